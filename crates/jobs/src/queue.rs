@@ -1,0 +1,159 @@
+//! [`Queue`]: enqueueing jobs and managing stored ones.
+
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use herald_core::Clock;
+use herald_db::{Db, DbError, Tx, on_tx};
+
+use crate::job::{Enqueued, JobId, JobRecord, JobState, NewJob};
+use crate::store::{self, Cancelled};
+use crate::wakeup::{CHANNEL, Wakeups};
+
+/// A handle on the job queue; cheap to clone.
+#[derive(Clone)]
+pub struct Queue {
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wakeups: Arc<Wakeups>,
+    /// Queues the gauges have reported, so an emptied queue reports zero.
+    gauge_queues: Arc<std::sync::Mutex<BTreeSet<String>>>,
+}
+
+impl Queue {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Queue {
+        Queue {
+            db,
+            clock,
+            wakeups: Arc::new(Wakeups::default()),
+            gauge_queues: Arc::default(),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Enqueues `job` inside the caller's transaction: the job exists exactly
+    /// when the caller's change does, and workers are woken after commit.
+    pub async fn enqueue(&self, tx: &mut Tx, job: NewJob) -> Result<Enqueued, DbError> {
+        let result = store::insert(tx, &job, self.clock.now()).await?;
+        if matches!(result, Enqueued::New(_)) {
+            self.wake_after_commit(tx, [job.queue]).await?;
+        }
+        Ok(result)
+    }
+
+    /// Enqueues many jobs in the caller's transaction; returns how many were
+    /// new.
+    pub async fn enqueue_many(&self, tx: &mut Tx, jobs: &[NewJob]) -> Result<u64, DbError> {
+        let n = store::insert_many(tx, jobs, self.clock.now()).await?;
+        let queues: BTreeSet<String> = jobs.iter().map(|j| j.queue.clone()).collect();
+        self.wake_after_commit(tx, queues).await?;
+        Ok(n)
+    }
+
+    /// Enqueues `job` in a transaction of its own.
+    pub async fn enqueue_now(&self, job: NewJob) -> Result<Enqueued, DbError> {
+        let mut tx = self.db.begin().await?;
+        let result = self.enqueue(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    async fn wake_after_commit(
+        &self,
+        tx: &mut Tx,
+        queues: impl IntoIterator<Item = String>,
+    ) -> Result<(), DbError> {
+        let queues: Vec<String> = queues.into_iter().collect();
+        if let herald_db::Backend::Postgres = tx.backend() {
+            // Delivered by PostgreSQL at commit, to every listening process.
+            for queue in &queues {
+                on_tx!(tx, |conn| {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(CHANNEL)
+                        .bind(queue)
+                        .execute(conn)
+                        .await?;
+                });
+            }
+        }
+        let wakeups = self.wakeups.clone();
+        tx.after_commit(move || {
+            for q in &queues {
+                wakeups.notify(q);
+            }
+        });
+        Ok(())
+    }
+
+    /// Cancels a job: a queued or dead one is removed; a running one is asked
+    /// to stop (its handler sees the cancellation) and removed when it does.
+    pub async fn cancel(&self, id: JobId) -> Result<Cancelled, DbError> {
+        store::cancel(&self.db, id).await
+    }
+
+    /// Requeues one dead job with a fresh set of attempts. False when there
+    /// is no dead job with that id.
+    pub async fn requeue(&self, id: JobId) -> Result<bool, DbError> {
+        let queues = store::requeue_dead(&self.db, Some(id), None, self.clock.now()).await?;
+        self.wake(&queues);
+        Ok(!queues.is_empty())
+    }
+
+    /// Requeues every dead job (of `queue`, when given); returns how many.
+    pub async fn requeue_all_dead(&self, queue: Option<&str>) -> Result<usize, DbError> {
+        let queues = store::requeue_dead(&self.db, None, queue, self.clock.now()).await?;
+        self.wake(&queues);
+        Ok(queues.len())
+    }
+
+    pub async fn get(&self, id: JobId) -> Result<Option<JobRecord>, DbError> {
+        store::get(&self.db, id).await
+    }
+
+    /// Stored jobs in `state`, newest first.
+    pub async fn list(
+        &self,
+        state: JobState,
+        queue: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<JobRecord>, DbError> {
+        store::list(&self.db, state, queue, limit).await
+    }
+
+    /// Counts by queue and state.
+    pub async fn counts(&self) -> Result<BTreeMap<(String, JobState), i64>, DbError> {
+        store::counts(&self.db).await
+    }
+
+    /// Refreshes the stored-jobs gauge (called when metrics are scraped).
+    pub async fn record_gauges(&self) -> Result<(), DbError> {
+        let counts = self.counts().await?;
+        let queues: Vec<String> = {
+            let mut seen = self.gauge_queues.lock().unwrap_or_else(|e| e.into_inner());
+            seen.extend(counts.keys().map(|(q, _)| q.clone()));
+            seen.iter().cloned().collect()
+        };
+        for queue in &queues {
+            for state in JobState::ALL {
+                let n = counts.get(&(queue.clone(), state)).copied().unwrap_or(0);
+                metrics::gauge!(crate::metrics::STORED, "queue" => queue.clone(), "state" => state.as_str())
+                    .set(n as f64);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn wake(&self, queues: &[String]) {
+        for q in queues {
+            self.wakeups.notify(q);
+        }
+    }
+}
