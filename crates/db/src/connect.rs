@@ -100,6 +100,24 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+
 impl Db {
     /// Opens a pool for `url`: `sqlite://…` / `sqlite:…` or `postgres://…` /
     /// `postgresql://…`. Any other scheme is refused rather than guessed.

@@ -10,7 +10,7 @@
 //! [`time`], so comparisons and ordering are identical on both engines.
 
 mod connect;
-pub use connect::redact_url;
+pub use connect::{redact_url, with_database};
 pub mod time;
 pub mod tx;
 

@@ -61,7 +61,7 @@ impl TestDb {
             .await
             .expect("create test database");
         admin_db.close().await;
-        let url = replace_database(&admin, &name);
+        let url = crate::connect::with_database(&admin, &name);
         let db = Db::connect(
             &url,
             &ConnectOptions {
@@ -116,23 +116,6 @@ impl Drop for TestDb {
 /// The `sqlite://` URL of a database file.
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
-}
-
-/// `url` with its database name replaced by `name`.
-pub fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 /// A path inside a SQLite test database's folder (for files a test makes).

@@ -17,6 +17,7 @@ mod job;
 pub mod metrics;
 mod queue;
 mod store;
+pub mod system;
 mod wakeup;
 mod worker;
 

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -164,14 +165,27 @@ struct Shared {
     queue: Queue,
     registry: Registry,
     opts: WorkerOptions,
-    /// Cancellation tokens of the jobs running here.
-    running: Mutex<HashMap<JobId, CancellationToken>>,
+    /// The jobs running here.
+    running: Mutex<HashMap<JobId, Running>>,
+}
+
+/// A job running in this process.
+#[derive(Clone)]
+struct Running {
+    token: CancellationToken,
+    /// Set when the cancel came from [`Queue::cancel`] (the job is then
+    /// removed), not from shutdown or a lost lease (the job is kept).
+    by_request: Arc<AtomicBool>,
 }
 
 /// The outcome of one attempt, before it is written down.
 enum Outcome {
     Done,
+    /// Stopped at a user's request: removed.
     Cancelled,
+    /// Stopped by shutdown or a lost lease: left as it is, to be released
+    /// at shutdown or already taken over by another worker.
+    Abandoned,
     Retry { at: Timestamp, error: String },
     Dead { error: String },
 }
@@ -245,11 +259,11 @@ impl Worker {
             .await
             .is_err()
         {
-            let left: Vec<CancellationToken> =
+            let left: Vec<Running> =
                 shared.running.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
             tracing::warn!(jobs = left.len(), "shutdown grace period over; cancelling running jobs");
-            for t in &left {
-                t.cancel();
+            for r in &left {
+                r.token.cancel();
             }
             let _ = tokio::time::timeout(Duration::from_secs(2), jobs.wait()).await;
         }
@@ -319,11 +333,14 @@ async fn claim(shared: &Shared, queue: &str, limit: usize) -> Result<Vec<Claimed
 /// Runs one attempt of `job` and decides what happens next.
 async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
     let token = CancellationToken::new();
-    shared
-        .running
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(job.id, token.clone());
+    let by_request = Arc::new(AtomicBool::new(false));
+    shared.running.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        job.id,
+        Running {
+            token: token.clone(),
+            by_request: by_request.clone(),
+        },
+    );
     let ctx = JobContext {
         id: job.id,
         attempt: job.attempt,
@@ -352,7 +369,8 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
 
     match result {
         Ok(()) => Outcome::Done,
-        Err(_) if token.is_cancelled() => Outcome::Cancelled,
+        Err(_) if by_request.load(Ordering::SeqCst) => Outcome::Cancelled,
+        Err(_) if token.is_cancelled() => Outcome::Abandoned,
         Err(err) => {
             let error = err.describe();
             let retry_after = match &err {
@@ -386,6 +404,7 @@ async fn record(shared: &Shared, id: JobId, queue: &str, outcome: Outcome) -> Re
             store::complete(db, owner, &[id]).await?;
         }
         Outcome::Cancelled => store::remove_cancelled(db, owner, id).await?,
+        Outcome::Abandoned => {}
         Outcome::Retry { at, error } => {
             if store::retry_later(db, owner, id, at, &error, now).await? {
                 metrics::counter!(m::RETRIED, "queue" => queue.to_owned()).increment(1);
@@ -555,7 +574,7 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let running: Vec<(JobId, CancellationToken)> = shared
+        let running: Vec<(JobId, Running)> = shared
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -571,16 +590,19 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
             Ok(leased) => {
                 let held: HashMap<JobId, bool> =
                     leased.iter().map(|l| (l.id, l.cancel_requested)).collect();
-                for (id, token) in running {
+                for (id, job) in running {
                     match held.get(&id) {
-                        Some(true) => token.cancel(),
+                        Some(true) => {
+                            job.by_request.store(true, Ordering::SeqCst);
+                            job.token.cancel();
+                        }
                         Some(false) => {}
                         // Still running here, but the lease is gone (this
                         // process stalled past it): stop the handler.
                         None => {
                             if shared.running.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&id) {
                                 tracing::warn!(job = %id, "lost the lease of a running job; cancelling it");
-                                token.cancel();
+                                job.token.cancel();
                             }
                         }
                     }
