@@ -5,7 +5,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::{DbError, Tx};
 
@@ -117,7 +119,6 @@ pub fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-
 impl Db {
     /// Opens a pool for `url`: `sqlite://…` / `sqlite:…` or `postgres://…` /
     /// `postgresql://…`. Any other scheme is refused rather than guessed.
@@ -135,13 +136,13 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let file = connect.get_filename();
-            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if file.to_str() != Some(":memory:") {
-                    std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
-                        path: dir.to_owned(),
-                        source,
-                    })?;
-                }
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+                && file.to_str() != Some(":memory:")
+            {
+                std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
+                    path: dir.to_owned(),
+                    source,
+                })?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(1))

@@ -101,10 +101,14 @@ impl Drop for TestDb {
                 .expect("cleanup runtime");
             rt.block_on(async move {
                 drop(db);
-                if let Ok(Db::Postgres(pool)) = Db::connect(&admin, &ConnectOptions::default()).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&pool)
-                        .await;
+                if let Ok(Db::Postgres(pool)) =
+                    Db::connect(&admin, &ConnectOptions::default()).await
+                {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&pool)
+                    .await;
                     pool.close().await;
                 }
             });

@@ -37,7 +37,10 @@ mod tests {
             let mid = delay(attempt, 0.5).as_secs_f64();
             let lo = delay(attempt, 0.0).as_secs_f64();
             let hi = delay(attempt, 0.999_999).as_secs_f64();
-            assert!((lo - mid * 0.8).abs() < 1e-6, "attempt {attempt}: {lo} vs {mid}");
+            assert!(
+                (lo - mid * 0.8).abs() < 1e-6,
+                "attempt {attempt}: {lo} vs {mid}"
+            );
             assert!(hi <= mid * 1.2 + 1e-6 && hi > mid * 1.19);
         }
     }

@@ -16,7 +16,10 @@ pub fn describe() {
     metrics::describe_counter!(COMPLETED, "Jobs that finished successfully.");
     metrics::describe_counter!(RETRIED, "Failed attempts scheduled for another try.");
     metrics::describe_counter!(DEAD, "Jobs moved to the dead state.");
-    metrics::describe_counter!(RESCUED, "Jobs taken back from a worker whose lease expired.");
+    metrics::describe_counter!(
+        RESCUED,
+        "Jobs taken back from a worker whose lease expired."
+    );
     metrics::describe_histogram!(LATENESS, metrics::Unit::Seconds, "Start time minus run_at.");
     metrics::describe_histogram!(DURATION, metrics::Unit::Seconds, "Handler run time.");
     metrics::describe_gauge!(STORED, "Jobs stored, by queue and state.");

@@ -223,12 +223,14 @@ pub async fn complete(db: &Db, owner: &str, ids: &[JobId]) -> Result<u64, DbErro
             .await?
             .rows_affected()
         }
-        Db::Postgres(pool) => sqlx::query("DELETE FROM jobs WHERE lease_owner = $1 AND id = ANY($2)")
-            .bind(owner)
-            .bind(&raw)
-            .execute(pool)
-            .await?
-            .rows_affected(),
+        Db::Postgres(pool) => {
+            sqlx::query("DELETE FROM jobs WHERE lease_owner = $1 AND id = ANY($2)")
+                .bind(owner)
+                .bind(&raw)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }
     };
     Ok(deleted)
 }
@@ -261,7 +263,13 @@ pub async fn retry_later(
 }
 
 /// Moves a job that used its last attempt (or failed permanently) to dead.
-pub async fn bury(db: &Db, owner: &str, id: JobId, error: &str, now: Timestamp) -> Result<bool, DbError> {
+pub async fn bury(
+    db: &Db,
+    owner: &str,
+    id: JobId,
+    error: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
     let n = on_pool!(db, |pool| {
         sqlx::query(
             "UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL, \
@@ -288,7 +296,11 @@ pub struct Leased {
 
 /// Extends the lease of every job `owner` runs; returns them, so the worker
 /// learns of cancel requests and of leases it lost.
-pub async fn heartbeat(db: &Db, owner: &str, lease_until: Timestamp) -> Result<Vec<Leased>, DbError> {
+pub async fn heartbeat(
+    db: &Db,
+    owner: &str,
+    lease_until: Timestamp,
+) -> Result<Vec<Leased>, DbError> {
     let rows: Vec<(i64, bool)> = on_pool!(db, |pool| {
         sqlx::query_as(
             "UPDATE jobs SET lease_expires_at = $1 WHERE lease_owner = $2 AND state = 'running' \

@@ -186,8 +186,13 @@ enum Outcome {
     /// Stopped by shutdown or a lost lease: left as it is, to be released
     /// at shutdown or already taken over by another worker.
     Abandoned,
-    Retry { at: Timestamp, error: String },
-    Dead { error: String },
+    Retry {
+        at: Timestamp,
+        error: String,
+    },
+    Dead {
+        error: String,
+    },
 }
 
 /// A job worker over a [`Queue`].
@@ -259,9 +264,17 @@ impl Worker {
             .await
             .is_err()
         {
-            let left: Vec<Running> =
-                shared.running.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
-            tracing::warn!(jobs = left.len(), "shutdown grace period over; cancelling running jobs");
+            let left: Vec<Running> = shared
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .cloned()
+                .collect();
+            tracing::warn!(
+                jobs = left.len(),
+                "shutdown grace period over; cancelling running jobs"
+            );
             for r in &left {
                 r.token.cancel();
             }
@@ -273,7 +286,9 @@ impl Worker {
         match released {
             Ok(q) if !q.is_empty() => tracing::warn!(jobs = q.len(), "released unfinished jobs"),
             Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "could not release unfinished jobs; their leases will expire"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not release unfinished jobs; their leases will expire")
+            }
         }
         background.cancel();
         helpers.close();
@@ -298,7 +313,8 @@ impl Worker {
                     let id = job.id;
                     match attempt(shared, job).await {
                         Outcome::Done => {
-                            store::complete(&shared.queue.db, &shared.opts.worker_id, &[id]).await?;
+                            store::complete(&shared.queue.db, &shared.opts.worker_id, &[id])
+                                .await?;
                             metrics::counter!(m::COMPLETED, "queue" => queue).increment(1);
                         }
                         other => record(shared, id, queue, other).await?,
@@ -318,8 +334,17 @@ impl Worker {
 
 async fn claim(shared: &Shared, queue: &str, limit: usize) -> Result<Vec<ClaimedJob>, DbError> {
     let now = shared.queue.clock.now();
-    let lease_until = now + SignedDuration::try_from(shared.opts.lease).unwrap_or(SignedDuration::MAX);
-    let jobs = store::claim(&shared.queue.db, queue, limit, now, lease_until, &shared.opts.worker_id).await?;
+    let lease_until =
+        now + SignedDuration::try_from(shared.opts.lease).unwrap_or(SignedDuration::MAX);
+    let jobs = store::claim(
+        &shared.queue.db,
+        queue,
+        limit,
+        now,
+        lease_until,
+        &shared.opts.worker_id,
+    )
+    .await?;
     if !jobs.is_empty() {
         metrics::counter!(m::CLAIMED, "queue" => queue.to_owned()).increment(jobs.len() as u64);
         let hist = metrics::histogram!(m::LATENESS, "queue" => queue.to_owned());
@@ -334,13 +359,17 @@ async fn claim(shared: &Shared, queue: &str, limit: usize) -> Result<Vec<Claimed
 async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
     let token = CancellationToken::new();
     let by_request = Arc::new(AtomicBool::new(false));
-    shared.running.lock().unwrap_or_else(|e| e.into_inner()).insert(
-        job.id,
-        Running {
-            token: token.clone(),
-            by_request: by_request.clone(),
-        },
-    );
+    shared
+        .running
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(
+            job.id,
+            Running {
+                token: token.clone(),
+                by_request: by_request.clone(),
+            },
+        );
     let ctx = JobContext {
         id: job.id,
         attempt: job.attempt,
@@ -350,7 +379,10 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
     };
     let started = Instant::now();
     let result = match shared.registry.handlers.get(job.kind.as_str()) {
-        Some(handler) => match AssertUnwindSafe(handler.run(job.payload, &ctx)).catch_unwind().await {
+        Some(handler) => match AssertUnwindSafe(handler.run(job.payload, &ctx))
+            .catch_unwind()
+            .await
+        {
             Ok(r) => r,
             Err(panic) => Err(JobError::transient(format!(
                 "the handler panicked: {}",
@@ -364,8 +396,13 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
             job.kind
         ))),
     };
-    shared.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&job.id);
-    metrics::histogram!(m::DURATION, "queue" => job.queue.clone()).record(started.elapsed().as_secs_f64());
+    shared
+        .running
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&job.id);
+    metrics::histogram!(m::DURATION, "queue" => job.queue.clone())
+        .record(started.elapsed().as_secs_f64());
 
     match result {
         Ok(()) => Outcome::Done,
@@ -379,7 +416,8 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
             };
             match retry_after {
                 Some(after) if job.attempt < job.max_attempts => {
-                    let delay = after.unwrap_or_else(|| backoff::delay(job.attempt, rand::random()));
+                    let delay =
+                        after.unwrap_or_else(|| backoff::delay(job.attempt, rand::random()));
                     let at = shared.queue.clock.now()
                         + SignedDuration::try_from(delay).unwrap_or(SignedDuration::MAX);
                     tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempt, error = %error, retry_in = ?delay, "job failed; will retry");
@@ -495,7 +533,9 @@ async fn queue_loop(
         let wait = match store::next_due(&shared.queue.db, queue).await {
             Ok(Some(at)) => {
                 let until = shared.queue.clock.now().duration_until(at);
-                Duration::try_from(until).unwrap_or(Duration::ZERO).min(shared.opts.idle_poll)
+                Duration::try_from(until)
+                    .unwrap_or(Duration::ZERO)
+                    .min(shared.opts.idle_poll)
             }
             Ok(None) => shared.opts.idle_poll,
             Err(e) => {
@@ -526,7 +566,10 @@ async fn queue_loop(
 
 /// Deletes successful jobs in batches: whatever finished while the previous
 /// batch was being written goes in the next one.
-async fn completer_loop(shared: Arc<Shared>, mut done: mpsc::UnboundedReceiver<(JobId, &'static str)>) {
+async fn completer_loop(
+    shared: Arc<Shared>,
+    mut done: mpsc::UnboundedReceiver<(JobId, &'static str)>,
+) {
     const MAX_BATCH: usize = 1000;
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = done.recv().await {
@@ -585,7 +628,8 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
             continue;
         }
         let now = shared.queue.clock.now();
-        let until = now + SignedDuration::try_from(shared.opts.lease).unwrap_or(SignedDuration::MAX);
+        let until =
+            now + SignedDuration::try_from(shared.opts.lease).unwrap_or(SignedDuration::MAX);
         match store::heartbeat(&shared.queue.db, &shared.opts.worker_id, until).await {
             Ok(leased) => {
                 let held: HashMap<JobId, bool> =
@@ -600,7 +644,12 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
                         // Still running here, but the lease is gone (this
                         // process stalled past it): stop the handler.
                         None => {
-                            if shared.running.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&id) {
+                            if shared
+                                .running
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .contains_key(&id)
+                            {
                                 tracing::warn!(job = %id, "lost the lease of a running job; cancelling it");
                                 job.token.cancel();
                             }
@@ -630,7 +679,10 @@ async fn rescue_loop(shared: Arc<Shared>, stop: CancellationToken) {
 async fn rescue(shared: &Shared) -> Result<usize, DbError> {
     let rescued = store::rescue_expired(&shared.queue.db, shared.queue.clock.now()).await?;
     if !rescued.is_empty() {
-        tracing::warn!(jobs = rescued.len(), "took back jobs from a worker that stopped responding");
+        tracing::warn!(
+            jobs = rescued.len(),
+            "took back jobs from a worker that stopped responding"
+        );
         metrics::counter!(m::RESCUED).increment(rescued.len() as u64);
         let queues: Vec<String> = rescued.into_iter().map(|(q, _)| q).collect();
         shared.queue.wake(&queues);

@@ -19,7 +19,9 @@ CREATE TABLE jobs (
     updated_at       BIGINT  NOT NULL
 );
 
+-- Claiming walks this index in claim order; finding the next due time uses jobs_next.
 CREATE INDEX jobs_due ON jobs (queue, priority DESC, run_at, id) WHERE state = 'queued';
+CREATE INDEX jobs_next ON jobs (queue, run_at) WHERE state = 'queued';
 CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE state = 'running';
 CREATE INDEX jobs_owner ON jobs (lease_owner) WHERE state = 'running';
 CREATE INDEX jobs_dead ON jobs (updated_at) WHERE state = 'dead';

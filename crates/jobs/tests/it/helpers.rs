@@ -62,7 +62,10 @@ impl Handler<Scripted> for ScriptedHandler {
             return Err(JobError::permanent("this job can never work"));
         }
         if ctx.attempt <= job.fail_first {
-            return Err(JobError::transient(format!("attempt {} failed", ctx.attempt)));
+            return Err(JobError::transient(format!(
+                "attempt {} failed",
+                ctx.attempt
+            )));
         }
         Ok(())
     }

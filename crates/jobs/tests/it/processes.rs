@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use herald_core::SystemClock;
 use herald_db::testing::TestDb;
 use herald_db::{ConnectOptions, Db, on_pool};
-use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry, Worker, WorkerOptions};
+use herald_jobs::{
+    Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry, Worker, WorkerOptions,
+};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -54,7 +56,9 @@ impl Handler<Recorded> for RecordingHandler {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "started as a child process by the kill tests"]
 async fn child_worker() {
-    let Ok(url) = std::env::var(URL_VAR) else { return };
+    let Ok(url) = std::env::var(URL_VAR) else {
+        return;
+    };
     let db = Db::connect(&url, &ConnectOptions::default()).await.unwrap();
     let queue = Queue::new(db.clone(), Arc::new(SystemClock));
     let opts = WorkerOptions {
@@ -72,7 +76,8 @@ async fn child_worker() {
     let stop = CancellationToken::new();
     let s = stop.clone();
     tokio::spawn(async move {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).unwrap();
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).unwrap();
         term.recv().await;
         s.cancel();
     });
@@ -81,7 +86,13 @@ async fn child_worker() {
 
 fn spawn_child(url: &str) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["processes::child_worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "processes::child_worker",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(URL_VAR, url)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -91,7 +102,10 @@ fn spawn_child(url: &str) -> Child {
 
 fn terminate(child: &mut Child) {
     // SIGTERM: a graceful stop.
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let deadline = Instant::now() + Duration::from_secs(20);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -112,7 +126,9 @@ async fn prepare(db: &Db, jobs: i64) -> Queue {
         .unwrap();
     });
     let queue = Queue::new(db.clone(), Arc::new(SystemClock));
-    let batch: Vec<NewJob> = (0..jobs).map(|n| NewJob::of(&Recorded { n }).unwrap()).collect();
+    let batch: Vec<NewJob> = (0..jobs)
+        .map(|n| NewJob::of(&Recorded { n }).unwrap())
+        .collect();
     let mut tx = db.begin().await.unwrap();
     queue.enqueue_many(&mut tx, &batch).await.unwrap();
     tx.commit().await.unwrap();
@@ -140,9 +156,11 @@ async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
     let total = 300;
     let queue = prepare(&t.db, total).await;
     let mut first = spawn_child(&t.url);
-    wait_for("the first worker is mid-batch", Duration::from_secs(30), async || {
-        runs(&t.db).await.len() >= 40
-    })
+    wait_for(
+        "the first worker is mid-batch",
+        Duration::from_secs(30),
+        async || runs(&t.db).await.len() >= 40,
+    )
     .await;
     first.kill().unwrap(); // SIGKILL
     first.wait().unwrap();
@@ -150,9 +168,11 @@ async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
     assert!(at_kill < total as usize, "killed before the end");
 
     let mut second = spawn_child(&t.url);
-    wait_for("every job is finished", Duration::from_secs(60), async || {
-        queue.counts().await.unwrap().is_empty()
-    })
+    wait_for(
+        "every job is finished",
+        Duration::from_secs(60),
+        async || queue.counts().await.unwrap().is_empty(),
+    )
     .await;
     terminate(&mut second);
 
@@ -166,7 +186,10 @@ async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
     for (job, attempts) in &by_job {
         let mut distinct = attempts.clone();
         distinct.dedup();
-        assert_eq!(&distinct, attempts, "job {job} ran twice in one attempt: {attempts:?}");
+        assert_eq!(
+            &distinct, attempts,
+            "job {job} ran twice in one attempt: {attempts:?}"
+        );
         if attempts.len() > 1 {
             rerun += 1;
         }
@@ -182,9 +205,11 @@ async fn two_worker_processes_drain_one_queue_without_running_a_job_twice(t: Tes
     let queue = prepare(&t.db, total).await;
     let mut a = spawn_child(&t.url);
     let mut b = spawn_child(&t.url);
-    wait_for("every job is finished", Duration::from_secs(60), async || {
-        queue.counts().await.unwrap().is_empty()
-    })
+    wait_for(
+        "every job is finished",
+        Duration::from_secs(60),
+        async || queue.counts().await.unwrap().is_empty(),
+    )
     .await;
     terminate(&mut a);
     terminate(&mut b);

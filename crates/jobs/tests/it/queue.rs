@@ -52,13 +52,22 @@ async fn a_rolled_back_transaction_leaves_no_job(t: TestDb) {
 
 async fn a_unique_key_enqueues_once(t: TestDb) {
     let (queue, _) = manual_queue(&t.db);
-    let first = queue.enqueue_now(job(1).unique_key("refresh:42")).await.unwrap();
-    let second = queue.enqueue_now(job(2).unique_key("refresh:42")).await.unwrap();
+    let first = queue
+        .enqueue_now(job(1).unique_key("refresh:42"))
+        .await
+        .unwrap();
+    let second = queue
+        .enqueue_now(job(2).unique_key("refresh:42"))
+        .await
+        .unwrap();
     assert!(matches!(first, Enqueued::New(_)));
     assert_eq!(second, Enqueued::Existing(first.id()));
     let mut tx = t.db.begin().await.unwrap();
     let n = queue
-        .enqueue_many(&mut tx, &[job(3).unique_key("refresh:42"), job(4).unique_key("other")])
+        .enqueue_many(
+            &mut tx,
+            &[job(3).unique_key("refresh:42"), job(4).unique_key("other")],
+        )
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -86,7 +95,10 @@ async fn due_jobs_run_by_priority_then_age_and_future_ones_wait(t: TestDb) {
     assert_eq!(w.run_due().await.unwrap(), 0, "not due yet");
     clock.advance(SignedDuration::from_secs(1));
     assert_eq!(w.run_due().await.unwrap(), 1);
-    assert!(queue.counts().await.unwrap().is_empty(), "finished jobs are deleted");
+    assert!(
+        queue.counts().await.unwrap().is_empty(),
+        "finished jobs are deleted"
+    );
 }
 
 async fn failures_are_retried_with_backoff_then_kept_dead_and_can_be_requeued(t: TestDb) {
@@ -95,7 +107,14 @@ async fn failures_are_retried_with_backoff_then_kept_dead_and_can_be_requeued(t:
     let runs = handler.runs.clone();
     let w = worker(&queue, handler);
     let id = queue
-        .enqueue_now(NewJob::of(&Scripted { n: 1, fail_first: 10, permanent: false }).unwrap())
+        .enqueue_now(
+            NewJob::of(&Scripted {
+                n: 1,
+                fail_first: 10,
+                permanent: false,
+            })
+            .unwrap(),
+        )
         .await
         .unwrap()
         .id();
@@ -117,7 +136,10 @@ async fn failures_are_retried_with_backoff_then_kept_dead_and_can_be_requeued(t:
     let second = queue.get(id).await.unwrap().unwrap();
     assert_eq!(second.attempts, 2);
     let wait = second.run_at.duration_since(clock_now(&queue));
-    assert!(wait >= SignedDuration::from_millis(3200), "backoff grows: {wait:?}");
+    assert!(
+        wait >= SignedDuration::from_millis(3200),
+        "backoff grows: {wait:?}"
+    );
 
     clock.advance(SignedDuration::from_secs(10));
     w.run_due().await.unwrap();
@@ -132,7 +154,10 @@ async fn failures_are_retried_with_backoff_then_kept_dead_and_can_be_requeued(t:
     assert!(queue.requeue(id).await.unwrap());
     let again = queue.get(id).await.unwrap().unwrap();
     assert_eq!((again.state, again.attempts), (JobState::Queued, 0));
-    assert!(!queue.requeue(id).await.unwrap(), "only dead jobs are requeued");
+    assert!(
+        !queue.requeue(id).await.unwrap(),
+        "only dead jobs are requeued"
+    );
 }
 
 fn clock_now(queue: &herald_jobs::Queue) -> herald_core::Timestamp {
@@ -143,14 +168,24 @@ async fn permanent_errors_and_unknown_payloads_go_straight_to_dead(t: TestDb) {
     let (queue, _) = manual_queue(&t.db);
     let w = worker(&queue, ScriptedHandler::default());
     let bad = queue
-        .enqueue_now(NewJob::of(&Scripted { n: 1, fail_first: 0, permanent: true }).unwrap())
+        .enqueue_now(
+            NewJob::of(&Scripted {
+                n: 1,
+                fail_first: 0,
+                permanent: true,
+            })
+            .unwrap(),
+        )
         .await
         .unwrap()
         .id();
     w.run_due().await.unwrap();
     let stored = queue.get(bad).await.unwrap().unwrap();
     assert_eq!((stored.state, stored.attempts), (JobState::Dead, 1));
-    assert_eq!(stored.last_error.as_deref(), Some("this job can never work"));
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("this job can never work")
+    );
 
     // A payload that no longer fits its kind cannot get better by retrying.
     let mut malformed = job(2);
@@ -167,7 +202,12 @@ async fn permanent_errors_and_unknown_payloads_go_straight_to_dead(t: TestDb) {
     w.run_due().await.unwrap();
     let stored = queue.get(id).await.unwrap().unwrap();
     assert_eq!(stored.state, JobState::Dead);
-    assert!(stored.last_error.unwrap().contains("payload does not fit job kind test.scripted.v1"));
+    assert!(
+        stored
+            .last_error
+            .unwrap()
+            .contains("payload does not fit job kind test.scripted.v1")
+    );
 }
 
 async fn cancel_removes_waiting_jobs_and_flags_running_ones(t: TestDb) {
@@ -220,7 +260,11 @@ async fn an_expired_lease_returns_the_job_as_a_new_attempt(t: TestDb) {
 async fn a_job_that_keeps_killing_its_worker_ends_dead(t: TestDb) {
     let (queue, clock) = manual_queue(&t.db);
     let w = worker(&queue, ScriptedHandler::default());
-    let id = queue.enqueue_now(job(1).max_attempts(2)).await.unwrap().id();
+    let id = queue
+        .enqueue_now(job(1).max_attempts(2))
+        .await
+        .unwrap()
+        .id();
     herald_db::on_pool!(&t.db, |pool| {
         sqlx::query(
             "UPDATE jobs SET state = 'running', attempts = 2, lease_owner = 'dead-worker', \
@@ -259,7 +303,11 @@ async fn concurrent_claims_never_share_a_job(t: TestDb) {
         seen.extend(t.await.unwrap());
     }
     seen.sort_unstable();
-    assert_eq!(seen, (0..400).collect::<Vec<_>>(), "each job ran exactly once");
+    assert_eq!(
+        seen,
+        (0..400).collect::<Vec<_>>(),
+        "each job ran exactly once"
+    );
 }
 
 on_both_backends!(

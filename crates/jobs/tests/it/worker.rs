@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use herald_core::{SignedDuration, SystemClock, Timestamp};
 use herald_db::testing::TestDb;
-use herald_jobs::{Cancelled, Handler, JobContext, JobError, JobPayload, JobState, NewJob, Queue, Registry, Worker, WorkerOptions};
+use herald_jobs::{
+    Cancelled, Handler, JobContext, JobError, JobPayload, JobState, NewJob, Queue, Registry,
+    Worker, WorkerOptions,
+};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -36,7 +39,10 @@ struct ProbeHandler {
 #[async_trait]
 impl Handler<Probe> for ProbeHandler {
     async fn run(&self, job: Probe, ctx: &JobContext) -> Result<(), JobError> {
-        self.starts.lock().unwrap().push((ctx.run_at, Timestamp::now()));
+        self.starts
+            .lock()
+            .unwrap()
+            .push((ctx.run_at, Timestamp::now()));
         self.started.fetch_add(1, Ordering::SeqCst);
         if job.block {
             ctx.cancel.cancelled().await;
@@ -47,7 +53,11 @@ impl Handler<Probe> for ProbeHandler {
     }
 }
 
-fn start(db: &herald_db::Db, handler: ProbeHandler, opts: WorkerOptions) -> (Queue, CancellationToken, tokio::task::JoinHandle<()>) {
+fn start(
+    db: &herald_db::Db,
+    handler: ProbeHandler,
+    opts: WorkerOptions,
+) -> (Queue, CancellationToken, tokio::task::JoinHandle<()>) {
     let queue = Queue::new(db.clone(), Arc::new(SystemClock));
     let mut registry = Registry::new();
     registry.register::<Probe, _>(handler);
@@ -69,21 +79,32 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 async fn the_worker_runs_due_jobs_and_wakes_for_future_ones(t: TestDb) {
     let handler = ProbeHandler::default();
     let (queue, stop, task) = start(&t.db, handler.clone(), WorkerOptions::default());
-    let jobs: Vec<NewJob> = (0..50).map(|_| NewJob::of(&Probe { block: false }).unwrap()).collect();
+    let jobs: Vec<NewJob> = (0..50)
+        .map(|_| NewJob::of(&Probe { block: false }).unwrap())
+        .collect();
     let mut tx = t.db.begin().await.unwrap();
     queue.enqueue_many(&mut tx, &jobs).await.unwrap();
     tx.commit().await.unwrap();
-    eventually("50 jobs ran", async || handler.finished.load(Ordering::SeqCst) == 50).await;
+    eventually("50 jobs ran", async || {
+        handler.finished.load(Ordering::SeqCst) == 50
+    })
+    .await;
 
     // The worker is idle now (sleeping up to its 5 s idle poll); a job due
     // in 300 ms must still start on time, not at the next poll.
     // Stored times have microsecond precision.
-    let due = Timestamp::from_microsecond((Timestamp::now() + SignedDuration::from_millis(300)).as_microsecond()).unwrap();
+    let due = Timestamp::from_microsecond(
+        (Timestamp::now() + SignedDuration::from_millis(300)).as_microsecond(),
+    )
+    .unwrap();
     queue
         .enqueue_now(NewJob::of(&Probe { block: false }).unwrap().run_at(due))
         .await
         .unwrap();
-    eventually("the future job ran", async || handler.finished.load(Ordering::SeqCst) == 51).await;
+    eventually("the future job ran", async || {
+        handler.finished.load(Ordering::SeqCst) == 51
+    })
+    .await;
     let (run_at, started) = *handler.starts.lock().unwrap().last().unwrap();
     assert_eq!(run_at, due);
     assert!(started >= due, "never before its time");
@@ -91,7 +112,10 @@ async fn the_worker_runs_due_jobs_and_wakes_for_future_ones(t: TestDb) {
         started.duration_since(due) < SignedDuration::from_secs(4),
         "woken by its due time, not by the idle poll"
     );
-    eventually("finished jobs are deleted", async || queue.counts().await.unwrap().is_empty()).await;
+    eventually("finished jobs are deleted", async || {
+        queue.counts().await.unwrap().is_empty()
+    })
+    .await;
     stop.cancel();
     task.await.unwrap();
 }
@@ -103,10 +127,20 @@ async fn a_running_job_cancelled_by_request_is_stopped_and_removed(t: TestDb) {
         ..WorkerOptions::default()
     };
     let (queue, stop, task) = start(&t.db, handler.clone(), opts);
-    let id = queue.enqueue_now(NewJob::of(&Probe { block: true }).unwrap()).await.unwrap().id();
-    eventually("the job started", async || handler.started.load(Ordering::SeqCst) == 1).await;
+    let id = queue
+        .enqueue_now(NewJob::of(&Probe { block: true }).unwrap())
+        .await
+        .unwrap()
+        .id();
+    eventually("the job started", async || {
+        handler.started.load(Ordering::SeqCst) == 1
+    })
+    .await;
     assert_eq!(queue.cancel(id).await.unwrap(), Cancelled::Requested);
-    eventually("the job is gone", async || queue.get(id).await.unwrap().is_none()).await;
+    eventually("the job is gone", async || {
+        queue.get(id).await.unwrap().is_none()
+    })
+    .await;
     stop.cancel();
     task.await.unwrap();
 }
@@ -118,8 +152,15 @@ async fn shutdown_releases_jobs_that_outlive_the_grace_period(t: TestDb) {
         ..WorkerOptions::default()
     };
     let (queue, stop, task) = start(&t.db, handler.clone(), opts);
-    let blocked = queue.enqueue_now(NewJob::of(&Probe { block: true }).unwrap()).await.unwrap().id();
-    eventually("the job started", async || handler.started.load(Ordering::SeqCst) == 1).await;
+    let blocked = queue
+        .enqueue_now(NewJob::of(&Probe { block: true }).unwrap())
+        .await
+        .unwrap()
+        .id();
+    eventually("the job started", async || {
+        handler.started.load(Ordering::SeqCst) == 1
+    })
+    .await;
     stop.cancel();
     task.await.unwrap();
     let job = queue.get(blocked).await.unwrap().expect("the job is kept");
