@@ -35,6 +35,13 @@ impl Queue {
         &self.db
     }
 
+    /// Names queues the gauges always report, so a queue that has never held
+    /// a job in this process still shows up (as zero) in the metrics.
+    pub fn report_queues<'a>(&self, queues: impl IntoIterator<Item = &'a str>) {
+        let mut seen = self.gauge_queues.lock().unwrap_or_else(|e| e.into_inner());
+        seen.extend(queues.into_iter().map(str::to_owned));
+    }
+
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

@@ -1,0 +1,179 @@
+//! Wiring: turns a [`Config`] into a running web server and/or worker.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use herald_core::{Clock, SystemClock};
+use herald_db::{ConnectOptions, Db};
+use herald_jobs::{Queue, Registry, Worker, WorkerOptions};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, Mode};
+
+/// Opens the configured database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url.expose_secret();
+    let db = Db::connect(
+        url,
+        &ConnectOptions {
+            max_connections: config.database_max_connections,
+            ..ConnectOptions::default()
+        },
+    )
+    .await?;
+    db.migrate()
+        .await
+        .with_context(|| format!("could not migrate the {} database", db.backend().as_str()))?;
+    Ok(db)
+}
+
+/// Every job kind this build of Herald can run.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
+    registry
+}
+
+pub fn worker_options(config: &Config) -> WorkerOptions {
+    WorkerOptions {
+        default_concurrency: config.worker_concurrency,
+        shutdown_grace: config.shutdown_grace,
+        ..WorkerOptions::default()
+    }
+}
+
+/// Makes the data folder and the secrets ready; logs what was generated.
+pub fn prepare(config: &mut Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "could not create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    for note in config.ensure_secrets()? {
+        tracing::warn!("{note}");
+    }
+    Ok(())
+}
+
+/// A started instance: the HTTP server and the worker, running until
+/// [`Running::stop`] (or its shutdown token fires).
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub db: Db,
+    pub shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Waits until the instance has stopped (after its token fired).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("the server task panicked")?
+    }
+
+    /// Stops gracefully: in-flight requests and jobs finish first.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+}
+
+/// Starts the web app, API, worker and scheduler on `listener` (or on the
+/// configured address).
+pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+    prepare(&mut config)?;
+    let metrics = crate::telemetry::init_metrics()?;
+    let db = open_database(&config).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let queue = Queue::new(db.clone(), clock);
+    let registry = registry();
+    queue.report_queues(registry.queues());
+    let listener = match listener {
+        Some(l) => l,
+        None => TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {} (HERALD_LISTEN)", config.listen))?,
+    };
+    let addr = listener.local_addr()?;
+    let state = herald_web::AppState::new(
+        db.clone(),
+        queue.clone(),
+        metrics,
+        herald_web::SiteConfig {
+            public_url: config.public_url.clone(),
+            development: config.mode == Mode::Development,
+            body_limit: config.body_limit,
+            request_timeout: config.request_timeout,
+        },
+    );
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(queue, registry, worker_options(&config));
+    let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
+    tracing::info!(
+        listen = %addr,
+        database = db.backend().as_str(),
+        mode = ?config.mode,
+        "Herald is serving on {}",
+        config.public_url
+    );
+    let server_stop = shutdown.clone();
+    let stop_all = shutdown.clone();
+    let task_db = db.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, herald_web::app(state))
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .await
+            .context("the HTTP server failed");
+        stop_all.cancel();
+        worker_task.await.context("the worker task panicked")??;
+        task_db.close().await;
+        served
+    });
+    Ok(Running {
+        addr,
+        db,
+        shutdown,
+        task,
+    })
+}
+
+/// `herald serve`: everything in one process, until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let running = start(config, None).await?;
+    let token = running.shutdown.clone();
+    tokio::spawn(async move {
+        crate::shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests and jobs");
+        token.cancel();
+    });
+    running.wait().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `herald worker`: background jobs only, for scaling out on PostgreSQL.
+pub async fn work(mut config: Config) -> anyhow::Result<()> {
+    prepare(&mut config)?;
+    if matches!(config.database_url.expose_secret(), u if u.starts_with("sqlite:")) {
+        tracing::warn!(
+            "a separate worker on SQLite competes with `herald serve` for one file; \
+             `herald serve` already runs the worker. Use PostgreSQL to scale out."
+        );
+    }
+    let db = open_database(&config).await?;
+    let queue = Queue::new(db.clone(), Arc::new(SystemClock));
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        crate::shutdown_signal().await;
+        tracing::info!("shutting down: finishing running jobs");
+        signal.cancel();
+    });
+    Worker::new(queue, registry(), worker_options(&config))
+        .run(shutdown)
+        .await?;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,843 @@
+//! Configuration: defaults, then an optional TOML file, then `HERALD_*`
+//! environment variables, then `HERALD_*_FILE` (a value read from a file,
+//! as Docker and Kubernetes mount secrets). Every key can come from any
+//! layer; a later layer wins. Invalid values stop the start with a message
+//! naming the key, where the value came from and what is expected.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// How Herald runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys are generated into the data folder; development-only pages exist.
+    Development,
+    /// Every secret must be configured explicitly.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// One configuration key.
+struct Key {
+    name: &'static str,
+    secret: bool,
+    default: Option<&'static str>,
+    help: &'static str,
+}
+
+const KEYS: &[Key] = &[
+    Key {
+        name: "mode",
+        secret: false,
+        default: Some("development"),
+        help: "development | production",
+    },
+    Key {
+        name: "listen",
+        secret: false,
+        default: Some("127.0.0.1:8080"),
+        help: "address and port to serve HTTP on",
+    },
+    Key {
+        name: "data_dir",
+        secret: false,
+        default: Some("./herald-data"),
+        help: "folder for the SQLite database, generated keys and local media",
+    },
+    Key {
+        name: "database_url",
+        secret: true,
+        default: None,
+        help: "sqlite://PATH or postgres://USER:PASSWORD@HOST/DB (default: SQLite in the data folder)",
+    },
+    Key {
+        name: "public_url",
+        secret: false,
+        default: None,
+        help: "external base URL used in links and OAuth redirects (default: http://LISTEN; required in production)",
+    },
+    Key {
+        name: "session_secret",
+        secret: true,
+        default: None,
+        help: "at least 32 characters; signs sessions and CSRF tokens (generated in development)",
+    },
+    Key {
+        name: "log",
+        secret: false,
+        default: Some("info"),
+        help: "log filter, e.g. info or herald=debug,sqlx=warn",
+    },
+    Key {
+        name: "log_format",
+        secret: false,
+        default: None,
+        help: "pretty | json (default: pretty in development, json in production)",
+    },
+    Key {
+        name: "worker_concurrency",
+        secret: false,
+        default: Some("8"),
+        help: "jobs run at once per queue by each worker process",
+    },
+    Key {
+        name: "database_max_connections",
+        secret: false,
+        default: Some("10"),
+        help: "database pool size per process",
+    },
+    Key {
+        name: "request_timeout_secs",
+        secret: false,
+        default: Some("30"),
+        help: "longest time a request may take",
+    },
+    Key {
+        name: "body_limit_bytes",
+        secret: false,
+        default: Some("2097152"),
+        help: "largest accepted request body",
+    },
+    Key {
+        name: "shutdown_grace_secs",
+        secret: false,
+        default: Some("30"),
+        help: "time running jobs get to finish at shutdown",
+    },
+];
+
+fn key(name: &str) -> &'static Key {
+    KEYS.iter().find(|k| k.name == name).expect("known key")
+}
+
+fn env_name(key: &str) -> String {
+    format!("HERALD_{}", key.to_ascii_uppercase())
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    ConfigFile(PathBuf),
+    Env(String),
+    EnvFile { var: String, path: PathBuf },
+    Generated(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::ConfigFile(p) => write!(f, "config file {}", p.display()),
+            Source::Env(v) => write!(f, "environment {v}"),
+            Source::EnvFile { var, path } => write!(f, "{var} ({})", path.display()),
+            Source::Generated(p) => write!(f, "generated into {}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read the config file {path}")]
+    ReadFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid TOML")]
+    ParseFile {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("unknown key `{key}` in the config file {path}; known keys: {known}")]
+    UnknownFileKey {
+        key: String,
+        path: PathBuf,
+        known: String,
+    },
+    #[error("`{key}` in the config file {path} must be a string, number or boolean")]
+    BadFileValue { key: String, path: PathBuf },
+    #[error("both {var} and {var}_FILE are set; set only one")]
+    Both { var: String },
+    #[error("could not read {var} from {path}")]
+    ReadSecret {
+        var: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{var} is not valid Unicode")]
+    NotUnicode { var: String },
+    #[error("invalid {var} = {shown:?} (from {source_of}): expected {expected}")]
+    Invalid {
+        var: String,
+        shown: String,
+        source_of: Source,
+        expected: String,
+    },
+    #[error("{var} must be set in production mode ({why})")]
+    Required { var: String, why: &'static str },
+}
+
+/// The effective configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: SecretString,
+    pub public_url: String,
+    /// None until configured or generated (development) by [`Config::ensure_secrets`].
+    pub session_secret: Option<SecretString>,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub worker_concurrency: usize,
+    pub database_max_connections: u32,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    pub shutdown_grace: Duration,
+    /// Where each key's value came from.
+    pub sources: BTreeMap<&'static str, Source>,
+    /// Things worth a warning once logging is up (misspelled variables).
+    pub warnings: Vec<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("mode", &self.mode)
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &herald_db::redact_url(self.database_url.expose_secret()),
+            )
+            .field("public_url", &self.public_url)
+            .field(
+                "session_secret",
+                &self.session_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Raw values with their sources, before typing.
+struct Layers {
+    values: BTreeMap<&'static str, (String, Source)>,
+}
+
+impl Config {
+    /// Loads from `file` (or `HERALD_CONFIG`) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| {
+                let k = k.into_string().ok()?;
+                k.starts_with("HERALD_").then_some(())?;
+                Some(match v.into_string() {
+                    Ok(v) => Ok((k, v)),
+                    Err(_) => Err(ConfigError::NotUnicode { var: k }),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Config::from_sources(file, &env)
+    }
+
+    /// Loads from an explicit environment map (tests pass their own).
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut layers = Layers {
+            values: KEYS
+                .iter()
+                .filter_map(|k| k.default.map(|d| (k.name, (d.to_owned(), Source::Default))))
+                .collect(),
+        };
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("HERALD_CONFIG").map(PathBuf::from));
+        if let Some(path) = file {
+            layers.apply_file(&path)?;
+        }
+        let warnings = layers.apply_env(env)?;
+        let mut config = layers.build()?;
+        config.warnings = warnings;
+        Ok(config)
+    }
+
+    /// Makes sure every secret is present: in development, missing ones are
+    /// generated into `DATA_DIR/secrets/` (mode 0600) and reused next time;
+    /// in production a missing secret is an error.
+    pub fn ensure_secrets(&mut self) -> Result<Vec<String>, SecretsError> {
+        let mut notes = Vec::new();
+        if self.session_secret.is_some() {
+            return Ok(notes);
+        }
+        if self.mode == Mode::Production {
+            return Err(SecretsError::Config(ConfigError::Required {
+                var: env_name("session_secret"),
+                why: "sessions and CSRF tokens are signed with it; generate one with `openssl rand -base64 48`",
+            }));
+        }
+        let dir = self.data_dir.join("secrets");
+        let path = dir.join("session_secret");
+        let (secret, generated) = crate::secrets::load_or_generate(&dir, &path)?;
+        if generated {
+            notes.push(format!(
+                "development mode: generated a session secret into {} (set HERALD_SESSION_SECRET in production)",
+                path.display()
+            ));
+        }
+        self.session_secret = Some(secret);
+        self.sources
+            .insert("session_secret", Source::Generated(path));
+        Ok(notes)
+    }
+
+    /// The effective configuration as `(ENV_NAME, shown value, source)`
+    /// rows, secrets redacted.
+    pub fn describe(&self) -> Vec<(String, String, String)> {
+        let show = |k: &str| -> String {
+            match k {
+                "mode" => match self.mode {
+                    Mode::Development => "development".into(),
+                    Mode::Production => "production".into(),
+                },
+                "listen" => self.listen.to_string(),
+                "data_dir" => self.data_dir.display().to_string(),
+                "database_url" => herald_db::redact_url(self.database_url.expose_secret()),
+                "public_url" => self.public_url.clone(),
+                "session_secret" => match &self.session_secret {
+                    Some(_) => "[redacted]".into(),
+                    None if self.mode == Mode::Development => {
+                        "(generated into the data folder at start)".into()
+                    }
+                    None => "(missing)".into(),
+                },
+                "log" => self.log.clone(),
+                "log_format" => match self.log_format {
+                    LogFormat::Pretty => "pretty".into(),
+                    LogFormat::Json => "json".into(),
+                },
+                "worker_concurrency" => self.worker_concurrency.to_string(),
+                "database_max_connections" => self.database_max_connections.to_string(),
+                "request_timeout_secs" => self.request_timeout.as_secs().to_string(),
+                "body_limit_bytes" => self.body_limit.to_string(),
+                "shutdown_grace_secs" => self.shutdown_grace.as_secs().to_string(),
+                _ => String::new(),
+            }
+        };
+        KEYS.iter()
+            .map(|k| {
+                let source = self
+                    .sources
+                    .get(k.name)
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "derived".into());
+                (env_name(k.name), show(k.name), source)
+            })
+            .collect()
+    }
+
+    /// Help text for every key, for `herald config --keys` and the README.
+    pub fn key_help() -> Vec<(String, Option<&'static str>, &'static str, bool)> {
+        KEYS.iter()
+            .map(|k| (env_name(k.name), k.default, k.help, k.secret))
+            .collect()
+    }
+}
+
+/// Why secrets could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Io(#[from] crate::secrets::SecretFileError),
+}
+
+impl Layers {
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
+                path: path.to_owned(),
+                source,
+            })?;
+        for (name, value) in table {
+            let Some(key) = KEYS.iter().find(|k| k.name == name) else {
+                return Err(ConfigError::UnknownFileKey {
+                    key: name,
+                    path: path.to_owned(),
+                    known: KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", "),
+                });
+            };
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                _ => {
+                    return Err(ConfigError::BadFileValue {
+                        key: name,
+                        path: path.to_owned(),
+                    });
+                }
+            };
+            self.values
+                .insert(key.name, (text, Source::ConfigFile(path.to_owned())));
+        }
+        Ok(())
+    }
+
+    /// Applies `HERALD_*` and `HERALD_*_FILE`; returns warnings for
+    /// variables that look like Herald's but are not.
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<Vec<String>, ConfigError> {
+        for key in KEYS {
+            let var = env_name(key.name);
+            let file_var = format!("{var}_FILE");
+            match (env.get(&var), env.get(&file_var)) {
+                (Some(_), Some(_)) => return Err(ConfigError::Both { var }),
+                (Some(v), None) => {
+                    self.values.insert(key.name, (v.clone(), Source::Env(var)));
+                }
+                (None, Some(p)) => {
+                    let path = PathBuf::from(p);
+                    let raw = std::fs::read_to_string(&path).map_err(|source| {
+                        ConfigError::ReadSecret {
+                            var: file_var.clone(),
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                    // Files written by editors and `echo` end in a newline.
+                    let value = raw.trim_end_matches(['\n', '\r']).to_owned();
+                    self.values.insert(
+                        key.name,
+                        (
+                            value,
+                            Source::EnvFile {
+                                var: file_var,
+                                path,
+                            },
+                        ),
+                    );
+                }
+                (None, None) => {}
+            }
+        }
+        let known: Vec<String> = KEYS
+            .iter()
+            .flat_map(|k| [env_name(k.name), format!("{}_FILE", env_name(k.name))])
+            .chain(["HERALD_CONFIG".to_owned()])
+            .collect();
+        let mut warnings = Vec::new();
+        for var in env.keys() {
+            if known.contains(var) || var.starts_with("HERALD_TEST_") {
+                continue;
+            }
+            let hint = known
+                .iter()
+                .min_by_key(|k| edit_distance(k, var))
+                .filter(|k| edit_distance(k, var) <= 3)
+                .map(|k| format!("; did you mean {k}?"))
+                .unwrap_or_default();
+            warnings.push(format!("ignoring unknown environment variable {var}{hint}"));
+        }
+        Ok(warnings)
+    }
+
+    fn raw(&self, name: &'static str) -> Option<&(String, Source)> {
+        self.values.get(name)
+    }
+
+    fn invalid(&self, name: &'static str, expected: &str) -> ConfigError {
+        let (value, source) = self.raw(name).cloned().unwrap_or_default_pair();
+        let shown = if key(name).secret {
+            "[redacted]".to_owned()
+        } else {
+            value
+        };
+        ConfigError::Invalid {
+            var: env_name(name),
+            shown,
+            source_of: source,
+            expected: expected.to_owned(),
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        let (value, _) = self.raw(name).expect("key has a default");
+        value
+            .trim()
+            .parse()
+            .map_err(|_| self.invalid(name, expected))
+    }
+
+    fn build(self) -> Result<Config, ConfigError> {
+        let mode = match self
+            .raw("mode")
+            .map(|(v, _)| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("development") | Some("dev") => Mode::Development,
+            Some("production") | Some("prod") => Mode::Production,
+            _ => return Err(self.invalid("mode", "development or production")),
+        };
+        let listen: SocketAddr = self.parse(
+            "listen",
+            "an address and port such as 127.0.0.1:8080 or 0.0.0.0:8080",
+        )?;
+        let data_dir = PathBuf::from(&self.raw("data_dir").expect("default").0);
+        if data_dir.as_os_str().is_empty() {
+            return Err(self.invalid("data_dir", "a folder path"));
+        }
+        let database_url = match self.raw("database_url") {
+            Some((url, _)) => {
+                let url = url.trim();
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(self.invalid(
+                        "database_url",
+                        "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                    ));
+                }
+                url.to_owned()
+            }
+            None => format!("sqlite://{}", data_dir.join("herald.db").display()),
+        };
+        let public_url = match self.raw("public_url") {
+            Some((url, _)) => {
+                let url = url.trim().trim_end_matches('/');
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                match rest {
+                    Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => {
+                        url.to_owned()
+                    }
+                    _ => {
+                        return Err(self.invalid(
+                            "public_url",
+                            "an absolute http:// or https:// URL such as https://herald.example.com",
+                        ));
+                    }
+                }
+            }
+            None if mode == Mode::Production => {
+                return Err(ConfigError::Required {
+                    var: env_name("public_url"),
+                    why: "links in mail and OAuth redirect URIs are built from it",
+                });
+            }
+            None => {
+                let host = if listen.ip().is_unspecified() {
+                    "127.0.0.1".to_owned()
+                } else {
+                    listen.ip().to_string()
+                };
+                let host = if listen.is_ipv6() && !listen.ip().is_unspecified() {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                format!("http://{host}:{}", listen.port())
+            }
+        };
+        let session_secret = match self.raw("session_secret") {
+            Some((s, _)) if s.chars().count() >= 32 => Some(SecretString::from(s.clone())),
+            Some(_) => return Err(self.invalid("session_secret", "at least 32 characters")),
+            None => None,
+        };
+        let log_format = match self
+            .raw("log_format")
+            .map(|(v, _)| v.trim().to_ascii_lowercase())
+        {
+            None => match mode {
+                Mode::Development => LogFormat::Pretty,
+                Mode::Production => LogFormat::Json,
+            },
+            Some(v) if v == "pretty" || v == "text" => LogFormat::Pretty,
+            Some(v) if v == "json" => LogFormat::Json,
+            Some(_) => return Err(self.invalid("log_format", "pretty or json")),
+        };
+        let log = self.raw("log").expect("default").0.clone();
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            return Err(self.invalid("log", "a filter such as info or herald=debug,sqlx=warn"));
+        }
+        let positive = |name, what: &str| -> Result<u64, ConfigError> {
+            let n: u64 = self.parse(name, what)?;
+            if n == 0 {
+                return Err(self.invalid(name, what));
+            }
+            Ok(n)
+        };
+        let worker_concurrency = positive("worker_concurrency", "a whole number from 1 to 1000")?;
+        if worker_concurrency > 1000 {
+            return Err(self.invalid("worker_concurrency", "a whole number from 1 to 1000"));
+        }
+        let database_max_connections =
+            positive("database_max_connections", "a whole number from 1 to 1000")?;
+        if database_max_connections > 1000 {
+            return Err(self.invalid("database_max_connections", "a whole number from 1 to 1000"));
+        }
+        let request_timeout = positive("request_timeout_secs", "a number of seconds, at least 1")?;
+        let body_limit = positive("body_limit_bytes", "a number of bytes, at least 1")?;
+        let shutdown_grace: u64 = self.parse("shutdown_grace_secs", "a number of seconds")?;
+
+        let sources = self
+            .values
+            .iter()
+            .map(|(k, (_, s))| (*k, s.clone()))
+            .collect();
+        Ok(Config {
+            mode,
+            listen,
+            data_dir,
+            database_url: SecretString::from(database_url),
+            public_url,
+            session_secret,
+            log,
+            log_format,
+            worker_concurrency: worker_concurrency as usize,
+            database_max_connections: database_max_connections as u32,
+            request_timeout: Duration::from_secs(request_timeout),
+            body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(shutdown_grace),
+            sources,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+trait DefaultPair {
+    fn unwrap_or_default_pair(self) -> (String, Source);
+}
+
+impl DefaultPair for Option<(String, Source)> {
+    fn unwrap_or_default_pair(self) -> (String, Source) {
+        self.unwrap_or((String::new(), Source::Default))
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on misspelled variables.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_give_a_development_instance_on_sqlite() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(c.mode, Mode::Development);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./herald-data"));
+        assert_eq!(
+            c.database_url.expose_secret(),
+            "sqlite://./herald-data/herald.db"
+        );
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert!(c.session_secret.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("herald.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nworker_concurrency = 4\n").unwrap();
+        let c = Config::from_sources(Some(&file), &env(&[("HERALD_WORKER_CONCURRENCY", "16")]))
+            .unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.worker_concurrency, 16);
+        assert_eq!(c.sources["listen"], Source::ConfigFile(file.clone()));
+        assert_eq!(
+            c.sources["worker_concurrency"],
+            Source::Env("HERALD_WORKER_CONCURRENCY".into())
+        );
+        // An unspecified listen address still yields a usable public URL.
+        assert_eq!(c.public_url, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn file_variables_read_secrets_and_drop_the_trailing_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("session");
+        std::fs::write(&secret, "0123456789abcdef0123456789abcdef-long\n").unwrap();
+        let c = Config::from_sources(
+            None,
+            &env(&[("HERALD_SESSION_SECRET_FILE", secret.to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.session_secret.unwrap().expose_secret(),
+            "0123456789abcdef0123456789abcdef-long"
+        );
+    }
+
+    #[test]
+    fn setting_a_value_and_its_file_twice_is_refused() {
+        let err = Config::from_sources(
+            None,
+            &env(&[
+                ("HERALD_LISTEN", "127.0.0.1:1"),
+                ("HERALD_LISTEN_FILE", "/x"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("both HERALD_LISTEN and HERALD_LISTEN_FILE")
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_key_the_source_and_what_is_expected() {
+        let err = Config::from_sources(None, &env(&[("HERALD_LISTEN", "localhost")])).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("HERALD_LISTEN"), "{msg}");
+        assert!(msg.contains("environment HERALD_LISTEN"), "{msg}");
+        assert!(msg.contains("127.0.0.1:8080"), "{msg}");
+
+        for (var, value) in [
+            ("HERALD_MODE", "staging"),
+            ("HERALD_DATABASE_URL", "mysql://root@localhost/herald"),
+            ("HERALD_PUBLIC_URL", "herald.example.com"),
+            ("HERALD_WORKER_CONCURRENCY", "0"),
+            ("HERALD_LOG_FORMAT", "xml"),
+            ("HERALD_SESSION_SECRET", "short"),
+        ] {
+            let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().contains(var), "{var}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_or_debug_output() {
+        let err = Config::from_sources(None, &env(&[("HERALD_SESSION_SECRET", "tooshort-s3cret")]))
+            .unwrap_err();
+        assert!(!err.to_string().contains("s3cret"));
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                (
+                    "HERALD_DATABASE_URL",
+                    "postgres://herald:pa55word@db/herald",
+                ),
+                (
+                    "HERALD_SESSION_SECRET",
+                    "a-very-long-session-secret-of-40-characters",
+                ),
+            ]),
+        )
+        .unwrap();
+        let debug = format!("{c:?}");
+        let described = format!("{:?}", c.describe());
+        for text in [debug, described] {
+            assert!(!text.contains("pa55word"), "{text}");
+            assert!(!text.contains("very-long-session"), "{text}");
+        }
+    }
+
+    #[test]
+    fn production_requires_a_public_url_and_secrets() {
+        let err = Config::from_sources(None, &env(&[("HERALD_MODE", "production")])).unwrap_err();
+        assert!(
+            err.to_string().contains("HERALD_PUBLIC_URL must be set"),
+            "{err}"
+        );
+
+        let mut c = Config::from_sources(
+            None,
+            &env(&[
+                ("HERALD_MODE", "production"),
+                ("HERALD_PUBLIC_URL", "https://h.example"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        let err = c.ensure_secrets().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("HERALD_SESSION_SECRET must be set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn development_generates_secrets_once_with_private_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let vars = env(&[("HERALD_DATA_DIR", dir.path().to_str().unwrap())]);
+        let mut first = Config::from_sources(None, &vars).unwrap();
+        let notes = first.ensure_secrets().unwrap();
+        assert_eq!(notes.len(), 1);
+        let path = dir.path().join("secrets/session_secret");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+
+        let mut second = Config::from_sources(None, &vars).unwrap();
+        assert!(second.ensure_secrets().unwrap().is_empty());
+        assert_eq!(
+            first.session_secret.unwrap().expose_secret(),
+            second.session_secret.unwrap().expose_secret()
+        );
+    }
+
+    #[test]
+    fn unknown_variables_and_file_keys_are_reported() {
+        let c = Config::from_sources(None, &env(&[("HERALD_LISTN", "127.0.0.1:1")])).unwrap();
+        assert_eq!(c.warnings.len(), 1);
+        assert!(
+            c.warnings[0].contains("did you mean HERALD_LISTEN?"),
+            "{:?}",
+            c.warnings
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("herald.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
+        let err = Config::from_sources(Some(&file), &env(&[])).unwrap_err();
+        assert!(err.to_string().contains("unknown key `lisen`"), "{err}");
+    }
+}

@@ -1,0 +1,264 @@
+//! The web UI in headless Chromium (Debian's `chromium` and
+//! `chromium-driver`), driven over WebDriver. Any message the browser logs
+//! at error level (a CSP violation, a failed asset, a script error) fails
+//! the test.
+//!
+//! Ignored by default; `.ci/run` runs them with `--ignored browser`, where a
+//! missing browser is a failure, not a skip.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+/// A chromedriver process for one test, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_binary(var: &str, candidates: &[&str]) -> String {
+    if let Ok(p) = std::env::var(var) {
+        return p;
+    }
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} not found (looked at {candidates:?}; set {var}). On Debian: apt-get install -y chromium chromium-driver",
+                candidates[0]
+            )
+        })
+}
+
+async fn start_browser() -> (Driver, Client) {
+    let driver_bin = find_binary("HERALD_TEST_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+    let chromium = find_binary(
+        "HERALD_TEST_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:loggingPrefs": { "browser": "ALL" },
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("could not start a Chromium session: {e}"),
+        }
+    };
+    (driver, client)
+}
+
+/// Chromedriver's log endpoint: what the page logged since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+async fn assert_no_console_errors(client: &Client, page: &str) {
+    let logs = client
+        .issue_cmd(BrowserLog)
+        .await
+        .expect("read the browser log");
+    let errors: Vec<&serde_json::Value> = logs
+        .as_array()
+        .map(|entries| entries.iter().filter(|e| e["level"] == "SEVERE").collect())
+        .unwrap_or_default();
+    assert!(errors.is_empty(), "console errors on {page}: {errors:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_public_pages_and_the_shell_load_without_console_errors() {
+    let app = spawn_app().await;
+    let (_driver, client) = start_browser().await;
+
+    for path in ["/", "/privacy", "/terms"] {
+        client.goto(&app.url(path)).await.unwrap();
+        let h1 = client
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!h1.trim().is_empty(), "{path} has a heading");
+        assert_no_console_errors(&client, path).await;
+    }
+
+    // Walk the left rail with real clicks; each page marks itself current.
+    client.goto(&app.url("/home")).await.unwrap();
+    assert_no_console_errors(&client, "/home").await;
+    for section in [
+        "publishing",
+        "calendar",
+        "content",
+        "analytics",
+        "webhooks",
+        "settings",
+    ] {
+        let href = format!("/home/{section}");
+        let link = client
+            .find(Locator::Css(&format!("nav a[href=\"{href}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("rail link {href}: {e}"));
+        link.click().await.unwrap();
+        let current = client
+            .find(Locator::Css("nav a[aria-current=\"page\"]"))
+            .await
+            .unwrap();
+        assert_eq!(
+            current.attr("href").await.unwrap().as_deref(),
+            Some(href.as_str())
+        );
+        assert_eq!(client.current_url().await.unwrap().path(), href);
+        assert_no_console_errors(&client, &href).await;
+    }
+
+    // A skip link leads keyboard users past the rail.
+    client.goto(&app.url("/home")).await.unwrap();
+    let skip = client
+        .find(Locator::Css("a[href=\"#main\"]"))
+        .await
+        .unwrap();
+    assert!(skip.text().await.is_ok());
+    client
+        .find(Locator::Id("main"))
+        .await
+        .expect("the skip target exists");
+
+    // Switch to German with the language form; the choice sticks.
+    client.goto(&app.url("/")).await.unwrap();
+    let select = client
+        .find(Locator::Css(
+            "form[action=\"/language\"] select[name=\"lang\"]",
+        ))
+        .await
+        .unwrap();
+    select.select_by_value("de").await.unwrap();
+    client
+        .find(Locator::Css(
+            "form[action=\"/language\"] button[type=\"submit\"]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let lang = client
+            .find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap();
+        if lang.as_deref() == Some("de") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the page switched to German");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    client.goto(&app.url("/home/settings")).await.unwrap();
+    let lang = client
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("de"));
+    assert_no_console_errors(&client, "German pages").await;
+
+    // Unknown pages show the error page, still without console errors.
+    client.goto(&app.url("/home/nowhere")).await.unwrap();
+    client
+        .find(Locator::Css("a[href=\"/\"]"))
+        .await
+        .expect("a way home");
+
+    // On a narrow screen the rail collapses behind a real button.
+    client.set_window_size(390, 800).await.unwrap();
+    client.goto(&app.url("/home")).await.unwrap();
+    let toggle = client
+        .find(Locator::Css("button[aria-expanded]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("false")
+    );
+    toggle.click().await.unwrap();
+    assert_eq!(
+        toggle.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_no_console_errors(&client, "narrow /home").await;
+
+    client.close().await.unwrap();
+    app.stop().await;
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the `herald` binary and the app it serves: HTTP
+//! behaviour on a real port, the command line, and (ignored unless run
+//! with `--ignored browser`) pages in headless Chromium.
+
+mod browser;
+mod cli;
+mod helpers;
+mod http;

@@ -1,0 +1,108 @@
+//! The one error type of the web layer.
+//!
+//! A handler returns [`WebError`]; its `IntoResponse` records the status,
+//! the error code and the cause in the response's extensions. The error
+//! middleware then logs it once and renders the body for the caller: JSON
+//! (`{"error": {"code", "message"}}`) for the API, an HTML page otherwise,
+//! with the message taken from the localised copy table by code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use herald_db::DbError;
+
+/// Errors a handler can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str },
+    #[error("forbidden: {code}")]
+    Forbidden { code: &'static str },
+    #[error("a required service is unavailable")]
+    Unavailable,
+    #[error("database error")]
+    Database(#[from] DbError),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What the error middleware needs to log and render an error response.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    /// The cause chain, for the log only; never shown to the caller.
+    pub detail: Option<String>,
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code that indexes the shared copy table.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::NotFound => "not_found",
+            WebError::BadRequest { code } | WebError::Forbidden { code } => code,
+            WebError::Unavailable => "service_unavailable",
+            WebError::Database(_) | WebError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// The cause chain of `err`, joined with ": ".
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let detail = match &self {
+            WebError::Database(_) | WebError::Internal(_) => Some(chain(&self)),
+            _ => None,
+        };
+        let mut resp = self.status().into_response();
+        resp.extensions_mut().insert(ErrorInfo {
+            code: self.code(),
+            detail,
+        });
+        resp
+    }
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// The error code for a bare error status produced outside a handler (by
+/// the router or a tower layer).
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}

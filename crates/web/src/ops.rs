@@ -1,0 +1,61 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(show_health))
+        .route("/readyz", get(show_readiness))
+        .route("/metrics", get(show_metrics))
+}
+
+/// The process is up and serving.
+async fn show_health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Every dependency this instance needs answers.
+async fn show_readiness(State(state): State<AppState>) -> Response {
+    let database = match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %crate::error::chain(&e), "readiness: database unreachable");
+            "unreachable".to_owned()
+        }
+        Err(_) => "timeout".to_owned(),
+    };
+    let ready = database == "ok";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": { "database": database },
+    });
+    (status, Json(body)).into_response()
+}
+
+async fn show_metrics(State(state): State<AppState>) -> Response {
+    if let Err(e) = state.queue().record_gauges().await {
+        tracing::warn!(error = %crate::error::chain(&e), "metrics: could not count stored jobs");
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics().render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,131 @@
+//! Server-rendered pages: the public pages (landing, privacy, terms), the
+//! logged-in shell with its left rail, and the error page.
+//!
+//! Every template gets a [`Chrome`]: the locale's catalog, the asset URLs,
+//! the language switcher and the development flag, extracted once per
+//! request so handlers only add what their page shows.
+
+mod public;
+mod shell;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::i18n::{Catalog, Locale, catalog};
+use crate::{AppState, WebError, assets};
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(public::router()).merge(shell::router())
+}
+
+/// One entry of the language switcher.
+pub struct LanguageOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub selected: bool,
+}
+
+/// What the layout of every page needs.
+pub struct Chrome {
+    pub t: &'static Catalog,
+    pub lang: &'static str,
+    pub development: bool,
+    /// The current path and query, where the language switcher returns to.
+    pub path: String,
+    pub languages: Vec<LanguageOption>,
+    pub css: String,
+    pub nojs_css: String,
+    pub js: String,
+    pub icon: String,
+}
+
+impl Chrome {
+    pub fn new(locale: Locale, development: bool, path: String) -> Chrome {
+        Chrome {
+            t: catalog(locale),
+            lang: locale.code(),
+            development,
+            path,
+            languages: Locale::ALL
+                .into_iter()
+                .map(|l| LanguageOption {
+                    code: l.code(),
+                    name: l.native_name(),
+                    selected: l == locale,
+                })
+                .collect(),
+            css: assets::url("app.css"),
+            nojs_css: assets::url("nojs.css"),
+            js: assets::url("app.js"),
+            icon: assets::url("icon.svg"),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let locale = Locale::from_headers(&parts.headers);
+        // Inside nested routers `uri` is trimmed; the original is what the
+        // browser asked for.
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|o| o.0.clone())
+            .unwrap_or_else(|| parts.uri.clone());
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".to_owned());
+        Ok(Chrome::new(locale, state.site().development, path))
+    }
+}
+
+/// Renders a template into a response; a failure is logged once by the
+/// error middleware, like any other.
+pub fn render(template: &impl Template) -> Result<Response, WebError> {
+    template
+        .render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| WebError::Internal(Box::new(e)))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    message: &'static str,
+    reference: Option<String>,
+}
+
+/// The HTML body for an error response, in the caller's language.
+pub fn error_page(
+    locale: Locale,
+    status: StatusCode,
+    code: &str,
+    request_id: Option<&str>,
+) -> Response {
+    let c = Chrome::new(locale, false, "/".to_owned());
+    let page = ErrorPage {
+        reference: request_id.map(|id| c.t.fill("error.reference", "id", id)),
+        message: crate::i18n::error_copy(locale, code),
+        status: status.as_u16(),
+        c,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not render the error page");
+            (status, crate::i18n::error_copy(locale, code)).into_response()
+        }
+    }
+}

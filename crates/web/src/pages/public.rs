@@ -1,0 +1,173 @@
+//! Pages anyone may see: the landing page, the privacy notice, the terms,
+//! and the language switch.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Router, http::HeaderMap};
+use serde::Deserialize;
+
+use super::{Chrome, render};
+use crate::i18n::{LANG_COOKIE, LegalSection, Locale};
+use crate::{AppState, WebError};
+
+/// When the privacy notice and terms last changed; shown on both pages.
+const LEGAL_UPDATED: &str = "2026-11-24";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(show_landing))
+        .route("/privacy", get(show_privacy))
+        .route("/terms", get(show_terms))
+        .route("/language", post(set_language))
+}
+
+pub struct Feature {
+    pub title: &'static str,
+    pub body: &'static str,
+}
+
+const FEATURES: [Feature; 6] = [
+    Feature {
+        title: "landing.f_schedule_title",
+        body: "landing.f_schedule_body",
+    },
+    Feature {
+        title: "landing.f_exactly_once_title",
+        body: "landing.f_exactly_once_body",
+    },
+    Feature {
+        title: "landing.f_team_title",
+        body: "landing.f_team_body",
+    },
+    Feature {
+        title: "landing.f_insights_title",
+        body: "landing.f_insights_body",
+    },
+    Feature {
+        title: "landing.f_ai_title",
+        body: "landing.f_ai_body",
+    },
+    Feature {
+        title: "landing.f_selfhosted_title",
+        body: "landing.f_selfhosted_body",
+    },
+];
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    c: Chrome,
+    features: &'static [Feature],
+}
+
+async fn show_landing(c: Chrome) -> Result<Response, WebError> {
+    render(&LandingPage {
+        c,
+        features: &FEATURES,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "legal.html")]
+struct LegalPage {
+    c: Chrome,
+    title: &'static str,
+    updated: String,
+    sections: &'static [LegalSection],
+}
+
+async fn show_privacy(c: Chrome) -> Result<Response, WebError> {
+    render(&LegalPage {
+        title: c.t.get("public.privacy"),
+        updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
+        sections: &c.t.privacy,
+        c,
+    })
+}
+
+async fn show_terms(c: Chrome) -> Result<Response, WebError> {
+    render(&LegalPage {
+        title: c.t.get("public.terms"),
+        updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
+        sections: &c.t.terms,
+        c,
+    })
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Remembers the chosen language in a cookie and returns to the page the
+/// switch was on (only ever a path on this site).
+async fn set_language(
+    State(state): State<AppState>,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let locale = Locale::from_code(&form.lang).ok_or(WebError::BadRequest {
+        code: "unknown_language",
+    })?;
+    let secure = if state.site().public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+        locale.code()
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::LOCATION,
+        HeaderValue::from_str(local_path(&form.next)).map_err(|e| WebError::Internal(e.into()))?,
+    );
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| WebError::Internal(e.into()))?,
+    );
+    Ok((StatusCode::SEE_OTHER, headers).into_response())
+}
+
+/// `next` when it is a path on this site, `/` otherwise: never an open
+/// redirect (`//host`, `/\host`, schemes, control characters).
+pub(crate) fn local_path(next: &str) -> &str {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 2048
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if safe { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            local_path("/home/calendar?view=week"),
+            "/home/calendar?view=week"
+        );
+        assert_eq!(local_path("/"), "/");
+        for bad in [
+            "",
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "home",
+            "/a b",
+            "/a\r\nSet-Cookie: x=1",
+            "/ünicode",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
+}
