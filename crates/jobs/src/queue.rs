@@ -35,6 +35,11 @@ impl Queue {
         &self.db
     }
 
+    /// When the earliest queued job of `queue` is due, if it has any.
+    pub async fn next_due(&self, queue: &str) -> Result<Option<herald_core::Timestamp>, DbError> {
+        store::next_due(&self.db, queue).await
+    }
+
     /// Names queues the gauges always report, so a queue that has never held
     /// a job in this process still shows up (as zero) in the metrics.
     pub fn report_queues<'a>(&self, queues: impl IntoIterator<Item = &'a str>) {

@@ -192,10 +192,27 @@ pub async fn claim(
     Ok(jobs)
 }
 
+// A skip scan over `jobs_due`: walk the distinct priorities of the queue
+// from the top (one index probe each) and take the earliest `run_at` of
+// each. A plain MIN(run_at) would read every queued job of the queue, and a
+// separate (queue, run_at) index misleads the planner when it claims.
+const NEXT_DUE: &str = "WITH RECURSIVE levels(priority) AS ( \
+       SELECT * FROM (SELECT priority FROM jobs WHERE state = 'queued' AND queue = $1 \
+                      ORDER BY priority DESC LIMIT 1) AS top \
+       UNION ALL \
+       SELECT (SELECT j.priority FROM jobs j \
+               WHERE j.state = 'queued' AND j.queue = $1 AND j.priority < levels.priority \
+               ORDER BY j.priority DESC LIMIT 1) \
+       FROM levels WHERE levels.priority IS NOT NULL) \
+     SELECT MIN((SELECT j.run_at FROM jobs j \
+                 WHERE j.state = 'queued' AND j.queue = $1 AND j.priority = levels.priority \
+                 ORDER BY j.run_at LIMIT 1)) \
+     FROM levels WHERE levels.priority IS NOT NULL";
+
 /// The earliest `run_at` among queued jobs of `queue`.
 pub async fn next_due(db: &Db, queue: &str) -> Result<Option<Timestamp>, DbError> {
     let min: Option<i64> = on_pool!(db, |pool| {
-        sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND queue = $1")
+        sqlx::query_scalar(NEXT_DUE)
             .bind(queue)
             .fetch_one(pool)
             .await?

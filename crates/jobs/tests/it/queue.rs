@@ -310,7 +310,36 @@ async fn concurrent_claims_never_share_a_job(t: TestDb) {
     );
 }
 
+async fn the_next_due_time_is_the_earliest_across_priorities(t: TestDb) {
+    let (queue, clock) = manual_queue(&t.db);
+    assert_eq!(queue.next_due("test").await.unwrap(), None, "empty queue");
+    let at = |secs: i64| t0() + SignedDuration::from_secs(secs);
+    // The earliest job has neither the highest nor the lowest priority.
+    for (n, priority, secs) in [
+        (1, 5, 300),
+        (2, 0, 120),
+        (3, -3, 200),
+        (4, 5, 600),
+        (5, 0, 90),
+    ] {
+        queue
+            .enqueue_now(job(n).priority(priority).run_at(at(secs)))
+            .await
+            .unwrap();
+    }
+    assert_eq!(queue.next_due("test").await.unwrap(), Some(at(90)));
+    assert_eq!(queue.next_due("other").await.unwrap(), None);
+
+    // Once the two earliest have run, the next is the earliest of the rest.
+    clock.set(at(120));
+    let w = worker(&queue, ScriptedHandler::default());
+    let ran = w.run_due().await.unwrap();
+    assert_eq!(ran, 2);
+    assert_eq!(queue.next_due("test").await.unwrap(), Some(at(200)));
+}
+
 on_both_backends!(
+    the_next_due_time_is_the_earliest_across_priorities,
     a_rolled_back_transaction_leaves_no_job,
     a_unique_key_enqueues_once,
     due_jobs_run_by_priority_then_age_and_future_ones_wait,
