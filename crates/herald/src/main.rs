@@ -97,7 +97,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
+            // Readable logs already go to the terminal: print the error once.
+            if telemetry::json_logs() {
+                tracing::error!("{e:#}");
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }

@@ -12,12 +12,24 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::{Config, LogFormat};
 
+static JSON_LOGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether log lines are JSON (machine-read), so a fatal error must also be
+/// logged as a line, not only printed for a person.
+pub fn json_logs() -> bool {
+    JSON_LOGS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Installs the global subscriber. The request span (with its request id)
 /// is included on every line logged while handling a request.
 pub fn init_logging(config: &Config) {
     let filter = EnvFilter::try_new(format!("{},sqlx::query=warn", config.log))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
+    JSON_LOGS.store(
+        config.log_format == LogFormat::Json,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let result = match config.log_format {
         LogFormat::Json => registry
             .with(
