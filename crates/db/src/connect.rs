@@ -1,5 +1,6 @@
 //! Opening the database named by a URL, and applying the migrations.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -139,10 +140,15 @@ impl Db {
             if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
                 && file.to_str() != Some(":memory:")
             {
-                std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
-                    path: dir.to_owned(),
-                    source,
-                })?;
+                // Only the owner may enter a folder made for the database.
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(|source| ConnectError::CreateDir {
+                        path: dir.to_owned(),
+                        source,
+                    })?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(1))

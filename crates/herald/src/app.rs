@@ -1,5 +1,6 @@
 //! Wiring: turns a [`Config`] into a running web server and/or worker.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -46,12 +47,18 @@ pub fn worker_options(config: &Config) -> WorkerOptions {
 
 /// Makes the data folder and the secrets ready; logs what was generated.
 pub fn prepare(config: &mut Config) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "could not create the data folder {}",
-            config.data_dir.display()
-        )
-    })?;
+    // The folder holds the database and generated keys: only Herald's user
+    // may enter it when Herald creates it.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .with_context(|| {
+            format!(
+                "could not create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
     for note in config.ensure_secrets()? {
         tracing::warn!("{note}");
     }

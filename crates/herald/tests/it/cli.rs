@@ -102,6 +102,17 @@ fn an_unusable_data_folder_is_a_clear_error() {
 }
 
 #[test]
+fn the_data_folder_is_created_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested").join("data");
+    let (code, out, err) = run(herald().arg("migrate").env("HERALD_DATA_DIR", &data));
+    assert_eq!(code, 0, "{out}{err}");
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the data folder is {mode:o}");
+}
+
+#[test]
 fn config_prints_every_key_with_its_source_and_redacts_secrets() {
     let (code, out, _) = run(herald()
         .arg("config")
