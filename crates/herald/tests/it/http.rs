@@ -99,6 +99,14 @@ async fn static_assets_are_embedded_and_cacheable() {
             .unwrap()
             .contains("immutable")
     );
+    // Revalidation: the ETag answers 304; an outdated version is served
+    // but not cached for good.
+    let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app.get_with(&css, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let stale = app.get("/static/app.css?v=0000").await;
+    assert_eq!(stale.status(), StatusCode::OK);
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
     assert_eq!(
         app.get("/static/nope.css").await.status(),
         StatusCode::NOT_FOUND
@@ -110,36 +118,30 @@ async fn static_assets_are_embedded_and_cacheable() {
 async fn the_language_follows_accept_language_and_the_language_cookie() {
     let app = spawn_app().await;
     let de = app
-        .client
-        .get(app.url("/home"))
-        .header("accept-language", "de-AT,de;q=0.9,en;q=0.5")
-        .send()
+        .get_with("/home", &[("accept-language", "de-AT,de;q=0.9,en;q=0.5")])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     assert!(de.contains("<html lang=\"de\""));
 
     let resp = app
-        .client
-        .post(app.url("/language"))
-        .form(&[("lang", "de"), ("next", "/home/calendar")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/language",
+            &[("lang", "de"), ("next", "/home/calendar")],
+            &[],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(resp.headers()["location"], "/home/calendar");
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("herald_lang=de"), "{cookie}");
     let page = app
-        .client
-        .get(app.url("/home"))
-        .header("cookie", "herald_lang=de")
-        .header("accept-language", "en")
-        .send()
+        .get_with(
+            "/home",
+            &[("cookie", "herald_lang=de"), ("accept-language", "en")],
+        )
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -150,20 +152,16 @@ async fn the_language_follows_accept_language_and_the_language_cookie() {
 
     // No open redirect, and unknown languages are refused.
     let resp = app
-        .client
-        .post(app.url("/language"))
-        .form(&[("lang", "en"), ("next", "//evil.example/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/language",
+            &[("lang", "en"), ("next", "//evil.example/")],
+            &[],
+        )
+        .await;
     assert_eq!(resp.headers()["location"], "/");
     let resp = app
-        .client
-        .post(app.url("/language"))
-        .form(&[("lang", "xx"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/language", &[("lang", "xx"), ("next", "/")], &[])
+        .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(
         resp.headers().get("set-cookie").is_none(),
@@ -176,20 +174,12 @@ async fn the_language_follows_accept_language_and_the_language_cookie() {
 async fn request_ids_are_echoed_when_valid_and_generated_otherwise() {
     let app = spawn_app().await;
     let resp = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "abc-123")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/healthz", &[("x-request-id", "abc-123")])
+        .await;
     assert_eq!(resp.headers()["x-request-id"], "abc-123");
     let resp = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "bad id with spaces")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/healthz", &[("x-request-id", "bad id with spaces")])
+        .await;
     let id = resp.headers()["x-request-id"].to_str().unwrap();
     assert_ne!(id, "bad id with spaces");
     assert_eq!(id.len(), 36, "a generated UUID: {id}");
@@ -208,10 +198,10 @@ async fn errors_are_localised_pages_for_browsers_and_json_for_the_api() {
             .starts_with("text/html")
     );
     assert_security_headers(resp.headers(), "404 page");
-    assert!(
-        resp.text().await.unwrap().contains("href=\"/\""),
-        "offers a way home"
-    );
+    let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("href=\"/\""), "offers a way home");
+    assert!(page.contains(&id), "quotes the request id for support");
 
     let resp = app.get("/api/nothing").await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
@@ -220,12 +210,8 @@ async fn errors_are_localised_pages_for_browsers_and_json_for_the_api() {
     assert!(body["error"]["message"].as_str().unwrap().len() > 10);
 
     let resp = app
-        .client
-        .get(app.url("/api/nothing"))
-        .header("accept-language", "de")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/api/nothing", &[("accept-language", "de")])
+        .await;
     let de: serde_json::Value = resp.json().await.unwrap();
     assert_ne!(
         de["error"]["message"], body["error"]["message"],
@@ -252,23 +238,21 @@ async fn oversized_bodies_and_cross_site_writes_are_refused() {
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let resp = app
-        .client
-        .post(app.url("/language"))
-        .header("origin", "https://evil.example")
-        .form(&[("lang", "de"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/language",
+            &[("lang", "de"), ("next", "/")],
+            &[("origin", "https://evil.example")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(resp.headers().get("set-cookie").is_none());
     let resp = app
-        .client
-        .post(app.url("/language"))
-        .header("sec-fetch-site", "cross-site")
-        .form(&[("lang", "de"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/language",
+            &[("lang", "de"), ("next", "/")],
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     let resp = app
