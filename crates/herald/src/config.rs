@@ -114,6 +114,24 @@ const KEYS: &[Key] = &[
         default: Some("30"),
         help: "time running jobs get to finish at shutdown",
     },
+    Key {
+        name: "redis_url",
+        secret: true,
+        default: None,
+        help: "redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…; rate limits shared by every instance (default: in-process)",
+    },
+    Key {
+        name: "smtp_url",
+        secret: true,
+        default: None,
+        help: "smtps://USER:PASSWORD@HOST:465 (TLS) or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS); required in production (development: the /dev/mailbox page)",
+    },
+    Key {
+        name: "mail_from",
+        secret: false,
+        default: Some("Herald <herald@localhost>"),
+        help: "sender of the mail Herald sends, e.g. Herald <no-reply@example.com>",
+    },
 ];
 
 fn key(name: &str) -> &'static Key {
@@ -207,6 +225,11 @@ pub struct Config {
     pub request_timeout: Duration,
     pub body_limit: usize,
     pub shutdown_grace: Duration,
+    /// Redis for shared rate limits; in-process limits when unset.
+    pub redis_url: Option<SecretString>,
+    /// SMTP server for mail; the development mailbox when unset (development only).
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -335,6 +358,15 @@ impl Config {
                 "request_timeout_secs" => self.request_timeout.as_secs().to_string(),
                 "body_limit_bytes" => self.body_limit.to_string(),
                 "shutdown_grace_secs" => self.shutdown_grace.as_secs().to_string(),
+                "redis_url" => match &self.redis_url {
+                    Some(url) => herald_db::redact_url(url.expose_secret()),
+                    None => "(unset: in-process rate limits)".into(),
+                },
+                "smtp_url" => match &self.smtp_url {
+                    Some(url) => herald_db::redact_url(url.expose_secret()),
+                    None => "(unset: the development mailbox)".into(),
+                },
+                "mail_from" => self.mail_from.clone(),
                 _ => String::new(),
             }
         };
@@ -605,6 +637,44 @@ impl Layers {
         let body_limit = positive("body_limit_bytes", "a number of bytes, at least 1")?;
         let shutdown_grace: u64 = self.parse("shutdown_grace_secs", "a number of seconds")?;
 
+        let url_with = |name: &'static str, schemes: &[&str], expected: &str| match self.raw(name) {
+            Some((url, _)) => {
+                let url = url.trim();
+                let ok = schemes.iter().any(|s| {
+                    url.strip_prefix(s)
+                        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+                });
+                if ok {
+                    Ok(Some(SecretString::from(url.to_owned())))
+                } else {
+                    Err(self.invalid(name, expected))
+                }
+            }
+            None => Ok(None),
+        };
+        let redis_url = url_with(
+            "redis_url",
+            &["redis://", "rediss://"],
+            "redis://HOST:PORT or rediss://HOST:PORT",
+        )?;
+        let smtp_url = url_with(
+            "smtp_url",
+            &["smtp://", "smtps://"],
+            "smtps://USER:PASSWORD@HOST:465 or smtp://USER:PASSWORD@HOST:587?tls=required",
+        )?;
+        if smtp_url.is_none() && mode == Mode::Production {
+            return Err(ConfigError::Required {
+                var: env_name("smtp_url"),
+                why: "verification, password-reset and invitation mail must reach people; the development mailbox exists only in development mode",
+            });
+        }
+        let mail_from = self.raw("mail_from").expect("default").0.trim().to_owned();
+        if !(mail_from.contains('@') && !mail_from.contains(['\r', '\n'])) {
+            return Err(self.invalid(
+                "mail_from",
+                "an address such as no-reply@example.com or Herald <no-reply@example.com>",
+            ));
+        }
         let sources = self
             .values
             .iter()
@@ -624,6 +694,9 @@ impl Layers {
             request_timeout: Duration::from_secs(request_timeout),
             body_limit: usize::try_from(body_limit).unwrap_or(usize::MAX),
             shutdown_grace: Duration::from_secs(shutdown_grace),
+            redis_url,
+            smtp_url,
+            mail_from,
             sources,
             warnings: Vec::new(),
         })

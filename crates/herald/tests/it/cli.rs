@@ -55,6 +55,17 @@ fn production_refuses_to_start_without_configured_secrets() {
         .env("HERALD_PUBLIC_URL", "https://herald.example"));
     assert_eq!(code, 1);
     assert!(
+        err.contains("HERALD_SMTP_URL must be set in production mode"),
+        "{err}"
+    );
+    let (code, _, err) = run(herald()
+        .arg("serve")
+        .env("HERALD_DATA_DIR", dir.path())
+        .env("HERALD_MODE", "production")
+        .env("HERALD_PUBLIC_URL", "https://herald.example")
+        .env("HERALD_SMTP_URL", "smtps://herald:pw@mail.example:465"));
+    assert_eq!(code, 1);
+    assert!(
         err.contains("HERALD_SESSION_SECRET must be set in production mode"),
         "{err}"
     );
@@ -121,8 +132,16 @@ fn config_prints_every_key_with_its_source_and_redacts_secrets() {
             "HERALD_SESSION_SECRET",
             "a-session-secret-that-is-long-enough-1234",
         )
+        .env("HERALD_REDIS_URL", "redis://:redispw@cache:6379/0")
+        .env(
+            "HERALD_SMTP_URL",
+            "smtp://mailer:smtppw@mail:587?tls=required",
+        )
         .env("HERALD_WORKER_CONCURENCY", "3"));
     assert_eq!(code, 0);
+    assert!(out.contains("redis://:***@cache:6379/0"), "{out}");
+    assert!(out.contains("smtp://mailer:***@mail:587"), "{out}");
+    assert!(!out.contains("redispw") && !out.contains("smtppw"), "{out}");
     assert!(out.contains("HERALD_DATABASE_URL"), "{out}");
     assert!(out.contains("postgres://herald:***@db/herald"), "{out}");
     assert!(out.contains("(environment HERALD_DATABASE_URL)"), "{out}");
