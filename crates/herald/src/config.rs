@@ -669,7 +669,7 @@ impl Layers {
             });
         }
         let mail_from = self.raw("mail_from").expect("default").0.trim().to_owned();
-        if !(mail_from.contains('@') && !mail_from.contains(['\r', '\n'])) {
+        if !mail_from.contains('@') || mail_from.contains(['\r', '\n']) {
             return Err(self.invalid(
                 "mail_from",
                 "an address such as no-reply@example.com or Herald <no-reply@example.com>",
