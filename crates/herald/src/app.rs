@@ -7,6 +7,7 @@ use anyhow::Context;
 use herald_core::{Clock, SystemClock};
 use herald_db::{ConnectOptions, Db};
 use herald_jobs::{Queue, Registry, Worker, WorkerOptions};
+use herald_mail::MailTransport;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -30,11 +31,23 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// Every job kind this build of Herald can run.
-pub fn registry() -> Registry {
+/// Every job kind this build of Herald can run; mail goes out through
+/// `transport`.
+pub fn registry(db: Db, transport: Arc<dyn MailTransport>) -> Registry {
     let mut registry = Registry::new();
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
+    herald_mail::register(&mut registry, db, transport);
     registry
+}
+
+/// SMTP when HERALD_SMTP_URL is set, the development mailbox otherwise
+/// (development mode only).
+pub fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
+    Ok(herald_mail::transport_from_config(
+        config.smtp_url.as_ref().map(|u| u.expose_secret()),
+        &config.mail_from,
+        config.mode == Mode::Development,
+    )?)
 }
 
 pub fn worker_options(config: &Config) -> WorkerOptions {
@@ -94,8 +107,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     let metrics = crate::telemetry::init_metrics()?;
     let db = open_database(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let queue = Queue::new(db.clone(), clock);
-    let registry = registry();
+    let queue = Queue::new(db.clone(), clock.clone());
+    let registry = registry(db.clone(), mail_transport(&config)?);
     queue.report_queues(registry.queues());
     let listener = match listener {
         Some(l) => l,
@@ -104,6 +117,14 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
             .with_context(|| format!("could not listen on {} (HERALD_LISTEN)", config.listen))?,
     };
     let addr = listener.local_addr()?;
+    let accounts =
+        crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
+    let session_secret = config
+        .session_secret
+        .as_ref()
+        .context("the session secret is missing")?
+        .expose_secret()
+        .to_owned();
     let state = herald_web::AppState::new(
         db.clone(),
         queue.clone(),
@@ -114,6 +135,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
         },
+        accounts,
+        &session_secret,
     );
     let shutdown = CancellationToken::new();
     let worker = Worker::new(queue, registry, worker_options(&config));
@@ -129,7 +152,9 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     let stop_all = shutdown.clone();
     let task_db = db.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, herald_web::app(state))
+        let app =
+            herald_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { server_stop.cancelled().await })
             .await
             .context("the HTTP server failed");
@@ -178,7 +203,8 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         tracing::info!("shutting down: finishing running jobs");
         signal.cancel();
     });
-    Worker::new(queue, registry(), worker_options(&config))
+    let registry = registry(db.clone(), mail_transport(&config)?);
+    Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)
         .await?;
     db.close().await;

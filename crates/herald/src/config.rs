@@ -865,6 +865,7 @@ mod tests {
             &env(&[
                 ("HERALD_MODE", "production"),
                 ("HERALD_PUBLIC_URL", "https://h.example"),
+                ("HERALD_SMTP_URL", "smtps://u:p@mail.example:465"),
             ]),
         )
         .unwrap();

@@ -1,6 +1,7 @@
 //! Herald as a library: configuration, wiring and operator commands, so
 //! the `herald` binary stays a thin CLI and tests can start the real app.
 
+pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod config;

@@ -21,6 +21,14 @@ pub enum WebError {
     Forbidden { code: &'static str },
     #[error("a required service is unavailable")]
     Unavailable,
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("account operation failed")]
+    Account(#[from] herald_accounts::AccountError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -42,6 +50,10 @@ impl WebError {
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Account(e) => account_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,8 +64,27 @@ impl WebError {
             WebError::NotFound => "not_found",
             WebError::BadRequest { code } | WebError::Forbidden { code } => code,
             WebError::Unavailable => "service_unavailable",
+            WebError::Unauthorized => "unauthorized",
+            WebError::PayloadTooLarge => "payload_too_large",
+            WebError::UnsupportedMediaType => "unsupported_media_type",
+            WebError::Account(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
+    }
+}
+
+/// The HTTP status of an account error.
+pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
+    use herald_accounts::AccountError as A;
+    match e {
+        A::InvalidEmail(_) | A::WeakPassword(_) | A::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        A::InvalidCredentials | A::TokenReused => StatusCode::UNAUTHORIZED,
+        A::InvalidToken => StatusCode::BAD_REQUEST,
+        A::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        A::NotVerified | A::Forbidden => StatusCode::FORBIDDEN,
+        A::NotFound => StatusCode::NOT_FOUND,
+        A::LastOwner | A::InviteEmailMismatch | A::AlreadyMember => StatusCode::CONFLICT,
+        A::Database(_) | A::Hash(_) | A::Mail(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -73,9 +104,22 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let detail = match &self {
             WebError::Database(_) | WebError::Internal(_) => Some(chain(&self)),
+            WebError::Account(e) if account_status(e).is_server_error() => Some(chain(&self)),
+            _ => None,
+        };
+        let retry_after = match &self {
+            WebError::Account(herald_accounts::AccountError::RateLimited { retry_after }) => {
+                Some(retry_after.as_millis().div_ceil(1000).max(1) as u64)
+            }
             _ => None,
         };
         let mut resp = self.status().into_response();
+        if let Some(secs) = retry_after {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
         resp.extensions_mut().insert(ErrorInfo {
             code: self.code(),
             detail,
@@ -101,6 +145,7 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
         StatusCode::FORBIDDEN => "forbidden",
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
         s if s.is_server_error() => "internal",
         _ => "bad_request",

@@ -5,9 +5,12 @@
 //! Handlers stay thin: they extract what they need (locale, later the user
 //! and workspace), call one service function and render or redirect.
 
+mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 mod middleware;
 mod ops;
 pub mod pages;
@@ -16,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use herald_accounts::Accounts;
 use herald_db::Db;
 use herald_jobs::Queue;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -46,18 +50,50 @@ struct Inner {
     queue: Queue,
     metrics: PrometheusHandle,
     site: SiteConfig,
+    accounts: Accounts,
+    cookies: auth::Cookies,
+    csrf_key: Vec<u8>,
 }
 
 impl AppState {
-    pub fn new(db: Db, queue: Queue, metrics: PrometheusHandle, site: SiteConfig) -> Self {
+    /// `session_secret` keys the CSRF tokens (through a derived key, so the
+    /// secret itself signs nothing else here).
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        metrics: PrometheusHandle,
+        site: SiteConfig,
+        accounts: Accounts,
+        session_secret: &str,
+    ) -> Self {
+        let cookies = auth::Cookies {
+            secure: site.public_url.starts_with("https://"),
+        };
+        let csrf_key =
+            herald_accounts::secret::sign(session_secret.as_bytes(), "herald csrf v1").into_bytes();
         Self {
             inner: Arc::new(Inner {
                 db,
                 queue,
                 metrics,
                 site,
+                accounts,
+                cookies,
+                csrf_key,
             }),
         }
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.inner.accounts
+    }
+
+    pub fn cookies(&self) -> &auth::Cookies {
+        &self.inner.cookies
+    }
+
+    pub fn csrf_key(&self) -> &[u8] {
+        &self.inner.csrf_key
     }
 
     pub fn db(&self) -> &Db {
@@ -79,11 +115,20 @@ impl AppState {
 
 /// The whole application: pages, API, operations endpoints and middleware.
 pub fn app(state: AppState) -> Router {
-    let site = state.site().clone();
+    // Pages and the API check CSRF tokens on every state-changing request;
+    // operations endpoints and assets are read-only, and unknown paths get
+    // their 404, not a misleading "form expired".
+    let with_forms = Router::new()
+        .merge(pages::router())
+        .merge(api::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_csrf,
+        ));
     let routes = Router::new()
         .merge(ops::router())
         .merge(assets::router())
-        .merge(pages::router())
+        .merge(with_forms)
         .fallback(error::not_found);
-    middleware::wrap(routes, &site).with_state(state)
+    middleware::wrap(routes, state.clone()).with_state(state)
 }

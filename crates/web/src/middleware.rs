@@ -14,9 +14,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
+use crate::AppState;
 use crate::error::{ErrorInfo, code_for_status};
 use crate::i18n::Locale;
-use crate::{AppState, SiteConfig};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -33,13 +33,18 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'none'";
 
-pub fn wrap(routes: Router<AppState>, site: &SiteConfig) -> Router<AppState> {
+pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
+    let site = state.site().clone();
     // Outermost last: `observe` sees every response; the security headers
     // go on rendered error pages too, so `render_errors` sits inside them
     // but outside every layer that can refuse a request.
     let hsts = site.public_url.starts_with("https://");
     let mut router = routes
         .route_layer(mw::from_fn(tag_route))
+        .layer(mw::from_fn_with_state(
+            state,
+            crate::auth::ensure_csrf_cookie,
+        ))
         .layer(DefaultBodyLimit::max(site.body_limit))
         .layer(RequestBodyLimitLayer::new(site.body_limit))
         .layer(TimeoutLayer::with_status_code(

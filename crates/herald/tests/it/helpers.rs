@@ -48,10 +48,7 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     .collect();
     let config = Config::from_sources(None, &env).unwrap();
     let running = herald::app::start(config, Some(listener)).await.unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = new_client();
     TestApp {
         base: format!("http://{addr}"),
         client,
@@ -62,9 +59,129 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     }
 }
 
+/// A client that keeps cookies (like a browser) and does not follow
+/// redirects (so tests see them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A strong password for test accounts.
+pub const PASSWORD: &str = "violet lantern across the fjord";
+
+/// The value of the first `name="_csrf"` field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let at = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("the page has a CSRF field");
+    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The CSRF token `client` must send (loads a page to get its cookie).
+    pub async fn csrf_for(&self, client: &reqwest::Client) -> String {
+        let html = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_in(&html)
+    }
+
+    /// POSTs a form as `client`, with its CSRF token.
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf_for(client).await;
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("_csrf", &token));
+        client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The newest mail sent to `to`.
+    pub async fn last_mail_to(&self, to: &str) -> herald_mail::StoredMail {
+        herald_mail::recent(&self.db, 200)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// The `token=` value of the link in the newest mail to `to`.
+    pub async fn token_mailed_to(&self, to: &str) -> String {
+        let mail = self.last_mail_to(to).await;
+        let at = mail
+            .text
+            .find("token=")
+            .expect("the mail has a link with a token");
+        mail.text[at + 6..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// Signs `email` up through the forms, confirms the address from the
+    /// mail and logs in; returns the signed-in client.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = new_client();
+        let resp = self
+            .submit(
+                &client,
+                "/signup",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("display_name", ""),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "sign-up of {email}");
+        let token = self.token_mailed_to(email).await;
+        let resp = self
+            .submit(&client, "/verify-email", &[("token", &token)])
+            .await;
+        assert_eq!(
+            resp.status(),
+            reqwest::StatusCode::OK,
+            "verification of {email}"
+        );
+        self.log_in(&client, email).await;
+        client
+    }
+
+    pub async fn log_in(&self, client: &reqwest::Client, email: &str) {
+        let resp = self
+            .submit(
+                client,
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            resp.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "login of {email}"
+        );
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

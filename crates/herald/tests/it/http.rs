@@ -40,8 +40,16 @@ fn assert_security_headers(h: &HeaderMap, what: &str) {
 #[tokio::test]
 async fn every_public_and_shell_page_renders_with_security_headers() {
     let app = spawn_app().await;
+    let user = app.signed_in("pages@example.com").await;
     for path in PAGES {
-        let resp = app.get(path).await;
+        if path.starts_with("/home") {
+            // Signed out, the shell sends people to log in and back.
+            let resp = app.get(path).await;
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
+            let to = resp.headers()["location"].to_str().unwrap();
+            assert_eq!(to, format!("/login?next={}", path), "{path}");
+        }
+        let resp = user.get(app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         assert!(
             resp.headers()[CONTENT_TYPE]
@@ -118,7 +126,7 @@ async fn static_assets_are_embedded_and_cacheable() {
 async fn the_language_follows_accept_language_and_the_language_cookie() {
     let app = spawn_app().await;
     let de = app
-        .get_with("/home", &[("accept-language", "de-AT,de;q=0.9,en;q=0.5")])
+        .get_with("/", &[("accept-language", "de-AT,de;q=0.9,en;q=0.5")])
         .await
         .text()
         .await
@@ -126,10 +134,10 @@ async fn the_language_follows_accept_language_and_the_language_cookie() {
     assert!(de.contains("<html lang=\"de\""));
 
     let resp = app
-        .post_form(
+        .submit(
+            &app.client,
             "/language",
             &[("lang", "de"), ("next", "/home/calendar")],
-            &[],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -138,7 +146,7 @@ async fn the_language_follows_accept_language_and_the_language_cookie() {
     assert!(cookie.starts_with("herald_lang=de"), "{cookie}");
     let page = app
         .get_with(
-            "/home",
+            "/privacy",
             &[("cookie", "herald_lang=de"), ("accept-language", "en")],
         )
         .await
@@ -152,15 +160,15 @@ async fn the_language_follows_accept_language_and_the_language_cookie() {
 
     // No open redirect, and unknown languages are refused.
     let resp = app
-        .post_form(
+        .submit(
+            &app.client,
             "/language",
             &[("lang", "en"), ("next", "//evil.example/")],
-            &[],
         )
         .await;
     assert_eq!(resp.headers()["location"], "/");
     let resp = app
-        .post_form("/language", &[("lang", "xx"), ("next", "/")], &[])
+        .submit(&app.client, "/language", &[("lang", "xx"), ("next", "/")])
         .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(
@@ -255,10 +263,30 @@ async fn oversized_bodies_and_cross_site_writes_are_refused() {
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
+    // A form without its CSRF token, or with a wrong one, is refused.
+    let resp = app
+        .post_form("/language", &[("lang", "de"), ("next", "/")], &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let body: String = resp.text().await.unwrap();
+    assert!(body.contains("Reload the page"), "{body}");
+    let resp = app
+        .post_form(
+            "/language",
+            &[("lang", "de"), ("next", "/"), ("_csrf", "forged")],
+            &[],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(resp.headers().get("set-cookie").is_none());
+
+    // With the token in the header, a body of the wrong type is still refused.
+    let token = app.csrf_for(&app.client).await;
     let resp = app
         .client
         .post(app.url("/language"))
         .header("content-type", "application/json")
+        .header("x-csrf-token", token)
         .body("{\"lang\":\"de\"}")
         .send()
         .await
@@ -340,4 +368,130 @@ async fn postgres_serves_the_same_app_and_runs_its_jobs() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     app.stop().await;
+}
+
+/// A mail like the accounts feature queues, with markup in the subject to
+/// prove it is escaped.
+fn dev_mail() -> herald_mail::NewMail {
+    herald_mail::NewMail {
+        kind: "verify_email",
+        to: "ada@example.com".to_owned(),
+        subject: "Confirm <b>your</b> address".to_owned(),
+        text: "Hello,\n\nconfirm your address:\nhttps://herald.example/verify?token=abc&x=1\n"
+            .to_owned(),
+        html: "<p><a href=\"https://herald.example/verify?token=abc&amp;x=1\">Confirm</a></p>"
+            .to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_development_mailbox_shows_queued_mail_with_clickable_links() {
+    let app = spawn_app().await;
+    let resp = app.get("/dev/mailbox").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("No mail yet"), "the empty state: {body}");
+
+    let queue = Queue::new(app.db.clone(), Arc::new(SystemClock));
+    let mut tx = app.db.begin().await.unwrap();
+    let id = herald_mail::enqueue(&mut tx, &queue, dev_mail())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let resp = app.get("/dev/mailbox").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    assert_security_headers(resp.headers(), "/dev/mailbox");
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("ada@example.com"), "{body}");
+    assert!(body.contains("verify_email"), "{body}");
+    assert!(
+        body.contains(&format!("href=\"/dev/mailbox/{id}\"")),
+        "{body}"
+    );
+    assert!(
+        body.contains("Confirm &#60;b&#62;your&#60;/b&#62; address"),
+        "escaped: {body}"
+    );
+    assert!(!body.contains("<b>your</b>"), "{body}");
+
+    let resp = app.get(&format!("/dev/mailbox/{id}")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains(
+            "<a href=\"https://herald.example/verify?token=abc&#38;x=1\" rel=\"noreferrer\">"
+        ),
+        "the link is clickable and escaped: {body}"
+    );
+    assert!(
+        body.contains("&#60;p&#62;&#60;a href=") && !body.contains("<p><a href=\"https://"),
+        "the HTML part is shown as escaped source: {body}"
+    );
+    assert!(!body.contains("style="), "no inline styles (CSP)");
+
+    // The app's own worker delivers it to the development mailbox.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mail = herald_mail::get(&app.db, id).await.unwrap().unwrap();
+        if mail.state == herald_mail::MailState::Sent {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the worker delivered the mail");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for missing in ["/dev/mailbox/999999", "/dev/mailbox/abc"] {
+        assert_eq!(
+            app.get(missing).await.status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_development_mailbox_is_not_found_in_production() {
+    let test_db = herald_db::testing::TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let env = [
+        ("HERALD_MODE", "production".to_owned()),
+        ("HERALD_DATA_DIR", dir.path().to_str().unwrap().to_owned()),
+        ("HERALD_DATABASE_URL", test_db.url.clone()),
+        ("HERALD_LISTEN", addr.to_string()),
+        ("HERALD_PUBLIC_URL", format!("http://{addr}")),
+        ("HERALD_SESSION_SECRET", "x".repeat(48)),
+        // Nothing listens there: the worker's attempt fails and is retried.
+        ("HERALD_SMTP_URL", "smtp://127.0.0.1:9".to_owned()),
+        ("HERALD_SHUTDOWN_GRACE_SECS", "1".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = herald::config::Config::from_sources(None, &env).unwrap();
+    let running = herald::app::start(config, Some(listener)).await.unwrap();
+    let queue = Queue::new(running.db.clone(), Arc::new(SystemClock));
+    let mut tx = running.db.begin().await.unwrap();
+    let id = herald_mail::enqueue(&mut tx, &queue, dev_mail())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let client = reqwest::Client::new();
+    for path in ["/dev/mailbox".to_owned(), format!("/dev/mailbox/{id}")] {
+        let resp = client
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::NOT_FOUND,
+            "{path} exists only in development"
+        );
+    }
+    running.stop().await.unwrap();
 }

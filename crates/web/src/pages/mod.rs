@@ -5,7 +5,10 @@
 //! the language switcher and the development flag, extracted once per
 //! request so handlers only add what their page shows.
 
+mod account;
+mod mailbox;
 mod public;
+mod settings;
 mod shell;
 
 use askama::Template;
@@ -19,7 +22,12 @@ use crate::i18n::{Catalog, Locale, catalog};
 use crate::{AppState, WebError, assets};
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(public::router()).merge(shell::router())
+    Router::new()
+        .merge(public::router())
+        .merge(mailbox::router())
+        .merge(account::router())
+        .merge(settings::router())
+        .merge(shell::router())
 }
 
 /// One entry of the language switcher.
@@ -41,6 +49,17 @@ pub struct Chrome {
     pub nojs_css: String,
     pub js: String,
     pub icon: String,
+    /// The CSRF token every form on the page carries.
+    pub csrf: String,
+    /// The signed-in user, for the shell.
+    pub user: Option<UserBadge>,
+}
+
+/// Who is signed in, as the shell shows it.
+pub struct UserBadge {
+    pub label: String,
+    pub email: String,
+    pub verified: bool,
 }
 
 impl Chrome {
@@ -62,6 +81,8 @@ impl Chrome {
             nojs_css: assets::url("nojs.css"),
             js: assets::url("app.js"),
             icon: assets::url("icon.svg"),
+            csrf: String::new(),
+            user: None,
         }
     }
 }
@@ -85,7 +106,20 @@ impl FromRequestParts<AppState> for Chrome {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".to_owned());
-        Ok(Chrome::new(locale, state.site().development, path))
+        let mut chrome = Chrome::new(locale, state.site().development, path);
+        chrome.csrf = crate::auth::csrf_token(state, &parts.headers, &parts.extensions);
+        // A failed session lookup shows the page signed out; the handler's
+        // own extractors report the error where it matters.
+        if let Ok(crate::auth::CurrentUser(Some(authed))) =
+            crate::auth::CurrentUser::from_request_parts(parts, state).await
+        {
+            chrome.user = Some(UserBadge {
+                label: authed.user.label().to_owned(),
+                email: authed.user.email.to_string(),
+                verified: authed.user.verified,
+            });
+        }
+        Ok(chrome)
     }
 }
 

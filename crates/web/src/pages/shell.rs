@@ -9,6 +9,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::{Chrome, render};
+use crate::auth::SignedIn;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -108,7 +109,7 @@ pub struct RailItem {
     pub current: bool,
 }
 
-fn rail(current: Section) -> Vec<RailItem> {
+pub(super) fn rail(current: Section) -> Vec<RailItem> {
     Section::ALL
         .into_iter()
         .map(|s| RailItem {
@@ -135,7 +136,7 @@ struct HomePage {
     steps: Vec<Step>,
 }
 
-async fn show_home(c: Chrome) -> Result<Response, WebError> {
+async fn show_home(SignedIn(_): SignedIn, c: Chrome) -> Result<Response, WebError> {
     let step = |title, body, section: Section| Step {
         title,
         body,
@@ -190,7 +191,11 @@ struct SectionPage {
     show_language: bool,
 }
 
-async fn show_section(c: Chrome, Path(slug): Path<String>) -> Result<Response, WebError> {
+async fn show_section(
+    SignedIn(_): SignedIn,
+    c: Chrome,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
     let section = Section::from_slug(&slug).ok_or(WebError::NotFound)?;
     // Keys are `section.<slug>.<part>`; the catalog test keeps them complete.
     let key =

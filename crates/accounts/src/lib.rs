@@ -1,0 +1,25 @@
+//! Herald's accounts: who a person is, what they may do where, and how
+//! they prove it.
+//!
+//! [`Accounts`] is the one service the web layer and the API call: sign-up
+//! (a user, a personal workspace and a verification mail in one
+//! transaction), e-mail verification, login with server-side sessions,
+//! password change and reset, devices with rotating refresh tokens for
+//! non-browser clients, workspace members and invitations, and the audit
+//! log. It knows nothing of HTTP or cookies; mail is handed to a
+//! [`Mailbox`] port inside the caller's transaction, rate limits to a
+//! [`herald_ratelimit::RateLimiter`].
+
+mod email;
+mod password;
+mod role;
+pub mod secret;
+mod service;
+mod store;
+
+pub use email::{EmailAddress, EmailError};
+pub use password::{
+    MAX_LENGTH as PASSWORD_MAX_LENGTH, MIN_LENGTH as PASSWORD_MIN_LENGTH, PasswordPolicyError,
+};
+pub use role::{Permission, Role};
+pub use service::*;

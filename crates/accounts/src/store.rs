@@ -1,0 +1,826 @@
+//! Every statement the accounts service runs, for both engines. Rows are
+//! mapped to domain types here and nowhere else.
+
+use herald_core::Timestamp;
+use herald_db::time::to_db;
+use herald_db::{Db, DbError, Tx, on_pool, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub locale: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const USER_COLUMNS: &str =
+    "id, email, password_hash, display_name, locale, email_verified_at, created_at";
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
+pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
+/// Inserts a user; `Ok(None)` when the e-mail address is taken.
+pub async fn insert_user(
+    tx: &mut Tx,
+    email: &str,
+    password_hash: &str,
+    display_name: &str,
+    locale: &str,
+    now: Timestamp,
+) -> Result<Option<i64>, DbError> {
+    let result = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO users (email, password_hash, display_name, locale, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(email)
+        .bind(password_hash)
+        .bind(display_name)
+        .bind(locale)
+        .bind(to_db(now))
+        .fetch_optional(conn)
+        .await?
+    });
+    Ok(result)
+}
+
+pub async fn set_password_hash(
+    db: &Db,
+    user: i64,
+    hash: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(to_db(now))
+            .bind(user)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn set_password_hash_tx(
+    tx: &mut Tx,
+    user: i64,
+    hash: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(to_db(now))
+            .bind(user)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn mark_verified(tx: &mut Tx, user: i64, now: Timestamp) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 \
+             WHERE id = $2",
+        )
+        .bind(to_db(now))
+        .bind(user)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn set_locale(db: &Db, user: i64, locale: &str) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale)
+            .bind(user)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+// --- Workspaces and memberships -------------------------------------------
+
+pub async fn insert_workspace(
+    tx: &mut Tx,
+    name: &str,
+    personal_of: Option<i64>,
+    now: Timestamp,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO workspaces (name, personal_of, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(personal_of)
+        .bind(to_db(now))
+        .fetch_one(conn)
+        .await?
+    }))
+}
+
+pub async fn upsert_membership(
+    tx: &mut Tx,
+    workspace: i64,
+    user: i64,
+    role: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(workspace)
+        .bind(user)
+        .bind(role)
+        .bind(to_db(now))
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn delete_membership(tx: &mut Tx, workspace: i64, user: i64) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+            .bind(workspace)
+            .bind(user)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(n > 0)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub workspace_id: i64,
+    pub workspace_name: String,
+    pub personal_of: Option<i64>,
+    pub role: String,
+}
+
+pub async fn memberships_of(db: &Db, user: i64) -> Result<Vec<MembershipRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, MembershipRow>(
+            "SELECT m.workspace_id, w.name AS workspace_name, w.personal_of, m.role \
+             FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+             WHERE m.user_id = $1 ORDER BY w.personal_of IS NULL, w.created_at, w.id",
+        )
+        .bind(user)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+pub async fn role_in(db: &Db, workspace: i64, user: i64) -> Result<Option<String>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+        )
+        .bind(workspace)
+        .bind(user)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+/// The role of `user` in `workspace`, read with a row lock on PostgreSQL so
+/// that concurrent role changes cannot both remove the last owner.
+pub async fn owners_for_update(tx: &mut Tx, workspace: i64) -> Result<Vec<i64>, DbError> {
+    Ok(match tx.inner_mut() {
+        herald_db::tx::Inner::Sqlite(conn) => {
+            // SQLite serialises writers; the transaction is enough.
+            sqlx::query_scalar::<_, i64>(
+                "SELECT user_id FROM memberships WHERE workspace_id = $1 AND role = 'owner'",
+            )
+            .bind(workspace)
+            .fetch_all(&mut **conn)
+            .await?
+        }
+        herald_db::tx::Inner::Postgres(conn) => sqlx::query_scalar::<_, i64>(
+            "SELECT user_id FROM memberships WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE",
+        )
+        .bind(workspace)
+        .fetch_all(&mut **conn)
+        .await?,
+    })
+}
+
+pub async fn role_in_tx(tx: &mut Tx, workspace: i64, user: i64) -> Result<Option<String>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+        )
+        .bind(workspace)
+        .bind(user)
+        .fetch_optional(conn)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+pub async fn members(db: &Db, workspace: i64) -> Result<Vec<MemberRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, MemberRow>(
+            "SELECT u.id AS user_id, u.email, u.display_name, m.role, m.created_at \
+             FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.workspace_id = $1 ORDER BY m.created_at, u.id",
+        )
+        .bind(workspace)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+// --- Invitations ------------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InviteRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub email: String,
+    pub role: String,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Replaces any open invitation of `email` to `workspace` with a new one.
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_invite(
+    tx: &mut Tx,
+    workspace: i64,
+    email: &str,
+    role: &str,
+    token_hash: &str,
+    invited_by: i64,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<i64, DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "DELETE FROM invites WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL",
+        )
+        .bind(workspace)
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO invites (workspace_id, email, role, token_hash, invited_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(workspace)
+        .bind(email)
+        .bind(role)
+        .bind(token_hash)
+        .bind(invited_by)
+        .bind(to_db(now))
+        .bind(to_db(expires))
+        .fetch_one(conn)
+        .await?
+    }))
+}
+
+pub async fn invite_by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<InviteRow>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as::<_, InviteRow>(
+            "SELECT id, workspace_id, email, role, expires_at, accepted_at, created_at \
+             FROM invites WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?
+    }))
+}
+
+pub async fn accept_invite(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query("UPDATE invites SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL")
+            .bind(to_db(now))
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn open_invites(
+    db: &Db,
+    workspace: i64,
+    now: Timestamp,
+) -> Result<Vec<InviteRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, InviteRow>(
+            "SELECT id, workspace_id, email, role, expires_at, accepted_at, created_at FROM invites \
+             WHERE workspace_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at",
+        )
+        .bind(workspace)
+        .bind(to_db(now))
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+pub async fn delete_invite(db: &Db, workspace: i64, id: i64) -> Result<bool, DbError> {
+    let n = on_pool!(db, |pool| {
+        sqlx::query(
+            "DELETE FROM invites WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL",
+        )
+        .bind(workspace)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(n > 0)
+}
+
+// --- Sessions -----------------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub revoked_at: Option<i64>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_session(
+    db: &Db,
+    token_hash: &str,
+    user: i64,
+    now: Timestamp,
+    expires: Timestamp,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(to_db(now))
+        .bind(to_db(expires))
+        .bind(ip)
+        .bind(user_agent)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, SessionRow>(
+            "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, revoked_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+pub async fn touch_session(db: &Db, token_hash: &str, now: Timestamp) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(to_db(now))
+            .bind(token_hash)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn sessions_of(db: &Db, user: i64, now: Timestamp) -> Result<Vec<SessionRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, SessionRow>(
+            "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, revoked_at \
+             FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+             ORDER BY last_seen_at DESC",
+        )
+        .bind(user)
+        .bind(to_db(now))
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Revokes one session of `user` (or all of them but `except`).
+pub async fn revoke_sessions(
+    db: &Db,
+    user: i64,
+    only: Option<&str>,
+    except: Option<&str>,
+    now: Timestamp,
+) -> Result<u64, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR token_hash = $3) AND ($4 IS NULL OR token_hash <> $4)",
+        )
+        .bind(to_db(now))
+        .bind(user)
+        .bind(only)
+        .bind(except)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    }))
+}
+
+// --- Devices and their tokens ------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeviceRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub revoked_at: Option<i64>,
+}
+
+const DEVICE_COLUMNS: &str =
+    "id, user_id, name, kind, created_at, last_used_at, ip, user_agent, revoked_at";
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_device(
+    tx: &mut Tx,
+    user: i64,
+    name: &str,
+    kind: &str,
+    now: Timestamp,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO devices (user_id, name, kind, created_at, last_used_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
+        )
+        .bind(user)
+        .bind(name)
+        .bind(kind)
+        .bind(to_db(now))
+        .bind(ip)
+        .bind(user_agent)
+        .fetch_one(conn)
+        .await?
+    }))
+}
+
+pub async fn device(db: &Db, id: i64) -> Result<Option<DeviceRow>, DbError> {
+    let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, DeviceRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
+pub async fn devices_of(db: &Db, user: i64) -> Result<Vec<DeviceRow>, DbError> {
+    let sql = format!(
+        "SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = $1 AND revoked_at IS NULL \
+         ORDER BY last_used_at DESC"
+    );
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, DeviceRow>(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
+pub async fn touch_device(
+    tx: &mut Tx,
+    id: i64,
+    now: Timestamp,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE devices SET last_used_at = $1, ip = COALESCE($2, ip), \
+             user_agent = COALESCE($3, user_agent) WHERE id = $4",
+        )
+        .bind(to_db(now))
+        .bind(ip)
+        .bind(user_agent)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Revokes a device (or every device of the user): its refresh-token family
+/// and access tokens stop working.
+pub async fn revoke_devices(
+    db: &Db,
+    user: i64,
+    only: Option<i64>,
+    now: Timestamp,
+) -> Result<u64, DbError> {
+    let mut tx = db.begin().await?;
+    let n = on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "UPDATE devices SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR id = $3)",
+        )
+        .bind(to_db(now))
+        .bind(user)
+        .bind(only)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "DELETE FROM access_tokens WHERE device_id IN \
+             (SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NOT NULL)",
+        )
+        .bind(user)
+        .execute(conn)
+        .await?;
+    });
+    tx.commit().await?;
+    Ok(n)
+}
+
+pub async fn insert_refresh_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    device: i64,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(device)
+        .bind(to_db(now))
+        .bind(to_db(expires))
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn insert_access_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    device: i64,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO access_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(device)
+        .bind(to_db(now))
+        .bind(to_db(expires))
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefreshRow {
+    pub device_id: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn refresh_token(tx: &mut Tx, token_hash: &str) -> Result<Option<RefreshRow>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as::<_, RefreshRow>(
+            "SELECT device_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?
+    }))
+}
+
+/// Marks a refresh token used; false when it already was (a reuse).
+pub async fn use_refresh_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        )
+        .bind(to_db(now))
+        .bind(token_hash)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccessRow {
+    pub device_id: i64,
+    pub user_id: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn access_token(db: &Db, token_hash: &str) -> Result<Option<AccessRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, AccessRow>(
+            "SELECT a.device_id, d.user_id, a.expires_at, d.revoked_at \
+             FROM access_tokens a JOIN devices d ON d.id = a.device_id WHERE a.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+// --- Single-use e-mail tokens ---------------------------------------------------------
+
+/// Stores a new token for `purpose`, invalidating earlier unused ones.
+pub async fn replace_email_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    user: i64,
+    purpose: &str,
+    now: Timestamp,
+    expires: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+        )
+        .bind(to_db(now))
+        .bind(user)
+        .bind(purpose)
+        .execute(&mut *conn)
+        .await?;
+    });
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(purpose)
+        .bind(to_db(now))
+        .bind(to_db(expires))
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Takes a valid token of `purpose` (unused, unexpired) and marks it used,
+/// atomically; returns its user.
+pub async fn take_email_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    purpose: &str,
+    now: Timestamp,
+) -> Result<Option<i64>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE email_tokens SET used_at = $1 \
+             WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+             RETURNING user_id",
+        )
+        .bind(to_db(now))
+        .bind(token_hash)
+        .bind(purpose)
+        .fetch_optional(conn)
+        .await?
+    }))
+}
+
+// --- Audit ----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub at: i64,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub subject: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_audit(
+    db: &Db,
+    at: Timestamp,
+    workspace: Option<i64>,
+    actor: Option<i64>,
+    action: &str,
+    outcome: &str,
+    subject: Option<&str>,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    detail: &str,
+) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, ip, user_agent, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(to_db(at))
+        .bind(workspace)
+        .bind(actor)
+        .bind(action)
+        .bind(outcome)
+        .bind(subject)
+        .bind(ip)
+        .bind(user_agent)
+        .bind(detail)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Audit events of a workspace and of its members' own account actions,
+/// newest first.
+pub async fn audit_for_workspace(
+    db: &Db,
+    workspace: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, AuditRow>(
+            "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
+             e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
+             LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE e.workspace_id = $1 \
+                OR (e.workspace_id IS NULL AND e.actor_id IN \
+                    (SELECT user_id FROM memberships WHERE workspace_id = $1)) \
+             ORDER BY e.at DESC, e.id DESC LIMIT $2",
+        )
+        .bind(workspace)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    }))
+}

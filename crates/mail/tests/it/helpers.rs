@@ -1,0 +1,54 @@
+//! Shared test helpers and the macro that runs a case on both backends.
+
+use std::sync::Arc;
+
+use herald_core::{ManualClock, Timestamp};
+use herald_jobs::Queue;
+use herald_mail::NewMail;
+
+/// Instantiates each listed `async fn(TestDb)` once per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(herald_db::testing::TestDb::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
+                async fn $case() {
+                    super::$case(herald_db::testing::TestDb::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+
+pub const FROM: &str = "Herald <no-reply@example.com>";
+
+pub fn t0() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).unwrap()
+}
+
+pub fn manual_queue(db: &herald_db::Db) -> (Queue, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(t0()));
+    (Queue::new(db.clone(), clock.clone()), clock)
+}
+
+/// A verification mail like the accounts feature sends, with LF line ends
+/// and a line starting with a dot (dot-stuffing).
+pub fn verify_mail(to: &str) -> NewMail {
+    NewMail {
+        kind: "verify_email",
+        to: to.to_owned(),
+        subject: "Confirm your address".to_owned(),
+        text: "Hello,\n\nconfirm your address:\nhttps://herald.example/verify?token=abc123\n.a line with a leading dot\n".to_owned(),
+        html: "<p>Hello,</p>\n<p><a href=\"https://herald.example/verify?token=abc123\">Confirm your address</a></p>\n".to_owned(),
+    }
+}

@@ -1,0 +1,235 @@
+//! Accounts over the API: the token endpoint for first-party clients
+//! (password and refresh-token grants, OAuth 2.0 style), sign-up and
+//! password-reset requests, the caller's profile and their devices.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use herald_accounts::{AccountError, DeviceId, DeviceKind, TokenPair};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::auth::{ApiCaller, Meta};
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/token", post(issue_token))
+        .route("/api/auth/signup", post(sign_up))
+        .route("/api/auth/password-reset", post(request_reset))
+        .route("/api/auth/devices", get(list_devices))
+        .route("/api/auth/devices/{id}", delete(revoke_device))
+        .route("/api/me", get(show_me))
+}
+
+/// A body as JSON or as an urlencoded form (what OAuth clients send).
+fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, WebError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/json") {
+        serde_json::from_slice(body).map_err(|_| WebError::BadRequest {
+            code: "bad_request",
+        })
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes(body).map_err(|_| WebError::BadRequest {
+            code: "bad_request",
+        })
+    } else {
+        Err(WebError::UnsupportedMediaType)
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: String,
+    email: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    device_name: Option<String>,
+    device_kind: Option<String>,
+}
+
+fn token_response(pair: TokenPair) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({
+            "access_token": pair.access_token.expose(),
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in.as_secs(),
+            "refresh_token": pair.refresh_token.expose(),
+            "device_id": pair.device_id.0,
+        })),
+    )
+        .into_response()
+}
+
+async fn issue_token(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let req: TokenRequest = parse_body(&headers, &body)?;
+    let accounts = state.accounts();
+    let pair = match req.grant_type.as_str() {
+        "password" => {
+            let kind = DeviceKind::parse(req.device_kind.as_deref().unwrap_or("mobile")).ok_or(
+                WebError::BadRequest {
+                    code: "unknown_device_kind",
+                },
+            )?;
+            accounts
+                .grant_password(
+                    req.email.as_deref().unwrap_or_default(),
+                    req.password.as_deref().unwrap_or_default(),
+                    req.device_name.as_deref().unwrap_or_default(),
+                    kind,
+                    &meta,
+                )
+                .await?
+        }
+        "refresh_token" => {
+            let token = req.refresh_token.as_deref().ok_or(WebError::BadRequest {
+                code: "invalid_token",
+            })?;
+            accounts.refresh(token, &meta).await?
+        }
+        _ => {
+            return Err(WebError::BadRequest {
+                code: "unknown_grant_type",
+            });
+        }
+    };
+    Ok(token_response(pair))
+}
+
+#[derive(Deserialize)]
+struct SignUpRequest {
+    email: String,
+    password: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let req: SignUpRequest = parse_body(&headers, &body)?;
+    let locale = req
+        .locale
+        .as_deref()
+        .and_then(crate::i18n::Locale::from_code)
+        .unwrap_or_else(|| crate::i18n::Locale::from_headers(&headers));
+    let email = state
+        .accounts()
+        .sign_up(
+            &req.email,
+            &req.password,
+            &req.display_name,
+            locale.code(),
+            &meta,
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "status": "check_inbox", "email": email.as_str() })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetRequest {
+    email: String,
+}
+
+async fn request_reset(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let req: ResetRequest = parse_body(&headers, &body)?;
+    state
+        .accounts()
+        .request_password_reset(&req.email, &meta)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "status": "check_inbox" })),
+    )
+        .into_response())
+}
+
+async fn show_me(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+) -> Result<Response, WebError> {
+    let workspaces: Vec<_> = state
+        .accounts()
+        .workspaces(&user)
+        .await?
+        .into_iter()
+        .map(|w| json!({ "id": w.id.0, "name": w.name, "role": w.role.as_str(), "personal": w.personal }))
+        .collect();
+    Ok(Json(json!({
+        "id": user.id.0,
+        "email": user.email.as_str(),
+        "display_name": user.display_name,
+        "email_verified": user.verified,
+        "locale": user.locale,
+        "workspaces": workspaces,
+    }))
+    .into_response())
+}
+
+async fn list_devices(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+) -> Result<Response, WebError> {
+    let devices: Vec<_> = state
+        .accounts()
+        .devices(&user)
+        .await?
+        .into_iter()
+        .map(|d| {
+            json!({
+                "id": d.id.0,
+                "name": d.name,
+                "kind": d.kind,
+                "created_at": d.created_at.to_string(),
+                "last_used_at": d.last_used_at.to_string(),
+                "ip": d.ip,
+                "user_agent": d.user_agent,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "devices": devices })).into_response())
+}
+
+async fn revoke_device(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    state
+        .accounts()
+        .revoke_device(&user, DeviceId(id), &meta)
+        .await
+        .map_err(|e| match e {
+            AccountError::NotFound => WebError::NotFound,
+            other => WebError::Account(other),
+        })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,343 @@
+//! Who is asking: the session cookie, bearer access tokens, CSRF tokens and
+//! the extractors handlers use (`CurrentUser`, `SignedIn`, `ApiCaller`).
+//!
+//! The session cookie holds a random token whose hash names a server-side
+//! session (see `herald_accounts`). It is `HttpOnly; SameSite=Lax; Path=/`,
+//! and `Secure` with the `__Host-` prefix whenever the public URL is
+//! https; plain-http development is the one documented exception.
+//!
+//! CSRF: every state-changing request carries a token, either in the
+//! `_csrf` form field or the `x-csrf-token` header. The token is an HMAC of
+//! the session cookie (signed in) or of a random `herald_csrf` cookie (not
+//! signed in, so login and sign-up forms are covered too), under a key
+//! derived from the session secret. Requests authenticated only by a bearer
+//! token carry no ambient credentials and need none.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use herald_accounts::{Authed, RequestMeta, User, secret};
+
+use crate::i18n::cookie_value;
+use crate::{AppState, WebError};
+
+/// Names and flags of Herald's cookies for this deployment.
+#[derive(Debug, Clone)]
+pub struct Cookies {
+    pub secure: bool,
+}
+
+impl Cookies {
+    pub fn session_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-herald_session"
+        } else {
+            "herald_session"
+        }
+    }
+
+    pub fn csrf_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-herald_csrf"
+        } else {
+            "herald_csrf"
+        }
+    }
+
+    fn attributes(&self, max_age: Option<u64>) -> String {
+        let mut attrs = String::from("; Path=/; HttpOnly; SameSite=Lax");
+        if self.secure {
+            attrs.push_str("; Secure");
+        }
+        if let Some(age) = max_age {
+            attrs.push_str(&format!("; Max-Age={age}"));
+        }
+        attrs
+    }
+
+    pub fn set_session(&self, token: &str, max_age: u64) -> HeaderValue {
+        let value = format!(
+            "{}={token}{}",
+            self.session_name(),
+            self.attributes(Some(max_age))
+        );
+        HeaderValue::from_str(&value).expect("a token is a valid cookie value")
+    }
+
+    pub fn clear_session(&self) -> HeaderValue {
+        let value = format!("{}={}", self.session_name(), self.attributes(Some(0)));
+        HeaderValue::from_str(&value).expect("valid cookie")
+    }
+
+    fn set_csrf(&self, value: &str) -> HeaderValue {
+        let value = format!("{}={value}{}", self.csrf_name(), self.attributes(None));
+        HeaderValue::from_str(&value).expect("a token is a valid cookie value")
+    }
+}
+
+/// The session cookie's value, if any.
+pub fn session_cookie<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
+    cookie_value(headers, state.cookies().session_name()).filter(|v| !v.is_empty())
+}
+
+/// The anonymous CSRF cookie made for this request (when it had none).
+#[derive(Debug, Clone)]
+struct FreshCsrfCookie(String);
+
+/// The CSRF token that forms on this request's page must carry.
+pub fn csrf_token(
+    state: &AppState,
+    parts_headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> String {
+    let key = state.csrf_key();
+    if let Some(session) = session_cookie(state, parts_headers) {
+        return secret::sign(key, &format!("session:{session}"));
+    }
+    let anon = extensions
+        .get::<FreshCsrfCookie>()
+        .map(|c| c.0.as_str())
+        .or_else(|| cookie_value(parts_headers, state.cookies().csrf_name()))
+        .unwrap_or("");
+    secret::sign(key, &format!("anon:{anon}"))
+}
+
+/// Where the request came from, for sessions and the audit log.
+pub fn request_meta(parts: &Parts) -> RequestMeta {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let ua = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    RequestMeta::new(ip, ua)
+}
+
+/// [`RequestMeta`] as an extractor.
+pub struct Meta(pub RequestMeta);
+
+impl<S: Send + Sync> FromRequestParts<S> for Meta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Meta(request_meta(parts)))
+    }
+}
+
+/// The signed-in user, if any (looked up once per request).
+#[derive(Clone)]
+pub struct CurrentUser(pub Option<Authed>);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        if let Some(found) = parts.extensions.get::<CurrentUser>() {
+            return Ok(found.clone());
+        }
+        let authed = match session_cookie(state, &parts.headers) {
+            Some(token) => state.accounts().session(token).await?,
+            None => None,
+        };
+        let found = CurrentUser(authed);
+        parts.extensions.insert(found.clone());
+        Ok(found)
+    }
+}
+
+/// A page that needs a signed-in user: anyone else is sent to the login
+/// page and brought back afterwards.
+pub struct SignedIn(pub Authed);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let CurrentUser(authed) = CurrentUser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match authed {
+            Some(a) => Ok(SignedIn(a)),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/home");
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// An API caller: a bearer access token, or a browser session.
+pub struct ApiCaller(pub User);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        if let Some(token) = bearer(&parts.headers) {
+            return match state.accounts().authenticate_access(token).await? {
+                Some((user, _device)) => Ok(ApiCaller(user)),
+                None => Err(WebError::Unauthorized),
+            };
+        }
+        match CurrentUser::from_request_parts(parts, state).await? {
+            CurrentUser(Some(authed)) => Ok(ApiCaller(authed.user)),
+            CurrentUser(None) => Err(WebError::Unauthorized),
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// Percent-encodes a `next` value for a query string.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Gives visitors without a session an anonymous CSRF cookie, so the forms
+/// they see (login, sign-up) can carry a token bound to it.
+pub async fn ensure_csrf_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let needs = session_cookie(&state, req.headers()).is_none()
+        && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
+    let fresh = needs.then(secret::new_token);
+    if let Some(value) = &fresh {
+        req.extensions_mut().insert(FreshCsrfCookie(value.clone()));
+    }
+    let mut resp = next.run(req).await;
+    if let Some(value) = fresh {
+        resp.headers_mut()
+            .append(header::SET_COOKIE, state.cookies().set_csrf(&value));
+    }
+    resp
+}
+
+/// Refuses state-changing requests without the right CSRF token.
+pub async fn check_csrf(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    // Bearer-only API calls carry no ambient credentials; the token grant
+    // endpoint reads no cookies at all.
+    let bearer_only =
+        bearer(req.headers()).is_some() && session_cookie(&state, req.headers()).is_none();
+    if bearer_only || path == "/api/auth/token" {
+        return next.run(req).await;
+    }
+    let expected = csrf_token(&state, req.headers(), req.extensions());
+    let anonymous_without_cookie = session_cookie(&state, req.headers()).is_none()
+        && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
+    if let Some(given) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        if !anonymous_without_cookie && secret::same(given, &expected) {
+            return next.run(req).await;
+        }
+        return csrf_failed();
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return csrf_failed();
+    }
+    let (parts, body) = req.into_parts();
+    // The body limit layer sits outside: this read is bounded by it.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return WebError::PayloadTooLarge.into_response(),
+    };
+    let given = form_field(&bytes, "_csrf");
+    if anonymous_without_cookie || !given.is_some_and(|g| secret::same(&g, &expected)) {
+        return csrf_failed();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn csrf_failed() -> Response {
+    WebError::Forbidden {
+        code: "csrf_failed",
+    }
+    .into_response()
+}
+
+/// The first value of `name` in an urlencoded form body.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_values_are_percent_encoded() {
+        assert_eq!(urlencode("/home/settings"), "/home/settings");
+        assert_eq!(urlencode("/home?a=1&b=2"), "/home%3Fa%3D1%26b%3D2");
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer  xyz"),
+        );
+        assert_eq!(bearer(&h), Some("xyz"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn form_fields_are_found_in_urlencoded_bodies() {
+        assert_eq!(
+            form_field(b"a=1&_csrf=t%2Bk&b=2", "_csrf").as_deref(),
+            Some("t+k")
+        );
+        assert_eq!(form_field(b"a=1", "_csrf"), None);
+    }
+}
