@@ -132,7 +132,7 @@ async fn assert_no_console_errors(client: &Client, page: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver: pass --ignored browser"]
-async fn browser_public_pages_and_the_shell_load_without_console_errors() {
+async fn browser_sign_up_verify_log_in_walk_the_shell_and_log_out_without_console_errors() {
     let app = spawn_app().await;
     let (_driver, client) = start_browser().await;
 
@@ -149,8 +149,49 @@ async fn browser_public_pages_and_the_shell_load_without_console_errors() {
         assert_no_console_errors(&client, path).await;
     }
 
-    // Walk the left rail with real clicks; each page marks itself current.
+    // A protected page sends a stranger to the login page.
+    client.goto(&app.url("/home/calendar")).await.unwrap();
+    assert_eq!(client.current_url().await.unwrap().path(), "/login");
+
+    // Sign up with the form, as a person would.
+    client.goto(&app.url("/signup")).await.unwrap();
+    fill(&client, "#field-display_name", "Ann Example").await;
+    fill(&client, "#field-email", "ann@example.com").await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_text(&client, "h1", "Check your inbox").await;
+    assert_no_console_errors(&client, "sign-up").await;
+
+    // Open the verification mail in the development mailbox and follow its link.
+    client.goto(&app.url("/dev/mailbox")).await.unwrap();
+    client
+        .find(Locator::Css("table a[href^=\"/dev/mailbox/\"]"))
+        .await
+        .expect("the verification mail is listed")
+        .click()
+        .await
+        .unwrap();
+    let link = client
+        .find(Locator::Css("pre a[href*=\"/verify-email?token=\"]"))
+        .await
+        .expect("the mail's link is clickable");
+    link.click().await.unwrap();
+    wait_for_text(&client, "h1", "Confirm your e-mail address").await;
+    // The token came with the link: there is nothing to type.
+    assert!(client.find(Locator::Css("#field-token")).await.is_err());
+    submit(&client).await;
+    wait_for_text(&client, "h1", "Address confirmed").await;
+    assert_no_console_errors(&client, "verification").await;
+
+    // Log in; the protected page we asked for first is where we land.
+    client.goto(&app.url("/home/calendar")).await.unwrap();
+    fill(&client, "#field-email", "ann@example.com").await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home/calendar").await;
     client.goto(&app.url("/home")).await.unwrap();
+
+    // Walk the left rail with real clicks; each page marks itself current.
     assert_no_console_errors(&client, "/home").await;
     for section in [
         "publishing",
@@ -269,6 +310,62 @@ async fn browser_public_pages_and_the_shell_load_without_console_errors() {
     );
     assert_no_console_errors(&client, "narrow /home").await;
 
+    // Log out from the rail; the shell is closed again.
+    client.set_window_size(1280, 900).await.unwrap();
+    client.goto(&app.url("/home")).await.unwrap();
+    client
+        .find(Locator::Css("form[action=\"/logout\"] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&client, "/login").await;
+    client.goto(&app.url("/home")).await.unwrap();
+    assert_eq!(client.current_url().await.unwrap().path(), "/login");
+    assert_no_console_errors(&client, "after logout").await;
+
     client.close().await.unwrap();
     app.stop().await;
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn submit(client: &Client) {
+    client
+        .find(Locator::Css("main form button[type=\"submit\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until `css` holds `text` (the form posts and the next page loads).
+async fn wait_for_text(client: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && el.text().await.is_ok_and(|t| t.contains(text))
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} never showed {text:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_path(client: &Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.current_url().await.unwrap().path() != path {
+        assert!(Instant::now() < deadline, "never reached {path}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -28,6 +28,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// The app with extra configuration (`HERALD_*` variables).
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let test_db = match backend {
         Backend::Sqlite => TestDb::sqlite().await,
         Backend::Postgres => TestDb::postgres().await,
@@ -45,6 +50,7 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
+    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     .collect();
     let config = Config::from_sources(None, &env).unwrap();
     let running = herald::app::start(config, Some(listener)).await.unwrap();
@@ -88,8 +94,10 @@ impl TestApp {
 
     /// The CSRF token `client` must send (loads a page to get its cookie).
     pub async fn csrf_for(&self, client: &reqwest::Client) -> String {
+        // Any page with a form will do; the privacy page has the language
+        // switch whether or not one is signed in.
         let html = client
-            .get(self.url("/login"))
+            .get(self.url("/privacy"))
             .send()
             .await
             .unwrap()

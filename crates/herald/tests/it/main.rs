@@ -2,6 +2,7 @@
 //! behaviour on a real port, the command line, and (ignored unless run
 //! with `--ignored browser`) pages in headless Chromium.
 
+mod accounts;
 mod browser;
 mod cli;
 mod helpers;

@@ -422,8 +422,10 @@ async fn remove_member(
         .remove_member(&authed.user, WorkspaceId(ws), UserId(member), &meta)
         .await;
     let leaving = member == authed.user.id.0;
+    // After leaving, the workspace is no longer one to show.
+    let left = leaving && result.is_ok();
     back(
-        if leaving { None } else { Some(ws) },
+        if left { None } else { Some(ws) },
         result.map(|()| if leaving { "left" } else { "member_removed" }),
     )
 }
