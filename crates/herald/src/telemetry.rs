@@ -86,6 +86,7 @@ fn build_recorder() -> anyhow::Result<PrometheusHandle> {
     metrics::set_global_recorder(recorder).context("a metrics recorder was already installed")?;
     herald_jobs::metrics::describe();
     herald_mail::metrics::describe();
+    herald_ratelimit::metrics::describe();
     metrics::describe_counter!(
         "herald_http_requests_total",
         "HTTP requests by method, route and status."

@@ -232,7 +232,10 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
         headers.get(header::HOST).and_then(|v| v.to_str().ok()),
     ) {
-        (Some("null"), _) => true,
+        // A page served with `Referrer-Policy: no-referrer` (those whose
+        // URL holds a token) makes the browser send `Origin: null` on its
+        // own forms; Fetch Metadata still says whether it is same-origin.
+        (Some("null"), _) => fetch_site != Some("same-origin"),
         (Some(origin), Some(host)) => {
             let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
             !origin_host.eq_ignore_ascii_case(host)

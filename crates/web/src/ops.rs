@@ -33,7 +33,16 @@ async fn show_readiness(State(state): State<AppState>) -> Response {
         }
         Err(_) => "timeout".to_owned(),
     };
-    let ready = database == "ok";
+    let limiter = state.accounts().limiter();
+    let rate_limits = match tokio::time::timeout(Duration::from_secs(2), limiter.ping()).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %crate::error::chain(&e), "readiness: rate limiter unreachable");
+            "unreachable".to_owned()
+        }
+        Err(_) => "timeout".to_owned(),
+    };
+    let ready = database == "ok" && rate_limits == "ok";
     let status = if ready {
         StatusCode::OK
     } else {
@@ -41,7 +50,11 @@ async fn show_readiness(State(state): State<AppState>) -> Response {
     };
     let body = json!({
         "status": if ready { "ready" } else { "not_ready" },
-        "checks": { "database": database },
+        "checks": {
+            "database": database,
+            "rate_limits": rate_limits,
+            "rate_limit_backend": limiter.backend(),
+        },
     });
     (status, Json(body)).into_response()
 }

@@ -126,6 +126,16 @@ async fn sign_up_verify_log_in_and_out(app: &TestApp) {
         !page.contains("id=\"field-token\""),
         "no visible token input"
     );
+    let resp = client
+        .get(app.url(&format!("/verify-email?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["referrer-policy"],
+        "no-referrer",
+        "the token does not leak through Referer"
+    );
     let resp = app
         .submit(&client, "/verify-email", &[("token", &token)])
         .await;

@@ -262,6 +262,15 @@ async fn oversized_bodies_and_cross_site_writes_are_refused() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // An opaque origin is refused unless Fetch Metadata says same-origin.
+    let resp = app
+        .post_form(
+            "/language",
+            &[("lang", "de"), ("next", "/")],
+            &[("origin", "null")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     // A form without its CSRF token, or with a wrong one, is refused.
     let resp = app
@@ -348,8 +357,10 @@ async fn health_readiness_and_metrics_report_the_truth() {
 #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
 async fn postgres_serves_the_same_app_and_runs_its_jobs() {
     let app = spawn_app_on(Backend::Postgres).await;
+    let user = app.signed_in("pg-pages@example.com").await;
     for path in PAGES {
-        assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
+        let resp = user.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
     }
     let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["checks"]["database"], "ok");

@@ -366,7 +366,19 @@ fn verify_page(c: Chrome, token: &str) -> AuthPage {
 }
 
 async fn show_verify(c: Chrome, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
-    verify_page(c, q.token.trim()).respond(None)
+    no_referrer(verify_page(c, q.token.trim()).respond(None))
+}
+
+/// Pages whose URL carries a token must not leak it to other sites
+/// through the `Referer` header.
+fn no_referrer(resp: Result<Response, WebError>) -> Result<Response, WebError> {
+    resp.map(|mut r| {
+        r.headers_mut().insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        r
+    })
 }
 
 #[derive(Deserialize)]
@@ -496,7 +508,7 @@ fn reset_page(c: Chrome, token: &str) -> AuthPage {
 }
 
 async fn show_reset(c: Chrome, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
-    reset_page(c, q.token.trim()).respond(None)
+    no_referrer(reset_page(c, q.token.trim()).respond(None))
 }
 
 #[derive(Deserialize)]
@@ -541,14 +553,16 @@ async fn show_invite(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let lead = c.t.get("auth.invite_lead").to_owned();
-    AuthPage::new(c, "auth.invite_title")
-        .lead(lead)
-        .form(
-            "/invites/accept",
-            vec![Field::hidden("token", q.token.trim())],
-            "auth.invite_submit",
-        )
-        .respond(None)
+    no_referrer(
+        AuthPage::new(c, "auth.invite_title")
+            .lead(lead)
+            .form(
+                "/invites/accept",
+                vec![Field::hidden("token", q.token.trim())],
+                "auth.invite_submit",
+            )
+            .respond(None),
+    )
 }
 
 async fn accept_invite(
