@@ -15,6 +15,7 @@ mod password;
 mod role;
 pub mod secret;
 mod service;
+pub mod sessions;
 mod store;
 
 pub use email::{EmailAddress, EmailError};

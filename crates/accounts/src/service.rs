@@ -14,6 +14,7 @@ use crate::email::{EmailAddress, EmailError};
 use crate::password::{self, HashError, NewPassword, PasswordPolicyError, Verified};
 use crate::role::{Permission, Role};
 use crate::secret::{new_token, token_hash};
+use crate::sessions::{SessionRecord, SessionStore, SessionStoreError};
 use crate::store;
 
 macro_rules! id_type {
@@ -314,6 +315,8 @@ pub enum AccountError {
     Invalid(&'static str),
     #[error("storage failed")]
     Database(#[from] DbError),
+    #[error("session storage failed")]
+    Sessions(#[from] SessionStoreError),
     #[error("password hashing failed")]
     Hash(#[from] HashError),
     #[error("queueing mail failed")]
@@ -338,7 +341,10 @@ impl AccountError {
             AccountError::InviteEmailMismatch => "invite_email_mismatch",
             AccountError::AlreadyMember => "already_member",
             AccountError::Invalid(code) => code,
-            AccountError::Database(_) | AccountError::Hash(_) | AccountError::Mail(_) => "internal",
+            AccountError::Database(_)
+            | AccountError::Sessions(_)
+            | AccountError::Hash(_)
+            | AccountError::Mail(_) => "internal",
         }
     }
 }
@@ -396,6 +402,7 @@ pub struct Accounts {
     db: Db,
     clock: Arc<dyn Clock>,
     limiter: Arc<dyn RateLimiter>,
+    sessions: Arc<dyn SessionStore>,
     mailbox: Arc<dyn Mailbox>,
     settings: Arc<Settings>,
 }
@@ -416,6 +423,7 @@ impl Accounts {
         db: Db,
         clock: Arc<dyn Clock>,
         limiter: Arc<dyn RateLimiter>,
+        sessions: Arc<dyn SessionStore>,
         mailbox: Arc<dyn Mailbox>,
         settings: Settings,
     ) -> Accounts {
@@ -423,6 +431,7 @@ impl Accounts {
             db,
             clock,
             limiter,
+            sessions,
             mailbox,
             settings: Arc::new(settings),
         }
@@ -802,16 +811,17 @@ impl Accounts {
             .await?;
         let token = new_token();
         let now = self.now();
-        store::insert_session(
-            &self.db,
-            &token_hash(&token),
-            user.id.0,
-            now,
-            after(now, self.settings.session_absolute),
-            meta.ip.as_deref(),
-            meta.user_agent.as_deref(),
-        )
-        .await?;
+        self.sessions
+            .insert(&SessionRecord {
+                token_hash: token_hash(&token),
+                user_id: user.id.0,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: after(now, self.settings.session_absolute),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+            })
+            .await?;
         self.audit(
             "login",
             "success",
@@ -829,13 +839,13 @@ impl Accounts {
     /// revoked, within its idle and absolute timeouts).
     pub async fn session(&self, token: &str) -> Result<Option<Authed>, AccountError> {
         let hash = token_hash(token);
-        let Some(row) = store::session(&self.db, &hash).await? else {
+        let Some(row) = self.sessions.get(&hash).await? else {
             return Ok(None);
         };
         let now = self.now();
-        let last_seen = from_db(row.last_seen_at);
+        let last_seen = row.last_seen_at;
         let idle_ok = after(last_seen, self.settings.session_idle) > now;
-        if row.revoked_at.is_some() || from_db(row.expires_at) <= now || !idle_ok {
+        if row.expires_at <= now || !idle_ok {
             return Ok(None);
         }
         let Some(user) = store::user_by_id(&self.db, row.user_id).await? else {
@@ -843,7 +853,7 @@ impl Accounts {
         };
         // Recording every request would make each page a write.
         if now.duration_since(last_seen) > SignedDuration::from_secs(60) {
-            store::touch_session(&self.db, &hash, now).await?;
+            self.sessions.touch(&hash, now).await?;
         }
         Ok(Some(Authed {
             user: User::from_row(user),
@@ -852,14 +862,9 @@ impl Accounts {
     }
 
     pub async fn log_out(&self, authed: &Authed, meta: &RequestMeta) -> Result<(), AccountError> {
-        store::revoke_sessions(
-            &self.db,
-            authed.user.id.0,
-            Some(&authed.session_id),
-            None,
-            self.now(),
-        )
-        .await?;
+        self.sessions
+            .revoke(authed.user.id.0, Some(&authed.session_id), None, self.now())
+            .await?;
         self.audit(
             "logout",
             "success",
@@ -880,7 +885,7 @@ impl Accounts {
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
         let now = self.now();
-        let sessions = store::revoke_sessions(&self.db, user.id.0, None, None, now).await?;
+        let sessions = self.sessions.revoke(user.id.0, None, None, now).await?;
         let devices = store::revoke_devices(&self.db, user.id.0, None, now).await?;
         self.audit(
             "logout.everywhere",
@@ -896,14 +901,14 @@ impl Accounts {
     }
 
     pub async fn sessions(&self, authed: &Authed) -> Result<Vec<SessionView>, AccountError> {
-        let rows = store::sessions_of(&self.db, authed.user.id.0, self.now()).await?;
+        let rows = self.sessions.list(authed.user.id.0, self.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| SessionView {
                 current: r.token_hash == authed.session_id,
                 id: r.token_hash,
-                created_at: from_db(r.created_at),
-                last_seen_at: from_db(r.last_seen_at),
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
                 ip: r.ip,
                 user_agent: r.user_agent,
             })
@@ -916,8 +921,10 @@ impl Accounts {
         session_id: &str,
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
-        let n =
-            store::revoke_sessions(&self.db, user.id.0, Some(session_id), None, self.now()).await?;
+        let n = self
+            .sessions
+            .revoke(user.id.0, Some(session_id), None, self.now())
+            .await?;
         if n == 0 {
             return Err(AccountError::NotFound);
         }
@@ -981,7 +988,9 @@ impl Accounts {
         )
         .await?;
         tx.commit().await?;
-        store::revoke_sessions(&self.db, user.id.0, None, Some(&authed.session_id), now).await?;
+        self.sessions
+            .revoke(user.id.0, None, Some(&authed.session_id), now)
+            .await?;
         store::revoke_devices(&self.db, user.id.0, None, now).await?;
         self.audit(
             "password.change",
@@ -1108,7 +1117,7 @@ impl Accounts {
         )
         .await?;
         tx.commit().await?;
-        store::revoke_sessions(&self.db, user, None, None, now).await?;
+        self.sessions.revoke(user, None, None, now).await?;
         store::revoke_devices(&self.db, user, None, now).await?;
         self.audit(
             "password.reset",

@@ -1,14 +1,17 @@
-//! Wiring of the accounts service: its rate limiter (in-process or Redis)
-//! and its mailbox (letters composed in the recipient's language by the
+//! Wiring of the accounts service: its rate limiter and session store
+//! (in-process and the database, or both in Redis when configured) and its
+//! mailbox (letters composed in the recipient's language by the
 //! web layer, queued in the durable mail outbox).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use herald_accounts::sessions::{DbSessions, RedisSessions, SessionStore};
 use herald_accounts::{Accounts, BoxError, Letter, Mailbox, Settings};
 use herald_core::Clock;
 use herald_db::{Db, Tx};
 use herald_jobs::Queue;
+use herald_ratelimit::{InProcessLimiter, RateLimiter, RedisLimiter};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
@@ -47,14 +50,22 @@ pub async fn build(
     queue: Queue,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Accounts> {
-    let limiter = herald_ratelimit::connect(
-        config.redis_url.as_ref().map(|u| u.expose_secret()),
-        clock.clone(),
-    )
-    .await
-    .map_err(|e| {
-        anyhow::anyhow!(e).context("could not reach Redis for rate limits (HERALD_REDIS_URL)")
-    })?;
+    let (limiter, sessions): (Arc<dyn RateLimiter>, Arc<dyn SessionStore>) = match &config.redis_url
+    {
+        Some(url) => {
+            let redis = RedisLimiter::connect(url.expose_secret())
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(e).context("could not reach Redis (HERALD_REDIS_URL)")
+                })?;
+            let sessions = Arc::new(RedisSessions::new(redis.connection()));
+            (Arc::new(redis), sessions)
+        }
+        None => (
+            Arc::new(InProcessLimiter::new(clock.clone())),
+            Arc::new(DbSessions::new(db.clone())),
+        ),
+    };
     let mailbox = Arc::new(OutboxMailbox {
         queue,
         site: config.public_url.clone(),
@@ -63,6 +74,7 @@ pub async fn build(
         db,
         clock,
         limiter,
+        sessions,
         mailbox,
         Settings::new(config.public_url.clone()),
     ))

@@ -84,7 +84,9 @@ pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
         A::NotVerified | A::Forbidden => StatusCode::FORBIDDEN,
         A::NotFound => StatusCode::NOT_FOUND,
         A::LastOwner | A::InviteEmailMismatch | A::AlreadyMember => StatusCode::CONFLICT,
-        A::Database(_) | A::Hash(_) | A::Mail(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        A::Database(_) | A::Sessions(_) | A::Hash(_) | A::Mail(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 

@@ -547,6 +547,81 @@ async fn redis_login_limits_are_shared_by_every_instance() {
     b.stop().await;
 }
 
+#[tokio::test]
+#[ignore = "needs Redis: set HERALD_TEST_REDIS_URL and pass --ignored redis"]
+async fn redis_holds_the_sessions_when_configured() {
+    let url = std::env::var("HERALD_TEST_REDIS_URL")
+        .expect("HERALD_TEST_REDIS_URL is set for the Redis suite");
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_REDIS_URL", &url)]).await;
+    let email = unique("hal");
+    let client = app.signed_in(&email).await;
+    assert!(
+        client
+            .get(app.url("/home"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["checks"]["rate_limit_backend"], "redis");
+
+    let me: Value = client
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = me["id"].as_i64().unwrap();
+    let herald_db::Db::Sqlite(pool) = &app.db else {
+        unreachable!()
+    };
+    let in_db: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(in_db, 0, "no session row in the database");
+    let mut redis = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let members: Vec<String> = redis::cmd("SMEMBERS")
+        .arg(format!("herald:user_sessions:{user}"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 1, "one session in Redis");
+    let settings = client
+        .get(app.url("/home/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        settings.contains(&format!("/settings/sessions/{}/revoke", members[0]))
+            || settings.contains("This browser")
+    );
+
+    app.submit(&client, "/logout", &[]).await;
+    let members: Vec<String> = redis::cmd("SMEMBERS")
+        .arg(format!("herald:user_sessions:{user}"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(members.is_empty(), "logout deletes the session");
+    assert_eq!(
+        client.get(app.url("/home")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
 async fn roles_are_enforced(app: &TestApp) {
     let owner_email = unique("owner");
     let viewer_email = unique("viewer");
