@@ -272,7 +272,7 @@ impl SessionStore for RedisSessions {
         if !gone.is_empty() {
             bounded("list", conn.srem::<_, _, ()>(user_key(user), &gone)).await?;
         }
-        out.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        out.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
         Ok(out)
     }
 
