@@ -513,6 +513,36 @@ impl Accounts {
             .map_err(AccountError::Mail)
     }
 
+    /// Stores a fresh single-use token for `purpose` (the previous one
+    /// stops working) and queues the mail carrying its link, in `tx`.
+    #[allow(clippy::too_many_arguments)]
+    async fn mail_token(
+        &self,
+        tx: &mut Tx,
+        user: i64,
+        to: &EmailAddress,
+        locale: &str,
+        purpose: &str,
+        ttl: Duration,
+        kind: LetterKind,
+        path: &str,
+    ) -> Result<(), AccountError> {
+        let now = self.now();
+        let token = new_token();
+        store::replace_email_token(tx, &token_hash(&token), user, purpose, now, after(now, ttl))
+            .await?;
+        self.post(
+            tx,
+            Letter {
+                kind,
+                to: to.clone(),
+                locale: locale.to_owned(),
+                link: self.link(&format!("{path}?token={token}")),
+            },
+        )
+        .await
+    }
+
     // --- Sign-up and verification ---------------------------------------------------
 
     /// Creates an account, its personal workspace and a verification mail.
@@ -553,24 +583,15 @@ impl Accounts {
         };
         let workspace = store::insert_workspace(&mut tx, &workspace_name, Some(user), now).await?;
         store::upsert_membership(&mut tx, workspace, user, Role::Owner.as_str(), now).await?;
-        let token = new_token();
-        store::replace_email_token(
+        self.mail_token(
             &mut tx,
-            &token_hash(&token),
             user,
+            &email,
+            locale,
             "verify_email",
-            now,
-            after(now, self.settings.verify_token_ttl),
-        )
-        .await?;
-        self.post(
-            &mut tx,
-            Letter {
-                kind: LetterKind::VerifyEmail,
-                to: email.clone(),
-                locale: locale.to_owned(),
-                link: self.link(&format!("/verify-email?token={token}")),
-            },
+            self.settings.verify_token_ttl,
+            LetterKind::VerifyEmail,
+            "/verify-email",
         )
         .await?;
         tx.commit().await?;
@@ -680,26 +701,16 @@ impl Accounts {
         }
         self.limit(&limits::VERIFY_RESEND, &user.id.to_string())
             .await?;
-        let now = self.now();
-        let token = new_token();
         let mut tx = self.db.begin().await?;
-        store::replace_email_token(
+        self.mail_token(
             &mut tx,
-            &token_hash(&token),
             user.id.0,
+            &user.email,
+            &user.locale,
             "verify_email",
-            now,
-            after(now, self.settings.verify_token_ttl),
-        )
-        .await?;
-        self.post(
-            &mut tx,
-            Letter {
-                kind: LetterKind::VerifyEmail,
-                to: user.email.clone(),
-                locale: user.locale.clone(),
-                link: self.link(&format!("/verify-email?token={token}")),
-            },
+            self.settings.verify_token_ttl,
+            LetterKind::VerifyEmail,
+            "/verify-email",
         )
         .await?;
         tx.commit().await?;
@@ -1035,26 +1046,16 @@ impl Accounts {
             return Ok(());
         };
         let user = User::from_row(row);
-        let now = self.now();
-        let token = new_token();
         let mut tx = self.db.begin().await?;
-        store::replace_email_token(
+        self.mail_token(
             &mut tx,
-            &token_hash(&token),
             user.id.0,
+            &user.email,
+            &user.locale,
             "reset_password",
-            now,
-            after(now, self.settings.reset_token_ttl),
-        )
-        .await?;
-        self.post(
-            &mut tx,
-            Letter {
-                kind: LetterKind::ResetPassword,
-                to: user.email.clone(),
-                locale: user.locale.clone(),
-                link: self.link(&format!("/reset-password?token={token}")),
-            },
+            self.settings.reset_token_ttl,
+            LetterKind::ResetPassword,
+            "/reset-password",
         )
         .await?;
         tx.commit().await?;
@@ -1147,16 +1148,18 @@ impl Accounts {
     ) -> Result<TokenPair, AccountError> {
         let access = new_token();
         let refresh = new_token();
-        store::insert_access_token(
+        store::insert_device_token(
             tx,
+            store::DeviceTokenTable::Access,
             &token_hash(&access),
             device,
             now,
             after(now, self.settings.access_token_ttl),
         )
         .await?;
-        store::insert_refresh_token(
+        store::insert_device_token(
             tx,
+            store::DeviceTokenTable::Refresh,
             &token_hash(&refresh),
             device,
             now,

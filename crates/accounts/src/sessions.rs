@@ -154,9 +154,21 @@ impl SessionStore for DbSessions {
 #[derive(Clone)]
 pub struct RedisSessions {
     conn: ConnectionManager,
+    /// Keeps deployments that share one Redis apart (see [`RedisSessions::new`]).
+    namespace: String,
 }
 
 const OP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The key prefix of a deployment's sessions in Redis.
+pub fn namespace(deployment: &str) -> String {
+    crate::secret::token_hash(deployment)[..16].to_owned()
+}
+
+/// The Redis set of a user's sessions in a namespace.
+pub fn user_sessions_key(namespace: &str, user: i64) -> String {
+    format!("herald:{namespace}:user_sessions:{user}")
+}
 
 async fn bounded<T>(
     op: &'static str,
@@ -168,17 +180,24 @@ async fn bounded<T>(
     }
 }
 
-fn session_key(hash: &str) -> String {
-    format!("herald:session:{hash}")
-}
-
-fn user_key(user: i64) -> String {
-    format!("herald:user_sessions:{user}")
-}
-
 impl RedisSessions {
-    pub fn new(conn: ConnectionManager) -> RedisSessions {
-        RedisSessions { conn }
+    /// `deployment` names this Herald's database (any stable string, e.g.
+    /// its URL): user ids are only unique within one database, so two
+    /// deployments sharing a Redis must not share the per-user sets. Only a
+    /// hash of it is used.
+    pub fn new(conn: ConnectionManager, deployment: &str) -> RedisSessions {
+        RedisSessions {
+            conn,
+            namespace: namespace(deployment),
+        }
+    }
+
+    fn session_key(&self, hash: &str) -> String {
+        format!("herald:{}:session:{hash}", self.namespace)
+    }
+
+    fn user_key(&self, user: i64) -> String {
+        user_sessions_key(&self.namespace, user)
     }
 
     fn parse(hash: &str, fields: HashMap<String, String>) -> Option<SessionRecord> {
@@ -202,7 +221,7 @@ impl SessionStore for RedisSessions {
         let ttl_ms = u64::try_from(s.expires_at.as_millisecond() - s.created_at.as_millisecond())
             .unwrap_or(0)
             .max(1);
-        let key = session_key(&s.token_hash);
+        let key = self.session_key(&s.token_hash);
         let mut conn = self.conn.clone();
         let mut pipe = redis::pipe();
         pipe.atomic()
@@ -220,9 +239,9 @@ impl SessionStore for RedisSessions {
             .ignore()
             .pexpire(&key, ttl_ms as i64)
             .ignore()
-            .sadd(user_key(s.user_id), &s.token_hash)
+            .sadd(self.user_key(s.user_id), &s.token_hash)
             .ignore()
-            .pexpire(user_key(s.user_id), ttl_ms as i64)
+            .pexpire(self.user_key(s.user_id), ttl_ms as i64)
             .ignore();
         bounded("insert", pipe.query_async::<()>(&mut conn)).await
     }
@@ -230,13 +249,13 @@ impl SessionStore for RedisSessions {
     async fn get(&self, token_hash: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
         let mut conn = self.conn.clone();
         let fields: HashMap<String, String> =
-            bounded("get", conn.hgetall(session_key(token_hash))).await?;
+            bounded("get", conn.hgetall(self.session_key(token_hash))).await?;
         Ok(Self::parse(token_hash, fields))
     }
 
     async fn touch(&self, token_hash: &str, now: Timestamp) -> Result<(), SessionStoreError> {
         let mut conn = self.conn.clone();
-        let key = session_key(token_hash);
+        let key = self.session_key(token_hash);
         // Only a session that still exists is touched (no resurrection).
         let script = redis::Script::new(
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'seen', ARGV[1]) end return 0",
@@ -258,19 +277,19 @@ impl SessionStore for RedisSessions {
         now: Timestamp,
     ) -> Result<Vec<SessionRecord>, SessionStoreError> {
         let mut conn = self.conn.clone();
-        let hashes: Vec<String> = bounded("list", conn.smembers(user_key(user))).await?;
+        let hashes: Vec<String> = bounded("list", conn.smembers(self.user_key(user))).await?;
         let mut out = Vec::new();
         let mut gone = Vec::new();
         for hash in hashes {
             let fields: HashMap<String, String> =
-                bounded("list", conn.hgetall(session_key(&hash))).await?;
+                bounded("list", conn.hgetall(self.session_key(&hash))).await?;
             match Self::parse(&hash, fields) {
                 Some(s) if s.expires_at > now => out.push(s),
                 _ => gone.push(hash),
             }
         }
         if !gone.is_empty() {
-            bounded("list", conn.srem::<_, _, ()>(user_key(user), &gone)).await?;
+            bounded("list", conn.srem::<_, _, ()>(self.user_key(user), &gone)).await?;
         }
         out.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
         Ok(out)
@@ -284,7 +303,7 @@ impl SessionStore for RedisSessions {
         _now: Timestamp,
     ) -> Result<u64, SessionStoreError> {
         let mut conn = self.conn.clone();
-        let members: Vec<String> = bounded("revoke", conn.smembers(user_key(user))).await?;
+        let members: Vec<String> = bounded("revoke", conn.smembers(self.user_key(user))).await?;
         let targets: Vec<String> = members
             .into_iter()
             .filter(|h| only.is_none_or(|o| o == h) && except.is_none_or(|e| e != h))
@@ -292,11 +311,11 @@ impl SessionStore for RedisSessions {
         if targets.is_empty() {
             return Ok(0);
         }
-        let keys: Vec<String> = targets.iter().map(|h| session_key(h)).collect();
+        let keys: Vec<String> = targets.iter().map(|h| self.session_key(h)).collect();
         let mut pipe = redis::pipe();
         pipe.atomic()
             .del(&keys)
-            .srem(user_key(user), &targets)
+            .srem(self.user_key(user), &targets)
             .ignore();
         let (deleted,): (u64,) = bounded("revoke", pipe.query_async(&mut conn)).await?;
         Ok(deleted)

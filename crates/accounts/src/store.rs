@@ -596,44 +596,38 @@ pub async fn revoke_devices(
     Ok(n)
 }
 
-pub async fn insert_refresh_token(
-    tx: &mut Tx,
-    token_hash: &str,
-    device: i64,
-    now: Timestamp,
-    expires: Timestamp,
-) -> Result<(), DbError> {
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(device)
-        .bind(to_db(now))
-        .bind(to_db(expires))
-        .execute(conn)
-        .await?;
-    });
-    Ok(())
+/// The two token tables of a device, which share one shape.
+#[derive(Debug, Clone, Copy)]
+pub enum DeviceTokenTable {
+    Refresh,
+    Access,
 }
 
-pub async fn insert_access_token(
+/// Stores the hash of a device's new refresh or access token.
+pub async fn insert_device_token(
     tx: &mut Tx,
+    table: DeviceTokenTable,
     token_hash: &str,
     device: i64,
     now: Timestamp,
     expires: Timestamp,
 ) -> Result<(), DbError> {
+    let sql = match table {
+        DeviceTokenTable::Refresh => {
+            "INSERT INTO refresh_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+        }
+        DeviceTokenTable::Access => {
+            "INSERT INTO access_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
+        }
+    };
     on_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO access_tokens (token_hash, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(device)
-        .bind(to_db(now))
-        .bind(to_db(expires))
-        .execute(conn)
-        .await?;
+        sqlx::query(sql)
+            .bind(token_hash)
+            .bind(device)
+            .bind(to_db(now))
+            .bind(to_db(expires))
+            .execute(conn)
+            .await?;
     });
     Ok(())
 }

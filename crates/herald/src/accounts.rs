@@ -58,7 +58,10 @@ pub async fn build(
                 .map_err(|e| {
                     anyhow::anyhow!(e).context("could not reach Redis (HERALD_REDIS_URL)")
                 })?;
-            let sessions = Arc::new(RedisSessions::new(redis.connection()));
+            let sessions = Arc::new(RedisSessions::new(
+                redis.connection(),
+                config.database_url.expose_secret(),
+            ));
             (Arc::new(redis), sessions)
         }
         None => (

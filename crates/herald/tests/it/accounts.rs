@@ -584,13 +584,17 @@ async fn redis_holds_the_sessions_when_configured() {
         .await
         .unwrap();
     assert_eq!(in_db, 0, "no session row in the database");
+    let key = herald_accounts::sessions::user_sessions_key(
+        &herald_accounts::sessions::namespace(&app.db_url),
+        user,
+    );
     let mut redis = redis::Client::open(url.as_str())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
         .unwrap();
     let members: Vec<String> = redis::cmd("SMEMBERS")
-        .arg(format!("herald:user_sessions:{user}"))
+        .arg(&key)
         .query_async(&mut redis)
         .await
         .unwrap();
@@ -610,7 +614,7 @@ async fn redis_holds_the_sessions_when_configured() {
 
     app.submit(&client, "/logout", &[]).await;
     let members: Vec<String> = redis::cmd("SMEMBERS")
-        .arg(format!("herald:user_sessions:{user}"))
+        .arg(&key)
         .query_async(&mut redis)
         .await
         .unwrap();
