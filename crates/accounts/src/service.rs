@@ -265,6 +265,9 @@ pub struct Settings {
     pub verify_token_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub invite_ttl: Duration,
+    /// Prefixes rate-limit keys, so deployments sharing one Redis keep
+    /// their counts apart (empty: no prefix).
+    pub limit_namespace: String,
 }
 
 impl Settings {
@@ -279,6 +282,7 @@ impl Settings {
             verify_token_ttl: Duration::from_secs(DAY),
             reset_token_ttl: Duration::from_secs(30 * 60),
             invite_ttl: Duration::from_secs(7 * DAY),
+            limit_namespace: String::new(),
         }
     }
 }
@@ -456,13 +460,21 @@ impl Accounts {
     /// Counts an attempt; an unreachable limiter lets it through (and says
     /// so in the log and the metrics) rather than locking everyone out.
     async fn limit(&self, limit: &Limit, key: &str) -> Result<(), AccountError> {
-        match self.limiter.hit(limit, key).await {
+        match self.limiter.hit(limit, &self.limit_key(key)).await {
             Ok(Decision::Allowed { .. }) => Ok(()),
             Ok(Decision::Limited { retry_after }) => Err(AccountError::RateLimited { retry_after }),
             Err(e) => {
                 tracing::error!(limit = limit.name, error = %e, "rate limiter unavailable; allowing the attempt");
                 Ok(())
             }
+        }
+    }
+
+    fn limit_key(&self, key: &str) -> String {
+        if self.settings.limit_namespace.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}:{key}", self.settings.limit_namespace)
         }
     }
 
@@ -631,7 +643,10 @@ impl Accounts {
         // someone's inbox; the answer to the caller does not change.
         if let Ok(Decision::Allowed { .. }) = self
             .limiter
-            .hit(&limits::ACCOUNT_EXISTS_NOTICE, &user.id.to_string())
+            .hit(
+                &limits::ACCOUNT_EXISTS_NOTICE,
+                &self.limit_key(&user.id.to_string()),
+            )
             .await
         {
             let mut tx = self.db.begin().await?;
@@ -800,7 +815,7 @@ impl Accounts {
                 }
                 if let Err(e) = self
                     .limiter
-                    .clear(&limits::LOGIN_ACCOUNT, &account_key)
+                    .clear(&limits::LOGIN_ACCOUNT, &self.limit_key(&account_key))
                     .await
                 {
                     tracing::warn!(error = %e, "could not clear the login limit");

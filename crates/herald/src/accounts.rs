@@ -73,12 +73,12 @@ pub async fn build(
         queue,
         site: config.public_url.clone(),
     });
+    let mut settings = Settings::new(config.public_url.clone());
+    // Instances of one deployment share its database URL, and so their
+    // counts; another deployment on the same Redis keeps its own.
+    settings.limit_namespace =
+        herald_accounts::sessions::namespace(config.database_url.expose_secret());
     Ok(Accounts::new(
-        db,
-        clock,
-        limiter,
-        sessions,
-        mailbox,
-        Settings::new(config.public_url.clone()),
+        db, clock, limiter, sessions, mailbox, settings,
     ))
 }

@@ -93,13 +93,13 @@ impl RedisLimiter {
         })
     }
 
-    /// The Redis key holding `key`'s state under `limit`.
     /// The limiter's connection, for other state that should share the
     /// same Redis (the session store).
     pub fn connection(&self) -> ConnectionManager {
         self.conn.clone()
     }
 
+    /// The Redis key holding `key`'s state under `limit`.
     pub fn redis_key(limit: &Limit, key: &str) -> String {
         format!("herald:rl:{}:{}", limit.name, key)
     }

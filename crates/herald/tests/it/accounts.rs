@@ -539,7 +539,15 @@ async fn redis_login_limits_are_shared_by_every_instance() {
     let url = std::env::var("HERALD_TEST_REDIS_URL")
         .expect("HERALD_TEST_REDIS_URL is set for the Redis suite");
     let a = spawn_app_with(Backend::Sqlite, &[("HERALD_REDIS_URL", &url)]).await;
-    let b = spawn_app_with(Backend::Sqlite, &[("HERALD_REDIS_URL", &url)]).await;
+    // A second instance of the same deployment: same database, same Redis.
+    let b = spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("HERALD_REDIS_URL", &url),
+            ("HERALD_DATABASE_URL", &a.db_url),
+        ],
+    )
+    .await;
     let email = unique("gus");
     a.signed_in(&email).await;
     login_limit(&a, Some(&b), &email).await;
