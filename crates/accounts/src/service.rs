@@ -358,46 +358,18 @@ pub mod limits {
     use super::{Duration, Limit};
 
     const MIN: u64 = 60;
-    pub const LOGIN_ACCOUNT: Limit = Limit {
-        name: "login_account",
-        burst: 5,
-        per: Duration::from_secs(15 * MIN),
-    };
-    pub const LOGIN_IP: Limit = Limit {
-        name: "login_ip",
-        burst: 30,
-        per: Duration::from_secs(15 * MIN),
-    };
-    pub const SIGNUP_IP: Limit = Limit {
-        name: "signup_ip",
-        burst: 10,
-        per: Duration::from_secs(60 * MIN),
-    };
-    pub const RESET_ACCOUNT: Limit = Limit {
-        name: "reset_account",
-        burst: 3,
-        per: Duration::from_secs(60 * MIN),
-    };
-    pub const RESET_IP: Limit = Limit {
-        name: "reset_ip",
-        burst: 10,
-        per: Duration::from_secs(60 * MIN),
-    };
-    pub const VERIFY_RESEND: Limit = Limit {
-        name: "verify_resend",
-        burst: 3,
-        per: Duration::from_secs(60 * MIN),
-    };
-    pub const ACCOUNT_EXISTS_NOTICE: Limit = Limit {
-        name: "account_exists_notice",
-        burst: 1,
-        per: Duration::from_secs(60 * MIN),
-    };
-    pub const REFRESH_IP: Limit = Limit {
-        name: "refresh_ip",
-        burst: 60,
-        per: Duration::from_secs(MIN),
-    };
+    const fn per_minutes(n: u64) -> Duration {
+        Duration::from_secs(n * MIN)
+    }
+    pub const LOGIN_ACCOUNT: Limit = Limit::new("login_account", 5, per_minutes(15));
+    pub const LOGIN_IP: Limit = Limit::new("login_ip", 30, per_minutes(15));
+    pub const SIGNUP_IP: Limit = Limit::new("signup_ip", 10, per_minutes(60));
+    pub const RESET_ACCOUNT: Limit = Limit::new("reset_account", 3, per_minutes(60));
+    pub const RESET_IP: Limit = Limit::new("reset_ip", 10, per_minutes(60));
+    pub const VERIFY_RESEND: Limit = Limit::new("verify_resend", 3, per_minutes(60));
+    pub const ACCOUNT_EXISTS_NOTICE: Limit =
+        Limit::new("account_exists_notice", 1, per_minutes(60));
+    pub const REFRESH_IP: Limit = Limit::new("refresh_ip", 60, per_minutes(1));
 }
 
 /// The accounts service.
@@ -811,7 +783,9 @@ impl Accounts {
                     && let Ok(pw) = NewPassword::parse(password, &[])
                 {
                     let hash = blocking(move || password::hash(&pw)).await?;
-                    store::set_password_hash(&self.db, user.id.0, &hash, self.now()).await?;
+                    let mut tx = self.db.begin().await?;
+                    store::set_password_hash(&mut tx, user.id.0, &hash, self.now()).await?;
+                    tx.commit().await?;
                 }
                 if let Err(e) = self
                     .limiter
@@ -1002,7 +976,7 @@ impl Accounts {
         let hash = blocking(move || password::hash(&password)).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        store::set_password_hash_tx(&mut tx, user.id.0, &hash, now).await?;
+        store::set_password_hash(&mut tx, user.id.0, &hash, now).await?;
         self.post(
             &mut tx,
             Letter {
@@ -1119,7 +1093,7 @@ impl Accounts {
         let row = store::user_by_id(&self.db, user)
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        store::set_password_hash_tx(&mut tx, user, &hash, now).await?;
+        store::set_password_hash(&mut tx, user, &hash, now).await?;
         // The reset link reached the mailbox: the address is proven.
         store::mark_verified(&mut tx, user, now).await?;
         self.post(
@@ -1429,7 +1403,6 @@ impl Accounts {
         role: Role,
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
-        let denied = |e: AccountError| e;
         if let Err(e) = self
             .require(actor, workspace, Permission::ManageMembers)
             .await
@@ -1444,7 +1417,7 @@ impl Accounts {
                 "",
             )
             .await;
-            return Err(denied(e));
+            return Err(e);
         }
         self.require_verified(actor)?;
         if role == Role::Owner {

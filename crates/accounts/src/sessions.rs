@@ -278,11 +278,19 @@ impl SessionStore for RedisSessions {
     ) -> Result<Vec<SessionRecord>, SessionStoreError> {
         let mut conn = self.conn.clone();
         let hashes: Vec<String> = bounded("list", conn.smembers(self.user_key(user))).await?;
+        // One round trip for all of the user's sessions.
+        let mut pipe = redis::pipe();
+        for hash in &hashes {
+            pipe.hgetall(self.session_key(hash));
+        }
+        let all: Vec<HashMap<String, String>> = if hashes.is_empty() {
+            Vec::new()
+        } else {
+            bounded("list", pipe.query_async(&mut conn)).await?
+        };
         let mut out = Vec::new();
         let mut gone = Vec::new();
-        for hash in hashes {
-            let fields: HashMap<String, String> =
-                bounded("list", conn.hgetall(self.session_key(&hash))).await?;
+        for (hash, fields) in hashes.into_iter().zip(all) {
             match Self::parse(&hash, fields) {
                 Some(s) if s.expires_at > now => out.push(s),
                 _ => gone.push(hash),

@@ -65,23 +65,6 @@ pub async fn insert_user(
 }
 
 pub async fn set_password_hash(
-    db: &Db,
-    user: i64,
-    hash: &str,
-    now: Timestamp,
-) -> Result<(), DbError> {
-    on_pool!(db, |pool| {
-        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(to_db(now))
-            .bind(user)
-            .execute(pool)
-            .await?;
-    });
-    Ok(())
-}
-
-pub async fn set_password_hash_tx(
     tx: &mut Tx,
     user: i64,
     hash: &str,

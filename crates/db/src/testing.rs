@@ -126,3 +126,28 @@ pub fn sqlite_url(path: &Path) -> String {
 pub fn path_in(test_db: &TestDb, file: &str) -> PathBuf {
     test_db.dir().expect("a SQLite test database").join(file)
 }
+
+/// Instantiates each listed `async fn(TestDb)` once per backend: a
+/// `sqlite` test, and a `postgres` one ignored unless asked for.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(herald_db::testing::TestDb::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
+                async fn $case() {
+                    super::$case(herald_db::testing::TestDb::postgres().await).await
+                }
+            )*
+        }
+    };
+}

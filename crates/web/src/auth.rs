@@ -80,6 +80,18 @@ impl Cookies {
     }
 }
 
+/// After a logout: the session cookie cleared, and on to the login page.
+pub fn signed_out(state: &AppState) -> Response {
+    (
+        axum::http::StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, state.cookies().clear_session()),
+            (header::LOCATION, HeaderValue::from_static("/login")),
+        ],
+    )
+        .into_response()
+}
+
 /// The session cookie's value, if any.
 pub fn session_cookie<'h>(state: &AppState, headers: &'h HeaderMap) -> Option<&'h str> {
     cookie_value(headers, state.cookies().session_name()).filter(|v| !v.is_empty())

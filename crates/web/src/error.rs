@@ -73,6 +73,17 @@ impl WebError {
     }
 }
 
+/// Adds `Retry-After` (whole seconds, rounded up) when `e` is a rate limit.
+pub fn set_retry_after(resp: &mut Response, e: &herald_accounts::AccountError) {
+    if let herald_accounts::AccountError::RateLimited { retry_after } = e {
+        let secs = retry_after.as_millis().div_ceil(1000).max(1);
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(u64::try_from(secs).unwrap_or(u64::MAX)),
+        );
+    }
+}
+
 /// The HTTP status of an account error.
 pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
     use herald_accounts::AccountError as A;
@@ -109,18 +120,9 @@ impl IntoResponse for WebError {
             WebError::Account(e) if account_status(e).is_server_error() => Some(chain(&self)),
             _ => None,
         };
-        let retry_after = match &self {
-            WebError::Account(herald_accounts::AccountError::RateLimited { retry_after }) => {
-                Some(retry_after.as_millis().div_ceil(1000).max(1) as u64)
-            }
-            _ => None,
-        };
         let mut resp = self.status().into_response();
-        if let Some(secs) = retry_after {
-            resp.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(secs),
-            );
+        if let WebError::Account(e) = &self {
+            set_retry_after(&mut resp, e);
         }
         resp.extensions_mut().insert(ErrorInfo {
             code: self.code(),

@@ -25,23 +25,11 @@ async fn show_health() -> Json<serde_json::Value> {
 
 /// Every dependency this instance needs answers.
 async fn show_readiness(State(state): State<AppState>) -> Response {
-    let database = match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
-        Ok(Ok(())) => "ok".to_owned(),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %crate::error::chain(&e), "readiness: database unreachable");
-            "unreachable".to_owned()
-        }
-        Err(_) => "timeout".to_owned(),
-    };
     let limiter = state.accounts().limiter();
-    let rate_limits = match tokio::time::timeout(Duration::from_secs(2), limiter.ping()).await {
-        Ok(Ok(())) => "ok".to_owned(),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %crate::error::chain(&e), "readiness: rate limiter unreachable");
-            "unreachable".to_owned()
-        }
-        Err(_) => "timeout".to_owned(),
-    };
+    let (database, rate_limits) = tokio::join!(
+        check("database", state.db().ping()),
+        check("rate limiter", limiter.ping()),
+    );
     let ready = database == "ok" && rate_limits == "ok";
     let status = if ready {
         StatusCode::OK
@@ -57,6 +45,21 @@ async fn show_readiness(State(state): State<AppState>) -> Response {
         },
     });
     (status, Json(body)).into_response()
+}
+
+/// "ok", "unreachable" or "timeout" for one dependency, within 2 s.
+async fn check<E: std::error::Error>(
+    what: &'static str,
+    probe: impl Future<Output = Result<(), E>>,
+) -> &'static str {
+    match tokio::time::timeout(Duration::from_secs(2), probe).await {
+        Ok(Ok(())) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(error = %crate::error::chain(&e), "readiness: {what} unreachable");
+            "unreachable"
+        }
+        Err(_) => "timeout",
+    }
 }
 
 async fn show_metrics(State(state): State<AppState>) -> Response {

@@ -1,4 +1,4 @@
-//! Shared test payloads and the macro that runs a case on both backends.
+//! Shared test payloads and helpers.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,30 +7,6 @@ use async_trait::async_trait;
 use herald_core::{ManualClock, Timestamp};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, Queue};
 use serde::{Deserialize, Serialize};
-
-/// Instantiates each listed `async fn(TestDb)` once per backend.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(herald_db::testing::TestDb::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
-                async fn $case() {
-                    super::$case(herald_db::testing::TestDb::postgres().await).await
-                }
-            )*
-        }
-    };
-}
 
 /// A job that does what its payload says.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -219,7 +219,7 @@ async fn two_worker_processes_drain_one_queue_without_running_a_job_twice(t: Tes
     assert_eq!(workers.len(), 2, "both processes took part");
 }
 
-crate::on_both_backends!(a_killed_workers_jobs_are_finished_by_the_next_one);
+herald_db::on_both_backends!(a_killed_workers_jobs_are_finished_by_the_next_one);
 
 mod two_processes {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use herald_db::testing::TestDb;
 use herald_jobs::{Cancelled, Enqueued, JobState, NewJob, Registry, Worker, WorkerOptions};
 
 use crate::helpers::{Scripted, ScriptedHandler, manual_queue, t0};
-use crate::on_both_backends;
+use herald_db::on_both_backends;
 
 fn job(n: i64) -> NewJob {
     NewJob::of(&Scripted {

@@ -15,7 +15,7 @@ use herald_jobs::{
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::on_both_backends;
+use herald_db::on_both_backends;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Probe {

@@ -1,34 +1,10 @@
-//! Shared test helpers and the macro that runs a case on both backends.
+//! Shared test helpers.
 
 use std::sync::Arc;
 
 use herald_core::{ManualClock, Timestamp};
 use herald_jobs::Queue;
 use herald_mail::NewMail;
-
-/// Instantiates each listed `async fn(TestDb)` once per backend.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(herald_db::testing::TestDb::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
-                async fn $case() {
-                    super::$case(herald_db::testing::TestDb::postgres().await).await
-                }
-            )*
-        }
-    };
-}
 
 pub const FROM: &str = "Herald <no-reply@example.com>";
 

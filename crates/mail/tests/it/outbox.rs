@@ -13,8 +13,8 @@ use herald_mail::{
 };
 
 use crate::helpers::{FROM, manual_queue, t0, verify_mail};
-use crate::on_both_backends;
 use crate::smtp_server::TestSmtp;
+use herald_db::on_both_backends;
 
 fn worker(queue: &Queue, clock: &Arc<ManualClock>, transport: Arc<dyn MailTransport>) -> Worker {
     let mut registry = Registry::new();

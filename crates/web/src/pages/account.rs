@@ -143,7 +143,7 @@ impl AuthPage {
     }
 
     fn error(mut self, error: Option<&AccountError>) -> Self {
-        self.error = error.map(|e| error_copy(locale_of(&self.c), e.code()).to_owned());
+        self.error = error.map(|e| error_copy(self.c.locale, e.code()).to_owned());
         self
     }
 
@@ -152,19 +152,10 @@ impl AuthPage {
         let mut resp = render(&self)?;
         if let Some(e) = failure {
             *resp.status_mut() = account_status(e);
-            if let AccountError::RateLimited { retry_after } = e {
-                resp.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from(retry_after.as_millis().div_ceil(1000).max(1) as u64),
-                );
-            }
+            crate::error::set_retry_after(&mut resp, e);
         }
         Ok(resp)
     }
-}
-
-fn locale_of(c: &Chrome) -> crate::i18n::Locale {
-    crate::i18n::Locale::from_code(c.lang).unwrap_or(crate::i18n::Locale::En)
 }
 
 /// Errors a form shows to the person; anything else is a server error.
@@ -272,14 +263,7 @@ async fn log_out(
     if let Some(authed) = user {
         state.accounts().log_out(&authed, &meta).await?;
     }
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (header::SET_COOKIE, state.cookies().clear_session()),
-            (header::LOCATION, HeaderValue::from_static("/login")),
-        ],
-    )
-        .into_response())
+    Ok(crate::auth::signed_out(&state))
 }
 
 fn signup_page(c: Chrome, name: &str, email: &str) -> AuthPage {
@@ -323,7 +307,7 @@ async fn sign_up(
             &form.email,
             &form.password,
             &form.display_name,
-            c.lang,
+            c.locale.code(),
             &meta,
         )
         .await

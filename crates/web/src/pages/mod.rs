@@ -39,8 +39,8 @@ pub struct LanguageOption {
 
 /// What the layout of every page needs.
 pub struct Chrome {
+    pub locale: Locale,
     pub t: &'static Catalog,
-    pub lang: &'static str,
     pub development: bool,
     /// The current path and query, where the language switcher returns to.
     pub path: String,
@@ -65,8 +65,8 @@ pub struct UserBadge {
 impl Chrome {
     pub fn new(locale: Locale, development: bool, path: String) -> Chrome {
         Chrome {
+            locale,
             t: catalog(locale),
-            lang: locale.code(),
             development,
             path,
             languages: Locale::ALL

@@ -239,7 +239,7 @@ async fn show_settings(
             label: role_label(c.t, r),
         })
         .collect();
-    let locale = crate::i18n::Locale::from_code(c.lang).unwrap_or(crate::i18n::Locale::En);
+    let locale = c.locale;
     let error = q
         .error
         .as_deref()
@@ -333,20 +333,7 @@ async fn log_out_everywhere(
         .accounts()
         .log_out_everywhere(&authed.user, &meta)
         .await?;
-    Ok((
-        axum::http::StatusCode::SEE_OTHER,
-        [
-            (
-                axum::http::header::SET_COOKIE,
-                state.cookies().clear_session(),
-            ),
-            (
-                axum::http::header::LOCATION,
-                axum::http::HeaderValue::from_static("/login"),
-            ),
-        ],
-    )
-        .into_response())
+    Ok(crate::auth::signed_out(&state))
 }
 
 #[derive(Deserialize)]

@@ -188,7 +188,6 @@ struct SectionPage {
     empty_body: &'static str,
     next: &'static str,
     icon: &'static str,
-    show_language: bool,
 }
 
 async fn show_section(
@@ -208,7 +207,6 @@ async fn show_section(
         empty_body: key("empty_body"),
         next: key("next"),
         icon: section.icon(),
-        show_language: section == Section::Settings,
         c,
     })
 }
