@@ -33,10 +33,15 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 
 /// Every job kind this build of Herald can run; mail goes out through
 /// `transport`.
-pub fn registry(db: Db, transport: Arc<dyn MailTransport>) -> Registry {
+pub fn registry(
+    db: Db,
+    transport: Arc<dyn MailTransport>,
+    connections: herald_connections::Connections,
+) -> Registry {
     let mut registry = Registry::new();
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
     herald_mail::register(&mut registry, db, transport);
+    herald_connections::jobs::register(&mut registry, connections);
     registry
 }
 
@@ -108,8 +113,6 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     let db = open_database(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let queue = Queue::new(db.clone(), clock.clone());
-    let registry = registry(db.clone(), mail_transport(&config)?);
-    queue.report_queues(registry.queues());
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(config.listen)
@@ -119,6 +122,19 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     let addr = listener.local_addr()?;
     let accounts =
         crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
+    let platforms = crate::platforms::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        accounts.clone(),
+        clock.clone(),
+    )?;
+    let registry = registry(
+        db.clone(),
+        mail_transport(&config)?,
+        platforms.connections.clone(),
+    );
+    queue.report_queues(registry.queues());
     let session_secret = config
         .session_secret
         .as_ref()
@@ -134,10 +150,19 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
             development: config.mode == Mode::Development,
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
+            form_targets: platforms.form_targets.clone(),
         },
         accounts,
+        platforms.connections.clone(),
         &session_secret,
     );
+    let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
+    if platforms.sandbox.is_some() {
+        tracing::info!(
+            "platforms without app credentials use the built-in sandbox at {}/sandbox",
+            config.public_url
+        );
+    }
     let shutdown = CancellationToken::new();
     let worker = Worker::new(queue, registry, worker_options(&config));
     let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
@@ -152,8 +177,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     let stop_all = shutdown.clone();
     let task_db = db.clone();
     let task = tokio::spawn(async move {
-        let app =
-            herald_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app = herald_web::app(state, sandbox_router)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { server_stop.cancelled().await })
             .await
@@ -195,7 +220,11 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         );
     }
     let db = open_database(&config).await?;
-    let queue = Queue::new(db.clone(), Arc::new(SystemClock));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let queue = Queue::new(db.clone(), clock.clone());
+    let accounts =
+        crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
+    let platforms = crate::platforms::build(&config, db.clone(), queue.clone(), accounts, clock)?;
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -203,7 +232,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         tracing::info!("shutting down: finishing running jobs");
         signal.cancel();
     });
-    let registry = registry(db.clone(), mail_transport(&config)?);
+    let registry = registry(db.clone(), mail_transport(&config)?, platforms.connections);
     Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)
         .await?;

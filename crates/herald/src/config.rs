@@ -132,6 +132,72 @@ const KEYS: &[Key] = &[
         default: Some("Herald <herald@localhost>"),
         help: "sender of the mail Herald sends, e.g. Herald <no-reply@example.com>",
     },
+    Key {
+        name: "meta_app_id",
+        secret: false,
+        default: None,
+        help: "Facebook app id for Facebook Login (Pages and their Instagram accounts); unset: the sandbox",
+    },
+    Key {
+        name: "meta_app_secret",
+        secret: true,
+        default: None,
+        help: "Facebook app secret (with meta_app_id)",
+    },
+    Key {
+        name: "instagram_app_id",
+        secret: false,
+        default: None,
+        help: "Instagram app id for Instagram Login; unset: the sandbox",
+    },
+    Key {
+        name: "instagram_app_secret",
+        secret: true,
+        default: None,
+        help: "Instagram app secret (with instagram_app_id)",
+    },
+    Key {
+        name: "tiktok_client_key",
+        secret: false,
+        default: None,
+        help: "TikTok Login Kit client key; unset: the sandbox",
+    },
+    Key {
+        name: "tiktok_client_secret",
+        secret: true,
+        default: None,
+        help: "TikTok client secret (with tiktok_client_key)",
+    },
+    Key {
+        name: "google_client_id",
+        secret: false,
+        default: None,
+        help: "Google OAuth client id for YouTube; unset: the sandbox",
+    },
+    Key {
+        name: "google_client_secret",
+        secret: true,
+        default: None,
+        help: "Google OAuth client secret (with google_client_id)",
+    },
+    Key {
+        name: "sandbox",
+        secret: false,
+        default: Some("auto"),
+        help: "auto: platforms without app credentials use the built-in sandbox at /sandbox | off: they are not offered",
+    },
+    Key {
+        name: "sandbox_url",
+        secret: false,
+        default: None,
+        help: "base URL of a standalone `herald sandbox` to use instead of the built-in one",
+    },
+    Key {
+        name: "credential_keys_file",
+        secret: false,
+        default: None,
+        help: "keyring encrypting platform tokens (default: DATA_DIR/secrets/credential-keys, generated)",
+    },
 ];
 
 fn key(name: &str) -> &'static Key {
@@ -230,6 +296,14 @@ pub struct Config {
     /// SMTP server for mail; the development mailbox when unset (development only).
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
+    /// App credentials per platform; a platform without them uses the sandbox.
+    pub platforms: PlatformApps,
+    /// Whether unconfigured platforms use the sandbox.
+    pub sandbox: bool,
+    /// A standalone sandbox to use instead of the built-in one.
+    pub sandbox_url: Option<String>,
+    /// The credential keyring file, when not the default in the data folder.
+    pub credential_keys_file: Option<PathBuf>,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -253,6 +327,22 @@ impl fmt::Debug for Config {
             )
             .finish_non_exhaustive()
     }
+}
+
+/// One platform app: client id and secret.
+#[derive(Clone)]
+pub struct PlatformApp {
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+/// The configured platform apps.
+#[derive(Clone, Default)]
+pub struct PlatformApps {
+    pub facebook: Option<PlatformApp>,
+    pub instagram: Option<PlatformApp>,
+    pub tiktok: Option<PlatformApp>,
+    pub youtube: Option<PlatformApp>,
 }
 
 /// Raw values with their sources, before typing.
@@ -328,6 +418,13 @@ impl Config {
         Ok(notes)
     }
 
+    /// The keyring that encrypts platform tokens.
+    pub fn credential_keys_path(&self) -> PathBuf {
+        self.credential_keys_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secrets").join("credential-keys"))
+    }
+
     /// The effective configuration as `(ENV_NAME, shown value, source)`
     /// rows, secrets redacted.
     pub fn describe(&self) -> Vec<(String, String, String)> {
@@ -367,6 +464,38 @@ impl Config {
                     None => "(unset: the development mailbox)".into(),
                 },
                 "mail_from" => self.mail_from.clone(),
+                "meta_app_id" | "instagram_app_id" | "tiktok_client_key" | "google_client_id" => {
+                    let app = match k {
+                        "meta_app_id" => &self.platforms.facebook,
+                        "instagram_app_id" => &self.platforms.instagram,
+                        "tiktok_client_key" => &self.platforms.tiktok,
+                        _ => &self.platforms.youtube,
+                    };
+                    match app {
+                        Some(app) => app.client_id.clone(),
+                        None if self.sandbox => "(unset: the sandbox)".into(),
+                        None => "(unset: not offered)".into(),
+                    }
+                }
+                "meta_app_secret"
+                | "instagram_app_secret"
+                | "tiktok_client_secret"
+                | "google_client_secret" => {
+                    if self.sources.contains_key(k) {
+                        "[redacted]".into()
+                    } else {
+                        "(unset)".into()
+                    }
+                }
+                "sandbox" => if self.sandbox { "auto" } else { "off" }.into(),
+                "sandbox_url" => self
+                    .sandbox_url
+                    .clone()
+                    .unwrap_or_else(|| "(unset: built in, at PUBLIC_URL/sandbox)".into()),
+                "credential_keys_file" => match &self.credential_keys_file {
+                    Some(p) => p.display().to_string(),
+                    None => "(DATA_DIR/secrets/credential-keys, generated at start)".into(),
+                },
                 _ => String::new(),
             }
         };
@@ -675,6 +804,57 @@ impl Layers {
                 "an address such as no-reply@example.com or Herald <no-reply@example.com>",
             ));
         }
+        let app = |id_key: &'static str,
+                   secret_key: &'static str|
+         -> Result<Option<PlatformApp>, ConfigError> {
+            let id = self
+                .raw(id_key)
+                .map(|(v, _)| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+            let secret = self
+                .raw(secret_key)
+                .map(|(v, _)| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+            match (id, secret) {
+                (Some(client_id), Some(secret)) => Ok(Some(PlatformApp {
+                    client_id,
+                    client_secret: SecretString::from(secret),
+                })),
+                (None, None) => Ok(None),
+                (Some(_), None) => Err(ConfigError::Required {
+                    var: env_name(secret_key),
+                    why: "an app id needs its secret",
+                }),
+                (None, Some(_)) => Err(ConfigError::Required {
+                    var: env_name(id_key),
+                    why: "an app secret needs its id",
+                }),
+            }
+        };
+        let platforms = PlatformApps {
+            facebook: app("meta_app_id", "meta_app_secret")?,
+            instagram: app("instagram_app_id", "instagram_app_secret")?,
+            tiktok: app("tiktok_client_key", "tiktok_client_secret")?,
+            youtube: app("google_client_id", "google_client_secret")?,
+        };
+        let sandbox = match self.raw("sandbox").expect("default").0.trim() {
+            "auto" => true,
+            "off" => false,
+            _ => return Err(self.invalid("sandbox", "auto or off")),
+        };
+        let sandbox_url = match self.raw("sandbox_url") {
+            Some((url, _)) => {
+                let url = url.trim().trim_end_matches('/').to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(self.invalid("sandbox_url", "http://HOST:PORT or https://HOST"));
+                }
+                Some(url)
+            }
+            None => None,
+        };
+        let credential_keys_file = self
+            .raw("credential_keys_file")
+            .map(|(p, _)| PathBuf::from(p.trim()));
         let sources = self
             .values
             .iter()
@@ -697,6 +877,10 @@ impl Layers {
             redis_url,
             smtp_url,
             mail_from,
+            platforms,
+            sandbox,
+            sandbox_url,
+            credential_keys_file,
             sources,
             warnings: Vec::new(),
         })

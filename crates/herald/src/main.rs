@@ -49,6 +49,34 @@ enum Command {
     /// Measure Herald against a baseline from the same run.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Manage the keys that encrypt platform tokens at rest.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Run the platform simulators on their own (tests, development).
+    Sandbox {
+        #[arg(long, default_value_t = 9090)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Keep the simulators' state (issued tokens, users) in this file.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List the keys and how many stored credentials each protects.
+    List,
+    /// Add a new key; credentials are re-encrypted under it in the
+    /// background by a running worker (or here, with --now).
+    Rotate {
+        /// Re-encrypt in this process instead of queueing a job.
+        #[arg(long)]
+        now: bool,
+    },
+    /// Remove an old key once nothing is encrypted under it.
+    Retire { id: u32 },
 }
 
 #[derive(Subcommand)]
@@ -118,6 +146,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init_logging(&config);
             return bench::run(cmd).await;
         }
+        Command::Sandbox { port, host, state } => {
+            telemetry::init_logging(&config);
+            return sandbox(&host, port, state).await;
+        }
         _ => {}
     }
     telemetry::init_logging(&config);
@@ -134,7 +166,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs(cmd) => jobs(config, cmd).await,
-        Command::Config { .. } | Command::Bench(_) => unreachable!("handled above"),
+        Command::Keys(cmd) => keys(config, cmd).await,
+        Command::Config { .. } | Command::Bench(_) | Command::Sandbox { .. } => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -163,6 +198,93 @@ fn print_config(config: &Config, keys: bool) {
     for (var, value, source) in config.describe() {
         println!("{var:width$}  {value}    ({source})");
     }
+}
+
+async fn sandbox(host: &str, port: u16, state: Option<PathBuf>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind((host, port))
+        .await
+        .with_context(|| format!("could not listen on {host}:{port}"))?;
+    let addr = listener.local_addr()?;
+    let mut config = herald_sandbox::SandboxConfig::new(format!("http://{addr}"));
+    config.state_file = state;
+    let sandbox = herald_sandbox::Sandbox::new(config, Arc::new(SystemClock))?;
+    println!("Herald sandbox (platform simulators) on http://{addr}/");
+    axum::serve(listener, sandbox.router())
+        .with_graceful_shutdown(herald::shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
+    use herald_connections::vault::{KeyId, Vault};
+    let path = config.credential_keys_path();
+    let vault = Vault::open_or_create(&path)
+        .with_context(|| format!("could not open the credential keyring {}", path.display()))?;
+    let db = app::open_database(&config).await?;
+    let usage = |rows: &[(i64, i64)], id: KeyId| {
+        rows.iter()
+            .find(|(k, _)| *k == i64::from(id.0))
+            .map_or(0, |(_, n)| *n)
+    };
+    match cmd {
+        KeysCommand::List => {
+            let rows = herald_connections::key_usage(&db).await?;
+            let active = vault.active_key();
+            println!("keyring {}", path.display());
+            for id in vault.key_ids() {
+                let mark = if Some(id) == active {
+                    "  (encrypts new values)"
+                } else {
+                    ""
+                };
+                println!("key {id}: {} sealed value(s){mark}", usage(&rows, id));
+            }
+            for (k, n) in rows {
+                if !vault.key_ids().contains(&KeyId(k as u32)) {
+                    println!(
+                        "key {k}: {n} sealed value(s) — NOT IN THE KEYRING, they cannot be decrypted"
+                    );
+                }
+            }
+        }
+        KeysCommand::Rotate { now } => {
+            let id = vault.rotate()?;
+            println!(
+                "added key {id} to {}; it encrypts from now on",
+                path.display()
+            );
+            if now {
+                let n = herald_connections::reencrypt_all(&db, &vault).await?;
+                println!("re-encrypted {n} credential(s) under key {id}");
+            } else {
+                let queue = Queue::new(db.clone(), Arc::new(SystemClock));
+                queue
+                    .enqueue_now(
+                        NewJob::of(&herald_connections::jobs::ReencryptCredentials {})?.unique_key(
+                            format!("{}:{id}", herald_connections::jobs::REENCRYPT_KEY),
+                        ),
+                    )
+                    .await?;
+                println!(
+                    "queued re-encryption of every credential; a running `herald serve` or `herald worker` does it (watch with `herald keys list`)"
+                );
+            }
+        }
+        KeysCommand::Retire { id } => {
+            let id = KeyId(id);
+            let rows = herald_connections::key_usage(&db).await?;
+            let n = usage(&rows, id);
+            if n > 0 {
+                anyhow::bail!(
+                    "key {id} still protects {n} sealed value(s); wait for the re-encryption (or run `herald keys rotate --now`) first"
+                );
+            }
+            vault.retire(id)?;
+            println!("retired key {id}");
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 async fn jobs(config: Config, cmd: JobsCommand) -> anyhow::Result<()> {

@@ -29,6 +29,8 @@ pub enum WebError {
     UnsupportedMediaType,
     #[error("account operation failed")]
     Account(#[from] herald_accounts::AccountError),
+    #[error("connection operation failed")]
+    Connect(#[source] herald_connections::ConnectError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -54,6 +56,7 @@ impl WebError {
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Account(e) => account_status(e),
+            WebError::Connect(e) => connect_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,8 +71,33 @@ impl WebError {
             WebError::PayloadTooLarge => "payload_too_large",
             WebError::UnsupportedMediaType => "unsupported_media_type",
             WebError::Account(e) => e.code(),
+            WebError::Connect(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
+    }
+}
+
+/// The status of a failed connection operation.
+pub fn connect_status(e: &herald_connections::ConnectError) -> StatusCode {
+    use herald_connections::ConnectError as E;
+    use herald_platforms::ErrorKind as K;
+    match e {
+        E::Account(e) => account_status(e),
+        E::UnknownProvider => StatusCode::NOT_FOUND,
+        E::SessionRequired => StatusCode::UNAUTHORIZED,
+        E::ForgedState => StatusCode::FORBIDDEN,
+        E::StaleState
+        | E::Denied
+        | E::Redirect(_)
+        | E::MissingScopes(_)
+        | E::NoAccounts(_)
+        | E::NothingChosen => StatusCode::BAD_REQUEST,
+        E::Platform(p) => match p.kind {
+            K::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            K::Reconnect | K::Reconsent { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::BAD_GATEWAY,
+        },
+        E::Database(_) | E::Vault(_) | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

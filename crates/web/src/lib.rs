@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use axum::Router;
 use herald_accounts::Accounts;
+use herald_connections::Connections;
 use herald_db::Db;
 use herald_jobs::Queue;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -37,6 +38,10 @@ pub struct SiteConfig {
     pub body_limit: usize,
     /// Longest a request may take before it is answered 408/503.
     pub request_timeout: Duration,
+    /// Origins forms may lead to besides Herald itself: the platforms'
+    /// consent screens, reached by a redirect after a form post (the CSP's
+    /// `form-action` applies to redirects too).
+    pub form_targets: Vec<String>,
 }
 
 /// Shared state of every handler; cheap to clone.
@@ -51,6 +56,7 @@ struct Inner {
     metrics: PrometheusHandle,
     site: SiteConfig,
     accounts: Accounts,
+    connections: Connections,
     cookies: auth::Cookies,
     csrf_key: Vec<u8>,
 }
@@ -64,6 +70,7 @@ impl AppState {
         metrics: PrometheusHandle,
         site: SiteConfig,
         accounts: Accounts,
+        connections: Connections,
         session_secret: &str,
     ) -> Self {
         let cookies = auth::Cookies {
@@ -78,6 +85,7 @@ impl AppState {
                 metrics,
                 site,
                 accounts,
+                connections,
                 cookies,
                 csrf_key,
             }),
@@ -86,6 +94,10 @@ impl AppState {
 
     pub fn accounts(&self) -> &Accounts {
         &self.inner.accounts
+    }
+
+    pub fn connections(&self) -> &Connections {
+        &self.inner.connections
     }
 
     pub fn cookies(&self) -> &auth::Cookies {
@@ -114,7 +126,10 @@ impl AppState {
 }
 
 /// The whole application: pages, API, operations endpoints and middleware.
-pub fn app(state: AppState) -> Router {
+/// `sandbox`, when given, is served under `/sandbox` (the built-in platform
+/// simulators): outside the CSRF layer, since its forms belong to the
+/// simulated platforms, but inside the security headers.
+pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // Pages and the API check CSRF tokens on every state-changing request;
     // operations endpoints and assets are read-only, and unknown paths get
     // their 404, not a misleading "form expired".
@@ -125,7 +140,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::check_csrf,
         ));
-    let routes = Router::new()
+    let mut routes = Router::new();
+    if let Some(sandbox) = sandbox {
+        routes = routes.nest_service("/sandbox", sandbox);
+    }
+    let routes = routes
         .merge(ops::router())
         .merge(assets::router())
         .merge(with_forms)

@@ -29,9 +29,22 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 struct RouteLabel(String);
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-     frame-ancestors 'none'";
+/// The content security policy. Images may come from any https origin
+/// (account avatars live on the platforms' CDNs); forms may lead to the
+/// platforms' consent screens.
+fn csp(form_targets: &[String]) -> HeaderValue {
+    let mut form_action = String::from("'self'");
+    for origin in form_targets {
+        form_action.push(' ');
+        form_action.push_str(origin);
+    }
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action {form_action}; frame-ancestors 'none'"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; form-action 'self'"))
+}
 
 pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
     let site = state.site().clone();
@@ -53,7 +66,10 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
         ))
         .layer(mw::from_fn(same_origin_writes))
         .layer(mw::from_fn(render_errors))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            csp(&site.form_targets),
+        ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(

@@ -3,11 +3,14 @@
 //! middleware.
 
 mod auth;
+mod platforms;
 
 use axum::Router;
 
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(auth::router())
+    Router::new()
+        .merge(auth::router())
+        .merge(platforms::router())
 }

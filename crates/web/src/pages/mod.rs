@@ -8,6 +8,7 @@
 mod account;
 mod mailbox;
 mod public;
+mod publishing;
 mod settings;
 mod shell;
 
@@ -18,6 +19,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 
+use herald_accounts::{User, WorkspaceMembership};
+
 use crate::i18n::{Catalog, Locale, catalog};
 use crate::{AppState, WebError, assets};
 
@@ -27,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
+        .merge(publishing::router())
         .merge(shell::router())
 }
 
@@ -121,6 +125,17 @@ impl FromRequestParts<AppState> for Chrome {
         }
         Ok(chrome)
     }
+}
+
+/// The workspace asked for, if the user is in it; else their first.
+pub(super) async fn pick_workspace(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<Option<WorkspaceMembership>, WebError> {
+    let all = state.accounts().workspaces(user).await?;
+    let chosen = asked.and_then(|id| all.iter().find(|w| w.id.0 == id).cloned());
+    Ok(chosen.or_else(|| all.into_iter().next()))
 }
 
 /// Renders a template into a response; a failure is logged once by the

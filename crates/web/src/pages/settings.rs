@@ -8,14 +8,12 @@ use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{
-    AccountError, DeviceId, Permission, Role, User, UserId, WorkspaceId, WorkspaceMembership,
-};
+use herald_accounts::{AccountError, DeviceId, Permission, Role, UserId, WorkspaceId};
 use herald_core::Timestamp;
 use serde::Deserialize;
 
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, render};
+use super::{Chrome, pick_workspace, render};
 use crate::auth::{Meta, SignedIn};
 use crate::i18n::{Catalog, error_copy};
 use crate::{AppState, WebError};
@@ -117,17 +115,6 @@ struct SettingsQuery {
 
 fn role_label(t: &Catalog, role: Role) -> String {
     t.text(&format!("role.{}", role.as_str())).to_owned()
-}
-
-/// The workspace asked for, if the user is in it; else their first.
-async fn pick_workspace(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<Option<WorkspaceMembership>, WebError> {
-    let all = state.accounts().workspaces(user).await?;
-    let chosen = asked.and_then(|id| all.iter().find(|w| w.id.0 == id).cloned());
-    Ok(chosen.or_else(|| all.into_iter().next()))
 }
 
 /// A short code from a redirect, shown only if the catalog knows it.

@@ -1,0 +1,99 @@
+//! Jobs: renewing a connection's tokens, and re-encrypting credentials
+//! after a key rotation.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_jobs::{Handler, JobContext, JobError, JobPayload, Registry};
+use herald_platforms::ErrorKind;
+use serde::{Deserialize, Serialize};
+
+use crate::{Connections, Refreshed};
+
+/// Renew (or check) the tokens of one connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshConnection {
+    pub connection: String,
+}
+
+impl JobPayload for RefreshConnection {
+    const KIND: &'static str = "connections.refresh.v1";
+    const QUEUE: &'static str = "connections";
+    /// With the queue's backoff this spans about an hour: well inside the
+    /// lead time before even Google's hour-long tokens expire… for the
+    /// first refresh; later ones still have the remaining lifetime.
+    const MAX_ATTEMPTS: i32 = 12;
+}
+
+/// Re-encrypt every credential not under the newest key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReencryptCredentials {}
+
+impl JobPayload for ReencryptCredentials {
+    const KIND: &'static str = "connections.reencrypt.v1";
+    const QUEUE: &'static str = "connections";
+    const MAX_ATTEMPTS: i32 = 10;
+}
+
+/// The unique key of the re-encryption job: one queued at a time.
+pub const REENCRYPT_KEY: &str = "credentials-reencrypt";
+
+/// Registers the connection jobs.
+pub fn register(registry: &mut Registry, connections: Connections) {
+    registry.register::<RefreshConnection, _>(RefreshHandler(connections.clone()));
+    registry.register::<ReencryptCredentials, _>(ReencryptHandler(connections));
+}
+
+pub struct RefreshHandler(pub Connections);
+
+#[async_trait]
+impl Handler<RefreshConnection> for RefreshHandler {
+    async fn run(&self, job: RefreshConnection, _ctx: &JobContext) -> Result<(), JobError> {
+        match self.0.refresh(&job.connection, false).await {
+            Ok(Refreshed::Busy) => {
+                // Another refresh holds the lock; look again shortly.
+                Err(
+                    JobError::transient("another refresh of this connection is running")
+                        .retry_after(Duration::from_secs(30)),
+                )
+            }
+            Ok(outcome) => {
+                tracing::info!(connection = %job.connection, ?outcome, "connection refresh");
+                Ok(())
+            }
+            Err(e) => {
+                let error = JobError::transient(e.to_string());
+                Err(match e.kind {
+                    ErrorKind::RateLimited { until: Some(until) } => {
+                        let now = self.0.clock_now();
+                        let wait = Duration::try_from(until.duration_since(now))
+                            .unwrap_or(Duration::from_secs(60));
+                        error.retry_after(wait)
+                    }
+                    _ => error,
+                })
+            }
+        }
+    }
+}
+
+pub struct ReencryptHandler(pub Connections);
+
+#[async_trait]
+impl Handler<ReencryptCredentials> for ReencryptHandler {
+    async fn run(&self, _job: ReencryptCredentials, _ctx: &JobContext) -> Result<(), JobError> {
+        match self.0.reencrypt_all().await {
+            Ok(n) => {
+                tracing::info!(
+                    reencrypted = n,
+                    "credentials re-encrypted under the newest key"
+                );
+                Ok(())
+            }
+            Err(e) => Err(JobError::transient_from(
+                "re-encrypting credentials failed",
+                e,
+            )),
+        }
+    }
+}

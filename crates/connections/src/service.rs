@@ -1,0 +1,1202 @@
+//! The connections service.
+
+use std::sync::Arc;
+
+use herald_accounts::secret::{new_token, same, sign, token_hash};
+use herald_accounts::{AccountError, Accounts, Permission, RequestMeta, User, WorkspaceId};
+use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_db::time::{from_db, to_db};
+use herald_db::{Db, DbError};
+use herald_jobs::{NewJob, Queue};
+use herald_platforms::{
+    AccountKind, AuthorizeRequest, Candidate, CodeExchange, Credentials, ErrorKind, Grant,
+    PlatformError, ProviderId, Providers, Revocation, Secret, missing_scopes,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::RefreshConnection;
+use crate::store::{self, AttemptRow, ConnectionRow, Sealed};
+use crate::vault::{Vault, VaultError};
+
+/// How long a person has to consent, and then to choose accounts.
+const ATTEMPT_TTL: SignedDuration = SignedDuration::from_mins(10);
+/// How long one refresh may hold a connection's lock.
+const REFRESH_LOCK: SignedDuration = SignedDuration::from_mins(2);
+/// How often a token without expiry (a Facebook Page token) is checked.
+const CHECK_EVERY: SignedDuration = SignedDuration::from_hours(24);
+/// Renew at least this long before expiry.
+const MIN_LEAD: SignedDuration = SignedDuration::from_mins(5);
+/// Instagram refuses to renew tokens younger than this.
+const INSTAGRAM_MIN_AGE: SignedDuration = SignedDuration::from_hours(24);
+
+/// A connection's health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    /// Renewing failed for a passing reason; retries are scheduled.
+    RefreshFailing,
+    /// The platform says the token is dead or lacks permissions.
+    NeedsReconnection,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::RefreshFailing => "refresh_failing",
+            Status::NeedsReconnection => "needs_reconnection",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "refresh_failing" => Status::RefreshFailing,
+            "needs_reconnection" => Status::NeedsReconnection,
+            _ => Status::Active,
+        }
+    }
+}
+
+/// A connected account as people and the API see it: never a token.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionView {
+    pub id: String,
+    pub provider: ProviderId,
+    pub kind: AccountKind,
+    pub remote_id: String,
+    pub name: String,
+    pub handle: Option<String>,
+    pub avatar_url: Option<String>,
+    pub parent: Option<String>,
+    pub scopes: Vec<String>,
+    pub status: Status,
+    pub status_detail: String,
+    /// `None`: the token does not expire.
+    pub token_expires_at: Option<Timestamp>,
+    pub refreshed_at: Option<Timestamp>,
+    pub connected_at: Timestamp,
+    /// Connected through the built-in sandbox, not the real platform.
+    pub sandbox: bool,
+}
+
+/// An account offered after consent, for the person to pick.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    /// What the form sends back: `{kind}:{remote id}`.
+    pub key: String,
+    pub kind: AccountKind,
+    pub name: String,
+    pub handle: Option<String>,
+    pub avatar_url: Option<String>,
+    pub parent: Option<String>,
+    /// Already connected to this workspace (choosing it reconnects).
+    pub connected: bool,
+}
+
+/// What the callback led to.
+#[derive(Debug, Clone)]
+pub enum Completed {
+    /// Exactly one account was offered and is now connected.
+    Connected {
+        workspace: WorkspaceId,
+        accounts: Vec<ConnectionView>,
+    },
+    /// Several accounts: the person picks on the page of `attempt`.
+    Choose { attempt: String },
+}
+
+/// What the OAuth redirect carried.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CallbackParams {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    pub error_reason: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// What removing a connection did at the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// The platform revoked the token.
+    Revoked,
+    /// The platform has no revocation for this account; Herald forgot the
+    /// token.
+    NotRevocable,
+    /// Other connections use the same platform grant, so it was kept.
+    SharedGrant,
+    /// The platform could not be reached or refused; Herald forgot the
+    /// token anyway.
+    RevokeFailed(String),
+}
+
+impl Removed {
+    /// A short stable name (`publishing.done.*` copy, API field).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Removed::Revoked => "revoked",
+            Removed::NotRevocable => "not_revocable",
+            Removed::SharedGrant => "shared_grant",
+            Removed::RevokeFailed(_) => "revoke_failed",
+        }
+    }
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// New tokens stored; the next refresh is due then.
+    Renewed { next: Timestamp },
+    /// A token without expiry was checked and works.
+    Checked { next: Timestamp },
+    /// Not due yet (an earlier-scheduled job after a reconnection).
+    NotDue { due: Timestamp },
+    /// Another refresh holds the connection.
+    Busy,
+    /// The connection was removed meanwhile.
+    Gone,
+    /// The platform says the token is dead: the connection needs the person.
+    NeedsReconnection,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error("this provider is not available")]
+    UnknownProvider,
+    #[error("connecting needs a signed-in browser session")]
+    SessionRequired,
+    #[error("the state parameter was not issued to this session")]
+    ForgedState,
+    #[error("the connect attempt is unknown, used or expired")]
+    StaleState,
+    #[error("consent was denied")]
+    Denied,
+    #[error("the platform reported an error on the redirect: {0}")]
+    Redirect(String),
+    #[error("permissions were not granted: {}", .0.join(", "))]
+    MissingScopes(Vec<String>),
+    #[error("the grant reaches no account Herald can publish to")]
+    NoAccounts(ProviderId),
+    #[error("no account was chosen")]
+    NothingChosen,
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("storage failed")]
+    Database(#[from] DbError),
+    #[error("credential encryption failed")]
+    Vault(#[from] VaultError),
+    #[error("a stored value is corrupt")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+impl ConnectError {
+    /// The key of the shared copy table.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectError::Account(e) => e.code(),
+            ConnectError::UnknownProvider => "not_found",
+            ConnectError::SessionRequired => "connect_session_required",
+            ConnectError::ForgedState => "connect_forged_state",
+            ConnectError::StaleState => "connect_stale_state",
+            ConnectError::Denied => "connect_denied",
+            ConnectError::Redirect(_) => "connect_platform_error",
+            ConnectError::MissingScopes(_) => "connect_missing_scopes",
+            ConnectError::NoAccounts(ProviderId::Facebook) => "connect_no_pages",
+            ConnectError::NoAccounts(ProviderId::YouTube) => "connect_no_channels",
+            ConnectError::NoAccounts(_) => "connect_no_accounts",
+            ConnectError::NothingChosen => "connect_nothing_chosen",
+            ConnectError::Platform(e) => platform_code(e),
+            ConnectError::Database(_) | ConnectError::Vault(_) | ConnectError::Corrupt(_) => {
+                "internal"
+            }
+        }
+    }
+}
+
+/// The copy-table key of a classified platform error.
+pub fn platform_code(e: &PlatformError) -> &'static str {
+    match e.kind {
+        ErrorKind::Reconnect => "platform_reconnect",
+        ErrorKind::Reconsent { .. } => "platform_reconsent",
+        ErrorKind::RateLimited { .. } => "platform_rate_limited",
+        ErrorKind::Unavailable | ErrorKind::OutcomeUnknown => "platform_unavailable",
+        ErrorKind::BadRequest => "platform_bad_request",
+        ErrorKind::Misconfigured => "platform_misconfigured",
+    }
+}
+
+/// What is sealed in a connection row.
+#[derive(Serialize, Deserialize)]
+struct Tokens {
+    access_token: Secret,
+    refresh_token: Option<Secret>,
+}
+
+/// What is sealed in an attempt row.
+#[derive(Serialize, Deserialize)]
+struct AttemptSecrets {
+    pkce_verifier: String,
+    #[serde(default)]
+    grant: Option<Grant>,
+}
+
+/// The connections service; cheap to clone.
+#[derive(Clone)]
+pub struct Connections {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    queue: Queue,
+    providers: Providers,
+    vault: Arc<Vault>,
+    accounts: Accounts,
+    clock: Arc<dyn Clock>,
+    public_url: String,
+    state_key: Vec<u8>,
+}
+
+impl Connections {
+    /// `secret` keys the state signatures (through a derived key).
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        providers: Providers,
+        vault: Arc<Vault>,
+        accounts: Accounts,
+        public_url: impl Into<String>,
+        secret: &str,
+    ) -> Connections {
+        let clock = queue.clock().clone();
+        Connections {
+            inner: Arc::new(Inner {
+                db,
+                queue,
+                providers,
+                vault,
+                accounts,
+                clock,
+                public_url: public_url.into().trim_end_matches('/').to_owned(),
+                state_key: sign(secret.as_bytes(), "herald oauth state v1").into_bytes(),
+            }),
+        }
+    }
+
+    pub fn providers(&self) -> &Providers {
+        &self.inner.providers
+    }
+
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.inner.vault
+    }
+
+    fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// The service clock's "now" (for job retry delays).
+    pub fn clock_now(&self) -> Timestamp {
+        self.now()
+    }
+
+    /// The exact redirect URI registered with each platform.
+    pub fn redirect_uri(&self, provider: ProviderId) -> String {
+        format!("{}/oauth/{provider}/callback", self.inner.public_url)
+    }
+
+    fn state_signature(&self, nonce: &str, session: &str, provider: ProviderId) -> String {
+        sign(
+            &self.inner.state_key,
+            &format!("{nonce}|{session}|{provider}"),
+        )
+    }
+
+    fn seal<T: Serialize>(&self, value: &T, bound_to: &str) -> Result<(i64, String), ConnectError> {
+        let json = serde_json::to_vec(value)?;
+        let (key, sealed) = self.inner.vault.seal(&json, bound_to)?;
+        Ok((i64::from(key.0), sealed))
+    }
+
+    fn unseal<T: serde::de::DeserializeOwned>(
+        &self,
+        sealed: &str,
+        bound_to: &str,
+    ) -> Result<T, ConnectError> {
+        Ok(serde_json::from_slice(
+            &self.inner.vault.open(sealed, bound_to)?,
+        )?)
+    }
+
+    // --- Connecting -----------------------------------------------------------------
+
+    /// Starts connecting `provider` to `workspace`: returns the URL to send
+    /// the browser to. `session` is the caller's session id; the state only
+    /// completes in that session.
+    pub async fn start(
+        &self,
+        user: &User,
+        session: Option<&str>,
+        workspace: WorkspaceId,
+        provider: ProviderId,
+        rerequest: bool,
+    ) -> Result<url::Url, ConnectError> {
+        let session = session.ok_or(ConnectError::SessionRequired)?;
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::ManageConnections)
+            .await?;
+        self.inner.accounts.require_verified(user)?;
+        let registered = self
+            .inner
+            .providers
+            .get(provider)
+            .ok_or(ConnectError::UnknownProvider)?;
+        let now = self.now();
+        if let Err(e) = store::purge_attempts(&self.inner.db, now).await {
+            tracing::warn!(error = %e, "could not purge expired connect attempts");
+        }
+        let nonce = new_token();
+        let verifier = new_token();
+        let state = format!(
+            "{nonce}.{}",
+            self.state_signature(&nonce, session, provider)
+        );
+        let id = token_hash(&nonce);
+        let (key_id, sealed) = self.seal(
+            &AttemptSecrets {
+                pkce_verifier: verifier.clone(),
+                grant: None,
+            },
+            &id,
+        )?;
+        store::insert_attempt(
+            &self.inner.db,
+            &AttemptRow {
+                id,
+                user_id: user.id.0,
+                workspace_id: workspace.0,
+                provider: provider.as_str().to_owned(),
+                session_binding: session.to_owned(),
+                stage: "started".to_owned(),
+                key_id,
+                sealed,
+                created_at: to_db(now),
+                expires_at: to_db(now + ATTEMPT_TTL),
+            },
+        )
+        .await?;
+        let redirect_uri = self.redirect_uri(provider);
+        Ok(registered.connector.authorize_url(&AuthorizeRequest {
+            redirect_uri: &redirect_uri,
+            state: &state,
+            pkce_verifier: &verifier,
+            rerequest,
+        })?)
+    }
+
+    /// Checks the state of a callback: signed for this session and
+    /// provider, issued to this user, unused and fresh. Marks it used.
+    async fn take_attempt(
+        &self,
+        user: &User,
+        session: &str,
+        provider: ProviderId,
+        state: Option<&str>,
+    ) -> Result<(AttemptRow, AttemptSecrets), ConnectError> {
+        let state = state.ok_or(ConnectError::ForgedState)?;
+        let (nonce, signature) = state.split_once('.').ok_or(ConnectError::ForgedState)?;
+        if !same(signature, &self.state_signature(nonce, session, provider)) {
+            return Err(ConnectError::ForgedState);
+        }
+        let id = token_hash(nonce);
+        let attempt = store::attempt(&self.inner.db, &id)
+            .await?
+            .ok_or(ConnectError::StaleState)?;
+        if attempt.user_id != user.id.0
+            || attempt.provider != provider.as_str()
+            || !same(&attempt.session_binding, session)
+        {
+            return Err(ConnectError::ForgedState);
+        }
+        let now = self.now();
+        if attempt.stage != "started" || from_db(attempt.expires_at) < now {
+            return Err(ConnectError::StaleState);
+        }
+        // Single use: of two concurrent callbacks only one gets past here.
+        if !store::advance_attempt(
+            &self.inner.db,
+            &id,
+            "started",
+            "done",
+            None,
+            now + ATTEMPT_TTL,
+        )
+        .await?
+        {
+            return Err(ConnectError::StaleState);
+        }
+        let secrets: AttemptSecrets = self.unseal(&attempt.sealed, &attempt.id)?;
+        Ok((attempt, secrets))
+    }
+
+    /// Completes the flow on the redirect back from the platform.
+    pub async fn complete(
+        &self,
+        user: &User,
+        session: Option<&str>,
+        provider: ProviderId,
+        params: &CallbackParams,
+        meta: &RequestMeta,
+    ) -> Result<Completed, ConnectError> {
+        let session = session.ok_or(ConnectError::SessionRequired)?;
+        let registered = self
+            .inner
+            .providers
+            .get(provider)
+            .ok_or(ConnectError::UnknownProvider)?;
+        let (attempt, secrets) = self
+            .take_attempt(user, session, provider, params.state.as_deref())
+            .await?;
+        let workspace = WorkspaceId(attempt.workspace_id);
+        // The person's role may have changed during the consent.
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::ManageConnections)
+            .await?;
+        if let Some(error) = &params.error {
+            let denied =
+                error == "access_denied" || params.error_reason.as_deref() == Some("user_denied");
+            self.audit_connect(user, workspace, provider, "denied", meta, error)
+                .await;
+            return Err(if denied {
+                ConnectError::Denied
+            } else {
+                ConnectError::Redirect(
+                    params
+                        .error_description
+                        .clone()
+                        .unwrap_or_else(|| error.clone()),
+                )
+            });
+        }
+        let code = params
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| ConnectError::Redirect("the platform sent no code".to_owned()))?;
+        let redirect_uri = self.redirect_uri(provider);
+        let grant = match registered
+            .connector
+            .exchange(&CodeExchange {
+                code,
+                redirect_uri: &redirect_uri,
+                pkce_verifier: &secrets.pkce_verifier,
+            })
+            .await
+        {
+            Ok(grant) => grant,
+            Err(e) => {
+                self.audit_connect(user, workspace, provider, "failure", meta, &e.to_string())
+                    .await;
+                return Err(e.into());
+            }
+        };
+        let missing = missing_scopes(
+            registered.connector.info().required_scopes,
+            &grant.granted_scopes,
+        );
+        if !missing.is_empty() {
+            self.audit_connect(
+                user,
+                workspace,
+                provider,
+                "failure",
+                meta,
+                &format!("missing scopes: {}", missing.join(" ")),
+            )
+            .await;
+            return Err(ConnectError::MissingScopes(missing));
+        }
+        match grant.accounts.len() {
+            0 => {
+                self.audit_connect(user, workspace, provider, "failure", meta, "no accounts")
+                    .await;
+                Err(ConnectError::NoAccounts(provider))
+            }
+            1 => {
+                let candidate = grant.accounts[0].clone();
+                let view = self
+                    .save(user, workspace, provider, &grant, candidate, meta)
+                    .await?;
+                Ok(Completed::Connected {
+                    workspace,
+                    accounts: vec![view],
+                })
+            }
+            _ => {
+                let (key_id, sealed) = self.seal(
+                    &AttemptSecrets {
+                        pkce_verifier: String::new(),
+                        grant: Some(grant),
+                    },
+                    &attempt.id,
+                )?;
+                store::advance_attempt(
+                    &self.inner.db,
+                    &attempt.id,
+                    "done",
+                    "choosing",
+                    Some((key_id, &sealed)),
+                    self.now() + ATTEMPT_TTL,
+                )
+                .await?;
+                Ok(Completed::Choose {
+                    attempt: attempt.id,
+                })
+            }
+        }
+    }
+
+    /// The attempt waiting for a choice, checked against the caller.
+    async fn choosing(
+        &self,
+        user: &User,
+        session: Option<&str>,
+        attempt: &str,
+    ) -> Result<(AttemptRow, Grant), ConnectError> {
+        let session = session.ok_or(ConnectError::SessionRequired)?;
+        let row = store::attempt(&self.inner.db, attempt)
+            .await?
+            .ok_or(ConnectError::StaleState)?;
+        if row.user_id != user.id.0 || !same(&row.session_binding, session) {
+            // Someone else's attempt is none of this caller's business.
+            return Err(ConnectError::StaleState);
+        }
+        if row.stage != "choosing" || from_db(row.expires_at) < self.now() {
+            return Err(ConnectError::StaleState);
+        }
+        let secrets: AttemptSecrets = self.unseal(&row.sealed, &row.id)?;
+        let grant = secrets.grant.ok_or(ConnectError::StaleState)?;
+        Ok((row, grant))
+    }
+
+    /// The accounts offered by a grant awaiting a choice.
+    pub async fn choices(
+        &self,
+        user: &User,
+        session: Option<&str>,
+        attempt: &str,
+    ) -> Result<(ProviderId, Vec<Choice>), ConnectError> {
+        let (row, grant) = self.choosing(user, session, attempt).await?;
+        let provider = ProviderId::parse(&row.provider).ok_or(ConnectError::UnknownProvider)?;
+        let existing = store::list(&self.inner.db, row.workspace_id).await?;
+        let choices = grant
+            .accounts
+            .iter()
+            .map(|c| Choice {
+                key: choice_key(c),
+                kind: c.kind,
+                name: c.name.clone(),
+                handle: c.handle.clone(),
+                avatar_url: c.avatar_url.clone(),
+                parent: c.parent.clone(),
+                connected: existing
+                    .iter()
+                    .any(|e| e.kind == c.kind.as_str() && e.remote_id == c.remote_id),
+            })
+            .collect();
+        Ok((provider, choices))
+    }
+
+    /// Connects the chosen accounts of a grant awaiting a choice.
+    pub async fn choose(
+        &self,
+        user: &User,
+        session: Option<&str>,
+        attempt: &str,
+        chosen: &[String],
+        meta: &RequestMeta,
+    ) -> Result<(WorkspaceId, Vec<ConnectionView>), ConnectError> {
+        let (row, grant) = self.choosing(user, session, attempt).await?;
+        let provider = ProviderId::parse(&row.provider).ok_or(ConnectError::UnknownProvider)?;
+        let workspace = WorkspaceId(row.workspace_id);
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::ManageConnections)
+            .await?;
+        let picked: Vec<Candidate> = grant
+            .accounts
+            .iter()
+            .filter(|c| chosen.iter().any(|k| *k == choice_key(c)))
+            .cloned()
+            .collect();
+        if picked.is_empty() {
+            return Err(ConnectError::NothingChosen);
+        }
+        if !store::advance_attempt(
+            &self.inner.db,
+            &row.id,
+            "choosing",
+            "done",
+            None,
+            self.now(),
+        )
+        .await?
+        {
+            return Err(ConnectError::StaleState);
+        }
+        let mut views = Vec::new();
+        for candidate in picked {
+            views.push(
+                self.save(user, workspace, provider, &grant, candidate, meta)
+                    .await?,
+            );
+        }
+        Ok((workspace, views))
+    }
+
+    /// Stores a connection, or renews an existing one of the same account
+    /// (keeping a stored refresh token the new grant did not include).
+    async fn save(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        provider: ProviderId,
+        grant: &Grant,
+        candidate: Candidate,
+        meta: &RequestMeta,
+    ) -> Result<ConnectionView, ConnectError> {
+        let now = self.now();
+        let mut tx = self.inner.db.begin().await?;
+        let existing = store::connection_for_update(
+            &mut tx,
+            workspace.0,
+            candidate.kind.as_str(),
+            &candidate.remote_id,
+        )
+        .await?;
+        let id = existing
+            .as_ref()
+            .map(|e| e.id.clone())
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let credentials = match existing.as_ref().and_then(|e| self.credentials_of(e).ok()) {
+            Some(old) => old.renewed_by(candidate.credentials.clone()),
+            None => candidate.credentials.clone(),
+        };
+        let (key_id, secrets) = self.seal(
+            &Tokens {
+                access_token: credentials.access_token.clone(),
+                refresh_token: credentials.refresh_token.clone(),
+            },
+            &id,
+        )?;
+        let row = ConnectionRow {
+            id: id.clone(),
+            workspace_id: workspace.0,
+            provider: provider.as_str().to_owned(),
+            kind: candidate.kind.as_str().to_owned(),
+            remote_id: candidate.remote_id.clone(),
+            platform_user_id: grant.platform_user_id.clone(),
+            name: candidate.name.clone(),
+            handle: candidate.handle.clone(),
+            avatar_url: candidate.avatar_url.clone(),
+            parent: candidate.parent.clone(),
+            scopes: grant.granted_scopes.join(" "),
+            status: Status::Active.as_str().to_owned(),
+            status_detail: String::new(),
+            key_id,
+            secrets,
+            access_expires_at: credentials.access_expires_at.map(to_db),
+            refresh_expires_at: credentials.refresh_expires_at.map(to_db),
+            issued_at: to_db(credentials.issued_at),
+            refreshed_at: None,
+            created_at: existing.as_ref().map_or(to_db(now), |e| e.created_at),
+            updated_at: to_db(now),
+        };
+        if existing.is_some() {
+            store::update_grant(&mut tx, &row).await?;
+        } else {
+            store::insert(&mut tx, &row, user.id.0).await?;
+        }
+        let next = next_refresh(provider, &row).max(now);
+        self.schedule_refresh(&mut tx, &id, next).await?;
+        tx.commit().await?;
+        let action = if existing.is_some() {
+            "connection.reconnected"
+        } else {
+            "connection.connected"
+        };
+        self.inner
+            .accounts
+            .audit(
+                action,
+                "success",
+                Some(user.id),
+                Some(workspace),
+                Some(&id),
+                meta,
+                &format!(
+                    "{} {} {}",
+                    provider,
+                    candidate.kind.as_str(),
+                    candidate.name
+                ),
+            )
+            .await;
+        tracing::info!(connection = %id, %provider, kind = candidate.kind.as_str(), "account connected");
+        Ok(self.view(row))
+    }
+
+    async fn schedule_refresh(
+        &self,
+        tx: &mut herald_db::Tx,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<(), DbError> {
+        let job = NewJob::of(&RefreshConnection {
+            connection: id.to_owned(),
+        })
+        .expect("the payload serializes")
+        .run_at(at)
+        // One job per connection and due time: a reconnection schedules its
+        // own, and the earlier one finds nothing due.
+        .unique_key(format!("connection-refresh:{id}:{}", at.as_second()));
+        self.inner.queue.enqueue(tx, job).await?;
+        Ok(())
+    }
+
+    async fn audit_connect(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        provider: ProviderId,
+        outcome: &str,
+        meta: &RequestMeta,
+        detail: &str,
+    ) {
+        let outcome = if outcome == "denied" {
+            "denied"
+        } else {
+            outcome
+        };
+        self.inner
+            .accounts
+            .audit(
+                "connection.connect",
+                outcome,
+                Some(user.id),
+                Some(workspace),
+                Some(provider.as_str()),
+                meta,
+                detail,
+            )
+            .await;
+    }
+
+    // --- Reading and removing -------------------------------------------------------
+
+    fn credentials_of(&self, row: &ConnectionRow) -> Result<Credentials, ConnectError> {
+        let tokens: Tokens = self.unseal(&row.secrets, &row.id)?;
+        Ok(Credentials {
+            access_token: tokens.access_token,
+            access_expires_at: row.access_expires_at.map(from_db),
+            refresh_token: tokens.refresh_token,
+            refresh_expires_at: row.refresh_expires_at.map(from_db),
+            issued_at: from_db(row.issued_at),
+        })
+    }
+
+    /// The decrypted credentials of a connection, for the publishing code.
+    pub async fn credentials(&self, id: &str) -> Result<Option<Credentials>, ConnectError> {
+        match store::connection(&self.inner.db, id).await? {
+            Some(row) => Ok(Some(self.credentials_of(&row)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn view(&self, row: ConnectionRow) -> ConnectionView {
+        let provider = ProviderId::parse(&row.provider).unwrap_or(ProviderId::Facebook);
+        ConnectionView {
+            sandbox: self
+                .inner
+                .providers
+                .get(provider)
+                .is_some_and(|p| p.sandbox),
+            id: row.id,
+            provider,
+            kind: AccountKind::parse(&row.kind).unwrap_or(AccountKind::FacebookPage),
+            remote_id: row.remote_id,
+            name: row.name,
+            handle: row.handle,
+            avatar_url: row.avatar_url,
+            parent: row.parent,
+            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            status: Status::parse(&row.status),
+            status_detail: row.status_detail,
+            token_expires_at: row.access_expires_at.map(from_db),
+            refreshed_at: row.refreshed_at.map(from_db),
+            connected_at: from_db(row.created_at),
+        }
+    }
+
+    /// The workspace's connections, optionally of one provider.
+    pub async fn list(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        provider: Option<ProviderId>,
+    ) -> Result<Vec<ConnectionView>, ConnectError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        Ok(store::list(&self.inner.db, workspace.0)
+            .await?
+            .into_iter()
+            .filter(|r| provider.is_none_or(|p| r.provider == p.as_str()))
+            .map(|r| self.view(r))
+            .collect())
+    }
+
+    /// Removes a connection: revokes at the platform where possible (and
+    /// where no other connection shares the grant), then deletes the
+    /// credential whatever the platform said.
+    pub async fn remove(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        id: &str,
+        meta: &RequestMeta,
+    ) -> Result<Removed, ConnectError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::ManageConnections)
+            .await?;
+        let row = store::connection(&self.inner.db, id)
+            .await?
+            .filter(|r| r.workspace_id == workspace.0)
+            .ok_or(ConnectError::Account(AccountError::NotFound))?;
+        let provider = ProviderId::parse(&row.provider).ok_or(ConnectError::UnknownProvider)?;
+        let kind = AccountKind::parse(&row.kind).ok_or(ConnectError::UnknownProvider)?;
+        let shared = store::sharing_grant(
+            &self.inner.db,
+            &row.provider,
+            &row.platform_user_id,
+            &row.id,
+        )
+        .await?
+            > 0;
+        let outcome = match (
+            self.inner.providers.get(provider),
+            self.credentials_of(&row),
+        ) {
+            _ if shared => Removed::SharedGrant,
+            (Some(registered), Ok(credentials)) => {
+                match registered.connector.revoke(kind, &credentials).await {
+                    Ok(Revocation::Revoked) => Removed::Revoked,
+                    Ok(Revocation::Unsupported) => Removed::NotRevocable,
+                    // Already dead at the platform: nothing left to revoke.
+                    Err(e) if e.kind == ErrorKind::Reconnect => Removed::Revoked,
+                    Err(e) => Removed::RevokeFailed(e.to_string()),
+                }
+            }
+            (None, _) => Removed::RevokeFailed("the provider is not configured".to_owned()),
+            (_, Err(e)) => Removed::RevokeFailed(e.to_string()),
+        };
+        store::delete(&self.inner.db, id).await?;
+        self.inner
+            .accounts
+            .audit(
+                "connection.removed",
+                "success",
+                Some(user.id),
+                Some(workspace),
+                Some(id),
+                meta,
+                &format!("{} {} {}: {:?}", provider, row.kind, row.name, outcome),
+            )
+            .await;
+        Ok(outcome)
+    }
+
+    // --- Refreshing -----------------------------------------------------------------
+
+    /// Renews (or checks) the tokens of connection `id` if due; `force`
+    /// renews even when not due. Runs once at a time per connection.
+    pub async fn refresh(&self, id: &str, force: bool) -> Result<Refreshed, PlatformError> {
+        let db = &self.inner.db;
+        let internal = |e: &dyn std::fmt::Display| {
+            PlatformError::new(
+                ProviderId::Facebook,
+                ErrorKind::Unavailable,
+                format!("storage: {e}"),
+            )
+        };
+        let Some(row) = store::connection(db, id).await.map_err(|e| internal(&e))? else {
+            return Ok(Refreshed::Gone);
+        };
+        let provider =
+            ProviderId::parse(&row.provider).ok_or_else(|| internal(&"unknown provider"))?;
+        let now = self.now();
+        if row.status == Status::NeedsReconnection.as_str() && !force {
+            return Ok(Refreshed::NeedsReconnection);
+        }
+        let due = next_refresh(provider, &row);
+        if !force && due > now + SignedDuration::from_mins(1) {
+            return Ok(Refreshed::NotDue { due });
+        }
+        if !store::lock_for_refresh(db, id, now, now + REFRESH_LOCK)
+            .await
+            .map_err(|e| internal(&e))?
+        {
+            return Ok(Refreshed::Busy);
+        }
+        let kind = AccountKind::parse(&row.kind).ok_or_else(|| internal(&"unknown kind"))?;
+        let credentials = match self.credentials_of(&row) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = store::set_status(
+                    db,
+                    id,
+                    Status::RefreshFailing.as_str(),
+                    "stored credentials do not decrypt",
+                    now,
+                )
+                .await;
+                return Err(internal(&e));
+            }
+        };
+        let Some(registered) = self.inner.providers.get(provider) else {
+            let _ = store::set_status(
+                db,
+                id,
+                Status::RefreshFailing.as_str(),
+                "provider not configured",
+                now,
+            )
+            .await;
+            return Err(internal(&"provider not configured"));
+        };
+        match registered.connector.refresh(kind, &credentials).await {
+            Ok(fresh) => {
+                let now = self.now();
+                let renewed = fresh.access_token != credentials.access_token;
+                if renewed {
+                    let (key_id, secrets) = self
+                        .seal(
+                            &Tokens {
+                                access_token: fresh.access_token.clone(),
+                                refresh_token: fresh.refresh_token.clone(),
+                            },
+                            id,
+                        )
+                        .map_err(|e| internal(&e))?;
+                    store::store_refreshed(
+                        db,
+                        id,
+                        key_id,
+                        &secrets,
+                        fresh.access_expires_at.map(to_db),
+                        fresh.refresh_expires_at.map(to_db),
+                        to_db(fresh.issued_at),
+                        now,
+                    )
+                    .await
+                    .map_err(|e| internal(&e))?;
+                } else {
+                    store::store_checked(db, id, now)
+                        .await
+                        .map_err(|e| internal(&e))?;
+                }
+                let row = store::connection(db, id)
+                    .await
+                    .map_err(|e| internal(&e))?
+                    .ok_or_else(|| internal(&"connection vanished"))?;
+                let next = next_refresh(provider, &row).max(now);
+                let mut tx = db.begin().await.map_err(|e| internal(&e))?;
+                self.schedule_refresh(&mut tx, id, next)
+                    .await
+                    .map_err(|e| internal(&e))?;
+                tx.commit().await.map_err(|e| internal(&e))?;
+                if row.status != Status::Active.as_str() || renewed {
+                    tracing::info!(connection = %id, %provider, renewed, next = %next, "token refresh succeeded");
+                }
+                Ok(if renewed {
+                    Refreshed::Renewed { next }
+                } else {
+                    Refreshed::Checked { next }
+                })
+            }
+            Err(e) if matches!(e.kind, ErrorKind::Reconnect | ErrorKind::Reconsent { .. }) => {
+                let detail = e.to_string();
+                store::set_status(
+                    db,
+                    id,
+                    Status::NeedsReconnection.as_str(),
+                    &detail,
+                    self.now(),
+                )
+                .await
+                .map_err(|err| internal(&err))?;
+                tracing::warn!(connection = %id, %provider, error = %e, "token is dead: connection needs reconnection");
+                self.inner
+                    .accounts
+                    .audit(
+                        "connection.needs_reconnection",
+                        "failure",
+                        None,
+                        Some(WorkspaceId(row.workspace_id)),
+                        Some(id),
+                        &RequestMeta::default(),
+                        &detail,
+                    )
+                    .await;
+                Ok(Refreshed::NeedsReconnection)
+            }
+            Err(e) => {
+                let detail = e.to_string();
+                store::set_status(db, id, Status::RefreshFailing.as_str(), &detail, self.now())
+                    .await
+                    .map_err(|err| internal(&err))?;
+                if row.status == Status::Active.as_str() {
+                    self.inner
+                        .accounts
+                        .audit(
+                            "connection.refresh_failing",
+                            "failure",
+                            None,
+                            Some(WorkspaceId(row.workspace_id)),
+                            Some(id),
+                            &RequestMeta::default(),
+                            &detail,
+                        )
+                        .await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    // --- Key rotation ---------------------------------------------------------------
+
+    /// Re-encrypts every sealed value that is not under the newest key.
+    pub async fn reencrypt_all(&self) -> Result<u64, ConnectError> {
+        reencrypt_all(&self.inner.db, &self.inner.vault).await
+    }
+}
+
+/// How many sealed values each key protects.
+pub async fn key_usage(db: &Db) -> Result<Vec<(i64, i64)>, ConnectError> {
+    Ok(store::key_usage(db).await?)
+}
+
+/// Re-encrypts every sealed value (connections and connect attempts) that
+/// is not under the newest key, in batches; returns how many it changed.
+/// Safe to run while Herald serves: a value refreshed meanwhile is already
+/// under the new key and is left alone.
+pub async fn reencrypt_all(db: &Db, vault: &Vault) -> Result<u64, ConnectError> {
+    vault.reload_if_changed()?;
+    let active = i64::from(vault.active_key().ok_or(VaultError::Empty)?.0);
+    let mut done = 0;
+    for table in [Sealed::Connections, Sealed::Attempts] {
+        loop {
+            let batch = store::sealed_under_other_keys(db, table, active, 100).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for (id, sealed) in batch {
+                let plain = vault.open(&sealed, &id)?;
+                let (key, fresh) = vault.seal(&plain, &id)?;
+                if i64::from(key.0) != active {
+                    // Another rotation happened meanwhile; the job it
+                    // queued finishes the work.
+                    return Ok(done);
+                }
+                if store::reseal(db, table, &id, &sealed, active, &fresh).await? {
+                    done += 1;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+fn choice_key(c: &Candidate) -> String {
+    format!("{}:{}", c.kind.as_str(), c.remote_id)
+}
+
+/// When a connection's token should next be renewed (or checked).
+/// A time in the past means "now".
+fn next_refresh(provider: ProviderId, row: &ConnectionRow) -> Timestamp {
+    let Some(expires) = row.access_expires_at.map(from_db) else {
+        return from_db(row.refreshed_at.unwrap_or(row.issued_at)) + CHECK_EVERY;
+    };
+    let issued = from_db(row.issued_at);
+    let lifetime = expires.duration_since(issued);
+    let lead = (lifetime / 10).max(MIN_LEAD);
+    let mut at = expires - lead;
+    if provider == ProviderId::Instagram {
+        at = at.max(issued + INSTAGRAM_MIN_AGE + SignedDuration::from_mins(1));
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(issued: Timestamp, expires: Option<Timestamp>) -> ConnectionRow {
+        ConnectionRow {
+            id: "c".into(),
+            workspace_id: 1,
+            provider: "tiktok".into(),
+            kind: "tiktok_user".into(),
+            remote_id: "r".into(),
+            platform_user_id: String::new(),
+            name: String::new(),
+            handle: None,
+            avatar_url: None,
+            parent: None,
+            scopes: String::new(),
+            status: "active".into(),
+            status_detail: String::new(),
+            key_id: 1,
+            secrets: String::new(),
+            access_expires_at: expires.map(to_db),
+            refresh_expires_at: None,
+            issued_at: to_db(issued),
+            refreshed_at: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn refreshes_come_a_tenth_of_the_lifetime_early() {
+        let t0: Timestamp = "2026-11-24T00:00:00Z".parse().unwrap();
+        let day = SignedDuration::from_hours(24);
+        let r = row(t0, Some(t0 + day));
+        assert_eq!(next_refresh(ProviderId::TikTok, &r), t0 + day - day / 10);
+        // Google's hour-long tokens: six minutes early.
+        let hour = SignedDuration::from_secs(3599);
+        let r = row(t0, Some(t0 + hour));
+        assert!(next_refresh(ProviderId::YouTube, &r) <= t0 + hour - SignedDuration::from_mins(5));
+        // Tokens without expiry are checked daily.
+        assert_eq!(
+            next_refresh(ProviderId::Facebook, &row(t0, None)),
+            t0 + CHECK_EVERY
+        );
+    }
+
+    #[test]
+    fn instagram_tokens_are_not_renewed_before_a_day() {
+        let t0: Timestamp = "2026-11-24T00:00:00Z".parse().unwrap();
+        // A short lifetime would put the refresh inside the first day.
+        let r = row(t0, Some(t0 + SignedDuration::from_hours(25)));
+        assert!(next_refresh(ProviderId::Instagram, &r) > t0 + SignedDuration::from_hours(24));
+    }
+}

@@ -1,0 +1,145 @@
+//! Wiring of the platform side: which providers use real apps and which
+//! the sandbox, the one platform HTTP client, the credential vault and the
+//! connections service.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use herald_accounts::Accounts;
+use herald_connections::Connections;
+use herald_connections::vault::Vault;
+use herald_core::Clock;
+use herald_db::Db;
+use herald_jobs::Queue;
+use herald_platforms::{
+    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Secret,
+};
+use herald_sandbox::{Sandbox, SandboxConfig};
+use secrecy::ExposeSecret;
+
+use crate::config::{Config, PlatformApp};
+
+/// The platform side of a running Herald.
+pub struct Platforms {
+    pub connections: Connections,
+    /// The built-in simulators, when some provider uses them.
+    pub sandbox: Option<Sandbox>,
+    /// Consent-screen origins forms may redirect to.
+    pub form_targets: Vec<String>,
+}
+
+/// The consent screen's origin of each real provider.
+fn consent_origin(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Facebook => "https://www.facebook.com",
+        ProviderId::Instagram => "https://www.instagram.com",
+        ProviderId::TikTok => "https://www.tiktok.com",
+        ProviderId::YouTube => "https://accounts.google.com",
+    }
+}
+
+/// The origin (scheme://host[:port]) of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(parsed.origin().ascii_serialization())
+}
+
+/// Where unconfigured providers point: the standalone sandbox, or the
+/// built-in one under this server's public URL.
+fn sandbox_base(config: &Config) -> String {
+    config
+        .sandbox_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/sandbox", config.public_url.trim_end_matches('/')))
+}
+
+/// Provider apps from the configuration, the sandbox filling the gaps.
+pub fn platforms_config(config: &Config) -> PlatformsConfig {
+    let base = sandbox_base(config);
+    let defaults = SandboxConfig::new(base.clone());
+    let pick = |configured: &Option<PlatformApp>,
+                sandbox: &herald_sandbox::AppCredentials|
+     -> Option<AppConfig> {
+        match configured {
+            Some(app) => Some(AppConfig {
+                client_id: app.client_id.clone(),
+                client_secret: Secret::new(app.client_secret.expose_secret()),
+                hosts: Hosts::Real,
+            }),
+            None if config.sandbox => Some(AppConfig {
+                client_id: sandbox.client_id.clone(),
+                client_secret: Secret::new(sandbox.client_secret.clone()),
+                hosts: Hosts::sandbox(base.clone()),
+            }),
+            None => None,
+        }
+    };
+    PlatformsConfig {
+        facebook: pick(&config.platforms.facebook, &defaults.meta),
+        instagram: pick(&config.platforms.instagram, &defaults.instagram),
+        tiktok: pick(&config.platforms.tiktok, &defaults.tiktok),
+        youtube: pick(&config.platforms.youtube, &defaults.google),
+    }
+}
+
+/// Builds the connections service (and the built-in sandbox, when some
+/// provider uses it and no standalone one is configured).
+pub fn build(
+    config: &Config,
+    db: Db,
+    queue: Queue,
+    accounts: Accounts,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Platforms> {
+    let apps = platforms_config(config);
+    let client = PlatformClient::new(clock.clone(), ClientOptions::default())
+        .context("could not set up the platform HTTP client")?;
+    let providers = Providers::new(&apps, &client);
+    let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
+    let sandbox = if uses_sandbox && config.sandbox_url.is_none() {
+        let mut sandbox_config = SandboxConfig::new(sandbox_base(config));
+        sandbox_config.state_file = Some(config.data_dir.join("sandbox-state.json"));
+        Some(
+            Sandbox::new(sandbox_config, clock.clone())
+                .context("could not start the built-in platform sandbox")?,
+        )
+    } else {
+        None
+    };
+    let mut form_targets = Vec::new();
+    for (id, registered) in providers.iter() {
+        let origin = if registered.sandbox {
+            origin_of(&sandbox_base(config))
+        } else {
+            Some(consent_origin(id).to_owned())
+        };
+        if let Some(origin) = origin
+            && !form_targets.contains(&origin)
+        {
+            form_targets.push(origin);
+        }
+    }
+    let path = config.credential_keys_path();
+    let vault = Vault::open_or_create(&path)
+        .with_context(|| format!("could not open the credential keyring {}", path.display()))?;
+    let secret = config
+        .session_secret
+        .as_ref()
+        .context("the session secret is missing")?
+        .expose_secret()
+        .to_owned();
+    let connections = Connections::new(
+        db,
+        queue,
+        providers,
+        Arc::new(vault),
+        accounts,
+        config.public_url.clone(),
+        &secret,
+    );
+    Ok(Platforms {
+        connections,
+        sandbox,
+        form_targets,
+    })
+}

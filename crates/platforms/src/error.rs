@@ -1,0 +1,110 @@
+//! What can go wrong when Herald talks to a platform, classified into the
+//! few things a person (or a job) can act on.
+
+use std::fmt;
+
+use herald_core::Timestamp;
+
+use crate::ProviderId;
+
+/// What to do about a failed platform call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The token is dead (expired without refresh, revoked, password
+    /// changed): the person has to connect the account again.
+    Reconnect,
+    /// The token works but lacks these permissions: ask for consent again.
+    Reconsent { scopes: Vec<String> },
+    /// The platform throttles us; calls resume at `until` (when known).
+    RateLimited { until: Option<Timestamp> },
+    /// The platform (or the network to it) failed; trying later may work.
+    Unavailable,
+    /// A call that changes something timed out or broke after it was sent:
+    /// it may or may not have taken effect, so it must not be blindly
+    /// repeated.
+    OutcomeUnknown,
+    /// The platform rejected the request itself (our bug or bad input).
+    BadRequest,
+    /// The platform rejected Herald's app credentials or redirect URI: an
+    /// operator has to fix the configuration.
+    Misconfigured,
+}
+
+impl ErrorKind {
+    /// A short stable name, for logs, metrics and the copy table.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Reconnect => "reconnect",
+            ErrorKind::Reconsent { .. } => "reconsent",
+            ErrorKind::RateLimited { .. } => "rate_limited",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Misconfigured => "misconfigured",
+        }
+    }
+}
+
+/// A classified platform failure. Holds the platform's own code and
+/// message (never a token), and the trace id to quote to its support.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct PlatformError {
+    pub provider: ProviderId,
+    pub kind: ErrorKind,
+    /// The platform's code, e.g. `190/463` (Meta), `access_token_invalid`
+    /// (TikTok) or `quotaExceeded` (Google).
+    pub code: Option<String>,
+    /// The platform's message, or ours when there was no answer.
+    pub message: String,
+    /// `fbtrace_id`, `log_id` or similar.
+    pub trace: Option<String>,
+}
+
+impl PlatformError {
+    pub fn new(provider: ProviderId, kind: ErrorKind, message: impl Into<String>) -> Self {
+        PlatformError {
+            provider,
+            kind,
+            code: None,
+            message: message.into(),
+            trace: None,
+        }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    pub fn with_trace(mut self, trace: Option<String>) -> Self {
+        self.trace = trace;
+        self
+    }
+
+    /// Whether the same call may succeed later without anyone acting.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::RateLimited { .. } | ErrorKind::Unavailable
+        )
+    }
+
+    /// An answer that was not what the contract promises.
+    pub(crate) fn unexpected(provider: ProviderId, what: impl fmt::Display) -> Self {
+        PlatformError::new(
+            provider,
+            ErrorKind::Unavailable,
+            format!("unexpected answer from the platform: {what}"),
+        )
+    }
+}
+
+impl fmt::Display for PlatformError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}", self.provider.name(), self.kind.as_str())?;
+        if let Some(code) = &self.code {
+            write!(f, ", {code}")?;
+        }
+        write!(f, "): {}", self.message)
+    }
+}

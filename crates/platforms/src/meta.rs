@@ -1,0 +1,582 @@
+//! Meta: Facebook Login for Facebook Pages and the Instagram business
+//! accounts linked to them, and the Graph API's error and usage vocabulary
+//! (shared with [`crate::instagram`]).
+//!
+//! Flow: dialog → code → short-lived user token → long-lived user token
+//! (`fb_exchange_token`, ~60 days) → `/me/accounts` with one Page token per
+//! Page (these do not expire) → each Page's `instagram_business_account`.
+//! Herald keeps Page tokens only; Instagram business accounts publish with
+//! their Page's token.
+
+use async_trait::async_trait;
+use herald_core::Timestamp;
+use serde::Deserialize;
+use url::Url;
+
+use crate::client::{Call, Dialect, Method, PlatformClient, Reply, Usage};
+use crate::provider::{
+    AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
+    ProviderId, ProviderInfo, Revocation, Secret,
+};
+use crate::{AppConfig, ErrorKind, PlatformError};
+
+/// The Graph API version Herald speaks.
+pub const GRAPH_VERSION: &str = "v25.0";
+
+const REQUIRED: &[&str] = &[
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "instagram_basic",
+    "instagram_content_publish",
+];
+
+/// Asked for as well, but Herald works without them (metrics, comments).
+const OPTIONAL: &[&str] = &[
+    "business_management",
+    "instagram_manage_insights",
+    "instagram_manage_comments",
+    "read_insights",
+];
+
+const INFO: ProviderInfo = ProviderInfo {
+    id: ProviderId::Facebook,
+    required_scopes: REQUIRED,
+    pkce: false,
+    refreshes: false,
+};
+
+/// Facebook Login.
+pub struct FacebookLogin {
+    app: AppConfig,
+    client: PlatformClient,
+}
+
+impl FacebookLogin {
+    pub fn new(app: AppConfig, client: PlatformClient) -> Self {
+        FacebookLogin { app, client }
+    }
+
+    fn graph(&self, path: &str) -> String {
+        self.app
+            .hosts
+            .url("graph.facebook.com", &format!("/{GRAPH_VERSION}{path}"))
+    }
+
+    fn call(&self, endpoint: &'static str, path: &str) -> Call {
+        Call::new(
+            ProviderId::Facebook,
+            endpoint,
+            Method::Get,
+            self.graph(path),
+        )
+    }
+
+    async fn user_token(&self, request: &CodeExchange<'_>) -> Result<TokenReply, PlatformError> {
+        // The code is single-use: a repeated exchange fails, so it is not
+        // retried after an unknown outcome.
+        let short: TokenReply = self
+            .client
+            .send(
+                &self
+                    .call("meta.access_token", "/oauth/access_token")
+                    .query("client_id", &self.app.client_id)
+                    .query("redirect_uri", request.redirect_uri)
+                    .query("client_secret", self.app.client_secret.expose())
+                    .query("code", request.code)
+                    .idempotent(false),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?
+            .json(ProviderId::Facebook)?;
+        let long: TokenReply = self
+            .client
+            .send(
+                &self
+                    .call("meta.access_token", "/oauth/access_token")
+                    .query("grant_type", "fb_exchange_token")
+                    .query("client_id", &self.app.client_id)
+                    .query("client_secret", self.app.client_secret.expose())
+                    .query("fb_exchange_token", &short.access_token),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?
+            .json(ProviderId::Facebook)?;
+        Ok(long)
+    }
+
+    async fn pages(&self, user_token: &Secret) -> Result<Vec<PageReply>, PlatformError> {
+        let mut pages = Vec::new();
+        let mut next = Some(
+            self.call("meta.me_accounts", "/me/accounts")
+                .query(
+                    "fields",
+                    "id,name,access_token,category,tasks,instagram_business_account",
+                )
+                .query("limit", "100")
+                .query("access_token", user_token.expose()),
+        );
+        // A person with hundreds of Pages still ends: at most 20 pages of 100.
+        let mut rounds = 0;
+        while let Some(call) = next.take() {
+            rounds += 1;
+            let reply: Paged<PageReply> = self
+                .client
+                .send(&call, &GraphDialect(ProviderId::Facebook))
+                .await?
+                .json(ProviderId::Facebook)?;
+            pages.extend(reply.data);
+            if let Some(url) = reply.paging.and_then(|p| p.next)
+                && rounds < 20
+            {
+                // The `next` URL carries the token already.
+                next = Some(Call::new(
+                    ProviderId::Facebook,
+                    "meta.me_accounts",
+                    Method::Get,
+                    url,
+                ));
+            }
+        }
+        Ok(pages)
+    }
+
+    async fn instagram_account(
+        &self,
+        id: &str,
+        page_token: &Secret,
+    ) -> Result<IgReply, PlatformError> {
+        self.client
+            .send(
+                &self
+                    .call("meta.object", &format!("/{id}"))
+                    .query("fields", "id,username,name,profile_picture_url")
+                    .query("access_token", page_token.expose())
+                    .bucket(id),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?
+            .json(ProviderId::Facebook)
+    }
+}
+
+#[async_trait]
+impl Connector for FacebookLogin {
+    fn info(&self) -> &ProviderInfo {
+        &INFO
+    }
+
+    fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
+        let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
+        let mut url = Url::parse(&self.app.hosts.url(
+            "www.facebook.com",
+            &format!("/{GRAPH_VERSION}/dialog/oauth"),
+        ))
+        .map_err(|e| {
+            PlatformError::new(
+                ProviderId::Facebook,
+                ErrorKind::Misconfigured,
+                e.to_string(),
+            )
+        })?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", &self.app.client_id)
+                .append_pair("redirect_uri", request.redirect_uri)
+                .append_pair("state", request.state)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &scopes.join(","));
+            if request.rerequest {
+                q.append_pair("auth_type", "rerequest");
+            }
+        }
+        Ok(url)
+    }
+
+    async fn exchange(&self, request: &CodeExchange<'_>) -> Result<Grant, PlatformError> {
+        let now = self.client.clock().now();
+        let user = self.user_token(request).await?;
+        let user_token = Secret::new(user.access_token);
+        let me: MeReply = self
+            .client
+            .send(
+                &self
+                    .call("meta.me", "/me")
+                    .query("fields", "id,name")
+                    .query("access_token", user_token.expose()),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?
+            .json(ProviderId::Facebook)?;
+        let permissions: Paged<PermissionReply> = self
+            .client
+            .send(
+                &self
+                    .call("meta.permissions", "/me/permissions")
+                    .query("access_token", user_token.expose()),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?
+            .json(ProviderId::Facebook)?;
+        let granted_scopes: Vec<String> = permissions
+            .data
+            .into_iter()
+            .filter(|p| p.status == "granted")
+            .map(|p| p.permission)
+            .collect();
+        let mut accounts = Vec::new();
+        if granted_scopes.iter().any(|s| s == "pages_show_list") {
+            for page in self.pages(&user_token).await? {
+                let Some(token) = page.access_token.filter(|t| !t.is_empty()) else {
+                    // No token: the person lacks a task on this Page that
+                    // lets an app act for it.
+                    continue;
+                };
+                let page_token = Secret::new(token);
+                let credentials = Credentials {
+                    access_token: page_token.clone(),
+                    access_expires_at: None,
+                    refresh_token: None,
+                    refresh_expires_at: None,
+                    issued_at: now,
+                };
+                if let Some(ig) = &page.instagram_business_account {
+                    let profile = self.instagram_account(&ig.id, &page_token).await?;
+                    accounts.push(Candidate {
+                        kind: AccountKind::InstagramBusiness,
+                        remote_id: profile.id,
+                        name: profile
+                            .name
+                            .filter(|n| !n.is_empty())
+                            .or_else(|| profile.username.clone())
+                            .unwrap_or_default(),
+                        handle: profile.username.map(|u| format!("@{u}")),
+                        avatar_url: profile.profile_picture_url,
+                        parent: Some(page.name.clone()),
+                        credentials: credentials.clone(),
+                    });
+                }
+                accounts.push(Candidate {
+                    kind: AccountKind::FacebookPage,
+                    remote_id: page.id,
+                    name: page.name,
+                    handle: page.category,
+                    avatar_url: None,
+                    parent: None,
+                    credentials,
+                });
+            }
+        }
+        // The user token itself is not kept: Page tokens outlive it.
+        Ok(Grant {
+            platform_user_id: me.id,
+            granted_scopes,
+            accounts,
+        })
+    }
+
+    async fn refresh(
+        &self,
+        kind: AccountKind,
+        credentials: &Credentials,
+    ) -> Result<Credentials, PlatformError> {
+        // Page tokens do not expire and cannot be renewed; checking that
+        // the token still works is what "refresh" means here.
+        let _ = kind;
+        self.client
+            .send(
+                &self
+                    .call("meta.me", "/me")
+                    .query("fields", "id")
+                    .query("access_token", credentials.access_token.expose()),
+                &GraphDialect(ProviderId::Facebook),
+            )
+            .await?;
+        Ok(credentials.clone())
+    }
+
+    async fn revoke(
+        &self,
+        _kind: AccountKind,
+        _credentials: &Credentials,
+    ) -> Result<Revocation, PlatformError> {
+        // Graph revokes per person (DELETE /{user}/permissions), which would
+        // cut off every other Page of theirs; a single Page token cannot be
+        // revoked.
+        Ok(Revocation::Unsupported)
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenReply {
+    pub access_token: String,
+}
+
+#[derive(Deserialize)]
+struct MeReply {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct PermissionReply {
+    permission: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct Paged<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    paging: Option<Paging>,
+}
+
+#[derive(Deserialize)]
+struct Paging {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PageReply {
+    id: String,
+    name: String,
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    instagram_business_account: Option<IdReply>,
+}
+
+#[derive(Deserialize)]
+struct IdReply {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct IgReply {
+    id: String,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    profile_picture_url: Option<String>,
+}
+
+/// The Graph API's errors (`{"error":{"code":…,"error_subcode":…}}`) and
+/// usage headers. Classifies on the body's codes, not the HTTP status:
+/// Graph throttles with 400s and 403s as often as with 429s.
+pub struct GraphDialect(pub ProviderId);
+
+#[derive(Deserialize)]
+struct GraphErrorBody {
+    error: GraphError,
+}
+
+#[derive(Deserialize)]
+struct GraphError {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    code: Option<i64>,
+    #[serde(default)]
+    error_subcode: Option<i64>,
+    #[serde(default)]
+    is_transient: Option<bool>,
+    #[serde(default)]
+    fbtrace_id: Option<String>,
+}
+
+impl Dialect for GraphDialect {
+    fn classify(&self, reply: &Reply, _now: Timestamp) -> Option<PlatformError> {
+        let provider = self.0;
+        let parsed = serde_json::from_slice::<GraphErrorBody>(&reply.body).ok();
+        let Some(GraphErrorBody { error }) = parsed else {
+            return match reply.status {
+                200..=299 => None,
+                429 => Some(PlatformError::new(
+                    provider,
+                    ErrorKind::RateLimited { until: None },
+                    "too many requests",
+                )),
+                500..=599 => Some(PlatformError::new(
+                    provider,
+                    ErrorKind::Unavailable,
+                    format!("HTTP {}", reply.status),
+                )),
+                status => Some(PlatformError::unexpected(
+                    provider,
+                    format_args!("HTTP {status}"),
+                )),
+            };
+        };
+        let code = error.code.unwrap_or(0);
+        let subcode = error.error_subcode.unwrap_or(0);
+        let kind = match (code, subcode) {
+            (102 | 190, _) | (_, 458 | 459 | 460 | 463 | 464 | 467 | 492) | (_, 33) => {
+                ErrorKind::Reconnect
+            }
+            _ if error.message.contains("REVOKED_ACCESS_TOKEN") => ErrorKind::Reconnect,
+            (10 | 200..=299, _) => ErrorKind::Reconsent { scopes: Vec::new() },
+            (4 | 17 | 32 | 341 | 368 | 613 | 80000..=80099, _) => {
+                ErrorKind::RateLimited { until: None }
+            }
+            // The OAuth client or redirect URI is wrong.
+            (101 | 191, _) => ErrorKind::Misconfigured,
+            (1 | 2, _) => ErrorKind::Unavailable,
+            _ if error.is_transient == Some(true) || reply.status >= 500 => ErrorKind::Unavailable,
+            _ => ErrorKind::BadRequest,
+        };
+        let code = if subcode != 0 {
+            format!("{code}/{subcode}")
+        } else {
+            code.to_string()
+        };
+        Some(
+            PlatformError::new(provider, kind, error.message)
+                .with_code(code)
+                .with_trace(error.fbtrace_id),
+        )
+    }
+
+    fn usage(&self, reply: &Reply) -> Vec<Usage> {
+        let mut usage = Vec::new();
+        if let Some(app) = reply
+            .header("x-app-usage")
+            .and_then(|h| serde_json::from_str::<AppUsage>(h).ok())
+        {
+            usage.push(Usage {
+                bucket: None,
+                percent: app.call_count.max(app.total_time).max(app.total_cputime),
+                regain_after: None,
+            });
+        }
+        if let Some(buc) = reply.header("x-business-use-case-usage").and_then(|h| {
+            serde_json::from_str::<std::collections::BTreeMap<String, Vec<BucUsage>>>(h).ok()
+        }) {
+            for (id, entries) in buc {
+                for e in entries {
+                    usage.push(Usage {
+                        bucket: Some(id.clone()),
+                        percent: e.call_count.max(e.total_time).max(e.total_cputime),
+                        regain_after: e
+                            .estimated_time_to_regain_access
+                            .filter(|m| *m > 0)
+                            .map(|m| herald_core::SignedDuration::from_mins(m as i64)),
+                    });
+                }
+            }
+        }
+        usage
+    }
+}
+
+#[derive(Deserialize)]
+struct AppUsage {
+    #[serde(default)]
+    call_count: u32,
+    #[serde(default)]
+    total_time: u32,
+    #[serde(default)]
+    total_cputime: u32,
+}
+
+#[derive(Deserialize)]
+struct BucUsage {
+    #[serde(default)]
+    call_count: u32,
+    #[serde(default)]
+    total_time: u32,
+    #[serde(default)]
+    total_cputime: u32,
+    #[serde(default)]
+    estimated_time_to_regain_access: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn kind(status: u16, body: &str) -> Option<ErrorKind> {
+        GraphDialect(ProviderId::Facebook)
+            .classify(&reply(status, body), Timestamp::UNIX_EPOCH)
+            .map(|e| e.kind)
+    }
+
+    #[test]
+    fn graph_errors_are_classified_by_code_not_status() {
+        assert_eq!(kind(200, r#"{"data":[]}"#), None);
+        assert_eq!(
+            kind(
+                400,
+                r#"{"error":{"message":"Session has expired","code":190,"error_subcode":463}}"#
+            ),
+            Some(ErrorKind::Reconnect)
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"error":{"message":"(#4) Application request limit reached","code":4}}"#
+            ),
+            Some(ErrorKind::RateLimited { until: None })
+        );
+        assert_eq!(
+            kind(
+                403,
+                r#"{"error":{"message":"(#200) Permissions error","code":200}}"#
+            ),
+            Some(ErrorKind::Reconsent { scopes: vec![] })
+        );
+        assert_eq!(
+            kind(
+                500,
+                r#"{"error":{"message":"unknown","code":2,"is_transient":true}}"#
+            ),
+            Some(ErrorKind::Unavailable)
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"error":{"message":"Invalid parameter","code":100}}"#
+            ),
+            Some(ErrorKind::BadRequest)
+        );
+        assert_eq!(
+            kind(502, "<html>bad gateway</html>"),
+            Some(ErrorKind::Unavailable)
+        );
+    }
+
+    #[test]
+    fn usage_headers_are_read_as_percentages() {
+        let mut r = reply(200, "{}");
+        r.headers.insert(
+            "x-app-usage",
+            HeaderValue::from_static(r#"{"call_count":28,"total_time":91,"total_cputime":5}"#),
+        );
+        r.headers.insert(
+            "x-business-use-case-usage",
+            HeaderValue::from_static(
+                r#"{"1784":[{"type":"instagram","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#,
+            ),
+        );
+        let usage = GraphDialect(ProviderId::Facebook).usage(&r);
+        assert_eq!(usage[0].percent, 91);
+        assert_eq!(usage[1].bucket.as_deref(), Some("1784"));
+        assert_eq!(usage[1].percent, 100);
+        assert_eq!(
+            usage[1].regain_after,
+            Some(herald_core::SignedDuration::from_mins(7))
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The domain contract every platform adapter fulfils, and the types that
+//! cross it. Nothing here knows a platform's wire format.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use herald_core::Timestamp;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::PlatformError;
+
+/// A way of connecting accounts: one OAuth app at one platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    /// Facebook Login: Facebook Pages and the Instagram business accounts
+    /// linked to them.
+    Facebook,
+    /// Instagram API with Instagram Login: a professional Instagram account
+    /// without a Facebook Page.
+    Instagram,
+    TikTok,
+    YouTube,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 4] = [
+        ProviderId::Facebook,
+        ProviderId::Instagram,
+        ProviderId::TikTok,
+        ProviderId::YouTube,
+    ];
+
+    /// The slug used in URLs and storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Facebook => "facebook",
+            ProviderId::Instagram => "instagram",
+            ProviderId::TikTok => "tiktok",
+            ProviderId::YouTube => "youtube",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProviderId> {
+        ProviderId::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The name people know it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderId::Facebook => "Facebook",
+            ProviderId::Instagram => "Instagram",
+            ProviderId::TikTok => "TikTok",
+            ProviderId::YouTube => "YouTube",
+        }
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a connection publishes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    FacebookPage,
+    /// An Instagram business account reached through its Facebook Page.
+    InstagramBusiness,
+    /// A professional Instagram account connected with Instagram Login.
+    InstagramAccount,
+    TikTokUser,
+    YouTubeChannel,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 5] = [
+        AccountKind::FacebookPage,
+        AccountKind::InstagramBusiness,
+        AccountKind::InstagramAccount,
+        AccountKind::TikTokUser,
+        AccountKind::YouTubeChannel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::FacebookPage => "facebook_page",
+            AccountKind::InstagramBusiness => "instagram_business",
+            AccountKind::InstagramAccount => "instagram_account",
+            AccountKind::TikTokUser => "tiktok_user",
+            AccountKind::YouTubeChannel => "youtube_channel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        AccountKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A token or other secret. `Debug` and `Display` never show it; only
+/// [`Secret::expose`] does, at the one place it is sent.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// The tokens of one connected account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    pub access_token: Secret,
+    /// `None`: the token does not expire (Facebook Page tokens).
+    pub access_expires_at: Option<Timestamp>,
+    pub refresh_token: Option<Secret>,
+    pub refresh_expires_at: Option<Timestamp>,
+    /// When the access token was issued (Instagram refuses refreshing
+    /// tokens younger than 24 hours).
+    pub issued_at: Timestamp,
+}
+
+impl Credentials {
+    /// Takes fresh credentials from a refresh or a reconnection without
+    /// ever replacing a stored refresh token by a missing one (Google omits
+    /// it on refresh and on repeated consent).
+    pub fn renewed_by(&self, fresh: Credentials) -> Credentials {
+        let keep_old_refresh = fresh.refresh_token.as_ref().is_none_or(Secret::is_empty);
+        Credentials {
+            refresh_token: if keep_old_refresh {
+                self.refresh_token.clone()
+            } else {
+                fresh.refresh_token
+            },
+            refresh_expires_at: if keep_old_refresh {
+                self.refresh_expires_at
+            } else {
+                fresh.refresh_expires_at
+            },
+            ..fresh
+        }
+    }
+}
+
+/// An account the person may connect after consenting, with its own
+/// credentials (a Page token, the channel's share of a Google grant…).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Candidate {
+    pub kind: AccountKind,
+    /// The platform's id of the account (Page id, Instagram user id,
+    /// TikTok open_id, channel id).
+    pub remote_id: String,
+    pub name: String,
+    /// `@handle`, custom URL or similar, when the platform has one.
+    pub handle: Option<String>,
+    pub avatar_url: Option<String>,
+    /// What it hangs off, for display ("via Page Bakery").
+    pub parent: Option<String>,
+    pub credentials: Credentials,
+}
+
+/// The outcome of a successful code exchange.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    /// The platform's id of the person who consented.
+    pub platform_user_id: String,
+    /// Scopes the platform says were granted.
+    pub granted_scopes: Vec<String>,
+    /// Accounts this grant can publish to.
+    pub accounts: Vec<Candidate>,
+}
+
+/// What to put in the authorization URL.
+#[derive(Debug, Clone)]
+pub struct AuthorizeRequest<'a> {
+    pub redirect_uri: &'a str,
+    pub state: &'a str,
+    /// The PKCE verifier; the adapter derives the challenge in the encoding
+    /// its platform expects. Ignored by platforms without PKCE.
+    pub pkce_verifier: &'a str,
+    /// Ask again for permissions the person declined before.
+    pub rerequest: bool,
+}
+
+/// What came back on the redirect, ready for the token exchange.
+#[derive(Debug, Clone)]
+pub struct CodeExchange<'a> {
+    pub code: &'a str,
+    pub redirect_uri: &'a str,
+    pub pkce_verifier: &'a str,
+}
+
+/// Static facts about a provider, for the UI and the scope check.
+#[derive(Debug, Clone)]
+pub struct ProviderInfo {
+    pub id: ProviderId,
+    /// Scopes Herald needs; a grant without one of them is incomplete.
+    pub required_scopes: &'static [&'static str],
+    /// Whether the flow uses PKCE.
+    pub pkce: bool,
+    /// Whether access tokens expire and get renewed by a refresh job.
+    pub refreshes: bool,
+}
+
+/// The result of asking the platform to revoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The platform revoked the token.
+    Revoked,
+    /// The platform offers no revocation for this kind of account (Page
+    /// tokens): removing the credential is all Herald can do.
+    Unsupported,
+}
+
+/// Connecting accounts and keeping their tokens alive. One implementation
+/// per provider; publishing and metrics get their own traits.
+#[async_trait]
+pub trait Connector: Send + Sync + 'static {
+    fn info(&self) -> &ProviderInfo;
+
+    /// Where to send the person's browser to consent.
+    fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError>;
+
+    /// Trades the code for tokens and lists the accounts they reach.
+    async fn exchange(&self, request: &CodeExchange<'_>) -> Result<Grant, PlatformError>;
+
+    /// Renews the access token of one connected account. Never returns
+    /// credentials without an access token.
+    async fn refresh(
+        &self,
+        kind: AccountKind,
+        credentials: &Credentials,
+    ) -> Result<Credentials, PlatformError>;
+
+    /// Revokes the credentials at the platform, where it can.
+    async fn revoke(
+        &self,
+        kind: AccountKind,
+        credentials: &Credentials,
+    ) -> Result<Revocation, PlatformError>;
+}
+
+/// The scopes of `required` missing from `granted`.
+pub fn missing_scopes(required: &[&str], granted: &[String]) -> Vec<String> {
+    required
+        .iter()
+        .filter(|r| !granted.iter().any(|g| g == *r))
+        .map(|r| r.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(refresh: Option<&str>) -> Credentials {
+        Credentials {
+            access_token: Secret::new("a"),
+            access_expires_at: None,
+            refresh_token: refresh.map(Secret::new),
+            refresh_expires_at: None,
+            issued_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_missing_refresh_token_never_replaces_a_stored_one() {
+        let stored = creds(Some("old"));
+        assert_eq!(
+            stored.renewed_by(creds(None)).refresh_token,
+            Some(Secret::new("old"))
+        );
+        assert_eq!(
+            stored.renewed_by(creds(Some(""))).refresh_token,
+            Some(Secret::new("old"))
+        );
+        assert_eq!(
+            stored.renewed_by(creds(Some("new"))).refresh_token,
+            Some(Secret::new("new"))
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let c = creds(Some("rft.very-secret"));
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn slugs_round_trip() {
+        for p in ProviderId::ALL {
+            assert_eq!(ProviderId::parse(p.as_str()), Some(p));
+        }
+        for k in AccountKind::ALL {
+            assert_eq!(AccountKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! What a sandbox is started with: where it is mounted, the app credentials
+//! each simulated platform accepts, token-lifetime switches and the
+//! rate-limit budgets.
+
+use std::path::PathBuf;
+
+/// One registered app at a simulated platform: the id/key and secret that
+/// the dialogs and token endpoints accept. Every other id is refused the way
+/// the real platform refuses an unknown app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl AppCredentials {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
+/// Rate-limit budgets. The real numbers depend on traffic the sandbox cannot
+/// see (daily active users, impressions), so they are plain knobs here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Graph calls per app per rolling hour before `X-App-Usage` reaches 100
+    /// and code 4 is returned (real: 200 × daily active users).
+    pub meta_app_calls_per_hour: u32,
+    /// Calls per Page or Instagram account per rolling hour before
+    /// `X-Business-Use-Case-Usage` reaches 100 (code 32 / 80002).
+    pub meta_buc_calls_per_hour: u32,
+    /// TikTok `/v2/user/info/` requests per app per sliding minute (real: 600).
+    pub tiktok_user_info_per_minute: u32,
+    /// YouTube Data API units per project per Pacific day (real: 10,000;
+    /// `channels.list` costs 1).
+    pub youtube_daily_units: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            meta_app_calls_per_hour: 2_000,
+            meta_buc_calls_per_hour: 4_800,
+            tiktok_user_info_per_minute: 600,
+            youtube_daily_units: 10_000,
+        }
+    }
+}
+
+/// Everything a [`crate::Sandbox`] needs to start.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// External base URL at which the router is mounted, no trailing slash,
+    /// e.g. "http://127.0.0.1:8080/sandbox". Used for form actions, avatar
+    /// URLs and paging links.
+    pub public_base: String,
+    /// Facebook app (Facebook Login).
+    pub meta: AppCredentials,
+    /// Instagram app (Instagram Login).
+    pub instagram: AppCredentials,
+    /// TikTok `client_key` / `client_secret`.
+    pub tiktok: AppCredentials,
+    /// Google OAuth client.
+    pub google: AppCredentials,
+    /// TikTok token lifetimes: false = access 24 h / refresh 365 d (refresh
+    /// token stays the same); true = access 2 h / refresh 180 d and refresh
+    /// tokens rotate (old one dies when a new one is issued).
+    pub tiktok_rotating_refresh: bool,
+    /// Where to persist state (JSON, written atomically after each change) so
+    /// a restart keeps issued tokens; None = memory only.
+    pub state_file: Option<PathBuf>,
+    /// Rate-limit budgets (an addition to the agreed API; defaults are the
+    /// documented numbers where there are any).
+    pub limits: Limits,
+}
+
+impl SandboxConfig {
+    /// Default credentials, non-rotating TikTok tokens, memory-only state.
+    pub fn new(public_base: impl Into<String>) -> Self {
+        let mut public_base = public_base.into();
+        while public_base.ends_with('/') {
+            public_base.pop();
+        }
+        Self {
+            public_base,
+            meta: AppCredentials::new("sandbox-meta-app", "sandbox-meta-secret"),
+            instagram: AppCredentials::new("sandbox-instagram-app", "sandbox-instagram-secret"),
+            tiktok: AppCredentials::new("sandbox-tiktok-key", "sandbox-tiktok-secret"),
+            google: AppCredentials::new(
+                "sandbox-google-client.apps.googleusercontent.com",
+                "sandbox-google-secret",
+            ),
+            tiktok_rotating_refresh: false,
+            state_file: None,
+            limits: Limits::default(),
+        }
+    }
+}

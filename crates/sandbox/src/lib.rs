@@ -1,0 +1,365 @@
+//! Offline simulators of the platforms Herald publishes to, for tests and
+//! demos: the Meta Graph API (Facebook Login, Pages, Instagram business
+//! accounts, and Instagram Login), TikTok Login Kit v2 with user info, and
+//! Google OAuth 2.0 with YouTube channels and Google Drive.
+//!
+//! The simulators follow the wire contract of `platform-apis.md`: real
+//! paths and parameters, JSON shapes, error objects and codes, rate-limit
+//! headers and token lifetimes. Herald's real adapters are tested against
+//! them, so the contract matters more than breadth. Nothing here calls a
+//! real host.
+//!
+//! # Mounting and URL layout
+//!
+//! [`Sandbox::router`] is an axum router whose paths are relative to its
+//! mount point ([`SandboxConfig::public_base`]). Each real host becomes a
+//! path prefix and keeps its real path after it:
+//!
+//! | real URL | sandbox path |
+//! |---|---|
+//! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`) |
+//! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
+//! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me` |
+//! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
+//! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/` |
+//! | `https://accounts.google.com/o/oauth2/v2/auth` | `/accounts.google.com/o/oauth2/v2/auth` |
+//! | `https://oauth2.googleapis.com/...` | `/oauth2.googleapis.com/token`, `/revoke`, `/tokeninfo` |
+//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/drive/v3/files`, `/drive/v3/files/{id}` |
+//!
+//! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
+//! `GET /` (an HTML index with fault forms), `/_admin/*` (JSON admin API,
+//! see [`admin`](crate#admin-http-api)), `/_callback` (shows what a consent
+//! page redirected with, for trying dialogs by hand), `/_static/sandbox.css`
+//! and `/_static/avatar/{key}.svg`.
+//!
+//! # Consent pages
+//!
+//! `GET` on an authorize URL validates the request first (unknown client,
+//! missing or malformed `redirect_uri`, bad `response_type`, unknown scopes
+//! give an error page and no redirect, as the real platforms do), then shows
+//! a form labelled "Sandbox · …" with a sandbox user field (default `demo`),
+//! one checkbox per requested scope, one per Page for Facebook Login, and
+//! Allow / Deny. The form posts to the same path; the answer is a 303 to the
+//! `redirect_uri` with the platform's parameters. Mandatory scopes
+//! (`public_profile`, `instagram_business_basic`, `user.info.basic`, Google's
+//! `openid`/`email`/`profile`) cannot be unchecked.
+//!
+//! # Seeded sandbox users
+//!
+//! Any name typed on a consent page is a sandbox user (lower-cased, other
+//! characters than `[a-z0-9._-]` become `-`). Its data is derived from
+//! SHA-256 of the name, so it is the same on every run. `Demo` below stands
+//! for the display form of the name ("alice.smith" → "Alice Smith"):
+//!
+//! - **Meta**: user `Demo Sandbox` (id `100` + 12 digits) managing two Pages,
+//!   `Demo Bakery` (category Bakery) and `Demo Studio` (Art Studio), ids of
+//!   15 digits. Each Page has an Instagram business account
+//!   (`17841…`, usernames `demo.bakery` / `demo.studio`, names as the
+//!   Pages, counts, biography, `profile_picture_url` under the sandbox).
+//! - **Instagram Login**: the `demo.bakery` account; `user_id` in `/me` is its
+//!   `17841…` id, `id` an app-scoped id (`2` + 15 digits).
+//! - **TikTok**: UUID-shaped `open_id` (per client key) and `union_id`, display name `Demo`, username `demo`, avatars under the sandbox,
+//!   bio, deep link and counts.
+//! - **Google**: `sub` of 21 digits, `demo@sandbox.example`, name
+//!   `Demo Sandbox`; YouTube channels `Demo Bakery` (`@demobakery`) and
+//!   `Demo Studio` (`@demostudio`) with `UC…` ids and string statistics;
+//!   Drive files `croissants.png` (96×64), `storefront.png` (120×80),
+//!   `latte-art.png` (64×64) — real PNGs —, `bakery-tour.mp4` (~600 KB),
+//!   `studio-timelapse.mp4` (~1.3 MB) — MP4-shaped deterministic bytes — and
+//!   a Google Docs file `Caption ideas` that cannot be downloaded.
+//!
+//! # Tokens and codes
+//!
+//! Codes live 10 minutes, are single-use and bound to the client and the
+//! `redirect_uri` (and PKCE when a challenge was sent: S256 base64url or plain
+//! for Google and Meta, S256 as lowercase hex for TikTok). Token lifetimes:
+//! Meta short user 3600 s, long 5183944 s, Page tokens derived from a long
+//! token never expire (from a short one they expire with it); Instagram
+//! Login short 3600 s, long 5183944 s, refreshable when ≥ 24 h old; TikTok
+//! 86400 s / 31536000 s, or 7200 s / 15552000 s with rotating refresh tokens
+//! ([`SandboxConfig::tiktok_rotating_refresh`]); Google access 3599 s,
+//! refresh tokens without expiry.
+//!
+//! # Faults
+//!
+//! [`Sandbox::inject`] (or `POST /_admin/faults`) makes an endpoint id from
+//! [`ENDPOINTS`] answer with a fault, rendered in the platform's shape:
+//!
+//! | kind | Meta Graph | Instagram Login OAuth | TikTok | Google APIs | Google OAuth |
+//! |---|---|---|---|---|---|
+//! | RateLimited | 400, code 4 (32 Page / 80002 IG on object reads), usage header ≥ 100 | 429 `OAuthRateLimitException` | 429 `rate_limit_exceeded` | 429 `rateLimitExceeded`; YouTube 403 `quotaExceeded` | 429 `rate_limit_exceeded` |
+//! | ServerError | 500, code 2, `is_transient` | 500 | 500 `internal_error` | 503 `backendError` | 503 `temporarily_unavailable` |
+//! | Slow | sleeps `delay_ms`, then answers normally | | | | |
+//! | ExpiredToken | 190/463 (code endpoints: code 100/36007) | "Invalid authorization code" | 401 `access_token_invalid`; OAuth `invalid_grant` | 401 `authError` | 400 `invalid_grant` |
+//! | RevokedToken | 190/460 (code endpoints: 100/36009) | "This authorization code has been used" | as expired | 401 `authError` | 400 `invalid_grant` |
+//! | MissingPermission | 200 (`/me/accounts`, token endpoints), 10 (object reads) | 400 | 401 `scope_not_authorized`; OAuth `unauthorized_client` | 403 `insufficientPermissions` | 401 `unauthorized_client` |
+//!
+//! On `*.oauth_dialog` ids faults apply when the form is submitted:
+//! RateLimited / ServerError redirect with `error=server_error` (Google:
+//! `temporarily_unavailable` for RateLimited; Meta/Instagram add
+//! `error_code=2`), the token kinds and MissingPermission redirect as a
+//! denial. `times` counts down per matching request.
+//!
+//! # Rate limits
+//!
+//! Graph responses carry `X-App-Usage` (percent of [`Limits::meta_app_calls_per_hour`]
+//! per app); Page and Instagram object reads also carry
+//! `X-Business-Use-Case-Usage` keyed by the object id. At 100 % the call
+//! fails with code 4 (app), 32 (Page) or 80002 (Instagram). TikTok user info
+//! allows [`Limits::tiktok_user_info_per_minute`] calls per app per sliding
+//! minute (429 `rate_limit_exceeded`). YouTube calls spend units of a daily
+//! per-project quota ([`Limits::youtube_daily_units`]; 403 `quotaExceeded`).
+//!
+//! # Admin HTTP API
+//!
+//! `GET /_admin/state` (JSON summary), `POST /_admin/faults`
+//! `{"endpoint","kind","delay_ms","times"}` (JSON or form), `DELETE
+//! /_admin/faults`, `POST /_admin/revoke` `{"platform","username"}`. No
+//! authentication: mount the sandbox only where that is acceptable.
+//!
+//! # Deliberate differences from the real platforms
+//!
+//! - Any `http(s)` redirect URI without a fragment is accepted (no registered
+//!   list), and consent is asked every time (Google never skips it).
+//! - Meta page selection is remembered per user and app (latest consent
+//!   wins), as on Facebook; `config_id` without `scope` grants a fixed
+//!   business set.
+//! - App removal (`revoke_user`, `DELETE /me/permissions`) answers 190/458
+//!   ("user has not authorized application"); the RevokedToken fault 190/460.
+//! - `expires_in` values are exact constants; Meta's "Session has expired"
+//!   message prints UTC.
+//! - Instagram refresh issues a new token string; the old one stays valid
+//!   until its own expiry.
+//! - Google `id_token`s are signed HS256 with the client secret (there are
+//!   no Google keys offline). `drive.file` sees every seeded file, as if all
+//!   were picked. YouTube quota days ignore daylight saving time.
+//! - Meters (usage, quotas) and faults are not persisted; the state file
+//!   holds the (sandbox-only) tokens in plain text.
+
+// Validation helpers return the finished error `Response` as their `Err` so
+// handlers can `?`/early-return it; the size of `Response` is irrelevant there.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod assets;
+mod config;
+mod consent;
+mod error;
+mod faults;
+mod google;
+mod graph;
+mod instagram;
+mod meta;
+mod meters;
+mod oauth;
+mod params;
+mod seed;
+mod state;
+mod tiktok;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use herald_core::Clock;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use config::{AppCredentials, Limits, SandboxConfig};
+pub use error::SandboxError;
+pub use faults::{ENDPOINTS, Fault, FaultKind};
+
+use faults::FaultBoard;
+use meters::Meters;
+use state::State;
+
+/// A simulated platform (for [`Sandbox::revoke_user`] and the admin API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// Facebook Login and the Graph API on graph.facebook.com.
+    Meta,
+    /// Instagram Login and graph.instagram.com.
+    Instagram,
+    TikTok,
+    /// Google OAuth, YouTube and Drive.
+    Google,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 4] = [
+        Platform::Meta,
+        Platform::Instagram,
+        Platform::TikTok,
+        Platform::Google,
+    ];
+
+    /// The lowercase name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Meta => "meta",
+            Platform::Instagram => "instagram",
+            Platform::TikTok => "tiktok",
+            Platform::Google => "google",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Platform::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// The simulators: one state, one clock, one router. Cheap to clone.
+#[derive(Clone)]
+pub struct Sandbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SandboxConfig,
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+    meters: Mutex<Meters>,
+    faults: Mutex<FaultBoard>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sandbox {
+    /// Starts a sandbox, loading `config.state_file` if it exists.
+    pub fn new(config: SandboxConfig, clock: Arc<dyn Clock>) -> Result<Self, SandboxError> {
+        let state = match &config.state_file {
+            Some(path) => State::load(path)?,
+            None => State::default(),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                clock,
+                state: Mutex::new(state),
+                meters: Mutex::new(Meters::default()),
+                faults: Mutex::new(FaultBoard::default()),
+            }),
+        })
+    }
+
+    /// The router, state applied; paths are relative to the mount point.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(meta::router())
+            .merge(instagram::router())
+            .merge(tiktok::router())
+            .merge(google::router())
+            .merge(admin::router())
+            .merge(assets::router())
+            .layer(middleware::from_fn(log_request))
+            .with_state(self.clone())
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    /// Makes requests to `endpoint` (an id from [`ENDPOINTS`]) fail with
+    /// `fault`, replacing any fault already set for it.
+    pub fn inject(&self, endpoint: &str, fault: Fault) -> Result<(), SandboxError> {
+        let id = faults::endpoint_id(endpoint)
+            .ok_or_else(|| SandboxError::UnknownEndpoint(endpoint.to_owned()))?;
+        lock(&self.inner.faults).inject(id, fault);
+        Ok(())
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.inner.faults).clear();
+    }
+
+    /// Simulates the person removing the app at the platform: every token
+    /// of that sandbox user on that platform stops working (Meta: Page
+    /// tokens too), with the platform's revoked error.
+    pub fn revoke_user(&self, platform: Platform, username: &str) {
+        let user = seed::normalize_username(username);
+        self.update(|st| st.remove_app(platform, &user));
+    }
+
+    /// How many requests an endpoint id received (unknown ids: 0).
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        lock(&self.inner.faults).calls(endpoint)
+    }
+
+    // ------------------------------------------------------- crate plumbing
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// An absolute URL under the mount point.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.inner.config.public_base)
+    }
+
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&lock(&self.inner.state))
+    }
+
+    /// Changes the state and persists it when a state file is configured.
+    pub(crate) fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let now = self.now();
+        let mut state = lock(&self.inner.state);
+        let result = f(&mut state);
+        state.prune(now);
+        if let Some(path) = &self.inner.config.state_file
+            && let Err(error) = state.save(path)
+        {
+            tracing::warn!(%error, path = %path.display(), "sandbox state not saved");
+        }
+        result
+    }
+
+    pub(crate) fn meters<R>(&self, f: impl FnOnce(&mut Meters) -> R) -> R {
+        f(&mut lock(&self.inner.meters))
+    }
+
+    pub(crate) fn faults<R>(&self, f: impl FnOnce(&mut FaultBoard) -> R) -> R {
+        f(&mut lock(&self.inner.faults))
+    }
+
+    /// Counts a request to `endpoint` and consumes its fault. A `Slow`
+    /// fault sleeps here and yields None, so the request proceeds normally.
+    pub(crate) async fn hit(&self, endpoint: &'static str) -> Option<FaultKind> {
+        let kind = self.faults(|f| f.hit(endpoint));
+        if let Some(FaultKind::Slow { delay_ms }) = kind {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            return None;
+        }
+        kind
+    }
+
+    /// Counts a request without consuming faults (consent page views).
+    pub(crate) fn count(&self, endpoint: &'static str) {
+        self.faults(|f| f.count(endpoint));
+    }
+}
+
+/// Logs method, path and status only: tokens, codes and secrets travel in
+/// query strings, bodies and headers, which are never logged.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "sandbox request"
+    );
+    response
+}
