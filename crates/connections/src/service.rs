@@ -955,6 +955,16 @@ impl Connections {
         {
             return Ok(Refreshed::Busy);
         }
+        // Read again under the lock: a refresh that finished meanwhile has
+        // stored newer tokens (and rotated the refresh token we read).
+        let Some(row) = store::connection(db, id).await.map_err(|e| internal(&e))? else {
+            return Ok(Refreshed::Gone);
+        };
+        let due = next_refresh(provider, &row);
+        if !force && due > now + SignedDuration::from_mins(1) {
+            store::unlock(db, id).await.map_err(|e| internal(&e))?;
+            return Ok(Refreshed::NotDue { due });
+        }
         let kind = AccountKind::parse(&row.kind).ok_or_else(|| internal(&"unknown kind"))?;
         let credentials = match self.credentials_of(&row) {
             Ok(c) => c,

@@ -162,6 +162,17 @@ pub async fn lock_for_refresh(
     Ok(n == 1)
 }
 
+/// Releases the refresh lock without changing anything else.
+pub async fn unlock(db: &Db, id: &str) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE connections SET refresh_lock_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
 /// Stores renewed tokens, marks the connection healthy, releases the lock.
 #[allow(clippy::too_many_arguments)]
 pub async fn store_refreshed(

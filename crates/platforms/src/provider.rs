@@ -65,14 +65,18 @@ impl fmt::Display for ProviderId {
 
 /// What a connection publishes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum AccountKind {
+    #[serde(rename = "facebook_page")]
     FacebookPage,
     /// An Instagram business account reached through its Facebook Page.
+    #[serde(rename = "instagram_business")]
     InstagramBusiness,
     /// A professional Instagram account connected with Instagram Login.
+    #[serde(rename = "instagram_account")]
     InstagramAccount,
+    #[serde(rename = "tiktok_user")]
     TikTokUser,
+    #[serde(rename = "youtube_channel")]
     YouTubeChannel,
 }
 
@@ -306,12 +310,14 @@ mod tests {
     }
 
     #[test]
-    fn slugs_round_trip() {
+    fn slugs_round_trip_and_match_the_json_names() {
         for p in ProviderId::ALL {
             assert_eq!(ProviderId::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
         }
         for k in AccountKind::ALL {
             assert_eq!(AccountKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
     }
 }

@@ -326,14 +326,16 @@ impl State {
             .count()
     }
 
-    /// Drops codes and tokens that are long past use. Revoked tokens are
-    /// kept until they would have expired, so they keep answering with the
-    /// "revoked" error rather than "unknown".
+    /// Drops codes a day after they expired and tokens 400 days after: an
+    /// expired or revoked token keeps answering with its "expired" /
+    /// "revoked" error (not "unknown") however far a test moves the clock
+    /// within a TikTok refresh lifetime.
     pub fn prune(&mut self, now: Timestamp) {
-        let horizon = now - SignedDuration::from_hours(24);
-        self.codes.retain(|_, c| c.expires_at > horizon);
+        let code_horizon = now - SignedDuration::from_hours(24);
+        self.codes.retain(|_, c| c.expires_at > code_horizon);
+        let token_horizon = now - SignedDuration::from_hours(24 * 400);
         self.tokens
-            .retain(|_, t| t.expires_at.is_none_or(|at| at > horizon));
+            .retain(|_, t| t.expires_at.is_none_or(|at| at > token_horizon));
     }
 }
 

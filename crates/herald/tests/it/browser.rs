@@ -369,3 +369,130 @@ async fn wait_for_path(client: &Client, path: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the path starts with `prefix`.
+async fn wait_for_path_prefix(client: &Client, prefix: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with(prefix)
+    {
+        assert!(Instant::now() < deadline, "never reached {prefix}…");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// From the Publishing page: the provider's connect button, then "Allow"
+/// (or "Deny") on the sandbox's consent screen.
+async fn consent_in_sandbox(client: &Client, provider: &str, decision: &str) {
+    click(client, &format!("button[data-connect=\"{provider}\"]")).await;
+    wait_for_path_prefix(client, "/sandbox/").await;
+    wait_for_text(client, "body", "Sandbox").await;
+    assert_no_console_errors(client, &format!("{provider} consent")).await;
+    click(
+        client,
+        &format!("button[name=\"decision\"][value=\"{decision}\"]"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_connects_instagram_via_a_page_tiktok_and_a_youtube_channel_in_the_sandbox() {
+    let app = spawn_app().await;
+    app.signed_in("cara@example.com").await;
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", "cara@example.com").await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    wait_for_text(&client, "h1", "Publishing").await;
+    let badges = client
+        .find_all(Locator::Css(".provider-card .badge.sandbox"))
+        .await
+        .unwrap();
+    assert_eq!(badges.len(), 4, "every provider is labelled Sandbox");
+    assert_no_console_errors(&client, "/home/publishing").await;
+
+    // Instagram through Facebook Login: two Pages offered; take the
+    // Instagram account of the first.
+    consent_in_sandbox(&client, "facebook", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    let pages = client
+        .find_all(Locator::Css("input[value^=\"facebook_page:\"]"))
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2, "two Pages to choose from");
+    click(&client, "input[value^=\"instagram_business:\"]").await;
+    assert_no_console_errors(&client, "choose Pages").await;
+    submit(&client).await;
+    wait_for_text(&client, ".notice", "Connected").await;
+    wait_for_text(&client, ".account-list", "Instagram business account").await;
+
+    // TikTok: one account, straight back.
+    consent_in_sandbox(&client, "tiktok", "allow").await;
+    wait_for_text(&client, ".notice", "Connected").await;
+    wait_for_text(&client, ".account-list", "TikTok account").await;
+
+    // YouTube: two channels; take the second.
+    consent_in_sandbox(&client, "youtube", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    let channels = client
+        .find_all(Locator::Css("input[value^=\"youtube_channel:\"]"))
+        .await
+        .unwrap();
+    assert_eq!(channels.len(), 2, "two channels to choose from");
+    channels[1].click().await.unwrap();
+    submit(&client).await;
+    wait_for_text(&client, ".notice", "Connected").await;
+    wait_for_text(&client, ".account-list", "YouTube channel").await;
+    let cards = client
+        .find_all(Locator::Css(".account-list > li"))
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 3);
+    let page = client.source().await.unwrap();
+    assert!(
+        page.contains("Demo Studio"),
+        "the second channel is the one connected"
+    );
+    assert_no_console_errors(&client, "three accounts").await;
+
+    // Denying consent explains itself and connects nothing.
+    consent_in_sandbox(&client, "tiktok", "deny").await;
+    wait_for_text(&client, "main", "You declined the request").await;
+    assert_no_console_errors(&client, "denied").await;
+
+    // A forged state is refused.
+    client
+        .goto(&app.url("/oauth/tiktok/callback?code=stolen&state=forged.signature"))
+        .await
+        .unwrap();
+    wait_for_text(&client, "main", "not started from your session").await;
+
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    let cards = client
+        .find_all(Locator::Css(".account-list > li"))
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 3, "nothing more was connected");
+
+    client.close().await.unwrap();
+    app.stop().await;
+}

@@ -5,5 +5,6 @@
 mod accounts;
 mod browser;
 mod cli;
+mod connections;
 mod helpers;
 mod http;

@@ -56,14 +56,17 @@ pub(crate) fn router() -> Router<Sandbox> {
             "/oauth2.googleapis.com/token",
             axum::routing::post(issue_token),
         )
-        .route("/oauth2.googleapis.com/revoke", get(revoke).post(revoke))
+        .route(
+            "/oauth2.googleapis.com/revoke",
+            get(revoke_grant).post(revoke_grant),
+        )
         .route(
             "/oauth2.googleapis.com/tokeninfo",
-            get(token_info).post(token_info),
+            get(get_token_info).post(get_token_info),
         )
         .route(
             "/www.googleapis.com/oauth2/v3/userinfo",
-            get(user_info).post(user_info),
+            get(get_user_info).post(get_user_info),
         )
 }
 
@@ -581,7 +584,7 @@ fn id_token(sb: &Sandbox, record: &TokenRecord, now: Timestamp) -> String {
 
 // -------------------------------------------------------------------- revoke
 
-async fn revoke(
+async fn revoke_grant(
     State(sb): State<Sandbox>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -631,7 +634,7 @@ async fn revoke(
 
 // ----------------------------------------------------------------- tokeninfo
 
-async fn token_info(
+async fn get_token_info(
     State(sb): State<Sandbox>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -688,7 +691,7 @@ async fn token_info(
 
 // ------------------------------------------------------------------ userinfo
 
-async fn user_info(
+async fn get_user_info(
     State(sb): State<Sandbox>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,

@@ -702,3 +702,19 @@ async fn instagram_business_use_case_budget_throttles_with_80002() {
             >= 1
     );
 }
+
+#[tokio::test]
+async fn long_expired_tokens_still_answer_expired_after_other_activity() {
+    let t = TestSandbox::new();
+    let long = t
+        .meta_long_lived(&t.meta_login("demo", SCOPES, &["0"]).await)
+        .await;
+    t.advance(90 * 86_400);
+    // Another login writes the state (and prunes it).
+    t.meta_login("alice", SCOPES, &["0"]).await;
+    let e = t
+        .get_with("/graph.facebook.com/v25.0/me", &[bearer(&long)])
+        .await
+        .json();
+    assert_eq!(e["error"]["error_subcode"], 463);
+}

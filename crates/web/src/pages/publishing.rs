@@ -311,7 +311,10 @@ async fn callback(
                 c,
             };
             let mut response = render(&page)?;
-            *response.status_mut() = status;
+            // Declining is a person's choice, not a faulty request.
+            if !matches!(e, ConnectError::Denied) {
+                *response.status_mut() = status;
+            }
             Ok(response)
         }
     }

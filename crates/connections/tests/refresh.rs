@@ -1,0 +1,282 @@
+//! Token refresh with a hand-moved clock, through the service and the real
+//! TikTok adapter against the sandbox (rotating refresh tokens): a token
+//! about to expire is renewed, two refreshes at once do not burn the
+//! rotating refresh token, and a token revoked at the platform flags the
+//! connection for reconnection with an audit event. On both engines.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use herald_accounts::sessions::DbSessions;
+use herald_accounts::{Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings, User};
+use herald_connections::vault::{KeyId, Vault};
+use herald_connections::{CallbackParams, Completed, Connections, Refreshed, Status};
+use herald_core::{ManualClock, SignedDuration, Timestamp};
+use herald_db::Tx;
+use herald_db::on_both_backends;
+use herald_db::testing::TestDb;
+use herald_jobs::Queue;
+use herald_platforms::{
+    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Secret,
+};
+use herald_ratelimit::InProcessLimiter;
+use herald_sandbox::{Platform, Sandbox, SandboxConfig};
+
+#[derive(Default)]
+struct Letters(Mutex<Vec<Letter>>);
+
+#[async_trait]
+impl Mailbox for Letters {
+    async fn post(&self, _tx: &mut Tx, letter: Letter) -> Result<(), BoxError> {
+        self.0.lock().unwrap().push(letter);
+        Ok(())
+    }
+}
+
+const PASSWORD: &str = "violet lantern across the fjord";
+
+struct Setup {
+    connections: Connections,
+    accounts: Accounts,
+    sandbox: Sandbox,
+    clock: Arc<ManualClock>,
+    user: User,
+    session: String,
+}
+
+async fn setup(t: &TestDb) -> Setup {
+    let clock = Arc::new(ManualClock::new(
+        Timestamp::from_second(1_800_000_000).unwrap(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = SandboxConfig::new(base.clone());
+    config.tiktok_rotating_refresh = true;
+    let sandbox = Sandbox::new(config, clock.clone()).unwrap();
+    let router = sandbox.router();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let letters = Arc::new(Letters::default());
+    let accounts = Accounts::new(
+        t.db.clone(),
+        clock.clone(),
+        Arc::new(InProcessLimiter::new(clock.clone())),
+        Arc::new(DbSessions::new(t.db.clone())),
+        letters.clone(),
+        Settings::new("https://herald.example"),
+    );
+    let meta = RequestMeta::default();
+    accounts
+        .sign_up("ida@example.com", PASSWORD, "Ida", "en", &meta)
+        .await
+        .unwrap();
+    let link = letters.0.lock().unwrap().last().unwrap().link.clone();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    accounts.verify_email(&token, &meta).await.unwrap();
+    let (session_token, _) = accounts
+        .log_in("ida@example.com", PASSWORD, &meta)
+        .await
+        .unwrap();
+    let authed = accounts
+        .session(session_token.expose())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let client = PlatformClient::new(
+        clock.clone(),
+        ClientOptions {
+            base_backoff: std::time::Duration::from_millis(5),
+            max_backoff: std::time::Duration::from_millis(20),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let tiktok = &sandbox.config().tiktok;
+    let providers = Providers::new(
+        &PlatformsConfig {
+            tiktok: Some(AppConfig {
+                client_id: tiktok.client_id.clone(),
+                client_secret: Secret::new(tiktok.client_secret.clone()),
+                hosts: Hosts::sandbox(base),
+            }),
+            ..PlatformsConfig::default()
+        },
+        &client,
+    );
+    let connections = Connections::new(
+        t.db.clone(),
+        Queue::new(t.db.clone(), clock.clone()),
+        providers,
+        Arc::new(Vault::in_memory(&[(KeyId(1), [9; 32])])),
+        accounts.clone(),
+        "https://herald.example",
+        "a session secret of at least thirty-two characters",
+    );
+    Setup {
+        connections,
+        accounts,
+        sandbox,
+        clock,
+        user: authed.user,
+        session: authed.session_id,
+    }
+}
+
+/// Connects the sandbox user `demo`'s TikTok account; returns its id.
+async fn connect_tiktok(s: &Setup) -> String {
+    let workspace = s.accounts.workspaces(&s.user).await.unwrap()[0].id;
+    let authorize = s
+        .connections
+        .start(
+            &s.user,
+            Some(&s.session),
+            workspace,
+            ProviderId::TikTok,
+            false,
+        )
+        .await
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = browser
+        .get(authorize.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Submit the consent form as shown: every hidden field and scope.
+    let mut form: Vec<(String, String)> = Vec::new();
+    for chunk in html.split("<input").skip(1) {
+        let tag = &chunk[..chunk.find('>').unwrap()];
+        let get = |a: &str| {
+            let n = format!(" {a}=\"");
+            tag.find(&n).map(|i| {
+                let rest = &tag[i + n.len()..];
+                rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+            })
+        };
+        let Some(name) = get("name") else { continue };
+        if tag.contains("type=\"checkbox\"")
+            && (!tag.contains(" checked") || tag.contains(" disabled"))
+        {
+            continue;
+        }
+        form.push((name, get("value").unwrap_or_default()));
+    }
+    form.push(("decision".into(), "allow".into()));
+    let action = authorize.as_str().split('?').next().unwrap().to_owned();
+    let resp = browser.post(action).form(&form).send().await.unwrap();
+    let back = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
+    let param = |k: &str| {
+        back.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    let completed = s
+        .connections
+        .complete(
+            &s.user,
+            Some(&s.session),
+            ProviderId::TikTok,
+            &CallbackParams {
+                state: param("state"),
+                code: param("code"),
+                ..CallbackParams::default()
+            },
+            &RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+    match completed {
+        Completed::Connected { accounts, .. } => accounts[0].id.clone(),
+        other => panic!("expected one account, got {other:?}"),
+    }
+}
+
+async fn refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token(t: TestDb) {
+    let s = setup(&t).await;
+    let id = connect_tiktok(&s).await;
+    let first = s.connections.credentials(&id).await.unwrap().unwrap();
+    let expires = first.access_expires_at.unwrap();
+
+    // Not due yet: nothing happens.
+    assert!(matches!(
+        s.connections.refresh(&id, false).await.unwrap(),
+        Refreshed::NotDue { .. }
+    ));
+
+    // Shortly before expiry the job renews it; the rotated refresh token is
+    // stored and the next refresh is scheduled before the new expiry.
+    s.clock.set(expires - SignedDuration::from_mins(10));
+    let outcome = s.connections.refresh(&id, false).await.unwrap();
+    let Refreshed::Renewed { next } = outcome else {
+        panic!("expected a renewal, got {outcome:?}")
+    };
+    let second = s.connections.credentials(&id).await.unwrap().unwrap();
+    assert_ne!(second.access_token, first.access_token);
+    assert_ne!(second.refresh_token, first.refresh_token, "rotated");
+    assert!(second.access_expires_at.unwrap() > expires);
+    assert!(next < second.access_expires_at.unwrap());
+
+    // Two refresh jobs at once, both due: one renews, the other backs off
+    // (busy, or finds the fresh token not due), so the rotating refresh
+    // token is used exactly once and the connection stays healthy.
+    let third_due = second.access_expires_at.unwrap() - SignedDuration::from_mins(10);
+    s.clock.set(third_due);
+    let (a, b) = tokio::join!(
+        s.connections.refresh(&id, false),
+        s.connections.refresh(&id, false)
+    );
+    let outcomes = [a.unwrap(), b.unwrap()];
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Refreshed::Renewed { .. }))
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Refreshed::Busy | Refreshed::NotDue { .. })),
+        "{outcomes:?}"
+    );
+    // The stored refresh token is the live one: another renewal works.
+    assert!(matches!(
+        s.connections.refresh(&id, true).await.unwrap(),
+        Refreshed::Renewed { .. }
+    ));
+
+    // The person removes the app at TikTok: the next refresh flags the
+    // connection, records why, and the audit log says so.
+    s.sandbox.revoke_user(Platform::TikTok, "demo");
+    s.clock.advance(SignedDuration::from_hours(23));
+    assert_eq!(
+        s.connections.refresh(&id, false).await.unwrap(),
+        Refreshed::NeedsReconnection
+    );
+    let workspace = s.accounts.workspaces(&s.user).await.unwrap()[0].id;
+    let listed = s.connections.list(&s.user, workspace, None).await.unwrap();
+    assert_eq!(listed[0].status, Status::NeedsReconnection);
+    assert!(!listed[0].status_detail.is_empty());
+    let audit = s.accounts.audit_log(&s.user, workspace, 50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "connection.needs_reconnection"),
+        "{audit:?}"
+    );
+    // Flagged connections are not hammered by further jobs.
+    assert_eq!(
+        s.connections.refresh(&id, false).await.unwrap(),
+        Refreshed::NeedsReconnection
+    );
+}
+
+on_both_backends!(refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token);
