@@ -203,6 +203,15 @@ fn strip_query_secrets(url: &str) -> String {
     }
 }
 
+/// Whether a failed attempt reached the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// The connection was never made: nothing was sent.
+    No,
+    /// It may have been sent (and acted on).
+    Maybe,
+}
+
 /// A platform's answer.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -308,7 +317,8 @@ impl PlatformClient {
             let started = Instant::now();
             let outcome = self.attempt(call).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            let error = match outcome {
+            let unsent = matches!(&outcome, Err((_, Sent::No)));
+            let error = match outcome.map_err(|(e, _)| e) {
                 Ok(reply) => {
                     for usage in dialect.usage(&reply) {
                         self.record_usage(call, &usage);
@@ -361,14 +371,23 @@ impl PlatformClient {
                     e
                 }
             };
+            let mut error = error;
             if let ErrorKind::RateLimited { until } = &error.kind {
-                self.pause(call, *until);
+                let until = self.pause(call, *until);
+                error.kind = ErrorKind::RateLimited { until: Some(until) };
+                // A pause longer than a worker should wait: say until when,
+                // with the platform's own code and message.
+                let left = until.duration_since(self.clock.now());
+                if left > SignedDuration::try_from(self.options.max_wait).unwrap_or_default() {
+                    return Err(error);
+                }
             }
-            // A throttled call was refused, so repeating it is safe; any
-            // other failure is only retried when the call is idempotent.
+            // A throttled call was refused and a call that never connected
+            // was never sent, so repeating either is safe; any other failure
+            // is only retried when the call is idempotent.
             let retryable = match error.kind {
                 ErrorKind::RateLimited { .. } => true,
-                ErrorKind::Unavailable => call.idempotent,
+                ErrorKind::Unavailable => call.idempotent || unsent,
                 _ => false,
             };
             if !retryable || attempt >= self.options.max_attempts {
@@ -378,7 +397,7 @@ impl PlatformClient {
         }
     }
 
-    async fn attempt(&self, call: &Call) -> Result<Reply, PlatformError> {
+    async fn attempt(&self, call: &Call) -> Result<Reply, (PlatformError, Sent)> {
         let method = match call.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -396,16 +415,20 @@ impl PlatformClient {
             Body::Form(pairs) => request.form(pairs),
             Body::Json(value) => request.json(value),
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(call, &e))?;
+        let response = request.send().await.map_err(|e| {
+            let sent = if e.is_connect() {
+                Sent::No
+            } else {
+                Sent::Maybe
+            };
+            (self.transport_error(call, &e), sent)
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(call, &e))?
+            .map_err(|e| (self.transport_error(call, &e), Sent::Maybe))?
             .to_vec();
         Ok(Reply {
             status,
@@ -493,12 +516,15 @@ impl PlatformClient {
         Ok(())
     }
 
-    fn pause(&self, call: &Call, until: Option<Timestamp>) {
+    /// Pauses the call's narrowest bucket; returns until when.
+    fn pause(&self, call: &Call, until: Option<Timestamp>) -> Timestamp {
         let until = until.unwrap_or_else(|| self.clock.now() + DEFAULT_PAUSE);
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         let key = Self::gate_keys(call).pop().expect("a provider key");
         let gate = gates.entry(key).or_default();
-        gate.paused_until = Some(gate.paused_until.map_or(until, |u| u.max(until)));
+        let until = gate.paused_until.map_or(until, |u| u.max(until));
+        gate.paused_until = Some(until);
+        until
     }
 
     fn record_usage(&self, call: &Call, usage: &Usage) {

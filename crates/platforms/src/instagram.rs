@@ -10,13 +10,14 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use url::Url;
 
-use crate::client::{Call, Method, PlatformClient};
+use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::meta::{GRAPH_VERSION, GraphDialect};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, Secret,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, expiry, split_scopes};
+use herald_core::Timestamp;
 
 const REQUIRED: &[&str] = &[
     "instagram_business_basic",
@@ -36,6 +37,44 @@ const INFO: ProviderInfo = ProviderInfo {
 };
 
 const DIALECT: GraphDialect = GraphDialect(ProviderId::Instagram);
+
+/// `api.instagram.com` (the code exchange) still answers errors in the
+/// legacy shape `{"error_type","code","error_message"}`; everything else is
+/// Graph's.
+struct LegacyDialect;
+
+#[derive(serde::Deserialize)]
+struct LegacyError {
+    error_type: String,
+    #[serde(default)]
+    error_message: String,
+}
+
+impl Dialect for LegacyDialect {
+    fn classify(&self, reply: &Reply, now: Timestamp) -> Option<PlatformError> {
+        let Ok(e) = serde_json::from_slice::<LegacyError>(&reply.body) else {
+            return DIALECT.classify(reply, now);
+        };
+        let message = e.error_message.to_ascii_lowercase();
+        let kind = if reply.status == 429 || e.error_type.contains("RateLimit") {
+            ErrorKind::RateLimited { until: None }
+        } else if reply.status >= 500 {
+            ErrorKind::Unavailable
+        } else if message.contains("redirect_uri")
+            || message.contains("client")
+            || message.contains("app")
+            || message.contains("developer role")
+        {
+            ErrorKind::Misconfigured
+        } else {
+            ErrorKind::BadRequest
+        };
+        Some(
+            PlatformError::new(ProviderId::Instagram, kind, e.error_message)
+                .with_code(e.error_type),
+        )
+    }
+}
 
 /// Instagram Login.
 pub struct InstagramLogin {
@@ -105,7 +144,7 @@ impl Connector for InstagramLogin {
                     ("code", code),
                 ])
                 .idempotent(false),
-                &DIALECT,
+                &LegacyDialect,
             )
             .await?;
         // The docs wrap the answer in `data: [...]`; older docs and many

@@ -236,7 +236,8 @@ impl Connector for YouTube {
             .refresh_token
             .as_ref()
             .unwrap_or(&credentials.access_token);
-        self.client
+        match self
+            .client
             .send(
                 &Call::new(
                     ProviderId::YouTube,
@@ -248,8 +249,13 @@ impl Connector for YouTube {
                 .idempotent(true),
                 &DIALECT,
             )
-            .await?;
-        Ok(Revocation::Revoked)
+            .await
+        {
+            Ok(_) => Ok(Revocation::Revoked),
+            // Revoked already (by the person, or an earlier removal).
+            Err(e) if e.code.as_deref() == Some("invalid_token") => Ok(Revocation::Revoked),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -398,6 +404,10 @@ impl Dialect for GoogleDialect {
                         ErrorKind::Misconfigured
                     }
                     "invalid_scope" => ErrorKind::Reconsent { scopes: Vec::new() },
+                    "rate_limit_exceeded" => ErrorKind::RateLimited { until: None },
+                    _ if reply.status == 429 => ErrorKind::RateLimited { until: None },
+                    // userinfo answers a dead token with 401 in this shape.
+                    _ if reply.status == 401 => ErrorKind::Reconnect,
                     _ if reply.status >= 500 => ErrorKind::Unavailable,
                     _ => ErrorKind::BadRequest,
                 };

@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_platforms::youtube::next_quota_reset;
-use herald_platforms::{
-    AccountKind, Candidate, ErrorKind, PlatformClient, ProviderId, missing_scopes,
-};
+use herald_platforms::{AccountKind, Candidate, ErrorKind, PlatformClient, ProviderId};
 use herald_sandbox::{FaultKind, Limits};
 
 use crate::helpers::*;
@@ -84,9 +82,13 @@ async fn meta_rate_limit_on_an_instagram_object_read() {
     let env = Env::start().await;
     env.inject("meta.object", FaultKind::RateLimited, None);
     let error = expect_err(env.connect_with(FB, |_| {}).await, "IG read throttled");
-    assert_rate_limited(&error);
-    assert_eq!(error.code.as_deref(), Some("80002"));
-    assert_eq!(env.calls("meta.object"), 1, "retry refused by the gate");
+    // Code 80002 paused that Instagram account's bucket for longer than
+    // max_wait, so the retry was refused by the gate.
+    let until = assert_rate_limited(&error).expect("until");
+    assert!(until > env.now());
+    assert_eq!(env.calls("meta.object"), 1);
+    // The app-wide gate is not paused by one account's limit.
+    assert_eq!(env.client.paused_until(FB, None), None);
 }
 
 #[tokio::test]
@@ -128,8 +130,7 @@ async fn tiktok_rate_limit_on_user_info() {
     let env = Env::start().await;
     env.inject("tiktok.user_info", FaultKind::RateLimited, None);
     let error = expect_err(env.connect_with(TT, |_| {}).await, "throttled user info");
-    assert_rate_limited(&error);
-    assert_eq!(error.code.as_deref(), Some("rate_limit_exceeded"));
+    assert!(assert_rate_limited(&error).is_some());
     assert_eq!(env.calls("tiktok.user_info"), 1);
     assert_eq!(env.calls("tiktok.token"), 1);
     assert!(env.client.paused_until(TT, None).is_some());
@@ -148,7 +149,11 @@ async fn tiktok_rate_limit_on_refresh() {
         "throttled refresh",
     );
     assert_rate_limited(&error);
-    assert_eq!(env.calls("tiktok.token"), 2, "exchange + one refused refresh");
+    assert_eq!(
+        env.calls("tiktok.token"),
+        2,
+        "exchange + one refused refresh"
+    );
 }
 
 /// A clock that moves a minute and a second every time it is read, so a
@@ -196,7 +201,6 @@ async fn youtube_quota_pauses_until_pacific_midnight() {
     let error = expect_err(env.connect_with(YT, |_| {}).await, "quota exceeded");
     let reset = next_quota_reset(env.now());
     assert_eq!(assert_rate_limited(&error), Some(reset));
-    assert_eq!(error.code.as_deref(), Some("quotaExceeded"));
     assert_eq!(env.calls("youtube.channels"), 1);
     assert_eq!(env.client.paused_until(YT, None), Some(reset));
 }
@@ -218,22 +222,15 @@ async fn google_rate_limit_on_userinfo() {
     let env = Env::start().await;
     env.inject("google.userinfo", FaultKind::RateLimited, None);
     let error = expect_err(env.connect_with(YT, |_| {}).await, "throttled userinfo");
-    assert_eq!(assert_rate_limited(&error), None.or(error_until(&error)));
-    assert_eq!(error.code, None, "refused by the gate after one 429");
+    // No hint in the answer: the default one-minute pause.
+    let until = env.now() + SignedDuration::from_secs(60);
+    assert_eq!(assert_rate_limited(&error), Some(until));
     assert_eq!(env.calls("google.userinfo"), 1);
-    assert!(env.client.paused_until(YT, None).is_some());
-}
-
-fn error_until(error: &herald_platforms::PlatformError) -> Option<Timestamp> {
-    match error.kind {
-        ErrorKind::RateLimited { until } => until,
-        _ => None,
-    }
+    assert_eq!(env.client.paused_until(YT, None), Some(until));
 }
 
 /// Google's token endpoint throttles with `429 {"error":"rate_limit_exceeded"}`.
 #[tokio::test]
-#[ignore = "adapter bug: GoogleDialect's OAuth branch maps HTTP 429 to BadRequest"]
 async fn google_rate_limit_on_the_token_endpoint() {
     let env = Env::start().await;
     let grant = env.connect(YT).await;
@@ -344,20 +341,17 @@ async fn meta_server_error_on_the_code_exchange_is_not_retried() {
 }
 
 #[tokio::test]
-async fn meta_server_error_on_the_long_lived_exchange_is_retried() {
+async fn meta_server_errors_on_reads_during_the_exchange_are_retried() {
     let env = Env::start().await;
     let code = env.authorize_code(FB, |_| {}).await;
-    // The second call to oauth/access_token is fb_exchange_token, a
-    // repeatable read.
-    env.inject("meta.access_token", FaultKind::ServerError, None);
-    env.inject("meta.access_token", FaultKind::ServerError, Some(1));
-    let error = expect_err(env.exchange(FB, &code).await, "500 on code exchange");
-    assert_kind(&error, ErrorKind::Unavailable);
-    let code = env.authorize_code(FB, |_| {}).await;
+    env.inject("meta.permissions", FaultKind::ServerError, Some(1));
     env.inject("meta.me_accounts", FaultKind::ServerError, Some(2));
+    env.inject("meta.object", FaultKind::ServerError, Some(1));
     let grant = env.exchange(FB, &code).await.unwrap();
     assert_eq!(grant.accounts.len(), 4);
+    assert_eq!(env.calls("meta.permissions"), 2);
     assert_eq!(env.calls("meta.me_accounts"), 3);
+    assert_eq!(env.calls("meta.object"), 3, "two accounts, one retry");
 }
 
 #[tokio::test]
@@ -629,10 +623,7 @@ async fn meta_token_faults_ask_to_reconnect() {
     ] {
         env.inject("meta.me", kind, Some(1));
         let before = env.calls("meta.me");
-        let error = expect_err(
-            connector.refresh(page.kind, &page.credentials).await,
-            code,
-        );
+        let error = expect_err(connector.refresh(page.kind, &page.credentials).await, code);
         assert_kind(&error, ErrorKind::Reconnect);
         assert_eq!(error.code.as_deref(), Some(code));
         assert_eq!(env.calls("meta.me"), before + 1, "not retried");
@@ -746,7 +737,6 @@ async fn youtube_token_faults_ask_to_reconnect() {
 /// Google's userinfo answers a dead token with
 /// `401 {"error":"invalid_request","error_description":"Invalid Credentials"}`.
 #[tokio::test]
-#[ignore = "adapter bug: GoogleDialect's OAuth branch maps HTTP 401 to BadRequest"]
 async fn youtube_token_fault_on_userinfo_asks_to_reconnect() {
     let env = Env::start().await;
     env.inject("google.userinfo", FaultKind::ExpiredToken, Some(1));
@@ -798,7 +788,6 @@ async fn instagram_missing_permission_asks_for_consent_again() {
 
 /// api.instagram.com's legacy `{"error_type","code":400,"error_message"}`.
 #[tokio::test]
-#[ignore = "adapter bug: instagram.rs classifies api.instagram.com's legacy 400 errors as Unavailable"]
 async fn instagram_code_faults_are_not_transient() {
     let env = Env::start().await;
     for kind in [
@@ -859,21 +848,4 @@ async fn youtube_missing_permission() {
     );
     assert_kind(&error, ErrorKind::Misconfigured);
     assert_eq!(error.code.as_deref(), Some("unauthorized_client"));
-}
-
-#[tokio::test]
-async fn a_missing_scope_reported_by_the_grant_matches_reconsent() {
-    // The two ways to learn about missing permissions agree: the grant's
-    // scope list, and a Reconsent error from a call.
-    let env = Env::start().await;
-    let grant = env
-        .connect_with(TT, |form| {
-            form.untick("video.publish");
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        missing_scopes(env.connector(TT).info().required_scopes, &grant.granted_scopes),
-        ["video.publish"]
-    );
 }

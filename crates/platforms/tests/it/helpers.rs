@@ -251,11 +251,7 @@ impl Env {
         redirect.param("code").expect("a code").to_owned()
     }
 
-    pub async fn exchange(
-        &self,
-        provider: ProviderId,
-        code: &str,
-    ) -> Result<Grant, PlatformError> {
+    pub async fn exchange(&self, provider: ProviderId, code: &str) -> Result<Grant, PlatformError> {
         self.exchange_with(provider, code, REDIRECT, VERIFIER).await
     }
 
@@ -465,8 +461,7 @@ fn attributes(s: &str) -> HashMap<String, Option<String>> {
             i += 1;
         }
         let start = i;
-        while i < bytes.len() && !bytes[i].is_whitespace() && bytes[i] != '=' && bytes[i] != '/'
-        {
+        while i < bytes.len() && !bytes[i].is_whitespace() && bytes[i] != '=' && bytes[i] != '/' {
             i += 1;
         }
         if start == i {
@@ -543,7 +538,10 @@ fn unescape(s: &str) -> String {
 
 /// The error of a call that must fail, with context when it did not.
 #[track_caller]
-pub fn expect_err<T: std::fmt::Debug>(result: Result<T, PlatformError>, what: &str) -> PlatformError {
+pub fn expect_err<T: std::fmt::Debug>(
+    result: Result<T, PlatformError>,
+    what: &str,
+) -> PlatformError {
     match result {
         Ok(v) => panic!("{what}: expected an error, got {v:?}"),
         Err(e) => e,
@@ -579,7 +577,9 @@ mod tests {
 
     #[test]
     fn attributes_are_parsed_and_unescaped() {
-        let a = attributes(r#"type="checkbox" name="grant" value="a&#38;b&#x2f;c&quot;" checked disabled"#);
+        let a = attributes(
+            r#"type="checkbox" name="grant" value="a&#38;b&#x2f;c&quot;" checked disabled"#,
+        );
         assert_eq!(a["type"].as_deref(), Some("checkbox"));
         assert_eq!(a["value"].as_deref(), Some("a&b/c\""));
         assert_eq!(a["checked"], None);

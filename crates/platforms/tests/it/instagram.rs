@@ -36,7 +36,11 @@ async fn full_flow_gives_one_account_with_a_sixty_day_token() {
     assert_eq!(c.issued_at, env.now());
     assert!(c.refresh_token.is_none());
     assert!(
-        missing_scopes(env.connector(IG).info().required_scopes, &grant.granted_scopes).is_empty(),
+        missing_scopes(
+            env.connector(IG).info().required_scopes,
+            &grant.granted_scopes
+        )
+        .is_empty(),
         "{:?}",
         grant.granted_scopes
     );
@@ -63,7 +67,10 @@ async fn unticking_publish_is_reported_missing() {
         .await
         .unwrap();
     assert_eq!(
-        missing_scopes(env.connector(IG).info().required_scopes, &grant.granted_scopes),
+        missing_scopes(
+            env.connector(IG).info().required_scopes,
+            &grant.granted_scopes
+        ),
         ["instagram_business_content_publish"]
     );
     assert_eq!(grant.accounts.len(), 1);
@@ -165,7 +172,6 @@ async fn removing_the_app_kills_the_token() {
 /// (`{"error_type","code","error_message"}`, HTTP 400). A used code cannot
 /// succeed later, so it must not be classified as transient.
 #[tokio::test]
-#[ignore = "adapter bug: instagram.rs classifies api.instagram.com's legacy 400 errors as Unavailable"]
 async fn a_reused_code_is_refused_as_a_bad_request() {
     let env = Env::start().await;
     let code = env.authorize_code(IG, |_| {}).await;

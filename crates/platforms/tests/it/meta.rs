@@ -54,7 +54,10 @@ async fn full_grant_lists_two_pages_and_their_instagram_accounts() {
         assert!(ig.remote_id.starts_with("17841"), "{ig:?}");
         assert!(!ig.name.is_empty());
         let parent = ig.parent.as_deref().expect("a parent Page");
-        let page = pages.iter().find(|p| p.name == parent).expect("parent listed");
+        let page = pages
+            .iter()
+            .find(|p| p.name == parent)
+            .expect("parent listed");
         // An Instagram business account publishes with its Page's token.
         assert_eq!(ig.credentials.access_token, page.credentials.access_token);
         assert_eq!(ig.credentials.access_expires_at, None);
@@ -95,8 +98,11 @@ async fn without_pages_show_list_no_page_is_read() {
     assert!(grant.accounts.is_empty());
     assert_eq!(env.calls("meta.me_accounts"), 0);
     assert!(
-        missing_scopes(env.connector(FB).info().required_scopes, &grant.granted_scopes)
-            .contains(&"pages_show_list".to_owned())
+        missing_scopes(
+            env.connector(FB).info().required_scopes,
+            &grant.granted_scopes
+        )
+        .contains(&"pages_show_list".to_owned())
     );
 }
 
@@ -154,7 +160,10 @@ async fn rerequest_is_put_in_the_dialog_url() {
     let form = env.consent_with(FB, true).await;
     let query: Vec<(String, String)> = form.authorize_url.query_pairs().into_owned().collect();
     assert!(query.contains(&("auth_type".into(), "rerequest".into())));
-    assert!(form.hidden.contains(&("auth_type".into(), "rerequest".into())));
+    assert!(
+        form.hidden
+            .contains(&("auth_type".into(), "rerequest".into()))
+    );
 }
 
 #[tokio::test]

@@ -41,10 +41,22 @@ async fn flow_gives_one_user_with_a_refresh_token() {
     assert_eq!(account.remote_id.len(), 36, "UUID-shaped open_id");
     assert_eq!(account.name, "Demo");
     assert_eq!(account.handle.as_deref(), Some("@demo"));
-    assert!(account.avatar_url.as_deref().unwrap().starts_with(&env.base));
+    assert!(
+        account
+            .avatar_url
+            .as_deref()
+            .unwrap()
+            .starts_with(&env.base)
+    );
     let c = &account.credentials;
     assert!(c.access_token.expose().starts_with("act."));
-    assert!(c.refresh_token.as_ref().unwrap().expose().starts_with("rft."));
+    assert!(
+        c.refresh_token
+            .as_ref()
+            .unwrap()
+            .expose()
+            .starts_with("rft.")
+    );
     assert_eq!(
         c.access_expires_at,
         Some(env.now() + SignedDuration::from_secs(86_400))
@@ -54,7 +66,11 @@ async fn flow_gives_one_user_with_a_refresh_token() {
         Some(env.now() + SignedDuration::from_secs(31_536_000))
     );
     assert!(
-        missing_scopes(env.connector(TT).info().required_scopes, &grant.granted_scopes).is_empty()
+        missing_scopes(
+            env.connector(TT).info().required_scopes,
+            &grant.granted_scopes
+        )
+        .is_empty()
     );
     assert_eq!(env.calls("tiktok.token"), 1);
     assert_eq!(env.calls("tiktok.user_info"), 1);
@@ -70,7 +86,10 @@ async fn partial_consent_narrows_the_fields_and_reports_missing_scopes() {
         .await
         .unwrap();
     assert_eq!(
-        missing_scopes(env.connector(TT).info().required_scopes, &grant.granted_scopes),
+        missing_scopes(
+            env.connector(TT).info().required_scopes,
+            &grant.granted_scopes
+        ),
         ["video.publish"]
     );
     // Without user.info.profile the username is not asked for (TikTok
@@ -115,11 +134,7 @@ async fn a_day_later_the_access_token_is_dead_and_refresh_renews_it() {
     assert_kind(&error, ErrorKind::Reconnect);
     assert_eq!(error.code.as_deref(), Some("access_token_invalid"));
 
-    let renewed = env
-        .connector(TT)
-        .refresh(account.kind, old)
-        .await
-        .unwrap();
+    let renewed = env.connector(TT).refresh(account.kind, old).await.unwrap();
     assert_ne!(renewed.access_token, old.access_token);
     assert_eq!(
         renewed.access_expires_at,
@@ -248,4 +263,22 @@ async fn dialog_faults_come_back_on_the_redirect() {
         assert_eq!(redirect.param("error"), Some(error), "{kind:?}");
         assert_eq!(redirect.param("code"), None);
     }
+}
+
+#[tokio::test]
+async fn revoking_twice_is_accepted() {
+    let env = Env::start().await;
+    let grant = env.connect(TT).await;
+    let account = &grant.accounts[0];
+    let connector = env.connector(TT);
+    for _ in 0..2 {
+        assert_eq!(
+            connector
+                .revoke(account.kind, &account.credentials)
+                .await
+                .unwrap(),
+            Revocation::Revoked
+        );
+    }
+    assert_eq!(env.calls("tiktok.revoke"), 2);
 }

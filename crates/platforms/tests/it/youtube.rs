@@ -2,9 +2,7 @@
 
 use herald_core::SignedDuration;
 use herald_platforms::youtube::{SCOPE_READONLY, SCOPE_UPLOAD};
-use herald_platforms::{
-    AccountKind, ErrorKind, ProviderId, Revocation, missing_scopes, pkce_s256,
-};
+use herald_platforms::{AccountKind, ErrorKind, ProviderId, Revocation, missing_scopes, pkce_s256};
 use herald_sandbox::FaultKind;
 
 use crate::helpers::*;
@@ -21,7 +19,10 @@ async fn pkce_flow_lists_both_channels() {
         form.hidden
             .contains(&("code_challenge_method".into(), "S256".into()))
     );
-    assert!(form.hidden.contains(&("access_type".into(), "offline".into())));
+    assert!(
+        form.hidden
+            .contains(&("access_type".into(), "offline".into()))
+    );
     assert_eq!(form.required_scopes(), ["openid"]);
     let redirect = env.submit(&form, "allow").await;
     let grant = env
@@ -32,7 +33,11 @@ async fn pkce_flow_lists_both_channels() {
     assert_eq!(grant.platform_user_id.len(), 21, "{grant:?}");
     assert!(grant.platform_user_id.bytes().all(|b| b.is_ascii_digit()));
     assert!(
-        missing_scopes(env.connector(YT).info().required_scopes, &grant.granted_scopes).is_empty(),
+        missing_scopes(
+            env.connector(YT).info().required_scopes,
+            &grant.granted_scopes
+        )
+        .is_empty(),
         "{:?}",
         grant.granted_scopes
     );
@@ -44,16 +49,36 @@ async fn pkce_flow_lists_both_channels() {
     assert_eq!(
         channels,
         [
-            (AccountKind::YouTubeChannel, "Demo Bakery", Some("@demobakery")),
-            (AccountKind::YouTubeChannel, "Demo Studio", Some("@demostudio")),
+            (
+                AccountKind::YouTubeChannel,
+                "Demo Bakery",
+                Some("@demobakery")
+            ),
+            (
+                AccountKind::YouTubeChannel,
+                "Demo Studio",
+                Some("@demostudio")
+            ),
         ]
     );
     for channel in &grant.accounts {
         assert!(channel.remote_id.starts_with("UC"), "{channel:?}");
-        assert!(channel.avatar_url.as_deref().unwrap().starts_with(&env.base));
+        assert!(
+            channel
+                .avatar_url
+                .as_deref()
+                .unwrap()
+                .starts_with(&env.base)
+        );
         let c = &channel.credentials;
         assert!(c.access_token.expose().starts_with("ya29."));
-        assert!(c.refresh_token.as_ref().unwrap().expose().starts_with("1//"));
+        assert!(
+            c.refresh_token
+                .as_ref()
+                .unwrap()
+                .expose()
+                .starts_with("1//")
+        );
         assert_eq!(
             c.access_expires_at,
             Some(env.now() + SignedDuration::from_secs(3599))
@@ -75,8 +100,13 @@ async fn a_wrong_verifier_is_refused() {
     let env = Env::start().await;
     let code = env.authorize_code(YT, |_| {}).await;
     let error = expect_err(
-        env.exchange_with(YT, &code, REDIRECT, "not-the-verifier-used-for-the-challenge")
-            .await,
+        env.exchange_with(
+            YT,
+            &code,
+            REDIRECT,
+            "not-the-verifier-used-for-the-challenge",
+        )
+        .await,
         "wrong verifier",
     );
     // OAuth `invalid_grant` ("Invalid code verifier.").
@@ -126,11 +156,7 @@ async fn refresh_keeps_the_stored_refresh_token() {
     let old = &channel.credentials;
 
     env.advance(SignedDuration::from_hours(2));
-    let renewed = env
-        .connector(YT)
-        .refresh(channel.kind, old)
-        .await
-        .unwrap();
+    let renewed = env.connector(YT).refresh(channel.kind, old).await.unwrap();
     assert_ne!(renewed.access_token, old.access_token);
     assert_eq!(
         renewed.refresh_token, old.refresh_token,
@@ -205,7 +231,10 @@ async fn without_youtube_readonly_no_channel_is_listed() {
     assert!(grant.accounts.is_empty());
     assert_eq!(env.calls("youtube.channels"), 0);
     assert_eq!(
-        missing_scopes(env.connector(YT).info().required_scopes, &grant.granted_scopes),
+        missing_scopes(
+            env.connector(YT).info().required_scopes,
+            &grant.granted_scopes
+        ),
         [SCOPE_READONLY]
     );
     assert!(grant.granted_scopes.iter().any(|s| s == SCOPE_UPLOAD));
@@ -238,4 +267,27 @@ async fn dialog_faults_come_back_on_the_redirect() {
         assert_eq!(redirect.param("error"), Some(error), "{kind:?}");
         assert_eq!(redirect.param("code"), None);
     }
+}
+
+#[tokio::test]
+async fn revoking_a_dead_grant_counts_as_revoked_without_a_retry() {
+    let env = Env::start().await;
+    let grant = env.connect(YT).await;
+    let channel = &grant.accounts[0];
+    let connector = env.connector(YT);
+    connector
+        .revoke(channel.kind, &channel.credentials)
+        .await
+        .unwrap();
+    // Google answers 400 `invalid_token` for a token that is already dead
+    // (no RFC 7009 "200 for unknown tokens"): the adapter reports the grant
+    // as revoked, which it is, after one call.
+    assert_eq!(
+        connector
+            .revoke(channel.kind, &channel.credentials)
+            .await
+            .unwrap(),
+        herald_platforms::Revocation::Revoked
+    );
+    assert_eq!(env.calls("google.revoke"), 2);
 }

@@ -1,0 +1,10 @@
+//! Integration tests: Herald's real platform adapters against the sandbox
+//! simulators, served on loopback HTTP with a manual clock. One module per
+//! provider for the OAuth flows, and `client` for every fault class.
+
+mod client;
+mod helpers;
+mod instagram;
+mod meta;
+mod tiktok;
+mod youtube;
