@@ -128,6 +128,7 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         queue.clone(),
         accounts.clone(),
         clock.clone(),
+        true,
     )?;
     let registry = registry(
         db.clone(),
@@ -224,7 +225,8 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     let queue = Queue::new(db.clone(), clock.clone());
     let accounts =
         crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
-    let platforms = crate::platforms::build(&config, db.clone(), queue.clone(), accounts, clock)?;
+    let platforms =
+        crate::platforms::build(&config, db.clone(), queue.clone(), accounts, clock, false)?;
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {

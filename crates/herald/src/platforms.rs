@@ -82,21 +82,23 @@ pub fn platforms_config(config: &Config) -> PlatformsConfig {
     }
 }
 
-/// Builds the connections service (and the built-in sandbox, when some
-/// provider uses it and no standalone one is configured).
+/// Builds the connections service, and with `serve_sandbox` the built-in
+/// sandbox when some provider uses it and no standalone one is configured
+/// (a worker process only calls it over HTTP).
 pub fn build(
     config: &Config,
     db: Db,
     queue: Queue,
     accounts: Accounts,
     clock: Arc<dyn Clock>,
+    serve_sandbox: bool,
 ) -> anyhow::Result<Platforms> {
     let apps = platforms_config(config);
     let client = PlatformClient::new(clock.clone(), ClientOptions::default())
         .context("could not set up the platform HTTP client")?;
     let providers = Providers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
-    let sandbox = if uses_sandbox && config.sandbox_url.is_none() {
+    let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = SandboxConfig::new(sandbox_base(config));
         sandbox_config.state_file = Some(config.data_dir.join("sandbox-state.json"));
         Some(

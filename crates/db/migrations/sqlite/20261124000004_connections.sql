@@ -32,7 +32,7 @@ CREATE TABLE connections (
     updated_at         BIGINT  NOT NULL,
     UNIQUE (workspace_id, kind, remote_id)
 );
-CREATE INDEX connections_key ON connections (key_id);
+CREATE INDEX connections_by_key_id ON connections (key_id);
 CREATE INDEX connections_platform_user ON connections (provider, platform_user_id);
 
 -- One row per started connect flow. The state parameter's nonce is only

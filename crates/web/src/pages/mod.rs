@@ -138,6 +138,22 @@ pub(super) async fn pick_workspace(
     Ok(chosen.or_else(|| all.into_iter().next()))
 }
 
+/// A UTC time as pages show it.
+pub(super) fn when(t: herald_core::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Copy for a short code from a redirect (`?done=`, `?error=`), only if
+/// the catalog knows it: a made-up code shows nothing.
+pub(super) fn known(t: &'static Catalog, prefix: &str, code: Option<&str>) -> Option<String> {
+    let code = code?;
+    if !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return None;
+    }
+    let key = format!("{prefix}{code}");
+    t.has(&key).then(|| t.text(&key).to_owned())
+}
+
 /// Renders a template into a response; a failure is logged once by the
 /// error middleware, like any other.
 pub fn render(template: &impl Template) -> Result<Response, WebError> {

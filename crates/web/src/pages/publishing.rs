@@ -10,12 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{Permission, WorkspaceId};
 use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
-use herald_core::Timestamp;
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;
 
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, pick_workspace, render};
+use super::{Chrome, known, pick_workspace, render, when};
 use crate::auth::{Meta, SignedIn};
 use crate::error::connect_status;
 use crate::i18n::Catalog;
@@ -31,10 +30,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/home/publishing/connections/{id}/remove", post(remove))
         .route("/oauth/{provider}/callback", get(callback))
-}
-
-fn when(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 pub struct ProviderCard {
@@ -134,16 +129,6 @@ struct PageQuery {
     workspace: Option<i64>,
     done: Option<String>,
     error: Option<String>,
-}
-
-/// Copy for a short code from a redirect, only if the catalog knows it.
-fn known(t: &'static Catalog, prefix: &str, code: Option<&str>) -> Option<String> {
-    let code = code?;
-    if !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return None;
-    }
-    let key = format!("{prefix}{code}");
-    t.has(&key).then(|| t.text(&key).to_owned())
 }
 
 async fn show(

@@ -9,11 +9,10 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{AccountError, DeviceId, Permission, Role, UserId, WorkspaceId};
-use herald_core::Timestamp;
 use serde::Deserialize;
 
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, pick_workspace, render};
+use super::{Chrome, known, pick_workspace, render, when};
 use crate::auth::{Meta, SignedIn};
 use crate::i18n::{Catalog, error_copy};
 use crate::{AppState, WebError};
@@ -36,10 +35,6 @@ pub fn router() -> Router<AppState> {
             "/workspaces/{id}/members/{user}/remove",
             post(remove_member),
         )
-}
-
-fn when(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 pub struct SessionRow {
@@ -115,16 +110,6 @@ struct SettingsQuery {
 
 fn role_label(t: &Catalog, role: Role) -> String {
     t.text(&format!("role.{}", role.as_str())).to_owned()
-}
-
-/// A short code from a redirect, shown only if the catalog knows it.
-fn known(t: &Catalog, prefix: &str, code: Option<&str>) -> Option<String> {
-    let code = code?;
-    if !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return None;
-    }
-    let key = format!("{prefix}{code}");
-    t.has(&key).then(|| t.text(&key).to_owned())
 }
 
 async fn show_settings(
