@@ -778,11 +778,6 @@ impl Connections {
         meta: &RequestMeta,
         detail: &str,
     ) {
-        let outcome = if outcome == "denied" {
-            "denied"
-        } else {
-            outcome
-        };
         self.inner
             .accounts
             .audit(

@@ -277,12 +277,11 @@ impl Connector for FacebookLogin {
 
     async fn refresh(
         &self,
-        kind: AccountKind,
+        _kind: AccountKind,
         credentials: &Credentials,
     ) -> Result<Credentials, PlatformError> {
         // Page tokens do not expire and cannot be renewed; checking that
         // the token still works is what "refresh" means here.
-        let _ = kind;
         self.client
             .send(
                 &self

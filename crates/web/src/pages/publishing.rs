@@ -265,9 +265,6 @@ async fn callback(
             &meta,
         )
         .await;
-    let workspace = pick_workspace(&state, &authed.user, None)
-        .await?
-        .map(|w| w.id.0);
     match outcome {
         Ok(Completed::Connected { workspace, .. }) => Ok(back(workspace.0, Ok("connected"))),
         Ok(Completed::Choose { attempt }) => {
@@ -279,6 +276,10 @@ async fn callback(
                 return Err(e.into());
             }
             tracing::info!(%provider, code = e.code(), error = %e, "connect flow ended without a connection");
+            // Only the explanation page needs a workspace (for "try again").
+            let workspace = pick_workspace(&state, &authed.user, None)
+                .await?
+                .map(|w| w.id.0);
             let missing = match &e {
                 ConnectError::MissingScopes(scopes) => {
                     Some(c.t.fill("publishing.missing", "scopes", &scopes.join(", ")))
