@@ -63,6 +63,7 @@ const SENSITIVE: &[&str] = &[
 pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -71,6 +72,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
             Method::Delete => "DELETE",
         }
     }
@@ -83,6 +85,11 @@ pub enum Body {
     /// `application/x-www-form-urlencoded`.
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
+    /// Raw bytes (an upload chunk) with their content type.
+    Bytes {
+        content_type: String,
+        data: Vec<u8>,
+    },
 }
 
 /// One call to a platform, described in full before it is sent.
@@ -96,6 +103,9 @@ pub struct Call {
     pub query: Vec<(String, String)>,
     pub body: Body,
     pub bearer: Option<Secret>,
+    /// Extra request headers (`Content-Range`, `X-Upload-Content-Length`).
+    /// Never put secrets here: they are not redacted.
+    pub headers: Vec<(String, String)>,
     /// Whether repeating the call cannot do anything twice. Non-idempotent
     /// calls are only retried when the platform certainly did not act.
     pub idempotent: bool,
@@ -119,6 +129,7 @@ impl Call {
             query: Vec::new(),
             body: Body::None,
             bearer: None,
+            headers: Vec::new(),
             idempotent: matches!(method, Method::Get | Method::Delete),
             bucket: None,
         }
@@ -141,6 +152,21 @@ impl Call {
 
     pub fn json(mut self, value: serde_json::Value) -> Call {
         self.body = Body::Json(value);
+        self
+    }
+
+    /// A raw body, e.g. one chunk of an upload.
+    pub fn bytes(mut self, content_type: impl Into<String>, data: Vec<u8>) -> Call {
+        self.body = Body::Bytes {
+            content_type: content_type.into(),
+            data,
+        };
+        self
+    }
+
+    /// An extra request header (not for secrets: use [`Call::bearer`]).
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Call {
+        self.headers.push((name.to_owned(), value.into()));
         self
     }
 
@@ -401,9 +427,13 @@ impl PlatformClient {
         let method = match call.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
         let mut request = self.http.request(method, &call.url);
+        for (name, value) in &call.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         if !call.query.is_empty() {
             request = request.query(&call.query);
         }
@@ -414,6 +444,9 @@ impl PlatformClient {
             Body::None => request,
             Body::Form(pairs) => request.form(pairs),
             Body::Json(value) => request.json(value),
+            Body::Bytes { content_type, data } => request
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                .body(data.clone()),
         };
         let response = request.send().await.map_err(|e| {
             let sent = if e.is_connect() {

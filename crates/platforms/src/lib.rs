@@ -17,6 +17,7 @@ mod error;
 pub mod instagram;
 pub mod meta;
 mod provider;
+pub mod publish;
 pub mod tiktok;
 pub mod youtube;
 
@@ -28,6 +29,10 @@ pub use error::{ErrorKind, PlatformError};
 pub use provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, Secret, missing_scopes,
+};
+pub use publish::{
+    MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
+    Step,
 };
 
 /// Where a provider's hosts are: the real ones, or their simulators under

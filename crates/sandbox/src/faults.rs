@@ -107,6 +107,86 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "drive.files_get",
         "www.googleapis.com/drive/v3/files/{id} — metadata, or bytes with alt=media",
     ),
+    (
+        "instagram.media_create",
+        "graph.facebook.com/{v}/{ig-user-id}/media and graph.instagram.com/{v}/{ig-user-id}/media — create a container (POST)",
+    ),
+    (
+        "instagram.container_status",
+        "graph.*.com/{v}/{container-id}?fields=status_code,status — container status",
+    ),
+    (
+        "instagram.media_publish",
+        "graph.*.com/{v}/{ig-user-id}/media_publish — publish a container",
+    ),
+    (
+        "instagram.media_list",
+        "graph.*.com/{v}/{ig-user-id}/media (GET) — the account's recent media",
+    ),
+    (
+        "instagram.media_get",
+        "graph.*.com/{v}/{ig-media-id} — a published media (permalink)",
+    ),
+    (
+        "instagram.publishing_limit",
+        "graph.*.com/{v}/{ig-user-id}/content_publishing_limit — 24-hour quota usage",
+    ),
+    (
+        "instagram.comments",
+        "graph.*.com/{v}/{ig-media-id}/comments — first comment (POST) and listing (GET)",
+    ),
+    (
+        "facebook.feed",
+        "graph.facebook.com/{v}/{page-id}/feed — Page text/link post (POST) and listing (GET)",
+    ),
+    (
+        "facebook.photos",
+        "graph.facebook.com/{v}/{page-id}/photos — Page photo post",
+    ),
+    (
+        "facebook.videos",
+        "graph-video.facebook.com/{v}/{page-id}/videos — Page video post from file_url",
+    ),
+    (
+        "facebook.object",
+        "graph.facebook.com/{v}/{post-or-video-id} — a Page post or video (status, permalink)",
+    ),
+    (
+        "facebook.comments",
+        "graph.facebook.com/{v}/{post-id}/comments — first comment (POST) and listing (GET)",
+    ),
+    (
+        "tiktok.creator_info",
+        "open.tiktokapis.com/v2/post/publish/creator_info/query/ — creator info",
+    ),
+    (
+        "tiktok.video_init",
+        "open.tiktokapis.com/v2/post/publish/video/init/ — direct post init",
+    ),
+    (
+        "tiktok.upload",
+        "open-upload.tiktokapis.com/video/ — chunk upload (PUT with Content-Range)",
+    ),
+    (
+        "tiktok.status",
+        "open.tiktokapis.com/v2/post/publish/status/fetch/ — publish status",
+    ),
+    (
+        "tiktok.video_list",
+        "open.tiktokapis.com/v2/video/list/ — the user's public videos",
+    ),
+    (
+        "youtube.upload_init",
+        "www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable — open an upload session (POST)",
+    ),
+    (
+        "youtube.upload_chunk",
+        "www.googleapis.com/upload/youtube/v3/videos?upload_id= — PUT a chunk or probe",
+    ),
+    (
+        "youtube.videos",
+        "www.googleapis.com/youtube/v3/videos — videos.list",
+    ),
 ];
 
 /// Every endpoint id:
@@ -137,6 +217,26 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `youtube.channels` | `www.googleapis.com/youtube/v3/channels` |
 /// | `drive.files_list` | `www.googleapis.com/drive/v3/files` |
 /// | `drive.files_get` | `www.googleapis.com/drive/v3/files/{id}` (metadata and `alt=media`) |
+/// | `instagram.media_create` | `graph.facebook.com/{v}/{ig-user-id}/media and graph.instagram.com/{v}/{ig-user-id}/media` |
+/// | `instagram.container_status` | `graph.*.com/{v}/{container-id}?fields=status_code,status` |
+/// | `instagram.media_publish` | `graph.*.com/{v}/{ig-user-id}/media_publish` |
+/// | `instagram.media_list` | `graph.*.com/{v}/{ig-user-id}/media (GET)` |
+/// | `instagram.media_get` | `graph.*.com/{v}/{ig-media-id}` |
+/// | `instagram.publishing_limit` | `graph.*.com/{v}/{ig-user-id}/content_publishing_limit` |
+/// | `instagram.comments` | `graph.*.com/{v}/{ig-media-id}/comments` |
+/// | `facebook.feed` | `graph.facebook.com/{v}/{page-id}/feed` |
+/// | `facebook.photos` | `graph.facebook.com/{v}/{page-id}/photos` |
+/// | `facebook.videos` | `graph-video.facebook.com/{v}/{page-id}/videos` |
+/// | `facebook.object` | `graph.facebook.com/{v}/{post-or-video-id}` |
+/// | `facebook.comments` | `graph.facebook.com/{v}/{post-id}/comments` |
+/// | `tiktok.creator_info` | `open.tiktokapis.com/v2/post/publish/creator_info/query/` |
+/// | `tiktok.video_init` | `open.tiktokapis.com/v2/post/publish/video/init/` |
+/// | `tiktok.upload` | `open-upload.tiktokapis.com/video/` |
+/// | `tiktok.status` | `open.tiktokapis.com/v2/post/publish/status/fetch/` |
+/// | `tiktok.video_list` | `open.tiktokapis.com/v2/video/list/` |
+/// | `youtube.upload_init` | `www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable` |
+/// | `youtube.upload_chunk` | `www.googleapis.com/upload/youtube/v3/videos?upload_id=` |
+/// | `youtube.videos` | `www.googleapis.com/youtube/v3/videos` |
 pub const ENDPOINTS: &[&str] = &[
     "meta.oauth_dialog",
     "meta.access_token",
@@ -162,6 +262,26 @@ pub const ENDPOINTS: &[&str] = &[
     "youtube.channels",
     "drive.files_list",
     "drive.files_get",
+    "instagram.media_create",
+    "instagram.container_status",
+    "instagram.media_publish",
+    "instagram.media_list",
+    "instagram.media_get",
+    "instagram.publishing_limit",
+    "instagram.comments",
+    "facebook.feed",
+    "facebook.photos",
+    "facebook.videos",
+    "facebook.object",
+    "facebook.comments",
+    "tiktok.creator_info",
+    "tiktok.video_init",
+    "tiktok.upload",
+    "tiktok.status",
+    "tiktok.video_list",
+    "youtube.upload_init",
+    "youtube.upload_chunk",
+    "youtube.videos",
 ];
 
 /// What an injected fault makes an endpoint answer. Each endpoint renders the
@@ -177,6 +297,11 @@ pub enum FaultKind {
     ExpiredToken,
     RevokedToken,
     MissingPermission,
+    /// The platform does everything the request asks, then the answer is
+    /// lost: the status line and headers go out and the connection breaks
+    /// in the body, so the client cannot tell whether it worked. This is
+    /// what makes other tools post twice.
+    ResponseLost,
 }
 
 impl FaultKind {
@@ -189,6 +314,7 @@ impl FaultKind {
             FaultKind::ExpiredToken => "expired_token",
             FaultKind::RevokedToken => "revoked_token",
             FaultKind::MissingPermission => "missing_permission",
+            FaultKind::ResponseLost => "response_lost",
         }
     }
 
@@ -201,6 +327,7 @@ impl FaultKind {
             "expired_token" => FaultKind::ExpiredToken,
             "revoked_token" => FaultKind::RevokedToken,
             "missing_permission" => FaultKind::MissingPermission,
+            "response_lost" => FaultKind::ResponseLost,
             _ => return None,
         })
     }
@@ -214,6 +341,7 @@ pub(crate) const FAULT_KIND_NAMES: &[&str] = &[
     "expired_token",
     "revoked_token",
     "missing_permission",
+    "response_lost",
 ];
 
 /// A fault for one endpoint.

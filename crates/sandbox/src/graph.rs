@@ -345,7 +345,7 @@ impl GraphCall {
             }
             FaultKind::RevokedToken => GraphError::session_invalidated(),
             FaultKind::MissingPermission => missing_permission(),
-            FaultKind::Slow { .. } => return Ok(()),
+            FaultKind::Slow { .. } | FaultKind::ResponseLost => return Ok(()),
         })
     }
 

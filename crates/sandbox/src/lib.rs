@@ -94,6 +94,7 @@
 //! | Slow | sleeps `delay_ms`, then answers normally | | | | |
 //! | ExpiredToken | 190/463 (code endpoints: code 100/36007) | "Invalid authorization code" | 401 `access_token_invalid`; OAuth `invalid_grant` | 401 `authError` | 400 `invalid_grant` |
 //! | RevokedToken | 190/460 (code endpoints: 100/36009) | "This authorization code has been used" | as expired | 401 `authError` | 400 `invalid_grant` |
+//! | ResponseLost | the request takes full effect, then the answer breaks after its headers (every endpoint) | | | | |
 //! | MissingPermission | 200 (`/me/accounts`, token endpoints), 10 (object reads) | 400 | 401 `scope_not_authorized`; OAuth `unauthorized_client` | 403 `insufficientPermissions` | 401 `unauthorized_client` |
 //!
 //! On `*.oauth_dialog` ids faults apply when the form is submitted:
@@ -155,10 +156,12 @@ mod meta;
 mod meters;
 mod oauth;
 mod params;
+mod published;
 mod seed;
 mod state;
 mod tiktok;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -173,6 +176,7 @@ use serde::{Deserialize, Serialize};
 pub use config::{AppCredentials, Limits, SandboxConfig};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
+pub use published::PublishedPost;
 
 use faults::FaultBoard;
 use meters::Meters;
@@ -259,6 +263,7 @@ impl Sandbox {
             .merge(google::router())
             .merge(admin::router())
             .merge(assets::router())
+            .layer(middleware::from_fn(lose_responses))
             .layer(middleware::from_fn(log_request))
             .with_state(self.clone())
     }
@@ -289,6 +294,23 @@ impl Sandbox {
     }
 
     /// How many requests an endpoint id received (unknown ids: 0).
+    /// Every post the simulators published, oldest first.
+    pub fn published(&self) -> Vec<PublishedPost> {
+        self.read(|st| st.published().to_vec())
+    }
+
+    /// The posts published on one account (Page, Instagram user, TikTok
+    /// open_id or YouTube channel id), oldest first.
+    pub fn published_on(&self, account_id: &str) -> Vec<PublishedPost> {
+        self.read(|st| {
+            st.published()
+                .iter()
+                .filter(|p| p.account_id == account_id)
+                .cloned()
+                .collect()
+        })
+    }
+
     pub fn calls(&self, endpoint: &str) -> u64 {
         lock(&self.inner.faults).calls(endpoint)
     }
@@ -334,17 +356,47 @@ impl Sandbox {
     /// fault sleeps here and yields None, so the request proceeds normally.
     pub(crate) async fn hit(&self, endpoint: &'static str) -> Option<FaultKind> {
         let kind = self.faults(|f| f.hit(endpoint));
-        if let Some(FaultKind::Slow { delay_ms }) = kind {
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            return None;
+        match kind {
+            Some(FaultKind::Slow { delay_ms }) => {
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                None
+            }
+            Some(FaultKind::ResponseLost) => {
+                // The handler does its work; `lose_responses` breaks the
+                // answer on its way out.
+                let _ = LOSE_RESPONSE.try_with(|flag| flag.store(true, Ordering::Relaxed));
+                None
+            }
+            other => other,
         }
-        kind
     }
 
     /// Counts a request without consuming faults (consent page views).
     pub(crate) fn count(&self, endpoint: &'static str) {
         self.faults(|f| f.count(endpoint));
     }
+}
+
+tokio::task_local! {
+    /// Set by [`Sandbox::hit`] when a `ResponseLost` fault applies to the
+    /// request being handled.
+    static LOSE_RESPONSE: Arc<AtomicBool>;
+}
+
+/// Sends the status and headers of a response whose fault is
+/// `ResponseLost`, then breaks the connection inside the body.
+async fn lose_responses(request: Request, next: Next) -> Response {
+    let flag = Arc::new(AtomicBool::new(false));
+    let response = LOSE_RESPONSE.scope(flag.clone(), next.run(request)).await;
+    if !flag.load(Ordering::Relaxed) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let broken = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("sandbox: response lost"))
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(broken))
 }
 
 /// Logs method, path and status only: tokens, codes and secrets travel in

@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::oauth::Pkce;
+use crate::published::PublishedPost;
 use crate::{Platform, SandboxError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +159,9 @@ pub(crate) struct State {
     /// Sandbox users who have consented at least once, per platform.
     #[serde(default)]
     users: BTreeMap<Platform, BTreeSet<String>>,
+    /// Every post the simulators made visible, oldest first.
+    #[serde(default)]
+    published: Vec<PublishedPost>,
 }
 
 fn grant_key(platform: Platform, client_id: &str, user: &str) -> String {
@@ -306,6 +310,15 @@ impl State {
         self.grants
             .entry(grant_key(platform, client_id, user))
             .or_default()
+    }
+
+    /// Records a post that just went live.
+    pub fn record_published(&mut self, post: PublishedPost) {
+        self.published.push(post);
+    }
+
+    pub fn published(&self) -> &[PublishedPost] {
+        &self.published
     }
 
     pub fn users(&self, platform: Platform) -> impl Iterator<Item = &str> {

@@ -320,7 +320,7 @@ fn oauth_fault(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
             "unauthorized_client",
             "The client is not authorized to request an access token using this method.",
         ),
-        FaultKind::Slow { .. } => return None,
+        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
     })
 }
 
@@ -623,7 +623,7 @@ async fn get_user_info(
         }
         Some(FaultKind::ExpiredToken | FaultKind::RevokedToken) => return token_invalid(&sb),
         Some(FaultKind::MissingPermission) => return scope_missing(&sb),
-        Some(FaultKind::Slow { .. }) | None => {}
+        Some(FaultKind::Slow { .. } | FaultKind::ResponseLost) | None => {}
     }
     let now = sb.now();
     let app = sb.config().tiktok.client_id.clone();

@@ -171,7 +171,7 @@ pub(crate) fn api_fault(fault: Option<FaultKind>, youtube: bool) -> Option<Respo
         FaultKind::ServerError => backend_error(),
         FaultKind::ExpiredToken | FaultKind::RevokedToken => unauthenticated(),
         FaultKind::MissingPermission => insufficient_permissions(),
-        FaultKind::Slow { .. } => return None,
+        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
     })
 }
 

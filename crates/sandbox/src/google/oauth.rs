@@ -337,7 +337,7 @@ fn oauth_fault(fault: Option<FaultKind>, expired: &str) -> Option<Response> {
             "unauthorized_client",
             "Unauthorized",
         ),
-        FaultKind::Slow { .. } => return None,
+        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
     })
 }
 

@@ -1,0 +1,1 @@
+//! Publishing to facebook (see the module docs of `publish`).

@@ -1,0 +1,1 @@
+//! Publishing to instagram (see the module docs of `publish`).

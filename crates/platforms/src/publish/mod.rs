@@ -1,0 +1,195 @@
+//! The publishing contract: how Herald puts one post on one account.
+//!
+//! Every platform publishes in several steps (create a container, wait for
+//! processing, publish; or open an upload session, send chunks, finish),
+//! and any step can time out after the platform acted. A [`Publisher`]
+//! therefore works as a resumable state machine: [`Publisher::step`] takes
+//! the [`Progress`] saved so far, does the next piece of work and returns
+//! what to save before the next call. The dispatcher persists every
+//! progress it is given before calling again, so a crash, a retry or a
+//! second worker resumes where the last saved progress says.
+//!
+//! # The rules every adapter keeps (no duplicate posts)
+//!
+//! 1. `step` is safe to call again with the same progress after any error
+//!    or crash, including after [`ErrorKind::OutcomeUnknown`].
+//! 2. Before a call that creates something visible (a post, a published
+//!    media), the adapter first returns [`Step::Continue`] with an intent
+//!    marker in the progress (which call, and when). When it later sees the
+//!    marker without the call's result, it reconciles with the platform
+//!    (container status, upload session probe, publish status, the account's
+//!    recent posts) and resumes from what the platform actually did, instead
+//!    of creating again.
+//! 3. Calls that create nothing visible (an unpublished container, an
+//!    upload session, a chunk) may simply be repeated or started over.
+//! 4. While the platform processes, the adapter returns [`Step::Wait`]
+//!    instead of sleeping, so a worker is never held by a slow platform.
+
+pub mod facebook;
+pub mod instagram;
+pub mod tiktok;
+pub mod youtube;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use herald_core::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::{AccountKind, PlatformError, ProviderId, Secret};
+
+/// What a post is on the platform. The provider's validation table says
+/// which formats an account kind takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostFormat {
+    /// Text (and optional link) only: Facebook Pages.
+    Text,
+    /// One image in the feed (Instagram, Facebook photo).
+    Image,
+    /// 2–10 images or videos (Instagram).
+    Carousel,
+    /// A short vertical video (Instagram reels).
+    Reel,
+    /// A 24-hour story, one image or video (Instagram).
+    Story,
+    /// A video (Facebook, TikTok, YouTube).
+    Video,
+}
+
+impl PostFormat {
+    pub const ALL: [PostFormat; 6] = [
+        PostFormat::Text,
+        PostFormat::Image,
+        PostFormat::Carousel,
+        PostFormat::Reel,
+        PostFormat::Story,
+        PostFormat::Video,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostFormat::Text => "text",
+            PostFormat::Image => "image",
+            PostFormat::Carousel => "carousel",
+            PostFormat::Reel => "reel",
+            PostFormat::Story => "story",
+            PostFormat::Video => "video",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PostFormat> {
+        PostFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
+}
+
+/// One media file of a post, in the order it is posted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MediaItem {
+    /// Herald's media id.
+    pub id: String,
+    pub kind: MediaKind,
+    /// `image/jpeg`, `video/mp4`, ...
+    pub mime: String,
+    pub size: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<u64>,
+    /// A signed, expiring URL on Herald's public address where the platform
+    /// can fetch the bytes itself (`image_url`, `video_url`, `file_url`).
+    pub url: String,
+}
+
+/// Reads the bytes of a media file, for platforms Herald uploads to
+/// (TikTok `FILE_UPLOAD`, YouTube resumable uploads).
+#[async_trait]
+pub trait MediaSource: Send + Sync {
+    /// `len` bytes from `offset` (fewer only at the end of the file).
+    async fn read(&self, item: &MediaItem, offset: u64, len: u64) -> std::io::Result<Vec<u8>>;
+}
+
+/// One post for one account, as the platform should get it.
+#[derive(Debug, Clone)]
+pub struct PublishRequest {
+    pub kind: AccountKind,
+    /// The account's platform id (Page id, Instagram user id, TikTok
+    /// open_id, channel id).
+    pub account_id: String,
+    /// The token to act with (a Page token for Pages and their Instagram
+    /// accounts).
+    pub access_token: Secret,
+    /// Stable for the target across attempts and processes.
+    pub idempotency_key: String,
+    pub format: PostFormat,
+    /// Caption, description or message.
+    pub caption: String,
+    /// Video title (YouTube) or link (Facebook text posts use `link`).
+    pub title: Option<String>,
+    pub link: Option<String>,
+    /// Posted as a comment right after publishing (Instagram, Facebook).
+    pub first_comment: Option<String>,
+    /// The platform's own privacy value (`SELF_ONLY`, `public`, ...).
+    pub privacy: Option<String>,
+    /// Cover frame of a video, in milliseconds from its start.
+    pub cover_offset_ms: Option<u64>,
+    pub media: Vec<MediaItem>,
+}
+
+/// What a publisher has done so far, saved by the dispatcher between steps
+/// (string keys and values the adapter chooses; opaque to everyone else,
+/// shown on the delivery receipt for support).
+pub type Progress = BTreeMap<String, String>;
+
+/// The result of one step.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Save the progress and call `step` again right away.
+    Continue(Progress),
+    /// The platform is processing: save the progress and call `step` again
+    /// at `at`.
+    Wait { progress: Progress, at: Timestamp },
+    /// Published.
+    Done(Published),
+}
+
+/// A post the platform has published.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Published {
+    /// The platform's id of the post (media id, `{page}_{post}`, video id).
+    pub remote_id: String,
+    /// Where people see it, when the platform says.
+    pub permalink: Option<String>,
+    /// The final progress, kept on the receipt.
+    pub progress: Progress,
+    /// Something that did not work but did not stop the post (the first
+    /// comment failed, the permalink is not known yet).
+    pub warnings: Vec<String>,
+}
+
+/// Publishes posts to the accounts of one kind.
+#[async_trait]
+pub trait Publisher: Send + Sync {
+    fn provider(&self) -> ProviderId;
+
+    /// Does the next piece of work; see the module docs for the rules.
+    async fn step(
+        &self,
+        request: &PublishRequest,
+        media: &dyn MediaSource,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError>;
+}
+
+/// The progress with one more entry.
+pub fn with(progress: &Progress, key: &str, value: impl Into<String>) -> Progress {
+    let mut next = progress.clone();
+    next.insert(key.to_owned(), value.into());
+    next
+}

@@ -1,0 +1,1 @@
+//! Publishing to tiktok (see the module docs of `publish`).

@@ -1,0 +1,1 @@
+//! Publishing to youtube (see the module docs of `publish`).
