@@ -6,5 +6,8 @@ mod client;
 mod helpers;
 mod instagram;
 mod meta;
+mod publish_meta;
+mod publish_tiktok_youtube;
+mod publishing;
 mod tiktok;
 mod youtube;

@@ -1,0 +1,1 @@
+//! Publishing to Facebook Pages and Instagram against the simulators.

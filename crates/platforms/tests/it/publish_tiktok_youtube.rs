@@ -1,0 +1,1 @@
+//! Publishing to TikTok and YouTube against the simulators.
