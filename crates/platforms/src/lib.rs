@@ -13,6 +13,7 @@
 //! same wire format, a different base URL.
 
 pub mod client;
+pub mod drive;
 mod error;
 pub mod instagram;
 pub mod meta;
@@ -32,7 +33,7 @@ pub use provider::{
 };
 pub use publish::{
     MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
-    Step,
+    Publishers, Step,
 };
 
 /// Where a provider's hosts are: the real ones, or their simulators under

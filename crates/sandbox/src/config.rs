@@ -37,6 +37,46 @@ pub struct Limits {
     /// YouTube Data API units per project per Pacific day (real: 10,000;
     /// `channels.list` costs 1).
     pub youtube_daily_units: u32,
+    /// TikTok `creator_info/query/` requests per user token per minute (real: 20).
+    pub tiktok_creator_info_per_minute: u32,
+    /// TikTok `video/init/` requests per user token per minute (real: 6).
+    pub tiktok_video_init_per_minute: u32,
+    /// TikTok `status/fetch/` requests per user token per minute (real: 30).
+    pub tiktok_status_per_minute: u32,
+    /// TikTok `/v2/video/list/` requests per app per minute (real: 600).
+    pub tiktok_video_list_per_minute: u32,
+    /// Seconds a TikTok video spends processing once all its bytes are in
+    /// (uploaded or pulled) before it is `PUBLISH_COMPLETE` or `FAILED`.
+    pub tiktok_processing_secs: u32,
+    /// Seconds after `PUBLISH_COMPLETE` until moderation fills
+    /// `publicaly_available_post_id` (real: usually under a minute).
+    pub tiktok_post_id_secs: u32,
+    /// `videos.insert` calls per project per Pacific day, a bucket of its
+    /// own (real, current docs: 100; older docs charged 1,600 units).
+    pub youtube_daily_uploads: u32,
+    /// Videos one channel may upload per Pacific day before
+    /// `uploadLimitExceeded` (real: undisclosed, varies per channel).
+    pub youtube_channel_daily_uploads: u32,
+    /// Lifetime of a resumable upload session (real: about a week; the
+    /// sandbox default is one day).
+    pub youtube_upload_session_secs: u32,
+    /// Seconds an uploaded YouTube video shows `uploadStatus: uploaded`
+    /// before it turns `processed`.
+    pub youtube_processing_secs: u32,
+    /// Sandbox seconds an Instagram image container (or a carousel) takes
+    /// to process after creation, once its bytes arrived.
+    pub image_processing_secs: u64,
+    /// The same for videos: reels, video stories and carousel items, and
+    /// Facebook Page videos.
+    pub video_processing_secs: u64,
+    /// Instagram posts an account may publish per rolling 24 h (real: 50,
+    /// reported by `content_publishing_limit`; a carousel counts once).
+    pub instagram_publishes_per_day: u32,
+    /// Instagram containers an account may create per rolling 24 h (real: 400).
+    pub instagram_containers_per_day: u32,
+    /// Longest a Meta media download (`image_url`, `video_url`, `url`,
+    /// `file_url`) may take, in real milliseconds.
+    pub media_fetch_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -46,6 +86,21 @@ impl Default for Limits {
             meta_buc_calls_per_hour: 4_800,
             tiktok_user_info_per_minute: 600,
             youtube_daily_units: 10_000,
+            tiktok_creator_info_per_minute: 20,
+            tiktok_video_init_per_minute: 6,
+            tiktok_status_per_minute: 30,
+            tiktok_video_list_per_minute: 600,
+            tiktok_processing_secs: 5,
+            tiktok_post_id_secs: 10,
+            youtube_daily_uploads: 100,
+            youtube_channel_daily_uploads: 50,
+            youtube_upload_session_secs: 86_400,
+            youtube_processing_secs: 30,
+            image_processing_secs: 2,
+            video_processing_secs: 10,
+            instagram_publishes_per_day: 50,
+            instagram_containers_per_day: 400,
+            media_fetch_timeout_ms: 30_000,
         }
     }
 }
@@ -69,6 +124,10 @@ pub struct SandboxConfig {
     /// token stays the same); true = access 2 h / refresh 180 d and refresh
     /// tokens rotate (old one dies when a new one is issued).
     pub tiktok_rotating_refresh: bool,
+    /// TikTok's rules for unaudited API clients: creators are offered only
+    /// `SELF_ONLY`, and a direct post with any other privacy level fails
+    /// with `unaudited_client_can_only_post_to_private_accounts`.
+    pub tiktok_unaudited: bool,
     /// Where to persist state (JSON, written atomically after each change) so
     /// a restart keeps issued tokens; None = memory only.
     pub state_file: Option<PathBuf>,
@@ -94,6 +153,7 @@ impl SandboxConfig {
                 "sandbox-google-secret",
             ),
             tiktok_rotating_refresh: false,
+            tiktok_unaudited: false,
             state_file: None,
             limits: Limits::default(),
         }

@@ -1,7 +1,8 @@
 //! Offline simulators of the platforms Herald publishes to, for tests and
 //! demos: the Meta Graph API (Facebook Login, Pages, Instagram business
-//! accounts, and Instagram Login), TikTok Login Kit v2 with user info, and
-//! Google OAuth 2.0 with YouTube channels and Google Drive.
+//! accounts, and Instagram Login), TikTok Login Kit v2 with user info and
+//! the Content Posting API, and Google OAuth 2.0 with YouTube channels,
+//! resumable video uploads and Google Drive.
 //!
 //! The simulators follow the wire contract of `platform-apis.md`: real
 //! paths and parameters, JSON shapes, error objects and codes, rate-limit
@@ -18,15 +19,17 @@
 //! | real URL | sandbox path |
 //! |---|---|
 //! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
-//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`) |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`) |
+//! | `https://graph-video.facebook.com/v25.0/{page-id}/videos` | `/graph-video.facebook.com/v25.0/{page-id}/videos` |
 //! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
 //! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
-//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me` |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments` |
 //! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
-//! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/` |
+//! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/` |
+//! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
 //! | `https://accounts.google.com/o/oauth2/v2/auth` | `/accounts.google.com/o/oauth2/v2/auth` |
 //! | `https://oauth2.googleapis.com/...` | `/oauth2.googleapis.com/token`, `/revoke`, `/tokeninfo` |
-//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/drive/v3/files`, `/drive/v3/files/{id}` |
+//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/drive/v3/files`, `/drive/v3/files/{id}` |
 //!
 //! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
 //! `GET /` (an HTML index with fault forms), `/_admin/*` (JSON admin API,
@@ -103,6 +106,18 @@
 //! `error_code=2`), the token kinds and MissingPermission redirect as a
 //! denial. `times` counts down per matching request.
 //!
+//! The upload endpoints render faults like their APIs: `tiktok.upload` in
+//! TikTok's envelope, `youtube.upload_chunk` with Google's errors except
+//! that RateLimited is 429 `rateLimitExceeded` (upload servers throttle;
+//! `youtube.upload_init` and `youtube.videos` answer 403 `quotaExceeded`).
+//!
+//! Meta publishing endpoints (`instagram.media_create` … `facebook.comments`)
+//! render faults as Graph errors after the token is checked and before
+//! anything is created: RateLimited is 80002 with the Instagram account's
+//! `X-Business-Use-Case-Usage` on Instagram ids, 32 with the Page's on Page
+//! endpoints called with a Page token, 4 otherwise; MissingPermission is 10
+//! (Instagram, Page reads) or 200 (Page writes).
+//!
 //! # Rate limits
 //!
 //! Graph responses carry `X-App-Usage` (percent of [`Limits::meta_app_calls_per_hour`]
@@ -112,6 +127,77 @@
 //! allows [`Limits::tiktok_user_info_per_minute`] calls per app per sliding
 //! minute (429 `rate_limit_exceeded`). YouTube calls spend units of a daily
 //! per-project quota ([`Limits::youtube_daily_units`]; 403 `quotaExceeded`).
+//! TikTok posting endpoints count per user token per minute
+//! ([`Limits::tiktok_creator_info_per_minute`] 20, `video/init/`
+//! [`Limits::tiktok_video_init_per_minute`] 6, `status/fetch/`
+//! [`Limits::tiktok_status_per_minute`] 30). YouTube `videos.insert` calls
+//! (opening an upload session) spend a separate daily bucket
+//! ([`Limits::youtube_daily_uploads`], 100; 403 `quotaExceeded`), and a
+//! channel may upload [`Limits::youtube_channel_daily_uploads`] videos per
+//! Pacific day (400 `uploadLimitExceeded`).
+//!
+//! # TikTok and YouTube publishing
+//!
+//! TikTok direct posts (`video/init/` with `FILE_UPLOAD` or
+//! `PULL_FROM_URL`) check the chunk plan exactly, take sequential chunk
+//! `PUT`s with exact `Content-Range`s on an upload URL valid for an hour
+//! (a chunk sent again is answered as before and not counted twice), then
+//! process for [`Limits::tiktok_processing_secs`] of sandbox time before
+//! `PUBLISH_COMPLETE` (or `FAILED` with `file_format_check_failed` when the
+//! bytes have no `ftyp` box at offset 4, `video_pull_failed` when a pull
+//! fails); `publicaly_available_post_id` follows
+//! [`Limits::tiktok_post_id_secs`] later. Status is advanced lazily, when a
+//! status or video list request looks at it.
+//!
+//! YouTube resumable sessions live [`Limits::youtube_upload_session_secs`]
+//! (then 404); non-final chunks are kept in whole 256 KiB blocks and
+//! answered 308 with `Range`; the final byte creates the video and answers
+//! 200 with the resource, as does every later `PUT` or probe on that
+//! session. `videos.list` shows `uploadStatus` `uploaded`, then `processed`
+//! after [`Limits::youtube_processing_secs`]. Both record a
+//! [`PublishedPost`] when the post goes live ([`Sandbox::published`]).
+//!
+//! # Instagram and Facebook Page publishing
+//!
+//! Media URLs (`image_url`, `video_url`, `url`, `file_url`) are really
+//! downloaded over HTTP, with [`Limits::media_fetch_timeout_ms`]; the bytes
+//! are counted and their first bytes checked (Instagram images: JPEG
+//! `FF D8 FF`; Page photos: JPEG, PNG, GIF or WebP; videos: an `ftyp` box
+//! at offset 4).
+//!
+//! An Instagram container (`POST /{ig-user-id}/media`: image, `REELS`,
+//! `STORIES`, carousel items, `CAROUSEL` of 2–10 `FINISHED` items of the
+//! account) is `IN_PROGRESS` until its download finished and
+//! [`Limits::image_processing_secs`] (videos:
+//! [`Limits::video_processing_secs`]) of sandbox time passed since
+//! creation, then `FINISHED`, or `ERROR` with `status` `ERROR: {subcode}
+//! {text}` (2207052 download failed, 2207077 video download failed,
+//! 2207005 not a JPEG, 2207026 not a video); `EXPIRED` 24 h after creation,
+//! `PUBLISHED` once published. An account may create
+//! [`Limits::instagram_containers_per_day`] containers per rolling day.
+//! `media_publish` answers 9007/2207027 "Media ID is not available" before
+//! `FINISHED`, -2/2207020 when expired, 100 with the download's subcode on
+//! `ERROR`, 9/2207042 past [`Limits::instagram_publishes_per_day`] posts in
+//! 24 h (a carousel counts once), and otherwise creates the media
+//! (permalink `instagram.com/p/…`, `/reel/…` or `/stories/{username}/{id}/`)
+//! and records a [`PublishedPost`]. Tokens: the linked Page's token or its
+//! manager's user token with `instagram_content_publish` on
+//! graph.facebook.com, the account's Instagram Login token with
+//! `instagram_business_content_publish` on graph.instagram.com (else code
+//! 10); others see 100/33. Captions over 2200 characters: 100/2207010.
+//! `/media` lists feed posts and reels newest first (cursor paging,
+//! `since`/`until`), `/stories` the last day's stories.
+//!
+//! Page posts need the Page's own token with `pages_manage_posts` (else
+//! 200): `feed` and `photos` publish at once, `{page}_{post}` ids with
+//! permalinks `https://www.facebook.com/{page}/posts/{post}`. A video
+//! (`graph-video…/{page}/videos`) is `processing` until downloaded and
+//! [`Limits::video_processing_secs`] passed, then `ready`: its post
+//! `{page}_{video}` goes up (and is recorded) when the Page's feed, videos
+//! or the video are next read. Comments (`message`) go on Instagram media
+//! (listed newest first as `{id,text,timestamp}`) and Page posts (listed
+//! chronologically as `{id,message,created_time,from}`, or
+//! `order=reverse_chronological`).
 //!
 //! # Admin HTTP API
 //!
@@ -138,6 +224,27 @@
 //!   were picked. YouTube quota days ignore daylight saving time.
 //! - Meters (usage, quotas) and faults are not persisted; the state file
 //!   holds the (sandbox-only) tokens in plain text.
+//! - Meta publishing: `media_publish` on an already published container
+//!   answers 9004/2207008 ("the media builder was already used"; Graph's
+//!   own answer is undocumented), and the 400-containers-a-day limit code 9
+//!   without a subcode. Processing times count from creation, not from the
+//!   end of the download. Only API-published media are listed (the seeded
+//!   `media_count` is decorative); stories have no caption and take no
+//!   comments. Page comments also accept `pages_manage_posts` (real:
+//!   `pages_manage_engagement`). Video `permalink_url`s are absolute and a
+//!   video's post id is `{page}_{video-id}`; uploads other than `file_url`,
+//!   Page reels and stories, multi-photo posts and `scheduled_publish_time`
+//!   are not simulated. Containers are forgotten a week after creation.
+//! - TikTok `PULL_FROM_URL` accepts any `http(s)` URL (no verified
+//!   domains) and the simulator fetches it itself; unaudited-client rules
+//!   apply only with [`SandboxConfig::tiktok_unaudited`] (only `SELF_ONLY`
+//!   offered and accepted; no five-user cap). Video list durations are
+//!   derived from the file size, not decoded.
+//! - A sandbox Google user owns two channels under one token (a real token
+//!   is bound to the channel picked at consent): an upload goes to the
+//!   channel named in the resource's read-only `snippet.channelId` when the
+//!   user owns it, else to the first channel. Only `uploadType=resumable`
+//!   is supported, and upload sessions default to one day (real: a week).
 
 // Validation helpers return the finished error `Response` as their `Err` so
 // handlers can `?`/early-return it; the size of `Response` is irrelevant there.
@@ -160,6 +267,7 @@ mod published;
 mod seed;
 mod state;
 mod tiktok;
+mod tiktok_publish;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -260,6 +368,7 @@ impl Sandbox {
             .merge(meta::router())
             .merge(instagram::router())
             .merge(tiktok::router())
+            .merge(tiktok_publish::router())
             .merge(google::router())
             .merge(admin::router())
             .merge(assets::router())

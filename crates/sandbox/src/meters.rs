@@ -93,7 +93,7 @@ impl Meters {
 
 /// Days since the epoch in UTC−8. Google resets quotas at midnight Pacific
 /// time; daylight saving time is ignored.
-fn pacific_day(now: Timestamp) -> i64 {
+pub(crate) fn pacific_day(now: Timestamp) -> i64 {
     (now.as_second() - 8 * 3600).div_euclid(86_400)
 }
 

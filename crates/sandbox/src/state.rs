@@ -12,8 +12,11 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::google::upload::YouTubeUploads;
+use crate::meta::MetaPublishing;
 use crate::oauth::Pkce;
 use crate::published::PublishedPost;
+use crate::tiktok_publish::TikTokPublishes;
 use crate::{Platform, SandboxError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +165,15 @@ pub(crate) struct State {
     /// Every post the simulators made visible, oldest first.
     #[serde(default)]
     published: Vec<PublishedPost>,
+    /// Instagram containers and media, Facebook Page posts and videos.
+    #[serde(default)]
+    meta_publishing: MetaPublishing,
+    /// TikTok direct posts by publish_id.
+    #[serde(default)]
+    tiktok_publishes: TikTokPublishes,
+    /// YouTube resumable upload sessions and uploaded videos.
+    #[serde(default)]
+    youtube_uploads: YouTubeUploads,
 }
 
 fn grant_key(platform: Platform, client_id: &str, user: &str) -> String {
@@ -321,6 +333,30 @@ impl State {
         &self.published
     }
 
+    pub fn meta_publishing(&self) -> &MetaPublishing {
+        &self.meta_publishing
+    }
+
+    pub fn meta_publishing_mut(&mut self) -> &mut MetaPublishing {
+        &mut self.meta_publishing
+    }
+
+    pub fn tiktok_publishes(&self) -> &TikTokPublishes {
+        &self.tiktok_publishes
+    }
+
+    pub fn tiktok_publishes_mut(&mut self) -> &mut TikTokPublishes {
+        &mut self.tiktok_publishes
+    }
+
+    pub fn youtube_uploads(&self) -> &YouTubeUploads {
+        &self.youtube_uploads
+    }
+
+    pub fn youtube_uploads_mut(&mut self) -> &mut YouTubeUploads {
+        &mut self.youtube_uploads
+    }
+
     pub fn users(&self, platform: Platform) -> impl Iterator<Item = &str> {
         self.users
             .get(&platform)
@@ -349,6 +385,9 @@ impl State {
         let token_horizon = now - SignedDuration::from_hours(24 * 400);
         self.tokens
             .retain(|_, t| t.expires_at.is_none_or(|at| at > token_horizon));
+        self.meta_publishing.prune(now);
+        self.tiktok_publishes.prune(now);
+        self.youtube_uploads.prune(now);
     }
 }
 

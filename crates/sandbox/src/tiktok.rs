@@ -86,7 +86,7 @@ fn lifetimes(sb: &Sandbox) -> (i64, i64) {
 }
 
 /// TikTok's `log_id`: a timestamp and random hex.
-fn log_id(now: Timestamp) -> String {
+pub(crate) fn log_id(now: Timestamp) -> String {
     let stamp = now
         .to_zoned(TimeZone::UTC)
         .strftime("%Y%m%d%H%M%S")
@@ -569,7 +569,7 @@ async fn revoke_token(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes
 
 // -------------------------------------------------------------- user info
 
-fn api_error(sb: &Sandbox, status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn api_error(sb: &Sandbox, status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         axum::Json(json!({
@@ -580,7 +580,7 @@ fn api_error(sb: &Sandbox, status: StatusCode, code: &str, message: &str) -> Res
         .into_response()
 }
 
-fn token_invalid(sb: &Sandbox) -> Response {
+pub(crate) fn token_invalid(sb: &Sandbox) -> Response {
     api_error(
         sb,
         StatusCode::UNAUTHORIZED,
@@ -589,7 +589,7 @@ fn token_invalid(sb: &Sandbox) -> Response {
     )
 }
 
-fn scope_missing(sb: &Sandbox) -> Response {
+pub(crate) fn scope_missing(sb: &Sandbox) -> Response {
     api_error(
         sb,
         StatusCode::UNAUTHORIZED,

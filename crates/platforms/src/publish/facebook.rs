@@ -1,1 +1,547 @@
-//! Publishing to facebook (see the module docs of `publish`).
+//! Publishing to Facebook Pages with the Page token: text and link posts
+//! (`/feed`), photos (`/photos` with the media URL) and videos
+//! (graph-video.facebook.com `/videos` with `file_url`, then waiting until
+//! processing says `ready`).
+//!
+//! Every creating call is preceded by an `intent_at` marker. A step that
+//! finds the marker without a result first looks for what an earlier
+//! attempt may have made, in the Page's feed (same message, not older than
+//! the marker minus a minute) or, for videos, in the Page's videos (same
+//! description), and only creates when nothing is there. Then the
+//! permalink and the first comment follow as for Instagram: they never
+//! fail the post.
+
+use async_trait::async_trait;
+use herald_core::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use super::instagram::{
+    COMMENT_ID, COMMENT_INTENT, COMMENT_WARNING, Listing, PERMALINK, PERMALINK_WARNING,
+    RECONCILE_SLACK, follow_up_failed, instant, parse_time, published,
+};
+use super::{MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Publisher, Step, with};
+use crate::client::{Call, Method, PlatformClient};
+use crate::meta::{GRAPH_VERSION, GraphDialect};
+use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
+
+/// Progress keys.
+const INTENT: &str = "intent_at";
+const POST_ID: &str = "post_id";
+const PHOTO_ID: &str = "photo_id";
+const VIDEO_ID: &str = "video_id";
+
+/// How often to look at a processing video.
+const VIDEO_POLL: SignedDuration = SignedDuration::from_secs(10);
+
+const PROVIDER: ProviderId = ProviderId::Facebook;
+const DIALECT: GraphDialect = GraphDialect(PROVIDER);
+
+/// Publishes text, image and video posts to Facebook Pages.
+pub struct FacebookPublisher {
+    hosts: Hosts,
+    client: PlatformClient,
+}
+
+#[derive(Deserialize)]
+struct IdReply {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct PhotoReply {
+    id: String,
+    #[serde(default)]
+    post_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PostReply {
+    id: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    created_time: Option<String>,
+    #[serde(default)]
+    permalink_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct VideoListed {
+    id: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    created_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct VideoReply {
+    #[serde(default)]
+    status: Option<VideoStatus>,
+    #[serde(default)]
+    permalink_url: Option<String>,
+    #[serde(default)]
+    post_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct VideoStatus {
+    #[serde(default)]
+    video_status: String,
+    #[serde(default)]
+    uploading_phase: Option<Phase>,
+    #[serde(default)]
+    processing_phase: Option<Phase>,
+}
+
+#[derive(Deserialize)]
+struct Phase {
+    #[serde(default)]
+    errors: Vec<PhaseError>,
+}
+
+#[derive(Deserialize)]
+struct PhaseError {
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct CommentReply {
+    id: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    created_time: Option<String>,
+}
+
+impl FacebookPublisher {
+    pub fn new(hosts: Hosts, client: PlatformClient) -> Self {
+        FacebookPublisher { hosts, client }
+    }
+
+    /// The account kind this publisher serves.
+    pub fn account_kind(&self) -> AccountKind {
+        AccountKind::FacebookPage
+    }
+
+    fn now(&self) -> Timestamp {
+        self.client.clock().now()
+    }
+
+    fn call_on(
+        &self,
+        host: &str,
+        request: &PublishRequest,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+    ) -> Call {
+        let url = self.hosts.url(host, &format!("/{GRAPH_VERSION}{path}"));
+        Call::new(PROVIDER, endpoint, method, url)
+            .bearer(&request.access_token)
+            .bucket(request.account_id.clone())
+    }
+
+    fn call(
+        &self,
+        request: &PublishRequest,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+    ) -> Call {
+        self.call_on("graph.facebook.com", request, endpoint, method, path)
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
+        self.client.send(&call, &DIALECT).await?.json(PROVIDER)
+    }
+
+    fn bad(&self, message: impl Into<String>) -> PlatformError {
+        PlatformError::new(PROVIDER, ErrorKind::BadRequest, message)
+    }
+
+    fn check(&self, request: &PublishRequest) -> Result<(), PlatformError> {
+        if request.kind != AccountKind::FacebookPage {
+            return Err(self.bad(format!(
+                "this publisher serves facebook_page accounts, not {}",
+                request.kind.as_str()
+            )));
+        }
+        let media = &request.media;
+        let ok = match request.format {
+            PostFormat::Text => {
+                media.is_empty()
+                    && (!request.caption.trim().is_empty()
+                        || request.link.as_deref().is_some_and(|l| !l.is_empty()))
+            }
+            PostFormat::Image => media.len() == 1 && media[0].kind == MediaKind::Image,
+            PostFormat::Video => media.len() == 1 && media[0].kind == MediaKind::Video,
+            other => {
+                return Err(self.bad(format!(
+                    "Facebook Pages do not take {} posts here",
+                    other.as_str()
+                )));
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.bad(format!(
+                "a Facebook {} post takes {}",
+                request.format.as_str(),
+                match request.format {
+                    PostFormat::Text => "a message or a link and no media",
+                    PostFormat::Image => "one image",
+                    _ => "one video",
+                }
+            )))
+        }
+    }
+
+    // ---------------------------------------------------- text and photo
+
+    /// The post an earlier attempt made, from the Page's feed.
+    async fn find_post(
+        &self,
+        request: &PublishRequest,
+        intent: Timestamp,
+    ) -> Result<Option<PostReply>, PlatformError> {
+        let since = intent - RECONCILE_SLACK;
+        let listing: Listing<PostReply> = self
+            .send(
+                self.call(
+                    request,
+                    "facebook.feed",
+                    Method::Get,
+                    &format!("/{}/feed", request.account_id),
+                )
+                .query("fields", "id,message,created_time,permalink_url")
+                .query("since", since.as_second().to_string())
+                .query("limit", "50"),
+            )
+            .await?;
+        // Newest first: the last match is the one closest after the marker.
+        Ok(listing.data.into_iter().rfind(|p| {
+            p.message.as_deref().unwrap_or("").trim() == request.caption.trim()
+                && p.created_time
+                    .as_deref()
+                    .and_then(parse_time)
+                    .is_some_and(|t| t >= since)
+        }))
+    }
+
+    async fn create_post(&self, request: &PublishRequest) -> Result<Progress, PlatformError> {
+        let mut out = Progress::new();
+        if request.format == PostFormat::Image {
+            let call = self
+                .call(
+                    request,
+                    "facebook.photos",
+                    Method::Post,
+                    &format!("/{}/photos", request.account_id),
+                )
+                .form(&[
+                    ("url", request.media[0].url.as_str()),
+                    ("caption", request.caption.as_str()),
+                ])
+                .idempotent(false);
+            let photo: PhotoReply = self.send(call).await?;
+            let post = photo
+                .post_id
+                .unwrap_or_else(|| format!("{}_{}", request.account_id, photo.id));
+            out.insert(PHOTO_ID.into(), photo.id);
+            out.insert(POST_ID.into(), post);
+        } else {
+            let mut form = vec![("message", request.caption.as_str())];
+            if let Some(link) = request.link.as_deref().filter(|l| !l.is_empty()) {
+                form.push(("link", link));
+            }
+            let call = self
+                .call(
+                    request,
+                    "facebook.feed",
+                    Method::Post,
+                    &format!("/{}/feed", request.account_id),
+                )
+                .form(&form)
+                .idempotent(false);
+            out.insert(POST_ID.into(), self.send::<IdReply>(call).await?.id);
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------- video
+
+    async fn find_video(
+        &self,
+        request: &PublishRequest,
+        intent: Timestamp,
+    ) -> Result<Option<String>, PlatformError> {
+        let since = intent - RECONCILE_SLACK;
+        let listing: Listing<VideoListed> = self
+            .send(
+                self.call(
+                    request,
+                    "facebook.videos",
+                    Method::Get,
+                    &format!("/{}/videos", request.account_id),
+                )
+                .query("fields", "id,description,created_time")
+                .query("limit", "50"),
+            )
+            .await?;
+        Ok(listing
+            .data
+            .into_iter()
+            .rfind(|v| {
+                v.description.as_deref().unwrap_or("").trim() == request.caption.trim()
+                    && v.created_time
+                        .as_deref()
+                        .and_then(parse_time)
+                        .is_some_and(|t| t >= since)
+            })
+            .map(|v| v.id))
+    }
+
+    async fn create_video(&self, request: &PublishRequest) -> Result<String, PlatformError> {
+        let mut form = vec![
+            ("file_url", request.media[0].url.as_str()),
+            ("description", request.caption.as_str()),
+        ];
+        if let Some(title) = request.title.as_deref().filter(|t| !t.is_empty()) {
+            form.push(("title", title));
+        }
+        let call = self
+            .call_on(
+                "graph-video.facebook.com",
+                request,
+                "facebook.videos",
+                Method::Post,
+                &format!("/{}/videos", request.account_id),
+            )
+            .form(&form)
+            .idempotent(false);
+        Ok(self.send::<IdReply>(call).await?.id)
+    }
+
+    /// Waits for processing; once ready, saves the video's post.
+    async fn video_ready(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+        video: &str,
+    ) -> Result<Step, PlatformError> {
+        let reply: VideoReply = self
+            .send(
+                self.call(
+                    request,
+                    "facebook.object",
+                    Method::Get,
+                    &format!("/{video}"),
+                )
+                .query("fields", "status,permalink_url,post_id"),
+            )
+            .await?;
+        let status = reply.status.unwrap_or(VideoStatus {
+            video_status: String::new(),
+            uploading_phase: None,
+            processing_phase: None,
+        });
+        match status.video_status.as_str() {
+            "ready" => {
+                let post = reply
+                    .post_id
+                    .unwrap_or_else(|| format!("{}_{video}", request.account_id));
+                let mut next = with(progress, POST_ID, post);
+                if let Some(link) = reply.permalink_url {
+                    next.insert(PERMALINK.into(), absolute(&link));
+                }
+                Ok(Step::Continue(next))
+            }
+            "error" => {
+                let message = status
+                    .uploading_phase
+                    .into_iter()
+                    .chain(status.processing_phase)
+                    .flat_map(|p| p.errors)
+                    .map(|e| e.message)
+                    .find(|m| !m.is_empty())
+                    .unwrap_or_else(|| "Facebook could not process the video".into());
+                Err(self.bad(message).with_code("video_status/error"))
+            }
+            _ => Ok(Step::Wait {
+                progress: progress.clone(),
+                at: self.now() + VIDEO_POLL,
+            }),
+        }
+    }
+
+    // -------------------------------------------------------- follow-ups
+
+    async fn follow_up(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+        post: &str,
+    ) -> Result<Step, PlatformError> {
+        if !progress.contains_key(PERMALINK) && !progress.contains_key(PERMALINK_WARNING) {
+            let call = self
+                .call(request, "facebook.object", Method::Get, &format!("/{post}"))
+                .query("fields", "id,permalink_url");
+            return Ok(match self.send::<PostReply>(call).await {
+                Ok(PostReply {
+                    permalink_url: Some(link),
+                    ..
+                }) => Step::Continue(with(progress, PERMALINK, absolute(&link))),
+                Ok(_) => Step::Continue(with(
+                    progress,
+                    PERMALINK_WARNING,
+                    "Facebook did not give the post's link",
+                )),
+                Err(e) => follow_up_failed(
+                    self.now(),
+                    progress,
+                    &e,
+                    PERMALINK_WARNING,
+                    "reading the post's link",
+                ),
+            });
+        }
+        let comment = request
+            .first_comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(comment) = comment
+            && !progress.contains_key(COMMENT_ID)
+            && !progress.contains_key(COMMENT_WARNING)
+        {
+            let Some(intent) = instant(progress, COMMENT_INTENT) else {
+                return Ok(Step::Continue(with(
+                    progress,
+                    COMMENT_INTENT,
+                    self.now().as_second().to_string(),
+                )));
+            };
+            return Ok(match self.comment(request, post, comment, intent).await {
+                Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
+                Err(e) => follow_up_failed(
+                    self.now(),
+                    progress,
+                    &e,
+                    COMMENT_WARNING,
+                    "posting the first comment",
+                ),
+            });
+        }
+        let remote = match (request.format, progress.get(VIDEO_ID)) {
+            (PostFormat::Video, Some(video)) => video.as_str(),
+            _ => post,
+        };
+        Ok(Step::Done(published(remote, progress)))
+    }
+
+    /// Finds the comment an earlier attempt posted, or posts it.
+    async fn comment(
+        &self,
+        request: &PublishRequest,
+        post: &str,
+        text: &str,
+        intent: Timestamp,
+    ) -> Result<String, PlatformError> {
+        let listing: Listing<CommentReply> = self
+            .send(
+                self.call(
+                    request,
+                    "facebook.comments",
+                    Method::Get,
+                    &format!("/{post}/comments"),
+                )
+                .query("fields", "id,message,created_time")
+                .query("order", "reverse_chronological")
+                .query("limit", "50"),
+            )
+            .await?;
+        let since = intent - RECONCILE_SLACK;
+        if let Some(existing) = listing.data.into_iter().find(|c| {
+            c.message.as_deref().map(str::trim) == Some(text)
+                && c.created_time
+                    .as_deref()
+                    .and_then(parse_time)
+                    .is_some_and(|t| t >= since)
+        }) {
+            return Ok(existing.id);
+        }
+        let call = self
+            .call(
+                request,
+                "facebook.comments",
+                Method::Post,
+                &format!("/{post}/comments"),
+            )
+            .form(&[("message", text)])
+            .idempotent(false);
+        Ok(self.send::<IdReply>(call).await?.id)
+    }
+}
+
+#[async_trait]
+impl Publisher for FacebookPublisher {
+    fn provider(&self) -> ProviderId {
+        PROVIDER
+    }
+
+    async fn step(
+        &self,
+        request: &PublishRequest,
+        _media: &dyn MediaSource,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        self.check(request)?;
+        if let Some(post) = progress.get(POST_ID) {
+            return self.follow_up(request, progress, post).await;
+        }
+        if request.format == PostFormat::Video
+            && let Some(video) = progress.get(VIDEO_ID)
+        {
+            return self.video_ready(request, progress, video).await;
+        }
+        let Some(intent) = instant(progress, INTENT) else {
+            return Ok(Step::Continue(with(
+                progress,
+                INTENT,
+                self.now().as_second().to_string(),
+            )));
+        };
+        // The marker is saved: whatever an earlier attempt made is found
+        // before anything is created again.
+        if request.format == PostFormat::Video {
+            let video = match self.find_video(request, intent).await? {
+                Some(video) => video,
+                None => self.create_video(request).await?,
+            };
+            return Ok(Step::Continue(with(progress, VIDEO_ID, video)));
+        }
+        let mut next = progress.clone();
+        match self.find_post(request, intent).await? {
+            Some(post) => {
+                next.insert(POST_ID.into(), post.id);
+                if let Some(link) = post.permalink_url {
+                    next.insert(PERMALINK.into(), absolute(&link));
+                }
+            }
+            None => next.extend(self.create_post(request).await?),
+        }
+        Ok(Step::Continue(next))
+    }
+}
+
+/// Graph gives some permalinks as paths (`/page/videos/1/`).
+fn absolute(link: &str) -> String {
+    if link.starts_with('/') {
+        format!("https://www.facebook.com{link}")
+    } else {
+        link.to_owned()
+    }
+}

@@ -1,1 +1,880 @@
-//! Publishing to instagram (see the module docs of `publish`).
+//! Publishing to Instagram professional accounts: images, carousels, reels
+//! and stories through content publishing containers, on graph.facebook.com
+//! (business accounts reached through their Page, with the Page token) or
+//! graph.instagram.com (Instagram Login).
+//!
+//! Steps, each saved as progress before the next:
+//!
+//! 1. Create the container (for a carousel: one child per step, wait until
+//!    every child is `FINISHED`, then the parent). Containers are invisible,
+//!    so a lost answer just means creating another one.
+//! 2. Poll its `status_code` ([`Step::Wait`] every ~3 s for images, ~10 s
+//!    for videos). `ERROR` fails with the platform's status text (the media
+//!    needs fixing); `EXPIRED` starts over with new containers.
+//! 3. Save `publish_intent_at`, then `media_publish`. Whenever the marker is
+//!    there without a media id, the container is read first: `PUBLISHED`
+//!    means an earlier attempt went through, and the media is found in the
+//!    account's recent media (same caption, not older than the marker
+//!    minus a minute) instead of publishing again.
+//! 4. Read the permalink, then post the first comment with its own marker,
+//!    reconciled through the media's comments. Neither can fail the post:
+//!    after a few retries they become warnings.
+
+use async_trait::async_trait;
+use herald_core::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use super::{
+    MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher, Step, with,
+};
+use crate::client::{Call, Method, PlatformClient};
+use crate::meta::{GRAPH_VERSION, GraphDialect};
+use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
+
+/// Progress keys.
+const CONTAINER: &str = "container";
+const CONTAINER_AT: &str = "container_at";
+const CHILD: &str = "child.";
+const RESTARTS: &str = "restarts";
+const PUBLISH_INTENT: &str = "publish_intent_at";
+const MEDIA_ID: &str = "media_id";
+pub(super) const PERMALINK: &str = "permalink";
+pub(super) const PERMALINK_WARNING: &str = "permalink_warning";
+pub(super) const COMMENT_INTENT: &str = "comment_intent_at";
+pub(super) const COMMENT_ID: &str = "comment_id";
+pub(super) const COMMENT_WARNING: &str = "comment_warning";
+
+const CAPTION_MAX: usize = 2200;
+/// How often to look at a processing container.
+const IMAGE_POLL: SignedDuration = SignedDuration::from_secs(3);
+const VIDEO_POLL: SignedDuration = SignedDuration::from_secs(10);
+/// Containers that expire this often before publishing mean something is
+/// wrong on our side.
+const MAX_RESTARTS: u32 = 3;
+/// Tries of a follow-up (permalink, first comment) before it becomes a
+/// warning.
+const FOLLOW_UP_TRIES: u32 = 5;
+/// How far before the intent marker a reconciled object may be dated
+/// (clock skew between Herald and the platform).
+pub(super) const RECONCILE_SLACK: SignedDuration = SignedDuration::from_secs(60);
+
+/// Which Instagram API a publisher speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstagramApi {
+    /// Instagram API with Facebook Login: `instagram_business` accounts on
+    /// graph.facebook.com, acting with their Page's token.
+    FacebookLogin,
+    /// Instagram API with Instagram Login: `instagram_account` accounts on
+    /// graph.instagram.com.
+    InstagramLogin,
+}
+
+impl InstagramApi {
+    pub fn host(self) -> &'static str {
+        match self {
+            InstagramApi::FacebookLogin => "graph.facebook.com",
+            InstagramApi::InstagramLogin => "graph.instagram.com",
+        }
+    }
+
+    /// The provider that connects these accounts.
+    pub fn provider(self) -> ProviderId {
+        match self {
+            InstagramApi::FacebookLogin => ProviderId::Facebook,
+            InstagramApi::InstagramLogin => ProviderId::Instagram,
+        }
+    }
+
+    /// The kind of account it publishes to.
+    pub fn account_kind(self) -> AccountKind {
+        match self {
+            InstagramApi::FacebookLogin => AccountKind::InstagramBusiness,
+            InstagramApi::InstagramLogin => AccountKind::InstagramAccount,
+        }
+    }
+}
+
+/// Publishes images, carousels, reels and stories to Instagram.
+pub struct InstagramPublisher {
+    hosts: Hosts,
+    api: InstagramApi,
+    client: PlatformClient,
+}
+
+#[derive(Deserialize)]
+struct IdReply {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct StatusReply {
+    #[serde(default)]
+    status_code: String,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MediaReply {
+    id: String,
+    #[serde(default)]
+    caption: Option<String>,
+    #[serde(default)]
+    permalink: Option<String>,
+    #[serde(default)]
+    timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Listing<T> {
+    #[serde(default = "Vec::new")]
+    pub data: Vec<T>,
+}
+
+#[derive(Deserialize)]
+struct CommentReply {
+    id: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct QuotaReply {
+    #[serde(default)]
+    config: Option<QuotaConfig>,
+}
+
+#[derive(Deserialize)]
+struct QuotaConfig {
+    #[serde(default)]
+    quota_total: Option<u32>,
+    #[serde(default)]
+    quota_duration: Option<i64>,
+}
+
+impl InstagramPublisher {
+    pub fn new(hosts: Hosts, login: InstagramApi, client: PlatformClient) -> Self {
+        InstagramPublisher {
+            hosts,
+            api: login,
+            client,
+        }
+    }
+
+    /// The account kind this publisher serves.
+    pub fn account_kind(&self) -> AccountKind {
+        self.api.account_kind()
+    }
+
+    fn provider_id(&self) -> ProviderId {
+        self.api.provider()
+    }
+
+    fn now(&self) -> Timestamp {
+        self.client.clock().now()
+    }
+
+    fn call(
+        &self,
+        request: &PublishRequest,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+    ) -> Call {
+        let url = self
+            .hosts
+            .url(self.api.host(), &format!("/{GRAPH_VERSION}{path}"));
+        Call::new(self.provider_id(), endpoint, method, url)
+            .bearer(&request.access_token)
+            .bucket(request.account_id.clone())
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
+        self.client
+            .send(&call, &GraphDialect(self.provider_id()))
+            .await?
+            .json(self.provider_id())
+    }
+
+    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> PlatformError {
+        PlatformError::new(self.provider_id(), kind, message)
+    }
+
+    // ------------------------------------------------------------ checks
+
+    fn check(&self, request: &PublishRequest) -> Result<(), PlatformError> {
+        let bad = |m: String| Err(self.error(ErrorKind::BadRequest, m));
+        if request.kind != self.api.account_kind() {
+            return bad(format!(
+                "this publisher serves {} accounts, not {}",
+                self.api.account_kind().as_str(),
+                request.kind.as_str()
+            ));
+        }
+        if request.caption.chars().count() > CAPTION_MAX {
+            return bad(format!(
+                "Instagram captions have at most {CAPTION_MAX} characters"
+            ));
+        }
+        let media = &request.media;
+        let images = media.iter().filter(|m| m.kind == MediaKind::Image).count();
+        let ok = match request.format {
+            PostFormat::Image => media.len() == 1 && images == 1,
+            PostFormat::Carousel => (2..=10).contains(&media.len()),
+            PostFormat::Reel => media.len() == 1 && images == 0,
+            PostFormat::Story => media.len() == 1,
+            PostFormat::Text | PostFormat::Video => {
+                return bad(format!(
+                    "Instagram does not take {} posts",
+                    request.format.as_str()
+                ));
+            }
+        };
+        if !ok {
+            return bad(format!(
+                "an Instagram {} takes {}",
+                request.format.as_str(),
+                match request.format {
+                    PostFormat::Image => "one image",
+                    PostFormat::Carousel => "2 to 10 images or videos",
+                    PostFormat::Reel => "one video",
+                    _ => "one image or video",
+                }
+            ));
+        }
+        Ok(())
+    }
+
+    fn poll_interval(&self, request: &PublishRequest) -> SignedDuration {
+        if request.media.iter().any(|m| m.kind == MediaKind::Video) {
+            VIDEO_POLL
+        } else {
+            IMAGE_POLL
+        }
+    }
+
+    fn wait(&self, request: &PublishRequest, progress: Progress) -> Step {
+        Step::Wait {
+            progress,
+            at: self.now() + self.poll_interval(request),
+        }
+    }
+
+    // ----------------------------------------------------------- calls
+
+    async fn create(
+        &self,
+        request: &PublishRequest,
+        params: &[(&str, &str)],
+    ) -> Result<String, PlatformError> {
+        let call = self
+            .call(
+                request,
+                "instagram.media_create",
+                Method::Post,
+                &format!("/{}/media", request.account_id),
+            )
+            .form(params)
+            .idempotent(false);
+        Ok(self.send::<IdReply>(call).await?.id)
+    }
+
+    /// The container of an image, reel or story.
+    async fn create_single(&self, request: &PublishRequest) -> Result<String, PlatformError> {
+        let item = &request.media[0];
+        let video = item.kind == MediaKind::Video;
+        let offset = request.cover_offset_ms.map(|ms| ms.to_string());
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        match request.format {
+            PostFormat::Reel => {
+                params.extend([
+                    ("media_type", "REELS"),
+                    ("video_url", item.url.as_str()),
+                    ("caption", request.caption.as_str()),
+                    ("share_to_feed", "true"),
+                ]);
+                if let Some(offset) = &offset {
+                    params.push(("thumb_offset", offset));
+                }
+            }
+            PostFormat::Story => {
+                params.push(("media_type", "STORIES"));
+                params.push((if video { "video_url" } else { "image_url" }, &item.url));
+            }
+            _ => {
+                params.extend([
+                    ("image_url", item.url.as_str()),
+                    ("caption", request.caption.as_str()),
+                ]);
+            }
+        }
+        self.create(request, &params).await
+    }
+
+    async fn status(
+        &self,
+        request: &PublishRequest,
+        container: &str,
+    ) -> Result<StatusReply, PlatformError> {
+        self.send(
+            self.call(
+                request,
+                "instagram.container_status",
+                Method::Get,
+                &format!("/{container}"),
+            )
+            .query("fields", "status_code,status"),
+        )
+        .await
+    }
+
+    /// The account's media (or stories) of the last day, newest first.
+    async fn recent_media(
+        &self,
+        request: &PublishRequest,
+        limit: u32,
+    ) -> Result<Vec<MediaReply>, PlatformError> {
+        let edge = if request.format == PostFormat::Story {
+            "stories"
+        } else {
+            "media"
+        };
+        let listing: Listing<MediaReply> = self
+            .send(
+                self.call(
+                    request,
+                    "instagram.media_list",
+                    Method::Get,
+                    &format!("/{}/{edge}", request.account_id),
+                )
+                .query("fields", "id,caption,media_type,permalink,timestamp")
+                .query("limit", limit.to_string()),
+            )
+            .await?;
+        Ok(listing.data)
+    }
+
+    // ------------------------------------------------------------ steps
+
+    /// Creates the next carousel child, waits for all of them, then creates
+    /// the carousel container.
+    async fn carousel(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let mut children = Vec::new();
+        for (i, item) in request.media.iter().enumerate() {
+            let key = format!("{CHILD}{i}");
+            match progress.get(&key) {
+                Some(id) => children.push(id.clone()),
+                None => {
+                    let params: Vec<(&str, &str)> = match item.kind {
+                        MediaKind::Image => {
+                            vec![("is_carousel_item", "true"), ("image_url", &item.url)]
+                        }
+                        MediaKind::Video => vec![
+                            ("is_carousel_item", "true"),
+                            ("media_type", "VIDEO"),
+                            ("video_url", &item.url),
+                        ],
+                    };
+                    let id = self.create(request, &params).await?;
+                    return Ok(Step::Continue(with(progress, &key, id)));
+                }
+            }
+        }
+        let mut processing = false;
+        for child in &children {
+            let status = self.status(request, child).await?;
+            match status.status_code.as_str() {
+                "FINISHED" => {}
+                "IN_PROGRESS" => processing = true,
+                "EXPIRED" => return self.start_over(progress).map(Step::Continue),
+                "ERROR" => return Err(self.media_error(&status)),
+                other => {
+                    // A published item means its carousel went out, which
+                    // a saved progress without the carousel cannot explain:
+                    // stop rather than risk a second post.
+                    return Err(self.error(
+                        ErrorKind::BadRequest,
+                        format!("carousel item {child} is {other}; not publishing it again"),
+                    ));
+                }
+            }
+        }
+        if processing {
+            return Ok(self.wait(request, progress.clone()));
+        }
+        let ids = children.join(",");
+        let id = self
+            .create(
+                request,
+                &[
+                    ("media_type", "CAROUSEL"),
+                    ("children", &ids),
+                    ("caption", &request.caption),
+                ],
+            )
+            .await?;
+        Ok(Step::Continue(self.created(progress, id)))
+    }
+
+    fn created(&self, progress: &Progress, container: String) -> Progress {
+        let next = with(progress, CONTAINER, container);
+        with(&next, CONTAINER_AT, self.now().as_second().to_string())
+    }
+
+    /// New containers from scratch (the old ones expired unpublished).
+    fn start_over(&self, progress: &Progress) -> Result<Progress, PlatformError> {
+        let restarts = count(progress, RESTARTS) + 1;
+        if restarts > MAX_RESTARTS {
+            return Err(self.error(
+                ErrorKind::BadRequest,
+                "the media containers keep expiring before they can be published",
+            ));
+        }
+        let mut next = Progress::new();
+        next.insert(RESTARTS.into(), restarts.to_string());
+        Ok(next)
+    }
+
+    /// A container in `ERROR`: the person has to fix the media.
+    fn media_error(&self, status: &StatusReply) -> PlatformError {
+        let text = status
+            .status
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Instagram could not process the media".into());
+        let subcode: String = text
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let error = self.error(ErrorKind::BadRequest, text);
+        if subcode.len() >= 6 {
+            error.with_code(subcode)
+        } else {
+            error.with_code("ERROR")
+        }
+    }
+
+    /// The container is `FINISHED` and the marker saved: publish, or read
+    /// what an earlier attempt did.
+    async fn publish(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let container = required(progress, CONTAINER, self.provider_id())?;
+        let intent = instant(progress, PUBLISH_INTENT).unwrap_or_else(|| self.now());
+        let status = self.status(request, &container).await?;
+        match status.status_code.as_str() {
+            "PUBLISHED" => return self.reconcile(request, progress, intent).await,
+            "FINISHED" => {}
+            "IN_PROGRESS" => return Ok(self.wait(request, progress.clone())),
+            "EXPIRED" => return self.start_over(progress).map(Step::Continue),
+            _ => return Err(self.media_error(&status)),
+        }
+        let call = self
+            .call(
+                request,
+                "instagram.media_publish",
+                Method::Post,
+                &format!("/{}/media_publish", request.account_id),
+            )
+            .form(&[("creation_id", &container)])
+            .idempotent(false);
+        match self.send::<IdReply>(call).await {
+            Ok(media) => Ok(Step::Continue(with(progress, MEDIA_ID, media.id))),
+            Err(e) => match e.code.as_deref() {
+                // Not FINISHED after all: try again shortly.
+                Some("9007/2207027") => Ok(self.wait(request, progress.clone())),
+                Some("9/2207042") => Err(self.daily_limit(request, e).await),
+                Some("-2/2207020") => self.start_over(progress).map(Step::Continue),
+                // Published meanwhile (by an attempt whose answer was lost).
+                Some("9004/2207008") => self.reconcile(request, progress, intent).await,
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// The container says `PUBLISHED`: find the media in the account's
+    /// recent posts. Never publishes.
+    async fn reconcile(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+        intent: Timestamp,
+    ) -> Result<Step, PlatformError> {
+        let since = intent - RECONCILE_SLACK;
+        let story = request.format == PostFormat::Story;
+        // Newest first: the last match is the one closest after the marker.
+        let found = self
+            .recent_media(request, 50)
+            .await?
+            .into_iter()
+            .rfind(|m| {
+                (story || m.caption.as_deref().unwrap_or("").trim() == request.caption.trim())
+                    && m.timestamp
+                        .as_deref()
+                        .and_then(parse_time)
+                        .is_some_and(|t| t >= since)
+            });
+        match found {
+            Some(media) => {
+                let mut next = with(progress, MEDIA_ID, media.id);
+                if let Some(link) = media.permalink {
+                    next.insert(PERMALINK.into(), link);
+                }
+                Ok(Step::Continue(next))
+            }
+            None => Err(self.error(
+                ErrorKind::OutcomeUnknown,
+                "the container is published but its media is not listed yet",
+            )),
+        }
+    }
+
+    /// Code 9/2207042: rate limited until a slot of the rolling window frees
+    /// (the oldest recent post's age reaching the quota duration).
+    async fn daily_limit(&self, request: &PublishRequest, error: PlatformError) -> PlatformError {
+        let now = self.now();
+        let quota = self
+            .send::<Listing<QuotaReply>>(
+                self.call(
+                    request,
+                    "instagram.publishing_limit",
+                    Method::Get,
+                    &format!("/{}/content_publishing_limit", request.account_id),
+                )
+                .query("fields", "quota_usage,config"),
+            )
+            .await
+            .ok()
+            .and_then(|l| l.data.into_iter().next())
+            .and_then(|q| q.config);
+        let total = quota.as_ref().and_then(|c| c.quota_total).unwrap_or(50);
+        let duration = SignedDuration::from_secs(
+            quota
+                .and_then(|c| c.quota_duration)
+                .filter(|d| *d > 0)
+                .unwrap_or(86_400),
+        );
+        let mut until = now + duration;
+        // Stories are not listed, so the oldest listed post may be younger
+        // than the oldest counted one: this errs late, never early.
+        if let Ok(recent) = self.recent_media_for_quota(request, total).await
+            && let Some(oldest) = recent
+                .iter()
+                .filter_map(|m| m.timestamp.as_deref().and_then(parse_time))
+                .filter(|t| *t > now - duration)
+                .min()
+        {
+            until = until.min(oldest + duration);
+        }
+        PlatformError {
+            kind: ErrorKind::RateLimited { until: Some(until) },
+            ..error
+        }
+    }
+
+    async fn recent_media_for_quota(
+        &self,
+        request: &PublishRequest,
+        total: u32,
+    ) -> Result<Vec<MediaReply>, PlatformError> {
+        let feed = PublishRequest {
+            format: PostFormat::Image,
+            ..request.clone()
+        };
+        self.recent_media(&feed, total.clamp(1, 100)).await
+    }
+
+    // ------------------------------------------------------- follow-ups
+
+    async fn follow_up(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+        media_id: &str,
+    ) -> Result<Step, PlatformError> {
+        if !progress.contains_key(PERMALINK) && !progress.contains_key(PERMALINK_WARNING) {
+            let call = self
+                .call(
+                    request,
+                    "instagram.media_get",
+                    Method::Get,
+                    &format!("/{media_id}"),
+                )
+                .query("fields", "id,permalink");
+            return Ok(match self.send::<MediaReply>(call).await {
+                Ok(MediaReply {
+                    permalink: Some(link),
+                    ..
+                }) => Step::Continue(with(progress, PERMALINK, link)),
+                Ok(_) => Step::Continue(with(
+                    progress,
+                    PERMALINK_WARNING,
+                    "Instagram did not give the post's link",
+                )),
+                Err(e) => follow_up_failed(
+                    self.now(),
+                    progress,
+                    &e,
+                    PERMALINK_WARNING,
+                    "reading the post's link",
+                ),
+            });
+        }
+        let comment = request
+            .first_comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(comment) = comment
+            && !progress.contains_key(COMMENT_ID)
+            && !progress.contains_key(COMMENT_WARNING)
+        {
+            if request.format == PostFormat::Story {
+                return Ok(Step::Continue(with(
+                    progress,
+                    COMMENT_WARNING,
+                    "stories take no comments: the first comment was not posted",
+                )));
+            }
+            let Some(intent) = instant(progress, COMMENT_INTENT) else {
+                return Ok(Step::Continue(with(
+                    progress,
+                    COMMENT_INTENT,
+                    self.now().as_second().to_string(),
+                )));
+            };
+            return Ok(
+                match self.comment(request, media_id, comment, intent).await {
+                    Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
+                    Err(e) => follow_up_failed(
+                        self.now(),
+                        progress,
+                        &e,
+                        COMMENT_WARNING,
+                        "posting the first comment",
+                    ),
+                },
+            );
+        }
+        Ok(Step::Done(published(media_id, progress)))
+    }
+
+    /// Finds the comment an earlier attempt posted, or posts it.
+    async fn comment(
+        &self,
+        request: &PublishRequest,
+        media_id: &str,
+        text: &str,
+        intent: Timestamp,
+    ) -> Result<String, PlatformError> {
+        let listing: Listing<CommentReply> = self
+            .send(
+                self.call(
+                    request,
+                    "instagram.comments",
+                    Method::Get,
+                    &format!("/{media_id}/comments"),
+                )
+                .query("fields", "id,text,timestamp")
+                .query("limit", "50"),
+            )
+            .await?;
+        let since = intent - RECONCILE_SLACK;
+        if let Some(existing) = listing.data.into_iter().find(|c| {
+            c.text.as_deref().map(str::trim) == Some(text)
+                && c.timestamp
+                    .as_deref()
+                    .and_then(parse_time)
+                    .is_some_and(|t| t >= since)
+        }) {
+            return Ok(existing.id);
+        }
+        let call = self
+            .call(
+                request,
+                "instagram.comments",
+                Method::Post,
+                &format!("/{media_id}/comments"),
+            )
+            .form(&[("message", text)])
+            .idempotent(false);
+        Ok(self.send::<IdReply>(call).await?.id)
+    }
+}
+
+#[async_trait]
+impl Publisher for InstagramPublisher {
+    fn provider(&self) -> ProviderId {
+        self.provider_id()
+    }
+
+    async fn step(
+        &self,
+        request: &PublishRequest,
+        _media: &dyn MediaSource,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        self.check(request)?;
+        if let Some(media_id) = progress.get(MEDIA_ID) {
+            return self.follow_up(request, progress, media_id).await;
+        }
+        if progress.contains_key(PUBLISH_INTENT) {
+            return self.publish(request, progress).await;
+        }
+        let Some(container) = progress.get(CONTAINER) else {
+            if request.format == PostFormat::Carousel {
+                return self.carousel(request, progress).await;
+            }
+            let id = self.create_single(request).await?;
+            return Ok(Step::Continue(self.created(progress, id)));
+        };
+        let status = self.status(request, container).await?;
+        match status.status_code.as_str() {
+            "IN_PROGRESS" => Ok(self.wait(request, progress.clone())),
+            "FINISHED" => Ok(Step::Continue(with(
+                progress,
+                PUBLISH_INTENT,
+                self.now().as_second().to_string(),
+            ))),
+            "EXPIRED" => self.start_over(progress).map(Step::Continue),
+            // Only reachable when a marker was lost: treat the container's
+            // creation as the marker.
+            "PUBLISHED" => {
+                let since = instant(progress, CONTAINER_AT).unwrap_or_else(|| self.now());
+                self.reconcile(request, progress, since).await
+            }
+            _ => Err(self.media_error(&status)),
+        }
+    }
+}
+
+// --------------------------------------------------------------- helpers
+
+/// A follow-up call failed: retry transient failures a few times (as a
+/// `Wait`, so the post is never reported failed), then give up with a
+/// warning.
+pub(super) fn follow_up_failed(
+    now: Timestamp,
+    progress: &Progress,
+    error: &PlatformError,
+    warning_key: &str,
+    what: &str,
+) -> Step {
+    let tries_key = format!("{warning_key}.tries");
+    let tries = count(progress, &tries_key) + 1;
+    let retry = error.is_transient() || error.kind == ErrorKind::OutcomeUnknown;
+    if retry && tries < FOLLOW_UP_TRIES {
+        let at = match error.kind {
+            ErrorKind::RateLimited { until: Some(until) } if until > now => until,
+            _ => now + SignedDuration::from_secs(5 * i64::from(tries)),
+        };
+        return Step::Wait {
+            progress: with(progress, &tries_key, tries.to_string()),
+            at,
+        };
+    }
+    Step::Continue(with(
+        progress,
+        warning_key,
+        format!("{what} failed: {error}"),
+    ))
+}
+
+/// The final answer from the saved progress.
+pub(super) fn published(remote_id: &str, progress: &Progress) -> Published {
+    let warnings = [PERMALINK_WARNING, COMMENT_WARNING]
+        .iter()
+        .filter_map(|k| progress.get(*k).cloned())
+        .collect();
+    Published {
+        remote_id: remote_id.to_owned(),
+        permalink: progress.get(PERMALINK).cloned(),
+        progress: progress.clone(),
+        warnings,
+    }
+}
+
+pub(super) fn count(progress: &Progress, key: &str) -> u32 {
+    progress.get(key).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// A marker saved as unix seconds.
+pub(super) fn instant(progress: &Progress, key: &str) -> Option<Timestamp> {
+    progress
+        .get(key)
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|s| Timestamp::from_second(s).ok())
+}
+
+pub(super) fn required(
+    progress: &Progress,
+    key: &str,
+    provider: ProviderId,
+) -> Result<String, PlatformError> {
+    progress.get(key).cloned().ok_or_else(|| {
+        PlatformError::new(
+            provider,
+            ErrorKind::BadRequest,
+            format!("the saved progress lacks {key}"),
+        )
+    })
+}
+
+/// Graph's `2026-01-01T00:00:00+0000` (or RFC 3339).
+pub(super) fn parse_time(s: &str) -> Option<Timestamp> {
+    Timestamp::strptime("%Y-%m-%dT%H:%M:%S%z", s)
+        .ok()
+        .or_else(|| s.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_times_parse() {
+        assert_eq!(
+            parse_time("2026-01-01T00:00:02+0000").map(|t| t.as_second()),
+            Some(1_767_225_602)
+        );
+        assert_eq!(
+            parse_time("2026-01-01T00:00:02Z").map(|t| t.as_second()),
+            Some(1_767_225_602)
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn transient_follow_up_failures_wait_then_warn() {
+        let now = Timestamp::from_second(1_000).unwrap();
+        let error = PlatformError::new(ProviderId::Facebook, ErrorKind::Unavailable, "down");
+        let mut progress = Progress::new();
+        for _ in 1..FOLLOW_UP_TRIES {
+            match follow_up_failed(now, &progress, &error, COMMENT_WARNING, "commenting") {
+                Step::Wait { progress: next, at } => {
+                    assert!(at > now);
+                    progress = next;
+                }
+                other => panic!("expected a wait, got {other:?}"),
+            }
+        }
+        match follow_up_failed(now, &progress, &error, COMMENT_WARNING, "commenting") {
+            Step::Continue(next) => assert!(next[COMMENT_WARNING].starts_with("commenting failed")),
+            other => panic!("expected a warning, got {other:?}"),
+        }
+        let bad = PlatformError::new(ProviderId::Facebook, ErrorKind::BadRequest, "no");
+        assert!(matches!(
+            follow_up_failed(now, &Progress::new(), &bad, COMMENT_WARNING, "x"),
+            Step::Continue(_)
+        ));
+    }
+}

@@ -193,3 +193,74 @@ pub fn with(progress: &Progress, key: &str, value: impl Into<String>) -> Progres
     next.insert(key.to_owned(), value.into());
     next
 }
+
+/// The publishers this deployment has, by account kind.
+#[derive(Clone, Default)]
+pub struct Publishers {
+    by_kind: std::collections::HashMap<AccountKind, std::sync::Arc<dyn Publisher>>,
+}
+
+impl Publishers {
+    /// A publisher for every account kind whose provider has an app
+    /// (real or sandbox): Pages and their Instagram accounts through the
+    /// Facebook app, Instagram Login accounts, TikTok and YouTube.
+    pub fn new(config: &crate::PlatformsConfig, client: &crate::PlatformClient) -> Publishers {
+        use std::sync::Arc;
+        let mut publishers = Publishers::default();
+        if let Some(app) = &config.facebook {
+            publishers.insert(
+                AccountKind::FacebookPage,
+                Arc::new(facebook::FacebookPublisher::new(
+                    app.hosts.clone(),
+                    client.clone(),
+                )),
+            );
+            publishers.insert(
+                AccountKind::InstagramBusiness,
+                Arc::new(instagram::InstagramPublisher::new(
+                    app.hosts.clone(),
+                    instagram::InstagramApi::FacebookLogin,
+                    client.clone(),
+                )),
+            );
+        }
+        if let Some(app) = &config.instagram {
+            publishers.insert(
+                AccountKind::InstagramAccount,
+                Arc::new(instagram::InstagramPublisher::new(
+                    app.hosts.clone(),
+                    instagram::InstagramApi::InstagramLogin,
+                    client.clone(),
+                )),
+            );
+        }
+        if let Some(app) = &config.tiktok {
+            publishers.insert(
+                AccountKind::TikTokUser,
+                Arc::new(tiktok::TikTokPublisher::new(
+                    app.hosts.clone(),
+                    client.clone(),
+                )),
+            );
+        }
+        if let Some(app) = &config.youtube {
+            publishers.insert(
+                AccountKind::YouTubeChannel,
+                Arc::new(youtube::YouTubePublisher::new(
+                    app.hosts.clone(),
+                    client.clone(),
+                )),
+            );
+        }
+        publishers
+    }
+
+    /// Registers `publisher` for accounts of `kind`.
+    pub fn insert(&mut self, kind: AccountKind, publisher: std::sync::Arc<dyn Publisher>) {
+        self.by_kind.insert(kind, publisher);
+    }
+
+    pub fn get(&self, kind: AccountKind) -> Option<std::sync::Arc<dyn Publisher>> {
+        self.by_kind.get(&kind).cloned()
+    }
+}

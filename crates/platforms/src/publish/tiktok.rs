@@ -1,1 +1,745 @@
-//! Publishing to tiktok (see the module docs of `publish`).
+//! TikTok direct posts of one video with the Content Posting API
+//! (`FILE_UPLOAD`), as a resumable [`Publisher`].
+//!
+//! The steps: `creator_info/query/` (which privacy levels the creator
+//! offers; the requested one must be among them, else `SELF_ONLY` or the
+//! first offered), `video/init/` with a chunk plan that follows TikTok's
+//! rules ([`chunk_plan`]), one chunk `PUT` per step, then `status/fetch/`
+//! until `PUBLISH_COMPLETE` and a little longer for the post id
+//! (`publicaly_available_post_id`, sic) that the permalink needs.
+//!
+//! Why this never posts twice: TikTok publishes a `publish_id` only once
+//! all its bytes arrived, so an init whose answer was lost leaves an orphan
+//! that never posts, and re-initialising is safe — as long as the final
+//! chunk cannot have landed. Before the final chunk the progress gets an
+//! intent marker (`final_sent_at`); from then on the adapter asks
+//! `status/fetch/` where the upload stands before sending anything, and
+//! only starts over when TikTok says bytes are still missing (an expired
+//! upload URL can then never complete) or the publish `FAILED` with a
+//! retryable reason (when it gives no `uploaded_bytes`, only a final chunk
+//! never sent counts as proof). Chunk `PUT`s carry explicit ranges and are
+//! treated as idempotent: TikTok (and the sandbox) answer a chunk sent
+//! again as the first time, so the client may retry one whose answer broke.
+//!
+//! The upload URL carries an upload token; it stays in the progress only
+//! while the upload runs.
+
+use async_trait::async_trait;
+use herald_core::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
+    Step, with,
+};
+use crate::client::{Call, Method, PlatformClient};
+use crate::tiktok::TikTokDialect;
+use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
+
+const P: ProviderId = ProviderId::TikTok;
+const MIB: u64 = 1024 * 1024;
+const MIN_CHUNK: u64 = 5 * MIB;
+const MAX_CHUNK: u64 = 64 * MIB;
+const MAX_CHUNKS: u64 = 1000;
+const TITLE_MAX_CHARS: usize = 2200;
+/// Chunk size unless [`TikTokPublisher::with_chunk_size`] says otherwise.
+pub const DEFAULT_CHUNK_SIZE: u64 = 10 * MIB;
+/// Upload URLs live about an hour; stop trusting one a little earlier.
+const UPLOAD_URL_USE: SignedDuration = SignedDuration::from_mins(55);
+/// Fresh starts after a retryable failure or a dead upload URL.
+const MAX_RESTARTS: u64 = 3;
+/// How long to wait for the post id after `PUBLISH_COMPLETE`.
+const POST_ID_PATIENCE: SignedDuration = SignedDuration::from_mins(3);
+const POST_ID_POLL: SignedDuration = SignedDuration::from_secs(15);
+/// After this long in processing the step fails as unavailable (the
+/// dispatcher may keep retrying, which only polls again).
+const PROCESSING_PATIENCE: SignedDuration = SignedDuration::from_hours(24);
+const VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime", "video/webm"];
+
+// Progress keys.
+const PRIVACY: &str = "privacy";
+const USERNAME: &str = "username";
+const PUBLISH_ID: &str = "publish_id";
+const UPLOAD_URL: &str = "upload_url";
+const UPLOAD_UNTIL: &str = "upload_url_until";
+const CHUNK_SIZE: &str = "chunk_size";
+const CHUNKS: &str = "chunks";
+const OFFSET: &str = "offset";
+const FINAL_SENT: &str = "final_sent_at";
+const UPLOADED: &str = "uploaded_at";
+const COMPLETE: &str = "complete_at";
+const POLLS: &str = "polls";
+const RESTARTS: &str = "restarts";
+const POST_ID: &str = "post_id";
+
+/// The chunk size and count TikTok accepts for a file of `size` bytes,
+/// using chunks of about `preferred` bytes: one chunk of exactly the file
+/// under 5 MiB; otherwise 5–64 MiB chunks, `count = floor(size / chunk)`
+/// (the last chunk absorbs the remainder, so it stays under 128 MiB), at
+/// least two chunks above 64 MiB and at most 1000. None when the file is
+/// too large for any plan.
+pub fn chunk_plan(size: u64, preferred: u64) -> Option<(u64, u64)> {
+    if size == 0 {
+        return None;
+    }
+    if size < MIN_CHUNK {
+        return Some((size, 1));
+    }
+    let mut chunk = preferred
+        .clamp(MIN_CHUNK, MAX_CHUNK)
+        .max(size.div_ceil(MAX_CHUNKS))
+        .min(size);
+    if size > MAX_CHUNK {
+        chunk = chunk.min(size / 2);
+    }
+    if chunk > MAX_CHUNK {
+        return None;
+    }
+    let count = size / chunk;
+    (1..=MAX_CHUNKS).contains(&count).then_some((chunk, count))
+}
+
+/// Publishes videos to TikTok accounts (`tiktok_user`).
+pub struct TikTokPublisher {
+    hosts: Hosts,
+    client: PlatformClient,
+    chunk_size: u64,
+}
+
+impl TikTokPublisher {
+    pub fn new(hosts: Hosts, client: PlatformClient) -> Self {
+        TikTokPublisher {
+            hosts,
+            client,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+        }
+    }
+
+    /// Uploads in chunks of about `bytes` (kept within 5–64 MiB; files
+    /// under 5 MiB always go up whole).
+    pub fn with_chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = bytes.clamp(MIN_CHUNK, MAX_CHUNK);
+        self
+    }
+
+    fn api(&self, path: &str) -> String {
+        self.hosts.url("open.tiktokapis.com", path)
+    }
+
+    fn now(&self) -> Timestamp {
+        self.client.clock().now()
+    }
+
+    async fn creator_info(
+        &self,
+        request: &PublishRequest,
+        item: &MediaItem,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let call = Call::new(
+            P,
+            "tiktok.creator_info",
+            Method::Post,
+            self.api("/v2/post/publish/creator_info/query/"),
+        )
+        .header("Content-Type", "application/json; charset=UTF-8")
+        .bearer(&request.access_token)
+        .idempotent(true);
+        let info: CreatorInfo = data(self.client.send(&call, &TikTokDialect).await?.json(P)?)?;
+        let options = &info.privacy_level_options;
+        let privacy = match &request.privacy {
+            Some(wanted) if options.contains(wanted) => wanted.clone(),
+            Some(wanted) => {
+                return Err(PlatformError::new(
+                    P,
+                    ErrorKind::BadRequest,
+                    format!(
+                        "this creator cannot post with privacy {wanted}; offered: {}",
+                        options.join(", ")
+                    ),
+                )
+                .with_code("privacy_level_option_mismatch"));
+            }
+            None if options.iter().any(|o| o == "SELF_ONLY") => "SELF_ONLY".to_owned(),
+            None => options.first().cloned().ok_or_else(|| {
+                PlatformError::unexpected(P, "creator info offers no privacy level")
+            })?,
+        };
+        if let (Some(max), Some(ms)) = (info.max_video_post_duration_sec, item.duration_ms)
+            && ms > max * 1000
+        {
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                format!("the video is longer than this creator may post ({max} s)"),
+            )
+            .with_code("duration_check_failed"));
+        }
+        let next = with(progress, PRIVACY, privacy);
+        Ok(Step::Continue(with(
+            &next,
+            USERNAME,
+            info.creator_username.unwrap_or_default(),
+        )))
+    }
+
+    async fn init(
+        &self,
+        request: &PublishRequest,
+        item: &MediaItem,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        if request.caption.chars().count() > TITLE_MAX_CHARS {
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                "TikTok captions are limited to 2200 characters",
+            ));
+        }
+        let Some((chunk_size, chunks)) = chunk_plan(item.size, self.chunk_size) else {
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                "the video is too large for TikTok's chunked upload",
+            ));
+        };
+        let mut post_info = json!({
+            "title": request.caption,
+            "privacy_level": progress[PRIVACY],
+            "disable_duet": false,
+            "disable_comment": false,
+            "disable_stitch": false,
+        });
+        if let Some(ms) = request.cover_offset_ms {
+            post_info["video_cover_timestamp_ms"] = json!(ms);
+        }
+        // Not idempotent: a lost answer leaves an orphan publish_id that
+        // never gets bytes, so the next step simply initialises again.
+        let call = Call::new(
+            P,
+            "tiktok.video_init",
+            Method::Post,
+            self.api("/v2/post/publish/video/init/"),
+        )
+        .bearer(&request.access_token)
+        .json(json!({
+            "post_info": post_info,
+            "source_info": {
+                "source": "FILE_UPLOAD",
+                "video_size": item.size,
+                "chunk_size": chunk_size,
+                "total_chunk_count": chunks,
+            },
+        }));
+        let init: InitData = data(self.client.send(&call, &TikTokDialect).await?.json(P)?)?;
+        let upload_url = init
+            .upload_url
+            .ok_or_else(|| PlatformError::unexpected(P, "no upload_url for FILE_UPLOAD"))?;
+        self.check_upload_url(&upload_url)?;
+        let mut next = clear_upload(progress);
+        next.insert(PUBLISH_ID.into(), init.publish_id);
+        next.insert(UPLOAD_URL.into(), upload_url);
+        next.insert(
+            UPLOAD_UNTIL.into(),
+            (self.now() + UPLOAD_URL_USE).as_second().to_string(),
+        );
+        next.insert(CHUNK_SIZE.into(), chunk_size.to_string());
+        next.insert(CHUNKS.into(), chunks.to_string());
+        next.insert(OFFSET.into(), "0".into());
+        Ok(Step::Continue(next))
+    }
+
+    /// Video bytes only go to TikTok's upload hosts (or the sandbox).
+    fn check_upload_url(&self, url: &str) -> Result<(), PlatformError> {
+        let ok = match &self.hosts {
+            Hosts::Real => url::Url::parse(url).is_ok_and(|u| {
+                u.scheme() == "https"
+                    && u.host_str()
+                        .is_some_and(|h| h == "tiktokapis.com" || h.ends_with(".tiktokapis.com"))
+            }),
+            Hosts::Sandbox { base } => url.starts_with(&format!("{base}/")),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(PlatformError::unexpected(
+                P,
+                "upload_url on an unexpected host",
+            ))
+        }
+    }
+
+    async fn upload(
+        &self,
+        request: &PublishRequest,
+        item: &MediaItem,
+        media: &dyn MediaSource,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let size = item.size;
+        let chunk_size = number(progress, CHUNK_SIZE)?;
+        let chunks = number(progress, CHUNKS)?;
+        let mut offset = number(progress, OFFSET)?;
+        let now = self.now();
+        let expired = now.as_second() >= number(progress, UPLOAD_UNTIL)? as i64;
+        let final_tried = progress.contains_key(FINAL_SENT);
+        if final_tried || expired {
+            // The final chunk may have landed, or the URL is dead: ask
+            // TikTok before sending anything.
+            let status = self.status(request, progress).await?;
+            if status.status == "FAILED" {
+                return self.failed(progress, &status);
+            }
+            match bytes_missing(&status, size) {
+                Some(false) => return Ok(Step::Continue(uploaded(progress, now))),
+                // Bytes are missing and the URL is dead: this publish can
+                // never complete, so a fresh one is safe.
+                Some(true) if expired => return self.start_over(progress, None),
+                Some(true) => {
+                    let have = status.uploaded_bytes.unwrap_or(0);
+                    if have % chunk_size == 0 && have / chunk_size < chunks {
+                        offset = have;
+                    }
+                }
+                // No byte count: only a final chunk never sent proves the
+                // upload unfinished (here the URL is dead).
+                None if !final_tried => return self.start_over(progress, None),
+                // Cannot tell, and the URL is dead: never risk a second
+                // post; wait for the outcome instead.
+                None if expired => return Ok(Step::Continue(uploaded(progress, now))),
+                // Cannot tell: send the final chunk again (idempotent).
+                None => {}
+            }
+        }
+        if offset % chunk_size != 0 || offset / chunk_size >= chunks {
+            return Err(PlatformError::unexpected(
+                P,
+                "saved upload offset is not a chunk boundary",
+            ));
+        }
+        let is_final = offset / chunk_size + 1 == chunks;
+        if is_final && !progress.contains_key(FINAL_SENT) {
+            let next = with(progress, OFFSET, offset.to_string());
+            return Ok(Step::Continue(with(
+                &next,
+                FINAL_SENT,
+                now.as_second().to_string(),
+            )));
+        }
+        let end = if is_final { size } else { offset + chunk_size };
+        let bytes = read(media, item, offset, end - offset).await?;
+        let mime = if VIDEO_TYPES.contains(&item.mime.as_str()) {
+            item.mime.as_str()
+        } else {
+            "video/mp4"
+        };
+        // The token travels in the URL's query (redacted in logs).
+        let call = Call::new(P, "tiktok.upload", Method::Put, &progress[UPLOAD_URL])
+            .header(
+                "Content-Range",
+                format!("bytes {offset}-{}/{size}", end - 1),
+            )
+            .bytes(mime, bytes)
+            .idempotent(true);
+        match self.client.send(&call, &TikTokDialect).await {
+            Ok(_) if is_final => Ok(Step::Continue(uploaded(progress, now))),
+            Ok(_) => Ok(Step::Continue(with(progress, OFFSET, end.to_string()))),
+            Err(e) if e.kind == ErrorKind::BadRequest => {
+                // TikTok disagrees about the range (a lost answer, an
+                // expired URL): resume from where it stands.
+                let status = self.status(request, progress).await?;
+                if status.status == "FAILED" {
+                    return self.failed(progress, &status);
+                }
+                let have = status.uploaded_bytes.unwrap_or(0);
+                match bytes_missing(&status, size) {
+                    Some(false) => Ok(Step::Continue(uploaded(progress, now))),
+                    Some(true) if have != offset && have % chunk_size == 0 => {
+                        Ok(Step::Continue(with(progress, OFFSET, have.to_string())))
+                    }
+                    // Known incomplete: abandoning this publish is safe.
+                    Some(true) => self.start_over(progress, Some(e)),
+                    None if !final_tried => self.start_over(progress, Some(e)),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn poll(
+        &self,
+        request: &PublishRequest,
+        item: &MediaItem,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let now = self.now();
+        let status = self.status(request, progress).await?;
+        match status.status.as_str() {
+            "PUBLISH_COMPLETE" => {
+                if let Some(id) = status.post_ids().into_iter().next() {
+                    let username = progress.get(USERNAME).filter(|u| !u.is_empty());
+                    let mut warnings = Vec::new();
+                    let permalink = match username {
+                        Some(u) => Some(format!("https://www.tiktok.com/@{u}/video/{id}")),
+                        None => {
+                            warnings.push("TikTok did not tell the creator's username, so there is no link to the post".to_owned());
+                            None
+                        }
+                    };
+                    return Ok(Step::Done(Published {
+                        remote_id: id.clone(),
+                        permalink,
+                        progress: with(progress, POST_ID, id),
+                        warnings,
+                    }));
+                }
+                let since = match progress.get(COMPLETE).and_then(|s| s.parse::<i64>().ok()) {
+                    Some(s) => Timestamp::from_second(s).unwrap_or(now),
+                    None => now,
+                };
+                if now >= since + POST_ID_PATIENCE {
+                    return Ok(Step::Done(Published {
+                        remote_id: progress[PUBLISH_ID].clone(),
+                        permalink: None,
+                        progress: progress.clone(),
+                        warnings: vec![
+                            "TikTok published the video but has not made it public yet (moderation), so there is no link to it yet".to_owned(),
+                        ],
+                    }));
+                }
+                Ok(Step::Wait {
+                    progress: with(progress, COMPLETE, since.as_second().to_string()),
+                    at: now + POST_ID_POLL,
+                })
+            }
+            "SEND_TO_USER_INBOX" => Ok(Step::Done(Published {
+                remote_id: progress[PUBLISH_ID].clone(),
+                permalink: None,
+                progress: progress.clone(),
+                warnings: vec![
+                    "TikTok sent the video to the creator's inbox to finish in the app".to_owned(),
+                ],
+            })),
+            "FAILED" => self.failed(progress, &status),
+            "PROCESSING_UPLOAD" if bytes_missing(&status, item.size) == Some(true) => {
+                // Bytes are missing after all: this publish can never
+                // complete, so a fresh one is safe.
+                self.start_over(progress, None)
+            }
+            _ => {
+                let polls = progress
+                    .get(POLLS)
+                    .and_then(|p| p.parse::<u32>().ok())
+                    .unwrap_or(0)
+                    + 1;
+                let since = number(progress, UPLOADED)
+                    .ok()
+                    .and_then(|s| Timestamp::from_second(s as i64).ok())
+                    .unwrap_or(now);
+                if now >= since + PROCESSING_PATIENCE {
+                    return Err(PlatformError::new(
+                        P,
+                        ErrorKind::Unavailable,
+                        "TikTok is still processing the video after 24 hours",
+                    ));
+                }
+                Ok(Step::Wait {
+                    progress: with(progress, POLLS, polls.to_string()),
+                    at: now + poll_interval(polls),
+                })
+            }
+        }
+    }
+
+    async fn status(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+    ) -> Result<StatusData, PlatformError> {
+        let call = Call::new(
+            P,
+            "tiktok.status",
+            Method::Post,
+            self.api("/v2/post/publish/status/fetch/"),
+        )
+        .bearer(&request.access_token)
+        .json(json!({"publish_id": progress[PUBLISH_ID]}))
+        .idempotent(true);
+        data(self.client.send(&call, &TikTokDialect).await?.json(P)?)
+    }
+
+    /// A `FAILED` publish: retryable reasons start over, others end here.
+    fn failed(&self, progress: &Progress, status: &StatusData) -> Result<Step, PlatformError> {
+        let reason = status.fail_reason.clone().unwrap_or_default();
+        let error = |kind: ErrorKind| {
+            PlatformError::new(
+                P,
+                kind,
+                format!("TikTok did not publish the video: {reason}"),
+            )
+            .with_code(reason.clone())
+        };
+        match reason.as_str() {
+            "internal" | "video_pull_failed" => {
+                self.start_over(progress, Some(error(ErrorKind::Unavailable)))
+            }
+            "auth_removed" => Err(error(ErrorKind::Reconnect)),
+            _ => Err(error(ErrorKind::BadRequest)),
+        }
+    }
+
+    /// Forgets the publish (it can never complete) and begins a new one;
+    /// after [`MAX_RESTARTS`] gives up with `error`.
+    fn start_over(
+        &self,
+        progress: &Progress,
+        error: Option<PlatformError>,
+    ) -> Result<Step, PlatformError> {
+        let restarts = progress
+            .get(RESTARTS)
+            .and_then(|r| r.parse::<u64>().ok())
+            .unwrap_or(0);
+        if restarts >= MAX_RESTARTS {
+            return Err(error.unwrap_or_else(|| {
+                PlatformError::new(P, ErrorKind::Unavailable, "TikTok uploads keep failing")
+            }));
+        }
+        let mut next = clear_upload(progress);
+        next.remove(PUBLISH_ID);
+        next.insert(RESTARTS.into(), (restarts + 1).to_string());
+        Ok(Step::Continue(next))
+    }
+}
+
+#[async_trait]
+impl Publisher for TikTokPublisher {
+    fn provider(&self) -> ProviderId {
+        P
+    }
+
+    async fn step(
+        &self,
+        request: &PublishRequest,
+        media: &dyn MediaSource,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let item = video_of(request)?;
+        if !progress.contains_key(PRIVACY) {
+            self.creator_info(request, item, progress).await
+        } else if !progress.contains_key(PUBLISH_ID) {
+            self.init(request, item, progress).await
+        } else if !progress.contains_key(UPLOADED) {
+            self.upload(request, item, media, progress).await
+        } else {
+            self.poll(request, item, progress).await
+        }
+    }
+}
+
+/// 5 s for the first minute, then 30 s, then 5 min (status/fetch allows
+/// 30 calls per minute and token).
+fn poll_interval(polls: u32) -> SignedDuration {
+    match polls {
+        0..=12 => SignedDuration::from_secs(5),
+        13..=60 => SignedDuration::from_secs(30),
+        _ => SignedDuration::from_mins(5),
+    }
+}
+
+/// Whether TikTok still lacks bytes of the upload: `Some(true)` when it
+/// says so, `Some(false)` when every byte is in (or it moved past
+/// uploading), None when it does not say (no `uploaded_bytes`).
+fn bytes_missing(status: &StatusData, size: u64) -> Option<bool> {
+    if status.status != "PROCESSING_UPLOAD" {
+        return Some(false);
+    }
+    status.uploaded_bytes.map(|have| have < size)
+}
+
+/// The progress with everything about the current publish's upload gone.
+fn clear_upload(progress: &Progress) -> Progress {
+    let mut next = progress.clone();
+    for key in [
+        UPLOAD_URL,
+        UPLOAD_UNTIL,
+        CHUNK_SIZE,
+        CHUNKS,
+        OFFSET,
+        FINAL_SENT,
+        UPLOADED,
+        COMPLETE,
+        POLLS,
+    ] {
+        next.remove(key);
+    }
+    next
+}
+
+/// Every byte is in: the upload URL (and its token) is no longer needed.
+fn uploaded(progress: &Progress, now: Timestamp) -> Progress {
+    let mut next = progress.clone();
+    next.remove(UPLOAD_URL);
+    next.remove(FINAL_SENT);
+    next.insert(UPLOADED.into(), now.as_second().to_string());
+    next.insert(POLLS.into(), "0".into());
+    next
+}
+
+fn number(progress: &Progress, key: &str) -> Result<u64, PlatformError> {
+    progress
+        .get(key)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                format!("saved progress lacks {key}"),
+            )
+        })
+}
+
+/// The one video of a TikTok post.
+fn video_of(request: &PublishRequest) -> Result<&MediaItem, PlatformError> {
+    let refuse = |why: &str| Err(PlatformError::new(P, ErrorKind::BadRequest, why.to_owned()));
+    if request.kind != AccountKind::TikTokUser {
+        return refuse("TikTok publishing needs a TikTok account");
+    }
+    if request.format != PostFormat::Video {
+        return refuse("TikTok direct posts are videos");
+    }
+    match request.media.as_slice() {
+        [item] if item.kind == MediaKind::Video && item.size > 0 => Ok(item),
+        _ => refuse("a TikTok post needs exactly one video"),
+    }
+}
+
+async fn read(
+    media: &dyn MediaSource,
+    item: &MediaItem,
+    offset: u64,
+    len: u64,
+) -> Result<Vec<u8>, PlatformError> {
+    let bytes = media.read(item, offset, len).await.map_err(|e| {
+        PlatformError::new(
+            P,
+            ErrorKind::Unavailable,
+            format!("could not read the video: {e}"),
+        )
+    })?;
+    if bytes.len() as u64 != len {
+        return Err(PlatformError::new(
+            P,
+            ErrorKind::BadRequest,
+            "the video file is shorter than its recorded size",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The `data` of TikTok's envelope (errors were classified already).
+fn data<T>(envelope: Envelope<T>) -> Result<T, PlatformError> {
+    envelope
+        .data
+        .ok_or_else(|| PlatformError::unexpected(P, "no data in the answer"))
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    data: Option<T>,
+}
+
+#[derive(Deserialize)]
+struct CreatorInfo {
+    #[serde(default)]
+    creator_username: Option<String>,
+    #[serde(default)]
+    privacy_level_options: Vec<String>,
+    #[serde(default)]
+    max_video_post_duration_sec: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct InitData {
+    publish_id: String,
+    #[serde(default)]
+    upload_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StatusData {
+    status: String,
+    #[serde(default)]
+    fail_reason: Option<String>,
+    #[serde(default)]
+    uploaded_bytes: Option<u64>,
+    /// TikTok's spelling. Ids are int64; strings are accepted too.
+    #[serde(default)]
+    publicaly_available_post_id: Vec<Value>,
+}
+
+impl StatusData {
+    fn post_ids(&self) -> Vec<String> {
+        self.publicaly_available_post_id
+            .iter()
+            .filter_map(|v| match v {
+                Value::Number(n) => Some(n.to_string()),
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan satisfies TikTok's rules (the sandbox checks the same).
+    fn valid(size: u64, (chunk, count): (u64, u64)) -> bool {
+        if size < MIN_CHUNK {
+            return chunk == size && count == 1;
+        }
+        (MIN_CHUNK..=MAX_CHUNK).contains(&chunk)
+            && count == size / chunk
+            && (1..=MAX_CHUNKS).contains(&count)
+            && (size <= MAX_CHUNK || count >= 2)
+            && size - (count - 1) * chunk <= 128 * MIB
+    }
+
+    #[test]
+    fn chunk_plans_follow_tiktoks_rules() {
+        assert_eq!(chunk_plan(1_000, DEFAULT_CHUNK_SIZE), Some((1_000, 1)));
+        assert_eq!(chunk_plan(12 * MIB, 5 * MIB), Some((5 * MIB, 2)));
+        assert_eq!(
+            chunk_plan(12 * MIB, DEFAULT_CHUNK_SIZE),
+            Some((10 * MIB, 1))
+        );
+        assert_eq!(chunk_plan(0, DEFAULT_CHUNK_SIZE), None);
+        assert_eq!(chunk_plan(70 * 1024 * MIB, DEFAULT_CHUNK_SIZE), None);
+        for size in [
+            5 * MIB,
+            7 * MIB + 3,
+            64 * MIB,
+            64 * MIB + 1,
+            100 * MIB,
+            127 * MIB,
+            1024 * MIB + 17,
+            4 * 1024 * MIB,
+            60 * 1024 * MIB,
+        ] {
+            for preferred in [1, 5 * MIB, DEFAULT_CHUNK_SIZE, 64 * MIB, 1024 * MIB] {
+                let plan = chunk_plan(size, preferred).unwrap();
+                assert!(valid(size, plan), "{size} {preferred}: {plan:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn polling_slows_down() {
+        assert_eq!(poll_interval(1), SignedDuration::from_secs(5));
+        assert_eq!(poll_interval(20), SignedDuration::from_secs(30));
+        assert_eq!(poll_interval(100), SignedDuration::from_mins(5));
+    }
+}

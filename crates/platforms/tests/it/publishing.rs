@@ -47,8 +47,11 @@ impl Drop for MediaFiles {
     }
 }
 
+/// Served files by id: content type and bytes.
+type Files = Arc<HashMap<String, (String, Vec<u8>)>>;
+
 async fn serve_file(
-    State(files): State<Arc<HashMap<String, (String, Vec<u8>)>>>,
+    State(files): State<Files>,
     Path(id): Path<String>,
 ) -> impl IntoResponse {
     match files.get(&id) {

@@ -6,6 +6,7 @@
 
 mod drive;
 mod oauth;
+pub(crate) mod upload;
 mod youtube;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
         .merge(oauth::router())
         .merge(youtube::router())
+        .merge(upload::router())
         .merge(drive::router())
 }
 

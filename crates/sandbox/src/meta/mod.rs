@@ -3,7 +3,9 @@
 //! reads: `/me`, `/me/accounts` (Pages with Page tokens and linked Instagram
 //! business accounts), `/me/permissions` (GET, and DELETE = the person
 //! removes the app), Page and Instagram business account reads, and
-//! `debug_token`. This module holds the token checks both share.
+//! `debug_token`; `publish` Instagram content publishing (on both Graph
+//! hosts) and Facebook Page posts. This module holds the token checks they
+//! share.
 //!
 //! Models: short user tokens (1 h) that exchange once for long ones
 //! (5183944 s, no refresh), Page tokens that never expire when derived from
@@ -12,6 +14,9 @@
 
 mod login;
 mod nodes;
+mod publish;
+
+pub(crate) use publish::MetaPublishing;
 
 use axum::Router;
 use axum::routing::get;
@@ -50,7 +55,11 @@ pub(crate) fn router() -> Router<Sandbox> {
             "/graph.facebook.com/{ver}/debug_token",
             get(nodes::inspect_token),
         )
-        .route("/graph.facebook.com/{ver}/{id}", get(nodes::get_object))
+        .route(
+            "/graph.facebook.com/{ver}/{id}",
+            get(publish::facebook_node),
+        )
+        .merge(publish::router())
 }
 
 fn new_token() -> String {

@@ -7,4 +7,6 @@ mod google;
 mod helpers;
 mod instagram;
 mod meta;
+mod meta_publish;
 mod tiktok;
+mod video_publishing;
