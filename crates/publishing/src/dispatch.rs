@@ -1,0 +1,630 @@
+//! Dispatch: a scheduled target becomes a `publishing.publish.v1` job due
+//! at its time; the job runs the platform's publisher step by step,
+//! saving its progress after every step, and records a delivery receipt
+//! per attempt.
+//!
+//! The target's `job_id` is a fencing token: only the job named there may
+//! start the target, save progress or finish it. A rescheduled, cancelled
+//! or handed-over target leaves any older job with nothing to do, and a
+//! worker that lost its lease cannot overwrite what the next one saved.
+//!
+//! While the platform processes (`Step::Wait`), the job hands the target
+//! to a follow-up job due when the publisher wants to look again, so no
+//! worker waits on a platform. Transient failures (throttling, outages,
+//! answers that never arrived) are retried with the queue's backoff (or
+//! when the platform says), always from the saved progress, so the
+//! publisher reconciles before it creates anything again. After the last
+//! attempt, or at once for failures no retry fixes, the target ends
+//! `failed` with the reason and the fix.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_core::Timestamp;
+use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob};
+use herald_platforms::{
+    AccountKind, ErrorKind, PlatformError, Progress, PublishRequest, Published, Step,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::events;
+use crate::model::{FailureKind, Outcome, TargetStatus, Variant};
+use crate::rules;
+use crate::service::{Publishing, status_of};
+use crate::store::{self, TargetRow};
+
+/// Publishes one target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublishTarget {
+    pub target_id: String,
+}
+
+impl JobPayload for PublishTarget {
+    const KIND: &'static str = "publishing.publish.v1";
+    const QUEUE: &'static str = "publishing";
+    /// With the queue's backoff, about an hour of retries for outages; a
+    /// throttled platform sets its own retry time.
+    const MAX_ATTEMPTS: i32 = 10;
+}
+
+/// Most steps one job runs before handing over to a fresh job (a
+/// thousand-chunk upload does not hold one job forever).
+const STEPS_PER_RUN: usize = 64;
+
+/// The job handler.
+pub struct Dispatcher {
+    publishing: Publishing,
+}
+
+impl Dispatcher {
+    pub fn new(publishing: Publishing) -> Dispatcher {
+        Dispatcher { publishing }
+    }
+}
+
+#[async_trait]
+impl Handler<PublishTarget> for Dispatcher {
+    async fn run(&self, job: PublishTarget, ctx: &JobContext) -> Result<(), JobError> {
+        self.publishing.dispatch(&job.target_id, ctx).await
+    }
+}
+
+/// A failure that ends the target, with the words to show.
+struct Failure {
+    kind: FailureKind,
+    code: Option<String>,
+    message: String,
+}
+
+impl Failure {
+    fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            code: None,
+            message: message.into(),
+        }
+    }
+}
+
+fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
+    JobError::transient_from("database unavailable", e)
+}
+
+impl Publishing {
+    pub(crate) async fn dispatch(&self, target_id: &str, ctx: &JobContext) -> Result<(), JobError> {
+        let job_id = ctx.id.0;
+        let started = self.now();
+        let Some(target) = store::target(self.db(), target_id)
+            .await
+            .map_err(db_error)?
+        else {
+            return Ok(());
+        };
+        if target.job_id != Some(job_id)
+            || !matches!(
+                status_of(&target),
+                TargetStatus::Scheduled | TargetStatus::Publishing
+            )
+        {
+            tracing::debug!(target_id, job_id, "publish job no longer owns its target");
+            return Ok(());
+        }
+        let first = status_of(&target) == TargetStatus::Scheduled;
+        let mut tx = self.db().begin().await.map_err(db_error)?;
+        if !store::start_target(&mut tx, &target.id, job_id, started)
+            .await
+            .map_err(db_error)?
+        {
+            return Ok(());
+        }
+        let attempt = target.attempts + 1;
+        if first {
+            events::request(self.outbox(), &mut tx, &target, attempt, started)
+                .await
+                .map_err(db_error)?;
+        }
+        self.refresh_status(&mut tx, &target.post_id)
+            .await
+            .map_err(|e| JobError::transient(e.to_string()))?;
+        tx.commit().await.map_err(db_error)?;
+
+        let mut progress: Progress = serde_json::from_str(&target.progress).unwrap_or_default();
+        let request = match self.prepare(&target).await {
+            Ok(request) => request,
+            Err(Ok(failure)) => {
+                return self
+                    .fail(&target, job_id, attempt, &progress, failure, started)
+                    .await;
+            }
+            Err(Err(transient)) => return Err(transient),
+        };
+        let kind = request.0.kind;
+        let token_expires = request.2;
+        let publisher = request.1;
+        let request = request.0;
+        let source = self.media().source();
+
+        for _ in 0..STEPS_PER_RUN {
+            if ctx.cancel.is_cancelled() {
+                return Err(JobError::transient(
+                    "stopped before the end; the next run resumes from the saved progress",
+                ));
+            }
+            match publisher.step(&request, source.as_ref(), &progress).await {
+                Ok(Step::Continue(next)) => {
+                    progress = next;
+                    let saved = store::save_progress(
+                        self.db(),
+                        &target.id,
+                        job_id,
+                        &encode(&progress),
+                        self.now(),
+                    )
+                    .await
+                    .map_err(db_error)?;
+                    if !saved {
+                        tracing::warn!(target_id, job_id, "target taken over; stopping");
+                        return Ok(());
+                    }
+                }
+                Ok(Step::Wait { progress: next, at }) => {
+                    return self
+                        .hand_over(&target, job_id, attempt, &next, at, started)
+                        .await;
+                }
+                Ok(Step::Done(published)) => {
+                    return self
+                        .succeed(&target, job_id, attempt, published, started)
+                        .await;
+                }
+                Err(error) => {
+                    if error.kind == ErrorKind::Reconnect
+                        && let Some(renewed) = self.renew_expired(&target, token_expires).await
+                    {
+                        return Err(renewed);
+                    }
+                    return self
+                        .on_error(&target, kind, ctx, attempt, &progress, error, started)
+                        .await;
+                }
+            }
+        }
+        let now = self.now();
+        self.hand_over(&target, job_id, attempt, &progress, now, started)
+            .await
+    }
+
+    /// Everything a publisher needs, or why the target cannot go out.
+    async fn prepare(
+        &self,
+        target: &TargetRow,
+    ) -> Result<
+        (
+            PublishRequest,
+            std::sync::Arc<dyn herald_platforms::Publisher>,
+            Option<Timestamp>,
+        ),
+        Result<Failure, JobError>,
+    > {
+        let kind = AccountKind::parse(&target.kind).ok_or_else(|| {
+            Ok(Failure::new(
+                FailureKind::Misconfigured,
+                format!("Unknown account kind {}.", target.kind),
+            ))
+        })?;
+        let Some(publisher) = self.publishers().get(kind) else {
+            return Err(Ok(Failure::new(
+                FailureKind::Misconfigured,
+                format!(
+                    "Publishing to {} is not available in this deployment.",
+                    target.provider
+                ),
+            )));
+        };
+        let Some(connection_id) = target.connection_id.as_deref() else {
+            return Err(Ok(Failure::new(
+                FailureKind::Disconnected,
+                format!("{} was removed from the workspace.", target.account_name),
+            )));
+        };
+        let credentials = match self.connections().credentials(connection_id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                return Err(Ok(Failure::new(
+                    FailureKind::Disconnected,
+                    format!("{} was removed from the workspace.", target.account_name),
+                )));
+            }
+            Err(e) => {
+                return Err(Err(JobError::transient(format!(
+                    "credentials unavailable: {e}"
+                ))));
+            }
+        };
+        let variant: Variant = serde_json::from_str(&target.variant).map_err(|e| {
+            Ok(Failure::new(
+                FailureKind::Invalid,
+                format!("The saved post could not be read: {e}"),
+            ))
+        })?;
+        let found = if variant.media.is_empty() {
+            Vec::new()
+        } else {
+            self.media()
+                .lookup(
+                    target.workspace_id,
+                    &variant.media,
+                    crate::service::MEDIA_URL_TTL,
+                )
+                .await
+                .map_err(|e| Err(JobError::transient(format!("media lookup failed: {e}"))))?
+        };
+        let mut media = Vec::with_capacity(found.len());
+        for (id, item) in variant.media.iter().zip(found) {
+            match item {
+                Some(item) => media.push(item),
+                None => {
+                    return Err(Ok(Failure::new(
+                        FailureKind::MediaMissing,
+                        format!("The media {id} was deleted from the library."),
+                    )));
+                }
+            }
+        }
+        let issues: Vec<String> = rules::validate(kind, &variant, &media)
+            .into_iter()
+            .filter(|i| i.severity == rules::Severity::Error)
+            .map(|i| i.message)
+            .collect();
+        if !issues.is_empty() {
+            return Err(Ok(Failure::new(FailureKind::Invalid, issues.join(" "))));
+        }
+        let token_expires = credentials.access_expires_at;
+        Ok((
+            PublishRequest {
+                kind,
+                account_id: target.remote_account_id.clone(),
+                access_token: credentials.access_token,
+                idempotency_key: target.idempotency_key.clone(),
+                format: variant.format,
+                caption: variant.caption,
+                title: variant.title,
+                link: variant.link,
+                first_comment: variant.first_comment,
+                privacy: variant.privacy,
+                cover_offset_ms: variant.cover_offset_ms,
+                media,
+            },
+            publisher,
+            token_expires,
+        ))
+    }
+
+    /// When the platform refuses an access token that has (nearly) expired
+    /// (a long wait for a quota, a refresh job behind schedule), renews it
+    /// and asks for an immediate retry; `None` when that does not apply.
+    async fn renew_expired(
+        &self,
+        target: &TargetRow,
+        expires: Option<Timestamp>,
+    ) -> Option<JobError> {
+        let expires = expires?;
+        let connection = target.connection_id.as_deref()?;
+        if expires > self.now() + herald_core::SignedDuration::from_mins(5) {
+            return None;
+        }
+        match self.connections().refresh(connection, true).await {
+            Ok(herald_connections::Refreshed::Renewed { .. }) => Some(
+                JobError::transient("the access token had expired and was renewed; retrying")
+                    .retry_after(Duration::ZERO),
+            ),
+            Ok(other) => {
+                tracing::warn!(target_id = %target.id, ?other, "token renewal before retry did nothing");
+                None
+            }
+            Err(error) => {
+                tracing::warn!(target_id = %target.id, %error, "token renewal before retry failed");
+                None
+            }
+        }
+    }
+
+    async fn hand_over(
+        &self,
+        target: &TargetRow,
+        job_id: i64,
+        attempt: i32,
+        progress: &Progress,
+        at: Timestamp,
+        started: Timestamp,
+    ) -> Result<(), JobError> {
+        let now = self.now();
+        let encoded = encode(progress);
+        let mut tx = self.db().begin().await.map_err(db_error)?;
+        let next = NewJob::of(&PublishTarget {
+            target_id: target.id.clone(),
+        })
+        .map_err(|e| JobError::permanent(e.to_string()))?
+        .run_at(at.max(now));
+        let next = self
+            .queue()
+            .enqueue(&mut tx, next)
+            .await
+            .map_err(db_error)?;
+        if !store::hand_over(&mut tx, &target.id, job_id, next.id().0, &encoded, now)
+            .await
+            .map_err(db_error)?
+        {
+            // Someone else owns the target now; dropping the transaction
+            // drops the follow-up job too.
+            return Ok(());
+        }
+        store::insert_receipt(
+            &mut tx,
+            &target.id,
+            attempt,
+            job_id,
+            Outcome::Waiting.as_str(),
+            None,
+            None,
+            &encoded,
+            None,
+            started,
+            now,
+        )
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn succeed(
+        &self,
+        target: &TargetRow,
+        job_id: i64,
+        attempt: i32,
+        published: Published,
+        started: Timestamp,
+    ) -> Result<(), JobError> {
+        let now = self.now();
+        let encoded = encode(&published.progress);
+        let mut tx = self.db().begin().await.map_err(db_error)?;
+        if !store::finish_published(
+            &mut tx,
+            &target.id,
+            job_id,
+            &published.remote_id,
+            published.permalink.as_deref(),
+            &encoded,
+            now,
+        )
+        .await
+        .map_err(db_error)?
+        {
+            tracing::error!(
+                target_id = %target.id,
+                remote_id = %published.remote_id,
+                "published, but the target was taken over meanwhile"
+            );
+            return Ok(());
+        }
+        let warning = (!published.warnings.is_empty()).then(|| published.warnings.join(" "));
+        store::insert_receipt(
+            &mut tx,
+            &target.id,
+            attempt,
+            job_id,
+            Outcome::Published.as_str(),
+            Some(&published.remote_id),
+            published.permalink.as_deref(),
+            &encoded,
+            warning.as_deref().map(|w| ("warning", None, w)),
+            started,
+            now,
+        )
+        .await
+        .map_err(db_error)?;
+        events::result(
+            self.outbox(),
+            &mut tx,
+            target,
+            attempt,
+            Outcome::Published,
+            Some(&published),
+            None,
+            now,
+        )
+        .await
+        .map_err(db_error)?;
+        self.refresh_status(&mut tx, &target.post_id)
+            .await
+            .map_err(|e| JobError::transient(e.to_string()))?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(
+            target_id = %target.id,
+            provider = %target.provider,
+            remote_id = %published.remote_id,
+            attempt,
+            "published"
+        );
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn on_error(
+        &self,
+        target: &TargetRow,
+        kind: AccountKind,
+        ctx: &JobContext,
+        attempt: i32,
+        progress: &Progress,
+        error: PlatformError,
+        started: Timestamp,
+    ) -> Result<(), JobError> {
+        let retryable = matches!(
+            error.kind,
+            ErrorKind::RateLimited { .. } | ErrorKind::Unavailable | ErrorKind::OutcomeUnknown
+        );
+        if retryable && !ctx.is_last_attempt() {
+            let now = self.now();
+            let mut tx = self.db().begin().await.map_err(db_error)?;
+            store::insert_receipt(
+                &mut tx,
+                &target.id,
+                attempt,
+                ctx.id.0,
+                Outcome::Retrying.as_str(),
+                None,
+                None,
+                &encode(progress),
+                Some((error.kind.as_str(), error.code.as_deref(), &error.message)),
+                started,
+                now,
+            )
+            .await
+            .map_err(db_error)?;
+            tx.commit().await.map_err(db_error)?;
+            tracing::warn!(
+                target_id = %target.id,
+                account_kind = kind.as_str(),
+                attempt,
+                error = %error,
+                "publish attempt failed; retrying"
+            );
+            let mut job_error = JobError::transient(error.to_string());
+            if let ErrorKind::RateLimited { until: Some(until) } = error.kind {
+                let wait = until
+                    .duration_since(now)
+                    .max(herald_core::SignedDuration::ZERO);
+                job_error =
+                    job_error.retry_after(Duration::try_from(wait).unwrap_or(Duration::ZERO));
+            }
+            return Err(job_error);
+        }
+        let failure_kind = match &error.kind {
+            ErrorKind::Reconnect => FailureKind::Reconnect,
+            ErrorKind::Reconsent { .. } => FailureKind::Reconsent,
+            ErrorKind::BadRequest => FailureKind::Rejected,
+            ErrorKind::Misconfigured => FailureKind::Misconfigured,
+            ErrorKind::RateLimited { .. } => FailureKind::Quota,
+            ErrorKind::Unavailable => FailureKind::Unavailable,
+            ErrorKind::OutcomeUnknown => FailureKind::Unconfirmed,
+        };
+        let mut message = match failure_kind {
+            FailureKind::Unconfirmed => format!(
+                "{} never confirmed whether it published ({}).",
+                provider_name(&target.provider),
+                error.message
+            ),
+            FailureKind::Quota | FailureKind::Unavailable => format!(
+                "{} still refused after {attempt} attempts: {}",
+                provider_name(&target.provider),
+                error.message
+            ),
+            _ => format!(
+                "{} said: {}",
+                provider_name(&target.provider),
+                error.message
+            ),
+        };
+        if let ErrorKind::Reconsent { scopes } = &error.kind
+            && !scopes.is_empty()
+        {
+            message.push_str(&format!(" Missing permissions: {}.", scopes.join(", ")));
+        }
+        self.fail(
+            target,
+            ctx.id.0,
+            attempt,
+            progress,
+            Failure {
+                kind: failure_kind,
+                code: error.code.clone(),
+                message,
+            },
+            started,
+        )
+        .await
+    }
+
+    async fn fail(
+        &self,
+        target: &TargetRow,
+        job_id: i64,
+        attempt: i32,
+        progress: &Progress,
+        failure: Failure,
+        started: Timestamp,
+    ) -> Result<(), JobError> {
+        let now = self.now();
+        let encoded = encode(progress);
+        let mut tx = self.db().begin().await.map_err(db_error)?;
+        if !store::finish_failed(
+            &mut tx,
+            &target.id,
+            job_id,
+            failure.kind.as_str(),
+            &failure.message,
+            Some(&encoded),
+            now,
+        )
+        .await
+        .map_err(db_error)?
+        {
+            return Ok(());
+        }
+        store::insert_receipt(
+            &mut tx,
+            &target.id,
+            attempt,
+            job_id,
+            Outcome::Failed.as_str(),
+            None,
+            None,
+            &encoded,
+            Some((
+                failure.kind.as_str(),
+                failure.code.as_deref(),
+                &failure.message,
+            )),
+            started,
+            now,
+        )
+        .await
+        .map_err(db_error)?;
+        events::result(
+            self.outbox(),
+            &mut tx,
+            target,
+            attempt,
+            Outcome::Failed,
+            None,
+            Some((failure.kind, &failure.message)),
+            now,
+        )
+        .await
+        .map_err(db_error)?;
+        self.refresh_status(&mut tx, &target.post_id)
+            .await
+            .map_err(|e| JobError::transient(e.to_string()))?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::warn!(
+            target_id = %target.id,
+            provider = %target.provider,
+            reason = failure.kind.as_str(),
+            message = %failure.message,
+            "publish failed"
+        );
+        Ok(())
+    }
+}
+
+fn encode(progress: &Progress) -> String {
+    serde_json::to_string(progress).unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn provider_name(provider: &str) -> &'static str {
+    herald_platforms::ProviderId::parse(provider)
+        .map(|p| p.name())
+        .unwrap_or("The platform")
+}

@@ -1,0 +1,65 @@
+//! The `platform.publish.request` / `platform.publish.result` events,
+//! appended to the outbox in the same transaction as the state change
+//! they report.
+
+use herald_core::Timestamp;
+use herald_db::Tx;
+use herald_events::{EventsError, Outbox, PublishOutcome, PublishRequestEvent, PublishResultEvent};
+use herald_platforms::Published;
+
+use crate::model::{FailureKind, Outcome};
+use crate::store::TargetRow;
+
+fn request_of(target: &TargetRow, attempt: i32) -> PublishRequestEvent {
+    PublishRequestEvent {
+        workspace_id: target.workspace_id,
+        post_id: target.post_id.clone(),
+        target_id: target.id.clone(),
+        provider: target.provider.clone(),
+        account_id: target.remote_account_id.clone(),
+        attempt,
+        idempotency_key: target.idempotency_key.clone(),
+    }
+}
+
+/// A target starts publishing.
+pub(crate) async fn request(
+    outbox: &Outbox,
+    tx: &mut Tx,
+    target: &TargetRow,
+    attempt: i32,
+    now: Timestamp,
+) -> Result<(), EventsError> {
+    let event = request_of(target, attempt).to_event(now)?;
+    outbox.append(tx, &event).await?;
+    Ok(())
+}
+
+/// A target's publishing ended (or will be retried).
+pub(crate) async fn result(
+    outbox: &Outbox,
+    tx: &mut Tx,
+    target: &TargetRow,
+    attempt: i32,
+    outcome: Outcome,
+    published: Option<&Published>,
+    failure: Option<(FailureKind, &str)>,
+    now: Timestamp,
+) -> Result<(), EventsError> {
+    let outcome = match outcome {
+        Outcome::Published => PublishOutcome::Published,
+        Outcome::Retrying | Outcome::Waiting => PublishOutcome::Retrying,
+        Outcome::Failed | Outcome::Cancelled => PublishOutcome::Failed,
+    };
+    let mut event: PublishResultEvent = request_of(target, attempt).result(outcome);
+    if let Some(published) = published {
+        event.remote_id = Some(published.remote_id.clone());
+        event.permalink = published.permalink.clone();
+    }
+    if let Some((kind, message)) = failure {
+        event.error_kind = Some(kind.as_str().to_owned());
+        event.error_message = Some(message.to_owned());
+    }
+    outbox.append(tx, &event.to_event(now)?).await?;
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! Posts, targets and receipts as the rest of Herald sees them.
+
+use herald_core::Timestamp;
+use herald_platforms::{AccountKind, PostFormat, ProviderId};
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::Schedule;
+
+/// What one account gets: the per-platform variant of a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub format: PostFormat,
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<String>,
+    /// Media ids, in the order they are posted.
+    #[serde(default)]
+    pub media: Vec<String>,
+    /// Cover frame of a video, milliseconds from its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_offset_ms: Option<u64>,
+}
+
+impl Default for Variant {
+    fn default() -> Self {
+        Variant {
+            format: PostFormat::Text,
+            caption: String::new(),
+            title: None,
+            link: None,
+            first_comment: None,
+            privacy: None,
+            media: Vec::new(),
+            cover_offset_ms: None,
+        }
+    }
+}
+
+impl Variant {
+    /// Empty optional texts become `None`, texts are trimmed at the ends.
+    pub fn normalized(mut self) -> Variant {
+        fn clean(v: Option<String>) -> Option<String> {
+            v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+        }
+        self.caption = self.caption.trim_end().to_owned();
+        self.title = clean(self.title);
+        self.link = clean(self.link);
+        self.first_comment = clean(self.first_comment);
+        self.privacy = clean(self.privacy);
+        self.media.retain(|m| !m.trim().is_empty());
+        self
+    }
+}
+
+/// One account a post goes to, with its variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInput {
+    pub connection_id: String,
+    pub variant: Variant,
+}
+
+/// What to do with a post when it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum When {
+    /// Keep it as a draft.
+    Draft,
+    /// Publish at a wall-clock time in a time zone.
+    Schedule { schedule: Schedule },
+    /// Publish right away.
+    Now,
+}
+
+/// A post as written in the composer or sent to the API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PostInput {
+    pub targets: Vec<TargetInput>,
+    pub when: When,
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// A post's state, summarised over its targets.
+    PostStatus {
+        Draft = "draft",
+        Scheduled = "scheduled",
+        Publishing = "publishing",
+        Published = "published",
+        PartiallyPublished = "partially_published",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// One target's state: draft → scheduled → publishing → published /
+    /// failed / cancelled.
+    TargetStatus {
+        Draft = "draft",
+        Scheduled = "scheduled",
+        Publishing = "publishing",
+        Published = "published",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// What an attempt ended with.
+    Outcome {
+        Published = "published",
+        Waiting = "waiting",
+        Retrying = "retrying",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
+}
+
+impl TargetStatus {
+    /// Whether the target's content may still change.
+    pub fn is_editable(self) -> bool {
+        matches!(
+            self,
+            TargetStatus::Draft
+                | TargetStatus::Scheduled
+                | TargetStatus::Failed
+                | TargetStatus::Cancelled
+        )
+    }
+}
+
+impl PostStatus {
+    /// The post's state from its targets' states.
+    pub fn of(targets: &[TargetStatus]) -> PostStatus {
+        use TargetStatus as T;
+        let count = |s: T| targets.iter().filter(|t| **t == s).count();
+        let live = targets.len() - count(T::Cancelled);
+        if targets.is_empty() || count(T::Draft) == targets.len() {
+            PostStatus::Draft
+        } else if live == 0 {
+            PostStatus::Cancelled
+        } else if count(T::Publishing) > 0 {
+            PostStatus::Publishing
+        } else if count(T::Scheduled) > 0 {
+            PostStatus::Scheduled
+        } else if count(T::Published) == live {
+            PostStatus::Published
+        } else if count(T::Published) > 0 {
+            PostStatus::PartiallyPublished
+        } else {
+            PostStatus::Failed
+        }
+    }
+}
+
+/// Why a target failed, in terms of what fixes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The connection's token is dead or was removed: reconnect.
+    Reconnect,
+    /// Permissions are missing: connect again and grant them.
+    Reconsent,
+    /// The platform refused the content or media: edit and retry.
+    Rejected,
+    /// Herald's own check found a problem before sending: edit and retry.
+    Invalid,
+    /// Platform limits (daily publishing quota, throttling) outlasted the
+    /// retries: retry later.
+    Quota,
+    /// The platform kept failing: retry later.
+    Unavailable,
+    /// The platform never confirmed whether it published: check the
+    /// account before retrying (a retry reconciles first).
+    Unconfirmed,
+    /// Herald's app credentials at the platform are wrong: an operator
+    /// has to fix the configuration.
+    Misconfigured,
+    /// A media file of the post was deleted: pick another.
+    MediaMissing,
+    /// The connected account was removed from the workspace.
+    Disconnected,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Reconnect => "reconnect",
+            FailureKind::Reconsent => "reconsent",
+            FailureKind::Rejected => "rejected",
+            FailureKind::Invalid => "invalid",
+            FailureKind::Quota => "quota",
+            FailureKind::Unavailable => "unavailable",
+            FailureKind::Unconfirmed => "unconfirmed",
+            FailureKind::Misconfigured => "misconfigured",
+            FailureKind::MediaMissing => "media_missing",
+            FailureKind::Disconnected => "disconnected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FailureKind> {
+        [
+            FailureKind::Reconnect,
+            FailureKind::Reconsent,
+            FailureKind::Rejected,
+            FailureKind::Invalid,
+            FailureKind::Quota,
+            FailureKind::Unavailable,
+            FailureKind::Unconfirmed,
+            FailureKind::Misconfigured,
+            FailureKind::MediaMissing,
+            FailureKind::Disconnected,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The fix to offer, in plain words.
+    pub fn fix(self) -> &'static str {
+        match self {
+            FailureKind::Reconnect => "Reconnect the account, then retry.",
+            FailureKind::Reconsent => {
+                "Connect the account again and grant every permission, then retry."
+            }
+            FailureKind::Rejected | FailureKind::Invalid => "Edit the post, then retry.",
+            FailureKind::MediaMissing => "Pick the media again, then retry.",
+            FailureKind::Quota => "The platform's limit resets later; retry then.",
+            FailureKind::Unavailable => "The platform is having trouble; retry later.",
+            FailureKind::Unconfirmed => {
+                "Check the account on the platform; a retry checks first and never posts twice."
+            }
+            FailureKind::Misconfigured => {
+                "Ask your Herald administrator to check the platform app settings."
+            }
+            FailureKind::Disconnected => "Connect the account again, then edit the post.",
+        }
+    }
+}
+
+/// A target as shown in the calendar, queue and post detail.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetView {
+    pub id: String,
+    pub connection_id: Option<String>,
+    pub provider: ProviderId,
+    pub kind: AccountKind,
+    pub account_name: String,
+    pub status: TargetStatus,
+    pub variant: Variant,
+    pub idempotency_key: String,
+    pub due_at: Option<Timestamp>,
+    pub attempts: i32,
+    pub remote_id: Option<String>,
+    pub permalink: Option<String>,
+    pub error_kind: Option<FailureKind>,
+    pub error_message: Option<String>,
+    pub published_at: Option<Timestamp>,
+}
+
+/// A post with its targets.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostView {
+    pub id: String,
+    pub workspace_id: i64,
+    pub status: PostStatus,
+    pub schedule: Option<Schedule>,
+    pub scheduled_at: Option<Timestamp>,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub targets: Vec<TargetView>,
+}
+
+impl PostView {
+    /// The first caption, for one-line summaries.
+    pub fn summary(&self) -> &str {
+        self.targets
+            .iter()
+            .map(|t| t.variant.caption.as_str())
+            .find(|c| !c.trim().is_empty())
+            .or_else(|| self.targets.iter().find_map(|t| t.variant.title.as_deref()))
+            .unwrap_or("")
+    }
+}
+
+/// One publishing attempt of a target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    pub attempt: i32,
+    pub outcome: Outcome,
+    pub remote_id: Option<String>,
+    pub permalink: Option<String>,
+    /// The publisher's saved state after the attempt (container ids,
+    /// upload session, intent markers).
+    pub progress: serde_json::Value,
+    pub error_kind: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TargetStatus as T;
+
+    #[test]
+    fn post_status_summarises_targets() {
+        assert_eq!(PostStatus::of(&[]), PostStatus::Draft);
+        assert_eq!(PostStatus::of(&[T::Draft, T::Draft]), PostStatus::Draft);
+        assert_eq!(
+            PostStatus::of(&[T::Scheduled, T::Published]),
+            PostStatus::Scheduled
+        );
+        assert_eq!(
+            PostStatus::of(&[T::Publishing, T::Scheduled]),
+            PostStatus::Publishing
+        );
+        assert_eq!(
+            PostStatus::of(&[T::Published, T::Cancelled]),
+            PostStatus::Published
+        );
+        assert_eq!(
+            PostStatus::of(&[T::Published, T::Failed]),
+            PostStatus::PartiallyPublished
+        );
+        assert_eq!(
+            PostStatus::of(&[T::Failed, T::Cancelled]),
+            PostStatus::Failed
+        );
+        assert_eq!(PostStatus::of(&[T::Cancelled]), PostStatus::Cancelled);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [
+            "draft",
+            "scheduled",
+            "publishing",
+            "published",
+            "failed",
+            "cancelled",
+        ] {
+            assert_eq!(TargetStatus::parse(s).unwrap().as_str(), s);
+        }
+        assert_eq!(
+            FailureKind::parse("media_missing"),
+            Some(FailureKind::MediaMissing)
+        );
+        assert_eq!(Outcome::parse("waiting"), Some(Outcome::Waiting));
+    }
+}

@@ -1,0 +1,844 @@
+//! The publishing service: compose, schedule, change and inspect posts.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use herald_accounts::{Accounts, Permission, User, WorkspaceId};
+use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
+use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_db::time::{from_db, to_db};
+use herald_db::{Db, Tx};
+use herald_events::Outbox;
+use herald_jobs::{JobId, NewJob, Queue};
+use herald_platforms::{AccountKind, MediaItem, ProviderId, Publishers};
+use serde::Serialize;
+
+use crate::PublishError;
+use crate::dispatch::PublishTarget;
+use crate::model::{
+    FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput, TargetStatus,
+    TargetView, Variant, When,
+};
+use crate::ports::MediaCatalog;
+use crate::rules::{self, Issue};
+use crate::schedule::Schedule;
+use crate::store::{self, PostRow, TargetRow};
+
+/// How far in the past a schedule may be before it is refused (the time
+/// it takes to fill in the form).
+const PAST_TOLERANCE: SignedDuration = SignedDuration::from_mins(2);
+/// How long signed media URLs given to platforms stay valid.
+pub(crate) const MEDIA_URL_TTL: SignedDuration = SignedDuration::from_hours(24);
+
+/// Validation of one target while composing.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    pub connection_id: String,
+    pub provider: Option<ProviderId>,
+    pub kind: Option<AccountKind>,
+    pub account_name: Option<String>,
+    pub issues: Vec<Issue>,
+}
+
+/// Which posts a queue list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueFilter {
+    /// Scheduled and publishing, soonest first.
+    Upcoming,
+    /// Published (fully or partly), newest first.
+    Published,
+    /// Failed or partly failed, newest first.
+    Failed,
+    /// Drafts, newest first.
+    Drafts,
+}
+
+impl QueueFilter {
+    pub fn parse(s: &str) -> Option<QueueFilter> {
+        Some(match s {
+            "upcoming" => QueueFilter::Upcoming,
+            "published" => QueueFilter::Published,
+            "failed" => QueueFilter::Failed,
+            "drafts" => QueueFilter::Drafts,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueFilter::Upcoming => "upcoming",
+            QueueFilter::Published => "published",
+            QueueFilter::Failed => "failed",
+            QueueFilter::Drafts => "drafts",
+        }
+    }
+}
+
+struct Inner {
+    db: Db,
+    queue: Queue,
+    clock: Arc<dyn Clock>,
+    accounts: Accounts,
+    connections: Connections,
+    media: Arc<dyn MediaCatalog>,
+    publishers: Publishers,
+    outbox: Outbox,
+}
+
+/// Posts and their dispatch.
+#[derive(Clone)]
+pub struct Publishing {
+    inner: Arc<Inner>,
+}
+
+impl Publishing {
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        accounts: Accounts,
+        connections: Connections,
+        media: Arc<dyn MediaCatalog>,
+        publishers: Publishers,
+        outbox: Outbox,
+    ) -> Publishing {
+        let clock = queue.clock().clone();
+        Publishing {
+            inner: Arc::new(Inner {
+                db,
+                queue,
+                clock,
+                accounts,
+                connections,
+                media,
+                publishers,
+                outbox,
+            }),
+        }
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub(crate) fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn connections(&self) -> &Connections {
+        &self.inner.connections
+    }
+
+    pub(crate) fn media(&self) -> &Arc<dyn MediaCatalog> {
+        &self.inner.media
+    }
+
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.inner.outbox
+    }
+
+    pub(crate) fn publishers(&self) -> &Publishers {
+        &self.inner.publishers
+    }
+
+    // ------------------------------------------------------------ compose
+
+    /// Checks every target of `input` against its platform's rules, for the
+    /// composer's live validation. Unknown accounts and media are issues
+    /// too.
+    pub async fn validate(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        targets: &[TargetInput],
+    ) -> Result<Vec<TargetReport>, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::Draft)
+            .await?;
+        let connections = self.connections_of(user, workspace).await?;
+        let mut reports = Vec::new();
+        for target in targets {
+            let variant = target.variant.clone().normalized();
+            let Some(conn) = connections.get(&target.connection_id) else {
+                reports.push(TargetReport {
+                    connection_id: target.connection_id.clone(),
+                    provider: None,
+                    kind: None,
+                    account_name: None,
+                    issues: vec![unknown_account()],
+                });
+                continue;
+            };
+            let found = self.lookup_media(workspace.0, &variant.media).await?;
+            let mut issues = Vec::new();
+            let mut media = Vec::new();
+            for (id, item) in variant.media.iter().zip(found) {
+                match item {
+                    Some(item) => media.push(item),
+                    None => issues.push(missing_media(id)),
+                }
+            }
+            issues.extend(rules::validate(conn.kind, &variant, &media));
+            if conn.status == ConnectionStatus::NeedsReconnection {
+                issues.push(needs_reconnection(&conn.name));
+            }
+            if self.inner.publishers.get(conn.kind).is_none() {
+                issues.push(no_publisher(conn.provider));
+            }
+            reports.push(TargetReport {
+                connection_id: conn.id.clone(),
+                provider: Some(conn.provider),
+                kind: Some(conn.kind),
+                account_name: Some(conn.name.clone()),
+                issues,
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Saves a new post: as a draft, scheduled, or due now.
+    pub async fn create(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        input: PostInput,
+    ) -> Result<PostView, PublishError> {
+        self.require_for(user, workspace, &input.when).await?;
+        let checked = self.check(user, workspace, &input).await?;
+        let now = self.now();
+        let post_id = uuid::Uuid::now_v7().to_string();
+        let (schedule, at) = checked.when;
+        let mut tx = self.inner.db.begin().await?;
+        store::insert_post(
+            &mut tx,
+            &PostRow {
+                id: post_id.clone(),
+                workspace_id: workspace.0,
+                created_by: Some(user.id.0),
+                status: PostStatus::Draft.as_str().to_owned(),
+                local_time: schedule.as_ref().map(|s| s.local.clone()),
+                time_zone: schedule.as_ref().map(|s| s.time_zone.clone()),
+                scheduled_at: at.map(to_db),
+                created_at: to_db(now),
+                updated_at: to_db(now),
+            },
+        )
+        .await?;
+        for (position, (conn, variant)) in checked.targets.iter().enumerate() {
+            let row = new_target(&post_id, workspace.0, position as i32, conn, variant, now)?;
+            store::insert_target(&mut tx, &row).await?;
+            if let Some(at) = at {
+                self.schedule_in(&mut tx, &row.id, at).await?;
+            }
+        }
+        self.refresh_status(&mut tx, &post_id).await?;
+        tx.commit().await?;
+        self.get(user, workspace, &post_id).await
+    }
+
+    /// Replaces a post's targets, variants and time. Targets already
+    /// published or publishing cannot change; a target for the same
+    /// account keeps its identity (idempotency key and progress), so a
+    /// retry after an edit still reconciles.
+    pub async fn update(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        post_id: &str,
+        input: PostInput,
+    ) -> Result<PostView, PublishError> {
+        self.require_for(user, workspace, &input.when).await?;
+        let post = store::post(&self.inner.db, workspace.0, post_id)
+            .await?
+            .ok_or(PublishError::NotFound)?;
+        let checked = self.check(user, workspace, &input).await?;
+        let now = self.now();
+        let (schedule, at) = checked.when;
+        let mut tx = self.inner.db.begin().await?;
+        let existing = store::targets_of_in_tx(&mut tx, &post.id).await?;
+        if existing.iter().any(|t| !status_of(t).is_editable()) {
+            return Err(PublishError::WrongState("publishing or published"));
+        }
+        let mut old_jobs = Vec::new();
+        let by_connection: HashMap<&str, &TargetRow> = existing
+            .iter()
+            .filter_map(|t| t.connection_id.as_deref().map(|c| (c, t)))
+            .collect();
+        let mut kept = HashSet::new();
+        for (position, (conn, variant)) in checked.targets.iter().enumerate() {
+            let id = match by_connection.get(conn.id.as_str()) {
+                Some(old) => {
+                    kept.insert(old.id.clone());
+                    old_jobs.extend(old.job_id);
+                    store::update_target_variant(&mut tx, &old.id, &to_json(variant)?, now).await?;
+                    store::set_target_idle(&mut tx, &old.id, TargetStatus::Draft.as_str(), now)
+                        .await?;
+                    old.id.clone()
+                }
+                None => {
+                    let row =
+                        new_target(&post.id, workspace.0, position as i32, conn, variant, now)?;
+                    store::insert_target(&mut tx, &row).await?;
+                    row.id
+                }
+            };
+            if let Some(at) = at {
+                self.schedule_in(&mut tx, &id, at).await?;
+            }
+        }
+        for old in existing.iter().filter(|t| !kept.contains(&t.id)) {
+            old_jobs.extend(old.job_id);
+            store::delete_target(&mut tx, &old.id).await?;
+        }
+        store::update_post_schedule(
+            &mut tx,
+            &post.id,
+            schedule.as_ref().map(|s| s.local.as_str()),
+            schedule.as_ref().map(|s| s.time_zone.as_str()),
+            at.map(to_db),
+            now,
+        )
+        .await?;
+        self.refresh_status(&mut tx, &post.id).await?;
+        tx.commit().await?;
+        self.cancel_jobs(old_jobs).await;
+        self.get(user, workspace, &post.id).await
+    }
+
+    /// Moves a scheduled (or draft) post to another time, keeping its
+    /// content.
+    pub async fn reschedule(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        post_id: &str,
+        when: When,
+    ) -> Result<PostView, PublishError> {
+        let view = self.get(user, workspace, post_id).await?;
+        let targets = view
+            .targets
+            .iter()
+            .filter(|t| t.status != TargetStatus::Cancelled)
+            .filter_map(|t| {
+                t.connection_id.as_ref().map(|c| TargetInput {
+                    connection_id: c.clone(),
+                    variant: t.variant.clone(),
+                })
+            })
+            .collect();
+        self.update(user, workspace, post_id, PostInput { targets, when })
+            .await
+    }
+
+    /// Cancels every target that has not started publishing.
+    pub async fn cancel(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        post_id: &str,
+    ) -> Result<PostView, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::Publish)
+            .await?;
+        let post = store::post(&self.inner.db, workspace.0, post_id)
+            .await?
+            .ok_or(PublishError::NotFound)?;
+        let now = self.now();
+        let mut tx = self.inner.db.begin().await?;
+        let targets = store::targets_of_in_tx(&mut tx, &post.id).await?;
+        let mut jobs = Vec::new();
+        let mut changed = 0;
+        for t in &targets {
+            if matches!(
+                status_of(t),
+                TargetStatus::Draft | TargetStatus::Scheduled | TargetStatus::Failed
+            ) {
+                jobs.extend(t.job_id);
+                store::set_target_idle(&mut tx, &t.id, TargetStatus::Cancelled.as_str(), now)
+                    .await?;
+                changed += 1;
+            }
+        }
+        if changed == 0 {
+            return Err(PublishError::WrongState("already publishing or finished"));
+        }
+        self.refresh_status(&mut tx, &post.id).await?;
+        tx.commit().await?;
+        self.cancel_jobs(jobs).await;
+        self.get(user, workspace, &post.id).await
+    }
+
+    /// Tries a failed (or cancelled) target again now. Its saved progress
+    /// is kept, so the publisher reconciles with the platform first.
+    pub async fn retry(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        target_id: &str,
+    ) -> Result<PostView, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::Publish)
+            .await?;
+        let target = store::target(&self.inner.db, target_id)
+            .await?
+            .filter(|t| t.workspace_id == workspace.0)
+            .ok_or(PublishError::NotFound)?;
+        if !matches!(
+            status_of(&target),
+            TargetStatus::Failed | TargetStatus::Cancelled
+        ) {
+            return Err(PublishError::WrongState("not failed"));
+        }
+        let connection_id = target
+            .connection_id
+            .clone()
+            .ok_or_else(|| PublishError::UnknownConnection(target.account_name.clone()))?;
+        let connections = self.connections_of(user, workspace).await?;
+        let conn = connections
+            .get(&connection_id)
+            .ok_or_else(|| PublishError::UnknownConnection(connection_id.clone()))?;
+        if conn.status == ConnectionStatus::NeedsReconnection {
+            return Err(PublishError::ConnectionNeedsReconnection(conn.name.clone()));
+        }
+        let now = self.now();
+        let mut tx = self.inner.db.begin().await?;
+        self.schedule_in(&mut tx, &target.id, now).await?;
+        if let Some(post) = store::post_in_tx(&mut tx, &target.post_id).await?
+            && post.scheduled_at.is_none()
+        {
+            store::update_post_schedule(&mut tx, &post.id, None, None, Some(to_db(now)), now)
+                .await?;
+        }
+        self.refresh_status(&mut tx, &target.post_id).await?;
+        tx.commit().await?;
+        self.get(user, workspace, &target.post_id).await
+    }
+
+    /// Deletes a post that has nothing published or in flight.
+    pub async fn delete(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        post_id: &str,
+    ) -> Result<(), PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::Publish)
+            .await?;
+        let post = store::post(&self.inner.db, workspace.0, post_id)
+            .await?
+            .ok_or(PublishError::NotFound)?;
+        let mut tx = self.inner.db.begin().await?;
+        let targets = store::targets_of_in_tx(&mut tx, &post.id).await?;
+        if targets.iter().any(|t| {
+            matches!(
+                status_of(t),
+                TargetStatus::Publishing | TargetStatus::Published
+            )
+        }) {
+            return Err(PublishError::WrongState("publishing or published"));
+        }
+        let jobs: Vec<i64> = targets.iter().filter_map(|t| t.job_id).collect();
+        store::delete_post(&mut tx, &post.id).await?;
+        tx.commit().await?;
+        self.cancel_jobs(jobs).await;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ read
+
+    pub async fn get(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        post_id: &str,
+    ) -> Result<PostView, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        let post = store::post(&self.inner.db, workspace.0, post_id)
+            .await?
+            .ok_or(PublishError::NotFound)?;
+        self.view(post).await
+    }
+
+    /// Posts whose time falls in `[from, to)`, for the calendar.
+    pub async fn between(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<PostView>, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        let rows = store::posts_between(&self.inner.db, workspace.0, from, to).await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(self.view(row).await?);
+        }
+        Ok(views)
+    }
+
+    /// The queue list: scheduled, published, failed or draft posts.
+    pub async fn queue_list(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        filter: QueueFilter,
+        limit: i64,
+    ) -> Result<Vec<PostView>, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        let (statuses, newest_first): (&[&str], bool) = match filter {
+            QueueFilter::Upcoming => (&["scheduled", "publishing"], false),
+            QueueFilter::Published => (&["published", "partially_published"], true),
+            QueueFilter::Failed => (&["failed", "partially_published"], true),
+            QueueFilter::Drafts => (&["draft"], true),
+        };
+        let rows = store::posts_with_status(
+            &self.inner.db,
+            workspace.0,
+            statuses,
+            newest_first,
+            limit.clamp(1, 500),
+        )
+        .await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let view = self.view(row).await?;
+            if filter == QueueFilter::Failed
+                && !view
+                    .targets
+                    .iter()
+                    .any(|t| t.status == TargetStatus::Failed)
+            {
+                continue;
+            }
+            views.push(view);
+        }
+        Ok(views)
+    }
+
+    /// Every attempt of a target, oldest first.
+    pub async fn receipts(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        target_id: &str,
+    ) -> Result<Vec<Receipt>, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        store::target(&self.inner.db, target_id)
+            .await?
+            .filter(|t| t.workspace_id == workspace.0)
+            .ok_or(PublishError::NotFound)?;
+        Ok(store::receipts(&self.inner.db, target_id)
+            .await?
+            .into_iter()
+            .map(|r| Receipt {
+                attempt: r.attempt,
+                outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Failed),
+                remote_id: r.remote_id,
+                permalink: r.permalink,
+                progress: serde_json::from_str(&r.progress).unwrap_or_default(),
+                error_kind: r.error_kind,
+                error_code: r.error_code,
+                error_message: r.error_message,
+                started_at: from_db(r.started_at),
+                finished_at: from_db(r.finished_at),
+            })
+            .collect())
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    async fn require_for(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        when: &When,
+    ) -> Result<(), PublishError> {
+        let permission = match when {
+            When::Draft => Permission::Draft,
+            _ => Permission::Publish,
+        };
+        self.inner
+            .accounts
+            .require(user, workspace, permission)
+            .await?;
+        Ok(())
+    }
+
+    async fn connections_of(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+    ) -> Result<HashMap<String, ConnectionView>, PublishError> {
+        let list = self
+            .inner
+            .connections
+            .list(user, workspace, None)
+            .await
+            .map_err(|e| match e {
+                herald_connections::ConnectError::Account(a) => PublishError::Account(a),
+                other => PublishError::Media(other.to_string()),
+            })?;
+        Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
+    }
+
+    async fn lookup_media(
+        &self,
+        workspace: i64,
+        ids: &[String],
+    ) -> Result<Vec<Option<MediaItem>>, PublishError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.inner
+            .media
+            .lookup(workspace, ids, MEDIA_URL_TTL)
+            .await
+            .map_err(PublishError::Media)
+    }
+
+    /// Resolves accounts, media and the time, and validates when the post
+    /// is to go out (drafts are saved whatever their issues).
+    async fn check(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        input: &PostInput,
+    ) -> Result<Checked, PublishError> {
+        if input.targets.is_empty() {
+            return Err(PublishError::NoTargets);
+        }
+        let mut seen = HashSet::new();
+        if !input
+            .targets
+            .iter()
+            .all(|t| seen.insert(t.connection_id.as_str()))
+        {
+            return Err(PublishError::DuplicateTarget);
+        }
+        let going_out = !matches!(input.when, When::Draft);
+        let connections = self.connections_of(user, workspace).await?;
+        let mut targets = Vec::new();
+        let mut problems = Vec::new();
+        for target in &input.targets {
+            let conn = connections
+                .get(&target.connection_id)
+                .ok_or_else(|| PublishError::UnknownConnection(target.connection_id.clone()))?;
+            let variant = target.variant.clone().normalized();
+            let found = self.lookup_media(workspace.0, &variant.media).await?;
+            let mut media = Vec::new();
+            for (id, item) in variant.media.iter().zip(found) {
+                media.push(item.ok_or_else(|| PublishError::UnknownMedia(id.clone()))?);
+            }
+            if going_out {
+                if conn.status == ConnectionStatus::NeedsReconnection {
+                    return Err(PublishError::ConnectionNeedsReconnection(conn.name.clone()));
+                }
+                if self.inner.publishers.get(conn.kind).is_none() {
+                    return Err(PublishError::ProviderUnavailable(
+                        conn.provider.name().to_owned(),
+                    ));
+                }
+                for issue in rules::validate(conn.kind, &variant, &media) {
+                    if issue.severity == rules::Severity::Error {
+                        problems.push((conn.name.clone(), issue));
+                    }
+                }
+            }
+            targets.push((conn.clone(), variant));
+        }
+        if !problems.is_empty() {
+            return Err(PublishError::Invalid(problems));
+        }
+        let now = self.now();
+        let when = match &input.when {
+            When::Draft => (None, None),
+            When::Now => (None, Some(now)),
+            When::Schedule { schedule } => {
+                let schedule = schedule.normalized()?;
+                let at = schedule.resolve()?;
+                if at < now - PAST_TOLERANCE {
+                    return Err(PublishError::InPast);
+                }
+                (Some(schedule), Some(at.max(now)))
+            }
+        };
+        Ok(Checked { targets, when })
+    }
+
+    /// Schedules target `id` at `at` with a fresh job that owns it.
+    async fn schedule_in(&self, tx: &mut Tx, id: &str, at: Timestamp) -> Result<(), PublishError> {
+        let job = NewJob::of(&PublishTarget {
+            target_id: id.to_owned(),
+        })
+        .map_err(|e| PublishError::Media(e.to_string()))?
+        .run_at(at);
+        let enqueued = self.inner.queue.enqueue(tx, job).await?;
+        store::schedule_target(tx, id, at, enqueued.id().0, self.now()).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn refresh_status(
+        &self,
+        tx: &mut Tx,
+        post_id: &str,
+    ) -> Result<PostStatus, PublishError> {
+        let targets = store::targets_of_in_tx(tx, post_id).await?;
+        let statuses: Vec<TargetStatus> = targets.iter().map(status_of).collect();
+        let status = PostStatus::of(&statuses);
+        store::set_post_status(tx, post_id, status.as_str(), self.now()).await?;
+        Ok(status)
+    }
+
+    async fn cancel_jobs(&self, jobs: Vec<i64>) {
+        for job in jobs {
+            // The fencing job id already stops a stale job; this only
+            // tidies the queue.
+            if let Err(error) = self.inner.queue.cancel(JobId(job)).await {
+                tracing::warn!(%error, job, "could not cancel a replaced publish job");
+            }
+        }
+    }
+
+    async fn view(&self, post: PostRow) -> Result<PostView, PublishError> {
+        let targets = store::targets_of(&self.inner.db, &post.id).await?;
+        Ok(PostView {
+            id: post.id,
+            workspace_id: post.workspace_id,
+            status: PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft),
+            schedule: match (post.local_time, post.time_zone) {
+                (Some(local), Some(time_zone)) => Some(Schedule { local, time_zone }),
+                _ => None,
+            },
+            scheduled_at: post.scheduled_at.map(from_db),
+            created_by: post.created_by,
+            created_at: from_db(post.created_at),
+            updated_at: from_db(post.updated_at),
+            targets: targets.iter().map(target_view).collect(),
+        })
+    }
+}
+
+struct Checked {
+    targets: Vec<(ConnectionView, Variant)>,
+    when: (Option<Schedule>, Option<Timestamp>),
+}
+
+fn to_json(variant: &Variant) -> Result<String, PublishError> {
+    serde_json::to_string(variant).map_err(|e| PublishError::Media(e.to_string()))
+}
+
+fn new_target(
+    post_id: &str,
+    workspace: i64,
+    position: i32,
+    conn: &ConnectionView,
+    variant: &Variant,
+    now: Timestamp,
+) -> Result<TargetRow, PublishError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    Ok(TargetRow {
+        idempotency_key: format!("herald-{id}"),
+        id,
+        post_id: post_id.to_owned(),
+        workspace_id: workspace,
+        connection_id: Some(conn.id.clone()),
+        provider: conn.provider.as_str().to_owned(),
+        kind: conn.kind.as_str().to_owned(),
+        account_name: conn.name.clone(),
+        remote_account_id: conn.remote_id.clone(),
+        position,
+        variant: to_json(variant)?,
+        status: TargetStatus::Draft.as_str().to_owned(),
+        due_at: None,
+        job_id: None,
+        progress: "{}".to_owned(),
+        attempts: 0,
+        remote_id: None,
+        permalink: None,
+        error_kind: None,
+        error_message: None,
+        started_at: None,
+        published_at: None,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+    })
+}
+
+pub(crate) fn status_of(row: &TargetRow) -> TargetStatus {
+    TargetStatus::parse(&row.status).unwrap_or(TargetStatus::Draft)
+}
+
+pub(crate) fn target_view(row: &TargetRow) -> TargetView {
+    TargetView {
+        id: row.id.clone(),
+        connection_id: row.connection_id.clone(),
+        provider: ProviderId::parse(&row.provider).unwrap_or(ProviderId::Facebook),
+        kind: AccountKind::parse(&row.kind).unwrap_or(AccountKind::FacebookPage),
+        account_name: row.account_name.clone(),
+        status: status_of(row),
+        variant: serde_json::from_str(&row.variant).unwrap_or_default(),
+        idempotency_key: row.idempotency_key.clone(),
+        due_at: row.due_at.map(from_db),
+        attempts: row.attempts,
+        remote_id: row.remote_id.clone(),
+        permalink: row.permalink.clone(),
+        error_kind: row.error_kind.as_deref().and_then(FailureKind::parse),
+        error_message: row.error_message.clone(),
+        published_at: row.published_at.map(from_db),
+    }
+}
+
+fn unknown_account() -> Issue {
+    Issue {
+        severity: rules::Severity::Error,
+        field: "account",
+        code: "account_unknown",
+        message: "This account is not connected to the workspace.".to_owned(),
+    }
+}
+
+fn missing_media(id: &str) -> Issue {
+    Issue {
+        severity: rules::Severity::Error,
+        field: "media",
+        code: "media_missing",
+        message: format!("The media {id} is not in the library any more."),
+    }
+}
+
+fn needs_reconnection(name: &str) -> Issue {
+    Issue {
+        severity: rules::Severity::Error,
+        field: "account",
+        code: "account_needs_reconnection",
+        message: format!("{name} has to be reconnected before it can publish."),
+    }
+}
+
+fn no_publisher(provider: ProviderId) -> Issue {
+    Issue {
+        severity: rules::Severity::Error,
+        field: "account",
+        code: "provider_unavailable",
+        message: format!("Publishing to {} is not available here.", provider.name()),
+    }
+}
