@@ -22,9 +22,11 @@ use crate::{AppConfig, ErrorKind, PlatformError, expiry, pkce_s256, split_scopes
 pub const SCOPE_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readonly";
 pub const SCOPE_ANALYTICS: &str = "https://www.googleapis.com/auth/yt-analytics.readonly";
+/// Lets the media library import files from the person's Google Drive.
+pub const SCOPE_DRIVE: &str = "https://www.googleapis.com/auth/drive.readonly";
 
 const REQUIRED: &[&str] = &[SCOPE_UPLOAD, SCOPE_READONLY];
-const OPTIONAL: &[&str] = &["openid", SCOPE_ANALYTICS];
+const OPTIONAL: &[&str] = &["openid", SCOPE_ANALYTICS, SCOPE_DRIVE];
 
 const INFO: ProviderInfo = ProviderInfo {
     id: ProviderId::YouTube,

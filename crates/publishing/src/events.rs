@@ -36,6 +36,7 @@ pub(crate) async fn request(
 }
 
 /// A target's publishing ended (or will be retried).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn result(
     outbox: &Outbox,
     tx: &mut Tx,

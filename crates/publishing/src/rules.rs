@@ -326,7 +326,7 @@ fn mb(bytes: u64) -> String {
 }
 
 fn secs(ms: u64) -> String {
-    if ms >= 60_000 && ms % 60_000 == 0 {
+    if ms >= 60_000 && ms.is_multiple_of(60_000) {
         format!("{} min", ms / 60_000)
     } else {
         format!("{} s", ms / 1000)
@@ -870,7 +870,7 @@ mod tests {
         let img = image("image/jpeg", 1, 1, 1);
         let vid = video(5_000, 1, 1, 1);
         assert_eq!(
-            default_format(AccountKind::InstagramBusiness, &[vid.clone()]),
+            default_format(AccountKind::InstagramBusiness, std::slice::from_ref(&vid)),
             PostFormat::Reel
         );
         assert_eq!(

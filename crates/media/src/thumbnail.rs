@@ -1,0 +1,204 @@
+//! Thumbnails: a JPEG of at most [`MAX_SIDE`] px for the library's grid.
+//!
+//! Images are decoded with the `image` crate (only the JPEG, PNG, WebP and
+//! GIF codecs are compiled in), turned upright by their EXIF orientation
+//! and scaled down. For videos a frame is taken with `ffmpeg` when it is
+//! installed, under a timeout; without it a video has no thumbnail and the
+//! UI shows a video placeholder.
+
+use std::io::{BufReader, Cursor};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use tokio::io::AsyncReadExt;
+
+/// The longest side of a thumbnail.
+pub const MAX_SIDE: u32 = 320;
+/// Larger images get no thumbnail: decoding them would need too much memory.
+pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+/// How long `ffmpeg` may take for one frame.
+pub const FFMPEG_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A thumbnail and what decoding the image taught.
+#[derive(Debug)]
+pub struct ImageThumbnail {
+    pub jpeg: Vec<u8>,
+    /// The EXIF orientation turns the picture by a quarter: its display
+    /// width and height are the stored ones swapped.
+    pub quarter_turn: bool,
+}
+
+/// A thumbnail of the image at `path`. Blocking: run it off the async
+/// threads.
+pub fn image_thumbnail(path: &Path) -> Result<ImageThumbnail, image::ImageError> {
+    let file = std::fs::File::open(path).map_err(image::ImageError::IoError)?;
+    let mut reader = ImageReader::new(BufReader::new(file)).with_guessed_format()?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(512 << 20);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut img = DynamicImage::from_decoder(decoder)?;
+    img.apply_orientation(orientation);
+    let quarter_turn = matches!(
+        orientation,
+        image::metadata::Orientation::Rotate90
+            | image::metadata::Orientation::Rotate270
+            | image::metadata::Orientation::Rotate90FlipH
+            | image::metadata::Orientation::Rotate270FlipH
+    );
+    Ok(ImageThumbnail {
+        jpeg: encode_jpeg(&img)?,
+        quarter_turn,
+    })
+}
+
+fn encode_jpeg(img: &DynamicImage) -> Result<Vec<u8>, image::ImageError> {
+    let small = if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
+        img.thumbnail(MAX_SIDE, MAX_SIDE)
+    } else {
+        img.clone()
+    };
+    // JPEG has no alpha: flatten onto the RGB channels.
+    let rgb = DynamicImage::ImageRgb8(small.to_rgb8());
+    let mut out = Cursor::new(Vec::new());
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+    rgb.write_with_encoder(encoder)?;
+    Ok(out.into_inner())
+}
+
+/// A frame of the video at `path` as a JPEG, taken by `ffmpeg` (the
+/// program at that path or name on `PATH`) about a second in (or halfway
+/// through a shorter video). `None` when ffmpeg is missing, fails or takes
+/// longer than `timeout`.
+pub async fn video_frame(
+    ffmpeg: &Path,
+    path: &Path,
+    duration_ms: Option<u64>,
+    timeout: Duration,
+) -> Option<Vec<u8>> {
+    let at_ms = duration_ms.map_or(1_000, |d| d.min(2_000) / 2);
+    let scale = format!("scale={MAX_SIDE}:{MAX_SIDE}:force_original_aspect_ratio=decrease");
+    let mut child = match tokio::process::Command::new(ffmpeg)
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-ss"])
+        .arg(format!("{}.{:03}", at_ms / 1000, at_ms % 1000))
+        .arg("-i")
+        .arg(path)
+        .args(["-frames:v", "1", "-vf", &scale])
+        .args(["-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "5", "pipe:1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::debug!(
+                "ffmpeg is not installed: videos get no thumbnail (the UI shows a placeholder)"
+            );
+            return None;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not start ffmpeg for a video thumbnail");
+            return None;
+        }
+    };
+    let mut stdout = child.stdout.take()?;
+    let work = async {
+        let mut jpeg = Vec::new();
+        // A frame of at most 320 px is a few dozen kilobytes; stop reading
+        // a misbehaving program's output long before it matters.
+        (&mut stdout)
+            .take(8 << 20)
+            .read_to_end(&mut jpeg)
+            .await
+            .ok()?;
+        let status = child.wait().await.ok()?;
+        (status.success() && jpeg.starts_with(&[0xFF, 0xD8])).then_some(jpeg)
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(frame) => {
+            if frame.is_none() {
+                tracing::warn!(video = %path.display(), "ffmpeg could not take a frame of a video");
+            }
+            frame
+        }
+        Err(_) => {
+            tracing::warn!(video = %path.display(), "ffmpeg took too long for a video thumbnail");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_image(dir: &Path, name: &str, w: u32, h: u32) -> std::path::PathBuf {
+        let img = image::RgbaImage::from_fn(w, h, |x, _| image::Rgba([x as u8, 80, 160, 128]));
+        let path = dir.join(name);
+        DynamicImage::ImageRgba8(img).save(&path).unwrap();
+        path
+    }
+
+    #[test]
+    fn large_images_shrink_to_fit_and_small_ones_keep_their_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = image_thumbnail(&write_image(dir.path(), "big.png", 1000, 500)).unwrap();
+        let decoded = image::load_from_memory(&big.jpeg).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (320, 160));
+        assert!(big.jpeg.starts_with(&[0xFF, 0xD8]));
+        assert!(!big.quarter_turn);
+        let small = image_thumbnail(&write_image(dir.path(), "small.webp", 40, 30)).unwrap();
+        let decoded = image::load_from_memory(&small.jpeg).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (40, 30));
+    }
+
+    #[tokio::test]
+    async fn a_missing_ffmpeg_means_no_video_thumbnail() {
+        let frame = video_frame(
+            Path::new("/nonexistent/ffmpeg-for-herald-tests"),
+            Path::new("/dev/null"),
+            Some(5_000),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert!(frame.is_none());
+    }
+
+    #[tokio::test]
+    async fn ffmpeg_output_is_taken_and_a_hanging_ffmpeg_is_cut_off() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = dir.path().join("frame.jpg");
+        let img = image::RgbImage::from_pixel(8, 8, image::Rgb([1, 2, 3]));
+        DynamicImage::ImageRgb8(img).save(&jpeg).unwrap();
+        // Stand-ins for ffmpeg: one prints a JPEG, one never finishes.
+        let good = dir.path().join("good-ffmpeg");
+        std::fs::write(&good, format!("#!/bin/sh\ncat '{}'\n", jpeg.display())).unwrap();
+        let slow = dir.path().join("slow-ffmpeg");
+        std::fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").unwrap();
+        for p in [&good, &slow] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let frame = video_frame(&good, Path::new("/dev/null"), None, Duration::from_secs(10))
+            .await
+            .expect("a frame");
+        assert_eq!(frame, std::fs::read(&jpeg).unwrap());
+        let started = std::time::Instant::now();
+        let none = video_frame(
+            &slow,
+            Path::new("/dev/null"),
+            None,
+            Duration::from_millis(300),
+        )
+        .await;
+        assert!(none.is_none());
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
