@@ -37,11 +37,15 @@ pub fn registry(
     db: Db,
     transport: Arc<dyn MailTransport>,
     connections: herald_connections::Connections,
+    media: herald_media::MediaLibrary,
+    publishing: herald_publishing::Publishing,
 ) -> Registry {
     let mut registry = Registry::new();
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
     herald_mail::register(&mut registry, db, transport);
+    herald_media::jobs::register(&mut registry, media, connections.clone());
     herald_connections::jobs::register(&mut registry, connections);
+    herald_publishing::register(&mut registry, publishing);
     registry
 }
 
@@ -130,10 +134,23 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         clock.clone(),
         true,
     )?;
+    let media = crate::media::build(&config, db.clone(), clock.clone())?;
+    let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
+    let publishing = crate::publishing::build(
+        db.clone(),
+        queue.clone(),
+        accounts.clone(),
+        platforms.connections.clone(),
+        media.clone(),
+        platforms.publishers.clone(),
+        outbox.clone(),
+    );
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
         platforms.connections.clone(),
+        media.clone(),
+        publishing.clone(),
     );
     queue.report_queues(registry.queues());
     let session_secret = config
@@ -156,7 +173,9 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         accounts,
         platforms.connections.clone(),
         &session_secret,
-    );
+    )
+    .with_media(media)
+    .with_publishing(publishing);
     let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
     if platforms.sandbox.is_some() {
         tracing::info!(
@@ -165,6 +184,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         );
     }
     let shutdown = CancellationToken::new();
+    let relay_task =
+        crate::publishing::start_relay(&config, outbox, shutdown.child_token()).await?;
     let worker = Worker::new(queue, registry, worker_options(&config));
     let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
     tracing::info!(
@@ -186,6 +207,7 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
             .context("the HTTP server failed");
         stop_all.cancel();
         worker_task.await.context("the worker task panicked")??;
+        relay_task.await.context("the event relay panicked")?;
         task_db.close().await;
         served
     });
@@ -225,8 +247,25 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     let queue = Queue::new(db.clone(), clock.clone());
     let accounts =
         crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
-    let platforms =
-        crate::platforms::build(&config, db.clone(), queue.clone(), accounts, clock, false)?;
+    let media = crate::media::build(&config, db.clone(), clock.clone())?;
+    let platforms = crate::platforms::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        accounts.clone(),
+        clock.clone(),
+        false,
+    )?;
+    let outbox = herald_events::Outbox::new(db.clone(), clock);
+    let publishing = crate::publishing::build(
+        db.clone(),
+        queue.clone(),
+        accounts,
+        platforms.connections.clone(),
+        media.clone(),
+        platforms.publishers.clone(),
+        outbox.clone(),
+    );
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -234,10 +273,19 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         tracing::info!("shutting down: finishing running jobs");
         signal.cancel();
     });
-    let registry = registry(db.clone(), mail_transport(&config)?, platforms.connections);
+    let relay_task =
+        crate::publishing::start_relay(&config, outbox, shutdown.child_token()).await?;
+    let registry = registry(
+        db.clone(),
+        mail_transport(&config)?,
+        platforms.connections,
+        media,
+        publishing,
+    );
     Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)
         .await?;
+    relay_task.await.context("the event relay panicked")?;
     db.close().await;
     Ok(())
 }

@@ -193,10 +193,70 @@ const KEYS: &[Key] = &[
         help: "base URL of a standalone `herald sandbox` to use instead of the built-in one",
     },
     Key {
+        name: "nats_url",
+        secret: true,
+        default: None,
+        help: "NATS server with JetStream; publishing events are relayed there (in-process subscribers only when unset)",
+    },
+    Key {
+        name: "nats_stream",
+        secret: false,
+        default: Some("HERALD"),
+        help: "JetStream stream holding Herald's events (created when missing)",
+    },
+    Key {
         name: "credential_keys_file",
         secret: false,
         default: None,
         help: "keyring encrypting platform tokens (default: DATA_DIR/secrets/credential-keys, generated)",
+    },
+    Key {
+        name: "media_dir",
+        secret: false,
+        default: None,
+        help: "folder for media files when no S3 bucket is set (default: DATA_DIR/media)",
+    },
+    Key {
+        name: "media_max_bytes",
+        secret: false,
+        default: Some("1073741824"),
+        help: "largest media file accepted, uploaded or imported from Google Drive",
+    },
+    Key {
+        name: "s3_endpoint",
+        secret: false,
+        default: None,
+        help: "S3-compatible endpoint, e.g. http://127.0.0.1:9000 or https://s3.example.com (default: AWS for the region)",
+    },
+    Key {
+        name: "s3_bucket",
+        secret: false,
+        default: None,
+        help: "keep media in this S3 bucket instead of the local folder",
+    },
+    Key {
+        name: "s3_region",
+        secret: false,
+        default: Some("us-east-1"),
+        help: "region of the S3 bucket",
+    },
+    Key {
+        name: "s3_access_key_id",
+        secret: false,
+        default: None,
+        help: "S3 access key id (with s3_secret_access_key; unset: the instance's credentials)",
+    },
+    Key {
+        name: "s3_secret_access_key",
+        secret: true,
+        default: None,
+        help: "S3 secret access key (with s3_access_key_id)",
+    },
+    Key {
+        name: "s3_path_style",
+        secret: false,
+        default: Some("true"),
+        help: "true: ENDPOINT/BUCKET/KEY addresses (MinIO, Garage, most self-hosted servers) | false: BUCKET.ENDPOINT/KEY",
     },
 ];
 
@@ -304,6 +364,13 @@ pub struct Config {
     pub sandbox_url: Option<String>,
     /// The credential keyring file, when not the default in the data folder.
     pub credential_keys_file: Option<PathBuf>,
+    /// Where media files are kept.
+    pub media_store: MediaStore,
+    /// The largest media file accepted.
+    pub media_max_bytes: u64,
+    /// NATS (JetStream) for relaying events; in-process only when unset.
+    pub nats_url: Option<SecretString>,
+    pub nats_stream: String,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -327,6 +394,26 @@ impl fmt::Debug for Config {
             )
             .finish_non_exhaustive()
     }
+}
+
+/// Where media files are kept.
+#[derive(Clone)]
+pub enum MediaStore {
+    /// A local folder (`DATA_DIR/media` unless `HERALD_MEDIA_DIR`).
+    Local(PathBuf),
+    /// An S3-compatible bucket.
+    S3(S3Settings),
+}
+
+/// An S3-compatible bucket for media.
+#[derive(Clone)]
+pub struct S3Settings {
+    pub endpoint: Option<String>,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
+    pub path_style: bool,
 }
 
 /// One platform app: client id and secret.
@@ -492,6 +579,43 @@ impl Config {
                     .sandbox_url
                     .clone()
                     .unwrap_or_else(|| "(unset: built in, at PUBLIC_URL/sandbox)".into()),
+                "nats_url" => if self.nats_url.is_some() {
+                    "[redacted]"
+                } else {
+                    "(unset: in-process subscribers only)"
+                }
+                .into(),
+                "nats_stream" => self.nats_stream.clone(),
+                "media_dir" => match &self.media_store {
+                    MediaStore::Local(dir) => dir.display().to_string(),
+                    MediaStore::S3(_) => "(unused: media are kept in S3)".into(),
+                },
+                "media_max_bytes" => self.media_max_bytes.to_string(),
+                "s3_endpoint"
+                | "s3_bucket"
+                | "s3_region"
+                | "s3_access_key_id"
+                | "s3_secret_access_key"
+                | "s3_path_style" => match &self.media_store {
+                    MediaStore::Local(_) if k == "s3_bucket" => "(unset: the local folder)".into(),
+                    MediaStore::Local(_) => "(unused)".into(),
+                    MediaStore::S3(s3) => match k {
+                        "s3_endpoint" => {
+                            s3.endpoint.clone().unwrap_or_else(|| "(unset: AWS)".into())
+                        }
+                        "s3_bucket" => s3.bucket.clone(),
+                        "s3_region" => s3.region.clone(),
+                        "s3_access_key_id" => s3
+                            .access_key_id
+                            .clone()
+                            .unwrap_or_else(|| "(unset: instance credentials)".into()),
+                        "s3_secret_access_key" => match s3.secret_access_key {
+                            Some(_) => "[redacted]".into(),
+                            None => "(unset)".into(),
+                        },
+                        _ => s3.path_style.to_string(),
+                    },
+                },
                 "credential_keys_file" => match &self.credential_keys_file {
                     Some(p) => p.display().to_string(),
                     None => "(DATA_DIR/secrets/credential-keys, generated at start)".into(),
@@ -855,6 +979,26 @@ impl Layers {
         let credential_keys_file = self
             .raw("credential_keys_file")
             .map(|(p, _)| PathBuf::from(p.trim()));
+        let media_max_bytes = positive("media_max_bytes", "a number of bytes, at least 1")?;
+        let media_store = self.media_store(&data_dir)?;
+        let nats_url = match self.raw("nats_url") {
+            Some((url, _)) => {
+                let url = url.trim().to_owned();
+                if !(url.starts_with("nats://") || url.starts_with("tls://")) {
+                    return Err(self.invalid("nats_url", "nats://HOST:PORT or tls://HOST:PORT"));
+                }
+                Some(SecretString::from(url))
+            }
+            None => None,
+        };
+        let nats_stream = self.raw("nats_stream").expect("default").0.trim().to_owned();
+        if nats_stream.is_empty()
+            || !nats_stream
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(self.invalid("nats_stream", "letters, digits, - and _"));
+        }
         let sources = self
             .values
             .iter()
@@ -881,9 +1025,80 @@ impl Layers {
             sandbox,
             sandbox_url,
             credential_keys_file,
+            media_store,
+            media_max_bytes,
+            nats_url,
+            nats_stream,
             sources,
             warnings: Vec::new(),
         })
+    }
+}
+
+impl Layers {
+    /// The media folder, or the S3 bucket when `s3_bucket` is set.
+    fn media_store(&self, data_dir: &Path) -> Result<MediaStore, ConfigError> {
+        let value = |name: &'static str| {
+            self.raw(name)
+                .map(|(v, _)| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(bucket) = value("s3_bucket") else {
+            for other in ["s3_endpoint", "s3_access_key_id", "s3_secret_access_key"] {
+                if value(other).is_some() {
+                    return Err(ConfigError::Required {
+                        var: env_name("s3_bucket"),
+                        why: "the other S3 settings name no bucket without it",
+                    });
+                }
+            }
+            let dir = value("media_dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("media"));
+            return Ok(MediaStore::Local(dir));
+        };
+        let endpoint = match value("s3_endpoint") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(_) => {
+                return Err(self.invalid(
+                    "s3_endpoint",
+                    "an http:// or https:// URL such as https://s3.example.com",
+                ));
+            }
+            None => None,
+        };
+        let access_key_id = value("s3_access_key_id");
+        let secret_access_key = value("s3_secret_access_key").map(SecretString::from);
+        match (&access_key_id, &secret_access_key) {
+            (Some(_), None) => {
+                return Err(ConfigError::Required {
+                    var: env_name("s3_secret_access_key"),
+                    why: "an access key id needs its secret",
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Required {
+                    var: env_name("s3_access_key_id"),
+                    why: "a secret access key needs its id",
+                });
+            }
+            _ => {}
+        }
+        let path_style = match value("s3_path_style").as_deref() {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => return Err(self.invalid("s3_path_style", "true or false")),
+        };
+        Ok(MediaStore::S3(S3Settings {
+            endpoint,
+            bucket,
+            region: value("s3_region").unwrap_or_else(|| "us-east-1".into()),
+            access_key_id,
+            secret_access_key,
+            path_style,
+        }))
     }
 }
 
@@ -1006,6 +1221,53 @@ mod tests {
         ] {
             let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();
             assert!(err.to_string().contains(var), "{var}: {err}");
+        }
+    }
+
+    #[test]
+    fn media_go_to_the_data_folder_unless_an_s3_bucket_is_set() {
+        let c = Config::from_sources(None, &env(&[("HERALD_DATA_DIR", "/srv/herald")])).unwrap();
+        assert!(
+            matches!(&c.media_store, MediaStore::Local(d) if d == Path::new("/srv/herald/media"))
+        );
+        assert_eq!(c.media_max_bytes, 1 << 30);
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("HERALD_S3_BUCKET", "media"),
+                ("HERALD_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+                ("HERALD_S3_ACCESS_KEY_ID", "AKID"),
+                ("HERALD_S3_SECRET_ACCESS_KEY", "s3cr3t-key"),
+                ("HERALD_MEDIA_MAX_BYTES", "5000000"),
+            ]),
+        )
+        .unwrap();
+        let MediaStore::S3(s3) = &c.media_store else {
+            panic!("S3 expected")
+        };
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            (s3.bucket.as_str(), s3.region.as_str()),
+            ("media", "us-east-1")
+        );
+        assert!(s3.path_style);
+        assert_eq!(c.media_max_bytes, 5_000_000);
+        let shown = format!("{:?}", c.describe());
+        assert!(!shown.contains("s3cr3t-key"), "{shown}");
+        for bad in [
+            vec![("HERALD_S3_ENDPOINT", "http://127.0.0.1:9000")],
+            vec![
+                ("HERALD_S3_BUCKET", "m"),
+                ("HERALD_S3_ACCESS_KEY_ID", "AKID"),
+            ],
+            vec![
+                ("HERALD_S3_BUCKET", "m"),
+                ("HERALD_S3_ENDPOINT", "s3.example.com"),
+            ],
+            vec![("HERALD_S3_BUCKET", "m"), ("HERALD_S3_PATH_STYLE", "maybe")],
+            vec![("HERALD_MEDIA_MAX_BYTES", "0")],
+        ] {
+            assert!(Config::from_sources(None, &env(&bad)).is_err(), "{bad:?}");
         }
     }
 

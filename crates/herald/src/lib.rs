@@ -5,7 +5,9 @@ pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod config;
+pub mod media;
 pub mod platforms;
+pub mod publishing;
 pub mod secrets;
 pub mod telemetry;
 

@@ -12,7 +12,8 @@ use herald_core::Clock;
 use herald_db::Db;
 use herald_jobs::Queue;
 use herald_platforms::{
-    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Secret,
+    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Publishers,
+    Secret,
 };
 use herald_sandbox::{Sandbox, SandboxConfig};
 use secrecy::ExposeSecret;
@@ -22,6 +23,8 @@ use crate::config::{Config, PlatformApp};
 /// The platform side of a running Herald.
 pub struct Platforms {
     pub connections: Connections,
+    /// A publisher per account kind of every registered provider.
+    pub publishers: Publishers,
     /// The built-in simulators, when some provider uses them.
     pub sandbox: Option<Sandbox>,
     /// Consent-screen origins forms may redirect to.
@@ -97,6 +100,7 @@ pub fn build(
     let client = PlatformClient::new(clock.clone(), ClientOptions::default())
         .context("could not set up the platform HTTP client")?;
     let providers = Providers::new(&apps, &client);
+    let publishers = Publishers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = SandboxConfig::new(sandbox_base(config));
@@ -141,6 +145,7 @@ pub fn build(
     );
     Ok(Platforms {
         connections,
+        publishers,
         sandbox,
         form_targets,
     })

@@ -87,6 +87,7 @@ fn build_recorder() -> anyhow::Result<PrometheusHandle> {
     herald_jobs::metrics::describe();
     herald_mail::metrics::describe();
     herald_ratelimit::metrics::describe();
+    herald_events::metrics::describe();
     metrics::describe_counter!(
         "herald_http_requests_total",
         "HTTP requests by method, route and status."

@@ -238,7 +238,9 @@ pub async fn ensure_csrf_cookie(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let needs = session_cookie(&state, req.headers()).is_none()
+    // Signed media URLs are fetched by platforms, not browsers: no cookie.
+    let needs = !req.uri().path().starts_with("/media/")
+        && session_cookie(&state, req.headers()).is_none()
         && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
     let fresh = needs.then(secret::new_token);
     if let Some(value) = &fresh {

@@ -31,6 +31,10 @@ pub enum WebError {
     Account(#[from] herald_accounts::AccountError),
     #[error("connection operation failed")]
     Connect(#[source] herald_connections::ConnectError),
+    #[error("publishing operation failed")]
+    Publish(#[source] herald_publishing::PublishError),
+    #[error("media operation failed")]
+    Media(#[from] herald_media::MediaError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -57,6 +61,8 @@ impl WebError {
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Account(e) => account_status(e),
             WebError::Connect(e) => connect_status(e),
+            WebError::Publish(e) => publish_status(e),
+            WebError::Media(e) => media_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,6 +78,8 @@ impl WebError {
             WebError::UnsupportedMediaType => "unsupported_media_type",
             WebError::Account(e) => e.code(),
             WebError::Connect(e) => e.code(),
+            WebError::Publish(e) => e.code(),
+            WebError::Media(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
     }
@@ -98,6 +106,54 @@ pub fn connect_status(e: &herald_connections::ConnectError) -> StatusCode {
             _ => StatusCode::BAD_GATEWAY,
         },
         E::Database(_) | E::Vault(_) | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The status of a failed publishing operation.
+pub fn publish_status(e: &herald_publishing::PublishError) -> StatusCode {
+    use herald_publishing::PublishError as P;
+    match e {
+        P::Account(e) => account_status(e),
+        P::NotFound => StatusCode::NOT_FOUND,
+        P::NoTargets
+        | P::DuplicateTarget
+        | P::UnknownConnection(_)
+        | P::UnknownMedia(_)
+        | P::Invalid(_)
+        | P::UnknownTimeZone(_)
+        | P::InvalidTime(_)
+        | P::InPast => StatusCode::UNPROCESSABLE_ENTITY,
+        P::ConnectionNeedsReconnection(_) | P::WrongState(_) => StatusCode::CONFLICT,
+        P::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        P::Db(_) | P::Media(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<herald_publishing::PublishError> for WebError {
+    fn from(e: herald_publishing::PublishError) -> Self {
+        WebError::Publish(e)
+    }
+}
+
+/// The status of a failed media operation.
+pub fn media_status(e: &herald_media::MediaError) -> StatusCode {
+    use herald_media::MediaError as M;
+    use herald_platforms::ErrorKind as K;
+    match e {
+        M::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        M::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        M::Empty | M::Malformed { .. } | M::NotDownloadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        M::NotFound => StatusCode::NOT_FOUND,
+        M::Body(_) => StatusCode::BAD_REQUEST,
+        M::DriveUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        M::Drive(p) => match p.kind {
+            K::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            K::Reconnect | K::Reconsent { .. } => StatusCode::CONFLICT,
+            K::BadRequest if p.code.as_deref() == Some("notFound") => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_GATEWAY,
+        },
+        M::Connection(e) => connect_status(e),
+        M::Storage(_) | M::Database(_) | M::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -146,6 +202,8 @@ impl IntoResponse for WebError {
         let detail = match &self {
             WebError::Database(_) | WebError::Internal(_) => Some(chain(&self)),
             WebError::Account(e) if account_status(e).is_server_error() => Some(chain(&self)),
+            WebError::Publish(e) if publish_status(e).is_server_error() => Some(chain(&self)),
+            WebError::Media(e) if media_status(e).is_server_error() => Some(chain(&self)),
             _ => None,
         };
         let mut resp = self.status().into_response();

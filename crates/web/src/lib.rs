@@ -59,6 +59,10 @@ struct Inner {
     connections: Connections,
     cookies: auth::Cookies,
     csrf_key: Vec<u8>,
+    /// Set by [`AppState::with_publishing`] while the state is built.
+    publishing: Option<herald_publishing::Publishing>,
+    /// Set by [`AppState::with_media`] while the state is built.
+    media: Option<herald_media::MediaLibrary>,
 }
 
 impl AppState {
@@ -88,8 +92,40 @@ impl AppState {
                 connections,
                 cookies,
                 csrf_key,
+                publishing: None,
+                media: None,
             }),
         }
+    }
+
+    /// Adds the publishing service. Call while building the state, before
+    /// it is cloned into the router.
+    pub fn with_publishing(mut self, publishing: herald_publishing::Publishing) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.publishing = Some(publishing),
+            None => panic!("AppState::with_publishing called after the state was shared"),
+        }
+        self
+    }
+
+    /// Adds the media library. Call while building the state, before it is
+    /// cloned into the router (the upload route's body limit comes from it).
+    pub fn with_media(mut self, media: herald_media::MediaLibrary) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.media = Some(media),
+            None => panic!("AppState::with_media called after the state was shared"),
+        }
+        self
+    }
+
+    /// The media library; 503 where the process runs without it.
+    pub fn media(&self) -> Result<&herald_media::MediaLibrary, WebError> {
+        self.inner.media.as_ref().ok_or(WebError::Unavailable)
+    }
+
+    /// The publishing service; 503 where the process runs without it.
+    pub fn publishing(&self) -> Result<&herald_publishing::Publishing, WebError> {
+        self.inner.publishing.as_ref().ok_or(WebError::Unavailable)
     }
 
     pub fn accounts(&self) -> &Accounts {
@@ -129,25 +165,43 @@ impl AppState {
 /// `sandbox`, when given, is served under `/sandbox` (the built-in platform
 /// simulators): outside the CSRF layer, since its forms belong to the
 /// simulated platforms, but inside the security headers.
+/// The largest request the built-in sandbox accepts (one TikTok chunk).
+const SANDBOX_BODY_LIMIT: usize = 192 * 1024 * 1024;
+
 pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // Pages and the API check CSRF tokens on every state-changing request;
     // operations endpoints and assets are read-only, and unknown paths get
     // their 404, not a misleading "form expired".
+    let csrf = || axum::middleware::from_fn_with_state(state.clone(), auth::check_csrf);
     let with_forms = Router::new()
         .merge(pages::router())
         .merge(api::router())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::check_csrf,
-        ));
-    let mut routes = Router::new();
-    if let Some(sandbox) = sandbox {
-        routes = routes.nest_service("/sandbox", sandbox);
-    }
-    let routes = routes
+        .route_layer(csrf());
+    let routes = Router::new()
         .merge(ops::router())
         .merge(assets::router())
         .merge(with_forms)
+        // Signed media URLs: no session, no CSRF (GET only).
+        .merge(api::media::public_router())
         .fallback(error::not_found);
+    // Every route gets the default body limit and request timeout, except
+    // media uploads: their own limit, and an idle timeout per body part
+    // instead of one for the whole request.
+    let mut routes = middleware::bounded(routes, state.site());
+    if let Ok(media) = state.media() {
+        let limit = usize::try_from(media.max_bytes()).unwrap_or(usize::MAX);
+        routes = routes.merge(middleware::with_body_limit(
+            api::media::upload_router().route_layer(csrf()),
+            limit,
+        ));
+    }
+    // The simulators take upload chunks (TikTok allows 128 MB, YouTube
+    // Herald sends 8 MiB): their own limit, and no whole-request timeout.
+    if let Some(sandbox) = sandbox {
+        routes = routes.merge(middleware::with_body_limit(
+            Router::new().nest_service("/sandbox", sandbox),
+            SANDBOX_BODY_LIMIT,
+        ));
+    }
     middleware::wrap(routes, state.clone()).with_state(state)
 }

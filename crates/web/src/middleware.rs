@@ -46,6 +46,24 @@ fn csp(form_targets: &[String]) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; form-action 'self'"))
 }
 
+/// The default body limit and request timeout, for every route but media
+/// uploads (see [`with_body_limit`]).
+pub fn bounded(routes: Router<AppState>, site: &crate::SiteConfig) -> Router<AppState> {
+    with_body_limit(routes, site.body_limit).layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        site.request_timeout,
+    ))
+}
+
+/// Bodies larger than `limit` are refused (413), by their `Content-Length`
+/// at once and by counting otherwise. Applied outside the CSRF check,
+/// which reads form bodies whole.
+pub fn with_body_limit(routes: Router<AppState>, limit: usize) -> Router<AppState> {
+    routes
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+}
+
 pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
     let site = state.site().clone();
     // Outermost last: `observe` sees every response; the security headers
@@ -57,12 +75,6 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router<AppState> {
         .layer(mw::from_fn_with_state(
             state,
             crate::auth::ensure_csrf_cookie,
-        ))
-        .layer(DefaultBodyLimit::max(site.body_limit))
-        .layer(RequestBodyLimitLayer::new(site.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            site.request_timeout,
         ))
         .layer(mw::from_fn(same_origin_writes))
         .layer(mw::from_fn(render_errors))

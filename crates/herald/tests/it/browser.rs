@@ -496,3 +496,303 @@ async fn browser_connects_instagram_via_a_page_tiktok_and_a_youtube_channel_in_t
     client.close().await.unwrap();
     app.stop().await;
 }
+
+/// A real JPEG: a 1080×1080 gradient.
+fn jpeg_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let img = image::RgbImage::from_fn(1080, 1080, |x, y| {
+        image::Rgb([(x / 5) as u8, (y / 5) as u8, 160])
+    });
+    let path = dir.join("bakery.jpg");
+    img.save_with_format(&path, image::ImageFormat::Jpeg)
+        .unwrap();
+    path
+}
+
+/// A vertical ten-second MP4 (the boxes a probe reads, then bytes). Small:
+/// the built-in sandbox shares the test app's 64 KiB body limit.
+fn mp4_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let bytes = herald_media::isobmff::build::mp4(1080, 1920, 10_000, false, false, 16 * 1024);
+    let path = dir.join("dough.mp4");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The `value` of the account checkbox for a platform in the composer.
+async fn account_id(client: &Client, platform: &str) -> String {
+    client
+        .find(Locator::Css(&format!(
+            "input[name=\"account\"][data-platform=\"{platform}\"]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{platform} account: {e}"))
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Waits until `count` elements match `css`.
+async fn wait_for_count(client: &Client, css: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0);
+        if found == count {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css}: {found} elements, expected {count}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks `css` after scrolling it to the middle of the window (the
+/// composer's buttons stay at the bottom edge and would take the click).
+async fn click_centered(client: &Client, css: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    click(client, css).await;
+}
+
+/// In an account's tab, leaves out one of the shared media files.
+async fn leave_out(client: &Client, account: &str, media: &str) {
+    click_centered(client, &format!("#tab-{account}")).await;
+    let css = format!("#variant-{account} input[data-include=\"{media}\"]");
+    wait_for_count(client, &css, 1).await;
+    click_centered(client, &css).await;
+    wait_for_count(
+        client,
+        &format!("#variant-{account} input[data-include=\"{media}\"]:not(:checked)"),
+        1,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_composes_one_post_for_instagram_tiktok_and_youtube_and_sees_it_published() {
+    let app = spawn_app().await;
+    app.signed_in("dana@example.com").await;
+    let files = tempfile::tempdir().unwrap();
+    let jpeg = jpeg_file(files.path());
+    let mp4 = mp4_file(files.path());
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", "dana@example.com").await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // Instagram through Facebook Login (Demo Bakery's account), TikTok and
+    // a YouTube channel, all in the sandbox.
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    consent_in_sandbox(&client, "facebook", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    click(&client, "input[value^=\"instagram_business:\"]").await;
+    submit(&client).await;
+    wait_for_text(&client, ".account-list", "Demo Bakery").await;
+    consent_in_sandbox(&client, "tiktok", "allow").await;
+    wait_for_text(&client, ".account-list", "TikTok account").await;
+    consent_in_sandbox(&client, "youtube", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    click(&client, "input[value^=\"youtube_channel:\"]").await;
+    submit(&client).await;
+    wait_for_text(&client, ".account-list", "YouTube channel").await;
+
+    // The composer, from the rail's button; the script takes over.
+    click(&client, "a.rail-compose").await;
+    wait_for_path(&client, "/home/compose").await;
+    wait_for_count(&client, "form#composer.enhanced", 1).await;
+    assert_no_console_errors(&client, "/home/compose").await;
+    let instagram = account_id(&client, "instagram").await;
+    let tiktok = account_id(&client, "tiktok").await;
+    let youtube = account_id(&client, "youtube").await;
+
+    // Upload an image and a video through the media picker.
+    let upload = client
+        .find(Locator::Id("media-upload"))
+        .await
+        .expect("the upload field");
+    upload.send_keys(jpeg.to_str().unwrap()).await.unwrap();
+    wait_for_count(&client, "#media-selected li[data-media]", 1).await;
+    let upload = client.find(Locator::Id("media-upload")).await.unwrap();
+    upload.send_keys(mp4.to_str().unwrap()).await.unwrap();
+    wait_for_count(&client, "#media-selected li[data-media]", 2).await;
+    wait_for_count(&client, "#media-library button[aria-pressed=\"true\"]", 2).await;
+    let image = client
+        .find(Locator::Css("#media-library button[data-kind=\"image\"]"))
+        .await
+        .unwrap()
+        .attr("data-media")
+        .await
+        .unwrap()
+        .unwrap();
+    let video = client
+        .find(Locator::Css("#media-library button[data-kind=\"video\"]"))
+        .await
+        .unwrap()
+        .attr("data-media")
+        .await
+        .unwrap()
+        .unwrap();
+    // The image has a thumbnail in the library.
+    client
+        .find(Locator::Css(&format!(
+            "#media-library button[data-media=\"{image}\"] img"
+        )))
+        .await
+        .expect("the image's thumbnail");
+    assert_no_console_errors(&client, "uploads").await;
+
+    // Three accounts, one caption, per-platform media and a YouTube title.
+    for id in [&instagram, &tiktok, &youtube] {
+        click_centered(&client, &format!("input[name=\"account\"][value=\"{id}\"]")).await;
+    }
+    wait_for_count(&client, "#variant-tabs [role=\"tab\"]", 3).await;
+    fill(&client, "#caption", "Fresh from the oven at Demo Bakery").await;
+    leave_out(&client, &instagram, &video).await;
+    leave_out(&client, &tiktok, &image).await;
+    leave_out(&client, &youtube, &image).await;
+    // YouTube refuses a post without a title, in words, in its tab.
+    wait_for_text(
+        &client,
+        &format!("#variant-{youtube} [data-issues-for=\"title\"]"),
+        "title",
+    )
+    .await;
+    fill(
+        &client,
+        &format!("#f-{youtube}-title"),
+        "A morning at the bakery",
+    )
+    .await;
+    wait_for_text(&client, "#validation-status", "Ready").await;
+    // The preview shows the title and the caption.
+    wait_for_text(
+        &client,
+        &format!("#variant-{youtube} [data-preview-title]"),
+        "A morning at the bakery",
+    )
+    .await;
+    click_centered(&client, &format!("#tab-{instagram}")).await;
+    wait_for_text(
+        &client,
+        &format!("#variant-{instagram} [data-preview-caption]"),
+        "Fresh from the oven",
+    )
+    .await;
+    client
+        .find(Locator::Css(&format!(
+            "#variant-{instagram} [data-preview-media] img"
+        )))
+        .await
+        .expect("Instagram's preview shows the image");
+    assert_no_console_errors(&client, "composed").await;
+
+    // One minute ahead, in the browser's own time zone.
+    client
+        .execute(
+            r#"
+            const at = new Date(Date.now() + 60000);
+            const pad = (n) => String(n).padStart(2, "0");
+            document.getElementById("date").value =
+              `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+            document.getElementById("time").value = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+            const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+            if (document.getElementById("time_zone").value !== zone) {
+              throw new Error("the zone select is not the browser's zone: " + zone);
+            }
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    click_centered(&client, "button[name=\"action\"][value=\"schedule\"]").await;
+    wait_for_path(&client, "/home/calendar").await;
+    wait_for_text(&client, ".notice", "Scheduled").await;
+    wait_for_count(&client, ".cal-month a.chip", 1).await;
+    assert_no_console_errors(&client, "scheduled").await;
+
+    // Wait for the post to go out: the published list shows it with a
+    // link to each platform.
+    let deadline = Instant::now() + Duration::from_secs(200);
+    let permalinks = loop {
+        client
+            .goto(&app.url("/home/calendar?list=published"))
+            .await
+            .unwrap();
+        let links = client
+            .find_all(Locator::Css("#queue article.post-card a.permalink"))
+            .await
+            .unwrap();
+        let mut texts = Vec::new();
+        for link in &links {
+            texts.push(link.text().await.unwrap());
+        }
+        if texts.len() == 3 {
+            break texts;
+        }
+        if Instant::now() > deadline {
+            let mut seen = String::new();
+            for list in ["failed", "upcoming"] {
+                client
+                    .goto(&app.url(&format!("/home/calendar?list={list}")))
+                    .await
+                    .unwrap();
+                let text = client
+                    .find(Locator::Id("queue"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                seen.push_str(&format!("\n{list}: {text}"));
+            }
+            panic!("not published in time; links so far {texts:?}{seen}");
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    };
+    let mut permalinks = permalinks;
+    permalinks.sort();
+    assert_eq!(
+        permalinks,
+        ["Open on Instagram", "Open on TikTok", "Open on YouTube"]
+    );
+    let card = client
+        .find(Locator::Css("#queue article.post-card"))
+        .await
+        .unwrap();
+    assert_eq!(
+        card.attr("data-status").await.unwrap().as_deref(),
+        Some("published")
+    );
+    assert_eq!(
+        client
+            .find_all(Locator::Css("#queue li.target[data-status=\"published\"]"))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    wait_for_count(&client, ".cal-month a.chip.status-published", 1).await;
+    assert_no_console_errors(&client, "published").await;
+
+    // The post's page has a receipt per account with the platform's ids.
+    click(&client, ".cal-month a.chip.status-published").await;
+    wait_for_path_prefix(&client, "/home/posts/").await;
+    wait_for_count(&client, "table.receipts tr[data-outcome=\"published\"]", 3).await;
+    assert_no_console_errors(&client, "post page").await;
+
+    client.close().await.unwrap();
+    app.stop().await;
+}

@@ -40,7 +40,7 @@ async fn world() -> World {
     }
 }
 
-fn location(resp: &reqwest::Response) -> String {
+pub(crate) fn location(resp: &reqwest::Response) -> String {
     resp.headers()
         .get("location")
         .unwrap_or_else(|| panic!("no Location on a {} answer", resp.status()))
@@ -88,7 +88,7 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
 
 /// Starts connecting `provider` from the Publishing page's form; returns
 /// the platform's consent URL.
-async fn start(app: &TestApp, client: &reqwest::Client, provider: &str) -> String {
+pub(crate) async fn start(app: &TestApp, client: &reqwest::Client, provider: &str) -> String {
     let page = client
         .get(app.url("/home/publishing"))
         .send()
@@ -116,7 +116,7 @@ async fn start(app: &TestApp, client: &reqwest::Client, provider: &str) -> Strin
 
 /// Clicks through the sandbox's consent page; `edit` may change the
 /// fields first. Returns where the platform sends the browser back to.
-async fn consent(
+pub(crate) async fn consent(
     authorize: &str,
     decision: &str,
     edit: impl FnOnce(&mut Vec<(String, String)>),
@@ -140,7 +140,7 @@ async fn consent(
 }
 
 /// Follows the platform's redirect back into Herald.
-async fn back(client: &reqwest::Client, callback: &str) -> reqwest::Response {
+pub(crate) async fn back(client: &reqwest::Client, callback: &str) -> reqwest::Response {
     // Instagram appends `#_`, which a browser never sends.
     let url = callback.split('#').next().unwrap();
     client.get(url).send().await.unwrap()

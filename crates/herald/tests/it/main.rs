@@ -8,3 +8,5 @@ mod cli;
 mod connections;
 mod helpers;
 mod http;
+mod media;
+mod posts;

@@ -3,14 +3,47 @@
 //! middleware.
 
 mod auth;
+pub(crate) mod media;
 mod platforms;
+mod posts;
 
 use axum::Router;
+use herald_accounts::{User, WorkspaceId};
+use serde::Deserialize;
 
-use crate::AppState;
+use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(platforms::router())
+        .merge(posts::router())
+        .merge(media::router())
+}
+
+/// `?workspace=` of the resources that live in a workspace.
+#[derive(Deserialize, Default)]
+struct WorkspaceQuery {
+    /// The workspace; the caller's first one when absent.
+    workspace: Option<i64>,
+}
+
+/// The workspace asked for, or the caller's first. Membership and role are
+/// checked by the service the handler calls.
+async fn workspace_of(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<WorkspaceId, WebError> {
+    if let Some(id) = asked {
+        return Ok(WorkspaceId(id));
+    }
+    state
+        .accounts()
+        .workspaces(user)
+        .await?
+        .into_iter()
+        .next()
+        .map(|w| w.id)
+        .ok_or(WebError::NotFound)
 }

@@ -4,11 +4,11 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use herald_accounts::{User, WorkspaceId};
 use herald_connections::ConnectionView;
 use herald_platforms::ProviderId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::{WorkspaceQuery, workspace_of};
 use crate::auth::{ApiCaller, CurrentUser, Meta};
 use crate::{AppState, WebError};
 
@@ -18,30 +18,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/platforms/{provider}/connect", post(connect))
         .route("/api/platforms/{provider}/connections", get(list))
         .route("/api/platforms/{provider}/connections/{id}", delete(remove))
-}
-
-#[derive(Deserialize, Default)]
-struct WorkspaceQuery {
-    /// The workspace; the caller's first one when absent.
-    workspace: Option<i64>,
-}
-
-async fn workspace_of(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<WorkspaceId, WebError> {
-    if let Some(id) = asked {
-        return Ok(WorkspaceId(id));
-    }
-    state
-        .accounts()
-        .workspaces(user)
-        .await?
-        .into_iter()
-        .next()
-        .map(|w| w.id)
-        .ok_or(WebError::NotFound)
 }
 
 fn provider(slug: &str) -> Result<ProviderId, WebError> {

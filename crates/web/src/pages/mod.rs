@@ -6,7 +6,10 @@
 //! request so handlers only add what their page shows.
 
 mod account;
+mod calendar;
+mod compose;
 mod mailbox;
+mod posts;
 mod public;
 mod publishing;
 mod settings;
@@ -31,6 +34,9 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(publishing::router())
+        .merge(calendar::router())
+        .merge(compose::router())
+        .merge(posts::router())
         .merge(shell::router())
 }
 

@@ -1,0 +1,108 @@
+//! Wiring of publishing: the publishers of every registered provider, the
+//! media library as publishing's media catalog, the events outbox and its
+//! relay (NATS JetStream when configured, in-process otherwise).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use herald_accounts::{Accounts, WorkspaceId};
+use herald_connections::Connections;
+use herald_core::SignedDuration;
+use herald_db::Db;
+use herald_events::Outbox;
+use herald_jobs::Queue;
+use herald_media::{MediaError, MediaId, MediaLibrary};
+use herald_platforms::{MediaItem, MediaSource, Publishers};
+use herald_publishing::{MediaCatalog, Publishing};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// The media library, as publishing looks media up.
+pub struct LibraryCatalog(pub MediaLibrary);
+
+#[async_trait]
+impl MediaCatalog for LibraryCatalog {
+    async fn lookup(
+        &self,
+        workspace: i64,
+        ids: &[String],
+        url_ttl: SignedDuration,
+    ) -> Result<Vec<Option<MediaItem>>, String> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(media_id) = MediaId::parse(id) else {
+                found.push(None);
+                continue;
+            };
+            match self.0.get(WorkspaceId(workspace), media_id).await {
+                Ok(media) if media.deleted_at.is_none() => {
+                    found.push(Some(self.0.item(&media, url_ttl)))
+                }
+                Ok(_) | Err(MediaError::NotFound) => found.push(None),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(found)
+    }
+
+    fn source(&self) -> Arc<dyn MediaSource> {
+        Arc::new(self.0.clone())
+    }
+}
+
+/// Builds the publishing service. `outbox` is the process's one outbox
+/// (shared with the relay, so a commit wakes the relay at once).
+pub fn build(
+    db: Db,
+    queue: Queue,
+    accounts: Accounts,
+    connections: Connections,
+    media: MediaLibrary,
+    publishers: Publishers,
+    outbox: Outbox,
+) -> Publishing {
+    Publishing::new(
+        db,
+        queue,
+        accounts,
+        connections,
+        Arc::new(LibraryCatalog(media)),
+        publishers,
+        outbox,
+    )
+}
+
+/// Starts relaying the outbox: to NATS JetStream when `HERALD_NATS_URL`
+/// is set, to in-process subscribers otherwise. Runs until `shutdown`.
+pub async fn start_relay(
+    config: &crate::config::Config,
+    outbox: Outbox,
+    shutdown: CancellationToken,
+) -> anyhow::Result<JoinHandle<()>> {
+    let sink = event_sink(config).await?;
+    Ok(herald_events::spawn_relay(
+        outbox,
+        sink,
+        herald_events::RelayOptions::default(),
+        shutdown,
+    ))
+}
+
+/// The events relay's sink from the configuration.
+pub async fn event_sink(
+    config: &crate::config::Config,
+) -> anyhow::Result<Arc<dyn herald_events::Sink>> {
+    use secrecy::ExposeSecret;
+    match &config.nats_url {
+        Some(url) => {
+            let mut options = herald_events::NatsOptions::new(url.expose_secret());
+            options.stream = config.nats_stream.clone();
+            let sink = herald_events::NatsSink::connect(options)
+                .await
+                .context("could not connect to NATS (HERALD_NATS_URL)")?;
+            Ok(Arc::new(sink))
+        }
+        None => Ok(Arc::new(herald_events::LocalSink::new())),
+    }
+}

@@ -1,0 +1,264 @@
+//! `/api/posts…` and `/api/targets…`: compose, validate, schedule, change
+//! and inspect posts as JSON. Each handler calls one function of the
+//! publishing service; the service checks membership and role.
+//!
+//! A post that breaks a platform's rules (`post_invalid`, 422) is answered
+//! here rather than by the error middleware, because its body carries the
+//! issues: `{"error": {"code", "message", "issues": [{account, severity,
+//! field, code, message}]}}`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use herald_core::{SignedDuration, Timestamp};
+use herald_publishing::{
+    PostInput, PostView, PublishError, QueueFilter, Receipt, TargetInput, TargetReport, When,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{WorkspaceQuery, workspace_of};
+use crate::auth::ApiCaller;
+use crate::i18n::{Locale, error_copy};
+use crate::{AppState, WebError};
+
+/// The longest range one calendar request may cover.
+const MAX_RANGE: SignedDuration = SignedDuration::from_hours(24 * 400);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/posts", get(list_posts).post(create_post))
+        .route("/api/posts/validate", post(validate_post))
+        .route(
+            "/api/posts/{id}",
+            get(get_post).put(update_post).delete(delete_post),
+        )
+        .route("/api/posts/{id}/reschedule", post(reschedule_post))
+        .route("/api/posts/{id}/cancel", post(cancel_post))
+        .route("/api/targets/{id}/retry", post(retry_target))
+        .route("/api/targets/{id}/receipts", get(list_receipts))
+}
+
+/// A refused change, with the rule issues when there are any.
+fn refused(locale: Locale, e: PublishError) -> Response {
+    match e {
+        PublishError::Invalid(problems) => {
+            let issues: Vec<_> = problems
+                .iter()
+                .map(|(account, issue)| {
+                    json!({
+                        "account": account,
+                        "severity": issue.severity,
+                        "field": issue.field,
+                        "code": issue.code,
+                        "message": issue.message,
+                    })
+                })
+                .collect();
+            let body = json!({
+                "error": {
+                    "code": "post_invalid",
+                    "message": error_copy(locale, "post_invalid"),
+                    "issues": issues,
+                }
+            });
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+        }
+        other => WebError::from(other).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    workspace: Option<i64>,
+    /// Calendar range, RFC 3339 instants: posts whose time is in
+    /// `[from, to)`.
+    from: Option<String>,
+    to: Option<String>,
+    /// Or a queue: `upcoming`, `published`, `failed`, `drafts`.
+    queue: Option<String>,
+    limit: Option<i64>,
+}
+
+fn instant(s: &str) -> Result<Timestamp, WebError> {
+    s.trim().parse().map_err(|_| WebError::BadRequest {
+        code: "bad_request",
+    })
+}
+
+async fn list_posts(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<PostView>>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    let posts = match (q.from.as_deref(), q.to.as_deref(), q.queue.as_deref()) {
+        (Some(from), Some(to), None) => {
+            let (from, to) = (instant(from)?, instant(to)?);
+            if to <= from || to.duration_since(from) > MAX_RANGE {
+                return Err(WebError::BadRequest {
+                    code: "bad_request",
+                });
+            }
+            publishing.between(&user, workspace, from, to).await?
+        }
+        (None, None, Some(queue)) => {
+            let filter = QueueFilter::parse(queue).ok_or(WebError::BadRequest {
+                code: "bad_request",
+            })?;
+            publishing
+                .queue_list(&user, workspace, filter, q.limit.unwrap_or(100))
+                .await?
+        }
+        _ => {
+            return Err(WebError::BadRequest {
+                code: "bad_request",
+            });
+        }
+    };
+    Ok(Json(posts))
+}
+
+async fn create_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    locale: Locale,
+    Query(q): Query<WorkspaceQuery>,
+    Json(input): Json<PostInput>,
+) -> Result<Response, Response> {
+    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
+    let workspace = workspace_of(&state, &user, q.workspace)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let view = publishing
+        .create(&user, workspace, input)
+        .await
+        .map_err(|e| refused(locale, e))?;
+    let location = format!("/api/posts/{}", view.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct ValidateRequest {
+    targets: Vec<TargetInput>,
+}
+
+async fn validate_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<WorkspaceQuery>,
+    Json(req): Json<ValidateRequest>,
+) -> Result<Json<Vec<TargetReport>>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    Ok(Json(
+        publishing.validate(&user, workspace, &req.targets).await?,
+    ))
+}
+
+async fn get_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<PostView>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    Ok(Json(publishing.get(&user, workspace, &id).await?))
+}
+
+async fn update_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    locale: Locale,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+    Json(input): Json<PostInput>,
+) -> Result<Json<PostView>, Response> {
+    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
+    let workspace = workspace_of(&state, &user, q.workspace)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    publishing
+        .update(&user, workspace, &id, input)
+        .await
+        .map(Json)
+        .map_err(|e| refused(locale, e))
+}
+
+async fn delete_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<StatusCode, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    publishing.delete(&user, workspace, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct RescheduleRequest {
+    when: When,
+}
+
+async fn reschedule_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    locale: Locale,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+    Json(req): Json<RescheduleRequest>,
+) -> Result<Json<PostView>, Response> {
+    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
+    let workspace = workspace_of(&state, &user, q.workspace)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    publishing
+        .reschedule(&user, workspace, &id, req.when)
+        .await
+        .map(Json)
+        .map_err(|e| refused(locale, e))
+}
+
+async fn cancel_post(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<PostView>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    Ok(Json(publishing.cancel(&user, workspace, &id).await?))
+}
+
+async fn retry_target(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<PostView>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    Ok(Json(publishing.retry(&user, workspace, &id).await?))
+}
+
+async fn list_receipts(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<Vec<Receipt>>, WebError> {
+    let publishing = state.publishing()?;
+    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    Ok(Json(publishing.receipts(&user, workspace, &id).await?))
+}

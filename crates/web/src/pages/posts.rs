@@ -1,0 +1,709 @@
+//! Posts as pages show them: the card of the queue list and the post
+//! detail page, the actions on a post (reschedule, cancel, retry, delete)
+//! as POST forms that redirect back with a notice, and the time-zone
+//! helpers the calendar and the composer share.
+//!
+//! Times are UTC instants everywhere below the web layer; here they become
+//! wall-clock times in the viewer's zone: `?tz=` when given, else the
+//! `herald_tz` cookie the script sets from the browser's zone, else UTC.
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use herald_accounts::{Permission, User, WorkspaceId};
+use herald_core::Timestamp;
+use herald_platforms::AccountKind;
+use herald_publishing::{
+    FailureKind, PostStatus, PostView, PublishError, Receipt, Schedule, TargetStatus, TargetView,
+    When,
+};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::public::local_path;
+use super::shell::{RailItem, Section, rail};
+use super::{Chrome, known, pick_workspace, render};
+use crate::auth::SignedIn;
+use crate::error::publish_status;
+use crate::i18n::{Catalog, Locale, cookie_value};
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/home/posts/{id}", get(show_post))
+        .route("/home/posts/{id}/reschedule", post(reschedule_post))
+        .route("/home/posts/{id}/cancel", post(cancel_post))
+        .route("/home/posts/{id}/delete", post(delete_post))
+        .route("/home/targets/{id}/retry", post(retry_target))
+}
+
+// ---------------------------------------------------------------- zones
+
+/// The cookie the script sets to the browser's IANA zone.
+pub const TZ_COOKIE: &str = "herald_tz";
+
+/// The IANA zones offered in selects: `UTC` and the `Area/City` names of
+/// the bundled database, sorted.
+pub(super) fn zone_names() -> &'static [String] {
+    static ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
+        const AREAS: [&str; 9] = [
+            "Africa/",
+            "America/",
+            "Antarctica/",
+            "Asia/",
+            "Atlantic/",
+            "Australia/",
+            "Europe/",
+            "Indian/",
+            "Pacific/",
+        ];
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.to_string())
+            .filter(|n| AREAS.iter().any(|a| n.starts_with(a)))
+            .collect();
+        names.sort();
+        names.dedup();
+        names.insert(0, "UTC".to_owned());
+        names
+    });
+    &ZONES
+}
+
+/// The zone a page shows times in.
+pub(super) struct ViewerZone {
+    pub tz: TimeZone,
+    pub name: String,
+    /// Where it came from: `query`, `browser` (the cookie) or `default`.
+    pub source: &'static str,
+}
+
+fn named_zone(name: &str) -> Option<(TimeZone, String)> {
+    let name = name.trim().replace("%2F", "/").replace("%2f", "/");
+    if name.is_empty() || name.len() > 64 {
+        return None;
+    }
+    let tz = herald_publishing::schedule::time_zone(&name).ok()?;
+    Some((tz, name))
+}
+
+pub(super) fn viewer_zone(asked: Option<&str>, headers: &HeaderMap) -> ViewerZone {
+    if let Some((tz, name)) = asked.and_then(named_zone) {
+        return ViewerZone {
+            tz,
+            name,
+            source: "query",
+        };
+    }
+    if let Some((tz, name)) = cookie_value(headers, TZ_COOKIE).and_then(named_zone) {
+        return ViewerZone {
+            tz,
+            name,
+            source: "browser",
+        };
+    }
+    ViewerZone {
+        tz: TimeZone::UTC,
+        name: "UTC".to_owned(),
+        source: "default",
+    }
+}
+
+/// `2026-03-29 09:00 CEST` in `tz`.
+pub(super) fn local_time(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// `(date, time)` of a stored schedule (`2026-03-29T09:00:00`), as date
+/// and time inputs take them.
+pub(super) fn schedule_parts(s: &Schedule) -> (String, String) {
+    let (date, time) = s.local.split_once('T').unwrap_or((s.local.as_str(), ""));
+    (date.to_owned(), time.chars().take(5).collect())
+}
+
+/// The schedule of date, time and zone fields.
+pub(super) fn schedule_of(date: &str, time: &str, zone: &str) -> Schedule {
+    Schedule::new(format!("{}T{}", date.trim(), time.trim()), zone.trim())
+}
+
+// ------------------------------------------------------------ platforms
+
+/// A platform as pages name it: the slug for styles, the brand name and a
+/// two-letter mark for compact chips.
+#[derive(Debug, Clone, Copy)]
+pub struct Platform {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub mark: &'static str,
+}
+
+pub(super) fn platform(kind: AccountKind) -> Platform {
+    let (slug, name, mark) = match kind {
+        AccountKind::FacebookPage => ("facebook", "Facebook", "FB"),
+        AccountKind::InstagramBusiness | AccountKind::InstagramAccount => {
+            ("instagram", "Instagram", "IG")
+        }
+        AccountKind::TikTokUser => ("tiktok", "TikTok", "TT"),
+        AccountKind::YouTubeChannel => ("youtube", "YouTube", "YT"),
+    };
+    Platform { slug, name, mark }
+}
+
+pub(super) fn post_status_label(t: &'static Catalog, s: PostStatus) -> &'static str {
+    t.text(&format!("posts.status.{}", s.as_str()))
+}
+
+pub(super) fn target_status_label(t: &'static Catalog, s: TargetStatus) -> &'static str {
+    t.text(&format!("posts.status.{}", s.as_str()))
+}
+
+/// A rule issue in the reader's language: the service's own sentence (with
+/// its numbers) in English, the copy for its code otherwise.
+pub(super) fn issue_text(t: &'static Catalog, platform: &str, code: &str, message: &str) -> String {
+    let key = format!("issue.{code}");
+    if t.locale == Locale::En || !t.has(&key) {
+        message.to_owned()
+    } else {
+        t.fill(&key, "platform", platform)
+    }
+}
+
+/// At most `n` characters of `s`, with an ellipsis when cut.
+pub(super) fn shorten(s: &str, n: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+// ------------------------------------------------------------ post cards
+
+pub struct FailureView {
+    pub title: &'static str,
+    pub message: Option<String>,
+    pub fix: &'static str,
+}
+
+pub struct TargetLine {
+    pub id: String,
+    pub account_name: String,
+    pub platform: Platform,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub permalink: Option<String>,
+    pub open_label: String,
+    pub remote_id: Option<String>,
+    pub published_at: Option<String>,
+    pub attempts: i32,
+    pub failure: Option<FailureView>,
+    pub can_retry: bool,
+    pub format: &'static str,
+    pub caption: String,
+    pub title: Option<String>,
+    pub privacy: Option<String>,
+    pub media_count: usize,
+}
+
+pub struct PostCard {
+    pub id: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub summary: String,
+    /// When it goes or went out, in the viewer's zone.
+    pub when: Option<String>,
+    /// The schedule as written, when its zone is not the viewer's.
+    pub scheduled_as: Option<String>,
+    pub targets: Vec<TargetLine>,
+    pub can_edit: bool,
+    pub can_cancel: bool,
+    pub can_delete: bool,
+    pub can_reschedule: bool,
+    pub date: String,
+    pub time: String,
+    pub zone: String,
+}
+
+fn failure(t: &'static Catalog, target: &TargetView) -> Option<FailureView> {
+    if target.status != TargetStatus::Failed {
+        return None;
+    }
+    let kind = target.error_kind.unwrap_or(FailureKind::Unavailable);
+    Some(FailureView {
+        title: t.text(&format!("posts.failure.{}", kind.as_str())),
+        message: target
+            .error_message
+            .clone()
+            .filter(|m| !m.trim().is_empty()),
+        fix: t.text(&format!("posts.fix.{}", kind.as_str())),
+    })
+}
+
+fn target_line(
+    t: &'static Catalog,
+    tz: &TimeZone,
+    target: &TargetView,
+    can_publish: bool,
+) -> TargetLine {
+    let platform = platform(target.kind);
+    TargetLine {
+        id: target.id.clone(),
+        account_name: target.account_name.clone(),
+        status: target.status.as_str(),
+        status_label: target_status_label(t, target.status),
+        permalink: target
+            .permalink
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        open_label: t.fill("posts.open_on", "platform", platform.name),
+        remote_id: target.remote_id.clone(),
+        published_at: target.published_at.map(|at| local_time(at, tz)),
+        attempts: target.attempts,
+        failure: failure(t, target),
+        can_retry: can_publish && target.status == TargetStatus::Failed,
+        format: t.text(&format!(
+            "compose.format.{}",
+            target.variant.format.as_str()
+        )),
+        caption: target.variant.caption.clone(),
+        title: target.variant.title.clone(),
+        privacy: target.variant.privacy.as_deref().map(|p| {
+            let key = format!("compose.privacy.{}", p.to_ascii_lowercase());
+            if t.has(&key) {
+                t.text(&key).to_owned()
+            } else {
+                p.to_owned()
+            }
+        }),
+        media_count: target.variant.media.len(),
+        platform,
+    }
+}
+
+/// The instant a post sits at in the calendar.
+pub(super) fn post_time(post: &PostView) -> Timestamp {
+    post.scheduled_at.unwrap_or(post.created_at)
+}
+
+pub(super) fn post_card(
+    t: &'static Catalog,
+    zone: &ViewerZone,
+    post: &PostView,
+    can_publish: bool,
+) -> PostCard {
+    let statuses: Vec<TargetStatus> = post.targets.iter().map(|t| t.status).collect();
+    let editable = !statuses.is_empty() && statuses.iter().all(|s| s.is_editable());
+    let (date, time, zone_name) = match &post.schedule {
+        Some(s) => {
+            let (d, tm) = schedule_parts(s);
+            (d, tm, s.time_zone.clone())
+        }
+        None => (String::new(), String::new(), zone.name.clone()),
+    };
+    let summary = post.summary();
+    PostCard {
+        id: post.id.clone(),
+        status: post.status.as_str(),
+        status_label: post_status_label(t, post.status),
+        summary: if summary.trim().is_empty() {
+            t.text("posts.no_caption").to_owned()
+        } else {
+            shorten(summary, 200)
+        },
+        when: post.scheduled_at.map(|at| local_time(at, &zone.tz)),
+        scheduled_as: post
+            .schedule
+            .as_ref()
+            .filter(|s| s.time_zone != zone.name)
+            .map(|s| {
+                let (d, tm) = schedule_parts(s);
+                format!("{d} {tm} {}", s.time_zone)
+            }),
+        targets: post
+            .targets
+            .iter()
+            .map(|target| target_line(t, &zone.tz, target, can_publish))
+            .collect(),
+        can_edit: can_publish && editable,
+        can_cancel: can_publish
+            && statuses
+                .iter()
+                .any(|s| matches!(s, TargetStatus::Scheduled | TargetStatus::Failed)),
+        can_delete: can_publish
+            && !statuses
+                .iter()
+                .any(|s| matches!(s, TargetStatus::Publishing | TargetStatus::Published)),
+        can_reschedule: can_publish && editable,
+        date,
+        time,
+        zone: zone_name,
+    }
+}
+
+/// Whether `user` may change posts in `workspace` (actions are hidden
+/// otherwise; the service checks again).
+pub(super) async fn can_publish(state: &AppState, user: &User, workspace: WorkspaceId) -> bool {
+    state
+        .accounts()
+        .require(user, workspace, Permission::Publish)
+        .await
+        .is_ok()
+}
+
+// ------------------------------------------------------------ detail page
+
+pub struct ReceiptRow {
+    pub attempt: i32,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub started: String,
+    pub finished: String,
+    pub remote_id: Option<String>,
+    pub permalink: Option<String>,
+    /// Ids the platform gave along the way (containers, upload sessions).
+    pub progress: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+pub struct TargetDetail {
+    pub line: TargetLine,
+    pub receipts: Vec<ReceiptRow>,
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+struct PostPage {
+    c: Chrome,
+    rail: Vec<RailItem>,
+    workspace: i64,
+    post: PostCard,
+    created: String,
+    zone: String,
+    zones: &'static [String],
+    targets: Vec<TargetDetail>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// The top-level ids in a publisher's saved progress.
+fn progress_ids(progress: &serde_json::Value) -> Vec<(String, String)> {
+    let Some(map) = progress.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => shorten(s, 80),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some((k.clone(), v))
+        })
+        .collect()
+}
+
+fn receipt_row(t: &'static Catalog, tz: &TimeZone, r: Receipt) -> ReceiptRow {
+    let error = match (r.error_code.as_deref(), r.error_message.as_deref()) {
+        (Some(code), Some(message)) => Some(format!("{code}: {message}")),
+        (None, Some(message)) => Some(message.to_owned()),
+        (Some(code), None) => Some(code.to_owned()),
+        (None, None) => None,
+    };
+    ReceiptRow {
+        attempt: r.attempt,
+        outcome: r.outcome.as_str(),
+        outcome_label: t.text(&format!("posts.outcome.{}", r.outcome.as_str())),
+        started: local_time(r.started_at, tz),
+        finished: local_time(r.finished_at, tz),
+        remote_id: r.remote_id,
+        permalink: r
+            .permalink
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        progress: progress_ids(&r.progress),
+        error,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PostQuery {
+    workspace: Option<i64>,
+    tz: Option<String>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn show_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    headers: HeaderMap,
+    c: Chrome,
+    Path(id): Path<String>,
+    Query(q): Query<PostQuery>,
+) -> Result<Response, WebError> {
+    let user = &authed.user;
+    let publishing = state.publishing()?;
+    let ws = pick_workspace(&state, user, q.workspace)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let zone = viewer_zone(q.tz.as_deref(), &headers);
+    let post = publishing.get(user, ws.id, &id).await?;
+    let allowed = can_publish(&state, user, ws.id).await;
+    let mut targets = Vec::new();
+    for target in &post.targets {
+        let receipts = publishing.receipts(user, ws.id, &target.id).await?;
+        targets.push(TargetDetail {
+            line: target_line(c.t, &zone.tz, target, allowed),
+            receipts: receipts
+                .into_iter()
+                .map(|r| receipt_row(c.t, &zone.tz, r))
+                .collect(),
+        });
+    }
+    render(&PostPage {
+        rail: rail(Section::Calendar),
+        workspace: ws.id.0,
+        post: post_card(c.t, &zone, &post, allowed),
+        created: local_time(post.created_at, &zone.tz),
+        zone: zone.name,
+        zones: zone_names(),
+        targets,
+        notice: known(c.t, "posts.done.", q.done.as_deref()),
+        error: known(c.t, "error.", q.error.as_deref()),
+        c,
+    })
+}
+
+// ------------------------------------------------------------ actions
+
+/// `back` with `key=code` as its only notice.
+pub(super) fn with_notice(back: &str, key: &str, code: &str) -> String {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    let mut out = path.to_owned();
+    out.push('?');
+    for pair in query.split('&') {
+        if pair.is_empty() || pair.starts_with("done=") || pair.starts_with("error=") {
+            continue;
+        }
+        out.push_str(pair);
+        out.push('&');
+    }
+    out.push_str(key);
+    out.push('=');
+    out.push_str(code);
+    out
+}
+
+/// Back to the page the form was on, saying how it went. Refusals a person
+/// can act on become a notice there; a missing post and server failures
+/// get the error page.
+fn back_with(back: &str, outcome: Result<&str, PublishError>) -> Result<Response, WebError> {
+    let back = local_path(back);
+    match outcome {
+        Ok(done) => Ok(Redirect::to(&with_notice(back, "done", done)).into_response()),
+        Err(e) => {
+            let status = publish_status(&e);
+            // A post or workspace that is not there (or not the caller's)
+            // gets the error page; a refusal a person can act on, a notice.
+            if status.is_server_error() || status == StatusCode::NOT_FOUND {
+                return Err(e.into());
+            }
+            Ok(Redirect::to(&with_notice(back, "error", e.code())).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    workspace: i64,
+    #[serde(default = "default_back")]
+    back: String,
+}
+
+#[derive(Deserialize)]
+struct RescheduleForm {
+    workspace: i64,
+    #[serde(default = "default_back")]
+    back: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+fn default_back() -> String {
+    "/home/calendar".to_owned()
+}
+
+async fn reschedule_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RescheduleForm>,
+) -> Result<Response, WebError> {
+    let publishing = state.publishing()?;
+    let when = When::Schedule {
+        schedule: schedule_of(&form.date, &form.time, &form.time_zone),
+    };
+    let outcome = publishing
+        .reschedule(&authed.user, WorkspaceId(form.workspace), &id, when)
+        .await
+        .map(|_| "rescheduled");
+    back_with(&form.back, outcome)
+}
+
+async fn cancel_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let outcome = state
+        .publishing()?
+        .cancel(&authed.user, WorkspaceId(form.workspace), &id)
+        .await
+        .map(|_| "cancelled");
+    back_with(&form.back, outcome)
+}
+
+async fn delete_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let outcome = state
+        .publishing()?
+        .delete(&authed.user, WorkspaceId(form.workspace), &id)
+        .await
+        .map(|_| "deleted");
+    // The post's own page is gone: go to the calendar from there.
+    let back = if form.back.starts_with("/home/posts/") {
+        default_back()
+    } else {
+        form.back
+    };
+    back_with(&back, outcome)
+}
+
+async fn retry_target(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let outcome = state
+        .publishing()?
+        .retry(&authed.user, WorkspaceId(form.workspace), &id)
+        .await
+        .map(|_| "retrying");
+    back_with(&form.back, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::catalog;
+
+    #[test]
+    fn notices_replace_earlier_ones_and_keep_the_rest_of_the_query() {
+        assert_eq!(
+            with_notice("/home/calendar", "done", "cancelled"),
+            "/home/calendar?done=cancelled"
+        );
+        assert_eq!(
+            with_notice(
+                "/home/calendar?view=week&done=x&error=y&tz=UTC",
+                "error",
+                "forbidden"
+            ),
+            "/home/calendar?view=week&tz=UTC&error=forbidden"
+        );
+    }
+
+    #[test]
+    fn the_viewer_zone_comes_from_the_query_then_the_cookie_then_utc() {
+        let mut h = HeaderMap::new();
+        h.insert("cookie", "herald_tz=Europe%2FBerlin".parse().unwrap());
+        let z = viewer_zone(Some("Asia/Tokyo"), &h);
+        assert_eq!((z.name.as_str(), z.source), ("Asia/Tokyo", "query"));
+        let z = viewer_zone(Some("Mars/Olympus"), &h);
+        assert_eq!((z.name.as_str(), z.source), ("Europe/Berlin", "browser"));
+        let z = viewer_zone(None, &HeaderMap::new());
+        assert_eq!((z.name.as_str(), z.source), ("UTC", "default"));
+    }
+
+    #[test]
+    fn the_zone_list_holds_the_common_zones_once() {
+        let zones = zone_names();
+        assert_eq!(zones[0], "UTC");
+        for z in ["Europe/Berlin", "America/New_York", "Asia/Kolkata"] {
+            assert_eq!(zones.iter().filter(|n| *n == z).count(), 1, "{z}");
+        }
+    }
+
+    #[test]
+    fn every_failure_has_a_title_and_the_services_fix_in_every_language() {
+        let kinds = [
+            FailureKind::Reconnect,
+            FailureKind::Reconsent,
+            FailureKind::Rejected,
+            FailureKind::Invalid,
+            FailureKind::Quota,
+            FailureKind::Unavailable,
+            FailureKind::Unconfirmed,
+            FailureKind::Misconfigured,
+            FailureKind::MediaMissing,
+            FailureKind::Disconnected,
+        ];
+        for kind in kinds {
+            let fix = format!("posts.fix.{}", kind.as_str());
+            assert_eq!(catalog(Locale::En).get(&fix), kind.fix(), "{fix}");
+            for locale in Locale::ALL {
+                let t = catalog(locale);
+                assert!(t.has(&fix), "{fix} in {}", locale.code());
+                let title = format!("posts.failure.{}", kind.as_str());
+                assert!(t.has(&title), "{title} in {}", locale.code());
+            }
+        }
+    }
+
+    #[test]
+    fn every_status_and_outcome_has_a_label() {
+        for locale in Locale::ALL {
+            let t = catalog(locale);
+            for s in [
+                "draft",
+                "scheduled",
+                "publishing",
+                "published",
+                "partially_published",
+                "failed",
+                "cancelled",
+            ] {
+                assert!(t.has(&format!("posts.status.{s}")), "{s}");
+            }
+            for o in ["published", "waiting", "retrying", "failed", "cancelled"] {
+                assert!(t.has(&format!("posts.outcome.{o}")), "{o}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_summaries_are_shortened_at_characters() {
+        assert_eq!(shorten("äöü", 3), "äöü");
+        assert_eq!(shorten("äöüß", 3), "äö…");
+    }
+}
