@@ -991,7 +991,12 @@ impl Layers {
             }
             None => None,
         };
-        let nats_stream = self.raw("nats_stream").expect("default").0.trim().to_owned();
+        let nats_stream = self
+            .raw("nats_stream")
+            .expect("default")
+            .0
+            .trim()
+            .to_owned();
         if nats_stream.is_empty()
             || !nats_stream
                 .chars()

@@ -12,8 +12,8 @@ use herald_core::Clock;
 use herald_db::Db;
 use herald_jobs::Queue;
 use herald_platforms::{
-    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Publishers,
-    Secret,
+    AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers,
+    Publishers, Secret,
 };
 use herald_sandbox::{Sandbox, SandboxConfig};
 use secrecy::ExposeSecret;

@@ -13,8 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use herald_platforms::{
-    ErrorKind, MediaItem, MediaKind, MediaSource, PlatformError, Progress, Published, Publisher,
-    PublishRequest, Step,
+    ErrorKind, MediaItem, MediaKind, MediaSource, PlatformError, Progress, PublishRequest,
+    Published, Publisher, Step,
 };
 use tokio::task::JoinHandle;
 
@@ -22,14 +22,18 @@ use crate::helpers::Env;
 
 /// Bytes that start like a JPEG file (the simulators check magic bytes).
 pub fn jpeg(size: usize) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0];
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+    ];
     bytes.resize(size.max(bytes.len()), 0x42);
     bytes
 }
 
 /// Bytes that start like an MP4 file (`ftyp` box first).
 pub fn mp4(size: usize) -> Vec<u8> {
-    let mut bytes = vec![0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm'];
+    let mut bytes = vec![
+        0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm',
+    ];
     bytes.resize(size.max(bytes.len()), 0x17);
     bytes
 }
@@ -50,14 +54,14 @@ impl Drop for MediaFiles {
 /// Served files by id: content type and bytes.
 type Files = Arc<HashMap<String, (String, Vec<u8>)>>;
 
-async fn serve_file(
-    State(files): State<Files>,
-    Path(id): Path<String>,
-) -> impl IntoResponse {
+async fn serve_file(State(files): State<Files>, Path(id): Path<String>) -> impl IntoResponse {
     match files.get(&id) {
-        Some((mime, bytes)) => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, mime.clone())], bytes.clone()).into_response()
-        }
+        Some((mime, bytes)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, mime.clone())],
+            bytes.clone(),
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
