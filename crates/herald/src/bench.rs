@@ -1,7 +1,9 @@
-//! `herald bench`: throughput and lateness of the job queue, next to a
-//! baseline measured in the same run on the same database (the raw rate of
-//! inserting and deleting the same number of rows), so the figures are
-//! comparable across machines as ratios.
+//! `herald bench`: throughput and lateness of the job queue (`queue`) and
+//! of publishing through worker processes (`publish`, in [`publish`]), each
+//! next to a baseline measured in the same run on the same database, so the
+//! figures are comparable across machines as ratios.
+
+mod publish;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,9 @@ use tokio_util::sync::CancellationToken;
 pub enum BenchCommand {
     /// Enqueue and drain no-op jobs; measure jobs/s and lateness.
     Queue(QueueBench),
+    /// Publish posts due in the same minute through `herald worker`
+    /// processes against the sandbox; the bare queue is the baseline.
+    Publish(publish::PublishBench),
 }
 
 #[derive(Args)]
@@ -147,6 +152,7 @@ struct Report {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Queue(args) => queue(args).await,
+        BenchCommand::Publish(args) => publish::run(args).await,
     }
 }
 
@@ -175,15 +181,7 @@ async fn scratch(postgres: Option<&str>) -> anyhow::Result<Scratch> {
             })
         }
         Some(admin) => {
-            let name = format!("herald_bench_{:08x}", rand::random::<u32>());
-            let Db::Postgres(pool) = Db::connect(admin, &opts).await? else {
-                anyhow::bail!("--postgres needs a postgres:// URL");
-            };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&pool)
-                .await
-                .context("creating the benchmark database")?;
-            pool.close().await;
+            let name = create_database(admin).await?;
             let db = Db::connect(&herald_db::with_database(admin, &name), &opts).await?;
             db.migrate().await?;
             Ok(Scratch {
@@ -198,18 +196,41 @@ async fn scratch(postgres: Option<&str>) -> anyhow::Result<Scratch> {
 impl Scratch {
     async fn remove(self) -> anyhow::Result<()> {
         self.db.close().await;
-        if let Some((admin, name)) = self.pg
-            && let Db::Postgres(pool) = Db::connect(&admin, &ConnectOptions::default()).await?
-        {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&pool)
-            .await?;
-            pool.close().await;
+        if let Some((admin, name)) = self.pg {
+            drop_database(&admin, &name).await?;
         }
         Ok(())
     }
+}
+
+/// Creates a fresh, uniquely named database on the PostgreSQL server of
+/// `admin` and returns its name.
+async fn create_database(admin: &str) -> anyhow::Result<String> {
+    let name = format!("herald_bench_{:08x}", rand::random::<u32>());
+    let Db::Postgres(pool) = Db::connect(admin, &ConnectOptions::default()).await? else {
+        anyhow::bail!("--postgres needs a postgres:// URL");
+    };
+    let created = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .context("creating the benchmark database");
+    pool.close().await;
+    created?;
+    Ok(name)
+}
+
+/// Drops a database made by [`create_database`], whoever is still connected.
+async fn drop_database(admin: &str, name: &str) -> anyhow::Result<()> {
+    if let Db::Postgres(pool) = Db::connect(admin, &ConnectOptions::default()).await? {
+        let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&pool)
+        .await;
+        pool.close().await;
+        dropped.with_context(|| format!("dropping the benchmark database {name}"))?;
+    }
+    Ok(())
 }
 
 /// The raw cost of the rows a queue writes: insert `n` rows of the same
