@@ -208,9 +208,14 @@ impl FacebookPublisher {
         intent: Timestamp,
     ) -> Result<Option<PostReply>, PlatformError> {
         let since = intent - RECONCILE_SLACK;
-        let listing: Listing<PostReply> = self
-            .send(
-                self.call(
+        // Pages are newest first; a busy Page can have more posts since the
+        // marker than one page holds, so read on until the listing is older
+        // than the marker (at most 20 pages).
+        let mut after: Option<String> = None;
+        let mut found = None;
+        for _ in 0..20 {
+            let mut call = self
+                .call(
                     request,
                     "facebook.feed",
                     Method::Get,
@@ -218,17 +223,32 @@ impl FacebookPublisher {
                 )
                 .query("fields", "id,message,created_time,permalink_url")
                 .query("since", since.as_second().to_string())
-                .query("limit", "50"),
-            )
-            .await?;
-        // Newest first: the last match is the one closest after the marker.
-        Ok(listing.data.into_iter().rfind(|p| {
-            p.message.as_deref().unwrap_or("").trim() == request.caption.trim()
-                && p.created_time
-                    .as_deref()
-                    .and_then(parse_time)
-                    .is_some_and(|t| t >= since)
-        }))
+                .query("limit", "100");
+            if let Some(cursor) = &after {
+                call = call.query("after", cursor.clone());
+            }
+            let listing: Listing<PostReply> = self.send(call).await?;
+            let next = listing.after();
+            let mut older = false;
+            for post in listing.data {
+                let at = post.created_time.as_deref().and_then(parse_time);
+                if at.is_some_and(|t| t < since) {
+                    older = true;
+                    continue;
+                }
+                // The last match is the one closest after the marker.
+                if post.message.as_deref().unwrap_or("").trim() == request.caption.trim()
+                    && at.is_some()
+                {
+                    found = Some(post);
+                }
+            }
+            match next {
+                Some(cursor) if !older => after = Some(cursor),
+                _ => break,
+            }
+        }
+        Ok(found)
     }
 
     async fn create_post(&self, request: &PublishRequest) -> Result<Progress, PlatformError> {

@@ -129,6 +129,32 @@ struct MediaReply {
 pub(super) struct Listing<T> {
     #[serde(default = "Vec::new")]
     pub data: Vec<T>,
+    /// Graph's cursors; `next` is only there when another page exists.
+    #[serde(default)]
+    pub paging: Option<Paging>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Paging {
+    #[serde(default)]
+    pub next: Option<String>,
+    #[serde(default)]
+    pub cursors: Option<Cursors>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Cursors {
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+impl<T> Listing<T> {
+    /// The cursor of the next page, when there is one.
+    pub(super) fn after(&self) -> Option<String> {
+        let paging = self.paging.as_ref()?;
+        paging.next.as_ref()?;
+        paging.cursors.as_ref()?.after.clone()
+    }
 }
 
 #[derive(Deserialize)]
