@@ -554,7 +554,7 @@ impl Publishing {
                 outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Failed),
                 remote_id: r.remote_id,
                 permalink: r.permalink,
-                progress: serde_json::from_str(&r.progress).unwrap_or_default(),
+                progress: redacted(serde_json::from_str(&r.progress).unwrap_or_default()),
                 error_kind: r.error_kind,
                 error_code: r.error_code,
                 error_message: r.error_message,
@@ -807,6 +807,23 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
     }
 }
 
+/// Progress as people may see it: upload URLs (a TikTok `upload_url`
+/// with its upload token, a YouTube session URI) let whoever holds them
+/// write into an upload in flight, so any URL with a query is hidden.
+fn redacted(mut progress: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = progress.as_object_mut() {
+        for value in map.values_mut() {
+            if let Some(s) = value.as_str()
+                && (s.starts_with("https://") || s.starts_with("http://"))
+                && s.contains('?')
+            {
+                *value = serde_json::Value::String("[hidden: upload URL]".to_owned());
+            }
+        }
+    }
+    progress
+}
+
 fn unknown_account() -> Issue {
     Issue {
         severity: rules::Severity::Error,
@@ -840,5 +857,26 @@ fn no_publisher(provider: ProviderId) -> Issue {
         field: "account",
         code: "provider_unavailable",
         message: format!("Publishing to {} is not available here.", provider.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_urls_are_hidden_from_receipts() {
+        let shown = redacted(serde_json::json!({
+            "upload_url": "https://open-upload.tiktokapis.com/video/?upload_id=1&upload_token=secret",
+            "session": "https://www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable&upload_id=x",
+            "publish_id": "v_pub_file~1",
+            "permalink": "https://www.instagram.com/p/abc/",
+            "offset": 5,
+        }));
+        assert_eq!(shown["upload_url"], "[hidden: upload URL]");
+        assert_eq!(shown["session"], "[hidden: upload URL]");
+        assert_eq!(shown["publish_id"], "v_pub_file~1");
+        assert_eq!(shown["permalink"], "https://www.instagram.com/p/abc/");
+        assert_eq!(shown["offset"], 5);
     }
 }
