@@ -86,6 +86,15 @@ impl Failure {
     }
 }
 
+/// What a run needs before its first step.
+struct Prepared {
+    request: PublishRequest,
+    publisher: std::sync::Arc<dyn herald_platforms::Publisher>,
+    /// When the access token expires (renewed once if the platform
+    /// refuses it around then).
+    token_expires: Option<Timestamp>,
+}
+
 fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
     JobError::transient_from("database unavailable", e)
 }
@@ -129,8 +138,12 @@ impl Publishing {
         tx.commit().await.map_err(db_error)?;
 
         let mut progress: Progress = serde_json::from_str(&target.progress).unwrap_or_default();
-        let request = match self.prepare(&target).await {
-            Ok(request) => request,
+        let Prepared {
+            request,
+            publisher,
+            token_expires,
+        } = match self.prepare(&target).await {
+            Ok(prepared) => prepared,
             Err(Ok(failure)) => {
                 return self
                     .fail(&target, job_id, attempt, &progress, failure, started)
@@ -138,10 +151,7 @@ impl Publishing {
             }
             Err(Err(transient)) => return Err(transient),
         };
-        let kind = request.0.kind;
-        let token_expires = request.2;
-        let publisher = request.1;
-        let request = request.0;
+        let kind = request.kind;
         let source = self.media().source();
 
         for _ in 0..STEPS_PER_RUN {
@@ -195,17 +205,7 @@ impl Publishing {
     }
 
     /// Everything a publisher needs, or why the target cannot go out.
-    async fn prepare(
-        &self,
-        target: &TargetRow,
-    ) -> Result<
-        (
-            PublishRequest,
-            std::sync::Arc<dyn herald_platforms::Publisher>,
-            Option<Timestamp>,
-        ),
-        Result<Failure, JobError>,
-    > {
+    async fn prepare(&self, target: &TargetRow) -> Result<Prepared, Result<Failure, JobError>> {
         let kind = AccountKind::parse(&target.kind).ok_or_else(|| {
             Ok(Failure::new(
                 FailureKind::Misconfigured,
@@ -280,8 +280,8 @@ impl Publishing {
             return Err(Ok(Failure::new(FailureKind::Invalid, issues.join(" "))));
         }
         let token_expires = credentials.access_expires_at;
-        Ok((
-            PublishRequest {
+        Ok(Prepared {
+            request: PublishRequest {
                 kind,
                 account_id: target.remote_account_id.clone(),
                 access_token: credentials.access_token,
@@ -297,7 +297,7 @@ impl Publishing {
             },
             publisher,
             token_expires,
-        ))
+        })
     }
 
     /// When the platform refuses an access token that has (nearly) expired

@@ -37,6 +37,9 @@ pub enum PublishError {
     ProviderUnavailable(String),
     #[error("media lookup failed: {0}")]
     Media(String),
+    /// Listing connections failed, or a value could not be encoded.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl PublishError {
@@ -57,7 +60,7 @@ impl PublishError {
             PublishError::InPast => "post_time_in_past",
             PublishError::WrongState(_) => "post_wrong_state",
             PublishError::ProviderUnavailable(_) => "post_provider_unavailable",
-            PublishError::Media(_) => "internal",
+            PublishError::Media(_) | PublishError::Internal(_) => "internal",
         }
     }
 }

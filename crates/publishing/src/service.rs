@@ -160,9 +160,15 @@ impl Publishing {
             .require(user, workspace, Permission::Draft)
             .await?;
         let connections = self.connections_of(user, workspace).await?;
+        let variants: Vec<Variant> = targets
+            .iter()
+            .map(|t| t.variant.clone().normalized())
+            .collect();
+        let library = self
+            .media_of(workspace.0, variants.iter().map(|v| v.media.as_slice()))
+            .await?;
         let mut reports = Vec::new();
-        for target in targets {
-            let variant = target.variant.clone().normalized();
+        for (target, variant) in targets.iter().zip(variants) {
             let Some(conn) = connections.get(&target.connection_id) else {
                 reports.push(TargetReport {
                     connection_id: target.connection_id.clone(),
@@ -173,12 +179,11 @@ impl Publishing {
                 });
                 continue;
             };
-            let found = self.lookup_media(workspace.0, &variant.media).await?;
             let mut issues = Vec::new();
             let mut media = Vec::new();
-            for (id, item) in variant.media.iter().zip(found) {
-                match item {
-                    Some(item) => media.push(item),
+            for id in &variant.media {
+                match library.get(id) {
+                    Some(item) => media.push(item.clone()),
                     None => issues.push(missing_media(id)),
                 }
             }
@@ -595,24 +600,38 @@ impl Publishing {
             .await
             .map_err(|e| match e {
                 herald_connections::ConnectError::Account(a) => PublishError::Account(a),
-                other => PublishError::Media(other.to_string()),
+                other => PublishError::Internal(other.to_string()),
             })?;
         Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
     }
 
-    async fn lookup_media(
+    /// Every media file the targets name, looked up once each (a post
+    /// usually shares its media across targets).
+    async fn media_of<'a>(
         &self,
         workspace: i64,
-        ids: &[String],
-    ) -> Result<Vec<Option<MediaItem>>, PublishError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        targets: impl Iterator<Item = &'a [String]>,
+    ) -> Result<HashMap<String, MediaItem>, PublishError> {
+        let mut ids: Vec<String> = Vec::new();
+        for id in targets.flatten() {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
         }
-        self.inner
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = self
+            .inner
             .media
-            .lookup(workspace, ids, MEDIA_URL_TTL)
+            .lookup(workspace, &ids, MEDIA_URL_TTL)
             .await
-            .map_err(PublishError::Media)
+            .map_err(PublishError::Media)?;
+        Ok(ids
+            .into_iter()
+            .zip(found)
+            .filter_map(|(id, item)| item.map(|item| (id, item)))
+            .collect())
     }
 
     /// Resolves accounts, media and the time, and validates when the post
@@ -636,17 +655,26 @@ impl Publishing {
         }
         let going_out = !matches!(input.when, When::Draft);
         let connections = self.connections_of(user, workspace).await?;
+        let variants: Vec<Variant> = input
+            .targets
+            .iter()
+            .map(|t| t.variant.clone().normalized())
+            .collect();
+        let library = self
+            .media_of(workspace.0, variants.iter().map(|v| v.media.as_slice()))
+            .await?;
         let mut targets = Vec::new();
         let mut problems = Vec::new();
-        for target in &input.targets {
+        for (target, variant) in input.targets.iter().zip(variants) {
             let conn = connections
                 .get(&target.connection_id)
                 .ok_or_else(|| PublishError::UnknownConnection(target.connection_id.clone()))?;
-            let variant = target.variant.clone().normalized();
-            let found = self.lookup_media(workspace.0, &variant.media).await?;
             let mut media = Vec::new();
-            for (id, item) in variant.media.iter().zip(found) {
-                media.push(item.ok_or_else(|| PublishError::UnknownMedia(id.clone()))?);
+            for id in &variant.media {
+                let item = library
+                    .get(id)
+                    .ok_or_else(|| PublishError::UnknownMedia(id.clone()))?;
+                media.push(item.clone());
             }
             if going_out {
                 if conn.status == ConnectionStatus::NeedsReconnection {
@@ -689,7 +717,7 @@ impl Publishing {
         let job = NewJob::of(&PublishTarget {
             target_id: id.to_owned(),
         })
-        .map_err(|e| PublishError::Media(e.to_string()))?
+        .map_err(|e| PublishError::Internal(e.to_string()))?
         .run_at(at);
         let enqueued = self.inner.queue.enqueue(tx, job).await?;
         store::schedule_target(tx, id, at, enqueued.id().0, self.now()).await?;
@@ -743,7 +771,7 @@ struct Checked {
 }
 
 fn to_json(variant: &Variant) -> Result<String, PublishError> {
-    serde_json::to_string(variant).map_err(|e| PublishError::Media(e.to_string()))
+    serde_json::to_string(variant).map_err(|e| PublishError::Internal(e.to_string()))
 }
 
 fn new_target(

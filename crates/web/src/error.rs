@@ -125,7 +125,7 @@ pub fn publish_status(e: &herald_publishing::PublishError) -> StatusCode {
         | P::InPast => StatusCode::UNPROCESSABLE_ENTITY,
         P::ConnectionNeedsReconnection(_) | P::WrongState(_) => StatusCode::CONFLICT,
         P::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        P::Db(_) | P::Media(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        P::Db(_) | P::Media(_) | P::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
-use super::instagram::{
+use super::graph::{
     COMMENT_ID, COMMENT_INTENT, COMMENT_WARNING, Listing, PERMALINK, PERMALINK_WARNING,
     RECONCILE_SLACK, follow_up_failed, instant, parse_time, published,
 };

@@ -26,6 +26,7 @@
 //!    instead of sleeping, so a worker is never held by a slow platform.
 
 pub mod facebook;
+mod graph;
 pub mod instagram;
 pub mod tiktok;
 pub mod youtube;
