@@ -31,6 +31,9 @@ pub enum Permission {
     ManageMembers,
     /// Read the audit log.
     ViewAudit,
+    /// See incoming webhook deliveries and replay them; register outbound
+    /// webhook endpoints.
+    ManageWebhooks,
     /// Make or remove owners, rename or delete the workspace.
     ManageOwners,
 }
@@ -96,6 +99,7 @@ mod tests {
         assert!(Role::Owner.allows(ManageOwners));
         assert!(!Role::Admin.allows(ManageOwners));
         assert!(Role::Admin.allows(ManageMembers) && Role::Admin.allows(ViewAudit));
+        assert!(Role::Admin.allows(ManageWebhooks) && !Role::Editor.allows(ManageWebhooks));
         assert!(Role::Editor.allows(Publish) && !Role::Editor.allows(ManageMembers));
         assert!(Role::Contributor.allows(Draft) && !Role::Contributor.allows(Publish));
         assert!(Role::Viewer.allows(View));
@@ -106,6 +110,7 @@ mod tests {
             ManageConnections,
             ManageMembers,
             ViewAudit,
+            ManageWebhooks,
             ManageOwners,
         ] {
             assert!(!Role::Viewer.allows(p), "{p:?}");

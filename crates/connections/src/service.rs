@@ -78,6 +78,10 @@ pub struct ConnectionView {
     pub connected_at: Timestamp,
     /// Connected through the built-in sandbox, not the real platform.
     pub sandbox: bool,
+    /// When the person removed Herald's access at the platform (Meta's
+    /// deauthorize callback); `None` unless revoked since the last
+    /// (re)connection.
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// An account offered after consent, for the person to pick.
@@ -256,6 +260,9 @@ struct Inner {
     vault: Arc<Vault>,
     accounts: Accounts,
     clock: Arc<dyn Clock>,
+    /// Where `connection.needs_reconnection` events go, in the transaction
+    /// that flags the connection.
+    outbox: herald_events::Outbox,
     public_url: String,
     state_key: Vec<u8>,
 }
@@ -272,6 +279,7 @@ impl Connections {
         secret: &str,
     ) -> Connections {
         let clock = queue.clock().clone();
+        let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
         Connections {
             inner: Arc::new(Inner {
                 db,
@@ -280,6 +288,7 @@ impl Connections {
                 vault,
                 accounts,
                 clock,
+                outbox,
                 public_url: public_url.into().trim_end_matches('/').to_owned(),
                 state_key: sign(secret.as_bytes(), "herald oauth state v1").into_bytes(),
             }),
@@ -716,6 +725,8 @@ impl Connections {
             refreshed_at: None,
             created_at: existing.as_ref().map_or(to_db(now), |e| e.created_at),
             updated_at: to_db(now),
+            // A reconnection restores access.
+            revoked_at: None,
         };
         if existing.is_some() {
             store::update_grant(&mut tx, &row).await?;
@@ -835,6 +846,7 @@ impl Connections {
             token_expires_at: row.access_expires_at.map(from_db),
             refreshed_at: row.refreshed_at.map(from_db),
             connected_at: from_db(row.created_at),
+            revoked_at: row.revoked_at.map(from_db),
         }
     }
 
@@ -1038,15 +1050,9 @@ impl Connections {
             }
             Err(e) if matches!(e.kind, ErrorKind::Reconnect | ErrorKind::Reconsent { .. }) => {
                 let detail = e.to_string();
-                store::set_status(
-                    db,
-                    id,
-                    Status::NeedsReconnection.as_str(),
-                    &detail,
-                    self.now(),
-                )
-                .await
-                .map_err(|err| internal(&err))?;
+                self.flag_needs_reconnection(&row, &detail)
+                    .await
+                    .map_err(|err| internal(&err))?;
                 tracing::warn!(connection = %id, %provider, error = %e, "token is dead: connection needs reconnection");
                 self.inner
                     .accounts
@@ -1086,12 +1092,60 @@ impl Connections {
         }
     }
 
+    /// Marks a connection as needing the person, and appends the
+    /// `connection.needs_reconnection` event in the same transaction: the
+    /// event exists exactly when the flag does.
+    async fn flag_needs_reconnection(
+        &self,
+        row: &ConnectionRow,
+        detail: &str,
+    ) -> Result<(), FlagError> {
+        let now = self.now();
+        let mut tx = self.inner.db.begin().await?;
+        store::set_status_in(
+            &mut tx,
+            &row.id,
+            Status::NeedsReconnection.as_str(),
+            detail,
+            now,
+        )
+        .await?;
+        let event = herald_events::Event::new(
+            herald_events::Subject::parse(NEEDS_RECONNECTION_SUBJECT).expect("a valid subject"),
+            serde_json::json!({
+                "workspace_id": row.workspace_id,
+                "connection_id": row.id,
+                "provider": row.provider,
+                "name": row.name,
+                "reason": detail,
+            }),
+            now,
+        );
+        self.inner.outbox.append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     // --- Key rotation ---------------------------------------------------------------
 
     /// Re-encrypts every sealed value that is not under the newest key.
     pub async fn reencrypt_all(&self) -> Result<u64, ConnectError> {
         reencrypt_all(&self.inner.db, &self.inner.vault).await
     }
+}
+
+/// The subject of the event appended when a connection's token turns out
+/// to be dead (payload: `workspace_id`, `connection_id`, `provider`,
+/// `name`, `reason`).
+pub const NEEDS_RECONNECTION_SUBJECT: &str = "connection.needs_reconnection";
+
+/// Why flagging a connection failed.
+#[derive(Debug, thiserror::Error)]
+enum FlagError {
+    #[error("storage failed")]
+    Db(#[from] DbError),
+    #[error("the event could not be appended")]
+    Event(#[from] herald_events::EventsError),
 }
 
 /// How many sealed values each key protects.
@@ -1177,6 +1231,7 @@ mod tests {
             refreshed_at: None,
             created_at: 0,
             updated_at: 0,
+            revoked_at: None,
         }
     }
 

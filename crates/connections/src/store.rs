@@ -27,14 +27,25 @@ pub struct ConnectionRow {
     pub refreshed_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When Meta reported that the person removed Herald's access (set by
+    /// the deauthorize callback, cleared by a reconnection). Never written
+    /// by [`insert`].
+    #[sqlx(default)]
+    pub revoked_at: Option<i64>,
 }
 
+/// The columns [`insert`] writes.
 const COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
      handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
      access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at";
+/// The columns a [`ConnectionRow`] is read from.
+const SELECT_COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
+     handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
+     access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at, \
+     revoked_at";
 
 pub async fn connection(db: &Db, id: &str) -> Result<Option<ConnectionRow>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
+    let sql = format!("SELECT {SELECT_COLUMNS} FROM connections WHERE id = $1");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -50,7 +61,7 @@ pub async fn connection_for_update(
     remote_id: &str,
 ) -> Result<Option<ConnectionRow>, DbError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM connections WHERE workspace_id = $1 AND kind = $2 AND remote_id = $3"
+        "SELECT {SELECT_COLUMNS} FROM connections WHERE workspace_id = $1 AND kind = $2 AND remote_id = $3"
     );
     Ok(on_tx!(tx, |conn| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
@@ -64,7 +75,7 @@ pub async fn connection_for_update(
 
 pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM connections WHERE workspace_id = $1 ORDER BY provider, name, id"
+        "SELECT {SELECT_COLUMNS} FROM connections WHERE workspace_id = $1 ORDER BY provider, name, id"
     );
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
@@ -116,7 +127,7 @@ pub async fn update_grant(tx: &mut Tx, row: &ConnectionRow) -> Result<(), DbErro
             "UPDATE connections SET platform_user_id = $1, name = $2, handle = $3, avatar_url = $4, \
              parent = $5, scopes = $6, status = $7, status_detail = $8, key_id = $9, secrets = $10, \
              access_expires_at = $11, refresh_expires_at = $12, issued_at = $13, updated_at = $14, \
-             refresh_lock_until = NULL WHERE id = $15",
+             refresh_lock_until = NULL, revoked_at = NULL WHERE id = $15",
         )
         .bind(&row.platform_user_id)
         .bind(&row.name)
@@ -238,6 +249,30 @@ pub async fn set_status(
         .bind(to_db(now))
         .bind(id)
         .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// [`set_status`] inside the caller's transaction (so an event can be
+/// appended with it).
+pub async fn set_status_in(
+    tx: &mut Tx,
+    id: &str,
+    status: &str,
+    detail: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE connections SET status = $1, status_detail = $2, updated_at = $3, \
+             refresh_lock_until = NULL WHERE id = $4",
+        )
+        .bind(status)
+        .bind(detail)
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
         .await?;
     });
     Ok(())

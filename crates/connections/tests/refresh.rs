@@ -10,11 +10,14 @@ use async_trait::async_trait;
 use herald_accounts::sessions::DbSessions;
 use herald_accounts::{Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings, User};
 use herald_connections::vault::{KeyId, Vault};
-use herald_connections::{CallbackParams, Completed, Connections, Refreshed, Status};
+use herald_connections::{
+    CallbackParams, Completed, Connections, NEEDS_RECONNECTION_SUBJECT, Refreshed, Status,
+};
 use herald_core::{ManualClock, SignedDuration, Timestamp};
 use herald_db::Tx;
 use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
+use herald_events::Outbox;
 use herald_jobs::Queue;
 use herald_platforms::{
     AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Secret,
@@ -265,6 +268,26 @@ async fn refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token(t
     let listed = s.connections.list(&s.user, workspace, None).await.unwrap();
     assert_eq!(listed[0].status, Status::NeedsReconnection);
     assert!(!listed[0].status_detail.is_empty());
+    assert_eq!(
+        listed[0].revoked_at, None,
+        "a dead token is not a revocation"
+    );
+    // Integrations hear of it: one event, written with the flag.
+    let outbox = Outbox::new(t.db.clone(), s.clock.clone());
+    let events: Vec<_> = outbox
+        .pending(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.subject.as_str() == NEEDS_RECONNECTION_SUBJECT)
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let payload = &events[0].event.payload;
+    assert_eq!(payload["workspace_id"], workspace.0);
+    assert_eq!(payload["connection_id"], id.as_str());
+    assert_eq!(payload["provider"], "tiktok");
+    assert_eq!(payload["name"], listed[0].name.as_str());
+    assert_eq!(payload["reason"], listed[0].status_detail.as_str());
     let audit = s.accounts.audit_log(&s.user, workspace, 50).await.unwrap();
     assert!(
         audit

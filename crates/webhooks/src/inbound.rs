@@ -1,0 +1,530 @@
+//! Inbound Meta deliveries: verify, store before acknowledging, process on
+//! the job queue, history and replay.
+//!
+//! [`Inbound::receive`] is the whole POST: a size check, the signature over
+//! the raw bytes ([`crate::signature`]), a light parse ([`parse`]), then the
+//! hand-over to the group-commit writer ([`writer`]), which stores the
+//! delivery with its processing job and answers once that commit is
+//! durable. Refused deliveries leave nothing behind but a counter. The job
+//! ([`process`]) routes and applies; the history ([`store`]) shows each
+//! workspace only the deliveries routed to it.
+
+mod gate;
+mod metrics;
+mod parse;
+mod process;
+mod store;
+mod writer;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use herald_accounts::{UserId, WorkspaceId};
+use herald_core::{Clock, Timestamp};
+use herald_db::Db;
+use herald_db::time::to_db;
+use herald_jobs::{NewJob, Queue};
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::WebhooksError;
+use crate::signature::{
+    MetaSecrets, SignatureError, to_hex, verify_hub_signature, verify_token_matches,
+};
+
+pub use metrics::{
+    BATCH_SIZE as METRIC_BATCH_SIZE, DEAD as METRIC_DEAD, DUPLICATES as METRIC_DUPLICATES,
+    FAILED as METRIC_FAILED, PROCESSED as METRIC_PROCESSED,
+    RECEIVE_SECONDS as METRIC_RECEIVE_SECONDS, RECEIVED as METRIC_RECEIVED,
+    REJECTED as METRIC_REJECTED,
+};
+pub use process::ProcessDelivery;
+
+/// The largest delivery accepted (Meta batches up to 1000 updates).
+pub const MAX_DELIVERY_BYTES: usize = 4 * 1024 * 1024;
+
+/// A stored delivery's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeliveryId(pub i64);
+
+/// The inbound side: configuration plus the services it needs.
+#[derive(Clone)]
+pub struct Inbound {
+    inner: Arc<InboundInner>,
+}
+
+struct InboundInner {
+    db: Db,
+    queue: Queue,
+    clock: Arc<dyn Clock>,
+    secrets: MetaSecrets,
+    verify_token: Option<String>,
+    /// The group-commit writer's inbox; dropping the last [`Inbound`]
+    /// closes it and so ends the writer task.
+    writer: mpsc::Sender<writer::Pending>,
+    /// Receiving goes before processing (see [`gate`]).
+    gate: Arc<gate::Gate>,
+}
+
+/// The outcome of a POST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub id: DeliveryId,
+    /// The same bytes had been stored before; nothing new was queued.
+    pub duplicate: bool,
+}
+
+/// Why a POST was refused (nothing is stored in any of these cases).
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiveError {
+    /// 401: only a counter records it.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// 413.
+    #[error("the delivery is {0} bytes; at most {MAX_DELIVERY_BYTES} are accepted")]
+    TooLarge(usize),
+    /// 400: signed correctly but not a JSON object with `object` and `entry`.
+    #[error("the delivery is not a webhook payload: {0}")]
+    Malformed(String),
+    /// 503: the delivery could not be stored, so Meta must send it again.
+    #[error("the delivery could not be stored")]
+    Storage(#[source] WebhooksError),
+}
+
+/// Where a delivery is in its processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Stored, waiting for its first attempt.
+    Received,
+    /// Every entry applied.
+    Processed,
+    /// The last attempt failed; another is scheduled.
+    Retrying,
+    /// Every scheduled attempt failed; only a replay runs it again.
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Received => "received",
+            DeliveryStatus::Processed => "processed",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        Some(match s {
+            "received" => DeliveryStatus::Received,
+            "processed" => DeliveryStatus::Processed,
+            "retrying" => DeliveryStatus::Retrying,
+            "dead" => DeliveryStatus::Dead,
+            _ => return None,
+        })
+    }
+
+    pub const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Received,
+        DeliveryStatus::Processed,
+        DeliveryStatus::Retrying,
+        DeliveryStatus::Dead,
+    ];
+}
+
+/// History filters; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    /// `instagram`, `page`, `user`, …
+    pub object: Option<String>,
+    /// A change field: `comments`, `mentions`, `story_insights`, …
+    pub field: Option<String>,
+    /// Received at or after.
+    pub from: Option<Timestamp>,
+    /// Received before.
+    pub to: Option<Timestamp>,
+    /// Case-insensitive substring of the raw payload.
+    pub text: Option<String>,
+    /// Deliveries older than this id (paging, newest first).
+    pub before: Option<DeliveryId>,
+    /// At most this many (capped at 200).
+    pub limit: usize,
+}
+
+/// A row of the history.
+#[derive(Debug, Clone)]
+pub struct DeliverySummary {
+    pub id: DeliveryId,
+    pub received_at: Timestamp,
+    pub object: String,
+    pub fields: Vec<String>,
+    /// The Instagram / Page / user ids of the entries.
+    pub entry_ids: Vec<String>,
+    pub entries: i64,
+    pub size: i64,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub processed_at: Option<Timestamp>,
+}
+
+/// What started an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptTrigger {
+    /// The first try or a scheduled retry.
+    Automatic,
+    /// A person's replay.
+    Replay {
+        by: Option<UserId>,
+        by_name: Option<String>,
+    },
+}
+
+/// One processing attempt.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub number: i64,
+    pub trigger: AttemptTrigger,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// `true` when every entry was applied.
+    pub succeeded: bool,
+    /// What was applied, e.g. "2 comments, 1 mention" or "no connected account".
+    pub summary: String,
+    pub error: Option<String>,
+}
+
+/// A connection an entry was routed to.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub provider: String,
+    pub remote_id: String,
+}
+
+/// Everything about one delivery, for its detail page.
+#[derive(Debug, Clone)]
+pub struct DeliveryDetail {
+    pub summary: DeliverySummary,
+    /// As received, with secrets masked (signatures, cookies, authorization).
+    pub headers: Vec<(String, String)>,
+    /// The raw body (UTF-8 JSON).
+    pub body: String,
+    pub attempts: Vec<Attempt>,
+    /// The routes of this delivery into the asking workspace.
+    pub routes: Vec<Route>,
+}
+
+/// The page of a delivery in the web app (notification links).
+pub(crate) fn delivery_link(id: i64) -> String {
+    format!("/home/webhooks/deliveries/{id}")
+}
+
+/// Header names whose values are never shown in full.
+fn is_secret_header(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "x-hub-signature"
+            | "x-hub-signature-256"
+            | "authorization"
+            | "proxy-authorization"
+            | "cookie"
+            | "set-cookie"
+    ) || name.contains("token")
+        || name.contains("secret")
+}
+
+/// A secret header value as shown: its first 10 characters (fewer for
+/// short values, at most a quarter of them, so a short secret is not
+/// mostly revealed), then `…(masked)`.
+fn mask_value(value: &str) -> String {
+    let chars = value.chars().count();
+    let keep = 10.min(chars / 4);
+    let shown: String = value.chars().take(keep).collect();
+    format!("{shown}…(masked)")
+}
+
+/// `headers` with the values of secret ones masked.
+pub(crate) fn mask_headers(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            if is_secret_header(&name) {
+                let masked = mask_value(&value);
+                (name, masked)
+            } else {
+                (name, value)
+            }
+        })
+        .collect()
+}
+
+fn reject(reason: &'static str) {
+    ::metrics::counter!(metrics::REJECTED, "reason" => reason).increment(1);
+}
+
+impl Inbound {
+    /// Starts the delivery writer on the current tokio runtime (so call it
+    /// inside one); the writer stops when the last clone is dropped.
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        clock: Arc<dyn Clock>,
+        secrets: MetaSecrets,
+        verify_token: Option<String>,
+    ) -> Inbound {
+        let gate = gate::Gate::new(db.backend());
+        let writer = writer::spawn(db.clone(), queue.clone(), gate.clone());
+        Inbound {
+            inner: Arc::new(InboundInner {
+                db,
+                queue,
+                clock,
+                secrets,
+                verify_token: verify_token.filter(|t| !t.is_empty()),
+                writer,
+                gate,
+            }),
+        }
+    }
+
+    /// The GET handshake: `Some(challenge)` to echo when `mode` is
+    /// `subscribe` and `token` matches the verify token (constant time);
+    /// `None` → 403.
+    pub fn verify_subscription(&self, mode: &str, token: &str, challenge: &str) -> Option<String> {
+        let expected = self.inner.verify_token.as_deref()?;
+        let matches = verify_token_matches(expected, token);
+        (mode == "subscribe" && matches).then(|| challenge.to_owned())
+    }
+
+    /// A POST: verifies the signature over `body` exactly as received,
+    /// checks it is a webhook payload, stores it with `headers` (committed
+    /// before this returns) and queues its processing. Safe to call
+    /// concurrently; concurrent calls share commits.
+    pub async fn receive(
+        &self,
+        headers: Vec<(String, String)>,
+        body: bytes::Bytes,
+    ) -> Result<Received, ReceiveError> {
+        let started = Instant::now();
+        if body.len() > MAX_DELIVERY_BYTES {
+            reject("too_large");
+            return Err(ReceiveError::TooLarge(body.len()));
+        }
+        let signature = headers
+            .iter()
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("x-hub-signature-256"))
+            .map(|(_, value)| value.as_str());
+        if let Err(e) = verify_hub_signature(&self.inner.secrets, signature, &body) {
+            reject(e.reason());
+            return Err(ReceiveError::Signature(e));
+        }
+        let outline = parse::outline(&body).map_err(|message| {
+            reject("malformed_payload");
+            ReceiveError::Malformed(message)
+        })?;
+        let body_hash = to_hex(&Sha256::digest(&body));
+        let size = body.len() as i64;
+        // `outline` checked the bytes are UTF-8.
+        let body = String::from_utf8(Vec::from(body))
+            .map_err(|_| ReceiveError::Malformed("the body is not UTF-8".to_owned()))?;
+        let encode = |e| ReceiveError::Storage(WebhooksError::Encode(e));
+        let delivery = writer::NewDelivery {
+            body_hash,
+            received_at: to_db(self.inner.clock.now()),
+            object: outline.object,
+            fields: serde_json::to_string(&outline.fields).map_err(encode)?,
+            entry_ids: serde_json::to_string(&outline.entry_ids).map_err(encode)?,
+            entries: outline.entries as i64,
+            size,
+            headers: serde_json::to_string(&headers).map_err(encode)?,
+            body,
+        };
+        let (reply, answer) = oneshot::channel();
+        let stopped = || {
+            reject("storage");
+            ReceiveError::Storage(WebhooksError::WriterStopped)
+        };
+        self.inner
+            .writer
+            .send(writer::Pending {
+                delivery,
+                reply,
+                _ticket: self.inner.gate.ticket(),
+            })
+            .await
+            .map_err(|_| stopped())?;
+        let received = match answer.await.map_err(|_| stopped())? {
+            Ok(received) => received,
+            Err(e) => {
+                reject("storage");
+                return Err(ReceiveError::Storage(WebhooksError::Batch(e)));
+            }
+        };
+        ::metrics::histogram!(metrics::RECEIVE_SECONDS).record(started.elapsed().as_secs_f64());
+        if received.duplicate {
+            ::metrics::counter!(metrics::DUPLICATES).increment(1);
+        } else {
+            ::metrics::counter!(metrics::RECEIVED).increment(1);
+        }
+        Ok(received)
+    }
+
+    /// The deliveries routed to `workspace`, newest first.
+    ///
+    /// A delivery is routed when its processing job has run at least once
+    /// (routing is that job's first step), which is normally within
+    /// moments of its arrival.
+    pub async fn list(
+        &self,
+        workspace: WorkspaceId,
+        filter: &DeliveryFilter,
+    ) -> Result<Vec<DeliverySummary>, WebhooksError> {
+        Ok(store::list(&self.inner.db, workspace.0, filter)
+            .await?
+            .into_iter()
+            .map(store::SummaryRow::into_summary)
+            .collect())
+    }
+
+    /// The objects and fields seen in `workspace`'s deliveries (for filter
+    /// menus).
+    pub async fn facets(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<(Vec<String>, Vec<String>), WebhooksError> {
+        let (objects, field_lists) = store::facets(&self.inner.db, workspace.0).await?;
+        let mut fields: Vec<String> = field_lists
+            .iter()
+            .flat_map(|list| serde_json::from_str::<Vec<String>>(list).unwrap_or_default())
+            .collect();
+        fields.sort();
+        fields.dedup();
+        Ok((objects, fields))
+    }
+
+    /// One delivery, if it was routed to `workspace`.
+    pub async fn get(
+        &self,
+        workspace: WorkspaceId,
+        id: DeliveryId,
+    ) -> Result<Option<DeliveryDetail>, WebhooksError> {
+        let db = &self.inner.db;
+        let Some(row) = store::detail(db, workspace.0, id.0).await? else {
+            return Ok(None);
+        };
+        let headers: Vec<(String, String)> = serde_json::from_str(&row.headers).unwrap_or_default();
+        Ok(Some(DeliveryDetail {
+            summary: row.summary.into_summary(),
+            headers: mask_headers(headers),
+            body: row.body,
+            attempts: store::attempts(db, id.0).await?,
+            routes: store::routes(db, workspace.0, id.0).await?,
+        }))
+    }
+
+    /// Queues a new attempt for each of `ids` routed to `workspace`
+    /// (others are skipped); returns how many were queued. The attempt is
+    /// recorded with `by`; the delivery is never copied.
+    pub async fn replay(
+        &self,
+        workspace: WorkspaceId,
+        ids: &[DeliveryId],
+        by: UserId,
+    ) -> Result<usize, WebhooksError> {
+        let ids: Vec<i64> = ids.iter().map(|d| d.0).collect();
+        let routed = store::routed(&self.inner.db, workspace.0, &ids).await?;
+        self.queue_replays(&routed, by).await
+    }
+
+    /// Replays every dead or retrying delivery of `workspace` received at
+    /// or after `since`.
+    pub async fn replay_failed_since(
+        &self,
+        workspace: WorkspaceId,
+        since: Timestamp,
+        by: UserId,
+    ) -> Result<usize, WebhooksError> {
+        let ids = store::failed_since(&self.inner.db, workspace.0, to_db(since)).await?;
+        self.queue_replays(&ids, by).await
+    }
+
+    /// One processing job per delivery, all in one transaction. Replays
+    /// carry no unique key: each is its own recorded attempt.
+    async fn queue_replays(&self, ids: &[i64], by: UserId) -> Result<usize, WebhooksError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let jobs = ids
+            .iter()
+            .map(|&delivery| {
+                NewJob::of(&ProcessDelivery {
+                    delivery,
+                    replay_by: Some(by.0),
+                })
+                .map_err(WebhooksError::Encode)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tx = self.inner.db.begin().await?;
+        self.inner
+            .queue
+            .enqueue_many(&mut tx, &jobs)
+            .await
+            .map_err(WebhooksError::Queue)?;
+        tx.commit().await?;
+        tracing::info!(
+            deliveries = ids.len(),
+            by = by.0,
+            "webhook deliveries queued for replay"
+        );
+        Ok(ids.len())
+    }
+}
+
+impl Inbound {
+    /// Registers the `webhooks.process.v1` handler on its own (what
+    /// [`crate::register`] does for the inbound side), for processes and
+    /// tests that run only this part.
+    pub fn register_jobs(&self, registry: &mut herald_jobs::Registry) {
+        registry.register::<ProcessDelivery, _>(process::ProcessHandler(self.clone()));
+    }
+}
+
+pub(crate) fn register(registry: &mut herald_jobs::Registry, inbound: Inbound) {
+    inbound.register_jobs(registry);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_headers_are_masked_and_others_kept() {
+        let signature = format!("sha256={}", "a".repeat(64));
+        let masked = mask_headers(vec![
+            ("X-Hub-Signature-256".into(), signature.clone()),
+            ("x-hub-signature".into(), format!("sha1={}", "b".repeat(40))),
+            (
+                "Authorization".into(),
+                "Bearer abcdefghijklmnopqrstuvwxyz0123456789".into(),
+            ),
+            ("Cookie".into(), "a=b".into()),
+            ("X-Access-Token".into(), "t".repeat(48)),
+            ("X-Client-Secret".into(), "s".repeat(48)),
+            ("Content-Type".into(), "application/json".into()),
+            ("User-Agent".into(), "facebookexternalua".into()),
+        ]);
+        assert_eq!(masked[0].1, "sha256=aaa…(masked)");
+        assert_eq!(masked[1].1, "sha1=bbbbb…(masked)");
+        assert_eq!(masked[2].1, "Bearer abc…(masked)");
+        assert_eq!(masked[3].1, "…(masked)", "short values show nothing");
+        assert_eq!(masked[4].1, format!("{}…(masked)", "t".repeat(10)));
+        assert_eq!(masked[5].1, format!("{}…(masked)", "s".repeat(10)));
+        assert_eq!(masked[6].1, "application/json");
+        assert_eq!(masked[7].1, "facebookexternalua");
+        assert!(!masked.iter().any(|(_, v)| v.contains(&signature[10..])));
+    }
+}

@@ -1,0 +1,1150 @@
+//! The `webhooks.process.v1` job: route a stored delivery's entries to the
+//! connected accounts they concern and apply the changes, exactly once.
+//!
+//! - **Routing**: each entry's `id` (an Instagram user id or a Page id) is
+//!   matched to every connection of a fitting kind with that `remote_id`,
+//!   in any workspace. The routes are written with the changes, and again
+//!   with the failed attempt when applying fails, so the delivery shows in
+//!   those workspaces' history either way.
+//! - **Applying** happens in one transaction with the routes, the attempt
+//!   row and the delivery's new status: the changes exist exactly when the
+//!   attempt that made them is recorded. The transaction starts by writing the
+//!   delivery row, which serialises concurrent runs for one delivery (a
+//!   row lock on PostgreSQL, the write lock on SQLite). Changes are
+//!   upserts keyed by the platform's ids, so a replay updates instead of
+//!   duplicating, and a replay of an older delivery never overwrites what
+//!   a newer one said.
+//! - **Exactly once per job**: a job that already has a successful attempt
+//!   row (it committed, then its worker died before the queue heard) does
+//!   nothing when it runs again; a run whose attempt is already recorded
+//!   reports the recorded outcome. A replay is a new job and so a new
+//!   attempt.
+//! - **Failures** are recorded as a failed attempt in a transaction of
+//!   their own, then retried on [`crate::RETRY_SCHEDULE`]; the last one
+//!   leaves the delivery dead and tells the workspaces it was routed to.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_accounts::WorkspaceId;
+use herald_core::Timestamp;
+use herald_db::time::to_db;
+use herald_db::{DbError, Tx, on_tx};
+use herald_jobs::{Handler, JobContext, JobError, JobPayload};
+use serde::{Deserialize, Serialize};
+
+use super::metrics as m;
+use super::parse::{
+    self, IgComment, IgMention, Messaging, PageFeed, Payload, RemoteId, StoryInsights,
+};
+use super::{Inbound, delivery_link};
+use crate::notify::{NotificationKind, notify_workspace};
+use crate::{RETRY_SCHEDULE, WebhooksError};
+
+/// Process one stored delivery. `replay_by` is set when a person asked for
+/// this run (it is recorded on the attempt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessDelivery {
+    pub delivery: i64,
+    #[serde(default)]
+    pub replay_by: Option<i64>,
+}
+
+impl JobPayload for ProcessDelivery {
+    const KIND: &'static str = "webhooks.process.v1";
+    const QUEUE: &'static str = "webhooks";
+    /// The first attempt and one per entry of the retry schedule.
+    const MAX_ATTEMPTS: i32 = 1 + RETRY_SCHEDULE.len() as i32;
+}
+
+pub(crate) struct ProcessHandler(pub Inbound);
+
+#[async_trait]
+impl Handler<ProcessDelivery> for ProcessHandler {
+    async fn run(&self, job: ProcessDelivery, ctx: &JobContext) -> Result<(), JobError> {
+        self.0.process(&job, ctx).await
+    }
+}
+
+/// The connection kinds an `object` can concern: Instagram accounts from
+/// either login, or Facebook Pages. Other objects (`user`, `permissions`,
+/// …) concern no connected account.
+pub(crate) fn kinds_for(object: &str) -> &'static [&'static str] {
+    match object {
+        "instagram" => &["instagram_business", "instagram_account"],
+        "page" => &["facebook_page"],
+        _ => &[],
+    }
+}
+
+/// One run of the job, as recorded on its attempt.
+struct Run {
+    delivery: i64,
+    job_id: i64,
+    job_attempt: i64,
+    replay_by: Option<i64>,
+    started: Timestamp,
+}
+
+enum Outcome {
+    Applied,
+    /// Nothing to do: the delivery is gone, or this job already applied it.
+    Skipped,
+    /// This very run was already recorded as failed (its error).
+    AlreadyFailed(String),
+}
+
+/// Why a run failed: `permanent` failures will not get better by waiting.
+struct Failure {
+    message: String,
+    permanent: bool,
+}
+
+impl From<DbError> for Failure {
+    fn from(e: DbError) -> Self {
+        Failure {
+            message: crate::error::describe(&e),
+            permanent: false,
+        }
+    }
+}
+
+impl From<WebhooksError> for Failure {
+    fn from(e: WebhooksError) -> Self {
+        Failure {
+            message: crate::error::describe(&e),
+            permanent: false,
+        }
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::from(DbError::from(e))
+    }
+}
+
+/// A connected account a delivery was routed to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct RouteRow {
+    connection_id: String,
+    workspace_id: i64,
+    remote_id: String,
+    name: String,
+}
+
+impl Inbound {
+    /// Runs one attempt of a processing job: the job handler's step,
+    /// callable without the worker (tests, one-off tools).
+    pub async fn process(&self, job: &ProcessDelivery, ctx: &JobContext) -> Result<(), JobError> {
+        // Deliveries being received in this process go first.
+        let _turn = self.inner.gate.for_processing().await;
+        let run = Run {
+            delivery: job.delivery,
+            job_id: ctx.id.0,
+            job_attempt: i64::from(ctx.attempt),
+            replay_by: job.replay_by,
+            started: self.inner.clock.now(),
+        };
+        match self.try_process(&run).await {
+            Ok(Outcome::Applied) => {
+                metrics::counter!(m::PROCESSED).increment(1);
+                Ok(())
+            }
+            Ok(Outcome::Skipped) => Ok(()),
+            Ok(Outcome::AlreadyFailed(message)) => Err(retry_error(message, false, ctx)),
+            Err(failure) => {
+                let dead = failure.permanent || ctx.is_last_attempt();
+                if let Err(e) = self.record_failure(&run, &failure.message, dead).await {
+                    // The job's own retry still follows; the next attempt
+                    // records itself.
+                    tracing::error!(delivery = run.delivery, error = %crate::error::describe(&e), "could not record a failed webhook attempt");
+                }
+                metrics::counter!(m::FAILED).increment(1);
+                if dead {
+                    metrics::counter!(m::DEAD).increment(1);
+                    tracing::error!(delivery = run.delivery, error = %failure.message, "webhook delivery is dead");
+                } else {
+                    tracing::warn!(delivery = run.delivery, attempt = run.job_attempt, error = %failure.message, "webhook processing failed; will retry");
+                }
+                Err(retry_error(failure.message, dead, ctx))
+            }
+        }
+    }
+
+    /// Applies the delivery in one transaction, committed only when every
+    /// entry was applied (and rolled back explicitly otherwise, so the
+    /// failure can be recorded at once on SQLite).
+    async fn try_process(&self, run: &Run) -> Result<Outcome, Failure> {
+        let mut tx = self.inner.db.begin().await?;
+        match self.apply(&mut tx, run).await {
+            Ok(Outcome::Applied) => {
+                tx.commit().await?;
+                Ok(Outcome::Applied)
+            }
+            Ok(other) => {
+                tx.rollback().await?;
+                Ok(other)
+            }
+            Err(failure) => {
+                if let Err(e) = tx.rollback().await {
+                    tracing::warn!(error = %e, "rolling back a failed webhook attempt failed");
+                }
+                Err(failure)
+            }
+        }
+    }
+
+    async fn apply(&self, tx: &mut Tx, run: &Run) -> Result<Outcome, Failure> {
+        // Written first: takes the delivery's row (PostgreSQL) or the
+        // database's write lock (SQLite) before anything is read, and
+        // reads the delivery in the same statement.
+        let stored: Option<(String, String)> = on_tx!(tx, |conn| {
+            sqlx::query_as(
+                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 RETURNING object, body",
+            )
+            .bind(to_db(run.started))
+            .bind(run.delivery)
+            .fetch_optional(conn)
+            .await?
+        });
+        let Some((object, body)) = stored else {
+            tracing::warn!(
+                delivery = run.delivery,
+                "webhook delivery no longer exists; nothing to process"
+            );
+            return Ok(Outcome::Skipped);
+        };
+        let recorded: Option<(bool, Option<String>)> = on_tx!(tx, |conn| {
+            sqlx::query_as(
+                "SELECT succeeded, error FROM webhook_attempts \
+                 WHERE job_id = $1 AND (succeeded OR job_attempt = $2) \
+                 ORDER BY succeeded DESC LIMIT 1",
+            )
+            .bind(run.job_id)
+            .bind(run.job_attempt)
+            .fetch_optional(conn)
+            .await?
+        });
+        match recorded {
+            Some((true, _)) => {
+                tracing::info!(
+                    delivery = run.delivery,
+                    job = run.job_id,
+                    "this job already applied the delivery"
+                );
+                return Ok(Outcome::Skipped);
+            }
+            Some((false, error)) => {
+                return Ok(Outcome::AlreadyFailed(error.unwrap_or_default()));
+            }
+            None => {}
+        }
+        let payload: Payload = serde_json::from_str(&body).map_err(|e| Failure {
+            message: format!("the stored payload is not a webhook payload: {e}"),
+            permanent: true,
+        })?;
+        let ids: Vec<&str> = payload
+            .entry
+            .iter()
+            .filter_map(|e| e.id.as_ref().map(|i| i.0.as_str()))
+            .collect();
+        let kinds = kinds_for(&object);
+        route(tx, run.delivery, &ids, kinds, run.started).await?;
+        let routes: Vec<RouteRow> = on_tx!(tx, |conn| {
+            sqlx::query_as(
+                "SELECT r.connection_id, r.workspace_id, r.remote_id, c.name \
+                 FROM webhook_routes r JOIN connections c ON c.id = r.connection_id \
+                 WHERE r.delivery_id = $1 ORDER BY r.workspace_id, r.connection_id",
+            )
+            .bind(run.delivery)
+            .fetch_all(conn)
+            .await?
+        });
+
+        let mut apply = Apply {
+            delivery: run.delivery,
+            now: run.started,
+            tally: Tally::default(),
+            notices: BTreeMap::new(),
+        };
+        let supported = !kinds.is_empty();
+        for entry in &payload.entry {
+            let changes = entry.changes.len() + entry.messaging.len();
+            let Some(id) = entry.id.as_ref().filter(|_| supported) else {
+                apply.tally.ignored += changes;
+                continue;
+            };
+            let targets: Vec<&RouteRow> = routes.iter().filter(|r| r.remote_id == id.0).collect();
+            if targets.is_empty() {
+                if !apply.tally.unrouted.contains(&id.0) {
+                    apply.tally.unrouted.push(id.0.clone());
+                }
+                continue;
+            }
+            let entry_time = entry.time.as_ref().and_then(micros);
+            for change in &entry.changes {
+                let plan = plan_change(&object, &change.field, &change.value, entry_time);
+                apply.apply(tx, &targets, plan).await?;
+            }
+            for message in &entry.messaging {
+                let plan = plan_messaging(message, &id.0);
+                apply.apply(tx, &targets, plan).await?;
+            }
+        }
+
+        let summary = apply.tally.summary();
+        insert_attempt(tx, run, true, &summary, None, self.inner.clock.now()).await?;
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = 'processed', \
+                 attempts = (SELECT MAX(a.number) FROM webhook_attempts a WHERE a.delivery_id = $1), \
+                 last_error = NULL, processed_at = $2, updated_at = $2 WHERE id = $1",
+            )
+            .bind(run.delivery)
+            .bind(to_db(self.inner.clock.now()))
+            .execute(conn)
+            .await?;
+        });
+        let link = delivery_link(run.delivery);
+        for ((workspace, _, kind), notice) in &apply.notices {
+            notify_workspace(
+                tx,
+                WorkspaceId(*workspace),
+                *kind,
+                &notice.text(*kind),
+                Some(&link),
+                run.started,
+            )
+            .await?;
+        }
+        tracing::debug!(delivery = run.delivery, summary = %summary, "webhook delivery processed");
+        Ok(Outcome::Applied)
+    }
+
+    /// Records a failed attempt and the delivery's new status, routing it
+    /// first (from the entry ids stored at receipt) so the workspaces it
+    /// concerns see it even though nothing was applied; when it is dead,
+    /// they are told.
+    async fn record_failure(
+        &self,
+        run: &Run,
+        error: &str,
+        dead: bool,
+    ) -> Result<(), WebhooksError> {
+        let now = self.inner.clock.now();
+        let mut tx = self.inner.db.begin().await?;
+        // As in `apply`: the delivery's row first, so concurrent runs
+        // number their attempts one after the other.
+        let stored: Option<(String, String)> = on_tx!(tx, |conn| {
+            sqlx::query_as(
+                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 RETURNING object, entry_ids",
+            )
+            .bind(to_db(now))
+            .bind(run.delivery)
+            .fetch_optional(conn)
+            .await?
+        });
+        let Some((object, entry_ids)) = stored else {
+            return Ok(());
+        };
+        let ids: Vec<String> = serde_json::from_str(&entry_ids).unwrap_or_default();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        route(&mut tx, run.delivery, &ids, kinds_for(&object), now).await?;
+        let summary = if dead {
+            "failed; no further attempt is scheduled"
+        } else {
+            "failed; another attempt is scheduled"
+        };
+        insert_attempt(&mut tx, run, false, summary, Some(error), now).await?;
+        let status = if dead { "dead" } else { "retrying" };
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = $1, \
+                 attempts = (SELECT MAX(a.number) FROM webhook_attempts a WHERE a.delivery_id = $2), \
+                 last_error = $3, updated_at = $4 WHERE id = $2",
+            )
+            .bind(status)
+            .bind(run.delivery)
+            .bind(error)
+            .bind(to_db(now))
+            .execute(conn)
+            .await?;
+        });
+        if dead {
+            let workspaces: Vec<i64> = on_tx!(tx, |conn| {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT workspace_id FROM webhook_routes WHERE delivery_id = $1",
+                )
+                .bind(run.delivery)
+                .fetch_all(conn)
+                .await?
+            });
+            let text = format!(
+                "A Meta webhook delivery (#{}) failed every attempt and was set aside: {}",
+                run.delivery,
+                excerpt(error, 160)
+            );
+            let link = delivery_link(run.delivery);
+            for workspace in workspaces {
+                notify_workspace(
+                    &mut tx,
+                    WorkspaceId(workspace),
+                    NotificationKind::DeliveryDead,
+                    &text,
+                    Some(&link),
+                    now,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The job error for a failed run: retried after the schedule's next delay,
+/// or (when `dead`) not at all.
+fn retry_error(message: String, dead: bool, ctx: &JobContext) -> JobError {
+    if dead || ctx.is_last_attempt() {
+        return JobError::permanent(message);
+    }
+    let retry = usize::try_from(ctx.attempt).unwrap_or(1);
+    let delay = crate::retry_delay(retry)
+        .or_else(|| RETRY_SCHEDULE.last().copied())
+        .unwrap_or(Duration::ZERO);
+    JobError::transient(message).retry_after(delay)
+}
+
+/// Routes `delivery` to every connection of one of `kinds` (those of the
+/// payload's object) whose remote id is among the entry `ids`; routes that
+/// exist already are kept.
+async fn route(
+    tx: &mut Tx,
+    delivery: i64,
+    ids: &[&str],
+    kinds: &[&str],
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    for chunk in ids.chunks(500) {
+        on_tx!(tx, |conn| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO webhook_routes (delivery_id, connection_id, workspace_id, remote_id, created_at) SELECT ",
+            );
+            qb.push_bind(delivery)
+                .push(", c.id, c.workspace_id, c.remote_id, ")
+                .push_bind(to_db(now))
+                .push(" FROM connections c WHERE c.kind IN (");
+            let mut list = qb.separated(", ");
+            for kind in kinds {
+                list.push_bind(*kind);
+            }
+            qb.push(") AND c.remote_id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(") ON CONFLICT (delivery_id, connection_id) DO NOTHING");
+            qb.build().execute(&mut *conn).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Writes the attempt row of `run`, numbered after the delivery's previous
+/// attempts. A run recorded already (same job and job attempt) is left as
+/// it was.
+async fn insert_attempt(
+    tx: &mut Tx,
+    run: &Run,
+    succeeded: bool,
+    summary: &str,
+    error: Option<&str>,
+    finished: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO webhook_attempts (delivery_id, number, job_id, job_attempt, replay, \
+             replay_by, started_at, finished_at, succeeded, summary, error) \
+             SELECT $1, COALESCE(MAX(a.number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             FROM webhook_attempts a WHERE a.delivery_id = $1 \
+             ON CONFLICT (job_id, job_attempt) DO NOTHING",
+        )
+        .bind(run.delivery)
+        .bind(run.job_id)
+        .bind(run.job_attempt)
+        .bind(run.replay_by.is_some())
+        .bind(run.replay_by)
+        .bind(to_db(run.started))
+        .bind(to_db(finished))
+        .bind(succeeded)
+        .bind(summary)
+        .bind(error)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+// --- What a change means ------------------------------------------------------------
+
+/// An engagement item to upsert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Item {
+    kind: ItemKind,
+    remote_id: String,
+    parent_id: Option<String>,
+    media_id: Option<String>,
+    author_id: Option<String>,
+    author_name: Option<String>,
+    /// Whether `author_name` is an Instagram username (shown as `@name`).
+    handle: bool,
+    text: Option<String>,
+    /// Microseconds.
+    remote_created_at: Option<i64>,
+    removed: bool,
+    /// Whether a new one is worth a notification (not for the account's
+    /// own echoed messages, nor for removals).
+    notify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    Comment,
+    Mention,
+    Message,
+}
+
+impl ItemKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Comment => "comment",
+            ItemKind::Mention => "mention",
+            ItemKind::Message => "message",
+        }
+    }
+
+    fn notification(self) -> NotificationKind {
+        match self {
+            ItemKind::Comment => NotificationKind::Comment,
+            ItemKind::Mention => NotificationKind::Mention,
+            ItemKind::Message => NotificationKind::Message,
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Plan {
+    Item(Item),
+    Insights(StoryInsights),
+    Ignored,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    T::deserialize(value).ok()
+}
+
+fn non_empty(id: Option<RemoteId>) -> Option<String> {
+    id.map(|i| i.0).filter(|s| !s.is_empty())
+}
+
+/// What one `changes[]` element asks for.
+fn plan_change(
+    object: &str,
+    field: &str,
+    value: &serde_json::Value,
+    entry_time: Option<i64>,
+) -> Plan {
+    match (object, field) {
+        ("instagram", "comments" | "live_comments") => {
+            let Some(c) = decode::<IgComment>(value).filter(|c| !c.id.0.is_empty()) else {
+                return Plan::Ignored;
+            };
+            let author = c.from.as_ref();
+            Plan::Item(Item {
+                kind: ItemKind::Comment,
+                remote_id: c.id.0,
+                parent_id: non_empty(c.parent_id),
+                media_id: c.media.map(|m| m.id.0),
+                author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
+                author_name: author.and_then(|a| a.display()),
+                handle: author.is_some_and(|a| a.username.is_some()),
+                text: c.text,
+                remote_created_at: entry_time,
+                removed: false,
+                notify: true,
+            })
+        }
+        ("instagram", "mentions") => {
+            let Some(m) = decode::<IgMention>(value).filter(|m| !m.media_id.0.is_empty()) else {
+                return Plan::Ignored;
+            };
+            let comment = non_empty(m.comment_id);
+            Plan::Item(Item {
+                kind: ItemKind::Mention,
+                // A caption mention is the media itself.
+                remote_id: comment.clone().unwrap_or_else(|| m.media_id.0.clone()),
+                parent_id: None,
+                media_id: Some(m.media_id.0),
+                author_id: None,
+                author_name: None,
+                handle: false,
+                text: None,
+                remote_created_at: entry_time,
+                removed: false,
+                notify: true,
+            })
+        }
+        ("instagram", "story_insights") => match decode::<StoryInsights>(value) {
+            Some(s) if !s.media_id.0.is_empty() => Plan::Insights(s),
+            _ => Plan::Ignored,
+        },
+        ("instagram" | "page", "messages") => plan_messaging(value, ""),
+        ("page", "feed") => {
+            let Some(feed) = decode::<PageFeed>(value) else {
+                return Plan::Ignored;
+            };
+            if feed.item != "comment" {
+                return Plan::Ignored;
+            }
+            let removed = match feed.verb.as_str() {
+                "add" | "edited" | "edit" => false,
+                "remove" => true,
+                _ => return Plan::Ignored,
+            };
+            let Some(comment) = non_empty(feed.comment_id) else {
+                return Plan::Ignored;
+            };
+            let post = non_empty(feed.post_id);
+            let parent = non_empty(feed.parent_id).filter(|p| Some(p) != post.as_ref());
+            let author = feed.from.as_ref();
+            Plan::Item(Item {
+                kind: ItemKind::Comment,
+                remote_id: comment,
+                parent_id: parent,
+                media_id: post,
+                author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
+                author_name: author.and_then(|a| a.display()),
+                handle: false,
+                // A removal says nothing about the text; keep the last one.
+                text: if removed { None } else { feed.message },
+                remote_created_at: feed.created_time.as_ref().and_then(micros).or(entry_time),
+                removed,
+                notify: !removed && feed.verb == "add",
+            })
+        }
+        _ => Plan::Ignored,
+    }
+}
+
+/// One `messaging[]` element (or a `messages` change) of the account
+/// `account_id` (empty when unknown).
+fn plan_messaging(value: &serde_json::Value, account_id: &str) -> Plan {
+    let Some(m) = decode::<Messaging>(value) else {
+        return Plan::Ignored;
+    };
+    let Some(message) = m.message.filter(|msg| !msg.mid.0.is_empty()) else {
+        // Reads, deliveries, reactions and postbacks are not messages.
+        return Plan::Ignored;
+    };
+    let sender = m.sender.as_ref().and_then(|s| s.id.clone()).map(|i| i.0);
+    let echo = message.is_echo || (!account_id.is_empty() && sender.as_deref() == Some(account_id));
+    Plan::Item(Item {
+        kind: ItemKind::Message,
+        remote_id: message.mid.0,
+        parent_id: None,
+        media_id: None,
+        author_id: sender,
+        author_name: m.sender.as_ref().and_then(|s| s.display()),
+        handle: m.sender.as_ref().is_some_and(|s| s.username.is_some()),
+        text: message.text,
+        remote_created_at: m.timestamp.as_ref().and_then(micros),
+        removed: false,
+        notify: !echo,
+    })
+}
+
+/// An epoch time in seconds, milliseconds or microseconds (told apart by
+/// size), or an RFC 3339 string, as microseconds.
+fn micros(value: &serde_json::Value) -> Option<i64> {
+    if let Some(n) = parse::int(value) {
+        let abs = n.unsigned_abs();
+        return Some(if abs < 100_000_000_000 {
+            n.checked_mul(1_000_000)?
+        } else if abs < 100_000_000_000_000 {
+            n.checked_mul(1_000)?
+        } else {
+            n
+        });
+    }
+    value
+        .as_str()
+        .and_then(|s| s.parse::<Timestamp>().ok())
+        .map(to_db)
+}
+
+// --- Applying ------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Tally {
+    comments: usize,
+    mentions: usize,
+    messages: usize,
+    insights: usize,
+    removed: usize,
+    ignored: usize,
+    /// Entry ids no connected account has.
+    unrouted: Vec<String>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Tally {
+    fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.comments > 0 {
+            parts.push(plural(self.comments, "comment", "comments"));
+        }
+        if self.mentions > 0 {
+            parts.push(plural(self.mentions, "mention", "mentions"));
+        }
+        if self.messages > 0 {
+            parts.push(plural(self.messages, "message", "messages"));
+        }
+        if self.insights > 0 {
+            parts.push(plural(
+                self.insights,
+                "story insights update",
+                "story insights updates",
+            ));
+        }
+        if self.removed > 0 {
+            parts.push(plural(self.removed, "removal", "removals"));
+        }
+        if self.ignored > 0 {
+            parts.push(format!("{} ignored", self.ignored));
+        }
+        if !self.unrouted.is_empty() {
+            let shown: Vec<&str> = self.unrouted.iter().take(5).map(String::as_str).collect();
+            let more = self.unrouted.len().saturating_sub(shown.len());
+            let mut text = format!("no connected account for {}", shown.join(", "));
+            if more > 0 {
+                text.push_str(&format!(" and {more} more"));
+            }
+            parts.push(text);
+        }
+        if parts.is_empty() {
+            "nothing to apply".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// New items of one kind for one connection, for one notification.
+#[derive(Debug)]
+struct Notice {
+    account: String,
+    count: usize,
+    /// The first item's author (and whether that is an `@handle`) and text.
+    author: Option<String>,
+    handle: bool,
+    text: Option<String>,
+}
+
+impl Notice {
+    fn text(&self, kind: NotificationKind) -> String {
+        let from = self
+            .author
+            .as_deref()
+            .map(|a| {
+                if self.handle {
+                    format!(" from @{a}")
+                } else {
+                    format!(" from {a}")
+                }
+            })
+            .unwrap_or_default();
+        let quote = self
+            .text
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| format!(": \u{201c}{}\u{201d}", excerpt(t, 80)))
+            .unwrap_or_default();
+        let account = &self.account;
+        match (kind, self.count) {
+            (NotificationKind::Comment, 1) => format!("New comment{from} on {account}{quote}"),
+            (NotificationKind::Comment, n) => format!("{n} new comments on {account}"),
+            (NotificationKind::Mention, 1) => format!("{account} was mentioned"),
+            (NotificationKind::Mention, n) => format!("{account} was mentioned {n} times"),
+            (NotificationKind::Message, 1) => format!("New message on {account}{quote}"),
+            (NotificationKind::Message, n) => format!("{n} new messages on {account}"),
+            (NotificationKind::StoryInsights, 1) => {
+                format!("Story insights arrived for {account}")
+            }
+            (NotificationKind::StoryInsights, n) => {
+                format!("Story insights arrived for {n} stories of {account}")
+            }
+            (_, _) => format!("News for {account}"),
+        }
+    }
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
+    }
+}
+
+struct Apply {
+    delivery: i64,
+    now: Timestamp,
+    tally: Tally,
+    /// (workspace, connection, kind) → what to tell.
+    notices: BTreeMap<(i64, String, NotificationKind), Notice>,
+}
+
+impl Apply {
+    async fn apply(
+        &mut self,
+        tx: &mut Tx,
+        targets: &[&RouteRow],
+        plan: Plan,
+    ) -> Result<(), DbError> {
+        match plan {
+            Plan::Ignored => self.tally.ignored += 1,
+            Plan::Item(item) => {
+                match (item.removed, item.kind) {
+                    (true, _) => self.tally.removed += 1,
+                    (false, ItemKind::Comment) => self.tally.comments += 1,
+                    (false, ItemKind::Mention) => self.tally.mentions += 1,
+                    (false, ItemKind::Message) => self.tally.messages += 1,
+                }
+                for target in targets {
+                    let new = upsert_item(tx, target, &item, self.delivery, self.now).await?;
+                    if new && item.notify {
+                        self.notice(target, item.kind.notification(), &item);
+                    }
+                }
+            }
+            Plan::Insights(insights) => {
+                self.tally.insights += 1;
+                for target in targets {
+                    if upsert_insights(tx, target, &insights, self.delivery, self.now).await? {
+                        let notice = self
+                            .notices
+                            .entry((
+                                target.workspace_id,
+                                target.connection_id.clone(),
+                                NotificationKind::StoryInsights,
+                            ))
+                            .or_insert_with(|| Notice {
+                                account: target.name.clone(),
+                                count: 0,
+                                author: None,
+                                handle: false,
+                                text: None,
+                            });
+                        notice.count += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn notice(&mut self, target: &RouteRow, kind: NotificationKind, item: &Item) {
+        let notice = self
+            .notices
+            .entry((target.workspace_id, target.connection_id.clone(), kind))
+            .or_insert_with(|| Notice {
+                account: target.name.clone(),
+                count: 0,
+                author: item.author_name.clone(),
+                handle: item.handle,
+                text: item.text.clone(),
+            });
+        notice.count += 1;
+    }
+}
+
+/// Inserts or updates an inbox item; `true` when it is new. An update from
+/// an older delivery than the one that last wrote the item changes
+/// nothing.
+async fn upsert_item(
+    tx: &mut Tx,
+    target: &RouteRow,
+    item: &Item,
+    delivery: i64,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let state = if item.removed { "removed" } else { "new" };
+    let inserted: Option<i64> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO inbox_items (workspace_id, connection_id, kind, remote_id, parent_id, \
+             media_id, author_id, author_name, text, remote_created_at, state, first_delivery_id, \
+             last_delivery_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $13) \
+             ON CONFLICT (connection_id, kind, remote_id) DO NOTHING RETURNING id",
+        )
+        .bind(target.workspace_id)
+        .bind(&target.connection_id)
+        .bind(item.kind.as_str())
+        .bind(&item.remote_id)
+        .bind(&item.parent_id)
+        .bind(&item.media_id)
+        .bind(&item.author_id)
+        .bind(&item.author_name)
+        .bind(&item.text)
+        .bind(item.remote_created_at)
+        .bind(state)
+        .bind(delivery)
+        .bind(to_db(now))
+        .fetch_optional(conn)
+        .await?
+    });
+    if inserted.is_some() {
+        return Ok(true);
+    }
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE inbox_items SET parent_id = COALESCE($1, parent_id), \
+             media_id = COALESCE($2, media_id), author_id = COALESCE($3, author_id), \
+             author_name = COALESCE($4, author_name), text = COALESCE($5, text), \
+             remote_created_at = COALESCE($6, remote_created_at), state = $7, \
+             last_delivery_id = $8, updated_at = $9 \
+             WHERE connection_id = $10 AND kind = $11 AND remote_id = $12 AND last_delivery_id <= $8",
+        )
+        .bind(&item.parent_id)
+        .bind(&item.media_id)
+        .bind(&item.author_id)
+        .bind(&item.author_name)
+        .bind(&item.text)
+        .bind(item.remote_created_at)
+        .bind(state)
+        .bind(delivery)
+        .bind(to_db(now))
+        .bind(&target.connection_id)
+        .bind(item.kind.as_str())
+        .bind(&item.remote_id)
+        .execute(conn)
+        .await?;
+    });
+    Ok(false)
+}
+
+/// Inserts or updates a story's insights; `true` when the story is new.
+async fn upsert_insights(
+    tx: &mut Tx,
+    target: &RouteRow,
+    s: &StoryInsights,
+    delivery: i64,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let inserted: Option<String> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO story_insights (connection_id, media_id, workspace_id, impressions, \
+             reach, taps_forward, taps_back, exits, replies, delivery_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (connection_id, media_id) DO NOTHING RETURNING media_id",
+        )
+        .bind(&target.connection_id)
+        .bind(&s.media_id.0)
+        .bind(target.workspace_id)
+        .bind(s.impressions)
+        .bind(s.reach)
+        .bind(s.taps_forward)
+        .bind(s.taps_back)
+        .bind(s.exits)
+        .bind(s.replies)
+        .bind(delivery)
+        .bind(to_db(now))
+        .fetch_optional(conn)
+        .await?
+    });
+    if inserted.is_some() {
+        return Ok(true);
+    }
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE story_insights SET impressions = COALESCE($1, impressions), \
+             reach = COALESCE($2, reach), taps_forward = COALESCE($3, taps_forward), \
+             taps_back = COALESCE($4, taps_back), exits = COALESCE($5, exits), \
+             replies = COALESCE($6, replies), delivery_id = $7, updated_at = $8 \
+             WHERE connection_id = $9 AND media_id = $10 AND delivery_id <= $7",
+        )
+        .bind(s.impressions)
+        .bind(s.reach)
+        .bind(s.taps_forward)
+        .bind(s.taps_back)
+        .bind(s.exits)
+        .bind(s.replies)
+        .bind(delivery)
+        .bind(to_db(now))
+        .bind(&target.connection_id)
+        .bind(&s.media_id.0)
+        .execute(conn)
+        .await?;
+    });
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn instagram_comments_mentions_and_insights_are_read() {
+        let comment = json!({"id": "c1", "text": "Love it", "from": {"id": "u1", "username": "ana"},
+            "media": {"id": "m1", "media_product_type": "FEED"}, "parent_id": "c0"});
+        let Plan::Item(item) = plan_change("instagram", "comments", &comment, Some(5)) else {
+            panic!()
+        };
+        assert_eq!(item.kind, ItemKind::Comment);
+        assert_eq!(item.remote_id, "c1");
+        assert_eq!(item.parent_id.as_deref(), Some("c0"));
+        assert_eq!(item.media_id.as_deref(), Some("m1"));
+        assert_eq!(item.author_name.as_deref(), Some("ana"));
+        assert_eq!(item.remote_created_at, Some(5));
+        assert!(matches!(
+            plan_change("instagram", "live_comments", &comment, None),
+            Plan::Item(_)
+        ));
+        assert!(matches!(
+            plan_change("instagram", "comments", &json!({"text": "no id"}), None),
+            Plan::Ignored
+        ));
+
+        let Plan::Item(caption) =
+            plan_change("instagram", "mentions", &json!({"media_id": "m9"}), None)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (caption.kind, caption.remote_id.as_str()),
+            (ItemKind::Mention, "m9")
+        );
+        let Plan::Item(in_comment) = plan_change(
+            "instagram",
+            "mentions",
+            &json!({"media_id": "m9", "comment_id": 77}),
+            None,
+        ) else {
+            panic!()
+        };
+        assert_eq!(in_comment.remote_id, "77");
+
+        let Plan::Insights(s) = plan_change(
+            "instagram",
+            "story_insights",
+            &json!({"media_id": "s1", "impressions": 10, "reach": 8, "exits": 1}),
+            None,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            (s.impressions, s.reach, s.taps_back),
+            (Some(10), Some(8), None)
+        );
+        assert!(matches!(
+            plan_change("instagram", "follows", &json!({}), None),
+            Plan::Ignored
+        ));
+    }
+
+    #[test]
+    fn page_feed_comments_are_read_and_other_items_ignored() {
+        let add = json!({"item": "comment", "verb": "add", "comment_id": "p_c", "post_id": "p_1",
+            "parent_id": "p_1", "from": {"id": "9", "name": "Bo"}, "message": "hi", "created_time": 1_700_000_000});
+        let Plan::Item(item) = plan_change("page", "feed", &add, None) else {
+            panic!()
+        };
+        assert_eq!(item.media_id.as_deref(), Some("p_1"));
+        assert_eq!(
+            item.parent_id, None,
+            "a top-level comment's parent is the post"
+        );
+        assert_eq!(item.author_name.as_deref(), Some("Bo"));
+        assert_eq!(item.remote_created_at, Some(1_700_000_000_000_000));
+        assert!(item.notify && !item.removed);
+        let remove =
+            json!({"item": "comment", "verb": "remove", "comment_id": "p_c", "post_id": "p_1"});
+        let Plan::Item(gone) = plan_change("page", "feed", &remove, None) else {
+            panic!()
+        };
+        assert!(gone.removed && !gone.notify);
+        for other in [
+            json!({"item": "status", "verb": "add", "post_id": "p_2"}),
+            json!({"item": "reaction", "verb": "add"}),
+            json!({"item": "comment", "verb": "hide", "comment_id": "x"}),
+            json!({"item": "comment", "verb": "add"}),
+        ] {
+            assert!(matches!(
+                plan_change("page", "feed", &other, None),
+                Plan::Ignored
+            ));
+        }
+    }
+
+    #[test]
+    fn messages_are_read_and_echoes_not_announced() {
+        let m = json!({"sender": {"id": "u"}, "recipient": {"id": "acct"}, "timestamp": 1_700_000_000_123i64,
+            "message": {"mid": "mid.1", "text": "hello"}});
+        let Plan::Item(item) = plan_messaging(&m, "acct") else {
+            panic!()
+        };
+        assert_eq!(
+            (item.kind, item.remote_id.as_str()),
+            (ItemKind::Message, "mid.1")
+        );
+        assert_eq!(item.remote_created_at, Some(1_700_000_000_123_000));
+        assert!(item.notify);
+        let echo = json!({"sender": {"id": "acct"}, "message": {"mid": "mid.2", "text": "re"}});
+        let Plan::Item(echo) = plan_messaging(&echo, "acct") else {
+            panic!()
+        };
+        assert!(!echo.notify);
+        let read = json!({"sender": {"id": "u"}, "read": {"mid": "mid.1"}});
+        assert!(matches!(plan_messaging(&read, "acct"), Plan::Ignored));
+        assert!(matches!(
+            plan_change("instagram", "messages", &m, None),
+            Plan::Item(_)
+        ));
+    }
+
+    #[test]
+    fn summaries_read_like_sentences() {
+        let mut t = Tally::default();
+        assert_eq!(t.summary(), "nothing to apply");
+        t.comments = 2;
+        t.mentions = 1;
+        t.ignored = 3;
+        t.unrouted = (1..=7).map(|i| i.to_string()).collect();
+        assert_eq!(
+            t.summary(),
+            "2 comments, 1 mention, 3 ignored, no connected account for 1, 2, 3, 4, 5 and 2 more"
+        );
+        assert_eq!(excerpt("  abcdef ", 3), "abc…");
+        assert_eq!(excerpt("äöü", 3), "äöü");
+    }
+
+    #[test]
+    fn the_job_gets_one_attempt_per_scheduled_retry_plus_the_first() {
+        assert_eq!(ProcessDelivery::MAX_ATTEMPTS, 9);
+        assert_eq!(kinds_for("page"), ["facebook_page"]);
+        assert!(kinds_for("user").is_empty());
+    }
+}

@@ -1,0 +1,280 @@
+//! In-app notifications raised by webhook-driven changes, and each
+//! person's preferences for which ones they get.
+//!
+//! Notices are written by [`notify_workspace`] inside the transaction of
+//! the change that raises them (a rolled-back change notifies nobody), one
+//! row per member who wants that kind. Each person keeps only their newest
+//! [`KEEP_PER_USER`] notices, so a busy account cannot grow the table
+//! without bound.
+
+use herald_accounts::{UserId, WorkspaceId};
+use herald_core::{Clock, Timestamp};
+use herald_db::time::{from_db, to_db};
+use herald_db::{Db, on_pool, on_tx};
+use std::sync::Arc;
+
+use crate::WebhooksError;
+
+/// How many notifications a person keeps (across workspaces); older ones
+/// are deleted when new ones arrive.
+pub const KEEP_PER_USER: i64 = 500;
+
+/// The kinds of webhook-driven notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotificationKind {
+    /// A new comment on a connected account's post.
+    Comment,
+    /// The account was mentioned.
+    Mention,
+    /// A direct message.
+    Message,
+    /// Story insights arrived.
+    StoryInsights,
+    /// A Meta delivery failed every attempt.
+    DeliveryDead,
+    /// Someone removed Herald's access on Facebook or Instagram.
+    ConnectionRevoked,
+    /// An outbound endpoint was disabled or exhausted its retries.
+    EndpointFailing,
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 7] = [
+        NotificationKind::Comment,
+        NotificationKind::Mention,
+        NotificationKind::Message,
+        NotificationKind::StoryInsights,
+        NotificationKind::DeliveryDead,
+        NotificationKind::ConnectionRevoked,
+        NotificationKind::EndpointFailing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Comment => "comment",
+            NotificationKind::Mention => "mention",
+            NotificationKind::Message => "message",
+            NotificationKind::StoryInsights => "story_insights",
+            NotificationKind::DeliveryDead => "delivery_dead",
+            NotificationKind::ConnectionRevoked => "connection_revoked",
+            NotificationKind::EndpointFailing => "endpoint_failing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NotificationKind> {
+        NotificationKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether a person gets it before they choose.
+    pub fn default_enabled(self) -> bool {
+        !matches!(self, NotificationKind::StoryInsights)
+    }
+}
+
+/// One notification.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub id: i64,
+    pub workspace_id: WorkspaceId,
+    pub kind: NotificationKind,
+    /// Plain text, e.g. "New comment from @ana on Acme: "Love it"".
+    pub text: String,
+    /// A path inside Herald, e.g. `/home/webhooks/42`.
+    pub link: Option<String>,
+    pub created_at: Timestamp,
+    pub read: bool,
+}
+
+#[derive(Clone)]
+pub struct Notifications {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl Notifications {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Notifications {
+        Notifications { db, clock }
+    }
+
+    /// Every kind with whether `user` gets it in `workspace`.
+    pub async fn preferences(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(NotificationKind, bool)>, WebhooksError> {
+        let stored: Vec<(String, bool)> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT kind, enabled FROM notification_prefs WHERE user_id = $1 AND workspace_id = $2",
+            )
+            .bind(user.0)
+            .bind(workspace.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(NotificationKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let enabled = stored
+                    .iter()
+                    .find(|(k, _)| k == kind.as_str())
+                    .map_or(kind.default_enabled(), |(_, e)| *e);
+                (kind, enabled)
+            })
+            .collect())
+    }
+
+    /// Sets the given kinds; others keep their value.
+    pub async fn set_preferences(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+        prefs: &[(NotificationKind, bool)],
+    ) -> Result<(), WebhooksError> {
+        let now = to_db(self.clock.now());
+        let mut tx = self.db.begin().await?;
+        for (kind, enabled) in prefs {
+            on_tx!(tx, |conn| {
+                sqlx::query(
+                    "INSERT INTO notification_prefs (user_id, workspace_id, kind, enabled, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (user_id, workspace_id, kind) \
+                     DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+                )
+                .bind(user.0)
+                .bind(workspace.0)
+                .bind(kind.as_str())
+                .bind(*enabled)
+                .bind(now)
+                .execute(conn)
+                .await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `user`'s notifications in `workspace`, newest first.
+    pub async fn list(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+        limit: usize,
+    ) -> Result<Vec<Notification>, WebhooksError> {
+        let limit = i64::try_from(limit.clamp(1, KEEP_PER_USER as usize)).unwrap_or(KEEP_PER_USER);
+        type Row = (i64, String, String, Option<String>, i64, Option<i64>);
+        let rows: Vec<Row> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, text, link, created_at, read_at FROM notifications \
+                 WHERE user_id = $1 AND workspace_id = $2 ORDER BY id DESC LIMIT $3",
+            )
+            .bind(user.0)
+            .bind(workspace.0)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, kind, text, link, created_at, read_at)| {
+                // A kind this version does not know (written by a newer
+                // one) is left out rather than failing the whole list.
+                Some(Notification {
+                    id,
+                    workspace_id: workspace,
+                    kind: NotificationKind::parse(&kind)?,
+                    text,
+                    link,
+                    created_at: from_db(created_at),
+                    read: read_at.is_some(),
+                })
+            })
+            .collect())
+    }
+
+    pub async fn unread_count(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<i64, WebhooksError> {
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM notifications \
+                 WHERE user_id = $1 AND workspace_id = $2 AND read_at IS NULL",
+            )
+            .bind(user.0)
+            .bind(workspace.0)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    /// Marks all of `user`'s notifications in `workspace` read.
+    pub async fn mark_all_read(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<(), WebhooksError> {
+        let now = to_db(self.clock.now());
+        on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE notifications SET read_at = $1 \
+                 WHERE user_id = $2 AND workspace_id = $3 AND read_at IS NULL",
+            )
+            .bind(now)
+            .bind(user.0)
+            .bind(workspace.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+/// Raises a notification of `kind` for every member of `workspace` who
+/// gets that kind (their preference, else the default), inside `tx`.
+/// Returns how many were raised.
+///
+/// The recipients' oldest notices beyond [`KEEP_PER_USER`] are deleted in
+/// the same transaction: one indexed probe and a range delete per
+/// recipient.
+pub(crate) async fn notify_workspace(
+    tx: &mut herald_db::Tx,
+    workspace: WorkspaceId,
+    kind: NotificationKind,
+    text: &str,
+    link: Option<&str>,
+    now: Timestamp,
+) -> Result<u64, WebhooksError> {
+    let recipients: Vec<i64> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO notifications (user_id, workspace_id, kind, text, link, created_at) \
+             SELECT m.user_id, m.workspace_id, $1, $2, $3, $4 FROM memberships m \
+             LEFT JOIN notification_prefs p ON p.user_id = m.user_id \
+                 AND p.workspace_id = m.workspace_id AND p.kind = $1 \
+             WHERE m.workspace_id = $5 AND COALESCE(p.enabled, $6) \
+             RETURNING user_id",
+        )
+        .bind(kind.as_str())
+        .bind(text)
+        .bind(link)
+        .bind(to_db(now))
+        .bind(workspace.0)
+        .bind(kind.default_enabled())
+        .fetch_all(conn)
+        .await?
+    });
+    for user in &recipients {
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "DELETE FROM notifications WHERE user_id = $1 AND id <= \
+                 (SELECT n.id FROM notifications n WHERE n.user_id = $1 \
+                  ORDER BY n.id DESC LIMIT 1 OFFSET $2)",
+            )
+            .bind(user)
+            .bind(KEEP_PER_USER)
+            .execute(conn)
+            .await?;
+        });
+    }
+    Ok(recipients.len() as u64)
+}

@@ -1,0 +1,5 @@
+mod callbacks;
+mod fixtures;
+mod inbound;
+mod notify;
+mod outbound;
