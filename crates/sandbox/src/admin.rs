@@ -1,5 +1,6 @@
 //! The sandbox's own surface: the HTML index (`GET /`) with plain forms to
-//! inject and clear faults and to remove an app for a user, the JSON admin
+//! inject and clear faults and to remove an app for a user (and the
+//! webhook sender's section, see [`crate::webhooks`]), the JSON admin
 //! API under `/_admin/` for tests in other processes, and `/_callback`, a
 //! stand-in redirect target for trying the consent pages by hand.
 
@@ -167,12 +168,14 @@ async fn revoke_user(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes)
         return admin_error("missing_username", "\"username\" is required.".into());
     };
     let user = normalize_username(username);
-    let revoked = sb.update(|st| st.remove_app(platform, &user));
+    let (revoked, deauthorize) = sb.remove_app(platform, &user);
     if json {
-        axum::Json(
-            json!({"platform": platform.name(), "username": user, "revoked_tokens": revoked}),
-        )
-        .into_response()
+        let mut body =
+            json!({"platform": platform.name(), "username": user, "revoked_tokens": revoked});
+        if let Some(log_id) = deauthorize {
+            body["deauthorize_log_id"] = json!(log_id);
+        }
+        axum::Json(body).into_response()
     } else {
         Redirect::to(&sb.url("/")).into_response()
     }
@@ -214,6 +217,7 @@ struct IndexPage {
     faults: Vec<FaultRow>,
     endpoints: Vec<EndpointRow>,
     kinds: &'static [&'static str],
+    webhooks: Option<crate::webhooks::IndexSection>,
 }
 
 fn try_link(sb: &Sandbox, label: &'static str, path: &str, params: &[(&str, &str)]) -> TryLink {
@@ -342,6 +346,7 @@ async fn show_index(State(sb): State<Sandbox>) -> Response {
         faults,
         endpoints,
         kinds: FAULT_KIND_NAMES,
+        webhooks: crate::webhooks::index_section(&sb),
     };
     consent::html(StatusCode::OK, &page)
 }

@@ -1,8 +1,9 @@
 //! What a sandbox is started with: where it is mounted, the app credentials
-//! each simulated platform accepts, token-lifetime switches and the
-//! rate-limit budgets.
+//! each simulated platform accepts, token-lifetime switches, the
+//! rate-limit budgets and where Meta's webhooks and callbacks go.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// One registered app at a simulated platform: the id/key and secret that
 /// the dialogs and token endpoints accept. Every other id is refused the way
@@ -134,10 +135,85 @@ pub struct SandboxConfig {
     /// Rate-limit budgets (an addition to the agreed API; defaults are the
     /// documented numbers where there are any).
     pub limits: Limits,
+    /// Where the Meta webhook sender delivers (`/_admin/webhooks/*`,
+    /// `/_admin/meta/*`); None = the sender is off and those routes answer
+    /// 409 `webhooks_not_configured`.
+    pub webhooks: Option<WebhookTargets>,
+}
+
+/// The app's webhook and callback URLs as registered in Meta's App
+/// Dashboard, and how the sender retries.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookTargets {
+    /// The callback URL of the Webhooks product (Herald's `/webhooks/meta`):
+    /// verification `GET`s and signed delivery `POST`s.
+    pub callback_url: String,
+    /// The verify token the subscription handshake sends.
+    pub verify_token: String,
+    /// The Facebook app's deauthorize callback URL.
+    pub deauthorize_url: String,
+    /// The Facebook app's data-deletion request URL.
+    pub data_deletion_url: String,
+    /// The Instagram app's deauthorize URL; None = [`Self::deauthorize_url`].
+    pub instagram_deauthorize_url: Option<String>,
+    /// The Instagram app's data-deletion URL; None = [`Self::data_deletion_url`].
+    pub instagram_data_deletion_url: Option<String>,
+    /// Waits before each retry of a delivery that failed (non-2xx or no
+    /// answer), in order; its length bounds the retries. Meta retries at
+    /// once, then less and less often for up to 36 h; the default is a
+    /// short version of that.
+    pub retry_delays: Vec<Duration>,
+    /// Longest one request may take before it counts as failed.
+    pub timeout: Duration,
+}
+
+impl WebhookTargets {
+    /// The four dashboard URLs and the verify token; Instagram callbacks go
+    /// to the Facebook URLs; retries after 0 s, 1 s, 5 s, 30 s, 2 min,
+    /// 10 min and 30 min; 10 s per request.
+    pub fn new(
+        callback_url: impl Into<String>,
+        verify_token: impl Into<String>,
+        deauthorize_url: impl Into<String>,
+        data_deletion_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            callback_url: callback_url.into(),
+            verify_token: verify_token.into(),
+            deauthorize_url: deauthorize_url.into(),
+            data_deletion_url: data_deletion_url.into(),
+            instagram_deauthorize_url: None,
+            instagram_data_deletion_url: None,
+            retry_delays: [0, 1, 5, 30, 120, 600, 1_800]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebhookTargets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookTargets")
+            .field("callback_url", &self.callback_url)
+            .field("verify_token", &"[redacted]")
+            .field("deauthorize_url", &self.deauthorize_url)
+            .field("data_deletion_url", &self.data_deletion_url)
+            .field("instagram_deauthorize_url", &self.instagram_deauthorize_url)
+            .field(
+                "instagram_data_deletion_url",
+                &self.instagram_data_deletion_url,
+            )
+            .field("retry_delays", &self.retry_delays)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl SandboxConfig {
-    /// Default credentials, non-rotating TikTok tokens, memory-only state.
+    /// Default credentials, non-rotating TikTok tokens, memory-only state,
+    /// no webhook sender.
     pub fn new(public_base: impl Into<String>) -> Self {
         let mut public_base = public_base.into();
         while public_base.ends_with('/') {
@@ -156,6 +232,7 @@ impl SandboxConfig {
             tiktok_unaudited: false,
             state_file: None,
             limits: Limits::default(),
+            webhooks: None,
         }
     }
 }

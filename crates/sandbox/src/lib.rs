@@ -32,7 +32,7 @@
 //! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/drive/v3/files`, `/drive/v3/files/{id}` |
 //!
 //! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
-//! `GET /` (an HTML index with fault forms), `/_admin/*` (JSON admin API,
+//! `GET /` (an HTML index with fault and webhook forms), `/_admin/*` (JSON admin API,
 //! see [`admin`](crate#admin-http-api)), `/_callback` (shows what a consent
 //! page redirected with, for trying dialogs by hand), `/_static/sandbox.css`
 //! and `/_static/avatar/{key}.svg`.
@@ -203,11 +203,66 @@
 //!
 //! `GET /_admin/state` (JSON summary), `POST /_admin/faults`
 //! `{"endpoint","kind","delay_ms","times"}` (JSON or form), `DELETE
-//! /_admin/faults`, `POST /_admin/revoke` `{"platform","username"}`. No
+//! /_admin/faults`, `POST /_admin/revoke` `{"platform","username"}` (for
+//! Meta and Instagram users it also sends the deauthorize callback when
+//! webhooks are configured; the answer then has `deauthorize_log_id`). No
 //! authentication: mount the sandbox only where that is acceptable.
+//!
+//! The Meta webhook sender (needs [`SandboxConfig::webhooks`], else 409
+//! `webhooks_not_configured`); each route takes JSON (answers JSON, errors
+//! as `{"error":{"code","message"}}`) or a form (redirects to `/`, a
+//! refusal shown there):
+//!
+//! - `POST /_admin/webhooks/subscribe` `{"verify_token"?}`: the handshake,
+//!   `GET {callback_url}?hub.mode=subscribe&hub.challenge=<digits>&hub.verify_token=…`
+//!   (the configured token unless one is given). Answers
+//!   `{"ok","status","echoed","challenge","log_id"}`; `ok` only for 200
+//!   with the challenge as the whole body.
+//! - `POST /_admin/webhooks/send` `{"account","field","app"?,"value"?,
+//!   "text"?,"count"?,"signature"?,"retry"?}`: one signed delivery
+//!   `{"object":"page"|"instagram","entry":[{"id","time","changes":[{"field","value"}]}]}`
+//!   (`messages`: `"messaging":[…]` instead of `changes`), `count` entries
+//!   (1–1000, default 1). `account` is a Page or Instagram id or username
+//!   of a signed-in sandbox user, an Instagram username, or a sandbox user
+//!   name; `app` (`facebook` / `instagram`) picks the login an Instagram
+//!   account is connected with when it is connected both ways (default:
+//!   Facebook Login). The entry id is the Page id or the Instagram user id
+//!   (`17841…`). Without `value` the sandbox builds one: Instagram
+//!   `comments` (adds a follower's comment to the account's latest post or
+//!   reel, 409 `no_media` if none), `mentions` (`{media_id,comment_id}`),
+//!   `story_insights` (the latest story, 409 `no_story`), Page `feed` (a
+//!   follower's comment on the latest post, 409 `no_post`), `messages`;
+//!   `text` replaces the sample text. `signature`: `valid` (default),
+//!   `tampered` (body changed after signing), `missing`, `wrong_secret`,
+//!   `malformed` (`sha256=<base64>`). Answers after the first attempt:
+//!   `{"delivery_id","status","attempts","state","object","entry_id","app",
+//!   "signature","body"}` (`error` when there was no answer). A validly
+//!   signed delivery answered non-2xx or not at all is retried in the
+//!   background after each of [`WebhookTargets::retry_delays`], unless
+//!   `"retry": false`; bad-signature deliveries never are.
+//! - `GET /_admin/webhooks`: `{"configured","deliveries":[{"id","kind",
+//!   "app","url","object","field","account","user_id","signature","retry",
+//!   "created_at","attempts":[{"at","status"|"error"}],"state","body",
+//!   "response"}]}`, oldest first (`body` what was sent, `response` the
+//!   last answer; times on the sandbox clock); `state` is `pending`,
+//!   `retrying`, `delivered` or `failed`.
+//! - `POST /_admin/meta/deauthorize` and `POST /_admin/meta/data-deletion`
+//!   `{"username"|"account","app"?,"signature"?}`: a form-encoded
+//!   `signed_request` (`{"algorithm":"HMAC-SHA256","issued_at","user_id"}`,
+//!   HMAC-SHA256 with the app's secret, unpadded base64url) to the app's
+//!   URL. `user_id` is what Herald stores as the platform user id: the
+//!   Facebook user id, or the Instagram Login account's user id. Answers
+//!   `{"log_id","app","user_id","target","signature","status","body"}`
+//!   (`body`: the answer, parsed when it is JSON), data deletion also `url`
+//!   and `confirmation_code` from it.
 //!
 //! # Deliberate differences from the real platforms
 //!
+//! - Webhooks: no legacy `X-Hub-Signature` (SHA-1) header; retries follow
+//!   [`WebhookTargets::retry_delays`] (real: up to 36 h), are not
+//!   persisted, and nothing is sent unless asked for (publishing and
+//!   comments made through the Graph API send no webhooks). Deauthorize
+//!   and data-deletion callbacks are sent once.
 //! - Any `http(s)` redirect URI without a fragment is accepted (no registered
 //!   list), and consent is asked every time (Google never skips it).
 //! - Meta page selection is remembered per user and app (latest consent
@@ -268,6 +323,7 @@ mod seed;
 mod state;
 mod tiktok;
 mod tiktok_publish;
+mod webhooks;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -281,7 +337,7 @@ use herald_core::Clock;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use config::{AppCredentials, Limits, SandboxConfig};
+pub use config::{AppCredentials, Limits, SandboxConfig, WebhookTargets};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
 pub use published::PublishedPost;
@@ -338,6 +394,7 @@ struct Inner {
     state: Mutex<State>,
     meters: Mutex<Meters>,
     faults: Mutex<FaultBoard>,
+    webhooks: Mutex<webhooks::WebhookLog>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -358,6 +415,7 @@ impl Sandbox {
                 state: Mutex::new(state),
                 meters: Mutex::new(Meters::default()),
                 faults: Mutex::new(FaultBoard::default()),
+                webhooks: Mutex::new(webhooks::WebhookLog::default()),
             }),
         })
     }
@@ -371,6 +429,7 @@ impl Sandbox {
             .merge(tiktok_publish::router())
             .merge(google::router())
             .merge(admin::router())
+            .merge(webhooks::router())
             .merge(assets::router())
             .layer(middleware::from_fn(lose_responses))
             .layer(middleware::from_fn(log_request))
@@ -396,10 +455,13 @@ impl Sandbox {
 
     /// Simulates the person removing the app at the platform: every token
     /// of that sandbox user on that platform stops working (Meta: Page
-    /// tokens too), with the platform's revoked error.
+    /// tokens too), with the platform's revoked error. For Meta and
+    /// Instagram users, when [`SandboxConfig::webhooks`] is set and a tokio
+    /// runtime is running, the deauthorize callback is sent in the
+    /// background (best effort, in the webhook log).
     pub fn revoke_user(&self, platform: Platform, username: &str) {
         let user = seed::normalize_username(username);
-        self.update(|st| st.remove_app(platform, &user));
+        self.remove_app(platform, &user);
     }
 
     /// How many requests an endpoint id received (unknown ids: 0).
@@ -459,6 +521,26 @@ impl Sandbox {
 
     pub(crate) fn faults<R>(&self, f: impl FnOnce(&mut FaultBoard) -> R) -> R {
         f(&mut lock(&self.inner.faults))
+    }
+
+    pub(crate) fn webhook_log<R>(&self, f: impl FnOnce(&mut webhooks::WebhookLog) -> R) -> R {
+        f(&mut lock(&self.inner.webhooks))
+    }
+
+    /// Removes the app for a (normalized) user: returns how many tokens
+    /// were revoked and the log id of the deauthorize callback, if one is
+    /// being sent (Meta and Instagram users who signed in).
+    pub(crate) fn remove_app(&self, platform: Platform, user: &str) -> (usize, Option<String>) {
+        let (revoked, known) = self.update(|st| {
+            let known = st.users(platform).any(|u| u == user);
+            (st.remove_app(platform, user), known)
+        });
+        let callback = if known {
+            webhooks::app_removed(self, platform, user)
+        } else {
+            None
+        };
+        (revoked, callback)
     }
 
     /// Counts a request to `endpoint` and consumes its fault. A `Slow`

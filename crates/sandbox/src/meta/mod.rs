@@ -17,6 +17,7 @@ mod nodes;
 mod publish;
 
 pub(crate) use publish::MetaPublishing;
+pub(crate) use publish::store::{Comment, ContainerKind, numeric_id};
 
 use axum::Router;
 use axum::routing::get;

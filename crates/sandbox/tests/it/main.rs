@@ -1,5 +1,6 @@
 //! Integration tests: the router driven through `oneshot` with a manual
-//! clock, one module per simulated platform plus faults and the admin API.
+//! clock, one module per simulated platform plus faults, the admin API and the
+//! webhook sender.
 
 mod admin;
 mod faults;
@@ -10,3 +11,4 @@ mod meta;
 mod meta_publish;
 mod tiktok;
 mod video_publishing;
+mod webhooks;

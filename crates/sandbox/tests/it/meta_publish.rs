@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::helpers::*;
 
-const FB_SCOPES: &str = "pages_show_list,pages_read_engagement,pages_manage_posts,instagram_basic,instagram_content_publish,instagram_manage_comments";
+pub(crate) const FB_SCOPES: &str = "pages_show_list,pages_read_engagement,pages_manage_posts,instagram_basic,instagram_content_publish,instagram_manage_comments";
 
 // ------------------------------------------------------------- media files
 
@@ -42,7 +42,7 @@ fn mp4(size: usize) -> Vec<u8> {
 type Files = Arc<HashMap<String, Vec<u8>>>;
 
 /// Files on `http://127.0.0.1:{port}/{name}`.
-struct Media {
+pub(crate) struct Media {
     base: String,
     server: JoinHandle<()>,
 }
@@ -61,7 +61,7 @@ async fn serve(State(files): State<Files>, Path(name): Path<String>) -> axum::re
 }
 
 impl Media {
-    async fn start() -> Media {
+    pub(crate) async fn start() -> Media {
         let files: Files = Arc::new(HashMap::from([
             ("photo.jpg".to_owned(), jpeg(2_000)),
             ("second.jpg".to_owned(), jpeg(3_000)),
@@ -79,7 +79,7 @@ impl Media {
         Media { base, server }
     }
 
-    fn url(&self, name: &str) -> String {
+    pub(crate) fn url(&self, name: &str) -> String {
         format!("{}/{name}", self.base)
     }
 }
@@ -87,14 +87,14 @@ impl Media {
 // ------------------------------------------------------------------ setup
 
 /// A Page token of the Bakery Page, its Page id and Instagram account id.
-struct Bakery {
-    user_token: String,
-    page_token: String,
-    page: String,
-    ig: String,
+pub(crate) struct Bakery {
+    pub(crate) user_token: String,
+    pub(crate) page_token: String,
+    pub(crate) page: String,
+    pub(crate) ig: String,
 }
 
-async fn bakery(t: &TestSandbox, scopes: &str) -> Bakery {
+pub(crate) async fn bakery(t: &TestSandbox, scopes: &str) -> Bakery {
     let short = t.meta_login("demo", scopes, &["0", "1"]).await;
     // Long-lived, so Page tokens outlive the day-long clock moves below.
     let user_token = t.meta_long_lived(&short).await;
@@ -117,16 +117,16 @@ async fn bakery(t: &TestSandbox, scopes: &str) -> Bakery {
     }
 }
 
-const FB: &str = "/graph.facebook.com/v25.0";
-const IG: &str = "/graph.instagram.com/v25.0";
+pub(crate) const FB: &str = "/graph.facebook.com/v25.0";
+pub(crate) const IG: &str = "/graph.instagram.com/v25.0";
 
-async fn post(t: &TestSandbox, path: &str, token: &str, pairs: &[(&str, &str)]) -> Resp {
+pub(crate) async fn post(t: &TestSandbox, path: &str, token: &str, pairs: &[(&str, &str)]) -> Resp {
     let mut all = vec![("access_token", token)];
     all.extend_from_slice(pairs);
     t.post_form(path, &form(&all)).await
 }
 
-async fn get(t: &TestSandbox, path: &str, token: &str) -> Resp {
+pub(crate) async fn get(t: &TestSandbox, path: &str, token: &str) -> Resp {
     t.get_with(path, &[bearer(token)]).await
 }
 
@@ -138,7 +138,7 @@ fn error_codes(res: &Resp) -> (Option<i64>, Option<i64>) {
 }
 
 #[track_caller]
-fn ok(res: &Resp) -> Value {
+pub(crate) fn ok(res: &Resp) -> Value {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     res.json()
 }
@@ -185,7 +185,7 @@ async fn until_fetched(t: &TestSandbox, base: &str, container: &str, token: &str
 }
 
 /// Creates a container and waits for it to be FINISHED (or ERROR).
-async fn ready(
+pub(crate) async fn ready(
     t: &TestSandbox,
     base: &str,
     ig: &str,
@@ -198,7 +198,13 @@ async fn ready(
     id
 }
 
-async fn publish(t: &TestSandbox, base: &str, ig: &str, token: &str, container: &str) -> Resp {
+pub(crate) async fn publish(
+    t: &TestSandbox,
+    base: &str,
+    ig: &str,
+    token: &str,
+    container: &str,
+) -> Resp {
     post(
         t,
         &format!("{base}/{ig}/media_publish"),
@@ -756,7 +762,7 @@ async fn comments_are_posted_and_listed_newest_first() {
 }
 
 /// Instagram Login: a long-lived token for the demo user's account.
-async fn instagram_login(t: &TestSandbox) -> (String, String) {
+pub(crate) async fn instagram_login(t: &TestSandbox) -> (String, String) {
     let app = t.sb.config().instagram.clone();
     let authorize = format!(
         "/www.instagram.com/oauth/authorize?{}",
