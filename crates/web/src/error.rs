@@ -17,6 +17,9 @@ pub enum WebError {
     NotFound,
     #[error("bad request: {code}")]
     BadRequest { code: &'static str },
+    /// Well-formed input that breaks a rule (422); nothing changed.
+    #[error("unprocessable: {code}")]
+    Unprocessable { code: &'static str },
     #[error("forbidden: {code}")]
     Forbidden { code: &'static str },
     #[error("a required service is unavailable")]
@@ -54,6 +57,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -71,7 +75,9 @@ impl WebError {
     pub fn code(&self) -> &'static str {
         match self {
             WebError::NotFound => "not_found",
-            WebError::BadRequest { code } | WebError::Forbidden { code } => code,
+            WebError::BadRequest { code }
+            | WebError::Unprocessable { code }
+            | WebError::Forbidden { code } => code,
             WebError::Unavailable => "service_unavailable",
             WebError::Unauthorized => "unauthorized",
             WebError::PayloadTooLarge => "payload_too_large",

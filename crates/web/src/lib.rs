@@ -14,6 +14,7 @@ pub mod mail;
 mod middleware;
 mod ops;
 pub mod pages;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,17 @@ struct Inner {
     publishing: Option<herald_publishing::Publishing>,
     /// Set by [`AppState::with_media`] while the state is built.
     media: Option<herald_media::MediaLibrary>,
+    /// Set by [`AppState::with_webhooks`] while the state is built.
+    webhooks: Option<Webhooks>,
+}
+
+/// The webhook services the web layer serves.
+#[derive(Clone)]
+pub struct Webhooks {
+    pub inbound: herald_webhooks::Inbound,
+    pub callbacks: herald_webhooks::MetaCallbacks,
+    pub notifications: herald_webhooks::Notifications,
+    pub outbound: herald_webhooks::outbound::Outbound,
 }
 
 impl AppState {
@@ -94,6 +106,7 @@ impl AppState {
                 csrf_key,
                 publishing: None,
                 media: None,
+                webhooks: None,
             }),
         }
     }
@@ -116,6 +129,20 @@ impl AppState {
             None => panic!("AppState::with_media called after the state was shared"),
         }
         self
+    }
+
+    /// Adds the webhook services. Call while building the state.
+    pub fn with_webhooks(mut self, webhooks: Webhooks) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.webhooks = Some(webhooks),
+            None => panic!("AppState::with_webhooks called after the state was shared"),
+        }
+        self
+    }
+
+    /// The webhook services; 503 where the process runs without them.
+    pub fn webhooks(&self) -> Result<&Webhooks, WebError> {
+        self.inner.webhooks.as_ref().ok_or(WebError::Unavailable)
     }
 
     /// The media library; 503 where the process runs without it.
@@ -188,6 +215,8 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // media uploads: their own limit, and an idle timeout per body part
     // instead of one for the whole request.
     let mut routes = middleware::bounded(routes, state.site());
+    // Meta's webhook calls: no session, no CSRF, their own body limit.
+    routes = routes.merge(webhooks::router(state.site()));
     if let Ok(media) = state.media() {
         let limit = usize::try_from(media.max_bytes()).unwrap_or(usize::MAX);
         routes = routes.merge(middleware::with_body_limit(

@@ -178,7 +178,7 @@ async fn tag_route(req: Request, next: Next) -> Response {
 }
 
 fn wants_json(path: &str, headers: &HeaderMap) -> bool {
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || path.starts_with("/webhooks/") {
         return true;
     }
     let accept = headers

@@ -3,9 +3,12 @@
 //! middleware.
 
 mod auth;
+pub(crate) mod endpoints;
 pub(crate) mod media;
+mod notifications;
 mod platforms;
 mod posts;
+mod webhooks;
 
 use axum::Router;
 use herald_accounts::{User, WorkspaceId};
@@ -19,6 +22,9 @@ pub fn router() -> Router<AppState> {
         .merge(platforms::router())
         .merge(posts::router())
         .merge(media::router())
+        .merge(endpoints::router())
+        .merge(webhooks::router())
+        .merge(notifications::router())
 }
 
 /// `?workspace=` of the resources that live in a workspace.

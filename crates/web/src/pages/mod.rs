@@ -8,12 +8,16 @@
 mod account;
 mod calendar;
 mod compose;
+mod deletion;
+mod endpoints;
 mod mailbox;
+mod notifications;
 mod posts;
 mod public;
 mod publishing;
 mod settings;
 mod shell;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -37,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(compose::router())
         .merge(posts::router())
+        .merge(endpoints::router())
+        .merge(webhooks::router())
+        .merge(notifications::router())
+        .merge(deletion::router())
         .merge(shell::router())
 }
 
@@ -63,6 +71,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The signed-in user, for the shell.
     pub user: Option<UserBadge>,
+    /// Unread notifications in the current workspace (shell pages only).
+    pub unread: Option<i64>,
 }
 
 /// Who is signed in, as the shell shows it.
@@ -93,6 +103,7 @@ impl Chrome {
             icon: assets::url("icon.svg"),
             csrf: String::new(),
             user: None,
+            unread: None,
         }
     }
 }
@@ -128,6 +139,9 @@ impl FromRequestParts<AppState> for Chrome {
                 email: authed.user.email.to_string(),
                 verified: authed.user.verified,
             });
+            if uri.path().starts_with("/home") {
+                chrome.unread = notifications::unread_badge(state, &authed.user, uri.query()).await;
+            }
         }
         Ok(chrome)
     }

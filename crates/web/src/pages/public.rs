@@ -77,6 +77,8 @@ struct LegalPage {
     title: &'static str,
     updated: String,
     sections: &'static [LegalSection],
+    /// Whether to link the data-deletion status lookup (privacy only).
+    deletion_link: bool,
 }
 
 async fn show_privacy(c: Chrome) -> Result<Response, WebError> {
@@ -84,6 +86,7 @@ async fn show_privacy(c: Chrome) -> Result<Response, WebError> {
         title: c.t.get("public.privacy"),
         updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
         sections: &c.t.privacy,
+        deletion_link: true,
         c,
     })
 }
@@ -93,6 +96,7 @@ async fn show_terms(c: Chrome) -> Result<Response, WebError> {
         title: c.t.get("public.terms"),
         updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
         sections: &c.t.terms,
+        deletion_link: false,
         c,
     })
 }

@@ -1,0 +1,188 @@
+//! `/api/notifications…`: the caller's notifications in a workspace and
+//! their preferences (which kinds they get), as JSON.
+//!
+//! Preferences are an object of kind → on/off; a PUT sets the kinds it
+//! names and keeps the others. An unknown kind refuses the whole request.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use herald_accounts::{Permission, User, WorkspaceId};
+use herald_core::Timestamp;
+use herald_webhooks::{Notification, NotificationKind};
+use serde::{Deserialize, Serialize};
+
+use super::workspace_of;
+use crate::auth::ApiCaller;
+use crate::webhooks::service_error;
+use crate::{AppState, WebError};
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notifications", get(list_notifications))
+        .route(
+            "/api/notifications/preferences",
+            get(get_preferences).put(set_preferences),
+        )
+}
+
+async fn member_of(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<WorkspaceId, WebError> {
+    let ws = workspace_of(state, user, asked).await?;
+    state.accounts().require(user, ws, Permission::View).await?;
+    Ok(ws)
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    workspace: Option<i64>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct NotificationView {
+    id: i64,
+    kind: &'static str,
+    text: String,
+    link: Option<String>,
+    created_at: Timestamp,
+    read: bool,
+}
+
+impl From<Notification> for NotificationView {
+    fn from(n: Notification) -> Self {
+        NotificationView {
+            id: n.id,
+            kind: n.kind.as_str(),
+            text: n.text,
+            link: n.link,
+            created_at: n.created_at,
+            read: n.read,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct NotificationList {
+    unread: i64,
+    notifications: Vec<NotificationView>,
+}
+
+async fn list_notifications(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<NotificationList>, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let ws = member_of(&state, &user, q.workspace).await?;
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(WebError::BadRequest {
+            code: "webhook_invalid_limit",
+        });
+    }
+    let list = notifications
+        .list(user.id, ws, limit)
+        .await
+        .map_err(service_error)?;
+    let unread = notifications
+        .unread_count(user.id, ws)
+        .await
+        .map_err(service_error)?;
+    Ok(Json(NotificationList {
+        unread,
+        notifications: list.into_iter().map(NotificationView::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct PreferencesQuery {
+    workspace: Option<i64>,
+}
+
+type Preferences = BTreeMap<&'static str, bool>;
+
+fn preferences_view(prefs: Vec<(NotificationKind, bool)>) -> Preferences {
+    prefs.into_iter().map(|(k, on)| (k.as_str(), on)).collect()
+}
+
+async fn get_preferences(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<PreferencesQuery>,
+) -> Result<Json<Preferences>, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let ws = member_of(&state, &user, q.workspace).await?;
+    let prefs = notifications
+        .preferences(user.id, ws)
+        .await
+        .map_err(service_error)?;
+    Ok(Json(preferences_view(prefs)))
+}
+
+/// The kinds named in a PUT body, or the refusal of an unknown one.
+fn parse_preferences(
+    body: &BTreeMap<String, bool>,
+) -> Result<Vec<(NotificationKind, bool)>, WebError> {
+    body.iter()
+        .map(|(name, on)| {
+            NotificationKind::parse(name)
+                .map(|k| (k, *on))
+                .ok_or(WebError::Unprocessable {
+                    code: "notification_unknown_kind",
+                })
+        })
+        .collect()
+}
+
+/// Sets the kinds in the body (`{"comment": false, …}`); answers with all.
+async fn set_preferences(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<PreferencesQuery>,
+    Json(body): Json<BTreeMap<String, bool>>,
+) -> Result<Json<Preferences>, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let ws = member_of(&state, &user, q.workspace).await?;
+    let changes = parse_preferences(&body)?;
+    notifications
+        .set_preferences(user.id, ws, &changes)
+        .await
+        .map_err(service_error)?;
+    let prefs = notifications
+        .preferences(user.id, ws)
+        .await
+        .map_err(service_error)?;
+    Ok(Json(preferences_view(prefs)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_kind_refuses_the_whole_change() {
+        let body: BTreeMap<String, bool> =
+            serde_json::from_str(r#"{"comment": false, "mention": true}"#).unwrap();
+        let parsed = parse_preferences(&body).unwrap();
+        assert_eq!(
+            parsed,
+            vec![
+                (NotificationKind::Comment, false),
+                (NotificationKind::Mention, true)
+            ]
+        );
+        let body: BTreeMap<String, bool> =
+            serde_json::from_str(r#"{"comment": false, "gossip": true}"#).unwrap();
+        let e = parse_preferences(&body).unwrap_err();
+        assert_eq!(e.code(), "notification_unknown_kind");
+    }
+}

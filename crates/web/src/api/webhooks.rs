@@ -1,0 +1,373 @@
+//! `/api/webhooks/deliveries…`: the history of Meta deliveries routed to a
+//! workspace, one delivery with its headers, payload and attempts, and
+//! replay — as JSON, for members who may manage webhooks.
+//!
+//! A bad filter or replay request (an unknown status, a time that is not
+//! RFC 3339) is refused before anything is read or queued.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use herald_accounts::{Permission, User, WorkspaceId};
+use herald_core::Timestamp;
+use herald_webhooks::{
+    Attempt, AttemptTrigger, DeliveryDetail, DeliveryFilter, DeliveryId, DeliveryStatus,
+    DeliverySummary, Route,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{WorkspaceQuery, workspace_of};
+use crate::auth::ApiCaller;
+use crate::webhooks::service_error;
+use crate::{AppState, WebError};
+
+/// Deliveries per page when `limit` is not given, and the most per page.
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/webhooks/deliveries", get(list_deliveries))
+        .route("/api/webhooks/deliveries/replay", post(replay_deliveries))
+        .route("/api/webhooks/deliveries/{id}", get(get_delivery))
+}
+
+/// The workspace asked for (or the caller's first), once the caller may
+/// manage its webhooks.
+async fn managed(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<WorkspaceId, WebError> {
+    let ws = workspace_of(state, user, asked).await?;
+    state
+        .accounts()
+        .require(user, ws, Permission::ManageWebhooks)
+        .await?;
+    Ok(ws)
+}
+
+fn instant(s: &str) -> Result<Timestamp, WebError> {
+    s.trim().parse().map_err(|_| WebError::BadRequest {
+        code: "webhook_invalid_time",
+    })
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    workspace: Option<i64>,
+    status: Option<String>,
+    object: Option<String>,
+    field: Option<String>,
+    /// RFC 3339: received at or after.
+    from: Option<String>,
+    /// RFC 3339: received before.
+    to: Option<String>,
+    /// Case-insensitive text in the payload.
+    q: Option<String>,
+    /// Paging: deliveries older than this id.
+    before: Option<i64>,
+    limit: Option<usize>,
+}
+
+impl ListQuery {
+    fn filter(self) -> Result<DeliveryFilter, WebError> {
+        let status = match nonempty(self.status) {
+            Some(s) => Some(DeliveryStatus::parse(&s).ok_or(WebError::BadRequest {
+                code: "webhook_invalid_status",
+            })?),
+            None => None,
+        };
+        let from = nonempty(self.from).as_deref().map(instant).transpose()?;
+        let to = nonempty(self.to).as_deref().map(instant).transpose()?;
+        if let (Some(from), Some(to)) = (from, to)
+            && to <= from
+        {
+            return Err(WebError::BadRequest {
+                code: "webhook_invalid_range",
+            });
+        }
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(WebError::BadRequest {
+                code: "webhook_invalid_limit",
+            });
+        }
+        Ok(DeliveryFilter {
+            status,
+            object: nonempty(self.object),
+            field: nonempty(self.field),
+            from,
+            to,
+            text: nonempty(self.q),
+            before: self.before.map(DeliveryId),
+            limit,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct DeliveryView {
+    id: i64,
+    received_at: Timestamp,
+    object: String,
+    fields: Vec<String>,
+    entry_ids: Vec<String>,
+    entries: i64,
+    size: i64,
+    status: &'static str,
+    attempts: i64,
+    last_error: Option<String>,
+    processed_at: Option<Timestamp>,
+}
+
+impl From<DeliverySummary> for DeliveryView {
+    fn from(d: DeliverySummary) -> Self {
+        DeliveryView {
+            id: d.id.0,
+            received_at: d.received_at,
+            object: d.object,
+            fields: d.fields,
+            entry_ids: d.entry_ids,
+            entries: d.entries,
+            size: d.size,
+            status: d.status.as_str(),
+            attempts: d.attempts,
+            last_error: d.last_error,
+            processed_at: d.processed_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AttemptView {
+    number: i64,
+    /// `automatic` or `replay`.
+    trigger: &'static str,
+    replayed_by: Option<String>,
+    started_at: Timestamp,
+    finished_at: Option<Timestamp>,
+    succeeded: bool,
+    summary: String,
+    error: Option<String>,
+}
+
+impl From<Attempt> for AttemptView {
+    fn from(a: Attempt) -> Self {
+        let (trigger, replayed_by) = match a.trigger {
+            AttemptTrigger::Automatic => ("automatic", None),
+            AttemptTrigger::Replay { by_name, .. } => ("replay", by_name),
+        };
+        AttemptView {
+            number: a.number,
+            trigger,
+            replayed_by,
+            started_at: a.started_at,
+            finished_at: a.finished_at,
+            succeeded: a.succeeded,
+            summary: a.summary,
+            error: a.error,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RouteView {
+    connection_id: String,
+    connection_name: String,
+    provider: String,
+    remote_id: String,
+}
+
+impl From<Route> for RouteView {
+    fn from(r: Route) -> Self {
+        RouteView {
+            connection_id: r.connection_id,
+            connection_name: r.connection_name,
+            provider: r.provider,
+            remote_id: r.remote_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HeaderView {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct DeliveryDetailView {
+    #[serde(flatten)]
+    delivery: DeliveryView,
+    /// As received, secrets masked.
+    headers: Vec<HeaderView>,
+    /// The raw body, exactly as received.
+    body: String,
+    attempts: Vec<AttemptView>,
+    routes: Vec<RouteView>,
+}
+
+#[derive(Serialize)]
+struct DeliveryPage {
+    deliveries: Vec<DeliveryView>,
+    /// Pass as `before` for the next (older) page; absent on the last.
+    next_before: Option<i64>,
+}
+
+async fn list_deliveries(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<DeliveryPage>, WebError> {
+    let inbound = &state.webhooks()?.inbound;
+    let ws = managed(&state, &user, q.workspace).await?;
+    let filter = q.filter()?;
+    let list = inbound.list(ws, &filter).await.map_err(service_error)?;
+    let next_before = (list.len() == filter.limit)
+        .then(|| list.last().map(|d| d.id.0))
+        .flatten();
+    Ok(Json(DeliveryPage {
+        deliveries: list.into_iter().map(DeliveryView::from).collect(),
+        next_before,
+    }))
+}
+
+async fn get_delivery(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Path(id): Path<String>,
+    Query(q): Query<WorkspaceQuery>,
+) -> Result<Json<DeliveryDetailView>, WebError> {
+    let id = id
+        .parse::<i64>()
+        .map(DeliveryId)
+        .map_err(|_| WebError::NotFound)?;
+    let inbound = &state.webhooks()?.inbound;
+    let ws = managed(&state, &user, q.workspace).await?;
+    let DeliveryDetail {
+        summary,
+        headers,
+        body,
+        attempts,
+        routes,
+    } = inbound
+        .get(ws, id)
+        .await
+        .map_err(service_error)?
+        .ok_or(WebError::NotFound)?;
+    Ok(Json(DeliveryDetailView {
+        delivery: summary.into(),
+        headers: headers
+            .into_iter()
+            .map(|(name, value)| HeaderView { name, value })
+            .collect(),
+        body,
+        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+        routes: routes.into_iter().map(RouteView::from).collect(),
+    }))
+}
+
+/// `{"ids": [1, 2]}` or `{"since": "2026-03-29T00:00:00Z"}`, not both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayRequest {
+    #[serde(default)]
+    ids: Option<Vec<i64>>,
+    #[serde(default)]
+    since: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReplayResponse {
+    /// Deliveries a new attempt was queued for (ids not routed to the
+    /// workspace are skipped).
+    queued: usize,
+}
+
+async fn replay_deliveries(
+    State(state): State<AppState>,
+    ApiCaller(user): ApiCaller,
+    Query(q): Query<WorkspaceQuery>,
+    Json(req): Json<ReplayRequest>,
+) -> Result<Json<ReplayResponse>, WebError> {
+    let inbound = &state.webhooks()?.inbound;
+    let ws = managed(&state, &user, q.workspace).await?;
+    let queued = match (req.ids, req.since) {
+        (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_LIMIT => {
+            let ids: Vec<DeliveryId> = ids.into_iter().map(DeliveryId).collect();
+            inbound
+                .replay(ws, &ids, user.id)
+                .await
+                .map_err(service_error)?
+        }
+        (None, Some(since)) => {
+            let since = instant(&since)?;
+            inbound
+                .replay_failed_since(ws, since, user.id)
+                .await
+                .map_err(service_error)?
+        }
+        _ => {
+            return Err(WebError::Unprocessable {
+                code: "webhook_invalid_replay",
+            });
+        }
+    };
+    Ok(Json(ReplayResponse { queued }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &str) -> ListQuery {
+        serde_urlencoded::from_str(pairs).unwrap()
+    }
+
+    #[test]
+    fn filters_are_parsed_or_refused_with_a_named_code() {
+        let f = query("status=dead&field=comments&from=2026-03-01T00:00:00Z&q=ana&limit=10")
+            .filter()
+            .unwrap();
+        assert_eq!(f.status, Some(DeliveryStatus::Dead));
+        assert_eq!(f.field.as_deref(), Some("comments"));
+        assert_eq!(f.text.as_deref(), Some("ana"));
+        assert_eq!(f.limit, 10);
+        assert_eq!(query("").filter().unwrap().limit, DEFAULT_LIMIT);
+        for (pairs, code) in [
+            ("status=lost", "webhook_invalid_status"),
+            ("from=yesterday", "webhook_invalid_time"),
+            ("to=2026-03-01", "webhook_invalid_time"),
+            (
+                "from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z",
+                "webhook_invalid_range",
+            ),
+            ("limit=0", "webhook_invalid_limit"),
+            ("limit=201", "webhook_invalid_limit"),
+        ] {
+            let e = query(pairs).filter().expect_err(pairs);
+            assert_eq!(e.code(), code, "{pairs}");
+        }
+    }
+
+    #[test]
+    fn every_refusal_code_has_copy_in_every_language() {
+        use crate::i18n::{Locale, catalog, error_copy};
+        for code in [
+            "webhook_invalid_status",
+            "webhook_invalid_time",
+            "webhook_invalid_range",
+            "webhook_invalid_limit",
+            "webhook_invalid_replay",
+            "notification_unknown_kind",
+        ] {
+            assert!(catalog(Locale::En).has(&format!("error.{code}")), "{code}");
+            assert_ne!(error_copy(Locale::En, code), error_copy(Locale::De, code));
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! A person's in-app notifications in the current workspace (newest first,
+//! unread ones emphasised, "mark all read"), the unread count the shell
+//! shows, and the preferences page: one checkbox per kind, saved per
+//! person and workspace.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use herald_accounts::{Permission, User, WorkspaceId, WorkspaceMembership};
+use herald_webhooks::{Notification, NotificationKind};
+use serde::Deserialize;
+
+use super::posts::{local_time, viewer_zone};
+use super::public::local_path;
+use super::shell::{RailItem, Section, rail};
+use super::{Chrome, known, pick_workspace, render};
+use crate::auth::SignedIn;
+use crate::i18n::Catalog;
+use crate::webhooks::service_error;
+use crate::{AppState, WebError};
+
+/// Notifications shown on the page.
+const SHOWN: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/home/notifications", get(list_notifications))
+        .route("/home/notifications/read", post(mark_notifications_read))
+        .route(
+            "/home/settings/notifications",
+            get(show_notification_settings).post(save_notification_settings),
+        )
+}
+
+/// The workspace asked for (or the first), for any member.
+async fn member_workspace(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+) -> Result<WorkspaceMembership, WebError> {
+    let ws = pick_workspace(state, user, asked)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    state
+        .accounts()
+        .require(user, ws.id, Permission::View)
+        .await?;
+    Ok(ws)
+}
+
+/// The unread count for the shell's badge, in the page's `?workspace=`
+/// (or the first): `None` where there is nothing to count (no webhook
+/// services, no workspace) or the lookup failed (a page still renders
+/// without its badge).
+pub(crate) async fn unread_badge(
+    state: &AppState,
+    user: &User,
+    query: Option<&str>,
+) -> Option<i64> {
+    let webhooks = state.webhooks().ok()?;
+    let asked = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("workspace="))
+        .and_then(|v| v.parse::<i64>().ok());
+    let ws = pick_workspace(state, user, asked).await.ok().flatten()?;
+    match webhooks.notifications.unread_count(user.id, ws.id).await {
+        Ok(n) => Some(n),
+        Err(e) => {
+            tracing::warn!(error = %crate::error::chain(&e), "could not count unread notifications");
+            None
+        }
+    }
+}
+
+pub(crate) fn kind_label(t: &'static Catalog, kind: NotificationKind) -> &'static str {
+    t.text(&format!("notifications.kind.{}", kind.as_str()))
+}
+
+pub struct NotificationRow {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub text: String,
+    pub link: Option<String>,
+    pub at: String,
+    pub read: bool,
+}
+
+fn notification_row(
+    t: &'static Catalog,
+    tz: &jiff::tz::TimeZone,
+    n: &Notification,
+) -> NotificationRow {
+    NotificationRow {
+        kind: n.kind.as_str(),
+        kind_label: kind_label(t, n.kind),
+        text: n.text.clone(),
+        // Only ever a path inside Herald.
+        link: n
+            .link
+            .as_deref()
+            .map(local_path)
+            .filter(|p| *p != "/")
+            .map(str::to_owned),
+        at: local_time(n.created_at, tz),
+        read: n.read,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    c: Chrome,
+    rail: Vec<RailItem>,
+    workspace: i64,
+    unread: usize,
+    rows: Vec<NotificationRow>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    workspace: Option<i64>,
+    tz: Option<String>,
+    done: Option<String>,
+}
+
+async fn list_notifications(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    headers: HeaderMap,
+    c: Chrome,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let user = &authed.user;
+    let ws = member_workspace(&state, user, q.workspace).await?;
+    let zone = viewer_zone(q.tz.as_deref(), &headers);
+    let list = notifications
+        .list(user.id, ws.id, SHOWN)
+        .await
+        .map_err(service_error)?;
+    render(&NotificationsPage {
+        rail: rail(Section::Home),
+        workspace: ws.id.0,
+        unread: list.iter().filter(|n| !n.read).count(),
+        rows: list
+            .iter()
+            .map(|n| notification_row(c.t, &zone.tz, n))
+            .collect(),
+        notice: known(c.t, "notifications.done.", q.done.as_deref()),
+        c,
+    })
+}
+
+#[derive(Deserialize)]
+struct WorkspaceForm {
+    workspace: i64,
+}
+
+/// The workspace of a form, which must be one the user is in.
+async fn form_workspace(
+    state: &AppState,
+    user: &User,
+    workspace: i64,
+) -> Result<WorkspaceId, WebError> {
+    let ws = member_workspace(state, user, Some(workspace)).await?;
+    if ws.id != WorkspaceId(workspace) {
+        return Err(WebError::NotFound);
+    }
+    Ok(ws.id)
+}
+
+async fn mark_notifications_read(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    axum::Form(form): axum::Form<WorkspaceForm>,
+) -> Result<Response, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let ws = form_workspace(&state, &authed.user, form.workspace).await?;
+    notifications
+        .mark_all_read(authed.user.id, ws)
+        .await
+        .map_err(service_error)?;
+    Ok(Redirect::to(&format!(
+        "/home/notifications?workspace={}&done=all_read",
+        ws.0
+    ))
+    .into_response())
+}
+
+// ------------------------------------------------------------ preferences
+
+pub struct PreferenceRow {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notification_settings.html")]
+struct PreferencesPage {
+    c: Chrome,
+    rail: Vec<RailItem>,
+    workspace: i64,
+    workspace_name: String,
+    rows: Vec<PreferenceRow>,
+    notice: Option<String>,
+}
+
+async fn show_notification_settings(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    c: Chrome,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let user = &authed.user;
+    let ws = member_workspace(&state, user, q.workspace).await?;
+    let prefs = notifications
+        .preferences(user.id, ws.id)
+        .await
+        .map_err(service_error)?;
+    render(&PreferencesPage {
+        rail: rail(Section::Settings),
+        workspace: ws.id.0,
+        workspace_name: ws.name.clone(),
+        rows: prefs
+            .into_iter()
+            .map(|(kind, enabled)| PreferenceRow {
+                kind: kind.as_str(),
+                label: kind_label(c.t, kind),
+                description: c
+                    .t
+                    .text(&format!("notifications.describe.{}", kind.as_str())),
+                enabled,
+            })
+            .collect(),
+        notice: known(c.t, "notifications.done.", q.done.as_deref()),
+        c,
+    })
+}
+
+/// Every kind, on when its box was ticked: an unticked box sends nothing,
+/// so what is absent is off.
+fn chosen_kinds(form: &[(String, String)]) -> Vec<(NotificationKind, bool)> {
+    NotificationKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let on = form.iter().any(|(k, v)| k == "kind" && v == kind.as_str());
+            (kind, on)
+        })
+        .collect()
+}
+
+async fn save_notification_settings(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let notifications = &state.webhooks()?.notifications;
+    let asked = form
+        .iter()
+        .find(|(k, _)| k == "workspace")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .ok_or(WebError::BadRequest {
+            code: "bad_request",
+        })?;
+    let ws = form_workspace(&state, &authed.user, asked).await?;
+    notifications
+        .set_preferences(authed.user.id, ws, &chosen_kinds(&form))
+        .await
+        .map_err(service_error)?;
+    Ok(Redirect::to(&format!(
+        "/home/settings/notifications?workspace={}&done=saved",
+        ws.0
+    ))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Locale, catalog};
+
+    #[test]
+    fn unticked_kinds_are_saved_as_off() {
+        let form = vec![
+            ("workspace".to_owned(), "3".to_owned()),
+            ("kind".to_owned(), "mention".to_owned()),
+            ("kind".to_owned(), "no_such_kind".to_owned()),
+        ];
+        let chosen = chosen_kinds(&form);
+        assert_eq!(chosen.len(), NotificationKind::ALL.len());
+        for (kind, on) in chosen {
+            assert_eq!(on, kind == NotificationKind::Mention, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_name_and_a_description_in_every_language() {
+        for locale in Locale::ALL {
+            let t = catalog(locale);
+            for kind in NotificationKind::ALL {
+                for part in ["kind", "describe"] {
+                    let key = format!("notifications.{part}.{}", kind.as_str());
+                    assert!(t.has(&key), "{key} in {}", locale.code());
+                }
+            }
+        }
+    }
+}
