@@ -39,6 +39,7 @@ pub fn registry(
     connections: herald_connections::Connections,
     media: herald_media::MediaLibrary,
     publishing: herald_publishing::Publishing,
+    webhooks: crate::webhooks::Webhooks,
 ) -> Registry {
     let mut registry = Registry::new();
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
@@ -46,6 +47,12 @@ pub fn registry(
     herald_media::jobs::register(&mut registry, media, connections.clone());
     herald_connections::jobs::register(&mut registry, connections);
     herald_publishing::register(&mut registry, publishing);
+    herald_webhooks::register(
+        &mut registry,
+        webhooks.inbound,
+        webhooks.callbacks,
+        webhooks.outbound,
+    );
     registry
 }
 
@@ -145,12 +152,20 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         platforms.publishers.clone(),
         outbox.clone(),
     );
+    let webhooks = crate::webhooks::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        clock.clone(),
+        platforms.vault.clone(),
+    );
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
         platforms.connections.clone(),
         media.clone(),
         publishing.clone(),
+        webhooks.clone(),
     );
     queue.report_queues(registry.queues());
     let session_secret = config
@@ -175,7 +190,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         &session_secret,
     )
     .with_media(media)
-    .with_publishing(publishing);
+    .with_publishing(publishing)
+    .with_webhooks(webhooks.web());
     let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
     if platforms.sandbox.is_some() {
         tracing::info!(
@@ -185,7 +201,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
     }
     let shutdown = CancellationToken::new();
     let relay_task =
-        crate::publishing::start_relay(&config, outbox, shutdown.child_token()).await?;
+        crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
+            .await?;
     let worker = Worker::new(queue, registry, worker_options(&config));
     let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
     tracing::info!(
@@ -256,7 +273,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         clock.clone(),
         false,
     )?;
-    let outbox = herald_events::Outbox::new(db.clone(), clock);
+    let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
     let publishing = crate::publishing::build(
         db.clone(),
         queue.clone(),
@@ -273,14 +290,23 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         tracing::info!("shutting down: finishing running jobs");
         signal.cancel();
     });
+    let webhooks = crate::webhooks::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        clock,
+        platforms.vault.clone(),
+    );
     let relay_task =
-        crate::publishing::start_relay(&config, outbox, shutdown.child_token()).await?;
+        crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
+            .await?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
         platforms.connections,
         media,
         publishing,
+        webhooks,
     );
     Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)

@@ -1,9 +1,11 @@
 //! `herald bench`: throughput and lateness of the job queue (`queue`) and
-//! of publishing through worker processes (`publish`, in [`publish`]), each
+//! of publishing through worker processes (`publish`, in [`publish`]) and
+//! of acknowledging Meta webhooks (`webhooks`, in [`webhooks`]), each
 //! next to a baseline measured in the same run on the same database, so the
 //! figures are comparable across machines as ratios.
 
 mod publish;
+mod webhooks;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,6 +31,9 @@ pub enum BenchCommand {
     /// Publish posts due in the same minute through `herald worker`
     /// processes against the sandbox; the bare queue is the baseline.
     Publish(publish::PublishBench),
+    /// Signed Meta deliveries acknowledged per second after a durable
+    /// store, next to a verify-only baseline handler.
+    Webhooks(webhooks::WebhooksBench),
 }
 
 #[derive(Args)]
@@ -153,6 +158,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Queue(args) => queue(args).await,
         BenchCommand::Publish(args) => publish::run(args).await,
+        BenchCommand::Webhooks(args) => webhooks::run(args).await,
     }
 }
 

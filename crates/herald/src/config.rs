@@ -142,7 +142,7 @@ const KEYS: &[Key] = &[
         name: "meta_app_secret",
         secret: true,
         default: None,
-        help: "Facebook app secret (with meta_app_id)",
+        help: "Facebook app secret (with meta_app_id); during a rotation list the new and the old one, comma-separated: the first signs requests, all are accepted on webhooks",
     },
     Key {
         name: "instagram_app_id",
@@ -154,7 +154,7 @@ const KEYS: &[Key] = &[
         name: "instagram_app_secret",
         secret: true,
         default: None,
-        help: "Instagram app secret (with instagram_app_id)",
+        help: "Instagram app secret (with instagram_app_id); comma-separated during a rotation, like meta_app_secret",
     },
     Key {
         name: "tiktok_client_key",
@@ -191,6 +191,18 @@ const KEYS: &[Key] = &[
         secret: false,
         default: None,
         help: "base URL of a standalone `herald sandbox` to use instead of the built-in one",
+    },
+    Key {
+        name: "meta_verify_token",
+        secret: true,
+        default: None,
+        help: "the verify token Meta sends when subscribing to webhooks at PUBLIC_URL/webhooks/meta (generated in development)",
+    },
+    Key {
+        name: "webhook_allow_private",
+        secret: false,
+        default: Some("false"),
+        help: "true: outbound webhook endpoints may be private, loopback or link-local addresses (and plain http); false: public https only",
     },
     Key {
         name: "nats_url",
@@ -371,6 +383,10 @@ pub struct Config {
     /// NATS (JetStream) for relaying events; in-process only when unset.
     pub nats_url: Option<SecretString>,
     pub nats_stream: String,
+    /// The token Meta's subscription handshake must present.
+    pub meta_verify_token: Option<SecretString>,
+    /// Whether outbound webhooks may target private networks.
+    pub webhook_allow_private: bool,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -420,7 +436,11 @@ pub struct S3Settings {
 #[derive(Clone)]
 pub struct PlatformApp {
     pub client_id: String,
+    /// The current secret: the first of the configured list.
     pub client_secret: SecretString,
+    /// Every configured secret, the current one first: all are accepted on
+    /// incoming webhooks while the app secret is being rotated.
+    pub accepted_secrets: Vec<SecretString>,
 }
 
 /// The configured platform apps.
@@ -481,6 +501,20 @@ impl Config {
     /// in production a missing secret is an error.
     pub fn ensure_secrets(&mut self) -> Result<Vec<String>, SecretsError> {
         let mut notes = Vec::new();
+        if self.meta_verify_token.is_none() && self.mode == Mode::Development {
+            let dir = self.data_dir.join("secrets");
+            let path = dir.join("meta_verify_token");
+            let (token, generated) = crate::secrets::load_or_generate(&dir, &path)?;
+            if generated {
+                notes.push(format!(
+                    "development mode: generated a webhook verify token into {} (set HERALD_META_VERIFY_TOKEN in production)",
+                    path.display()
+                ));
+            }
+            self.meta_verify_token = Some(token);
+            self.sources
+                .insert("meta_verify_token", Source::Generated(path));
+        }
         if self.session_secret.is_some() {
             return Ok(notes);
         }
@@ -586,6 +620,14 @@ impl Config {
                 }
                 .into(),
                 "nats_stream" => self.nats_stream.clone(),
+                "meta_verify_token" => match &self.meta_verify_token {
+                    Some(_) => "[redacted]".into(),
+                    None if self.mode == Mode::Development => {
+                        "(generated into the data folder at start)".into()
+                    }
+                    None => "(unset: the webhook subscription handshake is refused)".into(),
+                },
+                "webhook_allow_private" => self.webhook_allow_private.to_string(),
                 "media_dir" => match &self.media_store {
                     MediaStore::Local(dir) => dir.display().to_string(),
                     MediaStore::S3(_) => "(unused: media are kept in S3)".into(),
@@ -940,10 +982,22 @@ impl Layers {
                 .map(|(v, _)| v.trim().to_owned())
                 .filter(|v| !v.is_empty());
             match (id, secret) {
-                (Some(client_id), Some(secret)) => Ok(Some(PlatformApp {
-                    client_id,
-                    client_secret: SecretString::from(secret),
-                })),
+                (Some(client_id), Some(secret)) => {
+                    let accepted: Vec<SecretString> = secret
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(SecretString::from)
+                        .collect();
+                    let Some(current) = accepted.first().cloned() else {
+                        return Err(self.invalid(secret_key, "an app secret"));
+                    };
+                    Ok(Some(PlatformApp {
+                        client_id,
+                        client_secret: current,
+                        accepted_secrets: accepted,
+                    }))
+                }
                 (None, None) => Ok(None),
                 (Some(_), None) => Err(ConfigError::Required {
                     var: env_name(secret_key),
@@ -1004,12 +1058,25 @@ impl Layers {
         {
             return Err(self.invalid("nats_stream", "letters, digits, - and _"));
         }
+        let meta_verify_token = self
+            .raw("meta_verify_token")
+            .map(|(v, _)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(SecretString::from);
+        let webhook_allow_private =
+            match self.raw("webhook_allow_private").expect("default").0.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(self.invalid("webhook_allow_private", "true or false")),
+            };
         let sources = self
             .values
             .iter()
             .map(|(k, (_, s))| (*k, s.clone()))
             .collect();
         Ok(Config {
+            meta_verify_token,
+            webhook_allow_private,
             mode,
             listen,
             data_dir,
@@ -1336,16 +1403,22 @@ mod tests {
         let vars = env(&[("HERALD_DATA_DIR", dir.path().to_str().unwrap())]);
         let mut first = Config::from_sources(None, &vars).unwrap();
         let notes = first.ensure_secrets().unwrap();
-        assert_eq!(notes.len(), 1);
-        let path = dir.path().join("secrets/session_secret");
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        for name in ["session_secret", "meta_verify_token"] {
+            let path = dir.path().join("secrets").join(name);
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name}");
+        }
 
         let mut second = Config::from_sources(None, &vars).unwrap();
         assert!(second.ensure_secrets().unwrap().is_empty());
         assert_eq!(
             first.session_secret.unwrap().expose_secret(),
             second.session_secret.unwrap().expose_secret()
+        );
+        assert_eq!(
+            first.meta_verify_token.unwrap().expose_secret(),
+            second.meta_verify_token.unwrap().expose_secret()
         );
     }
 

@@ -10,6 +10,7 @@ pub mod platforms;
 pub mod publishing;
 pub mod secrets;
 pub mod telemetry;
+pub mod webhooks;
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {

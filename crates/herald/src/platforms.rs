@@ -15,7 +15,7 @@ use herald_platforms::{
     AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers,
     Publishers, Secret,
 };
-use herald_sandbox::{Sandbox, SandboxConfig};
+use herald_sandbox::{Sandbox, SandboxConfig, WebhookTargets};
 use secrecy::ExposeSecret;
 
 use crate::config::{Config, PlatformApp};
@@ -29,6 +29,8 @@ pub struct Platforms {
     pub sandbox: Option<Sandbox>,
     /// Consent-screen origins forms may redirect to.
     pub form_targets: Vec<String>,
+    /// The keyring sealing platform tokens (and webhook endpoint secrets).
+    pub vault: Arc<Vault>,
 }
 
 /// The consent screen's origin of each real provider.
@@ -105,6 +107,23 @@ pub fn build(
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = SandboxConfig::new(sandbox_base(config));
         sandbox_config.state_file = Some(config.data_dir.join("sandbox-state.json"));
+        // The simulated Meta apps send their webhooks and callbacks here.
+        let public = config.public_url.trim_end_matches('/');
+        let mut targets = WebhookTargets::new(
+            format!("{public}/webhooks/meta"),
+            config
+                .meta_verify_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .unwrap_or_default(),
+            format!("{public}/webhooks/meta/deauthorize"),
+            format!("{public}/webhooks/meta/data-deletion"),
+        );
+        targets.instagram_deauthorize_url =
+            Some(format!("{public}/webhooks/instagram/deauthorize"));
+        targets.instagram_data_deletion_url =
+            Some(format!("{public}/webhooks/instagram/data-deletion"));
+        sandbox_config.webhooks = Some(targets);
         Some(
             Sandbox::new(sandbox_config, clock.clone())
                 .context("could not start the built-in platform sandbox")?,
@@ -134,11 +153,12 @@ pub fn build(
         .context("the session secret is missing")?
         .expose_secret()
         .to_owned();
+    let vault = Arc::new(vault);
     let connections = Connections::new(
         db,
         queue,
         providers,
-        Arc::new(vault),
+        vault.clone(),
         accounts,
         config.public_url.clone(),
         &secret,
@@ -148,5 +168,6 @@ pub fn build(
         publishers,
         sandbox,
         form_targets,
+        vault,
     })
 }

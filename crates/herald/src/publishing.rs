@@ -78,9 +78,12 @@ pub fn build(
 pub async fn start_relay(
     config: &crate::config::Config,
     outbox: Outbox,
+    outbound: &herald_webhooks::outbound::Outbound,
     shutdown: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
-    let sink = event_sink(config).await?;
+    // Every event is fanned out to the workspaces' webhook endpoints before
+    // it goes to the configured sink.
+    let sink = outbound.sink(event_sink(config).await?);
     Ok(herald_events::spawn_relay(
         outbox,
         sink,

@@ -88,6 +88,7 @@ fn build_recorder() -> anyhow::Result<PrometheusHandle> {
     herald_mail::metrics::describe();
     herald_ratelimit::metrics::describe();
     herald_events::metrics::describe();
+    herald_webhooks::outbound::metrics::describe();
     metrics::describe_counter!(
         "herald_http_requests_total",
         "HTTP requests by method, route and status."

@@ -796,3 +796,143 @@ async fn browser_composes_one_post_for_instagram_tiktok_and_youtube_and_sees_it_
     client.close().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
+    use crate::webhooks::{comment, mention, secrets};
+    let app = spawn_app().await;
+    let api = app.signed_in("erin@example.com").await;
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", "erin@example.com").await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // An Instagram account through Instagram Login in the sandbox.
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    consent_in_sandbox(&client, "instagram", "allow").await;
+    wait_for_text(&client, ".account-list", "Instagram professional account").await;
+    let connections: Vec<serde_json::Value> = api
+        .get(app.url("/api/platforms/instagram/connections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ig = connections[0]["remote_id"].as_str().unwrap().to_owned();
+
+    // Meta sends three events, signed.
+    let meta = reqwest::Client::new();
+    for body in [
+        comment(&ig, "c-1", "Tangerine sourdough"),
+        comment(&ig, "c-2", "Rye and caraway"),
+        mention(&ig, "media-9"),
+    ] {
+        let resp = meta
+            .post(app.url("/webhooks/meta"))
+            .header(
+                "x-hub-signature-256",
+                secrets().sign(body.as_bytes()).unwrap(),
+            )
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    }
+
+    // The history, from the rail; processing routes them here.
+    click(&client, "nav a[href=\"/home/webhooks\"]").await;
+    wait_for_path(&client, "/home/webhooks").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows = client
+            .find_all(Locator::Css("tr[data-delivery][data-status=\"processed\"]"))
+            .await
+            .unwrap()
+            .len();
+        if rows == 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{rows} processed deliveries");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        client.refresh().await.unwrap();
+    }
+    assert_no_console_errors(&client, "/home/webhooks").await;
+
+    // Filter by field, then by text instead.
+    client
+        .find(Locator::Css("#filter-field"))
+        .await
+        .unwrap()
+        .select_by_value("mentions")
+        .await
+        .unwrap();
+    submit(&client).await;
+    wait_for_count(&client, "tr[data-delivery]", 1).await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap()
+            .contains("field=mentions")
+    );
+    client
+        .find(Locator::Css("#filter-field"))
+        .await
+        .unwrap()
+        .select_by_value("")
+        .await
+        .unwrap();
+    fill(&client, "#filter-q", "caraway").await;
+    submit(&client).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !client
+        .current_url()
+        .await
+        .unwrap()
+        .query()
+        .is_some_and(|q| q.contains("q=caraway") && q.contains("field=&"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the text filter was never applied"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait_for_count(&client, "tr[data-delivery]", 1).await;
+    assert_no_console_errors(&client, "filtered history").await;
+
+    // Open it: the payload is there; replay it and see the new attempt.
+    click(&client, "tr[data-delivery] td a").await;
+    wait_for_path_prefix(&client, "/home/webhooks/deliveries/").await;
+    wait_for_text(&client, "pre.payload", "Rye and caraway").await;
+    wait_for_count(&client, "tr[data-attempt]", 1).await;
+    assert_no_console_errors(&client, "delivery page").await;
+    click(&client, "button[data-replay]").await;
+    wait_for_text(&client, ".notice", "Replay queued").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client
+        .find_all(Locator::Css(
+            "tr[data-attempt=\"2\"][data-outcome=\"succeeded\"]",
+        ))
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "the replay never ran");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        client.refresh().await.unwrap();
+    }
+    wait_for_text(&client, "table.attempts", "Replayed by").await;
+    assert_no_console_errors(&client, "after the replay").await;
+
+    client.close().await.unwrap();
+    app.stop().await;
+}

@@ -223,6 +223,14 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// Stops serving (gracefully) but keeps the database and the data
+    /// folder, for a test that goes on with another process.
+    pub async fn stop_serving(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+
     /// Graceful stop; returns once requests and jobs have finished.
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {

@@ -9,4 +9,7 @@ mod connections;
 mod helpers;
 mod http;
 mod media;
+mod outbound;
 mod posts;
+mod webhooks;
+mod webhooks_crash;
