@@ -52,6 +52,7 @@ pub fn registry(
         webhooks.inbound,
         webhooks.callbacks,
         webhooks.outbound,
+        webhooks.retention,
     );
     registry
 }
@@ -159,6 +160,11 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         clock.clone(),
         platforms.vault.clone(),
     );
+    webhooks
+        .retention
+        .ensure_scheduled()
+        .await
+        .context("could not schedule the webhook log retention")?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
@@ -300,6 +306,11 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     let relay_task =
         crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
             .await?;
+    webhooks
+        .retention
+        .ensure_scheduled()
+        .await
+        .context("could not schedule the webhook log retention")?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,

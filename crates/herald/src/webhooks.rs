@@ -11,7 +11,7 @@ use herald_sandbox::SandboxConfig;
 use herald_webhooks::outbound::Outbound;
 use herald_webhooks::signature::MetaSecrets;
 use herald_webhooks::ssrf::TargetPolicy;
-use herald_webhooks::{Inbound, MetaCallbacks, Notifications};
+use herald_webhooks::{Inbound, MetaCallbacks, Notifications, Retention};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
@@ -23,6 +23,7 @@ pub struct Webhooks {
     pub callbacks: MetaCallbacks,
     pub notifications: Notifications,
     pub outbound: Outbound,
+    pub retention: Retention,
 }
 
 /// The secrets Meta may sign with: every configured Facebook and Instagram
@@ -85,12 +86,14 @@ pub fn build(
     } else {
         TargetPolicy::PublicOnly
     };
+    let retention = Retention::new(db.clone(), queue.clone(), clock.clone());
     let outbound = Outbound::new(db, queue, clock, vault, policy);
     Webhooks {
         inbound,
         callbacks,
         notifications,
         outbound,
+        retention,
     }
 }
 

@@ -17,6 +17,9 @@
 //! **Notifications** ([`Notifications`]): in-app notices raised by
 //! webhook-driven changes, filtered by each person's preferences.
 //!
+//! **Retention** ([`Retention`]): deliveries and delivery logs are kept
+//! for 30 days, as the privacy notice says.
+//!
 //! **Outbound** ([`outbound::Outbound`]): workspace endpoints receive
 //! Herald's events signed per Standard Webhooks ([`standard`]), retried on
 //! the same schedule, with a delivery log, replay, automatic disabling and
@@ -27,6 +30,7 @@ mod error;
 mod inbound;
 mod notify;
 pub mod outbound;
+mod retention;
 pub mod signature;
 pub mod ssrf;
 pub mod standard;
@@ -35,6 +39,7 @@ pub use callbacks::*;
 pub use error::WebhooksError;
 pub use inbound::*;
 pub use notify::*;
+pub use retention::{PurgeWebhookLogs, Purged, RETENTION, Retention};
 
 use std::time::Duration;
 
@@ -68,8 +73,10 @@ pub fn register(
     inbound: Inbound,
     callbacks: MetaCallbacks,
     outbound: outbound::Outbound,
+    retention: Retention,
 ) {
     inbound::register(registry, inbound);
     callbacks::register(registry, callbacks);
     outbound::register(registry, outbound);
+    retention.register_jobs(registry);
 }

@@ -95,9 +95,13 @@ pub(crate) fn outline(body: &[u8]) -> Result<Outline, String> {
             fields.push(f.to_owned());
         }
     };
-    let mut entry_ids = Vec::with_capacity(payload.entry.len());
+    // Each account once: a batch often holds many entries of one account.
+    let mut entry_ids: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in &payload.entry {
-        if let Some(id) = &entry.id {
+        if let Some(id) = &entry.id
+            && seen.insert(id.0.as_str())
+        {
             entry_ids.push(id.0.clone());
         }
         for change in entry.changes.iter().flatten() {
@@ -274,12 +278,13 @@ mod tests {
             {"id":"1784","time":1,"changes":[{"field":"comments","value":{}},{"field":"mentions","value":{}}]},
             {"id":1785,"time":2,"changes":[{"field":"comments","value":{"deep":[1,2,{"x":null}]}}]},
             {"id":"99","messaging":[{"sender":{"id":"5"}}]},
-            {"time":3}
+            {"time":3},
+            {"id":"1784","time":4,"changes":[{"field":"comments","value":{}}]}
         ],"extra":true}"#;
         let o = outline(body).unwrap();
         assert_eq!(o.object, "instagram");
-        assert_eq!(o.entry_ids, ["1784", "1785", "99"]);
-        assert_eq!(o.entries, 4);
+        assert_eq!(o.entry_ids, ["1784", "1785", "99"], "each account once");
+        assert_eq!(o.entries, 5);
         assert_eq!(o.fields, ["comments", "mentions", "messages"]);
     }
 

@@ -3,3 +3,4 @@ mod fixtures;
 mod inbound;
 mod notify;
 mod outbound;
+mod retention;
