@@ -7,11 +7,15 @@
 //! Herald runs in this process on a fresh database (a SQLite file, or a new
 //! database on `--postgres`), with its worker processing the deliveries as
 //! they arrive, as in production. The baseline is a bare axum server with a
-//! handler that checks `X-Hub-Signature-256` and answers 200. Both are
-//! driven by the same load generator: `--concurrency` connections sending
-//! distinct signed bodies back to back; latency is from sending to the
-//! answer. The phases alternate (baseline, Herald, baseline, Herald) so
-//! drift on a shared machine hits both alike; the figures are the sums.
+//! handler that checks `X-Hub-Signature-256` and answers 200. A second
+//! baseline is Herald's own endpoint given deliveries signed with a wrong
+//! secret: the same HTTP stack (middleware, logging, metrics) and the same
+//! signature check, answered 401 with nothing stored, so the ratio to it is
+//! the cost of the durable store alone. All are driven by the same load
+//! generator: `--concurrency` connections sending distinct signed bodies
+//! back to back; latency is from sending to the answer. The phases
+//! alternate (baseline, refused, Herald, twice) so drift on a shared
+//! machine hits all alike; the figures are the sums.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -64,9 +68,12 @@ struct Report {
     entries_per_delivery: usize,
     body_bytes: usize,
     baseline_verify_only: Phase,
+    herald_verify_and_refuse: Phase,
     herald_store_before_ack: Phase,
     throughput_ratio: f64,
     p99_ratio: f64,
+    throughput_ratio_same_stack: f64,
+    p99_ratio_same_stack: f64,
     stored: i64,
     processed: i64,
     processing_drain_seconds: f64,
@@ -123,6 +130,9 @@ fn body(run: u32, n: usize, entries: usize) -> Vec<u8> {
 struct Load {
     client: reqwest::Client,
     secrets: MetaSecrets,
+    /// Signs deliveries Herald must refuse (401): its own HTTP stack and
+    /// signature check, nothing stored.
+    wrong: MetaSecrets,
     /// Makes bodies unique across runs on one database.
     run: u32,
     concurrency: usize,
@@ -137,14 +147,17 @@ async fn drive(
     url: &str,
     offset: usize,
     count: usize,
+    signer: &MetaSecrets,
+    expect: u16,
 ) -> anyhow::Result<(Duration, Vec<i64>)> {
     let Load {
         client,
-        secrets,
         run,
         concurrency,
         entries,
+        ..
     } = load;
+    let secrets = signer;
     let (run, concurrency, entries) = (*run, *concurrency, *entries);
     let bodies: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
         (offset..offset + count)
@@ -181,7 +194,7 @@ async fn drive(
                     .context("sending a delivery")?;
                 let status = response.status();
                 let _ = response.bytes().await;
-                anyhow::ensure!(status == 200, "a delivery was answered {status}");
+                anyhow::ensure!(status == expect, "a delivery was answered {status}");
                 latencies.push(sent.elapsed().as_micros() as i64);
             }
             anyhow::Ok(latencies)
@@ -234,6 +247,7 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
             .pool_max_idle_per_host(args.concurrency)
             .build()?,
         secrets: secrets.clone(),
+        wrong: MetaSecrets::new(["not the app secret"]),
         run: rand::random::<u32>() % 1000,
         concurrency: args.concurrency,
         entries: args.entries,
@@ -241,18 +255,25 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
 
     // Warm-up: connections, caches, the first commits.
     let warm = (args.deliveries / 20).clamp(50, 500);
-    drive(&load, &baseline_url, 0, warm).await?;
-    drive(&load, &herald_url, 0, warm).await?;
+    let good = &load.secrets;
+    let wrong = &load.wrong;
+    drive(&load, &baseline_url, 0, warm, good, 200).await?;
+    drive(&load, &herald_url, 0, warm, wrong, 401).await?;
+    drive(&load, &herald_url, 0, warm, good, 200).await?;
 
     let half = args.deliveries / 2;
     let mut base = (Duration::ZERO, Vec::new());
+    let mut refused = (Duration::ZERO, Vec::new());
     let mut herald = (Duration::ZERO, Vec::new());
     let mut offset = warm;
     for take in [half, args.deliveries - half] {
-        let (d, l) = drive(&load, &baseline_url, offset, take).await?;
+        let (d, l) = drive(&load, &baseline_url, offset, take, good, 200).await?;
         base.0 += d;
         base.1.extend(l);
-        let (d, l) = drive(&load, &herald_url, offset, take).await?;
+        let (d, l) = drive(&load, &herald_url, offset, take, wrong, 401).await?;
+        refused.0 += d;
+        refused.1.extend(l);
+        let (d, l) = drive(&load, &herald_url, offset, take, good, 200).await?;
         herald.0 += d;
         herald.1.extend(l);
         offset += take;
@@ -289,6 +310,10 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
         rate: Rate::of(base.1.len(), base.0),
         latency: Lateness::of(base.1),
     };
+    let refused_phase = Phase {
+        rate: Rate::of(refused.1.len(), refused.0),
+        latency: Lateness::of(refused.1),
+    };
     let herald_phase = Phase {
         rate: Rate::of(herald.1.len(), herald.0),
         latency: Lateness::of(herald.1),
@@ -301,7 +326,11 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
         body_bytes: body(load.run, 0, args.entries).len(),
         throughput_ratio: herald_phase.rate.per_second / base_phase.rate.per_second.max(1e-9),
         p99_ratio: herald_phase.latency.p99_ms / base_phase.latency.p99_ms.max(1e-9),
+        throughput_ratio_same_stack: herald_phase.rate.per_second
+            / refused_phase.rate.per_second.max(1e-9),
+        p99_ratio_same_stack: herald_phase.latency.p99_ms / refused_phase.latency.p99_ms.max(1e-9),
         baseline_verify_only: base_phase,
+        herald_verify_and_refuse: refused_phase,
         herald_store_before_ack: herald_phase,
         stored,
         processed,
@@ -317,6 +346,7 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
         return Ok(());
     }
     let b = &report.baseline_verify_only;
+    let r = &report.herald_verify_and_refuse;
     let h = &report.herald_store_before_ack;
     println!(
         "webhooks on {}: {} signed deliveries per endpoint, {} in flight, {} B each",
@@ -327,16 +357,23 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
         b.rate.per_second, b.latency.p50_ms, b.latency.p99_ms
     );
     println!(
+        "  Herald, bad signature (401, nothing stored): {:>8.0} deliveries/s   p50 {:.2} ms   p99 {:.2} ms",
+        r.rate.per_second, r.latency.p50_ms, r.latency.p99_ms
+    );
+    println!(
         "  Herald (stored, then 200): {:>8.0} deliveries/s   p50 {:.2} ms   p99 {:.2} ms",
         h.rate.per_second, h.latency.p50_ms, h.latency.p99_ms
     );
     println!(
-        "  ratio: throughput {:.2}x, p99 {:.2}x; {} stored, {} processed ({:.1} s after the last ack)",
+        "  ratio to the bare baseline: throughput {:.2}x, p99 {:.2}x; to Herald's own stack refusing: throughput {:.2}x, p99 {:.2}x",
         report.throughput_ratio,
         report.p99_ratio,
-        report.stored,
-        report.processed,
-        report.processing_drain_seconds
+        report.throughput_ratio_same_stack,
+        report.p99_ratio_same_stack
+    );
+    println!(
+        "  {} stored, {} processed ({:.1} s after the last ack)",
+        report.stored, report.processed, report.processing_drain_seconds
     );
     Ok(())
 }
