@@ -238,8 +238,11 @@ pub async fn ensure_csrf_cookie(
     mut req: Request,
     next: Next,
 ) -> Response {
-    // Signed media URLs are fetched by platforms, not browsers: no cookie.
-    let needs = !req.uri().path().starts_with("/media/")
+    // Signed media URLs and webhooks are called by platforms, not
+    // browsers: no cookie (and no token minted on every delivery).
+    let path = req.uri().path();
+    let needs = !path.starts_with("/media/")
+        && !path.starts_with("/webhooks/")
         && session_cookie(&state, req.headers()).is_none()
         && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
     let fresh = needs.then(secret::new_token);

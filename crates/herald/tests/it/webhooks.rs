@@ -339,6 +339,8 @@ async fn signed_deliveries_are_stored_once_and_anything_else_is_refused() {
         .post_delivery(other.clone().into_bytes(), Some(&ig_sig))
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
+    // Machines get no CSRF cookie minted on every delivery.
+    assert!(resp.headers().get("set-cookie").is_none());
 
     // A changed byte, a missing header, another secret, a malformed header.
     let tampered = body.replace("First light", "First fight");
