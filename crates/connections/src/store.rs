@@ -28,24 +28,17 @@ pub struct ConnectionRow {
     pub created_at: i64,
     pub updated_at: i64,
     /// When Meta reported that the person removed Herald's access (set by
-    /// the deauthorize callback, cleared by a reconnection). Never written
-    /// by [`insert`].
-    #[sqlx(default)]
+    /// the deauthorize callback, cleared by a reconnection).
     pub revoked_at: Option<i64>,
 }
 
-/// The columns [`insert`] writes.
 const COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
-     handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
-     access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at";
-/// The columns a [`ConnectionRow`] is read from.
-const SELECT_COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
      handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
      access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at, \
      revoked_at";
 
 pub async fn connection(db: &Db, id: &str) -> Result<Option<ConnectionRow>, DbError> {
-    let sql = format!("SELECT {SELECT_COLUMNS} FROM connections WHERE id = $1");
+    let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -61,7 +54,7 @@ pub async fn connection_for_update(
     remote_id: &str,
 ) -> Result<Option<ConnectionRow>, DbError> {
     let sql = format!(
-        "SELECT {SELECT_COLUMNS} FROM connections WHERE workspace_id = $1 AND kind = $2 AND remote_id = $3"
+        "SELECT {COLUMNS} FROM connections WHERE workspace_id = $1 AND kind = $2 AND remote_id = $3"
     );
     Ok(on_tx!(tx, |conn| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
@@ -75,7 +68,7 @@ pub async fn connection_for_update(
 
 pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError> {
     let sql = format!(
-        "SELECT {SELECT_COLUMNS} FROM connections WHERE workspace_id = $1 ORDER BY provider, name, id"
+        "SELECT {COLUMNS} FROM connections WHERE workspace_id = $1 ORDER BY provider, name, id"
     );
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
@@ -88,7 +81,7 @@ pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError
 pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: i64) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO connections ({COLUMNS}, connected_by) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
     );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -113,6 +106,7 @@ pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: i64) -> Result<(), DbE
             .bind(row.refreshed_at)
             .bind(row.created_at)
             .bind(row.updated_at)
+            .bind(row.revoked_at)
             .bind(by)
             .execute(conn)
             .await?;
@@ -231,6 +225,9 @@ pub async fn store_checked(db: &Db, id: &str, now: Timestamp) -> Result<(), DbEr
     Ok(())
 }
 
+const SET_STATUS: &str = "UPDATE connections SET status = $1, status_detail = $2, \
+     updated_at = $3, refresh_lock_until = NULL WHERE id = $4";
+
 /// Sets the status (and why), releasing the refresh lock.
 pub async fn set_status(
     db: &Db,
@@ -240,16 +237,13 @@ pub async fn set_status(
     now: Timestamp,
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
-        sqlx::query(
-            "UPDATE connections SET status = $1, status_detail = $2, updated_at = $3, \
-             refresh_lock_until = NULL WHERE id = $4",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(to_db(now))
-        .bind(id)
-        .execute(pool)
-        .await?;
+        sqlx::query(SET_STATUS)
+            .bind(status)
+            .bind(detail)
+            .bind(to_db(now))
+            .bind(id)
+            .execute(pool)
+            .await?;
     });
     Ok(())
 }
@@ -264,16 +258,13 @@ pub async fn set_status_in(
     now: Timestamp,
 ) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE connections SET status = $1, status_detail = $2, updated_at = $3, \
-             refresh_lock_until = NULL WHERE id = $4",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(to_db(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+        sqlx::query(SET_STATUS)
+            .bind(status)
+            .bind(detail)
+            .bind(to_db(now))
+            .bind(id)
+            .execute(conn)
+            .await?;
     });
     Ok(())
 }

@@ -159,12 +159,8 @@ pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow:
         queue.clone(),
         clock.clone(),
         platforms.vault.clone(),
-    );
-    webhooks
-        .retention
-        .ensure_scheduled()
-        .await
-        .context("could not schedule the webhook log retention")?;
+    )
+    .await?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
@@ -302,15 +298,11 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         queue.clone(),
         clock,
         platforms.vault.clone(),
-    );
+    )
+    .await?;
     let relay_task =
         crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
             .await?;
-    webhooks
-        .retention
-        .ensure_scheduled()
-        .await
-        .context("could not schedule the webhook log retention")?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,

@@ -502,18 +502,9 @@ impl Config {
     pub fn ensure_secrets(&mut self) -> Result<Vec<String>, SecretsError> {
         let mut notes = Vec::new();
         if self.meta_verify_token.is_none() && self.mode == Mode::Development {
-            let dir = self.data_dir.join("secrets");
-            let path = dir.join("meta_verify_token");
-            let (token, generated) = crate::secrets::load_or_generate(&dir, &path)?;
-            if generated {
-                notes.push(format!(
-                    "development mode: generated a webhook verify token into {} (set HERALD_META_VERIFY_TOKEN in production)",
-                    path.display()
-                ));
-            }
+            let token =
+                self.generated_secret("meta_verify_token", "a webhook verify token", &mut notes)?;
             self.meta_verify_token = Some(token);
-            self.sources
-                .insert("meta_verify_token", Source::Generated(path));
         }
         if self.session_secret.is_some() {
             return Ok(notes);
@@ -524,19 +515,31 @@ impl Config {
                 why: "sessions and CSRF tokens are signed with it; generate one with `openssl rand -base64 48`",
             }));
         }
+        let secret = self.generated_secret("session_secret", "a session secret", &mut notes)?;
+        self.session_secret = Some(secret);
+        Ok(notes)
+    }
+
+    /// Development only: the secret `name` from `DATA_DIR/secrets/`,
+    /// generated there the first time (with a note saying so).
+    fn generated_secret(
+        &mut self,
+        name: &'static str,
+        what: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<SecretString, SecretsError> {
         let dir = self.data_dir.join("secrets");
-        let path = dir.join("session_secret");
+        let path = dir.join(name);
         let (secret, generated) = crate::secrets::load_or_generate(&dir, &path)?;
         if generated {
             notes.push(format!(
-                "development mode: generated a session secret into {} (set HERALD_SESSION_SECRET in production)",
-                path.display()
+                "development mode: generated {what} into {} (set {} in production)",
+                path.display(),
+                env_name(name)
             ));
         }
-        self.session_secret = Some(secret);
-        self.sources
-            .insert("session_secret", Source::Generated(path));
-        Ok(notes)
+        self.sources.insert(name, Source::Generated(path));
+        Ok(secret)
     }
 
     /// The keyring that encrypts platform tokens.

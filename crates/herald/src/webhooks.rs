@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use herald_connections::vault::Vault;
 use herald_core::Clock;
 use herald_db::Db;
@@ -49,13 +50,15 @@ pub fn meta_secrets(config: &Config) -> MetaSecrets {
     MetaSecrets::new(secrets)
 }
 
-pub fn build(
+/// Builds the webhook services and makes sure the log retention job is
+/// scheduled (every process that runs jobs does).
+pub async fn build(
     config: &Config,
     db: Db,
     queue: Queue,
     clock: Arc<dyn Clock>,
     vault: Arc<Vault>,
-) -> Webhooks {
+) -> anyhow::Result<Webhooks> {
     let verify_token = config
         .meta_verify_token
         .as_ref()
@@ -87,14 +90,18 @@ pub fn build(
         TargetPolicy::PublicOnly
     };
     let retention = Retention::new(db.clone(), queue.clone(), clock.clone());
+    retention
+        .ensure_scheduled()
+        .await
+        .context("could not schedule the webhook log retention")?;
     let outbound = Outbound::new(db, queue, clock, vault, policy);
-    Webhooks {
+    Ok(Webhooks {
         inbound,
         callbacks,
         notifications,
         outbound,
         retention,
-    }
+    })
 }
 
 impl Webhooks {

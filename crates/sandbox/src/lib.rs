@@ -464,7 +464,6 @@ impl Sandbox {
         self.remove_app(platform, &user);
     }
 
-    /// How many requests an endpoint id received (unknown ids: 0).
     /// Every post the simulators published, oldest first.
     pub fn published(&self) -> Vec<PublishedPost> {
         self.read(|st| st.published().to_vec())
@@ -482,6 +481,7 @@ impl Sandbox {
         })
     }
 
+    /// How many requests an endpoint id received (unknown ids: 0).
     pub fn calls(&self, endpoint: &str) -> u64 {
         lock(&self.inner.faults).calls(endpoint)
     }

@@ -28,7 +28,12 @@ impl Params {
         let Value::Object(map) = serde_json::from_slice::<Value>(bytes).ok()? else {
             return None;
         };
-        Some(Params(
+        Some(Self::from_object(map))
+    }
+
+    /// A parsed JSON object, taken as [`Params::from_json`] takes a body.
+    pub fn from_object(map: Map<String, Value>) -> Self {
+        Params(
             map.into_iter()
                 .map(|(k, v)| {
                     let v = match v {
@@ -38,7 +43,7 @@ impl Params {
                     (k, v)
                 })
                 .collect(),
-        ))
+        )
     }
 
     /// Query parameters followed by a form or JSON body (by content type).

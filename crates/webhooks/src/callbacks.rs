@@ -15,17 +15,17 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herald_accounts::WorkspaceId;
+use herald_accounts::secret::token_hash;
 use herald_core::{Clock, Timestamp};
 use herald_db::time::{from_db, to_db};
 use herald_db::{Db, Tx, on_pool, on_tx};
 use herald_events::{Event, Outbox, Subject};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::WebhooksError;
 use crate::notify::{NotificationKind, notify_workspace};
-use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request, to_hex};
+use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request};
 
 /// The subject of the event appended when a connection's access was
 /// removed at the platform (payload: `workspace_id`, `connection_id`,
@@ -156,9 +156,7 @@ impl JobPayload for DeleteUserData {
 
 /// What is stored for the person: SHA-256 of `{app}:{user id}`, hex.
 fn user_hash(app: MetaApp, user_id: &str) -> String {
-    to_hex(&Sha256::digest(
-        format!("{}:{user_id}", app.as_str()).as_bytes(),
-    ))
+    token_hash(&format!("{}:{user_id}", app.as_str()))
 }
 
 /// A fresh confirmation code: 120 random bits, 20 URL-safe characters.
@@ -458,6 +456,8 @@ impl MetaCallbacks {
 
         let now = self.inner.clock.now();
         let mut tx = db.begin().await?;
+        // Written first, so SQLite takes its write lock before the reads
+        // below (a read-then-write transaction can fail to upgrade).
         on_tx!(tx, |conn| {
             sqlx::query("UPDATE data_deletion_requests SET state = 'in_progress' WHERE code = $1")
                 .bind(code)
@@ -596,10 +596,6 @@ impl MetaCallbacks {
     pub fn register_jobs(&self, registry: &mut herald_jobs::Registry) {
         registry.register::<DeleteUserData, _>(DeletionHandler(self.clone()));
     }
-}
-
-pub(crate) fn register(registry: &mut herald_jobs::Registry, callbacks: MetaCallbacks) {
-    callbacks.register_jobs(registry);
 }
 
 #[cfg(test)]

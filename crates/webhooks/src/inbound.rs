@@ -493,10 +493,6 @@ impl Inbound {
     }
 }
 
-pub(crate) fn register(registry: &mut herald_jobs::Registry, inbound: Inbound) {
-    inbound.register_jobs(registry);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,8 +75,8 @@ pub fn register(
     outbound: outbound::Outbound,
     retention: Retention,
 ) {
-    inbound::register(registry, inbound);
-    callbacks::register(registry, callbacks);
+    inbound.register_jobs(registry);
+    callbacks.register_jobs(registry);
     outbound::register(registry, outbound);
     retention.register_jobs(registry);
 }

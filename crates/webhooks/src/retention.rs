@@ -65,40 +65,23 @@ impl Retention {
                 .checked_sub(SignedDuration::try_from(RETENTION).expect("30 days"))
                 .expect("a time after 1970"),
         );
-        let mut purged = Purged::default();
-        loop {
-            let n = on_pool!(&self.db, |pool| sqlx::query(
-                "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
-                 WHERE received_at < $1 AND status IN ('processed', 'dead') LIMIT $2)"
-            )
-            .bind(cutoff)
-            .bind(CHUNK)
-            .execute(pool)
-            .await?
-            .rows_affected());
-            purged.deliveries += n;
-            if n < CHUNK as u64 {
-                break;
-            }
-        }
-        loop {
-            let n = on_pool!(&self.db, |pool| {
-                sqlx::query(
-                "DELETE FROM outbound_messages WHERE id IN (SELECT m.id FROM outbound_messages m \
-                 WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d \
-                 WHERE d.message_id = m.id AND d.state IN ('pending', 'retrying')) LIMIT $2)"
-            )
-            .bind(cutoff)
-            .bind(CHUNK)
-            .execute(pool)
-            .await?
-            .rows_affected()
-            });
-            purged.messages += n;
-            if n < CHUNK as u64 {
-                break;
-            }
-        }
+        let purged = Purged {
+            deliveries: self
+                .delete_in_chunks(
+                    "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries \
+                     WHERE received_at < $1 AND status IN ('processed', 'dead') LIMIT $2)",
+                    cutoff,
+                )
+                .await?,
+            messages: self
+                .delete_in_chunks(
+                    "DELETE FROM outbound_messages WHERE id IN (SELECT m.id FROM outbound_messages m \
+                     WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM outbound_deliveries d \
+                     WHERE d.message_id = m.id AND d.state IN ('pending', 'retrying')) LIMIT $2)",
+                    cutoff,
+                )
+                .await?,
+        };
         if purged != Purged::default() {
             tracing::info!(
                 deliveries = purged.deliveries,
@@ -107,6 +90,24 @@ impl Retention {
             );
         }
         Ok(purged)
+    }
+
+    /// Runs `sql` (a DELETE of at most `$2` rows older than `$1`) until a
+    /// run deletes fewer than [`CHUNK`]; returns how many rows went.
+    async fn delete_in_chunks(&self, sql: &'static str, cutoff: i64) -> Result<u64, WebhooksError> {
+        let mut total = 0;
+        loop {
+            let n = on_pool!(&self.db, |pool| sqlx::query(sql)
+                .bind(cutoff)
+                .bind(CHUNK)
+                .execute(pool)
+                .await?
+                .rows_affected());
+            total += n;
+            if n < CHUNK as u64 {
+                return Ok(total);
+            }
+        }
     }
 
     /// Queues the purge of the hour starting at `at` (once, whoever asks).

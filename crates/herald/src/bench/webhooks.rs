@@ -60,6 +60,16 @@ struct Phase {
     latency: Lateness,
 }
 
+impl Phase {
+    /// From the summed time and the latencies of a phase's runs.
+    fn of((elapsed, latencies): (Duration, Vec<i64>)) -> Phase {
+        Phase {
+            rate: Rate::of(latencies.len(), elapsed),
+            latency: Lateness::of(latencies),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct Report {
     backend: &'static str,
@@ -126,22 +136,19 @@ fn body(run: u32, n: usize, entries: usize) -> Vec<u8> {
     .expect("JSON")
 }
 
-/// The load generator's settings, the same for both endpoints.
+/// The load generator's settings, the same for every endpoint.
 struct Load {
     client: reqwest::Client,
-    secrets: MetaSecrets,
-    /// Signs deliveries Herald must refuse (401): its own HTTP stack and
-    /// signature check, nothing stored.
-    wrong: MetaSecrets,
     /// Makes bodies unique across runs on one database.
     run: u32,
     concurrency: usize,
     entries: usize,
 }
 
-/// Sends `count` distinct signed deliveries (numbered from `offset`) with
-/// `concurrency` in flight; returns the elapsed time and the latency of
-/// each 200. Any other answer fails the benchmark.
+/// Sends `count` distinct deliveries (numbered from `offset`) signed by
+/// `signer` with `concurrency` in flight; returns the elapsed time and the
+/// latency of each answer. An answer other than `expect` fails the
+/// benchmark.
 async fn drive(
     load: &Load,
     url: &str,
@@ -150,20 +157,11 @@ async fn drive(
     signer: &MetaSecrets,
     expect: u16,
 ) -> anyhow::Result<(Duration, Vec<i64>)> {
-    let Load {
-        client,
-        run,
-        concurrency,
-        entries,
-        ..
-    } = load;
-    let secrets = signer;
-    let (run, concurrency, entries) = (*run, *concurrency, *entries);
     let bodies: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
         (offset..offset + count)
             .map(|n| {
-                let b = body(run, n, entries);
-                let sig = secrets.sign(&b).expect("a secret");
+                let b = body(load.run, n, load.entries);
+                let sig = signer.sign(&b).expect("a secret");
                 (b, sig)
             })
             .collect(),
@@ -171,8 +169,8 @@ async fn drive(
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let client = client.clone();
+    for _ in 0..load.concurrency {
+        let client = load.client.clone();
         let url = url.to_owned();
         let bodies = bodies.clone();
         let next = next.clone();
@@ -236,18 +234,19 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let config = Config::from_sources(None, &env)?;
-    let secrets = crate::webhooks::meta_secrets(&config);
-    ensure!(!secrets.is_empty(), "the sandbox's app secret is missing");
+    let good = &crate::webhooks::meta_secrets(&config);
+    ensure!(!good.is_empty(), "the sandbox's app secret is missing");
+    // Signs deliveries Herald must refuse (401): its own HTTP stack and
+    // signature check, nothing stored.
+    let wrong = &MetaSecrets::new(["not the app secret"]);
     let running = crate::app::start(config, Some(listener)).await?;
     let backend = running.db.backend().as_str();
     let herald_url = format!("http://{addr}/webhooks/meta");
-    let baseline_url = baseline_server(secrets.clone()).await?;
+    let baseline_url = baseline_server(good.clone()).await?;
     let load = Load {
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(args.concurrency)
             .build()?,
-        secrets: secrets.clone(),
-        wrong: MetaSecrets::new(["not the app secret"]),
         run: rand::random::<u32>() % 1000,
         concurrency: args.concurrency,
         entries: args.entries,
@@ -255,8 +254,6 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
 
     // Warm-up: connections, caches, the first commits.
     let warm = (args.deliveries / 20).clamp(50, 500);
-    let good = &load.secrets;
-    let wrong = &load.wrong;
     drive(&load, &baseline_url, 0, warm, good, 200).await?;
     drive(&load, &herald_url, 0, warm, wrong, 401).await?;
     drive(&load, &herald_url, 0, warm, good, 200).await?;
@@ -306,18 +303,9 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
         drop_database(&admin, &name).await?;
     }
 
-    let base_phase = Phase {
-        rate: Rate::of(base.1.len(), base.0),
-        latency: Lateness::of(base.1),
-    };
-    let refused_phase = Phase {
-        rate: Rate::of(refused.1.len(), refused.0),
-        latency: Lateness::of(refused.1),
-    };
-    let herald_phase = Phase {
-        rate: Rate::of(herald.1.len(), herald.0),
-        latency: Lateness::of(herald.1),
-    };
+    let base_phase = Phase::of(base);
+    let refused_phase = Phase::of(refused);
+    let herald_phase = Phase::of(herald);
     let report = Report {
         backend,
         deliveries_per_phase: args.deliveries,

@@ -233,9 +233,7 @@ impl TestApp {
 
     /// Graceful stop; returns once requests and jobs have finished.
     pub async fn stop(mut self) {
-        if let Some(r) = self.running.take() {
-            r.stop().await.unwrap();
-        }
+        self.stop_serving().await;
     }
 }
 

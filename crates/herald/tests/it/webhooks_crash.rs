@@ -10,9 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use herald::config::Config;
 use herald_db::on_pool;
-use herald_webhooks::signature::MetaSecrets;
 use tokio::process::{Child, Command};
 
 use crate::helpers::*;
@@ -118,8 +116,7 @@ async fn kill_9_during_a_burst(backend: Backend) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let env = child_env(&app, port);
-    let secrets: MetaSecrets =
-        herald::webhooks::meta_secrets(&Config::from_sources(None, &env).unwrap());
+    let secrets = crate::webhooks::secrets();
     let mut child = spawn_serve(&env, &base).await;
 
     // 16 senders send distinct deliveries back to back; the process is

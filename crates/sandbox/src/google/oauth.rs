@@ -18,17 +18,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use hmac::{Hmac, KeyInit, Mac};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use super::{SCOPE_PREFIX, api_fault, insufficient_permissions, json_response};
 use crate::consent::{self, ConsentPage, ErrorPage};
 use crate::faults::FaultKind;
 use crate::oauth::{
-    Pkce, S256Encoding, check_redirect_uri, random_b64url, random_base62, redirect_origin,
-    redirect_with,
+    Pkce, S256Encoding, check_redirect_uri, hmac_sha256, random_b64url, random_base62,
+    redirect_origin, redirect_with,
 };
 use crate::params::{Params, bearer, split_scopes};
 use crate::seed::google_user;
@@ -572,14 +570,11 @@ fn id_token(sb: &Sandbox, record: &TokenRecord, now: Timestamp) -> String {
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(sb.config().google.client_secret.as_bytes())
-            .expect("HMAC takes any key");
-    mac.update(signing_input.as_bytes());
-    format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    )
+    let signature = hmac_sha256(
+        sb.config().google.client_secret.as_bytes(),
+        signing_input.as_bytes(),
+    );
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
 // -------------------------------------------------------------------- revoke

@@ -21,11 +21,9 @@ pub(crate) use publish::store::{Comment, ContainerKind, numeric_id};
 
 use axum::Router;
 use axum::routing::get;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 
 use crate::graph::{GraphCall, GraphError};
-use crate::oauth::{hex, random_base62};
+use crate::oauth::{hex, hmac_sha256, random_base62};
 use crate::seed::{MetaPage, meta_user};
 use crate::state::TokenRecord;
 use crate::{Platform, Sandbox};
@@ -96,10 +94,7 @@ fn caller(
 
 /// `hex(HMAC-SHA256(key = app secret, message = token))`.
 fn appsecret_proof(secret: &str, token: &str) -> String {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(token.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    hex(&hmac_sha256(secret.as_bytes(), token.as_bytes()))
 }
 
 fn has_scope(record: &TokenRecord, scope: &str) -> bool {

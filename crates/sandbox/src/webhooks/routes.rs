@@ -58,16 +58,14 @@ impl Input {
             }
         };
         // Nulls count as absent.
-        let present: Map<String, Value> = object
+        let present = object
             .iter()
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let params =
-            Params::from_json(Value::Object(present).to_string().as_bytes()).unwrap_or_default();
         Ok(Self {
+            params: Params::from_object(present),
             json: Some(object),
-            params,
         })
     }
 

@@ -317,17 +317,16 @@ pub(super) enum Callback {
 
 impl Callback {
     fn url(self, targets: &WebhookTargets, app: App) -> String {
-        match (self, app) {
-            (Callback::Deauthorize, App::Facebook) => targets.deauthorize_url.clone(),
-            (Callback::Deauthorize, App::Instagram) => targets
-                .instagram_deauthorize_url
-                .clone()
-                .unwrap_or_else(|| targets.deauthorize_url.clone()),
-            (Callback::DataDeletion, App::Facebook) => targets.data_deletion_url.clone(),
-            (Callback::DataDeletion, App::Instagram) => targets
-                .instagram_data_deletion_url
-                .clone()
-                .unwrap_or_else(|| targets.data_deletion_url.clone()),
+        let (facebook, instagram) = match self {
+            Callback::Deauthorize => (&targets.deauthorize_url, &targets.instagram_deauthorize_url),
+            Callback::DataDeletion => (
+                &targets.data_deletion_url,
+                &targets.instagram_data_deletion_url,
+            ),
+        };
+        match app {
+            App::Facebook => facebook.clone(),
+            App::Instagram => instagram.as_ref().unwrap_or(facebook).clone(),
         }
     }
 

@@ -9,10 +9,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 
-use crate::oauth::hex;
+use crate::oauth::{hex, hmac_sha256};
 
 /// How a delivery or callback is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +53,6 @@ impl SignatureMode {
             Self::Malformed => "malformed",
         }
     }
-}
-
-pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
-    mac.update(message);
-    mac.finalize().into_bytes().into()
 }
 
 /// The secret a wrong-secret signature is made with.

@@ -15,7 +15,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use herald_accounts::{Permission, User, WorkspaceId};
 use herald_core::Timestamp;
-use herald_webhooks::WebhooksError;
 use herald_webhooks::outbound::{
     DeliveryState, Endpoint, EndpointChanges, EndpointError, EndpointId, NewEndpoint,
     OutboundAttempt, OutboundDelivery, OutboundDeliveryDetail,
@@ -26,6 +25,7 @@ use serde_json::json;
 
 use super::{WorkspaceQuery, workspace_of};
 use crate::auth::ApiCaller;
+use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
 /// The most deliveries one log request returns.
@@ -118,11 +118,6 @@ pub(crate) fn refused(e: EndpointError) -> WebError {
         (None, EndpointError::NotFound) => WebError::NotFound,
         (None, other) => WebError::Internal(Box::new(other)),
     }
-}
-
-/// A storage failure of the webhook service (logged with its cause).
-pub(crate) fn failed(e: WebhooksError) -> WebError {
-    WebError::Internal(Box::new(e))
 }
 
 /// An answer that carries a secret: never stored by a cache.
@@ -248,7 +243,7 @@ async fn list_endpoints(
     let endpoints = state.webhooks()?.outbound.list(workspace).await;
     Ok(Json(
         endpoints
-            .map_err(failed)?
+            .map_err(service_error)?
             .into_iter()
             .map(Into::into)
             .collect(),
@@ -307,7 +302,7 @@ async fn get_endpoint(
         .outbound
         .get(workspace, &EndpointId(id))
         .await
-        .map_err(failed)?;
+        .map_err(service_error)?;
     Ok(Json(found.ok_or(WebError::NotFound)?.into()))
 }
 
@@ -356,7 +351,7 @@ async fn delete_endpoint(
         .outbound
         .delete(workspace, &EndpointId(id))
         .await
-        .map_err(failed)?;
+        .map_err(service_error)?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -449,13 +444,13 @@ async fn list_deliveries(
     outbound
         .get(workspace, &id)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_LOG);
     let deliveries = outbound
         .deliveries(workspace, &id, filter, limit)
         .await
-        .map_err(failed)?;
+        .map_err(service_error)?;
     Ok(Json(deliveries.into_iter().map(Into::into).collect()))
 }
 
@@ -471,7 +466,7 @@ async fn get_delivery(
         .outbound
         .delivery(workspace, id)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     Ok(Json(detail.into()))
 }
@@ -498,7 +493,7 @@ async fn replay_deliveries(
     outbound
         .get(workspace, &id)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let replayed = match (req.ids, req.since) {
         (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_REPLAY => {
@@ -518,5 +513,7 @@ async fn replay_deliveries(
             });
         }
     };
-    Ok(Json(json!({ "replayed": replayed.map_err(failed)? })))
+    Ok(Json(
+        json!({ "replayed": replayed.map_err(service_error)? }),
+    ))
 }

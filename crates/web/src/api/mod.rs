@@ -29,9 +29,9 @@ pub fn router() -> Router<AppState> {
 
 /// `?workspace=` of the resources that live in a workspace.
 #[derive(Deserialize, Default)]
-struct WorkspaceQuery {
+pub(crate) struct WorkspaceQuery {
     /// The workspace; the caller's first one when absent.
-    workspace: Option<i64>,
+    pub(crate) workspace: Option<i64>,
 }
 
 /// The workspace asked for, or the caller's first. Membership and role are

@@ -8,7 +8,6 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use herald_accounts::{Permission, User, WorkspaceId};
 use herald_core::Timestamp;
 use herald_webhooks::{
     Attempt, AttemptTrigger, DeliveryDetail, DeliveryFilter, DeliveryId, DeliveryStatus,
@@ -16,7 +15,8 @@ use herald_webhooks::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{WorkspaceQuery, workspace_of};
+use super::WorkspaceQuery;
+use super::endpoints::managed_workspace;
 use crate::auth::ApiCaller;
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
@@ -30,21 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/webhooks/deliveries", get(list_deliveries))
         .route("/api/webhooks/deliveries/replay", post(replay_deliveries))
         .route("/api/webhooks/deliveries/{id}", get(get_delivery))
-}
-
-/// The workspace asked for (or the caller's first), once the caller may
-/// manage its webhooks.
-async fn managed(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<WorkspaceId, WebError> {
-    let ws = workspace_of(state, user, asked).await?;
-    state
-        .accounts()
-        .require(user, ws, Permission::ManageWebhooks)
-        .await?;
-    Ok(ws)
 }
 
 fn instant(s: &str) -> Result<Timestamp, WebError> {
@@ -225,7 +210,7 @@ async fn list_deliveries(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<DeliveryPage>, WebError> {
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed(&state, &user, q.workspace).await?;
+    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let filter = q.filter()?;
     let list = inbound.list(ws, &filter).await.map_err(service_error)?;
     let next_before = (list.len() == filter.limit)
@@ -248,7 +233,7 @@ async fn get_delivery(
         .map(DeliveryId)
         .map_err(|_| WebError::NotFound)?;
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed(&state, &user, q.workspace).await?;
+    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let DeliveryDetail {
         summary,
         headers,
@@ -296,7 +281,7 @@ async fn replay_deliveries(
     Json(req): Json<ReplayRequest>,
 ) -> Result<Json<ReplayResponse>, WebError> {
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed(&state, &user, q.workspace).await?;
+    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let queued = match (req.ids, req.since) {
         (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_LIMIT => {
             let ids: Vec<DeliveryId> = ids.into_iter().map(DeliveryId).collect();

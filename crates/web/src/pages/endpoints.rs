@@ -18,8 +18,8 @@ use axum::routing::{get, post};
 use herald_accounts::{User, WorkspaceId};
 use herald_core::{SignedDuration, Timestamp};
 use herald_webhooks::outbound::{
-    DISABLED_BY_HAND, DeliveryState, EVENT_TYPES, Endpoint, EndpointChanges, EndpointId,
-    NewEndpoint, OutboundDelivery,
+    DISABLED_BY_HAND, DISABLED_FAILING, DISABLED_GONE, DeliveryState, EVENT_TYPES, Endpoint,
+    EndpointChanges, EndpointId, NewEndpoint, OutboundDelivery,
 };
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -27,11 +27,11 @@ use serde::Deserialize;
 use super::posts::{ViewerZone, local_time, viewer_zone};
 use super::shell::{RailItem, Section, rail};
 use super::{Chrome, known, render};
-use crate::api::endpoints::{
-    MAX_REPLAY, failed, input_code, managed_workspace, refused, state_filter,
-};
+use crate::api::WorkspaceQuery;
+use crate::api::endpoints::{MAX_REPLAY, input_code, managed_workspace, refused, state_filter};
 use crate::auth::{SignedIn, urlencode};
 use crate::i18n::{Catalog, error_copy};
+use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -84,11 +84,6 @@ pub fn router() -> Router<AppState> {
 const LOG_LENGTH: usize = 100;
 
 // ------------------------------------------------------------ extractor
-
-#[derive(Deserialize, Default)]
-struct WorkspaceQuery {
-    workspace: Option<i64>,
-}
 
 /// A signed-in person allowed to manage the webhooks of the workspace in
 /// `?workspace=` (else their first); anyone else gets 403, a workspace
@@ -248,8 +243,8 @@ fn state_class(s: DeliveryState) -> &'static str {
 fn reason_key(reason: &str) -> Option<&'static str> {
     match reason {
         DISABLED_BY_HAND => Some("endpoints.disabled_reason.manual"),
-        "the endpoint answered 410 Gone" => Some("endpoints.disabled_reason.gone"),
-        "failing for 5 days" => Some("endpoints.disabled_reason.failing"),
+        DISABLED_GONE => Some("endpoints.disabled_reason.gone"),
+        DISABLED_FAILING => Some("endpoints.disabled_reason.failing"),
         _ => None,
     }
 }
@@ -389,7 +384,7 @@ async fn endpoints_page(
         .outbound
         .list(m.workspace)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .into_iter()
         .map(|e| endpoint_row(c.t, m, &zone.tz, e))
         .collect();
@@ -509,12 +504,12 @@ async fn endpoint_page(
     let endpoint = outbound
         .get(m.workspace, id)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let deliveries = outbound
         .deliveries(m.workspace, id, extras.state, LOG_LENGTH)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .into_iter()
         .map(|d| delivery_row(c.t, m, &zone.tz, d))
         .collect();
@@ -743,21 +738,20 @@ async fn delete_endpoint(
         .outbound
         .delete(m.workspace, &EndpointId(id))
         .await
-        .map_err(failed)?;
+        .map_err(service_error)?;
     if !deleted {
         return Err(WebError::NotFound);
     }
     Ok(with(m.list_href(), "done", "deleted"))
 }
 
-/// Back to the endpoint's log with how many deliveries were replayed.
-fn replayed(m: &Manager, id: &str, count: usize) -> Response {
-    let done = if count == 0 {
+/// The `?done=` notice after a replay of `count` deliveries.
+fn replayed(count: usize) -> &'static str {
+    if count == 0 {
         "nothing_replayed"
     } else {
         "replayed"
-    };
-    with(m.endpoint_href(id), "done", done)
+    }
 }
 
 async fn replay_selected(
@@ -783,8 +777,8 @@ async fn replay_selected(
         .outbound
         .replay(m.workspace, &ids, m.user.id)
         .await
-        .map_err(failed)?;
-    Ok(replayed(&m, &id, count))
+        .map_err(service_error)?;
+    Ok(with(m.endpoint_href(&id), "done", replayed(count)))
 }
 
 #[derive(Deserialize)]
@@ -821,8 +815,8 @@ async fn replay_failed(
         .outbound
         .replay_failed_since(m.workspace, &endpoint, since, m.user.id)
         .await
-        .map_err(failed)?;
-    Ok(replayed(&m, &endpoint.0, count))
+        .map_err(service_error)?;
+    Ok(with(m.endpoint_href(&endpoint.0), "done", replayed(count)))
 }
 
 // ------------------------------------------------------------ one delivery
@@ -874,7 +868,7 @@ async fn show_delivery(
         .outbound
         .delivery(m.workspace, id)
         .await
-        .map_err(failed)?
+        .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let members = state.accounts().members(&m.user, m.workspace).await?;
     let attempts = detail
@@ -926,13 +920,8 @@ async fn replay_delivery(
         .outbound
         .replay(m.workspace, &[id], m.user.id)
         .await
-        .map_err(failed)?;
-    let done = if count == 0 {
-        "nothing_replayed"
-    } else {
-        "replayed"
-    };
-    Ok(with(m.delivery_href(id), "done", done))
+        .map_err(service_error)?;
+    Ok(with(m.delivery_href(id), "done", replayed(count)))
 }
 
 #[cfg(test)]
@@ -951,11 +940,7 @@ mod tests {
             for s in STATES {
                 assert!(t.has(&format!("endpoints.state.{}", s.as_str())));
             }
-            for reason in [
-                DISABLED_BY_HAND,
-                "the endpoint answered 410 Gone",
-                "failing for 5 days",
-            ] {
+            for reason in [DISABLED_BY_HAND, DISABLED_GONE, DISABLED_FAILING] {
                 let key = reason_key(reason).unwrap();
                 assert!(t.has(key), "{key}");
             }

@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Chrome {
                 verified: authed.user.verified,
             });
             if uri.path().starts_with("/home") {
-                chrome.unread = notifications::unread_badge(state, &authed.user, uri.query()).await;
+                chrome.unread = notifications::unread_badge(state, &authed.user, &uri).await;
             }
         }
         Ok(chrome)

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{Permission, User, WorkspaceId, WorkspaceMembership};
@@ -17,6 +17,7 @@ use super::posts::{local_time, viewer_zone};
 use super::public::local_path;
 use super::shell::{RailItem, Section, rail};
 use super::{Chrome, known, pick_workspace, render};
+use crate::api::WorkspaceQuery;
 use crate::auth::SignedIn;
 use crate::i18n::Catalog;
 use crate::webhooks::service_error;
@@ -55,17 +56,11 @@ async fn member_workspace(
 /// (or the first): `None` where there is nothing to count (no webhook
 /// services, no workspace) or the lookup failed (a page still renders
 /// without its badge).
-pub(crate) async fn unread_badge(
-    state: &AppState,
-    user: &User,
-    query: Option<&str>,
-) -> Option<i64> {
+pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Option<i64> {
     let webhooks = state.webhooks().ok()?;
-    let asked = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|pair| pair.strip_prefix("workspace="))
-        .and_then(|v| v.parse::<i64>().ok());
+    let asked = Query::<WorkspaceQuery>::try_from_uri(uri)
+        .ok()
+        .and_then(|Query(q)| q.workspace);
     let ws = pick_workspace(state, user, asked).await.ok().flatten()?;
     match webhooks.notifications.unread_count(user.id, ws.id).await {
         Ok(n) => Some(n),

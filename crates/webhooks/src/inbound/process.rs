@@ -295,7 +295,8 @@ impl Inbound {
         }
 
         let summary = apply.tally.summary();
-        insert_attempt(tx, run, true, &summary, None, self.inner.clock.now()).await?;
+        let finished = self.inner.clock.now();
+        insert_attempt(tx, run, true, &summary, None, finished).await?;
         on_tx!(tx, |conn| {
             sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'processed', \
@@ -303,7 +304,7 @@ impl Inbound {
                  last_error = NULL, processed_at = $2, updated_at = $2 WHERE id = $1",
             )
             .bind(run.delivery)
-            .bind(to_db(self.inner.clock.now()))
+            .bind(to_db(finished))
             .execute(conn)
             .await?;
         });
@@ -427,12 +428,12 @@ async fn route(
     kinds: &[&str],
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let mut ids: Vec<&str> = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
     if kinds.is_empty() {
         return Ok(());
     }
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
     for chunk in ids.chunks(500) {
         on_tx!(tx, |conn| {
             let mut qb = sqlx::QueryBuilder::new(
@@ -835,7 +836,7 @@ impl Apply {
                 for target in targets {
                     let new = upsert_item(tx, target, &item, self.delivery, self.now).await?;
                     if new && item.notify {
-                        self.notice(target, item.kind.notification(), &item);
+                        self.notice(target, item.kind.notification(), Some(&item));
                     }
                 }
             }
@@ -843,21 +844,7 @@ impl Apply {
                 self.tally.insights += 1;
                 for target in targets {
                     if upsert_insights(tx, target, &insights, self.delivery, self.now).await? {
-                        let notice = self
-                            .notices
-                            .entry((
-                                target.workspace_id,
-                                target.connection_id.clone(),
-                                NotificationKind::StoryInsights,
-                            ))
-                            .or_insert_with(|| Notice {
-                                account: target.name.clone(),
-                                count: 0,
-                                author: None,
-                                handle: false,
-                                text: None,
-                            });
-                        notice.count += 1;
+                        self.notice(target, NotificationKind::StoryInsights, None);
                     }
                 }
             }
@@ -865,16 +852,18 @@ impl Apply {
         Ok(())
     }
 
-    fn notice(&mut self, target: &RouteRow, kind: NotificationKind, item: &Item) {
+    /// Counts one more new thing for `target`'s notice of `kind`; the
+    /// first `item` (if any) gives the notice its author and text.
+    fn notice(&mut self, target: &RouteRow, kind: NotificationKind, item: Option<&Item>) {
         let notice = self
             .notices
             .entry((target.workspace_id, target.connection_id.clone(), kind))
             .or_insert_with(|| Notice {
                 account: target.name.clone(),
                 count: 0,
-                author: item.author_name.clone(),
-                handle: item.handle,
-                text: item.text.clone(),
+                author: item.and_then(|i| i.author_name.clone()),
+                handle: item.is_some_and(|i| i.handle),
+                text: item.and_then(|i| i.text.clone()),
             });
         notice.count += 1;
     }

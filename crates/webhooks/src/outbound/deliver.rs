@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::metrics as m;
 use super::store::{self, NewAttempt, SendRow};
-use super::{DeliveryState, Outbound, endpoint_link};
+use super::{DISABLED_FAILING, DISABLED_GONE, DeliveryState, Outbound, endpoint_link};
 use crate::notify::{NotificationKind, notify_workspace};
 use crate::ssrf::{self, ResolveRefused};
 use crate::{RETRY_SCHEDULE, WebhooksError, standard};
@@ -340,14 +340,9 @@ impl Outbound {
                 .map_err(storage)?;
             (DeliveryState::Succeeded, None, Next::Done)
         } else if sent.status == Some(410) {
-            if store::disable_endpoint(
-                &mut tx,
-                &row.endpoint_id,
-                "the endpoint answered 410 Gone",
-                now,
-            )
-            .await
-            .map_err(storage)?
+            if store::disable_endpoint(&mut tx, &row.endpoint_id, DISABLED_GONE, now)
+                .await
+                .map_err(storage)?
             {
                 notices.push((
                     format!("The webhook endpoint at {host} was disabled: it answered 410 Gone."),
@@ -369,7 +364,7 @@ impl Outbound {
                     .and_then(crate::retry_delay)
             };
             if now.duration_since(failing_since) >= DISABLE_AFTER_FAILING {
-                if store::disable_endpoint(&mut tx, &row.endpoint_id, "failing for 5 days", now)
+                if store::disable_endpoint(&mut tx, &row.endpoint_id, DISABLED_FAILING, now)
                     .await
                     .map_err(storage)?
                 {

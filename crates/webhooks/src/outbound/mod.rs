@@ -69,6 +69,12 @@ pub const MAX_DESCRIPTION_CHARS: usize = 200;
 /// The reason recorded when a person disables an endpoint.
 pub const DISABLED_BY_HAND: &str = "disabled by a workspace member";
 
+/// The reason recorded when an endpoint answers 410 Gone.
+pub const DISABLED_GONE: &str = "the endpoint answered 410 Gone";
+
+/// The reason recorded when an endpoint has been failing too long.
+pub const DISABLED_FAILING: &str = "failing for 5 days";
+
 /// An endpoint's id: `ep_` and 32 random hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EndpointId(pub String);
