@@ -119,11 +119,21 @@ impl Running {
 
 /// Starts the web app, API, worker and scheduler on `listener` (or on the
 /// configured address).
-pub async fn start(mut config: Config, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+pub async fn start(config: Config, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+    start_with_clock(config, listener, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with the clock every part of the instance asks for "now":
+/// tests pass a `ManualClock` to decide when retries and expiries come due
+/// instead of racing real time.
+pub async fn start_with_clock(
+    mut config: Config,
+    listener: Option<TcpListener>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Running> {
     prepare(&mut config)?;
     let metrics = crate::telemetry::init_metrics()?;
     let db = open_database(&config).await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let queue = Queue::new(db.clone(), clock.clone());
     let listener = match listener {
         Some(l) => l,

@@ -277,7 +277,7 @@ impl Inbound {
         verify_token: Option<String>,
     ) -> Inbound {
         let gate = gate::Gate::new(db.backend());
-        let writer = writer::spawn(db.clone(), queue.clone(), gate.clone());
+        let (writer, _detached) = writer::spawn(db.clone(), queue.clone(), gate.clone());
         Inbound {
             inner: Arc::new(InboundInner {
                 db,

@@ -2,9 +2,11 @@
 //! database, for one test.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use herald::app::Running;
 use herald::config::Config;
+use herald_core::{Clock, SystemClock};
 use herald_db::testing::TestDb;
 use tokio::net::TcpListener;
 
@@ -35,6 +37,16 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 
 /// The app with extra configuration (`HERALD_*` variables).
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_with_clock(backend, extra, Arc::new(SystemClock)).await
+}
+
+/// The app on `clock`: with a `ManualClock` nothing scheduled for later
+/// (retries, expiries) comes due until the test moves it.
+pub async fn spawn_app_with_clock(
+    backend: Backend,
+    extra: &[(&str, &str)],
+    clock: Arc<dyn Clock>,
+) -> TestApp {
     let test_db = match backend {
         Backend::Sqlite => TestDb::sqlite().await,
         Backend::Postgres => TestDb::postgres().await,
@@ -55,7 +67,9 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     .collect();
     let config = Config::from_sources(None, &env).unwrap();
-    let running = herald::app::start(config, Some(listener)).await.unwrap();
+    let running = herald::app::start_with_clock(config, Some(listener), clock)
+        .await
+        .unwrap();
     let client = new_client();
     TestApp {
         base: format!("http://{addr}"),

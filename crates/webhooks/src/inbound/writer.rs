@@ -18,6 +18,7 @@ use std::sync::Arc;
 use herald_db::{Db, Tx, on_tx};
 use herald_jobs::{NewJob, Queue};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use super::gate::{Gate, Ticket};
 use super::metrics as m;
@@ -59,15 +60,20 @@ pub(crate) struct Pending {
     pub _ticket: Ticket,
 }
 
-/// Starts the writer on the current runtime; returns its inbox.
+/// Starts the writer on the current runtime; returns its inbox and the
+/// task's handle, which ends once every sender is dropped.
 ///
 /// One writer per process: measured on two cores, a second or fourth
 /// writer on PostgreSQL only added contention (the work is CPU-bound once
 /// commits are shared), and SQLite has one writer at a time anyway.
-pub(crate) fn spawn(db: Db, queue: Queue, gate: Arc<Gate>) -> mpsc::Sender<Pending> {
+pub(crate) fn spawn(
+    db: Db,
+    queue: Queue,
+    gate: Arc<Gate>,
+) -> (mpsc::Sender<Pending>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    tokio::spawn(run(db, queue, gate, rx));
-    tx
+    let task = tokio::spawn(run(db, queue, gate, rx));
+    (tx, task)
 }
 
 async fn run(db: Db, queue: Queue, gate: Arc<Gate>, mut rx: mpsc::Receiver<Pending>) {
@@ -290,17 +296,14 @@ mod tests {
     async fn the_writer_stops_once_its_inbox_is_dropped() {
         let t = TestDb::sqlite().await;
         let queue = Queue::new(t.db.clone(), Arc::new(SystemClock));
-        let metrics = tokio::runtime::Handle::current().metrics();
-        let before = metrics.num_alive_tasks();
-        let inbox = spawn(t.db.clone(), queue, Gate::new(t.db.backend()));
-        assert_eq!(metrics.num_alive_tasks(), before + 1);
+        let (inbox, task) = spawn(t.db.clone(), queue, Gate::new(t.db.backend()));
+        assert!(!task.is_finished(), "the writer runs while it has an inbox");
         drop(inbox);
-        for _ in 0..100 {
-            tokio::task::yield_now().await;
-            if metrics.num_alive_tasks() == before {
-                return;
-            }
-        }
-        panic!("the writer task is still alive");
+        // The task's own handle says when it ends; the deadline only turns
+        // a writer that never stops into a failure instead of a hang.
+        tokio::time::timeout(std::time::Duration::from_secs(60), task)
+            .await
+            .expect("the writer task ended once its inbox was dropped")
+            .expect("the writer task did not panic");
     }
 }
