@@ -201,9 +201,16 @@ impl Db {
 
     /// Starts a transaction. Work registered with [`Tx::after_commit`] runs
     /// only once the commit has succeeded.
+    ///
+    /// On SQLite the transaction takes the write lock as it begins
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that has read gets no
+    /// busy wait when it then writes while another connection holds the
+    /// lock, and fails at once with "database is locked"; at `BEGIN` SQLite
+    /// waits its busy timeout. SQLite has one writer at a time anyway, and
+    /// reads outside transactions are not held back.
     pub async fn begin(&self) -> Result<Tx, DbError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }

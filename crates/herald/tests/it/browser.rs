@@ -81,7 +81,7 @@ async fn start_browser() -> (Driver, Client) {
         }
     });
     let caps = caps.as_object().unwrap().clone();
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let client = loop {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         match ClientBuilder::new(connector)
@@ -249,7 +249,7 @@ async fn browser_sign_up_verify_log_in_walk_the_shell_and_log_out_without_consol
         .click()
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         // The form navigates; until the new page is there, reading it may
         // fail (a stale element), which only means "not yet".
@@ -350,7 +350,7 @@ async fn submit(client: &Client) {
 
 /// Waits until `css` holds `text` (the form posts and the next page loads).
 async fn wait_for_text(client: &Client, css: &str, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(el) = client.find(Locator::Css(css)).await
             && el.text().await.is_ok_and(|t| t.contains(text))
@@ -363,7 +363,7 @@ async fn wait_for_text(client: &Client, css: &str, text: &str) {
 }
 
 async fn wait_for_path(client: &Client, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while client.current_url().await.unwrap().path() != path {
         assert!(Instant::now() < deadline, "never reached {path}");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -382,7 +382,7 @@ async fn click(client: &Client, css: &str) {
 
 /// Waits until the path starts with `prefix`.
 async fn wait_for_path_prefix(client: &Client, prefix: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !client
         .current_url()
         .await
@@ -533,7 +533,7 @@ async fn account_id(client: &Client, platform: &str) -> String {
 
 /// Waits until `count` elements match `css`.
 async fn wait_for_count(client: &Client, css: &str, count: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let found = client
             .find_all(Locator::Css(css))
@@ -848,7 +848,7 @@ async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
     // The history, from the rail; processing routes them here.
     click(&client, "nav a[href=\"/home/webhooks\"]").await;
     wait_for_path(&client, "/home/webhooks").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let rows = client
             .find_all(Locator::Css("tr[data-delivery][data-status=\"processed\"]"))
@@ -892,7 +892,7 @@ async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
         .unwrap();
     fill(&client, "#filter-q", "caraway").await;
     submit(&client).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !client
         .current_url()
         .await
@@ -917,7 +917,7 @@ async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
     assert_no_console_errors(&client, "delivery page").await;
     click(&client, "button[data-replay]").await;
     wait_for_text(&client, ".notice", "Replay queued").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while client
         .find_all(Locator::Css(
             "tr[data-attempt=\"2\"][data-outcome=\"succeeded\"]",

@@ -192,7 +192,7 @@ impl World {
     /// The workspace's deliveries once `n` are listed and processed
     /// (processing, which routes them to the workspace, runs on the worker).
     async fn processed(&self, n: usize) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let (status, body) = self
                 .get_json(&format!("/api/webhooks/deliveries?workspace={}", self.ws))
@@ -213,7 +213,7 @@ impl World {
 
     /// The delivery's JSON once it has `attempts` attempts, all finished.
     async fn attempts(&self, id: i64, attempts: usize) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let (status, body) = self
                 .get_json(&format!(
@@ -1033,7 +1033,7 @@ async fn deauthorize_revokes_the_connection_and_data_deletion_reports_its_progre
 
     // The status page is public and ends up completed.
     let page = format!("/privacy/data-deletion/{code}");
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let html = loop {
         let resp = new_client().get(w.app.url(&page)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);

@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 const URL_VAR: &str = "HERALD_TEST_CHILD_DB_URL";
+/// The child's lease in milliseconds: short where a test waits for a dead
+/// worker's jobs to be rescued, long where a late heartbeat on a busy
+/// machine must not hand a running job to the other worker.
+const LEASE_VAR: &str = "HERALD_TEST_CHILD_LEASE_MS";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Recorded {
@@ -59,15 +63,24 @@ async fn child_worker() {
     let Ok(url) = std::env::var(URL_VAR) else {
         return;
     };
+    let lease_ms: u64 = std::env::var(LEASE_VAR).unwrap().parse().unwrap();
     let db = Db::connect(&url, &ConnectOptions::default()).await.unwrap();
     let queue = Queue::new(db.clone(), Arc::new(SystemClock));
     let opts = WorkerOptions {
         default_concurrency: 8,
-        lease: Duration::from_secs(2),
+        lease: Duration::from_millis(lease_ms),
         heartbeat_every: Duration::from_millis(500),
         rescue_every: Duration::from_millis(500),
         ..WorkerOptions::default()
     };
+    // Tells the test this worker is up before it claims anything.
+    on_pool!(&db, |pool| {
+        sqlx::query("INSERT INTO test_workers (worker) VALUES ($1)")
+            .bind(&opts.worker_id)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
     let mut registry = Registry::new();
     registry.register::<Recorded, _>(RecordingHandler {
         db: db.clone(),
@@ -84,7 +97,7 @@ async fn child_worker() {
     Worker::new(queue, registry, opts).run(stop).await.unwrap();
 }
 
-fn spawn_child(url: &str) -> Child {
+fn spawn_child(url: &str, lease: Duration) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "processes::child_worker",
@@ -94,6 +107,7 @@ fn spawn_child(url: &str) -> Child {
             "--test-threads=1",
         ])
         .env(URL_VAR, url)
+        .env(LEASE_VAR, lease.as_millis().to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -116,6 +130,7 @@ fn terminate(child: &mut Child) {
     }
 }
 
+/// The tables the children write to, and `jobs` queued jobs.
 async fn prepare(db: &Db, jobs: i64) -> Queue {
     on_pool!(db, |pool| {
         sqlx::query(
@@ -124,15 +139,35 @@ async fn prepare(db: &Db, jobs: i64) -> Queue {
         .execute(pool)
         .await
         .unwrap();
+        sqlx::query("CREATE TABLE test_workers (worker TEXT NOT NULL)")
+            .execute(pool)
+            .await
+            .unwrap();
     });
     let queue = Queue::new(db.clone(), Arc::new(SystemClock));
+    enqueue(db, &queue, jobs).await;
+    queue
+}
+
+async fn enqueue(db: &Db, queue: &Queue, jobs: i64) {
+    if jobs == 0 {
+        return;
+    }
     let batch: Vec<NewJob> = (0..jobs)
         .map(|n| NewJob::of(&Recorded { n }).unwrap())
         .collect();
     let mut tx = db.begin().await.unwrap();
     queue.enqueue_many(&mut tx, &batch).await.unwrap();
     tx.commit().await.unwrap();
-    queue
+}
+
+async fn workers_up(db: &Db) -> i64 {
+    on_pool!(db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM test_workers")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    })
 }
 
 async fn runs(db: &Db) -> Vec<(i64, i32, String)> {
@@ -155,10 +190,11 @@ async fn wait_for(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> b
 async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
     let total = 300;
     let queue = prepare(&t.db, total).await;
-    let mut first = spawn_child(&t.url);
+    // A 2 s lease: the killed worker's jobs come back soon.
+    let mut first = spawn_child(&t.url, Duration::from_secs(2));
     wait_for(
         "the first worker is mid-batch",
-        Duration::from_secs(30),
+        Duration::from_secs(60),
         async || runs(&t.db).await.len() >= 40,
     )
     .await;
@@ -167,10 +203,10 @@ async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
     let at_kill = runs(&t.db).await.len();
     assert!(at_kill < total as usize, "killed before the end");
 
-    let mut second = spawn_child(&t.url);
+    let mut second = spawn_child(&t.url, Duration::from_secs(2));
     wait_for(
         "every job is finished",
-        Duration::from_secs(60),
+        Duration::from_secs(120),
         async || queue.counts().await.unwrap().is_empty(),
     )
     .await;
@@ -202,12 +238,19 @@ async fn a_killed_workers_jobs_are_finished_by_the_next_one(t: TestDb) {
 
 async fn two_worker_processes_drain_one_queue_without_running_a_job_twice(t: TestDb) {
     let total = 600;
-    let queue = prepare(&t.db, total).await;
-    let mut a = spawn_child(&t.url);
-    let mut b = spawn_child(&t.url);
+    let queue = prepare(&t.db, 0).await;
+    // Neither dies, so a lease that outlasts any late heartbeat; and the
+    // jobs come once both are up, so neither drains the queue alone.
+    let mut a = spawn_child(&t.url, Duration::from_secs(600));
+    let mut b = spawn_child(&t.url, Duration::from_secs(600));
+    wait_for("both workers are up", Duration::from_secs(60), async || {
+        workers_up(&t.db).await == 2
+    })
+    .await;
+    enqueue(&t.db, &queue, total).await;
     wait_for(
         "every job is finished",
-        Duration::from_secs(60),
+        Duration::from_secs(120),
         async || queue.counts().await.unwrap().is_empty(),
     )
     .await;

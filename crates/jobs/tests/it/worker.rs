@@ -69,7 +69,7 @@ fn start(
 }
 
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !check().await {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -78,7 +78,13 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 
 async fn the_worker_runs_due_jobs_and_wakes_for_future_ones(t: TestDb) {
     let handler = ProbeHandler::default();
-    let (queue, stop, task) = start(&t.db, handler.clone(), WorkerOptions::default());
+    // The idle poll is a safety net; with an hour of it, a future job that
+    // runs at all was woken by its due time.
+    let opts = WorkerOptions {
+        idle_poll: Duration::from_secs(3600),
+        ..WorkerOptions::default()
+    };
+    let (queue, stop, task) = start(&t.db, handler.clone(), opts);
     let jobs: Vec<NewJob> = (0..50)
         .map(|_| NewJob::of(&Probe { block: false }).unwrap())
         .collect();
@@ -90,8 +96,8 @@ async fn the_worker_runs_due_jobs_and_wakes_for_future_ones(t: TestDb) {
     })
     .await;
 
-    // The worker is idle now (sleeping up to its 5 s idle poll); a job due
-    // in 300 ms must still start on time, not at the next poll.
+    // The worker is idle now (sleeping up to its idle poll); a job due in
+    // 300 ms must still start on time, not at the next poll.
     // Stored times have microsecond precision.
     let due = Timestamp::from_microsecond(
         (Timestamp::now() + SignedDuration::from_millis(300)).as_microsecond(),
@@ -108,10 +114,6 @@ async fn the_worker_runs_due_jobs_and_wakes_for_future_ones(t: TestDb) {
     let (run_at, started) = *handler.starts.lock().unwrap().last().unwrap();
     assert_eq!(run_at, due);
     assert!(started >= due, "never before its time");
-    assert!(
-        started.duration_since(due) < SignedDuration::from_secs(4),
-        "woken by its due time, not by the idle poll"
-    );
     eventually("finished jobs are deleted", async || {
         queue.counts().await.unwrap().is_empty()
     })

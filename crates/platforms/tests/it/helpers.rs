@@ -128,7 +128,7 @@ impl Env {
         let providers = Providers::new(&platforms, &client);
         let browser = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
             .build()
             .unwrap();
         Env {

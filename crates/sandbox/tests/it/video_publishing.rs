@@ -424,7 +424,7 @@ async fn serve(bytes: Vec<u8>) -> (String, tokio::task::JoinHandle<()>) {
 }
 
 async fn wait_for(t: &TestSandbox, token: &str, publish_id: &str, want: &str) -> Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let s = status(t, token, publish_id).await;
         if s["status"] != "PROCESSING_DOWNLOAD" || std::time::Instant::now() > deadline {

@@ -181,7 +181,7 @@ impl Receiver {
 
     /// Waits (real time, with a deadline) until `path` got `n` requests.
     async fn wait_for(&self, path: &str, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let got = self.received(path);
             if got.len() >= n {
@@ -219,7 +219,7 @@ async fn log_entry(t: &TestSandbox, id: &str) -> Value {
 
 /// Polls the log until entry `id` reaches `state`.
 async fn until_state(t: &TestSandbox, id: &str, state: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let entry = log_entry(t, id).await;
         if entry["state"] == state {
