@@ -727,6 +727,11 @@ impl Connections {
             updated_at: to_db(now),
             // A reconnection restores access.
             revoked_at: None,
+            sandbox: self
+                .inner
+                .providers
+                .get(provider)
+                .is_some_and(|p| p.sandbox),
         };
         if existing.is_some() {
             store::update_grant(&mut tx, &row).await?;
@@ -827,11 +832,13 @@ impl Connections {
     fn view(&self, row: ConnectionRow) -> ConnectionView {
         let provider = ProviderId::parse(&row.provider).unwrap_or(ProviderId::Facebook);
         ConnectionView {
-            sandbox: self
-                .inner
-                .providers
-                .get(provider)
-                .is_some_and(|p| p.sandbox),
+            // Rows from before the column existed: by the provider's mode.
+            sandbox: row.sandbox
+                || self
+                    .inner
+                    .providers
+                    .get(provider)
+                    .is_some_and(|p| p.sandbox),
             id: row.id,
             provider,
             kind: AccountKind::parse(&row.kind).unwrap_or(AccountKind::FacebookPage),
@@ -1232,6 +1239,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             revoked_at: None,
+            sandbox: false,
         }
     }
 

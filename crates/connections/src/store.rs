@@ -30,12 +30,15 @@ pub struct ConnectionRow {
     /// When Meta reported that the person removed Herald's access (set by
     /// the deauthorize callback, cleared by a reconnection).
     pub revoked_at: Option<i64>,
+    /// Connected through the built-in sandbox (only sandbox webhooks and
+    /// callbacks reach it).
+    pub sandbox: bool,
 }
 
 const COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
      handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
      access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at, \
-     revoked_at";
+     revoked_at, sandbox";
 
 pub async fn connection(db: &Db, id: &str) -> Result<Option<ConnectionRow>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
@@ -81,7 +84,7 @@ pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError
 pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: i64) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO connections ({COLUMNS}, connected_by) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
     );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -107,6 +110,7 @@ pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: i64) -> Result<(), DbE
             .bind(row.created_at)
             .bind(row.updated_at)
             .bind(row.revoked_at)
+            .bind(row.sandbox)
             .bind(by)
             .execute(conn)
             .await?;
@@ -121,7 +125,7 @@ pub async fn update_grant(tx: &mut Tx, row: &ConnectionRow) -> Result<(), DbErro
             "UPDATE connections SET platform_user_id = $1, name = $2, handle = $3, avatar_url = $4, \
              parent = $5, scopes = $6, status = $7, status_detail = $8, key_id = $9, secrets = $10, \
              access_expires_at = $11, refresh_expires_at = $12, issued_at = $13, updated_at = $14, \
-             refresh_lock_until = NULL, revoked_at = NULL WHERE id = $15",
+             refresh_lock_until = NULL, revoked_at = NULL, sandbox = $15 WHERE id = $16",
         )
         .bind(&row.platform_user_id)
         .bind(&row.name)
@@ -137,6 +141,7 @@ pub async fn update_grant(tx: &mut Tx, row: &ConnectionRow) -> Result<(), DbErro
         .bind(row.refresh_expires_at)
         .bind(row.issued_at)
         .bind(row.updated_at)
+        .bind(row.sandbox)
         .bind(&row.id)
         .execute(conn)
         .await?;

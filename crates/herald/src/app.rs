@@ -193,6 +193,7 @@ pub async fn start_with_clock(
         herald_web::SiteConfig {
             public_url: config.public_url.clone(),
             development: config.mode == Mode::Development,
+            sandbox_in_production: config.mode == Mode::Production && config.sandbox,
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
             form_targets: platforms.form_targets.clone(),
@@ -205,6 +206,12 @@ pub async fn start_with_clock(
     .with_publishing(publishing)
     .with_webhooks(webhooks.web());
     let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
+    if config.mode == Mode::Production && config.sandbox {
+        tracing::warn!(
+            "HERALD_SANDBOX=on in production mode: platforms without app credentials connect to the \
+             built-in simulators, not to the real platforms, and every page shows a banner saying so"
+        );
+    }
     if platforms.sandbox.is_some() {
         tracing::info!(
             "platforms without app credentials use the built-in sandbox at {}/sandbox",

@@ -184,7 +184,7 @@ const KEYS: &[Key] = &[
         name: "sandbox",
         secret: false,
         default: Some("auto"),
-        help: "auto: platforms without app credentials use the built-in sandbox at /sandbox | off: they are not offered",
+        help: "auto: on in development, off in production | on: platforms without app credentials use the built-in sandbox at /sandbox, in production too (with a warning at start and a banner) | off: they are not offered",
     },
     Key {
         name: "sandbox_url",
@@ -370,8 +370,12 @@ pub struct Config {
     pub mail_from: String,
     /// App credentials per platform; a platform without them uses the sandbox.
     pub platforms: PlatformApps,
-    /// Whether unconfigured platforms use the sandbox.
+    /// Whether unconfigured platforms use the sandbox (`auto`: in
+    /// development only).
     pub sandbox: bool,
+    /// The sandbox's app secrets, generated per install into the data
+    /// folder by [`Config::ensure_secrets`] when the sandbox is on.
+    pub sandbox_secrets: Option<SandboxSecrets>,
     /// A standalone sandbox to use instead of the built-in one.
     pub sandbox_url: Option<String>,
     /// The credential keyring file, when not the default in the data folder.
@@ -430,6 +434,19 @@ pub struct S3Settings {
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<SecretString>,
     pub path_style: bool,
+}
+
+/// The secrets of the sandbox's simulated apps. They sign the sandbox's
+/// webhooks and callbacks and authenticate Herald at its token endpoints,
+/// so they are generated per install (never constants, which anyone could
+/// read in the source) and kept in `DATA_DIR/secrets/sandbox-*-secret`,
+/// where a standalone `herald sandbox` with the same data folder finds them.
+#[derive(Clone)]
+pub struct SandboxSecrets {
+    pub meta: SecretString,
+    pub instagram: SecretString,
+    pub tiktok: SecretString,
+    pub google: SecretString,
 }
 
 /// One platform app: client id and secret.
@@ -501,6 +518,9 @@ impl Config {
     /// in production a missing secret is an error.
     pub fn ensure_secrets(&mut self) -> Result<Vec<String>, SecretsError> {
         let mut notes = Vec::new();
+        if self.sandbox && self.sandbox_secrets.is_none() {
+            self.sandbox_secrets = Some(self.load_sandbox_secrets()?);
+        }
         if self.meta_verify_token.is_none() && self.mode == Mode::Development {
             let token =
                 self.generated_secret("meta_verify_token", "a webhook verify token", &mut notes)?;
@@ -518,6 +538,22 @@ impl Config {
         let secret = self.generated_secret("session_secret", "a session secret", &mut notes)?;
         self.session_secret = Some(secret);
         Ok(notes)
+    }
+
+    /// The sandbox apps' secrets from `DATA_DIR/secrets/`, generated there
+    /// the first time.
+    pub fn load_sandbox_secrets(&self) -> Result<SandboxSecrets, SecretsError> {
+        let dir = self.data_dir.join("secrets");
+        let load = |app: &str| -> Result<SecretString, SecretsError> {
+            let path = dir.join(format!("sandbox-{app}-secret"));
+            Ok(crate::secrets::load_or_generate(&dir, &path)?.0)
+        };
+        Ok(SandboxSecrets {
+            meta: load("meta")?,
+            instagram: load("instagram")?,
+            tiktok: load("tiktok")?,
+            google: load("google")?,
+        })
     }
 
     /// Development only: the secret `name` from `DATA_DIR/secrets/`,
@@ -611,7 +647,7 @@ impl Config {
                         "(unset)".into()
                     }
                 }
-                "sandbox" => if self.sandbox { "auto" } else { "off" }.into(),
+                "sandbox" => if self.sandbox { "on" } else { "off" }.into(),
                 "sandbox_url" => self
                     .sandbox_url
                     .clone()
@@ -1019,9 +1055,10 @@ impl Layers {
             youtube: app("google_client_id", "google_client_secret")?,
         };
         let sandbox = match self.raw("sandbox").expect("default").0.trim() {
-            "auto" => true,
+            "auto" => mode == Mode::Development,
+            "on" => true,
             "off" => false,
-            _ => return Err(self.invalid("sandbox", "auto or off")),
+            _ => return Err(self.invalid("sandbox", "auto, on or off")),
         };
         let sandbox_url = match self.raw("sandbox_url") {
             Some((url, _)) => {
@@ -1098,6 +1135,7 @@ impl Layers {
             mail_from,
             platforms,
             sandbox,
+            sandbox_secrets: None,
             sandbox_url,
             credential_keys_file,
             media_store,

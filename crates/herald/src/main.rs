@@ -148,7 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Sandbox { port, host, state } => {
             telemetry::init_logging(&config);
-            return sandbox(&host, port, state).await;
+            return sandbox(&config, &host, port, state).await;
         }
         _ => {}
     }
@@ -200,12 +200,23 @@ fn print_config(config: &Config, keys: bool) {
     }
 }
 
-async fn sandbox(host: &str, port: u16, state: Option<PathBuf>) -> anyhow::Result<()> {
+/// The simulators on their own. Their app secrets are the install's (from
+/// the data folder, generated there when missing), so a `herald serve`
+/// with the same data folder and `HERALD_SANDBOX_URL` pointing here
+/// accepts their webhooks and is accepted at their token endpoints.
+async fn sandbox(
+    herald: &Config,
+    host: &str,
+    port: u16,
+    state: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind((host, port))
         .await
         .with_context(|| format!("could not listen on {host}:{port}"))?;
     let addr = listener.local_addr()?;
-    let mut config = herald_sandbox::SandboxConfig::new(format!("http://{addr}"));
+    let mut herald = herald.clone();
+    herald.sandbox_secrets = Some(herald.load_sandbox_secrets()?);
+    let mut config = herald::platforms::sandbox_config(&herald, format!("http://{addr}"));
     config.state_file = state;
     let sandbox = herald_sandbox::Sandbox::new(config, Arc::new(SystemClock))?;
     println!("Herald sandbox (platform simulators) on http://{addr}/");

@@ -18,7 +18,8 @@ use herald_platforms::{
 use herald_sandbox::{Sandbox, SandboxConfig, WebhookTargets};
 use secrecy::ExposeSecret;
 
-use crate::config::{Config, PlatformApp};
+use crate::config::{Config, Mode, PlatformApp};
+use herald_net::TargetPolicy;
 
 /// The platform side of a running Herald.
 pub struct Platforms {
@@ -58,10 +59,23 @@ fn sandbox_base(config: &Config) -> String {
         .unwrap_or_else(|| format!("{}/sandbox", config.public_url.trim_end_matches('/')))
 }
 
+/// The sandbox's configuration: its apps with this install's secrets
+/// (see [`crate::config::SandboxSecrets`]), serving under `base`.
+pub fn sandbox_config(config: &Config, base: String) -> SandboxConfig {
+    let mut sandbox = SandboxConfig::new(base);
+    if let Some(secrets) = &config.sandbox_secrets {
+        sandbox.meta.client_secret = secrets.meta.expose_secret().to_owned();
+        sandbox.instagram.client_secret = secrets.instagram.expose_secret().to_owned();
+        sandbox.tiktok.client_secret = secrets.tiktok.expose_secret().to_owned();
+        sandbox.google.client_secret = secrets.google.expose_secret().to_owned();
+    }
+    sandbox
+}
+
 /// Provider apps from the configuration, the sandbox filling the gaps.
 pub fn platforms_config(config: &Config) -> PlatformsConfig {
     let base = sandbox_base(config);
-    let defaults = SandboxConfig::new(base.clone());
+    let defaults = sandbox_config(config, base.clone());
     let pick = |configured: &Option<PlatformApp>,
                 sandbox: &herald_sandbox::AppCredentials|
      -> Option<AppConfig> {
@@ -105,8 +119,20 @@ pub fn build(
     let publishers = Publishers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
-        let mut sandbox_config = SandboxConfig::new(sandbox_base(config));
+        let mut sandbox_config = sandbox_config(config, sandbox_base(config));
         sandbox_config.state_file = Some(config.data_dir.join("sandbox-state.json"));
+        // Faults and webhook sends change what every user of the sandbox
+        // sees: development only.
+        sandbox_config.admin = config.mode == Mode::Development;
+        // Media URLs come from API callers. In development Herald's own
+        // media URLs are on loopback; in production only what outbound
+        // webhooks may reach.
+        sandbox_config.fetch_policy =
+            if config.mode == Mode::Development || config.webhook_allow_private {
+                TargetPolicy::AllowPrivate
+            } else {
+                TargetPolicy::PublicOnly
+            };
         // The simulated Meta apps send their webhooks and callbacks here.
         let public = config.public_url.trim_end_matches('/');
         let mut targets = WebhookTargets::new(
@@ -119,6 +145,7 @@ pub fn build(
             format!("{public}/webhooks/meta/deauthorize"),
             format!("{public}/webhooks/meta/data-deletion"),
         );
+        targets.instagram_callback_url = Some(format!("{public}/webhooks/instagram"));
         targets.instagram_deauthorize_url =
             Some(format!("{public}/webhooks/instagram/deauthorize"));
         targets.instagram_data_deletion_url =

@@ -8,11 +8,10 @@ use herald_connections::vault::Vault;
 use herald_core::Clock;
 use herald_db::Db;
 use herald_jobs::Queue;
-use herald_sandbox::SandboxConfig;
 use herald_webhooks::outbound::Outbound;
 use herald_webhooks::signature::MetaSecrets;
 use herald_webhooks::ssrf::TargetPolicy;
-use herald_webhooks::{Inbound, MetaCallbacks, Notifications, Retention};
+use herald_webhooks::{AppSecrets, Inbound, MetaApps, MetaCallbacks, Notifications, Retention};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
@@ -27,27 +26,29 @@ pub struct Webhooks {
     pub retention: Retention,
 }
 
-/// The secrets Meta may sign with: every configured Facebook and Instagram
-/// app secret (all of a rotation's list), and the sandbox's apps for the
-/// platforms that use it.
-pub fn meta_secrets(config: &Config) -> MetaSecrets {
-    let sandbox = SandboxConfig::new(String::new());
-    let mut secrets: Vec<String> = Vec::new();
-    for (configured, simulated) in [
-        (&config.platforms.facebook, &sandbox.meta),
-        (&config.platforms.instagram, &sandbox.instagram),
-    ] {
-        match configured {
-            Some(app) => secrets.extend(
-                app.accepted_secrets
-                    .iter()
-                    .map(|s| s.expose_secret().to_owned()),
-            ),
-            None if config.sandbox => secrets.push(simulated.client_secret.clone()),
-            None => {}
-        }
+/// What verifies each Meta app's deliveries and callbacks: a configured
+/// app's secrets (all of a rotation's list), else the sandbox's simulated
+/// app when the sandbox is on, else nothing (everything is refused). The
+/// two apps never share a secret set, and the sandbox's secrets are this
+/// install's own (see [`crate::config::SandboxSecrets`]).
+pub fn meta_apps(config: &Config) -> MetaApps {
+    let app = |configured: &Option<crate::config::PlatformApp>,
+               sandbox: Option<&secrecy::SecretString>| match configured {
+        Some(app) => AppSecrets::real(MetaSecrets::new(
+            app.accepted_secrets.iter().map(|s| s.expose_secret()),
+        )),
+        None => match sandbox {
+            Some(secret) if config.sandbox => {
+                AppSecrets::sandbox(MetaSecrets::new([secret.expose_secret()]))
+            }
+            _ => AppSecrets::default(),
+        },
+    };
+    let sandbox = config.sandbox_secrets.as_ref();
+    MetaApps {
+        facebook: app(&config.platforms.facebook, sandbox.map(|s| &s.meta)),
+        instagram: app(&config.platforms.instagram, sandbox.map(|s| &s.instagram)),
     }
-    MetaSecrets::new(secrets)
 }
 
 /// Builds the webhook services and makes sure the log retention job is
@@ -63,8 +64,8 @@ pub async fn build(
         .meta_verify_token
         .as_ref()
         .map(|t| t.expose_secret().to_owned());
-    let secrets = meta_secrets(config);
-    if secrets.is_empty() {
+    let apps = meta_apps(config);
+    if apps.is_empty() {
         tracing::warn!(
             "no Meta app secret is configured and the sandbox is off: every webhook delivery will be refused"
         );
@@ -73,14 +74,14 @@ pub async fn build(
         db.clone(),
         queue.clone(),
         clock.clone(),
-        secrets.clone(),
+        apps.clone(),
         verify_token,
     );
     let callbacks = MetaCallbacks::new(
         db.clone(),
         queue.clone(),
         clock.clone(),
-        secrets,
+        apps,
         config.public_url.trim_end_matches('/').to_owned(),
     );
     let notifications = Notifications::new(db.clone(), clock.clone());

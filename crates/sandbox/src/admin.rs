@@ -19,10 +19,15 @@ use crate::params::{Params, is_json};
 use crate::seed::normalize_username;
 use crate::{Platform, Sandbox};
 
-pub(crate) fn router() -> Router<Sandbox> {
-    Router::new()
+/// The index and `/_callback`, and with `admin` the JSON admin API.
+pub(crate) fn router(admin: bool) -> Router<Sandbox> {
+    let public = Router::new()
         .route("/", get(show_index))
-        .route("/_callback", get(show_callback))
+        .route("/_callback", get(show_callback));
+    if !admin {
+        return public;
+    }
+    public
         .route("/_admin/state", get(get_state))
         .route("/_admin/faults", post(create_fault).delete(delete_faults))
         .route("/_admin/faults/clear", post(clear_faults_form))
@@ -218,6 +223,8 @@ struct IndexPage {
     endpoints: Vec<EndpointRow>,
     kinds: &'static [&'static str],
     webhooks: Option<crate::webhooks::IndexSection>,
+    /// Whether the admin forms are offered (see [`crate::SandboxConfig::admin`]).
+    admin: bool,
 }
 
 fn try_link(sb: &Sandbox, label: &'static str, path: &str, params: &[(&str, &str)]) -> TryLink {
@@ -347,6 +354,7 @@ async fn show_index(State(sb): State<Sandbox>) -> Response {
         endpoints,
         kinds: FAULT_KIND_NAMES,
         webhooks: crate::webhooks::index_section(&sb),
+        admin: cfg.admin,
     };
     consent::html(StatusCode::OK, &page)
 }

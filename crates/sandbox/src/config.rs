@@ -8,10 +8,19 @@ use std::time::Duration;
 /// One registered app at a simulated platform: the id/key and secret that
 /// the dialogs and token endpoints accept. Every other id is refused the way
 /// the real platform refuses an unknown app.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AppCredentials {
     pub client_id: String,
     pub client_secret: String,
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
 }
 
 impl AppCredentials {
@@ -20,6 +29,16 @@ impl AppCredentials {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
         }
+    }
+
+    /// `client_id` with a new random secret (256 bits, hex): a secret
+    /// written in the source would be everyone's.
+    pub fn generated(client_id: impl Into<String>) -> Self {
+        let bytes: [u8; 32] = rand::random();
+        Self::new(
+            client_id,
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        )
     }
 }
 
@@ -139,6 +158,16 @@ pub struct SandboxConfig {
     /// `/_admin/meta/*`); None = the sender is off and those routes answer
     /// 409 `webhooks_not_configured`.
     pub webhooks: Option<WebhookTargets>,
+    /// Whether `/_admin/*` (faults, revocations, webhook sends) and the
+    /// index page's forms for them are served. Herald turns them off in
+    /// production mode: they let anyone change what every user of the
+    /// sandbox sees.
+    pub admin: bool,
+    /// Which addresses the simulated platforms may download media from
+    /// (`image_url`, `video_url`, TikTok's `PULL_FROM_URL`, …): the URLs
+    /// come from API callers, so outside tests and development only public
+    /// addresses.
+    pub fetch_policy: herald_net::TargetPolicy,
 }
 
 /// The app's webhook and callback URLs as registered in Meta's App
@@ -154,6 +183,10 @@ pub struct WebhookTargets {
     pub deauthorize_url: String,
     /// The Facebook app's data-deletion request URL.
     pub data_deletion_url: String,
+    /// The Instagram app's callback URL (Herald's `/webhooks/instagram`):
+    /// where deliveries for Instagram Login accounts go, signed with the
+    /// Instagram app's secret; None = [`Self::callback_url`].
+    pub instagram_callback_url: Option<String>,
     /// The Instagram app's deauthorize URL; None = [`Self::deauthorize_url`].
     pub instagram_deauthorize_url: Option<String>,
     /// The Instagram app's data-deletion URL; None = [`Self::data_deletion_url`].
@@ -182,6 +215,7 @@ impl WebhookTargets {
             verify_token: verify_token.into(),
             deauthorize_url: deauthorize_url.into(),
             data_deletion_url: data_deletion_url.into(),
+            instagram_callback_url: None,
             instagram_deauthorize_url: None,
             instagram_data_deletion_url: None,
             retry_delays: [0, 1, 5, 30, 120, 600, 1_800]
@@ -193,6 +227,19 @@ impl WebhookTargets {
     }
 }
 
+impl WebhookTargets {
+    /// Where deliveries of `app`'s accounts go.
+    pub(crate) fn callback_url_of(&self, app: crate::webhooks::App) -> &str {
+        match app {
+            crate::webhooks::App::Facebook => &self.callback_url,
+            crate::webhooks::App::Instagram => self
+                .instagram_callback_url
+                .as_deref()
+                .unwrap_or(&self.callback_url),
+        }
+    }
+}
+
 impl std::fmt::Debug for WebhookTargets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookTargets")
@@ -200,6 +247,7 @@ impl std::fmt::Debug for WebhookTargets {
             .field("verify_token", &"[redacted]")
             .field("deauthorize_url", &self.deauthorize_url)
             .field("data_deletion_url", &self.data_deletion_url)
+            .field("instagram_callback_url", &self.instagram_callback_url)
             .field("instagram_deauthorize_url", &self.instagram_deauthorize_url)
             .field(
                 "instagram_data_deletion_url",
@@ -212,8 +260,9 @@ impl std::fmt::Debug for WebhookTargets {
 }
 
 impl SandboxConfig {
-    /// Default credentials, non-rotating TikTok tokens, memory-only state,
-    /// no webhook sender.
+    /// The sandbox apps' ids with freshly generated secrets (Herald sets
+    /// its install's own), non-rotating TikTok tokens, memory-only state,
+    /// no webhook sender, the admin API on, downloads from any address.
     pub fn new(public_base: impl Into<String>) -> Self {
         let mut public_base = public_base.into();
         while public_base.ends_with('/') {
@@ -221,18 +270,17 @@ impl SandboxConfig {
         }
         Self {
             public_base,
-            meta: AppCredentials::new("sandbox-meta-app", "sandbox-meta-secret"),
-            instagram: AppCredentials::new("sandbox-instagram-app", "sandbox-instagram-secret"),
-            tiktok: AppCredentials::new("sandbox-tiktok-key", "sandbox-tiktok-secret"),
-            google: AppCredentials::new(
-                "sandbox-google-client.apps.googleusercontent.com",
-                "sandbox-google-secret",
-            ),
+            meta: AppCredentials::generated("sandbox-meta-app"),
+            instagram: AppCredentials::generated("sandbox-instagram-app"),
+            tiktok: AppCredentials::generated("sandbox-tiktok-key"),
+            google: AppCredentials::generated("sandbox-google-client.apps.googleusercontent.com"),
             tiktok_rotating_refresh: false,
             tiktok_unaudited: false,
             state_file: None,
             limits: Limits::default(),
             webhooks: None,
+            admin: true,
+            fetch_policy: herald_net::TargetPolicy::AllowPrivate,
         }
     }
 }

@@ -311,6 +311,7 @@ mod config;
 mod consent;
 mod error;
 mod faults;
+mod fetch;
 mod google;
 mod graph;
 mod instagram;
@@ -330,9 +331,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use herald_core::Clock;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -391,6 +392,8 @@ pub struct Sandbox {
 struct Inner {
     config: SandboxConfig,
     clock: Arc<dyn Clock>,
+    /// Downloads media URLs under `config.fetch_policy` (see [`fetch`]).
+    fetcher: reqwest::Client,
     state: Mutex<State>,
     meters: Mutex<Meters>,
     faults: Mutex<FaultBoard>,
@@ -408,10 +411,12 @@ impl Sandbox {
             Some(path) => State::load(path)?,
             None => State::default(),
         };
+        let fetcher = fetch::client(config.fetch_policy);
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 clock,
+                fetcher,
                 state: Mutex::new(state),
                 meters: Mutex::new(Meters::default()),
                 faults: Mutex::new(FaultBoard::default()),
@@ -422,15 +427,23 @@ impl Sandbox {
 
     /// The router, state applied; paths are relative to the mount point.
     pub fn router(&self) -> Router {
-        Router::new()
+        let admin = self.inner.config.admin;
+        let mut router = Router::new()
             .merge(meta::router())
             .merge(instagram::router())
             .merge(tiktok::router())
             .merge(tiktok_publish::router())
             .merge(google::router())
-            .merge(admin::router())
-            .merge(webhooks::router())
-            .merge(assets::router())
+            .merge(admin::router(admin))
+            .merge(assets::router());
+        if admin {
+            router = router.merge(webhooks::router());
+        }
+        router
+            // Small bodies everywhere but the upload routes (which set
+            // their own), and every request bounded in time.
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(middleware::from_fn(time_limit))
             .layer(middleware::from_fn(lose_responses))
             .layer(middleware::from_fn(log_request))
             .with_state(self.clone())
@@ -490,6 +503,10 @@ impl Sandbox {
 
     pub(crate) fn now(&self) -> Timestamp {
         self.inner.clock.now()
+    }
+
+    pub(crate) fn fetcher(&self) -> &reqwest::Client {
+        &self.inner.fetcher
     }
 
     /// An absolute URL under the mount point.
@@ -565,6 +582,31 @@ impl Sandbox {
     /// Counts a request without consuming faults (consent page views).
     pub(crate) fn count(&self, endpoint: &'static str) {
         self.faults(|f| f.count(endpoint));
+    }
+}
+
+/// The largest body of any request but an upload's chunk.
+const BODY_LIMIT: usize = 1 << 20;
+/// The longest request, uploads aside (a `Slow` fault included).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// The longest upload request (a chunk on a slow link).
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// Answers 408 when a request (reading its body included) takes too long.
+/// Uploads are the sandbox's only `PUT`s and get longer.
+async fn time_limit(request: Request, next: Next) -> Response {
+    let limit = if request.method() == axum::http::Method::PUT {
+        UPLOAD_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "the request took too long",
+        )
+            .into_response(),
     }
 }
 

@@ -96,9 +96,12 @@ pub(crate) fn router() -> Router<Sandbox> {
             post(fetch_status),
         )
         .route("/open.tiktokapis.com/v2/video/list/", post(list_videos))
-        .route("/open-upload.tiktokapis.com/video/", put(upload_chunk))
-        // A final chunk may be 128 MiB.
-        .layer(DefaultBodyLimit::max((MAX_FINAL_CHUNK + MIB) as usize))
+        // A final chunk may be 128 MiB; every other route keeps the
+        // sandbox's small default.
+        .route(
+            "/open-upload.tiktokapis.com/video/",
+            put(upload_chunk).layer(DefaultBodyLimit::max((MAX_FINAL_CHUNK + MIB) as usize)),
+        )
 }
 
 // ------------------------------------------------------------------ state
@@ -614,10 +617,15 @@ async fn init_video(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
 /// and looking at its first ones.
 fn spawn_pull(sb: Sandbox, publish_id: String, url: String) {
     tokio::spawn(async move {
-        let outcome = pull(&url).await;
-        if outcome.is_err() {
-            tracing::debug!(%publish_id, "sandbox: TikTok pull failed");
-        }
+        let outcome = crate::fetch::download(&sb, &url, PULL_TIMEOUT)
+            .await
+            .map(|(len, head)| {
+                (
+                    len,
+                    crate::fetch::matches(crate::fetch::Expect::Video, &head),
+                )
+            })
+            .map_err(|e| tracing::debug!(%publish_id, error = ?e, "sandbox: TikTok pull failed"));
         let now = sb.now();
         sb.update(|st| {
             st.tiktok_publishes_mut()
@@ -626,27 +634,8 @@ fn spawn_pull(sb: Sandbox, publish_id: String, url: String) {
     });
 }
 
-async fn pull(url: &str) -> Result<(u64, bool), ()> {
-    // reqwest may be built with rustls but no crypto provider (the
-    // platforms crate's choice); ring is in the tree already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(drop)?;
-    let mut response = client.get(url).send().await.map_err(drop)?;
-    if !response.status().is_success() {
-        return Err(());
-    }
-    let mut head = Vec::with_capacity(8);
-    let mut total = 0u64;
-    while let Some(chunk) = response.chunk().await.map_err(drop)? {
-        let want = 8usize.saturating_sub(head.len()).min(chunk.len());
-        head.extend_from_slice(&chunk[..want]);
-        total += chunk.len() as u64;
-    }
-    Ok((total, head.get(4..8) == Some(b"ftyp".as_slice())))
-}
+/// Longest a `PULL_FROM_URL` download may take.
+const PULL_TIMEOUT: Duration = Duration::from_secs(120);
 
 // ------------------------------------------------------------ chunk upload
 

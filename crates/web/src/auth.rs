@@ -257,6 +257,10 @@ pub async fn ensure_csrf_cookie(
     resp
 }
 
+/// The largest form body the CSRF check reads (the composer's longest
+/// form is a few KiB; uploads are raw bodies with the token in a header).
+pub const FORM_LIMIT: usize = 64 * 1024;
+
 /// Refuses state-changing requests without the right CSRF token.
 pub async fn check_csrf(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -274,15 +278,20 @@ pub async fn check_csrf(
     if bearer_only || path == "/api/auth/token" {
         return next.run(req).await;
     }
-    let expected = csrf_token(&state, req.headers(), req.extensions());
+    // Without a session or an anonymous CSRF cookie no token can be right:
+    // refused before a byte of the body is read.
     let anonymous_without_cookie = session_cookie(&state, req.headers()).is_none()
         && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
+    if anonymous_without_cookie {
+        return csrf_failed();
+    }
+    let expected = csrf_token(&state, req.headers(), req.extensions());
     if let Some(given) = req
         .headers()
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
     {
-        if !anonymous_without_cookie && secret::same(given, &expected) {
+        if secret::same(given, &expected) {
             return next.run(req).await;
         }
         return csrf_failed();
@@ -296,13 +305,14 @@ pub async fn check_csrf(
         return csrf_failed();
     }
     let (parts, body) = req.into_parts();
-    // The body limit layer sits outside: this read is bounded by it.
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    // Forms are small: a larger one is refused after FORM_LIMIT bytes,
+    // whatever the route's own body limit.
+    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
         Ok(b) => b,
         Err(_) => return WebError::PayloadTooLarge.into_response(),
     };
     let given = form_field(&bytes, "_csrf");
-    if anonymous_without_cookie || !given.is_some_and(|g| secret::same(&g, &expected)) {
+    if !given.is_some_and(|g| secret::same(&g, &expected)) {
         return csrf_failed();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -35,6 +35,9 @@ pub struct SiteConfig {
     pub public_url: String,
     /// Development mode: shows a banner and the development-only pages.
     pub development: bool,
+    /// The built-in sandbox runs in production mode (explicitly turned
+    /// on): every page says so.
+    pub sandbox_in_production: bool,
     /// Largest accepted request body.
     pub body_limit: usize,
     /// Longest a request may take before it is answered 408/503.
@@ -219,10 +222,12 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     routes = routes.merge(webhooks::router(state.site()));
     if let Ok(media) = state.media() {
         let limit = usize::try_from(media.max_bytes()).unwrap_or(usize::MAX);
-        routes = routes.merge(middleware::with_body_limit(
-            api::media::upload_router().route_layer(csrf()),
-            limit,
-        ));
+        // Outermost first: a form body is refused before the CSRF check
+        // could read it.
+        let uploads = api::media::upload_router()
+            .route_layer(csrf())
+            .route_layer(axum::middleware::from_fn(api::media::refuse_form_bodies));
+        routes = routes.merge(middleware::with_body_limit(uploads, limit));
     }
     // The simulators take upload chunks (TikTok allows 128 MB, YouTube
     // Herald sends 8 MiB): their own limit, and no whole-request timeout.

@@ -1,13 +1,16 @@
 //! What Meta calls: the webhook subscription handshake and deliveries at
-//! `/webhooks/meta`, and the deauthorize and data-deletion callbacks of the
-//! Facebook and Instagram apps.
+//! `/webhooks/meta` (the Facebook app) and `/webhooks/instagram` (the
+//! Instagram app, for Instagram Login accounts), and the deauthorize and
+//! data-deletion callbacks of both apps. Each app's routes are verified
+//! with that app's secrets only.
 //!
 //! These routes carry no session and no CSRF token: Meta's signature is
 //! the credential, checked by the service over the body exactly as it
 //! arrived (it is handed on as `Bytes`, never parsed and re-serialised
-//! here). They get their own body limit, a little above the largest
+//! here). Deliveries get their own body limit, a little above the largest
 //! delivery the service accepts, so an oversize delivery is answered 413
-//! by the service or by the limit, never cut short into a bad signature.
+//! by the service or by the limit, never cut short into a bad signature;
+//! callbacks a small one.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,6 +31,10 @@ use crate::{AppState, SiteConfig, WebError};
 /// service, which refuses it with its own 413; beyond, the limit does.
 const BODY_LIMIT: usize = MAX_DELIVERY_BYTES + 64 * 1024;
 
+/// The largest deauthorize or data-deletion request (a `signed_request`
+/// is a few hundred bytes).
+const CALLBACK_BODY_LIMIT: usize = 64 * 1024;
+
 /// How long Meta is asked to wait before sending a delivery again when it
 /// could not be stored.
 const RETRY_AFTER_SECS: u64 = 30;
@@ -35,11 +42,19 @@ const RETRY_AFTER_SECS: u64 = 30;
 /// The public webhook routes, with their own body limit and the request
 /// timeout. Merged outside the CSRF layer and the default body limit.
 pub(crate) fn router(site: &SiteConfig) -> Router<AppState> {
-    let routes = Router::new()
+    // Each app's deliveries on its own callback URL, verified with its own
+    // secrets only.
+    let deliveries = Router::new()
         .route(
             "/webhooks/meta",
-            get(verify_subscription).post(receive_delivery),
+            get(verify_subscription).post(receive_facebook_delivery),
         )
+        .route(
+            "/webhooks/instagram",
+            get(verify_subscription).post(receive_instagram_delivery),
+        );
+    // A callback is one short form field.
+    let callbacks = Router::new()
         .route("/webhooks/meta/deauthorize", post(deauthorize_facebook))
         .route("/webhooks/meta/data-deletion", post(delete_data_facebook))
         .route(
@@ -50,10 +65,15 @@ pub(crate) fn router(site: &SiteConfig) -> Router<AppState> {
             "/webhooks/instagram/data-deletion",
             post(delete_data_instagram),
         );
-    crate::middleware::with_body_limit(routes, BODY_LIMIT).layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        site.request_timeout,
-    ))
+    crate::middleware::with_body_limit(deliveries, BODY_LIMIT)
+        .merge(crate::middleware::with_body_limit(
+            callbacks,
+            CALLBACK_BODY_LIMIT,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            site.request_timeout,
+        ))
 }
 
 /// A refusal: the status and error code for the error middleware, which
@@ -144,8 +164,8 @@ struct HandshakeQuery {
     challenge: String,
 }
 
-/// `GET /webhooks/meta`: echoes the challenge when the verify token
-/// matches, 403 otherwise.
+/// `GET /webhooks/meta` and `/webhooks/instagram`: echoes the challenge
+/// when the verify token matches, 403 otherwise.
 async fn verify_subscription(
     State(state): State<AppState>,
     Query(q): Query<HandshakeQuery>,
@@ -179,18 +199,41 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `POST /webhooks/meta`: 200 only once the delivery is stored (or was
+/// A delivery to `app`'s callback: 200 only once it is stored (or was
 /// stored before: the same bytes again).
 async fn receive_delivery(
+    state: &AppState,
+    app: MetaApp,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    let webhooks = state.webhooks().map_err(IntoResponse::into_response)?;
+    match webhooks
+        .inbound
+        .receive(app, header_pairs(headers), body)
+        .await
+    {
+        Ok(_) => Ok(ok()),
+        Err(e) => Err(receive_refusal(e).into_response()),
+    }
+}
+
+/// `POST /webhooks/meta`: the Facebook app's deliveries.
+async fn receive_facebook_delivery(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let webhooks = state.webhooks().map_err(IntoResponse::into_response)?;
-    match webhooks.inbound.receive(header_pairs(&headers), body).await {
-        Ok(_) => Ok(ok()),
-        Err(e) => Err(receive_refusal(e).into_response()),
-    }
+    receive_delivery(&state, MetaApp::Facebook, &headers, body).await
+}
+
+/// `POST /webhooks/instagram`: the Instagram app's (Instagram Login).
+async fn receive_instagram_delivery(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    receive_delivery(&state, MetaApp::Instagram, &headers, body).await
 }
 
 /// The `signed_request` field of a callback's form body.

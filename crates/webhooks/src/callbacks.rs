@@ -70,6 +70,56 @@ impl MetaApp {
     }
 }
 
+/// One Meta app's secrets (all of a rotation's list), and whether the app
+/// is the built-in sandbox's simulated one.
+#[derive(Clone, Debug, Default)]
+pub struct AppSecrets {
+    pub secrets: MetaSecrets,
+    pub sandbox: bool,
+}
+
+impl AppSecrets {
+    /// A real app's secrets.
+    pub fn real(secrets: MetaSecrets) -> AppSecrets {
+        AppSecrets {
+            secrets,
+            sandbox: false,
+        }
+    }
+
+    /// The sandbox's simulated app's secret.
+    pub fn sandbox(secrets: MetaSecrets) -> AppSecrets {
+        AppSecrets {
+            secrets,
+            sandbox: true,
+        }
+    }
+}
+
+/// What verifies each Meta app's deliveries and `signed_request`s: the
+/// Facebook app's secrets only on `/webhooks/meta*`, the Instagram app's
+/// only on `/webhooks/instagram*`. An app with no secret refuses
+/// everything.
+#[derive(Clone, Debug, Default)]
+pub struct MetaApps {
+    pub facebook: AppSecrets,
+    pub instagram: AppSecrets,
+}
+
+impl MetaApps {
+    pub fn of(&self, app: MetaApp) -> &AppSecrets {
+        match app {
+            MetaApp::Facebook => &self.facebook,
+            MetaApp::Instagram => &self.instagram,
+        }
+    }
+
+    /// Whether no app has a secret (every delivery would be refused).
+    pub fn is_empty(&self) -> bool {
+        self.facebook.secrets.is_empty() && self.instagram.secrets.is_empty()
+    }
+}
+
 #[derive(Clone)]
 pub struct MetaCallbacks {
     inner: Arc<CallbacksInner>,
@@ -79,7 +129,7 @@ struct CallbacksInner {
     db: Db,
     queue: Queue,
     clock: Arc<dyn Clock>,
-    secrets: MetaSecrets,
+    apps: MetaApps,
     public_url: String,
     outbox: Outbox,
 }
@@ -177,6 +227,8 @@ struct Affected {
 struct DeletionRow {
     code: String,
     app: String,
+    /// Asked for through the sandbox's app: only sandbox connections go.
+    sandbox: bool,
     user_hash: String,
     state: String,
     requested_at: i64,
@@ -198,8 +250,8 @@ impl DeletionRow {
     }
 }
 
-const DELETION_COLUMNS: &str = "code, app, user_hash, state, requested_at, completed_at, \
-     connections_removed, items_removed";
+const DELETION_COLUMNS: &str = "code, app, sandbox, user_hash, state, requested_at, \
+     completed_at, connections_removed, items_removed";
 
 impl MetaCallbacks {
     /// `public_url` without a trailing slash; status URLs are
@@ -208,7 +260,7 @@ impl MetaCallbacks {
         db: Db,
         queue: Queue,
         clock: Arc<dyn Clock>,
-        secrets: MetaSecrets,
+        apps: MetaApps,
         public_url: String,
     ) -> MetaCallbacks {
         let outbox = Outbox::new(db.clone(), clock.clone());
@@ -217,7 +269,7 @@ impl MetaCallbacks {
                 db,
                 queue,
                 clock,
-                secrets,
+                apps,
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 outbox,
             }),
@@ -225,7 +277,7 @@ impl MetaCallbacks {
     }
 
     /// Deauthorize: every connection of that person made through `app`
-    /// is marked revoked (status `needs_reconnection`, `revoked_at` set,
+    /// (a sandbox request: only sandbox connections) is marked revoked (status `needs_reconnection`, `revoked_at` set,
     /// no further token refreshes), with an audit event, a notice to its
     /// workspace and a `connection.revoked` event; returns how many. An
     /// unknown person, or connections revoked already, count zero. The
@@ -237,7 +289,8 @@ impl MetaCallbacks {
         app: MetaApp,
         signed_request: &str,
     ) -> Result<usize, CallbackError> {
-        let request = parse_signed_request(&self.inner.secrets, signed_request)?;
+        let verifier = self.inner.apps.of(app);
+        let request = parse_signed_request(&verifier.secrets, signed_request)?;
         let now = self.inner.clock.now();
         let detail = format!("Access was removed on {}", app.name());
         let mut tx = self.inner.db.begin().await.map_err(WebhooksError::from)?;
@@ -245,13 +298,15 @@ impl MetaCallbacks {
             sqlx::query_as(
                 "UPDATE connections SET status = 'needs_reconnection', status_detail = $1, \
                  revoked_at = $2, updated_at = $2, refresh_lock_until = NULL \
-                 WHERE provider = $3 AND platform_user_id = $4 AND revoked_at IS NULL \
+                 WHERE provider = $3 AND platform_user_id = $4 AND sandbox = $5 \
+                 AND revoked_at IS NULL \
                  RETURNING id, workspace_id, provider, name",
             )
             .bind(&detail)
             .bind(to_db(now))
             .bind(app.provider())
             .bind(&request.user_id)
+            .bind(verifier.sandbox)
             .fetch_all(conn)
             .await
             .map_err(WebhooksError::from)?
@@ -341,17 +396,20 @@ impl MetaCallbacks {
         app: MetaApp,
         signed_request: &str,
     ) -> Result<DeletionReceipt, CallbackError> {
-        let request = parse_signed_request(&self.inner.secrets, signed_request)?;
+        let verifier = self.inner.apps.of(app);
+        let request = parse_signed_request(&verifier.secrets, signed_request)?;
         let hash = user_hash(app, &request.user_id);
         let db = &self.inner.db;
         let pending: Option<String> = on_pool!(db, |pool| {
             sqlx::query_scalar(
                 "SELECT code FROM data_deletion_requests \
-                 WHERE user_hash = $1 AND app = $2 AND state IN ('received', 'in_progress') \
+                 WHERE user_hash = $1 AND app = $2 AND sandbox = $3 \
+                 AND state IN ('received', 'in_progress') \
                  ORDER BY requested_at DESC LIMIT 1",
             )
             .bind(&hash)
             .bind(app.as_str())
+            .bind(verifier.sandbox)
             .fetch_optional(pool)
             .await
             .map_err(WebhooksError::from)?
@@ -366,13 +424,14 @@ impl MetaCallbacks {
                 let mut tx = db.begin().await.map_err(WebhooksError::from)?;
                 on_tx!(tx, |conn| {
                     sqlx::query(
-                        "INSERT INTO data_deletion_requests (code, app, user_hash, state, requested_at) \
-                         VALUES ($1, $2, $3, 'received', $4)",
+                        "INSERT INTO data_deletion_requests (code, app, user_hash, state, requested_at, sandbox) \
+                         VALUES ($1, $2, $3, 'received', $4, $5)",
                     )
                     .bind(&code)
                     .bind(app.as_str())
                     .bind(&hash)
                     .bind(to_db(self.inner.clock.now()))
+                    .bind(verifier.sandbox)
                     .execute(conn)
                     .await
                     .map_err(WebhooksError::from)?;
@@ -442,9 +501,10 @@ impl MetaCallbacks {
         let candidates: Vec<(String, String)> = on_pool!(db, |pool| {
             sqlx::query_as(
                 "SELECT id, platform_user_id FROM connections \
-                 WHERE provider = $1 AND platform_user_id <> ''",
+                 WHERE provider = $1 AND sandbox = $2 AND platform_user_id <> ''",
             )
             .bind(app.provider())
+            .bind(row.sandbox)
             .fetch_all(pool)
             .await?
         });

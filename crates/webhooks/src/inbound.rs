@@ -27,10 +27,8 @@ use herald_jobs::{NewJob, Queue};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::WebhooksError;
-use crate::signature::{
-    MetaSecrets, SignatureError, to_hex, verify_hub_signature, verify_token_matches,
-};
+use crate::signature::{SignatureError, to_hex, verify_hub_signature, verify_token_matches};
+use crate::{MetaApp, MetaApps, WebhooksError};
 
 pub use metrics::{
     BATCH_SIZE as METRIC_BATCH_SIZE, DEAD as METRIC_DEAD, DUPLICATES as METRIC_DUPLICATES,
@@ -57,7 +55,7 @@ struct InboundInner {
     db: Db,
     queue: Queue,
     clock: Arc<dyn Clock>,
-    secrets: MetaSecrets,
+    apps: MetaApps,
     verify_token: Option<String>,
     /// The group-commit writer's inbox; dropping the last [`Inbound`]
     /// closes it and so ends the writer task.
@@ -273,7 +271,7 @@ impl Inbound {
         db: Db,
         queue: Queue,
         clock: Arc<dyn Clock>,
-        secrets: MetaSecrets,
+        apps: MetaApps,
         verify_token: Option<String>,
     ) -> Inbound {
         let gate = gate::Gate::new(db.backend());
@@ -283,7 +281,7 @@ impl Inbound {
                 db,
                 queue,
                 clock,
-                secrets,
+                apps,
                 verify_token: verify_token.filter(|t| !t.is_empty()),
                 writer,
                 gate,
@@ -300,12 +298,14 @@ impl Inbound {
         (mode == "subscribe" && matches).then(|| challenge.to_owned())
     }
 
-    /// A POST: verifies the signature over `body` exactly as received,
-    /// checks it is a webhook payload, stores it with `headers` (committed
-    /// before this returns) and queues its processing. Safe to call
-    /// concurrently; concurrent calls share commits.
+    /// A POST to `app`'s callback: verifies the signature over `body`
+    /// exactly as received with that app's secrets (no other's), checks it
+    /// is a webhook payload, stores it with `headers` (committed before
+    /// this returns) and queues its processing. Safe to call concurrently;
+    /// concurrent calls share commits.
     pub async fn receive(
         &self,
+        app: MetaApp,
         headers: Vec<(String, String)>,
         body: bytes::Bytes,
     ) -> Result<Received, ReceiveError> {
@@ -318,7 +318,8 @@ impl Inbound {
             .iter()
             .find(|(name, _)| name.trim().eq_ignore_ascii_case("x-hub-signature-256"))
             .map(|(_, value)| value.as_str());
-        if let Err(e) = verify_hub_signature(&self.inner.secrets, signature, &body) {
+        let verifier = self.inner.apps.of(app);
+        if let Err(e) = verify_hub_signature(&verifier.secrets, signature, &body) {
             reject(e.reason());
             return Err(ReceiveError::Signature(e));
         }
@@ -342,6 +343,8 @@ impl Inbound {
             size,
             headers: serde_json::to_string(&headers).map_err(encode)?,
             body,
+            app: app.as_str(),
+            sandbox: verifier.sandbox,
         };
         let (reply, answer) = oneshot::channel();
         let stopped = || {

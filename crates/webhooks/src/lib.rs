@@ -23,7 +23,7 @@
 //! **Outbound** ([`outbound::Outbound`]): workspace endpoints receive
 //! Herald's events signed per Standard Webhooks ([`standard`]), retried on
 //! the same schedule, with a delivery log, replay, automatic disabling and
-//! server-side request forgery protection ([`ssrf`]).
+//! server-side request forgery protection ([`ssrf`], `herald-net`).
 
 mod callbacks;
 mod error;
@@ -32,7 +32,8 @@ mod notify;
 pub mod outbound;
 mod retention;
 pub mod signature;
-pub mod ssrf;
+/// The SSRF guard outbound deliveries go through (`herald-net`).
+pub use herald_net as ssrf;
 pub mod standard;
 
 pub use callbacks::*;

@@ -224,7 +224,10 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
     let n = args.posts;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
-    let (sandbox, base, meter) = start_sandbox(held, clock.clone()).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("could not listen for the sandbox")?;
+    let base = format!("http://{}", listener.local_addr()?);
 
     // A fresh database and one configuration for this process and the
     // workers: same data folder (credential keyring), session secret and
@@ -241,6 +244,9 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
     held.dir = Some(dir);
     let mut config = Config::from_sources(None, &env).context("the benchmark's configuration")?;
     crate::app::prepare(&mut config)?;
+    // The sandbox with this install's app secrets, which `prepare` made.
+    let sandbox_config = crate::platforms::sandbox_config(&config, base.clone());
+    let (sandbox, meter) = start_sandbox(held, clock.clone(), listener, sandbox_config)?;
     let db = crate::app::open_database(&config).await?;
     held.db = Some(db.clone());
     eprintln!(
@@ -368,15 +374,12 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
 
 /// The sandbox on a port of its own, quotas raised, its answer times
 /// metered.
-async fn start_sandbox(
+fn start_sandbox(
     held: &mut Held,
     clock: Arc<dyn Clock>,
-) -> anyhow::Result<(Sandbox, String, Arc<SandboxMeter>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("could not listen for the sandbox")?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let mut config = SandboxConfig::new(base.clone());
+    listener: tokio::net::TcpListener,
+    mut config: SandboxConfig,
+) -> anyhow::Result<(Sandbox, Arc<SandboxMeter>)> {
     config.limits.meta_app_calls_per_hour = RAISED_BUDGET;
     config.limits.meta_buc_calls_per_hour = RAISED_BUDGET;
     config.limits.instagram_publishes_per_day = RAISED_BUDGET;
@@ -400,7 +403,7 @@ async fn start_sandbox(
             tracing::error!(%error, "the benchmark's sandbox stopped");
         }
     }));
-    Ok((sandbox, base, meter))
+    Ok((sandbox, meter))
 }
 
 struct ExactlyOnce {

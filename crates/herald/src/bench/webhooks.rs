@@ -233,8 +233,10 @@ pub async fn run(args: WebhooksBench) -> anyhow::Result<()> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let config = Config::from_sources(None, &env)?;
-    let good = &crate::webhooks::meta_secrets(&config);
+    let mut config = Config::from_sources(None, &env)?;
+    // Generates the sandbox's app secrets, which the deliveries are signed with.
+    crate::app::prepare(&mut config)?;
+    let good = &crate::webhooks::meta_apps(&config).facebook.secrets;
     ensure!(!good.is_empty(), "the sandbox's app secret is missing");
     // Signs deliveries Herald must refuse (401): its own HTTP stack and
     // signature check, nothing stored.

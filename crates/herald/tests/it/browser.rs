@@ -800,7 +800,7 @@ async fn browser_composes_one_post_for_instagram_tiktok_and_youtube_and_sees_it_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver: pass --ignored browser"]
 async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
-    use crate::webhooks::{comment, mention, secrets};
+    use crate::webhooks::{comment, instagram_secrets, mention};
     let app = spawn_app().await;
     let api = app.signed_in("erin@example.com").await;
     let (_driver, client) = start_browser().await;
@@ -831,11 +831,12 @@ async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
         comment(&ig, "c-2", "Rye and caraway"),
         mention(&ig, "media-9"),
     ] {
+        // Instagram Login: the Instagram app's callback and secret.
         let resp = meta
-            .post(app.url("/webhooks/meta"))
+            .post(app.url("/webhooks/instagram"))
             .header(
                 "x-hub-signature-256",
-                secrets().sign(body.as_bytes()).unwrap(),
+                instagram_secrets(&app).sign(body.as_bytes()).unwrap(),
             )
             .header("content-type", "application/json")
             .body(body)

@@ -26,12 +26,26 @@ async fn world() -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state_file = dir.path().join("sandbox.json");
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_SANDBOX_URL", &base)]).await;
+    // The standalone sandbox knows this install's app secrets, as `herald
+    // sandbox` does from the same data folder.
     let mut config = SandboxConfig::new(base.clone());
+    for (app_credentials, name) in [
+        (&mut config.meta, "meta"),
+        (&mut config.instagram, "instagram"),
+        (&mut config.tiktok, "tiktok"),
+        (&mut config.google, "google"),
+    ] {
+        let path = app
+            .data_dir
+            .join("secrets")
+            .join(format!("sandbox-{name}-secret"));
+        app_credentials.client_secret = std::fs::read_to_string(path).unwrap().trim().to_owned();
+    }
     config.state_file = Some(state_file.clone());
     let sandbox = Sandbox::new(config, Arc::new(herald_core::SystemClock)).unwrap();
     let router = sandbox.router();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_SANDBOX_URL", &base)]).await;
     World {
         app,
         sandbox,

@@ -40,6 +40,19 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     spawn_app_with_clock(backend, extra, Arc::new(SystemClock)).await
 }
 
+/// The app in production mode, with the secrets production requires (its
+/// mail goes to an SMTP address where nothing listens) and `extra`.
+pub async fn spawn_production_app(extra: &[(&str, &str)]) -> TestApp {
+    let session_secret = "production-session-secret-".repeat(2);
+    let mut env: Vec<(&str, &str)> = vec![
+        ("HERALD_MODE", "production"),
+        ("HERALD_SESSION_SECRET", &session_secret),
+        ("HERALD_SMTP_URL", "smtp://127.0.0.1:9"),
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(Backend::Sqlite, &env).await
+}
+
 /// The app on `clock`: with a `ManualClock` nothing scheduled for later
 /// (retries, expiries) comes due until the test moves it.
 pub async fn spawn_app_with_clock(

@@ -11,5 +11,6 @@ mod http;
 mod media;
 mod outbound;
 mod posts;
+mod security;
 mod webhooks;
 mod webhooks_crash;

@@ -18,17 +18,25 @@ use crate::helpers::*;
 
 const VERIFY_TOKEN: &str = "a-verify-token-for-tests";
 
-/// The secrets the test app accepts: the built-in sandbox's Meta apps.
-pub(crate) fn secrets() -> MetaSecrets {
-    MetaSecrets::new([herald_sandbox::SandboxConfig::new(String::new())
-        .meta
-        .client_secret])
+/// The secret of one of the built-in sandbox's apps (`meta`, `instagram`,
+/// …), as this install generated it into its data folder.
+pub(crate) fn sandbox_secret(app: &TestApp, name: &str) -> MetaSecrets {
+    let path = app
+        .data_dir
+        .join("secrets")
+        .join(format!("sandbox-{name}-secret"));
+    let secret = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    MetaSecrets::new([secret.trim()])
 }
 
-fn instagram_secrets() -> MetaSecrets {
-    MetaSecrets::new([herald_sandbox::SandboxConfig::new(String::new())
-        .instagram
-        .client_secret])
+/// The sandbox Facebook app's secret: it signs `/webhooks/meta*`.
+pub(crate) fn secrets(app: &TestApp) -> MetaSecrets {
+    sandbox_secret(app, "meta")
+}
+
+/// The sandbox Instagram app's secret: it signs `/webhooks/instagram*`.
+pub(crate) fn instagram_secrets(app: &TestApp) -> MetaSecrets {
+    sandbox_secret(app, "instagram")
 }
 
 /// An Instagram `comments` delivery for account `ig`.
@@ -137,10 +145,22 @@ async fn text(resp: reqwest::Response) -> String {
 impl World {
     /// POSTs `body` to `/webhooks/meta` with `signature` as
     /// `X-Hub-Signature-256` (none when `None`).
+    /// POSTs to the Instagram app's callback: the world's account was
+    /// connected with Instagram Login.
     async fn post_delivery(&self, body: Vec<u8>, signature: Option<&str>) -> reqwest::Response {
+        self.post_delivery_to("/webhooks/instagram", body, signature)
+            .await
+    }
+
+    async fn post_delivery_to(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .meta
-            .post(self.app.url("/webhooks/meta"))
+            .post(self.app.url(path))
             .header("content-type", "application/json")
             .header("user-agent", "facebookexternalua")
             .body(body);
@@ -150,9 +170,14 @@ impl World {
         req.send().await.unwrap()
     }
 
+    /// The Instagram app's secret, which signs this world's deliveries.
+    fn secrets(&self) -> MetaSecrets {
+        instagram_secrets(&self.app)
+    }
+
     /// A correctly signed delivery; asserts it is acknowledged.
     async fn deliver(&self, body: &str) {
-        let sig = secrets().sign(body.as_bytes()).unwrap();
+        let sig = self.secrets().sign(body.as_bytes()).unwrap();
         let resp = self
             .post_delivery(body.as_bytes().to_vec(), Some(&sig))
             .await;
@@ -321,7 +346,7 @@ async fn the_subscription_handshake_echoes_the_challenge_only_for_the_verify_tok
 async fn signed_deliveries_are_stored_once_and_anything_else_is_refused() {
     let w = world("hooks-owner@example.com").await;
     let body = comment(&w.ig, "c-100", "First light");
-    let sig = secrets().sign(body.as_bytes()).unwrap();
+    let sig = w.secrets().sign(body.as_bytes()).unwrap();
 
     // Meta retries: the same bytes twice are acknowledged twice, kept once.
     w.deliver(&body).await;
@@ -332,15 +357,27 @@ async fn signed_deliveries_are_stored_once_and_anything_else_is_refused() {
     assert_eq!(list[0]["entry_ids"], json!([w.ig]));
     assert_eq!(list[0]["attempts"], 1);
 
-    // The Instagram app's secret is accepted too.
+    // A second delivery; machines get no CSRF cookie minted on every one.
     let other = comment(&w.ig, "c-101", "Second light");
-    let ig_sig = instagram_secrets().sign(other.as_bytes()).unwrap();
+    let ig_sig = w.secrets().sign(other.as_bytes()).unwrap();
     let resp = w
         .post_delivery(other.clone().into_bytes(), Some(&ig_sig))
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
-    // Machines get no CSRF cookie minted on every delivery.
     assert!(resp.headers().get("set-cookie").is_none());
+
+    // Each app's secret only on its own callback: the Facebook app's
+    // secret on the Instagram app's, and the other way round, are refused.
+    let third = comment(&w.ig, "c-102", "Third light");
+    let fb_sig = secrets(&w.app).sign(third.as_bytes()).unwrap();
+    let resp = w
+        .post_delivery(third.clone().into_bytes(), Some(&fb_sig))
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = w
+        .post_delivery_to("/webhooks/meta", third.clone().into_bytes(), Some(&ig_sig))
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
     // A changed byte, a missing header, another secret, a malformed header.
     let tampered = body.replace("First light", "First fight");
@@ -362,7 +399,7 @@ async fn signed_deliveries_are_stored_once_and_anything_else_is_refused() {
 
     // Signed, but not a webhook payload.
     for junk in ["{\"object\":", "[1,2,3]", "{\"hello\":\"world\"}"] {
-        let sig = secrets().sign(junk.as_bytes()).unwrap();
+        let sig = w.secrets().sign(junk.as_bytes()).unwrap();
         let resp = w.post_delivery(junk.as_bytes().to_vec(), Some(&sig)).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{junk}");
         let err: Value = resp.json().await.unwrap();
@@ -379,7 +416,7 @@ async fn signed_deliveries_are_stored_once_and_anything_else_is_refused() {
         big.push_str(&"x".repeat(size - big.len() - 2));
         big.push_str("\"}");
         assert_eq!(big.len(), size);
-        let sig = secrets().sign(big.as_bytes()).unwrap();
+        let sig = w.secrets().sign(big.as_bytes()).unwrap();
         let resp = w.post_delivery(big.into_bytes(), Some(&sig)).await;
         assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE, "{size}");
     }
@@ -515,7 +552,7 @@ async fn detail_and_replay(backend: Backend) {
     let w = world_on(backend, "hooks-replay@example.com").await;
     // Meta escapes non-ASCII (`\u00e4`) and signs exactly that.
     let body = comment(&w.ig, "c-7", "Crumb shot \u{e4}").replace('\u{e4}', "\\u00e4");
-    let sig = secrets().sign(body.as_bytes()).unwrap();
+    let sig = w.secrets().sign(body.as_bytes()).unwrap();
     w.deliver(&body).await;
     let id = w.processed(1).await[0]["id"].as_i64().unwrap();
 
@@ -998,7 +1035,7 @@ async fn deauthorize_revokes_the_connection_and_data_deletion_reports_its_progre
     let resp = w
         .callback(
             "/webhooks/instagram/deauthorize",
-            &[("signed_request", &signed(instagram_secrets()))],
+            &[("signed_request", &signed(instagram_secrets(&w.app)))],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
@@ -1022,7 +1059,7 @@ async fn deauthorize_revokes_the_connection_and_data_deletion_reports_its_progre
     let resp = w
         .callback(
             "/webhooks/instagram/data-deletion",
-            &[("signed_request", &signed(instagram_secrets()))],
+            &[("signed_request", &signed(instagram_secrets(&w.app)))],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);

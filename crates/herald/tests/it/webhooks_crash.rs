@@ -116,7 +116,8 @@ async fn kill_9_during_a_burst(backend: Backend) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let env = child_env(&app, port);
-    let secrets = crate::webhooks::secrets();
+    // An Instagram Login account: the Instagram app signs its deliveries.
+    let secrets = crate::webhooks::instagram_secrets(&app);
     let mut child = spawn_serve(&env, &base).await;
 
     // 16 senders send distinct deliveries back to back; the process is
@@ -137,7 +138,7 @@ async fn kill_9_during_a_burst(backend: Backend) {
             stop.clone(),
         );
         let (url, account, secrets) = (
-            format!("{base}/webhooks/meta"),
+            format!("{base}/webhooks/instagram"),
             account.clone(),
             secrets.clone(),
         );
@@ -245,7 +246,7 @@ async fn kill_9_during_a_burst(backend: Backend) {
     // Meta sends the acknowledged ones again: recognised, nothing new.
     for (body, _) in acknowledged.iter().take(20) {
         let r = http
-            .post(format!("{base}/webhooks/meta"))
+            .post(format!("{base}/webhooks/instagram"))
             .header("x-hub-signature-256", secrets.sign(body).unwrap())
             .body(body.clone())
             .send()

@@ -29,7 +29,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -74,12 +74,12 @@ const PRIVACY: &[&str] = &["private", "unlisted", "public"];
 
 pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
+        // Only the bytes of an upload may be large.
         .route(
             "/www.googleapis.com/upload/youtube/v3/videos",
-            post(open_session).put(put_bytes),
+            post(open_session).merge(put(put_bytes).layer(DefaultBodyLimit::max(256 << 20))),
         )
         .route("/www.googleapis.com/youtube/v3/videos", get(list_videos))
-        .layer(DefaultBodyLimit::max(256 << 20))
 }
 
 // ------------------------------------------------------------------ state

@@ -11,7 +11,6 @@
 //! account reads: ids this module knows go here, the rest to
 //! [`super::nodes`].
 
-mod fetch;
 mod ig;
 mod page;
 pub(crate) mod store;
@@ -29,12 +28,12 @@ use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
 use super::{caller, granted_pages, has_scope};
+use crate::fetch::{self, Expect, FetchError};
 use crate::graph::{GraphCall, GraphError};
 use crate::params::Params;
 use crate::seed::{IgAccount, MetaPage, instagram_account, meta_user};
 use crate::state::{TokenKind, TokenRecord};
 use crate::{Platform, Sandbox};
-use fetch::{Expect, FetchError};
 use store::{Fetch, FetchTarget, Node, decode_cursor, encode_cursor};
 
 pub(crate) use store::MetaPublishing;
@@ -556,7 +555,7 @@ pub(super) fn spawn_fetch(sb: &Sandbox, target: FetchTarget, url: String, expect
     let sb = sb.clone();
     let timeout = Duration::from_millis(sb.config().limits.media_fetch_timeout_ms);
     tokio::spawn(async move {
-        let result = fetch::fetch(&url, expect, timeout).await;
+        let result = fetch::fetch(&sb, &url, expect, timeout).await;
         let at = sb.now();
         let outcome = match result {
             Ok(bytes) => Fetch::Done { bytes, at },

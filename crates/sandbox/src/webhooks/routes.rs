@@ -315,6 +315,7 @@ pub(crate) struct LogRow {
 /// The index page's Webhooks section.
 pub(crate) struct IndexSection {
     pub callback_url: String,
+    pub instagram_callback_url: String,
     pub deauthorize_url: String,
     pub data_deletion_url: String,
     pub instagram_deauthorize_url: String,
@@ -372,6 +373,7 @@ pub(crate) fn index_section(sb: &Sandbox) -> Option<IndexSection> {
     });
     Some(IndexSection {
         callback_url: targets.callback_url.clone(),
+        instagram_callback_url: targets.callback_url_of(App::Instagram).to_owned(),
         deauthorize_url: targets.deauthorize_url.clone(),
         data_deletion_url: targets.data_deletion_url.clone(),
         instagram_deauthorize_url: targets

@@ -159,7 +159,7 @@ pub(super) struct Delivery {
 /// as it stands after the first attempt.
 pub(super) async fn deliver(sb: &Sandbox, delivery: Delivery) -> Result<Entry, WebhookError> {
     let targets = targets(sb)?;
-    let url = targets.callback_url.clone();
+    let url = targets.callback_url_of(delivery.account.app()).to_owned();
     let retry = delivery.retry && delivery.mode == SignatureMode::Valid;
     let mut entry = new_entry(
         sb,

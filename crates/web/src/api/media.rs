@@ -56,14 +56,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The upload route, to be layered with its own body limit and without
-/// the request timeout. Refuses form bodies before anything reads them:
-/// the CSRF check would buffer a form body whole, and uploads carry their
-/// token in the `X-CSRF-Token` header.
+/// The upload route, to be layered with the CSRF check, its own body limit
+/// and without the request timeout (see [`crate::app`]).
 pub fn upload_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/workspaces/{ws}/media", post(upload_media))
-        .route_layer(axum::middleware::from_fn(refuse_form_bodies))
+    Router::new().route("/api/workspaces/{ws}/media", post(upload_media))
 }
 
 /// The signed route platforms pull from: no session, no CSRF (GET only).
@@ -71,7 +67,10 @@ pub fn public_router() -> Router<AppState> {
     Router::new().route("/media/{id}", get(serve_signed))
 }
 
-async fn refuse_form_bodies(req: Request, next: Next) -> Response {
+/// Refuses form bodies on the upload route before anything reads them,
+/// so it must sit outside the CSRF check (which reads a form's `_csrf`
+/// field): uploads carry their token in the `X-CSRF-Token` header.
+pub(crate) async fn refuse_form_bodies(req: Request, next: Next) -> Response {
     let form = req
         .headers()
         .get(header::CONTENT_TYPE)

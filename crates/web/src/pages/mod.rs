@@ -60,6 +60,8 @@ pub struct Chrome {
     pub locale: Locale,
     pub t: &'static Catalog,
     pub development: bool,
+    /// The sandbox is on in production mode (a banner says so).
+    pub sandbox_in_production: bool,
     /// The current path and query, where the language switcher returns to.
     pub path: String,
     pub languages: Vec<LanguageOption>,
@@ -88,6 +90,7 @@ impl Chrome {
             locale,
             t: catalog(locale),
             development,
+            sandbox_in_production: false,
             path,
             languages: Locale::ALL
                 .into_iter()
@@ -128,6 +131,7 @@ impl FromRequestParts<AppState> for Chrome {
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".to_owned());
         let mut chrome = Chrome::new(locale, state.site().development, path);
+        chrome.sandbox_in_production = state.site().sandbox_in_production;
         chrome.csrf = crate::auth::csrf_token(state, &parts.headers, &parts.extensions);
         // A failed session lookup shows the page signed out; the handler's
         // own extractors report the error where it matters.

@@ -200,16 +200,17 @@ impl Inbound {
         // Written first: takes the delivery's row (PostgreSQL) or the
         // database's write lock (SQLite) before anything is read, and
         // reads the delivery in the same statement.
-        let stored: Option<(String, String)> = on_tx!(tx, |conn| {
+        let stored: Option<(String, String, String, bool)> = on_tx!(tx, |conn| {
             sqlx::query_as(
-                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 RETURNING object, body",
+                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 \
+                 RETURNING object, body, app, sandbox",
             )
             .bind(to_db(run.started))
             .bind(run.delivery)
             .fetch_optional(conn)
             .await?
         });
-        let Some((object, body)) = stored else {
+        let Some((object, body, app, sandbox)) = stored else {
             tracing::warn!(
                 delivery = run.delivery,
                 "webhook delivery no longer exists; nothing to process"
@@ -251,7 +252,11 @@ impl Inbound {
             .filter_map(|e| e.id.as_ref().map(|i| i.0.as_str()))
             .collect();
         let kinds = kinds_for(&object);
-        route(tx, run.delivery, &ids, kinds, run.started).await?;
+        let from = Origin {
+            provider: &app,
+            sandbox,
+        };
+        route(tx, run.delivery, from, &ids, kinds, run.started).await?;
         let routes: Vec<RouteRow> = on_tx!(tx, |conn| {
             sqlx::query_as(
                 "SELECT r.connection_id, r.workspace_id, r.remote_id, c.name \
@@ -338,21 +343,26 @@ impl Inbound {
         let mut tx = self.inner.db.begin().await?;
         // As in `apply`: the delivery's row first, so concurrent runs
         // number their attempts one after the other.
-        let stored: Option<(String, String)> = on_tx!(tx, |conn| {
+        let stored: Option<(String, String, String, bool)> = on_tx!(tx, |conn| {
             sqlx::query_as(
-                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 RETURNING object, entry_ids",
+                "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 \
+                 RETURNING object, entry_ids, app, sandbox",
             )
             .bind(to_db(now))
             .bind(run.delivery)
             .fetch_optional(conn)
             .await?
         });
-        let Some((object, entry_ids)) = stored else {
+        let Some((object, entry_ids, app, sandbox)) = stored else {
             return Ok(());
         };
         let ids: Vec<String> = serde_json::from_str(&entry_ids).unwrap_or_default();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        route(&mut tx, run.delivery, &ids, kinds_for(&object), now).await?;
+        let from = Origin {
+            provider: &app,
+            sandbox,
+        };
+        route(&mut tx, run.delivery, from, &ids, kinds_for(&object), now).await?;
         let summary = if dead {
             "failed; no further attempt is scheduled"
         } else {
@@ -418,12 +428,22 @@ fn retry_error(message: String, dead: bool, ctx: &JobContext) -> JobError {
     JobError::transient(message).retry_after(delay)
 }
 
-/// Routes `delivery` to every connection of one of `kinds` (those of the
-/// payload's object) whose remote id is among the entry `ids`; routes that
-/// exist already are kept.
+/// Which connections a delivery may reach: those made through the app it
+/// came to (the provider of the same name), sandbox ones only when it was
+/// verified with the sandbox's secret and real ones only otherwise.
+#[derive(Debug, Clone, Copy)]
+struct Origin<'a> {
+    provider: &'a str,
+    sandbox: bool,
+}
+
+/// Routes `delivery` to every connection from `from` of one of `kinds`
+/// (those of the payload's object) whose remote id is among the entry
+/// `ids`; routes that exist already are kept.
 async fn route(
     tx: &mut Tx,
     delivery: i64,
+    from: Origin<'_>,
     ids: &[&str],
     kinds: &[&str],
     now: Timestamp,
@@ -442,7 +462,11 @@ async fn route(
             qb.push_bind(delivery)
                 .push(", c.id, c.workspace_id, c.remote_id, ")
                 .push_bind(to_db(now))
-                .push(" FROM connections c WHERE c.kind IN (");
+                .push(" FROM connections c WHERE c.provider = ")
+                .push_bind(from.provider)
+                .push(" AND c.sandbox = ")
+                .push_bind(from.sandbox)
+                .push(" AND c.kind IN (");
             let mut list = qb.separated(", ");
             for kind in kinds {
                 list.push_bind(*kind);

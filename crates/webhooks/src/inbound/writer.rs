@@ -30,7 +30,7 @@ use crate::WebhooksError;
 pub(crate) const MAX_BATCH: usize = 256;
 /// Deliveries waiting for the writer before `receive` itself waits.
 pub(crate) const QUEUE_DEPTH: usize = 4096;
-/// Rows per multi-row INSERT: 12 parameters each, far below SQLite's limit.
+/// Rows per multi-row INSERT: 14 parameters each, far below SQLite's limit.
 const ROWS_PER_INSERT: usize = 64;
 /// Body bytes per multi-row INSERT (a few large deliveries get their own).
 const BYTES_PER_INSERT: usize = 8 << 20;
@@ -49,6 +49,10 @@ pub(crate) struct NewDelivery {
     /// JSON array of `[name, value]`.
     pub headers: String,
     pub body: String,
+    /// The Meta app it came to (`facebook` or `instagram`).
+    pub app: &'static str,
+    /// Verified with the sandbox app's secret.
+    pub sandbox: bool,
 }
 
 pub(crate) type Reply = Result<Received, Arc<WebhooksError>>;
@@ -226,7 +230,7 @@ async fn insert_rows(
     Ok(on_tx!(tx, |conn| {
         let mut qb = sqlx::QueryBuilder::new(
             "INSERT INTO webhook_deliveries (body_hash, received_at, object, fields, entry_ids, \
-             entries, size, headers, body, status, attempts, updated_at) ",
+             entries, size, headers, body, status, attempts, updated_at, app, sandbox) ",
         );
         qb.push_values(rows, |mut row, d| {
             row.push_bind(&d.body_hash)
@@ -240,7 +244,9 @@ async fn insert_rows(
                 .push_bind(&d.body)
                 .push_bind("received")
                 .push_bind(0i64)
-                .push_bind(d.received_at);
+                .push_bind(d.received_at)
+                .push_bind(d.app)
+                .push_bind(d.sandbox);
         });
         qb.push(" ON CONFLICT (body_hash) DO NOTHING RETURNING id, body_hash");
         qb.build_query_as().fetch_all(&mut *conn).await?
@@ -264,6 +270,8 @@ mod tests {
             size: 2,
             headers: "[]".into(),
             body: "{}".into(),
+            app: "facebook",
+            sandbox: false,
         }
     }
 

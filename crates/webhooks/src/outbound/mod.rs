@@ -38,7 +38,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::WebhooksError;
 use crate::error::describe;
-use crate::ssrf::{self, GuardedResolver, TargetPolicy, UrlError};
+use crate::ssrf::{self, TargetPolicy, UrlError};
 use crate::standard;
 use store::{DeliveryRow, EndpointRow};
 
@@ -231,15 +231,7 @@ struct OutboundInner {
 /// The client every delivery goes through: rustls, no redirects, no proxy,
 /// a total timeout, and the SSRF-guarded resolver.
 fn http_client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Client, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .timeout(timeout)
-        .dns_resolver(GuardedResolver::new(policy))
-        .build()
-        .map_err(|e| {
+    ssrf::guarded_client(policy, USER_AGENT, timeout).map_err(|e| {
             let text = describe(&e);
             tracing::error!(error = %text, "could not build the outbound webhook HTTP client; deliveries will fail");
             text

@@ -6,15 +6,26 @@ use herald_db::testing::TestDb;
 use herald_events::Outbox;
 use herald_webhooks::signature::{MetaSecrets, SignedRequestError, make_signed_request};
 use herald_webhooks::{
-    CONNECTION_REVOKED_SUBJECT, CallbackError, DeletionState, MetaApp, NotificationKind,
+    AppSecrets, CONNECTION_REVOKED_SUBJECT, CallbackError, DeletionState, MetaApp, MetaApps,
+    NotificationKind,
 };
 use serde_json::json;
 
 use crate::fixtures::{Env, PUBLIC_URL, ig_comment, instagram, t0};
 
+/// A `signed_request` of the Facebook app for `user`.
 fn signed(env: &Env, user: &str) -> String {
+    signed_with(&env.secrets, user)
+}
+
+/// A `signed_request` of the Instagram app for `user`.
+fn signed_ig(env: &Env, user: &str) -> String {
+    signed_with(&env.instagram_secrets, user)
+}
+
+fn signed_with(secrets: &MetaSecrets, user: &str) -> String {
     make_signed_request(
-        &env.secrets,
+        secrets,
         &json!({"algorithm": "HMAC-SHA256", "issued_at": 1_800_000_000, "user_id": user}),
     )
     .unwrap()
@@ -168,10 +179,24 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
     assert_eq!(unknown, 0);
     assert_eq!(env.notifications.list(ida, ws, 10).await.unwrap().len(), 2);
 
-    // The Instagram app's deauthorize reaches Instagram Login accounts.
-    let n = env
+    // The Instagram app's deauthorize reaches Instagram Login accounts,
+    // and only signed with the Instagram app's secret.
+    let err = env
         .callbacks
         .deauthorize(MetaApp::Instagram, &signed(&env, "fb-user-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CallbackError::SignedRequest(SignedRequestError::Mismatch)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(state(&env, &ig_login).await.0, "active");
+    let n = env
+        .callbacks
+        .deauthorize(MetaApp::Instagram, &signed_ig(&env, "fb-user-1"))
         .await
         .unwrap();
     assert_eq!(n, 1);
@@ -226,7 +251,10 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
             ("ig-2", vec![ig_comment("c-5", "both", "di")]),
         ]),
     ] {
-        env.post(&body).await.unwrap();
+        // Instagram Login accounts: the Instagram app's deliveries.
+        env.post_to(MetaApp::Instagram, &env.instagram_secrets, &body)
+            .await
+            .unwrap();
     }
     env.run_jobs().await;
     assert_eq!(env.count("SELECT COUNT(*) FROM inbox_items").await, 5);
@@ -255,7 +283,7 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
 
     let receipt = env
         .callbacks
-        .request_deletion(MetaApp::Instagram, &signed(&env, "ig-user-1"))
+        .request_deletion(MetaApp::Instagram, &signed_ig(&env, "ig-user-1"))
         .await
         .unwrap();
     assert_eq!(receipt.confirmation_code.len(), 20);
@@ -269,7 +297,7 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
     // Asked again while pending: the same request.
     let again = env
         .callbacks
-        .request_deletion(MetaApp::Instagram, &signed(&env, "ig-user-1"))
+        .request_deletion(MetaApp::Instagram, &signed_ig(&env, "ig-user-1"))
         .await
         .unwrap();
     assert_eq!(again, receipt);
@@ -356,7 +384,7 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
     assert_eq!(rerun.connections_removed, 1);
     let later = env
         .callbacks
-        .request_deletion(MetaApp::Instagram, &signed(&env, "ig-user-1"))
+        .request_deletion(MetaApp::Instagram, &signed_ig(&env, "ig-user-1"))
         .await
         .unwrap();
     assert_ne!(later.confirmation_code, receipt.confirmation_code);
@@ -378,7 +406,86 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
     ));
 }
 
+async fn sandbox_callbacks_touch_only_sandbox_connections(t: TestDb) {
+    // The Facebook app is the sandbox's (its secret is this install's).
+    let apps = MetaApps {
+        facebook: AppSecrets::sandbox(MetaSecrets::new(["this install's sandbox secret"])),
+        instagram: AppSecrets::default(),
+    };
+    let env = Env::with_apps(t, apps).await;
+    let ida = env.user("ida@example.com", "Ida").await;
+    let ws = env.workspace("Acme", &[ida]).await;
+    // The same person at Facebook: a sandbox connection and a real one.
+    let sandbox = env
+        .connect(
+            ws,
+            "facebook",
+            "facebook_page",
+            "page-1",
+            "fb-user-1",
+            "Demo",
+        )
+        .await;
+    env.mark_sandbox(&sandbox).await;
+    let real = env
+        .connect(
+            ws,
+            "facebook",
+            "facebook_page",
+            "page-2",
+            "fb-user-1",
+            "Real",
+        )
+        .await;
+
+    let n = env
+        .callbacks
+        .deauthorize(MetaApp::Facebook, &signed(&env, "fb-user-1"))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(state(&env, &sandbox).await.0, "needs_reconnection");
+    assert_eq!(state(&env, &real).await.0, "active");
+
+    let receipt = env
+        .callbacks
+        .request_deletion(MetaApp::Facebook, &signed(&env, "fb-user-1"))
+        .await
+        .unwrap();
+    env.run_jobs().await;
+    let status = env
+        .callbacks
+        .deletion_status(&receipt.confirmation_code)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.state, DeletionState::Completed);
+    assert_eq!(status.connections_removed, 1);
+    let left: Vec<String> = on_pool!(env.db(), |pool| {
+        sqlx::query_scalar("SELECT id FROM connections")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(left, [real]);
+
+    // With no secret, the Instagram app refuses everything.
+    let err = env
+        .callbacks
+        .deauthorize(MetaApp::Instagram, &signed(&env, "fb-user-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CallbackError::SignedRequest(SignedRequestError::Mismatch)
+        ),
+        "{err:?}"
+    );
+}
+
 on_both_backends!(
     deauthorize_revokes_the_persons_connections_of_that_app,
     data_deletion_removes_the_persons_accounts_and_what_came_through_them,
+    sandbox_callbacks_touch_only_sandbox_connections,
 );

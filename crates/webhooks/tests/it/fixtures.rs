@@ -12,11 +12,16 @@ use herald_db::testing::TestDb;
 use herald_db::{Backend, Db, on_pool};
 use herald_jobs::{JobContext, JobId, JobRecord, JobState, Queue, Registry, Worker, WorkerOptions};
 use herald_webhooks::signature::MetaSecrets;
-use herald_webhooks::{Inbound, MetaCallbacks, Notifications, ReceiveError, Received};
+use herald_webhooks::{
+    AppSecrets, Inbound, MetaApp, MetaApps, MetaCallbacks, Notifications, ReceiveError, Received,
+};
 use serde_json::{Value, json};
 
 pub const SECRET: &str = "the current app secret";
 pub const OLD_SECRET: &str = "the previous app secret";
+/// The Instagram app's (Instagram Login) secret: it verifies only what
+/// comes to that app.
+pub const INSTAGRAM_SECRET: &str = "the instagram app secret";
 pub const VERIFY_TOKEN: &str = "a verify token";
 pub const PUBLIC_URL: &str = "https://herald.example";
 
@@ -32,26 +37,40 @@ pub struct Env {
     pub callbacks: MetaCallbacks,
     pub notifications: Notifications,
     pub worker: Worker,
+    /// The Facebook app's secrets (the current one signs).
     pub secrets: MetaSecrets,
+    /// The Instagram app's.
+    pub instagram_secrets: MetaSecrets,
 }
 
 impl Env {
+    /// Real Facebook and Instagram apps.
     pub async fn new(t: TestDb) -> Env {
+        let apps = MetaApps {
+            facebook: AppSecrets::real(MetaSecrets::new([SECRET, OLD_SECRET])),
+            instagram: AppSecrets::real(MetaSecrets::new([INSTAGRAM_SECRET])),
+        };
+        Env::with_apps(t, apps).await
+    }
+
+    /// The services verifying with `apps`.
+    pub async fn with_apps(t: TestDb, apps: MetaApps) -> Env {
         let clock = Arc::new(ManualClock::new(t0()));
         let queue = Queue::new(t.db.clone(), clock.clone());
-        let secrets = MetaSecrets::new([SECRET, OLD_SECRET]);
+        let secrets = apps.facebook.secrets.clone();
+        let instagram_secrets = apps.instagram.secrets.clone();
         let inbound = Inbound::new(
             t.db.clone(),
             queue.clone(),
             clock.clone(),
-            secrets.clone(),
+            apps.clone(),
             Some(VERIFY_TOKEN.to_owned()),
         );
         let callbacks = MetaCallbacks::new(
             t.db.clone(),
             queue.clone(),
             clock.clone(),
-            secrets.clone(),
+            apps,
             format!("{PUBLIC_URL}/"),
         );
         let notifications = Notifications::new(t.db.clone(), clock.clone());
@@ -68,6 +87,7 @@ impl Env {
             notifications,
             worker,
             secrets,
+            instagram_secrets,
         }
     }
 
@@ -117,6 +137,17 @@ impl Env {
         WorkspaceId(id)
     }
 
+    /// Marks a connection as made through the sandbox.
+    pub async fn mark_sandbox(&self, connection: &str) {
+        on_pool!(self.db(), |pool| {
+            sqlx::query("UPDATE connections SET sandbox = TRUE WHERE id = $1")
+                .bind(connection)
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+    }
+
     /// A connected account; returns its id.
     pub async fn connect(
         &self,
@@ -148,22 +179,32 @@ impl Env {
         id
     }
 
-    /// Headers as Meta sends them, signed with the current secret.
+    /// Headers as Meta sends them, signed with the Facebook app's current
+    /// secret.
     pub fn headers(&self, body: &[u8]) -> Vec<(String, String)> {
-        vec![
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-            (
-                "X-Hub-Signature-256".to_owned(),
-                self.secrets.sign(body).unwrap(),
-            ),
-            ("User-Agent".to_owned(), "facebookexternalua".to_owned()),
-        ]
+        signed_headers(&self.secrets, body)
     }
 
-    /// POSTs `body` signed with the current secret.
+    /// POSTs `body` to the Facebook app's callback, signed with its
+    /// current secret.
     pub async fn post(&self, body: &str) -> Result<Received, ReceiveError> {
         let bytes = Bytes::copy_from_slice(body.as_bytes());
-        self.inbound.receive(self.headers(&bytes), bytes).await
+        self.inbound
+            .receive(MetaApp::Facebook, self.headers(&bytes), bytes)
+            .await
+    }
+
+    /// POSTs `body` to `app`'s callback signed with `secrets`.
+    pub async fn post_to(
+        &self,
+        app: MetaApp,
+        secrets: &MetaSecrets,
+        body: &str,
+    ) -> Result<Received, ReceiveError> {
+        let bytes = Bytes::copy_from_slice(body.as_bytes());
+        self.inbound
+            .receive(app, signed_headers(secrets, &bytes), bytes)
+            .await
     }
 
     /// Runs every due job; returns how many ran.
@@ -265,4 +306,16 @@ pub fn page_comment(comment: &str, verb: &str, message: &str) -> Value {
         "parent_id": "page-post-1", "from": {"id": "fb-9", "name": "Bo"},
         "message": message, "created_time": 1_800_000_100
     }})
+}
+
+/// Headers as Meta sends them, signed with the first of `secrets`.
+pub fn signed_headers(secrets: &MetaSecrets, body: &[u8]) -> Vec<(String, String)> {
+    vec![
+        ("Content-Type".to_owned(), "application/json".to_owned()),
+        (
+            "X-Hub-Signature-256".to_owned(),
+            secrets.sign(body).unwrap(),
+        ),
+        ("User-Agent".to_owned(), "facebookexternalua".to_owned()),
+    ]
 }

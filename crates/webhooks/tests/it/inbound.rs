@@ -15,13 +15,14 @@ use herald_db::testing::TestDb;
 use herald_jobs::JobState;
 use herald_webhooks::signature::{MetaSecrets, SignatureError};
 use herald_webhooks::{
-    AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, MAX_DELIVERY_BYTES,
-    NotificationKind, ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
+    AppSecrets, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, MAX_DELIVERY_BYTES,
+    MetaApp, MetaApps, NotificationKind, ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
 };
 use serde_json::json;
 
 use crate::fixtures::{
-    Env, OLD_SECRET, VERIFY_TOKEN, ctx, ig_comment, instagram, page_comment, payload,
+    Env, INSTAGRAM_SECRET, OLD_SECRET, SECRET, VERIFY_TOKEN, ctx, ig_comment, instagram,
+    page_comment, payload,
 };
 
 /// An editor, a workspace and an Instagram business account `ig-1` in it.
@@ -228,7 +229,7 @@ async fn bad_signatures_store_nothing_and_a_rotated_secret_still_works(t: TestDb
     let tampered = Bytes::from(body.replace("hi", "ho"));
     let err = env
         .inbound
-        .receive(good.clone(), tampered)
+        .receive(MetaApp::Facebook, good.clone(), tampered)
         .await
         .unwrap_err();
     assert!(
@@ -243,7 +244,7 @@ async fn bad_signatures_store_nothing_and_a_rotated_secret_still_works(t: TestDb
         .collect();
     let err = env
         .inbound
-        .receive(unsigned, bytes.clone())
+        .receive(MetaApp::Facebook, unsigned, bytes.clone())
         .await
         .unwrap_err();
     assert!(
@@ -256,7 +257,19 @@ async fn bad_signatures_store_nothing_and_a_rotated_secret_still_works(t: TestDb
         .unwrap();
     let err = env
         .inbound
-        .receive(with_signature(&foreign), bytes.clone())
+        .receive(MetaApp::Facebook, with_signature(&foreign), bytes.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ReceiveError::Signature(SignatureError::Mismatch)),
+        "{err:?}"
+    );
+    // The Instagram app's secret on the Facebook app's callback: each app
+    // verifies with its own secrets only.
+    let other_app = env.instagram_secrets.sign(&bytes).unwrap();
+    let err = env
+        .inbound
+        .receive(MetaApp::Facebook, with_signature(&other_app), bytes.clone())
         .await
         .unwrap_err();
     assert!(
@@ -272,7 +285,7 @@ async fn bad_signatures_store_nothing_and_a_rotated_secret_still_works(t: TestDb
     ] {
         let err = env
             .inbound
-            .receive(with_signature(&bad), bytes.clone())
+            .receive(MetaApp::Facebook, with_signature(&bad), bytes.clone())
             .await
             .unwrap_err();
         assert!(
@@ -290,7 +303,13 @@ async fn bad_signatures_store_nothing_and_a_rotated_secret_still_works(t: TestDb
     // header name is matched without regard to case.
     let rotated = MetaSecrets::new([OLD_SECRET]).sign(&bytes).unwrap();
     let headers = vec![("x-hub-signature-256".to_owned(), rotated)];
-    assert!(!env.inbound.receive(headers, bytes).await.unwrap().duplicate);
+    assert!(
+        !env.inbound
+            .receive(MetaApp::Facebook, headers, bytes)
+            .await
+            .unwrap()
+            .duplicate
+    );
     assert_eq!(
         env.count("SELECT COUNT(*) FROM webhook_deliveries").await,
         1
@@ -321,7 +340,7 @@ async fn oversized_and_malformed_payloads_are_refused_and_store_nothing(t: TestD
     let huge = Bytes::from(vec![b' '; MAX_DELIVERY_BYTES + 1]);
     let err = env
         .inbound
-        .receive(env.headers(&huge), huge.clone())
+        .receive(MetaApp::Facebook, env.headers(&huge), huge.clone())
         .await
         .unwrap_err();
     assert!(
@@ -341,7 +360,7 @@ async fn oversized_and_malformed_payloads_are_refused_and_store_nothing(t: TestD
         let bytes = Bytes::copy_from_slice(bad);
         let err = env
             .inbound
-            .receive(env.headers(&bytes), bytes)
+            .receive(MetaApp::Facebook, env.headers(&bytes), bytes)
             .await
             .unwrap_err();
         assert!(matches!(err, ReceiveError::Malformed(_)), "{err:?}");
@@ -370,10 +389,10 @@ async fn a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processe
     let b = env
         .connect(
             ws,
-            "instagram",
-            "instagram_account",
+            "facebook",
+            "instagram_business",
             "ig-b",
-            "ig-user-b",
+            "fb-1",
             "Acme B",
         )
         .await;
@@ -407,6 +426,106 @@ async fn a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processe
     assert_eq!(
         texts,
         ["150 new comments on Acme A", "150 new comments on Acme B"]
+    );
+}
+
+async fn deliveries_reach_only_connections_of_the_app_and_kind_of_secret_they_came_with(t: TestDb) {
+    // The Facebook app is real; the Instagram app is the sandbox's.
+    let apps = MetaApps {
+        facebook: AppSecrets::real(MetaSecrets::new([SECRET])),
+        instagram: AppSecrets::sandbox(MetaSecrets::new([INSTAGRAM_SECRET])),
+    };
+    let env = Env::with_apps(t, apps).await;
+    let ida = env.user("ida@example.com", "Ida").await;
+    let ws = env.workspace("Acme", &[ida]).await;
+    // The same Instagram account id behind three connections: through the
+    // real Facebook app, through the (sandbox) Instagram app, and a real
+    // Instagram Login connection left from before the sandbox was on.
+    let via_facebook = env
+        .connect(ws, "facebook", "instagram_business", "ig-1", "fb-1", "A")
+        .await;
+    let via_sandbox = env
+        .connect(
+            ws,
+            "instagram",
+            "instagram_account",
+            "ig-1",
+            "ig-user-1",
+            "B",
+        )
+        .await;
+    env.mark_sandbox(&via_sandbox).await;
+    let other_ws = env.workspace("Other", &[ida]).await;
+    let real_instagram = env
+        .connect(
+            other_ws,
+            "instagram",
+            "instagram_account",
+            "ig-1",
+            "ig-user-1",
+            "C",
+        )
+        .await;
+    let db = env.db().clone();
+    let items = |conn: String| {
+        let db = db.clone();
+        async move {
+            herald_db::on_pool!(&db, |pool| {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM inbox_items WHERE connection_id = $1",
+                )
+                .bind(conn)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+            })
+        }
+    };
+
+    // Each app's secret only on its own route.
+    let body = instagram(&[("ig-1", vec![ig_comment("c-1", "hi", "ana")])]);
+    for (app, secrets) in [
+        (MetaApp::Facebook, &env.instagram_secrets),
+        (MetaApp::Instagram, &env.secrets),
+    ] {
+        let err = env.post_to(app, secrets, &body).await.unwrap_err();
+        assert!(
+            matches!(err, ReceiveError::Signature(SignatureError::Mismatch)),
+            "{app:?}: {err:?}"
+        );
+    }
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM webhook_deliveries").await,
+        0
+    );
+
+    // The real Facebook app's delivery reaches only the connection made
+    // through it.
+    env.post_to(MetaApp::Facebook, &env.secrets, &body)
+        .await
+        .unwrap();
+    assert_eq!(env.run_jobs().await, 1);
+    assert_eq!(items(via_facebook.clone()).await, 1);
+    assert_eq!(items(via_sandbox.clone()).await, 0);
+    assert_eq!(items(real_instagram.clone()).await, 0);
+
+    // The sandbox Instagram app's delivery reaches only the sandbox
+    // connection: never a real account, whatever its id.
+    let body = instagram(&[("ig-1", vec![ig_comment("c-2", "ho", "ben")])]);
+    env.post_to(MetaApp::Instagram, &env.instagram_secrets, &body)
+        .await
+        .unwrap();
+    assert_eq!(env.run_jobs().await, 1);
+    assert_eq!(items(via_facebook).await, 1);
+    assert_eq!(items(via_sandbox).await, 1);
+    assert_eq!(items(real_instagram).await, 0);
+    assert!(
+        env.inbound
+            .list(other_ws, &DeliveryFilter::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "the other workspace sees neither delivery"
     );
 }
 
@@ -1048,6 +1167,7 @@ on_both_backends!(
     oversized_and_malformed_payloads_are_refused_and_store_nothing,
     a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processed,
     a_page_connected_by_two_workspaces_is_routed_to_both,
+    deliveries_reach_only_connections_of_the_app_and_kind_of_secret_they_came_with,
     an_entry_without_a_connected_account_is_recorded_not_failed,
     failed_processing_follows_the_retry_schedule_then_is_dead_and_replayable,
     replay_records_a_new_attempt_and_never_duplicates,

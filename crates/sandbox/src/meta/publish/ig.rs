@@ -6,12 +6,12 @@
 
 use serde_json::{Value, json};
 
-use super::fetch::Expect;
 use super::store::{
     Comment, Container, ContainerKind, ContainerStatus, DAY, Fetch, FetchTarget, IgMedia, MediaKind,
 };
 use super::{Host, graph_time, ig_actor, paged, parse_instant, require_scope, spawn_fetch, truthy};
 use crate::Sandbox;
+use crate::fetch::Expect;
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
 use crate::oauth::random_b64url;
 

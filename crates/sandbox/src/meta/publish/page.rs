@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::fetch::{self, Expect, FetchError};
 use super::store::{Comment, Fetch, FetchTarget, Node, PagePost, PageVideo, VideoStatus};
 use super::{PageActor, falsy, graph_time, page_actor, paged, parse_instant, require_scope};
+use crate::fetch::{self, Expect, FetchError};
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
 use crate::params::GraphField;
 use crate::{Platform, PublishedPost, Sandbox};
@@ -266,7 +266,7 @@ pub(super) async fn create_photo(
         .to_owned();
     let published = published_flag(call);
     let timeout = Duration::from_millis(sb.config().limits.media_fetch_timeout_ms);
-    let bytes = fetch::fetch(&url, Expect::AnyImage, timeout)
+    let bytes = fetch::fetch(sb, &url, Expect::AnyImage, timeout)
         .await
         .map_err(|e| match e {
             FetchError::Format => GraphError::new(324, "(#324) Missing or invalid image file"),

@@ -1,9 +1,20 @@
-//! Downloads of `image_url`, `video_url`, `url` and `file_url`, as Meta's
-//! servers do them: a real HTTP GET with a deadline, counting the bytes and
-//! checking the first ones against the format the endpoint accepts.
+//! Downloads of media URLs that API callers hand the simulated platforms
+//! (Meta's `image_url`, `video_url`, `url` and `file_url`, TikTok's
+//! `PULL_FROM_URL`), as the platforms' servers do them: a real HTTP GET with
+//! a deadline, counting the bytes and checking the first ones against the
+//! format the endpoint accepts.
+//!
+//! The URLs come from whoever holds a sandbox token, so the downloads go
+//! through `herald-net`'s guarded client under
+//! [`crate::SandboxConfig::fetch_policy`]: no redirects, no proxy, and
+//! (outside tests and development) no private, loopback or metadata
+//! addresses, checked again at connect time.
 
-use std::sync::OnceLock;
 use std::time::Duration;
+
+use herald_net::{TargetPolicy, check_target};
+
+use crate::Sandbox;
 
 /// What a download must contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,30 +36,35 @@ pub(crate) enum FetchError {
     Format,
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        // reqwest may be built with rustls and no bundled provider (the
-        // workspace's choice); use ring like the platform client does.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent("facebookexternalhit/1.1 (herald-sandbox)")
-            .build()
-            .expect("a plain HTTP client builds")
-    })
+/// The client the sandbox downloads with (built once per sandbox).
+pub(crate) fn client(policy: TargetPolicy) -> reqwest::Client {
+    // Each download has its own deadline; this is only an outer bound.
+    herald_net::guarded_client(
+        policy,
+        "facebookexternalhit/1.1 (herald-sandbox)",
+        Duration::from_secs(600),
+    )
+    .expect("a plain HTTP client builds")
 }
 
-/// Downloads `url` within `timeout`; returns its length in bytes.
-pub(crate) async fn fetch(url: &str, expect: Expect, timeout: Duration) -> Result<u64, FetchError> {
+/// Downloads `url` within `timeout`; returns its length in bytes and its
+/// first 16 bytes.
+pub(crate) async fn download(
+    sb: &Sandbox,
+    url: &str,
+    timeout: Duration,
+) -> Result<(u64, Vec<u8>), FetchError> {
     let parsed = url::Url::parse(url).map_err(|e| FetchError::Download(format!("{e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(FetchError::Download(
             "only http(s) URLs can be fetched".into(),
         ));
     }
+    check_target(&parsed, sb.config().fetch_policy)
+        .map_err(|e| FetchError::Download(e.to_string()))?;
     let download = async {
-        let mut response = client()
+        let mut response = sb
+            .fetcher()
             .get(parsed)
             .send()
             .await
@@ -74,9 +90,20 @@ pub(crate) async fn fetch(url: &str, expect: Expect, timeout: Duration) -> Resul
         }
         Ok((len, head))
     };
-    let (len, head) = tokio::time::timeout(timeout, download)
+    tokio::time::timeout(timeout, download)
         .await
-        .map_err(|_| FetchError::Download("the download timed out".into()))??;
+        .map_err(|_| FetchError::Download("the download timed out".into()))?
+}
+
+/// Downloads `url` within `timeout` and checks it is `expect`; returns its
+/// length in bytes.
+pub(crate) async fn fetch(
+    sb: &Sandbox,
+    url: &str,
+    expect: Expect,
+    timeout: Duration,
+) -> Result<u64, FetchError> {
+    let (len, head) = download(sb, url, timeout).await?;
     if matches(expect, &head) {
         Ok(len)
     } else {
@@ -88,6 +115,7 @@ fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "the download timed out".into()
     } else if e.is_connect() {
+        // Includes a host the guard refused (non-public addresses).
         "could not connect to the media host".into()
     } else {
         "the download failed".into()

@@ -1,17 +1,23 @@
-//! Server-side request forgery protection for outbound webhooks: only
-//! public unicast addresses are dialled — no private, loopback,
+//! Requests to URLs that people (or API callers) supply: outbound webhook
+//! endpoints, and the media URLs the sandbox's simulated platforms download.
+//! Such a URL must not turn Herald into a proxy into its own network, so
+//! only public unicast addresses are dialled — no private, loopback,
 //! link-local, unique-local, shared, multicast, documentation or cloud
 //! metadata addresses — unless an administrator allows private targets.
-//! The check runs when an endpoint is saved (on the URL's host, see
-//! [`check_url`]) and again for every request: [`check_target`] judges a
-//! literal IP host (the HTTP client does not resolve those), and
-//! [`GuardedResolver`], the HTTP client's resolver, drops non-public
-//! addresses at connect time, so a name that later resolves elsewhere (DNS
-//! rebinding) is still refused.
+//!
+//! The check runs when a URL is accepted (on its host, see [`check_url`])
+//! and again for every request: [`check_target`] judges a literal IP host
+//! (the HTTP client does not resolve those), and [`GuardedResolver`], the
+//! HTTP client's resolver, drops non-public addresses at connect time, so a
+//! name that later resolves elsewhere (DNS rebinding) is still refused.
+//! [`guarded_client`] is the one way to build such a client: the resolver,
+//! no redirects (a redirect would be a second, unchecked target) and no
+//! proxy from the environment.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
 
-/// Whether outbound deliveries may reach private networks.
+/// Whether requests may reach private networks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TargetPolicy {
     /// Public addresses only (the default).
@@ -219,11 +225,33 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 return Err(Box::new(ResolveRefused { host, addrs }) as _);
             }
             if !refused.is_empty() {
-                tracing::warn!(host = %host, refused = refused.len(), "dropped non-public addresses of a webhook host");
+                tracing::warn!(host = %host, refused = refused.len(), "dropped non-public addresses of a requested host");
             }
             Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
         })
     }
+}
+
+/// An HTTP client for supplied URLs: `policy` enforced by the resolver,
+/// redirects not followed, no proxy, `timeout` per request. Callers still
+/// run [`check_target`] before each request (literal IPs skip the
+/// resolver).
+pub fn guarded_client(
+    policy: TargetPolicy,
+    user_agent: &str,
+    timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
+    // reqwest is built with rustls and no bundled provider (the workspace's
+    // choice); ring is in the tree already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
+        .dns_resolver(GuardedResolver::new(policy))
+        .build()
 }
 
 #[cfg(test)]

@@ -1,0 +1,435 @@
+//! A production deployment tried as an attacker would: no sandbox unless
+//! it is turned on, no secret anyone can read in the source, each Meta
+//! app's signatures only on its own routes, and no request body read
+//! before the request is allowed.
+
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use herald_db::on_pool;
+use herald_webhooks::signature::{MetaSecrets, make_signed_request};
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+use crate::webhooks::{comment, sandbox_secret};
+
+/// The secrets the sandbox's apps had when they were constants in the
+/// source: anyone could sign with them.
+const OLD_PUBLIC_SECRETS: [&str; 4] = [
+    "sandbox-meta-secret",
+    "sandbox-instagram-secret",
+    "sandbox-tiktok-secret",
+    "sandbox-google-secret",
+];
+
+const META_APP_SECRET: &str = "the real facebook app secret";
+const INSTAGRAM_APP_SECRET: &str = "the real instagram app secret";
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    on_pool!(&app.db, |pool| {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    })
+}
+
+fn sandbox_secret_files(app: &TestApp) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(app.data_dir.join("secrets"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("sandbox-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn production_serves_no_sandbox_and_trusts_no_sandbox_secret_unless_turned_on() {
+    let app = spawn_production_app(&[]).await;
+    for path in ["/sandbox/", "/sandbox/_admin/state"] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert!(sandbox_secret_files(&app).is_empty(), "nothing generated");
+    // No app is configured and the sandbox is off: nothing verifies, not
+    // even the secrets that used to be written in the source.
+    let body = comment("17841400000000001", "c-1", "hi");
+    for secret in OLD_PUBLIC_SECRETS {
+        let sig = MetaSecrets::new([secret]).sign(body.as_bytes()).unwrap();
+        for path in ["/webhooks/meta", "/webhooks/instagram"] {
+            let resp = post_signed(&app, path, &body, &sig).await;
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{path} {secret}");
+        }
+    }
+    assert_eq!(count(&app, "webhook_deliveries").await, 0);
+    let landing = app.get("/").await.text().await.unwrap();
+    assert!(!landing.contains("built-in sandbox is on"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn production_with_the_sandbox_turned_on_says_so_and_keeps_its_admin_api_off() {
+    let app = spawn_production_app(&[("HERALD_SANDBOX", "on")]).await;
+    // The simulators answer, their admin API does not.
+    let index = app.get("/sandbox/").await;
+    assert_eq!(index.status(), StatusCode::OK);
+    let html = index.text().await.unwrap();
+    assert!(!html.contains("/_admin/faults"), "no fault forms");
+    assert!(html.contains("admin API"), "it says why");
+    for path in ["/sandbox/_admin/state", "/sandbox/_admin/webhooks"] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        "/sandbox/_admin/faults",
+        "/sandbox/_admin/revoke",
+        "/sandbox/_admin/webhooks/send",
+        "/sandbox/_admin/meta/deauthorize",
+    ] {
+        let resp = app
+            .client
+            .post(app.url(path))
+            .json(&json!({"endpoint": "meta.me", "kind": "server_error"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status() == StatusCode::NOT_FOUND || resp.status() == StatusCode::FORBIDDEN,
+            "{path}: {}",
+            resp.status()
+        );
+    }
+    // Every page carries the banner.
+    for path in ["/", "/login", "/privacy"] {
+        let html = app.get(path).await.text().await.unwrap();
+        assert!(html.contains("built-in sandbox is on"), "{path}");
+    }
+    // Its app secrets are this install's own: random, in the data folder.
+    assert_eq!(
+        sandbox_secret_files(&app),
+        [
+            "sandbox-google-secret",
+            "sandbox-instagram-secret",
+            "sandbox-meta-secret",
+            "sandbox-tiktok-secret"
+        ]
+    );
+    for name in ["meta", "instagram", "tiktok", "google"] {
+        let path = app
+            .data_dir
+            .join("secrets")
+            .join(format!("sandbox-{name}-secret"));
+        let secret = std::fs::read_to_string(&path).unwrap();
+        let secret = secret.trim();
+        assert_eq!(secret.len(), 64, "{name}");
+        assert!(!OLD_PUBLIC_SECRETS.contains(&secret));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{name} is readable by its owner only");
+    }
+    // The old constants no longer sign anything.
+    let body = comment("17841400000000001", "c-1", "hi");
+    let sig = MetaSecrets::new([OLD_PUBLIC_SECRETS[0]])
+        .sign(body.as_bytes())
+        .unwrap();
+    let resp = post_signed(&app, "/webhooks/meta", &body, &sig).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn development_keeps_the_sandbox_admin_api() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.get("/sandbox/_admin/state").await.status(),
+        StatusCode::OK
+    );
+    assert!(
+        !app.get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("built-in sandbox is on")
+    );
+    app.stop().await;
+}
+
+async fn post_signed(app: &TestApp, path: &str, body: &str, signature: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn post_callback(app: &TestApp, path: &str, signed_request: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(path))
+        .form(&[("signed_request", signed_request)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_real_apps_sandbox_and_cross_app_signatures_are_refused_and_change_nothing() {
+    let app = spawn_production_app(&[
+        ("HERALD_META_APP_ID", "1234567890"),
+        ("HERALD_META_APP_SECRET", META_APP_SECRET),
+        ("HERALD_INSTAGRAM_APP_ID", "9876543210"),
+        ("HERALD_INSTAGRAM_APP_SECRET", INSTAGRAM_APP_SECRET),
+        // TikTok and YouTube use the sandbox: its secrets exist.
+        ("HERALD_SANDBOX", "on"),
+    ])
+    .await;
+    let mut foreign: Vec<(String, MetaSecrets)> = ["meta", "instagram", "tiktok", "google"]
+        .into_iter()
+        .map(|name| (format!("sandbox {name}"), sandbox_secret(&app, name)))
+        .collect();
+    foreign.extend(
+        OLD_PUBLIC_SECRETS
+            .into_iter()
+            .map(|s| (format!("constant {s}"), MetaSecrets::new([s]))),
+    );
+    let routes = [
+        ("/webhooks/meta", META_APP_SECRET, INSTAGRAM_APP_SECRET),
+        ("/webhooks/instagram", INSTAGRAM_APP_SECRET, META_APP_SECRET),
+    ];
+    let person = json!({"algorithm": "HMAC-SHA256", "user_id": "218471", "issued_at": 1});
+    let mut stored = 0;
+    for (route, own, other) in routes {
+        let body = comment("17841400000000001", route, "hi");
+        let mut refused = foreign.clone();
+        refused.push(("the other app".to_owned(), MetaSecrets::new([other])));
+        for (what, secrets) in &refused {
+            let sig = secrets.sign(body.as_bytes()).unwrap();
+            let resp = post_signed(&app, route, &body, &sig).await;
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{route}: {what}");
+            let signed = make_signed_request(secrets, &person).unwrap();
+            for callback in ["deauthorize", "data-deletion"] {
+                let path = format!("{route}/{callback}");
+                let resp = post_callback(&app, &path, &signed).await;
+                assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{path}: {what}");
+            }
+        }
+        assert_eq!(count(&app, "webhook_deliveries").await, stored);
+        assert_eq!(count(&app, "data_deletion_requests").await, 0);
+        // The app's own secret works on its own route.
+        let sig = MetaSecrets::new([own]).sign(body.as_bytes()).unwrap();
+        let resp = post_signed(&app, route, &body, &sig).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{route}");
+        stored += 1;
+        assert_eq!(count(&app, "webhook_deliveries").await, stored);
+    }
+    app.stop().await;
+}
+
+// ------------------------------------------------ bodies read only when allowed
+
+/// Sends `path` a form body that does not end (chunked, so no declared
+/// length lets a limit refuse it up front) and returns the status the
+/// server answered with, and how long it took; `None` when no answer came
+/// before `limit`.
+async fn endless_form(
+    addr: &str,
+    path: &str,
+    cookie: Option<&str>,
+    limit: Duration,
+) -> Option<(u16, Duration)> {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    let started = Instant::now();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let feed = tokio::spawn(async move {
+        let mut chunk = b"10000\r\n".to_vec();
+        chunk.extend(std::iter::repeat_n(b'a', 0x10000));
+        chunk.extend_from_slice(b"\r\n");
+        let mut sent = 0u64;
+        // Until the server stops reading (it answered and closed), or
+        // 1 GiB: a server that reads it all is caught by the memory check.
+        while sent < (1u64 << 30) {
+            if writer.write_all(&chunk).await.is_err() {
+                break;
+            }
+            sent += chunk.len() as u64;
+        }
+    });
+    let answer = tokio::time::timeout(limit, async {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !got.windows(2).any(|w| w == b"\r\n") {
+            let n = reader.read(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&got).into_owned();
+        line.split_whitespace().nth(1)?.parse::<u16>().ok()
+    })
+    .await
+    .ok()
+    .flatten();
+    feed.abort();
+    answer.map(|status| (status, started.elapsed()))
+}
+
+/// The anonymous CSRF cookie a browser has after its first page.
+async fn anonymous_cookie(app: &TestApp) -> String {
+    let resp = reqwest::Client::new()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    let set = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains("csrf"))
+        .expect("an anonymous CSRF cookie");
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_endless_form_body_is_answered_without_being_read() {
+    let app = spawn_app().await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let cookie = anonymous_cookie(&app).await;
+    // A generous deadline: a server that read the body would never answer.
+    let limit = Duration::from_secs(60);
+    for (path, cookie, want) in [
+        // The upload route refuses a form body before anything else.
+        ("/api/workspaces/1/media", None, 415),
+        // No cookie: no token could be right, so nothing is read.
+        ("/login", None, 403),
+        ("/api/posts", None, 403),
+        // The upload route refuses a form body before the CSRF check.
+        ("/api/workspaces/1/media", Some(cookie.as_str()), 415),
+        // Elsewhere a form is read up to 64 KiB, then refused.
+        ("/login", Some(cookie.as_str()), 413),
+    ] {
+        let (status, took) = endless_form(&addr, path, cookie, limit)
+            .await
+            .unwrap_or_else(|| panic!("{path} (cookie: {}) never answered", cookie.is_some()));
+        assert_eq!(status, want, "{path} (cookie: {})", cookie.is_some());
+        eprintln!(
+            "{path} with cookie {}: {status} after {took:?}",
+            cookie.is_some()
+        );
+    }
+    app.stop().await;
+}
+
+/// Whether `/healthz` answers 200 (plain HTTP over a socket: this test
+/// runs no app in its own process).
+async fn healthy(addr: &str) -> bool {
+    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+        return false;
+    };
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    answer.starts_with(b"HTTP/1.1 200")
+}
+
+/// Resident memory of `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmRSS")
+}
+
+#[tokio::test]
+async fn eight_endless_form_uploads_at_once_leave_memory_flat() {
+    // A process of its own, so its memory is only what these requests cost.
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let env: BTreeMap<&str, String> = [
+        ("HERALD_DATA_DIR", dir.path().display().to_string()),
+        ("HERALD_LISTEN", addr.clone()),
+        ("HERALD_LOG", "warn".to_owned()),
+        ("HERALD_SHUTDOWN_GRACE_SECS", "1".to_owned()),
+    ]
+    .into_iter()
+    .collect();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("serve")
+        .env_clear()
+        .envs(&env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !healthy(&addr).await {
+        assert!(Instant::now() < deadline, "herald serve did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = rss_kib(pid);
+    let requests: Vec<_> = (0..8)
+        .map(|_| {
+            let addr = addr.clone();
+            tokio::spawn(async move {
+                endless_form(
+                    &addr,
+                    "/api/workspaces/1/media",
+                    None,
+                    Duration::from_secs(60),
+                )
+                .await
+            })
+        })
+        .collect();
+    for r in requests {
+        let (status, _) = r.await.unwrap().expect("an answer");
+        assert_eq!(status, 415);
+    }
+    let after = rss_kib(pid);
+    eprintln!("RSS before {before} KiB, after 8 endless uploads {after} KiB");
+    // Reading the bodies would cost hundreds of MiB; a few MiB is noise.
+    assert!(
+        after < before + 32 * 1024,
+        "RSS grew from {before} KiB to {after} KiB"
+    );
+    child.kill().await.unwrap();
+}
