@@ -77,6 +77,10 @@ pub async fn build(
         apps.clone(),
         verify_token,
     );
+    inbound
+        .backfill_views()
+        .await
+        .context("could not prepare the webhook history's per-workspace views")?;
     let callbacks = MetaCallbacks::new(
         db.clone(),
         queue.clone(),

@@ -620,7 +620,23 @@ async fn delete_connections(
         qb.build().execute(&mut *conn).await?;
     });
     // The raw deliveries hold what Meta sent about these accounts; those
-    // no other connection received go with them.
+    // no other connection received go with them, and the others' slices
+    // are written again without these accounts' entries.
+    for &delivery in &deliveries {
+        let body: Option<String> = on_tx!(tx, |conn| {
+            sqlx::query("DELETE FROM webhook_views WHERE delivery_id = $1")
+                .bind(delivery)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query_scalar("SELECT body FROM webhook_deliveries WHERE id = $1")
+                .bind(delivery)
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        if let Some(body) = body {
+            crate::inbound::write_views(tx, delivery, &body).await?;
+        }
+    }
     for chunk in deliveries.chunks(500) {
         on_tx!(tx, |conn| {
             let mut qb = sqlx::QueryBuilder::new("DELETE FROM webhook_deliveries WHERE id IN (");

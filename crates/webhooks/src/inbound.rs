@@ -14,6 +14,7 @@ mod metrics;
 mod parse;
 mod process;
 mod store;
+mod view;
 mod writer;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use metrics::{
     REJECTED as METRIC_REJECTED,
 };
 pub use process::ProcessDelivery;
+pub(crate) use process::write_views;
 
 /// The largest delivery accepted (Meta batches up to 1000 updates).
 pub const MAX_DELIVERY_BYTES: usize = 4 * 1024 * 1024;
@@ -208,7 +210,8 @@ pub struct DeliveryDetail {
     pub summary: DeliverySummary,
     /// As received, with secrets masked (signatures, cookies, authorization).
     pub headers: Vec<(String, String)>,
-    /// The raw body (UTF-8 JSON).
+    /// The asking workspace's slice of the body: the object and its own
+    /// entries, each as received (UTF-8 JSON).
     pub body: String,
     pub attempts: Vec<Attempt>,
     /// The routes of this delivery into the asking workspace.
@@ -376,6 +379,48 @@ impl Inbound {
         Ok(received)
     }
 
+    /// Writes the workspace slices of routed deliveries that have none
+    /// (routed before slices existed); returns how many deliveries it
+    /// looked at. One indexed query when there is nothing to do.
+    pub async fn backfill_views(&self) -> Result<usize, WebhooksError> {
+        let db = &self.inner.db;
+        let mut after = 0i64;
+        let mut done = 0;
+        loop {
+            let ids: Vec<i64> = herald_db::on_pool!(db, |pool| {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT r.delivery_id FROM webhook_routes r WHERE r.delivery_id > $1 \
+                     AND NOT EXISTS (SELECT 1 FROM webhook_views v \
+                     WHERE v.delivery_id = r.delivery_id AND v.workspace_id = r.workspace_id) \
+                     ORDER BY r.delivery_id LIMIT 100",
+                )
+                .bind(after)
+                .fetch_all(pool)
+                .await?
+            });
+            let Some(&last) = ids.last() else {
+                return Ok(done);
+            };
+            for id in ids {
+                let mut tx = db.begin().await?;
+                let body: Option<String> = herald_db::on_tx!(tx, |conn| {
+                    sqlx::query_scalar("SELECT body FROM webhook_deliveries WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(conn)
+                        .await?
+                });
+                if let Some(body) = body {
+                    write_views(&mut tx, id, &body).await?;
+                }
+                tx.commit().await?;
+                done += 1;
+            }
+            // Past the last one: a body with no readable slice is not
+            // looked at again.
+            after = last;
+        }
+    }
+
     /// The deliveries routed to `workspace`, newest first.
     ///
     /// A delivery is routed when its processing job has run at least once
@@ -420,11 +465,16 @@ impl Inbound {
             return Ok(None);
         };
         let headers: Vec<(String, String)> = serde_json::from_str(&row.headers).unwrap_or_default();
+        // The whole delivery's length is not this workspace's business.
+        let headers = headers
+            .into_iter()
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("content-length"))
+            .collect();
         Ok(Some(DeliveryDetail {
             summary: row.summary.into_summary(),
             headers: mask_headers(headers),
             body: row.body,
-            attempts: store::attempts(db, id.0).await?,
+            attempts: store::attempts(db, workspace.0, id.0).await?,
             routes: store::routes(db, workspace.0, id.0).await?,
         }))
     }

@@ -257,6 +257,7 @@ impl Inbound {
             sandbox,
         };
         route(tx, run.delivery, from, &ids, kinds, run.started).await?;
+        write_views(tx, run.delivery, &body).await?;
         let routes: Vec<RouteRow> = on_tx!(tx, |conn| {
             sqlx::query_as(
                 "SELECT r.connection_id, r.workspace_id, r.remote_id, c.name \
@@ -272,6 +273,7 @@ impl Inbound {
             delivery: run.delivery,
             now: run.started,
             tally: Tally::default(),
+            per_workspace: BTreeMap::new(),
             notices: BTreeMap::new(),
         };
         let supported = !kinds.is_empty();
@@ -301,7 +303,19 @@ impl Inbound {
 
         let summary = apply.tally.summary();
         let finished = self.inner.clock.now();
-        insert_attempt(tx, run, true, &summary, None, finished).await?;
+        // Each routed workspace reads its own counts only.
+        let mut summaries: BTreeMap<String, String> = routes
+            .iter()
+            .map(|r| (r.workspace_id.to_string(), Tally::default().summary()))
+            .collect();
+        for (workspace, tally) in &apply.per_workspace {
+            summaries.insert(workspace.to_string(), tally.summary());
+        }
+        let summaries = serde_json::to_string(&summaries).map_err(|e| Failure {
+            message: format!("the attempt's summaries could not be encoded: {e}"),
+            permanent: true,
+        })?;
+        insert_attempt(tx, run, true, &summary, Some(&summaries), None, finished).await?;
         on_tx!(tx, |conn| {
             sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'processed', \
@@ -343,17 +357,17 @@ impl Inbound {
         let mut tx = self.inner.db.begin().await?;
         // As in `apply`: the delivery's row first, so concurrent runs
         // number their attempts one after the other.
-        let stored: Option<(String, String, String, bool)> = on_tx!(tx, |conn| {
+        let stored: Option<(String, String, String, bool, String)> = on_tx!(tx, |conn| {
             sqlx::query_as(
                 "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 \
-                 RETURNING object, entry_ids, app, sandbox",
+                 RETURNING object, entry_ids, app, sandbox, body",
             )
             .bind(to_db(now))
             .bind(run.delivery)
             .fetch_optional(conn)
             .await?
         });
-        let Some((object, entry_ids, app, sandbox)) = stored else {
+        let Some((object, entry_ids, app, sandbox, body)) = stored else {
             return Ok(());
         };
         let ids: Vec<String> = serde_json::from_str(&entry_ids).unwrap_or_default();
@@ -363,12 +377,13 @@ impl Inbound {
             sandbox,
         };
         route(&mut tx, run.delivery, from, &ids, kinds_for(&object), now).await?;
+        write_views(&mut tx, run.delivery, &body).await?;
         let summary = if dead {
             "failed; no further attempt is scheduled"
         } else {
             "failed; another attempt is scheduled"
         };
-        insert_attempt(&mut tx, run, false, summary, Some(error), now).await?;
+        insert_attempt(&mut tx, run, false, summary, None, Some(error), now).await?;
         let status = if dead { "dead" } else { "retrying" };
         on_tx!(tx, |conn| {
             sqlx::query(
@@ -486,19 +501,21 @@ async fn route(
 /// Writes the attempt row of `run`, numbered after the delivery's previous
 /// attempts. A run recorded already (same job and job attempt) is left as
 /// it was.
+/// `summaries` holds each routed workspace's own summary (JSON).
 async fn insert_attempt(
     tx: &mut Tx,
     run: &Run,
     succeeded: bool,
     summary: &str,
+    summaries: Option<&str>,
     error: Option<&str>,
     finished: Timestamp,
 ) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO webhook_attempts (delivery_id, number, job_id, job_attempt, replay, \
-             replay_by, started_at, finished_at, succeeded, summary, error) \
-             SELECT $1, COALESCE(MAX(a.number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             replay_by, started_at, finished_at, succeeded, summary, error, summaries) \
+             SELECT $1, COALESCE(MAX(a.number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
              FROM webhook_attempts a WHERE a.delivery_id = $1 \
              ON CONFLICT (job_id, job_attempt) DO NOTHING",
         )
@@ -512,9 +529,53 @@ async fn insert_attempt(
         .bind(succeeded)
         .bind(summary)
         .bind(error)
+        .bind(summaries)
         .execute(conn)
         .await?;
     });
+    Ok(())
+}
+
+/// Writes (or rewrites, when routes were added) each routed workspace's
+/// slice of `delivery` (see [`super::view`]).
+pub(crate) async fn write_views(tx: &mut Tx, delivery: i64, body: &str) -> Result<(), DbError> {
+    let routed: Vec<(i64, String)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT workspace_id, remote_id FROM webhook_routes WHERE delivery_id = $1 \
+             ORDER BY workspace_id",
+        )
+        .bind(delivery)
+        .fetch_all(conn)
+        .await?
+    });
+    let mut by_workspace: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+    for (workspace, remote_id) in &routed {
+        by_workspace.entry(*workspace).or_default().push(remote_id);
+    }
+    for (workspace, ids) in by_workspace {
+        let Some(view) = super::view::view(body, &ids) else {
+            continue;
+        };
+        let entry_ids = serde_json::to_string(&view.entry_ids).unwrap_or_else(|_| "[]".into());
+        let fields = serde_json::to_string(&view.fields).unwrap_or_else(|_| "[]".into());
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO webhook_views (delivery_id, workspace_id, entry_ids, entries, fields, size, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (delivery_id, workspace_id) DO UPDATE SET entry_ids = $3, \
+                 entries = $4, fields = $5, size = $6, body = $7",
+            )
+            .bind(delivery)
+            .bind(workspace)
+            .bind(&entry_ids)
+            .bind(view.entries as i64)
+            .bind(&fields)
+            .bind(view.body.len() as i64)
+            .bind(&view.body)
+            .execute(&mut *conn)
+            .await?;
+        });
+    }
     Ok(())
 }
 
@@ -837,6 +898,8 @@ struct Apply {
     delivery: i64,
     now: Timestamp,
     tally: Tally,
+    /// What each routed workspace got (it sees only its own).
+    per_workspace: BTreeMap<i64, Tally>,
     /// (workspace, connection, kind) → what to tell.
     notices: BTreeMap<(i64, String, NotificationKind), Notice>,
 }
@@ -848,15 +911,30 @@ impl Apply {
         targets: &[&RouteRow],
         plan: Plan,
     ) -> Result<(), DbError> {
+        // Counted once for the delivery and once for each workspace the
+        // entry was routed to.
+        let mut workspaces: Vec<i64> = targets.iter().map(|t| t.workspace_id).collect();
+        workspaces.sort_unstable();
+        workspaces.dedup();
+        let mut count = |f: fn(&mut Tally)| {
+            f(&mut self.tally);
+            for w in &workspaces {
+                f(self.per_workspace.entry(*w).or_default());
+            }
+        };
+        match &plan {
+            Plan::Ignored => count(|t| t.ignored += 1),
+            Plan::Item(item) => match (item.removed, item.kind) {
+                (true, _) => count(|t| t.removed += 1),
+                (false, ItemKind::Comment) => count(|t| t.comments += 1),
+                (false, ItemKind::Mention) => count(|t| t.mentions += 1),
+                (false, ItemKind::Message) => count(|t| t.messages += 1),
+            },
+            Plan::Insights(_) => count(|t| t.insights += 1),
+        }
         match plan {
-            Plan::Ignored => self.tally.ignored += 1,
+            Plan::Ignored => {}
             Plan::Item(item) => {
-                match (item.removed, item.kind) {
-                    (true, _) => self.tally.removed += 1,
-                    (false, ItemKind::Comment) => self.tally.comments += 1,
-                    (false, ItemKind::Mention) => self.tally.mentions += 1,
-                    (false, ItemKind::Message) => self.tally.messages += 1,
-                }
                 for target in targets {
                     let new = upsert_item(tx, target, &item, self.delivery, self.now).await?;
                     if new && item.notify {
@@ -865,7 +943,6 @@ impl Apply {
                 }
             }
             Plan::Insights(insights) => {
-                self.tally.insights += 1;
                 for target in targets {
                     if upsert_insights(tx, target, &insights, self.delivery, self.now).await? {
                         self.notice(target, NotificationKind::StoryInsights, None);

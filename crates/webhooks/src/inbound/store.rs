@@ -1,6 +1,11 @@
 //! The history's statements: listing, facets, one delivery with its
 //! attempts and routes, and which deliveries a workspace may replay. Every
-//! query is scoped to the deliveries routed to the asking workspace.
+//! query is scoped to the deliveries routed to the asking workspace, and
+//! reads that workspace's slice of them (`webhook_views`, see
+//! [`super::view`]): its entries, their ids and fields, and the text search
+//! run on the slice, never on another tenant's entries.
+
+use std::collections::BTreeMap;
 
 use herald_db::time::{from_db, to_db};
 use herald_db::{Backend, Db, DbError, on_pool};
@@ -14,12 +19,14 @@ use herald_accounts::UserId;
 pub(crate) const MAX_LIMIT: usize = 200;
 pub(crate) const DEFAULT_LIMIT: usize = 50;
 
-const SUMMARY_COLUMNS: &str = "d.id, d.received_at, d.object, d.fields, d.entry_ids, d.entries, \
-     d.size, d.status, d.attempts, d.last_error, d.processed_at";
+const SUMMARY_COLUMNS: &str = "d.id, d.received_at, d.object, v.fields, v.entry_ids, v.entries, \
+     v.size, d.status, d.attempts, d.last_error, d.processed_at";
 
-/// Deliveries routed to the workspace bound next.
-const ROUTED_TO: &str =
-    "d.id IN (SELECT r.delivery_id FROM webhook_routes r WHERE r.workspace_id = ";
+/// The deliveries routed to the workspace bound next, with its slice as
+/// `v`; end the condition with `)`.
+const ROUTED_TO: &str = "webhook_deliveries d JOIN webhook_views v ON v.delivery_id = d.id \
+     WHERE EXISTS (SELECT 1 FROM webhook_routes r \
+     WHERE r.delivery_id = d.id AND r.workspace_id = v.workspace_id) AND v.workspace_id = (";
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct SummaryRow {
@@ -124,9 +131,7 @@ pub(crate) async fn list(
         .filter(|t| !t.is_empty())
         .map(body_needles);
     Ok(on_pool!(db, |pool| {
-        let mut qb = sqlx::QueryBuilder::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM webhook_deliveries d WHERE {ROUTED_TO}"
-        ));
+        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM {ROUTED_TO}"));
         qb.push_bind(workspace).push(")");
         if let Some(status) = filter.status {
             qb.push(" AND d.status = ").push_bind(status.as_str());
@@ -137,7 +142,7 @@ pub(crate) async fn list(
         if let Some(field) = &field {
             // `fields` is a JSON array of strings; the quoted field matches
             // one element exactly.
-            qb.push(format!(" AND {find}(d.fields, "))
+            qb.push(format!(" AND {find}(v.fields, "))
                 .push_bind(field)
                 .push(") > 0");
         }
@@ -153,7 +158,7 @@ pub(crate) async fn list(
                 if i > 0 {
                     qb.push(" OR ");
                 }
-                qb.push(format!("{find}(LOWER(d.body), "))
+                qb.push(format!("{find}(LOWER(v.body), "))
                     .push_bind(needle)
                     .push(") > 0");
             }
@@ -171,19 +176,17 @@ pub(crate) async fn list(
 /// the workspace's deliveries.
 pub(crate) async fn facets(db: &Db, workspace: i64) -> Result<(Vec<String>, Vec<String>), DbError> {
     let objects: Vec<String> = on_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT DISTINCT d.object FROM webhook_deliveries d WHERE d.id IN \
-             (SELECT r.delivery_id FROM webhook_routes r WHERE r.workspace_id = $1) ORDER BY d.object",
-        )
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT d.object FROM {ROUTED_TO}$1) ORDER BY d.object"
+        )))
         .bind(workspace)
         .fetch_all(pool)
         .await?
     });
     let fields: Vec<String> = on_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT DISTINCT d.fields FROM webhook_deliveries d WHERE d.id IN \
-             (SELECT r.delivery_id FROM webhook_routes r WHERE r.workspace_id = $1)",
-        )
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT v.fields FROM {ROUTED_TO}$1)"
+        )))
         .bind(workspace)
         .fetch_all(pool)
         .await?
@@ -192,14 +195,12 @@ pub(crate) async fn facets(db: &Db, workspace: i64) -> Result<(Vec<String>, Vec<
 }
 
 pub(crate) async fn detail(db: &Db, workspace: i64, id: i64) -> Result<Option<DetailRow>, DbError> {
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, d.headers, d.body FROM webhook_deliveries d \
-         WHERE d.id = $1 AND d.id IN (SELECT r.delivery_id FROM webhook_routes r WHERE r.workspace_id = $2)"
-    );
+    let sql =
+        format!("SELECT {SUMMARY_COLUMNS}, d.headers, v.body FROM {ROUTED_TO}$1) AND d.id = $2");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, DetailRow>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
             .bind(workspace)
+            .bind(id)
             .fetch_optional(pool)
             .await?
     }))
@@ -215,16 +216,34 @@ struct AttemptRow {
     finished_at: i64,
     succeeded: bool,
     summary: String,
+    /// Per workspace (JSON object), for successful attempts.
+    summaries: Option<String>,
     error: Option<String>,
 }
 
-/// A delivery's attempts, first first, with the replaying person's name.
-pub(crate) async fn attempts(db: &Db, id: i64) -> Result<Vec<Attempt>, DbError> {
+/// What `workspace` reads as a successful attempt's summary: its own
+/// counts only (an attempt recorded before per-workspace summaries existed
+/// says no more than that it succeeded).
+fn summary_for(workspace: i64, r: &AttemptRow) -> String {
+    if !r.succeeded {
+        // Failure summaries name no entry.
+        return r.summary.clone();
+    }
+    r.summaries
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<BTreeMap<String, String>>(json).ok())
+        .and_then(|mut map| map.remove(&workspace.to_string()))
+        .unwrap_or_else(|| "applied".to_owned())
+}
+
+/// A delivery's attempts, first first, with the replaying person's name,
+/// as `workspace` sees them.
+pub(crate) async fn attempts(db: &Db, workspace: i64, id: i64) -> Result<Vec<Attempt>, DbError> {
     let rows: Vec<AttemptRow> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT a.number, a.replay, a.replay_by, \
              COALESCE(NULLIF(u.display_name, ''), u.email) AS by_name, \
-             a.started_at, a.finished_at, a.succeeded, a.summary, a.error \
+             a.started_at, a.finished_at, a.succeeded, a.summary, a.summaries, a.error \
              FROM webhook_attempts a LEFT JOIN users u ON u.id = a.replay_by \
              WHERE a.delivery_id = $1 ORDER BY a.number",
         )
@@ -235,6 +254,7 @@ pub(crate) async fn attempts(db: &Db, id: i64) -> Result<Vec<Attempt>, DbError> 
     Ok(rows
         .into_iter()
         .map(|r| Attempt {
+            summary: summary_for(workspace, &r),
             number: r.number,
             trigger: if r.replay {
                 AttemptTrigger::Replay {
@@ -247,7 +267,6 @@ pub(crate) async fn attempts(db: &Db, id: i64) -> Result<Vec<Attempt>, DbError> 
             started_at: from_db(r.started_at),
             finished_at: Some(from_db(r.finished_at)),
             succeeded: r.succeeded,
-            summary: r.summary,
             error: r.error,
         })
         .collect())

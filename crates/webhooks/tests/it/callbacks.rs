@@ -347,6 +347,16 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
         2
     );
     assert_eq!(env.count("SELECT COUNT(*) FROM webhook_routes").await, 2);
+    // What the workspace still sees of the shared one holds nothing of
+    // their account any more.
+    let shown: Vec<String> = on_pool!(env.db(), |pool| {
+        sqlx::query_scalar("SELECT body FROM webhook_views")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown.iter().all(|b| !b.contains("ig-1")), "{shown:?}");
     // The post stays, its target detached from the removed account.
     assert_eq!(env.count("SELECT COUNT(*) FROM posts").await, 1);
     assert_eq!(

@@ -529,6 +529,128 @@ async fn deliveries_reach_only_connections_of_the_app_and_kind_of_secret_they_ca
     );
 }
 
+async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
+    let env = Env::new(t).await;
+    let ida = env.user("ida@example.com", "Ida").await;
+    let max = env.user("max@example.com", "Max").await;
+    let ours = env.workspace("Ours", &[ida]).await;
+    let theirs = env.workspace("Theirs", &[max]).await;
+    env.connect(
+        ours,
+        "facebook",
+        "instagram_business",
+        "ig-ours",
+        "fb-1",
+        "Ours",
+    )
+    .await;
+    env.connect(
+        theirs,
+        "facebook",
+        "instagram_business",
+        "ig-theirs",
+        "fb-2",
+        "Theirs",
+    )
+    .await;
+    // One signed delivery batching both tenants' events.
+    let body = payload(
+        "instagram",
+        &[
+            (
+                "ig-ours",
+                vec![ig_comment("c-ours", "sourdough secrets", "ana")],
+            ),
+            (
+                "ig-theirs",
+                vec![
+                    ig_comment("c-theirs", "confidential launch plan", "bo"),
+                    json!({"field": "mentions", "value": {"media_id": "m-theirs"}}),
+                ],
+            ),
+        ],
+    );
+    let received = env.post(&body).await.unwrap();
+    assert_eq!(env.run_jobs().await, 1);
+
+    for (me, mine, mine_text, other, other_text, my_fields) in [
+        (
+            ours,
+            "ig-ours",
+            "sourdough",
+            "ig-theirs",
+            "confidential",
+            vec!["comments"],
+        ),
+        (
+            theirs,
+            "ig-theirs",
+            "confidential",
+            "ig-ours",
+            "sourdough",
+            vec!["comments", "mentions"],
+        ),
+    ] {
+        let list = env
+            .inbound
+            .list(me, &DeliveryFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].entry_ids, [mine]);
+        assert_eq!(list[0].entries, 1);
+        assert_eq!(list[0].fields, my_fields);
+        let detail = env.inbound.get(me, received.id).await.unwrap().unwrap();
+        assert!(detail.body.contains(mine) && detail.body.contains(mine_text));
+        assert!(
+            !detail.body.contains(other) && !detail.body.contains(other_text),
+            "{}",
+            detail.body
+        );
+        let shown = format!("{detail:?}");
+        assert!(
+            !shown.contains(other) && !shown.contains(other_text),
+            "{shown}"
+        );
+        assert!(
+            !detail
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        );
+        // Searching for the other's words or ids finds nothing here.
+        for text in [other_text, other] {
+            let filter = DeliveryFilter {
+                text: Some(text.to_owned()),
+                ..DeliveryFilter::default()
+            };
+            assert!(
+                env.inbound.list(me, &filter).await.unwrap().is_empty(),
+                "{text}"
+            );
+        }
+        let filter = DeliveryFilter {
+            text: Some(mine_text.to_owned()),
+            ..DeliveryFilter::default()
+        };
+        assert_eq!(env.inbound.list(me, &filter).await.unwrap().len(), 1);
+        let (_, fields) = env.inbound.facets(me).await.unwrap();
+        assert_eq!(fields, my_fields);
+    }
+    // Only they had a mention: filtering ours by it finds nothing, and our
+    // attempt counts only our comment.
+    let mentions = DeliveryFilter {
+        field: Some("mentions".to_owned()),
+        ..DeliveryFilter::default()
+    };
+    assert!(env.inbound.list(ours, &mentions).await.unwrap().is_empty());
+    assert_eq!(env.inbound.list(theirs, &mentions).await.unwrap().len(), 1);
+    let ours_detail = env.inbound.get(ours, received.id).await.unwrap().unwrap();
+    assert_eq!(ours_detail.attempts[0].summary, "1 comment");
+    let theirs_detail = env.inbound.get(theirs, received.id).await.unwrap().unwrap();
+    assert_eq!(theirs_detail.attempts[0].summary, "1 comment, 1 mention");
+}
+
 async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
     let env = Env::new(t).await;
     let ida = env.user("ida@example.com", "Ida").await;
@@ -661,10 +783,20 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
     assert_eq!(env.count("SELECT COUNT(*) FROM inbox_items").await, 1);
     let detail = env.inbound.get(ws, mixed.id).await.unwrap().unwrap();
     assert_eq!(detail.summary.status, DeliveryStatus::Processed);
-    assert_eq!(
-        detail.attempts[0].summary,
-        "1 comment, no connected account for ig-unknown"
-    );
+    // The workspace reads its own counts; the entry about an account no
+    // one connected is not its business (the attempt row keeps the whole
+    // summary for the operator's logs).
+    assert_eq!(detail.attempts[0].summary, "1 comment");
+    assert_eq!(detail.summary.entry_ids, ["ig-1"]);
+    assert!(!detail.body.contains("ig-unknown"));
+    let overall: String = herald_db::on_pool!(env.db(), |pool| {
+        sqlx::query_scalar("SELECT summary FROM webhook_attempts WHERE delivery_id = $1")
+            .bind(mixed.id.0)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(overall, "1 comment, no connected account for ig-unknown");
     // Processed, but routed nowhere: no workspace sees them.
     let statuses: Vec<String> = herald_db::on_pool!(env.db(), |pool| {
         sqlx::query_scalar("SELECT status FROM webhook_deliveries WHERE id IN ($1, $2) ORDER BY id")
@@ -1167,6 +1299,7 @@ on_both_backends!(
     oversized_and_malformed_payloads_are_refused_and_store_nothing,
     a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processed,
     a_page_connected_by_two_workspaces_is_routed_to_both,
+    a_batch_for_two_workspaces_shows_each_only_its_own_entries,
     deliveries_reach_only_connections_of_the_app_and_kind_of_secret_they_came_with,
     an_entry_without_a_connected_account_is_recorded_not_failed,
     failed_processing_follows_the_retry_schedule_then_is_dead_and_replayable,
