@@ -8,6 +8,7 @@ use herald_jobs::{Handler, JobContext, JobError, JobPayload, Registry};
 use herald_platforms::ErrorKind;
 use serde::{Deserialize, Serialize};
 
+use crate::sealed::Keyring;
 use crate::{Connections, Refreshed};
 
 /// Renew (or check) the tokens of one connection.
@@ -25,7 +26,8 @@ impl JobPayload for RefreshConnection {
     const MAX_ATTEMPTS: i32 = 12;
 }
 
-/// Re-encrypt every credential not under the newest key.
+/// Re-encrypt every sealed value (every set in the keyring) not under the
+/// newest key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReencryptCredentials {}
 
@@ -38,10 +40,14 @@ impl JobPayload for ReencryptCredentials {
 /// The unique key of the re-encryption job: one queued at a time.
 pub const REENCRYPT_KEY: &str = "credentials-reencrypt";
 
-/// Registers the connection jobs.
-pub fn register(registry: &mut Registry, connections: Connections) {
+/// Registers the connection jobs; re-encryption covers every set of
+/// sealed values in `keyring`.
+pub fn register(registry: &mut Registry, connections: Connections, keyring: Keyring) {
     registry.register::<RefreshConnection, _>(RefreshHandler(connections.clone()));
-    registry.register::<ReencryptCredentials, _>(ReencryptHandler(connections));
+    registry.register::<ReencryptCredentials, _>(ReencryptHandler {
+        connections,
+        keyring,
+    });
 }
 
 pub struct RefreshHandler(pub Connections);
@@ -77,12 +83,16 @@ impl Handler<RefreshConnection> for RefreshHandler {
     }
 }
 
-pub struct ReencryptHandler(pub Connections);
+pub struct ReencryptHandler {
+    pub connections: Connections,
+    pub keyring: Keyring,
+}
 
 #[async_trait]
 impl Handler<ReencryptCredentials> for ReencryptHandler {
     async fn run(&self, _job: ReencryptCredentials, _ctx: &JobContext) -> Result<(), JobError> {
-        match self.0.reencrypt_all().await {
+        let (db, vault) = self.connections.storage();
+        match self.keyring.reencrypt_all(db, vault).await {
             Ok(n) => {
                 tracing::info!(
                     reencrypted = n,

@@ -9,6 +9,7 @@
 //! the web layer calls it, the platform adapters do the talking.
 
 pub mod jobs;
+pub mod sealed;
 mod service;
 mod store;
 pub mod vault;

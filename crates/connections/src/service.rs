@@ -15,7 +15,7 @@ use herald_platforms::{
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::RefreshConnection;
-use crate::store::{self, AttemptRow, ConnectionRow, Sealed};
+use crate::store::{self, AttemptRow, ConnectionRow};
 use crate::vault::{Vault, VaultError};
 
 /// How long a person has to consent, and then to choose accounts.
@@ -310,6 +310,11 @@ impl Connections {
     /// The service clock's "now" (for job retry delays).
     pub fn clock_now(&self) -> Timestamp {
         self.now()
+    }
+
+    /// The database and the vault, for re-encrypting sealed values.
+    pub fn storage(&self) -> (&Db, &Vault) {
+        (&self.inner.db, &self.inner.vault)
     }
 
     /// The exact redirect URI registered with each platform.
@@ -1132,13 +1137,6 @@ impl Connections {
         tx.commit().await?;
         Ok(())
     }
-
-    // --- Key rotation ---------------------------------------------------------------
-
-    /// Re-encrypts every sealed value that is not under the newest key.
-    pub async fn reencrypt_all(&self) -> Result<u64, ConnectError> {
-        reencrypt_all(&self.inner.db, &self.inner.vault).await
-    }
 }
 
 /// The subject of the event appended when a connection's token turns out
@@ -1153,42 +1151,6 @@ enum FlagError {
     Db(#[from] DbError),
     #[error("the event could not be appended")]
     Event(#[from] herald_events::EventsError),
-}
-
-/// How many sealed values each key protects.
-pub async fn key_usage(db: &Db) -> Result<Vec<(i64, i64)>, ConnectError> {
-    Ok(store::key_usage(db).await?)
-}
-
-/// Re-encrypts every sealed value (connections and connect attempts) that
-/// is not under the newest key, in batches; returns how many it changed.
-/// Safe to run while Herald serves: a value refreshed meanwhile is already
-/// under the new key and is left alone.
-pub async fn reencrypt_all(db: &Db, vault: &Vault) -> Result<u64, ConnectError> {
-    vault.reload_if_changed()?;
-    let active = i64::from(vault.active_key().ok_or(VaultError::Empty)?.0);
-    let mut done = 0;
-    for table in [Sealed::Connections, Sealed::Attempts] {
-        loop {
-            let batch = store::sealed_under_other_keys(db, table, active, 100).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for (id, sealed) in batch {
-                let plain = vault.open(&sealed, &id)?;
-                let (key, fresh) = vault.seal(&plain, &id)?;
-                if i64::from(key.0) != active {
-                    // Another rotation happened meanwhile; the job it
-                    // queued finishes the work.
-                    return Ok(done);
-                }
-                if store::reseal(db, table, &id, &sealed, active, &fresh).await? {
-                    done += 1;
-                }
-            }
-        }
-    }
-    Ok(done)
 }
 
 fn choice_key(c: &Candidate) -> String {

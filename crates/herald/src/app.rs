@@ -45,7 +45,7 @@ pub fn registry(
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
     herald_mail::register(&mut registry, db, transport);
     herald_media::jobs::register(&mut registry, media, connections.clone());
-    herald_connections::jobs::register(&mut registry, connections);
+    herald_connections::jobs::register(&mut registry, connections, keyring());
     herald_publishing::register(&mut registry, publishing);
     herald_webhooks::register(
         &mut registry,
@@ -55,6 +55,15 @@ pub fn registry(
         webhooks.retention,
     );
     registry
+}
+
+/// Every set of values sealed with the credential vault: a key rotation
+/// re-encrypts them all and a key is retired only when none uses it.
+pub fn keyring() -> herald_connections::sealed::Keyring {
+    herald_connections::sealed::Keyring::new(vec![
+        Arc::new(herald_connections::sealed::ConnectionSecrets),
+        Arc::new(herald_webhooks::outbound::EndpointSecrets),
+    ])
 }
 
 /// SMTP when HERALD_SMTP_URL is set, the development mailbox otherwise

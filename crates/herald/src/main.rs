@@ -232,14 +232,10 @@ async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
     let vault = Vault::open_or_create(&path)
         .with_context(|| format!("could not open the credential keyring {}", path.display()))?;
     let db = app::open_database(&config).await?;
-    let usage = |rows: &[(i64, i64)], id: KeyId| {
-        rows.iter()
-            .find(|(k, _)| *k == i64::from(id.0))
-            .map_or(0, |(_, n)| *n)
-    };
+    let keyring = app::keyring();
     match cmd {
         KeysCommand::List => {
-            let rows = herald_connections::key_usage(&db).await?;
+            let usage = keyring.usage(&db).await?;
             let active = vault.active_key();
             println!("keyring {}", path.display());
             for id in vault.key_ids() {
@@ -248,10 +244,14 @@ async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
                 } else {
                     ""
                 };
-                println!("key {id}: {} sealed value(s){mark}", usage(&rows, id));
+                let (n, sets) = usage.get(&i64::from(id.0)).cloned().unwrap_or_default();
+                println!("key {id}: {n} sealed value(s){mark}");
+                for (set, count) in sets {
+                    println!("    {count} {set}");
+                }
             }
-            for (k, n) in rows {
-                if !vault.key_ids().contains(&KeyId(k as u32)) {
+            for (k, (n, _)) in &usage {
+                if !vault.key_ids().contains(&KeyId(*k as u32)) {
                     println!(
                         "key {k}: {n} sealed value(s) — NOT IN THE KEYRING, they cannot be decrypted"
                     );
@@ -265,8 +265,8 @@ async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
                 path.display()
             );
             if now {
-                let n = herald_connections::reencrypt_all(&db, &vault).await?;
-                println!("re-encrypted {n} credential(s) under key {id}");
+                let n = keyring.reencrypt_all(&db, &vault).await?;
+                println!("re-encrypted {n} sealed value(s) under key {id}");
             } else {
                 let queue = Queue::new(db.clone(), Arc::new(SystemClock));
                 queue
@@ -277,14 +277,13 @@ async fn keys(config: Config, cmd: KeysCommand) -> anyhow::Result<()> {
                     )
                     .await?;
                 println!(
-                    "queued re-encryption of every credential; a running `herald serve` or `herald worker` does it (watch with `herald keys list`)"
+                    "queued re-encryption of every sealed value; a running `herald serve` or `herald worker` does it (watch with `herald keys list`)"
                 );
             }
         }
         KeysCommand::Retire { id } => {
             let id = KeyId(id);
-            let rows = herald_connections::key_usage(&db).await?;
-            let n = usage(&rows, id);
+            let n = keyring.uses(&db, id).await?;
             if n > 0 {
                 anyhow::bail!(
                     "key {id} still protects {n} sealed value(s); wait for the re-encryption (or run `herald keys rotate --now`) first"

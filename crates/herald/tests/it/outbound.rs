@@ -887,3 +887,116 @@ async fn failed_deliveries_retry_and_replay_and_a_rotated_secret_signs_alongside
     assert_eq!(secrets["secrets"][0], newest.as_str());
     app.stop().await;
 }
+
+/// Runs `herald keys ARGS` against `app`'s data folder and database.
+async fn keys(app: &TestApp, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("keys")
+        .args(args)
+        .env_clear()
+        .env("HERALD_DATA_DIR", &app.data_dir)
+        .env("HERALD_DATABASE_URL", &app.db_url)
+        .env("HERALD_LOG", "warn")
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn rotating_the_key_re_encrypts_endpoint_secrets_and_deliveries_still_verify() {
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_WEBHOOK_ALLOW_PRIVATE", "true")]).await;
+    let owner = app.signed_in("keys-owner@example.com").await;
+    let ws = workspace(&app, &owner).await;
+    let receiver = Receiver::start().await;
+    let url = format!("{}/rotated", receiver.base);
+    let (id, secret) = create_by_form(
+        &app,
+        &owner,
+        &ws,
+        &[("url", &url), ("event_type", "webhook.endpoint_test")],
+    )
+    .await;
+    let listed = keys(&app, &["list"]).await;
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(
+        listed.contains("1 outbound webhook endpoint secrets"),
+        "{listed}"
+    );
+
+    // A new key; the running app's worker re-encrypts the endpoint's secret.
+    let out = keys(&app, &["rotate"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key_of_secret = || async {
+        herald_db::on_pool!(&app.db, |pool| {
+            sqlx::query_scalar::<_, i64>("SELECT key_id FROM outbound_endpoints")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while key_of_secret().await != 2 {
+        assert!(Instant::now() < deadline, "not re-encrypted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Nothing uses key 1 any more: it can go.
+    let out = keys(&app, &["retire", "1"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The next delivery is still signed with the same secret.
+    let api = Api::new(&app, &owner, &ws).await;
+    let resp = api
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/webhooks/endpoints/{id}/test"),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let got = receiver.wait_for("/rotated", |_| true).await;
+    assert!(got.verifies_with(&secret));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_an_endpoint_secret_still_uses_cannot_be_retired() {
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_WEBHOOK_ALLOW_PRIVATE", "true")]).await;
+    let owner = app.signed_in("keys-keeper@example.com").await;
+    let ws = workspace(&app, &owner).await;
+    create_by_form(
+        &app,
+        &owner,
+        &ws,
+        &[
+            ("url", "http://127.0.0.1:9/never"),
+            ("event_type", "post.failed"),
+        ],
+    )
+    .await;
+    // The app stops first, so nothing re-encrypts behind the test's back.
+    let mut app = app;
+    app.stop_serving().await;
+    let out = keys(&app, &["rotate"]).await;
+    assert!(out.status.success());
+    let out = keys(&app, &["retire", "1"]).await;
+    assert!(!out.status.success(), "refused while the secret uses it");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("still protects 1 sealed value"), "{err}");
+    // Re-encrypted here and now, it can go.
+    let out = keys(&app, &["rotate", "--now"]).await;
+    assert!(out.status.success());
+    let out = keys(&app, &["retire", "1"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

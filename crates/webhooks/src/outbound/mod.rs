@@ -29,7 +29,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_accounts::{UserId, WorkspaceId};
-use herald_connections::vault::{Vault, VaultError};
+use herald_connections::sealed::{ResealError, SealedValues};
+use herald_connections::vault::{KeyId, Vault, VaultError};
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::Db;
 use herald_db::time::{from_db, to_db};
@@ -236,6 +237,70 @@ fn http_client(policy: TargetPolicy, timeout: Duration) -> Result<reqwest::Clien
             tracing::error!(error = %text, "could not build the outbound webhook HTTP client; deliveries will fail");
             text
         })
+}
+
+/// The endpoints' signing secrets (current and previous), sealed with the
+/// credential vault under the endpoint's id: one of the sets a key
+/// rotation re-encrypts and a key retirement waits for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EndpointSecrets;
+
+#[async_trait]
+impl SealedValues for EndpointSecrets {
+    fn name(&self) -> &'static str {
+        "outbound webhook endpoint secrets"
+    }
+
+    async fn key_usage(&self, db: &Db) -> Result<Vec<(i64, i64)>, herald_db::DbError> {
+        store::secret_key_usage(db).await
+    }
+
+    async fn reencrypt(&self, db: &Db, vault: &Vault, active: KeyId) -> Result<u64, ResealError> {
+        let active = i64::from(active.0);
+        let mut after = String::new();
+        let mut done = 0;
+        loop {
+            let batch = store::secrets_under_other_keys(db, active, &after, 100).await?;
+            let Some(last) = batch.last().map(|r| r.id.clone()) else {
+                return Ok(done);
+            };
+            for row in &batch {
+                let reseal = |sealed: &str| -> Result<(i64, String), ResealError> {
+                    let plain = vault.open(sealed, &row.id)?;
+                    let (key, fresh) = vault.seal(&plain, &row.id)?;
+                    Ok((i64::from(key.0), fresh))
+                };
+                let (key_id, secret) = if row.key_id == active {
+                    (row.key_id, row.secret.clone())
+                } else {
+                    reseal(&row.secret)?
+                };
+                let (previous_key_id, previous_secret) =
+                    match (&row.previous_secret, row.previous_key_id) {
+                        (Some(sealed), Some(key)) if key != active => {
+                            let (k, s) = reseal(sealed)?;
+                            (Some(k), Some(s))
+                        }
+                        (sealed, key) => (key, sealed.clone()),
+                    };
+                if key_id != active || previous_key_id.is_some_and(|k| k != active) {
+                    // Another rotation happened meanwhile; its job finishes.
+                    return Ok(done);
+                }
+                let new = store::SealedSecrets {
+                    id: row.id.clone(),
+                    key_id,
+                    secret,
+                    previous_key_id,
+                    previous_secret,
+                };
+                if store::reseal_secrets(db, row, &new).await? {
+                    done += 1;
+                }
+            }
+            after = last;
+        }
+    }
 }
 
 /// The page of an endpoint inside Herald (the link of its notices).

@@ -558,3 +558,75 @@ pub(crate) async fn disable_endpoint(
     });
     Ok(n > 0)
 }
+
+/// How many endpoint secrets (current and, during a rotation's grace,
+/// previous) each credential key protects.
+pub(crate) async fn secret_key_usage(db: &Db) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT key_id, COUNT(*) FROM (SELECT key_id FROM outbound_endpoints \
+             UNION ALL SELECT previous_key_id AS key_id FROM outbound_endpoints \
+             WHERE previous_key_id IS NOT NULL) AS sealed GROUP BY key_id ORDER BY key_id",
+        )
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// An endpoint's sealed secrets, for re-encryption.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SealedSecrets {
+    pub id: String,
+    pub key_id: i64,
+    pub secret: String,
+    pub previous_key_id: Option<i64>,
+    pub previous_secret: Option<String>,
+}
+
+/// Endpoints after `after` (by id) with a secret not under key `active`.
+pub(crate) async fn secrets_under_other_keys(
+    db: &Db,
+    active: i64,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<SealedSecrets>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, SealedSecrets>(
+            "SELECT id, key_id, secret, previous_key_id, previous_secret FROM outbound_endpoints \
+             WHERE id > $1 AND (key_id <> $2 OR (previous_key_id IS NOT NULL AND previous_key_id <> $2)) \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(after)
+        .bind(active)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Swaps an endpoint's sealed secrets unless they changed meanwhile (a
+/// secret rotation sealed a new one already).
+pub(crate) async fn reseal_secrets(
+    db: &Db,
+    old: &SealedSecrets,
+    new: &SealedSecrets,
+) -> Result<bool, DbError> {
+    let n = on_pool!(db, |pool| {
+        sqlx::query(
+            "UPDATE outbound_endpoints SET key_id = $1, secret = $2, previous_key_id = $3, \
+             previous_secret = $4 WHERE id = $5 AND secret = $6 \
+             AND COALESCE(previous_secret, '') = $7",
+        )
+        .bind(new.key_id)
+        .bind(&new.secret)
+        .bind(new.previous_key_id)
+        .bind(&new.previous_secret)
+        .bind(&old.id)
+        .bind(&old.secret)
+        .bind(old.previous_secret.as_deref().unwrap_or(""))
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use herald_accounts::{UserId, WorkspaceId};
+use herald_connections::sealed::Keyring;
 use herald_connections::vault::{KeyId, Vault};
 use herald_core::{Clock, ManualClock, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
@@ -697,6 +698,44 @@ async fn during_a_rotation_both_secrets_sign_until_the_old_one_expires(t: TestDb
     assert_eq!(e.delivery(d.id).await.state, DeliveryState::Retrying);
 }
 
+async fn a_key_rotation_re_encrypts_endpoint_secrets_and_the_old_key_can_go(t: TestDb) {
+    let e = env(t).await;
+    let (ep, old) = e.endpoint(&[]).await;
+    let new = e.outbound.rotate_secret(e.workspace, &ep.id).await.unwrap();
+    let keyring = Keyring::new(vec![Arc::new(outbound::EndpointSecrets)]);
+    // Both of the endpoint's secrets are under key 1: it cannot go yet.
+    assert_eq!(keyring.uses(&e.t.db, KeyId(1)).await.unwrap(), 2);
+
+    // Key 2 is added and becomes the active one; everything moves to it.
+    let rotated = Vault::in_memory(&[(KeyId(1), [7u8; 32]), (KeyId(2), [9u8; 32])]);
+    assert_eq!(keyring.reencrypt_all(&e.t.db, &rotated).await.unwrap(), 1);
+    assert_eq!(keyring.uses(&e.t.db, KeyId(1)).await.unwrap(), 0);
+    assert_eq!(keyring.uses(&e.t.db, KeyId(2)).await.unwrap(), 2);
+    assert_eq!(keyring.reencrypt_all(&e.t.db, &rotated).await.unwrap(), 0);
+
+    // With key 1 retired, deliveries still carry both signatures.
+    let retired = Arc::new(Vault::in_memory(&[(KeyId(2), [9u8; 32])]));
+    let outbound = Outbound::new(
+        e.t.db.clone(),
+        e.queue.clone(),
+        e.clock.clone(),
+        retired,
+        TargetPolicy::AllowPrivate,
+    );
+    let worker = worker_for(&e.queue, &outbound);
+    for secret in [&old, &new] {
+        e.receiver.verify_with(secret);
+        outbound.send_test(e.workspace, &ep.id).await.unwrap();
+        worker.run_due().await.unwrap();
+        let last = e.receiver.received().pop().unwrap();
+        assert_eq!(last.verified, Ok(()));
+    }
+    assert_eq!(
+        outbound.secrets(e.workspace, &ep.id).await.unwrap(),
+        vec![new, old]
+    );
+}
+
 async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
@@ -1302,6 +1341,7 @@ async fn deliveries_of_a_disabled_endpoint_end_dead_unsent(t: TestDb) {
 }
 
 on_both_backends!(
+    a_key_rotation_re_encrypts_endpoint_secrets_and_the_old_key_can_go,
     a_signed_delivery_reaches_the_receiver_and_verifies,
     failures_retry_on_the_schedule_with_one_webhook_id,
     a_delivery_that_fails_every_attempt_dies_with_a_notice,
