@@ -262,6 +262,18 @@ pub struct Settings {
     pub session_absolute: Duration,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a device (a refresh-token family) lives at most, however
+    /// often it refreshes; then its owner signs in again.
+    pub device_absolute: Duration,
+    /// How long after a refresh token was used the same token still
+    /// answers with the same successor (clients that refresh twice at
+    /// once, or lose the answer), instead of counting as a reuse.
+    pub refresh_grace: Duration,
+    /// Derives a refresh's successor tokens from the one presented, so a
+    /// repeat within [`Settings::refresh_grace`] gets the same pair. Every
+    /// process of a deployment must have the same key (Herald derives it
+    /// from the session secret).
+    pub refresh_key: Vec<u8>,
     pub verify_token_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub invite_ttl: Duration,
@@ -279,6 +291,9 @@ impl Settings {
             session_absolute: Duration::from_secs(30 * DAY),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(60 * DAY),
+            device_absolute: Duration::from_secs(180 * DAY),
+            refresh_grace: Duration::from_secs(30),
+            refresh_key: rand::random::<[u8; 32]>().to_vec(),
             verify_token_ttl: Duration::from_secs(DAY),
             reset_token_ttl: Duration::from_secs(30 * 60),
             invite_ttl: Duration::from_secs(7 * DAY),
@@ -1135,13 +1150,28 @@ impl Accounts {
         device: i64,
         now: Timestamp,
     ) -> Result<TokenPair, AccountError> {
-        let access = new_token();
-        let refresh = new_token();
+        let pair = TokenPair {
+            access_token: SecretToken(new_token()),
+            refresh_token: SecretToken(new_token()),
+            expires_in: self.settings.access_token_ttl,
+            device_id: DeviceId(device),
+        };
+        self.store_pair(tx, &pair, now).await?;
+        Ok(pair)
+    }
+
+    /// Stores the hashes of a new pair of a device's tokens.
+    async fn store_pair(
+        &self,
+        tx: &mut Tx,
+        pair: &TokenPair,
+        now: Timestamp,
+    ) -> Result<(), AccountError> {
         store::insert_device_token(
             tx,
             store::DeviceTokenTable::Access,
-            &token_hash(&access),
-            device,
+            &token_hash(&pair.access_token.0),
+            pair.device_id.0,
             now,
             after(now, self.settings.access_token_ttl),
         )
@@ -1149,18 +1179,13 @@ impl Accounts {
         store::insert_device_token(
             tx,
             store::DeviceTokenTable::Refresh,
-            &token_hash(&refresh),
-            device,
+            &token_hash(&pair.refresh_token.0),
+            pair.device_id.0,
             now,
             after(now, self.settings.refresh_token_ttl),
         )
         .await?;
-        Ok(TokenPair {
-            access_token: SecretToken(access),
-            refresh_token: SecretToken(refresh),
-            expires_in: self.settings.access_token_ttl,
-            device_id: DeviceId(device),
-        })
+        Ok(())
     }
 
     /// The password grant for first-party clients: a new device with an
@@ -1215,7 +1240,8 @@ impl Accounts {
         meta: &RequestMeta,
     ) -> Result<TokenPair, AccountError> {
         self.limit(&limits::REFRESH_IP, meta.ip_key()).await?;
-        let hash = token_hash(refresh_token.trim());
+        let presented = refresh_token.trim();
+        let hash = token_hash(presented);
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let Some(row) = store::refresh_token(&mut tx, &hash).await? else {
@@ -1225,37 +1251,69 @@ impl Accounts {
         let device = store::device(&self.db, row.device_id)
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        if device.revoked_at.is_some() || from_db(row.expires_at) <= now {
+        let device_expired =
+            after(from_db(device.created_at), self.settings.device_absolute) <= now;
+        if device.revoked_at.is_some() || from_db(row.expires_at) <= now || device_expired {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);
         }
-        let fresh = row.used_at.is_none() && store::use_refresh_token(&mut tx, &hash, now).await?;
-        if !fresh {
-            tx.rollback().await?;
-            store::revoke_devices(&self.db, device.user_id, Some(device.id), now).await?;
-            self.audit(
-                "token.refresh_reused",
-                "denied",
-                Some(UserId(device.user_id)),
-                None,
-                Some(&format!("device {} ({})", device.id, device.name)),
-                meta,
-                "a used refresh token was presented; the device was signed out",
+        let successor = self.successor(presented, device.id);
+        if row.used_at.is_none() && store::use_refresh_token(&mut tx, &hash, now).await? {
+            store::touch_device(
+                &mut tx,
+                device.id,
+                now,
+                meta.ip.as_deref(),
+                meta.user_agent.as_deref(),
             )
-            .await;
-            return Err(AccountError::TokenReused);
+            .await?;
+            self.store_pair(&mut tx, &successor, now).await?;
+            tx.commit().await?;
+            return Ok(successor);
         }
-        store::touch_device(
-            &mut tx,
-            device.id,
-            now,
-            meta.ip.as_deref(),
-            meta.user_agent.as_deref(),
+        // Used already. Within the grace window, and while its successor
+        // is unused, it is the same client asking twice (two requests at
+        // once, or an answer lost on the way): the same successor again.
+        let used_at = store::refresh_token(&mut tx, &hash)
+            .await?
+            .and_then(|r| r.used_at)
+            .map(from_db);
+        let in_grace = used_at.is_some_and(|at| now < after(at, self.settings.refresh_grace));
+        let next = store::refresh_token(&mut tx, &token_hash(&successor.refresh_token.0)).await?;
+        tx.rollback().await?;
+        if in_grace && next.is_some_and(|n| n.used_at.is_none()) {
+            return Ok(successor);
+        }
+        store::revoke_devices(&self.db, device.user_id, Some(device.id), now).await?;
+        self.audit(
+            "token.refresh_reused",
+            "denied",
+            Some(UserId(device.user_id)),
+            None,
+            Some(&format!("device {} ({})", device.id, device.name)),
+            meta,
+            "a used refresh token was presented; the device was signed out",
         )
-        .await?;
-        let pair = self.issue(&mut tx, device.id, now).await?;
-        tx.commit().await?;
-        Ok(pair)
+        .await;
+        Err(AccountError::TokenReused)
+    }
+
+    /// The tokens that follow `refresh_token`: derived from it under the
+    /// deployment's key, so presenting it again within the grace window
+    /// yields them again without storing them anywhere readable.
+    fn successor(&self, refresh_token: &str, device: i64) -> TokenPair {
+        let derive = |label: &str| {
+            crate::secret::sign(
+                &self.settings.refresh_key,
+                &format!("herald refresh successor v1|{label}|{refresh_token}"),
+            )
+        };
+        TokenPair {
+            access_token: SecretToken(derive("access")),
+            refresh_token: SecretToken(derive("refresh")),
+            expires_in: self.settings.access_token_ttl,
+            device_id: DeviceId(device),
+        }
     }
 
     /// The user and device behind an access token, if it is valid.

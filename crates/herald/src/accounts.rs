@@ -78,6 +78,16 @@ pub async fn build(
     // counts; another deployment on the same Redis keeps its own.
     settings.limit_namespace =
         herald_accounts::sessions::namespace(config.database_url.expose_secret());
+    // Every process of the deployment derives the same successor tokens.
+    let session_secret = config
+        .session_secret
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("the session secret is missing"))?;
+    settings.refresh_key = herald_accounts::secret::sign(
+        session_secret.expose_secret().as_bytes(),
+        "herald refresh successor key v1",
+    )
+    .into_bytes();
     Ok(Accounts::new(
         db, clock, limiter, sessions, mailbox, settings,
     ))

@@ -5,7 +5,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, TestApp, new_client, spawn_app, spawn_app_with};
+use std::sync::Arc;
+
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, new_client, spawn_app, spawn_app_with, spawn_app_with_clock,
+};
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}-{}@example.com", uuid::Uuid::new_v4().simple())
@@ -447,7 +451,28 @@ async fn refresh_token_reuse_revokes_the_family(app: &TestApp) {
     .await
     .unwrap();
     assert_ne!(a["refresh_token"], b["refresh_token"], "rotated");
-    // Presenting the used token again: the whole family dies.
+    // The same client asking again at once (its answer was lost): the same
+    // successor, nothing revoked.
+    let again: Value = grant(
+        app,
+        json!({"grant_type": "refresh_token", "refresh_token": a["refresh_token"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(again["refresh_token"], b["refresh_token"]);
+    assert_eq!(again["access_token"], b["access_token"]);
+    // Once the successor was used, the old token is a stolen one: the
+    // whole family dies.
+    let c: Value = grant(
+        app,
+        json!({"grant_type": "refresh_token", "refresh_token": b["refresh_token"]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let reuse = grant(
         app,
         json!({"grant_type": "refresh_token", "refresh_token": a["refresh_token"]}),
@@ -460,19 +485,105 @@ async fn refresh_token_reuse_revokes_the_family(app: &TestApp) {
     );
     let after = grant(
         app,
-        json!({"grant_type": "refresh_token", "refresh_token": b["refresh_token"]}),
+        json!({"grant_type": "refresh_token", "refresh_token": c["refresh_token"]}),
     )
     .await;
     assert_eq!(after.status(), StatusCode::BAD_REQUEST);
+    for token in [&b["access_token"], &c["access_token"]] {
+        let me = new_client()
+            .get(app.url("/api/me"))
+            .bearer_auth(token.as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    }
+    let wrong = grant(app, json!({"grant_type": "password", "email": email, "password": "wrong wrong wrong", "device_name": "Phone"})).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn five_refreshes_at_once_with_one_token_all_get_the_same_successor() {
+    let app = spawn_app().await;
+    let email = unique("fay");
+    app.signed_in(&email).await;
+    let a: Value = grant(&app, json!({"grant_type": "password", "email": email, "password": PASSWORD, "device_name": "Tablet", "device_kind": "mobile"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refreshes: Vec<_> = (0..5)
+        .map(|_| {
+            let app_url = app.url("/api/auth/token");
+            let token = a["refresh_token"].clone();
+            tokio::spawn(async move {
+                new_client()
+                    .post(app_url)
+                    .json(&json!({"grant_type": "refresh_token", "refresh_token": token}))
+                    .send()
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut successors = Vec::new();
+    for r in refreshes {
+        let resp = r.await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = resp.json().await.unwrap();
+        successors.push(body["refresh_token"].as_str().unwrap().to_owned());
+    }
+    successors.dedup();
+    assert_eq!(successors.len(), 1, "one successor, no fork of the family");
+    // The device survives: its successor refreshes and its access works.
+    let next = grant(
+        &app,
+        json!({"grant_type": "refresh_token", "refresh_token": successors[0]}),
+    )
+    .await;
+    assert_eq!(next.status(), StatusCode::OK);
+    let next: Value = next.json().await.unwrap();
     let me = new_client()
         .get(app.url("/api/me"))
-        .bearer_auth(b["access_token"].as_str().unwrap())
+        .bearer_auth(next["access_token"].as_str().unwrap())
         .send()
         .await
         .unwrap();
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
-    let wrong = grant(app, json!({"grant_type": "password", "email": email, "password": "wrong wrong wrong", "device_name": "Phone"})).await;
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(me.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_device_ends_after_its_absolute_lifetime_however_often_it_refreshes() {
+    let clock = Arc::new(herald_core::ManualClock::new(jiff::Timestamp::now()));
+    let app = spawn_app_with_clock(Backend::Sqlite, &[], clock.clone()).await;
+    let email = unique("gus");
+    app.signed_in(&email).await;
+    let mut pair: Value = grant(&app, json!({"grant_type": "password", "email": email, "password": PASSWORD, "device_name": "Bot", "device_kind": "assistant"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Refreshing every 59 days keeps each refresh token alive (60 days)...
+    for _ in 0..3 {
+        clock.advance(jiff::SignedDuration::from_hours(59 * 24));
+        let resp = grant(
+            &app,
+            json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        pair = resp.json().await.unwrap();
+    }
+    // ...but not the device past 180 days.
+    clock.advance(jiff::SignedDuration::from_hours(4 * 24));
+    let resp = grant(
+        &app,
+        json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
 }
 
 #[tokio::test]
