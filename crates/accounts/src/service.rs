@@ -376,7 +376,13 @@ pub mod limits {
     const fn per_minutes(n: u64) -> Duration {
         Duration::from_secs(n * MIN)
     }
-    pub const LOGIN_ACCOUNT: Limit = Limit::new("login_account", 5, per_minutes(15));
+    /// An account from one address: the limit a guesser meets.
+    pub const LOGIN_ACCOUNT_IP: Limit = Limit::new("login_account_ip", 5, per_minutes(15));
+    /// An account from every address together: bounds guessing spread
+    /// over many addresses, and is out of reach from one address (which
+    /// [`LOGIN_ACCOUNT_IP`] stops at 5), so no one can lock a chosen person
+    /// out from where they sit.
+    pub const LOGIN_ACCOUNT: Limit = Limit::new("login_account", 50, per_minutes(15));
     pub const LOGIN_IP: Limit = Limit::new("login_ip", 30, per_minutes(15));
     pub const SIGNUP_IP: Limit = Limit::new("signup_ip", 10, per_minutes(60));
     pub const RESET_ACCOUNT: Limit = Limit::new("reset_account", 3, per_minutes(60));
@@ -385,6 +391,13 @@ pub mod limits {
     pub const ACCOUNT_EXISTS_NOTICE: Limit =
         Limit::new("account_exists_notice", 1, per_minutes(60));
     pub const REFRESH_IP: Limit = Limit::new("refresh_ip", 60, per_minutes(1));
+    /// Setting a new password with a reset token, per address.
+    pub const RESET_SUBMIT_IP: Limit = Limit::new("reset_submit_ip", 20, per_minutes(60));
+    /// Changing one's password (each try checks the current one), per user.
+    pub const PASSWORD_CHANGE_USER: Limit = Limit::new("password_change_user", 5, per_minutes(15));
+    /// Invitations sent by one person, and to one workspace.
+    pub const INVITE_USER: Limit = Limit::new("invite_user", 20, per_minutes(60));
+    pub const INVITE_WORKSPACE: Limit = Limit::new("invite_workspace", 100, per_minutes(24 * 60));
 }
 
 /// The accounts service.
@@ -396,6 +409,25 @@ pub struct Accounts {
     sessions: Arc<dyn SessionStore>,
     mailbox: Arc<dyn Mailbox>,
     settings: Arc<Settings>,
+}
+
+/// A display name as stored: no control characters (line breaks, escape
+/// sequences) and no bidirectional overrides, which would make a name shown
+/// in mail, notices and the audit log read as something else; runs of
+/// whitespace become one space; at most 100 characters.
+pub fn clean_display_name(name: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let kept: String = name
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !bidi(*c))
+        .collect();
+    kept.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
 }
 
 fn after(now: Timestamp, d: Duration) -> Timestamp {
@@ -557,7 +589,7 @@ impl Accounts {
     ) -> Result<EmailAddress, AccountError> {
         self.limit(&limits::SIGNUP_IP, meta.ip_key()).await?;
         let email = EmailAddress::parse(email).map_err(AccountError::InvalidEmail)?;
-        let display_name: String = display_name.trim().chars().take(100).collect();
+        let display_name = clean_display_name(display_name);
         let inputs = [email.as_str().to_owned(), display_name.clone()];
         let password = NewPassword::parse(password, &[&inputs[0], &inputs[1]])
             .map_err(AccountError::WeakPassword)?;
@@ -753,7 +785,10 @@ impl Accounts {
         let normalised = email.trim().to_lowercase();
         // Limits are keyed by a hash: addresses stay out of Redis.
         let account_key = token_hash(&normalised);
+        let account_ip_key = format!("{account_key}:{}", meta.ip_key());
         self.limit(&limits::LOGIN_IP, meta.ip_key()).await?;
+        self.limit(&limits::LOGIN_ACCOUNT_IP, &account_ip_key)
+            .await?;
         self.limit(&limits::LOGIN_ACCOUNT, &account_key).await?;
         let row = match EmailAddress::parse(email) {
             Ok(e) => store::user_by_email(&self.db, e.as_str()).await?,
@@ -804,7 +839,7 @@ impl Accounts {
                 }
                 if let Err(e) = self
                     .limiter
-                    .clear(&limits::LOGIN_ACCOUNT, &self.limit_key(&account_key))
+                    .clear(&limits::LOGIN_ACCOUNT_IP, &self.limit_key(&account_ip_key))
                     .await
                 {
                     tracing::warn!(error = %e, "could not clear the login limit");
@@ -966,6 +1001,8 @@ impl Accounts {
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
         let user = &authed.user;
+        self.limit(&limits::PASSWORD_CHANGE_USER, &user.id.0.to_string())
+            .await?;
         let stored = store::user_by_id(&self.db, user.id.0)
             .await?
             .ok_or(AccountError::NotFound)?
@@ -1084,15 +1121,10 @@ impl Accounts {
         new: &str,
         meta: &RequestMeta,
     ) -> Result<UserId, AccountError> {
-        let password = NewPassword::parse(new, &[]).map_err(AccountError::WeakPassword)?;
-        let hash = blocking(move || password::hash(&password)).await?;
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let Some(user) =
-            store::take_email_token(&mut tx, &token_hash(token.trim()), "reset_password", now)
-                .await?
-        else {
-            tx.rollback().await?;
+        self.limit(&limits::RESET_SUBMIT_IP, meta.ip_key()).await?;
+        let hashed_token = token_hash(token.trim());
+        // The token first: a wrong one costs no password hashing.
+        let invalid = || async {
             self.audit(
                 "password.reset",
                 "failure",
@@ -1103,7 +1135,22 @@ impl Accounts {
                 "invalid or expired token",
             )
             .await;
-            return Err(AccountError::InvalidToken);
+            AccountError::InvalidToken
+        };
+        if !store::email_token_usable(&self.db, &hashed_token, "reset_password", self.now()).await?
+        {
+            return Err(invalid().await);
+        }
+        let password = NewPassword::parse(new, &[]).map_err(AccountError::WeakPassword)?;
+        let hash = blocking(move || password::hash(&password)).await?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let Some(user) =
+            store::take_email_token(&mut tx, &hashed_token, "reset_password", now).await?
+        else {
+            // Used or expired meanwhile.
+            tx.rollback().await?;
+            return Err(invalid().await);
         };
         let row = store::user_by_id(&self.db, user)
             .await?
@@ -1481,6 +1528,10 @@ impl Accounts {
         if role == Role::Owner {
             return Err(AccountError::Invalid("invite_owner"));
         }
+        self.limit(&limits::INVITE_USER, &actor.id.0.to_string())
+            .await?;
+        self.limit(&limits::INVITE_WORKSPACE, &workspace.0.to_string())
+            .await?;
         let email = EmailAddress::parse(email).map_err(AccountError::InvalidEmail)?;
         let members = store::members(&self.db, workspace.0).await?;
         if members.iter().any(|m| m.email == email.as_str()) {

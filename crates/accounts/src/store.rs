@@ -711,6 +711,27 @@ pub async fn replace_email_token(
 
 /// Takes a valid token of `purpose` (unused, unexpired) and marks it used,
 /// atomically; returns its user.
+/// Whether an e-mail token exists for `purpose`, unused and unexpired
+/// (without using it).
+pub async fn email_token_usable(
+    db: &Db,
+    token_hash: &str,
+    purpose: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM email_tokens \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose)
+        .bind(to_db(now))
+        .fetch_one(pool)
+        .await?
+    }) > 0)
+}
+
 pub async fn take_email_token(
     tx: &mut Tx,
     token_hash: &str,

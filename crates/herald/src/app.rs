@@ -202,6 +202,12 @@ pub async fn start_with_clock(
         herald_web::SiteConfig {
             public_url: config.public_url.clone(),
             development: config.mode == Mode::Development,
+            dev_mailbox: config.mode == Mode::Development && config.smtp_url.is_none(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            metrics_token: config
+                .metrics_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
             sandbox_in_production: config.mode == Mode::Production && config.sandbox,
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
@@ -215,6 +221,14 @@ pub async fn start_with_clock(
     .with_publishing(publishing)
     .with_webhooks(webhooks.web());
     let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
+    if config.mode == Mode::Development && !addr.ip().is_loopback() {
+        tracing::warn!(
+            listen = %addr,
+            "DEVELOPMENT MODE ON A NETWORK ADDRESS: keys are generated, the sandbox's admin API is \
+             open and anyone who can reach {addr} can use this instance; set HERALD_MODE=production \
+             (or listen on 127.0.0.1) before anyone else can reach it"
+        );
+    }
     if config.mode == Mode::Production && config.sandbox {
         tracing::warn!(
             "HERALD_SANDBOX=on in production mode: platforms without app credentials connect to the \

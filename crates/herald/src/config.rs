@@ -199,6 +199,18 @@ const KEYS: &[Key] = &[
         help: "the verify token Meta sends when subscribing to webhooks at PUBLIC_URL/webhooks/meta (generated in development)",
     },
     Key {
+        name: "trusted_proxies",
+        secret: false,
+        default: None,
+        help: "comma-separated addresses or CIDRs (10.0.0.0/8) of reverse proxies whose X-Forwarded-For names the client; unset: the header is ignored and the TCP peer is the client",
+    },
+    Key {
+        name: "metrics_token",
+        secret: true,
+        default: None,
+        help: "when set, /metrics answers only requests with Authorization: Bearer TOKEN (unset: /metrics is open; keep it off the public network)",
+    },
+    Key {
         name: "webhook_allow_private",
         secret: false,
         default: Some("false"),
@@ -391,6 +403,10 @@ pub struct Config {
     pub meta_verify_token: Option<SecretString>,
     /// Whether outbound webhooks may target private networks.
     pub webhook_allow_private: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` requires, when set.
+    pub metrics_token: Option<SecretString>,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -667,6 +683,21 @@ impl Config {
                     None => "(unset: the webhook subscription handshake is refused)".into(),
                 },
                 "webhook_allow_private" => self.webhook_allow_private.to_string(),
+                "trusted_proxies" => {
+                    if self.trusted_proxies.is_empty() {
+                        "(unset: X-Forwarded-For is ignored)".into()
+                    } else {
+                        self.trusted_proxies
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                }
+                "metrics_token" => match &self.metrics_token {
+                    Some(_) => "[redacted]".into(),
+                    None => "(unset: /metrics is open)".into(),
+                },
                 "media_dir" => match &self.media_store {
                     MediaStore::Local(dir) => dir.display().to_string(),
                     MediaStore::S3(_) => "(unused: media are kept in S3)".into(),
@@ -1109,6 +1140,30 @@ impl Layers {
                 "false" | "0" | "no" => false,
                 _ => return Err(self.invalid("webhook_allow_private", "true or false")),
             };
+        let trusted_proxies = match self.raw("trusted_proxies") {
+            Some((list, _)) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map(|net| net.trunc())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    self.invalid(
+                        "trusted_proxies",
+                        "addresses or CIDRs, comma-separated, such as 127.0.0.1,10.0.0.0/8",
+                    )
+                })?,
+            None => Vec::new(),
+        };
+        let metrics_token = self
+            .raw("metrics_token")
+            .map(|(v, _)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(SecretString::from);
         let sources = self
             .values
             .iter()
@@ -1117,6 +1172,8 @@ impl Layers {
         Ok(Config {
             meta_verify_token,
             webhook_allow_private,
+            trusted_proxies,
+            metrics_token,
             mode,
             listen,
             data_dir,

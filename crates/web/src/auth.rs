@@ -13,7 +13,7 @@
 //! derived from the session secret. Requests authenticated only by a bearer
 //! token carry no ambient credentials and need none.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -119,12 +119,50 @@ pub fn csrf_token(
     secret::sign(key, &format!("anon:{anon}"))
 }
 
-/// Where the request came from, for sessions and the audit log.
-pub fn request_meta(parts: &Parts) -> RequestMeta {
-    let ip = parts
+/// The client's address. The TCP peer, unless it is one of the `trusted`
+/// reverse proxies: then the right-most `X-Forwarded-For` hop that is not
+/// a trusted proxy (hops to its left were written by the client and prove
+/// nothing). A hop that is not an address ends the walk at the last
+/// trusted one. Without trusted proxies the header is ignored, so no
+/// client can choose the address its rate limits and audit lines carry.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// Where the request came from, for sessions, rate limits and the audit
+/// log.
+pub fn request_meta(parts: &Parts, trusted_proxies: &[ipnet::IpNet]) -> RequestMeta {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let ip = client_ip(peer, &parts.headers, trusted_proxies).map(|ip| ip.to_string());
     let ua = parts
         .headers
         .get(header::USER_AGENT)
@@ -135,11 +173,14 @@ pub fn request_meta(parts: &Parts) -> RequestMeta {
 /// [`RequestMeta`] as an extractor.
 pub struct Meta(pub RequestMeta);
 
-impl<S: Send + Sync> FromRequestParts<S> for Meta {
+impl FromRequestParts<AppState> for Meta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Meta(request_meta(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Meta(request_meta(parts, &state.site().trusted_proxies)))
     }
 }
 
@@ -210,7 +251,7 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -335,6 +376,47 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_forwarded_hop_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
+        );
+        h.append("x-forwarded-for", HeaderValue::from_static("10.0.0.2"));
+        // From the proxy: the client it saw, not what the client claimed.
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &h, &trusted),
+            Some(ip("203.0.113.7"))
+        );
+        // From anyone else, or with no trusted proxy: the header is ignored.
+        assert_eq!(
+            client_ip(Some(ip("198.51.100.9")), &h, &trusted),
+            Some(ip("198.51.100.9"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &h, &[]),
+            Some(ip("10.0.0.1"))
+        );
+        // Junk ends the walk at the last trusted hop; no header: the peer.
+        let mut junk = HeaderMap::new();
+        junk.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("evil, 10.0.0.3"),
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &junk, &trusted),
+            Some(ip("10.0.0.3"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &HeaderMap::new(), &trusted),
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(client_ip(None, &h, &trusted), None);
+    }
 
     #[test]
     fn next_values_are_percent_encoded() {

@@ -35,6 +35,9 @@ pub struct SiteConfig {
     pub public_url: String,
     /// Development mode: shows a banner and the development-only pages.
     pub development: bool,
+    /// The development mailbox page is served (development mode without
+    /// SMTP), to loopback clients only.
+    pub dev_mailbox: bool,
     /// The built-in sandbox runs in production mode (explicitly turned
     /// on): every page says so.
     pub sandbox_in_production: bool,
@@ -46,6 +49,11 @@ pub struct SiteConfig {
     /// consent screens, reached by a redirect after a form post (the CSP's
     /// `form-action` applies to redirects too).
     pub form_targets: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; empty: the
+    /// header is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// When set, `/metrics` answers only with `Authorization: Bearer` this.
+    pub metrics_token: Option<String>,
 }
 
 /// Shared state of every handler; cheap to clone.

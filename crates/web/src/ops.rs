@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -62,7 +62,22 @@ async fn check<E: std::error::Error>(
     }
 }
 
-async fn show_metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics; with `HERALD_METRICS_TOKEN` only for a scraper
+/// that sends it as a bearer token (compared in constant time).
+async fn show_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &state.site().metrics_token {
+        let given = crate::auth::bearer(&headers).unwrap_or("");
+        if !herald_accounts::secret::same(
+            &herald_accounts::secret::token_hash(given),
+            &herald_accounts::secret::token_hash(expected),
+        ) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+            )
+                .into_response();
+        }
+    }
     if let Err(e) = state.queue().record_gauges().await {
         tracing::warn!(error = %crate::error::chain(&e), "metrics: could not count stored jobs");
     }

@@ -433,3 +433,287 @@ async fn eight_endless_form_uploads_at_once_leave_memory_flat() {
     );
     child.kill().await.unwrap();
 }
+
+// ------------------------------------------------ expensive work after cheap checks
+
+async fn audit_ips(app: &TestApp, action: &str) -> Vec<Option<String>> {
+    on_pool!(&app.db, |pool| {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT ip FROM audit_events WHERE action = $1 ORDER BY id",
+        )
+        .bind(action)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    })
+}
+
+#[tokio::test]
+async fn a_reset_with_a_wrong_token_is_refused_before_the_password_is_looked_at_and_is_rate_limited()
+ {
+    let app = spawn_app().await;
+    let client = new_client();
+    // A wrong token with a weak password: the token is what is wrong (the
+    // password was never checked, let alone hashed).
+    let resp = app
+        .submit(
+            &client,
+            "/reset-password",
+            &[("token", "not-a-token"), ("password", "weak")],
+        )
+        .await;
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("invalid") || html.contains("expired"),
+        "the token is refused first: {html}"
+    );
+    assert!(!html.contains("too weak"), "{html}");
+    // Per address: the 21st try within the hour is refused at once.
+    let mut limited = 0;
+    for _ in 0..21 {
+        let resp = app
+            .submit(
+                &client,
+                "/reset-password",
+                &[
+                    ("token", "not-a-token"),
+                    ("password", "a long enough password"),
+                ],
+            )
+            .await;
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(resp.headers().contains_key("retry-after"));
+            limited += 1;
+        }
+    }
+    assert!(limited >= 1, "the reset form is rate-limited per address");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn password_changes_and_invitations_are_rate_limited_and_names_lose_control_characters() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("limits-owner@example.com").await;
+    // Guessing the current password from a session: 5 tries, then 429s.
+    let mut outcomes = Vec::new();
+    for _ in 0..6 {
+        let resp = app
+            .submit(
+                &owner,
+                "/settings/password",
+                &[
+                    ("current", "a wrong current password"),
+                    ("new", "another long password here"),
+                ],
+            )
+            .await;
+        outcomes.push(crate::connections::location(&resp));
+    }
+    assert!(
+        outcomes[..5]
+            .iter()
+            .all(|l| l.contains("error=invalid_credentials")),
+        "{outcomes:?}"
+    );
+    assert!(outcomes[5].contains("error=rate_limited"), "{outcomes:?}");
+
+    // Invitations: 20 an hour per person.
+    let html = owner
+        .get(app.url("/home/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ws = html
+        .split("/workspaces/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("the workspace's forms")
+        .to_owned();
+    let mut statuses = Vec::new();
+    for n in 0..21 {
+        let resp = app
+            .submit(
+                &owner,
+                &format!("/workspaces/{ws}/invites"),
+                &[
+                    ("email", &format!("guest{n}@example.com")),
+                    ("role", "viewer"),
+                ],
+            )
+            .await;
+        statuses.push(crate::connections::location(&resp));
+    }
+    assert!(!statuses[19].contains("rate_limited"), "{statuses:?}");
+    assert!(statuses[20].contains("rate_limited"), "{statuses:?}");
+
+    // A display name with a line break, a bell and a bidi override.
+    let client = new_client();
+    let resp = app
+        .submit(
+            &client,
+            "/signup",
+            &[
+                ("email", "named@example.com"),
+                ("password", PASSWORD),
+                ("display_name", "Ana\n\u{7}\u{202E}lived\t Mars"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let stored: String = on_pool!(&app.db, |pool| {
+        sqlx::query_scalar("SELECT display_name FROM users WHERE email = 'named@example.com'")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(stored, "Ana lived Mars");
+    app.stop().await;
+}
+
+// ------------------------------------------------ behind a proxy
+
+#[tokio::test]
+async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
+    // Without trusted proxies: the TCP peer, whatever the header says.
+    let app = spawn_app().await;
+    let client = new_client();
+    let token = app.csrf_for(&client).await;
+    client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.66")
+        .form(&[
+            ("email", "nobody@example.com"),
+            ("password", "wrong password"),
+            ("_csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let ips = audit_ips(&app, "login").await;
+    assert_eq!(
+        ips.last().cloned().flatten().as_deref(),
+        Some("127.0.0.1"),
+        "{ips:?}"
+    );
+    app.stop().await;
+
+    // Behind a trusted proxy: the right-most hop it did not add itself.
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let client = new_client();
+    let token = app.csrf_for(&client).await;
+    client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+        .form(&[
+            ("email", "nobody@example.com"),
+            ("password", "wrong password"),
+            ("_csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let ips = audit_ips(&app, "login").await;
+    assert_eq!(
+        ips.last().cloned().flatten().as_deref(),
+        Some("203.0.113.9"),
+        "{ips:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_address_cannot_lock_a_chosen_person_out() {
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let email = "victim@example.com";
+    app.signed_in(email).await;
+    let attempt = |from: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let client = new_client();
+            let token = app.csrf_for(&client).await;
+            client
+                .post(app.url("/login"))
+                .header("x-forwarded-for", from)
+                .form(&[("email", email), ("password", password), ("_csrf", &token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The attacker's address runs into its own limit...
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(attempt("198.51.100.7", "a wrong password guess").await);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // ...and the person, from their own address, signs in.
+    assert_eq!(
+        attempt("203.0.113.20", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+// ------------------------------------------------ development conveniences
+
+#[tokio::test]
+async fn the_development_mailbox_answers_only_loopback_clients_and_only_without_smtp() {
+    let app = spawn_app_with(Backend::Sqlite, &[("HERALD_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    assert_eq!(app.get("/dev/mailbox").await.status(), StatusCode::OK);
+    // A client elsewhere (as the trusted proxy reports it): not found.
+    let resp = app
+        .client
+        .get(app.url("/dev/mailbox"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+    // With SMTP configured the mail leaves the machine: no mailbox.
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("HERALD_SMTP_URL", "smtp://127.0.0.1:9")],
+    )
+    .await;
+    assert_eq!(
+        app.get("/dev/mailbox").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("HERALD_METRICS_TOKEN", "scrape-me-please")],
+    )
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let right = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-please")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::OK);
+    assert!(right.text().await.unwrap().contains("herald_"));
+    app.stop().await;
+}

@@ -1,12 +1,15 @@
 //! The development mailbox: the mail Herald queued, newest first, and each
 //! mail with its plain-text body (links clickable) so a developer can follow
 //! a verification or reset link without an SMTP server. Development mode
-//! only: in production both pages are 404, since bodies hold live tokens.
+//! without SMTP only, and only for a client on this machine (loopback):
+//! anywhere else both pages are 404, since bodies hold live tokens.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use herald_core::Timestamp;
@@ -24,8 +27,13 @@ pub fn router() -> Router<AppState> {
         .route("/dev/mailbox/{id}", get(show_mail))
 }
 
-fn development_only(state: &AppState) -> Result<(), WebError> {
-    if state.site().development {
+fn development_only(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<(), WebError> {
+    let client = crate::auth::client_ip(Some(peer.ip()), headers, &state.site().trusted_proxies);
+    if state.site().dev_mailbox && client.is_some_and(|ip| ip.is_loopback()) {
         Ok(())
     } else {
         Err(WebError::NotFound)
@@ -86,8 +94,13 @@ struct MailboxPage {
     mails: Vec<MailRowView>,
 }
 
-async fn list_mail(State(state): State<AppState>, c: Chrome) -> Result<Response, WebError> {
-    development_only(&state)?;
+async fn list_mail(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    c: Chrome,
+) -> Result<Response, WebError> {
+    development_only(&state, peer, &headers)?;
     let mails = herald_mail::recent(state.db(), LIST_LIMIT)
         .await
         .map_err(mail_error)?;
@@ -126,10 +139,12 @@ struct MailPage {
 
 async fn show_mail(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     c: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    development_only(&state)?;
+    development_only(&state, peer, &headers)?;
     let id = id.parse().map(MailId).map_err(|_| WebError::NotFound)?;
     let mail = herald_mail::get(state.db(), id)
         .await
