@@ -400,6 +400,21 @@ pub mod limits {
     pub const INVITE_WORKSPACE: Limit = Limit::new("invite_workspace", 100, per_minutes(24 * 60));
 }
 
+/// How long the audit log keeps an event (the privacy notice says one
+/// year).
+pub const AUDIT_RETENTION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// What one retention purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub email_tokens: u64,
+    pub device_tokens: u64,
+    pub devices: u64,
+    pub invites: u64,
+    pub audit_events: u64,
+}
+
 /// The accounts service.
 #[derive(Clone)]
 pub struct Accounts {
@@ -1361,6 +1376,33 @@ impl Accounts {
             expires_in: self.settings.access_token_ttl,
             device_id: DeviceId(device),
         }
+    }
+
+    /// Deletes what the privacy notice says is not kept: ended sessions,
+    /// used or expired e-mail tokens, expired device tokens, signed-out or
+    /// expired devices, accepted or expired invitations, and audit events
+    /// older than [`AUDIT_RETENTION`]. Run by the scheduled retention job.
+    pub async fn purge_expired(&self) -> Result<Purged, AccountError> {
+        let now = self.now();
+        let before = |d: Duration| {
+            now.checked_sub(SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX))
+                .unwrap_or(Timestamp::MIN)
+        };
+        let purged = Purged {
+            sessions: self
+                .sessions
+                .purge(now, before(self.settings.session_idle))
+                .await?,
+            email_tokens: store::purge_email_tokens(&self.db, now).await?,
+            device_tokens: store::purge_device_tokens(&self.db, now).await?,
+            devices: store::purge_devices(&self.db, before(self.settings.device_absolute)).await?,
+            invites: store::purge_invites(&self.db, now).await?,
+            audit_events: store::purge_audit(&self.db, before(AUDIT_RETENTION)).await?,
+        };
+        if purged != Purged::default() {
+            tracing::info!(?purged, "purged expired account data");
+        }
+        Ok(purged)
     }
 
     /// The user and device behind an access token, if it is valid.

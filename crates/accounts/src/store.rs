@@ -822,3 +822,78 @@ pub async fn audit_for_workspace(
         .await?
     }))
 }
+
+// --- Retention --------------------------------------------------------------------------
+
+/// Runs one retention `DELETE` bound to `cutoff`; returns how many rows went.
+async fn purge_before(db: &Db, sql: &'static str, cutoff: Timestamp) -> Result<u64, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query(sql)
+            .bind(to_db(cutoff))
+            .execute(pool)
+            .await?
+            .rows_affected()
+    }))
+}
+
+pub async fn purge_sessions(
+    db: &Db,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> Result<u64, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query(
+            "DELETE FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= $1 OR last_seen_at < $2",
+        )
+        .bind(to_db(now))
+        .bind(to_db(idle_before))
+        .execute(pool)
+        .await?
+        .rows_affected()
+    }))
+}
+
+/// Used or expired e-mail tokens (verification, reset).
+pub async fn purge_email_tokens(db: &Db, now: Timestamp) -> Result<u64, DbError> {
+    purge_before(
+        db,
+        "DELETE FROM email_tokens WHERE used_at IS NOT NULL OR expires_at <= $1",
+        now,
+    )
+    .await
+}
+
+/// Expired access and refresh tokens. A used refresh token stays until it
+/// expires: presenting it again is how a stolen one is recognised.
+pub async fn purge_device_tokens(db: &Db, now: Timestamp) -> Result<u64, DbError> {
+    Ok(
+        purge_before(db, "DELETE FROM access_tokens WHERE expires_at <= $1", now).await?
+            + purge_before(db, "DELETE FROM refresh_tokens WHERE expires_at <= $1", now).await?,
+    )
+}
+
+/// Signed-out devices, and devices past their absolute lifetime (created
+/// before `ended_before`), with their tokens.
+pub async fn purge_devices(db: &Db, ended_before: Timestamp) -> Result<u64, DbError> {
+    purge_before(
+        db,
+        "DELETE FROM devices WHERE revoked_at IS NOT NULL OR created_at <= $1",
+        ended_before,
+    )
+    .await
+}
+
+/// Accepted or expired invitations.
+pub async fn purge_invites(db: &Db, now: Timestamp) -> Result<u64, DbError> {
+    purge_before(
+        db,
+        "DELETE FROM invites WHERE accepted_at IS NOT NULL OR expires_at <= $1",
+        now,
+    )
+    .await
+}
+
+/// Audit events from before `before`.
+pub async fn purge_audit(db: &Db, before: Timestamp) -> Result<u64, DbError> {
+    purge_before(db, "DELETE FROM audit_events WHERE at < $1", before).await
+}

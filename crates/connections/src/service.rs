@@ -312,6 +312,12 @@ impl Connections {
         self.now()
     }
 
+    /// Deletes expired connect attempts (the retention job); returns how
+    /// many.
+    pub async fn purge_expired_attempts(&self) -> Result<u64, ConnectError> {
+        Ok(store::purge_expired_attempts(&self.inner.db, to_db(self.now())).await?)
+    }
+
     /// The database and the vault, for re-encrypting sealed values.
     pub fn storage(&self) -> (&Db, &Vault) {
         (&self.inner.db, &self.inner.vault)

@@ -481,3 +481,15 @@ pub async fn purge_attempts(db: &Db, now: Timestamp) -> Result<u64, DbError> {
             .rows_affected()
     }))
 }
+
+/// Connect attempts past their expiry (10 minutes), whatever their stage:
+/// they hold a sealed PKCE verifier or grant nobody can use any more.
+pub async fn purge_expired_attempts(db: &Db, now: i64) -> Result<u64, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query("DELETE FROM oauth_attempts WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    }))
+}

@@ -40,8 +40,10 @@ pub fn registry(
     media: herald_media::MediaLibrary,
     publishing: herald_publishing::Publishing,
     webhooks: crate::webhooks::Webhooks,
+    retention: crate::retention::Retention,
 ) -> Registry {
     let mut registry = Registry::new();
+    retention.register(&mut registry);
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
     herald_mail::register(&mut registry, db, transport);
     herald_media::jobs::register(&mut registry, media, connections.clone());
@@ -109,6 +111,9 @@ pub fn prepare(config: &mut Config) -> anyhow::Result<()> {
 pub struct Running {
     pub addr: std::net::SocketAddr,
     pub db: Db,
+    /// The instance's queue: jobs enqueued through it wake its worker at
+    /// once.
+    pub queue: Queue,
     pub shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -180,6 +185,16 @@ pub async fn start_with_clock(
         platforms.vault.clone(),
     )
     .await?;
+    let retention = crate::retention::Retention::new(
+        db.clone(),
+        queue.clone(),
+        accounts.clone(),
+        platforms.connections.clone(),
+    );
+    retention
+        .ensure_scheduled()
+        .await
+        .context("could not schedule the retention purge")?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
@@ -187,6 +202,7 @@ pub async fn start_with_clock(
         media.clone(),
         publishing.clone(),
         webhooks.clone(),
+        retention,
     );
     queue.report_queues(registry.queues());
     let session_secret = config
@@ -245,6 +261,7 @@ pub async fn start_with_clock(
     let relay_task =
         crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
             .await?;
+    let running_queue = queue.clone();
     let worker = Worker::new(queue, registry, worker_options(&config));
     let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
     tracing::info!(
@@ -273,6 +290,7 @@ pub async fn start_with_clock(
     Ok(Running {
         addr,
         db,
+        queue: running_queue,
         shutdown,
         task,
     })
@@ -316,6 +334,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         false,
     )?;
     let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
+    let accounts_for_retention = accounts.clone();
     let publishing = crate::publishing::build(
         db.clone(),
         queue.clone(),
@@ -343,6 +362,16 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     let relay_task =
         crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
             .await?;
+    let retention = crate::retention::Retention::new(
+        db.clone(),
+        queue.clone(),
+        accounts_for_retention,
+        platforms.connections.clone(),
+    );
+    retention
+        .ensure_scheduled()
+        .await
+        .context("could not schedule the retention purge")?;
     let registry = registry(
         db.clone(),
         mail_transport(&config)?,
@@ -350,6 +379,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         media,
         publishing,
         webhooks,
+        retention,
     );
     Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)

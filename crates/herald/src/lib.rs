@@ -8,6 +8,7 @@ pub mod config;
 pub mod media;
 pub mod platforms;
 pub mod publishing;
+pub mod retention;
 pub mod secrets;
 pub mod telemetry;
 pub mod webhooks;

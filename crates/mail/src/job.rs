@@ -85,6 +85,14 @@ impl Handler<SendMail> for SendMailHandler {
                 outbox::mark_sent(&self.db, id, self.clock.now())
                     .await
                     .map_err(storage)?;
+                if !self.transport.keeps_mail() {
+                    // The recipient has it; the stored copy keeps no live
+                    // link (a failure here leaves the mail sent and is
+                    // caught by the next purge's scrub).
+                    if let Err(e) = outbox::scrub(&self.db, id).await {
+                        tracing::warn!(mail = %id, error = %e, "could not remove the links of a sent mail");
+                    }
+                }
                 count(&mail.kind, "sent");
                 tracing::info!(mail = %id, kind = %mail.kind, transport = self.transport.name(), attempt = ctx.attempt, "mail sent");
                 Ok(())

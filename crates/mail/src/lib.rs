@@ -21,7 +21,10 @@ mod smtp;
 mod transport;
 
 pub use job::{SendMail, SendMailHandler, register};
-pub use outbox::{MailId, MailState, NewMail, StoredMail, enqueue, get, recent};
+pub use outbox::{
+    MAIL_RETENTION_DAYS, MailId, MailState, NewMail, StoredMail, enqueue, get, purge, recent,
+    without_tokens,
+};
 pub use smtp::{Security, SmtpOptions, SmtpTransport};
 pub use transport::{DevMailbox, MailTransport, SendError, transport_from_config};
 

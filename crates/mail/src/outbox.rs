@@ -209,6 +209,76 @@ pub async fn get(db: &Db, id: MailId) -> Result<Option<StoredMail>, MailError> {
 }
 
 /// Records a delivered mail.
+/// The text with the value of every `token=` parameter replaced, so a
+/// stored copy of a sent mail holds no usable link.
+pub fn without_tokens(text: &str) -> String {
+    const MARK: &str = "token=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        out.push_str(before);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '%'))
+            .unwrap_or(after.len());
+        if end > 0 {
+            out.push_str("[removed]");
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Removes the tokens from a sent mail's stored bodies.
+pub(crate) async fn scrub(db: &Db, id: MailId) -> Result<(), DbError> {
+    let bodies: Option<(String, String)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT text_body, html_body FROM mail_outbox WHERE id = $1 AND state = 'sent'",
+        )
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+    });
+    if let Some((text, html)) = bodies {
+        on_pool!(db, |pool| {
+            sqlx::query("UPDATE mail_outbox SET text_body = $1, html_body = $2 WHERE id = $3")
+                .bind(without_tokens(&text))
+                .bind(without_tokens(&html))
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+        });
+    }
+    Ok(())
+}
+
+/// How long a mail's record is kept after it was queued.
+pub const MAIL_RETENTION_DAYS: i64 = 30;
+
+/// Deletes mail queued before `before` that is no longer pending; returns
+/// how many rows went.
+pub async fn purge(db: &Db, before: Timestamp) -> Result<u64, MailError> {
+    let mut total = 0;
+    loop {
+        let n = on_pool!(db, |pool| {
+            sqlx::query(
+                "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox \
+                 WHERE created_at < $1 AND state <> 'pending' LIMIT 5000)",
+            )
+            .bind(to_db(before))
+            .execute(pool)
+            .await
+            .map_err(DbError::from)?
+            .rows_affected()
+        });
+        total += n;
+        if n < 5000 {
+            return Ok(total);
+        }
+    }
+}
+
 pub(crate) async fn mark_sent(db: &Db, id: MailId, now: Timestamp) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query(
@@ -243,4 +313,25 @@ pub(crate) async fn mark_attempt_failed(
         .await?;
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use super::without_tokens;
+
+    #[test]
+    fn token_values_are_removed_and_the_rest_kept() {
+        assert_eq!(
+            without_tokens("Open https://h.example/verify-email?token=AbC-12_x%2F now."),
+            "Open https://h.example/verify-email?token=[removed] now."
+        );
+        assert_eq!(
+            without_tokens("<a href=\"/r?token=abc&amp;next=1\">go</a> token=def"),
+            "<a href=\"/r?token=[removed]&amp;next=1\">go</a> token=[removed]"
+        );
+        assert_eq!(
+            without_tokens("no link here; token="),
+            "no link here; token="
+        );
+    }
 }

@@ -49,6 +49,12 @@ pub trait MailTransport: Send + Sync + 'static {
     async fn send(&self, mail: &StoredMail) -> Result<(), SendError>;
     /// A short name for logs (`smtp`, `dev-mailbox`).
     fn name(&self) -> &'static str;
+    /// Whether the stored row is where the mail is read (the development
+    /// mailbox): then its body keeps its links after sending. Otherwise
+    /// the links' tokens are removed from the stored copy once it is sent.
+    fn keeps_mail(&self) -> bool {
+        false
+    }
 }
 
 /// Development mode without SMTP: delivery means keeping the mail in the
@@ -66,6 +72,10 @@ impl MailTransport for DevMailbox {
 
     fn name(&self) -> &'static str {
         "dev-mailbox"
+    }
+
+    fn keeps_mail(&self) -> bool {
+        true
     }
 }
 

@@ -33,3 +33,6 @@ CREATE INDEX webhook_views_workspace ON webhook_views (workspace_id, delivery_id
 -- A successful attempt's summary per workspace (JSON object: workspace id
 -- → "2 comments, 1 mention"), so a workspace reads only its own counts.
 ALTER TABLE webhook_attempts ADD COLUMN summaries TEXT;
+
+-- The retention job deletes audit events older than a year.
+CREATE INDEX audit_events_at ON audit_events (at);

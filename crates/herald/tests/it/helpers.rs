@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: herald_db::Db,
     pub db_url: String,
+    /// The app's queue (what is enqueued here wakes its worker at once).
+    pub queue: herald_jobs::Queue,
     pub data_dir: std::path::PathBuf,
     running: Option<Running>,
     _test_db: TestDb,
@@ -89,6 +91,7 @@ pub async fn spawn_app_with_clock(
         client,
         db: running.db.clone(),
         db_url: test_db.url.clone(),
+        queue: running.queue.clone(),
         data_dir: dir.path().to_owned(),
         running: Some(running),
         _test_db: test_db,

@@ -717,3 +717,136 @@ async fn metrics_can_require_a_token() {
     assert!(right.text().await.unwrap().contains("herald_"));
     app.stop().await;
 }
+
+// ------------------------------------------------ nothing kept longer than the notice says
+
+/// Queues the retention purge now (on the app's clock) and waits until
+/// `done` holds.
+async fn purge_until<F, Fut>(app: &TestApp, what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    app.queue
+        .enqueue_now(herald_jobs::NewJob::of(&herald::retention::PurgeExpired {}).unwrap())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done().await {
+        assert!(Instant::now() < deadline, "the purge never removed {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_states() {
+    let clock = std::sync::Arc::new(herald_core::ManualClock::new(jiff::Timestamp::now()));
+    let app = spawn_app_with_clock(Backend::Sqlite, &[], clock.clone()).await;
+    let owner = app.signed_in("keeper@example.com").await;
+    // A device signed in through the API, and one signed out again.
+    let grant = |name: &'static str| {
+        let app = &app;
+        async move {
+            new_client()
+                .post(app.url("/api/auth/token"))
+                .json(&json!({"grant_type": "password", "email": "keeper@example.com", "password": PASSWORD, "device_name": name}))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    grant("Phone").await;
+    let gone = grant("Old laptop").await;
+    let resp = owner
+        .delete(app.url(&format!("/api/auth/devices/{}", gone["device_id"])))
+        .header("x-csrf-token", app.csrf_for(&owner).await)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    // A pending invitation, a connect attempt and a forgotten password.
+    let html = owner
+        .get(app.url("/home/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ws = html
+        .split("/workspaces/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    app.submit(
+        &owner,
+        &format!("/workspaces/{ws}/invites"),
+        &[("email", "guest@example.com"), ("role", "viewer")],
+    )
+    .await;
+    crate::connections::start(&app, &owner, "tiktok").await;
+    app.submit(
+        &new_client(),
+        "/forgot-password",
+        &[("email", "keeper@example.com")],
+    )
+    .await;
+    let rows = |table: &'static str| count(&app, table);
+    assert!(rows("oauth_attempts").await > 0);
+    assert_eq!(
+        rows("email_tokens").await,
+        2,
+        "the used verification and the reset"
+    );
+
+    // 11 minutes on: the connect attempt and the used verification link go,
+    // and the signed-out device with its tokens.
+    clock.advance(jiff::SignedDuration::from_mins(11));
+    purge_until(&app, "the connect attempt and the used link", || async {
+        rows("oauth_attempts").await == 0 && rows("email_tokens").await == 1
+    })
+    .await;
+    assert_eq!(rows("devices").await, 1, "the signed-out device went");
+    assert_eq!(rows("invites").await, 1);
+    // 31 minutes on: the reset link expired.
+    clock.advance(jiff::SignedDuration::from_mins(20));
+    purge_until(&app, "the expired reset link", || async {
+        rows("email_tokens").await == 0
+    })
+    .await;
+
+    // 8 days on: the invitation expired; the access token long before.
+    clock.advance(jiff::SignedDuration::from_hours(8 * 24));
+    purge_until(&app, "the expired invitation", || async {
+        rows("invites").await == 0 && rows("access_tokens").await == 0
+    })
+    .await;
+    assert_eq!(rows("refresh_tokens").await, 1, "still valid for 60 days");
+    assert!(rows("mail_outbox").await > 0);
+
+    // 31 days on: sessions ended, mail older than 30 days goes.
+    clock.advance(jiff::SignedDuration::from_hours(23 * 24));
+    purge_until(&app, "ended sessions and old mail", || async {
+        rows("sessions").await == 0 && rows("mail_outbox").await == 0
+    })
+    .await;
+    assert!(rows("audit_events").await > 0, "the audit log keeps a year");
+
+    // A year and more on: the device's tokens, the device, the audit log.
+    clock.advance(jiff::SignedDuration::from_hours(340 * 24));
+    purge_until(
+        &app,
+        "the year-old audit log and the expired device",
+        || async {
+            rows("audit_events").await == 0
+                && rows("devices").await == 0
+                && rows("refresh_tokens").await == 0
+        },
+    )
+    .await;
+    app.stop().await;
+}

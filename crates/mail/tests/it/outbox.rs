@@ -195,6 +195,44 @@ async fn the_development_mailbox_keeps_mail_and_marks_it_sent(t: TestDb) {
     );
 }
 
+async fn a_sent_mails_stored_copy_keeps_no_live_link_and_is_purged_after_30_days(t: TestDb) {
+    let server = TestSmtp::start().await;
+    let (queue, clock) = manual_queue(&t.db);
+    let id = enqueue_one(&queue).await;
+    let pending = enqueue_one(&queue).await;
+    let before = get(&t.db, id).await.unwrap().unwrap();
+    assert!(before.text.contains("token=abc123"));
+    worker(&queue, &clock, smtp(&server))
+        .run_due()
+        .await
+        .unwrap();
+    // The recipient got the link; the stored copy no longer has it.
+    assert!(server.received()[0].data.contains("abc123"));
+    let mail = get(&t.db, id).await.unwrap().unwrap();
+    assert_eq!(mail.state, MailState::Sent);
+    assert!(!mail.text.contains("abc123"), "{}", mail.text);
+    assert!(!mail.html.contains("abc123"), "{}", mail.html);
+    assert!(mail.text.contains("token=[removed]"));
+
+    // A mail that never left stays however old it is; sent ones go after
+    // 30 days.
+    herald_db::on_pool!(&t.db, |pool| {
+        sqlx::query("UPDATE mail_outbox SET state = 'pending' WHERE id = $1")
+            .bind(pending.0)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    // (`purge` deletes what was queued before its cutoff: 30 days ago.)
+    let cutoff_on = |days: i64| {
+        t0() + SignedDuration::from_hours(24 * (days - herald_mail::MAIL_RETENTION_DAYS))
+    };
+    assert_eq!(herald_mail::purge(&t.db, cutoff_on(29)).await.unwrap(), 0);
+    assert_eq!(herald_mail::purge(&t.db, cutoff_on(31)).await.unwrap(), 1);
+    assert!(get(&t.db, id).await.unwrap().is_none());
+    assert!(get(&t.db, pending).await.unwrap().is_some());
+}
+
 async fn a_job_for_a_missing_mail_is_buried(t: TestDb) {
     let (queue, clock) = manual_queue(&t.db);
     queue
@@ -244,6 +282,7 @@ async fn a_malformed_recipient_fails_the_callers_change(t: TestDb) {
 }
 
 on_both_backends!(
+    a_sent_mails_stored_copy_keeps_no_live_link_and_is_purged_after_30_days,
     a_rolled_back_enqueue_leaves_neither_mail_nor_job,
     an_enqueued_mail_is_delivered_by_the_worker_and_marked_sent,
     a_transient_failure_leaves_the_mail_pending_and_a_later_run_sends_it,
