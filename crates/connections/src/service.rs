@@ -328,13 +328,6 @@ impl Connections {
         format!("{}/oauth/{provider}/callback", self.inner.public_url)
     }
 
-    fn state_signature(&self, nonce: &str, session: &str, provider: ProviderId) -> String {
-        sign(
-            &self.inner.state_key,
-            &format!("{nonce}|{session}|{provider}"),
-        )
-    }
-
     fn seal<T: Serialize>(&self, value: &T, bound_to: &str) -> Result<(i64, String), ConnectError> {
         let json = serde_json::to_vec(value)?;
         let (key, sealed) = self.inner.vault.seal(&json, bound_to)?;
@@ -381,10 +374,7 @@ impl Connections {
         }
         let nonce = new_token();
         let verifier = new_token();
-        let state = format!(
-            "{nonce}.{}",
-            self.state_signature(&nonce, session, provider)
-        );
+        let state = make_state(&self.inner.state_key, &nonce, session, provider);
         let id = token_hash(&nonce);
         let (key_id, sealed) = self.seal(
             &AttemptSecrets {
@@ -427,11 +417,7 @@ impl Connections {
         provider: ProviderId,
         state: Option<&str>,
     ) -> Result<(AttemptRow, AttemptSecrets), ConnectError> {
-        let state = state.ok_or(ConnectError::ForgedState)?;
-        let (nonce, signature) = state.split_once('.').ok_or(ConnectError::ForgedState)?;
-        if !same(signature, &self.state_signature(nonce, session, provider)) {
-            return Err(ConnectError::ForgedState);
-        }
+        let nonce = check_state(&self.inner.state_key, state, session, provider)?;
         let id = token_hash(nonce);
         let attempt = store::attempt(&self.inner.db, &id)
             .await?
@@ -487,21 +473,11 @@ impl Connections {
             .accounts
             .require(user, workspace, Permission::ManageConnections)
             .await?;
-        if let Some(error) = &params.error {
-            let denied =
-                error == "access_denied" || params.error_reason.as_deref() == Some("user_denied");
+        if let Some(refused) = redirect_error(params) {
+            let error = params.error.as_deref().unwrap_or_default();
             self.audit_connect(user, workspace, provider, "denied", meta, error)
                 .await;
-            return Err(if denied {
-                ConnectError::Denied
-            } else {
-                ConnectError::Redirect(
-                    params
-                        .error_description
-                        .clone()
-                        .unwrap_or_else(|| error.clone()),
-                )
-            });
+            return Err(refused);
         }
         let code = params
             .code
@@ -1159,6 +1135,49 @@ enum FlagError {
     Event(#[from] herald_events::EventsError),
 }
 
+fn state_signature(key: &[u8], nonce: &str, session: &str, provider: ProviderId) -> String {
+    sign(key, &format!("{nonce}|{session}|{provider}"))
+}
+
+/// The `state` sent to the platform: the attempt's nonce, signed for the
+/// session and the provider.
+fn make_state(key: &[u8], nonce: &str, session: &str, provider: ProviderId) -> String {
+    format!("{nonce}.{}", state_signature(key, nonce, session, provider))
+}
+
+/// The nonce of the `state` a callback brought back, when it is signed for
+/// this session and provider (compared in constant time).
+fn check_state<'a>(
+    key: &[u8],
+    state: Option<&'a str>,
+    session: &str,
+    provider: ProviderId,
+) -> Result<&'a str, ConnectError> {
+    let state = state.ok_or(ConnectError::ForgedState)?;
+    let (nonce, signature) = state.split_once('.').ok_or(ConnectError::ForgedState)?;
+    if !same(signature, &state_signature(key, nonce, session, provider)) {
+        return Err(ConnectError::ForgedState);
+    }
+    Ok(nonce)
+}
+
+/// What a redirect's `error` parameters say: the person declined, or the
+/// platform reports a problem (its description, else its code).
+fn redirect_error(params: &CallbackParams) -> Option<ConnectError> {
+    let error = params.error.as_ref()?;
+    let denied = error == "access_denied" || params.error_reason.as_deref() == Some("user_denied");
+    Some(if denied {
+        ConnectError::Denied
+    } else {
+        ConnectError::Redirect(
+            params
+                .error_description
+                .clone()
+                .unwrap_or_else(|| error.clone()),
+        )
+    })
+}
+
 fn choice_key(c: &Candidate) -> String {
     format!("{}:{}", c.kind.as_str(), c.remote_id)
 }
@@ -1234,5 +1253,148 @@ mod tests {
         // A short lifetime would put the refresh inside the first day.
         let r = row(t0, Some(t0 + SignedDuration::from_hours(25)));
         assert!(next_refresh(ProviderId::Instagram, &r) > t0 + SignedDuration::from_hours(24));
+    }
+}
+
+/// Property tests: whatever a browser brings back to the callback, reading
+/// its `state` and `error` never panics; a state is accepted only as
+/// issued, for the session and provider it was issued to.
+#[cfg(test)]
+mod props {
+    use herald_accounts::secret::new_token;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::*;
+
+    const KEY: &[u8] = b"state-key-for-tests";
+
+    fn provider() -> impl Strategy<Value = ProviderId> {
+        prop::sample::select(ProviderId::ALL.to_vec())
+    }
+
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        vec(any::<char>(), 0..max).prop_map(String::from_iter)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn issued_states_come_back_with_their_nonce(
+            nonce in prop_oneof![Just(new_token()), "[A-Za-z0-9_-]{0,64}", "[^.]{0,32}"],
+            session in "[A-Za-z0-9_-]{1,64}",
+            provider in provider(),
+        ) {
+            let state = make_state(KEY, &nonce, &session, provider);
+            prop_assert_eq!(check_state(KEY, Some(&state), &session, provider).ok(), Some(nonce.as_str()));
+        }
+
+        #[test]
+        fn a_state_is_refused_in_another_session_provider_or_deployment(
+            session in "[A-Za-z0-9_-]{1,43}",
+            other_session in "[A-Za-z0-9_-]{1,43}",
+            provider in provider(),
+            other_provider in provider(),
+            other_key in vec(any::<u8>(), 0..32),
+        ) {
+            let nonce = new_token();
+            let state = make_state(KEY, &nonce, &session, provider);
+            if other_session != session {
+                prop_assert!(matches!(
+                    check_state(KEY, Some(&state), &other_session, provider),
+                    Err(ConnectError::ForgedState)
+                ));
+            }
+            if other_provider != provider {
+                prop_assert!(matches!(
+                    check_state(KEY, Some(&state), &session, other_provider),
+                    Err(ConnectError::ForgedState)
+                ));
+            }
+            if other_key != KEY {
+                prop_assert!(matches!(
+                    check_state(&other_key, Some(&state), &session, provider),
+                    Err(ConnectError::ForgedState)
+                ));
+            }
+        }
+
+        #[test]
+        fn any_change_to_a_state_is_refused(
+            edits in vec(
+                (any::<Index>(), prop::sample::select("Aa0-_.=+/ %\u{e4}".chars().collect::<Vec<_>>()), 0u8..3),
+                1..4,
+            ),
+            provider in provider(),
+        ) {
+            let state = make_state(KEY, &new_token(), "session", provider);
+            let mut chars: Vec<char> = state.chars().collect();
+            for (at, c, op) in edits {
+                match op {
+                    0 if !chars.is_empty() => {
+                        let i = at.index(chars.len());
+                        chars[i] = c;
+                    }
+                    1 => chars.insert(at.index(chars.len() + 1), c),
+                    _ if !chars.is_empty() => {
+                        chars.remove(at.index(chars.len()));
+                    }
+                    _ => {}
+                }
+            }
+            let changed: String = chars.into_iter().collect();
+            prop_assume!(changed != state);
+            prop_assert!(matches!(
+                check_state(KEY, Some(&changed), "session", provider),
+                Err(ConnectError::ForgedState)
+            ));
+        }
+
+        #[test]
+        fn arbitrary_states_never_panic_and_are_refused(
+            state in proptest::option::of(text(512)),
+            session in text(64),
+            provider in provider(),
+        ) {
+            prop_assert!(matches!(
+                check_state(KEY, state.as_deref(), &session, provider),
+                Err(ConnectError::ForgedState)
+            ));
+        }
+
+        #[test]
+        fn redirect_errors_are_a_denial_or_the_platforms_words(
+            error in proptest::option::of(prop_oneof![
+                Just("access_denied".to_owned()),
+                Just("server_error".to_owned()),
+                text(40),
+            ]),
+            reason in proptest::option::of(prop_oneof![Just("user_denied".to_owned()), text(20)]),
+            description in proptest::option::of(text(80)),
+            code in proptest::option::of(text(40)),
+        ) {
+            let params = CallbackParams {
+                state: None,
+                code,
+                error: error.clone(),
+                error_reason: reason.clone(),
+                error_description: description.clone(),
+            };
+            match (error, redirect_error(&params)) {
+                (None, None) => {}
+                (Some(e), Some(ConnectError::Denied)) => {
+                    prop_assert!(e == "access_denied" || reason.as_deref() == Some("user_denied"));
+                }
+                (Some(e), Some(ConnectError::Redirect(shown))) => {
+                    prop_assert!(e != "access_denied" && reason.as_deref() != Some("user_denied"));
+                    prop_assert_eq!(shown, description.unwrap_or(e));
+                }
+                (e, other) => {
+                    return Err(TestCaseError::fail(format!("{e:?} -> {other:?}")));
+                }
+            }
+        }
     }
 }

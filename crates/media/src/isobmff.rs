@@ -47,15 +47,22 @@ pub fn read_movie<R: Read + Seek>(r: &mut R, len: u64) -> Result<MovieInfo, BoxE
         let (size, header_len) = match size32 {
             0 => (len - pos, 8),
             1 => {
+                // A cut-off header is the file's fault, not the disk's.
+                if len - pos < 16 {
+                    return Err(BoxError::Malformed("a truncated box header"));
+                }
                 let mut large = [0u8; 8];
                 r.read_exact(&mut large)?;
                 (u64::from_be_bytes(large), 16)
             }
             n => (u64::from(n), 8),
         };
-        if size < header_len || pos + size > len {
-            return Err(BoxError::Malformed("a box runs past the end of the file"));
-        }
+        // A 64-bit size can be anything: checked, so a huge one cannot
+        // wrap around to an earlier box.
+        let end = pos
+            .checked_add(size)
+            .filter(|end| size >= header_len && *end <= len)
+            .ok_or(BoxError::Malformed("a box runs past the end of the file"))?;
         if kind == b"moov" {
             let body = size - header_len;
             if body > MAX_MOOV {
@@ -67,7 +74,7 @@ pub fn read_movie<R: Read + Seek>(r: &mut R, len: u64) -> Result<MovieInfo, BoxE
             info.has_moov = true;
             return Ok(info);
         }
-        pos += size;
+        pos = end;
     }
     Ok(MovieInfo::default())
 }
@@ -177,7 +184,10 @@ fn mvhd_duration(b: &[u8]) -> Option<u64> {
     if timescale == 0 || unknown {
         return None;
     }
-    Some((u128::from(duration) * 1000 / u128::from(timescale)) as u64)
+    // Saturated, not truncated: a crafted 64-bit duration must not wrap
+    // to a short one and slip under a platform's length limit.
+    let ms = u128::from(duration) * 1000 / u128::from(timescale);
+    Some(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
 /// Width, height (16.16 fixed point, integer part) and whether the matrix
@@ -397,5 +407,212 @@ mod tests {
         inner.extend_from_slice(b"mvhd");
         bad.extend_from_slice(&boxed(b"moov", &inner));
         assert!(read_movie(&mut Cursor::new(&bad), bad.len() as u64).is_err());
+    }
+}
+
+/// Property tests: any bytes at all are read without a panic and with
+/// bounded work, and the files the builder makes give back their size and
+/// duration.
+#[cfg(test)]
+mod props {
+    use std::io::Cursor;
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::build::*;
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn read(bytes: &[u8]) -> Result<MovieInfo, BoxError> {
+        read_movie(&mut Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    /// A box header with a size that may lie: 0 (to the end), 1 (a 64-bit
+    /// size follows), small, exact or huge.
+    fn header() -> impl Strategy<Value = Vec<u8>> {
+        let kind = prop::sample::select(vec![
+            *b"ftyp", *b"moov", *b"mdat", *b"free", *b"trak", *b"mvhd", *b"tkhd", *b"mdia",
+            *b"hdlr", *b"minf", *b"stbl", *b"stsd", *b"mdhd", *b"wide",
+        ]);
+        let size = prop_oneof![
+            Just(0u32),
+            Just(1u32),
+            0u32..64,
+            Just(u32::MAX),
+            any::<u32>(),
+        ];
+        let large = prop_oneof![Just(u64::MAX), Just(u64::MAX - 7), 0u64..256, any::<u64>()];
+        (size, kind, large).prop_map(|(size, kind, large)| {
+            let mut h = size.to_be_bytes().to_vec();
+            h.extend_from_slice(&kind);
+            if size == 1 {
+                h.extend_from_slice(&large.to_be_bytes());
+            }
+            h
+        })
+    }
+
+    /// Well-formed boxes, lying box headers and loose bytes, in any order:
+    /// the well-formed ones move the reader on to the lies.
+    fn boxy_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let good = (
+            prop::sample::select(vec![*b"ftyp", *b"free", *b"mdat", *b"wide", *b"skip"]),
+            vec(any::<u8>(), 0..64),
+        )
+            .prop_map(|(kind, body)| boxed(&kind, &body));
+        vec(
+            prop_oneof![3 => good, 2 => header(), 1 => vec(any::<u8>(), 0..16)],
+            0..24,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    /// A valid file with bytes changed or cut: near misses.
+    fn damaged_mp4() -> impl Strategy<Value = Vec<u8>> {
+        (
+            1u32..8192,
+            1u32..8192,
+            any::<u32>(),
+            any::<bool>(),
+            any::<bool>(),
+            vec((any::<Index>(), any::<u8>()), 0..6),
+            any::<Index>(),
+        )
+            .prop_map(|(w, h, d, rotated, last, changes, cut)| {
+                let mut file = mp4(w, h, d, rotated, last, 64);
+                for (at, byte) in changes {
+                    let i = at.index(file.len());
+                    file[i] = byte;
+                }
+                let keep = file.len() - cut.index(file.len() / 4 + 1);
+                file.truncate(keep);
+                file
+            })
+    }
+
+    /// Found by `arbitrary_bytes_never_panic_the_box_reader`: a 64-bit
+    /// size after the first box overflowed `pos + size` (a panic in debug
+    /// builds; in release it wrapped and sent the reader back to the start).
+    #[test]
+    fn a_64_bit_box_size_that_would_wrap_is_malformed() {
+        let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        file.extend_from_slice(&1u32.to_be_bytes());
+        file.extend_from_slice(b"free");
+        file.extend_from_slice(&(u64::MAX - 7).to_be_bytes());
+        assert!(matches!(read(&file), Err(BoxError::Malformed(_))));
+    }
+
+    #[test]
+    fn a_cut_off_64_bit_box_header_is_malformed_not_an_io_error() {
+        let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        file.extend_from_slice(&1u32.to_be_bytes());
+        file.extend_from_slice(b"mdat\0\0\0");
+        assert!(matches!(read(&file), Err(BoxError::Malformed(_))));
+    }
+
+    #[test]
+    fn an_absurd_64_bit_duration_saturates_instead_of_wrapping() {
+        // Version 1: 2^63 ticks of a 1 Hz clock is more milliseconds than
+        // a u64 holds; truncated it would read as a short video.
+        let mut mvhd = vec![1u8, 0, 0, 0];
+        mvhd.extend_from_slice(&[0u8; 16]);
+        mvhd.extend_from_slice(&1u32.to_be_bytes());
+        mvhd.extend_from_slice(&(1u64 << 63).to_be_bytes());
+        assert_eq!(mvhd_duration(&mvhd), Some(u64::MAX));
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_box_reader(
+            bytes in prop_oneof![vec(any::<u8>(), 0..(64 << 10)), boxy_bytes(), damaged_mp4()],
+        ) {
+            match read(&bytes) {
+                Ok(info) => {
+                    prop_assert!(info.has_moov || info == MovieInfo::default());
+                    prop_assert!(info.width.is_some() == info.height.is_some());
+                }
+                // Whatever is wrong with the bytes is the file's fault:
+                // nothing is read past the end.
+                Err(e) => prop_assert!(matches!(e, BoxError::Malformed(_)), "{e:?}"),
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_inside_a_moov_never_panic(body in prop_oneof![
+            vec(any::<u8>(), 0..4096),
+            boxy_bytes(),
+        ]) {
+            let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+            file.extend_from_slice(&boxed(b"moov", &body));
+            let info = read(&file);
+            if let Ok(info) = info {
+                prop_assert!(info.has_moov);
+            }
+        }
+
+        #[test]
+        fn generated_mp4s_give_back_their_size_and_duration(
+            width in 1u32..=65_535,
+            height in 1u32..=65_535,
+            duration_ms in 0u32..u32::MAX,
+            rotated in any::<bool>(),
+            moov_last in any::<bool>(),
+            payload in 0usize..4096,
+        ) {
+            let info = read(&mp4(width, height, duration_ms, rotated, moov_last, payload))
+                .expect("a valid file");
+            let (w, h) = if rotated { (height, width) } else { (width, height) };
+            prop_assert_eq!(info, MovieInfo {
+                has_moov: true,
+                has_video: true,
+                duration_ms: Some(u64::from(duration_ms)),
+                width: Some(w),
+                height: Some(h),
+            });
+        }
+
+        #[test]
+        fn a_longer_64_bit_duration_never_reads_shorter(
+            timescale in prop_oneof![1u32..=1000, 1u32..=u32::MAX],
+            a in any::<u64>(),
+            b in any::<u64>(),
+        ) {
+            let v1 = |duration: u64| {
+                let mut b = vec![1u8, 0, 0, 0];
+                b.extend_from_slice(&[0u8; 16]);
+                b.extend_from_slice(&timescale.to_be_bytes());
+                b.extend_from_slice(&duration.to_be_bytes());
+                b
+            };
+            let (short, long) = (a.min(b), a.max(b));
+            prop_assume!(long != u64::MAX);
+            prop_assert!(mvhd_duration(&v1(short)) <= mvhd_duration(&v1(long)));
+        }
+
+        #[test]
+        fn durations_are_exact_for_any_timescale(
+            timescale in 1u32..=u32::MAX,
+            duration in 0u32..u32::MAX,
+        ) {
+            let mut moov = mvhd(timescale, duration);
+            moov.extend_from_slice(&trak(b"vide", 16, 9, false));
+            let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+            file.extend_from_slice(&boxed(b"moov", &moov));
+            let info = read(&file).expect("a valid file");
+            prop_assert_eq!(
+                info.duration_ms,
+                Some(u64::from(duration) * 1000 / u64::from(timescale))
+            );
+        }
     }
 }

@@ -284,3 +284,135 @@ mod tests {
         ));
     }
 }
+
+/// Property tests: any upload, whatever its first bytes claim, is probed
+/// without a panic and with bounded work; real images and the test MP4s
+/// give back their size and duration.
+#[cfg(test)]
+mod props {
+    use std::io::Cursor;
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::isobmff::build;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Probes `bytes` as its sniffed format, from a file in `dir`.
+    fn probe_bytes(dir: &Path, bytes: &[u8]) -> Option<Result<Probe, MediaError>> {
+        let Sniffed::Supported(format) = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]) else {
+            return None;
+        };
+        let path = dir.join("upload");
+        std::fs::write(&path, bytes).expect("a temporary file");
+        Some(probe_file(&path, format))
+    }
+
+    /// A supported format's magic bytes (and some look-alikes) followed
+    /// by anything: the probes run on nonsense.
+    fn claimed_media() -> impl Strategy<Value = Vec<u8>> {
+        let magic = prop::sample::select(vec![
+            &b"\xFF\xD8\xFF"[..],
+            b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00",
+            b"\xFF\xD8\xFF\xC0\x00\x11\x08",
+            b"\x89PNG\r\n\x1a\n",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR",
+            b"GIF87a",
+            b"GIF89a",
+            b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+            b"RIFF\x00\x00\x00\x00WEBPVP8L",
+            b"RIFF\x00\x00\x00\x00WEBPVP8X",
+            b"\x00\x00\x00\x14ftypqt  ",
+            b"\x00\x00\x00\x18ftypisom",
+            b"\x00\x00\x00\x08moov",
+            b"\x00\x00\x00\x01mdat",
+        ]);
+        (magic, vec(any::<u8>(), 0..(64 << 10))).prop_map(|(magic, rest)| {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(&rest);
+            b
+        })
+    }
+
+    fn encode(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
+        let img =
+            image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 3) as u8, 90]));
+        let mut out = Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, format)
+            .expect("encodes");
+        out.into_inner()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn the_sniffed_type_depends_only_on_the_first_bytes(bytes in vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(sniff(&bytes), sniff(&bytes[..bytes.len().min(SNIFF_LEN)]));
+        }
+
+        #[test]
+        fn arbitrary_uploads_are_probed_without_panicking(
+            bytes in prop_oneof![vec(any::<u8>(), 0..(64 << 10)), claimed_media()],
+        ) {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            if let Some(Ok(probe)) = probe_bytes(dir.path(), &bytes)
+                && probe.format.kind() == MediaKind::Image
+            {
+                prop_assert!(probe.width.is_some_and(|w| w > 0));
+                prop_assert!(probe.height.is_some_and(|h| h > 0));
+            }
+        }
+
+        #[test]
+        fn real_images_give_back_their_size(
+            format in prop::sample::select(vec![
+                (image::ImageFormat::Png, Format::Png),
+                (image::ImageFormat::Jpeg, Format::Jpeg),
+                (image::ImageFormat::Gif, Format::Gif),
+                (image::ImageFormat::WebP, Format::Webp),
+            ]),
+            w in 1u32..48,
+            h in 1u32..48,
+            junk in vec(any::<u8>(), 0..64),
+        ) {
+            let (encoder, expected) = format;
+            // Bytes after the image do not change what its header says.
+            let mut bytes = encode(encoder, w, h);
+            bytes.extend_from_slice(&junk);
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let probe = probe_bytes(dir.path(), &bytes).expect("sniffed").expect("probed");
+            prop_assert_eq!(probe.format, expected);
+            prop_assert_eq!((probe.width, probe.height), (Some(w), Some(h)));
+        }
+
+        #[test]
+        fn generated_mp4s_are_probed_to_their_size_and_duration(
+            width in 1u32..=8192,
+            height in 1u32..=8192,
+            duration_ms in 0u32..u32::MAX,
+            rotated in any::<bool>(),
+            moov_last in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let bytes = build::mp4(width, height, duration_ms, rotated, moov_last, 256);
+            let probe = probe_bytes(dir.path(), &bytes).expect("sniffed").expect("probed");
+            let (w, h) = if rotated { (height, width) } else { (width, height) };
+            prop_assert_eq!(probe, Probe {
+                format: Format::Mp4,
+                width: Some(w),
+                height: Some(h),
+                duration_ms: Some(u64::from(duration_ms)),
+                has_moov: true,
+            });
+        }
+    }
+}

@@ -102,7 +102,10 @@ fn clean_filename(name: &str) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>'))
         .take(200)
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces in any mix (`". .x"`): no hidden-file name.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     if cleaned.is_empty() {
         "untitled".to_owned()
     } else {
@@ -680,5 +683,43 @@ mod tests {
         assert_eq!(clean_filename("  "), "untitled");
         assert_eq!(clean_filename(".hidden"), "hidden");
         assert_eq!(clean_filename(&"x".repeat(500)).len(), 200);
+    }
+}
+
+/// Property tests: whatever name a client sends with an upload, the kept
+/// name is a plain, visible, bounded base name.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn uploaded_file_names_are_cleaned_to_a_visible_base_name(
+            name in prop_oneof![
+                ".{0,300}",
+                "[ ./\\\\a-z\t\n\u{0}\u{202e}]{0,40}",
+                "[a-z/]{0,4}[ .\t]{1,8}[a-z]{0,4}",
+            ],
+        ) {
+            let clean = clean_filename(&name);
+            prop_assert!(!clean.is_empty());
+            prop_assert!(clean.chars().count() <= 200);
+            prop_assert!(!clean.contains(['/', '\\', '"', '<', '>']));
+            prop_assert!(!clean.chars().any(char::is_control));
+            prop_assert!(!clean.starts_with('.'), "{:?} -> {:?}", name, clean);
+            prop_assert_eq!(clean.trim(), clean.as_str());
+        }
+    }
+
+    /// Found by the property above: dots and spaces after one another
+    /// left a leading dot.
+    #[test]
+    fn dots_and_spaces_in_any_mix_leave_no_hidden_name() {
+        assert_eq!(clean_filename(". .x"), "x");
+        assert_eq!(clean_filename(" . . "), "untitled");
     }
 }

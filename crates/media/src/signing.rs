@@ -47,13 +47,17 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Hex digits only (either case). Not `u8::from_str_radix`, which also
+/// takes a sign (`"+f"`), so one signature had several spellings.
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    let nibble = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
         .collect()
 }
 
@@ -142,5 +146,94 @@ mod tests {
     fn debug_output_hides_the_key() {
         let s = UrlSigner::new(b"topsecret".to_vec());
         assert!(!format!("{s:?}").contains("topsecret"));
+    }
+}
+
+/// Property tests: signed links verify until they expire; any other
+/// spelling of the id, the expiry or the signature is refused, and nothing
+/// a client puts in the query panics.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn signed_links_verify_until_they_expire(
+            key in proptest::collection::vec(any::<u8>(), 0..64),
+            id in ".{0,40}",
+            exp in any::<i64>(),
+            now in any::<i64>(),
+        ) {
+            let s = UrlSigner::new(key);
+            let sig = s.signature(&id, exp);
+            let expected = if now >= exp { Err(SignatureError::Expired) } else { Ok(()) };
+            prop_assert_eq!(s.verify(&id, exp, &sig, now), expected);
+            prop_assert_eq!(s.verify(&id, exp, &sig.to_uppercase(), now), expected);
+            prop_assert_eq!(s.query(&id, exp), format!("exp={exp}&sig={sig}"));
+        }
+
+        #[test]
+        fn any_other_signature_id_or_expiry_is_refused(
+            id in "[0-9a-f-]{36}",
+            other_id in "[0-9a-f-]{36}",
+            exp in any::<i64>(),
+            other_exp in any::<i64>(),
+            at in any::<Index>(),
+            c in prop::sample::select("0123456789abcdefABCDEF+-g \u{e9}".chars().collect::<Vec<_>>()),
+        ) {
+            let s = UrlSigner::new(b"media-key".to_vec());
+            let sig = s.signature(&id, exp);
+            let mut chars: Vec<char> = sig.chars().collect();
+            let i = at.index(chars.len());
+            prop_assume!(!chars[i].eq_ignore_ascii_case(&c));
+            chars[i] = c;
+            let changed: String = chars.into_iter().collect();
+            prop_assert_eq!(s.verify(&id, exp, &changed, i64::MIN), Err(SignatureError::Invalid));
+            if other_id != id {
+                prop_assert_eq!(s.verify(&other_id, exp, &sig, i64::MIN), Err(SignatureError::Invalid));
+            }
+            if other_exp != exp {
+                prop_assert_eq!(s.verify(&id, other_exp, &sig, i64::MIN), Err(SignatureError::Invalid));
+            }
+        }
+
+        #[test]
+        fn arbitrary_signatures_never_panic_and_never_verify(
+            sig in ".{0,80}",
+            exp in any::<i64>(),
+            now in any::<i64>(),
+        ) {
+            let s = UrlSigner::new(b"media-key".to_vec());
+            prop_assert_eq!(s.verify("id", exp, &sig, now), Err(SignatureError::Invalid));
+        }
+
+        #[test]
+        fn hex_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(unhex(&hex(&bytes)), Some(bytes.clone()));
+            prop_assert_eq!(unhex(&hex(&bytes).to_uppercase()), Some(bytes));
+        }
+    }
+
+    /// Found by `any_other_signature_id_or_expiry_is_refused`: `+` in
+    /// place of a leading `0` digit parsed as the same byte.
+    #[test]
+    fn a_sign_is_not_a_hex_digit() {
+        let s = UrlSigner::new(b"media-key".to_vec());
+        let (id, exp) = ("0192f1a2-7c3e-7abc-9def-0123456789ab", 2_000);
+        let sig = (0..)
+            .map(|n| (n, s.signature(id, exp + n)))
+            .find(|(_, sig)| sig.starts_with('0'))
+            .expect("some signature starts with 0");
+        let plus = format!("+{}", &sig.1[1..]);
+        assert_eq!(
+            s.verify(id, exp + sig.0, &plus, 0),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(unhex("+f"), None);
     }
 }

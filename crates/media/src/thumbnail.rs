@@ -202,3 +202,60 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
+
+/// Property tests: the decoders see whatever an upload holds; a crafted
+/// file is an error, never a panic, and real images keep their aspect.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // Each case decodes an image: fewer cases keep the file quick.
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_image_bytes_never_panic_the_thumbnailer(
+            magic in prop::sample::select(vec![
+                &b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"[..],
+                b"\xFF\xD8\xFF\xC0\x00\x11\x08",
+                b"\x89PNG\r\n\x1a\n",
+                b"GIF89a",
+                b"GIF87a",
+                b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+                b"RIFF\x00\x00\x00\x00WEBPVP8L",
+            ]),
+            rest in vec(any::<u8>(), 0..(16 << 10)),
+        ) {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join("upload");
+            let mut bytes = magic.to_vec();
+            bytes.extend_from_slice(&rest);
+            std::fs::write(&path, &bytes).expect("written");
+            if let Ok(thumb) = image_thumbnail(&path) {
+                prop_assert!(thumb.jpeg.starts_with(&[0xFF, 0xD8]));
+            }
+        }
+
+        #[test]
+        fn thumbnails_fit_the_box_and_keep_the_aspect(w in 1u32..900, h in 1u32..900) {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join("i.png");
+            DynamicImage::ImageRgb8(image::RgbImage::new(w, h)).save(&path).expect("saved");
+            let thumb = image_thumbnail(&path).expect("a thumbnail");
+            let t = image::load_from_memory(&thumb.jpeg).expect("a JPEG");
+            prop_assert!(t.width() <= MAX_SIDE && t.height() <= MAX_SIDE);
+            if w <= MAX_SIDE && h <= MAX_SIDE {
+                prop_assert_eq!((t.width(), t.height()), (w, h));
+            } else {
+                // The longer side fills the box; the aspect is kept to a pixel.
+                prop_assert_eq!(t.width().max(t.height()), MAX_SIDE);
+                let (tw, th) = (f64::from(t.width()), f64::from(t.height()));
+                let expected = f64::from(w) / f64::from(h);
+                prop_assert!((tw / th - expected).abs() <= expected * (1.0 / th + 1.0 / tw) + 1e-9);
+            }
+        }
+    }
+}

@@ -570,7 +570,11 @@ impl PlatformClient {
         let gate = gates.entry(key.clone()).or_default();
         gate.slow = usage.percent >= SLOW_AT;
         if usage.percent >= PAUSE_AT {
-            let until = now + usage.regain_after.unwrap_or(DEFAULT_PAUSE);
+            // The platform's figure (minutes, up to u32::MAX) may end past
+            // what a timestamp holds.
+            let until = now
+                .checked_add(usage.regain_after.unwrap_or(DEFAULT_PAUSE))
+                .unwrap_or(Timestamp::MAX);
             gate.paused_until = Some(until);
             tracing::warn!(provider = %call.provider, bucket = %key, percent = usage.percent, until = %until, "platform usage near its limit: pausing calls");
         } else if gate.slow {
@@ -614,5 +618,327 @@ mod tests {
         assert!(!logged.contains("EAAsecret"), "{logged}");
         assert!(logged.contains("client_id=app"), "{logged}");
         assert!(logged.contains("fields=id,name"), "{logged}");
+    }
+}
+
+/// Generators of what a platform may answer, for the property tests of
+/// every dialect and reply shape.
+#[cfg(test)]
+pub(crate) mod strategies {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    use serde_json::{Map, Value, json};
+
+    use super::Reply;
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "error",
+                "code",
+                "error_subcode",
+                "message",
+                "is_transient",
+                "fbtrace_id",
+                "error_type",
+                "error_message",
+                "error_description",
+                "log_id",
+                "errors",
+                "reason",
+                "status",
+                "data",
+                "access_token",
+                "expires_in",
+                "refresh_token",
+                "refresh_expires_in",
+                "scope",
+                "open_id",
+                "user_id",
+                "permissions",
+                "files",
+                "id",
+                "name",
+                "mimeType",
+                "size",
+                "videoMediaMetadata",
+                "durationMillis",
+                "width",
+                "height",
+                "nextPageToken",
+                "paging",
+                "next",
+            ])
+            .prop_map(str::to_owned),
+            "[a-zA-Z_]{0,8}",
+        ]
+    }
+
+    /// Any JSON value, a few levels deep, with numbers at the edges.
+    pub(crate) fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            prop::sample::select(vec![
+                0i64,
+                1,
+                -1,
+                190,
+                102,
+                4,
+                17,
+                32,
+                613,
+                80001,
+                458,
+                2207042,
+                200,
+                10,
+                100,
+                i64::MAX,
+                i64::MIN,
+                4_294_967_295,
+            ])
+            .prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+                .map(Value::Number)),
+            prop::sample::select(vec![
+                "",
+                "ok",
+                "invalid_grant",
+                "access_token_invalid",
+                "rate_limit_exceeded",
+                "quotaExceeded",
+                "authError",
+                "OAuthRateLimitException",
+                "REVOKED_ACCESS_TOKEN",
+                "9223372036854775807",
+                "18446744073709551616",
+                "-1",
+                "12",
+            ])
+            .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..5).prop_map(Value::Array),
+                vec((key(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// A body: arbitrary bytes, arbitrary JSON, or one of the platforms'
+    /// error and token shapes with arbitrary values.
+    pub(crate) fn body() -> impl Strategy<Value = Vec<u8>> {
+        let shaped = prop_oneof![
+            json().prop_map(|v| json!({ "error": v })),
+            (json(), json(), json(), json()).prop_map(|(code, sub, message, transient)| json!({
+                "error": {"code": code, "error_subcode": sub, "message": message,
+                    "is_transient": transient, "fbtrace_id": "A1"}
+            })),
+            (json(), json()).prop_map(|(t, m)| json!({"error_type": t, "error_message": m})),
+            (json(), json()).prop_map(|(code, m)| json!({"data": {}, "error": {"code": code, "message": m}})),
+            (json(), json()).prop_map(|(reason, status)| json!({
+                "error": {"code": 403, "message": "m", "errors": [{"reason": reason}], "status": status}
+            })),
+            (json(), json(), json()).prop_map(|(token, expires, refresh)| json!({
+                "access_token": token, "expires_in": expires, "refresh_token": refresh,
+                "refresh_expires_in": expires, "scope": "a,b c", "user_id": expires,
+                "permissions": refresh,
+            })),
+        ];
+        prop_oneof![
+            vec(any::<u8>(), 0..2048),
+            json().prop_map(|v| serde_json::to_vec(&v).expect("renders")),
+            shaped.prop_map(|v| serde_json::to_vec(&v).expect("renders")),
+        ]
+    }
+
+    /// A usage figure: mostly a u32 (as documented), at times anything.
+    fn figure() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => prop_oneof![Just(u32::MAX), any::<u32>(), 0u32..200].prop_map(Value::from),
+            1 => json(),
+        ]
+    }
+
+    /// A header value a server could send: visible ASCII, JSON usage
+    /// figures with any numbers, or a `Range`.
+    pub(crate) fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,64}",
+            (figure(), figure(), figure()).prop_map(|(a, b, c)| {
+                json!({"call_count": a, "total_time": b, "total_cputime": c}).to_string()
+            }),
+            (figure(), 0u32..200, figure(), "[0-9]{1,20}",).prop_map(|(a, pct, regain, id)| {
+                json!({id: [{"type": "pages", "call_count": pct, "total_time": a,
+                        "total_cputime": 0, "estimated_time_to_regain_access": regain}]})
+                .to_string()
+            }),
+            "bytes=[0-9-]{0,24}",
+        ]
+    }
+
+    pub(crate) fn reply() -> impl Strategy<Value = Reply> {
+        let name = prop::sample::select(vec![
+            "x-app-usage",
+            "x-business-use-case-usage",
+            "x-ad-account-usage",
+            "retry-after",
+            "range",
+            "content-range",
+        ]);
+        (
+            prop_oneof![
+                prop::sample::select(vec![
+                    200u16, 201, 204, 206, 308, 400, 401, 403, 404, 410, 429, 500, 503
+                ]),
+                100u16..600,
+            ],
+            vec((name, header_value()), 0..4),
+            body(),
+        )
+            .prop_map(|(status, headers, body)| {
+                let mut map = HeaderMap::new();
+                for (n, v) in headers {
+                    if let Ok(v) = HeaderValue::from_str(&v) {
+                        map.append(HeaderName::from_static(n), v);
+                    }
+                }
+                Reply {
+                    status,
+                    headers: map,
+                    body,
+                }
+            })
+    }
+}
+
+/// Property tests: whatever a platform answers in its usage headers, the
+/// gates take it without a panic; whatever a URL holds, a logged one shows
+/// no secret.
+#[cfg(test)]
+mod props {
+    use std::sync::Arc;
+
+    use herald_core::ManualClock;
+    use proptest::prelude::*;
+
+    use super::strategies::reply;
+    use super::*;
+    use crate::meta::GraphDialect;
+
+    fn client(now: Timestamp) -> PlatformClient {
+        PlatformClient::new(Arc::new(ManualClock::new(now)), ClientOptions::default())
+            .expect("a client")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_usage_headers_never_panic_the_gates(
+            reply in reply(),
+            now in prop_oneof![
+                0i64..4_102_444_800,
+                Just(Timestamp::MAX.as_second() - 3600),
+            ],
+        ) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let client = client(now);
+            let call = Call::new(ProviderId::Facebook, "meta.me", Method::Get, "https://graph.example/me");
+            for usage in GraphDialect(ProviderId::Facebook).usage(&reply) {
+                client.record_usage(&call, &usage);
+                if usage.percent >= PAUSE_AT {
+                    let paused = client.paused_until(ProviderId::Facebook, usage.bucket.as_deref());
+                    prop_assert!(paused.is_some_and(|p| p > now));
+                }
+            }
+        }
+
+        #[test]
+        fn logged_urls_never_show_a_secret(
+            host in "[a-z]{1,10}\\.example",
+            path in "(/[a-zA-Z0-9._~%-]{0,8}){0,3}",
+            before in proptest::collection::vec(("[a-z_]{1,8}", "[a-z0-9]{0,8}"), 0..3),
+            sensitive in prop::sample::select(SENSITIVE.to_vec()),
+            secret in "S3CR3T[A-Za-z0-9]{4,12}",
+            encoded in any::<bool>(),
+            in_url in any::<bool>(),
+            extra in proptest::collection::vec(("[a-z_]{1,8}", "[a-z0-9]{0,8}"), 0..3),
+        ) {
+            let mut url = format!("https://{host}{path}");
+            let mut call_query: Vec<(String, String)> = Vec::new();
+            let key = if encoded {
+                // `access%5Ftoken` is the same key once decoded.
+                sensitive.replace('_', "%5F")
+            } else {
+                sensitive.to_owned()
+            };
+            let mut pairs: Vec<(String, String)> = before.clone();
+            if in_url {
+                pairs.push((key, secret.clone()));
+            } else {
+                call_query.push((sensitive.to_owned(), secret.clone()));
+            }
+            pairs.extend(extra.clone());
+            if !pairs.is_empty() {
+                let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                url = format!("{url}?{}", q.join("&"));
+            }
+            let mut call = Call::new(ProviderId::Facebook, "meta.me", Method::Get, url.clone());
+            for (k, v) in &call_query {
+                call = call.query(k, v.clone());
+            }
+            let logged = call.redacted_url();
+            prop_assert!(!logged.contains(&secret), "{} -> {}", url, logged);
+        }
+
+        #[test]
+        fn arbitrary_urls_never_panic_the_redaction(url in ".{0,120}", k in ".{0,12}", v in ".{0,12}") {
+            let _ = Call::new(ProviderId::YouTube, "google.token", Method::Post, url)
+                .query(&k, v)
+                .redacted_url();
+        }
+    }
+
+    /// Found by `arbitrary_usage_headers_never_panic_the_gates`: an
+    /// `estimated_time_to_regain_access` of u32::MAX minutes (8,171 years)
+    /// overflowed the pause's timestamp, a panic in the call's task.
+    #[test]
+    fn an_absurd_regain_time_pauses_without_overflowing() {
+        let now: Timestamp = "2026-11-24T12:00:00Z".parse().expect("a time");
+        let client = client(now);
+        let call = Call::new(
+            ProviderId::Facebook,
+            "meta.me",
+            Method::Get,
+            "https://graph.example/me",
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-business-use-case-usage",
+            r#"{"1":[{"call_count":100,"estimated_time_to_regain_access":4294967295}]}"#
+                .parse()
+                .expect("a header"),
+        );
+        let reply = Reply {
+            status: 200,
+            headers,
+            body: Vec::new(),
+        };
+        for usage in GraphDialect(ProviderId::Facebook).usage(&reply) {
+            client.record_usage(&call, &usage);
+        }
+        assert!(
+            client
+                .paused_until(ProviderId::Facebook, Some("1"))
+                .is_some()
+        );
     }
 }

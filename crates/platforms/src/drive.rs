@@ -376,3 +376,99 @@ mod tests {
         assert_eq!(doc.size, None);
     }
 }
+
+/// Property tests: whatever Drive lists, reading it never panics and what
+/// it says is kept; whatever a person searches for or names as a file id
+/// stays a literal in the query and one segment in the path.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::client::strategies::body;
+
+    /// The Drive literal `quoted` read back: `None` when a quote or a
+    /// backslash is not escaped.
+    fn unquote(quoted: &str) -> Option<String> {
+        let inner = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
+        let mut out = String::new();
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => out.push(chars.next()?),
+                '\'' => return None,
+                c => out.push(c),
+            }
+        }
+        Some(out)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_listings_never_panic(body in body()) {
+            if let Ok(list) = serde_json::from_slice::<RawList>(&body) {
+                let _: Vec<DriveFile> = list.files.into_iter().map(DriveFile::from).collect();
+            }
+            let _ = serde_json::from_slice::<RawFile>(&body).map(DriveFile::from);
+        }
+
+        #[test]
+        fn listed_metadata_is_kept(
+            id in "[A-Za-z0-9_-]{1,40}",
+            size in any::<u64>(),
+            width in any::<u32>(),
+            height in any::<u32>(),
+            duration in any::<u64>(),
+            video in any::<bool>(),
+            can_download in proptest::option::of(any::<bool>()),
+        ) {
+            let meta = json!({"width": width, "height": height, "durationMillis": duration.to_string()});
+            let mut file = json!({"id": id, "name": "n", "mimeType": "video/mp4",
+                "size": size.to_string(), "capabilities": {"canDownload": can_download}});
+            file[if video { "videoMediaMetadata" } else { "imageMediaMetadata" }] = meta;
+            let list: RawList = serde_json::from_value(json!({"files": [file], "nextPageToken": "t"}))
+                .expect("a listing");
+            let f = DriveFile::from(list.files.into_iter().next().expect("a file"));
+            prop_assert_eq!(f.id, id);
+            prop_assert_eq!(f.size, Some(size));
+            prop_assert_eq!((f.width, f.height), (Some(width), Some(height)));
+            prop_assert_eq!(f.duration_ms, video.then_some(duration));
+            prop_assert_eq!(f.can_download, can_download.unwrap_or(true));
+        }
+
+        #[test]
+        fn a_search_term_stays_one_literal(search in ".{0,40}") {
+            let q = media_query(Some(&search));
+            let base = media_query(None);
+            let term = search.trim();
+            if term.is_empty() {
+                prop_assert_eq!(q, base);
+            } else {
+                let literal = q
+                    .strip_prefix(&format!("{base} and name contains "))
+                    .expect("the term is appended");
+                prop_assert_eq!(unquote(literal), Some(term.to_owned()));
+            }
+        }
+
+        #[test]
+        fn a_file_id_stays_one_path_segment(id in ".{0,40}") {
+            let segment = path_segment(&id);
+            prop_assert!(segment.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'%')));
+            let mut decoded = Vec::new();
+            let mut bytes = segment.bytes();
+            while let Some(b) = bytes.next() {
+                if b == b'%' {
+                    let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+                    decoded.push(u8::from_str_radix(&hex, 16).expect("two hex digits"));
+                } else {
+                    decoded.push(b);
+                }
+            }
+            prop_assert_eq!(decoded, id.into_bytes());
+        }
+    }
+}

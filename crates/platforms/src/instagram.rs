@@ -305,3 +305,46 @@ fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
         _ => None,
     })
 }
+
+/// Property tests: whatever Instagram's token endpoints answer, in the
+/// legacy error shape or any other, reading it never panics, and a token's
+/// lifetime never overflows.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::strategies::{body, reply};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_legacy_answers_never_panic(reply in reply()) {
+            if let Some(e) = LegacyDialect.classify(&reply, Timestamp::UNIX_EPOCH) {
+                prop_assert_eq!(e.provider, ProviderId::Instagram);
+            }
+        }
+
+        #[test]
+        fn token_answers_of_any_shape_never_panic(body in body(), now in 0i64..4_102_444_800) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let reply = Reply { status: 200, headers: Default::default(), body };
+            if let Ok(short) = reply.json::<ShortTokenReply>(ProviderId::Instagram) {
+                let tokens = match short {
+                    ShortTokenReply::Wrapped { data } => data,
+                    ShortTokenReply::Flat(t) => vec![t],
+                };
+                for t in tokens {
+                    if let Some(Permissions::Joined(s)) = t.permissions {
+                        prop_assert!(split_scopes(&s).iter().all(|p| !p.is_empty()));
+                    }
+                }
+            }
+            if let Ok(long) = reply.json::<LongTokenReply>(ProviderId::Instagram) {
+                let _ = expiry(now, long.expires_in);
+            }
+            let _ = reply.json::<MeReply>(ProviderId::Instagram);
+        }
+    }
+}

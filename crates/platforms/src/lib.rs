@@ -158,14 +158,17 @@ pub(crate) fn split_scopes(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// `now + expires_in`, when the platform gave a lifetime.
+/// `now + expires_in`, when the platform gave a lifetime. A lifetime that
+/// ends past what a timestamp holds (`expires_in: 9223372036854775807`)
+/// is no usable expiry: like none, the token is checked daily.
 pub(crate) fn expiry(
     now: herald_core::Timestamp,
     expires_in: Option<i64>,
 ) -> Option<herald_core::Timestamp> {
-    expires_in
-        .filter(|s| *s > 0)
-        .map(|s| now + herald_core::SignedDuration::from_secs(s))
+    expires_in.filter(|s| *s > 0).and_then(|s| {
+        now.checked_add(herald_core::SignedDuration::from_secs(s))
+            .ok()
+    })
 }
 
 #[cfg(test)]
@@ -189,6 +192,64 @@ mod tests {
         assert_eq!(
             Hosts::sandbox("http://127.0.0.1:9/sandbox/").url("graph.facebook.com", "/v25.0/me"),
             "http://127.0.0.1:9/sandbox/graph.facebook.com/v25.0/me"
+        );
+    }
+}
+
+/// Property tests: a platform's `expires_in` and scope list, whatever they
+/// hold, are read without a panic.
+#[cfg(test)]
+mod props {
+    use herald_core::{SignedDuration, Timestamp};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_token_lifetime_gives_an_expiry_or_none(
+            now in Timestamp::MIN.as_second()..=Timestamp::MAX.as_second(),
+            expires_in in proptest::option::of(prop_oneof![
+                any::<i64>(),
+                Just(i64::MAX),
+                0i64..100_000_000,
+            ]),
+        ) {
+            let now = Timestamp::from_second(now).expect("in range");
+            match expiry(now, expires_in) {
+                Some(at) => {
+                    let secs = expires_in.expect("a lifetime");
+                    prop_assert!(secs > 0);
+                    prop_assert_eq!(at, now + SignedDuration::from_secs(secs));
+                }
+                None => prop_assert!(
+                    expires_in.is_none_or(|s| s <= 0
+                        || now.checked_add(SignedDuration::from_secs(s)).is_err())
+                ),
+            }
+        }
+
+        #[test]
+        fn scope_lists_split_into_non_empty_names(s in "[a-z._, ]{0,60}") {
+            let scopes = split_scopes(&s);
+            prop_assert!(scopes.iter().all(|p| !p.is_empty() && !p.contains([',', ' '])));
+            let kept: String = s.chars().filter(|c| !matches!(c, ',' | ' ')).collect();
+            prop_assert_eq!(scopes.concat(), kept);
+        }
+    }
+
+    /// Found by `any_token_lifetime_gives_an_expiry_or_none`: a token
+    /// answer with `"expires_in": 9223372036854775807` overflowed the
+    /// timestamp (a panic while connecting or refreshing).
+    #[test]
+    fn an_absurd_token_lifetime_is_no_expiry() {
+        let now: Timestamp = "2026-11-24T12:00:00Z".parse().expect("a time");
+        assert_eq!(expiry(now, Some(i64::MAX)), None);
+        assert_eq!(
+            expiry(now, Some(3600)),
+            Some(now + SignedDuration::from_hours(1))
         );
     }
 }

@@ -579,3 +579,53 @@ mod tests {
         );
     }
 }
+
+/// Property tests: whatever the Graph API answers, classifying it and
+/// reading its usage never panics, and the codes Herald acts on win over
+/// the status.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::strategies::{body, reply};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_graph_answers_never_panic(reply in reply(), now in 0i64..4_102_444_800) {
+            let now = Timestamp::from_second(now).expect("in range");
+            for dialect in [GraphDialect(ProviderId::Facebook), GraphDialect(ProviderId::Instagram)] {
+                let _ = dialect.classify(&reply, now);
+                for usage in dialect.usage(&reply) {
+                    prop_assert!(usage.regain_after.is_none_or(|d| d.is_positive()));
+                }
+            }
+        }
+
+        #[test]
+        fn dead_tokens_need_reconnecting_whatever_the_status(
+            status in 100u16..600,
+            code in prop::sample::select(vec![102i64, 190]),
+            subcode in proptest::option::of(any::<i64>()),
+            message in ".{0,40}",
+        ) {
+            let body = serde_json::json!({"error": {"code": code, "error_subcode": subcode,
+                "message": message}});
+            let reply = Reply { status, headers: Default::default(), body: body.to_string().into_bytes() };
+            let e = GraphDialect(ProviderId::Facebook)
+                .classify(&reply, Timestamp::UNIX_EPOCH)
+                .expect("an error");
+            prop_assert_eq!(e.kind, ErrorKind::Reconnect);
+        }
+
+        #[test]
+        fn token_answers_of_any_shape_never_panic(body in body()) {
+            let reply = Reply { status: 200, headers: Default::default(), body };
+            let _ = reply.json::<TokenReply>(ProviderId::Facebook);
+            let _ = reply.json::<Paged<PageReply>>(ProviderId::Facebook);
+            let _ = reply.json::<Paged<PermissionReply>>(ProviderId::Facebook);
+        }
+    }
+}

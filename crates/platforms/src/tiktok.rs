@@ -406,3 +406,41 @@ mod tests {
         );
     }
 }
+
+/// Property tests: whatever TikTok answers, classifying it and reading a
+/// token from it never panics, and a token's lifetimes never overflow.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::strategies::{body, reply};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_tiktok_answers_never_panic(reply in reply()) {
+            let _ = TikTokDialect.classify(&reply, Timestamp::UNIX_EPOCH);
+        }
+
+        #[test]
+        fn an_ok_envelope_is_never_an_error(status in 100u16..600, data in proptest::option::of(".{0,20}")) {
+            let body = serde_json::json!({"data": data, "error": {"code": "ok", "message": ""}});
+            let reply = Reply { status, headers: Default::default(), body: body.to_string().into_bytes() };
+            prop_assert!(TikTokDialect.classify(&reply, Timestamp::UNIX_EPOCH).is_none());
+        }
+
+        #[test]
+        fn token_answers_of_any_shape_never_panic(body in body(), now in 0i64..4_102_444_800) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let reply = Reply { status: 200, headers: Default::default(), body };
+            if let Ok(token) = reply.json::<TokenReply>(ProviderId::TikTok) {
+                let _ = expiry(now, token.expires_in);
+                let _ = expiry(now, token.refresh_expires_in);
+                let _ = token.scope.as_deref().map(split_scopes);
+            }
+            let _ = reply.json::<Envelope<UserData>>(ProviderId::TikTok);
+        }
+    }
+}

@@ -489,3 +489,39 @@ mod tests {
         );
     }
 }
+
+/// Property tests: whatever Google answers, classifying it and reading a
+/// token from it never panics; a 2xx answer is never an error.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::strategies::{body, reply};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_google_answers_never_panic(reply in reply(), now in 0i64..4_102_444_800) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let classified = GoogleDialect(ProviderId::YouTube).classify(&reply, now);
+            if (200..300).contains(&reply.status) {
+                prop_assert!(classified.is_none());
+            }
+            if let Some(PlatformError { kind: ErrorKind::RateLimited { until: Some(t) }, .. }) = classified {
+                prop_assert!(t > now && t <= now + herald_core::SignedDuration::from_hours(26));
+            }
+        }
+
+        #[test]
+        fn token_answers_of_any_shape_never_panic(body in body(), now in 0i64..4_102_444_800) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let reply = Reply { status: 200, headers: Default::default(), body };
+            if let Ok(token) = reply.json::<TokenReply>(ProviderId::YouTube) {
+                let _ = expiry(now, token.expires_in);
+            }
+            let _ = reply.json::<UserInfo>(ProviderId::YouTube);
+        }
+    }
+}

@@ -371,3 +371,44 @@ mod tests {
         assert_eq!(info.code, "webhook_malformed");
     }
 }
+
+/// Property tests: whatever a deauthorize or data-deletion callback posts,
+/// reading its form never panics, and a `signed_request` field comes back
+/// as sent.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_callback_bodies_never_panic(body in prop_oneof![
+            vec(any::<u8>(), 0..(16 << 10)),
+            "[a-z_=&%+.0-9A-F]{0,200}".prop_map(String::into_bytes),
+        ]) {
+            if let Ok(value) = signed_request(&body) {
+                prop_assert!(!value.is_empty());
+            }
+        }
+
+        #[test]
+        fn the_signed_request_field_comes_back_as_sent(
+            value in ".{1,300}",
+            before in vec(("[a-z_]{1,10}", ".{0,20}"), 0..3),
+            after in vec(("[a-z_]{1,10}", ".{0,20}"), 0..3),
+        ) {
+            let mut pairs: Vec<(String, String)> = before
+                .into_iter()
+                .filter(|(k, _)| k != "signed_request")
+                .collect();
+            pairs.push(("signed_request".into(), value.clone()));
+            pairs.extend(after);
+            let body = serde_urlencoded::to_string(&pairs).expect("encodes");
+            prop_assert_eq!(signed_request(body.as_bytes()).ok(), Some(value));
+        }
+    }
+}

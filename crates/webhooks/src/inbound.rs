@@ -577,3 +577,49 @@ mod tests {
         assert!(!masked.iter().any(|(_, v)| v.contains(&signature[10..])));
     }
 }
+
+/// Property tests: whatever headers a delivery arrives with, masking never
+/// panics and shows at most ten characters of a secret one.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn secret_header_values_never_show_more_than_a_quarter_or_ten_characters(
+            headers in vec(
+                (
+                    prop_oneof![
+                        prop::sample::select(vec![
+                            "X-Hub-Signature-256", " authorization ", "Cookie", "X-Api-Token",
+                            "content-type", "x-secret-ish",
+                        ])
+                        .prop_map(str::to_owned),
+                        ".{0,24}",
+                    ],
+                    ".{0,200}",
+                ),
+                0..8,
+            ),
+        ) {
+            let masked = mask_headers(headers.clone());
+            prop_assert_eq!(masked.len(), headers.len());
+            for ((name, value), (masked_name, shown)) in headers.iter().zip(&masked) {
+                prop_assert_eq!(name, masked_name);
+                if is_secret_header(name) {
+                    let kept = shown.strip_suffix("…(masked)").expect("masked");
+                    let n = kept.chars().count();
+                    prop_assert!(n <= 10 && n <= value.chars().count() / 4);
+                    prop_assert!(value.starts_with(kept));
+                } else {
+                    prop_assert_eq!(value, shown);
+                }
+            }
+        }
+    }
+}

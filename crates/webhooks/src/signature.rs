@@ -537,3 +537,237 @@ mod tests {
         }
     }
 }
+
+/// Property tests: whatever a caller sends as the header, the body or the
+/// `signed_request`, nothing panics and nothing unsigned verifies; what is
+/// signed verifies, and any change to it does not.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use serde_json::json;
+
+    use super::*;
+
+    /// Bodies up to 64 KiB: HMAC work is linear in them, so each case is
+    /// bounded.
+    const MAX_BODY: usize = 64 << 10;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn secrets() -> MetaSecrets {
+        MetaSecrets::new(["current-secret", "previous-secret"])
+    }
+
+    /// Any text, including non-ASCII and control characters.
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        vec(any::<char>(), 0..max).prop_map(String::from_iter)
+    }
+
+    /// One edit of a string: replace, insert or delete a character.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Replace(Index, char),
+        Insert(Index, char),
+        Delete(Index),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        // Characters of the value's own alphabet, so edits often survive
+        // the first checks, plus a few that never should.
+        let c = prop::sample::select(
+            "ABCDEFabcdef0123456789-_.=+/ \u{e4}"
+                .chars()
+                .collect::<Vec<_>>(),
+        );
+        prop_oneof![
+            (any::<Index>(), c.clone()).prop_map(|(i, c)| Edit::Replace(i, c)),
+            (any::<Index>(), c).prop_map(|(i, c)| Edit::Insert(i, c)),
+            any::<Index>().prop_map(Edit::Delete),
+        ]
+    }
+
+    fn apply(s: &str, edit: &Edit) -> String {
+        let mut chars: Vec<char> = s.chars().collect();
+        match edit {
+            Edit::Replace(i, c) if !chars.is_empty() => {
+                let i = i.index(chars.len());
+                chars[i] = *c;
+            }
+            Edit::Insert(i, c) => chars.insert(i.index(chars.len() + 1), *c),
+            Edit::Delete(i) if !chars.is_empty() => {
+                chars.remove(i.index(chars.len()));
+            }
+            _ => {}
+        }
+        chars.into_iter().collect()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_signature_headers_never_panic_and_never_verify(
+            header in text(256),
+            body in vec(any::<u8>(), 0..MAX_BODY),
+        ) {
+            prop_assert!(verify_hub_signature(&secrets(), Some(&header), &body).is_err());
+        }
+
+        #[test]
+        fn header_shaped_strings_are_malformed_or_mismatched(
+            header in "[ \t]{0,2}[sS][hH][aA]2?5?6?[=:]?[0-9a-fA-Fg \u{e9}]{0,70}[ \t]{0,2}",
+            body in vec(any::<u8>(), 0..1024),
+        ) {
+            let result = verify_hub_signature(&secrets(), Some(&header), &body);
+            prop_assert!(
+                matches!(result, Err(SignatureError::Malformed | SignatureError::Mismatch)),
+                "{result:?}"
+            );
+        }
+
+        #[test]
+        fn a_signed_body_verifies_under_any_secret_and_no_other_body_does(
+            secret in "[!-~]{1,64}",
+            body in vec(any::<u8>(), 0..MAX_BODY),
+            other in vec(any::<u8>(), 0..256),
+        ) {
+            let s = MetaSecrets::new([secret.as_str()]);
+            let header = s.sign(&body).expect("one secret");
+            prop_assert_eq!(verify_hub_signature(&s, Some(&header), &body), Ok(()));
+            // Upper case and surrounding whitespace are read the same.
+            let loud = format!("  {}\t", header.to_uppercase());
+            prop_assert_eq!(verify_hub_signature(&s, Some(&loud), &body), Ok(()));
+            // The same secret among rotated ones still verifies.
+            let rotated = MetaSecrets::new(["newer-secret", secret.as_str()]);
+            prop_assert_eq!(verify_hub_signature(&rotated, Some(&header), &body), Ok(()));
+            if other != body {
+                prop_assert_eq!(
+                    verify_hub_signature(&s, Some(&header), &other),
+                    Err(SignatureError::Mismatch)
+                );
+            }
+        }
+
+        #[test]
+        fn a_header_with_one_hex_digit_changed_is_refused(
+            body in vec(any::<u8>(), 0..4096),
+            at in any::<Index>(),
+            digit in 0u8..16,
+        ) {
+            let s = secrets();
+            let header = s.sign(&body).expect("a secret");
+            let mut bytes = header.into_bytes();
+            let i = "sha256=".len() + at.index(64);
+            let replacement = b"0123456789abcdef"[usize::from(digit)];
+            prop_assume!(bytes[i] != replacement);
+            bytes[i] = replacement;
+            let changed = String::from_utf8(bytes).expect("ASCII");
+            prop_assert_eq!(
+                verify_hub_signature(&s, Some(&changed), &body),
+                Err(SignatureError::Mismatch)
+            );
+        }
+
+        #[test]
+        fn verify_tokens_match_only_themselves(expected in text(64), given in text(64)) {
+            prop_assert_eq!(verify_token_matches(&expected, &expected), !expected.is_empty());
+            if given != expected {
+                prop_assert!(!verify_token_matches(&expected, &given));
+            }
+        }
+
+        #[test]
+        fn arbitrary_signed_requests_never_panic_and_are_refused(value in text(4096)) {
+            prop_assert!(parse_signed_request(&secrets(), &value).is_err());
+        }
+
+        #[test]
+        fn signed_request_shaped_strings_are_refused(
+            value in "[A-Za-z0-9_=+/-]{0,60}\\.?[A-Za-z0-9_=+/.-]{0,200}",
+        ) {
+            prop_assert!(parse_signed_request(&secrets(), &value).is_err());
+        }
+
+        #[test]
+        fn made_signed_requests_round_trip(
+            user in prop_oneof![
+                "[ ]{0,2}[0-9A-Za-z_\u{e4}\u{1f600}-]{1,40}[ ]{0,2}".prop_map(serde_json::Value::from),
+                any::<u64>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+            ],
+            issued_at in any::<i64>(),
+            as_string in any::<bool>(),
+            algorithm in prop::sample::select(vec!["HMAC-SHA256", "hmac-sha256", "Hmac-Sha256"]),
+            extra in text(64),
+        ) {
+            let s = secrets();
+            let issued = if as_string {
+                json!(issued_at.to_string())
+            } else {
+                json!(issued_at)
+            };
+            let payload = json!({
+                "algorithm": algorithm,
+                "user_id": user,
+                "issued_at": issued,
+                "expires": 1_291_840_400,
+                "extra": extra,
+            });
+            let made = make_signed_request(&s, &payload).expect("a secret");
+            let parsed = parse_signed_request(&s, &made).expect("it verifies");
+            let expected_user = match &user {
+                serde_json::Value::String(u) => u.trim().to_owned(),
+                other => other.to_string(),
+            };
+            prop_assert_eq!(parsed, SignedRequest {
+                user_id: expected_user,
+                issued_at: Some(issued_at),
+            });
+            // Under a secret Herald does not hold, it is refused.
+            prop_assert_eq!(
+                parse_signed_request(&MetaSecrets::new(["someone-else"]), &made),
+                Err(SignedRequestError::Mismatch)
+            );
+        }
+
+        /// Any change to the signed payload is refused. A change to the
+        /// signature is refused too, unless it decodes to the same 32
+        /// bytes: the decoder takes padding and ignores the unused low
+        /// bits of the last character, like the PHP and JavaScript
+        /// decoders apps use; that is another spelling of the same
+        /// signature, not another signature.
+        #[test]
+        fn any_change_to_a_signed_request_is_refused(
+            user in "[0-9]{1,20}",
+            edits in vec(edit(), 1..4),
+        ) {
+            let s = secrets();
+            let made = make_signed_request(
+                &s,
+                &json!({"algorithm": "HMAC-SHA256", "user_id": user, "issued_at": 5}),
+            )
+            .expect("a secret");
+            let changed = edits.iter().fold(made.clone(), |v, e| apply(&v, e));
+            prop_assume!(changed != made);
+            if let Ok(parsed) = parse_signed_request(&s, &changed) {
+                let (sig, payload) = made.split_once('.').expect("two parts");
+                let (new_sig, new_payload) =
+                    changed.trim().split_once('.').expect("accepted values have two parts");
+                prop_assert_eq!(new_payload, payload, "the payload was changed: {}", changed);
+                prop_assert_eq!(
+                    BASE64URL.decode(new_sig).ok(),
+                    BASE64URL.decode(sig).ok(),
+                    "another signature was accepted: {}", changed
+                );
+                prop_assert_eq!(parsed.user_id, user);
+            }
+        }
+    }
+}

@@ -312,3 +312,139 @@ mod tests {
         assert_eq!(sign(bare, SPEC_ID, SPEC_TS, SPEC_BODY).unwrap(), SPEC_SIG);
     }
 }
+
+/// Property tests: any secret, id, timestamp and body signs and verifies;
+/// whatever a sender puts in the headers never panics a receiver and only a
+/// matching signature verifies.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const MAX_BODY: usize = 64 << 10;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        vec(any::<char>(), 0..max).prop_map(String::from_iter)
+    }
+
+    fn secret() -> impl Strategy<Value = String> {
+        (vec(any::<u8>(), 1..64), any::<bool>()).prop_map(|(key, prefixed)| {
+            let encoded = STANDARD.encode(key);
+            if prefixed {
+                format!("{SECRET_PREFIX}{encoded}")
+            } else {
+                encoded
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn signed_messages_verify_within_the_tolerance(
+            secret in secret(),
+            msg_id in "[!-~]{1,64}",
+            timestamp in -(1i64 << 40)..(1i64 << 40),
+            skew in -300i64..=300,
+            body in vec(any::<u8>(), 0..MAX_BODY),
+        ) {
+            let header = sign(&secret, &msg_id, timestamp, &body).expect("a valid secret");
+            prop_assert!(header.starts_with("v1,"));
+            let ts = timestamp.to_string();
+            prop_assert_eq!(
+                verify(&secret, &msg_id, &ts, &header, &body, timestamp + skew, 300),
+                Ok(())
+            );
+        }
+
+        #[test]
+        fn a_header_of_several_secrets_verifies_under_each_and_no_other(
+            secrets in vec(secret(), 1..4),
+            stranger in secret(),
+            msg_id in "msg_[A-Za-z0-9]{1,24}",
+            timestamp in 0i64..4_000_000_000,
+            body in vec(any::<u8>(), 0..1024),
+        ) {
+            let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let header = signature_header(&refs, &msg_id, timestamp, &body).expect("valid secrets");
+            prop_assert_eq!(header.split(' ').count(), secrets.len());
+            let ts = timestamp.to_string();
+            for s in &secrets {
+                prop_assert_eq!(verify(s, &msg_id, &ts, &header, &body, timestamp, 300), Ok(()));
+            }
+            // A stranger's key matches none (unless it is one of them).
+            let mine = |s: &str| key(s).ok();
+            if secrets.iter().all(|s| mine(s) != mine(&stranger)) {
+                prop_assert_eq!(
+                    verify(&stranger, &msg_id, &ts, &header, &body, timestamp, 300),
+                    Err(StandardError::Mismatch)
+                );
+            }
+        }
+
+        #[test]
+        fn a_changed_id_timestamp_or_body_is_a_mismatch(
+            secret in secret(),
+            msg_id in "[a-z0-9_]{1,24}",
+            timestamp in 0i64..4_000_000_000,
+            body in vec(any::<u8>(), 0..1024),
+            other_body in vec(any::<u8>(), 0..1024),
+            other_id in "[a-z0-9_]{1,24}",
+        ) {
+            let header = sign(&secret, &msg_id, timestamp, &body).expect("a valid secret");
+            let ts = timestamp.to_string();
+            if other_body != body {
+                prop_assert_eq!(
+                    verify(&secret, &msg_id, &ts, &header, &other_body, timestamp, 300),
+                    Err(StandardError::Mismatch)
+                );
+            }
+            if other_id != msg_id {
+                prop_assert_eq!(
+                    verify(&secret, &other_id, &ts, &header, &body, timestamp, 300),
+                    Err(StandardError::Mismatch)
+                );
+            }
+            let later = (timestamp + 1).to_string();
+            prop_assert_eq!(
+                verify(&secret, &msg_id, &later, &header, &body, timestamp, 300),
+                Err(StandardError::Mismatch)
+            );
+        }
+
+        #[test]
+        fn arbitrary_headers_never_panic_and_never_verify(
+            secret in prop_oneof![secret(), text(80)],
+            msg_id in text(80),
+            timestamp in prop_oneof![text(24), any::<i64>().prop_map(|t| t.to_string())],
+            header in prop_oneof![
+                text(512),
+                "(v1a?,[A-Za-z0-9+/=%]{0,60} ?){0,6}",
+            ],
+            body in vec(any::<u8>(), 0..4096),
+            now in any::<i64>(),
+            tolerance in any::<i64>(),
+        ) {
+            prop_assert!(verify(&secret, &msg_id, &timestamp, &header, &body, now, tolerance).is_err());
+        }
+
+        #[test]
+        fn arbitrary_secrets_never_panic_when_signing(
+            secret in text(128),
+            msg_id in text(64),
+            timestamp in any::<i64>(),
+        ) {
+            let _ = sign(&secret, &msg_id, timestamp, b"{}");
+        }
+    }
+}

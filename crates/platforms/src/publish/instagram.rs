@@ -542,24 +542,15 @@ impl InstagramPublisher {
             .and_then(|l| l.data.into_iter().next())
             .and_then(|q| q.config);
         let total = quota.as_ref().and_then(|c| c.quota_total).unwrap_or(50);
-        let duration = SignedDuration::from_secs(
-            quota
-                .and_then(|c| c.quota_duration)
-                .filter(|d| *d > 0)
-                .unwrap_or(86_400),
-        );
-        let mut until = now + duration;
-        // Stories are not listed, so the oldest listed post may be younger
-        // than the oldest counted one: this errs late, never early.
-        if let Ok(recent) = self.recent_media_for_quota(request, total).await
-            && let Some(oldest) = recent
+        let window = quota_window(quota.and_then(|c| c.quota_duration));
+        let posted: Vec<Timestamp> = match self.recent_media_for_quota(request, total).await {
+            Ok(recent) => recent
                 .iter()
                 .filter_map(|m| m.timestamp.as_deref().and_then(parse_time))
-                .filter(|t| *t > now - duration)
-                .min()
-        {
-            until = until.min(oldest + duration);
-        }
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let until = quota_reset(now, window, posted);
         PlatformError {
             kind: ErrorKind::RateLimited { until: Some(until) },
             ..error
@@ -739,5 +730,85 @@ impl Publisher for InstagramPublisher {
             }
             _ => Err(self.media_error(&status)),
         }
+    }
+}
+
+/// The publishing quota's rolling window: Meta's `quota_duration` (a day
+/// when it says nothing usable), at most a year, so neither a broken
+/// answer nor a crafted one pushes times past what a timestamp holds.
+fn quota_window(seconds: Option<i64>) -> SignedDuration {
+    const YEAR: i64 = 366 * 86_400;
+    SignedDuration::from_secs(seconds.filter(|d| *d > 0).unwrap_or(86_400).min(YEAR))
+}
+
+/// When a slot of the window frees: `window` after the oldest post still
+/// inside it, and at the latest `window` from now. Stories are not listed,
+/// so the oldest listed post may be younger than the oldest counted one:
+/// this errs late, never early. Post times are the platform's; one past
+/// what a timestamp holds is ignored.
+fn quota_reset(
+    now: Timestamp,
+    window: SignedDuration,
+    posted: impl IntoIterator<Item = Timestamp>,
+) -> Timestamp {
+    let latest = now.checked_add(window).unwrap_or(Timestamp::MAX);
+    let since = now.checked_sub(window).unwrap_or(Timestamp::MIN);
+    posted
+        .into_iter()
+        .filter(|t| *t > since)
+        .min()
+        .and_then(|oldest| oldest.checked_add(window).ok())
+        .map_or(latest, |freed| freed.min(latest))
+}
+
+/// Property tests: whatever the quota and post times Meta answers, the
+/// reset time is computed without a panic, never before now (unless the
+/// post is older than the window) and never after `window` from now.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn timestamp() -> impl Strategy<Value = Timestamp> {
+        prop_oneof![
+            (0i64..4_102_444_800).prop_map(|s| Timestamp::from_second(s).expect("in range")),
+            Just(Timestamp::MAX),
+            Just(Timestamp::MIN),
+            (Timestamp::MIN.as_second()..=Timestamp::MAX.as_second())
+                .prop_map(|s| Timestamp::from_second(s).expect("in range")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_quota_and_post_times_give_a_reset_within_the_window(
+            seconds in proptest::option::of(any::<i64>()),
+            now in (0i64..4_102_444_800).prop_map(|s| Timestamp::from_second(s).expect("in range")),
+            posted in proptest::collection::vec(timestamp(), 0..6),
+        ) {
+            let window = quota_window(seconds);
+            prop_assert!(window > SignedDuration::ZERO);
+            prop_assert!(window <= SignedDuration::from_hours(366 * 24));
+            let until = quota_reset(now, window, posted.clone());
+            prop_assert!(until <= now + window);
+            if posted.iter().all(|t| *t <= now - window) {
+                prop_assert_eq!(until, now + window);
+            }
+        }
+    }
+
+    /// Found by the property above: a quota of `i64::MAX` seconds, or a
+    /// post dated 9999-12-30, overflowed the timestamp (a panic).
+    #[test]
+    fn absurd_quotas_and_post_times_do_not_overflow() {
+        let now: Timestamp = "2026-11-24T12:00:00Z".parse().expect("a time");
+        let window = quota_window(Some(i64::MAX));
+        assert_eq!(window, SignedDuration::from_hours(366 * 24));
+        let far = parse_time("9999-12-30T21:00:00+0000").expect("a Graph time");
+        assert_eq!(quota_reset(now, window, [far]), now + window);
+        assert_eq!(quota_window(Some(-5)), SignedDuration::from_hours(24));
     }
 }

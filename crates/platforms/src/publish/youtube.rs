@@ -329,7 +329,7 @@ fn answer(reply: &Reply) -> Result<Session, PlatformError> {
                     .trim()
                     .strip_prefix("bytes=0-")
                     .and_then(|n| n.parse::<u64>().ok())
-                    .map(|last| last + 1)
+                    .and_then(|last| last.checked_add(1))
                     .ok_or_else(|| PlatformError::unexpected(P, format_args!("Range {range}")))?,
             };
             Ok(Session::Incomplete { next })
@@ -500,5 +500,64 @@ mod tests {
                 .classify(&reply(None), Timestamp::UNIX_EPOCH)
                 .is_none()
         );
+    }
+}
+
+/// Property tests: whatever an upload session answers, reading it never
+/// panics, and a `Range` of `bytes=0-N` resumes at N + 1.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::client::strategies::reply;
+
+    fn with_range(status: u16, range: &str) -> Option<Reply> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("range", range.parse().ok()?);
+        Some(Reply {
+            status,
+            headers,
+            body: Vec::new(),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_session_answers_never_panic(reply in reply()) {
+            let _ = answer(&reply);
+            let _ = UploadDialect.classify(&reply, Timestamp::UNIX_EPOCH);
+        }
+
+        #[test]
+        fn stored_ranges_resume_at_the_next_byte(last in any::<u64>(), pad in "[ ]{0,2}") {
+            let reply = with_range(308, &format!("{pad}bytes=0-{last}{pad}")).expect("a header");
+            let got = answer(&reply);
+            match last.checked_add(1) {
+                Some(next) => prop_assert!(
+                    matches!(got, Ok(Session::Incomplete { next: n }) if n == next),
+                    "bytes=0-{} should resume at {}", last, next
+                ),
+                None => prop_assert!(got.is_err(), "bytes=0-{} has no next byte", last),
+            }
+        }
+
+        #[test]
+        fn arbitrary_ranges_never_panic(range in "[ -~]{0,40}") {
+            if let Some(reply) = with_range(308, &range) {
+                let _ = answer(&reply);
+            }
+        }
+    }
+
+    /// Found by `stored_ranges_resume_at_the_next_byte`: the last byte
+    /// u64::MAX overflowed `last + 1` (a panic in debug builds, offset 0 in
+    /// release, which would upload the video again from the start).
+    #[test]
+    fn a_range_ending_at_u64_max_is_an_unexpected_answer() {
+        let reply = with_range(308, "bytes=0-18446744073709551615").expect("a header");
+        assert!(answer(&reply).is_err());
     }
 }

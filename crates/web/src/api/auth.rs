@@ -233,3 +233,81 @@ async fn revoke_device(
         })?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// Property tests: whatever a client posts to the token endpoint, as JSON
+/// or as a form, reading it never panics, and both encodings read the same.
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Ok(v) = content_type.parse() {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        h
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bodies_never_panic(
+            content_type in prop_oneof![
+                Just("application/json"),
+                Just("application/json; charset=utf-8"),
+                Just("application/x-www-form-urlencoded"),
+                Just("text/plain"),
+                Just(""),
+            ],
+            body in vec(any::<u8>(), 0..(16 << 10)),
+        ) {
+            let body = Bytes::from(body);
+            let result = parse_body::<TokenRequest>(&headers(content_type), &body);
+            if !content_type.starts_with("application/") {
+                prop_assert!(matches!(result, Err(WebError::UnsupportedMediaType)));
+            } else if let Err(e) = result {
+                let bad_request = matches!(e, WebError::BadRequest { code: "bad_request" });
+                prop_assert!(bad_request);
+            }
+        }
+
+        #[test]
+        fn json_and_form_bodies_read_the_same(
+            grant_type in ".{0,20}",
+            email in proptest::option::of(".{0,40}"),
+            password in proptest::option::of(".{0,40}"),
+            refresh_token in proptest::option::of("[A-Za-z0-9_-]{0,43}"),
+            device_name in proptest::option::of(".{0,30}"),
+        ) {
+            let mut pairs = vec![("grant_type", grant_type.clone())];
+            for (k, v) in [("email", &email), ("password", &password),
+                ("refresh_token", &refresh_token), ("device_name", &device_name)] {
+                if let Some(v) = v {
+                    pairs.push((k, v.clone()));
+                }
+            }
+            let form = serde_urlencoded::to_string(&pairs).expect("encodes");
+            let json: serde_json::Map<String, serde_json::Value> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.as_str())))
+                .collect();
+            let json = serde_json::to_vec(&json).expect("encodes");
+            for (content_type, body) in [
+                ("application/x-www-form-urlencoded", Bytes::from(form)),
+                ("application/json", Bytes::from(json)),
+            ] {
+                let req: TokenRequest = parse_body(&headers(content_type), &body)
+                    .map_err(|_| TestCaseError::fail(content_type))?;
+                prop_assert_eq!(&req.grant_type, &grant_type);
+                prop_assert_eq!(&req.email, &email);
+                prop_assert_eq!(&req.password, &password);
+                prop_assert_eq!(&req.refresh_token, &refresh_token);
+                prop_assert_eq!(&req.device_name, &device_name);
+            }
+        }
+    }
+}

@@ -1003,3 +1003,31 @@ mod tests {
         assert_eq!(pretty("not json"), "not json");
     }
 }
+
+/// Property tests: whatever an outbound delivery's payload holds, showing
+/// it never panics and JSON keeps its value.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::pages::webhooks::props::json;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_payloads_are_shown_without_panicking(payload in ".{0,1024}") {
+            let shown = pretty(&payload);
+            if serde_json::from_str::<serde_json::Value>(&payload).is_err() {
+                prop_assert_eq!(shown, payload);
+            }
+        }
+
+        #[test]
+        fn json_payloads_keep_their_value(value in json()) {
+            let shown = pretty(&serde_json::to_string(&value).expect("renders"));
+            prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).expect("JSON"), value);
+        }
+    }
+}

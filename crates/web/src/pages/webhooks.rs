@@ -690,3 +690,125 @@ mod tests {
         }
     }
 }
+
+/// Property tests: whatever a delivery's body holds, showing it never
+/// panics; JSON is re-indented without changing a token, anything else is
+/// shown as received.
+#[cfg(test)]
+pub(crate) mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    use super::*;
+
+    /// Any JSON value, a few levels deep, with strings of any characters.
+    pub(crate) fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            // Floats serde_json reads back exactly (without its
+            // `float_roundtrip` feature, long ones may differ in the last bit).
+            any::<i32>().prop_map(|n| Value::from(f64::from(n) / 64.0)),
+            ".{0,12}".prop_map(Value::from),
+            "[\\\\\"{}\\[\\],: ]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..5).prop_map(Value::Array),
+                vec((".{0,6}", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// `json` without the whitespace between its tokens.
+    fn squeeze(json: &str) -> String {
+        let mut out = String::with_capacity(json.len());
+        let (mut in_string, mut escaped) = (false, false);
+        for c in json.chars() {
+            if in_string {
+                out.push(c);
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_string = false,
+                    _ => {}
+                }
+            } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+                in_string = c == '"';
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Non-ASCII characters as `\uXXXX`, the way Meta writes them.
+    fn escape_non_ascii(json: &str) -> String {
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bodies_never_panic_and_non_json_is_shown_as_received(
+            body in prop_oneof![".{0,2048}", "[\\[\\]{}\",:\\\\ a0]{0,64}"],
+        ) {
+            let shown = pretty_json(&body);
+            if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_err() {
+                prop_assert_eq!(shown, body);
+            }
+        }
+
+        #[test]
+        fn json_bodies_are_indented_without_changing_a_token(
+            value in json(),
+            indented in any::<bool>(),
+            escaped in any::<bool>(),
+        ) {
+            let body = if indented {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            }
+            .expect("renders");
+            let body = if escaped { escape_non_ascii(&body) } else { body };
+            let shown = pretty_json(&body);
+            prop_assert_eq!(squeeze(&shown), squeeze(&body));
+            prop_assert_eq!(serde_json::from_str::<Value>(&shown).expect("still JSON"), value);
+        }
+
+        #[test]
+        fn numbers_keep_their_spelling(
+            f in any::<f64>().prop_filter("finite", |f| f.is_finite()),
+            exponent in any::<bool>(),
+        ) {
+            let spelled = if exponent { format!("{f:e}") } else { format!("{f}") };
+            let body = format!("{{\"n\":{spelled},\"list\":[{spelled}]}}");
+            prop_assume!(serde_json::from_str::<serde::de::IgnoredAny>(&body).is_ok());
+            prop_assert_eq!(squeeze(&pretty_json(&body)), body);
+        }
+
+        #[test]
+        fn deep_nesting_is_shown_in_bounded_space(depth in 0usize..200, items in 0usize..64) {
+            let inner = vec!["1"; items].join(",");
+            let body = format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth));
+            let shown = pretty_json(&body);
+            // At most one line per token, each indented by at most the depth.
+            prop_assert!(shown.len() <= (body.len() + 1) * (2 * depth + 3));
+        }
+    }
+}

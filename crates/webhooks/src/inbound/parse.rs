@@ -314,3 +314,392 @@ mod tests {
         assert_eq!(o.fields, ["fä"]);
     }
 }
+
+/// Generators of Meta-shaped input for the property tests here, in
+/// [`super::view`] and in [`super::process`].
+#[cfg(test)]
+pub(crate) mod strategies {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    /// Keys Herald reads somewhere, so generated objects often reach the
+    /// typed shapes, and others.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "id",
+                "time",
+                "changes",
+                "messaging",
+                "field",
+                "value",
+                "text",
+                "from",
+                "media",
+                "parent_id",
+                "media_id",
+                "comment_id",
+                "impressions",
+                "reach",
+                "item",
+                "verb",
+                "post_id",
+                "message",
+                "created_time",
+                "sender",
+                "timestamp",
+                "mid",
+                "is_echo",
+                "username",
+                "name",
+                "object",
+                "entry",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z_]{0,8}",
+        ]
+    }
+
+    /// Any JSON value, a few levels deep, with strings of any characters
+    /// and numbers at the edges of their ranges.
+    pub(crate) fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+                .map(Value::Number)),
+            prop::sample::select(vec![
+                "",
+                "0",
+                "-1",
+                "1700000000",
+                "1700000000000",
+                "2026-11-24T10:00:00Z",
+                "9223372036854775807",
+                "comment",
+                "add",
+                "remove",
+            ])
+            .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..5).prop_map(Value::Array),
+                vec((key(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// An entry id: a string (from a small pool, so batches repeat
+    /// accounts) or a number.
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) enum Id {
+        Str(String),
+        Num(u64),
+    }
+
+    impl Id {
+        pub(crate) fn text(&self) -> String {
+            match self {
+                Id::Str(s) => s.clone(),
+                Id::Num(n) => n.to_string(),
+            }
+        }
+
+        fn json(&self) -> Value {
+            match self {
+                Id::Str(s) => Value::from(s.as_str()),
+                Id::Num(n) => Value::from(*n),
+            }
+        }
+    }
+
+    fn id() -> impl Strategy<Value = Id> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "17841",
+                "1785",
+                "ig-a",
+                "ig-b",
+                "sch\u{f6}n",
+                "99",
+                ""
+            ])
+            .prop_map(|s| Id::Str(s.to_owned())),
+            prop::sample::select(vec![17841u64, 99, 5, u64::MAX]).prop_map(Id::Num),
+        ]
+    }
+
+    /// One generated entry.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Entry {
+        pub id: Option<Id>,
+        pub time: Option<i64>,
+        pub changes: Vec<(String, Value)>,
+        pub messaging: Vec<Value>,
+    }
+
+    impl Entry {
+        fn json(&self) -> Value {
+            let mut m = Map::new();
+            if let Some(id) = &self.id {
+                m.insert("id".into(), id.json());
+            }
+            if let Some(t) = self.time {
+                m.insert("time".into(), Value::from(t));
+            }
+            if !self.changes.is_empty() {
+                let changes = self
+                    .changes
+                    .iter()
+                    .map(|(f, v)| serde_json::json!({"field": f, "value": v}))
+                    .collect();
+                m.insert("changes".into(), Value::Array(changes));
+            }
+            if !self.messaging.is_empty() {
+                m.insert("messaging".into(), Value::Array(self.messaging.clone()));
+            }
+            Value::Object(m)
+        }
+    }
+
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "comments",
+                "live_comments",
+                "mentions",
+                "story_insights",
+                "feed",
+                "messages",
+                "",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z_]{1,10}",
+        ]
+    }
+
+    pub(crate) fn entry(with_id: bool) -> impl Strategy<Value = Entry> {
+        let id = if with_id {
+            id().prop_map(Some).boxed()
+        } else {
+            proptest::option::weighted(0.8, id()).boxed()
+        };
+        (
+            id,
+            proptest::option::of(any::<i64>()),
+            vec((field(), json()), 0..3),
+            vec(json(), 0..2),
+        )
+            .prop_map(|(id, time, changes, messaging)| Entry {
+                id,
+                time,
+                changes,
+                messaging,
+            })
+    }
+
+    /// A generated payload and the body it was rendered as.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Delivery {
+        pub object: String,
+        pub entries: Vec<Entry>,
+        pub body: String,
+    }
+
+    impl Delivery {
+        /// The distinct ids of the entries, in order.
+        pub(crate) fn ids(&self) -> Vec<String> {
+            let mut ids: Vec<String> = Vec::new();
+            for e in &self.entries {
+                if let Some(id) = &e.id
+                    && !ids.contains(&id.text())
+                {
+                    ids.push(id.text());
+                }
+            }
+            ids
+        }
+
+        /// The distinct fields of `entries`, as the outline names them.
+        pub(crate) fn fields_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<String> {
+            let mut fields: Vec<String> = Vec::new();
+            let mut add = |f: &str| {
+                if !f.is_empty() && !fields.iter().any(|x| x == f) {
+                    fields.push(f.to_owned());
+                }
+            };
+            for e in entries {
+                for (f, _) in &e.changes {
+                    add(f);
+                }
+                if !e.messaging.is_empty() {
+                    add("messages");
+                }
+            }
+            fields
+        }
+    }
+
+    /// Non-ASCII characters written as `\uXXXX` escapes, the way Meta
+    /// renders its payloads (they only occur inside strings).
+    fn escape_non_ascii(json: &str) -> String {
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// A valid payload, compact or indented, with non-ASCII raw or escaped,
+    /// sometimes with an extra top-level key.
+    pub(crate) fn delivery(with_ids: bool) -> impl Strategy<Value = Delivery> {
+        (
+            prop::sample::select(vec!["instagram", "page", " page ", "user", "whatsapp"]),
+            vec(entry(with_ids), 0..6),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(json()),
+        )
+            .prop_map(|(object, entries, pretty, escaped, extra)| {
+                let mut m = Map::new();
+                m.insert("object".into(), Value::from(object));
+                m.insert(
+                    "entry".into(),
+                    Value::Array(entries.iter().map(Entry::json).collect()),
+                );
+                if let Some(extra) = extra {
+                    m.insert("extra".into(), extra);
+                }
+                let value = Value::Object(m);
+                let body = if pretty {
+                    serde_json::to_string_pretty(&value)
+                } else {
+                    serde_json::to_string(&value)
+                }
+                .expect("a value renders");
+                let body = if escaped {
+                    escape_non_ascii(&body)
+                } else {
+                    body
+                };
+                Delivery {
+                    object: object.trim().to_owned(),
+                    entries,
+                    body,
+                }
+            })
+    }
+
+    /// Bytes that are often almost a payload: arbitrary bytes, arbitrary
+    /// JSON, and valid payloads cut short or with bytes changed.
+    pub(crate) fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            vec(any::<u8>(), 0..(64 << 10)),
+            json().prop_map(|v| serde_json::to_vec(&v).expect("renders")),
+            (
+                delivery(false),
+                any::<prop::sample::Index>(),
+                vec(any::<u8>(), 0..4)
+            )
+                .prop_map(|(d, at, junk)| {
+                    let mut b = d.body.into_bytes();
+                    let i = at.index(b.len() + 1);
+                    b.truncate(i);
+                    b.extend_from_slice(&junk);
+                    b
+                }),
+            (
+                delivery(false),
+                vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)
+            )
+                .prop_map(|(d, changes)| {
+                    let mut b = d.body.into_bytes();
+                    for (at, byte) in changes {
+                        let i = at.index(b.len());
+                        b[i] = byte;
+                    }
+                    b
+                }),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::strategies::{Delivery, body_bytes, delivery, json};
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_bodies_never_panic_the_outline(body in body_bytes()) {
+            if let Ok(o) = outline(&body) {
+                // Whatever was accepted names a non-empty object.
+                prop_assert!(!o.object.is_empty());
+                prop_assert!(o.entry_ids.len() <= o.entries);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bodies_never_panic_the_typed_payload(body in body_bytes()) {
+            if let Ok(text) = std::str::from_utf8(&body) {
+                let _ = serde_json::from_str::<Payload>(text);
+            }
+        }
+
+        #[test]
+        fn generated_payloads_are_outlined_exactly(d in delivery(false)) {
+            let o = outline(d.body.as_bytes()).expect("a valid payload");
+            prop_assert_eq!(&o.object, &d.object);
+            prop_assert_eq!(o.entries, d.entries.len());
+            prop_assert_eq!(o.entry_ids, d.ids());
+            prop_assert_eq!(o.fields, Delivery::fields_of(&d.entries));
+            // The full shape reads the same entries.
+            let full: Payload = serde_json::from_str(&d.body).expect("the full shape");
+            prop_assert_eq!(full.entry.len(), d.entries.len());
+            for (got, want) in full.entry.iter().zip(&d.entries) {
+                prop_assert_eq!(got.id.as_ref().map(|i| i.0.clone()), want.id.as_ref().map(|i| i.text()));
+                prop_assert_eq!(got.changes.len(), want.changes.len());
+                prop_assert_eq!(got.messaging.len(), want.messaging.len());
+            }
+        }
+
+        #[test]
+        fn integers_are_read_from_any_json_value(value in json()) {
+            let n = int(&value);
+            if let serde_json::Value::Number(num) = &value
+                && let Some(i) = num.as_i64()
+            {
+                prop_assert_eq!(n, Some(i));
+            }
+        }
+
+        #[test]
+        fn integers_in_strings_are_read(i in any::<i64>(), pad in "[ \t]{0,2}") {
+            prop_assert_eq!(int(&serde_json::Value::from(format!("{pad}{i}{pad}"))), Some(i));
+        }
+    }
+}

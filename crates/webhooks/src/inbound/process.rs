@@ -1238,3 +1238,151 @@ mod tests {
         assert!(kinds_for("user").is_empty());
     }
 }
+
+/// Property tests: whatever a change or a message holds, planning it never
+/// panics, and what Meta's documented shapes carry is read back.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::super::parse::strategies::json;
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn remote_id() -> impl Strategy<Value = (serde_json::Value, String)> {
+        prop_oneof![
+            ".{1,20}".prop_map(|s| (json!(s), s)),
+            any::<u64>().prop_map(|n| (json!(n), n.to_string())),
+            any::<i64>().prop_map(|n| (json!(n), n.to_string())),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_change_value_is_planned_without_panicking(
+            object in prop::sample::select(vec!["instagram", "page", "user", ""]),
+            field in prop::sample::select(vec![
+                "comments", "live_comments", "mentions", "story_insights", "messages", "feed", "x",
+            ]),
+            value in json(),
+            entry_time in proptest::option::of(any::<i64>()),
+            account in prop::sample::select(vec!["", "17841", "u1"]),
+        ) {
+            if let Plan::Item(item) = plan_change(object, field, &value, entry_time) {
+                prop_assert!(!item.remote_id.is_empty());
+            }
+            let _ = plan_messaging(&value, account);
+            let _ = micros(&value);
+        }
+
+        #[test]
+        fn instagram_comments_are_read_back(
+            (id, id_text) in remote_id(),
+            text in proptest::option::of(".{0,40}"),
+            username in proptest::option::of("[a-z0-9_.]{1,20}"),
+            (media, media_text) in remote_id(),
+            time in proptest::option::of(any::<i64>()),
+        ) {
+            let value = json!({"id": id, "text": text, "from": {"id": "u1", "username": username},
+                "media": {"id": media}});
+            let plan = plan_change("instagram", "comments", &value, time);
+            let Plan::Item(item) = plan else {
+                return Err(TestCaseError::fail(format!("not an item: {plan:?}")));
+            };
+            prop_assert_eq!(item.kind, ItemKind::Comment);
+            prop_assert_eq!(item.remote_id, id_text);
+            prop_assert_eq!(item.text, text);
+            prop_assert_eq!(item.media_id, Some(media_text));
+            prop_assert_eq!(item.author_name, username.clone());
+            prop_assert_eq!(item.handle, username.is_some());
+            prop_assert_eq!(item.remote_created_at, time);
+        }
+
+        #[test]
+        fn page_feed_comments_are_read_back(
+            comment in "[0-9_]{1,24}",
+            post in "[0-9_]{1,24}",
+            verb in prop::sample::select(vec!["add", "edited", "remove", "hide"]),
+            message in ".{0,40}",
+            created in 0i64..100_000_000_000,
+        ) {
+            let value = json!({"item": "comment", "verb": verb, "comment_id": comment,
+                "post_id": post, "parent_id": post, "message": message, "created_time": created});
+            match (verb, plan_change("page", "feed", &value, None)) {
+                ("hide", Plan::Ignored) => {}
+                (_, Plan::Item(item)) => {
+                    prop_assert_eq!(item.remote_id, comment);
+                    prop_assert_eq!(item.media_id, Some(post));
+                    prop_assert_eq!(item.parent_id, None, "a reply to the post itself");
+                    prop_assert_eq!(item.removed, verb == "remove");
+                    prop_assert_eq!(item.text, (verb != "remove").then_some(message));
+                    prop_assert_eq!(item.remote_created_at, Some(created * 1_000_000));
+                    prop_assert_eq!(item.notify, verb == "add");
+                }
+                (verb, plan) => {
+                    return Err(TestCaseError::fail(format!("{verb}: {plan:?}")));
+                }
+            }
+        }
+
+        #[test]
+        fn messages_are_read_back_and_echoes_do_not_notify(
+            mid in ".{1,24}",
+            sender in "[0-9]{1,12}",
+            text in proptest::option::of(".{0,40}"),
+            echo in any::<bool>(),
+            ms in 0i64..100_000_000_000_000,
+        ) {
+            let value = json!({"sender": {"id": sender}, "timestamp": ms,
+                "message": {"mid": mid, "text": text, "is_echo": echo}});
+            let Plan::Item(item) = plan_messaging(&value, "acct") else {
+                return Err(TestCaseError::fail("not an item"));
+            };
+            prop_assert_eq!(item.kind, ItemKind::Message);
+            prop_assert_eq!(item.remote_id, mid);
+            prop_assert_eq!(item.text, text);
+            prop_assert_eq!(item.notify, !echo);
+            prop_assert!(item.remote_created_at.is_some());
+        }
+
+        #[test]
+        fn epoch_numbers_become_microseconds_by_magnitude(n in any::<i64>()) {
+            let got = micros(&json!(n));
+            let abs = n.unsigned_abs();
+            let expected = if abs < 100_000_000_000 {
+                n.checked_mul(1_000_000)
+            } else if abs < 100_000_000_000_000 {
+                n.checked_mul(1_000)
+            } else {
+                Some(n)
+            };
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(micros(&json!(n.to_string())), expected);
+        }
+
+        #[test]
+        fn excerpts_never_panic_and_keep_at_most_max_characters(
+            text in ".{0,300}",
+            max in 0usize..200,
+        ) {
+            let cut = excerpt(&text, max);
+            let trimmed = text.trim();
+            if trimmed.chars().count() <= max {
+                prop_assert_eq!(cut, trimmed);
+            } else {
+                prop_assert_eq!(cut.chars().count(), max + 1);
+                prop_assert!(cut.ends_with('…'));
+                prop_assert!(trimmed.starts_with(cut.trim_end_matches('…')));
+            }
+        }
+    }
+}

@@ -117,3 +117,117 @@ mod tests {
         assert_eq!(view(r#"{"object":"page"}"#, &["ig-a"]), None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::super::parse::strategies::{Delivery, body_bytes, delivery};
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// The entries of a body as received, with the object.
+    #[derive(Deserialize)]
+    struct Raw<'a> {
+        #[serde(borrow)]
+        object: &'a RawValue,
+        #[serde(borrow)]
+        entry: Vec<&'a RawValue>,
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_bodies_and_ids_never_panic_a_view(
+            body in body_bytes(),
+            ids in vec(prop_oneof![Just("ig-a".to_owned()), Just("17841".to_owned()), ".{0,8}"], 0..4),
+        ) {
+            let body = String::from_utf8_lossy(&body);
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            if let Some(v) = view(&body, &ids) {
+                prop_assert!(v.entries > 0);
+                prop_assert!(v.entry_ids.iter().all(|id| ids.contains(&id.as_str())));
+            }
+        }
+
+        #[test]
+        fn a_view_of_every_account_keeps_the_body_byte_for_byte(d in delivery(true)) {
+            let ids = d.ids();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let v = view(&d.body, &ids);
+            if d.entries.is_empty() {
+                prop_assert_eq!(v, None);
+            } else {
+                let v = v.expect("a view");
+                prop_assert_eq!(&v.body, &d.body);
+                prop_assert_eq!(v.entries, d.entries.len());
+                prop_assert_eq!(v.entry_ids, d.ids());
+                prop_assert_eq!(v.fields, Delivery::fields_of(&d.entries));
+            }
+        }
+
+        #[test]
+        fn a_view_of_some_accounts_holds_exactly_their_entries_as_received(
+            d in delivery(false),
+            mask in vec(any::<bool>(), 8),
+        ) {
+            let all = d.ids();
+            let chosen: Vec<&str> = all
+                .iter()
+                .zip(mask.iter().cycle())
+                .filter(|(_, keep)| **keep)
+                .map(|(id, _)| id.as_str())
+                .collect();
+            let raw: Raw<'_> = serde_json::from_str(&d.body).expect("a valid payload");
+            let kept: Vec<usize> = d
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.id.as_ref().is_some_and(|id| chosen.contains(&id.text().as_str())))
+                .map(|(i, _)| i)
+                .collect();
+            let v = view(&d.body, &chosen);
+            if kept.is_empty() {
+                prop_assert_eq!(v, None);
+                return Ok(());
+            }
+            let v = v.expect("a view");
+            if kept.len() == d.entries.len() {
+                prop_assert_eq!(&v.body, &d.body);
+            } else {
+                // The object and each kept entry exactly as received, and
+                // nothing else.
+                let texts: Vec<&str> = kept.iter().map(|i| raw.entry[*i].get()).collect();
+                prop_assert_eq!(
+                    &v.body,
+                    &format!("{{\"object\":{},\"entry\":[{}]}}", raw.object.get(), texts.join(","))
+                );
+            }
+            let parsed: Value = serde_json::from_str(&v.body).expect("the view is JSON");
+            let whole: Value = serde_json::from_str(&d.body).expect("the body is JSON");
+            prop_assert_eq!(&parsed["object"], &whole["object"]);
+            let expected: Vec<Value> = kept.iter().map(|i| whole["entry"][*i].clone()).collect();
+            prop_assert_eq!(parsed["entry"].as_array().expect("entries"), &expected);
+            prop_assert_eq!(v.entries, kept.len());
+            let kept_entries: Vec<_> = kept.iter().map(|i| &d.entries[*i]).collect();
+            prop_assert_eq!(v.fields, Delivery::fields_of(kept_entries.iter().copied()));
+            let mut ids: Vec<String> = Vec::new();
+            for e in &kept_entries {
+                let id = e.id.as_ref().expect("kept entries have ids").text();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            prop_assert_eq!(v.entry_ids, ids);
+        }
+    }
+}

@@ -552,3 +552,52 @@ mod tests {
         );
     }
 }
+
+/// Property tests: a receiver's `Retry-After`, whatever it says, never
+/// panics the delivery job.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_retry_after_values_never_panic(
+            value in prop_oneof![
+                "[ -~]{0,64}",
+                "[0-9]{1,30}",
+                "(Mon|Tue|Sun), [0-9]{1,2} (Jan|Feb|Dec) [0-9]{1,6} [0-9]{2}:[0-9]{2}:[0-9]{2} (GMT|[+-][0-9]{4})",
+            ],
+            now in -377_705_116_800i64..=253_402_207_199,
+        ) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let Ok(header) = HeaderValue::from_str(&value) else {
+                return Ok(());
+            };
+            let delay = retry_after(Some(&header), now);
+            if let Ok(secs) = value.trim().parse::<u64>() {
+                prop_assert_eq!(delay, Some(Duration::from_secs(secs)));
+            }
+        }
+
+        #[test]
+        fn http_dates_become_the_delay_until_them(
+            now in 0i64..4_000_000_000,
+            ahead in 0i64..10_000_000,
+        ) {
+            let now = Timestamp::from_second(now).expect("in range");
+            let at = now + SignedDuration::from_secs(ahead);
+            let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+                .timestamp_to_rfc9110_string(&at)
+                .expect("printable");
+            let header = HeaderValue::from_str(&date).expect("ASCII");
+            prop_assert_eq!(
+                retry_after(Some(&header), now),
+                Some(Duration::from_secs(ahead.unsigned_abs()))
+            );
+        }
+    }
+}
