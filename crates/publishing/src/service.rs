@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use herald_accounts::{Accounts, Permission, User, WorkspaceId};
+use herald_accounts::{AccountError, Accounts, Permission, User, WorkspaceId};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::time::{from_db, to_db};
@@ -260,11 +260,27 @@ impl Publishing {
         let post = store::post(&self.inner.db, workspace.0, post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
+        // Without the right to publish (a contributor), only one's own
+        // drafts: saving another member's post, or a scheduled one, as a
+        // draft would change or unschedule what someone else decided.
+        let may_publish = self
+            .inner
+            .accounts
+            .require(user, workspace, Permission::Publish)
+            .await
+            .is_ok();
         let checked = self.check(user, workspace, &input).await?;
         let now = self.now();
         let (schedule, at) = checked.when;
         let mut tx = self.inner.db.begin().await?;
         let existing = store::targets_of_in_tx(&mut tx, &post.id).await?;
+        if !may_publish
+            && (post.created_by != Some(user.id.0)
+                || existing.iter().any(|t| status_of(t) != TargetStatus::Draft))
+        {
+            tx.rollback().await?;
+            return Err(PublishError::Account(AccountError::Forbidden));
+        }
         if existing.iter().any(|t| !status_of(t).is_editable()) {
             return Err(PublishError::WrongState("publishing or published"));
         }

@@ -829,3 +829,95 @@ async fn a_viewer_sees_the_calendar_but_cannot_change_posts() {
     assert_eq!(body["error"]["code"], "forbidden");
     s.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_contributor_cannot_change_or_unschedule_another_members_post() {
+    let s = setup("lead-of-posts@example.com").await;
+    let targets = json!([{"connection_id": s.tiktok, "variant": {"format": "video", "caption": "The lead's post", "media": [s.video], "privacy": "SELF_ONLY"}}]);
+    let when = json!({"action": "schedule", "schedule": {"local": format!("{}T09:00", later_day()), "time_zone": "UTC"}});
+    let resp = s
+        .send(
+            reqwest::Method::POST,
+            "/api/posts",
+            Some(json!({"targets": targets, "when": when})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let theirs = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let email = "contributor-of-posts@example.com";
+    let resp = s
+        .app
+        .submit(
+            &s.client,
+            &format!("/workspaces/{}/invites", s.ws),
+            &[("email", email), ("role", "contributor")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let invite = s.app.token_mailed_to(email).await;
+    let contributor = s.app.signed_in(email).await;
+    s.app
+        .submit(&contributor, "/invites/accept", &[("token", &invite)])
+        .await;
+    let token = s.app.csrf_for(&contributor).await;
+    let put = |id: String, caption: &'static str| {
+        let contributor = contributor.clone();
+        let url = s.app.url(&format!("/api/posts/{id}?workspace={}", s.ws));
+        let token = token.clone();
+        let tiktok = s.tiktok.clone();
+        let video = s.video.clone();
+        async move {
+            contributor
+                .put(url)
+                .header("x-csrf-token", token)
+                .json(&json!({
+                    "targets": [{"connection_id": tiktok, "variant": {"format": "video", "caption": caption, "media": [video], "privacy": "SELF_ONLY"}}],
+                    "when": {"action": "draft"}
+                }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Saving the lead's scheduled post as a draft would change and
+    // unschedule it: refused, and it stays as it was.
+    let resp = put(theirs.clone(), "Hijacked").await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let post: Value = s
+        .client
+        .get(
+            s.app
+                .url(&format!("/api/posts/{theirs}?workspace={}", s.ws)),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(post["status"], "scheduled", "{post}");
+    assert_eq!(post["targets"][0]["variant"]["caption"], "The lead's post");
+
+    // Their own draft is theirs to edit.
+    let resp = contributor
+        .post(s.app.url(&format!("/api/posts?workspace={}", s.ws)))
+        .header("x-csrf-token", &token)
+        .json(&json!({
+            "targets": [{"connection_id": s.tiktok, "variant": {"format": "video", "caption": "My draft", "media": [s.video], "privacy": "SELF_ONLY"}}],
+            "when": {"action": "draft"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let mine = resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(put(mine, "My draft, better").await.status(), StatusCode::OK);
+    s.app.stop().await;
+}

@@ -850,3 +850,169 @@ async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_sta
     .await;
     app.stop().await;
 }
+
+// ------------------------------------------------ accounts, checked from outside
+
+#[tokio::test]
+async fn a_login_with_an_older_weaker_hash_rewrites_it_with_todays_parameters() {
+    use argon2::password_hash::PasswordHasher;
+    let app = spawn_app().await;
+    app.signed_in("old-hash@example.com").await;
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(8192, 1, 1, None).unwrap(),
+    )
+    .hash_password(PASSWORD.as_bytes())
+    .unwrap()
+    .to_string();
+    let stored = || async {
+        on_pool!(&app.db, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT password_hash FROM users WHERE email = 'old-hash@example.com'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        })
+    };
+    assert!(
+        stored()
+            .await
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
+    on_pool!(&app.db, |pool| {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE email = 'old-hash@example.com'")
+            .bind(&weak)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    app.log_in(&new_client(), "old-hash@example.com").await;
+    let now = stored().await;
+    assert_ne!(now, weak);
+    assert!(now.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{now}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mail_links_come_from_the_public_url_whatever_the_host_header_says() {
+    let app = spawn_app().await;
+    app.signed_in("hosted@example.com").await;
+    let client = new_client();
+    let token = app.csrf_for(&client).await;
+    let resp = client
+        .post(app.url("/forgot-password"))
+        .header("host", "evil.example")
+        .header("x-forwarded-host", "evil.example")
+        .form(&[("email", "hosted@example.com"), ("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mail = app.last_mail_to("hosted@example.com").await;
+    assert_eq!(mail.kind, "reset_password");
+    assert!(
+        mail.text
+            .contains(&format!("{}/reset-password?token=", app.base)),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("evil.example") && !mail.html.contains("evil.example"));
+    // The reset page gives its token to no one through the Referer.
+    let token = app.token_mailed_to("hosted@example.com").await;
+    let page = app.get(&format!("/reset-password?token={token}")).await;
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_never_holds_a_password_or_a_token() {
+    let app = spawn_app().await;
+    let email = "audited@example.com";
+    let client = app.signed_in(email).await;
+    // A wrong password, a device grant and refresh, a reset.
+    let wrong = "a wrong but memorable password";
+    let anon = new_client();
+    app.submit(&anon, "/login", &[("email", email), ("password", wrong)])
+        .await;
+    let pair: serde_json::Value = new_client()
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"grant_type": "password", "email": email, "password": PASSWORD, "device_name": "Phone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let next: serde_json::Value = new_client()
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.submit(&anon, "/forgot-password", &[("email", email)])
+        .await;
+    let reset = app.token_mailed_to(email).await;
+    app.submit(
+        &anon,
+        "/reset-password",
+        &[("token", &reset), ("password", "a brand new long password")],
+    )
+    .await;
+    let session = client.get(app.url("/home")).send().await.unwrap();
+    drop(session);
+    let rows: Vec<String> = on_pool!(&app.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT action || ' ' || outcome || ' ' || COALESCE(subject, '') || ' ' || \
+             COALESCE(ip, '') || ' ' || COALESCE(user_agent, '') || ' ' || detail FROM audit_events",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    });
+    assert!(rows.len() >= 5, "{rows:?}");
+    let secrets = [
+        PASSWORD.to_owned(),
+        wrong.to_owned(),
+        "a brand new long password".to_owned(),
+        reset.clone(),
+        pair["access_token"].as_str().unwrap().to_owned(),
+        pair["refresh_token"].as_str().unwrap().to_owned(),
+        next["refresh_token"].as_str().unwrap().to_owned(),
+    ];
+    for row in &rows {
+        for secret in &secrets {
+            assert!(!row.contains(secret.as_str()), "{row}");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unused_refresh_token_expires_after_sixty_days() {
+    let clock = std::sync::Arc::new(herald_core::ManualClock::new(jiff::Timestamp::now()));
+    let app = spawn_app_with_clock(Backend::Sqlite, &[], clock.clone()).await;
+    app.signed_in("idle@example.com").await;
+    let pair: serde_json::Value = new_client()
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"grant_type": "password", "email": "idle@example.com", "password": PASSWORD, "device_name": "Drawer tablet"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    clock.advance(jiff::SignedDuration::from_hours(61 * 24));
+    let resp = new_client()
+        .post(app.url("/api/auth/token"))
+        .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
