@@ -312,6 +312,28 @@ impl Connections {
         self.now()
     }
 
+    /// Whether `user` may act with the connection's own access beyond
+    /// publishing (browse its Google Drive, import from it): the person
+    /// who connected it, or someone who manages the workspace's
+    /// connections. Viewers and contributors see that it exists, not what
+    /// its owner's account holds.
+    pub async fn may_use_account_of(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+        id: &str,
+    ) -> Result<bool, ConnectError> {
+        if store::connected_by(&self.inner.db, workspace.0, id).await? == Some(user.id.0) {
+            return Ok(true);
+        }
+        Ok(self
+            .inner
+            .accounts
+            .require(user, workspace, Permission::ManageConnections)
+            .await
+            .is_ok())
+    }
+
     /// Deletes expired connect attempts (the retention job); returns how
     /// many.
     pub async fn purge_expired_attempts(&self) -> Result<u64, ConnectError> {

@@ -493,3 +493,18 @@ pub async fn purge_expired_attempts(db: &Db, now: i64) -> Result<u64, DbError> {
             .rows_affected()
     }))
 }
+
+/// Who connected a connection of `workspace` (None: unknown connection, or
+/// the person left).
+pub async fn connected_by(db: &Db, workspace: i64, id: &str) -> Result<Option<i64>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT connected_by FROM connections WHERE id = $1 AND workspace_id = $2",
+        )
+        .bind(id)
+        .bind(workspace)
+        .fetch_optional(pool)
+        .await?
+    })
+    .flatten())
+}

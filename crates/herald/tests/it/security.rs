@@ -1016,3 +1016,73 @@ async fn an_unused_refresh_token_expires_after_sixty_days() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     app.stop().await;
 }
+
+// ------------------------------------------------ least privilege
+
+/// Makes `email` a member of `ws` with `role`; returns their client.
+async fn join(
+    app: &TestApp,
+    owner: &reqwest::Client,
+    ws: &str,
+    email: &str,
+    role: &str,
+) -> reqwest::Client {
+    app.submit(
+        owner,
+        &format!("/workspaces/{ws}/invites"),
+        &[("email", email), ("role", role)],
+    )
+    .await;
+    let invite = app.token_mailed_to(email).await;
+    let client = app.signed_in(email).await;
+    app.submit(&client, "/invites/accept", &[("token", &invite)])
+        .await;
+    client
+}
+
+#[tokio::test]
+async fn only_the_connections_owner_or_a_connection_manager_may_browse_its_drive() {
+    let app = spawn_app().await;
+    let owner = app.signed_in("drive-owner@example.com").await;
+    let html = owner
+        .get(app.url("/home/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ws = html
+        .split("/workspaces/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    let youtube = crate::posts::connect(&app, &owner, "youtube").await;
+    let editor = join(&app, &owner, &ws, "drive-editor@example.com", "editor").await;
+    let admin = join(&app, &owner, &ws, "drive-admin@example.com", "admin").await;
+    let files = format!("/api/workspaces/{ws}/drive/{youtube}/files");
+    let import = format!("/api/workspaces/{ws}/media/import/drive");
+    for (who, client, want) in [
+        ("owner", &owner, StatusCode::OK),
+        ("admin", &admin, StatusCode::OK),
+        ("editor", &editor, StatusCode::FORBIDDEN),
+    ] {
+        let resp = client.get(app.url(&files)).send().await.unwrap();
+        assert_eq!(resp.status(), want, "{who} lists the Drive");
+        let token = app.csrf_for(client).await;
+        let resp = client
+            .post(app.url(&import))
+            .header("x-csrf-token", token)
+            .json(&json!({"connection_id": youtube, "file_id": "not-a-real-file"}))
+            .send()
+            .await
+            .unwrap();
+        if want == StatusCode::OK {
+            assert_ne!(resp.status(), StatusCode::FORBIDDEN, "{who} imports");
+        } else {
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{who} imports");
+        }
+    }
+    app.stop().await;
+}

@@ -337,8 +337,9 @@ struct ImportAccepted {
     queued: bool,
 }
 
-/// The connection is a Google one of this workspace (and the caller may
-/// see the workspace's connections).
+/// The connection is a Google one of this workspace, and the caller may
+/// reach into its owner's Drive: the person who connected it, or someone
+/// who manages connections (403 for other members).
 async fn google_connection(
     state: &AppState,
     user: &User,
@@ -350,10 +351,18 @@ async fn google_connection(
         .list(user, workspace, Some(ProviderId::YouTube))
         .await
         .map_err(WebError::Connect)?;
-    if listed.iter().any(|c| c.id == connection) {
+    if !listed.iter().any(|c| c.id == connection) {
+        return Err(WebError::NotFound);
+    }
+    if state
+        .connections()
+        .may_use_account_of(user, workspace, connection)
+        .await
+        .map_err(WebError::Connect)?
+    {
         Ok(())
     } else {
-        Err(WebError::NotFound)
+        Err(WebError::Forbidden { code: "forbidden" })
     }
 }
 
