@@ -40,6 +40,10 @@ pub struct MediaConfig {
     pub max_bytes: u64,
     /// The `ffmpeg` to take video frames with (None: no video thumbnails).
     pub ffmpeg: Option<PathBuf>,
+    /// Thumbnails made at once (image decodes and `ffmpeg` runs): each may
+    /// use up to [`thumbnail::MAX_ALLOC`] or an `ffmpeg`'s ceiling, so this
+    /// bounds what a burst of uploads can take.
+    pub thumbnails_at_once: usize,
     /// Bytes per Drive download request.
     pub drive_chunk: u64,
 }
@@ -53,6 +57,7 @@ impl MediaConfig {
             temp_dir,
             max_bytes: DEFAULT_MAX_BYTES,
             ffmpeg: Some(PathBuf::from("ffmpeg")),
+            thumbnails_at_once: 2,
             drive_chunk: herald_platforms::drive::CHUNK,
         }
     }
@@ -71,6 +76,8 @@ struct Inner {
     signer: UrlSigner,
     config: MediaConfig,
     drive: Option<Drive>,
+    /// Permits for thumbnail work ([`MediaConfig::thumbnails_at_once`]).
+    thumbnails: tokio::sync::Semaphore,
 }
 
 /// What Drive already knows about a file, used when the file itself does
@@ -183,6 +190,7 @@ impl MediaLibrary {
                 storage,
                 clock,
                 signer: UrlSigner::new(config.url_key.clone()),
+                thumbnails: tokio::sync::Semaphore::new(config.thumbnails_at_once.max(1)),
                 config,
                 drive,
             }),
@@ -401,6 +409,8 @@ impl MediaLibrary {
         size: u64,
         duration_ms: Option<u64>,
     ) -> Option<thumbnail::ImageThumbnail> {
+        // Waits its turn: decoding is where an upload costs memory.
+        let _permit = self.inner.thumbnails.acquire().await.ok()?;
         match format.kind() {
             MediaKind::Image if size <= thumbnail::MAX_IMAGE_BYTES => {
                 let path = path.to_owned();

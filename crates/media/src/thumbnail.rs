@@ -5,6 +5,14 @@
 //! and scaled down. For videos a frame is taken with `ffmpeg` when it is
 //! installed, under a timeout; without it a video has no thumbnail and the
 //! UI shows a video placeholder.
+//!
+//! Uploads are untrusted, so decoding is bounded: an image over
+//! [`MAX_PIXELS`] is refused from its header before anything is decoded,
+//! the decoder may allocate at most [`MAX_ALLOC`], and `ffmpeg` reads only
+//! the file it is given as a QuickTime/MP4 (no format guessing, no other
+//! protocol: a playlist or a reference to another file is not followed),
+//! on one thread, under a memory ceiling and a timeout. How many run at
+//! once is the library's to bound.
 
 use std::io::{BufReader, Cursor};
 use std::path::Path;
@@ -18,6 +26,13 @@ use tokio::io::AsyncReadExt;
 pub const MAX_SIDE: u32 = 320;
 /// Larger images get no thumbnail: decoding them would need too much memory.
 pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+/// Images with more pixels than this (a 48-megapixel phone photo fits) get
+/// no thumbnail: a small file can claim a huge canvas.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// The most one image decode may allocate.
+pub const MAX_ALLOC: u64 = 256 << 20;
+/// The address space `ffmpeg` may use (KiB, `ulimit -v`).
+pub const FFMPEG_MEMORY_KIB: u64 = 2 << 20;
 /// How long `ffmpeg` may take for one frame.
 pub const FFMPEG_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -38,9 +53,15 @@ pub fn image_thumbnail(path: &Path) -> Result<ImageThumbnail, image::ImageError>
     let mut limits = Limits::default();
     limits.max_image_width = Some(16_384);
     limits.max_image_height = Some(16_384);
-    limits.max_alloc = Some(512 << 20);
+    limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
     let mut decoder = reader.into_decoder()?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::DimensionError),
+        ));
+    }
     let orientation = decoder.orientation()?;
     let mut img = DynamicImage::from_decoder(decoder)?;
     img.apply_orientation(orientation);
@@ -71,6 +92,19 @@ fn encode_jpeg(img: &DynamicImage) -> Result<Vec<u8>, image::ImageError> {
     Ok(out.into_inner())
 }
 
+/// `program` as a path to run: itself when it names a file, else the first
+/// match on `PATH`; `None` when there is none.
+fn find_program(program: &Path) -> Option<std::path::PathBuf> {
+    if program.components().count() > 1 {
+        return program.is_file().then(|| program.to_owned());
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
 /// A frame of the video at `path` as a JPEG, taken by `ffmpeg` (the
 /// program at that path or name on `PATH`) about a second in (or halfway
 /// through a shorter video). `None` when ffmpeg is missing, fails or takes
@@ -81,12 +115,27 @@ pub async fn video_frame(
     duration_ms: Option<u64>,
     timeout: Duration,
 ) -> Option<Vec<u8>> {
+    let Some(ffmpeg) = find_program(ffmpeg) else {
+        tracing::debug!(
+            "ffmpeg is not installed: videos get no thumbnail (the UI shows a placeholder)"
+        );
+        return None;
+    };
     let at_ms = duration_ms.map_or(1_000, |d| d.min(2_000) / 2);
     let scale = format!("scale={MAX_SIDE}:{MAX_SIDE}:force_original_aspect_ratio=decrease");
-    let mut child = match tokio::process::Command::new(ffmpeg)
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-ss"])
+    // Under `sh` for the memory ceiling (`ulimit -v`; where the shell
+    // cannot set it, ffmpeg still runs with the other bounds).
+    let mut child = match tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {FFMPEG_MEMORY_KIB} 2>/dev/null; exec \"$0\" \"$@\""
+        ))
+        .arg(&ffmpeg)
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin"])
+        .args(["-protocol_whitelist", "file", "-threads", "1"])
+        .arg("-ss")
         .arg(format!("{}.{:03}", at_ms / 1000, at_ms % 1000))
-        .arg("-i")
+        .args(["-f", "mov", "-i"])
         .arg(path)
         .args(["-frames:v", "1", "-vf", &scale])
         .args(["-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "5", "pipe:1"])
@@ -97,12 +146,6 @@ pub async fn video_frame(
         .spawn()
     {
         Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::debug!(
-                "ffmpeg is not installed: videos get no thumbnail (the UI shows a placeholder)"
-            );
-            return None;
-        }
         Err(e) => {
             tracing::warn!(error = %e, "could not start ffmpeg for a video thumbnail");
             return None;
@@ -157,6 +200,56 @@ mod tests {
         let small = image_thumbnail(&write_image(dir.path(), "small.webp", 40, 30)).unwrap();
         let decoded = image::load_from_memory(&small.jpeg).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (40, 30));
+    }
+
+    #[test]
+    fn an_image_claiming_a_huge_canvas_is_refused_before_it_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_image(dir.path(), "small.jpg", 16, 16);
+        // The frame header (SOF0) says 9000 x 9000: 81 megapixels.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let sof = bytes
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline JPEG");
+        bytes[sof + 5..sof + 9].copy_from_slice(&[0x23, 0x28, 0x23, 0x28]);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = image_thumbnail(&path).expect_err("refused");
+        assert!(matches!(err, image::ImageError::Limits(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn ffmpeg_reads_only_the_given_file_as_a_movie_on_one_thread_under_a_memory_ceiling() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let seen = dir.path().join("seen");
+        // A stand-in that records its arguments and its memory limit.
+        let probe = dir.path().join("probe-ffmpeg");
+        std::fs::write(
+            &probe,
+            format!(
+                "#!/bin/sh\necho \"$@\" > '{0}'\nulimit -v >> '{0}'\nexit 1\n",
+                seen.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let frame = video_frame(
+            &probe,
+            Path::new("/tmp/clip.mp4"),
+            None,
+            Duration::from_secs(10),
+        )
+        .await;
+        assert!(frame.is_none());
+        let seen = std::fs::read_to_string(&seen).unwrap();
+        assert!(seen.contains("-protocol_whitelist file"), "{seen}");
+        assert!(seen.contains("-threads 1"), "{seen}");
+        assert!(seen.contains("-f mov -i /tmp/clip.mp4"), "{seen}");
+        assert!(
+            seen.lines().nth(1) == Some(FFMPEG_MEMORY_KIB.to_string().as_str()),
+            "{seen}"
+        );
     }
 
     #[tokio::test]

@@ -402,7 +402,49 @@ async fn publishers_read_ranges_through_the_media_source(t: TestDb) {
     );
 }
 
+async fn a_burst_of_uploads_makes_at_most_two_thumbnails_at_once(t: TestDb) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in ffmpeg that notes how many copies of it run at once (each
+    // holds a lock folder for a moment; the highest count is kept).
+    let script = dir.path().join("ffmpeg");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nd='{0}'\nmkdir \"$d/run.$$\"\nn=$(ls -d \"$d\"/run.* | wc -l)\n\
+             echo $n >> \"$d/counts\"\nsleep 0.3\nrmdir \"$d/run.$$\"\nexit 1\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let lib = Arc::new(TestLib::with(t, |c| c.ffmpeg = Some(script.clone()), None).await);
+    let uploads: Vec<_> = (0..6u32)
+        .map(|n| {
+            let lib = lib.clone();
+            tokio::spawn(async move {
+                let video = build::mp4(640 + n, 360, 5_000, false, false, 2048);
+                lib.upload(lib.workspace, &format!("clip-{n}.mp4"), &video)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for u in uploads {
+        u.await.unwrap();
+    }
+    let counts = std::fs::read_to_string(dir.path().join("counts")).unwrap();
+    let most: usize = counts
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .max()
+        .unwrap();
+    assert_eq!(counts.lines().count(), 6, "every video got its turn");
+    assert!(most <= 2, "{most} ffmpeg runs at once: {counts}");
+}
+
 on_both_backends!(
+    a_burst_of_uploads_makes_at_most_two_thumbnails_at_once,
     uploads_stream_to_disk_as_chunks_arrive,
     the_same_content_is_one_media_per_workspace_and_one_blob,
     unsupported_oversized_and_broken_files_store_nothing,
