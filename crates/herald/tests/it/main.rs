@@ -11,6 +11,7 @@ mod http;
 mod media;
 mod outbound;
 mod posts;
+mod routes;
 mod security;
 mod webhooks;
 mod webhooks_crash;

@@ -765,6 +765,12 @@ async fn replay_selected(
         .filter(|(k, _)| k == "delivery")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
+    let outbound = &state.webhooks()?.outbound;
+    outbound
+        .get(m.workspace, &EndpointId(id.clone()))
+        .await
+        .map_err(service_error)?
+        .ok_or(WebError::NotFound)?;
     if ids.is_empty() || ids.len() > MAX_REPLAY {
         return Ok(with(
             m.endpoint_href(&id),
@@ -772,9 +778,7 @@ async fn replay_selected(
             "endpoint_replay_invalid",
         ));
     }
-    let count = state
-        .webhooks()?
-        .outbound
+    let count = outbound
         .replay(m.workspace, &ids, m.user.id)
         .await
         .map_err(service_error)?;
@@ -801,18 +805,22 @@ async fn replay_failed(
     Path(id): Path<String>,
     Form(form): Form<ReplayFailedForm>,
 ) -> Result<Response, WebError> {
+    let outbound = &state.webhooks()?.outbound;
+    let endpoint = EndpointId(id);
+    outbound
+        .get(m.workspace, &endpoint)
+        .await
+        .map_err(service_error)?
+        .ok_or(WebError::NotFound)?;
     let zone = viewer_zone(form.tz.as_deref(), &headers);
     let Some(since) = instant_in(&form.since, &zone.tz) else {
         return Ok(with(
-            m.endpoint_href(&id),
+            m.endpoint_href(&endpoint.0),
             "error",
             "endpoint_replay_since_invalid",
         ));
     };
-    let endpoint = EndpointId(id);
-    let count = state
-        .webhooks()?
-        .outbound
+    let count = outbound
         .replay_failed_since(m.workspace, &endpoint, since, m.user.id)
         .await
         .map_err(service_error)?;
@@ -915,9 +923,13 @@ async fn replay_delivery(
     m: Manager,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let count = state
-        .webhooks()?
-        .outbound
+    let outbound = &state.webhooks()?.outbound;
+    outbound
+        .delivery(m.workspace, id)
+        .await
+        .map_err(service_error)?
+        .ok_or(WebError::NotFound)?;
+    let count = outbound
         .replay(m.workspace, &[id], m.user.id)
         .await
         .map_err(service_error)?;
