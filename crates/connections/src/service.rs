@@ -19,7 +19,9 @@ use crate::store::{self, AttemptRow, ConnectionRow};
 use crate::vault::{Vault, VaultError};
 
 /// How long a person has to consent, and then to choose accounts.
-const ATTEMPT_TTL: SignedDuration = SignedDuration::from_mins(10);
+/// How long a connect attempt (OAuth in flight) may take; then it is void
+/// and the retention job deletes it.
+pub const ATTEMPT_TTL: SignedDuration = SignedDuration::from_mins(10);
 /// How long one refresh may hold a connection's lock.
 const REFRESH_LOCK: SignedDuration = SignedDuration::from_mins(2);
 /// How often a token without expiry (a Facebook Page token) is checked.

@@ -5,6 +5,8 @@
 //! other way round.
 
 pub mod clock;
+pub mod retention;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use jiff::{SignedDuration, Timestamp};
+pub use retention::{Period, Retained};

@@ -225,6 +225,15 @@ pub async fn start_with_clock(
                 .as_ref()
                 .map(|t| t.expose_secret().to_owned()),
             sandbox_in_production: config.mode == Mode::Production && config.sandbox,
+            operator: config
+                .operator
+                .as_ref()
+                .map(|(name, contact)| herald_web::Operator {
+                    name: name.clone(),
+                    contact: contact.clone(),
+                }),
+            retention: crate::retention::policy(accounts.settings()),
+            meta_verify_token: config.meta_verify_token.is_some(),
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
             form_targets: platforms.form_targets.clone(),
@@ -249,6 +258,12 @@ pub async fn start_with_clock(
         tracing::warn!(
             "HERALD_SANDBOX=on in production mode: platforms without app credentials connect to the \
              built-in simulators, not to the real platforms, and every page shows a banner saying so"
+        );
+    }
+    if config.mode == Mode::Production && config.operator.is_none() {
+        tracing::warn!(
+            "HERALD_OPERATOR_NAME and HERALD_OPERATOR_CONTACT are unset: the privacy notice and \
+             terms cannot say who runs this instance, and platform app reviews ask for it"
         );
     }
     if platforms.sandbox.is_some() {

@@ -211,6 +211,18 @@ const KEYS: &[Key] = &[
         help: "when set, /metrics answers only requests with Authorization: Bearer TOKEN (unset: /metrics is open; keep it off the public network)",
     },
     Key {
+        name: "operator_name",
+        secret: false,
+        default: None,
+        help: "who runs this instance (a person or organisation), named in the privacy notice and terms; set it in production (platform app review asks for it)",
+    },
+    Key {
+        name: "operator_contact",
+        secret: false,
+        default: None,
+        help: "an e-mail or postal address where people reach the operator, shown with operator_name",
+    },
+    Key {
         name: "webhook_allow_private",
         secret: false,
         default: Some("false"),
@@ -407,6 +419,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The bearer token `/metrics` requires, when set.
     pub metrics_token: Option<SecretString>,
+    /// Who runs this instance (name, contact), when both are set.
+    pub operator: Option<(String, String)>,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Things worth a warning once logging is up (misspelled variables).
@@ -697,6 +711,14 @@ impl Config {
                 "metrics_token" => match &self.metrics_token {
                     Some(_) => "[redacted]".into(),
                     None => "(unset: /metrics is open)".into(),
+                },
+                "operator_name" => match &self.operator {
+                    Some((name, _)) => name.clone(),
+                    None => "(unset: the privacy notice names no operator)".into(),
+                },
+                "operator_contact" => match &self.operator {
+                    Some((_, contact)) => contact.clone(),
+                    None => "(unset)".into(),
                 },
                 "media_dir" => match &self.media_store {
                     MediaStore::Local(dir) => dir.display().to_string(),
@@ -1164,12 +1186,41 @@ impl Layers {
             .map(|(v, _)| v.trim().to_owned())
             .filter(|v| !v.is_empty())
             .map(SecretString::from);
+        let text = |key: &'static str| {
+            self.raw(key)
+                .map(|(v, _)| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let operator = match (text("operator_name"), text("operator_contact")) {
+            (Some(name), Some(contact)) => {
+                for (key, value) in [("operator_name", &name), ("operator_contact", &contact)] {
+                    if value.chars().count() > 200 || value.chars().any(char::is_control) {
+                        return Err(self.invalid(key, "one line of at most 200 characters"));
+                    }
+                }
+                Some((name, contact))
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(self.invalid(
+                    "operator_contact",
+                    "an e-mail or postal address, set together with operator_name",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(self.invalid(
+                    "operator_name",
+                    "the operator's name, set together with operator_contact",
+                ));
+            }
+        };
         let sources = self
             .values
             .iter()
             .map(|(k, (_, s))| (*k, s.clone()))
             .collect();
         Ok(Config {
+            operator,
             meta_verify_token,
             webhook_allow_private,
             trusted_proxies,
@@ -1371,6 +1422,49 @@ mod tests {
             err.to_string()
                 .contains("both HERALD_LISTEN and HERALD_LISTEN_FILE")
         );
+    }
+
+    #[test]
+    fn the_operator_is_named_and_reachable_or_not_configured_at_all() {
+        let config = Config::from_sources(
+            None,
+            &env(&[
+                ("HERALD_OPERATOR_NAME", " Example Media GmbH "),
+                ("HERALD_OPERATOR_CONTACT", "privacy@example.com"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.operator,
+            Some((
+                "Example Media GmbH".to_owned(),
+                "privacy@example.com".to_owned()
+            ))
+        );
+        assert_eq!(
+            Config::from_sources(None, &env(&[])).unwrap().operator,
+            None
+        );
+        for (vars, named) in [
+            (
+                &[("HERALD_OPERATOR_NAME", "Example")][..],
+                "HERALD_OPERATOR_CONTACT",
+            ),
+            (
+                &[("HERALD_OPERATOR_CONTACT", "a@example.com")][..],
+                "HERALD_OPERATOR_NAME",
+            ),
+            (
+                &[
+                    ("HERALD_OPERATOR_NAME", "Line\nbreak"),
+                    ("HERALD_OPERATOR_CONTACT", "a@example.com"),
+                ][..],
+                "HERALD_OPERATOR_NAME",
+            ),
+        ] {
+            let err = Config::from_sources(None, &env(vars)).unwrap_err();
+            assert!(err.to_string().contains(named), "{vars:?}: {err}");
+        }
     }
 
     #[test]

@@ -21,10 +21,50 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_accounts::Accounts;
 use herald_connections::Connections;
-use herald_core::{SignedDuration, Timestamp};
+use herald_core::{Period, Retained, SignedDuration, Timestamp};
 use herald_db::Db;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry};
 use serde::{Deserialize, Serialize};
+
+/// Everything Herald keeps and for how long, from the same settings and
+/// constants the purges use: the privacy notice renders this list.
+pub fn policy(accounts: &herald_accounts::Settings) -> Vec<Retained> {
+    const DAY: u64 = 24 * 3600;
+    let attempts = Duration::try_from(herald_connections::ATTEMPT_TTL).expect("a positive TTL");
+    vec![
+        Retained::new("account", Period::UntilDeleted),
+        Retained::new("platform_tokens", Period::UntilEnded),
+        Retained::new(
+            "webhook_deliveries",
+            Period::For(herald_webhooks::RETENTION),
+        ),
+        Retained::new(
+            "mail",
+            Period::For(Duration::from_secs(
+                herald_mail::MAIL_RETENTION_DAYS.unsigned_abs() * DAY,
+            )),
+        ),
+        Retained::new(
+            "sessions",
+            Period::IdleOrMax {
+                idle: accounts.session_idle,
+                max: accounts.session_absolute,
+            },
+        ),
+        Retained::new(
+            "devices",
+            Period::IdleOrMax {
+                idle: accounts.refresh_token_ttl,
+                max: accounts.device_absolute,
+            },
+        ),
+        Retained::new("verify_links", Period::For(accounts.verify_token_ttl)),
+        Retained::new("reset_links", Period::For(accounts.reset_token_ttl)),
+        Retained::new("invitations", Period::For(accounts.invite_ttl)),
+        Retained::new("connect_attempts", Period::For(attempts)),
+        Retained::new("audit", Period::For(herald_accounts::AUDIT_RETENTION)),
+    ]
+}
 
 /// How often the purge runs.
 const EVERY: Duration = Duration::from_secs(3600);

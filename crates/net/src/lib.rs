@@ -254,6 +254,37 @@ pub fn guarded_client(
         .build()
 }
 
+/// What fetching one of this instance's own public pages showed (the
+/// operator's configured URL, so private addresses are allowed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// A 2xx answer over https.
+    Ok,
+    /// A 2xx answer, but over plain http: platforms require https.
+    NotHttps,
+    /// An answer with this status (redirects are not followed).
+    Status(u16),
+    /// No answer within the time allowed.
+    Timeout,
+    /// No connection (refused, or the name did not resolve).
+    Unreachable,
+}
+
+/// GETs `url` once within `timeout`, following no redirect.
+pub async fn probe_own_page(url: &str, timeout: Duration) -> Probe {
+    let Ok(client) = guarded_client(TargetPolicy::AllowPrivate, "Herald self-check", timeout)
+    else {
+        return Probe::Unreachable;
+    };
+    match client.get(url).send().await {
+        Err(e) if e.is_timeout() => Probe::Timeout,
+        Err(_) => Probe::Unreachable,
+        Ok(resp) if !resp.status().is_success() => Probe::Status(resp.status().as_u16()),
+        Ok(_) if !url.starts_with("https://") => Probe::NotHttps,
+        Ok(_) => Probe::Ok,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

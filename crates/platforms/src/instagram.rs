@@ -14,7 +14,7 @@ use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::meta::{GRAPH_VERSION, GraphDialect};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, expiry, split_scopes};
 use herald_core::Timestamp;
@@ -29,9 +29,35 @@ const OPTIONAL: &[&str] = &[
     "instagram_business_manage_insights",
 ];
 
-const INFO: ProviderInfo = ProviderInfo {
+/// Every scope requested, with the feature that uses it (a test keeps
+/// this equal to `REQUIRED` and `OPTIONAL`).
+const SCOPES: &[ScopeUse] = &[
+    ScopeUse {
+        scope: "instagram_business_basic",
+        required: true,
+        purpose: "read_instagram",
+    },
+    ScopeUse {
+        scope: "instagram_business_content_publish",
+        required: true,
+        purpose: "publish_instagram",
+    },
+    ScopeUse {
+        scope: "instagram_business_manage_comments",
+        required: false,
+        purpose: "comments",
+    },
+    ScopeUse {
+        scope: "instagram_business_manage_insights",
+        required: false,
+        purpose: "story_insights",
+    },
+];
+
+pub(crate) static INFO: ProviderInfo = ProviderInfo {
     id: ProviderId::Instagram,
     required_scopes: REQUIRED,
+    scopes: SCOPES,
     pkce: false,
     refreshes: true,
 };
@@ -346,5 +372,13 @@ mod props {
             }
             let _ = reply.json::<MeReply>(ProviderId::Instagram);
         }
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn every_requested_scope_names_the_feature_that_uses_it() {
+        crate::provider::assert_scopes_explained(&super::INFO, super::OPTIONAL);
     }
 }

@@ -29,7 +29,7 @@ pub use client::{Call, ClientOptions, Dialect, Method, PlatformClient, Reply, Us
 pub use error::{ErrorKind, PlatformError};
 pub use provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, Secret, missing_scopes,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, missing_scopes,
 };
 pub use publish::{
     MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
@@ -97,6 +97,16 @@ impl PlatformsConfig {
 pub struct Registered {
     pub connector: Arc<dyn Connector>,
     pub sandbox: bool,
+}
+
+/// The static facts of a provider (its scopes and why), configured or not.
+pub fn info(id: ProviderId) -> &'static ProviderInfo {
+    match id {
+        ProviderId::Facebook => &meta::INFO,
+        ProviderId::Instagram => &instagram::INFO,
+        ProviderId::TikTok => &tiktok::INFO,
+        ProviderId::YouTube => &youtube::INFO,
+    }
 }
 
 /// The registry of providers this deployment offers.

@@ -16,7 +16,7 @@ use url::Url;
 use crate::client::{Call, Dialect, Method, PlatformClient, Reply, Usage};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
 use crate::{AppConfig, ErrorKind, PlatformError};
 
@@ -36,12 +36,57 @@ const OPTIONAL: &[&str] = &[
     "business_management",
     "instagram_manage_insights",
     "instagram_manage_comments",
-    "read_insights",
 ];
 
-const INFO: ProviderInfo = ProviderInfo {
+/// Every scope requested, with the feature that uses it (a test keeps
+/// this equal to `REQUIRED` and `OPTIONAL`).
+const SCOPES: &[ScopeUse] = &[
+    ScopeUse {
+        scope: "pages_show_list",
+        required: true,
+        purpose: "list_pages",
+    },
+    ScopeUse {
+        scope: "pages_read_engagement",
+        required: true,
+        purpose: "read_pages",
+    },
+    ScopeUse {
+        scope: "pages_manage_posts",
+        required: true,
+        purpose: "publish_pages",
+    },
+    ScopeUse {
+        scope: "instagram_basic",
+        required: true,
+        purpose: "read_instagram",
+    },
+    ScopeUse {
+        scope: "instagram_content_publish",
+        required: true,
+        purpose: "publish_instagram",
+    },
+    ScopeUse {
+        scope: "business_management",
+        required: false,
+        purpose: "business_pages",
+    },
+    ScopeUse {
+        scope: "instagram_manage_insights",
+        required: false,
+        purpose: "story_insights",
+    },
+    ScopeUse {
+        scope: "instagram_manage_comments",
+        required: false,
+        purpose: "comments",
+    },
+];
+
+pub(crate) static INFO: ProviderInfo = ProviderInfo {
     id: ProviderId::Facebook,
     required_scopes: REQUIRED,
+    scopes: SCOPES,
     pkce: false,
     refreshes: false,
 };
@@ -627,5 +672,13 @@ mod props {
             let _ = reply.json::<Paged<PageReply>>(ProviderId::Facebook);
             let _ = reply.json::<Paged<PermissionReply>>(ProviderId::Facebook);
         }
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn every_requested_scope_names_the_feature_that_uses_it() {
+        crate::provider::assert_scopes_explained(&super::INFO, super::OPTIONAL);
     }
 }

@@ -213,12 +213,25 @@ pub struct CodeExchange<'a> {
     pub pkce_verifier: &'a str,
 }
 
+/// A permission Herald asks a platform for, and why: platform reviews ask
+/// for each one with the feature that uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeUse {
+    pub scope: &'static str,
+    /// Without it a grant is incomplete (else Herald works without it).
+    pub required: bool,
+    /// What uses it (a code the web layer words: `review.purpose.<code>`).
+    pub purpose: &'static str,
+}
+
 /// Static facts about a provider, for the UI and the scope check.
 #[derive(Debug, Clone)]
 pub struct ProviderInfo {
     pub id: ProviderId,
     /// Scopes Herald needs; a grant without one of them is incomplete.
     pub required_scopes: &'static [&'static str],
+    /// Every scope Herald requests (required first), with its purpose.
+    pub scopes: &'static [ScopeUse],
     /// Whether the flow uses PKCE.
     pub pkce: bool,
     /// Whether access tokens expire and get renewed by a refresh job.
@@ -270,6 +283,30 @@ pub fn missing_scopes(required: &[&str], granted: &[String]) -> Vec<String> {
         .filter(|r| !granted.iter().any(|g| g == *r))
         .map(|r| r.to_string())
         .collect()
+}
+
+/// Checks that `info.scopes` lists exactly the scopes requested
+/// (`required` then `optional`), each once, with a purpose.
+#[cfg(test)]
+pub(crate) fn assert_scopes_explained(info: &ProviderInfo, optional: &[&str]) {
+    let requested: Vec<(&str, bool)> = info
+        .required_scopes
+        .iter()
+        .map(|s| (*s, true))
+        .chain(optional.iter().map(|s| (*s, false)))
+        .collect();
+    let explained: Vec<(&str, bool)> = info.scopes.iter().map(|u| (u.scope, u.required)).collect();
+    assert_eq!(explained, requested, "{:?}", info.id);
+    for u in info.scopes {
+        assert!(
+            !u.purpose.is_empty()
+                && u.purpose
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{}",
+            u.scope
+        );
+    }
 }
 
 #[cfg(test)]

@@ -14,21 +14,37 @@ use url::Url;
 use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, expiry, split_scopes};
 
 const REQUIRED: &[&str] = &["user.info.basic", "video.publish"];
-const OPTIONAL: &[&str] = &[
-    "user.info.profile",
-    "user.info.stats",
-    "video.list",
-    "video.upload",
+const OPTIONAL: &[&str] = &["user.info.profile"];
+
+/// Every scope requested, with the feature that uses it (a test keeps
+/// this equal to `REQUIRED` and `OPTIONAL`).
+const SCOPES: &[ScopeUse] = &[
+    ScopeUse {
+        scope: "user.info.basic",
+        required: true,
+        purpose: "identify_tiktok",
+    },
+    ScopeUse {
+        scope: "video.publish",
+        required: true,
+        purpose: "publish_tiktok",
+    },
+    ScopeUse {
+        scope: "user.info.profile",
+        required: false,
+        purpose: "tiktok_username",
+    },
 ];
 
-const INFO: ProviderInfo = ProviderInfo {
+pub(crate) static INFO: ProviderInfo = ProviderInfo {
     id: ProviderId::TikTok,
     required_scopes: REQUIRED,
+    scopes: SCOPES,
     pkce: false,
     refreshes: true,
 };
@@ -442,5 +458,13 @@ mod props {
             }
             let _ = reply.json::<Envelope<UserData>>(ProviderId::TikTok);
         }
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn every_requested_scope_names_the_feature_that_uses_it() {
+        crate::provider::assert_scopes_explained(&super::INFO, super::OPTIONAL);
     }
 }

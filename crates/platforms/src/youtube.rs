@@ -15,22 +15,47 @@ use url::Url;
 use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, expiry, pkce_s256, split_scopes};
 
 pub const SCOPE_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readonly";
-pub const SCOPE_ANALYTICS: &str = "https://www.googleapis.com/auth/yt-analytics.readonly";
 /// Lets the media library import files from the person's Google Drive.
 pub const SCOPE_DRIVE: &str = "https://www.googleapis.com/auth/drive.readonly";
 
 const REQUIRED: &[&str] = &[SCOPE_UPLOAD, SCOPE_READONLY];
-const OPTIONAL: &[&str] = &["openid", SCOPE_ANALYTICS, SCOPE_DRIVE];
+const OPTIONAL: &[&str] = &["openid", SCOPE_DRIVE];
 
-const INFO: ProviderInfo = ProviderInfo {
+/// Every scope requested, with the feature that uses it (a test keeps
+/// this equal to `REQUIRED` and `OPTIONAL`).
+const SCOPES: &[ScopeUse] = &[
+    ScopeUse {
+        scope: SCOPE_UPLOAD,
+        required: true,
+        purpose: "publish_youtube",
+    },
+    ScopeUse {
+        scope: SCOPE_READONLY,
+        required: true,
+        purpose: "list_channels",
+    },
+    ScopeUse {
+        scope: "openid",
+        required: false,
+        purpose: "identify_google",
+    },
+    ScopeUse {
+        scope: SCOPE_DRIVE,
+        required: false,
+        purpose: "drive_import",
+    },
+];
+
+pub(crate) static INFO: ProviderInfo = ProviderInfo {
     id: ProviderId::YouTube,
     required_scopes: REQUIRED,
+    scopes: SCOPES,
     pkce: true,
     refreshes: true,
 };
@@ -523,5 +548,13 @@ mod props {
             }
             let _ = reply.json::<UserInfo>(ProviderId::YouTube);
         }
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn every_requested_scope_names_the_feature_that_uses_it() {
+        crate::provider::assert_scopes_explained(&super::INFO, super::OPTIONAL);
     }
 }

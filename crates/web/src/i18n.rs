@@ -118,6 +118,10 @@ fn best_accepted(value: &str) -> Option<Locale> {
 pub struct LegalSection {
     pub heading: String,
     pub paragraphs: Vec<String>,
+    /// What the code adds to the section (`operator`: who runs this
+    /// instance; `retention`: the retention policy as a list).
+    #[serde(default)]
+    pub slot: Option<String>,
 }
 
 /// All copy of one language.
@@ -164,6 +168,36 @@ impl Catalog {
 
     pub fn has(&self, key: &str) -> bool {
         self.messages.contains_key(key)
+    }
+
+    /// A span of time in words: whole days, else whole hours, else minutes.
+    pub fn duration(&self, d: std::time::Duration) -> String {
+        let secs = d.as_secs();
+        let (one, many, n) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
+            ("time.day", "time.days", secs / 86_400)
+        } else if secs >= 3600 && secs.is_multiple_of(3600) {
+            ("time.hour", "time.hours", secs / 3600)
+        } else {
+            ("time.minute", "time.minutes", secs.div_ceil(60))
+        };
+        if n == 1 {
+            self.get(one).to_owned()
+        } else {
+            self.fill(many, "n", &n.to_string())
+        }
+    }
+
+    /// How long one kind of data is kept, as the privacy notice says it.
+    pub fn retention(&self, kept: &herald_core::Retained) -> String {
+        use herald_core::Period;
+        let text = self.text(&format!("retention.{}", kept.code));
+        match &kept.period {
+            Period::UntilDeleted | Period::UntilEnded => text.to_owned(),
+            Period::For(d) => text.replace("{period}", &self.duration(*d)),
+            Period::IdleOrMax { idle, max } => text
+                .replace("{idle}", &self.duration(*idle))
+                .replace("{max}", &self.duration(*max)),
+        }
     }
 
     fn parse(locale: Locale, source: &str) -> Result<Catalog, String> {
@@ -270,11 +304,45 @@ mod tests {
             assert_eq!(keys, en_keys, "{} has the English keys", locale.code());
             assert_eq!(c.privacy.len(), en.privacy.len());
             assert_eq!(c.terms.len(), en.terms.len());
-            for (a, b) in c.privacy.iter().zip(&en.privacy) {
+            for (a, b) in c
+                .privacy
+                .iter()
+                .zip(&en.privacy)
+                .chain(c.terms.iter().zip(&en.terms))
+            {
                 assert_eq!(a.paragraphs.len(), b.paragraphs.len(), "{}", a.heading);
+                assert_eq!(a.slot, b.slot, "{}", a.heading);
             }
             assert!(c.messages.values().all(|v| !v.trim().is_empty()));
         }
+    }
+
+    /// The `{name}`s of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .filter(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn durations_are_written_in_the_largest_whole_unit() {
+        use std::time::Duration;
+        let en = catalog(Locale::En);
+        let de = catalog(Locale::De);
+        assert_eq!(en.duration(Duration::from_secs(30 * 86_400)), "30 days");
+        assert_eq!(de.duration(Duration::from_secs(30 * 86_400)), "30 Tage");
+        assert_eq!(en.duration(Duration::from_secs(86_400)), "1 day");
+        assert_eq!(en.duration(Duration::from_secs(36 * 3600)), "36 hours");
+        assert_eq!(en.duration(Duration::from_secs(600)), "10 minutes");
+        assert_eq!(en.duration(Duration::from_secs(61)), "2 minutes");
+        assert_eq!(de.duration(Duration::from_secs(60)), "1 Minute");
     }
 
     #[test]
@@ -283,14 +351,12 @@ mod tests {
         for locale in Locale::ALL {
             let c = catalog(locale);
             for (key, value) in &en.messages {
-                for name in ["{date}", "{id}", "{section}"] {
-                    assert_eq!(
-                        value.contains(name),
-                        c.messages[key].contains(name),
-                        "{key} in {}",
-                        locale.code()
-                    );
-                }
+                assert_eq!(
+                    placeholders(value),
+                    placeholders(&c.messages[key]),
+                    "{key} in {}",
+                    locale.code()
+                );
             }
         }
     }

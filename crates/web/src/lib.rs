@@ -54,6 +54,20 @@ pub struct SiteConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// When set, `/metrics` answers only with `Authorization: Bearer` this.
     pub metrics_token: Option<String>,
+    /// Whether Meta's webhook verify token is set (the review page says).
+    pub meta_verify_token: bool,
+    /// Who runs this instance, as the privacy notice and terms name them.
+    pub operator: Option<Operator>,
+    /// What is kept for how long, as the retention job enforces it.
+    pub retention: Vec<herald_core::Retained>,
+}
+
+/// The person or organisation running an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub name: String,
+    /// An e-mail or postal address people can write to.
+    pub contact: String,
 }
 
 /// Shared state of every handler; cheap to clone.

@@ -193,14 +193,7 @@ async fn browser_sign_up_verify_log_in_walk_the_shell_and_log_out_without_consol
 
     // Walk the left rail with real clicks; each page marks itself current.
     assert_no_console_errors(&client, "/home").await;
-    for section in [
-        "publishing",
-        "calendar",
-        "content",
-        "analytics",
-        "webhooks",
-        "settings",
-    ] {
+    for section in ["publishing", "calendar", "webhooks", "settings"] {
         let href = format!("/home/{section}");
         let link = client
             .find(Locator::Css(&format!("nav a[href=\"{href}\"]")))

@@ -10,6 +10,7 @@ mod helpers;
 mod http;
 mod media;
 mod outbound;
+mod pages;
 mod posts;
 mod routes;
 mod security;

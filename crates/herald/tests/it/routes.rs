@@ -311,7 +311,6 @@ fn table() -> Vec<Route> {
         get("/dev/mailbox/{id}", DevOnly).at("/dev/mailbox/{mail}"),
         // ---------------------------------------------- one's own account
         get("/home", SignedIn),
-        get("/home/{section}", SignedIn).at("/home/content"),
         post("/settings/password", SignedIn).form(&[
             ("current", "not the current password"),
             ("new", "an entirely different long passphrase"),
@@ -355,6 +354,9 @@ fn table() -> Vec<Route> {
             .outsider(OwnWorkspace),
         get("/home/settings/audit", Workspace(P::ViewAudit))
             .at("/home/settings/audit?workspace={ws}")
+            .outsider(OwnWorkspace),
+        get("/home/settings/review", Workspace(P::ManageConnections))
+            .at("/home/settings/review?workspace={ws}")
             .outsider(OwnWorkspace),
         post("/workspaces/{id}/invites", Workspace(P::ManageMembers))
             .at("/workspaces/{ws}/invites")

@@ -14,7 +14,9 @@ mod mailbox;
 mod notifications;
 mod posts;
 mod public;
+pub use public::FEATURES;
 mod publishing;
+mod review;
 mod settings;
 mod shell;
 mod webhooks;
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
+        .merge(review::router())
         .merge(publishing::router())
         .merge(calendar::router())
         .merge(compose::router())

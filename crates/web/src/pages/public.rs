@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 use super::{Chrome, render};
 use crate::i18n::{LANG_COOKIE, LegalSection, Locale};
-use crate::{AppState, WebError};
+use crate::{AppState, SiteConfig, WebError};
 
 /// When the privacy notice and terms last changed; shown on both pages.
-const LEGAL_UPDATED: &str = "2026-11-24";
+const LEGAL_UPDATED: &str = "2026-12-07";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,35 +24,44 @@ pub fn router() -> Router<AppState> {
         .route("/language", post(set_language))
 }
 
+/// A claim of the landing page and the page where it is true: a feature is
+/// listed here only once that page exists (a test follows every link).
 pub struct Feature {
     pub title: &'static str,
     pub body: &'static str,
+    pub href: &'static str,
 }
 
-const FEATURES: [Feature; 6] = [
+pub const FEATURES: [Feature; 6] = [
     Feature {
         title: "landing.f_schedule_title",
         body: "landing.f_schedule_body",
+        href: "/home/calendar",
     },
     Feature {
         title: "landing.f_exactly_once_title",
         body: "landing.f_exactly_once_body",
+        href: "/home/calendar",
+    },
+    Feature {
+        title: "landing.f_accounts_title",
+        body: "landing.f_accounts_body",
+        href: "/home/publishing",
     },
     Feature {
         title: "landing.f_team_title",
         body: "landing.f_team_body",
+        href: "/home/settings",
     },
     Feature {
-        title: "landing.f_insights_title",
-        body: "landing.f_insights_body",
-    },
-    Feature {
-        title: "landing.f_ai_title",
-        body: "landing.f_ai_body",
+        title: "landing.f_webhooks_title",
+        body: "landing.f_webhooks_body",
+        href: "/home/webhooks",
     },
     Feature {
         title: "landing.f_selfhosted_title",
         body: "landing.f_selfhosted_body",
+        href: "/privacy",
     },
 ];
 
@@ -72,32 +81,68 @@ async fn show_landing(c: Chrome) -> Result<Response, WebError> {
 
 #[derive(Template)]
 #[template(path = "legal.html")]
-struct LegalPage {
-    c: Chrome,
-    title: &'static str,
+struct LegalPage<'a> {
+    c: &'a Chrome,
+    title: &'a str,
     updated: String,
-    sections: &'static [LegalSection],
+    sections: Vec<Section<'a>>,
     /// Whether to link the data-deletion status lookup (privacy only).
     deletion_link: bool,
 }
 
-async fn show_privacy(c: Chrome) -> Result<Response, WebError> {
+/// A section of the privacy notice or the terms, with what the code adds.
+struct Section<'a> {
+    heading: &'a str,
+    /// Who runs this instance (the `operator` slot).
+    lead: Option<String>,
+    /// The retention policy (the `retention` slot).
+    list: Vec<String>,
+    paragraphs: &'a [String],
+}
+
+fn sections<'a>(c: &'a Chrome, site: &SiteConfig, of: &'a [LegalSection]) -> Vec<Section<'a>> {
+    of.iter()
+        .map(|s| Section {
+            heading: &s.heading,
+            lead: (s.slot.as_deref() == Some("operator")).then(|| operator(c, site)),
+            list: if s.slot.as_deref() == Some("retention") {
+                site.retention.iter().map(|r| c.t.retention(r)).collect()
+            } else {
+                Vec::new()
+            },
+            paragraphs: &s.paragraphs,
+        })
+        .collect()
+}
+
+/// Who runs this instance, as configured.
+fn operator(c: &Chrome, site: &SiteConfig) -> String {
+    match &site.operator {
+        Some(o) => {
+            c.t.fill("public.operator", "name", &o.name)
+                .replace("{contact}", &o.contact)
+        }
+        None => c.t.get("public.operator_unknown").to_owned(),
+    }
+}
+
+async fn show_privacy(State(state): State<AppState>, c: Chrome) -> Result<Response, WebError> {
     render(&LegalPage {
         title: c.t.get("public.privacy"),
         updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
-        sections: &c.t.privacy,
+        sections: sections(&c, state.site(), &c.t.privacy),
         deletion_link: true,
-        c,
+        c: &c,
     })
 }
 
-async fn show_terms(c: Chrome) -> Result<Response, WebError> {
+async fn show_terms(State(state): State<AppState>, c: Chrome) -> Result<Response, WebError> {
     render(&LegalPage {
         title: c.t.get("public.terms"),
         updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
-        sections: &c.t.terms,
+        sections: sections(&c, state.site(), &c.t.terms),
         deletion_link: false,
-        c,
+        c: &c,
     })
 }
 

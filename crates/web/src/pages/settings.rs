@@ -60,6 +60,7 @@ pub struct WorkspaceView {
     pub name: String,
     pub can_manage: bool,
     pub can_audit: bool,
+    pub can_review: bool,
 }
 
 pub struct MemberRow {
@@ -187,6 +188,7 @@ async fn show_settings(
                 name: w.name.clone(),
                 can_manage,
                 can_audit: w.role.allows(Permission::ViewAudit),
+                can_review: w.role.allows(Permission::ManageConnections),
             };
             (Some(view), members, invites)
         }

@@ -1,10 +1,10 @@
-//! The logged-in layout: a left rail with the product's sections and one
-//! page per section under `/home`. Each section shows what it will hold and
-//! what to do next while it is empty.
+//! The logged-in layout: a left rail with the product's sections, and the
+//! home page's getting-started steps. A section is in the rail only once it
+//! has a page of its own: nothing here links to a page that does not exist
+//! yet (content and analytics come back with their features).
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -13,9 +13,7 @@ use crate::auth::SignedIn;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/home", get(show_home))
-        .route("/home/{section}", get(show_section))
+    Router::new().route("/home", get(show_home))
 }
 
 /// A section of the rail.
@@ -24,42 +22,24 @@ pub enum Section {
     Home,
     Publishing,
     Calendar,
-    Content,
-    Analytics,
     Webhooks,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 5] = [
         Section::Home,
         Section::Publishing,
         Section::Calendar,
-        Section::Content,
-        Section::Analytics,
         Section::Webhooks,
         Section::Settings,
     ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Section::Home => "home",
-            Section::Publishing => "publishing",
-            Section::Calendar => "calendar",
-            Section::Content => "content",
-            Section::Analytics => "analytics",
-            Section::Webhooks => "webhooks",
-            Section::Settings => "settings",
-        }
-    }
 
     pub fn href(self) -> &'static str {
         match self {
             Section::Home => "/home",
             Section::Publishing => "/home/publishing",
             Section::Calendar => "/home/calendar",
-            Section::Content => "/home/content",
-            Section::Analytics => "/home/analytics",
             Section::Webhooks => "/home/webhooks",
             Section::Settings => "/home/settings",
         }
@@ -71,8 +51,6 @@ impl Section {
             Section::Home => "nav.home",
             Section::Publishing => "nav.publishing",
             Section::Calendar => "nav.calendar",
-            Section::Content => "nav.content",
-            Section::Analytics => "nav.analytics",
             Section::Webhooks => "nav.webhooks",
             Section::Settings => "nav.settings",
         }
@@ -84,8 +62,6 @@ impl Section {
             Section::Home => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z",
             Section::Publishing => "M4 12l16-8-6 16-3-7zM11 13l9-9",
             Section::Calendar => "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
-            Section::Content => "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
-            Section::Analytics => "M4 20V10M10 20V4M16 20v-7M22 20H2",
             Section::Webhooks => {
                 "M9 7a3 3 0 1 1 4 2.8L16 15M6 17a3 3 0 1 1 3-3h6M18 17a3 3 0 1 1-2.5-4.6"
             }
@@ -93,12 +69,6 @@ impl Section {
                 "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM19 12l2-1-1-3-2 .3-1.5-1.5L17 5l-3-1-1 2h-2L10 4 7 5l.5 1.8L6 8.3 4 8 3 11l2 1-2 1 1 3 2-.3 1.5 1.5L7 19l3 1 1-2h2l1 2 3-1-.5-1.8 1.5-1.5 2 .3 1-3z"
             }
         }
-    }
-
-    fn from_slug(slug: &str) -> Option<Section> {
-        Section::ALL
-            .into_iter()
-            .find(|s| *s != Section::Home && s.slug() == slug)
     }
 }
 
@@ -136,77 +106,53 @@ struct HomePage {
     steps: Vec<Step>,
 }
 
+/// The getting-started steps: (title, body, page, the page's name).
+pub const STEPS: [(&str, &str, &str, &str); 5] = [
+    (
+        "home.step_connect_title",
+        "home.step_connect_body",
+        "/home/publishing",
+        "nav.publishing",
+    ),
+    (
+        "home.step_compose_title",
+        "home.step_compose_body",
+        "/home/compose",
+        "nav.compose",
+    ),
+    (
+        "home.step_schedule_title",
+        "home.step_schedule_body",
+        "/home/calendar",
+        "nav.calendar",
+    ),
+    (
+        "home.step_results_title",
+        "home.step_results_body",
+        "/home/notifications",
+        "notifications.title",
+    ),
+    (
+        "home.step_team_title",
+        "home.step_team_body",
+        "/home/settings",
+        "nav.settings",
+    ),
+];
+
 async fn show_home(SignedIn(_): SignedIn, c: Chrome) -> Result<Response, WebError> {
-    let step = |title, body, section: Section| Step {
-        title,
-        body,
-        href: section.href(),
-        link: c.t.fill("home.open", "section", c.t.get(section.label())),
-    };
-    let steps = vec![
-        step(
-            "home.step_connect_title",
-            "home.step_connect_body",
-            Section::Publishing,
-        ),
-        step(
-            "home.step_compose_title",
-            "home.step_compose_body",
-            Section::Content,
-        ),
-        step(
-            "home.step_schedule_title",
-            "home.step_schedule_body",
-            Section::Calendar,
-        ),
-        step(
-            "home.step_results_title",
-            "home.step_results_body",
-            Section::Analytics,
-        ),
-        step(
-            "home.step_team_title",
-            "home.step_team_body",
-            Section::Settings,
-        ),
-    ];
+    let steps = STEPS
+        .iter()
+        .map(|&(title, body, href, page)| Step {
+            title,
+            body,
+            href,
+            link: c.t.fill("home.open", "section", c.t.get(page)),
+        })
+        .collect();
     render(&HomePage {
         rail: rail(Section::Home),
         steps,
-        c,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "section.html")]
-struct SectionPage {
-    c: Chrome,
-    rail: Vec<RailItem>,
-    title: &'static str,
-    lead: &'static str,
-    empty_title: &'static str,
-    empty_body: &'static str,
-    next: &'static str,
-    icon: &'static str,
-}
-
-async fn show_section(
-    SignedIn(_): SignedIn,
-    c: Chrome,
-    Path(slug): Path<String>,
-) -> Result<Response, WebError> {
-    let section = Section::from_slug(&slug).ok_or(WebError::NotFound)?;
-    // Keys are `section.<slug>.<part>`; the catalog test keeps them complete.
-    let key =
-        |part: &str| -> &'static str { c.t.text(&format!("section.{}.{part}", section.slug())) };
-    render(&SectionPage {
-        rail: rail(section),
-        title: key("title"),
-        lead: key("lead"),
-        empty_title: key("empty_title"),
-        empty_body: key("empty_body"),
-        next: key("next"),
-        icon: section.icon(),
         c,
     })
 }
@@ -217,29 +163,17 @@ mod tests {
     use crate::i18n::{Locale, catalog};
 
     #[test]
-    fn every_section_has_its_copy_in_every_language() {
+    fn every_section_and_step_has_its_copy_in_every_language() {
         for locale in Locale::ALL {
             let t = catalog(locale);
             for s in Section::ALL {
                 assert!(t.has(s.label()), "{}", s.label());
-                if s == Section::Home {
-                    continue;
-                }
-                for part in ["title", "lead", "empty_title", "empty_body", "next"] {
-                    let key = format!("section.{}.{part}", s.slug());
-                    assert!(t.has(&key), "{key} in {}", locale.code());
+            }
+            for (title, body, _, page) in STEPS {
+                for key in [title, body, page] {
+                    assert!(t.has(key), "{key} in {}", locale.code());
                 }
             }
         }
-    }
-
-    #[test]
-    fn slugs_round_trip_and_home_is_not_a_subsection() {
-        for s in Section::ALL.into_iter().skip(1) {
-            assert_eq!(Section::from_slug(s.slug()), Some(s));
-            assert_eq!(s.href(), format!("/home/{}", s.slug()));
-        }
-        assert_eq!(Section::from_slug("home"), None);
-        assert_eq!(Section::from_slug("nowhere"), None);
     }
 }
