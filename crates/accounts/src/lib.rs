@@ -12,6 +12,7 @@
 
 mod email;
 mod password;
+mod rights;
 mod role;
 pub mod secret;
 mod service;
@@ -22,5 +23,6 @@ pub use email::{EmailAddress, EmailError};
 pub use password::{
     MAX_LENGTH as PASSWORD_MAX_LENGTH, MIN_LENGTH as PASSWORD_MIN_LENGTH, PasswordPolicyError,
 };
+pub use rights::{ConsentRecord, Document, OwnedWorkspace};
 pub use role::{Permission, Role};
 pub use service::*;

@@ -86,7 +86,7 @@ pub struct User {
 }
 
 impl User {
-    fn from_row(row: store::UserRow) -> User {
+    pub(crate) fn from_row(row: store::UserRow) -> User {
         User {
             id: UserId(row.id),
             email: EmailAddress::from_stored(row.email),
@@ -206,6 +206,21 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+impl AuditEntry {
+    pub(crate) fn from_row(r: store::AuditRow) -> AuditEntry {
+        AuditEntry {
+            at: from_db(r.at),
+            actor: r.actor_email,
+            action: r.action,
+            outcome: r.outcome,
+            subject: r.subject,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            detail: r.detail,
+        }
+    }
+}
+
 /// A mail the accounts service needs sent; the [`Mailbox`] turns it into
 /// words in the recipient's language and queues it.
 #[derive(Debug, Clone)]
@@ -229,6 +244,12 @@ pub enum LetterKind {
         workspace: String,
         inviter: String,
     },
+    /// The account will be deleted on `date` unless the person cancels.
+    DeletionScheduled {
+        date: String,
+    },
+    /// The person's data export can be downloaded.
+    ExportReady,
 }
 
 impl LetterKind {
@@ -239,6 +260,8 @@ impl LetterKind {
             LetterKind::PasswordChanged => "password_changed",
             LetterKind::AccountExists => "account_exists",
             LetterKind::Invitation { .. } => "invitation",
+            LetterKind::DeletionScheduled { .. } => "deletion_scheduled",
+            LetterKind::ExportReady => "export_ready",
         }
     }
 }
@@ -450,7 +473,7 @@ fn after(now: Timestamp, d: Duration) -> Timestamp {
         .unwrap_or(Timestamp::MAX)
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f)
         .await
         .expect("a password hashing task panicked")
@@ -487,13 +510,35 @@ impl Accounts {
         self.clock.now()
     }
 
+    pub(crate) fn clock_now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) fn session_store(&self) -> &Arc<dyn SessionStore> {
+        &self.sessions
+    }
+
+    pub(crate) fn link_to(&self, path_and_query: &str) -> String {
+        self.link(path_and_query)
+    }
+
+    /// Ends every browser session of `user` (the session store may be
+    /// Redis, which a database cascade does not reach).
+    pub(crate) async fn revoke_sessions_of(&self, user: UserId) -> Result<u64, AccountError> {
+        Ok(self.sessions.revoke(user.0, None, None, self.now()).await?)
+    }
+
     fn link(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.settings.public_url)
     }
 
     /// Counts an attempt; an unreachable limiter lets it through (and says
     /// so in the log and the metrics) rather than locking everyone out.
-    async fn limit(&self, limit: &Limit, key: &str) -> Result<(), AccountError> {
+    pub(crate) async fn limit(&self, limit: &Limit, key: &str) -> Result<(), AccountError> {
         match self.limiter.hit(limit, &self.limit_key(key)).await {
             Ok(Decision::Allowed { .. }) => Ok(()),
             Ok(Decision::Limited { retry_after }) => Err(AccountError::RateLimited { retry_after }),
@@ -552,7 +597,7 @@ impl Accounts {
         }
     }
 
-    async fn post(&self, tx: &mut Tx, letter: Letter) -> Result<(), AccountError> {
+    pub(crate) async fn post(&self, tx: &mut Tx, letter: Letter) -> Result<(), AccountError> {
         self.mailbox
             .post(tx, letter)
             .await
@@ -600,8 +645,12 @@ impl Accounts {
         password: &str,
         display_name: &str,
         locale: &str,
+        consent: &str,
         meta: &RequestMeta,
     ) -> Result<EmailAddress, AccountError> {
+        if consent.trim().is_empty() {
+            return Err(AccountError::Invalid("consent_required"));
+        }
         self.limit(&limits::SIGNUP_IP, meta.ip_key()).await?;
         let email = EmailAddress::parse(email).map_err(AccountError::InvalidEmail)?;
         let display_name = clean_display_name(display_name);
@@ -629,6 +678,7 @@ impl Accounts {
         };
         let workspace = store::insert_workspace(&mut tx, &workspace_name, Some(user), now).await?;
         store::upsert_membership(&mut tx, workspace, user, Role::Owner.as_str(), now).await?;
+        self.record_consent(&mut tx, user, consent, meta).await?;
         self.mail_token(
             &mut tx,
             user,
@@ -1856,16 +1906,7 @@ impl Accounts {
             store::audit_for_workspace(&self.db, workspace.0, limit.clamp(1, 1000))
                 .await?
                 .into_iter()
-                .map(|r| AuditEntry {
-                    at: from_db(r.at),
-                    actor: r.actor_email,
-                    action: r.action,
-                    outcome: r.outcome,
-                    subject: r.subject,
-                    ip: r.ip,
-                    user_agent: r.user_agent,
-                    detail: r.detail,
-                })
+                .map(AuditEntry::from_row)
                 .collect(),
         )
     }

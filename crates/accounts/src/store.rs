@@ -897,3 +897,122 @@ pub async fn purge_invites(db: &Db, now: Timestamp) -> Result<u64, DbError> {
 pub async fn purge_audit(db: &Db, before: Timestamp) -> Result<u64, DbError> {
     purge_before(db, "DELETE FROM audit_events WHERE at < $1", before).await
 }
+
+// --- Data rights ----------------------------------------------------------------------
+
+pub async fn insert_consent(
+    tx: &mut Tx,
+    user: i64,
+    document: &str,
+    version: &str,
+    ip: Option<&str>,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO consents (user_id, document, version, accepted_at, ip) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user)
+        .bind(document)
+        .bind(version)
+        .bind(to_db(now))
+        .bind(ip)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConsentRow {
+    pub document: String,
+    pub version: String,
+    pub accepted_at: i64,
+}
+
+pub async fn consents(db: &Db, user: i64) -> Result<Vec<ConsentRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ConsentRow>(
+            "SELECT document, version, accepted_at FROM consents WHERE user_id = $1 \
+             ORDER BY accepted_at, id",
+        )
+        .bind(user)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// The audit events a person caused, newest first (their own copy).
+pub async fn audit_of_actor(db: &Db, actor: i64) -> Result<Vec<AuditRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, AuditRow>(
+            "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
+             e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
+             LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE e.actor_id = $1 ORDER BY e.at DESC, e.id DESC",
+        )
+        .bind(actor)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Makes `user` an owner of `workspace`; false when they are not a member.
+pub async fn make_owner(tx: &mut Tx, workspace: i64, user: i64) -> Result<bool, DbError> {
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE memberships SET role = 'owner' WHERE workspace_id = $1 AND user_id = $2",
+        )
+        .bind(workspace)
+        .bind(user)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(done == 1)
+}
+
+/// Deletes a workspace; everything that belongs to it goes with it (the
+/// schema's `ON DELETE CASCADE`).
+pub async fn delete_workspace(tx: &mut Tx, workspace: i64) -> Result<bool, DbError> {
+    let done = on_tx!(tx, |conn| {
+        sqlx::query("DELETE FROM workspaces WHERE id = $1")
+            .bind(workspace)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}
+
+/// Deletes a user, after taking them out of the audit log they leave
+/// behind: the events stay (the log is kept for a year) without their
+/// address, IP or browser.
+pub async fn delete_user(tx: &mut Tx, user: i64, email: &str) -> Result<bool, DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE audit_events SET actor_id = NULL, ip = NULL, user_agent = NULL \
+             WHERE actor_id = $1",
+        )
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE audit_events SET subject = NULL WHERE subject = $1")
+            .bind(email)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM invites WHERE email = $1")
+            .bind(email)
+            .execute(&mut *conn)
+            .await?;
+    });
+    let done = on_tx!(tx, |conn| {
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}

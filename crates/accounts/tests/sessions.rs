@@ -48,7 +48,14 @@ async fn sessions_end_after_their_idle_and_absolute_timeouts() {
     );
     let meta = RequestMeta::default();
     accounts
-        .sign_up("ida@example.com", PASSWORD, "Ida", "en", &meta)
+        .sign_up(
+            "ida@example.com",
+            PASSWORD,
+            "Ida",
+            "en",
+            "2026-12-07",
+            &meta,
+        )
         .await
         .unwrap();
     let letter = letters.0.lock().unwrap().last().cloned().unwrap();
@@ -134,7 +141,14 @@ async fn e_mail_tokens_are_long_single_use_short_lived_and_replaced_by_a_resend(
     let (t, clock, letters, accounts) = service().await;
     let meta = RequestMeta::default();
     accounts
-        .sign_up("eve@example.com", PASSWORD, "Eve", "en", &meta)
+        .sign_up(
+            "eve@example.com",
+            PASSWORD,
+            "Eve",
+            "en",
+            "2026-12-07",
+            &meta,
+        )
         .await
         .unwrap();
     let first = last_token(&letters);
@@ -188,7 +202,14 @@ async fn a_refresh_that_fails_midway_leaves_the_old_token_valid() {
     let (t, _clock, _letters, accounts) = service().await;
     let meta = RequestMeta::default();
     accounts
-        .sign_up("rae@example.com", PASSWORD, "Rae", "en", &meta)
+        .sign_up(
+            "rae@example.com",
+            PASSWORD,
+            "Rae",
+            "en",
+            "2026-12-07",
+            &meta,
+        )
         .await
         .unwrap();
     let pair = accounts

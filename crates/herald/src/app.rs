@@ -33,6 +33,7 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 
 /// Every job kind this build of Herald can run; mail goes out through
 /// `transport`.
+#[allow(clippy::too_many_arguments)]
 pub fn registry(
     db: Db,
     transport: Arc<dyn MailTransport>,
@@ -41,9 +42,11 @@ pub fn registry(
     publishing: herald_publishing::Publishing,
     webhooks: crate::webhooks::Webhooks,
     retention: crate::retention::Retention,
+    privacy: herald_privacy::Privacy,
 ) -> Registry {
     let mut registry = Registry::new();
     retention.register(&mut registry);
+    privacy.register(&mut registry);
     registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
     herald_mail::register(&mut registry, db, transport);
     herald_media::jobs::register(&mut registry, media, connections.clone());
@@ -185,11 +188,23 @@ pub async fn start_with_clock(
         platforms.vault.clone(),
     )
     .await?;
+    let privacy = crate::privacy::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        clock.clone(),
+        accounts.clone(),
+        platforms.connections.clone(),
+        publishing.clone(),
+        media.clone(),
+        &webhooks,
+    )?;
     let retention = crate::retention::Retention::new(
         db.clone(),
         queue.clone(),
         accounts.clone(),
         platforms.connections.clone(),
+        privacy.clone(),
     );
     retention
         .ensure_scheduled()
@@ -203,6 +218,7 @@ pub async fn start_with_clock(
         publishing.clone(),
         webhooks.clone(),
         retention,
+        privacy.clone(),
     );
     queue.report_queues(registry.queues());
     let session_secret = config
@@ -244,7 +260,8 @@ pub async fn start_with_clock(
     )
     .with_media(media)
     .with_publishing(publishing)
-    .with_webhooks(webhooks.web());
+    .with_webhooks(webhooks.web())
+    .with_privacy(privacy);
     let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
     if config.mode == Mode::Development && !addr.ip().is_loopback() {
         tracing::warn!(
@@ -377,11 +394,23 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     let relay_task =
         crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
             .await?;
+    let privacy = crate::privacy::build(
+        &config,
+        db.clone(),
+        queue.clone(),
+        queue.clock().clone(),
+        accounts_for_retention.clone(),
+        platforms.connections.clone(),
+        publishing.clone(),
+        media.clone(),
+        &webhooks,
+    )?;
     let retention = crate::retention::Retention::new(
         db.clone(),
         queue.clone(),
         accounts_for_retention,
         platforms.connections.clone(),
+        privacy.clone(),
     );
     retention
         .ensure_scheduled()
@@ -395,6 +424,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         publishing,
         webhooks,
         retention,
+        privacy,
     );
     Worker::new(queue, registry, worker_options(&config))
         .run(shutdown)

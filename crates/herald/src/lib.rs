@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config;
 pub mod media;
 pub mod platforms;
+pub mod privacy;
 pub mod publishing;
 pub mod retention;
 pub mod secrets;

@@ -12,6 +12,8 @@
 //! | connect attempts (OAuth in flight) | until they expire (10 minutes) |
 //! | mail | 30 days; links removed from the stored copy once sent |
 //! | audit log | one year |
+//! | data exports | 7 days, then the archive and its record |
+//! | accounts asked to be deleted | a 14-day grace period, then deleted |
 //!
 //! Webhook deliveries and delivery logs have their own hourly purge
 //! (`webhooks.retention.v1`, 30 days).
@@ -63,6 +65,16 @@ pub fn policy(accounts: &herald_accounts::Settings) -> Vec<Retained> {
         Retained::new("invitations", Period::For(accounts.invite_ttl)),
         Retained::new("connect_attempts", Period::For(attempts)),
         Retained::new("audit", Period::For(herald_accounts::AUDIT_RETENTION)),
+        Retained::new(
+            "exports",
+            Period::For(Duration::try_from(herald_privacy::EXPORT_TTL).expect("a positive TTL")),
+        ),
+        Retained::new(
+            "deleted_accounts",
+            Period::For(
+                Duration::try_from(herald_privacy::DELETION_GRACE).expect("a positive grace"),
+            ),
+        ),
     ]
 }
 
@@ -84,6 +96,7 @@ pub struct Report {
     pub accounts: herald_accounts::Purged,
     pub connect_attempts: u64,
     pub mails: u64,
+    pub privacy: herald_privacy::Swept,
 }
 
 /// The services whose data the purge covers.
@@ -93,15 +106,23 @@ pub struct Retention {
     queue: Queue,
     accounts: Accounts,
     connections: Connections,
+    privacy: herald_privacy::Privacy,
 }
 
 impl Retention {
-    pub fn new(db: Db, queue: Queue, accounts: Accounts, connections: Connections) -> Retention {
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        accounts: Accounts,
+        connections: Connections,
+        privacy: herald_privacy::Privacy,
+    ) -> Retention {
         Retention {
             db,
             queue,
             accounts,
             connections,
+            privacy,
         }
     }
 
@@ -121,6 +142,7 @@ impl Retention {
             accounts: self.accounts.purge_expired().await?,
             connect_attempts: self.connections.purge_expired_attempts().await?,
             mails: herald_mail::purge(&self.db, mail_before).await?,
+            privacy: self.privacy.sweep().await?,
         };
         if report.connect_attempts > 0 || report.mails > 0 {
             tracing::info!(

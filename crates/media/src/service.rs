@@ -500,6 +500,50 @@ impl MediaLibrary {
         }
     }
 
+    /// Where a workspace's files are (blobs and thumbnails, of deleted
+    /// rows too): taken before the workspace is deleted, for
+    /// [`MediaLibrary::drop_unused`] after.
+    pub async fn workspace_files(&self, workspace: WorkspaceId) -> Result<Vec<String>, MediaError> {
+        Ok(store::workspace_keys(&self.inner.db, workspace.0).await?)
+    }
+
+    /// Deletes the stored files among `keys` that no row uses any more
+    /// (blobs are shared between workspaces with the same file); returns
+    /// how many went.
+    pub async fn drop_unused(&self, keys: &[String]) -> Result<u64, MediaError> {
+        let mut dropped = 0;
+        for key in keys {
+            if !store::key_in_use(&self.inner.db, key).await? {
+                self.inner.storage.delete(key).await?;
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Every media of the workspace, live ones, newest first (a data export).
+    pub async fn all(&self, workspace: WorkspaceId) -> Result<Vec<Media>, MediaError> {
+        let mut out = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self
+                .list(
+                    workspace,
+                    &ListFilter {
+                        kind: None,
+                        before,
+                        limit: 200,
+                    },
+                )
+                .await?;
+            out.extend(page.items);
+            match page.next {
+                Some(next) => before = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// `len` bytes of the media from `offset` (to the end when `None`), as
     /// a stream.
     pub async fn open_range(

@@ -156,3 +156,34 @@ pub async fn soft_delete(db: &Db, workspace: i64, id: &str, now: i64) -> Result<
     });
     Ok(done > 0)
 }
+
+/// The blob and thumbnail keys of every row of a workspace, deleted rows
+/// included.
+pub async fn workspace_keys(db: &Db, workspace: i64) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String, Option<String>)> = on_pool!(db, |pool| {
+        sqlx::query_as("SELECT storage_key, thumbnail_key FROM media WHERE workspace_id = $1")
+            .bind(workspace)
+            .fetch_all(pool)
+            .await?
+    });
+    let mut keys: Vec<String> = rows
+        .into_iter()
+        .flat_map(|(blob, thumb)| std::iter::once(blob).chain(thumb))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// Whether any row still uses `key` as its blob or thumbnail.
+pub async fn key_in_use(db: &Db, key: &str) -> Result<bool, DbError> {
+    let n: i64 = on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM media WHERE storage_key = $1 OR thumbnail_key = $1",
+        )
+        .bind(key)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(n > 0)
+}

@@ -552,6 +552,29 @@ impl Publishing {
         Ok(views)
     }
 
+    /// Every post of the workspace with every attempt of each target, oldest
+    /// first: the workspace's part of a data export.
+    pub async fn export(
+        &self,
+        user: &User,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(PostView, Vec<Vec<Receipt>>)>, PublishError> {
+        self.inner
+            .accounts
+            .require(user, workspace, Permission::View)
+            .await?;
+        let mut out = Vec::new();
+        for row in store::all_posts(&self.inner.db, workspace.0).await? {
+            let view = self.view(row).await?;
+            let mut receipts = Vec::with_capacity(view.targets.len());
+            for target in &view.targets {
+                receipts.push(self.receipts(user, workspace, &target.id).await?);
+            }
+            out.push((view, receipts));
+        }
+        Ok(out)
+    }
+
     /// Every attempt of a target, oldest first.
     pub async fn receipts(
         &self,

@@ -196,6 +196,18 @@ pub async fn posts_with_status(
     }))
 }
 
+/// Every post of a workspace, oldest first (a person's data export).
+pub async fn all_posts(db: &Db, workspace: i64) -> Result<Vec<PostRow>, DbError> {
+    let sql =
+        format!("SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 ORDER BY created_at, id");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace)
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
 pub async fn delete_post(tx: &mut Tx, id: &str) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM posts WHERE id = $1")

@@ -194,7 +194,14 @@ async fn setup(t: &TestDb) -> Setup {
     );
     let meta = RequestMeta::default();
     accounts
-        .sign_up("ida@example.com", PASSWORD, "Ida", "en", &meta)
+        .sign_up(
+            "ida@example.com",
+            PASSWORD,
+            "Ida",
+            "en",
+            "2026-12-07",
+            &meta,
+        )
         .await
         .unwrap();
     let link = letters.0.lock().unwrap().last().unwrap().link.clone();

@@ -91,6 +91,8 @@ struct Inner {
     media: Option<herald_media::MediaLibrary>,
     /// Set by [`AppState::with_webhooks`] while the state is built.
     webhooks: Option<Webhooks>,
+    /// Set by [`AppState::with_privacy`] while the state is built.
+    privacy: Option<herald_privacy::Privacy>,
 }
 
 /// The webhook services the web layer serves.
@@ -132,6 +134,7 @@ impl AppState {
                 publishing: None,
                 media: None,
                 webhooks: None,
+                privacy: None,
             }),
         }
     }
@@ -163,6 +166,20 @@ impl AppState {
             None => panic!("AppState::with_webhooks called after the state was shared"),
         }
         self
+    }
+
+    /// Adds the data-rights service. Call while building the state.
+    pub fn with_privacy(mut self, privacy: herald_privacy::Privacy) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.privacy = Some(privacy),
+            None => panic!("AppState::with_privacy called after the state was shared"),
+        }
+        self
+    }
+
+    /// The data-rights service; 503 where the process runs without it.
+    pub fn privacy(&self) -> Result<&herald_privacy::Privacy, WebError> {
+        self.inner.privacy.as_ref().ok_or(WebError::Unavailable)
     }
 
     /// The webhook services; 503 where the process runs without them.

@@ -38,6 +38,7 @@ pub fn compose(letter: &Letter, site: &str) -> Result<Composed, askama::Error> {
             LetterKind::Invitation { workspace, inviter } => text
                 .replace("{workspace}", workspace)
                 .replace("{inviter}", inviter),
+            LetterKind::DeletionScheduled { date } => text.replace("{date}", date),
             _ => text.to_owned(),
         }
     };
@@ -94,6 +95,10 @@ mod tests {
                 workspace: "Acme <Social>".into(),
                 inviter: "Bo".into(),
             },
+            LetterKind::DeletionScheduled {
+                date: "2026-12-21 10:00 UTC".into(),
+            },
+            LetterKind::ExportReady,
         ];
         for locale in ["en", "de"] {
             for kind in kinds.clone() {

@@ -495,7 +495,7 @@ async fn sign_up(accounts: &Accounts, db: &Db) -> anyhow::Result<(User, String)>
         rand::random::<u64>()
     );
     accounts
-        .sign_up(&email, &password, "Benchmark", "en", &meta)
+        .sign_up(&email, &password, "Benchmark", "en", "benchmark", &meta)
         .await
         .context("signing the benchmark account up")?;
     let mail = herald_mail::recent(db, 20)

@@ -54,6 +54,7 @@ async fn sign_up_verify_log_in_and_out(app: &TestApp) {
                 ("email", &shouted),
                 ("password", PASSWORD),
                 ("display_name", "Ann"),
+                ("accept_terms", "yes"),
             ],
         )
         .await;
@@ -349,6 +350,7 @@ async fn signing_up_with_a_taken_address_answers_alike_and_tells_the_owner() {
             &[
                 ("email", &email),
                 ("password", "tulip harbour beneath quiet stars"),
+                ("accept_terms", "yes"),
             ],
         )
         .await;
@@ -374,7 +376,11 @@ async fn bad_sign_up_input_gets_a_clear_error_and_changes_nothing() {
         .submit(
             &client,
             "/signup",
-            &[("email", "not-an-address"), ("password", PASSWORD)],
+            &[
+                ("email", "not-an-address"),
+                ("password", PASSWORD),
+                ("accept_terms", "yes"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -388,7 +394,11 @@ async fn bad_sign_up_input_gets_a_clear_error_and_changes_nothing() {
         .submit(
             &client,
             "/signup",
-            &[("email", "eve@example.com"), ("password", "short")],
+            &[
+                ("email", "eve@example.com"),
+                ("password", "short"),
+                ("accept_terms", "yes"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);

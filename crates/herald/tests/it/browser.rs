@@ -14,7 +14,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Backend, PASSWORD, spawn_app, spawn_app_with_clock};
 
 /// A chromedriver process for one test, killed on drop.
 struct Driver {
@@ -46,6 +46,11 @@ fn find_binary(var: &str, candidates: &[&str]) -> String {
 }
 
 async fn start_browser() -> (Driver, Client) {
+    start_browser_downloading_to(None).await
+}
+
+/// A browser whose downloads land in `downloads` without asking.
+async fn start_browser_downloading_to(downloads: Option<&std::path::Path>) -> (Driver, Client) {
     let driver_bin = find_binary("HERALD_TEST_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
     let chromium = find_binary(
         "HERALD_TEST_CHROMIUM",
@@ -77,7 +82,11 @@ async fn start_browser() -> (Driver, Client) {
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
                 format!("--user-data-dir={}", profile.display()),
-            ]
+            ],
+            "prefs": {
+                "download.default_directory": downloads.map(|d| d.display().to_string()),
+                "download.prompt_for_download": false,
+            }
         }
     });
     let caps = caps.as_object().unwrap().clone();
@@ -158,6 +167,13 @@ async fn browser_sign_up_verify_log_in_walk_the_shell_and_log_out_without_consol
     fill(&client, "#field-display_name", "Ann Example").await;
     fill(&client, "#field-email", "ann@example.com").await;
     fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    client
+        .find(Locator::Id("field-accept_terms"))
+        .await
+        .expect("the consent checkbox")
+        .click()
+        .await
+        .unwrap();
     submit(&client).await;
     wait_for_text(&client, "h1", "Check your inbox").await;
     assert_no_console_errors(&client, "sign-up").await;
@@ -927,6 +943,178 @@ async fn browser_filters_webhook_deliveries_opens_one_and_replays_it() {
     wait_for_text(&client, "table.attempts", "Replayed by").await;
     assert_no_console_errors(&client, "after the replay").await;
 
+    client.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_downloads_my_data_then_deletes_my_account_handing_the_workspace_over() {
+    let clock = std::sync::Arc::new(herald_core::ManualClock::new(jiff::Timestamp::now()));
+    let app = spawn_app_with_clock(Backend::Sqlite, &[], clock.clone()).await;
+    // Ann works with Bob in her workspace; a connected account, a draft and
+    // an image are in it.
+    let ann = app.signed_in("ann@example.com").await;
+    let bob = app.signed_in("bob@example.com").await;
+    let me: serde_json::Value = ann
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ws = me["workspaces"][0]["id"].as_i64().unwrap();
+    let resp = app
+        .submit(
+            &ann,
+            &format!("/workspaces/{ws}/invites"),
+            &[("email", "bob@example.com"), ("role", "editor")],
+        )
+        .await;
+    assert_eq!(resp.status(), reqwest::StatusCode::SEE_OTHER);
+    let token = app.token_mailed_to("bob@example.com").await;
+    app.submit(&bob, "/invites/accept", &[("token", &token)])
+        .await;
+    let tiktok = crate::posts::connect(&app, &ann, "tiktok").await;
+    let csrf = app.csrf_for(&ann).await;
+    let resp = ann
+        .post(app.url(&format!("/api/posts?workspace={ws}")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({
+            "targets": [{"connection_id": tiktok, "variant": {"format": "video", "caption": "Harbour lights at dusk", "media": []}}],
+            "when": {"action": "draft"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    let image = {
+        let img =
+            image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([x as u8 * 7, y as u8 * 9, 99]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        out.into_inner()
+    };
+    let resp = ann
+        .post(app.url(&format!("/api/workspaces/{ws}/media?filename=harbour.jpg")))
+        .header("x-csrf-token", &csrf)
+        .header("content-type", "image/jpeg")
+        .body(image.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+
+    let downloads = tempfile::tempdir().unwrap();
+    let (_driver, client) = start_browser_downloading_to(Some(downloads.path())).await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", "ann@example.com").await;
+    fill(&client, "#field-password", PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // Settings → Your data → Download my data.
+    client.goto(&app.url("/home/settings")).await.unwrap();
+    click(&client, "a[data-your-data]").await;
+    wait_for_path(&client, "/home/settings/data").await;
+    assert_no_console_errors(&client, "/home/settings/data").await;
+    click(&client, "button[data-export-request]").await;
+    wait_for_text(&client, "p.notice", "being prepared").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        client.goto(&app.url("/home/settings/data")).await.unwrap();
+        if client.find(Locator::Css("a[data-download]")).await.is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the archive never got ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    click(&client, "a[data-download]").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let archive = loop {
+        let done = std::fs::read_dir(downloads.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "zip"));
+        if let Some(path) = done {
+            break std::fs::read(path).unwrap();
+        }
+        assert!(Instant::now() < deadline, "the download never finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive.clone())).unwrap();
+    let mut read = |name: &str| {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut out).unwrap();
+        out
+    };
+    let posts = String::from_utf8(read(&format!("workspaces/{ws}/posts.json"))).unwrap();
+    assert!(posts.contains("Harbour lights at dusk"));
+    let connections =
+        String::from_utf8(read(&format!("workspaces/{ws}/connections.json"))).unwrap();
+    assert!(connections.contains(&tiktok));
+    let audit = String::from_utf8(read("audit.json")).unwrap();
+    assert!(audit.contains("\"login\""), "{audit}");
+    let library: serde_json::Value =
+        serde_json::from_slice(&read(&format!("workspaces/{ws}/media.json"))).unwrap();
+    let file = library[0]["file"].as_str().unwrap();
+    assert_eq!(read(&format!("workspaces/{ws}/{file}")), image);
+    let text = String::from_utf8_lossy(&archive).to_lowercase();
+    assert!(!text.contains("access_token") && !text.contains("refresh_token"));
+
+    // Delete my account: the workspace goes to Bob.
+    client.goto(&app.url("/home/settings/data")).await.unwrap();
+    click(
+        &client,
+        &format!("input[name=\"fate_{ws}\"][value^=\"hand_over:\"]"),
+    )
+    .await;
+    fill(&client, "#delete-password", PASSWORD).await;
+    click(&client, "form[data-delete-account] button[type=\"submit\"]").await;
+    wait_for_text(&client, "h1", "Your account will be deleted").await;
+    assert_no_console_errors(&client, "farewell").await;
+    client.goto(&app.url("/home")).await.unwrap();
+    assert_eq!(
+        client.current_url().await.unwrap().path(),
+        "/login",
+        "signed out"
+    );
+
+    // After the grace period (a moved clock) Ann is gone and Bob owns it.
+    clock.advance(jiff::SignedDuration::from_hours(14 * 24 + 1));
+    app.queue
+        .enqueue_now(herald_jobs::NewJob::of(&herald::retention::PurgeExpired {}).unwrap())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left: i64 = herald_db::on_pool!(&app.db, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = 'ann@example.com'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        if left == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Ann's account was never deleted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let owner: String = herald_db::on_pool!(&app.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.workspace_id = $1 AND m.role = 'owner'",
+        )
+        .bind(ws)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(owner, "bob@example.com");
     client.close().await.unwrap();
     app.stop().await;
 }

@@ -194,6 +194,7 @@ impl TestApp {
                     ("email", email),
                     ("password", PASSWORD),
                     ("display_name", ""),
+                    ("accept_terms", "yes"),
                 ],
             )
             .await;

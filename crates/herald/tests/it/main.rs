@@ -6,6 +6,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod connections;
+mod data_rights;
 mod helpers;
 mod http;
 mod media;

@@ -358,6 +358,21 @@ fn table() -> Vec<Route> {
         get("/home/settings/review", Workspace(P::ManageConnections))
             .at("/home/settings/review?workspace={ws}")
             .outsider(OwnWorkspace),
+        // Your data: one's own account; a workspace only by its owner.
+        get("/home/settings/data", SignedIn),
+        post("/home/settings/data/export", SignedIn).form(EMPTY_FORM),
+        get("/home/settings/data/exports/{id}", Own)
+            .at("/home/settings/data/exports/{export}"),
+        // A wrong password: refused, nothing scheduled.
+        post("/home/settings/data/delete-account", SignedIn)
+            .form(&[("password", "not the password")]),
+        post("/home/settings/data/cancel-deletion", SignedIn).form(EMPTY_FORM),
+        // The first workspace is the owner's personal one: refused too.
+        post("/workspaces/{id}/delete", Workspace(P::ManageOwners))
+            .at("/workspaces/{ws}/delete")
+            .form(&[("confirm", "not the name")])
+            .denied(forbidden)
+            .outsider(not_found),
         post("/workspaces/{id}/invites", Workspace(P::ManageMembers))
             .at("/workspaces/{ws}/invites")
             .form(&[("email", "routes-invited@example.com"), ("role", "viewer")])
@@ -1431,6 +1446,34 @@ impl World {
         let attempt = choose.rsplit('/').next().unwrap().to_owned();
         self.vars.insert("{attempt}", attempt);
         self.vars.insert("{choice}", choice);
+
+        // A data export of the owner's, ready to download.
+        let resp = app
+            .submit(&self.owner, "/home/settings/data/export", &[])
+            .await;
+        assert!(location(&resp).contains("done=export_requested"));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let export = loop {
+            let html = self
+                .owner
+                .get(app.url("/home/settings/data"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if let Some(id) = html
+                .split("href=\"/home/settings/data/exports/")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+            {
+                break id.to_owned();
+            }
+            assert!(Instant::now() < deadline, "the export never got ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        self.vars.insert("{export}", export);
 
         let mail = herald_mail::recent(&app.db, 1).await.unwrap();
         self.vars.insert("{mail}", mail[0].id.to_string());

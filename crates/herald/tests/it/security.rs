@@ -559,6 +559,7 @@ async fn password_changes_and_invitations_are_rate_limited_and_names_lose_contro
                 ("email", "named@example.com"),
                 ("password", PASSWORD),
                 ("display_name", "Ana\n\u{7}\u{202E}lived\t Mars"),
+                ("accept_terms", "yes"),
             ],
         )
         .await;

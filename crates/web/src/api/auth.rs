@@ -117,6 +117,9 @@ struct SignUpRequest {
     display_name: String,
     #[serde(default)]
     locale: Option<String>,
+    /// The privacy notice and terms of this instance accepted.
+    #[serde(default)]
+    accept_terms: bool,
 }
 
 async fn sign_up(
@@ -138,6 +141,11 @@ async fn sign_up(
             &req.password,
             &req.display_name,
             locale.code(),
+            if req.accept_terms {
+                crate::pages::LEGAL_VERSION
+            } else {
+                ""
+            },
             &meta,
         )
         .await?;

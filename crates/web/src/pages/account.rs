@@ -273,6 +273,8 @@ fn signup_page(c: Chrome, name: &str, email: &str) -> AuthPage {
         Field::visible(&c, "email", "auth.email", "email", "email").with_value(email),
         Field::visible(&c, "password", "auth.password", "password", "new-password")
             .with_hint(&hint),
+        Field::visible(&c, "accept_terms", "auth.accept_terms", "checkbox", "off")
+            .with_value("yes"),
     ];
     let mut page = AuthPage::new(c, "auth.signup_title")
         .form("/signup", fields, "auth.signup_submit")
@@ -293,6 +295,9 @@ struct SignUpForm {
     display_name: String,
     email: String,
     password: String,
+    /// The privacy notice and terms accepted (`yes`).
+    #[serde(default)]
+    accept_terms: Option<String>,
 }
 
 async fn sign_up(
@@ -308,6 +313,11 @@ async fn sign_up(
             &form.password,
             &form.display_name,
             c.locale.code(),
+            if form.accept_terms.as_deref() == Some("yes") {
+                super::LEGAL_VERSION
+            } else {
+                ""
+            },
             &meta,
         )
         .await

@@ -8,13 +8,14 @@
 mod account;
 mod calendar;
 mod compose;
+mod data;
 mod deletion;
 mod endpoints;
 mod mailbox;
 mod notifications;
 mod posts;
 mod public;
-pub use public::FEATURES;
+pub use public::{FEATURES, LEGAL_VERSION};
 mod publishing;
 mod review;
 mod settings;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(review::router())
+        .merge(data::router())
         .merge(publishing::router())
         .merge(calendar::router())
         .merge(compose::router())

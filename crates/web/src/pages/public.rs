@@ -13,8 +13,9 @@ use super::{Chrome, render};
 use crate::i18n::{LANG_COOKIE, LegalSection, Locale};
 use crate::{AppState, SiteConfig, WebError};
 
-/// When the privacy notice and terms last changed; shown on both pages.
-const LEGAL_UPDATED: &str = "2026-12-07";
+/// When the privacy notice and terms last changed; shown on both pages and
+/// recorded as the version a person accepts at sign-up.
+pub const LEGAL_VERSION: &str = "2026-12-07";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -129,7 +130,7 @@ fn operator(c: &Chrome, site: &SiteConfig) -> String {
 async fn show_privacy(State(state): State<AppState>, c: Chrome) -> Result<Response, WebError> {
     render(&LegalPage {
         title: c.t.get("public.privacy"),
-        updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
+        updated: c.t.fill("public.updated", "date", LEGAL_VERSION),
         sections: sections(&c, state.site(), &c.t.privacy),
         deletion_link: true,
         c: &c,
@@ -139,7 +140,7 @@ async fn show_privacy(State(state): State<AppState>, c: Chrome) -> Result<Respon
 async fn show_terms(State(state): State<AppState>, c: Chrome) -> Result<Response, WebError> {
     render(&LegalPage {
         title: c.t.get("public.terms"),
-        updated: c.t.fill("public.updated", "date", LEGAL_UPDATED),
+        updated: c.t.fill("public.updated", "date", LEGAL_VERSION),
         sections: sections(&c, state.site(), &c.t.terms),
         deletion_link: false,
         c: &c,

@@ -61,6 +61,8 @@ pub struct WorkspaceView {
     pub can_manage: bool,
     pub can_audit: bool,
     pub can_review: bool,
+    /// An owner, and not their personal workspace.
+    pub can_delete: bool,
 }
 
 pub struct MemberRow {
@@ -189,6 +191,7 @@ async fn show_settings(
                 can_manage,
                 can_audit: w.role.allows(Permission::ViewAudit),
                 can_review: w.role.allows(Permission::ManageConnections),
+                can_delete: w.role == Role::Owner && !w.personal,
             };
             (Some(view), members, invites)
         }

@@ -1,0 +1,47 @@
+//! Wiring the data-rights service: the services holding a person's data,
+//! and where archives are written before they are stored.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use herald_core::Clock;
+use herald_db::Db;
+use herald_jobs::Queue;
+use herald_privacy::{Privacy, Services};
+
+use crate::config::Config;
+
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    config: &Config,
+    db: Db,
+    queue: Queue,
+    clock: Arc<dyn Clock>,
+    accounts: herald_accounts::Accounts,
+    connections: herald_connections::Connections,
+    publishing: herald_publishing::Publishing,
+    media: herald_media::MediaLibrary,
+    webhooks: &crate::webhooks::Webhooks,
+) -> anyhow::Result<Privacy> {
+    let temp_dir = config.data_dir.join("exports-incoming");
+    std::fs::create_dir_all(&temp_dir).with_context(|| {
+        format!(
+            "could not prepare the folder for data exports {}",
+            temp_dir.display()
+        )
+    })?;
+    Ok(Privacy::new(
+        db,
+        queue,
+        clock,
+        Services {
+            accounts,
+            connections,
+            publishing,
+            media,
+            outbound: webhooks.outbound.clone(),
+            notifications: webhooks.notifications.clone(),
+        },
+        temp_dir,
+    ))
+}
