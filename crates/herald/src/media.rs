@@ -57,7 +57,8 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<M
             (Arc::new(storage), config.data_dir.join("media-incoming"))
         }
     };
-    remove_stale_uploads(&temp_dir);
+    // Uploads older than a day: what a crash mid-upload left.
+    remove_stale(&temp_dir, "upload-", STALE_UPLOAD);
     let mut media_config = MediaConfig::new(config.public_url.clone(), url_key, temp_dir);
     media_config.max_bytes = config.media_max_bytes;
     let drive = match crate::platforms::platforms_config(config).youtube {
@@ -81,8 +82,9 @@ pub fn build(config: &Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<M
         .context("could not prepare the media library's folder for uploads")
 }
 
-/// Deletes uploads in `dir` older than a day: what a crash mid-upload left.
-fn remove_stale_uploads(dir: &Path) {
+/// Deletes what a crash left in `dir`: entries named `prefix…` (files or
+/// folders) not touched for longer than `age`.
+pub(crate) fn remove_stale(dir: &Path, prefix: &str, age: Duration) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -91,9 +93,14 @@ fn remove_stale_uploads(dir: &Path) {
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_UPLOAD);
-        if old && entry.file_name().to_string_lossy().starts_with("upload-") {
-            let _ = std::fs::remove_file(entry.path());
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > age);
+        if old && entry.file_name().to_string_lossy().starts_with(prefix) {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
         }
     }
 }

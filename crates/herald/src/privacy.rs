@@ -2,6 +2,7 @@
 //! and where archives are written before they are stored.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use herald_core::Clock;
@@ -30,6 +31,7 @@ pub fn build(
             temp_dir.display()
         )
     })?;
+    crate::media::remove_stale(&temp_dir, "herald-export-", STALE_ARCHIVE);
     Ok(Privacy::new(
         db,
         queue,
@@ -45,3 +47,7 @@ pub fn build(
         temp_dir,
     ))
 }
+
+/// An archive being written is at most this old; older folders were left
+/// by a process that died mid-export (its job runs again elsewhere).
+const STALE_ARCHIVE: Duration = Duration::from_secs(6 * 3600);
