@@ -144,8 +144,26 @@ impl Privacy {
             .collect())
     }
 
+    /// The bytes of `user`'s export `id`, if it is theirs and ready.
+    pub async fn open_archive(
+        &self,
+        user: &User,
+        id: &str,
+    ) -> Result<(ReadyArchive, herald_media::ByteStream), PrivacyError> {
+        let archive = self.archive(user, id).await?;
+        let stream = self
+            .inner
+            .s
+            .media
+            .storage()
+            .read_range(&archive.storage_key, 0, None)
+            .await
+            .map_err(herald_media::MediaError::from)?;
+        Ok((archive, stream))
+    }
+
     /// The archive of `user`'s export `id`, if it is theirs and ready.
-    pub async fn archive(&self, user: &User, id: &str) -> Result<ReadyArchive, PrivacyError> {
+    async fn archive(&self, user: &User, id: &str) -> Result<ReadyArchive, PrivacyError> {
         let row = store::export(&self.inner.db, id)
             .await?
             .filter(|r| r.user_id == user.id.0)

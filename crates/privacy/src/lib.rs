@@ -39,7 +39,7 @@ use herald_webhooks::outbound::Outbound;
 use serde::{Deserialize, Serialize};
 
 pub use deletion::{Fate, PendingDeletion};
-pub use export::{Export, ExportState};
+pub use export::{Export, ExportState, ReadyArchive};
 
 /// How long a person can change their mind after asking for deletion.
 pub const DELETION_GRACE: SignedDuration = SignedDuration::from_hours(14 * 24);

@@ -229,17 +229,11 @@ async fn download_export(
     SignedIn(authed): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let archive = state
+    let (archive, stream) = state
         .privacy()?
-        .archive(&authed.user, &id)
+        .open_archive(&authed.user, &id)
         .await
         .map_err(refused)?;
-    let stream = state
-        .media()?
-        .storage()
-        .read_range(&archive.storage_key, 0, None)
-        .await
-        .map_err(herald_media::MediaError::from)?;
     let name = format!(
         "herald-data-{}.zip",
         archive.requested_at.strftime("%Y-%m-%d")
