@@ -212,6 +212,40 @@ impl TestApp {
         client
     }
 
+    /// Signs `email` up and has them join `owner`'s workspace `ws` as
+    /// `role` through an invitation; returns the member's client.
+    pub async fn member(
+        &self,
+        owner: &reqwest::Client,
+        ws: &str,
+        email: &str,
+        role: &str,
+    ) -> reqwest::Client {
+        let resp = self
+            .submit(
+                owner,
+                &format!("/workspaces/{ws}/invites"),
+                &[("email", email), ("role", role)],
+            )
+            .await;
+        assert_eq!(
+            resp.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "invite {email}"
+        );
+        let invite = self.token_mailed_to(email).await;
+        let client = self.signed_in(email).await;
+        let resp = self
+            .submit(&client, "/invites/accept", &[("token", &invite)])
+            .await;
+        assert_eq!(
+            resp.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "accept {email}"
+        );
+        client
+    }
+
     pub async fn log_in(&self, client: &reqwest::Client, email: &str) {
         let resp = self
             .submit(

@@ -268,31 +268,6 @@ async fn create_by_form(
     (id, secrets[0].clone())
 }
 
-/// Joins `owner`'s workspace `ws` as `role`; returns the member's client.
-async fn member(
-    app: &TestApp,
-    owner: &reqwest::Client,
-    ws: &str,
-    email: &str,
-    role: &str,
-) -> reqwest::Client {
-    let resp = app
-        .submit(
-            owner,
-            &format!("/workspaces/{ws}/invites"),
-            &[("email", email), ("role", role)],
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let invite = app.token_mailed_to(email).await;
-    let client = app.signed_in(email).await;
-    let resp = app
-        .submit(&client, "/invites/accept", &[("token", &invite)])
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    client
-}
-
 /// A small vertical MP4 in the library of `ws`.
 async fn upload_video(app: &TestApp, client: &reqwest::Client, ws: &str, token: &str) -> String {
     let bytes = herald_media::isobmff::build::mp4(1080, 1920, 10_000, false, false, 4096);
@@ -409,8 +384,12 @@ async fn private_targets_are_refused_by_default_and_only_owners_and_admins_manag
     assert!(receiver.all().is_empty(), "nothing was sent");
 
     // Editors and viewers may not see or change endpoints, pages or API.
-    let editor = member(&app, &owner, &ws, "hooks-editor@example.com", "editor").await;
-    let viewer = member(&app, &owner, &ws, "hooks-viewer@example.com", "viewer").await;
+    let editor = app
+        .member(&owner, &ws, "hooks-editor@example.com", "editor")
+        .await;
+    let viewer = app
+        .member(&owner, &ws, "hooks-viewer@example.com", "viewer")
+        .await;
     for client in [&editor, &viewer] {
         let (status, html) = page(client, &app, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN);

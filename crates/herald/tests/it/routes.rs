@@ -1101,31 +1101,6 @@ const OBJECTS: [&str; 11] = [
     "{invite}",
 ];
 
-/// Joins `owner`'s workspace `ws` as `role` (as in outbound.rs).
-async fn member(
-    app: &TestApp,
-    owner: &reqwest::Client,
-    ws: &str,
-    email: &str,
-    role: &str,
-) -> reqwest::Client {
-    let resp = app
-        .submit(
-            owner,
-            &format!("/workspaces/{ws}/invites"),
-            &[("email", email), ("role", role)],
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let invite = app.token_mailed_to(email).await;
-    let client = app.signed_in(email).await;
-    let resp = app
-        .submit(&client, "/invites/accept", &[("token", &invite)])
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    client
-}
-
 async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
     let resp = client.get(app.url("/api/me")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
@@ -1272,7 +1247,7 @@ impl World {
         let ws = personal_workspace(&app, &owner).await;
         let mut vars: HashMap<&'static str, String> = HashMap::new();
         vars.insert("{ws}", ws.clone());
-        let spare = member(&app, &owner, &ws, SPARE, "viewer").await;
+        let spare = app.member(&owner, &ws, SPARE, "viewer").await;
         vars.insert("{member}", me(&app, &spare).await["id"].to_string());
         let mut w = World {
             app,
@@ -1879,7 +1854,7 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
     // up, last.
     for role in [Role::Viewer, Role::Contributor, Role::Editor, Role::Admin] {
         let email = format!("routes-{role}@example.com");
-        let client = member(app, &w.owner, &ws, &email, role.as_str()).await;
+        let client = app.member(&w.owner, &ws, &email, role.as_str()).await;
         let token = app.csrf_for(&client).await;
         personas.push(Persona {
             name: role.as_str(),
