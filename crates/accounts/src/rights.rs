@@ -121,8 +121,9 @@ impl Accounts {
             .map(User::from_row))
     }
 
-    /// Checks `user`'s password before something irreversible (rate
-    /// limited like a password change).
+    /// Checks `user`'s password before a change it guards (a new password,
+    /// deleting the account); rate limited per person, a wrong one audited
+    /// as a failure of `action`.
     pub async fn confirm_password(
         &self,
         user: &User,
@@ -145,7 +146,7 @@ impl Accounts {
                 None,
                 None,
                 meta,
-                "wrong password",
+                "wrong current password",
             )
             .await;
             return Err(AccountError::InvalidCredentials);

@@ -1066,26 +1066,8 @@ impl Accounts {
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
         let user = &authed.user;
-        self.limit(&limits::PASSWORD_CHANGE_USER, &user.id.0.to_string())
+        self.confirm_password(user, current, "password.change", meta)
             .await?;
-        let stored = store::user_by_id(&self.db, user.id.0)
-            .await?
-            .ok_or(AccountError::NotFound)?
-            .password_hash;
-        let attempt = current.to_owned();
-        if blocking(move || password::verify(&attempt, &stored)).await == Verified::No {
-            self.audit(
-                "password.change",
-                "failure",
-                Some(user.id),
-                None,
-                None,
-                meta,
-                "wrong current password",
-            )
-            .await;
-            return Err(AccountError::InvalidCredentials);
-        }
         let email = user.email.as_str().to_owned();
         let name = user.display_name.clone();
         let password =

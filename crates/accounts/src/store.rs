@@ -799,6 +799,11 @@ pub async fn insert_audit(
     Ok(())
 }
 
+/// An audit row with its actor's address, for the queries below.
+const AUDIT_SELECT: &str = "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
+     e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
+     LEFT JOIN users u ON u.id = e.actor_id";
+
 /// Audit events of a workspace and of its members' own account actions,
 /// newest first.
 pub async fn audit_for_workspace(
@@ -807,15 +812,12 @@ pub async fn audit_for_workspace(
     limit: i64,
 ) -> Result<Vec<AuditRow>, DbError> {
     Ok(on_pool!(db, |pool| {
-        sqlx::query_as::<_, AuditRow>(
-            "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
-             e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
-             LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.workspace_id = $1 \
+        sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
+            "{AUDIT_SELECT} WHERE e.workspace_id = $1 \
                 OR (e.workspace_id IS NULL AND e.actor_id IN \
                     (SELECT user_id FROM memberships WHERE workspace_id = $1)) \
-             ORDER BY e.at DESC, e.id DESC LIMIT $2",
-        )
+             ORDER BY e.at DESC, e.id DESC LIMIT $2"
+        )))
         .bind(workspace)
         .bind(limit)
         .fetch_all(pool)
@@ -946,12 +948,9 @@ pub async fn consents(db: &Db, user: i64) -> Result<Vec<ConsentRow>, DbError> {
 /// The audit events a person caused, newest first (their own copy).
 pub async fn audit_of_actor(db: &Db, actor: i64) -> Result<Vec<AuditRow>, DbError> {
     Ok(on_pool!(db, |pool| {
-        sqlx::query_as::<_, AuditRow>(
-            "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
-             e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
-             LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.actor_id = $1 ORDER BY e.at DESC, e.id DESC",
-        )
+        sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
+            "{AUDIT_SELECT} WHERE e.actor_id = $1 ORDER BY e.at DESC, e.id DESC"
+        )))
         .bind(actor)
         .fetch_all(pool)
         .await?

@@ -297,15 +297,7 @@ impl Privacy {
             }
         }
         for export in store::exports_of(&self.inner.db, user_id).await? {
-            if let Some(key) = export.storage_key {
-                self.inner
-                    .s
-                    .media
-                    .storage()
-                    .delete(&key)
-                    .await
-                    .map_err(herald_media::MediaError::from)?;
-            }
+            self.delete_archive(&export).await?;
         }
         self.accounts().delete_user(&user).await?;
         self.accounts()

@@ -178,15 +178,7 @@ impl Privacy {
         let now = self.now();
         let mut swept = Swept::default();
         for row in store::expired_exports(&self.inner.db, now).await? {
-            if let Some(key) = &row.storage_key {
-                self.inner
-                    .s
-                    .media
-                    .storage()
-                    .delete(key)
-                    .await
-                    .map_err(herald_media::MediaError::from)?;
-            }
+            self.delete_archive(&row).await?;
             store::delete_export(&self.inner.db, &row.id).await?;
             swept.expired_exports += 1;
         }
@@ -205,6 +197,22 @@ impl Privacy {
             tracing::info!(?swept, "privacy sweep");
         }
         Ok(swept)
+    }
+}
+
+impl Privacy {
+    /// Deletes an export's archive file, if it was made.
+    pub(crate) async fn delete_archive(&self, row: &store::ExportRow) -> Result<(), PrivacyError> {
+        if let Some(key) = &row.storage_key {
+            self.inner
+                .s
+                .media
+                .storage()
+                .delete(key)
+                .await
+                .map_err(herald_media::MediaError::from)?;
+        }
+        Ok(())
     }
 }
 

@@ -212,6 +212,29 @@ impl TestApp {
         client
     }
 
+    /// The page at `path` as `client` sees it.
+    pub async fn html(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The id of the workspace `client`'s settings page manages.
+    pub async fn settings_workspace(&self, client: &reqwest::Client) -> String {
+        self.html(client, "/home/settings")
+            .await
+            .split("/workspaces/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .expect("the workspace's forms")
+            .to_owned()
+    }
+
     /// Signs `email` up and has them join `owner`'s workspace `ws` as
     /// `role` through an invitation; returns the member's client.
     pub async fn member(

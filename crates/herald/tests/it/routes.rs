@@ -1375,15 +1375,7 @@ impl World {
         // A second session of the owner's, for revoking.
         let other = new_client();
         app.log_in(&other, OWNER).await;
-        let html = self
-            .owner
-            .get(app.url("/home/settings"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html(&self.owner, "/home/settings").await;
         let session = html
             .split("action=\"/settings/sessions/")
             .nth(1)
@@ -1403,15 +1395,7 @@ impl World {
         let resp = back(&self.owner, &callback).await;
         let choose = location(&resp);
         assert!(choose.starts_with("/home/publishing/choose/"), "{choose}");
-        let html = self
-            .owner
-            .get(app.url(&choose))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.html(&self.owner, &choose).await;
         let choice = html
             .split("name=\"account\" value=\"")
             .nth(1)

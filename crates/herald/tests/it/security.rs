@@ -518,20 +518,7 @@ async fn password_changes_and_invitations_are_rate_limited_and_names_lose_contro
     assert!(outcomes[5].contains("error=rate_limited"), "{outcomes:?}");
 
     // Invitations: 20 an hour per person.
-    let html = owner
-        .get(app.url("/home/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ws = html
-        .split("/workspaces/")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("the workspace's forms")
-        .to_owned();
+    let ws = app.settings_workspace(&owner).await;
     let mut statuses = Vec::new();
     for n in 0..21 {
         let resp = app
@@ -576,15 +563,14 @@ async fn password_changes_and_invitations_are_rate_limited_and_names_lose_contro
 
 // ------------------------------------------------ behind a proxy
 
-#[tokio::test]
-async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
-    // Without trusted proxies: the TCP peer, whatever the header says.
-    let app = spawn_app().await;
+/// A failed login claiming to come through `forwarded`; the IPs the
+/// audit log has for logins since.
+async fn failed_login_from(app: &TestApp, forwarded: &str) -> Vec<Option<String>> {
     let client = new_client();
     let token = app.csrf_for(&client).await;
     client
         .post(app.url("/login"))
-        .header("x-forwarded-for", "198.51.100.66")
+        .header("x-forwarded-for", forwarded)
         .form(&[
             ("email", "nobody@example.com"),
             ("password", "wrong password"),
@@ -593,7 +579,14 @@ async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
         .send()
         .await
         .unwrap();
-    let ips = audit_ips(&app, "login").await;
+    audit_ips(app, "login").await
+}
+
+#[tokio::test]
+async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
+    // Without trusted proxies: the TCP peer, whatever the header says.
+    let app = spawn_app().await;
+    let ips = failed_login_from(&app, "198.51.100.66").await;
     assert_eq!(
         ips.last().cloned().flatten().as_deref(),
         Some("127.0.0.1"),
@@ -603,20 +596,7 @@ async fn x_forwarded_for_is_ignored_unless_it_comes_from_a_trusted_proxy() {
 
     // Behind a trusted proxy: the right-most hop it did not add itself.
     let app = spawn_app_with(Backend::Sqlite, &[("HERALD_TRUSTED_PROXIES", "127.0.0.1")]).await;
-    let client = new_client();
-    let token = app.csrf_for(&client).await;
-    client
-        .post(app.url("/login"))
-        .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
-        .form(&[
-            ("email", "nobody@example.com"),
-            ("password", "wrong password"),
-            ("_csrf", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let ips = audit_ips(&app, "login").await;
+    let ips = failed_login_from(&app, "6.6.6.6, 203.0.113.9").await;
     assert_eq!(
         ips.last().cloned().flatten().as_deref(),
         Some("203.0.113.9"),
@@ -769,20 +749,7 @@ async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_sta
         .unwrap();
     assert!(resp.status().is_success(), "{}", resp.status());
     // A pending invitation, a connect attempt and a forgotten password.
-    let html = owner
-        .get(app.url("/home/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ws = html
-        .split("/workspaces/")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap()
-        .to_owned();
+    let ws = app.settings_workspace(&owner).await;
     app.submit(
         &owner,
         &format!("/workspaces/{ws}/invites"),
@@ -1045,20 +1012,7 @@ async fn join(
 async fn only_the_connections_owner_or_a_connection_manager_may_browse_its_drive() {
     let app = spawn_app().await;
     let owner = app.signed_in("drive-owner@example.com").await;
-    let html = owner
-        .get(app.url("/home/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let ws = html
-        .split("/workspaces/")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap()
-        .to_owned();
+    let ws = app.settings_workspace(&owner).await;
     let youtube = crate::posts::connect(&app, &owner, "youtube").await;
     let editor = join(&app, &owner, &ws, "drive-editor@example.com", "editor").await;
     let admin = join(&app, &owner, &ws, "drive-admin@example.com", "admin").await;
