@@ -6,7 +6,6 @@
 
 use herald_core::Timestamp;
 use herald_db::Tx;
-use herald_db::time::from_db;
 
 use crate::password::{self, Verified};
 use crate::role::{Permission, Role};
@@ -99,7 +98,7 @@ impl Accounts {
             .map(|r| ConsentRecord {
                 document: r.document,
                 version: r.version,
-                accepted_at: from_db(r.accepted_at),
+                accepted_at: r.accepted_at.0,
             })
             .collect())
     }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::{Clock, SignedDuration, Timestamp};
-use herald_db::time::from_db;
 use herald_db::{Db, DbError, Tx};
 use herald_ratelimit::{Decision, Limit, RateLimiter};
 
@@ -93,7 +92,7 @@ impl User {
             display_name: row.display_name,
             locale: row.locale,
             verified: row.email_verified_at.is_some(),
-            created_at: from_db(row.created_at),
+            created_at: row.created_at.0,
         }
     }
 
@@ -209,7 +208,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     pub(crate) fn from_row(r: store::AuditRow) -> AuditEntry {
         AuditEntry {
-            at: from_db(r.at),
+            at: r.at.0,
             actor: r.actor_email,
             action: r.action,
             outcome: r.outcome,
@@ -1345,9 +1344,8 @@ impl Accounts {
         let device = store::device(&self.db, row.device_id)
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        let device_expired =
-            after(from_db(device.created_at), self.settings.device_absolute) <= now;
-        if device.revoked_at.is_some() || from_db(row.expires_at) <= now || device_expired {
+        let device_expired = after(device.created_at.0, self.settings.device_absolute) <= now;
+        if device.revoked_at.is_some() || row.expires_at.0 <= now || device_expired {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);
         }
@@ -1371,7 +1369,7 @@ impl Accounts {
         let used_at = store::refresh_token(&mut tx, &hash)
             .await?
             .and_then(|r| r.used_at)
-            .map(from_db);
+            .map(Timestamp::from);
         let in_grace = used_at.is_some_and(|at| now < after(at, self.settings.refresh_grace));
         let next = store::refresh_token(&mut tx, &token_hash(&successor.refresh_token.0)).await?;
         tx.rollback().await?;
@@ -1446,7 +1444,7 @@ impl Accounts {
         else {
             return Ok(None);
         };
-        if row.revoked_at.is_some() || from_db(row.expires_at) <= self.now() {
+        if row.revoked_at.is_some() || row.expires_at.0 <= self.now() {
             return Ok(None);
         }
         let Some(user) = store::user_by_id(&self.db, row.user_id).await? else {
@@ -1463,8 +1461,8 @@ impl Accounts {
                 id: DeviceId(d.id),
                 name: d.name,
                 kind: d.kind,
-                created_at: from_db(d.created_at),
-                last_used_at: from_db(d.last_used_at),
+                created_at: d.created_at.0,
+                last_used_at: d.last_used_at.0,
                 ip: d.ip,
                 user_agent: d.user_agent,
             })
@@ -1544,7 +1542,7 @@ impl Accounts {
                     email: m.email,
                     display_name: m.display_name,
                     role: Role::parse(&m.role)?,
-                    since: from_db(m.created_at),
+                    since: m.created_at.0,
                 })
             })
             .collect())
@@ -1565,8 +1563,8 @@ impl Accounts {
                     id: i.id,
                     email: i.email,
                     role: Role::parse(&i.role)?,
-                    created_at: from_db(i.created_at),
-                    expires_at: from_db(i.expires_at),
+                    created_at: i.created_at.0,
+                    expires_at: i.expires_at.0,
                 })
             })
             .collect())
@@ -1693,8 +1691,7 @@ impl Accounts {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let invite = store::invite_by_token(&mut tx, &token_hash(token.trim())).await?;
-        let Some(invite) =
-            invite.filter(|i| i.accepted_at.is_none() && from_db(i.expires_at) > now)
+        let Some(invite) = invite.filter(|i| i.accepted_at.is_none() && i.expires_at.0 > now)
         else {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::Timestamp;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, DbError};
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
@@ -90,9 +90,9 @@ fn record(row: store::SessionRow) -> SessionRecord {
     SessionRecord {
         token_hash: row.token_hash,
         user_id: row.user_id,
-        created_at: from_db(row.created_at),
-        last_seen_at: from_db(row.last_seen_at),
-        expires_at: from_db(row.expires_at),
+        created_at: row.created_at.0,
+        last_seen_at: row.last_seen_at.0,
+        expires_at: row.expires_at.0,
         ip: row.ip,
         user_agent: row.user_agent,
     }
@@ -219,9 +219,9 @@ impl RedisSessions {
         Some(SessionRecord {
             token_hash: hash.to_owned(),
             user_id: int("user")?,
-            created_at: from_db(int("created")?),
-            last_seen_at: from_db(int("seen")?),
-            expires_at: from_db(int("expires")?),
+            created_at: DbTime::from_micros(int("created")?).0,
+            last_seen_at: DbTime::from_micros(int("seen")?).0,
+            expires_at: DbTime::from_micros(int("expires")?).0,
             ip: text("ip"),
             user_agent: text("ua"),
         })
@@ -242,9 +242,9 @@ impl SessionStore for RedisSessions {
                 &key,
                 &[
                     ("user", s.user_id.to_string()),
-                    ("created", to_db(s.created_at).to_string()),
-                    ("seen", to_db(s.last_seen_at).to_string()),
-                    ("expires", to_db(s.expires_at).to_string()),
+                    ("created", s.created_at.as_microsecond().to_string()),
+                    ("seen", s.last_seen_at.as_microsecond().to_string()),
+                    ("expires", s.expires_at.as_microsecond().to_string()),
                     ("ip", s.ip.clone().unwrap_or_default()),
                     ("ua", s.user_agent.clone().unwrap_or_default()),
                 ],
@@ -277,7 +277,7 @@ impl SessionStore for RedisSessions {
             "touch",
             script
                 .key(key)
-                .arg(to_db(now))
+                .arg(now.as_microsecond())
                 .invoke_async::<i64>(&mut conn),
         )
         .await

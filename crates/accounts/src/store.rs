@@ -2,7 +2,7 @@
 //! mapped to domain types here and nowhere else.
 
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,8 +12,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub display_name: String,
     pub locale: String,
-    pub email_verified_at: Option<i64>,
-    pub created_at: i64,
+    pub email_verified_at: Option<DbTime>,
+    pub created_at: DbTime,
 }
 
 const USER_COLUMNS: &str =
@@ -57,7 +57,7 @@ pub async fn insert_user(
         .bind(password_hash)
         .bind(display_name)
         .bind(locale)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_optional(conn)
         .await?
     });
@@ -73,7 +73,7 @@ pub async fn set_password_hash(
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(user)
             .execute(conn)
             .await?;
@@ -87,7 +87,7 @@ pub async fn mark_verified(tx: &mut Tx, user: i64, now: Timestamp) -> Result<(),
             "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 \
              WHERE id = $2",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(user)
         .execute(conn)
         .await?;
@@ -120,7 +120,7 @@ pub async fn insert_workspace(
         )
         .bind(name)
         .bind(personal_of)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_one(conn)
         .await?
     }))
@@ -141,7 +141,7 @@ pub async fn upsert_membership(
         .bind(workspace)
         .bind(user)
         .bind(role)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .execute(conn)
         .await?;
     });
@@ -233,7 +233,7 @@ pub struct MemberRow {
     pub email: String,
     pub display_name: String,
     pub role: String,
-    pub created_at: i64,
+    pub created_at: DbTime,
 }
 
 pub async fn members(db: &Db, workspace: i64) -> Result<Vec<MemberRow>, DbError> {
@@ -257,9 +257,9 @@ pub struct InviteRow {
     pub workspace_id: i64,
     pub email: String,
     pub role: String,
-    pub expires_at: i64,
-    pub accepted_at: Option<i64>,
-    pub created_at: i64,
+    pub expires_at: DbTime,
+    pub accepted_at: Option<DbTime>,
+    pub created_at: DbTime,
 }
 
 /// Replaces any open invitation of `email` to `workspace` with a new one.
@@ -293,8 +293,8 @@ pub async fn replace_invite(
         .bind(role)
         .bind(token_hash)
         .bind(invited_by)
-        .bind(to_db(now))
-        .bind(to_db(expires))
+        .bind(DbTime(now))
+        .bind(DbTime(expires))
         .fetch_one(conn)
         .await?
     }))
@@ -315,7 +315,7 @@ pub async fn invite_by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<Inv
 pub async fn accept_invite(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bool, DbError> {
     let n = on_tx!(tx, |conn| {
         sqlx::query("UPDATE invites SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL")
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?
@@ -335,7 +335,7 @@ pub async fn open_invites(
              WHERE workspace_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at",
         )
         .bind(workspace)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_all(pool)
         .await?
     }))
@@ -361,12 +361,12 @@ pub async fn delete_invite(db: &Db, workspace: i64, id: i64) -> Result<bool, DbE
 pub struct SessionRow {
     pub token_hash: String,
     pub user_id: i64,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
+    pub created_at: DbTime,
+    pub last_seen_at: DbTime,
+    pub expires_at: DbTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    pub revoked_at: Option<i64>,
+    pub revoked_at: Option<DbTime>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -386,8 +386,8 @@ pub async fn insert_session(
         )
         .bind(token_hash)
         .bind(user)
-        .bind(to_db(now))
-        .bind(to_db(expires))
+        .bind(DbTime(now))
+        .bind(DbTime(expires))
         .bind(ip)
         .bind(user_agent)
         .execute(pool)
@@ -411,7 +411,7 @@ pub async fn session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, Db
 pub async fn touch_session(db: &Db, token_hash: &str, now: Timestamp) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(token_hash)
             .execute(pool)
             .await?;
@@ -427,7 +427,7 @@ pub async fn sessions_of(db: &Db, user: i64, now: Timestamp) -> Result<Vec<Sessi
              ORDER BY last_seen_at DESC",
         )
         .bind(user)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_all(pool)
         .await?
     }))
@@ -446,7 +446,7 @@ pub async fn revoke_sessions(
             "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
              AND ($3 IS NULL OR token_hash = $3) AND ($4 IS NULL OR token_hash <> $4)",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(user)
         .bind(only)
         .bind(except)
@@ -464,11 +464,11 @@ pub struct DeviceRow {
     pub user_id: i64,
     pub name: String,
     pub kind: String,
-    pub created_at: i64,
-    pub last_used_at: i64,
+    pub created_at: DbTime,
+    pub last_used_at: DbTime,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    pub revoked_at: Option<i64>,
+    pub revoked_at: Option<DbTime>,
 }
 
 const DEVICE_COLUMNS: &str =
@@ -492,7 +492,7 @@ pub async fn insert_device(
         .bind(user)
         .bind(name)
         .bind(kind)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(ip)
         .bind(user_agent)
         .fetch_one(conn)
@@ -535,7 +535,7 @@ pub async fn touch_device(
             "UPDATE devices SET last_used_at = $1, ip = COALESCE($2, ip), \
              user_agent = COALESCE($3, user_agent) WHERE id = $4",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(ip)
         .bind(user_agent)
         .bind(id)
@@ -559,7 +559,7 @@ pub async fn revoke_devices(
             "UPDATE devices SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
              AND ($3 IS NULL OR id = $3)",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(user)
         .bind(only)
         .execute(&mut *conn)
@@ -607,8 +607,8 @@ pub async fn insert_device_token(
         sqlx::query(sql)
             .bind(token_hash)
             .bind(device)
-            .bind(to_db(now))
-            .bind(to_db(expires))
+            .bind(DbTime(now))
+            .bind(DbTime(expires))
             .execute(conn)
             .await?;
     });
@@ -618,8 +618,8 @@ pub async fn insert_device_token(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefreshRow {
     pub device_id: i64,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
+    pub expires_at: DbTime,
+    pub used_at: Option<DbTime>,
 }
 
 pub async fn refresh_token(tx: &mut Tx, token_hash: &str) -> Result<Option<RefreshRow>, DbError> {
@@ -643,7 +643,7 @@ pub async fn use_refresh_token(
         sqlx::query(
             "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(token_hash)
         .execute(conn)
         .await?
@@ -656,8 +656,8 @@ pub async fn use_refresh_token(
 pub struct AccessRow {
     pub device_id: i64,
     pub user_id: i64,
-    pub expires_at: i64,
-    pub revoked_at: Option<i64>,
+    pub expires_at: DbTime,
+    pub revoked_at: Option<DbTime>,
 }
 
 pub async fn access_token(db: &Db, token_hash: &str) -> Result<Option<AccessRow>, DbError> {
@@ -687,7 +687,7 @@ pub async fn replace_email_token(
         sqlx::query(
             "UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(user)
         .bind(purpose)
         .execute(&mut *conn)
@@ -701,8 +701,8 @@ pub async fn replace_email_token(
         .bind(token_hash)
         .bind(user)
         .bind(purpose)
-        .bind(to_db(now))
-        .bind(to_db(expires))
+        .bind(DbTime(now))
+        .bind(DbTime(expires))
         .execute(conn)
         .await?;
     });
@@ -726,7 +726,7 @@ pub async fn email_token_usable(
         )
         .bind(token_hash)
         .bind(purpose)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_one(pool)
         .await?
     }) > 0)
@@ -744,7 +744,7 @@ pub async fn take_email_token(
              WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
              RETURNING user_id",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(token_hash)
         .bind(purpose)
         .fetch_optional(conn)
@@ -756,7 +756,7 @@ pub async fn take_email_token(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
-    pub at: i64,
+    pub at: DbTime,
     pub actor_email: Option<String>,
     pub action: String,
     pub outcome: String,
@@ -784,7 +784,7 @@ pub async fn insert_audit(
             "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, ip, user_agent, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(to_db(at))
+        .bind(DbTime(at))
         .bind(workspace)
         .bind(actor)
         .bind(action)
@@ -831,7 +831,7 @@ pub async fn audit_for_workspace(
 async fn purge_before(db: &Db, sql: &'static str, cutoff: Timestamp) -> Result<u64, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query(sql)
-            .bind(to_db(cutoff))
+            .bind(DbTime(cutoff))
             .execute(pool)
             .await?
             .rows_affected()
@@ -847,8 +847,8 @@ pub async fn purge_sessions(
         sqlx::query(
             "DELETE FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= $1 OR last_seen_at < $2",
         )
-        .bind(to_db(now))
-        .bind(to_db(idle_before))
+        .bind(DbTime(now))
+        .bind(DbTime(idle_before))
         .execute(pool)
         .await?
         .rows_affected()
@@ -918,7 +918,7 @@ pub async fn insert_consent(
         .bind(user)
         .bind(document)
         .bind(version)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(ip)
         .execute(conn)
         .await?;
@@ -930,7 +930,7 @@ pub async fn insert_consent(
 pub struct ConsentRow {
     pub document: String,
     pub version: String,
-    pub accepted_at: i64,
+    pub accepted_at: DbTime,
 }
 
 pub async fn consents(db: &Db, user: i64) -> Result<Vec<ConsentRow>, DbError> {

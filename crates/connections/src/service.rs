@@ -5,7 +5,7 @@ use std::sync::Arc;
 use herald_accounts::secret::{new_token, same, sign, token_hash};
 use herald_accounts::{AccountError, Accounts, Permission, RequestMeta, User, WorkspaceId};
 use herald_core::{Clock, SignedDuration, Timestamp};
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, DbError};
 use herald_jobs::{NewJob, Queue};
 use herald_platforms::{
@@ -339,7 +339,7 @@ impl Connections {
     /// Deletes expired connect attempts (the retention job); returns how
     /// many.
     pub async fn purge_expired_attempts(&self) -> Result<u64, ConnectError> {
-        Ok(store::purge_expired_attempts(&self.inner.db, to_db(self.now())).await?)
+        Ok(store::purge_expired_attempts(&self.inner.db, self.now()).await?)
     }
 
     /// The database and the vault, for re-encrypting sealed values.
@@ -418,8 +418,8 @@ impl Connections {
                 stage: "started".to_owned(),
                 key_id,
                 sealed,
-                created_at: to_db(now),
-                expires_at: to_db(now + ATTEMPT_TTL),
+                created_at: DbTime(now),
+                expires_at: DbTime(now + ATTEMPT_TTL),
             },
         )
         .await?;
@@ -453,7 +453,7 @@ impl Connections {
             return Err(ConnectError::ForgedState);
         }
         let now = self.now();
-        if attempt.stage != "started" || from_db(attempt.expires_at) < now {
+        if attempt.stage != "started" || attempt.expires_at.0 < now {
             return Err(ConnectError::StaleState);
         }
         // Single use: of two concurrent callbacks only one gets past here.
@@ -596,7 +596,7 @@ impl Connections {
             // Someone else's attempt is none of this caller's business.
             return Err(ConnectError::StaleState);
         }
-        if row.stage != "choosing" || from_db(row.expires_at) < self.now() {
+        if row.stage != "choosing" || row.expires_at.0 < self.now() {
             return Err(ConnectError::StaleState);
         }
         let secrets: AttemptSecrets = self.unseal(&row.sealed, &row.id)?;
@@ -730,12 +730,12 @@ impl Connections {
             status_detail: String::new(),
             key_id,
             secrets,
-            access_expires_at: credentials.access_expires_at.map(to_db),
-            refresh_expires_at: credentials.refresh_expires_at.map(to_db),
-            issued_at: to_db(credentials.issued_at),
+            access_expires_at: credentials.access_expires_at.map(DbTime),
+            refresh_expires_at: credentials.refresh_expires_at.map(DbTime),
+            issued_at: DbTime(credentials.issued_at),
             refreshed_at: None,
-            created_at: existing.as_ref().map_or(to_db(now), |e| e.created_at),
-            updated_at: to_db(now),
+            created_at: existing.as_ref().map_or(DbTime(now), |e| e.created_at),
+            updated_at: DbTime(now),
             // A reconnection restores access.
             revoked_at: None,
             sandbox: self
@@ -825,10 +825,10 @@ impl Connections {
         let tokens: Tokens = self.unseal(&row.secrets, &row.id)?;
         Ok(Credentials {
             access_token: tokens.access_token,
-            access_expires_at: row.access_expires_at.map(from_db),
+            access_expires_at: row.access_expires_at.map(Timestamp::from),
             refresh_token: tokens.refresh_token,
-            refresh_expires_at: row.refresh_expires_at.map(from_db),
-            issued_at: from_db(row.issued_at),
+            refresh_expires_at: row.refresh_expires_at.map(Timestamp::from),
+            issued_at: row.issued_at.0,
         })
     }
 
@@ -861,10 +861,10 @@ impl Connections {
             scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
             status: Status::parse(&row.status),
             status_detail: row.status_detail,
-            token_expires_at: row.access_expires_at.map(from_db),
-            refreshed_at: row.refreshed_at.map(from_db),
-            connected_at: from_db(row.created_at),
-            revoked_at: row.revoked_at.map(from_db),
+            token_expires_at: row.access_expires_at.map(Timestamp::from),
+            refreshed_at: row.refreshed_at.map(Timestamp::from),
+            connected_at: row.created_at.0,
+            revoked_at: row.revoked_at.map(Timestamp::from),
         }
     }
 
@@ -1035,9 +1035,9 @@ impl Connections {
                         id,
                         key_id,
                         &secrets,
-                        fresh.access_expires_at.map(to_db),
-                        fresh.refresh_expires_at.map(to_db),
-                        to_db(fresh.issued_at),
+                        fresh.access_expires_at,
+                        fresh.refresh_expires_at,
+                        fresh.issued_at,
                         now,
                     )
                     .await
@@ -1209,10 +1209,10 @@ fn choice_key(c: &Candidate) -> String {
 /// When a connection's token should next be renewed (or checked).
 /// A time in the past means "now".
 fn next_refresh(provider: ProviderId, row: &ConnectionRow) -> Timestamp {
-    let Some(expires) = row.access_expires_at.map(from_db) else {
-        return from_db(row.refreshed_at.unwrap_or(row.issued_at)) + CHECK_EVERY;
+    let Some(expires) = row.access_expires_at.map(Timestamp::from) else {
+        return row.refreshed_at.unwrap_or(row.issued_at).0 + CHECK_EVERY;
     };
-    let issued = from_db(row.issued_at);
+    let issued = row.issued_at.0;
     let lifetime = expires.duration_since(issued);
     let lead = (lifetime / 10).max(MIN_LEAD);
     let mut at = expires - lead;
@@ -1243,12 +1243,12 @@ mod tests {
             status_detail: String::new(),
             key_id: 1,
             secrets: String::new(),
-            access_expires_at: expires.map(to_db),
+            access_expires_at: expires.map(DbTime),
             refresh_expires_at: None,
-            issued_at: to_db(issued),
+            issued_at: DbTime(issued),
             refreshed_at: None,
-            created_at: 0,
-            updated_at: 0,
+            created_at: DbTime::from_micros(0),
+            updated_at: DbTime::from_micros(0),
             revoked_at: None,
             sandbox: false,
         }

@@ -1,7 +1,7 @@
 //! Every statement the connections service runs, for both engines.
 
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,15 +21,15 @@ pub struct ConnectionRow {
     pub status_detail: String,
     pub key_id: i64,
     pub secrets: String,
-    pub access_expires_at: Option<i64>,
-    pub refresh_expires_at: Option<i64>,
-    pub issued_at: i64,
-    pub refreshed_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub access_expires_at: Option<DbTime>,
+    pub refresh_expires_at: Option<DbTime>,
+    pub issued_at: DbTime,
+    pub refreshed_at: Option<DbTime>,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
     /// When Meta reported that the person removed Herald's access (set by
     /// the deauthorize callback, cleared by a reconnection).
-    pub revoked_at: Option<i64>,
+    pub revoked_at: Option<DbTime>,
     /// Connected through the built-in sandbox (only sandbox webhooks and
     /// callbacks reach it).
     pub sandbox: bool,
@@ -162,9 +162,9 @@ pub async fn lock_for_refresh(
             "UPDATE connections SET refresh_lock_until = $1 \
              WHERE id = $2 AND (refresh_lock_until IS NULL OR refresh_lock_until < $3)",
         )
-        .bind(to_db(until))
+        .bind(DbTime(until))
         .bind(id)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .execute(pool)
         .await?
         .rows_affected()
@@ -190,9 +190,9 @@ pub async fn store_refreshed(
     id: &str,
     key_id: i64,
     secrets: &str,
-    access_expires_at: Option<i64>,
-    refresh_expires_at: Option<i64>,
-    issued_at: i64,
+    access_expires_at: Option<Timestamp>,
+    refresh_expires_at: Option<Timestamp>,
+    issued_at: Timestamp,
     now: Timestamp,
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
@@ -203,10 +203,10 @@ pub async fn store_refreshed(
         )
         .bind(key_id)
         .bind(secrets)
-        .bind(access_expires_at)
-        .bind(refresh_expires_at)
-        .bind(issued_at)
-        .bind(to_db(now))
+        .bind(access_expires_at.map(DbTime))
+        .bind(refresh_expires_at.map(DbTime))
+        .bind(DbTime(issued_at))
+        .bind(DbTime(now))
         .bind(id)
         .execute(pool)
         .await?;
@@ -222,7 +222,7 @@ pub async fn store_checked(db: &Db, id: &str, now: Timestamp) -> Result<(), DbEr
             "UPDATE connections SET refreshed_at = $1, updated_at = $1, status = 'active', \
              status_detail = '', refresh_lock_until = NULL WHERE id = $2",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id)
         .execute(pool)
         .await?;
@@ -245,7 +245,7 @@ pub async fn set_status(
         sqlx::query(SET_STATUS)
             .bind(status)
             .bind(detail)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(pool)
             .await?;
@@ -266,7 +266,7 @@ pub async fn set_status_in(
         sqlx::query(SET_STATUS)
             .bind(status)
             .bind(detail)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -400,8 +400,8 @@ pub struct AttemptRow {
     pub stage: String,
     pub key_id: i64,
     pub sealed: String,
-    pub created_at: i64,
-    pub expires_at: i64,
+    pub created_at: DbTime,
+    pub expires_at: DbTime,
 }
 
 pub async fn insert_attempt(db: &Db, row: &AttemptRow) -> Result<(), DbError> {
@@ -461,7 +461,7 @@ pub async fn advance_attempt(
         .bind(to)
         .bind(key_id)
         .bind(sealed)
-        .bind(to_db(expires_at))
+        .bind(DbTime(expires_at))
         .bind(id)
         .bind(from)
         .execute(pool)
@@ -475,7 +475,7 @@ pub async fn advance_attempt(
 pub async fn purge_attempts(db: &Db, now: Timestamp) -> Result<u64, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query("DELETE FROM oauth_attempts WHERE expires_at < $1")
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .execute(pool)
             .await?
             .rows_affected()
@@ -484,10 +484,10 @@ pub async fn purge_attempts(db: &Db, now: Timestamp) -> Result<u64, DbError> {
 
 /// Connect attempts past their expiry (10 minutes), whatever their stage:
 /// they hold a sealed PKCE verifier or grant nobody can use any more.
-pub async fn purge_expired_attempts(db: &Db, now: i64) -> Result<u64, DbError> {
+pub async fn purge_expired_attempts(db: &Db, now: Timestamp) -> Result<u64, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query("DELETE FROM oauth_attempts WHERE expires_at <= $1")
-            .bind(now)
+            .bind(DbTime(now))
             .execute(pool)
             .await?
             .rows_affected()

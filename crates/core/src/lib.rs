@@ -2,11 +2,19 @@
 //!
 //! Nothing here knows about HTTP, SQL or a platform's wire format. Storage,
 //! the web layer and the platform adapters depend on this crate, never the
-//! other way round.
+//! other way round. (The optional `sqlx` feature only teaches the id types
+//! how they are stored; no query lives here.)
 
 pub mod clock;
+pub mod id;
+pub mod named;
 pub mod retention;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use id::{
+    ConnectionId, DeliveryId, DeviceId, EndpointId, MediaId, PostId, TargetId, UserId, WorkspaceId,
+};
 pub use jiff::{SignedDuration, Timestamp};
+pub use named::Named;
 pub use retention::{Period, Retained};
+pub use strum;

@@ -12,6 +12,7 @@
 mod connect;
 pub use connect::{redact_url, with_database};
 pub mod time;
+pub use time::DbTime;
 pub mod tx;
 
 #[cfg(any(test, feature = "testing"))]

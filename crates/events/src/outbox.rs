@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use herald_core::{Clock, Timestamp};
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Backend, Db, DbError, Tx, is_unique_violation, on_tx};
 use tokio::sync::Notify;
 
@@ -74,13 +74,13 @@ impl Outbox {
                 max: MAX_PAYLOAD_BYTES,
             });
         }
-        let now = to_db(self.clock.now());
+        let now = DbTime(self.clock.now());
         let id: i64 = on_tx!(tx, |conn| {
             sqlx::query_scalar(INSERT)
                 .bind(event.id.to_string())
                 .bind(event.subject.as_str())
                 .bind(&payload)
-                .bind(to_db(event.occurred_at))
+                .bind(DbTime(event.occurred_at))
                 .bind(now)
                 .fetch_one(conn)
                 .await

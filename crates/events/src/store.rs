@@ -2,7 +2,7 @@
 //! relay runs, in SQL both engines accept.
 
 use herald_core::Timestamp;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, DbError, on_pool};
 use sqlx::Row;
 
@@ -41,11 +41,13 @@ where
                 source: format!("not a UUID: {id:?}").into(),
             })?,
             subject: Subject::parse(subject).map_err(|e| decode_err("subject", e))?,
-            occurred_at: from_db(row.try_get("occurred_at")?),
+            occurred_at: row.try_get::<DbTime, _>("occurred_at")?.0,
             payload: serde_json::from_str(&payload).map_err(|e| decode_err("payload", e))?,
         },
-        created_at: from_db(row.try_get("created_at")?),
-        relayed_at: row.try_get::<Option<i64>, _>("relayed_at")?.map(from_db),
+        created_at: row.try_get::<DbTime, _>("created_at")?.0,
+        relayed_at: row
+            .try_get::<Option<DbTime>, _>("relayed_at")?
+            .map(Timestamp::from),
         attempts: row.try_get("attempts")?,
         last_error: row.try_get("last_error")?,
     })
@@ -98,7 +100,7 @@ pub async fn mark_relayed(db: &Db, seqs: &[Sequence], now: Timestamp) -> Result<
     }
     let n = on_pool!(db, |pool| {
         let mut qb = sqlx::QueryBuilder::new("UPDATE event_outbox SET relayed_at = ");
-        qb.push_bind(to_db(now));
+        qb.push_bind(DbTime(now));
         qb.push(
             ", attempts = attempts + 1, last_error = NULL WHERE relayed_at IS NULL AND id IN (",
         );
@@ -134,7 +136,7 @@ pub async fn purge(db: &Db, before: Timestamp, limit: i64) -> Result<u64, DbErro
             "DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox \
              WHERE relayed_at IS NOT NULL AND relayed_at < $1 ORDER BY relayed_at LIMIT $2)",
         )
-        .bind(to_db(before))
+        .bind(DbTime(before))
         .bind(limit)
         .execute(pool)
         .await?
@@ -163,8 +165,8 @@ pub async fn acquire_lease(
         sqlx::query_scalar(ACQUIRE)
             .bind(name)
             .bind(owner)
-            .bind(to_db(until))
-            .bind(to_db(now))
+            .bind(DbTime(until))
+            .bind(DbTime(now))
             .fetch_optional(pool)
             .await?
     });
@@ -191,5 +193,5 @@ pub async fn lease_holder(db: &Db, name: &str) -> Result<Option<(String, Timesta
             .fetch_optional(pool)
             .await?
     });
-    Ok(row.map(|(owner, at)| (owner, from_db(at))))
+    Ok(row.map(|(owner, at)| (owner, DbTime::from_micros(at).0)))
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use herald_core::Timestamp;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 use sqlx::Row;
 use sqlx::types::Json;
@@ -54,14 +54,14 @@ where
             source: format!("unknown job state {state:?}").into(),
         })?,
         priority: row.try_get("priority")?,
-        run_at: from_db(row.try_get("run_at")?),
+        run_at: row.try_get::<DbTime, _>("run_at")?.0,
         attempts: row.try_get("attempts")?,
         max_attempts: row.try_get("max_attempts")?,
         unique_key: row.try_get("unique_key")?,
         lease_owner: row.try_get("lease_owner")?,
         last_error: row.try_get("last_error")?,
-        created_at: from_db(row.try_get("created_at")?),
-        updated_at: from_db(row.try_get("updated_at")?),
+        created_at: row.try_get::<DbTime, _>("created_at")?.0,
+        updated_at: row.try_get::<DbTime, _>("updated_at")?.0,
     })
 }
 
@@ -72,8 +72,8 @@ const INSERT: &str = "INSERT INTO jobs \
 
 /// Inserts one job in `tx`.
 pub async fn insert(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<Enqueued, DbError> {
-    let run_at = to_db(job.run_at.unwrap_or(now));
-    let now = to_db(now);
+    let run_at = DbTime(job.run_at.unwrap_or(now));
+    let now = DbTime(now);
     let inserted: Option<i64> = on_tx!(tx, |conn| {
         sqlx::query_scalar(INSERT)
             .bind(&job.queue)
@@ -118,11 +118,11 @@ pub async fn insert_many(tx: &mut Tx, jobs: &[NewJob], now: Timestamp) -> Result
                     .push_bind(&job.kind)
                     .push_bind(Json(&job.payload))
                     .push_bind(job.priority)
-                    .push_bind(to_db(job.run_at.unwrap_or(now)))
+                    .push_bind(DbTime(job.run_at.unwrap_or(now)))
                     .push_bind(job.max_attempts)
                     .push_bind(&job.unique_key)
-                    .push_bind(to_db(now))
-                    .push_bind(to_db(now));
+                    .push_bind(DbTime(now))
+                    .push_bind(DbTime(now));
             });
             qb.push(" ON CONFLICT (unique_key) DO NOTHING");
             qb.build().execute(conn).await?.rows_affected()
@@ -162,8 +162,8 @@ pub async fn claim(
     let mut jobs: Vec<ClaimedJob> = on_pool!(db, |pool| {
         let rows = sqlx::query(sql)
             .bind(owner)
-            .bind(to_db(lease_until))
-            .bind(to_db(now))
+            .bind(DbTime(lease_until))
+            .bind(DbTime(now))
             .bind(queue)
             .bind(limit)
             .fetch_all(pool)
@@ -177,7 +177,7 @@ pub async fn claim(
                     payload: row.try_get::<Json<serde_json::Value>, _>("payload")?.0,
                     attempt: row.try_get("attempts")?,
                     max_attempts: row.try_get("max_attempts")?,
-                    run_at: from_db(row.try_get("run_at")?),
+                    run_at: row.try_get::<DbTime, _>("run_at")?.0,
                     priority: row.try_get("priority")?,
                 })
             })
@@ -211,13 +211,13 @@ const NEXT_DUE: &str = "WITH RECURSIVE levels(priority) AS ( \
 
 /// The earliest `run_at` among queued jobs of `queue`.
 pub async fn next_due(db: &Db, queue: &str) -> Result<Option<Timestamp>, DbError> {
-    let min: Option<i64> = on_pool!(db, |pool| {
+    let min: Option<DbTime> = on_pool!(db, |pool| {
         sqlx::query_scalar(NEXT_DUE)
             .bind(queue)
             .fetch_one(pool)
             .await?
     });
-    Ok(min.map(from_db))
+    Ok(min.map(Timestamp::from))
 }
 
 /// Deletes finished jobs still leased by `owner`. A job whose lease was lost
@@ -267,9 +267,9 @@ pub async fn retry_later(
              lease_expires_at = NULL, last_error = $2, updated_at = $3 \
              WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
         )
-        .bind(to_db(run_at))
+        .bind(DbTime(run_at))
         .bind(error)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id.0)
         .bind(owner)
         .execute(pool)
@@ -294,7 +294,7 @@ pub async fn bury(
              WHERE id = $3 AND lease_owner = $4 AND state = 'running'",
         )
         .bind(error)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id.0)
         .bind(owner)
         .execute(pool)
@@ -323,7 +323,7 @@ pub async fn heartbeat(
             "UPDATE jobs SET lease_expires_at = $1 WHERE lease_owner = $2 AND state = 'running' \
              RETURNING id, cancel_requested",
         )
-        .bind(to_db(lease_until))
+        .bind(DbTime(lease_until))
         .bind(owner)
         .fetch_all(pool)
         .await?
@@ -350,7 +350,7 @@ pub async fn rescue_expired(db: &Db, now: Timestamp) -> Result<Vec<(String, JobS
              WHERE state = 'running' AND lease_expires_at < $1 \
              RETURNING queue, state",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_all(pool)
         .await?
     });
@@ -370,7 +370,7 @@ pub async fn release(db: &Db, owner: &str, now: Timestamp) -> Result<Vec<String>
              last_error = 'released unfinished when its worker shut down' \
              WHERE lease_owner = $2 AND state = 'running' RETURNING queue",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(owner)
         .fetch_all(pool)
         .await?
@@ -440,7 +440,7 @@ pub async fn requeue_dead(
              WHERE state = 'dead' AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR queue = $3) \
              RETURNING queue",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id.map(|i| i.0))
         .bind(queue)
         .fetch_all(pool)

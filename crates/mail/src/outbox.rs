@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use herald_core::Timestamp;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 use herald_jobs::{NewJob, Queue};
 use lettre::message::Mailbox;
@@ -117,7 +117,7 @@ const INSERT: &str = "INSERT INTO mail_outbox \
 pub async fn enqueue(tx: &mut Tx, queue: &Queue, mail: NewMail) -> Result<MailId, MailError> {
     Mailbox::from_str(mail.to.trim())
         .map_err(|e| MailError::InvalidRecipient(mail.to.clone(), e))?;
-    let now = to_db(queue.clock().now());
+    let now = DbTime(queue.clock().now());
     let id: i64 = on_tx!(tx, |conn| {
         sqlx::query_scalar(INSERT)
             .bind(mail.kind)
@@ -165,8 +165,10 @@ where
         })?,
         attempts: row.try_get("attempts")?,
         last_error: row.try_get("last_error")?,
-        created_at: from_db(row.try_get("created_at")?),
-        sent_at: row.try_get::<Option<i64>, _>("sent_at")?.map(from_db),
+        created_at: row.try_get::<DbTime, _>("created_at")?.0,
+        sent_at: row
+            .try_get::<Option<herald_db::DbTime>, _>("sent_at")?
+            .map(Timestamp::from),
     })
 }
 
@@ -266,7 +268,7 @@ pub async fn purge(db: &Db, before: Timestamp) -> Result<u64, MailError> {
                 "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox \
                  WHERE created_at < $1 AND state <> 'pending' LIMIT 5000)",
             )
-            .bind(to_db(before))
+            .bind(DbTime(before))
             .execute(pool)
             .await
             .map_err(DbError::from)?
@@ -285,7 +287,7 @@ pub(crate) async fn mark_sent(db: &Db, id: MailId, now: Timestamp) -> Result<(),
             "UPDATE mail_outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, \
              last_error = NULL WHERE id = $2",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id.0)
         .execute(pool)
         .await?;

@@ -9,7 +9,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::Db;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_platforms::drive::{Drive, DriveFile, FileList};
 use herald_platforms::{MediaItem, MediaKind, Secret};
 use sha2::{Digest, Sha256};
@@ -159,8 +159,8 @@ impl Media {
             thumbnail_key: row.thumbnail_key,
             origin: Origin::from_db(&row.source),
             created_by: row.created_by.map(UserId),
-            created_at: from_db(row.created_at),
-            deleted_at: row.deleted_at.map(from_db),
+            created_at: row.created_at.0,
+            deleted_at: row.deleted_at.map(Timestamp::from),
         })
     }
 }
@@ -386,7 +386,7 @@ impl MediaLibrary {
             thumbnail_key: thumbnail,
             source: origin.to_db(),
             created_by: Some(user.0),
-            created_at: to_db(self.now()),
+            created_at: DbTime(self.now()),
             deleted_at: None,
         };
         match store::insert(&self.inner.db, &row).await {
@@ -486,14 +486,7 @@ impl MediaLibrary {
     /// Removes a media from the library (soft: posts that used it keep it,
     /// and its blob may be shared).
     pub async fn delete(&self, workspace: WorkspaceId, id: MediaId) -> Result<(), MediaError> {
-        if store::soft_delete(
-            &self.inner.db,
-            workspace.0,
-            &id.to_string(),
-            to_db(self.now()),
-        )
-        .await?
-        {
+        if store::soft_delete(&self.inner.db, workspace.0, &id.to_string(), self.now()).await? {
             Ok(())
         } else {
             Err(MediaError::NotFound)

@@ -1,5 +1,7 @@
 //! Every statement the media library runs, for both engines.
 
+use herald_core::Timestamp;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,8 +20,8 @@ pub struct MediaRow {
     pub thumbnail_key: Option<String>,
     pub source: String,
     pub created_by: Option<i64>,
-    pub created_at: i64,
-    pub deleted_at: Option<i64>,
+    pub created_at: DbTime,
+    pub deleted_at: Option<DbTime>,
 }
 
 const COLUMNS: &str = "id, workspace_id, sha256, storage_key, filename, mime, kind, size_bytes, \
@@ -142,12 +144,17 @@ pub async fn list(
 }
 
 /// Marks a live row deleted; false when there was none.
-pub async fn soft_delete(db: &Db, workspace: i64, id: &str, now: i64) -> Result<bool, DbError> {
+pub async fn soft_delete(
+    db: &Db,
+    workspace: i64,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
     let done = on_pool!(db, |pool| {
         sqlx::query(
             "UPDATE media SET deleted_at = $1 WHERE workspace_id = $2 AND id = $3 AND deleted_at IS NULL",
         )
-        .bind(now)
+        .bind(DbTime(now))
         .bind(workspace)
         .bind(id)
         .execute(pool)

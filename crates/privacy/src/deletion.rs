@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use herald_accounts::{LetterKind, OwnedWorkspace, RequestMeta, User, UserId, WorkspaceId};
 use herald_core::Timestamp;
-use herald_db::time::from_db;
 use serde::{Deserialize, Serialize};
 
 use crate::{DELETION_GRACE, Privacy, PrivacyError, store};
@@ -159,8 +158,8 @@ impl Privacy {
         Ok(store::deletion(&self.inner.db, user.id.0)
             .await?
             .map(|row| PendingDeletion {
-                requested_at: from_db(row.requested_at),
-                due_at: from_db(row.due_at),
+                requested_at: row.requested_at.0,
+                due_at: row.due_at.0,
                 plan: decode(&row.plan),
             }))
     }
@@ -249,7 +248,7 @@ impl Privacy {
         let Some(pending) = store::deletion(&self.inner.db, user_id).await? else {
             return Ok(());
         };
-        if from_db(pending.due_at) > self.now() {
+        if pending.due_at.0 > self.now() {
             return Ok(());
         }
         let Some(user) = self.accounts().user(UserId(user_id)).await? else {

@@ -16,7 +16,6 @@
 use futures_util::StreamExt;
 use herald_accounts::{LetterKind, RequestMeta, Role, User, UserId, WorkspaceId};
 use herald_core::Timestamp;
-use herald_db::time::from_db;
 use herald_jobs::NewJob;
 use herald_ratelimit::Limit;
 use serde_json::{Value, json};
@@ -69,9 +68,9 @@ impl Export {
         Export {
             id: row.id,
             state: ExportState::parse(&row.state),
-            requested_at: from_db(row.requested_at),
-            finished_at: row.finished_at.map(from_db),
-            expires_at: from_db(row.expires_at),
+            requested_at: row.requested_at.0,
+            finished_at: row.finished_at.map(Timestamp::from),
+            expires_at: row.expires_at.0,
             size: row.size_bytes.and_then(|s| u64::try_from(s).ok()),
         }
     }
@@ -168,14 +167,14 @@ impl Privacy {
             .await?
             .filter(|r| r.user_id == user.id.0)
             .ok_or(PrivacyError::NotFound)?;
-        if from_db(row.expires_at) <= self.now() {
+        if row.expires_at.0 <= self.now() {
             return Err(PrivacyError::NotReady);
         }
         match (row.state.as_str(), row.storage_key, row.size_bytes) {
             ("ready", Some(storage_key), Some(size)) => Ok(ReadyArchive {
                 storage_key,
                 size: u64::try_from(size).unwrap_or(0),
-                requested_at: from_db(row.requested_at),
+                requested_at: row.requested_at.0,
             }),
             _ => Err(PrivacyError::NotReady),
         }

@@ -2,7 +2,7 @@
 //! `data_exports` and `account_deletions` tables.
 
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -10,9 +10,9 @@ pub struct ExportRow {
     pub id: String,
     pub user_id: i64,
     pub state: String,
-    pub requested_at: i64,
-    pub finished_at: Option<i64>,
-    pub expires_at: i64,
+    pub requested_at: DbTime,
+    pub finished_at: Option<DbTime>,
+    pub expires_at: DbTime,
     pub size_bytes: Option<i64>,
     pub storage_key: Option<String>,
 }
@@ -34,8 +34,8 @@ pub async fn insert_export(
         )
         .bind(id)
         .bind(user)
-        .bind(to_db(now))
-        .bind(to_db(expires_at))
+        .bind(DbTime(now))
+        .bind(DbTime(expires_at))
         .execute(conn)
         .await?;
     });
@@ -89,7 +89,7 @@ pub async fn finish_export(
         .bind(state)
         .bind(key)
         .bind(size)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .execute(conn)
         .await?
         .rows_affected()
@@ -104,7 +104,7 @@ pub async fn expired_exports(db: &Db, now: Timestamp) -> Result<Vec<ExportRow>, 
     );
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(sql))
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .fetch_all(pool)
             .await?
     }))
@@ -122,8 +122,8 @@ pub async fn delete_export(db: &Db, id: &str) -> Result<(), DbError> {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeletionRow {
-    pub requested_at: i64,
-    pub due_at: i64,
+    pub requested_at: DbTime,
+    pub due_at: DbTime,
     pub plan: String,
 }
 
@@ -142,8 +142,8 @@ pub async fn upsert_deletion(
              requested_at = excluded.requested_at, due_at = excluded.due_at, plan = excluded.plan",
         )
         .bind(user)
-        .bind(to_db(now))
-        .bind(to_db(due_at))
+        .bind(DbTime(now))
+        .bind(DbTime(due_at))
         .bind(plan)
         .execute(conn)
         .await?;
@@ -179,7 +179,7 @@ pub async fn due_deletions(db: &Db, now: Timestamp) -> Result<Vec<i64>, DbError>
         sqlx::query_scalar::<_, i64>(
             "SELECT user_id FROM account_deletions WHERE due_at <= $1 ORDER BY due_at LIMIT 100",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_all(pool)
         .await?
     }))

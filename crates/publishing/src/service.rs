@@ -6,7 +6,7 @@ use std::sync::Arc;
 use herald_accounts::{AccountError, Accounts, Permission, User, WorkspaceId};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
 use herald_core::{Clock, SignedDuration, Timestamp};
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, Tx};
 use herald_events::Outbox;
 use herald_jobs::{JobId, NewJob, Queue};
@@ -227,9 +227,9 @@ impl Publishing {
                 status: PostStatus::Draft.as_str().to_owned(),
                 local_time: schedule.as_ref().map(|s| s.local.clone()),
                 time_zone: schedule.as_ref().map(|s| s.time_zone.clone()),
-                scheduled_at: at.map(to_db),
-                created_at: to_db(now),
-                updated_at: to_db(now),
+                scheduled_at: at.map(DbTime),
+                created_at: DbTime(now),
+                updated_at: DbTime(now),
             },
         )
         .await?;
@@ -320,7 +320,7 @@ impl Publishing {
             &post.id,
             schedule.as_ref().map(|s| s.local.as_str()),
             schedule.as_ref().map(|s| s.time_zone.as_str()),
-            at.map(to_db),
+            at,
             now,
         )
         .await?;
@@ -433,8 +433,7 @@ impl Publishing {
         if let Some(post) = store::post_in_tx(&mut tx, &target.post_id).await?
             && post.scheduled_at.is_none()
         {
-            store::update_post_schedule(&mut tx, &post.id, None, None, Some(to_db(now)), now)
-                .await?;
+            store::update_post_schedule(&mut tx, &post.id, None, None, Some(now), now).await?;
         }
         self.refresh_status(&mut tx, &target.post_id).await?;
         tx.commit().await?;
@@ -602,8 +601,8 @@ impl Publishing {
                 error_kind: r.error_kind,
                 error_code: r.error_code,
                 error_message: r.error_message,
-                started_at: from_db(r.started_at),
-                finished_at: from_db(r.finished_at),
+                started_at: r.started_at.0,
+                finished_at: r.finished_at.0,
             })
             .collect())
     }
@@ -795,10 +794,10 @@ impl Publishing {
                 (Some(local), Some(time_zone)) => Some(Schedule { local, time_zone }),
                 _ => None,
             },
-            scheduled_at: post.scheduled_at.map(from_db),
+            scheduled_at: post.scheduled_at.map(Timestamp::from),
             created_by: post.created_by,
-            created_at: from_db(post.created_at),
-            updated_at: from_db(post.updated_at),
+            created_at: post.created_at.0,
+            updated_at: post.updated_at.0,
             targets: targets.iter().map(target_view).collect(),
         })
     }
@@ -845,8 +844,8 @@ fn new_target(
         error_message: None,
         started_at: None,
         published_at: None,
-        created_at: to_db(now),
-        updated_at: to_db(now),
+        created_at: DbTime(now),
+        updated_at: DbTime(now),
     })
 }
 
@@ -864,13 +863,13 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
         status: status_of(row),
         variant: serde_json::from_str(&row.variant).unwrap_or_default(),
         idempotency_key: row.idempotency_key.clone(),
-        due_at: row.due_at.map(from_db),
+        due_at: row.due_at.map(Timestamp::from),
         attempts: row.attempts,
         remote_id: row.remote_id.clone(),
         permalink: row.permalink.clone(),
         error_kind: row.error_kind.as_deref().and_then(FailureKind::parse),
         error_message: row.error_message.clone(),
-        published_at: row.published_at.map(from_db),
+        published_at: row.published_at.map(Timestamp::from),
     }
 }
 

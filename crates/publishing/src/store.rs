@@ -1,7 +1,7 @@
 //! Every statement the publishing service runs, for both engines.
 
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,9 +12,9 @@ pub struct PostRow {
     pub status: String,
     pub local_time: Option<String>,
     pub time_zone: Option<String>,
-    pub scheduled_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub scheduled_at: Option<DbTime>,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
 }
 
 const POST_COLUMNS: &str = "id, workspace_id, created_by, status, local_time, time_zone, scheduled_at, created_at, updated_at";
@@ -33,7 +33,7 @@ pub struct TargetRow {
     pub variant: String,
     pub status: String,
     pub idempotency_key: String,
-    pub due_at: Option<i64>,
+    pub due_at: Option<DbTime>,
     pub job_id: Option<i64>,
     pub progress: String,
     pub attempts: i32,
@@ -41,10 +41,10 @@ pub struct TargetRow {
     pub permalink: Option<String>,
     pub error_kind: Option<String>,
     pub error_message: Option<String>,
-    pub started_at: Option<i64>,
-    pub published_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub started_at: Option<DbTime>,
+    pub published_at: Option<DbTime>,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
 }
 
 const TARGET_COLUMNS: &str = "id, post_id, workspace_id, connection_id, provider, kind, \
@@ -62,8 +62,8 @@ pub struct ReceiptRow {
     pub error_kind: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
-    pub started_at: i64,
-    pub finished_at: i64,
+    pub started_at: DbTime,
+    pub finished_at: DbTime,
 }
 
 pub async fn insert_post(tx: &mut Tx, row: &PostRow) -> Result<(), DbError> {
@@ -91,7 +91,7 @@ pub async fn update_post_schedule(
     id: &str,
     local_time: Option<&str>,
     time_zone: Option<&str>,
-    scheduled_at: Option<i64>,
+    scheduled_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), DbError> {
     let sql = "UPDATE posts SET local_time = $1, time_zone = $2, scheduled_at = $3, updated_at = $4 \
@@ -100,8 +100,8 @@ pub async fn update_post_schedule(
         sqlx::query(sql)
             .bind(local_time)
             .bind(time_zone)
-            .bind(scheduled_at)
-            .bind(to_db(now))
+            .bind(scheduled_at.map(DbTime))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -118,7 +118,7 @@ pub async fn set_post_status(
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE posts SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(status)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -163,8 +163,8 @@ pub async fn posts_between(
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
             .bind(workspace)
-            .bind(to_db(from))
-            .bind(to_db(to))
+            .bind(DbTime(from))
+            .bind(DbTime(to))
             .fetch_all(pool)
             .await?
     }))
@@ -310,9 +310,9 @@ pub async fn schedule_target(
                error_kind = NULL, error_message = NULL, updated_at = $3 WHERE id = $4";
     on_tx!(tx, |conn| {
         sqlx::query(sql)
-            .bind(to_db(due_at))
+            .bind(DbTime(due_at))
             .bind(job_id)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -331,7 +331,7 @@ pub async fn set_target_idle(
     on_tx!(tx, |conn| {
         sqlx::query(sql)
             .bind(status)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -352,8 +352,8 @@ pub async fn start_target(
                WHERE id = $3 AND job_id = $4 AND status IN ('scheduled', 'publishing')";
     let done = on_tx!(tx, |conn| {
         sqlx::query(sql)
-            .bind(to_db(now))
-            .bind(to_db(now))
+            .bind(DbTime(now))
+            .bind(DbTime(now))
             .bind(id)
             .bind(job_id)
             .execute(conn)
@@ -376,7 +376,7 @@ pub async fn save_progress(
     let done = on_pool!(db, |pool| {
         sqlx::query(sql)
             .bind(progress)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .bind(job_id)
             .execute(pool)
@@ -401,7 +401,7 @@ pub async fn hand_over(
         sqlx::query(sql)
             .bind(to_job)
             .bind(progress)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .bind(from_job)
             .execute(conn)
@@ -431,8 +431,8 @@ pub async fn finish_published(
             .bind(remote_id)
             .bind(permalink)
             .bind(progress)
-            .bind(to_db(now))
-            .bind(to_db(now))
+            .bind(DbTime(now))
+            .bind(DbTime(now))
             .bind(id)
             .bind(job_id)
             .execute(conn)
@@ -461,7 +461,7 @@ pub async fn finish_failed(
             .bind(kind)
             .bind(message)
             .bind(progress)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .bind(job_id)
             .execute(conn)
@@ -480,7 +480,7 @@ pub async fn update_target_variant(
     on_tx!(tx, |conn| {
         sqlx::query("UPDATE post_targets SET variant = $1, updated_at = $2 WHERE id = $3")
             .bind(variant)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(id)
             .execute(conn)
             .await?;
@@ -517,8 +517,8 @@ pub async fn insert_receipt(
             .bind(error.map(|e| e.0))
             .bind(error.and_then(|e| e.1))
             .bind(error.map(|e| e.2))
-            .bind(to_db(started_at))
-            .bind(to_db(finished_at))
+            .bind(DbTime(started_at))
+            .bind(DbTime(finished_at))
             .execute(conn)
             .await?;
     });

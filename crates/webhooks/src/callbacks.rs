@@ -17,7 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herald_accounts::WorkspaceId;
 use herald_accounts::secret::token_hash;
 use herald_core::{Clock, Timestamp};
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, Tx, on_pool, on_tx};
 use herald_events::{Event, Outbox, Subject};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
@@ -231,8 +231,8 @@ struct DeletionRow {
     sandbox: bool,
     user_hash: String,
     state: String,
-    requested_at: i64,
-    completed_at: Option<i64>,
+    requested_at: DbTime,
+    completed_at: Option<DbTime>,
     connections_removed: i64,
     items_removed: i64,
 }
@@ -242,8 +242,8 @@ impl DeletionRow {
         DeletionStatus {
             confirmation_code: self.code.clone(),
             state: DeletionState::parse(&self.state).unwrap_or(DeletionState::Received),
-            requested_at: from_db(self.requested_at),
-            completed_at: self.completed_at.map(from_db),
+            requested_at: self.requested_at.0,
+            completed_at: self.completed_at.map(Timestamp::from),
             connections_removed: self.connections_removed,
             items_removed: self.items_removed,
         }
@@ -303,7 +303,7 @@ impl MetaCallbacks {
                  RETURNING id, workspace_id, provider, name",
             )
             .bind(&detail)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(app.provider())
             .bind(&request.user_id)
             .bind(verifier.sandbox)
@@ -351,7 +351,7 @@ impl MetaCallbacks {
                 "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail) \
                  VALUES ($1, $2, NULL, $3, 'success', $4, $5)",
             )
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(c.workspace_id)
             .bind(action)
             .bind(&c.id)
@@ -430,7 +430,7 @@ impl MetaCallbacks {
                     .bind(&code)
                     .bind(app.as_str())
                     .bind(&hash)
-                    .bind(to_db(self.inner.clock.now()))
+                    .bind(DbTime(self.inner.clock.now()))
                     .bind(verifier.sandbox)
                     .execute(conn)
                     .await
@@ -555,7 +555,7 @@ impl MetaCallbacks {
                 "UPDATE data_deletion_requests SET state = 'completed', completed_at = $1, \
                  connections_removed = $2, items_removed = $3 WHERE code = $4",
             )
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(removed.len() as i64)
             .bind(items)
             .bind(code)

@@ -23,7 +23,7 @@ use std::time::Instant;
 use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, Timestamp};
 use herald_db::Db;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_jobs::{NewJob, Queue};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -338,7 +338,7 @@ impl Inbound {
         let encode = |e| ReceiveError::Storage(WebhooksError::Encode(e));
         let delivery = writer::NewDelivery {
             body_hash,
-            received_at: to_db(self.inner.clock.now()),
+            received_at: DbTime(self.inner.clock.now()),
             object: outline.object,
             fields: serde_json::to_string(&outline.fields).map_err(encode)?,
             entry_ids: serde_json::to_string(&outline.entry_ids).map_err(encode)?,
@@ -501,7 +501,7 @@ impl Inbound {
         since: Timestamp,
         by: UserId,
     ) -> Result<usize, WebhooksError> {
-        let ids = store::failed_since(&self.inner.db, workspace.0, to_db(since)).await?;
+        let ids = store::failed_since(&self.inner.db, workspace.0, since).await?;
         self.queue_replays(&ids, by).await
     }
 

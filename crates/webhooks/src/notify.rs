@@ -9,7 +9,7 @@
 
 use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, Timestamp};
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, on_pool, on_tx};
 use std::sync::Arc;
 
@@ -130,7 +130,7 @@ impl Notifications {
         workspace: WorkspaceId,
         prefs: &[(NotificationKind, bool)],
     ) -> Result<(), WebhooksError> {
-        let now = to_db(self.clock.now());
+        let now = DbTime(self.clock.now());
         let mut tx = self.db.begin().await?;
         for (kind, enabled) in prefs {
             on_tx!(tx, |conn| {
@@ -184,7 +184,7 @@ impl Notifications {
                     kind: NotificationKind::parse(&kind)?,
                     text,
                     link,
-                    created_at: from_db(created_at),
+                    created_at: DbTime::from_micros(created_at).0,
                     read: read_at.is_some(),
                 })
             })
@@ -214,7 +214,7 @@ impl Notifications {
         user: UserId,
         workspace: WorkspaceId,
     ) -> Result<(), WebhooksError> {
-        let now = to_db(self.clock.now());
+        let now = DbTime(self.clock.now());
         on_pool!(&self.db, |pool| {
             sqlx::query(
                 "UPDATE notifications SET read_at = $1 \
@@ -257,7 +257,7 @@ pub(crate) async fn notify_workspace(
         .bind(kind.as_str())
         .bind(text)
         .bind(link)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(workspace.0)
         .bind(kind.default_enabled())
         .fetch_all(conn)

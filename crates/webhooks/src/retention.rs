@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use herald_core::{Clock, SignedDuration, Timestamp};
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, on_pool};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,7 @@ impl Retention {
 
     /// Deletes what is older than [`RETENTION`] and finished.
     pub async fn purge(&self) -> Result<Purged, WebhooksError> {
-        let cutoff = to_db(
+        let cutoff = DbTime(
             self.clock
                 .now()
                 .checked_sub(SignedDuration::try_from(RETENTION).expect("30 days"))
@@ -94,7 +94,11 @@ impl Retention {
 
     /// Runs `sql` (a DELETE of at most `$2` rows older than `$1`) until a
     /// run deletes fewer than [`CHUNK`]; returns how many rows went.
-    async fn delete_in_chunks(&self, sql: &'static str, cutoff: i64) -> Result<u64, WebhooksError> {
+    async fn delete_in_chunks(
+        &self,
+        sql: &'static str,
+        cutoff: DbTime,
+    ) -> Result<u64, WebhooksError> {
         let mut total = 0;
         loop {
             let n = on_pool!(&self.db, |pool| sqlx::query(sql)

@@ -23,7 +23,7 @@ use clap::Args;
 use herald_accounts::{Accounts, RequestMeta, User, WorkspaceId};
 use herald_connections::{CallbackParams, Completed, Connections};
 use herald_core::{Clock, SignedDuration, SystemClock, Timestamp};
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_db::{Db, on_pool};
 use herald_jobs::{JobPayload, NewJob, Queue};
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
@@ -1077,7 +1077,7 @@ async fn publish_phase(
             .fetch_all(pool)
             .await?
     });
-    let due_db = to_db(due);
+    let due_db = due.as_microsecond();
     let mut late = Vec::with_capacity(rows.len());
     let (mut published, mut failed, mut last) = (0, 0, due_db);
     for (status, due_at, started_at, published_at) in rows {
@@ -1091,7 +1091,11 @@ async fn publish_phase(
         }
         last = last.max(published_at.unwrap_or(due_db));
     }
-    let seconds = from_db(last).duration_since(due).as_secs_f64().max(1e-6);
+    let seconds = DbTime::from_micros(last)
+        .0
+        .duration_since(due)
+        .as_secs_f64()
+        .max(1e-6);
     let problems = tap.with(|s| (s.problem_count, s.problems.clone()));
     if problems.0 > 0 {
         eprintln!(

@@ -239,7 +239,7 @@ async fn an_expired_lease_returns_the_job_as_a_new_attempt(t: TestDb) {
             "UPDATE jobs SET state = 'running', attempts = 1, lease_owner = 'dead-worker', \
              lease_expires_at = $1 WHERE id = $2",
         )
-        .bind(herald_db::time::to_db(t0() + SignedDuration::from_secs(30)))
+        .bind(herald_db::DbTime(t0() + SignedDuration::from_secs(30)))
         .bind(id.0)
         .execute(pool)
         .await
@@ -270,7 +270,7 @@ async fn a_job_that_keeps_killing_its_worker_ends_dead(t: TestDb) {
             "UPDATE jobs SET state = 'running', attempts = 2, lease_owner = 'dead-worker', \
              lease_expires_at = $1 WHERE id = $2",
         )
-        .bind(herald_db::time::to_db(t0()))
+        .bind(herald_db::DbTime(t0()))
         .bind(id.0)
         .execute(pool)
         .await

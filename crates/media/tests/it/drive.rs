@@ -245,7 +245,7 @@ async fn store_connection(lib: &TestLib, vault: &Vault, token: &str) -> String {
     let (key, sealed) = vault
         .seal(&serde_json::to_vec(&plain).unwrap(), &id)
         .unwrap();
-    let now = herald_db::time::to_db(lib.clock.now());
+    let now = lib.clock.now().as_microsecond();
     on_pool!(&lib.db.db, |pool| {
         sqlx::query(
             "INSERT INTO connections (id, workspace_id, provider, kind, remote_id, name, status, \

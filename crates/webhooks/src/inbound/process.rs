@@ -29,7 +29,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_accounts::WorkspaceId;
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{DbError, Tx, on_tx};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload};
 use serde::{Deserialize, Serialize};
@@ -205,7 +205,7 @@ impl Inbound {
                 "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 \
                  RETURNING object, body, app, sandbox",
             )
-            .bind(to_db(run.started))
+            .bind(DbTime(run.started))
             .bind(run.delivery)
             .fetch_optional(conn)
             .await?
@@ -323,7 +323,7 @@ impl Inbound {
                  last_error = NULL, processed_at = $2, updated_at = $2 WHERE id = $1",
             )
             .bind(run.delivery)
-            .bind(to_db(finished))
+            .bind(DbTime(finished))
             .execute(conn)
             .await?;
         });
@@ -362,7 +362,7 @@ impl Inbound {
                 "UPDATE webhook_deliveries SET updated_at = $1 WHERE id = $2 \
                  RETURNING object, entry_ids, app, sandbox, body",
             )
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .bind(run.delivery)
             .fetch_optional(conn)
             .await?
@@ -394,7 +394,7 @@ impl Inbound {
             .bind(status)
             .bind(run.delivery)
             .bind(error)
-            .bind(to_db(now))
+            .bind(DbTime(now))
             .execute(conn)
             .await?;
         });
@@ -476,7 +476,7 @@ async fn route(
             );
             qb.push_bind(delivery)
                 .push(", c.id, c.workspace_id, c.remote_id, ")
-                .push_bind(to_db(now))
+                .push_bind(DbTime(now))
                 .push(" FROM connections c WHERE c.provider = ")
                 .push_bind(from.provider)
                 .push(" AND c.sandbox = ")
@@ -524,8 +524,8 @@ async fn insert_attempt(
         .bind(run.job_attempt)
         .bind(run.replay_by.is_some())
         .bind(run.replay_by)
-        .bind(to_db(run.started))
-        .bind(to_db(finished))
+        .bind(DbTime(run.started))
+        .bind(DbTime(finished))
         .bind(succeeded)
         .bind(summary)
         .bind(error)
@@ -773,7 +773,7 @@ fn micros(value: &serde_json::Value) -> Option<i64> {
     value
         .as_str()
         .and_then(|s| s.parse::<Timestamp>().ok())
-        .map(to_db)
+        .map(|t| t.as_microsecond())
 }
 
 // --- Applying ------------------------------------------------------------------------
@@ -1001,7 +1001,7 @@ async fn upsert_item(
         .bind(item.remote_created_at)
         .bind(state)
         .bind(delivery)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_optional(conn)
         .await?
     });
@@ -1025,7 +1025,7 @@ async fn upsert_item(
         .bind(item.remote_created_at)
         .bind(state)
         .bind(delivery)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(&target.connection_id)
         .bind(item.kind.as_str())
         .bind(&item.remote_id)
@@ -1060,7 +1060,7 @@ async fn upsert_insights(
         .bind(s.exits)
         .bind(s.replies)
         .bind(delivery)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_optional(conn)
         .await?
     });
@@ -1082,7 +1082,7 @@ async fn upsert_insights(
         .bind(s.exits)
         .bind(s.replies)
         .bind(delivery)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(&target.connection_id)
         .bind(&s.media_id.0)
         .execute(conn)

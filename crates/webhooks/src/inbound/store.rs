@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use herald_db::time::{from_db, to_db};
+use herald_core::Timestamp;
+use herald_db::DbTime;
 use herald_db::{Backend, Db, DbError, on_pool};
 
 use super::{
@@ -31,7 +32,7 @@ const ROUTED_TO: &str = "webhook_deliveries d JOIN webhook_views v ON v.delivery
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct SummaryRow {
     id: i64,
-    received_at: i64,
+    received_at: DbTime,
     object: String,
     fields: String,
     entry_ids: String,
@@ -40,14 +41,14 @@ pub(crate) struct SummaryRow {
     status: String,
     attempts: i64,
     last_error: Option<String>,
-    processed_at: Option<i64>,
+    processed_at: Option<DbTime>,
 }
 
 impl SummaryRow {
     pub(crate) fn into_summary(self) -> DeliverySummary {
         DeliverySummary {
             id: DeliveryId(self.id),
-            received_at: from_db(self.received_at),
+            received_at: self.received_at.0,
             object: self.object,
             fields: serde_json::from_str(&self.fields).unwrap_or_default(),
             entry_ids: serde_json::from_str(&self.entry_ids).unwrap_or_default(),
@@ -57,7 +58,7 @@ impl SummaryRow {
             status: DeliveryStatus::parse(&self.status).unwrap_or(DeliveryStatus::Received),
             attempts: self.attempts,
             last_error: self.last_error,
-            processed_at: self.processed_at.map(from_db),
+            processed_at: self.processed_at.map(Timestamp::from),
         }
     }
 }
@@ -147,10 +148,10 @@ pub(crate) async fn list(
                 .push(") > 0");
         }
         if let Some(from) = filter.from {
-            qb.push(" AND d.received_at >= ").push_bind(to_db(from));
+            qb.push(" AND d.received_at >= ").push_bind(DbTime(from));
         }
         if let Some(to) = filter.to {
-            qb.push(" AND d.received_at < ").push_bind(to_db(to));
+            qb.push(" AND d.received_at < ").push_bind(DbTime(to));
         }
         if let Some(needles) = &needles {
             qb.push(" AND (");
@@ -212,8 +213,8 @@ struct AttemptRow {
     replay: bool,
     replay_by: Option<i64>,
     by_name: Option<String>,
-    started_at: i64,
-    finished_at: i64,
+    started_at: DbTime,
+    finished_at: DbTime,
     succeeded: bool,
     summary: String,
     /// Per workspace (JSON object), for successful attempts.
@@ -264,8 +265,8 @@ pub(crate) async fn attempts(db: &Db, workspace: i64, id: i64) -> Result<Vec<Att
             } else {
                 AttemptTrigger::Automatic
             },
-            started_at: from_db(r.started_at),
-            finished_at: Some(from_db(r.finished_at)),
+            started_at: r.started_at.0,
+            finished_at: Some(r.finished_at.0),
             succeeded: r.succeeded,
             error: r.error,
         })
@@ -323,14 +324,18 @@ pub(crate) async fn routed(db: &Db, workspace: i64, ids: &[i64]) -> Result<Vec<i
 
 /// The workspace's dead or retrying deliveries received at or after
 /// `since` (microseconds).
-pub(crate) async fn failed_since(db: &Db, workspace: i64, since: i64) -> Result<Vec<i64>, DbError> {
+pub(crate) async fn failed_since(
+    db: &Db,
+    workspace: i64,
+    since: Timestamp,
+) -> Result<Vec<i64>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_scalar(
             "SELECT d.id FROM webhook_deliveries d \
              WHERE d.status IN ('dead', 'retrying') AND d.received_at >= $1 AND d.id IN \
              (SELECT r.delivery_id FROM webhook_routes r WHERE r.workspace_id = $2) ORDER BY d.id",
         )
-        .bind(since)
+        .bind(DbTime(since))
         .bind(workspace)
         .fetch_all(pool)
         .await?

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use herald_db::{Db, Tx, on_tx};
+use herald_db::{Db, DbTime, Tx, on_tx};
 use herald_jobs::{NewJob, Queue};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -39,7 +39,7 @@ const BYTES_PER_INSERT: usize = 8 << 20;
 #[derive(Debug)]
 pub(crate) struct NewDelivery {
     pub body_hash: String,
-    pub received_at: i64,
+    pub received_at: DbTime,
     pub object: String,
     /// JSON arrays of strings.
     pub fields: String,
@@ -262,7 +262,7 @@ mod tests {
     fn delivery(hash: &str) -> NewDelivery {
         NewDelivery {
             body_hash: hash.to_owned(),
-            received_at: 0,
+            received_at: DbTime::from_micros(0),
             object: "instagram".into(),
             fields: "[]".into(),
             entry_ids: "[]".into(),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use herald_accounts::WorkspaceId;
 use herald_core::{SignedDuration, Timestamp};
-use herald_db::time::from_db;
+use herald_db::DbTime;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload};
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
@@ -270,7 +270,7 @@ impl Outbound {
     ) -> Result<Vec<SecretString>, WebhooksError> {
         let mut secrets = vec![self.open_secret(&row.secret, &row.endpoint_id)?];
         if let (Some(previous), Some(until)) = (&row.previous_secret, row.previous_expires_at)
-            && from_db(until) > now
+            && until.0 > now
         {
             secrets.push(self.open_secret(previous, &row.endpoint_id)?);
         }
@@ -351,11 +351,12 @@ impl Outbound {
             }
             (DeliveryState::Dead, None, Next::Done)
         } else {
-            let failing_since = from_db(
+            let failing_since = DbTime::from_micros(
                 store::endpoint_failed(&mut tx, &row.endpoint_id, now)
                     .await
                     .map_err(storage)?,
-            );
+            )
+            .0;
             let delay = if ctx.is_last_attempt() {
                 None
             } else {

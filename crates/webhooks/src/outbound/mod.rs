@@ -33,7 +33,7 @@ use herald_connections::sealed::{ResealError, SealedValues};
 use herald_connections::vault::{KeyId, Vault, VaultError};
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::Db;
-use herald_db::time::{from_db, to_db};
+use herald_db::DbTime;
 use herald_jobs::{NewJob, Queue};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -345,8 +345,8 @@ fn endpoint_from(row: &EndpointRow) -> Result<Endpoint, WebhooksError> {
         event_types: event_types_of(row)?,
         enabled: row.enabled,
         disabled_reason: row.disabled_reason.clone(),
-        failing_since: row.failing_since.map(from_db),
-        created_at: from_db(row.created_at),
+        failing_since: row.failing_since.map(Timestamp::from),
+        created_at: row.created_at.0,
     })
 }
 
@@ -361,8 +361,8 @@ fn delivery_from(row: DeliveryRow) -> OutboundDelivery {
         attempts: row.attempts,
         last_status: row.last_status,
         last_error: row.last_error,
-        next_attempt_at: row.next_attempt_at.map(from_db),
-        created_at: from_db(row.created_at),
+        next_attempt_at: row.next_attempt_at.map(Timestamp::from),
+        created_at: row.created_at.0,
     }
 }
 
@@ -452,7 +452,7 @@ impl Outbound {
             .vault
             .seal(secret.as_bytes(), &id)
             .map_err(WebhooksError::Vault)?;
-        let now = to_db(self.inner.clock.now());
+        let now = DbTime(self.inner.clock.now());
         let row = EndpointRow {
             id,
             workspace_id: workspace.0,
@@ -533,7 +533,7 @@ impl Outbound {
             }
             Some(false) | None => {}
         }
-        row.updated_at = to_db(self.inner.clock.now());
+        row.updated_at = DbTime(self.inner.clock.now());
         if !store::update_endpoint(&self.inner.db, &row)
             .await
             .map_err(WebhooksError::from)?
@@ -557,7 +557,7 @@ impl Outbound {
                 .to_owned(),
         ];
         if let (Some(previous), Some(until)) = (&row.previous_secret, row.previous_expires_at)
-            && from_db(until) > now
+            && until.0 > now
         {
             out.push(
                 self.open_secret(previous, &row.id)?
@@ -585,9 +585,9 @@ impl Outbound {
             .map_err(WebhooksError::Vault)?;
         row.previous_key_id = Some(row.key_id);
         row.previous_secret = Some(std::mem::replace(&mut row.secret, sealed));
-        row.previous_expires_at = Some(to_db(now + PREVIOUS_SECRET_GRACE));
+        row.previous_expires_at = Some(DbTime(now + PREVIOUS_SECRET_GRACE));
         row.key_id = i64::from(key_id.0);
-        row.updated_at = to_db(now);
+        row.updated_at = DbTime(now);
         if !store::set_secrets(&self.inner.db, &row)
             .await
             .map_err(WebhooksError::from)?
@@ -693,7 +693,7 @@ impl Outbound {
             .into_iter()
             .map(|a| OutboundAttempt {
                 number: a.number,
-                at: from_db(a.attempted_at),
+                at: a.attempted_at.0,
                 status: a.status,
                 duration_ms: a.duration_ms,
                 error: a.error,

@@ -3,7 +3,7 @@
 //! and `outbound_attempts`).
 
 use herald_core::Timestamp;
-use herald_db::time::to_db;
+use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,15 +15,15 @@ pub(crate) struct EndpointRow {
     pub event_types: String,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
-    pub failing_since: Option<i64>,
+    pub failing_since: Option<DbTime>,
     pub key_id: i64,
     pub secret: String,
     pub previous_key_id: Option<i64>,
     pub previous_secret: Option<String>,
-    pub previous_expires_at: Option<i64>,
+    pub previous_expires_at: Option<DbTime>,
     pub created_by: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
 }
 
 const ENDPOINT_COLUMNS: &str = "id, workspace_id, url, description, event_types, enabled, \
@@ -185,7 +185,7 @@ pub(crate) async fn insert_message(
         .bind(event_type)
         .bind(payload)
         .bind(source_event_id)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .fetch_optional(conn)
         .await?
     });
@@ -207,9 +207,9 @@ pub(crate) async fn insert_delivery(
         )
         .bind(message)
         .bind(endpoint)
-        .bind(to_db(now))
-        .bind(to_db(now))
-        .bind(to_db(now))
+        .bind(DbTime(now))
+        .bind(DbTime(now))
+        .bind(DbTime(now))
         .fetch_one(conn)
         .await?
     }))
@@ -225,8 +225,8 @@ pub(crate) struct DeliveryRow {
     pub attempts: i64,
     pub last_status: Option<i32>,
     pub last_error: Option<String>,
-    pub next_attempt_at: Option<i64>,
-    pub created_at: i64,
+    pub next_attempt_at: Option<DbTime>,
+    pub created_at: DbTime,
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.endpoint_id, d.message_id, m.event_type, d.state, \
@@ -290,7 +290,7 @@ pub(crate) async fn delivery(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AttemptRow {
     pub number: i64,
-    pub attempted_at: i64,
+    pub attempted_at: DbTime,
     pub status: Option<i32>,
     pub duration_ms: i64,
     pub error: Option<String>,
@@ -337,8 +337,8 @@ pub(crate) async fn restart_delivery(tx: &mut Tx, id: i64, now: Timestamp) -> Re
             "UPDATE outbound_deliveries SET state = 'pending', generation = generation + 1, \
              next_attempt_at = $1, updated_at = $2 WHERE id = $3 RETURNING generation",
         )
-        .bind(to_db(now))
-        .bind(to_db(now))
+        .bind(DbTime(now))
+        .bind(DbTime(now))
         .bind(id)
         .fetch_one(conn)
         .await?
@@ -361,7 +361,7 @@ pub(crate) async fn failed_since(
         )
         .bind(endpoint)
         .bind(workspace)
-        .bind(to_db(since))
+        .bind(DbTime(since))
         .fetch_all(pool)
         .await?
     }))
@@ -381,7 +381,7 @@ pub(crate) struct SendRow {
     pub enabled: bool,
     pub secret: String,
     pub previous_secret: Option<String>,
-    pub previous_expires_at: Option<i64>,
+    pub previous_expires_at: Option<DbTime>,
 }
 
 pub(crate) async fn load_for_send(db: &Db, delivery: i64) -> Result<Option<SendRow>, DbError> {
@@ -436,7 +436,7 @@ pub(crate) async fn insert_attempt(tx: &mut Tx, a: &NewAttempt<'_>) -> Result<()
         )
         .bind(a.delivery)
         .bind(a.number)
-        .bind(to_db(a.at))
+        .bind(DbTime(a.at))
         .bind(a.status)
         .bind(a.duration_ms)
         .bind(a.error)
@@ -469,8 +469,8 @@ pub(crate) async fn set_delivery_state(
         .bind(state)
         .bind(status)
         .bind(error)
-        .bind(next_attempt_at.map(to_db))
-        .bind(to_db(now))
+        .bind(next_attempt_at.map(DbTime))
+        .bind(DbTime(now))
         .bind(id)
         .bind(generation)
         .execute(conn)
@@ -494,7 +494,7 @@ pub(crate) async fn bury_unsent(
              updated_at = $2 WHERE id = $3 AND generation = $4 AND state IN ('pending', 'retrying')",
         )
         .bind(error)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id)
         .bind(generation)
         .execute(pool)
@@ -514,7 +514,7 @@ pub(crate) async fn endpoint_succeeded(
             "UPDATE outbound_endpoints SET failing_since = NULL, updated_at = $1 \
              WHERE id = $2 AND failing_since IS NOT NULL",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id)
         .execute(conn)
         .await?;
@@ -530,7 +530,7 @@ pub(crate) async fn endpoint_failed(tx: &mut Tx, id: &str, now: Timestamp) -> Re
             "UPDATE outbound_endpoints SET failing_since = COALESCE(failing_since, $1) \
              WHERE id = $2 RETURNING failing_since",
         )
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id)
         .fetch_one(conn)
         .await?
@@ -550,7 +550,7 @@ pub(crate) async fn disable_endpoint(
              WHERE id = $3 AND enabled = TRUE",
         )
         .bind(reason)
-        .bind(to_db(now))
+        .bind(DbTime(now))
         .bind(id)
         .execute(conn)
         .await?

@@ -118,7 +118,7 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
         let (status, detail, revoked) = state(&env, id).await;
         assert_eq!(status, "needs_reconnection");
         assert_eq!(detail, "Access was removed on Facebook");
-        assert_eq!(revoked, Some(herald_db::time::to_db(t0())));
+        assert_eq!(revoked, Some(t0().as_microsecond()));
     }
     for id in [&ig_login, &other] {
         assert_eq!(

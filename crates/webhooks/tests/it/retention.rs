@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use herald_connections::vault::{KeyId, Vault};
 use herald_core::{Clock, SignedDuration};
+use herald_db::DbTime;
 use herald_db::testing::TestDb;
-use herald_db::time::to_db;
 use herald_db::{on_both_backends, on_pool};
 use herald_webhooks::outbound::{NewEndpoint, Outbound};
 use herald_webhooks::ssrf::TargetPolicy;
@@ -66,7 +66,7 @@ async fn old_finished_logs_go_and_the_rest_stays(t: TestDb) {
         )
         .await
         .unwrap();
-    let now = to_db(env.clock.now());
+    let now = DbTime(env.clock.now());
     for (msg, state) in [("msg_done", "succeeded"), ("msg_busy", "retrying")] {
         on_pool!(env.db(), |pool| {
             sqlx::query(
