@@ -79,7 +79,7 @@ impl Accounts {
         for document in Document::ALL {
             store::insert_consent(
                 tx,
-                user,
+                UserId(user),
                 document.as_str(),
                 version,
                 meta.ip.as_deref(),
@@ -92,7 +92,7 @@ impl Accounts {
 
     /// The documents `user` accepted, oldest first.
     pub async fn consents(&self, user: &User) -> Result<Vec<ConsentRecord>, AccountError> {
-        Ok(store::consents(self.db(), user.id.0)
+        Ok(store::consents(self.db(), user.id)
             .await?
             .into_iter()
             .map(|r| ConsentRecord {
@@ -198,7 +198,7 @@ impl Accounts {
 
     /// The audit events `user` caused, newest first (for their export).
     pub async fn audit_of(&self, user: &User) -> Result<Vec<AuditEntry>, AccountError> {
-        Ok(store::audit_of_actor(self.db(), user.id.0)
+        Ok(store::audit_of_actor(self.db(), user.id)
             .await?
             .into_iter()
             .map(AuditEntry::from_row)
@@ -213,7 +213,7 @@ impl Accounts {
         workspace: WorkspaceId,
         to: UserId,
     ) -> Result<(), AccountError> {
-        if store::make_owner(tx, workspace.0, to.0).await? {
+        if store::make_owner(tx, workspace, to).await? {
             Ok(())
         } else {
             Err(AccountError::Invalid("handover_not_member"))
@@ -253,7 +253,7 @@ impl Accounts {
         tx: &mut Tx,
         workspace: WorkspaceId,
     ) -> Result<bool, AccountError> {
-        Ok(store::delete_workspace(tx, workspace.0).await?)
+        Ok(store::delete_workspace(tx, workspace).await?)
     }
 
     /// Deletes `user`: their sessions (wherever the session store keeps
@@ -263,7 +263,7 @@ impl Accounts {
     pub async fn delete_user(&self, user: &User) -> Result<bool, AccountError> {
         self.revoke_sessions_of(user.id).await?;
         let mut tx = self.db().begin().await?;
-        let deleted = store::delete_user(&mut tx, user.id.0, user.email.as_str()).await?;
+        let deleted = store::delete_user(&mut tx, user.id, user.email.as_str()).await?;
         tx.commit().await?;
         Ok(deleted)
     }

@@ -16,22 +16,7 @@ use crate::secret::{new_token, token_hash};
 use crate::sessions::{SessionRecord, SessionStore, SessionStoreError};
 use crate::store;
 
-macro_rules! id_type {
-    ($name:ident) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub i64);
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}", self.0)
-            }
-        }
-    };
-}
-
-id_type!(UserId);
-id_type!(WorkspaceId);
-id_type!(DeviceId);
+pub use herald_core::{DeviceId, UserId, WorkspaceId};
 
 /// Where a request came from, for sessions, devices and the audit log.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +72,7 @@ pub struct User {
 impl User {
     pub(crate) fn from_row(row: store::UserRow) -> User {
         User {
-            id: UserId(row.id),
+            id: row.id,
             email: EmailAddress::from_stored(row.email),
             display_name: row.display_name,
             locale: row.locale,
@@ -571,8 +556,8 @@ impl Accounts {
         let result = store::insert_audit(
             &self.db,
             self.now(),
-            workspace.map(|w| w.0),
-            actor.map(|a| a.0),
+            workspace,
+            actor,
             action,
             outcome,
             subject,
@@ -619,8 +604,15 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         let now = self.now();
         let token = new_token();
-        store::replace_email_token(tx, &token_hash(&token), user, purpose, now, after(now, ttl))
-            .await?;
+        store::replace_email_token(
+            tx,
+            &token_hash(&token),
+            UserId(user),
+            purpose,
+            now,
+            after(now, ttl),
+        )
+        .await?;
         self.post(
             tx,
             Letter {
@@ -676,7 +668,14 @@ impl Accounts {
             display_name.clone()
         };
         let workspace = store::insert_workspace(&mut tx, &workspace_name, Some(user), now).await?;
-        store::upsert_membership(&mut tx, workspace, user, Role::Owner.as_str(), now).await?;
+        store::upsert_membership(
+            &mut tx,
+            WorkspaceId(workspace),
+            UserId(user),
+            Role::Owner.as_str(),
+            now,
+        )
+        .await?;
         self.record_consent(&mut tx, user, consent, meta).await?;
         self.mail_token(
             &mut tx,
@@ -773,7 +772,7 @@ impl Accounts {
             .await;
             return Err(AccountError::InvalidToken);
         };
-        store::mark_verified(&mut tx, user, now).await?;
+        store::mark_verified(&mut tx, UserId(user), now).await?;
         tx.commit().await?;
         self.audit(
             "email.verify",
@@ -898,7 +897,7 @@ impl Accounts {
                 {
                     let hash = blocking(move || password::hash(&pw)).await?;
                     let mut tx = self.db.begin().await?;
-                    store::set_password_hash(&mut tx, user.id.0, &hash, self.now()).await?;
+                    store::set_password_hash(&mut tx, user.id, &hash, self.now()).await?;
                     tx.commit().await?;
                 }
                 if let Err(e) = self
@@ -1000,7 +999,7 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         let now = self.now();
         let sessions = self.sessions.revoke(user.id.0, None, None, now).await?;
-        let devices = store::revoke_devices(&self.db, user.id.0, None, now).await?;
+        let devices = store::revoke_devices(&self.db, user.id, None, now).await?;
         self.audit(
             "logout.everywhere",
             "success",
@@ -1074,7 +1073,7 @@ impl Accounts {
         let hash = blocking(move || password::hash(&password)).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        store::set_password_hash(&mut tx, user.id.0, &hash, now).await?;
+        store::set_password_hash(&mut tx, user.id, &hash, now).await?;
         self.post(
             &mut tx,
             Letter {
@@ -1089,7 +1088,7 @@ impl Accounts {
         self.sessions
             .revoke(user.id.0, None, Some(&authed.session_id), now)
             .await?;
-        store::revoke_devices(&self.db, user.id.0, None, now).await?;
+        store::revoke_devices(&self.db, user.id, None, now).await?;
         self.audit(
             "password.change",
             "success",
@@ -1201,9 +1200,9 @@ impl Accounts {
         let row = store::user_by_id(&self.db, user)
             .await?
             .ok_or(AccountError::InvalidToken)?;
-        store::set_password_hash(&mut tx, user, &hash, now).await?;
+        store::set_password_hash(&mut tx, UserId(user), &hash, now).await?;
         // The reset link reached the mailbox: the address is proven.
-        store::mark_verified(&mut tx, user, now).await?;
+        store::mark_verified(&mut tx, UserId(user), now).await?;
         self.post(
             &mut tx,
             Letter {
@@ -1216,7 +1215,7 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         self.sessions.revoke(user, None, None, now).await?;
-        store::revoke_devices(&self.db, user, None, now).await?;
+        store::revoke_devices(&self.db, UserId(user), None, now).await?;
         self.audit(
             "password.reset",
             "success",
@@ -1231,7 +1230,7 @@ impl Accounts {
     }
 
     pub async fn set_locale(&self, user: &User, locale: &str) -> Result<(), AccountError> {
-        store::set_locale(&self.db, user.id.0, locale).await?;
+        store::set_locale(&self.db, user.id, locale).await?;
         Ok(())
     }
 
@@ -1264,7 +1263,7 @@ impl Accounts {
             tx,
             store::DeviceTokenTable::Access,
             &token_hash(&pair.access_token.0),
-            pair.device_id.0,
+            pair.device_id,
             now,
             after(now, self.settings.access_token_ttl),
         )
@@ -1273,7 +1272,7 @@ impl Accounts {
             tx,
             store::DeviceTokenTable::Refresh,
             &token_hash(&pair.refresh_token.0),
-            pair.device_id.0,
+            pair.device_id,
             now,
             after(now, self.settings.refresh_token_ttl),
         )
@@ -1302,7 +1301,7 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         let device = store::insert_device(
             &mut tx,
-            user.id.0,
+            user.id,
             &name,
             kind.as_str(),
             now,
@@ -1341,7 +1340,7 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);
         };
-        let device = store::device(&self.db, row.device_id)
+        let device = store::device(&self.db, row.device_id.0)
             .await?
             .ok_or(AccountError::InvalidToken)?;
         let device_expired = after(device.created_at.0, self.settings.device_absolute) <= now;
@@ -1349,11 +1348,11 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);
         }
-        let successor = self.successor(presented, device.id);
+        let successor = self.successor(presented, device.id.0);
         if row.used_at.is_none() && store::use_refresh_token(&mut tx, &hash, now).await? {
             store::touch_device(
                 &mut tx,
-                device.id,
+                device.id.0,
                 now,
                 meta.ip.as_deref(),
                 meta.user_agent.as_deref(),
@@ -1376,11 +1375,11 @@ impl Accounts {
         if in_grace && next.is_some_and(|n| n.used_at.is_none()) {
             return Ok(successor);
         }
-        store::revoke_devices(&self.db, device.user_id, Some(device.id), now).await?;
+        store::revoke_devices(&self.db, device.user_id, Some(device.id.0), now).await?;
         self.audit(
             "token.refresh_reused",
             "denied",
-            Some(UserId(device.user_id)),
+            Some(device.user_id),
             None,
             Some(&format!("device {} ({})", device.id, device.name)),
             meta,
@@ -1447,18 +1446,18 @@ impl Accounts {
         if row.revoked_at.is_some() || row.expires_at.0 <= self.now() {
             return Ok(None);
         }
-        let Some(user) = store::user_by_id(&self.db, row.user_id).await? else {
+        let Some(user) = store::user_by_id(&self.db, row.user_id.0).await? else {
             return Ok(None);
         };
-        Ok(Some((User::from_row(user), DeviceId(row.device_id))))
+        Ok(Some((User::from_row(user), row.device_id)))
     }
 
     pub async fn devices(&self, user: &User) -> Result<Vec<DeviceView>, AccountError> {
-        Ok(store::devices_of(&self.db, user.id.0)
+        Ok(store::devices_of(&self.db, user.id)
             .await?
             .into_iter()
             .map(|d| DeviceView {
-                id: DeviceId(d.id),
+                id: d.id,
                 name: d.name,
                 kind: d.kind,
                 created_at: d.created_at.0,
@@ -1475,7 +1474,7 @@ impl Accounts {
         device: DeviceId,
         meta: &RequestMeta,
     ) -> Result<(), AccountError> {
-        if store::revoke_devices(&self.db, user.id.0, Some(device.0), self.now()).await? == 0 {
+        if store::revoke_devices(&self.db, user.id, Some(device.0), self.now()).await? == 0 {
             return Err(AccountError::NotFound);
         }
         self.audit(
@@ -1494,12 +1493,12 @@ impl Accounts {
     // --- Workspaces, members and invitations ---------------------------------------------------
 
     pub async fn workspaces(&self, user: &User) -> Result<Vec<WorkspaceMembership>, AccountError> {
-        Ok(store::memberships_of(&self.db, user.id.0)
+        Ok(store::memberships_of(&self.db, user.id)
             .await?
             .into_iter()
             .filter_map(|m| {
                 Some(WorkspaceMembership {
-                    id: WorkspaceId(m.workspace_id),
+                    id: m.workspace_id,
                     name: m.workspace_name,
                     personal: m.personal_of == Some(user.id.0),
                     role: Role::parse(&m.role)?,
@@ -1516,7 +1515,7 @@ impl Accounts {
         workspace: WorkspaceId,
         permission: Permission,
     ) -> Result<Role, AccountError> {
-        let role = store::role_in(&self.db, workspace.0, user.id.0)
+        let role = store::role_in(&self.db, workspace, user.id)
             .await?
             .and_then(|r| Role::parse(&r))
             .ok_or(AccountError::NotFound)?;
@@ -1533,12 +1532,12 @@ impl Accounts {
         workspace: WorkspaceId,
     ) -> Result<Vec<Member>, AccountError> {
         self.require(user, workspace, Permission::View).await?;
-        Ok(store::members(&self.db, workspace.0)
+        Ok(store::members(&self.db, workspace)
             .await?
             .into_iter()
             .filter_map(|m| {
                 Some(Member {
-                    user_id: UserId(m.user_id),
+                    user_id: m.user_id,
                     email: m.email,
                     display_name: m.display_name,
                     role: Role::parse(&m.role)?,
@@ -1555,7 +1554,7 @@ impl Accounts {
     ) -> Result<Vec<Invite>, AccountError> {
         self.require(user, workspace, Permission::ManageMembers)
             .await?;
-        Ok(store::open_invites(&self.db, workspace.0, self.now())
+        Ok(store::open_invites(&self.db, workspace, self.now())
             .await?
             .into_iter()
             .filter_map(|i| {
@@ -1605,14 +1604,14 @@ impl Accounts {
         self.limit(&limits::INVITE_WORKSPACE, &workspace.0.to_string())
             .await?;
         let email = EmailAddress::parse(email).map_err(AccountError::InvalidEmail)?;
-        let members = store::members(&self.db, workspace.0).await?;
+        let members = store::members(&self.db, workspace).await?;
         if members.iter().any(|m| m.email == email.as_str()) {
             return Err(AccountError::AlreadyMember);
         }
-        let workspace_name = store::memberships_of(&self.db, actor.id.0)
+        let workspace_name = store::memberships_of(&self.db, actor.id)
             .await?
             .into_iter()
-            .find(|m| m.workspace_id == workspace.0)
+            .find(|m| m.workspace_id == workspace)
             .map(|m| m.workspace_name)
             .unwrap_or_default();
         let now = self.now();
@@ -1620,7 +1619,7 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         store::replace_invite(
             &mut tx,
-            workspace.0,
+            workspace,
             email.as_str(),
             role.as_str(),
             &token_hash(&token),
@@ -1665,7 +1664,7 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         self.require(actor, workspace, Permission::ManageMembers)
             .await?;
-        if !store::delete_invite(&self.db, workspace.0, invite).await? {
+        if !store::delete_invite(&self.db, workspace, invite).await? {
             return Err(AccountError::NotFound);
         }
         self.audit(
@@ -1702,7 +1701,7 @@ impl Accounts {
                 "member.join",
                 "denied",
                 Some(user.id),
-                Some(WorkspaceId(invite.workspace_id)),
+                Some(invite.workspace_id),
                 Some(user.email.as_str()),
                 meta,
                 "invitation for another address",
@@ -1714,28 +1713,27 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::InvalidToken);
         }
-        let current = store::role_in_tx(&mut tx, invite.workspace_id, user.id.0)
+        let current = store::role_in_tx(&mut tx, invite.workspace_id, user.id)
             .await?
             .and_then(|r| Role::parse(&r));
         let offered = Role::parse(&invite.role).unwrap_or(Role::Viewer);
         // Never demote someone who is already a member with more rights.
         let role = current.map_or(offered, |c| c.min(offered));
-        store::upsert_membership(&mut tx, invite.workspace_id, user.id.0, role.as_str(), now)
-            .await?;
+        store::upsert_membership(&mut tx, invite.workspace_id, user.id, role.as_str(), now).await?;
         // The invitation reached this mailbox: the address is proven.
-        store::mark_verified(&mut tx, user.id.0, now).await?;
+        store::mark_verified(&mut tx, user.id, now).await?;
         tx.commit().await?;
         self.audit(
             "member.join",
             "success",
             Some(user.id),
-            Some(WorkspaceId(invite.workspace_id)),
+            Some(invite.workspace_id),
             Some(user.email.as_str()),
             meta,
             role.as_str(),
         )
         .await;
-        Ok(WorkspaceId(invite.workspace_id))
+        Ok(invite.workspace_id)
     }
 
     /// Changes a member's role. Owners are made and unmade only by owners,
@@ -1768,8 +1766,8 @@ impl Accounts {
             }
         };
         let mut tx = self.db.begin().await?;
-        let owners = store::owners_for_update(&mut tx, workspace.0).await?;
-        let current = store::role_in_tx(&mut tx, workspace.0, member.0)
+        let owners = store::owners_for_update(&mut tx, workspace).await?;
+        let current = store::role_in_tx(&mut tx, workspace, member)
             .await?
             .and_then(|r| Role::parse(&r))
             .ok_or(AccountError::NotFound)?;
@@ -1793,7 +1791,7 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::LastOwner);
         }
-        store::upsert_membership(&mut tx, workspace.0, member.0, role.as_str(), self.now()).await?;
+        store::upsert_membership(&mut tx, workspace, member, role.as_str(), self.now()).await?;
         tx.commit().await?;
         self.audit(
             "member.role",
@@ -1841,8 +1839,8 @@ impl Accounts {
             }
         };
         let mut tx = self.db.begin().await?;
-        let owners = store::owners_for_update(&mut tx, workspace.0).await?;
-        let current = store::role_in_tx(&mut tx, workspace.0, member.0)
+        let owners = store::owners_for_update(&mut tx, workspace).await?;
+        let current = store::role_in_tx(&mut tx, workspace, member)
             .await?
             .and_then(|r| Role::parse(&r))
             .ok_or(AccountError::NotFound)?;
@@ -1854,7 +1852,7 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::LastOwner);
         }
-        store::delete_membership(&mut tx, workspace.0, member.0).await?;
+        store::delete_membership(&mut tx, workspace, member).await?;
         tx.commit().await?;
         self.audit(
             if leaving {
@@ -1882,7 +1880,7 @@ impl Accounts {
     ) -> Result<Vec<AuditEntry>, AccountError> {
         self.require(user, workspace, Permission::ViewAudit).await?;
         Ok(
-            store::audit_for_workspace(&self.db, workspace.0, limit.clamp(1, 1000))
+            store::audit_for_workspace(&self.db, workspace, limit.clamp(1, 1000))
                 .await?
                 .into_iter()
                 .map(AuditEntry::from_row)

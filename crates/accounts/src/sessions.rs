@@ -16,6 +16,7 @@ use herald_db::{Db, DbError};
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
+use crate::UserId;
 use crate::store;
 
 /// One stored session.
@@ -89,7 +90,7 @@ impl DbSessions {
 fn record(row: store::SessionRow) -> SessionRecord {
     SessionRecord {
         token_hash: row.token_hash,
-        user_id: row.user_id,
+        user_id: row.user_id.0,
         created_at: row.created_at.0,
         last_seen_at: row.last_seen_at.0,
         expires_at: row.expires_at.0,
@@ -104,7 +105,7 @@ impl SessionStore for DbSessions {
         store::insert_session(
             &self.db,
             &s.token_hash,
-            s.user_id,
+            UserId(s.user_id),
             s.created_at,
             s.expires_at,
             s.ip.as_deref(),
@@ -131,7 +132,7 @@ impl SessionStore for DbSessions {
         user: i64,
         now: Timestamp,
     ) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        Ok(store::sessions_of(&self.db, user, now)
+        Ok(store::sessions_of(&self.db, UserId(user), now)
             .await?
             .into_iter()
             .map(record)
@@ -145,7 +146,7 @@ impl SessionStore for DbSessions {
         except: Option<&str>,
         now: Timestamp,
     ) -> Result<u64, SessionStoreError> {
-        Ok(store::revoke_sessions(&self.db, user, only, except, now).await?)
+        Ok(store::revoke_sessions(&self.db, UserId(user), only, except, now).await?)
     }
 
     fn backend(&self) -> &'static str {

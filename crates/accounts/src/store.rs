@@ -1,13 +1,14 @@
 //! Every statement the accounts service runs, for both engines. Rows are
 //! mapped to domain types here and nowhere else.
 
+use crate::{DeviceId, UserId, WorkspaceId};
 use herald_core::Timestamp;
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
@@ -66,7 +67,7 @@ pub async fn insert_user(
 
 pub async fn set_password_hash(
     tx: &mut Tx,
-    user: i64,
+    user: UserId,
     hash: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
@@ -81,7 +82,7 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-pub async fn mark_verified(tx: &mut Tx, user: i64, now: Timestamp) -> Result<(), DbError> {
+pub async fn mark_verified(tx: &mut Tx, user: UserId, now: Timestamp) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 \
@@ -95,7 +96,7 @@ pub async fn mark_verified(tx: &mut Tx, user: i64, now: Timestamp) -> Result<(),
     Ok(())
 }
 
-pub async fn set_locale(db: &Db, user: i64, locale: &str) -> Result<(), DbError> {
+pub async fn set_locale(db: &Db, user: UserId, locale: &str) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale)
@@ -128,8 +129,8 @@ pub async fn insert_workspace(
 
 pub async fn upsert_membership(
     tx: &mut Tx,
-    workspace: i64,
-    user: i64,
+    workspace: WorkspaceId,
+    user: UserId,
     role: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
@@ -148,7 +149,11 @@ pub async fn upsert_membership(
     Ok(())
 }
 
-pub async fn delete_membership(tx: &mut Tx, workspace: i64, user: i64) -> Result<bool, DbError> {
+pub async fn delete_membership(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    user: UserId,
+) -> Result<bool, DbError> {
     let n = on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
             .bind(workspace)
@@ -162,13 +167,13 @@ pub async fn delete_membership(tx: &mut Tx, workspace: i64, user: i64) -> Result
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MembershipRow {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub workspace_name: String,
     pub personal_of: Option<i64>,
     pub role: String,
 }
 
-pub async fn memberships_of(db: &Db, user: i64) -> Result<Vec<MembershipRow>, DbError> {
+pub async fn memberships_of(db: &Db, user: UserId) -> Result<Vec<MembershipRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, MembershipRow>(
             "SELECT m.workspace_id, w.name AS workspace_name, w.personal_of, m.role \
@@ -181,7 +186,11 @@ pub async fn memberships_of(db: &Db, user: i64) -> Result<Vec<MembershipRow>, Db
     }))
 }
 
-pub async fn role_in(db: &Db, workspace: i64, user: i64) -> Result<Option<String>, DbError> {
+pub async fn role_in(
+    db: &Db,
+    workspace: WorkspaceId,
+    user: UserId,
+) -> Result<Option<String>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_scalar::<_, String>(
             "SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2",
@@ -195,7 +204,7 @@ pub async fn role_in(db: &Db, workspace: i64, user: i64) -> Result<Option<String
 
 /// The role of `user` in `workspace`, read with a row lock on PostgreSQL so
 /// that concurrent role changes cannot both remove the last owner.
-pub async fn owners_for_update(tx: &mut Tx, workspace: i64) -> Result<Vec<i64>, DbError> {
+pub async fn owners_for_update(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<i64>, DbError> {
     Ok(match tx.inner_mut() {
         herald_db::tx::Inner::Sqlite(conn) => {
             // SQLite serialises writers; the transaction is enough.
@@ -215,7 +224,11 @@ pub async fn owners_for_update(tx: &mut Tx, workspace: i64) -> Result<Vec<i64>, 
     })
 }
 
-pub async fn role_in_tx(tx: &mut Tx, workspace: i64, user: i64) -> Result<Option<String>, DbError> {
+pub async fn role_in_tx(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    user: UserId,
+) -> Result<Option<String>, DbError> {
     Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar::<_, String>(
             "SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2",
@@ -229,14 +242,14 @@ pub async fn role_in_tx(tx: &mut Tx, workspace: i64, user: i64) -> Result<Option
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: String,
     pub created_at: DbTime,
 }
 
-pub async fn members(db: &Db, workspace: i64) -> Result<Vec<MemberRow>, DbError> {
+pub async fn members(db: &Db, workspace: WorkspaceId) -> Result<Vec<MemberRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, MemberRow>(
             "SELECT u.id AS user_id, u.email, u.display_name, m.role, m.created_at \
@@ -254,7 +267,7 @@ pub async fn members(db: &Db, workspace: i64) -> Result<Vec<MemberRow>, DbError>
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InviteRow {
     pub id: i64,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub email: String,
     pub role: String,
     pub expires_at: DbTime,
@@ -266,7 +279,7 @@ pub struct InviteRow {
 #[allow(clippy::too_many_arguments)]
 pub async fn replace_invite(
     tx: &mut Tx,
-    workspace: i64,
+    workspace: WorkspaceId,
     email: &str,
     role: &str,
     token_hash: &str,
@@ -326,7 +339,7 @@ pub async fn accept_invite(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bool,
 
 pub async fn open_invites(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     now: Timestamp,
 ) -> Result<Vec<InviteRow>, DbError> {
     Ok(on_pool!(db, |pool| {
@@ -341,7 +354,7 @@ pub async fn open_invites(
     }))
 }
 
-pub async fn delete_invite(db: &Db, workspace: i64, id: i64) -> Result<bool, DbError> {
+pub async fn delete_invite(db: &Db, workspace: WorkspaceId, id: i64) -> Result<bool, DbError> {
     let n = on_pool!(db, |pool| {
         sqlx::query(
             "DELETE FROM invites WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL",
@@ -360,7 +373,7 @@ pub async fn delete_invite(db: &Db, workspace: i64, id: i64) -> Result<bool, DbE
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub token_hash: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub created_at: DbTime,
     pub last_seen_at: DbTime,
     pub expires_at: DbTime,
@@ -373,7 +386,7 @@ pub struct SessionRow {
 pub async fn insert_session(
     db: &Db,
     token_hash: &str,
-    user: i64,
+    user: UserId,
     now: Timestamp,
     expires: Timestamp,
     ip: Option<&str>,
@@ -419,7 +432,11 @@ pub async fn touch_session(db: &Db, token_hash: &str, now: Timestamp) -> Result<
     Ok(())
 }
 
-pub async fn sessions_of(db: &Db, user: i64, now: Timestamp) -> Result<Vec<SessionRow>, DbError> {
+pub async fn sessions_of(
+    db: &Db,
+    user: UserId,
+    now: Timestamp,
+) -> Result<Vec<SessionRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, SessionRow>(
             "SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, revoked_at \
@@ -436,7 +453,7 @@ pub async fn sessions_of(db: &Db, user: i64, now: Timestamp) -> Result<Vec<Sessi
 /// Revokes one session of `user` (or all of them but `except`).
 pub async fn revoke_sessions(
     db: &Db,
-    user: i64,
+    user: UserId,
     only: Option<&str>,
     except: Option<&str>,
     now: Timestamp,
@@ -460,8 +477,8 @@ pub async fn revoke_sessions(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeviceRow {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: DeviceId,
+    pub user_id: UserId,
     pub name: String,
     pub kind: String,
     pub created_at: DbTime,
@@ -477,7 +494,7 @@ const DEVICE_COLUMNS: &str =
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_device(
     tx: &mut Tx,
-    user: i64,
+    user: UserId,
     name: &str,
     kind: &str,
     now: Timestamp,
@@ -510,7 +527,7 @@ pub async fn device(db: &Db, id: i64) -> Result<Option<DeviceRow>, DbError> {
     }))
 }
 
-pub async fn devices_of(db: &Db, user: i64) -> Result<Vec<DeviceRow>, DbError> {
+pub async fn devices_of(db: &Db, user: UserId) -> Result<Vec<DeviceRow>, DbError> {
     let sql = format!(
         "SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = $1 AND revoked_at IS NULL \
          ORDER BY last_used_at DESC"
@@ -549,7 +566,7 @@ pub async fn touch_device(
 /// and access tokens stop working.
 pub async fn revoke_devices(
     db: &Db,
-    user: i64,
+    user: UserId,
     only: Option<i64>,
     now: Timestamp,
 ) -> Result<u64, DbError> {
@@ -591,7 +608,7 @@ pub async fn insert_device_token(
     tx: &mut Tx,
     table: DeviceTokenTable,
     token_hash: &str,
-    device: i64,
+    device: DeviceId,
     now: Timestamp,
     expires: Timestamp,
 ) -> Result<(), DbError> {
@@ -617,7 +634,7 @@ pub async fn insert_device_token(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefreshRow {
-    pub device_id: i64,
+    pub device_id: DeviceId,
     pub expires_at: DbTime,
     pub used_at: Option<DbTime>,
 }
@@ -654,8 +671,8 @@ pub async fn use_refresh_token(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccessRow {
-    pub device_id: i64,
-    pub user_id: i64,
+    pub device_id: DeviceId,
+    pub user_id: UserId,
     pub expires_at: DbTime,
     pub revoked_at: Option<DbTime>,
 }
@@ -678,7 +695,7 @@ pub async fn access_token(db: &Db, token_hash: &str) -> Result<Option<AccessRow>
 pub async fn replace_email_token(
     tx: &mut Tx,
     token_hash: &str,
-    user: i64,
+    user: UserId,
     purpose: &str,
     now: Timestamp,
     expires: Timestamp,
@@ -770,8 +787,8 @@ pub struct AuditRow {
 pub async fn insert_audit(
     db: &Db,
     at: Timestamp,
-    workspace: Option<i64>,
-    actor: Option<i64>,
+    workspace: Option<WorkspaceId>,
+    actor: Option<UserId>,
     action: &str,
     outcome: &str,
     subject: Option<&str>,
@@ -808,7 +825,7 @@ const AUDIT_SELECT: &str = "SELECT e.at, u.email AS actor_email, e.action, e.out
 /// newest first.
 pub async fn audit_for_workspace(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     limit: i64,
 ) -> Result<Vec<AuditRow>, DbError> {
     Ok(on_pool!(db, |pool| {
@@ -904,7 +921,7 @@ pub async fn purge_audit(db: &Db, before: Timestamp) -> Result<u64, DbError> {
 
 pub async fn insert_consent(
     tx: &mut Tx,
-    user: i64,
+    user: UserId,
     document: &str,
     version: &str,
     ip: Option<&str>,
@@ -933,7 +950,7 @@ pub struct ConsentRow {
     pub accepted_at: DbTime,
 }
 
-pub async fn consents(db: &Db, user: i64) -> Result<Vec<ConsentRow>, DbError> {
+pub async fn consents(db: &Db, user: UserId) -> Result<Vec<ConsentRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConsentRow>(
             "SELECT document, version, accepted_at FROM consents WHERE user_id = $1 \
@@ -946,7 +963,7 @@ pub async fn consents(db: &Db, user: i64) -> Result<Vec<ConsentRow>, DbError> {
 }
 
 /// The audit events a person caused, newest first (their own copy).
-pub async fn audit_of_actor(db: &Db, actor: i64) -> Result<Vec<AuditRow>, DbError> {
+pub async fn audit_of_actor(db: &Db, actor: UserId) -> Result<Vec<AuditRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(format!(
             "{AUDIT_SELECT} WHERE e.actor_id = $1 ORDER BY e.at DESC, e.id DESC"
@@ -958,7 +975,11 @@ pub async fn audit_of_actor(db: &Db, actor: i64) -> Result<Vec<AuditRow>, DbErro
 }
 
 /// Makes `user` an owner of `workspace`; false when they are not a member.
-pub async fn make_owner(tx: &mut Tx, workspace: i64, user: i64) -> Result<bool, DbError> {
+pub async fn make_owner(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    user: UserId,
+) -> Result<bool, DbError> {
     let done = on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE memberships SET role = 'owner' WHERE workspace_id = $1 AND user_id = $2",
@@ -974,7 +995,7 @@ pub async fn make_owner(tx: &mut Tx, workspace: i64, user: i64) -> Result<bool, 
 
 /// Deletes a workspace; everything that belongs to it goes with it (the
 /// schema's `ON DELETE CASCADE`).
-pub async fn delete_workspace(tx: &mut Tx, workspace: i64) -> Result<bool, DbError> {
+pub async fn delete_workspace(tx: &mut Tx, workspace: WorkspaceId) -> Result<bool, DbError> {
     let done = on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM workspaces WHERE id = $1")
             .bind(workspace)
@@ -988,7 +1009,7 @@ pub async fn delete_workspace(tx: &mut Tx, workspace: i64) -> Result<bool, DbErr
 /// Deletes a user, after taking them out of the audit log they leave
 /// behind: the events stay (the log is kept for a year) without their
 /// address, IP or browser.
-pub async fn delete_user(tx: &mut Tx, user: i64, email: &str) -> Result<bool, DbError> {
+pub async fn delete_user(tx: &mut Tx, user: UserId, email: &str) -> Result<bool, DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE audit_events SET actor_id = NULL, ip = NULL, user_agent = NULL \

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use herald_accounts::secret::{new_token, same, sign, token_hash};
-use herald_accounts::{AccountError, Accounts, Permission, RequestMeta, User, WorkspaceId};
+use herald_accounts::{AccountError, Accounts, Permission, RequestMeta, User};
+use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, DbError};
@@ -325,7 +326,7 @@ impl Connections {
         workspace: WorkspaceId,
         id: &str,
     ) -> Result<bool, ConnectError> {
-        if store::connected_by(&self.inner.db, workspace.0, id).await? == Some(user.id.0) {
+        if store::connected_by(&self.inner.db, workspace, id).await? == Some(user.id.0) {
             return Ok(true);
         }
         Ok(self
@@ -411,8 +412,8 @@ impl Connections {
             &self.inner.db,
             &AttemptRow {
                 id,
-                user_id: user.id.0,
-                workspace_id: workspace.0,
+                user_id: user.id,
+                workspace_id: workspace,
                 provider: provider.as_str().to_owned(),
                 session_binding: session.to_owned(),
                 stage: "started".to_owned(),
@@ -446,7 +447,7 @@ impl Connections {
         let attempt = store::attempt(&self.inner.db, &id)
             .await?
             .ok_or(ConnectError::StaleState)?;
-        if attempt.user_id != user.id.0
+        if attempt.user_id != user.id
             || attempt.provider != provider.as_str()
             || !same(&attempt.session_binding, session)
         {
@@ -491,7 +492,7 @@ impl Connections {
         let (attempt, secrets) = self
             .take_attempt(user, session, provider, params.state.as_deref())
             .await?;
-        let workspace = WorkspaceId(attempt.workspace_id);
+        let workspace = attempt.workspace_id;
         // The person's role may have changed during the consent.
         self.inner
             .accounts
@@ -592,7 +593,7 @@ impl Connections {
         let row = store::attempt(&self.inner.db, attempt)
             .await?
             .ok_or(ConnectError::StaleState)?;
-        if row.user_id != user.id.0 || !same(&row.session_binding, session) {
+        if row.user_id != user.id || !same(&row.session_binding, session) {
             // Someone else's attempt is none of this caller's business.
             return Err(ConnectError::StaleState);
         }
@@ -643,7 +644,7 @@ impl Connections {
     ) -> Result<(WorkspaceId, Vec<ConnectionView>), ConnectError> {
         let (row, grant) = self.choosing(user, session, attempt).await?;
         let provider = ProviderId::parse(&row.provider).ok_or(ConnectError::UnknownProvider)?;
-        let workspace = WorkspaceId(row.workspace_id);
+        let workspace = row.workspace_id;
         self.inner
             .accounts
             .require(user, workspace, Permission::ManageConnections)
@@ -694,7 +695,7 @@ impl Connections {
         let mut tx = self.inner.db.begin().await?;
         let existing = store::connection_for_update(
             &mut tx,
-            workspace.0,
+            workspace,
             candidate.kind.as_str(),
             &candidate.remote_id,
         )
@@ -716,7 +717,7 @@ impl Connections {
         )?;
         let row = ConnectionRow {
             id: id.clone(),
-            workspace_id: workspace.0,
+            workspace_id: workspace,
             provider: provider.as_str().to_owned(),
             kind: candidate.kind.as_str().to_owned(),
             remote_id: candidate.remote_id.clone(),
@@ -747,7 +748,7 @@ impl Connections {
         if existing.is_some() {
             store::update_grant(&mut tx, &row).await?;
         } else {
-            store::insert(&mut tx, &row, user.id.0).await?;
+            store::insert(&mut tx, &row, user.id).await?;
         }
         let next = next_refresh(provider, &row).max(now);
         self.schedule_refresh(&mut tx, &id, next).await?;
@@ -879,7 +880,7 @@ impl Connections {
             .accounts
             .require(user, workspace, Permission::View)
             .await?;
-        Ok(store::list(&self.inner.db, workspace.0)
+        Ok(store::list(&self.inner.db, workspace)
             .await?
             .into_iter()
             .filter(|r| provider.is_none_or(|p| r.provider == p.as_str()))
@@ -903,7 +904,7 @@ impl Connections {
             .await?;
         let row = store::connection(&self.inner.db, id)
             .await?
-            .filter(|r| r.workspace_id == workspace.0)
+            .filter(|r| r.workspace_id == workspace)
             .ok_or(ConnectError::Account(AccountError::NotFound))?;
         let provider = ProviderId::parse(&row.provider).ok_or(ConnectError::UnknownProvider)?;
         let kind = AccountKind::parse(&row.kind).ok_or(ConnectError::UnknownProvider)?;
@@ -1078,7 +1079,7 @@ impl Connections {
                         "connection.needs_reconnection",
                         "failure",
                         None,
-                        Some(WorkspaceId(row.workspace_id)),
+                        Some(row.workspace_id),
                         Some(id),
                         &RequestMeta::default(),
                         &detail,
@@ -1098,7 +1099,7 @@ impl Connections {
                             "connection.refresh_failing",
                             "failure",
                             None,
-                            Some(WorkspaceId(row.workspace_id)),
+                            Some(row.workspace_id),
                             Some(id),
                             &RequestMeta::default(),
                             &detail,
@@ -1229,7 +1230,7 @@ mod tests {
     fn row(issued: Timestamp, expires: Option<Timestamp>) -> ConnectionRow {
         ConnectionRow {
             id: "c".into(),
-            workspace_id: 1,
+            workspace_id: WorkspaceId(1),
             provider: "tiktok".into(),
             kind: "tiktok_user".into(),
             remote_id: "r".into(),

@@ -1,13 +1,14 @@
 //! Every statement the connections service runs, for both engines.
 
 use herald_core::Timestamp;
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConnectionRow {
     pub id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub provider: String,
     pub kind: String,
     pub remote_id: String,
@@ -52,7 +53,7 @@ pub async fn connection(db: &Db, id: &str) -> Result<Option<ConnectionRow>, DbEr
 
 pub async fn connection_for_update(
     tx: &mut Tx,
-    workspace: i64,
+    workspace: WorkspaceId,
     kind: &str,
     remote_id: &str,
 ) -> Result<Option<ConnectionRow>, DbError> {
@@ -69,7 +70,7 @@ pub async fn connection_for_update(
     }))
 }
 
-pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError> {
+pub async fn list(db: &Db, workspace: WorkspaceId) -> Result<Vec<ConnectionRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM connections WHERE workspace_id = $1 ORDER BY provider, name, id"
     );
@@ -81,7 +82,7 @@ pub async fn list(db: &Db, workspace: i64) -> Result<Vec<ConnectionRow>, DbError
     }))
 }
 
-pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: i64) -> Result<(), DbError> {
+pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: UserId) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO connections ({COLUMNS}, connected_by) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
@@ -393,8 +394,8 @@ pub async fn key_usage(db: &Db) -> Result<Vec<(i64, i64)>, DbError> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
     pub id: String,
-    pub user_id: i64,
-    pub workspace_id: i64,
+    pub user_id: UserId,
+    pub workspace_id: WorkspaceId,
     pub provider: String,
     pub session_binding: String,
     pub stage: String,
@@ -496,7 +497,11 @@ pub async fn purge_expired_attempts(db: &Db, now: Timestamp) -> Result<u64, DbEr
 
 /// Who connected a connection of `workspace` (None: unknown connection, or
 /// the person left).
-pub async fn connected_by(db: &Db, workspace: i64, id: &str) -> Result<Option<i64>, DbError> {
+pub async fn connected_by(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: &str,
+) -> Result<Option<i64>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_scalar::<_, Option<i64>>(
             "SELECT connected_by FROM connections WHERE id = $1 AND workspace_id = $2",

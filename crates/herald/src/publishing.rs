@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use herald_accounts::{Accounts, WorkspaceId};
+use herald_accounts::Accounts;
 use herald_connections::Connections;
 use herald_core::SignedDuration;
+use herald_core::WorkspaceId;
 use herald_db::Db;
 use herald_events::Outbox;
 use herald_jobs::Queue;

@@ -5,8 +5,8 @@
 //! second run finds the same content and returns it.
 
 use async_trait::async_trait;
-use herald_accounts::{UserId, WorkspaceId};
 use herald_connections::Connections;
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbError;
 use herald_jobs::{Enqueued, Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry};
 use herald_platforms::ErrorKind;

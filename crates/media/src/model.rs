@@ -1,39 +1,11 @@
 //! The media library's types.
 
-use std::fmt;
-
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::Timestamp;
+use herald_core::{UserId, WorkspaceId};
 use herald_platforms::MediaKind;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// A media file's id: a UUID v7, so ids sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MediaId(pub uuid::Uuid);
-
-impl MediaId {
-    pub fn new() -> MediaId {
-        MediaId(uuid::Uuid::now_v7())
-    }
-
-    /// The id in `s`, if it is one (anything else names no media).
-    pub fn parse(s: &str) -> Option<MediaId> {
-        uuid::Uuid::try_parse(s).ok().map(MediaId)
-    }
-}
-
-impl Default for MediaId {
-    fn default() -> Self {
-        MediaId::new()
-    }
-}
-
-impl fmt::Display for MediaId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+pub use herald_core::MediaId;
 
 /// Where a media file came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

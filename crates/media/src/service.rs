@@ -6,8 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
 use herald_db::DbTime;
 use herald_platforms::drive::{Drive, DriveFile, FileList};
@@ -142,7 +142,7 @@ impl Media {
     fn from_row(row: MediaRow) -> Option<Media> {
         Some(Media {
             id: MediaId::parse(&row.id)?,
-            workspace_id: WorkspaceId(row.workspace_id),
+            workspace_id: row.workspace_id,
             sha256: row.sha256,
             storage_key: row.storage_key,
             filename: row.filename,
@@ -158,7 +158,7 @@ impl Media {
             duration_ms: row.duration_ms.and_then(|d| u64::try_from(d).ok()),
             thumbnail_key: row.thumbnail_key,
             origin: Origin::from_db(&row.source),
-            created_by: row.created_by.map(UserId),
+            created_by: row.created_by,
             created_at: row.created_at.0,
             deleted_at: row.deleted_at.map(Timestamp::from),
         })
@@ -314,7 +314,7 @@ impl MediaLibrary {
         drop(file);
         let sha256 = hex(&hasher.finalize());
 
-        if let Some(existing) = store::by_hash(&self.inner.db, workspace.0, &sha256).await? {
+        if let Some(existing) = store::by_hash(&self.inner.db, workspace, &sha256).await? {
             if existing.deleted_at.is_some() {
                 store::restore(&self.inner.db, &existing.id).await?;
             }
@@ -371,7 +371,7 @@ impl MediaLibrary {
 
         let row = MediaRow {
             id: MediaId::new().to_string(),
-            workspace_id: workspace.0,
+            workspace_id: workspace,
             sha256: sha256.clone(),
             storage_key: key,
             filename: clean_filename(filename),
@@ -385,7 +385,7 @@ impl MediaLibrary {
                 .map(|d| i64::try_from(d).unwrap_or(i64::MAX)),
             thumbnail_key: thumbnail,
             source: origin.to_db(),
-            created_by: Some(user.0),
+            created_by: Some(user),
             created_at: DbTime(self.now()),
             deleted_at: None,
         };
@@ -393,7 +393,7 @@ impl MediaLibrary {
             Ok(()) => {}
             // The same content arrived twice at once: the first row wins.
             Err(e) if herald_db::is_unique_violation(&e) => {
-                return found(store::by_hash(&self.inner.db, workspace.0, &sha256).await?);
+                return found(store::by_hash(&self.inner.db, workspace, &sha256).await?);
             }
             Err(e) => return Err(herald_db::DbError::from(e).into()),
         }
@@ -455,7 +455,7 @@ impl MediaLibrary {
         let before = filter.before.map(|b| b.to_string());
         let mut rows = store::list(
             &self.inner.db,
-            workspace.0,
+            workspace,
             filter.kind.map(kind_str),
             before.as_deref(),
             i64::from(limit) + 1,
@@ -474,7 +474,7 @@ impl MediaLibrary {
 
     /// A live media of the workspace.
     pub async fn get(&self, workspace: WorkspaceId, id: MediaId) -> Result<Media, MediaError> {
-        found(store::get(&self.inner.db, workspace.0, &id.to_string()).await?)
+        found(store::get(&self.inner.db, workspace, &id.to_string()).await?)
     }
 
     /// A media by id alone, deleted or not: for signed URLs and publishers,
@@ -486,7 +486,7 @@ impl MediaLibrary {
     /// Removes a media from the library (soft: posts that used it keep it,
     /// and its blob may be shared).
     pub async fn delete(&self, workspace: WorkspaceId, id: MediaId) -> Result<(), MediaError> {
-        if store::soft_delete(&self.inner.db, workspace.0, &id.to_string(), self.now()).await? {
+        if store::soft_delete(&self.inner.db, workspace, &id.to_string(), self.now()).await? {
             Ok(())
         } else {
             Err(MediaError::NotFound)
@@ -497,7 +497,7 @@ impl MediaLibrary {
     /// rows too): taken before the workspace is deleted, for
     /// [`MediaLibrary::drop_unused`] after.
     pub async fn workspace_files(&self, workspace: WorkspaceId) -> Result<Vec<String>, MediaError> {
-        Ok(store::workspace_keys(&self.inner.db, workspace.0).await?)
+        Ok(store::workspace_keys(&self.inner.db, workspace).await?)
     }
 
     /// Deletes the stored files among `keys` that no row uses any more

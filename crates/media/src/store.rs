@@ -1,13 +1,14 @@
 //! Every statement the media library runs, for both engines.
 
 use herald_core::Timestamp;
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MediaRow {
     pub id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub sha256: String,
     pub storage_key: String,
     pub filename: String,
@@ -19,7 +20,7 @@ pub struct MediaRow {
     pub duration_ms: Option<i64>,
     pub thumbnail_key: Option<String>,
     pub source: String,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     pub created_at: DbTime,
     pub deleted_at: Option<DbTime>,
 }
@@ -60,7 +61,11 @@ pub async fn insert(db: &Db, row: &MediaRow) -> Result<(), sqlx::Error> {
 }
 
 /// The row of this content in this workspace, deleted or not.
-pub async fn by_hash(db: &Db, workspace: i64, sha256: &str) -> Result<Option<MediaRow>, DbError> {
+pub async fn by_hash(
+    db: &Db,
+    workspace: WorkspaceId,
+    sha256: &str,
+) -> Result<Option<MediaRow>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM media WHERE workspace_id = $1 AND sha256 = $2");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, MediaRow>(sqlx::AssertSqlSafe(sql))
@@ -95,7 +100,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<MediaRow>, DbError> {
 }
 
 /// A live row of a workspace.
-pub async fn get(db: &Db, workspace: i64, id: &str) -> Result<Option<MediaRow>, DbError> {
+pub async fn get(db: &Db, workspace: WorkspaceId, id: &str) -> Result<Option<MediaRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM media WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL"
     );
@@ -112,7 +117,7 @@ pub async fn get(db: &Db, workspace: i64, id: &str) -> Result<Option<MediaRow>, 
 /// order is their creation order).
 pub async fn list(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     kind: Option<&str>,
     before: Option<&str>,
     limit: i64,
@@ -146,7 +151,7 @@ pub async fn list(
 /// Marks a live row deleted; false when there was none.
 pub async fn soft_delete(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     id: &str,
     now: Timestamp,
 ) -> Result<bool, DbError> {
@@ -166,7 +171,7 @@ pub async fn soft_delete(
 
 /// The blob and thumbnail keys of every row of a workspace, deleted rows
 /// included.
-pub async fn workspace_keys(db: &Db, workspace: i64) -> Result<Vec<String>, DbError> {
+pub async fn workspace_keys(db: &Db, workspace: WorkspaceId) -> Result<Vec<String>, DbError> {
     let rows: Vec<(String, Option<String>)> = on_pool!(db, |pool| {
         sqlx::query_as("SELECT storage_key, thumbnail_key FROM media WHERE workspace_id = $1")
             .bind(workspace)

@@ -1,8 +1,9 @@
 //! "Delete my account" with a grace period, and "Delete this workspace".
 
+use herald_core::{UserId, WorkspaceId};
 use std::collections::HashMap;
 
-use herald_accounts::{LetterKind, OwnedWorkspace, RequestMeta, User, UserId, WorkspaceId};
+use herald_accounts::{LetterKind, OwnedWorkspace, RequestMeta, User};
 use herald_core::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +120,7 @@ impl Privacy {
         let now = self.now();
         let due = now + DELETION_GRACE;
         let mut tx = self.inner.db.begin().await?;
-        store::upsert_deletion(&mut tx, user.id.0, now, due, &encode(&plan)).await?;
+        store::upsert_deletion(&mut tx, user.id, now, due, &encode(&plan)).await?;
         self.accounts()
             .send_letter(
                 &mut tx,
@@ -155,7 +156,7 @@ impl Privacy {
         &self,
         user: &User,
     ) -> Result<Option<PendingDeletion>, PrivacyError> {
-        Ok(store::deletion(&self.inner.db, user.id.0)
+        Ok(store::deletion(&self.inner.db, user.id)
             .await?
             .map(|row| PendingDeletion {
                 requested_at: row.requested_at.0,
@@ -170,7 +171,7 @@ impl Privacy {
         user: &User,
         meta: &RequestMeta,
     ) -> Result<bool, PrivacyError> {
-        let cancelled = store::cancel_deletion(&self.inner.db, user.id.0).await?;
+        let cancelled = store::cancel_deletion(&self.inner.db, user.id).await?;
         if cancelled {
             self.accounts()
                 .audit(
@@ -245,14 +246,14 @@ impl Privacy {
     /// period is over, then deletes the account. Does nothing when the
     /// deletion was cancelled or is not due yet.
     pub(crate) async fn delete_account(&self, user_id: i64) -> Result<(), PrivacyError> {
-        let Some(pending) = store::deletion(&self.inner.db, user_id).await? else {
+        let Some(pending) = store::deletion(&self.inner.db, UserId(user_id)).await? else {
             return Ok(());
         };
         if pending.due_at.0 > self.now() {
             return Ok(());
         }
         let Some(user) = self.accounts().user(UserId(user_id)).await? else {
-            store::cancel_deletion(&self.inner.db, user_id).await?;
+            store::cancel_deletion(&self.inner.db, UserId(user_id)).await?;
             return Ok(());
         };
         let meta = RequestMeta::new(None, Some("herald account deletion"));
@@ -295,7 +296,7 @@ impl Privacy {
                 }
             }
         }
-        for export in store::exports_of(&self.inner.db, user_id).await? {
+        for export in store::exports_of(&self.inner.db, UserId(user_id)).await? {
             self.delete_archive(&export).await?;
         }
         self.accounts().delete_user(&user).await?;

@@ -14,8 +14,9 @@
 //! ```
 
 use futures_util::StreamExt;
-use herald_accounts::{LetterKind, RequestMeta, Role, User, UserId, WorkspaceId};
+use herald_accounts::{LetterKind, RequestMeta, Role, User};
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_jobs::NewJob;
 use herald_ratelimit::Limit;
 use serde_json::{Value, json};
@@ -102,7 +103,7 @@ impl Privacy {
         let now = self.now();
         let expires = now + EXPORT_TTL;
         let mut tx = self.inner.db.begin().await?;
-        store::insert_export(&mut tx, &id, user.id.0, now, expires).await?;
+        store::insert_export(&mut tx, &id, user.id, now, expires).await?;
         let job = NewJob::of(&BuildExport { export: id.clone() })
             .map_err(|e| PrivacyError::Archive(e.to_string()))?;
         self.inner
@@ -135,7 +136,7 @@ impl Privacy {
     /// `user`'s exports that have not expired, newest first.
     pub async fn exports(&self, user: &User) -> Result<Vec<Export>, PrivacyError> {
         let now = self.now();
-        Ok(store::exports_of(&self.inner.db, user.id.0)
+        Ok(store::exports_of(&self.inner.db, user.id)
             .await?
             .into_iter()
             .map(Export::from_row)
@@ -165,7 +166,7 @@ impl Privacy {
     async fn archive(&self, user: &User, id: &str) -> Result<ReadyArchive, PrivacyError> {
         let row = store::export(&self.inner.db, id)
             .await?
-            .filter(|r| r.user_id == user.id.0)
+            .filter(|r| r.user_id == user.id)
             .ok_or(PrivacyError::NotFound)?;
         if row.expires_at.0 <= self.now() {
             return Err(PrivacyError::NotReady);
@@ -195,7 +196,7 @@ impl Privacy {
         if row.state != "pending" {
             return Ok(());
         }
-        let Some(user) = self.accounts().user(UserId(row.user_id)).await? else {
+        let Some(user) = self.accounts().user(row.user_id).await? else {
             return Ok(());
         };
         let dir = tempfile::Builder::new()

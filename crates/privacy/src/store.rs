@@ -2,13 +2,14 @@
 //! `data_exports` and `account_deletions` tables.
 
 use herald_core::Timestamp;
+use herald_core::UserId;
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportRow {
     pub id: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub state: String,
     pub requested_at: DbTime,
     pub finished_at: Option<DbTime>,
@@ -23,7 +24,7 @@ const EXPORT_COLUMNS: &str =
 pub async fn insert_export(
     tx: &mut Tx,
     id: &str,
-    user: i64,
+    user: UserId,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<(), DbError> {
@@ -52,7 +53,7 @@ pub async fn export(db: &Db, id: &str) -> Result<Option<ExportRow>, DbError> {
     }))
 }
 
-pub async fn exports_of(db: &Db, user: i64) -> Result<Vec<ExportRow>, DbError> {
+pub async fn exports_of(db: &Db, user: UserId) -> Result<Vec<ExportRow>, DbError> {
     let sql = format!(
         "SELECT {EXPORT_COLUMNS} FROM data_exports WHERE user_id = $1 \
          ORDER BY requested_at DESC, id"
@@ -130,7 +131,7 @@ pub struct DeletionRow {
 /// Records (or replaces) a person's pending deletion.
 pub async fn upsert_deletion(
     tx: &mut Tx,
-    user: i64,
+    user: UserId,
     now: Timestamp,
     due_at: Timestamp,
     plan: &str,
@@ -151,7 +152,7 @@ pub async fn upsert_deletion(
     Ok(())
 }
 
-pub async fn deletion(db: &Db, user: i64) -> Result<Option<DeletionRow>, DbError> {
+pub async fn deletion(db: &Db, user: UserId) -> Result<Option<DeletionRow>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, DeletionRow>(
             "SELECT requested_at, due_at, plan FROM account_deletions WHERE user_id = $1",
@@ -162,7 +163,7 @@ pub async fn deletion(db: &Db, user: i64) -> Result<Option<DeletionRow>, DbError
     }))
 }
 
-pub async fn cancel_deletion(db: &Db, user: i64) -> Result<bool, DbError> {
+pub async fn cancel_deletion(db: &Db, user: UserId) -> Result<bool, DbError> {
     let done = on_pool!(db, |pool| {
         sqlx::query("DELETE FROM account_deletions WHERE user_id = $1")
             .bind(user)

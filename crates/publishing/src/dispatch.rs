@@ -252,7 +252,7 @@ impl Publishing {
         } else {
             self.media()
                 .lookup(
-                    target.workspace_id,
+                    target.workspace_id.0,
                     &variant.media,
                     crate::service::MEDIA_URL_TTL,
                 )

@@ -12,7 +12,7 @@ use crate::store::TargetRow;
 
 fn request_of(target: &TargetRow, attempt: i32) -> PublishRequestEvent {
     PublishRequestEvent {
-        workspace_id: target.workspace_id,
+        workspace_id: target.workspace_id.0,
         post_id: target.post_id.clone(),
         target_id: target.id.clone(),
         provider: target.provider.clone(),

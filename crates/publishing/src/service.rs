@@ -3,8 +3,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use herald_accounts::{AccountError, Accounts, Permission, User, WorkspaceId};
+use herald_accounts::{AccountError, Accounts, Permission, User};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
+use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, Tx};
@@ -222,8 +223,8 @@ impl Publishing {
             &mut tx,
             &PostRow {
                 id: post_id.clone(),
-                workspace_id: workspace.0,
-                created_by: Some(user.id.0),
+                workspace_id: workspace,
+                created_by: Some(user.id),
                 status: PostStatus::Draft.as_str().to_owned(),
                 local_time: schedule.as_ref().map(|s| s.local.clone()),
                 time_zone: schedule.as_ref().map(|s| s.time_zone.clone()),
@@ -257,7 +258,7 @@ impl Publishing {
         input: PostInput,
     ) -> Result<PostView, PublishError> {
         self.require_for(user, workspace, &input.when).await?;
-        let post = store::post(&self.inner.db, workspace.0, post_id)
+        let post = store::post(&self.inner.db, workspace, post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         // Without the right to publish (a contributor), only one's own
@@ -275,7 +276,7 @@ impl Publishing {
         let mut tx = self.inner.db.begin().await?;
         let existing = store::targets_of_in_tx(&mut tx, &post.id).await?;
         if !may_publish
-            && (post.created_by != Some(user.id.0)
+            && (post.created_by != Some(user.id)
                 || existing.iter().any(|t| status_of(t) != TargetStatus::Draft))
         {
             tx.rollback().await?;
@@ -366,7 +367,7 @@ impl Publishing {
             .accounts
             .require(user, workspace, Permission::Publish)
             .await?;
-        let post = store::post(&self.inner.db, workspace.0, post_id)
+        let post = store::post(&self.inner.db, workspace, post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         let now = self.now();
@@ -408,7 +409,7 @@ impl Publishing {
             .await?;
         let target = store::target(&self.inner.db, target_id)
             .await?
-            .filter(|t| t.workspace_id == workspace.0)
+            .filter(|t| t.workspace_id == workspace)
             .ok_or(PublishError::NotFound)?;
         if !matches!(
             status_of(&target),
@@ -451,7 +452,7 @@ impl Publishing {
             .accounts
             .require(user, workspace, Permission::Publish)
             .await?;
-        let post = store::post(&self.inner.db, workspace.0, post_id)
+        let post = store::post(&self.inner.db, workspace, post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         let mut tx = self.inner.db.begin().await?;
@@ -483,7 +484,7 @@ impl Publishing {
             .accounts
             .require(user, workspace, Permission::View)
             .await?;
-        let post = store::post(&self.inner.db, workspace.0, post_id)
+        let post = store::post(&self.inner.db, workspace, post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         self.view(post).await
@@ -501,7 +502,7 @@ impl Publishing {
             .accounts
             .require(user, workspace, Permission::View)
             .await?;
-        let rows = store::posts_between(&self.inner.db, workspace.0, from, to).await?;
+        let rows = store::posts_between(&self.inner.db, workspace, from, to).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.view(row).await?);
@@ -529,7 +530,7 @@ impl Publishing {
         };
         let rows = store::posts_with_status(
             &self.inner.db,
-            workspace.0,
+            workspace,
             statuses,
             newest_first,
             limit.clamp(1, 500),
@@ -563,7 +564,7 @@ impl Publishing {
             .require(user, workspace, Permission::View)
             .await?;
         let mut out = Vec::new();
-        for row in store::all_posts(&self.inner.db, workspace.0).await? {
+        for row in store::all_posts(&self.inner.db, workspace).await? {
             let view = self.view(row).await?;
             let mut receipts = Vec::with_capacity(view.targets.len());
             for target in &view.targets {
@@ -587,7 +588,7 @@ impl Publishing {
             .await?;
         store::target(&self.inner.db, target_id)
             .await?
-            .filter(|t| t.workspace_id == workspace.0)
+            .filter(|t| t.workspace_id == workspace)
             .ok_or(PublishError::NotFound)?;
         Ok(store::receipts(&self.inner.db, target_id)
             .await?
@@ -788,14 +789,14 @@ impl Publishing {
         let targets = store::targets_of(&self.inner.db, &post.id).await?;
         Ok(PostView {
             id: post.id,
-            workspace_id: post.workspace_id,
+            workspace_id: post.workspace_id.0,
             status: PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft),
             schedule: match (post.local_time, post.time_zone) {
                 (Some(local), Some(time_zone)) => Some(Schedule { local, time_zone }),
                 _ => None,
             },
             scheduled_at: post.scheduled_at.map(Timestamp::from),
-            created_by: post.created_by,
+            created_by: post.created_by.map(|id| id.0),
             created_at: post.created_at.0,
             updated_at: post.updated_at.0,
             targets: targets.iter().map(target_view).collect(),
@@ -825,7 +826,7 @@ fn new_target(
         idempotency_key: format!("herald-{id}"),
         id,
         post_id: post_id.to_owned(),
-        workspace_id: workspace,
+        workspace_id: WorkspaceId(workspace),
         connection_id: Some(conn.id.clone()),
         provider: conn.provider.as_str().to_owned(),
         kind: conn.kind.as_str().to_owned(),

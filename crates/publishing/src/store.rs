@@ -1,14 +1,15 @@
 //! Every statement the publishing service runs, for both engines.
 
 use herald_core::Timestamp;
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
     pub id: String,
-    pub workspace_id: i64,
-    pub created_by: Option<i64>,
+    pub workspace_id: WorkspaceId,
+    pub created_by: Option<UserId>,
     pub status: String,
     pub local_time: Option<String>,
     pub time_zone: Option<String>,
@@ -23,7 +24,7 @@ const POST_COLUMNS: &str = "id, workspace_id, created_by, status, local_time, ti
 pub struct TargetRow {
     pub id: String,
     pub post_id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub connection_id: Option<String>,
     pub provider: String,
     pub kind: String,
@@ -126,7 +127,7 @@ pub async fn set_post_status(
     Ok(())
 }
 
-pub async fn post(db: &Db, workspace: i64, id: &str) -> Result<Option<PostRow>, DbError> {
+pub async fn post(db: &Db, workspace: WorkspaceId, id: &str) -> Result<Option<PostRow>, DbError> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND id = $2");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
@@ -151,7 +152,7 @@ pub async fn post_in_tx(tx: &mut Tx, id: &str) -> Result<Option<PostRow>, DbErro
 /// without one) falls in `[from, to)`, newest last.
 pub async fn posts_between(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<PostRow>, DbError> {
@@ -174,7 +175,7 @@ pub async fn posts_between(
 /// ones soonest first, others newest first), at most `limit`.
 pub async fn posts_with_status(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     statuses: &[&str],
     newest_first: bool,
     limit: i64,
@@ -197,7 +198,7 @@ pub async fn posts_with_status(
 }
 
 /// Every post of a workspace, oldest first (a person's data export).
-pub async fn all_posts(db: &Db, workspace: i64) -> Result<Vec<PostRow>, DbError> {
+pub async fn all_posts(db: &Db, workspace: WorkspaceId) -> Result<Vec<PostRow>, DbError> {
     let sql =
         format!("SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 ORDER BY created_at, id");
     Ok(on_pool!(db, |pool| {

@@ -22,11 +22,10 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use herald_accounts::sessions::DbSessions;
-use herald_accounts::{
-    Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings, User, WorkspaceId,
-};
+use herald_accounts::{Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings, User};
 use herald_connections::vault::{KeyId, Vault};
 use herald_connections::{CallbackParams, Completed, ConnectionView, Connections};
+use herald_core::WorkspaceId;
 use herald_core::{Clock, ManualClock, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
 use herald_db::{Tx, on_both_backends};

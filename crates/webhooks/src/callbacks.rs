@@ -14,8 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use herald_accounts::WorkspaceId;
 use herald_accounts::secret::token_hash;
+use herald_core::WorkspaceId;
 use herald_core::{Clock, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, Tx, on_pool, on_tx};
@@ -218,7 +218,7 @@ fn new_code() -> String {
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Affected {
     id: String,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     provider: String,
     name: String,
 }
@@ -361,7 +361,7 @@ impl MetaCallbacks {
         });
         notify_workspace(
             tx,
-            WorkspaceId(c.workspace_id),
+            c.workspace_id,
             NotificationKind::ConnectionRevoked,
             notice,
             Some("/home/publishing"),

@@ -20,8 +20,8 @@ mod writer;
 use std::sync::Arc;
 use std::time::Instant;
 
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, Timestamp};
+use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
 use herald_db::DbTime;
 use herald_jobs::{NewJob, Queue};
@@ -43,9 +43,7 @@ pub(crate) use process::write_views;
 /// The largest delivery accepted (Meta batches up to 1000 updates).
 pub const MAX_DELIVERY_BYTES: usize = 4 * 1024 * 1024;
 
-/// A stored delivery's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DeliveryId(pub i64);
+pub use herald_core::DeliveryId;
 
 /// The inbound side: configuration plus the services it needs.
 #[derive(Clone)]
@@ -431,7 +429,7 @@ impl Inbound {
         workspace: WorkspaceId,
         filter: &DeliveryFilter,
     ) -> Result<Vec<DeliverySummary>, WebhooksError> {
-        Ok(store::list(&self.inner.db, workspace.0, filter)
+        Ok(store::list(&self.inner.db, workspace, filter)
             .await?
             .into_iter()
             .map(store::SummaryRow::into_summary)
@@ -444,7 +442,7 @@ impl Inbound {
         &self,
         workspace: WorkspaceId,
     ) -> Result<(Vec<String>, Vec<String>), WebhooksError> {
-        let (objects, field_lists) = store::facets(&self.inner.db, workspace.0).await?;
+        let (objects, field_lists) = store::facets(&self.inner.db, workspace).await?;
         let mut fields: Vec<String> = field_lists
             .iter()
             .flat_map(|list| serde_json::from_str::<Vec<String>>(list).unwrap_or_default())
@@ -461,7 +459,7 @@ impl Inbound {
         id: DeliveryId,
     ) -> Result<Option<DeliveryDetail>, WebhooksError> {
         let db = &self.inner.db;
-        let Some(row) = store::detail(db, workspace.0, id.0).await? else {
+        let Some(row) = store::detail(db, workspace, id.0).await? else {
             return Ok(None);
         };
         let headers: Vec<(String, String)> = serde_json::from_str(&row.headers).unwrap_or_default();
@@ -474,8 +472,8 @@ impl Inbound {
             summary: row.summary.into_summary(),
             headers: mask_headers(headers),
             body: row.body,
-            attempts: store::attempts(db, workspace.0, id.0).await?,
-            routes: store::routes(db, workspace.0, id.0).await?,
+            attempts: store::attempts(db, workspace, id.0).await?,
+            routes: store::routes(db, workspace, id.0).await?,
         }))
     }
 
@@ -489,7 +487,7 @@ impl Inbound {
         by: UserId,
     ) -> Result<usize, WebhooksError> {
         let ids: Vec<i64> = ids.iter().map(|d| d.0).collect();
-        let routed = store::routed(&self.inner.db, workspace.0, &ids).await?;
+        let routed = store::routed(&self.inner.db, workspace, &ids).await?;
         self.queue_replays(&routed, by).await
     }
 
@@ -501,7 +499,7 @@ impl Inbound {
         since: Timestamp,
         by: UserId,
     ) -> Result<usize, WebhooksError> {
-        let ids = store::failed_since(&self.inner.db, workspace.0, since).await?;
+        let ids = store::failed_since(&self.inner.db, workspace, since).await?;
         self.queue_replays(&ids, by).await
     }
 

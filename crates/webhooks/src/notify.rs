@@ -7,8 +7,8 @@
 //! [`KEEP_PER_USER`] notices, so a busy account cannot grow the table
 //! without bound.
 
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{Clock, Timestamp};
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool, on_tx};
 use std::sync::Arc;

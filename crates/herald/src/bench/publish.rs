@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use clap::Args;
-use herald_accounts::{Accounts, RequestMeta, User, WorkspaceId};
+use herald_accounts::{Accounts, RequestMeta, User};
 use herald_connections::{CallbackParams, Completed, Connections};
+use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, SystemClock, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool};

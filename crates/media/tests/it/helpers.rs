@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{ManualClock, Timestamp};
+use herald_core::{UserId, WorkspaceId};
 use herald_db::testing::TestDb;
 use herald_db::{Db, on_pool};
 use herald_media::{LocalStorage, MediaConfig, MediaLibrary, Storage};

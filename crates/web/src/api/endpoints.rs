@@ -13,8 +13,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use herald_accounts::{Permission, User, WorkspaceId};
+use herald_accounts::{Permission, User};
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_webhooks::outbound::{
     DeliveryState, Endpoint, EndpointChanges, EndpointError, EndpointId, NewEndpoint,
     OutboundAttempt, OutboundDelivery, OutboundDeliveryDetail,

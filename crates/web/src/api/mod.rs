@@ -11,7 +11,8 @@ mod posts;
 mod webhooks;
 
 use axum::Router;
-use herald_accounts::{User, WorkspaceId};
+use herald_accounts::User;
+use herald_core::WorkspaceId;
 use serde::Deserialize;
 
 use crate::{AppState, WebError};

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use herald_accounts::{Permission, User, WorkspaceId};
+use herald_accounts::{Permission, User};
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
 

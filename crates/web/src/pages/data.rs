@@ -9,7 +9,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{AccountError, UserId, WorkspaceId};
+use herald_accounts::AccountError;
+use herald_core::{UserId, WorkspaceId};
 use herald_privacy::{ExportState, Fate, PrivacyError};
 use serde::Deserialize;
 

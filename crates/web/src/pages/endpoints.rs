@@ -15,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{User, WorkspaceId};
+use herald_accounts::User;
+use herald_core::WorkspaceId;
 use herald_core::{SignedDuration, Timestamp};
 use herald_webhooks::outbound::{
     DISABLED_BY_HAND, DISABLED_FAILING, DISABLED_GONE, DeliveryState, EVENT_TYPES, Endpoint,

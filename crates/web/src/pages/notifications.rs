@@ -9,7 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User, WorkspaceId, WorkspaceMembership};
+use herald_accounts::{Permission, User, WorkspaceMembership};
+use herald_core::WorkspaceId;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::Deserialize;
 

@@ -15,8 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User, WorkspaceId};
+use herald_accounts::{Permission, User};
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_platforms::AccountKind;
 use herald_publishing::{
     FailureKind, PostStatus, PostView, PublishError, Receipt, Schedule, TargetStatus, TargetView,

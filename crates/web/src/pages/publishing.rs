@@ -8,8 +8,9 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, WorkspaceId};
+use herald_accounts::Permission;
 use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
+use herald_core::WorkspaceId;
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;
 

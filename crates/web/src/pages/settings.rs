@@ -8,7 +8,8 @@ use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{AccountError, DeviceId, Permission, Role, UserId, WorkspaceId};
+use herald_accounts::{AccountError, Permission, Role};
+use herald_core::{DeviceId, UserId, WorkspaceId};
 use serde::Deserialize;
 
 use super::shell::{RailItem, Section, rail};

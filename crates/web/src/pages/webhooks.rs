@@ -14,8 +14,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User, WorkspaceId, WorkspaceMembership};
+use herald_accounts::{Permission, User, WorkspaceMembership};
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_webhooks::{
     Attempt, AttemptTrigger, DeliveryDetail, DeliveryFilter, DeliveryId, DeliveryStatus,
     DeliverySummary,

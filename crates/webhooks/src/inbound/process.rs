@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_accounts::WorkspaceId;
 use herald_core::Timestamp;
+use herald_core::WorkspaceId;
 use herald_db::DbTime;
 use herald_db::{DbError, Tx, on_tx};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload};
@@ -129,7 +129,7 @@ impl From<sqlx::Error> for Failure {
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct RouteRow {
     connection_id: String,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     remote_id: String,
     name: String,
 }
@@ -913,13 +913,13 @@ impl Apply {
     ) -> Result<(), DbError> {
         // Counted once for the delivery and once for each workspace the
         // entry was routed to.
-        let mut workspaces: Vec<i64> = targets.iter().map(|t| t.workspace_id).collect();
+        let mut workspaces: Vec<WorkspaceId> = targets.iter().map(|t| t.workspace_id).collect();
         workspaces.sort_unstable();
         workspaces.dedup();
         let mut count = |f: fn(&mut Tally)| {
             f(&mut self.tally);
             for w in &workspaces {
-                f(self.per_workspace.entry(*w).or_default());
+                f(self.per_workspace.entry(w.0).or_default());
             }
         };
         match &plan {
@@ -958,7 +958,7 @@ impl Apply {
     fn notice(&mut self, target: &RouteRow, kind: NotificationKind, item: Option<&Item>) {
         let notice = self
             .notices
-            .entry((target.workspace_id, target.connection_id.clone(), kind))
+            .entry((target.workspace_id.0, target.connection_id.clone(), kind))
             .or_insert_with(|| Notice {
                 account: target.name.clone(),
                 count: 0,

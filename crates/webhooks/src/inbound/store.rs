@@ -5,6 +5,7 @@
 //! [`super::view`]): its entries, their ids and fields, and the text search
 //! run on the slice, never on another tenant's entries.
 
+use herald_core::WorkspaceId;
 use std::collections::BTreeMap;
 
 use herald_core::Timestamp;
@@ -14,7 +15,7 @@ use herald_db::{Backend, Db, DbError, on_pool};
 use super::{
     Attempt, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, DeliverySummary, Route,
 };
-use herald_accounts::UserId;
+use herald_core::UserId;
 
 /// Most rows a history page holds, and the page size when none is asked.
 pub(crate) const MAX_LIMIT: usize = 200;
@@ -112,7 +113,7 @@ pub(crate) fn body_needles(text: &str) -> Vec<String> {
 
 pub(crate) async fn list(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     filter: &DeliveryFilter,
 ) -> Result<Vec<SummaryRow>, DbError> {
     let limit = match filter.limit {
@@ -175,7 +176,10 @@ pub(crate) async fn list(
 
 /// The distinct objects, and the distinct `fields` arrays (as stored), of
 /// the workspace's deliveries.
-pub(crate) async fn facets(db: &Db, workspace: i64) -> Result<(Vec<String>, Vec<String>), DbError> {
+pub(crate) async fn facets(
+    db: &Db,
+    workspace: WorkspaceId,
+) -> Result<(Vec<String>, Vec<String>), DbError> {
     let objects: Vec<String> = on_pool!(db, |pool| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT DISTINCT d.object FROM {ROUTED_TO}$1) ORDER BY d.object"
@@ -195,7 +199,11 @@ pub(crate) async fn facets(db: &Db, workspace: i64) -> Result<(Vec<String>, Vec<
     Ok((objects, fields))
 }
 
-pub(crate) async fn detail(db: &Db, workspace: i64, id: i64) -> Result<Option<DetailRow>, DbError> {
+pub(crate) async fn detail(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: i64,
+) -> Result<Option<DetailRow>, DbError> {
     let sql =
         format!("SELECT {SUMMARY_COLUMNS}, d.headers, v.body FROM {ROUTED_TO}$1) AND d.id = $2");
     Ok(on_pool!(db, |pool| {
@@ -211,7 +219,7 @@ pub(crate) async fn detail(db: &Db, workspace: i64, id: i64) -> Result<Option<De
 struct AttemptRow {
     number: i64,
     replay: bool,
-    replay_by: Option<i64>,
+    replay_by: Option<UserId>,
     by_name: Option<String>,
     started_at: DbTime,
     finished_at: DbTime,
@@ -225,7 +233,7 @@ struct AttemptRow {
 /// What `workspace` reads as a successful attempt's summary: its own
 /// counts only (an attempt recorded before per-workspace summaries existed
 /// says no more than that it succeeded).
-fn summary_for(workspace: i64, r: &AttemptRow) -> String {
+fn summary_for(workspace: WorkspaceId, r: &AttemptRow) -> String {
     if !r.succeeded {
         // Failure summaries name no entry.
         return r.summary.clone();
@@ -239,7 +247,11 @@ fn summary_for(workspace: i64, r: &AttemptRow) -> String {
 
 /// A delivery's attempts, first first, with the replaying person's name,
 /// as `workspace` sees them.
-pub(crate) async fn attempts(db: &Db, workspace: i64, id: i64) -> Result<Vec<Attempt>, DbError> {
+pub(crate) async fn attempts(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: i64,
+) -> Result<Vec<Attempt>, DbError> {
     let rows: Vec<AttemptRow> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT a.number, a.replay, a.replay_by, \
@@ -259,7 +271,7 @@ pub(crate) async fn attempts(db: &Db, workspace: i64, id: i64) -> Result<Vec<Att
             number: r.number,
             trigger: if r.replay {
                 AttemptTrigger::Replay {
-                    by: r.replay_by.map(UserId),
+                    by: r.replay_by,
                     by_name: r.by_name,
                 }
             } else {
@@ -274,7 +286,11 @@ pub(crate) async fn attempts(db: &Db, workspace: i64, id: i64) -> Result<Vec<Att
 }
 
 /// The delivery's routes into `workspace`.
-pub(crate) async fn routes(db: &Db, workspace: i64, id: i64) -> Result<Vec<Route>, DbError> {
+pub(crate) async fn routes(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: i64,
+) -> Result<Vec<Route>, DbError> {
     let rows: Vec<(String, String, String, String)> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT r.connection_id, c.name, c.provider, r.remote_id FROM webhook_routes r \
@@ -300,7 +316,11 @@ pub(crate) async fn routes(db: &Db, workspace: i64, id: i64) -> Result<Vec<Route
 }
 
 /// Which of `ids` are routed to `workspace` (ascending, once each).
-pub(crate) async fn routed(db: &Db, workspace: i64, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+pub(crate) async fn routed(
+    db: &Db,
+    workspace: WorkspaceId,
+    ids: &[i64],
+) -> Result<Vec<i64>, DbError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let found: Vec<i64> = on_pool!(db, |pool| {
@@ -326,7 +346,7 @@ pub(crate) async fn routed(db: &Db, workspace: i64, ids: &[i64]) -> Result<Vec<i
 /// `since` (microseconds).
 pub(crate) async fn failed_since(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     since: Timestamp,
 ) -> Result<Vec<i64>, DbError> {
     Ok(on_pool!(db, |pool| {

@@ -14,7 +14,6 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use herald_accounts::WorkspaceId;
 use herald_core::{SignedDuration, Timestamp};
 use herald_db::DbTime;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload};
@@ -327,7 +326,7 @@ impl Outbound {
             return Ok(Next::Done);
         }
 
-        let workspace = WorkspaceId(row.workspace_id);
+        let workspace = row.workspace_id;
         let host = url::Url::parse(&row.url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))

@@ -23,15 +23,14 @@ pub use deliver::{
 };
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_accounts::{UserId, WorkspaceId};
 use herald_connections::sealed::{ResealError, SealedValues};
 use herald_connections::vault::{KeyId, Vault, VaultError};
 use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
 use herald_db::DbTime;
 use herald_jobs::{NewJob, Queue};
@@ -76,15 +75,7 @@ pub const DISABLED_GONE: &str = "the endpoint answered 410 Gone";
 /// The reason recorded when an endpoint has been failing too long.
 pub const DISABLED_FAILING: &str = "failing for 5 days";
 
-/// An endpoint's id: `ep_` and 32 random hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EndpointId(pub String);
-
-impl fmt::Display for EndpointId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use herald_core::EndpointId;
 
 /// Where a delivery is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,7 +330,7 @@ fn event_types_of(row: &EndpointRow) -> Result<Vec<String>, WebhooksError> {
 fn endpoint_from(row: &EndpointRow) -> Result<Endpoint, WebhooksError> {
     Ok(Endpoint {
         id: EndpointId(row.id.clone()),
-        workspace_id: WorkspaceId(row.workspace_id),
+        workspace_id: row.workspace_id,
         url: row.url.clone(),
         description: row.description.clone(),
         event_types: event_types_of(row)?,
@@ -429,7 +420,7 @@ impl Outbound {
         workspace: WorkspaceId,
         id: &EndpointId,
     ) -> Result<EndpointRow, EndpointError> {
-        store::endpoint(&self.inner.db, workspace.0, &id.0)
+        store::endpoint(&self.inner.db, workspace, &id.0)
             .await
             .map_err(WebhooksError::from)?
             .ok_or(EndpointError::NotFound)
@@ -455,7 +446,7 @@ impl Outbound {
         let now = DbTime(self.inner.clock.now());
         let row = EndpointRow {
             id,
-            workspace_id: workspace.0,
+            workspace_id: workspace,
             url: url.to_string(),
             description,
             event_types: serde_json::to_string(&event_types).map_err(WebhooksError::Encode)?,
@@ -467,7 +458,7 @@ impl Outbound {
             previous_key_id: None,
             previous_secret: None,
             previous_expires_at: None,
-            created_by: Some(by.0),
+            created_by: Some(by),
             created_at: now,
             updated_at: now,
         };
@@ -482,7 +473,7 @@ impl Outbound {
 
     /// The workspace's endpoints, oldest first.
     pub async fn list(&self, workspace: WorkspaceId) -> Result<Vec<Endpoint>, WebhooksError> {
-        store::endpoints(&self.inner.db, workspace.0)
+        store::endpoints(&self.inner.db, workspace)
             .await?
             .iter()
             .map(endpoint_from)
@@ -495,7 +486,7 @@ impl Outbound {
         workspace: WorkspaceId,
         id: &EndpointId,
     ) -> Result<Option<Endpoint>, WebhooksError> {
-        store::endpoint(&self.inner.db, workspace.0, &id.0)
+        store::endpoint(&self.inner.db, workspace, &id.0)
             .await?
             .as_ref()
             .map(endpoint_from)
@@ -604,7 +595,7 @@ impl Outbound {
         workspace: WorkspaceId,
         id: &EndpointId,
     ) -> Result<bool, WebhooksError> {
-        Ok(store::delete_endpoint(&self.inner.db, workspace.0, &id.0).await?)
+        Ok(store::delete_endpoint(&self.inner.db, workspace, &id.0).await?)
     }
 
     /// Sends a `webhook.endpoint_test` message to the endpoint (only to
@@ -629,7 +620,7 @@ impl Outbound {
         store::insert_message(
             &mut tx,
             &message_id,
-            workspace.0,
+            workspace,
             TEST_EVENT_TYPE,
             &body,
             None,
@@ -652,7 +643,7 @@ impl Outbound {
             .await
             .map_err(WebhooksError::Queue)?;
         tx.commit().await.map_err(WebhooksError::from)?;
-        let (row, _) = store::delivery(&self.inner.db, workspace.0, delivery)
+        let (row, _) = store::delivery(&self.inner.db, workspace, delivery)
             .await
             .map_err(WebhooksError::from)?
             .ok_or(EndpointError::NotFound)?;
@@ -669,7 +660,7 @@ impl Outbound {
     ) -> Result<Vec<OutboundDelivery>, WebhooksError> {
         let rows = store::deliveries(
             &self.inner.db,
-            workspace.0,
+            workspace,
             &id.0,
             state.map(DeliveryState::as_str),
             i64::try_from(limit).unwrap_or(i64::MAX),
@@ -684,7 +675,7 @@ impl Outbound {
         workspace: WorkspaceId,
         delivery: i64,
     ) -> Result<Option<OutboundDeliveryDetail>, WebhooksError> {
-        let Some((row, payload)) = store::delivery(&self.inner.db, workspace.0, delivery).await?
+        let Some((row, payload)) = store::delivery(&self.inner.db, workspace, delivery).await?
         else {
             return Ok(None);
         };
@@ -698,7 +689,7 @@ impl Outbound {
                 duration_ms: a.duration_ms,
                 error: a.error,
                 response_excerpt: a.response_excerpt,
-                replayed_by: a.replayed_by.map(UserId),
+                replayed_by: a.replayed_by,
             })
             .collect();
         Ok(Some(OutboundDeliveryDetail {
@@ -725,7 +716,7 @@ impl Outbound {
         let mut jobs = Vec::new();
         let mut refused = 0u64;
         for id in ids {
-            match store::delivery_endpoint_enabled(&mut tx, workspace.0, id).await? {
+            match store::delivery_endpoint_enabled(&mut tx, workspace, id).await? {
                 None => {}
                 Some(false) => refused += 1,
                 Some(true) => {
@@ -769,7 +760,7 @@ impl Outbound {
         since: Timestamp,
         by: UserId,
     ) -> Result<usize, WebhooksError> {
-        let ids = store::failed_since(&self.inner.db, workspace.0, &id.0, since).await?;
+        let ids = store::failed_since(&self.inner.db, workspace, &id.0, since).await?;
         self.replay(workspace, &ids, by).await
     }
 
@@ -792,7 +783,7 @@ impl Outbound {
         let now = self.inner.clock.now();
         let mut tx = self.inner.db.begin().await?;
         let mut subscribed = Vec::new();
-        for endpoint in store::enabled_endpoints(&mut tx, draft.workspace_id).await? {
+        for endpoint in store::enabled_endpoints(&mut tx, WorkspaceId(draft.workspace_id)).await? {
             let types = event_types_of(&endpoint)?;
             if types.is_empty() || types.iter().any(|t| t == draft.event_type) {
                 subscribed.push(endpoint.id);
@@ -807,7 +798,7 @@ impl Outbound {
         if !store::insert_message(
             &mut tx,
             &message_id,
-            draft.workspace_id,
+            WorkspaceId(draft.workspace_id),
             draft.event_type,
             &body,
             Some(&source),

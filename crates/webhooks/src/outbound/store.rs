@@ -3,13 +3,14 @@
 //! and `outbound_attempts`).
 
 use herald_core::Timestamp;
+use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct EndpointRow {
     pub id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub url: String,
     pub description: String,
     pub event_types: String,
@@ -21,7 +22,7 @@ pub(crate) struct EndpointRow {
     pub previous_key_id: Option<i64>,
     pub previous_secret: Option<String>,
     pub previous_expires_at: Option<DbTime>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     pub created_at: DbTime,
     pub updated_at: DbTime,
 }
@@ -61,7 +62,7 @@ pub(crate) async fn insert_endpoint(tx: &mut Tx, row: &EndpointRow) -> Result<()
 
 pub(crate) async fn endpoint(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     id: &str,
 ) -> Result<Option<EndpointRow>, DbError> {
     let sql = format!(
@@ -76,7 +77,10 @@ pub(crate) async fn endpoint(
     }))
 }
 
-pub(crate) async fn endpoints(db: &Db, workspace: i64) -> Result<Vec<EndpointRow>, DbError> {
+pub(crate) async fn endpoints(
+    db: &Db,
+    workspace: WorkspaceId,
+) -> Result<Vec<EndpointRow>, DbError> {
     let sql = format!(
         "SELECT {ENDPOINT_COLUMNS} FROM outbound_endpoints WHERE workspace_id = $1 \
          ORDER BY created_at, id"
@@ -92,7 +96,7 @@ pub(crate) async fn endpoints(db: &Db, workspace: i64) -> Result<Vec<EndpointRow
 /// The workspace's enabled endpoints, read inside the fan-out transaction.
 pub(crate) async fn enabled_endpoints(
     tx: &mut Tx,
-    workspace: i64,
+    workspace: WorkspaceId,
 ) -> Result<Vec<EndpointRow>, DbError> {
     let sql = format!(
         "SELECT {ENDPOINT_COLUMNS} FROM outbound_endpoints WHERE workspace_id = $1 \
@@ -153,7 +157,11 @@ pub(crate) async fn set_secrets(db: &Db, row: &EndpointRow) -> Result<bool, DbEr
     Ok(n > 0)
 }
 
-pub(crate) async fn delete_endpoint(db: &Db, workspace: i64, id: &str) -> Result<bool, DbError> {
+pub(crate) async fn delete_endpoint(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: &str,
+) -> Result<bool, DbError> {
     let n = on_pool!(db, |pool| {
         sqlx::query("DELETE FROM outbound_endpoints WHERE id = $1 AND workspace_id = $2")
             .bind(id)
@@ -169,7 +177,7 @@ pub(crate) async fn delete_endpoint(db: &Db, workspace: i64, id: &str) -> Result
 pub(crate) async fn insert_message(
     tx: &mut Tx,
     id: &str,
-    workspace: i64,
+    workspace: WorkspaceId,
     event_type: &str,
     payload: &str,
     source_event_id: Option<&str>,
@@ -235,7 +243,7 @@ const DELIVERY_COLUMNS: &str = "d.id, d.endpoint_id, d.message_id, m.event_type,
 /// An endpoint's deliveries (optionally in one state), newest first.
 pub(crate) async fn deliveries(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     endpoint: &str,
     state: Option<&str>,
     limit: i64,
@@ -262,7 +270,7 @@ pub(crate) async fn deliveries(
 /// One delivery of the workspace with its message's body.
 pub(crate) async fn delivery(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     id: i64,
 ) -> Result<Option<(DeliveryRow, String)>, DbError> {
     #[derive(sqlx::FromRow)]
@@ -295,7 +303,7 @@ pub(crate) struct AttemptRow {
     pub duration_ms: i64,
     pub error: Option<String>,
     pub response_excerpt: Option<String>,
-    pub replayed_by: Option<i64>,
+    pub replayed_by: Option<UserId>,
 }
 
 pub(crate) async fn attempts(db: &Db, delivery: i64) -> Result<Vec<AttemptRow>, DbError> {
@@ -314,7 +322,7 @@ pub(crate) async fn attempts(db: &Db, delivery: i64) -> Result<Vec<AttemptRow>, 
 /// endpoint is enabled.
 pub(crate) async fn delivery_endpoint_enabled(
     tx: &mut Tx,
-    workspace: i64,
+    workspace: WorkspaceId,
     delivery: i64,
 ) -> Result<Option<bool>, DbError> {
     Ok(on_tx!(tx, |conn| {
@@ -348,7 +356,7 @@ pub(crate) async fn restart_delivery(tx: &mut Tx, id: i64, now: Timestamp) -> Re
 /// The endpoint's dead and retrying deliveries created at or after `since`.
 pub(crate) async fn failed_since(
     db: &Db,
-    workspace: i64,
+    workspace: WorkspaceId,
     endpoint: &str,
     since: Timestamp,
 ) -> Result<Vec<i64>, DbError> {
@@ -376,7 +384,7 @@ pub(crate) struct SendRow {
     pub message_id: String,
     pub payload: String,
     pub endpoint_id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub url: String,
     pub enabled: bool,
     pub secret: String,

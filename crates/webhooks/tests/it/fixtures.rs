@@ -3,10 +3,10 @@
 //! accounts made with SQL (the accounts and connections services are not
 //! what these tests are about), and signed Meta payloads.
 
+use herald_core::{UserId, WorkspaceId};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use herald_accounts::{UserId, WorkspaceId};
 use herald_core::{ManualClock, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
 use herald_db::{Backend, Db, on_pool};

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use bytes::Bytes;
-use herald_accounts::WorkspaceId;
 use herald_core::Clock;
+use herald_core::WorkspaceId;
 use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
 use herald_jobs::JobState;
@@ -26,7 +26,7 @@ use crate::fixtures::{
 };
 
 /// An editor, a workspace and an Instagram business account `ig-1` in it.
-async fn one_account(env: &Env) -> (herald_accounts::UserId, WorkspaceId, String) {
+async fn one_account(env: &Env) -> (herald_core::UserId, WorkspaceId, String) {
     let ida = env.user("ida@example.com", "Ida").await;
     let ws = env.workspace("Acme", &[ida]).await;
     let conn = env

@@ -174,7 +174,7 @@ async fn each_person_keeps_only_the_newest_notifications(t: TestDb) {
     env.run_jobs().await;
 
     let db = env.db().clone();
-    let count = |user: herald_accounts::UserId| {
+    let count = |user: herald_core::UserId| {
         let db = db.clone();
         async move {
             let n: i64 = on_pool!(&db, |pool| {

@@ -3,6 +3,7 @@
 //! manual clock, and a real HTTP receiver on 127.0.0.1 that verifies every
 //! request with `standard::verify` and answers as each test tells it.
 
+use herald_core::{UserId, WorkspaceId};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -14,7 +15,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use herald_accounts::{UserId, WorkspaceId};
 use herald_connections::sealed::Keyring;
 use herald_connections::vault::{KeyId, Vault};
 use herald_core::{Clock, ManualClock, SignedDuration, Timestamp};
