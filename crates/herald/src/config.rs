@@ -8,7 +8,7 @@
 //! its doc comment is its help text, `= "…"` its default, and its type says
 //! whether it is a secret and how `herald config` shows it. Each layer is a
 //! figment [`Provider`]; figment merges them, remembers which one gave each
-//! key, and extracts the fields, which [`Settings::validate`] turns into the
+//! key, and extracts the fields, which `Settings::validate` turns into the
 //! typed [`Config`].
 
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ struct Key {
     show: fn(&str) -> String,
 }
 
-/// Declares [`Settings`] and, from the same fields, [`KEYS`].
+/// Declares `Settings` and, from the same fields, `KEYS`.
 macro_rules! settings {
     (@default) => { None };
     (@default $default:literal) => { Some($default) };
@@ -246,7 +246,7 @@ pub enum ConfigError {
         #[source]
         source: toml::de::Error,
     },
-    #[error("unknown key `{key}` in the config file {path}{hint}; known keys: {known}")]
+    #[error("unknown key `{key}` in the config file {path}; known keys: {known}{hint}")]
     UnknownFileKey {
         key: String,
         path: PathBuf,
