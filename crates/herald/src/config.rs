@@ -905,7 +905,6 @@ impl Settings {
         let request_timeout = number!(request_timeout_secs, 1.., "a number of seconds, at least 1");
         let body_limit = number!(body_limit_bytes, 1.., "a number of bytes, at least 1");
         let shutdown_grace = number!(shutdown_grace_secs, 0.., "a number of seconds");
-        let media_max_bytes = number!(media_max_bytes, 1.., "a number of bytes, at least 1");
         let redis_url = url!(
             redis_url,
             ["redis://", "rediss://"],
@@ -950,6 +949,7 @@ impl Settings {
             Some(_) => bad!(sandbox_url, "http://HOST:PORT or https://HOST"),
             None => None,
         };
+        let media_max_bytes = number!(media_max_bytes, 1.., "a number of bytes, at least 1");
         let s3_access_key_id = text(self.s3_access_key_id.as_deref());
         let s3_secret_access_key = secret_text(&self.s3_secret_access_key);
         let s3_endpoint = text(self.s3_endpoint.as_deref());
