@@ -3,6 +3,13 @@
 //! as Docker and Kubernetes mount secrets). Every key can come from any
 //! layer; a later layer wins. Invalid values stop the start with a message
 //! naming the key, where the value came from and what is expected.
+//!
+//! Each key is declared once, as a field in the `settings!` block below:
+//! its doc comment is its help text, `= "…"` its default, and its type says
+//! whether it is a secret and how `herald config` shows it. Each layer is a
+//! figment [`Provider`]; figment merges them, remembers which one gave each
+//! key, and extracts the fields, which `Settings::validate` turns into the
+//! typed [`Config`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,7 +17,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 /// How Herald runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,277 +37,173 @@ pub enum LogFormat {
     Json,
 }
 
-/// One configuration key.
-struct Key {
-    name: &'static str,
-    secret: bool,
-    default: Option<&'static str>,
-    help: &'static str,
+const REDACTED: &str = "[redacted]";
+
+/// A secret URL: `herald config` shows it with only its password masked.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct SecretUrl(SecretString);
+
+/// What a field's type says about its key: whether it is a secret, and how
+/// `herald config` shows a value of it.
+trait Field {
+    const SECRET: bool = false;
+    fn show(raw: &str) -> String {
+        raw.trim().to_owned()
+    }
 }
 
-const KEYS: &[Key] = &[
-    Key {
-        name: "mode",
-        secret: false,
-        default: Some("development"),
-        help: "development | production",
-    },
-    Key {
-        name: "listen",
-        secret: false,
-        default: Some("127.0.0.1:8080"),
-        help: "address and port to serve HTTP on",
-    },
-    Key {
-        name: "data_dir",
-        secret: false,
-        default: Some("./herald-data"),
-        help: "folder for the SQLite database, generated keys and local media",
-    },
-    Key {
-        name: "database_url",
-        secret: true,
-        default: None,
-        help: "sqlite://PATH or postgres://USER:PASSWORD@HOST/DB (default: SQLite in the data folder)",
-    },
-    Key {
-        name: "public_url",
-        secret: false,
-        default: None,
-        help: "external base URL used in links and OAuth redirects (default: http://LISTEN; required in production)",
-    },
-    Key {
-        name: "session_secret",
-        secret: true,
-        default: None,
-        help: "at least 32 characters; signs sessions and CSRF tokens (generated in development)",
-    },
-    Key {
-        name: "log",
-        secret: false,
-        default: Some("info"),
-        help: "log filter, e.g. info or herald=debug,sqlx=warn",
-    },
-    Key {
-        name: "log_format",
-        secret: false,
-        default: None,
-        help: "pretty | json (default: pretty in development, json in production)",
-    },
-    Key {
-        name: "worker_concurrency",
-        secret: false,
-        default: Some("8"),
-        help: "jobs run at once per queue by each worker process",
-    },
-    Key {
-        name: "database_max_connections",
-        secret: false,
-        default: Some("10"),
-        help: "database pool size per process",
-    },
-    Key {
-        name: "request_timeout_secs",
-        secret: false,
-        default: Some("30"),
-        help: "longest time a request may take",
-    },
-    Key {
-        name: "body_limit_bytes",
-        secret: false,
-        default: Some("2097152"),
-        help: "largest accepted request body",
-    },
-    Key {
-        name: "shutdown_grace_secs",
-        secret: false,
-        default: Some("30"),
-        help: "time running jobs get to finish at shutdown",
-    },
-    Key {
-        name: "redis_url",
-        secret: true,
-        default: None,
-        help: "redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…; rate limits shared by every instance (default: in-process)",
-    },
-    Key {
-        name: "smtp_url",
-        secret: true,
-        default: None,
-        help: "smtps://USER:PASSWORD@HOST:465 (TLS) or smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS); required in production (development: the /dev/mailbox page)",
-    },
-    Key {
-        name: "mail_from",
-        secret: false,
-        default: Some("Herald <herald@localhost>"),
-        help: "sender of the mail Herald sends, e.g. Herald <no-reply@example.com>",
-    },
-    Key {
-        name: "meta_app_id",
-        secret: false,
-        default: None,
-        help: "Facebook app id for Facebook Login (Pages and their Instagram accounts); unset: the sandbox",
-    },
-    Key {
-        name: "meta_app_secret",
-        secret: true,
-        default: None,
-        help: "Facebook app secret (with meta_app_id); during a rotation list the new and the old one, comma-separated: the first signs requests, all are accepted on webhooks",
-    },
-    Key {
-        name: "instagram_app_id",
-        secret: false,
-        default: None,
-        help: "Instagram app id for Instagram Login; unset: the sandbox",
-    },
-    Key {
-        name: "instagram_app_secret",
-        secret: true,
-        default: None,
-        help: "Instagram app secret (with instagram_app_id); comma-separated during a rotation, like meta_app_secret",
-    },
-    Key {
-        name: "tiktok_client_key",
-        secret: false,
-        default: None,
-        help: "TikTok Login Kit client key; unset: the sandbox",
-    },
-    Key {
-        name: "tiktok_client_secret",
-        secret: true,
-        default: None,
-        help: "TikTok client secret (with tiktok_client_key)",
-    },
-    Key {
-        name: "google_client_id",
-        secret: false,
-        default: None,
-        help: "Google OAuth client id for YouTube; unset: the sandbox",
-    },
-    Key {
-        name: "google_client_secret",
-        secret: true,
-        default: None,
-        help: "Google OAuth client secret (with google_client_id)",
-    },
-    Key {
-        name: "sandbox",
-        secret: false,
-        default: Some("auto"),
-        help: "auto: on in development, off in production | on: platforms without app credentials use the built-in sandbox at /sandbox, in production too (with a warning at start and a banner) | off: they are not offered",
-    },
-    Key {
-        name: "sandbox_url",
-        secret: false,
-        default: None,
-        help: "base URL of a standalone `herald sandbox` to use instead of the built-in one",
-    },
-    Key {
-        name: "meta_verify_token",
-        secret: true,
-        default: None,
-        help: "the verify token Meta sends when subscribing to webhooks at PUBLIC_URL/webhooks/meta (generated in development)",
-    },
-    Key {
-        name: "trusted_proxies",
-        secret: false,
-        default: None,
-        help: "comma-separated addresses or CIDRs (10.0.0.0/8) of reverse proxies whose X-Forwarded-For names the client; unset: the header is ignored and the TCP peer is the client",
-    },
-    Key {
-        name: "metrics_token",
-        secret: true,
-        default: None,
-        help: "when set, /metrics answers only requests with Authorization: Bearer TOKEN (unset: /metrics is open; keep it off the public network)",
-    },
-    Key {
-        name: "operator_name",
-        secret: false,
-        default: None,
-        help: "who runs this instance (a person or organisation), named in the privacy notice and terms; set it in production (platform app review asks for it)",
-    },
-    Key {
-        name: "operator_contact",
-        secret: false,
-        default: None,
-        help: "an e-mail or postal address where people reach the operator, shown with operator_name",
-    },
-    Key {
-        name: "webhook_allow_private",
-        secret: false,
-        default: Some("false"),
-        help: "true: outbound webhook endpoints may be private, loopback or link-local addresses (and plain http); false: public https only",
-    },
-    Key {
-        name: "nats_url",
-        secret: true,
-        default: None,
-        help: "NATS server with JetStream; publishing events are relayed there (in-process subscribers only when unset)",
-    },
-    Key {
-        name: "nats_stream",
-        secret: false,
-        default: Some("HERALD"),
-        help: "JetStream stream holding Herald's events (created when missing)",
-    },
-    Key {
-        name: "credential_keys_file",
-        secret: false,
-        default: None,
-        help: "keyring encrypting platform tokens (default: DATA_DIR/secrets/credential-keys, generated)",
-    },
-    Key {
-        name: "media_dir",
-        secret: false,
-        default: None,
-        help: "folder for media files when no S3 bucket is set (default: DATA_DIR/media)",
-    },
-    Key {
-        name: "media_max_bytes",
-        secret: false,
-        default: Some("1073741824"),
-        help: "largest media file accepted, uploaded or imported from Google Drive",
-    },
-    Key {
-        name: "s3_endpoint",
-        secret: false,
-        default: None,
-        help: "S3-compatible endpoint, e.g. http://127.0.0.1:9000 or https://s3.example.com (default: AWS for the region)",
-    },
-    Key {
-        name: "s3_bucket",
-        secret: false,
-        default: None,
-        help: "keep media in this S3 bucket instead of the local folder",
-    },
-    Key {
-        name: "s3_region",
-        secret: false,
-        default: Some("us-east-1"),
-        help: "region of the S3 bucket",
-    },
-    Key {
-        name: "s3_access_key_id",
-        secret: false,
-        default: None,
-        help: "S3 access key id (with s3_secret_access_key; unset: the instance's credentials)",
-    },
-    Key {
-        name: "s3_secret_access_key",
-        secret: true,
-        default: None,
-        help: "S3 secret access key (with s3_access_key_id)",
-    },
-    Key {
-        name: "s3_path_style",
-        secret: false,
-        default: Some("true"),
-        help: "true: ENDPOINT/BUCKET/KEY addresses (MinIO, Garage, most self-hosted servers) | false: BUCKET.ENDPOINT/KEY",
-    },
-];
+impl Field for String {}
+impl Field for Option<String> {}
 
-fn key(name: &str) -> &'static Key {
-    KEYS.iter().find(|k| k.name == name).expect("known key")
+impl Field for Option<SecretString> {
+    const SECRET: bool = true;
+    fn show(_: &str) -> String {
+        REDACTED.to_owned()
+    }
+}
+
+impl Field for Option<SecretUrl> {
+    const SECRET: bool = true;
+    fn show(raw: &str) -> String {
+        herald_db::redact_url(raw.trim())
+    }
+}
+
+/// One key, as the `settings!` block declares it.
+struct Key {
+    name: &'static str,
+    help: &'static str,
+    default: Option<&'static str>,
+    secret: bool,
+    show: fn(&str) -> String,
+}
+
+/// Declares `Settings` and, from the same fields, `KEYS`.
+macro_rules! settings {
+    (@default) => { None };
+    (@default $default:literal) => { Some($default) };
+    ($($(#[doc = $doc:literal])+ $name:ident: $ty:ty $(= $default:literal)?,)+) => {
+        /// Every key's raw value, as the layers gave it.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Settings {
+            $($(#[doc = $doc])+ $name: $ty,)+
+        }
+
+        /// Every key, in the order `herald config` lists them.
+        const KEYS: &[Key] = &[$(Key {
+            name: stringify!($name),
+            help: concat!($($doc),+),
+            default: settings!(@default $($default)?),
+            secret: <$ty as Field>::SECRET,
+            show: <$ty as Field>::show,
+        },)+];
+    };
+}
+
+settings! {
+    /// development | production
+    mode: String = "development",
+    /// address and port to serve HTTP on
+    listen: String = "127.0.0.1:8080",
+    /// folder for the SQLite database, generated keys and local media
+    data_dir: String = "./herald-data",
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB (default: SQLite in the data folder)
+    database_url: Option<SecretUrl>,
+    /// external base URL used in links and OAuth redirects
+    /// (default: http://LISTEN; required in production)
+    public_url: Option<String>,
+    /// at least 32 characters; signs sessions and CSRF tokens (generated in development)
+    session_secret: Option<SecretString>,
+    /// log filter, e.g. info or herald=debug,sqlx=warn
+    log: String = "info",
+    /// pretty | json (default: pretty in development, json in production)
+    log_format: Option<String>,
+    /// jobs run at once per queue by each worker process
+    worker_concurrency: String = "8",
+    /// database pool size per process
+    database_max_connections: String = "10",
+    /// longest time a request may take
+    request_timeout_secs: String = "30",
+    /// largest accepted request body
+    body_limit_bytes: String = "2097152",
+    /// time running jobs get to finish at shutdown
+    shutdown_grace_secs: String = "30",
+    /// redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…; rate limits shared by every instance
+    /// (default: in-process)
+    redis_url: Option<SecretUrl>,
+    /// smtps://USER:PASSWORD@HOST:465 (TLS) or smtp://USER:PASSWORD@HOST:587?tls=required
+    /// (STARTTLS); required in production (development: the /dev/mailbox page)
+    smtp_url: Option<SecretUrl>,
+    /// sender of the mail Herald sends, e.g. Herald <no-reply@example.com>
+    mail_from: String = "Herald <herald@localhost>",
+    /// Facebook app id for Facebook Login (Pages and their Instagram accounts); unset: the sandbox
+    meta_app_id: Option<String>,
+    /// Facebook app secret (with meta_app_id); during a rotation list the new and the old one,
+    /// comma-separated: the first signs requests, all are accepted on webhooks
+    meta_app_secret: Option<SecretString>,
+    /// Instagram app id for Instagram Login; unset: the sandbox
+    instagram_app_id: Option<String>,
+    /// Instagram app secret (with instagram_app_id); comma-separated during a rotation,
+    /// like meta_app_secret
+    instagram_app_secret: Option<SecretString>,
+    /// TikTok Login Kit client key; unset: the sandbox
+    tiktok_client_key: Option<String>,
+    /// TikTok client secret (with tiktok_client_key)
+    tiktok_client_secret: Option<SecretString>,
+    /// Google OAuth client id for YouTube; unset: the sandbox
+    google_client_id: Option<String>,
+    /// Google OAuth client secret (with google_client_id)
+    google_client_secret: Option<SecretString>,
+    /// auto: on in development, off in production | on: platforms without app credentials use
+    /// the built-in sandbox at /sandbox, in production too (with a warning at start and a
+    /// banner) | off: they are not offered
+    sandbox: String = "auto",
+    /// base URL of a standalone `herald sandbox` to use instead of the built-in one
+    sandbox_url: Option<String>,
+    /// the verify token Meta sends when subscribing to webhooks at PUBLIC_URL/webhooks/meta
+    /// (generated in development)
+    meta_verify_token: Option<SecretString>,
+    /// comma-separated addresses or CIDRs (10.0.0.0/8) of reverse proxies whose X-Forwarded-For
+    /// names the client; unset: the header is ignored and the TCP peer is the client
+    trusted_proxies: Option<String>,
+    /// when set, /metrics answers only requests with Authorization: Bearer TOKEN
+    /// (unset: /metrics is open; keep it off the public network)
+    metrics_token: Option<SecretString>,
+    /// who runs this instance (a person or organisation), named in the privacy notice and
+    /// terms; set it in production (platform app review asks for it)
+    operator_name: Option<String>,
+    /// an e-mail or postal address where people reach the operator, shown with operator_name
+    operator_contact: Option<String>,
+    /// true: outbound webhook endpoints may be private, loopback or link-local addresses
+    /// (and plain http); false: public https only
+    webhook_allow_private: String = "false",
+    /// NATS server with JetStream; publishing events are relayed there
+    /// (in-process subscribers only when unset)
+    nats_url: Option<SecretString>,
+    /// JetStream stream holding Herald's events (created when missing)
+    nats_stream: String = "HERALD",
+    /// keyring encrypting platform tokens (default: DATA_DIR/secrets/credential-keys, generated)
+    credential_keys_file: Option<String>,
+    /// folder for media files when no S3 bucket is set (default: DATA_DIR/media)
+    media_dir: Option<String>,
+    /// largest media file accepted, uploaded or imported from Google Drive
+    media_max_bytes: String = "1073741824",
+    /// S3-compatible endpoint, e.g. http://127.0.0.1:9000 or https://s3.example.com
+    /// (default: AWS for the region)
+    s3_endpoint: Option<String>,
+    /// keep media in this S3 bucket instead of the local folder
+    s3_bucket: Option<String>,
+    /// region of the S3 bucket
+    s3_region: String = "us-east-1",
+    /// S3 access key id (with s3_secret_access_key; unset: the instance's credentials)
+    s3_access_key_id: Option<String>,
+    /// S3 secret access key (with s3_access_key_id)
+    s3_secret_access_key: Option<SecretString>,
+    /// true: ENDPOINT/BUCKET/KEY addresses (MinIO, Garage, most self-hosted servers)
+    /// | false: BUCKET.ENDPOINT/KEY
+    s3_path_style: String = "true",
 }
 
 fn env_name(key: &str) -> String {
@@ -340,10 +246,11 @@ pub enum ConfigError {
         #[source]
         source: toml::de::Error,
     },
-    #[error("unknown key `{key}` in the config file {path}; known keys: {known}")]
+    #[error("unknown key `{key}` in the config file {path}; known keys: {known}{hint}")]
     UnknownFileKey {
         key: String,
         path: PathBuf,
+        hint: String,
         known: String,
     },
     #[error("`{key}` in the config file {path} must be a string, number or boolean")]
@@ -368,10 +275,13 @@ pub enum ConfigError {
     },
     #[error("{var} must be set in production mode ({why})")]
     Required { var: String, why: &'static str },
+    #[error("the configuration could not be read: {0}")]
+    Layers(String),
 }
 
-/// The effective configuration.
-#[derive(Clone)]
+/// The effective configuration. Secrets are `SecretString`s, so `Debug`
+/// redacts them.
+#[derive(Clone, Debug)]
 pub struct Config {
     pub mode: Mode,
     pub listen: SocketAddr,
@@ -423,31 +333,14 @@ pub struct Config {
     pub operator: Option<(String, String)>,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
+    /// Each configured key's value as `herald config` shows it (secrets redacted).
+    shown: BTreeMap<&'static str, String>,
     /// Things worth a warning once logging is up (misspelled variables).
     pub warnings: Vec<String>,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("mode", &self.mode)
-            .field("listen", &self.listen)
-            .field("data_dir", &self.data_dir)
-            .field(
-                "database_url",
-                &herald_db::redact_url(self.database_url.expose_secret()),
-            )
-            .field("public_url", &self.public_url)
-            .field(
-                "session_secret",
-                &self.session_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
 /// Where media files are kept.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum MediaStore {
     /// A local folder (`DATA_DIR/media` unless `HERALD_MEDIA_DIR`).
     Local(PathBuf),
@@ -456,7 +349,7 @@ pub enum MediaStore {
 }
 
 /// An S3-compatible bucket for media.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct S3Settings {
     pub endpoint: Option<String>,
     pub bucket: String,
@@ -471,7 +364,7 @@ pub struct S3Settings {
 /// so they are generated per install (never constants, which anyone could
 /// read in the source) and kept in `DATA_DIR/secrets/sandbox-*-secret`,
 /// where a standalone `herald sandbox` with the same data folder finds them.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SandboxSecrets {
     pub meta: SecretString,
     pub instagram: SecretString,
@@ -480,7 +373,7 @@ pub struct SandboxSecrets {
 }
 
 /// One platform app: client id and secret.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PlatformApp {
     pub client_id: String,
     /// The current secret: the first of the configured list.
@@ -491,7 +384,7 @@ pub struct PlatformApp {
 }
 
 /// The configured platform apps.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PlatformApps {
     pub facebook: Option<PlatformApp>,
     pub instagram: Option<PlatformApp>,
@@ -499,9 +392,143 @@ pub struct PlatformApps {
     pub youtube: Option<PlatformApp>,
 }
 
-/// Raw values with their sources, before typing.
-struct Layers {
-    values: BTreeMap<&'static str, (String, Source)>,
+/// One layer of values, as a figment provider named after its [`Source`].
+struct Layer {
+    source: Source,
+    values: Dict,
+}
+
+impl Provider for Layer {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.source.to_string())
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.values.clone()))
+    }
+}
+
+impl Layer {
+    fn defaults() -> Layer {
+        let values = KEYS
+            .iter()
+            .filter_map(|k| Some((k.name.to_owned(), Value::from(k.default?))))
+            .collect();
+        Layer {
+            source: Source::Default,
+            values,
+        }
+    }
+
+    /// The TOML file: each key's value as text, as if it came from the
+    /// environment.
+    fn file(path: &Path) -> Result<Layer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
+                path: path.to_owned(),
+                source,
+            })?;
+        let values = table
+            .into_iter()
+            .map(|(key, value)| {
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    _ => {
+                        let path = path.to_owned();
+                        return Err(ConfigError::BadFileValue { key, path });
+                    }
+                };
+                Ok((key, Value::from(text)))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Layer {
+            source: Source::ConfigFile(path.to_owned()),
+            values,
+        })
+    }
+
+    /// `HERALD_*` and `HERALD_*_FILE`, one layer per variable, and a warning
+    /// for each variable that looks like Herald's but is not.
+    fn environment(
+        env: &BTreeMap<String, String>,
+        layers: &mut Vec<Layer>,
+    ) -> Result<Vec<String>, ConfigError> {
+        for key in KEYS {
+            let var = env_name(key.name);
+            let file_var = format!("{var}_FILE");
+            let (value, source) = match (env.get(&var), env.get(&file_var)) {
+                (Some(_), Some(_)) => return Err(ConfigError::Both { var }),
+                (Some(value), None) => (value.clone(), Source::Env(var)),
+                (None, Some(path)) => {
+                    let path = PathBuf::from(path);
+                    let raw = std::fs::read_to_string(&path).map_err(|source| {
+                        ConfigError::ReadSecret {
+                            var: file_var.clone(),
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                    // Files written by editors and `echo` end in a newline.
+                    let value = raw.trim_end_matches(['\n', '\r']).to_owned();
+                    let var = file_var;
+                    (value, Source::EnvFile { var, path })
+                }
+                (None, None) => continue,
+            };
+            let values = Dict::from([(key.name.to_owned(), Value::from(value))]);
+            layers.push(Layer { source, values });
+        }
+        let known: Vec<String> = KEYS
+            .iter()
+            .flat_map(|k| [env_name(k.name), format!("{}_FILE", env_name(k.name))])
+            .chain(["HERALD_CONFIG".to_owned()])
+            .collect();
+        Ok(env
+            .keys()
+            .filter(|var| !known.contains(var) && !var.starts_with("HERALD_TEST_"))
+            .map(|var| {
+                let hint = did_you_mean(var, known.iter().map(String::as_str));
+                format!("ignoring unknown environment variable {var}{hint}")
+            })
+            .collect())
+    }
+}
+
+/// The merged layers, for error messages: each key's value and source.
+struct Layered {
+    figment: Figment,
+    sources: BTreeMap<&'static str, Source>,
+}
+
+impl Layered {
+    fn invalid(&self, name: &'static str, expected: &str) -> ConfigError {
+        let shown = if KEYS.iter().any(|k| k.name == name && k.secret) {
+            REDACTED.to_owned()
+        } else {
+            let value = self.figment.find_value(name).ok();
+            value.and_then(Value::into_string).unwrap_or_default()
+        };
+        ConfigError::Invalid {
+            var: env_name(name),
+            shown,
+            source_of: self.sources.get(name).cloned().unwrap_or(Source::Default),
+            expected: expected.to_owned(),
+        }
+    }
+
+    fn required(name: &'static str, why: &'static str) -> ConfigError {
+        ConfigError::Required {
+            var: env_name(name),
+            why,
+        }
+    }
 }
 
 impl Config {
@@ -525,20 +552,52 @@ impl Config {
         file: Option<&Path>,
         env: &BTreeMap<String, String>,
     ) -> Result<Config, ConfigError> {
-        let mut layers = Layers {
-            values: KEYS
-                .iter()
-                .filter_map(|k| k.default.map(|d| (k.name, (d.to_owned(), Source::Default))))
-                .collect(),
-        };
+        let mut layers = vec![Layer::defaults()];
         let file = file
             .map(Path::to_path_buf)
             .or_else(|| env.get("HERALD_CONFIG").map(PathBuf::from));
-        if let Some(path) = file {
-            layers.apply_file(&path)?;
+        if let Some(path) = &file {
+            layers.push(Layer::file(path)?);
         }
-        let warnings = layers.apply_env(env)?;
-        let mut config = layers.build()?;
+        let warnings = Layer::environment(env, &mut layers)?;
+        let figment = layers
+            .iter()
+            .fold(Figment::new(), |figment, layer| figment.merge(layer));
+        // The layer figment took each key from, found by its name.
+        let sources = KEYS
+            .iter()
+            .filter_map(|k| {
+                let name = &figment.find_metadata(k.name)?.name;
+                let layer = layers.iter().find(|l| l.source.to_string() == *name)?;
+                Some((k.name, layer.source.clone()))
+            })
+            .collect();
+        let shown = KEYS
+            .iter()
+            .filter_map(|k| {
+                let raw = figment.find_value(k.name).ok()?.into_string()?;
+                Some((k.name, (k.show)(&raw)))
+            })
+            .collect();
+        let layered = Layered { figment, sources };
+        let settings: Settings =
+            layered
+                .figment
+                .extract()
+                .map_err(|error| match (&error.kind, file) {
+                    (figment::error::Kind::UnknownField(key, known), Some(path)) => {
+                        ConfigError::UnknownFileKey {
+                            hint: did_you_mean(key, known.iter().copied()),
+                            key: key.clone(),
+                            path,
+                            known: known.join(", "),
+                        }
+                    }
+                    _ => ConfigError::Layers(error.to_string()),
+                })?;
+        let mut config = settings.validate(&layered)?;
+        config.sources = layered.sources;
+        config.shown = shown;
         config.warnings = warnings;
         Ok(config)
     }
@@ -560,10 +619,10 @@ impl Config {
             return Ok(notes);
         }
         if self.mode == Mode::Production {
-            return Err(SecretsError::Config(ConfigError::Required {
-                var: env_name("session_secret"),
-                why: "sessions and CSRF tokens are signed with it; generate one with `openssl rand -base64 48`",
-            }));
+            return Err(SecretsError::Config(Layered::required(
+                "session_secret",
+                "sessions and CSRF tokens are signed with it; generate one with `openssl rand -base64 48`",
+            )));
         }
         let secret = self.generated_secret("session_secret", "a session secret", &mut notes)?;
         self.session_secret = Some(secret);
@@ -618,161 +677,58 @@ impl Config {
     /// The effective configuration as `(ENV_NAME, shown value, source)`
     /// rows, secrets redacted.
     pub fn describe(&self) -> Vec<(String, String, String)> {
-        let show = |k: &str| -> String {
-            match k {
-                "mode" => match self.mode {
-                    Mode::Development => "development".into(),
-                    Mode::Production => "production".into(),
-                },
-                "listen" => self.listen.to_string(),
-                "data_dir" => self.data_dir.display().to_string(),
-                "database_url" => herald_db::redact_url(self.database_url.expose_secret()),
-                "public_url" => self.public_url.clone(),
-                "session_secret" => match &self.session_secret {
-                    Some(_) => "[redacted]".into(),
-                    None if self.mode == Mode::Development => {
-                        "(generated into the data folder at start)".into()
-                    }
-                    None => "(missing)".into(),
-                },
-                "log" => self.log.clone(),
-                "log_format" => match self.log_format {
-                    LogFormat::Pretty => "pretty".into(),
-                    LogFormat::Json => "json".into(),
-                },
-                "worker_concurrency" => self.worker_concurrency.to_string(),
-                "database_max_connections" => self.database_max_connections.to_string(),
-                "request_timeout_secs" => self.request_timeout.as_secs().to_string(),
-                "body_limit_bytes" => self.body_limit.to_string(),
-                "shutdown_grace_secs" => self.shutdown_grace.as_secs().to_string(),
-                "redis_url" => match &self.redis_url {
-                    Some(url) => herald_db::redact_url(url.expose_secret()),
-                    None => "(unset: in-process rate limits)".into(),
-                },
-                "smtp_url" => match &self.smtp_url {
-                    Some(url) => herald_db::redact_url(url.expose_secret()),
-                    None => "(unset: the development mailbox)".into(),
-                },
-                "mail_from" => self.mail_from.clone(),
-                "meta_app_id" | "instagram_app_id" | "tiktok_client_key" | "google_client_id" => {
-                    let app = match k {
-                        "meta_app_id" => &self.platforms.facebook,
-                        "instagram_app_id" => &self.platforms.instagram,
-                        "tiktok_client_key" => &self.platforms.tiktok,
-                        _ => &self.platforms.youtube,
-                    };
-                    match app {
-                        Some(app) => app.client_id.clone(),
-                        None if self.sandbox => "(unset: the sandbox)".into(),
-                        None => "(unset: not offered)".into(),
-                    }
-                }
-                "meta_app_secret"
-                | "instagram_app_secret"
-                | "tiktok_client_secret"
-                | "google_client_secret" => {
-                    if self.sources.contains_key(k) {
-                        "[redacted]".into()
-                    } else {
-                        "(unset)".into()
-                    }
-                }
-                "sandbox" => if self.sandbox { "on" } else { "off" }.into(),
-                "sandbox_url" => self
-                    .sandbox_url
-                    .clone()
-                    .unwrap_or_else(|| "(unset: built in, at PUBLIC_URL/sandbox)".into()),
-                "nats_url" => if self.nats_url.is_some() {
-                    "[redacted]"
-                } else {
-                    "(unset: in-process subscribers only)"
-                }
-                .into(),
-                "nats_stream" => self.nats_stream.clone(),
-                "meta_verify_token" => match &self.meta_verify_token {
-                    Some(_) => "[redacted]".into(),
-                    None if self.mode == Mode::Development => {
-                        "(generated into the data folder at start)".into()
-                    }
-                    None => "(unset: the webhook subscription handshake is refused)".into(),
-                },
-                "webhook_allow_private" => self.webhook_allow_private.to_string(),
-                "trusted_proxies" => {
-                    if self.trusted_proxies.is_empty() {
-                        "(unset: X-Forwarded-For is ignored)".into()
-                    } else {
-                        self.trusted_proxies
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                }
-                "metrics_token" => match &self.metrics_token {
-                    Some(_) => "[redacted]".into(),
-                    None => "(unset: /metrics is open)".into(),
-                },
-                "operator_name" => match &self.operator {
-                    Some((name, _)) => name.clone(),
-                    None => "(unset: the privacy notice names no operator)".into(),
-                },
-                "operator_contact" => match &self.operator {
-                    Some((_, contact)) => contact.clone(),
-                    None => "(unset)".into(),
-                },
-                "media_dir" => match &self.media_store {
-                    MediaStore::Local(dir) => dir.display().to_string(),
-                    MediaStore::S3(_) => "(unused: media are kept in S3)".into(),
-                },
-                "media_max_bytes" => self.media_max_bytes.to_string(),
-                "s3_endpoint"
-                | "s3_bucket"
-                | "s3_region"
-                | "s3_access_key_id"
-                | "s3_secret_access_key"
-                | "s3_path_style" => match &self.media_store {
-                    MediaStore::Local(_) if k == "s3_bucket" => "(unset: the local folder)".into(),
-                    MediaStore::Local(_) => "(unused)".into(),
-                    MediaStore::S3(s3) => match k {
-                        "s3_endpoint" => {
-                            s3.endpoint.clone().unwrap_or_else(|| "(unset: AWS)".into())
-                        }
-                        "s3_bucket" => s3.bucket.clone(),
-                        "s3_region" => s3.region.clone(),
-                        "s3_access_key_id" => s3
-                            .access_key_id
-                            .clone()
-                            .unwrap_or_else(|| "(unset: instance credentials)".into()),
-                        "s3_secret_access_key" => match s3.secret_access_key {
-                            Some(_) => "[redacted]".into(),
-                            None => "(unset)".into(),
-                        },
-                        _ => s3.path_style.to_string(),
-                    },
-                },
-                "credential_keys_file" => match &self.credential_keys_file {
-                    Some(p) => p.display().to_string(),
-                    None => "(DATA_DIR/secrets/credential-keys, generated at start)".into(),
-                },
-                _ => String::new(),
-            }
-        };
         KEYS.iter()
             .map(|k| {
+                let value = self
+                    .derived(k.name)
+                    .or_else(|| self.shown.get(k.name).cloned())
+                    .unwrap_or_else(|| "(unset)".to_owned());
                 let source = self
                     .sources
                     .get(k.name)
-                    .map(ToString::to_string)
-                    .unwrap_or_else(|| "derived".into());
-                (env_name(k.name), show(k.name), source)
+                    .map_or_else(|| "derived".to_owned(), ToString::to_string);
+                (env_name(k.name), value, source)
             })
             .collect()
+    }
+
+    /// The effective value of a key Herald derives or normalises, as
+    /// `herald config` shows it.
+    fn derived(&self, name: &str) -> Option<String> {
+        let secret = |value: &Option<SecretString>| match value {
+            Some(_) => Some(REDACTED.to_owned()),
+            None if self.mode == Mode::Development => {
+                Some("(generated into the data folder at start)".to_owned())
+            }
+            None => None,
+        };
+        Some(match name {
+            "mode" => match self.mode {
+                Mode::Development => "development".into(),
+                Mode::Production => "production".into(),
+            },
+            "database_url" => herald_db::redact_url(self.database_url.expose_secret()),
+            "public_url" => self.public_url.clone(),
+            "session_secret" => return secret(&self.session_secret),
+            "meta_verify_token" => return secret(&self.meta_verify_token),
+            "log_format" => match self.log_format {
+                LogFormat::Pretty => "pretty".into(),
+                LogFormat::Json => "json".into(),
+            },
+            "sandbox" => if self.sandbox { "on" } else { "off" }.into(),
+            "media_dir" => match &self.media_store {
+                MediaStore::Local(dir) => dir.display().to_string(),
+                MediaStore::S3(_) => "(unused: media are kept in S3)".into(),
+            },
+            "credential_keys_file" => self.credential_keys_path().display().to_string(),
+            _ => return None,
+        })
     }
 
     /// Help text for every key, for `herald config --keys` and the README.
     pub fn key_help() -> Vec<(String, Option<&'static str>, &'static str, bool)> {
         KEYS.iter()
-            .map(|k| (env_name(k.name), k.default, k.help, k.secret))
+            .map(|k| (env_name(k.name), k.default, k.help.trim(), k.secret))
             .collect()
     }
 }
@@ -786,452 +742,326 @@ pub enum SecretsError {
     Io(#[from] crate::secrets::SecretFileError),
 }
 
-impl Layers {
-    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-            path: path.to_owned(),
-            source,
-        })?;
-        let table: toml::Table =
-            toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
-                path: path.to_owned(),
-                source,
-            })?;
-        for (name, value) in table {
-            let Some(key) = KEYS.iter().find(|k| k.name == name) else {
-                return Err(ConfigError::UnknownFileKey {
-                    key: name,
-                    path: path.to_owned(),
-                    known: KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", "),
-                });
+/// A value trimmed, when it is not blank.
+fn text(value: Option<&str>) -> Option<String> {
+    Some(value?.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// A secret trimmed, when it is not blank.
+fn secret_text(value: &Option<SecretString>) -> Option<String> {
+    text(value.as_ref().map(ExposeSecret::expose_secret))
+}
+
+fn is_http(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+impl Settings {
+    /// The typed configuration, or the first value that is not acceptable.
+    fn validate(self, at: &Layered) -> Result<Config, ConfigError> {
+        // A field names its key: these macros take the field, not a string.
+        macro_rules! bad {
+            ($key:ident, $expected:expr) => {
+                return Err(at.invalid(stringify!($key), $expected))
             };
-            let text = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                _ => {
-                    return Err(ConfigError::BadFileValue {
-                        key: name,
-                        path: path.to_owned(),
-                    });
+        }
+        macro_rules! required {
+            ($key:ident, $why:expr) => {
+                return Err(Layered::required(stringify!($key), $why))
+            };
+        }
+        macro_rules! number {
+            ($key:ident, $range:expr, $expected:expr) => {
+                match self.$key.trim().parse::<u64>() {
+                    Ok(n) if ($range).contains(&n) => n,
+                    _ => bad!($key, $expected),
                 }
             };
-            self.values
-                .insert(key.name, (text, Source::ConfigFile(path.to_owned())));
         }
-        Ok(())
-    }
-
-    /// Applies `HERALD_*` and `HERALD_*_FILE`; returns warnings for
-    /// variables that look like Herald's but are not.
-    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<Vec<String>, ConfigError> {
-        for key in KEYS {
-            let var = env_name(key.name);
-            let file_var = format!("{var}_FILE");
-            match (env.get(&var), env.get(&file_var)) {
-                (Some(_), Some(_)) => return Err(ConfigError::Both { var }),
-                (Some(v), None) => {
-                    self.values.insert(key.name, (v.clone(), Source::Env(var)));
+        macro_rules! url {
+            ($key:ident, $schemes:expr, $expected:expr) => {
+                match self.$key.as_ref().map(|url| url.0.expose_secret().trim()) {
+                    Some(url)
+                        if $schemes.iter().any(|scheme: &&str| {
+                            url.strip_prefix(scheme)
+                                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+                        }) =>
+                    {
+                        Some(SecretString::from(url))
+                    }
+                    Some(_) => bad!($key, $expected),
+                    None => None,
                 }
-                (None, Some(p)) => {
-                    let path = PathBuf::from(p);
-                    let raw = std::fs::read_to_string(&path).map_err(|source| {
-                        ConfigError::ReadSecret {
-                            var: file_var.clone(),
-                            path: path.clone(),
-                            source,
-                        }
-                    })?;
-                    // Files written by editors and `echo` end in a newline.
-                    let value = raw.trim_end_matches(['\n', '\r']).to_owned();
-                    self.values.insert(
-                        key.name,
-                        (
-                            value,
-                            Source::EnvFile {
-                                var: file_var,
-                                path,
-                            },
-                        ),
-                    );
+            };
+        }
+        macro_rules! app {
+            ($id:ident, $secret:ident) => {
+                match (text(self.$id.as_deref()), secret_text(&self.$secret)) {
+                    (None, None) => None,
+                    (Some(_), None) => required!($secret, "an app id needs its secret"),
+                    (None, Some(_)) => required!($id, "an app secret needs its id"),
+                    (Some(client_id), Some(list)) => {
+                        let accepted: Vec<SecretString> = list
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(SecretString::from)
+                            .collect();
+                        let Some(client_secret) = accepted.first().cloned() else {
+                            bad!($secret, "an app secret")
+                        };
+                        Some(PlatformApp {
+                            client_id,
+                            client_secret,
+                            accepted_secrets: accepted,
+                        })
+                    }
                 }
-                (None, None) => {}
-            }
+            };
         }
-        let known: Vec<String> = KEYS
-            .iter()
-            .flat_map(|k| [env_name(k.name), format!("{}_FILE", env_name(k.name))])
-            .chain(["HERALD_CONFIG".to_owned()])
-            .collect();
-        let mut warnings = Vec::new();
-        for var in env.keys() {
-            if known.contains(var) || var.starts_with("HERALD_TEST_") {
-                continue;
-            }
-            let hint = known
-                .iter()
-                .min_by_key(|k| edit_distance(k, var))
-                .filter(|k| edit_distance(k, var) <= 3)
-                .map(|k| format!("; did you mean {k}?"))
-                .unwrap_or_default();
-            warnings.push(format!("ignoring unknown environment variable {var}{hint}"));
-        }
-        Ok(warnings)
-    }
 
-    fn raw(&self, name: &'static str) -> Option<&(String, Source)> {
-        self.values.get(name)
-    }
-
-    fn invalid(&self, name: &'static str, expected: &str) -> ConfigError {
-        let (value, source) = self.raw(name).cloned().unwrap_or_default_pair();
-        let shown = if key(name).secret {
-            "[redacted]".to_owned()
-        } else {
-            value
+        let mode = match self.mode.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Mode::Development,
+            "production" | "prod" => Mode::Production,
+            _ => bad!(mode, "development or production"),
         };
-        ConfigError::Invalid {
-            var: env_name(name),
-            shown,
-            source_of: source,
-            expected: expected.to_owned(),
-        }
-    }
-
-    fn parse<T: std::str::FromStr>(
-        &self,
-        name: &'static str,
-        expected: &str,
-    ) -> Result<T, ConfigError> {
-        let (value, _) = self.raw(name).expect("key has a default");
-        value
-            .trim()
-            .parse()
-            .map_err(|_| self.invalid(name, expected))
-    }
-
-    fn build(self) -> Result<Config, ConfigError> {
-        let mode = match self
-            .raw("mode")
-            .map(|(v, _)| v.trim().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("development") | Some("dev") => Mode::Development,
-            Some("production") | Some("prod") => Mode::Production,
-            _ => return Err(self.invalid("mode", "development or production")),
+        let Ok(listen) = self.listen.trim().parse::<SocketAddr>() else {
+            bad!(
+                listen,
+                "an address and port such as 127.0.0.1:8080 or 0.0.0.0:8080"
+            )
         };
-        let listen: SocketAddr = self.parse(
-            "listen",
-            "an address and port such as 127.0.0.1:8080 or 0.0.0.0:8080",
-        )?;
-        let data_dir = PathBuf::from(&self.raw("data_dir").expect("default").0);
+        let data_dir = PathBuf::from(&self.data_dir);
         if data_dir.as_os_str().is_empty() {
-            return Err(self.invalid("data_dir", "a folder path"));
+            bad!(data_dir, "a folder path");
         }
-        let database_url = match self.raw("database_url") {
-            Some((url, _)) => {
-                let url = url.trim();
-                if !(url.starts_with("sqlite:")
-                    || url.starts_with("postgres://")
-                    || url.starts_with("postgresql://"))
-                {
-                    return Err(self.invalid(
-                        "database_url",
-                        "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
-                    ));
-                }
+        let database_url = match self
+            .database_url
+            .as_ref()
+            .map(|u| u.0.expose_secret().trim())
+        {
+            Some(url)
+                if ["sqlite:", "postgres://", "postgresql://"]
+                    .iter()
+                    .any(|scheme| url.starts_with(scheme)) =>
+            {
                 url.to_owned()
             }
+            Some(_) => bad!(
+                database_url,
+                "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+            ),
             None => format!("sqlite://{}", data_dir.join("herald.db").display()),
         };
-        let public_url = match self.raw("public_url") {
-            Some((url, _)) => {
-                let url = url.trim().trim_end_matches('/');
-                let rest = url
-                    .strip_prefix("https://")
-                    .or_else(|| url.strip_prefix("http://"));
-                match rest {
-                    Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => {
-                        url.to_owned()
-                    }
-                    _ => {
-                        return Err(self.invalid(
-                            "public_url",
-                            "an absolute http:// or https:// URL such as https://herald.example.com",
-                        ));
-                    }
-                }
-            }
-            None if mode == Mode::Production => {
-                return Err(ConfigError::Required {
-                    var: env_name("public_url"),
-                    why: "links in mail and OAuth redirect URIs are built from it",
-                });
-            }
-            None => {
-                let host = if listen.ip().is_unspecified() {
-                    "127.0.0.1".to_owned()
-                } else {
-                    listen.ip().to_string()
-                };
-                let host = if listen.is_ipv6() && !listen.ip().is_unspecified() {
-                    format!("[{host}]")
-                } else {
-                    host
-                };
-                format!("http://{host}:{}", listen.port())
-            }
-        };
-        let session_secret = match self.raw("session_secret") {
-            Some((s, _)) if s.chars().count() >= 32 => Some(SecretString::from(s.clone())),
-            Some(_) => return Err(self.invalid("session_secret", "at least 32 characters")),
-            None => None,
-        };
-        let log_format = match self
-            .raw("log_format")
-            .map(|(v, _)| v.trim().to_ascii_lowercase())
+        let public_url = match self
+            .public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/'))
         {
-            None => match mode {
-                Mode::Development => LogFormat::Pretty,
-                Mode::Production => LogFormat::Json,
+            Some(url) => match url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+            {
+                Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => url.to_owned(),
+                _ => bad!(
+                    public_url,
+                    "an absolute http:// or https:// URL such as https://herald.example.com"
+                ),
             },
-            Some(v) if v == "pretty" || v == "text" => LogFormat::Pretty,
-            Some(v) if v == "json" => LogFormat::Json,
-            Some(_) => return Err(self.invalid("log_format", "pretty or json")),
+            None if mode == Mode::Production => required!(
+                public_url,
+                "links in mail and OAuth redirect URIs are built from it"
+            ),
+            None => match listen.ip() {
+                ip if ip.is_unspecified() => format!("http://127.0.0.1:{}", listen.port()),
+                std::net::IpAddr::V6(ip) => format!("http://[{ip}]:{}", listen.port()),
+                ip => format!("http://{ip}:{}", listen.port()),
+            },
         };
-        let log = self.raw("log").expect("default").0.clone();
-        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
-            return Err(self.invalid("log", "a filter such as info or herald=debug,sqlx=warn"));
-        }
-        let positive = |name, what: &str| -> Result<u64, ConfigError> {
-            let n: u64 = self.parse(name, what)?;
-            if n == 0 {
-                return Err(self.invalid(name, what));
+        let session_secret = match self.session_secret {
+            Some(s) if s.expose_secret().chars().count() < 32 => {
+                bad!(session_secret, "at least 32 characters")
             }
-            Ok(n)
+            secret => secret,
         };
-        let worker_concurrency = positive("worker_concurrency", "a whole number from 1 to 1000")?;
-        if worker_concurrency > 1000 {
-            return Err(self.invalid("worker_concurrency", "a whole number from 1 to 1000"));
-        }
-        let database_max_connections =
-            positive("database_max_connections", "a whole number from 1 to 1000")?;
-        if database_max_connections > 1000 {
-            return Err(self.invalid("database_max_connections", "a whole number from 1 to 1000"));
-        }
-        let request_timeout = positive("request_timeout_secs", "a number of seconds, at least 1")?;
-        let body_limit = positive("body_limit_bytes", "a number of bytes, at least 1")?;
-        let shutdown_grace: u64 = self.parse("shutdown_grace_secs", "a number of seconds")?;
-
-        let url_with = |name: &'static str, schemes: &[&str], expected: &str| match self.raw(name) {
-            Some((url, _)) => {
-                let url = url.trim();
-                let ok = schemes.iter().any(|s| {
-                    url.strip_prefix(s)
-                        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
-                });
-                if ok {
-                    Ok(Some(SecretString::from(url.to_owned())))
-                } else {
-                    Err(self.invalid(name, expected))
-                }
-            }
-            None => Ok(None),
+        let log_format = self
+            .log_format
+            .as_deref()
+            .map(|v| v.trim().to_ascii_lowercase());
+        let log_format = match log_format.as_deref() {
+            None if mode == Mode::Development => LogFormat::Pretty,
+            None | Some("json") => LogFormat::Json,
+            Some("pretty" | "text") => LogFormat::Pretty,
+            Some(_) => bad!(log_format, "pretty or json"),
         };
-        let redis_url = url_with(
-            "redis_url",
-            &["redis://", "rediss://"],
-            "redis://HOST:PORT or rediss://HOST:PORT",
-        )?;
-        let smtp_url = url_with(
-            "smtp_url",
-            &["smtp://", "smtps://"],
-            "smtps://USER:PASSWORD@HOST:465 or smtp://USER:PASSWORD@HOST:587?tls=required",
-        )?;
+        if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
+            bad!(log, "a filter such as info or herald=debug,sqlx=warn");
+        }
+        const WHOLE: &str = "a whole number from 1 to 1000";
+        let worker_concurrency = number!(worker_concurrency, 1..=1000, WHOLE);
+        let database_max_connections = number!(database_max_connections, 1..=1000, WHOLE);
+        let request_timeout = number!(request_timeout_secs, 1.., "a number of seconds, at least 1");
+        let body_limit = number!(body_limit_bytes, 1.., "a number of bytes, at least 1");
+        let shutdown_grace = number!(shutdown_grace_secs, 0.., "a number of seconds");
+        let redis_url = url!(
+            redis_url,
+            ["redis://", "rediss://"],
+            "redis://HOST:PORT or rediss://HOST:PORT"
+        );
+        let smtp_url = url!(
+            smtp_url,
+            ["smtp://", "smtps://"],
+            "smtps://USER:PASSWORD@HOST:465 or smtp://USER:PASSWORD@HOST:587?tls=required"
+        );
         if smtp_url.is_none() && mode == Mode::Production {
-            return Err(ConfigError::Required {
-                var: env_name("smtp_url"),
-                why: "verification, password-reset and invitation mail must reach people; the development mailbox exists only in development mode",
-            });
+            required!(
+                smtp_url,
+                "verification, password-reset and invitation mail must reach people; the development mailbox exists only in development mode"
+            );
         }
-        let mail_from = self.raw("mail_from").expect("default").0.trim().to_owned();
+        let mail_from = self.mail_from.trim().to_owned();
         if !mail_from.contains('@') || mail_from.contains(['\r', '\n']) {
-            return Err(self.invalid(
-                "mail_from",
-                "an address such as no-reply@example.com or Herald <no-reply@example.com>",
-            ));
+            bad!(
+                mail_from,
+                "an address such as no-reply@example.com or Herald <no-reply@example.com>"
+            );
         }
-        let app = |id_key: &'static str,
-                   secret_key: &'static str|
-         -> Result<Option<PlatformApp>, ConfigError> {
-            let id = self
-                .raw(id_key)
-                .map(|(v, _)| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
-            let secret = self
-                .raw(secret_key)
-                .map(|(v, _)| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
-            match (id, secret) {
-                (Some(client_id), Some(secret)) => {
-                    let accepted: Vec<SecretString> = secret
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(SecretString::from)
-                        .collect();
-                    let Some(current) = accepted.first().cloned() else {
-                        return Err(self.invalid(secret_key, "an app secret"));
-                    };
-                    Ok(Some(PlatformApp {
-                        client_id,
-                        client_secret: current,
-                        accepted_secrets: accepted,
-                    }))
-                }
-                (None, None) => Ok(None),
-                (Some(_), None) => Err(ConfigError::Required {
-                    var: env_name(secret_key),
-                    why: "an app id needs its secret",
-                }),
-                (None, Some(_)) => Err(ConfigError::Required {
-                    var: env_name(id_key),
-                    why: "an app secret needs its id",
-                }),
-            }
-        };
         let platforms = PlatformApps {
-            facebook: app("meta_app_id", "meta_app_secret")?,
-            instagram: app("instagram_app_id", "instagram_app_secret")?,
-            tiktok: app("tiktok_client_key", "tiktok_client_secret")?,
-            youtube: app("google_client_id", "google_client_secret")?,
+            facebook: app!(meta_app_id, meta_app_secret),
+            instagram: app!(instagram_app_id, instagram_app_secret),
+            tiktok: app!(tiktok_client_key, tiktok_client_secret),
+            youtube: app!(google_client_id, google_client_secret),
         };
-        let sandbox = match self.raw("sandbox").expect("default").0.trim() {
+        let sandbox = match self.sandbox.trim() {
             "auto" => mode == Mode::Development,
             "on" => true,
             "off" => false,
-            _ => return Err(self.invalid("sandbox", "auto, on or off")),
+            _ => bad!(sandbox, "auto, on or off"),
         };
-        let sandbox_url = match self.raw("sandbox_url") {
-            Some((url, _)) => {
-                let url = url.trim().trim_end_matches('/').to_owned();
-                if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(self.invalid("sandbox_url", "http://HOST:PORT or https://HOST"));
-                }
-                Some(url)
-            }
+        let sandbox_url = match self
+            .sandbox_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/'))
+        {
+            Some(url) if is_http(url) => Some(url.to_owned()),
+            Some(_) => bad!(sandbox_url, "http://HOST:PORT or https://HOST"),
             None => None,
         };
-        let credential_keys_file = self
-            .raw("credential_keys_file")
-            .map(|(p, _)| PathBuf::from(p.trim()));
-        let media_max_bytes = positive("media_max_bytes", "a number of bytes, at least 1")?;
-        let media_store = self.media_store(&data_dir)?;
-        let nats_url = match self.raw("nats_url") {
-            Some((url, _)) => {
-                let url = url.trim().to_owned();
-                if !(url.starts_with("nats://") || url.starts_with("tls://")) {
-                    return Err(self.invalid("nats_url", "nats://HOST:PORT or tls://HOST:PORT"));
+        let media_max_bytes = number!(media_max_bytes, 1.., "a number of bytes, at least 1");
+        let s3_access_key_id = text(self.s3_access_key_id.as_deref());
+        let s3_secret_access_key = secret_text(&self.s3_secret_access_key);
+        let s3_endpoint = text(self.s3_endpoint.as_deref());
+        let media_store = match text(self.s3_bucket.as_deref()) {
+            None if s3_endpoint.is_some()
+                || s3_access_key_id.is_some()
+                || s3_secret_access_key.is_some() =>
+            {
+                required!(s3_bucket, "the other S3 settings name no bucket without it")
+            }
+            None => MediaStore::Local(
+                text(self.media_dir.as_deref())
+                    .map_or_else(|| data_dir.join("media"), PathBuf::from),
+            ),
+            Some(bucket) => {
+                let endpoint = match s3_endpoint {
+                    Some(url) if is_http(&url) => Some(url.trim_end_matches('/').to_owned()),
+                    Some(_) => bad!(
+                        s3_endpoint,
+                        "an http:// or https:// URL such as https://s3.example.com"
+                    ),
+                    None => None,
+                };
+                match (&s3_access_key_id, &s3_secret_access_key) {
+                    (Some(_), None) => {
+                        required!(s3_secret_access_key, "an access key id needs its secret")
+                    }
+                    (None, Some(_)) => {
+                        required!(s3_access_key_id, "a secret access key needs its id")
+                    }
+                    _ => {}
                 }
+                let path_style = match self.s3_path_style.trim() {
+                    "" | "true" => true,
+                    "false" => false,
+                    _ => bad!(s3_path_style, "true or false"),
+                };
+                MediaStore::S3(S3Settings {
+                    endpoint,
+                    bucket,
+                    region: text(Some(&self.s3_region)).unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id: s3_access_key_id,
+                    secret_access_key: s3_secret_access_key.map(SecretString::from),
+                    path_style,
+                })
+            }
+        };
+        let nats_url = match self.nats_url.as_ref().map(|url| url.expose_secret().trim()) {
+            Some(url) if url.starts_with("nats://") || url.starts_with("tls://") => {
                 Some(SecretString::from(url))
             }
+            Some(_) => bad!(nats_url, "nats://HOST:PORT or tls://HOST:PORT"),
             None => None,
         };
-        let nats_stream = self
-            .raw("nats_stream")
-            .expect("default")
-            .0
-            .trim()
-            .to_owned();
-        if nats_stream.is_empty()
-            || !nats_stream
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(self.invalid("nats_stream", "letters, digits, - and _"));
+        let nats_stream = self.nats_stream.trim().to_owned();
+        let stream_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if nats_stream.is_empty() || !nats_stream.chars().all(stream_char) {
+            bad!(nats_stream, "letters, digits, - and _");
         }
-        let meta_verify_token = self
-            .raw("meta_verify_token")
-            .map(|(v, _)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from);
-        let webhook_allow_private =
-            match self.raw("webhook_allow_private").expect("default").0.trim() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => return Err(self.invalid("webhook_allow_private", "true or false")),
-            };
-        let trusted_proxies = match self.raw("trusted_proxies") {
-            Some((list, _)) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<ipnet::IpNet>()
-                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                        .map(|net| net.trunc())
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| {
-                    self.invalid(
-                        "trusted_proxies",
-                        "addresses or CIDRs, comma-separated, such as 127.0.0.1,10.0.0.0/8",
-                    )
-                })?,
-            None => Vec::new(),
+        let webhook_allow_private = match self.webhook_allow_private.trim() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => bad!(webhook_allow_private, "true or false"),
         };
-        let metrics_token = self
-            .raw("metrics_token")
-            .map(|(v, _)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from);
-        let text = |key: &'static str| {
-            self.raw(key)
-                .map(|(v, _)| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
+        let Ok(trusted_proxies) = (self.trusted_proxies.as_deref().unwrap_or_default())
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map(|net| net.trunc())
+            })
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            bad!(
+                trusted_proxies,
+                "addresses or CIDRs, comma-separated, such as 127.0.0.1,10.0.0.0/8"
+            )
         };
-        let operator = match (text("operator_name"), text("operator_contact")) {
+        let name = text(self.operator_name.as_deref());
+        let operator = match (name, text(self.operator_contact.as_deref())) {
+            (None, None) => None,
+            (Some(_), None) => bad!(
+                operator_contact,
+                "an e-mail or postal address, set together with operator_name"
+            ),
+            (None, Some(_)) => bad!(
+                operator_name,
+                "the operator's name, set together with operator_contact"
+            ),
             (Some(name), Some(contact)) => {
-                for (key, value) in [("operator_name", &name), ("operator_contact", &contact)] {
-                    if value.chars().count() > 200 || value.chars().any(char::is_control) {
-                        return Err(self.invalid(key, "one line of at most 200 characters"));
-                    }
+                let one_line =
+                    |v: &str| v.chars().count() <= 200 && !v.chars().any(char::is_control);
+                const LINE: &str = "one line of at most 200 characters";
+                if !one_line(&name) {
+                    bad!(operator_name, LINE);
+                }
+                if !one_line(&contact) {
+                    bad!(operator_contact, LINE);
                 }
                 Some((name, contact))
             }
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(self.invalid(
-                    "operator_contact",
-                    "an e-mail or postal address, set together with operator_name",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(self.invalid(
-                    "operator_name",
-                    "the operator's name, set together with operator_contact",
-                ));
-            }
         };
-        let sources = self
-            .values
-            .iter()
-            .map(|(k, (_, s))| (*k, s.clone()))
-            .collect();
         Ok(Config {
-            operator,
-            meta_verify_token,
-            webhook_allow_private,
-            trusted_proxies,
-            metrics_token,
             mode,
             listen,
             data_dir,
             database_url: SecretString::from(database_url),
             public_url,
             session_secret,
-            log,
+            log: self.log,
             log_format,
             worker_concurrency: worker_concurrency as usize,
             database_max_connections: database_max_connections as u32,
@@ -1245,92 +1075,32 @@ impl Layers {
             sandbox,
             sandbox_secrets: None,
             sandbox_url,
-            credential_keys_file,
+            credential_keys_file: (self.credential_keys_file.as_deref())
+                .map(|path| PathBuf::from(path.trim())),
             media_store,
             media_max_bytes,
             nats_url,
             nats_stream,
-            sources,
+            meta_verify_token: secret_text(&self.meta_verify_token).map(SecretString::from),
+            webhook_allow_private,
+            trusted_proxies,
+            metrics_token: secret_text(&self.metrics_token).map(SecretString::from),
+            operator,
+            sources: BTreeMap::new(),
+            shown: BTreeMap::new(),
             warnings: Vec::new(),
         })
     }
 }
 
-impl Layers {
-    /// The media folder, or the S3 bucket when `s3_bucket` is set.
-    fn media_store(&self, data_dir: &Path) -> Result<MediaStore, ConfigError> {
-        let value = |name: &'static str| {
-            self.raw(name)
-                .map(|(v, _)| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let Some(bucket) = value("s3_bucket") else {
-            for other in ["s3_endpoint", "s3_access_key_id", "s3_secret_access_key"] {
-                if value(other).is_some() {
-                    return Err(ConfigError::Required {
-                        var: env_name("s3_bucket"),
-                        why: "the other S3 settings name no bucket without it",
-                    });
-                }
-            }
-            let dir = value("media_dir")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| data_dir.join("media"));
-            return Ok(MediaStore::Local(dir));
-        };
-        let endpoint = match value("s3_endpoint") {
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                Some(url.trim_end_matches('/').to_owned())
-            }
-            Some(_) => {
-                return Err(self.invalid(
-                    "s3_endpoint",
-                    "an http:// or https:// URL such as https://s3.example.com",
-                ));
-            }
-            None => None,
-        };
-        let access_key_id = value("s3_access_key_id");
-        let secret_access_key = value("s3_secret_access_key").map(SecretString::from);
-        match (&access_key_id, &secret_access_key) {
-            (Some(_), None) => {
-                return Err(ConfigError::Required {
-                    var: env_name("s3_secret_access_key"),
-                    why: "an access key id needs its secret",
-                });
-            }
-            (None, Some(_)) => {
-                return Err(ConfigError::Required {
-                    var: env_name("s3_access_key_id"),
-                    why: "a secret access key needs its id",
-                });
-            }
-            _ => {}
-        }
-        let path_style = match value("s3_path_style").as_deref() {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(_) => return Err(self.invalid("s3_path_style", "true or false")),
-        };
-        Ok(MediaStore::S3(S3Settings {
-            endpoint,
-            bucket,
-            region: value("s3_region").unwrap_or_else(|| "us-east-1".into()),
-            access_key_id,
-            secret_access_key,
-            path_style,
-        }))
-    }
-}
-
-trait DefaultPair {
-    fn unwrap_or_default_pair(self) -> (String, Source);
-}
-
-impl DefaultPair for Option<(String, Source)> {
-    fn unwrap_or_default_pair(self) -> (String, Source) {
-        self.unwrap_or((String::new(), Source::Default))
-    }
+/// "; did you mean X?" for the `known` name closest to `word`, if any is close.
+fn did_you_mean<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|k| (edit_distance(k, word), k))
+        .filter(|(distance, _)| *distance <= 3)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| format!("; did you mean {k}?"))
+        .unwrap_or_default()
 }
 
 /// Levenshtein distance, for "did you mean" hints on misspelled variables.
@@ -1629,5 +1399,104 @@ mod tests {
         std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
         let err = Config::from_sources(Some(&file), &env(&[])).unwrap_err();
         assert!(err.to_string().contains("unknown key `lisen`"), "{err}");
+        assert!(err.to_string().contains("did you mean listen?"), "{err}");
+
+        std::fs::write(&file, "listen = [\"127.0.0.1:1\"]\n").unwrap();
+        let err = Config::from_sources(Some(&file), &env(&[])).unwrap_err();
+        assert!(
+            err.to_string().contains("`listen` in the config file")
+                && err.to_string().contains("string, number or boolean"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn help_comes_from_the_declaration_of_each_key() {
+        let help = Config::key_help();
+        assert_eq!(help.len(), KEYS.len());
+        let find = |var: &str| help.iter().find(|(v, ..)| v == var).unwrap().clone();
+        assert_eq!(
+            find("HERALD_LISTEN"),
+            (
+                "HERALD_LISTEN".to_owned(),
+                Some("127.0.0.1:8080"),
+                "address and port to serve HTTP on",
+                false
+            )
+        );
+        let (_, default, text, secret) = find("HERALD_SMTP_URL");
+        assert_eq!((default, secret), (None, true));
+        // A doc comment of several lines is one line of help.
+        assert!(
+            text.starts_with("smtps://USER:PASSWORD@HOST:465 (TLS) or smtp://")
+                && text.contains("?tls=required (STARTTLS); required in production")
+                && !text.contains("  "),
+            "{text}"
+        );
+        for secret in [
+            "HERALD_SESSION_SECRET",
+            "HERALD_META_APP_SECRET",
+            "HERALD_NATS_URL",
+        ] {
+            assert!(find(secret).3, "{secret}");
+        }
+    }
+
+    #[test]
+    fn config_shows_every_key_with_the_layer_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("herald.toml");
+        std::fs::write(
+            &file,
+            "worker_concurrency = 4\nwebhook_allow_private = true\nlog = \"warn\"\n",
+        )
+        .unwrap();
+        let token = dir.path().join("token");
+        std::fs::write(&token, "metrics-t0ken\n").unwrap();
+        let c = Config::from_sources(
+            Some(&file),
+            &env(&[
+                ("HERALD_LOG", "debug"),
+                ("HERALD_METRICS_TOKEN_FILE", token.to_str().unwrap()),
+                ("HERALD_NATS_URL", "nats://user:natspw@nats:4222"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.worker_concurrency, 4);
+        assert!(c.webhook_allow_private);
+        let rows = c.describe();
+        assert_eq!(rows.len(), KEYS.len());
+        let row = |var: &str| {
+            let (_, value, source) = rows.iter().find(|(v, ..)| v == var).unwrap();
+            (value.as_str(), source.as_str())
+        };
+        let in_file = format!("config file {}", file.display());
+        assert_eq!(row("HERALD_LISTEN"), ("127.0.0.1:8080", "default"));
+        assert_eq!(row("HERALD_WORKER_CONCURRENCY"), ("4", in_file.as_str()));
+        assert_eq!(
+            row("HERALD_WEBHOOK_ALLOW_PRIVATE"),
+            ("true", in_file.as_str())
+        );
+        assert_eq!(row("HERALD_LOG"), ("debug", "environment HERALD_LOG"));
+        let from_file = format!("HERALD_METRICS_TOKEN_FILE ({})", token.display());
+        assert_eq!(
+            row("HERALD_METRICS_TOKEN"),
+            ("[redacted]", from_file.as_str())
+        );
+        assert_eq!(
+            row("HERALD_NATS_URL"),
+            ("[redacted]", "environment HERALD_NATS_URL")
+        );
+        assert_eq!(row("HERALD_REDIS_URL"), ("(unset)", "derived"));
+        assert_eq!(
+            row("HERALD_DATABASE_URL"),
+            ("sqlite://./herald-data/herald.db", "derived")
+        );
+        assert_eq!(row("HERALD_SANDBOX"), ("on", "default"));
+        let shown = format!("{rows:?} {c:?}");
+        assert!(
+            !shown.contains("t0ken") && !shown.contains("natspw"),
+            "{shown}"
+        );
     }
 }
