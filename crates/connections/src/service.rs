@@ -282,7 +282,12 @@ impl Connections {
         secret: &str,
     ) -> Connections {
         let clock = queue.clock().clone();
-        let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
+        // The queue's wake-ups reach this process's events relay.
+        let outbox = herald_events::Outbox::with_notifications(
+            db.clone(),
+            clock.clone(),
+            queue.notifications().clone(),
+        );
         Connections {
             inner: Arc::new(Inner {
                 db,

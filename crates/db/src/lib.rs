@@ -8,9 +8,15 @@
 //! by side. Every timestamp column holds UTC microseconds since the Unix
 //! epoch (`BIGINT`), converted to and from [`herald_core::Timestamp`] in
 //! [`time`], so comparisons and ordering are identical on both engines.
+//!
+//! Writes that belong together go through [`Db::begin`], which on SQLite
+//! takes the write lock at once (`BEGIN IMMEDIATE`). Loops that wait for
+//! other transactions' commits subscribe to [`Notifications`], which holds
+//! the process's one PostgreSQL `LISTEN` connection.
 
 mod connect;
 pub use connect::{redact_url, with_database};
+pub mod listen;
 pub mod time;
 pub use time::DbTime;
 pub mod tx;
@@ -19,6 +25,7 @@ pub mod tx;
 pub mod testing;
 
 pub use connect::{Backend, ConnectError, ConnectOptions, Db};
+pub use listen::{Notifications, Subscription};
 pub use tx::Tx;
 
 /// Runs `$body` with `$pool` bound to the concrete sqlx pool of `$db`.

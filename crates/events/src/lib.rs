@@ -30,7 +30,6 @@ pub mod publish;
 mod relay;
 mod sink;
 mod store;
-mod wakeup;
 
 pub use event::{Event, EventId, InvalidSubject, Subject, SubjectFilter};
 pub use local::{LocalSink, Subscription};

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use herald_core::{Clock, Timestamp};
 use herald_db::DbTime;
-use herald_db::{Backend, Db, DbError, Tx, is_unique_violation, on_tx};
-use tokio::sync::Notify;
+use herald_db::{Db, DbError, Notifications, Tx, is_unique_violation, on_tx};
 
 use crate::event::{Event, EventId};
-use crate::{EventsError, store, wakeup};
+use crate::{EventsError, store};
+
+/// The notification channel that wakes the relay (with an empty topic).
+pub(crate) const CHANNEL: &str = "herald_events";
 
 /// Largest payload accepted, as JSON. Events carry ids, not content; the
 /// limit keeps any event far below NATS's 1 MiB message limit, so no stored
@@ -33,14 +35,14 @@ pub struct StoredEvent {
     pub last_error: Option<String>,
 }
 
-/// A handle on the event outbox; cheap to clone. The same handle (or a
-/// clone) goes to every feature that appends and to the relay, so an append
-/// can wake the relay when it commits.
+/// A handle on the event outbox; cheap to clone. Every feature that appends
+/// and the relay share one [`Notifications`] per process, so an append
+/// wakes the relay when it commits.
 #[derive(Clone)]
 pub struct Outbox {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) wakeup: Arc<Notify>,
+    pub(crate) notifications: Notifications,
 }
 
 const INSERT: &str = "INSERT INTO event_outbox \
@@ -48,11 +50,24 @@ const INSERT: &str = "INSERT INTO event_outbox \
      VALUES ($1, $2, $3, $4, $5, 0) RETURNING id";
 
 impl Outbox {
+    /// An outbox with wake-ups of its own: its appends wake relays run on
+    /// this handle or its clones (and, on PostgreSQL, every process's).
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Outbox {
+        let notifications = Notifications::new(&db);
+        Outbox::with_notifications(db, clock, notifications)
+    }
+
+    /// An outbox whose appends wake the relay through `notifications`, the
+    /// process's shared wake-ups.
+    pub fn with_notifications(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        notifications: Notifications,
+    ) -> Outbox {
         Outbox {
             db,
             clock,
-            wakeup: Arc::new(Notify::new()),
+            notifications,
         }
     }
 
@@ -92,17 +107,11 @@ impl Outbox {
                     }
                 })?
         });
-        if tx.backend() == Backend::Postgres {
-            // Delivered at commit to the relay of every process.
-            on_tx!(tx, |conn| {
-                sqlx::query("SELECT pg_notify($1, '')")
-                    .bind(wakeup::CHANNEL)
-                    .execute(conn)
-                    .await?;
-            });
-        }
-        let wake = self.wakeup.clone();
-        tx.after_commit(move || wake.notify_one());
+        // Wakes this process's relay at commit, and every process's on
+        // PostgreSQL.
+        self.notifications
+            .notify_after_commit(tx, CHANNEL, "")
+            .await?;
         tracing::debug!(event = %event.id, subject = %event.subject, seq = id, "event appended");
         Ok(Sequence(id))
     }

@@ -24,9 +24,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics as m;
-use crate::outbox::{Outbox, Sequence};
+use crate::outbox::{self, Outbox, Sequence};
 use crate::sink::{Delivery, Sink, SinkError};
-use crate::{EventsError, describe, store, wakeup};
+use crate::{EventsError, describe, store};
 
 /// The name of the relay lease row.
 pub const LEASE_NAME: &str = "event_outbox";
@@ -255,13 +255,7 @@ impl Relay {
     /// releases the lease. The step in flight is never cut off halfway, so
     /// shutting down does not cause re-sends.
     pub async fn run(self, shutdown: CancellationToken) {
-        let stop_listener = CancellationToken::new();
-        let listener = tokio::spawn(wakeup::listen_postgres(
-            self.outbox.db.clone(),
-            self.outbox.wakeup.clone(),
-            stop_listener.clone(),
-        ));
-        let notify = self.outbox.wakeup.clone();
+        let wakeup = self.outbox.notifications.subscribe(outbox::CHANNEL, "");
         let sink = self.sink.name();
         tracing::info!(relay = %self.opts.relay_id, sink, "event relay started");
         let mut failures: u32 = 0;
@@ -317,7 +311,7 @@ impl Relay {
             match wait {
                 Wait::No => {}
                 Wait::Wakeup => tokio::select! {
-                    _ = notify.notified() => {}
+                    _ = wakeup.notified() => {}
                     _ = tokio::time::sleep(self.opts.poll_interval) => {}
                     _ = shutdown.cancelled() => {}
                 },
@@ -341,8 +335,7 @@ impl Relay {
                 }
             }
         }
-        stop_listener.cancel();
-        let _ = listener.await;
+        drop(wakeup);
         if let Err(e) = self.release().await {
             tracing::warn!(error = %describe(&e), "could not release the relay lease; it will expire");
         }

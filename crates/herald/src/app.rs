@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use herald_core::{Clock, SystemClock};
-use herald_db::{ConnectOptions, Db};
+use herald_db::{ConnectOptions, Db, Notifications};
 use herald_jobs::{Queue, Registry, Worker, WorkerOptions};
 use herald_mail::MailTransport;
 use secrecy::ExposeSecret;
@@ -151,7 +151,10 @@ pub async fn start_with_clock(
     prepare(&mut config)?;
     let metrics = crate::telemetry::init_metrics()?;
     let db = open_database(&config).await?;
-    let queue = Queue::new(db.clone(), clock.clone());
+    // The worker and the events relay wait on one set of wake-ups: one
+    // LISTEN connection per process on PostgreSQL.
+    let notifications = Notifications::new(&db);
+    let queue = Queue::with_notifications(db.clone(), clock.clone(), notifications.clone());
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(config.listen)
@@ -170,7 +173,8 @@ pub async fn start_with_clock(
         true,
     )?;
     let media = crate::media::build(&config, db.clone(), clock.clone())?;
-    let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
+    let outbox =
+        herald_events::Outbox::with_notifications(db.clone(), clock.clone(), notifications);
     let publishing = crate::publishing::build(
         db.clone(),
         queue.clone(),
@@ -353,7 +357,8 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
     }
     let db = open_database(&config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let queue = Queue::new(db.clone(), clock.clone());
+    let notifications = Notifications::new(&db);
+    let queue = Queue::with_notifications(db.clone(), clock.clone(), notifications.clone());
     let accounts =
         crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
     let media = crate::media::build(&config, db.clone(), clock.clone())?;
@@ -365,7 +370,8 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         clock.clone(),
         false,
     )?;
-    let outbox = herald_events::Outbox::new(db.clone(), clock.clone());
+    let outbox =
+        herald_events::Outbox::with_notifications(db.clone(), clock.clone(), notifications);
     let accounts_for_retention = accounts.clone();
     let publishing = crate::publishing::build(
         db.clone(),

@@ -18,7 +18,6 @@ pub mod metrics;
 mod queue;
 mod store;
 pub mod system;
-mod wakeup;
 mod worker;
 
 pub use backoff::delay as retry_delay;

@@ -5,30 +5,51 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use herald_core::Clock;
-use herald_db::{Db, DbError, Tx, on_tx};
+use herald_db::{Db, DbError, Notifications, Tx};
 
 use crate::job::{Enqueued, JobId, JobRecord, JobState, NewJob};
 use crate::store::{self, Cancelled};
-use crate::wakeup::{CHANNEL, Wakeups};
+
+/// The notification channel of the queue; a notification's topic is the
+/// name of the queue that got work.
+pub(crate) const CHANNEL: &str = "herald_jobs";
 
 /// A handle on the job queue; cheap to clone.
 #[derive(Clone)]
 pub struct Queue {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) wakeups: Arc<Wakeups>,
+    pub(crate) notifications: Notifications,
     /// Queues the gauges have reported, so an emptied queue reports zero.
     gauge_queues: Arc<std::sync::Mutex<BTreeSet<String>>>,
 }
 
 impl Queue {
+    /// A queue with wake-ups of its own. A process that also runs other
+    /// waiting loops (the events relay) shares one [`Notifications`]
+    /// through [`Queue::with_notifications`] instead.
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Queue {
+        let notifications = Notifications::new(&db);
+        Queue::with_notifications(db, clock, notifications)
+    }
+
+    /// A queue whose workers are woken through `notifications`.
+    pub fn with_notifications(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        notifications: Notifications,
+    ) -> Queue {
         Queue {
             db,
             clock,
-            wakeups: Arc::new(Wakeups::default()),
+            notifications,
             gauge_queues: Arc::default(),
         }
+    }
+
+    /// The wake-ups this queue sends and its workers wait for.
+    pub fn notifications(&self) -> &Notifications {
+        &self.notifications
     }
 
     pub fn db(&self) -> &Db {
@@ -83,25 +104,11 @@ impl Queue {
         tx: &mut Tx,
         queues: impl IntoIterator<Item = String>,
     ) -> Result<(), DbError> {
-        let queues: Vec<String> = queues.into_iter().collect();
-        if let herald_db::Backend::Postgres = tx.backend() {
-            // Delivered by PostgreSQL at commit, to every listening process.
-            for queue in &queues {
-                on_tx!(tx, |conn| {
-                    sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(CHANNEL)
-                        .bind(queue)
-                        .execute(conn)
-                        .await?;
-                });
-            }
+        for queue in queues {
+            self.notifications
+                .notify_after_commit(tx, CHANNEL, &queue)
+                .await?;
         }
-        let wakeups = self.wakeups.clone();
-        tx.after_commit(move || {
-            for q in &queues {
-                wakeups.notify(q);
-            }
-        });
         Ok(())
     }
 
@@ -165,7 +172,7 @@ impl Queue {
 
     pub(crate) fn wake(&self, queues: &[String]) {
         for q in queues {
-            self.wakeups.notify(q);
+            self.notifications.notify(CHANNEL, q);
         }
     }
 }

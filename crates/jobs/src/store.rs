@@ -1,8 +1,8 @@
 //! The jobs table: every statement the queue runs, for both backends.
 //!
-//! Statements are portable SQL run through [`on_pool!`]; the two places
-//! where the dialects differ (row locking when claiming, list parameters)
-//! keep their SQLite and PostgreSQL variants next to each other.
+//! Statements are portable SQL run through [`on_pool!`]; where the dialects
+//! differ (row locking when claiming and cancelling, list parameters) the
+//! SQLite and PostgreSQL variants sit next to each other.
 
 use std::collections::BTreeMap;
 
@@ -389,29 +389,47 @@ pub enum Cancelled {
     NotFound,
 }
 
+/// Removes a queued or dead job, or asks a running one to stop.
+///
+/// The state is read and acted on in one transaction with the row locked
+/// (SQLite's transactions hold the write lock from their start, PostgreSQL
+/// takes the row lock): as two separate statements, a job that went from
+/// running back to queued between them was reported as not found.
 pub async fn cancel(db: &Db, id: JobId) -> Result<Cancelled, DbError> {
-    let removed = on_pool!(db, |pool| {
-        sqlx::query("DELETE FROM jobs WHERE id = $1 AND state IN ('queued', 'dead')")
+    let read = match db {
+        Db::Sqlite(_) => "SELECT state FROM jobs WHERE id = $1",
+        Db::Postgres(_) => "SELECT state FROM jobs WHERE id = $1 FOR UPDATE",
+    };
+    let mut tx = db.begin().await?;
+    let state: Option<String> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(read)
             .bind(id.0)
-            .execute(pool)
+            .fetch_optional(conn)
             .await?
-            .rows_affected()
     });
-    if removed == 1 {
-        return Ok(Cancelled::Removed);
-    }
-    let flagged = on_pool!(db, |pool| {
-        sqlx::query("UPDATE jobs SET cancel_requested = TRUE WHERE id = $1 AND state = 'running'")
-            .bind(id.0)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
-    Ok(if flagged == 1 {
-        Cancelled::Requested
-    } else {
-        Cancelled::NotFound
-    })
+    let outcome = match state.as_deref().and_then(JobState::parse) {
+        Some(JobState::Queued | JobState::Dead) => {
+            on_tx!(tx, |conn| {
+                sqlx::query("DELETE FROM jobs WHERE id = $1")
+                    .bind(id.0)
+                    .execute(conn)
+                    .await?;
+            });
+            Cancelled::Removed
+        }
+        Some(JobState::Running) => {
+            on_tx!(tx, |conn| {
+                sqlx::query("UPDATE jobs SET cancel_requested = TRUE WHERE id = $1")
+                    .bind(id.0)
+                    .execute(conn)
+                    .await?;
+            });
+            Cancelled::Requested
+        }
+        None => Cancelled::NotFound,
+    };
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 /// Removes a job whose handler stopped after a cancel request.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures_util::FutureExt;
 use herald_core::{SignedDuration, Timestamp};
-use herald_db::DbError;
+use herald_db::{DbError, Subscription};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -25,9 +25,8 @@ use tokio_util::task::TaskTracker;
 use crate::backoff;
 use crate::job::{JobError, JobId, JobPayload};
 use crate::metrics as m;
-use crate::queue::Queue;
+use crate::queue::{self, Queue};
 use crate::store::{self, ClaimedJob};
-use crate::wakeup;
 
 /// What a handler knows about the job it runs.
 #[derive(Debug, Clone)]
@@ -223,11 +222,6 @@ impl Worker {
         let db = shared.queue.db.clone();
         let background = CancellationToken::new();
         let helpers = TaskTracker::new();
-        helpers.spawn(wakeup::listen_postgres(
-            db.clone(),
-            shared.queue.wakeups.clone(),
-            background.clone(),
-        ));
         helpers.spawn(heartbeat_loop(shared.clone(), background.clone()));
         helpers.spawn(rescue_loop(shared.clone(), background.clone()));
 
@@ -244,9 +238,13 @@ impl Worker {
                 .copied()
                 .unwrap_or(shared.opts.default_concurrency)
                 .max(1);
+            // Subscribed before the loop starts: the first subscription
+            // starts the process's listener on PostgreSQL.
+            let wakeup = shared.queue.notifications.subscribe(queue::CHANNEL, queue);
             loops.push(tokio::spawn(queue_loop(
                 shared.clone(),
                 queue,
+                wakeup,
                 Arc::new(Semaphore::new(concurrency)),
                 jobs.clone(),
                 done_tx.clone(),
@@ -469,12 +467,12 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 async fn queue_loop(
     shared: Arc<Shared>,
     queue: &'static str,
+    wakeup: Subscription,
     slots: Arc<Semaphore>,
     jobs: TaskTracker,
     done: mpsc::UnboundedSender<(JobId, &'static str)>,
     shutdown: CancellationToken,
 ) {
-    let notify = shared.queue.wakeups.get(queue);
     let mut idle_claims = 0u32;
     loop {
         if shutdown.is_cancelled() {
@@ -549,7 +547,7 @@ async fn queue_loop(
             idle_claims = idle_claims.saturating_add(1);
             let pause = Duration::from_millis(u64::from(idle_claims.min(50)));
             tokio::select! {
-                _ = notify.notified() => {}
+                _ = wakeup.notified() => {}
                 _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.cancelled() => return,
             }
@@ -557,7 +555,7 @@ async fn queue_loop(
         }
         idle_claims = 0;
         tokio::select! {
-            _ = notify.notified() => {}
+            _ = wakeup.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.cancelled() => return,
         }

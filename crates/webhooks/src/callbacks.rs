@@ -263,7 +263,9 @@ impl MetaCallbacks {
         apps: MetaApps,
         public_url: String,
     ) -> MetaCallbacks {
-        let outbox = Outbox::new(db.clone(), clock.clone());
+        // The queue's wake-ups reach this process's events relay.
+        let outbox =
+            Outbox::with_notifications(db.clone(), clock.clone(), queue.notifications().clone());
         MetaCallbacks {
             inner: Arc::new(CallbacksInner {
                 db,

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use herald_core::SignedDuration;
-use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
+use herald_db::{ConnectOptions, Db, on_both_backends, on_pool};
 use herald_events::{
     Event, EventsError, LocalSink, MAX_PAYLOAD_BYTES, Relay, RelayStep, Subject, spawn_relay,
 };
@@ -334,3 +334,53 @@ on_both_backends!(
     relayed_events_are_purged_after_retention_and_pending_ones_kept,
     an_event_is_stored_once_and_oversized_payloads_are_refused,
 );
+
+/// Connections to the test database whose last statement was a LISTEN:
+/// a process's notification listener, once it is up.
+async fn listeners(db: &Db) -> i64 {
+    on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
+async fn postgres_an_append_in_another_process_wakes_the_relay() {
+    let t = TestDb::postgres().await;
+    let (outbox, clock) = outbox(&t.db);
+    let local = LocalSink::new();
+    let mut sub = local.subscribe(">").unwrap();
+    let stop = CancellationToken::new();
+    let mut opts = options("r1");
+    opts.poll_interval = Duration::from_secs(600);
+    let relay = spawn_relay(outbox.clone(), Arc::new(local.clone()), opts, stop.clone());
+    eventually("the relay to take the lease and listen", WAIT, || async {
+        listeners(&t.db).await == 1
+            && Relay::new(outbox.clone(), Arc::new(LocalSink::new()), options("probe"))
+                .lease_holder()
+                .await
+                .unwrap()
+                .is_some_and(|(owner, _)| owner == "r1")
+    })
+    .await;
+    // Let its first step find nothing and go to sleep.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    // Another process: its own pool and its own wake-ups.
+    let other_db = Db::connect(&t.url, &ConnectOptions::default())
+        .await
+        .unwrap();
+    let other = herald_events::Outbox::new(other_db.clone(), clock);
+    other.append_now([&event(1)]).await.unwrap();
+    // Far sooner than the ten-minute poll: only the notification can do this.
+    assert_eq!(number(&next(&mut sub, WAIT).await), 1);
+    stop.cancel();
+    relay.await.unwrap();
+    other_db.close().await;
+}

@@ -278,7 +278,11 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
         connections.clone(),
         crate::media::build(&config, db.clone(), clock.clone())?,
         platforms.publishers.clone(),
-        herald_events::Outbox::new(db.clone(), clock.clone()),
+        herald_events::Outbox::with_notifications(
+            db.clone(),
+            clock.clone(),
+            queue.notifications().clone(),
+        ),
     );
 
     let (user, session) = sign_up(&accounts, &db).await?;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use herald_core::{SignedDuration, SystemClock, Timestamp};
 use herald_db::testing::TestDb;
+use herald_db::{ConnectOptions, Db, on_pool};
 use herald_jobs::{
     Cancelled, Handler, JobContext, JobError, JobPayload, JobState, NewJob, Queue, Registry,
     Worker, WorkerOptions,
@@ -176,3 +177,51 @@ on_both_backends!(
     a_running_job_cancelled_by_request_is_stopped_and_removed,
     shutdown_releases_jobs_that_outlive_the_grace_period,
 );
+
+/// Connections to the test database whose last statement was a LISTEN:
+/// a process's notification listener, once it is up.
+async fn listeners(db: &Db) -> i64 {
+    on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
+async fn postgres_a_job_enqueued_by_another_process_wakes_the_worker() {
+    let t = TestDb::postgres().await;
+    let handler = ProbeHandler::default();
+    // With an hour of idle poll, a job that runs at once was announced by
+    // the database's notification.
+    let opts = WorkerOptions {
+        idle_poll: Duration::from_secs(3600),
+        ..WorkerOptions::default()
+    };
+    let (_queue, stop, task) = start(&t.db, handler.clone(), opts);
+    eventually("the worker listens", async || listeners(&t.db).await == 1).await;
+    // Let its loop find the queue empty and go to sleep.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    // Another process: its own pool and its own wake-ups.
+    let other_db = Db::connect(&t.url, &ConnectOptions::default())
+        .await
+        .unwrap();
+    let other = Queue::new(other_db.clone(), Arc::new(SystemClock));
+    other
+        .enqueue_now(NewJob::of(&Probe { block: false }).unwrap())
+        .await
+        .unwrap();
+    eventually("the job ran", async || {
+        handler.finished.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    stop.cancel();
+    task.await.unwrap();
+    other_db.close().await;
+}
