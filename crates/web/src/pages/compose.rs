@@ -367,15 +367,7 @@ fn script_copy(t: &'static Catalog) -> serde_json::Map<String, serde_json::Value
     ];
     let mut copy = serde_json::Map::new();
     for key in KEYS {
-        copy.insert(key.to_owned(), json!(t.get(key)));
-    }
-    // Rule issues in this language ({platform} filled in by the script);
-    // English pages show the service's own sentences, which carry numbers.
-    if t.locale != crate::i18n::Locale::En {
-        for code in ISSUE_CODES {
-            let key = format!("issue.{code}");
-            copy.insert(key.clone(), json!(t.get(&key)));
-        }
+        copy.insert(key.to_owned(), json!(t.template(key)));
     }
     copy
 }
