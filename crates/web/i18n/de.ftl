@@ -638,37 +638,110 @@ compose-privacy-private = Privat
 compose-privacy-unlisted = Nicht gelistet
 compose-privacy-public = Öffentlich
 
-# Rule issues by code, for languages other than English (English pages show
-# the service's own sentences, which carry the numbers).
+# Was die Domäne als Code mit Parametern meldet, in Worten: Regelverstöße
+# (`issue.<code>`), warum ein Ziel fehlschlug (`failure.<code>`) und die
+# Einheiten und Listen ihrer Werte. `$item` ist die Position der
+# Mediendatei, oder 0, wenn der Beitrag nur eine hat.
 ## issue
-issue-format_unsupported = { $platform } nimmt keine Beiträge in diesem Format an. Wählen Sie ein anderes Format.
-issue-caption_too_long = Der Text ist länger, als { $platform } erlaubt.
-issue-too_many_hashtags = Der Text hat mehr Hashtags, als { $platform } erlaubt.
-issue-too_many_mentions = Der Text erwähnt mehr Konten, als { $platform } erlaubt.
+issue-format_unsupported = { $platform } nimmt keine Beiträge im Format { $format } an; wählen Sie { $offered }.
+issue-caption_too_long = Der Text für { $platform } hat { $actual } Zeichen; das Limit ist { $limit }.
+issue-too_many_hashtags = { $platform } erlaubt { $limit } Hashtags; dieser Text hat { $actual }.
+issue-too_many_mentions = { $platform } erlaubt { $limit } Erwähnungen; dieser Text hat { $actual }.
 issue-title_required = { $platform } braucht einen Titel.
-issue-title_too_long = Der Titel ist länger, als { $platform } erlaubt.
-issue-forbidden_character = { $platform } lehnt die Zeichen < und > in Titeln und Beschreibungen ab.
+issue-title_too_long = Der Titel für { $platform } hat { $actual } Zeichen; das Limit ist { $limit }.
+issue-forbidden_character = { $platform } lehnt das Zeichen „{ $character }“ in Titeln und Beschreibungen ab.
 issue-link_unsupported = Beiträge auf { $platform } können keinen Link tragen; fügen Sie ihn in den Text ein.
 issue-link_invalid = Der Link muss mit https:// oder http:// beginnen.
 issue-first_comment_unsupported = Herald kann auf { $platform } keinen ersten Kommentar hinzufügen.
-issue-first_comment_too_long = Der erste Kommentar ist länger, als { $platform } erlaubt.
-issue-privacy_invalid = Wählen Sie eine der angebotenen Sichtbarkeiten für { $platform }.
+issue-first_comment_too_long = Der erste Kommentar ist länger als die { $limit } Zeichen, die { $platform } erlaubt.
+issue-privacy_invalid =
+    { $count ->
+        [0] Beiträge auf { $platform } haben keine Sichtbarkeitseinstellung.
+       *[other] Die Sichtbarkeit auf { $platform } muss eine von diesen sein: { $choices }.
+    }
 issue-text_empty = Ein Textbeitrag auf { $platform } braucht eine Nachricht oder einen Link.
 issue-story_caption_ignored = Storys auf { $platform } zeigen keinen Text.
 issue-media_not_allowed = Textbeiträge auf { $platform } nehmen keine Medien; wählen Sie ein anderes Format.
-issue-media_count = Dieses Format auf { $platform } braucht eine andere Anzahl an Mediendateien.
-issue-media_kind_unsupported = Dieses Format auf { $platform } nimmt diese Art von Medien nicht an.
-issue-media_type_unsupported = { $platform } akzeptiert diesen Dateityp nicht.
-issue-media_too_large = Eine Mediendatei ist größer, als { $platform } annimmt.
-issue-video_too_short = Das Video ist kürzer, als { $platform } verlangt.
-issue-video_too_long = Das Video ist länger, als { $platform } annimmt.
-issue-duration_unknown = Die Länge des Videos ließ sich nicht lesen; { $platform } lehnt es möglicherweise ab.
-issue-aspect_ratio = Das Seitenverhältnis einer Mediendatei liegt außerhalb dessen, was { $platform } annimmt.
-issue-aspect_ratio_not_preferred = { $platform } zeigt Hochformat 9:16 am besten; andere Formate werden beschnitten oder eingerahmt.
+issue-media_count = Ein Beitrag im Format { $format } auf { $platform } braucht { $min } bis { $max } Mediendateien; dieser hat { $actual }.
+issue-media_count_exact =
+    Ein Beitrag im Format { $format } auf { $platform } braucht genau { $min ->
+        [one] { $min } Mediendatei
+       *[other] { $min } Mediendateien
+    }; dieser hat { $actual }.
+issue-media_kind_unsupported =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $kind ->
+        [image] ein Bild
+       *[video] ein Video
+    }, und ein Beitrag im Format { $format } auf { $platform } nimmt nur { $kind ->
+        [image] Videos
+       *[video] Bilder
+    }.
+issue-media_type_unsupported =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist vom Typ { $mime }; { $platform } nimmt { $accepted }.
+issue-media_too_large =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $size } groß; { $platform } nimmt höchstens { $limit }.
+issue-video_too_short =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } dauert { $duration }; { $platform } verlangt mindestens { $min }.
+issue-video_too_long =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } dauert { $duration }; { $platform } nimmt höchstens { $max }.
+issue-duration_unknown =
+    { $item ->
+        [0] Bei der Mediendatei
+       *[other] Bei Mediendatei { $item }
+    } ließ sich die Länge nicht lesen; { $platform } lehnt sie möglicherweise ab.
+issue-aspect_ratio =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $width }×{ $height } groß (Verhältnis { $ratio }); { $platform } nimmt Verhältnisse von { $min } bis { $max }.
+issue-aspect_ratio_not_preferred =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $width }×{ $height } groß; { $platform } zeigt Hochformat 9:16 am besten, andere Formate werden beschnitten oder eingerahmt.
 issue-account_unknown = Dieses Konto ist nicht mit dem Arbeitsbereich verbunden.
-issue-media_missing = Eine Mediendatei ist nicht mehr in der Mediathek.
-issue-account_needs_reconnection = Dieses Konto muss neu verbunden werden, bevor es veröffentlichen kann.
+issue-media_missing = Die Mediendatei { $media } ist nicht mehr in der Mediathek.
+issue-account_needs_reconnection = { $account } muss neu verbunden werden, bevor es veröffentlichen kann.
 issue-provider_unavailable = Das Veröffentlichen auf { $platform } ist hier nicht verfügbar.
+
+## failure
+failure-platform_said = { $platform } meldete: { $detail }
+failure-platform_said_missing_scopes = { $platform } meldete: { $detail } Fehlende Berechtigungen: { $scopes }.
+failure-platform_kept_refusing =
+    { $platform } lehnte auch nach { $attempts ->
+        [one] { $attempts } Versuch
+       *[other] { $attempts } Versuchen
+    } ab: { $detail }
+failure-platform_unconfirmed = { $platform } hat nie bestätigt, ob der Beitrag veröffentlicht wurde ({ $detail }).
+failure-account_removed = { $account } wurde aus dem Arbeitsbereich entfernt.
+failure-media_deleted = Die Mediendatei { $media } wurde aus der Mediathek gelöscht.
+failure-variant_unreadable = Der gespeicherte Beitrag ließ sich nicht lesen: { $detail }
+failure-account_kind_unknown = Unbekannte Kontoart { $kind }.
+failure-provider_unavailable = Das Veröffentlichen auf { $platform } ist in dieser Installation nicht verfügbar.
+
+## unit
+unit-megabytes = { $n } MB
+unit-gigabytes = { $n } GB
+unit-minutes = { $n } Min.
+unit-seconds = { $n } s
+
+## list
+list-or = { $first } oder { $last }
 
 # Ausgehende Webhooks: Endpunkte, die ein Arbeitsbereich für Heralds Ereignisse registriert.
 ## endpoints

@@ -637,37 +637,110 @@ compose-privacy-private = Private
 compose-privacy-unlisted = Unlisted
 compose-privacy-public = Public
 
-# Rule issues by code, for languages other than English (English pages show
-# the service's own sentences, which carry the numbers).
+# What the domain reports by code with parameters, in words: rule issues
+# (`issue.<code>`), why a target failed (`failure.<code>`), and the units
+# and lists their values are written with. `$item` is the media's position,
+# or 0 when the post has only one.
 ## issue
-issue-format_unsupported = { $platform } does not take posts in this format. Choose another format.
-issue-caption_too_long = The caption is longer than { $platform } allows.
-issue-too_many_hashtags = The caption has more hashtags than { $platform } allows.
-issue-too_many_mentions = The caption mentions more accounts than { $platform } allows.
+issue-format_unsupported = { $platform } does not take { $format } posts; choose { $offered }.
+issue-caption_too_long = The { $platform } caption is { $actual } characters; the limit is { $limit }.
+issue-too_many_hashtags = { $platform } allows { $limit } hashtags; this caption has { $actual }.
+issue-too_many_mentions = { $platform } allows { $limit } mentions; this caption has { $actual }.
 issue-title_required = { $platform } needs a title.
-issue-title_too_long = The title is longer than { $platform } allows.
-issue-forbidden_character = { $platform } refuses the characters < and > in titles and descriptions.
+issue-title_too_long = The { $platform } title is { $actual } characters; the limit is { $limit }.
+issue-forbidden_character = { $platform } refuses the character “{ $character }” in titles and descriptions.
 issue-link_unsupported = { $platform } posts cannot carry a link; put it in the caption.
 issue-link_invalid = The link must start with https:// or http://.
 issue-first_comment_unsupported = Herald cannot add a first comment on { $platform }.
-issue-first_comment_too_long = The first comment is longer than { $platform } allows.
-issue-privacy_invalid = Choose one of the offered privacy settings for { $platform }.
+issue-first_comment_too_long = The first comment is longer than { $platform }'s { $limit } characters.
+issue-privacy_invalid =
+    { $count ->
+        [0] { $platform } posts have no privacy setting.
+       *[other] { $platform } privacy must be one of { $choices }.
+    }
 issue-text_empty = A { $platform } text post needs a message or a link.
 issue-story_caption_ignored = { $platform } stories do not show captions.
 issue-media_not_allowed = { $platform } text posts take no media; choose another format.
-issue-media_count = This { $platform } format takes a different number of media files.
-issue-media_kind_unsupported = This { $platform } format does not take this kind of media.
-issue-media_type_unsupported = { $platform } does not accept this file type.
-issue-media_too_large = A media file is larger than { $platform } accepts.
-issue-video_too_short = The video is shorter than { $platform } needs.
-issue-video_too_long = The video is longer than { $platform } accepts.
-issue-duration_unknown = The video's length could not be read; { $platform } may refuse it.
-issue-aspect_ratio = A media file's shape (aspect ratio) is outside what { $platform } accepts.
-issue-aspect_ratio_not_preferred = { $platform } shows vertical 9:16 best; other shapes get cropped or framed.
+issue-media_count = A { $platform } { $format } takes { $min } to { $max } media files; this one has { $actual }.
+issue-media_count_exact =
+    A { $platform } { $format } takes exactly { $min ->
+        [one] { $min } media file
+       *[other] { $min } media files
+    }; this one has { $actual }.
+issue-media_kind_unsupported =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $kind ->
+        [image] an image
+       *[video] a video
+    } and a { $platform } { $format } takes { $kind ->
+        [image] videos only
+       *[video] images only
+    }.
+issue-media_type_unsupported =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $mime }; { $platform } takes { $accepted }.
+issue-media_too_large =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $size }; { $platform } takes up to { $limit }.
+issue-video_too_short =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } lasts { $duration }; { $platform } needs at least { $min }.
+issue-video_too_long =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } lasts { $duration }; { $platform } takes up to { $max }.
+issue-duration_unknown =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } has no readable duration; { $platform } may refuse it.
+issue-aspect_ratio =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $width }×{ $height } (ratio { $ratio }); { $platform } takes ratios from { $min } to { $max }.
+issue-aspect_ratio_not_preferred =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $width }×{ $height }; { $platform } shows vertical 9:16 best, other shapes get cropped or framed.
 issue-account_unknown = This account is not connected to the workspace.
-issue-media_missing = A media file is not in the library any more.
-issue-account_needs_reconnection = This account has to be reconnected before it can publish.
+issue-media_missing = The media { $media } is not in the library any more.
+issue-account_needs_reconnection = { $account } has to be reconnected before it can publish.
 issue-provider_unavailable = Publishing to { $platform } is not available here.
+
+## failure
+failure-platform_said = { $platform } said: { $detail }
+failure-platform_said_missing_scopes = { $platform } said: { $detail } Missing permissions: { $scopes }.
+failure-platform_kept_refusing =
+    { $platform } still refused after { $attempts ->
+        [one] { $attempts } attempt
+       *[other] { $attempts } attempts
+    }: { $detail }
+failure-platform_unconfirmed = { $platform } never confirmed whether it published ({ $detail }).
+failure-account_removed = { $account } was removed from the workspace.
+failure-media_deleted = The media { $media } was deleted from the library.
+failure-variant_unreadable = The saved post could not be read: { $detail }
+failure-account_kind_unknown = Unknown account kind { $kind }.
+failure-provider_unavailable = Publishing to { $platform } is not available in this deployment.
+
+## unit
+unit-megabytes = { $n } MB
+unit-gigabytes = { $n } GB
+unit-minutes = { $n } min
+unit-seconds = { $n } s
+
+## list
+list-or = { $first } or { $last }
 
 # Outbound webhooks: endpoints a workspace registers for Herald's events.
 ## endpoints

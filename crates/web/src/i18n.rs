@@ -21,6 +21,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::types::{FluentNumber, FluentNumberOptions};
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use fluent_syntax::ast;
 use serde::Deserialize;
@@ -140,6 +141,8 @@ pub struct LegalSection {
 pub enum Arg<'a> {
     Text(Cow<'a, str>),
     Number(f64),
+    /// A number written with at least this many decimals (a ratio).
+    Decimal(f64, usize),
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
@@ -187,6 +190,13 @@ impl<'a> Arg<'a> {
         match self {
             Arg::Text(s) => FluentValue::String(s.clone()),
             Arg::Number(n) => FluentValue::from(*n),
+            Arg::Decimal(n, digits) => FluentValue::Number(FluentNumber::new(
+                *n,
+                FluentNumberOptions {
+                    minimum_fraction_digits: Some(*digits),
+                    ..FluentNumberOptions::default()
+                },
+            )),
         }
     }
 }
@@ -276,7 +286,11 @@ impl Catalog {
             .get_message(&fluent_id(key))
             .and_then(|m| m.value())
         else {
-            tracing::warn!(key, locale = self.locale.code(), "a message without a value");
+            tracing::warn!(
+                key,
+                locale = self.locale.code(),
+                "a message without a value"
+            );
             return key.to_owned();
         };
         let mut fluent_args = FluentArgs::with_capacity(args.len());
@@ -289,7 +303,12 @@ impl Catalog {
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned();
         if !errors.is_empty() {
-            tracing::warn!(key, locale = self.locale.code(), ?errors, "message formatted with errors");
+            tracing::warn!(
+                key,
+                locale = self.locale.code(),
+                ?errors,
+                "message formatted with errors"
+            );
         }
         text
     }
@@ -303,7 +322,11 @@ impl Catalog {
     /// script to fill in. Only for messages without selectors (a test
     /// checks the script's messages).
     pub fn template(&self, key: &str) -> String {
-        let source = if self.has(key) { self } else { catalog(Locale::En) };
+        let source = if self.has(key) {
+            self
+        } else {
+            catalog(Locale::En)
+        };
         let names: Vec<String> = source.variables.get(key).cloned().unwrap_or_default();
         let marks: Vec<(String, String)> =
             names.into_iter().map(|n| (format!("{{{n}}}"), n)).collect();
@@ -378,7 +401,9 @@ impl Catalog {
                         return Err(format!("{} is there twice", m.id.name));
                     }
                 }
-                ast::Entry::Term(t) => return Err(format!("-{}: the catalogs use no terms", t.id.name)),
+                ast::Entry::Term(t) => {
+                    return Err(format!("-{}: the catalogs use no terms", t.id.name));
+                }
                 ast::Entry::Junk { content } => return Err(format!("unreadable: {content}")),
                 _ => {}
             }
@@ -592,7 +617,10 @@ mod tests {
             for name in ["{count}", "{max}", "{over}"] {
                 assert!(template.contains(name), "{template} in {}", locale.code());
             }
-            assert_eq!(c.template("compose.validating"), c.get("compose.validating"));
+            assert_eq!(
+                c.template("compose.validating"),
+                c.get("compose.validating")
+            );
         }
     }
 

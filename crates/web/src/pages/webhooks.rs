@@ -255,9 +255,7 @@ async fn list_deliveries(
         .flatten()
         .map(|last| format!("/home/webhooks?{filters}&before={}", last.id.0));
     let notice = match (q.done.as_deref(), q.count) {
-        (Some("replayed"), Some(n)) => {
-            Some(c.t.fill("webhooks.done.replayed", "count", n))
-        }
+        (Some("replayed"), Some(n)) => Some(c.t.fill("webhooks.done.replayed", "count", n)),
         (done, _) => known(c.t, "webhooks.done.", done),
     };
     let error = refused
