@@ -743,6 +743,50 @@ unit-seconds = { $n } s
 ## list
 list-or = { $first } oder { $last }
 
+# Benachrichtigungen, gespeichert als Code mit Parametern (`notice.<code>`).
+## notice
+notice-comment =
+    { $count ->
+        [one] Neuer Kommentar{ $author_kind ->
+            [handle] { " " }von @{ $author }
+            [name] { " " }von { $author }
+           *[none] { "" }
+        } zu { $account }{ $quote_kind ->
+            [some] : „{ $quote }“
+           *[none] { "" }
+        }
+       *[other] { $count } neue Kommentare zu { $account }
+    }
+notice-mention =
+    { $count ->
+        [one] { $account } wurde erwähnt
+       *[other] { $account } wurde { $count }-mal erwähnt
+    }
+notice-message =
+    { $count ->
+        [one] Neue Nachricht an { $account }{ $quote_kind ->
+            [some] : „{ $quote }“
+           *[none] { "" }
+        }
+       *[other] { $count } neue Nachrichten an { $account }
+    }
+notice-story_insights =
+    { $count ->
+        [one] Story-Statistiken für { $account } sind eingetroffen
+       *[other] Statistiken für { $count } Storys von { $account } sind eingetroffen
+    }
+notice-news = Neuigkeiten für { $account }
+notice-delivery_dead = Eine Webhook-Zustellung von Meta (#{ $delivery }) ist bei jedem Versuch fehlgeschlagen und wurde zurückgestellt: { $error }
+notice-connection_revoked = Der Zugriff auf { $account } wurde bei { $app } entfernt. Verbinden Sie das Konto neu, um weiter zu veröffentlichen.
+notice-connection_deleted = { $account } wurde auf Wunsch seines Inhabers aus diesem Arbeitsbereich entfernt (Datenlöschung bei { $app }).
+notice-endpoint_gone = Der Webhook-Endpunkt { $host } wurde deaktiviert: Er antwortete mit 410 Gone.
+notice-endpoint_failing =
+    Der Webhook-Endpunkt { $host } wurde deaktiviert: Seine Zustellungen schlagen seit { $days ->
+        [one] { $days } Tag
+       *[other] { $days } Tagen
+    } fehl.
+notice-endpoint_exhausted = Ein Webhook an { $host } ist bei jedem Versuch fehlgeschlagen und wurde aufgegeben; Sie können ihn im Zustellprotokoll erneut senden.
+
 # Ausgehende Webhooks: Endpunkte, die ein Arbeitsbereich für Heralds Ereignisse registriert.
 ## endpoints
 endpoints-title = Ausgehende Webhooks

@@ -742,6 +742,50 @@ unit-seconds = { $n } s
 ## list
 list-or = { $first } or { $last }
 
+# Notifications, stored as a code with parameters (`notice.<code>`).
+## notice
+notice-comment =
+    { $count ->
+        [one] New comment{ $author_kind ->
+            [handle] { " " }from @{ $author }
+            [name] { " " }from { $author }
+           *[none] { "" }
+        } on { $account }{ $quote_kind ->
+            [some] : “{ $quote }”
+           *[none] { "" }
+        }
+       *[other] { $count } new comments on { $account }
+    }
+notice-mention =
+    { $count ->
+        [one] { $account } was mentioned
+       *[other] { $account } was mentioned { $count } times
+    }
+notice-message =
+    { $count ->
+        [one] New message on { $account }{ $quote_kind ->
+            [some] : “{ $quote }”
+           *[none] { "" }
+        }
+       *[other] { $count } new messages on { $account }
+    }
+notice-story_insights =
+    { $count ->
+        [one] Story insights arrived for { $account }
+       *[other] Story insights arrived for { $count } stories of { $account }
+    }
+notice-news = News for { $account }
+notice-delivery_dead = A Meta webhook delivery (#{ $delivery }) failed every attempt and was set aside: { $error }
+notice-connection_revoked = Access to { $account } was removed on { $app }. Reconnect it to keep publishing.
+notice-connection_deleted = { $account } was removed from this workspace at its owner's request (data deletion on { $app }).
+notice-endpoint_gone = The webhook endpoint at { $host } was disabled: it answered 410 Gone.
+notice-endpoint_failing =
+    The webhook endpoint at { $host } was disabled: its deliveries have been failing for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }.
+notice-endpoint_exhausted = A webhook to { $host } failed every attempt and was given up; you can replay it from the delivery log.
+
 # Outbound webhooks: endpoints a workspace registers for Herald's events.
 ## endpoints
 endpoints-title = Outbound webhooks

@@ -6,6 +6,7 @@
 
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
+use herald_webhooks::{NoticeParam, Notification};
 
 use crate::i18n::{Arg, Catalog};
 
@@ -55,6 +56,26 @@ pub fn failure(t: &Catalog, detail: &FailureDetail) -> String {
         &format!("failure.{}", detail.code),
         detail.params.iter().map(|(k, v)| (k.as_str(), v)),
     )
+}
+
+/// What a notification says, in the reader's language; a notice written
+/// before codes were stored shows its English text as it is.
+pub fn notice(t: &Catalog, n: &Notification) -> String {
+    let Some(notice) = &n.notice else {
+        return n.text.clone();
+    };
+    let args: Vec<(&str, Arg<'_>)> = notice
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                NoticeParam::Text(s) => Arg::from(s),
+                NoticeParam::Count(c) => Arg::from(*c),
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    t.format(&format!("notice.{}", notice.code), &args)
 }
 
 /// Message `key` with `params` written for the reader.
@@ -138,6 +159,7 @@ mod tests {
     use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
     use herald_publishing::Variant;
     use herald_publishing::rules::validate;
+    use herald_webhooks::Notice;
 
     fn variant(format: PostFormat, caption: &str) -> Variant {
         Variant {
@@ -290,6 +312,105 @@ mod tests {
         assert_eq!(length(catalog(Locale::En), 2_500), "2 s");
         assert_eq!(size(catalog(Locale::En), 4 * GIB), "4 GB");
         assert_eq!(size(catalog(Locale::En), 10), "1 MB");
+    }
+
+    fn notification(notice: Option<Notice>, text: &str) -> Notification {
+        Notification {
+            id: 1,
+            workspace_id: herald_accounts::WorkspaceId(1),
+            kind: herald_webhooks::NotificationKind::Comment,
+            notice,
+            text: text.into(),
+            link: None,
+            created_at: herald_core::Timestamp::UNIX_EPOCH,
+            read: false,
+        }
+    }
+
+    fn comment(count: usize, author: Option<&str>, quote: Option<&str>) -> Notification {
+        notification(
+            Some(Notice::new(
+                "comment",
+                [
+                    ("account", "Acme IG".into()),
+                    ("count", count.into()),
+                    ("author", author.unwrap_or_default().into()),
+                    (
+                        "author_kind",
+                        if author.is_some() { "handle" } else { "none" }.into(),
+                    ),
+                    ("quote", quote.unwrap_or_default().into()),
+                    (
+                        "quote_kind",
+                        if quote.is_some() { "some" } else { "none" }.into(),
+                    ),
+                ],
+            )),
+            "",
+        )
+    }
+
+    #[test]
+    fn notifications_render_in_each_language_and_old_ones_as_written() {
+        let en = catalog(Locale::En);
+        let de = catalog(Locale::De);
+        let one = comment(1, Some("ana"), Some("Love it"));
+        assert_eq!(
+            notice(en, &one),
+            "New comment from @ana on Acme IG: \u{201c}Love it\u{201d}"
+        );
+        assert_eq!(
+            notice(de, &one),
+            "Neuer Kommentar von @ana zu Acme IG: \u{201e}Love it\u{201c}"
+        );
+        assert_eq!(
+            notice(en, &comment(1, None, None)),
+            "New comment on Acme IG"
+        );
+        assert_eq!(
+            notice(en, &comment(2, None, None)),
+            "2 new comments on Acme IG"
+        );
+        assert_eq!(
+            notice(de, &comment(2, None, None)),
+            "2 neue Kommentare zu Acme IG"
+        );
+        let failing = notification(
+            Some(Notice::new(
+                "endpoint_failing",
+                [
+                    ("host", "hooks.example".into()),
+                    ("days", NoticeParam::Count(5)),
+                ],
+            )),
+            "",
+        );
+        assert!(notice(en, &failing).ends_with("failing for 5 days."));
+        assert!(notice(de, &failing).ends_with("seit 5 Tagen fehl."));
+        let old = notification(None, "New comment on Acme IG");
+        assert_eq!(notice(de, &old), "New comment on Acme IG");
+    }
+
+    #[test]
+    fn every_notice_code_has_copy_in_every_language() {
+        for locale in Locale::ALL {
+            for code in [
+                "comment",
+                "mention",
+                "message",
+                "story_insights",
+                "news",
+                "delivery_dead",
+                "connection_revoked",
+                "connection_deleted",
+                "endpoint_gone",
+                "endpoint_failing",
+                "endpoint_exhausted",
+            ] {
+                let key = format!("notice.{code}");
+                assert!(catalog(locale).has(&key), "{key} in {}", locale.code());
+            }
+        }
     }
 
     #[test]
