@@ -451,6 +451,7 @@ pub async fn finish_published(
 
 /// Ends a target as failed, fenced by its job (`None`: any state but a
 /// final one, for failures found before dispatch).
+#[allow(clippy::too_many_arguments)]
 pub async fn finish_failed(
     tx: &mut Tx,
     id: &str,

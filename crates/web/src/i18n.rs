@@ -443,7 +443,7 @@ impl Catalog {
 }
 
 /// Adds the variables `pattern` refers to, in text and in selectors.
-fn pattern_variables<'s>(pattern: &ast::Pattern<&'s str>, out: &mut Vec<String>) {
+fn pattern_variables(pattern: &ast::Pattern<&str>, out: &mut Vec<String>) {
     for element in &pattern.elements {
         if let ast::PatternElement::Placeable { expression } = element {
             expression_variables(expression, out);
@@ -451,7 +451,7 @@ fn pattern_variables<'s>(pattern: &ast::Pattern<&'s str>, out: &mut Vec<String>)
     }
 }
 
-fn expression_variables<'s>(expression: &ast::Expression<&'s str>, out: &mut Vec<String>) {
+fn expression_variables(expression: &ast::Expression<&str>, out: &mut Vec<String>) {
     match expression {
         ast::Expression::Select { selector, variants } => {
             inline_variables(selector, out);
@@ -463,7 +463,7 @@ fn expression_variables<'s>(expression: &ast::Expression<&'s str>, out: &mut Vec
     }
 }
 
-fn inline_variables<'s>(inline: &ast::InlineExpression<&'s str>, out: &mut Vec<String>) {
+fn inline_variables(inline: &ast::InlineExpression<&str>, out: &mut Vec<String>) {
     match inline {
         ast::InlineExpression::VariableReference { id } => out.push(id.name.to_owned()),
         ast::InlineExpression::FunctionReference { arguments, .. } => {

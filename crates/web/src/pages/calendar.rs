@@ -316,7 +316,7 @@ async fn show_calendar(
         View::Week => c.t.fill(
             "calendar.week_of",
             "start",
-            &format!(
+            format!(
                 "{} – {}",
                 long_date(c.t, start),
                 long_date(c.t, add_days(end, -1))
