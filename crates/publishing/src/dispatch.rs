@@ -28,8 +28,8 @@ use herald_platforms::{
 use serde::{Deserialize, Serialize};
 
 use crate::events;
-use crate::model::{FailureKind, Outcome, TargetStatus, Variant};
-use crate::rules;
+use crate::model::{FailureDetail, FailureKind, Outcome, TargetStatus, Variant};
+use crate::rules::{self, Param};
 use crate::service::{Publishing, status_of};
 use crate::store::{self, TargetRow};
 
@@ -72,16 +72,20 @@ impl Handler<PublishTarget> for Dispatcher {
 /// A failure that ends the target, with the words to show.
 struct Failure {
     kind: FailureKind,
+    /// The platform's error code and words, when it said something.
     code: Option<String>,
-    message: String,
+    message: Option<String>,
+    /// Why, as a code with parameters (stored; rendered by the web layer).
+    detail: FailureDetail,
 }
 
 impl Failure {
-    fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+    fn new(kind: FailureKind, detail: FailureDetail) -> Failure {
         Failure {
             kind,
             code: None,
-            message: message.into(),
+            message: None,
+            detail,
         }
     }
 }
@@ -209,22 +213,25 @@ impl Publishing {
         let kind = AccountKind::parse(&target.kind).ok_or_else(|| {
             Ok(Failure::new(
                 FailureKind::Misconfigured,
-                format!("Unknown account kind {}.", target.kind),
+                FailureDetail::new(
+                    "account_kind_unknown",
+                    [("kind", Param::from(target.kind.as_str()))],
+                ),
             ))
         })?;
         let Some(publisher) = self.publishers().get(kind) else {
             return Err(Ok(Failure::new(
                 FailureKind::Misconfigured,
-                format!(
-                    "Publishing to {} is not available in this deployment.",
-                    target.provider
+                FailureDetail::new(
+                    "provider_unavailable",
+                    [("platform", Param::from(provider_name(&target.provider)))],
                 ),
             )));
         };
         let Some(connection_id) = target.connection_id.as_deref() else {
             return Err(Ok(Failure::new(
                 FailureKind::Disconnected,
-                format!("{} was removed from the workspace.", target.account_name),
+                account_removed(target),
             )));
         };
         let credentials = match self.connections().credentials(connection_id).await {
@@ -232,7 +239,7 @@ impl Publishing {
             Ok(None) => {
                 return Err(Ok(Failure::new(
                     FailureKind::Disconnected,
-                    format!("{} was removed from the workspace.", target.account_name),
+                    account_removed(target),
                 )));
             }
             Err(e) => {
@@ -244,7 +251,10 @@ impl Publishing {
         let variant: Variant = serde_json::from_str(&target.variant).map_err(|e| {
             Ok(Failure::new(
                 FailureKind::Invalid,
-                format!("The saved post could not be read: {e}"),
+                FailureDetail::new(
+                    "variant_unreadable",
+                    [("detail", Param::Text(e.to_string()))],
+                ),
             ))
         })?;
         let found = if variant.media.is_empty() {
@@ -266,18 +276,20 @@ impl Publishing {
                 None => {
                     return Err(Ok(Failure::new(
                         FailureKind::MediaMissing,
-                        format!("The media {id} was deleted from the library."),
+                        FailureDetail::new("media_deleted", [("media", Param::from(id.as_str()))]),
                     )));
                 }
             }
         }
-        let issues: Vec<String> = rules::validate(kind, &variant, &media)
+        let issues: Vec<rules::Issue> = rules::validate(kind, &variant, &media)
             .into_iter()
             .filter(|i| i.severity == rules::Severity::Error)
-            .map(|i| i.message)
             .collect();
         if !issues.is_empty() {
-            return Err(Ok(Failure::new(FailureKind::Invalid, issues.join(" "))));
+            return Err(Ok(Failure::new(
+                FailureKind::Invalid,
+                FailureDetail::rules_broken(&issues),
+            )));
         }
         let token_expires = credentials.access_expires_at;
         Ok(Prepared {
@@ -418,7 +430,12 @@ impl Publishing {
             Some(&published.remote_id),
             published.permalink.as_deref(),
             &encoded,
-            warning.as_deref().map(|w| ("warning", None, w)),
+            warning.as_deref().map(|w| store::ReceiptError {
+                kind: "warning",
+                code: None,
+                message: Some(w),
+                detail: None,
+            }),
             started,
             now,
         )
@@ -477,7 +494,12 @@ impl Publishing {
                 None,
                 None,
                 &encode(progress),
-                Some((error.kind.as_str(), error.code.as_deref(), &error.message)),
+                Some(store::ReceiptError {
+                    kind: error.kind.as_str(),
+                    code: error.code.as_deref(),
+                    message: Some(&error.message),
+                    detail: None,
+                }),
                 started,
                 now,
             )
@@ -510,28 +532,26 @@ impl Publishing {
             ErrorKind::Unavailable => FailureKind::Unavailable,
             ErrorKind::OutcomeUnknown => FailureKind::Unconfirmed,
         };
-        let mut message = match failure_kind {
-            FailureKind::Unconfirmed => format!(
-                "{} never confirmed whether it published ({}).",
-                provider_name(&target.provider),
-                error.message
+        let platform = ("platform", Param::from(provider_name(&target.provider)));
+        let said = ("detail", Param::Text(error.message.clone()));
+        let detail = match (&error.kind, failure_kind) {
+            (_, FailureKind::Unconfirmed) => {
+                FailureDetail::new("platform_unconfirmed", [platform, said])
+            }
+            (_, FailureKind::Quota | FailureKind::Unavailable) => FailureDetail::new(
+                "platform_kept_refusing",
+                [
+                    platform,
+                    said,
+                    ("attempts", Param::Count(attempt.max(0) as u64)),
+                ],
             ),
-            FailureKind::Quota | FailureKind::Unavailable => format!(
-                "{} still refused after {attempt} attempts: {}",
-                provider_name(&target.provider),
-                error.message
+            (ErrorKind::Reconsent { scopes }, _) if !scopes.is_empty() => FailureDetail::new(
+                "platform_said_missing_scopes",
+                [platform, said, ("scopes", Param::List(scopes.clone()))],
             ),
-            _ => format!(
-                "{} said: {}",
-                provider_name(&target.provider),
-                error.message
-            ),
+            _ => FailureDetail::new("platform_said", [platform, said]),
         };
-        if let ErrorKind::Reconsent { scopes } = &error.kind
-            && !scopes.is_empty()
-        {
-            message.push_str(&format!(" Missing permissions: {}.", scopes.join(", ")));
-        }
         self.fail(
             target,
             ctx.id.0,
@@ -540,7 +560,8 @@ impl Publishing {
             Failure {
                 kind: failure_kind,
                 code: error.code.clone(),
-                message,
+                message: Some(error.message.clone()),
+                detail,
             },
             started,
         )
@@ -558,13 +579,16 @@ impl Publishing {
     ) -> Result<(), JobError> {
         let now = self.now();
         let encoded = encode(progress);
+        let detail = serde_json::to_string(&failure.detail)
+            .map_err(|e| JobError::permanent(format!("the failure could not be encoded: {e}")))?;
         let mut tx = self.db().begin().await.map_err(db_error)?;
         if !store::finish_failed(
             &mut tx,
             &target.id,
             job_id,
             failure.kind.as_str(),
-            &failure.message,
+            failure.message.as_deref(),
+            &detail,
             Some(&encoded),
             now,
         )
@@ -582,11 +606,12 @@ impl Publishing {
             None,
             None,
             &encoded,
-            Some((
-                failure.kind.as_str(),
-                failure.code.as_deref(),
-                &failure.message,
-            )),
+            Some(store::ReceiptError {
+                kind: failure.kind.as_str(),
+                code: failure.code.as_deref(),
+                message: failure.message.as_deref(),
+                detail: Some(&detail),
+            }),
             started,
             now,
         )
@@ -599,7 +624,13 @@ impl Publishing {
             attempt,
             Outcome::Failed,
             None,
-            Some((failure.kind, &failure.message)),
+            Some((
+                failure.kind,
+                failure
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| failure.detail.codes()),
+            )),
             now,
         )
         .await
@@ -612,7 +643,8 @@ impl Publishing {
             target_id = %target.id,
             provider = %target.provider,
             reason = failure.kind.as_str(),
-            message = %failure.message,
+            detail = %failure.detail.codes(),
+            message = failure.message.as_deref().unwrap_or(""),
             "publish failed"
         );
         Ok(())
@@ -623,8 +655,16 @@ fn encode(progress: &Progress) -> String {
     serde_json::to_string(progress).unwrap_or_else(|_| "{}".to_owned())
 }
 
-fn provider_name(provider: &str) -> &'static str {
+/// The platform's name, or its stored id when this version does not know it.
+fn provider_name(provider: &str) -> &str {
     herald_platforms::ProviderId::parse(provider)
         .map(|p| p.name())
-        .unwrap_or("The platform")
+        .unwrap_or(provider)
+}
+
+fn account_removed(target: &TargetRow) -> FailureDetail {
+    FailureDetail::new(
+        "account_removed",
+        [("account", Param::from(target.account_name.as_str()))],
+    )
 }

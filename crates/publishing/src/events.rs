@@ -44,7 +44,7 @@ pub(crate) async fn result(
     attempt: i32,
     outcome: Outcome,
     published: Option<&Published>,
-    failure: Option<(FailureKind, &str)>,
+    failure: Option<(FailureKind, String)>,
     now: Timestamp,
 ) -> Result<(), EventsError> {
     let outcome = match outcome {
@@ -59,7 +59,7 @@ pub(crate) async fn result(
     }
     if let Some((kind, message)) = failure {
         event.error_kind = Some(kind.as_str().to_owned());
-        event.error_message = Some(message.to_owned());
+        event.error_message = Some(message);
     }
     outbox.append(tx, &event.to_event(now)?).await?;
     Ok(())

@@ -1,9 +1,12 @@
 //! Posts, targets and receipts as the rest of Herald sees them.
 
+use std::collections::BTreeMap;
+
 use herald_core::Timestamp;
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use serde::{Deserialize, Serialize};
 
+use crate::rules::{Issue, Param};
 use crate::schedule::Schedule;
 
 /// What one account gets: the per-platform variant of a post.
@@ -278,8 +281,70 @@ pub struct TargetView {
     pub remote_id: Option<String>,
     pub permalink: Option<String>,
     pub error_kind: Option<FailureKind>,
+    /// What the platform itself said, when it said something (older
+    /// failures: an English sentence saying why).
     pub error_message: Option<String>,
+    /// Why it failed, as a code with parameters for the reader's language
+    /// (none on failures recorded before codes were stored).
+    pub error_detail: Option<FailureDetail>,
     pub published_at: Option<Timestamp>,
+}
+
+/// Why a target failed, in no language: a code, the values its words
+/// need, and for `rules_broken` the issues Herald's own check found. The
+/// web layer renders `failure.<code>` (and `issue.<code>` for each issue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureDetail {
+    /// `platform_said`, `platform_said_missing_scopes`,
+    /// `platform_kept_refusing`, `platform_unconfirmed`, `account_removed`,
+    /// `media_deleted`, `variant_unreadable`, `rules_broken`,
+    /// `account_kind_unknown`, `provider_unavailable`.
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, Param>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<FailureDetail>,
+}
+
+impl FailureDetail {
+    pub fn new<const N: usize>(code: &str, params: [(&str, Param); N]) -> FailureDetail {
+        FailureDetail {
+            code: code.to_owned(),
+            params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            issues: Vec::new(),
+        }
+    }
+
+    /// The detail of a target that broke the platform's rules.
+    pub fn rules_broken(issues: &[Issue]) -> FailureDetail {
+        FailureDetail {
+            code: "rules_broken".to_owned(),
+            params: BTreeMap::new(),
+            issues: issues
+                .iter()
+                .map(|i| FailureDetail {
+                    code: i.code.to_owned(),
+                    params: i
+                        .params
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                        .collect(),
+                    issues: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The codes, for logs and machine readers: `rules_broken:
+    /// caption_too_long title_required`.
+    pub fn codes(&self) -> String {
+        if self.issues.is_empty() {
+            self.code.clone()
+        } else {
+            let inner: Vec<&str> = self.issues.iter().map(|i| i.code.as_str()).collect();
+            format!("{}: {}", self.code, inner.join(" "))
+        }
+    }
 }
 
 /// A post with its targets.
@@ -321,6 +386,7 @@ pub struct Receipt {
     pub error_kind: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    pub error_detail: Option<FailureDetail>,
     pub started_at: Timestamp,
     pub finished_at: Timestamp,
 }

@@ -7,8 +7,10 @@
 //! worse (a non-vertical reel) is a warning; anything the platform would
 //! refuse is an error.
 
+use std::collections::BTreeMap;
+
 use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Variant;
 
@@ -269,36 +271,106 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem with a variant.
+/// One problem with a variant: a code and the values its words need.
+/// The domain says no sentence; the web layer renders `issue.<code>` from
+/// its catalogs in the reader's language with these parameters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Issue {
     pub severity: Severity,
     /// `caption`, `title`, `media`, `privacy`, `first_comment`, `link`,
-    /// `format`.
+    /// `format`, `account`.
     pub field: &'static str,
     /// Stable code, for the copy table and for tests.
     pub code: &'static str,
-    /// A plain sentence saying what to change.
-    pub message: String,
+    /// What the copy names: `platform`, `limit`, `actual`, `min`, `max`,
+    /// `item` (the media's position from 1, or 0 when there is only one),
+    /// and so on per code.
+    pub params: BTreeMap<&'static str, Param>,
+}
+
+/// One value of an issue, typed so the reader's language can write it.
+/// In JSON it names its type: `{"count": 2200}`, `{"bytes": 9437184}`,
+/// `{"text": "Instagram"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Param {
+    /// A name or value shown as it is: a platform, an account, a MIME
+    /// type, a character.
+    Text(String),
+    /// A count or a limit.
+    Count(u64),
+    /// A width ÷ height ratio, rounded to two decimals.
+    Ratio(f64),
+    /// A file size in bytes.
+    Bytes(u64),
+    /// A length of time in milliseconds.
+    Millis(u64),
+    /// A post format.
+    Format(PostFormat),
+    /// Post formats to choose from.
+    Formats(Vec<PostFormat>),
+    /// Privacy values to choose from, as the platform names them.
+    Privacy(Vec<String>),
+    /// Values shown as they are (MIME types).
+    List(Vec<String>),
+}
+
+impl Param {
+    /// The number, for counts, sizes and times.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Param::Count(n) | Param::Bytes(n) | Param::Millis(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Param {
+    fn from(s: &str) -> Param {
+        Param::Text(s.to_owned())
+    }
+}
+
+impl From<usize> for Param {
+    fn from(n: usize) -> Param {
+        Param::Count(n as u64)
+    }
+}
+
+impl From<u32> for Param {
+    fn from(n: u32) -> Param {
+        Param::Count(u64::from(n))
+    }
 }
 
 impl Issue {
-    fn error(field: &'static str, code: &'static str, message: String) -> Issue {
+    pub fn error<const N: usize>(
+        field: &'static str,
+        code: &'static str,
+        params: [(&'static str, Param); N],
+    ) -> Issue {
         Issue {
             severity: Severity::Error,
             field,
             code,
-            message,
+            params: params.into_iter().collect(),
         }
     }
 
-    fn warning(field: &'static str, code: &'static str, message: String) -> Issue {
+    pub fn warning<const N: usize>(
+        field: &'static str,
+        code: &'static str,
+        params: [(&'static str, Param); N],
+    ) -> Issue {
         Issue {
             severity: Severity::Warning,
-            field,
-            code,
-            message,
+            ..Issue::error(field, code, params)
         }
+    }
+
+    /// Parameter `name`, when the issue has it.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.get(name)
     }
 }
 
@@ -317,20 +389,9 @@ pub fn count_tags(text: &str, marker: char) -> usize {
         .count()
 }
 
-fn mb(bytes: u64) -> String {
-    if bytes >= GIB {
-        format!("{} GB", bytes / GIB)
-    } else {
-        format!("{} MB", bytes / MIB)
-    }
-}
-
-fn secs(ms: u64) -> String {
-    if ms >= 60_000 && ms.is_multiple_of(60_000) {
-        format!("{} min", ms / 60_000)
-    } else {
-        format!("{} s", ms / 1000)
-    }
+/// A ratio rounded to two decimals, as the copy shows it.
+fn ratio(r: f64) -> Param {
+    Param::Ratio((r * 100.0).round() / 100.0)
 }
 
 /// Checks a variant for an account kind. `media` are the variant's media
@@ -338,18 +399,18 @@ fn secs(ms: u64) -> String {
 pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Vec<Issue> {
     let rules = rules_for(kind);
     let mut issues = Vec::new();
-    let name = rules.name;
+    let platform = || ("platform", Param::from(rules.name));
 
     let Some(format) = rules.formats.iter().find(|f| f.format == variant.format) else {
-        let offered: Vec<&str> = rules.formats.iter().map(|f| f.format.as_str()).collect();
+        let offered: Vec<PostFormat> = rules.formats.iter().map(|f| f.format).collect();
         issues.push(Issue::error(
             "format",
             "format_unsupported",
-            format!(
-                "{name} does not take {} posts; choose {}.",
-                variant.format.as_str(),
-                offered.join(" or ")
-            ),
+            [
+                platform(),
+                ("format", Param::Format(variant.format)),
+                ("offered", Param::Formats(offered)),
+            ],
         ));
         return issues;
     };
@@ -360,10 +421,11 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
         issues.push(Issue::error(
             "caption",
             "caption_too_long",
-            format!(
-                "The {name} caption is {caption_len} characters; the limit is {}.",
-                rules.caption_max
-            ),
+            [
+                platform(),
+                ("actual", caption_len.into()),
+                ("limit", rules.caption_max.into()),
+            ],
         ));
     }
     if let Some(max) = rules.hashtags_max {
@@ -372,7 +434,7 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "caption",
                 "too_many_hashtags",
-                format!("{name} allows {max} hashtags; this caption has {n}."),
+                [platform(), ("limit", max.into()), ("actual", n.into())],
             ));
         }
     }
@@ -382,27 +444,23 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "caption",
                 "too_many_mentions",
-                format!("{name} allows {max} mentions; this caption has {n}."),
+                [platform(), ("limit", max.into()), ("actual", n.into())],
             ));
         }
     }
     let title = variant.title.as_deref().map(str::trim).unwrap_or("");
     if rules.title_required && title.is_empty() {
-        issues.push(Issue::error(
-            "title",
-            "title_required",
-            format!("{name} needs a title."),
-        ));
+        issues.push(Issue::error("title", "title_required", [platform()]));
     }
     if rules.title_max > 0 && title.chars().count() > rules.title_max {
         issues.push(Issue::error(
             "title",
             "title_too_long",
-            format!(
-                "The {name} title is {} characters; the limit is {}.",
-                title.chars().count(),
-                rules.title_max
-            ),
+            [
+                platform(),
+                ("actual", title.chars().count().into()),
+                ("limit", rules.title_max.into()),
+            ],
         ));
     }
     for c in rules.forbidden_chars {
@@ -414,7 +472,7 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
                     "caption"
                 },
                 "forbidden_character",
-                format!("{name} refuses the character “{c}” in titles and descriptions."),
+                [platform(), ("character", Param::Text(c.to_string()))],
             ));
         }
     }
@@ -424,21 +482,13 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
         .is_some_and(|l| !l.trim().is_empty())
     {
         if !rules.link {
-            issues.push(Issue::error(
-                "link",
-                "link_unsupported",
-                format!("{name} posts cannot carry a link; put it in the caption."),
-            ));
+            issues.push(Issue::error("link", "link_unsupported", [platform()]));
         } else if !variant
             .link
             .as_deref()
             .is_some_and(|l| l.starts_with("https://") || l.starts_with("http://"))
         {
-            issues.push(Issue::error(
-                "link",
-                "link_invalid",
-                "The link must start with https:// or http://.".to_owned(),
-            ));
+            issues.push(Issue::error("link", "link_invalid", []));
         }
     }
     if variant
@@ -450,7 +500,7 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "first_comment",
                 "first_comment_unsupported",
-                format!("Herald cannot add a first comment on {name}."),
+                [platform()],
             ));
         } else if variant
             .first_comment
@@ -463,10 +513,7 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "first_comment",
                 "first_comment_too_long",
-                format!(
-                    "The first comment is longer than {name}'s {} characters.",
-                    rules.caption_max
-                ),
+                [platform(), ("limit", rules.caption_max.into())],
             ));
         }
     }
@@ -476,59 +523,48 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
         issues.push(Issue::error(
             "privacy",
             "privacy_invalid",
-            if rules.privacy.is_empty() {
-                format!("{name} posts have no privacy setting.")
-            } else {
-                format!(
-                    "{name} privacy must be one of {}.",
-                    rules.privacy.join(", ")
-                )
-            },
+            [
+                platform(),
+                ("count", rules.privacy.len().into()),
+                (
+                    "choices",
+                    Param::Privacy(rules.privacy.iter().map(|p| (*p).to_owned()).collect()),
+                ),
+            ],
         ));
     }
     if format.format == PostFormat::Text
         && variant.caption.trim().is_empty()
         && variant.link.as_deref().unwrap_or("").trim().is_empty()
     {
-        issues.push(Issue::error(
-            "caption",
-            "text_empty",
-            format!("A {name} text post needs a message or a link."),
-        ));
+        issues.push(Issue::error("caption", "text_empty", [platform()]));
     }
     if format.format == PostFormat::Story && !variant.caption.trim().is_empty() {
         issues.push(Issue::warning(
             "caption",
             "story_caption_ignored",
-            format!("{name} stories do not show captions."),
+            [platform()],
         ));
     }
 
     // Media.
     let n = media.len();
     if n < format.media_min || n > format.media_max {
-        let (code, message) = match (format.media_min, format.media_max) {
-            (0, 0) => (
-                "media_not_allowed",
-                format!("{name} text posts take no media; choose another format."),
-            ),
-            (min, max) if min == max => (
+        issues.push(if format.media_max == 0 {
+            Issue::error("media", "media_not_allowed", [platform()])
+        } else {
+            Issue::error(
+                "media",
                 "media_count",
-                format!(
-                    "A {name} {} takes exactly {min} media file{}; this one has {n}.",
-                    format.format.as_str(),
-                    if min == 1 { "" } else { "s" }
-                ),
-            ),
-            (min, max) => (
-                "media_count",
-                format!(
-                    "A {name} {} takes {min} to {max} media files; this one has {n}.",
-                    format.format.as_str()
-                ),
-            ),
-        };
-        issues.push(Issue::error("media", code, message));
+                [
+                    platform(),
+                    ("format", Param::Format(format.format)),
+                    ("min", format.media_min.into()),
+                    ("max", format.media_max.into()),
+                    ("actual", n.into()),
+                ],
+            )
+        });
     }
     let checked = if format.media_max == 0 {
         &[][..]
@@ -536,11 +572,8 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
         media
     };
     for (i, item) in checked.iter().enumerate() {
-        let which = if n > 1 {
-            format!("Media {} ", i + 1)
-        } else {
-            "The media ".to_owned()
-        };
+        // Which media the copy speaks of: its position, or 0 for "the media".
+        let which = ("item", Param::from(if n > 1 { i + 1 } else { 0 }));
         let (mimes, max_bytes) = match item.kind {
             MediaKind::Image => (format.image_mimes, format.image_max_bytes),
             MediaKind::Video => (format.video_mimes, format.video_max_bytes),
@@ -549,18 +582,18 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "media",
                 "media_kind_unsupported",
-                format!(
-                    "{which}is {} and a {name} {} takes {}.",
-                    match item.kind {
-                        MediaKind::Image => "an image",
-                        MediaKind::Video => "a video",
-                    },
-                    format.format.as_str(),
-                    match item.kind {
-                        MediaKind::Image => "videos only",
-                        MediaKind::Video => "images only",
-                    }
-                ),
+                [
+                    which,
+                    platform(),
+                    ("format", Param::Format(format.format)),
+                    (
+                        "kind",
+                        Param::from(match item.kind {
+                            MediaKind::Image => "image",
+                            MediaKind::Video => "video",
+                        }),
+                    ),
+                ],
             ));
             continue;
         }
@@ -568,22 +601,27 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             issues.push(Issue::error(
                 "media",
                 "media_type_unsupported",
-                format!(
-                    "{which}is {}; {name} takes {}.",
-                    item.mime,
-                    mimes.join(", ")
-                ),
+                [
+                    which.clone(),
+                    platform(),
+                    ("mime", Param::Text(item.mime.clone())),
+                    (
+                        "accepted",
+                        Param::List(mimes.iter().map(|m| (*m).to_owned()).collect()),
+                    ),
+                ],
             ));
         }
         if item.size > max_bytes {
             issues.push(Issue::error(
                 "media",
                 "media_too_large",
-                format!(
-                    "{which}is {}; {name} takes up to {}.",
-                    mb(item.size.max(MIB)),
-                    mb(max_bytes)
-                ),
+                [
+                    which.clone(),
+                    platform(),
+                    ("size", Param::Bytes(item.size)),
+                    ("limit", Param::Bytes(max_bytes)),
+                ],
             ));
         }
         if item.kind == MediaKind::Video {
@@ -591,26 +629,28 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
                 Some(d) if d < format.video_min_ms => issues.push(Issue::error(
                     "media",
                     "video_too_short",
-                    format!(
-                        "{which}lasts {}; {name} needs at least {}.",
-                        secs(d),
-                        secs(format.video_min_ms)
-                    ),
+                    [
+                        which.clone(),
+                        platform(),
+                        ("duration", Param::Millis(d)),
+                        ("min", Param::Millis(format.video_min_ms)),
+                    ],
                 )),
                 Some(d) if d > format.video_max_ms => issues.push(Issue::error(
                     "media",
                     "video_too_long",
-                    format!(
-                        "{which}lasts {}; {name} takes up to {}.",
-                        secs(d),
-                        secs(format.video_max_ms)
-                    ),
+                    [
+                        which.clone(),
+                        platform(),
+                        ("duration", Param::Millis(d)),
+                        ("max", Param::Millis(format.video_max_ms)),
+                    ],
                 )),
                 Some(_) => {}
                 None => issues.push(Issue::warning(
                     "media",
                     "duration_unknown",
-                    format!("{which}has no readable duration; {name} may refuse it."),
+                    [which.clone(), platform()],
                 )),
             }
         }
@@ -618,26 +658,33 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             && w > 0
             && h > 0
         {
-            let ratio = f64::from(w) / f64::from(h);
+            let r = f64::from(w) / f64::from(h);
+            let size = [("width", Param::from(w)), ("height", Param::from(h))];
             if let Some((min, max)) = format.aspect
-                && (ratio < min - 0.005 || ratio > max + 0.005)
+                && (r < min - 0.005 || r > max + 0.005)
             {
+                let [width, height] = size;
                 issues.push(Issue::error(
                     "media",
                     "aspect_ratio",
-                    format!(
-                        "{which}is {w}×{h} (ratio {ratio:.2}); {name} takes ratios from {min:.2} to {max:.2}."
-                    ),
+                    [
+                        which,
+                        platform(),
+                        width,
+                        height,
+                        ("ratio", ratio(r)),
+                        ("min", ratio(min)),
+                        ("max", ratio(max)),
+                    ],
                 ));
             } else if let Some(preferred) = format.preferred_aspect
-                && (ratio - preferred).abs() > 0.05
+                && (r - preferred).abs() > 0.05
             {
+                let [width, height] = size;
                 issues.push(Issue::warning(
                     "media",
                     "aspect_ratio_not_preferred",
-                    format!(
-                        "{which}is {w}×{h}; {name} shows vertical 9:16 best, other shapes get cropped or framed."
-                    ),
+                    [which, platform(), width, height],
                 ));
             }
         }
@@ -727,7 +774,12 @@ mod tests {
             codes(&issues),
             ["caption_too_long", "too_many_hashtags", "too_many_mentions"]
         );
-        assert!(issues[0].message.contains("limit is 2200"), "{issues:?}");
+        assert_eq!(issues[0].param("limit"), Some(&Param::Count(2200)));
+        assert_eq!(issues[0].param("platform"), Some(&Param::from("Instagram")));
+        assert!(
+            matches!(issues[0].param("actual"), Some(Param::Count(n)) if *n > 2200),
+            "{issues:?}"
+        );
     }
 
     #[test]
@@ -755,7 +807,9 @@ mod tests {
         let eleven: Vec<_> = (0..11).map(|_| one[0].clone()).collect();
         let issues = validate(AccountKind::InstagramBusiness, &v, &eleven);
         assert_eq!(codes(&issues), ["media_count"]);
-        assert!(issues[0].message.contains("2 to 10"));
+        assert_eq!(issues[0].param("min"), Some(&Param::Count(2)));
+        assert_eq!(issues[0].param("max"), Some(&Param::Count(10)));
+        assert_eq!(issues[0].param("actual"), Some(&Param::Count(11)));
         let mixed = [one[0].clone(), video(10_000, 1080, 1080, MIB)];
         assert!(validate(AccountKind::InstagramBusiness, &v, &mixed).is_empty());
     }

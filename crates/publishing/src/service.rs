@@ -17,11 +17,11 @@ use serde::Serialize;
 use crate::PublishError;
 use crate::dispatch::PublishTarget;
 use crate::model::{
-    FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput, TargetStatus,
-    TargetView, Variant, When,
+    FailureDetail, FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput,
+    TargetStatus, TargetView, Variant, When,
 };
 use crate::ports::MediaCatalog;
-use crate::rules::{self, Issue};
+use crate::rules::{self, Issue, Param};
 use crate::schedule::Schedule;
 use crate::store::{self, PostRow, TargetRow};
 
@@ -602,6 +602,7 @@ impl Publishing {
                 error_kind: r.error_kind,
                 error_code: r.error_code,
                 error_message: r.error_message,
+                error_detail: r.error_detail.as_deref().and_then(detail_of),
                 started_at: r.started_at.0,
                 finished_at: r.finished_at.0,
             })
@@ -843,6 +844,7 @@ fn new_target(
         permalink: None,
         error_kind: None,
         error_message: None,
+        error_detail: None,
         started_at: None,
         published_at: None,
         created_at: DbTime(now),
@@ -870,8 +872,17 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
         permalink: row.permalink.clone(),
         error_kind: row.error_kind.as_deref().and_then(FailureKind::parse),
         error_message: row.error_message.clone(),
+        error_detail: row.error_detail.as_deref().and_then(detail_of),
         published_at: row.published_at.map(Timestamp::from),
     }
+}
+
+/// A stored failure detail; one this version cannot read is left out (the
+/// page then shows the failure's kind alone).
+fn detail_of(json: &str) -> Option<FailureDetail> {
+    serde_json::from_str(json)
+        .inspect_err(|e| tracing::warn!(error = %e, "unreadable failure detail"))
+        .ok()
 }
 
 /// Progress as people may see it: upload URLs (a TikTok `upload_url`
@@ -892,39 +903,27 @@ fn redacted(mut progress: serde_json::Value) -> serde_json::Value {
 }
 
 fn unknown_account() -> Issue {
-    Issue {
-        severity: rules::Severity::Error,
-        field: "account",
-        code: "account_unknown",
-        message: "This account is not connected to the workspace.".to_owned(),
-    }
+    Issue::error("account", "account_unknown", [])
 }
 
 fn missing_media(id: &str) -> Issue {
-    Issue {
-        severity: rules::Severity::Error,
-        field: "media",
-        code: "media_missing",
-        message: format!("The media {id} is not in the library any more."),
-    }
+    Issue::error("media", "media_missing", [("media", Param::from(id))])
 }
 
 fn needs_reconnection(name: &str) -> Issue {
-    Issue {
-        severity: rules::Severity::Error,
-        field: "account",
-        code: "account_needs_reconnection",
-        message: format!("{name} has to be reconnected before it can publish."),
-    }
+    Issue::error(
+        "account",
+        "account_needs_reconnection",
+        [("account", Param::from(name))],
+    )
 }
 
 fn no_publisher(provider: ProviderId) -> Issue {
-    Issue {
-        severity: rules::Severity::Error,
-        field: "account",
-        code: "provider_unavailable",
-        message: format!("Publishing to {} is not available here.", provider.name()),
-    }
+    Issue::error(
+        "account",
+        "provider_unavailable",
+        [("platform", Param::from(provider.name()))],
+    )
 }
 
 #[cfg(test)]

@@ -42,6 +42,10 @@ pub struct TargetRow {
     pub permalink: Option<String>,
     pub error_kind: Option<String>,
     pub error_message: Option<String>,
+    /// Why it failed, as a code with parameters (JSON [`FailureDetail`]).
+    ///
+    /// [`FailureDetail`]: crate::FailureDetail
+    pub error_detail: Option<String>,
     pub started_at: Option<DbTime>,
     pub published_at: Option<DbTime>,
     pub created_at: DbTime,
@@ -51,7 +55,7 @@ pub struct TargetRow {
 const TARGET_COLUMNS: &str = "id, post_id, workspace_id, connection_id, provider, kind, \
      account_name, remote_account_id, position, variant, status, idempotency_key, due_at, job_id, \
      progress, attempts, remote_id, permalink, error_kind, error_message, started_at, \
-     published_at, created_at, updated_at";
+     published_at, created_at, updated_at, error_detail";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReceiptRow {
@@ -63,6 +67,7 @@ pub struct ReceiptRow {
     pub error_kind: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    pub error_detail: Option<String>,
     pub started_at: DbTime,
     pub finished_at: DbTime,
 }
@@ -222,7 +227,7 @@ pub async fn delete_post(tx: &mut Tx, id: &str) -> Result<(), DbError> {
 pub async fn insert_target(tx: &mut Tx, row: &TargetRow) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO post_targets ({TARGET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
     );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -250,6 +255,7 @@ pub async fn insert_target(tx: &mut Tx, row: &TargetRow) -> Result<(), DbError> 
             .bind(row.published_at)
             .bind(row.created_at)
             .bind(row.updated_at)
+            .bind(&row.error_detail)
             .execute(conn)
             .await?;
     });
@@ -308,7 +314,8 @@ pub async fn schedule_target(
     now: Timestamp,
 ) -> Result<(), DbError> {
     let sql = "UPDATE post_targets SET status = 'scheduled', due_at = $1, job_id = $2, \
-               error_kind = NULL, error_message = NULL, updated_at = $3 WHERE id = $4";
+               error_kind = NULL, error_message = NULL, error_detail = NULL, updated_at = $3 \
+               WHERE id = $4";
     on_tx!(tx, |conn| {
         sqlx::query(sql)
             .bind(DbTime(due_at))
@@ -425,7 +432,7 @@ pub async fn finish_published(
 ) -> Result<bool, DbError> {
     let sql = "UPDATE post_targets SET status = 'published', remote_id = $1, permalink = $2, \
                progress = $3, published_at = $4, updated_at = $5, job_id = NULL, \
-               error_kind = NULL, error_message = NULL \
+               error_kind = NULL, error_message = NULL, error_detail = NULL \
                WHERE id = $6 AND job_id = $7 AND status = 'publishing'";
     let done = on_tx!(tx, |conn| {
         sqlx::query(sql)
@@ -445,17 +452,20 @@ pub async fn finish_published(
 
 /// Ends a target as failed, fenced by its job (`None`: any state but a
 /// final one, for failures found before dispatch).
+#[allow(clippy::too_many_arguments)]
 pub async fn finish_failed(
     tx: &mut Tx,
     id: &str,
     job_id: i64,
     kind: &str,
-    message: &str,
+    message: Option<&str>,
+    detail: &str,
     progress: Option<&str>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let sql = "UPDATE post_targets SET status = 'failed', error_kind = $1, error_message = $2, \
-               progress = COALESCE($3, progress), updated_at = $4, job_id = NULL \
+               progress = COALESCE($3, progress), updated_at = $4, job_id = NULL, \
+               error_detail = $7 \
                WHERE id = $5 AND job_id = $6 AND status IN ('scheduled', 'publishing')";
     let done = on_tx!(tx, |conn| {
         sqlx::query(sql)
@@ -465,6 +475,7 @@ pub async fn finish_failed(
             .bind(DbTime(now))
             .bind(id)
             .bind(job_id)
+            .bind(detail)
             .execute(conn)
             .await?
             .rows_affected()
@@ -489,6 +500,16 @@ pub async fn update_target_variant(
     Ok(())
 }
 
+/// What went wrong in an attempt: its kind, the platform's code and words
+/// when it said something, and the reason as a code with parameters (JSON).
+#[derive(Debug, Clone, Copy)]
+pub struct ReceiptError<'a> {
+    pub kind: &'a str,
+    pub code: Option<&'a str>,
+    pub message: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_receipt(
     tx: &mut Tx,
@@ -499,13 +520,13 @@ pub async fn insert_receipt(
     remote_id: Option<&str>,
     permalink: Option<&str>,
     progress: &str,
-    error: Option<(&str, Option<&str>, &str)>,
+    error: Option<ReceiptError<'_>>,
     started_at: Timestamp,
     finished_at: Timestamp,
 ) -> Result<(), DbError> {
     let sql = "INSERT INTO delivery_receipts (target_id, attempt, job_id, outcome, remote_id, \
-               permalink, progress, error_kind, error_code, error_message, started_at, finished_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+               permalink, progress, error_kind, error_code, error_message, started_at, finished_at, \
+               error_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
     on_tx!(tx, |conn| {
         sqlx::query(sql)
             .bind(target)
@@ -515,11 +536,12 @@ pub async fn insert_receipt(
             .bind(remote_id)
             .bind(permalink)
             .bind(progress)
-            .bind(error.map(|e| e.0))
-            .bind(error.and_then(|e| e.1))
-            .bind(error.map(|e| e.2))
+            .bind(error.map(|e| e.kind))
+            .bind(error.and_then(|e| e.code))
+            .bind(error.and_then(|e| e.message))
             .bind(DbTime(started_at))
             .bind(DbTime(finished_at))
+            .bind(error.and_then(|e| e.detail))
             .execute(conn)
             .await?;
     });
@@ -528,7 +550,7 @@ pub async fn insert_receipt(
 
 pub async fn receipts(db: &Db, target: &str) -> Result<Vec<ReceiptRow>, DbError> {
     let sql = "SELECT attempt, outcome, remote_id, permalink, progress, error_kind, error_code, \
-               error_message, started_at, finished_at FROM delivery_receipts \
+               error_message, error_detail, started_at, finished_at FROM delivery_receipts \
                WHERE target_id = $1 ORDER BY id";
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ReceiptRow>(sql)

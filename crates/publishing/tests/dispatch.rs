@@ -702,6 +702,20 @@ async fn a_dead_token_fails_the_target_with_reconnect(t: TestDb) {
         .unwrap();
     assert_eq!(tiktok.status, TargetStatus::Failed);
     assert_eq!(tiktok.error_kind, Some(FailureKind::Reconnect));
+    // The reason is stored as a code with the platform's own words, not
+    // as a sentence in some language.
+    let detail = tiktok.error_detail.as_ref().expect("a failure detail");
+    assert_eq!(detail.code, "platform_said");
+    assert_eq!(
+        detail.params.get("platform"),
+        Some(&herald_publishing::rules::Param::Text("TikTok".into()))
+    );
+    let said = tiktok.error_message.as_deref().unwrap_or_default();
+    assert!(
+        matches!(detail.params.get("detail"), Some(herald_publishing::rules::Param::Text(t)) if t == said),
+        "{detail:?}"
+    );
+    assert!(!said.contains("said:"), "{said}");
     assert!(s.published_with("#revoked").len() == 3);
     // The other targets went out; the post is partly published.
     assert_eq!(

@@ -15,6 +15,7 @@ mod middleware;
 mod ops;
 pub mod pages;
 mod webhooks;
+pub mod words;
 
 use std::sync::Arc;
 use std::time::Duration;

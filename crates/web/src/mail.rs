@@ -5,7 +5,7 @@
 use askama::Template;
 use herald_accounts::{Letter, LetterKind};
 
-use crate::i18n::{Locale, catalog};
+use crate::i18n::{Arg, Locale, catalog};
 
 /// A letter in words, ready for the outbox.
 #[derive(Debug, Clone)]
@@ -33,21 +33,19 @@ pub fn compose(letter: &Letter, site: &str) -> Result<Composed, askama::Error> {
     let locale = Locale::from_code(&letter.locale).unwrap_or(Locale::En);
     let t = catalog(locale);
     let key = letter.kind.as_str();
-    let fill = |text: &str| -> String {
-        match &letter.kind {
-            LetterKind::Invitation { workspace, inviter } => text
-                .replace("{workspace}", workspace)
-                .replace("{inviter}", inviter),
-            LetterKind::DeletionScheduled { date } => text.replace("{date}", date),
-            _ => text.to_owned(),
+    let args: Vec<(&str, Arg<'_>)> = match &letter.kind {
+        LetterKind::Invitation { workspace, inviter } => {
+            vec![("workspace", workspace.into()), ("inviter", inviter.into())]
         }
+        LetterKind::DeletionScheduled { date } => vec![("date", date.into())],
+        _ => Vec::new(),
     };
-    let subject = fill(t.text(&format!("mail.{key}.subject")));
-    let body = fill(t.text(&format!("mail.{key}.body")));
+    let subject = t.format(&format!("mail.{key}.subject"), &args);
+    let body = t.format(&format!("mail.{key}.body"), &args);
     let action = t.text(&format!("mail.{key}.action"));
     let greeting = t.get("mail.greeting");
     let link_hint = t.get("mail.link_hint");
-    let footer = t.get("mail.footer").replace("{site}", site);
+    let footer = t.fill("mail.footer", "site", site);
     let text = format!(
         "{greeting}\n\n{body}\n\n{action}:\n{}\n\n-- \n{footer}\n",
         letter.link

@@ -473,12 +473,6 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // ---- validation
 
-  const issueText = (issue, account) => {
-    if (config.locale !== "en" && (config.copy || {})[`issue.${issue.code}`]) {
-      return copy(`issue.${issue.code}`, { platform: (account && account.platform) || "" });
-    }
-    return issue.message;
-  };
 
   const showBadges = () => {
     for (const report of reports) {
@@ -511,7 +505,6 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!panel) {
         continue;
       }
-      const account = config.accounts[report.connection_id];
       for (const issue of report.issues) {
         const isError = issue.severity === "error";
         if (isError) {
@@ -525,7 +518,7 @@ document.addEventListener("DOMContentLoaded", () => {
         list.append(
           element("li", { className: `issue ${isError ? "issue-error" : "issue-warning"}`, "data-code": issue.code }, [
             element("span", { className: "issue-severity", text: `${copy(isError ? "compose.severity_error" : "compose.severity_warning")}: ` }),
-            element("span", { text: issueText(issue, account) }),
+            element("span", { text: issue.message }),
           ]),
         );
         const input = field(panel, issue.field);

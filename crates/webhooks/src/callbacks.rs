@@ -24,7 +24,7 @@ use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use serde::{Deserialize, Serialize};
 
 use crate::WebhooksError;
-use crate::notify::{NotificationKind, notify_workspace};
+use crate::notify::{Notice, NotificationKind, notify_workspace};
 use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request};
 
 /// The subject of the event appended when a connection's access was
@@ -319,10 +319,12 @@ impl MetaCallbacks {
                 c,
                 "connection.revoked",
                 &detail,
-                &format!(
-                    "Access to {} was removed on {}. Reconnect it to keep publishing.",
-                    c.name,
-                    app.name()
+                &Notice::new(
+                    "connection_revoked",
+                    [
+                        ("account", c.name.as_str().into()),
+                        ("app", app.name().into()),
+                    ],
                 ),
                 now,
             )
@@ -345,7 +347,7 @@ impl MetaCallbacks {
         c: &Affected,
         action: &str,
         reason: &str,
-        notice: &str,
+        notice: &Notice,
         now: Timestamp,
     ) -> Result<(), WebhooksError> {
         on_tx!(tx, |conn| {
@@ -543,10 +545,12 @@ impl MetaCallbacks {
                 c,
                 "connection.deleted",
                 &reason,
-                &format!(
-                    "{} was removed from this workspace at its owner's request (data deletion on {}).",
-                    c.name,
-                    app.name()
+                &Notice::new(
+                    "connection_deleted",
+                    [
+                        ("account", c.name.as_str().into()),
+                        ("app", app.name().into()),
+                    ],
                 ),
                 now,
             )

@@ -6,11 +6,19 @@
 //! row per member who wants that kind. Each person keeps only their newest
 //! [`KEEP_PER_USER`] notices, so a busy account cannot grow the table
 //! without bound.
+//!
+//! A notice is stored as a code with parameters ([`Notice`]), never as a
+//! sentence: the web layer renders `notice.<code>` in the reader's
+//! language. Notices written before codes were stored keep their English
+//! text, shown as it is.
+
+use std::collections::BTreeMap;
 
 use herald_core::{Clock, Timestamp};
 use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool, on_tx};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::WebhooksError;
@@ -71,13 +79,78 @@ impl NotificationKind {
     }
 }
 
+/// What a notification says, in no language: a code and the values its
+/// words need.
+///
+/// | code | params |
+/// | --- | --- |
+/// | `comment` | `account`, `count`, `author`, `author_kind` (`handle`, `name`, `none`), `quote`, `quote_kind` (`some`, `none`) |
+/// | `mention`, `story_insights`, `news` | `account`, `count` |
+/// | `message` | `account`, `count`, `quote`, `quote_kind` |
+/// | `delivery_dead` | `delivery`, `error` |
+/// | `connection_revoked` | `account`, `app` |
+/// | `connection_deleted` | `account`, `app` |
+/// | `endpoint_gone`, `endpoint_exhausted` | `host` |
+/// | `endpoint_failing` | `host`, `days` |
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub code: String,
+    pub params: BTreeMap<String, NoticeParam>,
+}
+
+/// One value of a notice: text shown as it is, or a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeParam {
+    Text(String),
+    Count(u64),
+}
+
+impl From<&str> for NoticeParam {
+    fn from(s: &str) -> NoticeParam {
+        NoticeParam::Text(s.to_owned())
+    }
+}
+
+impl From<String> for NoticeParam {
+    fn from(s: String) -> NoticeParam {
+        NoticeParam::Text(s)
+    }
+}
+
+impl From<usize> for NoticeParam {
+    fn from(n: usize) -> NoticeParam {
+        NoticeParam::Count(n as u64)
+    }
+}
+
+impl Notice {
+    pub fn new<const N: usize>(code: &str, params: [(&str, NoticeParam); N]) -> Notice {
+        Notice {
+            code: code.to_owned(),
+            params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        }
+    }
+
+    /// Parameter `name` as text, when it is some.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.params.get(name)? {
+            NoticeParam::Text(s) => Some(s),
+            NoticeParam::Count(_) => None,
+        }
+    }
+}
+
 /// One notification.
 #[derive(Debug, Clone)]
 pub struct Notification {
     pub id: i64,
     pub workspace_id: WorkspaceId,
     pub kind: NotificationKind,
-    /// Plain text, e.g. "New comment from @ana on Acme: "Love it"".
+    /// What it says, to be rendered in the reader's language; `None` for a
+    /// notice written before codes were stored (then `text` says it).
+    pub notice: Option<Notice>,
+    /// The English text of an older notice; empty on newer ones.
     pub text: String,
     /// A path inside Herald, e.g. `/home/webhooks/42`.
     pub link: Option<String>,
@@ -161,10 +234,19 @@ impl Notifications {
         limit: usize,
     ) -> Result<Vec<Notification>, WebhooksError> {
         let limit = i64::try_from(limit.clamp(1, KEEP_PER_USER as usize)).unwrap_or(KEEP_PER_USER);
-        type Row = (i64, String, String, Option<String>, i64, Option<i64>);
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+        );
         let rows: Vec<Row> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
-                "SELECT id, kind, text, link, created_at, read_at FROM notifications \
+                "SELECT id, kind, text, link, created_at, read_at, code, params FROM notifications \
                  WHERE user_id = $1 AND workspace_id = $2 ORDER BY id DESC LIMIT $3",
             )
             .bind(user.0)
@@ -175,19 +257,30 @@ impl Notifications {
         });
         Ok(rows
             .into_iter()
-            .filter_map(|(id, kind, text, link, created_at, read_at)| {
-                // A kind this version does not know (written by a newer
-                // one) is left out rather than failing the whole list.
-                Some(Notification {
-                    id,
-                    workspace_id: workspace,
-                    kind: NotificationKind::parse(&kind)?,
-                    text,
-                    link,
-                    created_at: DbTime::from_micros(created_at).0,
-                    read: read_at.is_some(),
-                })
-            })
+            .filter_map(
+                |(id, kind, text, link, created_at, read_at, code, params)| {
+                    // A kind this version does not know (written by a newer
+                    // one) is left out rather than failing the whole list.
+                    let kind = NotificationKind::parse(&kind)?;
+                    let notice = match code {
+                        Some(code) => Some(Notice {
+                            code,
+                            params: serde_json::from_str(&params).ok()?,
+                        }),
+                        None => None,
+                    };
+                    Some(Notification {
+                        id,
+                        workspace_id: workspace,
+                        kind,
+                        notice,
+                        text,
+                        link,
+                        created_at: DbTime::from_micros(created_at).0,
+                        read: read_at.is_some(),
+                    })
+                },
+            )
             .collect())
     }
 
@@ -241,25 +334,27 @@ pub(crate) async fn notify_workspace(
     tx: &mut herald_db::Tx,
     workspace: WorkspaceId,
     kind: NotificationKind,
-    text: &str,
+    notice: &Notice,
     link: Option<&str>,
     now: Timestamp,
 ) -> Result<u64, WebhooksError> {
+    let params = serde_json::to_string(&notice.params).map_err(WebhooksError::Encode)?;
     let recipients: Vec<i64> = on_tx!(tx, |conn| {
         sqlx::query_scalar(
-            "INSERT INTO notifications (user_id, workspace_id, kind, text, link, created_at) \
-             SELECT m.user_id, m.workspace_id, $1, $2, $3, $4 FROM memberships m \
+            "INSERT INTO notifications (user_id, workspace_id, kind, text, link, created_at, code, params) \
+             SELECT m.user_id, m.workspace_id, $1, '', $3, $4, $2, $7 FROM memberships m \
              LEFT JOIN notification_prefs p ON p.user_id = m.user_id \
                  AND p.workspace_id = m.workspace_id AND p.kind = $1 \
              WHERE m.workspace_id = $5 AND COALESCE(p.enabled, $6) \
              RETURNING user_id",
         )
         .bind(kind.as_str())
-        .bind(text)
+        .bind(&notice.code)
         .bind(link)
         .bind(DbTime(now))
         .bind(workspace.0)
         .bind(kind.default_enabled())
+        .bind(&params)
         .fetch_all(conn)
         .await?
     });

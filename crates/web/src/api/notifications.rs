@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use super::workspace_of;
 use crate::auth::ApiCaller;
+use crate::i18n::{Locale, catalog};
 use crate::webhooks::service_error;
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, words};
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
@@ -52,18 +53,23 @@ struct ListQuery {
 struct NotificationView {
     id: i64,
     kind: &'static str,
+    /// In the request's language.
     text: String,
+    /// What it says as a code with parameters (absent on old notices).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<herald_webhooks::Notice>,
     link: Option<String>,
     created_at: Timestamp,
     read: bool,
 }
 
-impl From<Notification> for NotificationView {
-    fn from(n: Notification) -> Self {
+impl NotificationView {
+    fn of(locale: Locale, n: Notification) -> Self {
         NotificationView {
             id: n.id,
             kind: n.kind.as_str(),
-            text: n.text,
+            text: words::notice(catalog(locale), &n),
+            notice: n.notice,
             link: n.link,
             created_at: n.created_at,
             read: n.read,
@@ -80,6 +86,7 @@ struct NotificationList {
 async fn list_notifications(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
+    locale: Locale,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<NotificationList>, WebError> {
     let notifications = &state.webhooks()?.notifications;
@@ -100,7 +107,10 @@ async fn list_notifications(
         .map_err(service_error)?;
     Ok(Json(NotificationList {
         unread,
-        notifications: list.into_iter().map(NotificationView::from).collect(),
+        notifications: list
+            .into_iter()
+            .map(|n| NotificationView::of(locale, n))
+            .collect(),
     }))
 }
 

@@ -5,7 +5,8 @@
 //! A post that breaks a platform's rules (`post_invalid`, 422) is answered
 //! here rather than by the error middleware, because its body carries the
 //! issues: `{"error": {"code", "message", "issues": [{account, severity,
-//! field, code, message}]}}`.
+//! field, code, params, message}]}}`. An issue's `message` is rendered
+//! from its code and typed `params` in the request's language.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -21,8 +22,8 @@ use serde_json::json;
 
 use super::{WorkspaceQuery, workspace_of};
 use crate::auth::ApiCaller;
-use crate::i18n::{Locale, error_copy};
-use crate::{AppState, WebError};
+use crate::i18n::{Locale, catalog, error_copy};
+use crate::{AppState, WebError, words};
 
 /// The longest range one calendar request may cover.
 const MAX_RANGE: SignedDuration = SignedDuration::from_hours(24 * 400);
@@ -53,7 +54,8 @@ fn refused(locale: Locale, e: PublishError) -> Response {
                         "severity": issue.severity,
                         "field": issue.field,
                         "code": issue.code,
-                        "message": issue.message,
+                        "params": issue.params,
+                        "message": words::issue(catalog(locale), issue),
                     })
                 })
                 .collect();
@@ -151,17 +153,34 @@ struct ValidateRequest {
     targets: Vec<TargetInput>,
 }
 
+/// Each target's report, its issues with a `message` in the request's
+/// language beside their code and parameters.
 async fn validate_post(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
+    locale: Locale,
     Query(q): Query<WorkspaceQuery>,
     Json(req): Json<ValidateRequest>,
-) -> Result<Json<Vec<TargetReport>>, WebError> {
+) -> Result<Json<Vec<serde_json::Value>>, WebError> {
     let publishing = state.publishing()?;
     let workspace = workspace_of(&state, &user, q.workspace).await?;
+    let reports = publishing.validate(&user, workspace, &req.targets).await?;
     Ok(Json(
-        publishing.validate(&user, workspace, &req.targets).await?,
+        reports
+            .iter()
+            .map(|report| report_json(locale, report))
+            .collect(),
     ))
+}
+
+fn report_json(locale: Locale, report: &TargetReport) -> serde_json::Value {
+    let mut value = json!(report);
+    if let Some(issues) = value["issues"].as_array_mut() {
+        for (json, issue) in issues.iter_mut().zip(&report.issues) {
+            json["message"] = json!(words::issue(catalog(locale), issue));
+        }
+    }
+    value
 }
 
 async fn get_post(

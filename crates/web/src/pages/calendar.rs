@@ -144,10 +144,14 @@ fn month_name(t: &'static Catalog, month: i8) -> &'static str {
 }
 
 fn long_date(t: &'static Catalog, d: Date) -> String {
-    t.get("calendar.long_date")
-        .replace("{day}", &d.day().to_string())
-        .replace("{month}", month_name(t, d.month()))
-        .replace("{year}", &d.year().to_string())
+    t.format(
+        "calendar.long_date",
+        &[
+            ("day", d.day().into()),
+            ("month", month_name(t, d.month()).into()),
+            ("year", d.year().into()),
+        ],
+    )
 }
 
 const WEEKDAYS: [Weekday; 7] = [
@@ -312,7 +316,7 @@ async fn show_calendar(
         View::Week => c.t.fill(
             "calendar.week_of",
             "start",
-            &format!(
+            format!(
                 "{} – {}",
                 long_date(c.t, start),
                 long_date(c.t, add_days(end, -1))

@@ -24,9 +24,7 @@ use herald_publishing::{PostInput, PostView, PublishError, TargetInput, Variant,
 use serde::Deserialize;
 use serde_json::json;
 
-use super::posts::{
-    Platform, issue_text, platform, schedule_of, schedule_parts, viewer_zone, zone_names,
-};
+use super::posts::{Platform, platform, schedule_of, schedule_parts, viewer_zone, zone_names};
 use super::shell::{RailItem, Section, rail};
 use super::{Chrome, pick_workspace, render};
 use crate::auth::SignedIn;
@@ -367,50 +365,10 @@ fn script_copy(t: &'static Catalog) -> serde_json::Map<String, serde_json::Value
     ];
     let mut copy = serde_json::Map::new();
     for key in KEYS {
-        copy.insert(key.to_owned(), json!(t.get(key)));
-    }
-    // Rule issues in this language ({platform} filled in by the script);
-    // English pages show the service's own sentences, which carry numbers.
-    if t.locale != crate::i18n::Locale::En {
-        for code in ISSUE_CODES {
-            let key = format!("issue.{code}");
-            copy.insert(key.clone(), json!(t.get(&key)));
-        }
+        copy.insert(key.to_owned(), json!(t.template(key)));
     }
     copy
 }
-
-/// Every issue code the rules and the service produce.
-pub(super) const ISSUE_CODES: [&str; 28] = [
-    "format_unsupported",
-    "caption_too_long",
-    "too_many_hashtags",
-    "too_many_mentions",
-    "title_required",
-    "title_too_long",
-    "forbidden_character",
-    "link_unsupported",
-    "link_invalid",
-    "first_comment_unsupported",
-    "first_comment_too_long",
-    "privacy_invalid",
-    "text_empty",
-    "story_caption_ignored",
-    "media_not_allowed",
-    "media_count",
-    "media_kind_unsupported",
-    "media_type_unsupported",
-    "media_too_large",
-    "video_too_short",
-    "video_too_long",
-    "duration_unknown",
-    "aspect_ratio",
-    "aspect_ratio_not_preferred",
-    "account_unknown",
-    "media_missing",
-    "account_needs_reconnection",
-    "provider_unavailable",
-];
 
 struct PageInput {
     post_id: Option<String>,
@@ -698,16 +656,9 @@ async fn save(
     let issues = match &e {
         PublishError::Invalid(problems) => problems
             .iter()
-            .map(|(account, issue)| {
-                let platform_name = connections
-                    .iter()
-                    .find(|v| &v.name == account)
-                    .map(|v| platform(v.kind).name)
-                    .unwrap_or("");
-                IssueLine {
-                    account: account.clone(),
-                    message: issue_text(c.t, platform_name, issue.code, &issue.message),
-                }
+            .map(|(account, issue)| IssueLine {
+                account: account.clone(),
+                message: crate::words::issue(c.t, issue),
             })
             .collect(),
         _ => Vec::new(),
@@ -825,6 +776,38 @@ mod tests {
         let bad = ComposeState::from_form(pairs(&[("account", "fb"), ("action", "launch")]));
         assert!(bad.to_input(&kinds).is_err());
     }
+
+    /// Every issue code the rules and the service produce.
+    const ISSUE_CODES: [&str; 28] = [
+        "format_unsupported",
+        "caption_too_long",
+        "too_many_hashtags",
+        "too_many_mentions",
+        "title_required",
+        "title_too_long",
+        "forbidden_character",
+        "link_unsupported",
+        "link_invalid",
+        "first_comment_unsupported",
+        "first_comment_too_long",
+        "privacy_invalid",
+        "text_empty",
+        "story_caption_ignored",
+        "media_not_allowed",
+        "media_count",
+        "media_kind_unsupported",
+        "media_type_unsupported",
+        "media_too_large",
+        "video_too_short",
+        "video_too_long",
+        "duration_unknown",
+        "aspect_ratio",
+        "aspect_ratio_not_preferred",
+        "account_unknown",
+        "media_missing",
+        "account_needs_reconnection",
+        "provider_unavailable",
+    ];
 
     #[test]
     fn every_issue_code_has_copy_in_every_language() {

@@ -301,7 +301,7 @@ async fn delete_account(
             let page = FarewellPage {
                 lead: c
                     .t
-                    .fill("data.scheduled_lead", "date", &when(pending.due_at)),
+                    .fill("data.scheduled_lead", "date", when(pending.due_at)),
                 c,
             };
             let mut resp = render(&page)?;

@@ -93,7 +93,7 @@ fn notification_row(
     NotificationRow {
         kind: n.kind.as_str(),
         kind_label: kind_label(t, n.kind),
-        text: n.text.clone(),
+        text: crate::words::notice(t, n),
         // Only ever a path inside Herald.
         link: n
             .link

@@ -31,7 +31,7 @@ use super::shell::{RailItem, Section, rail};
 use super::{Chrome, known, pick_workspace, render};
 use crate::auth::SignedIn;
 use crate::error::publish_status;
-use crate::i18n::{Catalog, Locale, cookie_value};
+use crate::i18n::{Catalog, cookie_value};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -165,17 +165,6 @@ pub(super) fn target_status_label(t: &'static Catalog, s: TargetStatus) -> &'sta
     t.text(&format!("posts.status.{}", s.as_str()))
 }
 
-/// A rule issue in the reader's language: the service's own sentence (with
-/// its numbers) in English, the copy for its code otherwise.
-pub(super) fn issue_text(t: &'static Catalog, platform: &str, code: &str, message: &str) -> String {
-    let key = format!("issue.{code}");
-    if t.locale == Locale::En || !t.has(&key) {
-        message.to_owned()
-    } else {
-        t.fill(&key, "platform", platform)
-    }
-}
-
 /// At most `n` characters of `s`, with an ellipsis when cut.
 pub(super) fn shorten(s: &str, n: usize) -> String {
     let s = s.trim();
@@ -242,10 +231,13 @@ fn failure(t: &'static Catalog, target: &TargetView) -> Option<FailureView> {
     let kind = target.error_kind.unwrap_or(FailureKind::Unavailable);
     Some(FailureView {
         title: t.text(&format!("posts.failure.{}", kind.as_str())),
-        message: target
-            .error_message
-            .clone()
-            .filter(|m| !m.trim().is_empty()),
+        // The reason in the reader's language; a failure recorded before
+        // reasons were stored as codes shows its English sentence as it is.
+        message: match &target.error_detail {
+            Some(detail) => Some(crate::words::failure(t, detail)),
+            None => target.error_message.clone(),
+        }
+        .filter(|m| !m.trim().is_empty()),
         fix: t.text(&format!("posts.fix.{}", kind.as_str())),
     })
 }
@@ -415,7 +407,11 @@ fn progress_ids(progress: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 fn receipt_row(t: &'static Catalog, tz: &TimeZone, r: Receipt) -> ReceiptRow {
-    let error = match (r.error_code.as_deref(), r.error_message.as_deref()) {
+    let said = match &r.error_detail {
+        Some(detail) => Some(crate::words::failure(t, detail)),
+        None => r.error_message.clone(),
+    };
+    let error = match (r.error_code.as_deref(), said.as_deref()) {
         (Some(code), Some(message)) => Some(format!("{code}: {message}")),
         (None, Some(message)) => Some(message.to_owned()),
         (Some(code), None) => Some(code.to_owned()),
@@ -616,7 +612,7 @@ async fn retry_target(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::catalog;
+    use crate::i18n::{Locale, catalog};
 
     #[test]
     fn notices_replace_earlier_ones_and_keep_the_rest_of_the_query() {

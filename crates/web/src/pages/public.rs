@@ -119,10 +119,10 @@ fn sections<'a>(c: &'a Chrome, site: &SiteConfig, of: &'a [LegalSection]) -> Vec
 /// Who runs this instance, as configured.
 fn operator(c: &Chrome, site: &SiteConfig) -> String {
     match &site.operator {
-        Some(o) => {
-            c.t.fill("public.operator", "name", &o.name)
-                .replace("{contact}", &o.contact)
-        }
+        Some(o) => c.t.format(
+            "public.operator",
+            &[("name", (&o.name).into()), ("contact", (&o.contact).into())],
+        ),
         None => c.t.get("public.operator_unknown").to_owned(),
     }
 }

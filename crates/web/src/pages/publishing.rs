@@ -88,12 +88,12 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
         status_class,
         status_detail: v.status_detail,
         expiry: match v.token_expires_at {
-            Some(at) => t.fill("publishing.expires", "when", &when(at)),
+            Some(at) => t.fill("publishing.expires", "when", when(at)),
             None => t.text("publishing.never_expires").to_owned(),
         },
         renewed: v
             .refreshed_at
-            .map(|at| t.fill("publishing.last_renewed", "when", &when(at))),
+            .map(|at| t.fill("publishing.last_renewed", "when", when(at))),
         scopes: v
             .scopes
             .iter()
@@ -283,7 +283,7 @@ async fn callback(
                 .map(|w| w.id.0);
             let missing = match &e {
                 ConnectError::MissingScopes(scopes) => {
-                    Some(c.t.fill("publishing.missing", "scopes", &scopes.join(", ")))
+                    Some(c.t.fill("publishing.missing", "scopes", scopes.join(", ")))
                 }
                 _ => None,
             };

@@ -107,13 +107,14 @@ async fn show_review(
         ok: p == Probe::Ok,
         label,
         detail: match p {
-            Probe::Ok => t.fill("review.probe_ok", "url", &url(page)),
-            Probe::NotHttps => t.fill("review.probe_not_https", "url", &url(page)),
-            Probe::Status(s) => t
-                .fill("review.probe_status", "url", &url(page))
-                .replace("{status}", &s.to_string()),
-            Probe::Timeout => t.fill("review.probe_timeout", "url", &url(page)),
-            Probe::Unreachable => t.fill("review.probe_unreachable", "url", &url(page)),
+            Probe::Ok => t.fill("review.probe_ok", "url", url(page)),
+            Probe::NotHttps => t.fill("review.probe_not_https", "url", url(page)),
+            Probe::Status(s) => t.format(
+                "review.probe_status",
+                &[("url", url(page).into()), ("status", s.to_string().into())],
+            ),
+            Probe::Timeout => t.fill("review.probe_timeout", "url", url(page)),
+            Probe::Unreachable => t.fill("review.probe_unreachable", "url", url(page)),
         },
     };
     let flag = |ok: bool, label: &'static str, yes: &'static str, no: &'static str| Check {

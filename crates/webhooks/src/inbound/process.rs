@@ -39,7 +39,7 @@ use super::parse::{
     self, IgComment, IgMention, Messaging, PageFeed, Payload, RemoteId, StoryInsights,
 };
 use super::{Inbound, delivery_link};
-use crate::notify::{NotificationKind, notify_workspace};
+use crate::notify::{NoticeParam, NotificationKind, notify_workspace};
 use crate::{RETRY_SCHEDULE, WebhooksError};
 
 /// Process one stored delivery. `replay_by` is set when a person asked for
@@ -333,7 +333,7 @@ impl Inbound {
                 tx,
                 WorkspaceId(*workspace),
                 *kind,
-                &notice.text(*kind),
+                &notice.notice(*kind),
                 Some(&link),
                 run.started,
             )
@@ -407,10 +407,12 @@ impl Inbound {
                 .fetch_all(conn)
                 .await?
             });
-            let text = format!(
-                "A Meta webhook delivery (#{}) failed every attempt and was set aside: {}",
-                run.delivery,
-                excerpt(error, 160)
+            let notice = crate::notify::Notice::new(
+                "delivery_dead",
+                [
+                    ("delivery", run.delivery.to_string().into()),
+                    ("error", excerpt(error, 160).into()),
+                ],
             );
             let link = delivery_link(run.delivery);
             for workspace in workspaces {
@@ -418,7 +420,7 @@ impl Inbound {
                     &mut tx,
                     WorkspaceId(workspace),
                     NotificationKind::DeliveryDead,
-                    &text,
+                    &notice,
                     Some(&link),
                     now,
                 )
@@ -848,39 +850,51 @@ struct Notice {
 }
 
 impl Notice {
-    fn text(&self, kind: NotificationKind) -> String {
-        let from = self
-            .author
-            .as_deref()
-            .map(|a| {
-                if self.handle {
-                    format!(" from @{a}")
-                } else {
-                    format!(" from {a}")
-                }
-            })
-            .unwrap_or_default();
+    /// What the notification says, as a code with parameters.
+    fn notice(&self, kind: NotificationKind) -> crate::notify::Notice {
+        let author = self.author.clone().unwrap_or_default();
+        let author_kind = match (&self.author, self.handle) {
+            (None, _) => "none",
+            (Some(_), true) => "handle",
+            (Some(_), false) => "name",
+        };
         let quote = self
             .text
             .as_deref()
             .filter(|t| !t.trim().is_empty())
-            .map(|t| format!(": \u{201c}{}\u{201d}", excerpt(t, 80)))
-            .unwrap_or_default();
-        let account = &self.account;
-        match (kind, self.count) {
-            (NotificationKind::Comment, 1) => format!("New comment{from} on {account}{quote}"),
-            (NotificationKind::Comment, n) => format!("{n} new comments on {account}"),
-            (NotificationKind::Mention, 1) => format!("{account} was mentioned"),
-            (NotificationKind::Mention, n) => format!("{account} was mentioned {n} times"),
-            (NotificationKind::Message, 1) => format!("New message on {account}{quote}"),
-            (NotificationKind::Message, n) => format!("{n} new messages on {account}"),
-            (NotificationKind::StoryInsights, 1) => {
-                format!("Story insights arrived for {account}")
+            .map(|t| excerpt(t, 80));
+        let quote_kind = if quote.is_some() { "some" } else { "none" };
+        let quote = quote.unwrap_or_default();
+        let account = || ("account", NoticeParam::from(self.account.as_str()));
+        let count = || ("count", NoticeParam::from(self.count));
+        match kind {
+            NotificationKind::Comment => crate::notify::Notice::new(
+                "comment",
+                [
+                    account(),
+                    count(),
+                    ("author", author.into()),
+                    ("author_kind", author_kind.into()),
+                    ("quote", quote.into()),
+                    ("quote_kind", quote_kind.into()),
+                ],
+            ),
+            NotificationKind::Message => crate::notify::Notice::new(
+                "message",
+                [
+                    account(),
+                    count(),
+                    ("quote", quote.into()),
+                    ("quote_kind", quote_kind.into()),
+                ],
+            ),
+            NotificationKind::Mention => {
+                crate::notify::Notice::new("mention", [account(), count()])
             }
-            (NotificationKind::StoryInsights, n) => {
-                format!("Story insights arrived for {n} stories of {account}")
+            NotificationKind::StoryInsights => {
+                crate::notify::Notice::new("story_insights", [account(), count()])
             }
-            (_, _) => format!("News for {account}"),
+            _ => crate::notify::Notice::new("news", [account(), count()]),
         }
     }
 }

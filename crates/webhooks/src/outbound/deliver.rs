@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics as m;
 use super::store::{self, NewAttempt, SendRow};
 use super::{DISABLED_FAILING, DISABLED_GONE, DeliveryState, Outbound, endpoint_link};
-use crate::notify::{NotificationKind, notify_workspace};
+use crate::notify::{Notice, NoticeParam, NotificationKind, notify_workspace};
 use crate::ssrf::{self, ResolveRefused};
 use crate::{RETRY_SCHEDULE, WebhooksError, standard};
 
@@ -332,7 +332,7 @@ impl Outbound {
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_else(|| row.endpoint_id.clone());
         let link = endpoint_link(&row.endpoint_id);
-        let mut notices: Vec<(String, &'static str)> = Vec::new();
+        let mut notices: Vec<(Notice, &'static str)> = Vec::new();
         let (state, next_at, next) = if sent.kind == Kind::Succeeded {
             store::endpoint_succeeded(&mut tx, &row.endpoint_id, now)
                 .await
@@ -344,7 +344,7 @@ impl Outbound {
                 .map_err(storage)?
             {
                 notices.push((
-                    format!("The webhook endpoint at {host} was disabled: it answered 410 Gone."),
+                    Notice::new("endpoint_gone", [("host", host.as_str().into())]),
                     "gone",
                 ));
             }
@@ -368,9 +368,14 @@ impl Outbound {
                     .await
                     .map_err(storage)?
                 {
+                    let days = DISABLE_AFTER_FAILING.as_hours() / 24;
                     notices.push((
-                        format!(
-                            "The webhook endpoint at {host} was disabled: its deliveries have been failing for 5 days."
+                        Notice::new(
+                            "endpoint_failing",
+                            [
+                                ("host", host.as_str().into()),
+                                ("days", NoticeParam::Count(days.unsigned_abs())),
+                            ],
                         ),
                         "failing",
                     ));
@@ -390,9 +395,7 @@ impl Outbound {
                 )
             } else {
                 notices.push((
-                    format!(
-                        "A webhook to {host} failed every attempt and was given up; you can replay it from the delivery log."
-                    ),
+                    Notice::new("endpoint_exhausted", [("host", host.as_str().into())]),
                     "exhausted",
                 ));
                 (DeliveryState::Dead, None, Next::Done)
@@ -416,12 +419,12 @@ impl Outbound {
             tx.commit().await.map_err(storage)?;
             return Ok(Next::Done);
         }
-        for (text, _) in &notices {
+        for (notice, _) in &notices {
             notify_workspace(
                 &mut tx,
                 workspace,
                 NotificationKind::EndpointFailing,
-                text,
+                notice,
                 Some(&link),
                 now,
             )

@@ -7,7 +7,7 @@ use herald_events::Outbox;
 use herald_webhooks::signature::{MetaSecrets, SignedRequestError, make_signed_request};
 use herald_webhooks::{
     AppSecrets, CONNECTION_REVOKED_SUBJECT, CallbackError, DeletionState, MetaApp, MetaApps,
-    NotificationKind,
+    Notice, NotificationKind,
 };
 use serde_json::json;
 
@@ -155,8 +155,11 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
             .all(|n| n.kind == NotificationKind::ConnectionRevoked)
     );
     assert!(notices.iter().any(|n| {
-        n.text
-            .starts_with("Access to Acme Page was removed on Facebook")
+        n.notice
+            == Some(Notice::new(
+                "connection_revoked",
+                [("account", "Acme Page".into()), ("app", "Facebook".into())],
+            ))
     }));
     assert_eq!(
         env.count("SELECT COUNT(*) FROM audit_events WHERE action = 'connection.revoked'")
@@ -370,7 +373,9 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
         notices
             .iter()
             .any(|n| n.kind == NotificationKind::ConnectionRevoked
-                && n.text.starts_with("Their IG was removed")),
+                && n.notice.as_ref().is_some_and(
+                    |w| w.code == "connection_deleted" && w.text("account") == Some("Their IG")
+                )),
         "{notices:?}"
     );
     let outbox = Outbox::new(env.db().clone(), env.clock.clone());

@@ -16,7 +16,8 @@ use herald_jobs::JobState;
 use herald_webhooks::signature::{MetaSecrets, SignatureError};
 use herald_webhooks::{
     AppSecrets, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, MAX_DELIVERY_BYTES,
-    MetaApp, MetaApps, NotificationKind, ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
+    MetaApp, MetaApps, NoticeParam, NotificationKind, ProcessDelivery, RETRY_SCHEDULE,
+    ReceiveError,
 };
 use serde_json::json;
 
@@ -123,7 +124,10 @@ async fn a_signed_delivery_is_stored_before_the_answer_and_processed_once(t: Tes
         .iter()
         .find(|n| n.kind == NotificationKind::Comment)
         .unwrap();
-    assert_eq!(comment.text, "2 new comments on Acme IG");
+    let notice = comment.notice.as_ref().unwrap();
+    assert_eq!(notice.code, "comment");
+    assert_eq!(notice.text("account"), Some("Acme IG"));
+    assert_eq!(notice.params["count"], NoticeParam::Count(2));
     let link = format!("/home/webhooks/deliveries/{}", received.id.0);
     assert!(notices.iter().all(|n| n.link.as_deref() == Some(&link)));
 }
@@ -421,11 +425,21 @@ async fn a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processe
     assert_eq!(detail.routes.len(), 2);
     // One notice per account, not one per comment.
     let notices = env.notifications.list(ida, ws, 50).await.unwrap();
-    let mut texts: Vec<&str> = notices.iter().map(|n| n.text.as_str()).collect();
-    texts.sort();
+    let mut said: Vec<(&str, &NoticeParam)> = notices
+        .iter()
+        .map(|n| {
+            let notice = n.notice.as_ref().unwrap();
+            assert_eq!(notice.code, "comment");
+            (notice.text("account").unwrap(), &notice.params["count"])
+        })
+        .collect();
+    said.sort_by_key(|(account, _)| *account);
     assert_eq!(
-        texts,
-        ["150 new comments on Acme A", "150 new comments on Acme B"]
+        said,
+        [
+            ("Acme A", &NoticeParam::Count(150)),
+            ("Acme B", &NoticeParam::Count(150))
+        ]
     );
 }
 
@@ -710,12 +724,14 @@ async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
         assert_eq!(&detail.routes[0].connection_id, conn);
         let notices = env.notifications.list(person, ws, 10).await.unwrap();
         assert_eq!(notices.len(), 1);
+        let notice = notices[0].notice.as_ref().unwrap();
+        assert_eq!(notice.text("author"), Some("Bo"), "{notice:?}");
+        assert_eq!(notice.text("author_kind"), Some("name"));
         assert!(
-            notices[0]
-                .text
-                .starts_with("New comment from Bo on Bakery ("),
-            "{}",
-            notices[0].text
+            notice
+                .text("account")
+                .is_some_and(|a| a.starts_with("Bakery (")),
+            "{notice:?}"
         );
     }
     assert!(

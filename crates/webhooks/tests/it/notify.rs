@@ -5,7 +5,7 @@
 use herald_db::on_both_backends;
 use herald_db::on_pool;
 use herald_db::testing::TestDb;
-use herald_webhooks::{KEEP_PER_USER, NotificationKind};
+use herald_webhooks::{KEEP_PER_USER, Notice, NoticeParam, NotificationKind};
 use serde_json::json;
 
 use crate::fixtures::{Env, ig_comment, instagram};
@@ -106,9 +106,20 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
     );
     let ada_notices = env.notifications.list(ada, ws, 50).await.unwrap();
     assert_eq!(
-        ada_notices[0].text,
-        "New comment from @ana on Acme IG: \u{201c}Love it\u{201d}"
+        ada_notices[0].notice,
+        Some(Notice::new(
+            "comment",
+            [
+                ("account", "Acme IG".into()),
+                ("count", NoticeParam::Count(1)),
+                ("author", "ana".into()),
+                ("author_kind", "handle".into()),
+                ("quote", "Love it".into()),
+                ("quote_kind", "some".into()),
+            ]
+        ))
     );
+    assert!(ada_notices[0].text.is_empty(), "no sentence is stored");
     assert!(!ada_notices[0].read);
     // Nothing leaks into Bo's other workspace.
     assert!(
@@ -193,6 +204,8 @@ async fn each_person_keeps_only_the_newest_notifications(t: TestDb) {
     let listed = env.notifications.list(ada, ws, 3).await.unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0].kind, NotificationKind::Comment);
+    // Notices from before codes were stored keep their text.
+    assert_eq!(listed[1].notice, None);
     assert_eq!(listed[1].text, format!("old {}", KEEP_PER_USER + 39));
     assert_eq!(listed[2].text, format!("old {}", KEEP_PER_USER + 38));
 }

@@ -515,10 +515,10 @@ async fn a_delivery_that_fails_every_attempt_dies_with_a_notice(t: TestDb) {
     assert_eq!(ep.failing_since, Some(t0()));
     let notices = e.notices().await;
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(
-        notices[0].text.contains("failed every attempt"),
-        "{}",
-        notices[0].text
+    assert_eq!(
+        notices[0].notice.as_ref().map(|n| n.code.as_str()),
+        Some("endpoint_exhausted"),
+        "{notices:?}"
     );
     assert_eq!(
         notices[0].link.as_deref(),
@@ -768,9 +768,11 @@ async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) 
     assert_eq!(e.delivery(d.id).await.state, DeliveryState::Dead);
     let notices = e.notices().await;
     assert!(
-        notices
-            .iter()
-            .any(|n| n.text.contains("failing for 5 days")),
+        notices.iter().any(|n| n
+            .notice
+            .as_ref()
+            .is_some_and(|w| w.code == "endpoint_failing"
+                && w.params.get("days") == Some(&herald_webhooks::NoticeParam::Count(5)))),
         "{notices:?}"
     );
     // Every delivery still queued for it ends dead without being sent.

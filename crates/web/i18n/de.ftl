@@ -1,0 +1,1205 @@
+### Deutsche Texte von Herald: Seiten, E-Mails und die Meldungen der JSON-API.
+### Jede Nachricht hier muss es in jedem anderen Katalog mit denselben
+### Variablen geben (ein Test prüft das). `{ $name }` ist ein Wert, den der
+### Code einsetzt; Zahlen wählen Pluralformen mit `{ $n -> [one] … *[other] … }`.
+
+## app
+app-name = Herald
+app-tagline = Einmal verfassen. Überall veröffentlichen. Genau einmal.
+app-description = Selbst gehostetes Social Publishing für Kreative und kleine Teams: Beiträge für Instagram, Facebook, TikTok und YouTube planen, jeden pünktlich veröffentlichen und wissen, was aus jedem geworden ist.
+
+## nav
+nav-label = Hauptnavigation
+nav-skip = Zum Inhalt springen
+nav-menu = Menü
+nav-home = Startseite
+nav-publishing = Veröffentlichung
+nav-calendar = Kalender
+nav-webhooks = Webhooks
+nav-settings = Einstellungen
+nav-compose = Verfassen
+
+## language
+language-label = Sprache
+language-submit = Wechseln
+
+## public
+public-open_app = Herald öffnen
+public-privacy = Datenschutz
+public-terms = Nutzungsbedingungen
+public-home = Startseite
+public-footer = Herald ist freie Software (AGPL-3.0). Diese Instanz wird von ihrem Betreiber auf dessen eigenem Server betrieben.
+public-updated = Zuletzt aktualisiert: { $date }
+public-operator = Diese Instanz wird von { $name } betrieben. Schreiben Sie an { $contact }.
+public-operator_unknown = Der Betreiber dieser Instanz hat Namen und Kontaktadresse hier noch nicht veröffentlicht. Fragen Sie die Person, die Ihnen den Zugang gegeben hat.
+
+## dev
+dev-banner = Entwicklungsmodus: Fehlende Schlüssel werden im Datenordner erzeugt. Setzen Sie HERALD_MODE=production und hinterlegen Sie eigene Geheimnisse, bevor echte Konten diese Instanz nutzen.
+dev-sandbox_banner = Die eingebaute Sandbox ist eingeschaltet (HERALD_SANDBOX=on): Plattformen ohne App-Zugangsdaten verbinden sich mit Simulatoren, nicht mit den echten Plattformen. Nichts, was dort veröffentlicht wird, ist öffentlich.
+
+## landing
+landing-title = Einmal verfassen. Überall veröffentlichen. Genau einmal.
+landing-lead = Herald plant Ihre Beiträge für Instagram, Facebook, TikTok und YouTube aus einem einzigen Kalender, veröffentlicht jeden pünktlich und niemals doppelt und zeigt Ihnen, was aus jedem geworden ist. Herald läuft als ein kleines Programm auf Ihrem eigenen Server.
+landing-cta = Herald öffnen
+landing-cta_secondary = Wie wir mit Ihren Daten umgehen
+landing-features_heading = Was Herald kann
+landing-f_schedule_title = Ein Kalender für alle Plattformen
+landing-f_schedule_body = Verfassen Sie einen Beitrag einmal, passen Sie Text, Medien und Titel je Plattform an und planen Sie ihn in Ihrer eigenen Zeitzone. 09:00 Uhr in Berlin bleibt 09:00 Uhr in Berlin, auch über die Zeitumstellung hinweg.
+landing-f_exactly_once_title = Keine verlorenen Beiträge, keine Duplikate
+landing-f_exactly_once_body = Jede Veröffentlichung wird gespeichert, bevor sie versucht wird, und trägt einen Idempotenzschlüssel. Nach einer Zeitüberschreitung oder einem Absturz fragt Herald bei der Plattform nach, bevor es einen neuen Versuch startet.
+landing-f_team_title = Ein Team mit klaren Rollen
+landing-f_team_body = Laden Sie Personen als Admins, Redakteure, Mitwirkende oder Betrachter ein: Mitwirkende entwerfen, Redakteure veröffentlichen, Betrachter sehen zu. Jede Anmeldung und jede heikle Änderung steht im Aktivitätsprotokoll des Arbeitsbereichs.
+landing-f_selfhosted_title = In Ihrer eigenen Hand
+landing-f_selfhosted_body = Zum Start ein einzelnes Programm mit eingebetteter Datenbank, wenn Sie wachsen PostgreSQL, Redis und S3-kompatibler Speicher. Ihre Tokens werden verschlüsselt gespeichert und verlassen Ihren Server nie, außer zu der Plattform, zu der sie gehören.
+landing-f_accounts_title = Sicher verbundene Konten
+landing-f_accounts_body = Verbinden Sie Facebook-Seiten, Instagram-Business- und Creator-Konten, TikTok-Konten und YouTube-Kanäle. Herald erneuert den Zugriff, bevor er abläuft, sagt Ihnen, wenn ein Konto neu verbunden werden muss, und speichert jedes Token verschlüsselt.
+landing-f_webhooks_title = Webhooks in beide Richtungen
+landing-f_webhooks_body = Kommentare, Erwähnungen und Nachrichten, die Meta sendet, werden geprüft, gespeichert und mit ihrem Verlauf und einer Schaltfläche zum erneuten Verarbeiten aufgelistet; Ihre eigenen Systeme erhalten signierte Ereignisse, wenn ein Beitrag veröffentlicht wird oder fehlschlägt.
+landing-see_it = In Herald ansehen
+
+## home
+home-title = Willkommen bei Herald
+home-lead = Diese Schritte führen Sie von einem leeren Arbeitsbereich zu Ihrem ersten veröffentlichten Beitrag.
+home-steps_heading = Erste Schritte
+home-step_connect_title = Konten verbinden
+home-step_connect_body = Verknüpfen Sie eine Facebook-Seite, ein Instagram-Business- oder Creator-Konto, ein TikTok-Konto oder einen YouTube-Kanal. Jede Verbindung zeigt die erteilten Berechtigungen und wann ihr Zugriff abläuft.
+home-step_compose_title = Ersten Beitrag entwerfen
+home-step_compose_body = Schreiben Sie den Text einmal und passen Sie dann Text, Medien und Titel für jede Plattform an. Herald prüft beim Schreiben die Regeln jeder Plattform.
+home-step_schedule_title = Zeitpunkt wählen
+home-step_schedule_body = Legen Sie den Beitrag in Ihrer Zeitzone in den Kalender oder veröffentlichen Sie ihn sofort. Sobald er erschienen ist, verlinkt der Kalender ihn auf der Plattform.
+home-step_results_title = Rückmeldungen erhalten
+home-step_results_body = Kommentare, Erwähnungen und Nachrichten, die Meta zu Ihren Konten sendet, erscheinen unter Benachrichtigungen, und Ihre eigenen Systeme können einen signierten Webhook erhalten, wenn ein Beitrag veröffentlicht wird oder fehlschlägt.
+home-step_team_title = Team einladen
+home-step_team_body = Laden Sie in den Einstellungen Admins, Redakteure, Mitwirkende und Betrachter ein; jede Rolle sieht und tut nur, wofür sie gedacht ist.
+home-open = Zu { $section }
+
+## section.calendar
+section-calendar-title = Kalender
+section-calendar-lead = Geplante, veröffentlichte und fehlgeschlagene Beiträge nach Monat und Woche, über alle Plattformen hinweg.
+section-calendar-empty_title = Nichts geplant
+section-calendar-empty_body = Geplante Beiträge erscheinen hier zu ihrem Veröffentlichungszeitpunkt in Ihrer Zeitzone. Von hier aus können Sie sie verschieben, erneut versuchen oder abbrechen.
+section-calendar-next = Nächster Schritt: Verbinden Sie unter Veröffentlichung ein Konto und entwerfen Sie dann einen Beitrag.
+
+## section.settings
+section-settings-title = Einstellungen
+section-settings-lead = Ihr Arbeitsbereich, Ihr Team, Ihre Sprache und Ihre Sicherheit.
+section-settings-language_title = Sprache
+section-settings-language_body = Die Oberfläche und E-Mails von Herald sind auf Englisch und Deutsch verfügbar.
+section-settings-empty_title = Team und Sicherheit
+section-settings-empty_body = Hier verwalten Sie Mitglieder und ihre Rollen, die bei Ihrem Konto angemeldeten Geräte und das Protokoll sicherheitsrelevanter Aktionen.
+section-settings-next = Nächster Schritt: Wählen Sie oben Ihre Sprache.
+
+## error
+error-heading = Etwas ist schiefgelaufen
+error-home = Zurück zur Startseite
+error-reference = Referenz: { $id }
+error-not_found = Diese Seite wurde nicht gefunden. Prüfen Sie die Adresse oder beginnen Sie erneut auf der Startseite.
+error-method_not_allowed = Diese Adresse akzeptiert diese Art von Anfrage nicht.
+error-payload_too_large = Ihre Übermittlung ist größer, als dieser Server annimmt. Senden Sie eine kleinere Datei oder weniger Text.
+error-timeout = Die Antwort hat zu lange gedauert. Bitte versuchen Sie es gleich noch einmal.
+error-unsupported_media_type = Ihre Übermittlung liegt in einem Format vor, das diese Adresse nicht akzeptiert.
+error-bad_request = Die Anfrage konnte nicht verstanden werden. Prüfen Sie Ihre Eingaben und versuchen Sie es erneut.
+error-unknown_language = Diese Sprache ist nicht verfügbar. Wählen Sie Englisch oder Deutsch.
+error-forbidden = Dazu sind Sie nicht berechtigt.
+error-cross_site_request = Diese Anfrage stammt von einer anderen Website und wurde zum Schutz Ihres Kontos abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.
+error-rate_limited = Zu viele Versuche. Bitte warten Sie einen Moment, bevor Sie es erneut versuchen.
+error-service_unavailable = Herald kann einen benötigten Dienst gerade nicht erreichen. Bitte versuchen Sie es in Kürze erneut.
+error-internal = Bei uns ist ein Fehler aufgetreten. Er wurde protokolliert; bitte versuchen Sie es erneut.
+error-unauthorized = Bitte melden Sie sich zuerst an.
+error-invalid_email = Das sieht nicht wie eine E-Mail-Adresse aus. Prüfen Sie sie auf Tippfehler.
+error-password_too_short = Wählen Sie ein Passwort mit mindestens 12 Zeichen.
+error-password_too_long = Wählen Sie ein Passwort mit höchstens 256 Zeichen.
+error-password_too_weak = Dieses Passwort ist zu verbreitet oder zu leicht zu erraten. Versuchen Sie einige Wörter ohne Zusammenhang.
+error-invalid_credentials = Diese E-Mail-Adresse und dieses Passwort passen zu keinem Konto.
+error-invalid_token = Dieser Link oder Code ist ungültig, wurde schon verwendet oder ist abgelaufen. Fordern Sie einen neuen an.
+error-token_reused = Diese Anmeldung wurde zweimal verwendet, daher wurde das Gerät zum Schutz Ihres Kontos abgemeldet. Bitte melden Sie sich erneut an.
+error-email_not_verified = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Öffnen Sie den Link, den wir Ihnen geschickt haben.
+error-last_owner = Ein Arbeitsbereich braucht mindestens einen Inhaber. Machen Sie zuerst jemand anderen zum Inhaber.
+error-invite_email_mismatch = Diese Einladung ging an eine andere E-Mail-Adresse. Melden Sie sich mit dieser Adresse an, um sie anzunehmen.
+error-already_member = Diese Person ist bereits Mitglied dieses Arbeitsbereichs.
+error-invite_owner = Laden Sie mit einer anderen Rolle ein; nach dem Beitritt können Sie die Person zum Inhaber machen.
+error-unknown_role = Wählen Sie eine der aufgeführten Rollen.
+error-device_name_required = Geben Sie dem Gerät einen Namen, zum Beispiel den Namen der App.
+error-unknown_device_kind = Die Geräteart muss web, mobile oder assistant sein.
+error-unknown_grant_type = Der Grant-Typ muss password oder refresh_token sein.
+error-csrf_failed = Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es noch einmal.
+error-connect_session_required = Zum Verbinden eines Kontos braucht es einen angemeldeten Browser. Melden Sie sich im Web an und beginnen Sie erneut unter Veröffentlichung.
+error-connect_forged_state = Diese Anmeldeantwort wurde nicht in Ihrer Sitzung gestartet und deshalb abgelehnt. Wenn Sie ein Konto verbinden wollten, beginnen Sie erneut unter Veröffentlichung.
+error-connect_stale_state = Dieser Verbindungsversuch ist abgelaufen oder wurde bereits abgeschlossen. Beginnen Sie erneut unter Veröffentlichung; Sie haben zehn Minuten Zeit.
+error-connect_denied = Sie haben die Anfrage abgelehnt, daher wurde nichts verbunden. Sie können es jederzeit erneut versuchen.
+error-connect_platform_error = Die Plattform hat einen Fehler gemeldet, es wurde nichts verbunden. Versuchen Sie es gleich noch einmal.
+error-connect_missing_scopes = Einige Berechtigungen, die Herald zum Veröffentlichen braucht, wurden nicht erteilt, daher wurde nichts verbunden. Erteilen Sie sie im nächsten Schritt, um fortzufahren.
+error-connect_no_pages = Facebook hat keine Seiten zurückgegeben. Sie müssen Admin einer Facebook-Seite sein (oder volle Kontrolle haben) und sie im Facebook-Dialog auswählen. Für Instagram muss das Instagram-Konto ein Business- oder Creator-Konto sein, das mit dieser Seite verknüpft ist.
+error-connect_no_channels = Dieses Google-Konto hat keinen YouTube-Kanal. Legen Sie einen auf youtube.com an (oder wählen Sie das Google-Konto, dem der Kanal gehört) und verbinden Sie dann erneut.
+error-connect_no_accounts = Die Plattform hat kein Konto geliefert, auf dem Herald veröffentlichen kann. Prüfen Sie, ob Sie sich mit dem richtigen Konto angemeldet haben.
+error-connect_nothing_chosen = Wählen Sie mindestens ein Konto zum Verbinden aus.
+error-platform_reconnect = Die Plattform akzeptiert Heralds Zugriff für dieses Konto nicht mehr (abgelaufen, widerrufen oder Passwort geändert). Verbinden Sie das Konto erneut.
+error-platform_reconsent = Laut Plattform fehlt eine Berechtigung, die Herald braucht. Verbinden Sie das Konto erneut und erteilen Sie alle angefragten Berechtigungen.
+error-platform_rate_limited = Die Plattform bittet Herald, langsamer zu werden. Es geht nichts verloren; Herald versucht es erneut, sobald die Plattform es zulässt.
+error-platform_unavailable = Die Plattform hat nicht richtig geantwortet. Es wurde nichts geändert; bitte versuchen Sie es in ein paar Minuten erneut.
+error-platform_bad_request = Die Plattform hat die Anfrage abgelehnt. Wenn das wiederholt passiert, notieren Sie die Referenz und informieren Sie Ihre Administration.
+error-platform_misconfigured = Die Plattform hat die App-Zugangsdaten oder die Weiterleitungsadresse dieses Servers abgelehnt. Die Administration muss die Plattform-Einstellungen in Heralds Konfiguration prüfen.
+error-media_too_large = Diese Datei ist größer, als dieser Server annimmt. Sende eine kürzere oder kleinere Fassung.
+error-media_empty = Die Datei ist leer. Wähle die Datei erneut aus.
+error-media_unsupported = Diese Art von Datei kann nicht veröffentlicht werden. Lade ein JPEG-, PNG-, WebP- oder GIF-Bild oder ein MP4- oder MOV-Video hoch.
+error-media_malformed = Die Datei sieht wie ein Bild oder Video aus, lässt sich aber nicht lesen; sie ist vielleicht beschädigt oder abgeschnitten. Exportiere sie neu und lade die neue Datei hoch.
+error-media_not_downloadable = Diese Google-Drive-Datei kann nicht importiert werden: Es ist eine Google-Docs-Datei, oder ihr Eigentümer erlaubt das Herunterladen nicht.
+error-media_drive_unavailable = Der Import aus Google Drive ist auf diesem Server nicht eingerichtet. Die Administration muss eine Google-App konfigurieren.
+error-media_upload_interrupted = Der Upload brach ab, bevor die ganze Datei angekommen war. Prüfe die Verbindung und versuche es erneut.
+error-media_link_expired = Dieser Medien-Link ist abgelaufen. Fordere einen neuen an.
+error-media_link_invalid = Dieser Medien-Link ist ungültig.
+error-post_not_found = Wir konnten diesen Beitrag nicht finden. Vielleicht wurde er gelöscht, oder er gehört zu einem anderen Arbeitsbereich.
+error-post_no_targets = Wählen Sie mindestens ein Konto, auf dem veröffentlicht werden soll.
+error-post_duplicate_target = Dasselbe Konto ist zweimal gewählt. Wählen Sie jedes Konto nur einmal.
+error-post_unknown_connection = Eines der gewählten Konten ist nicht mehr mit diesem Arbeitsbereich verbunden. Laden Sie die Seite neu und wählen Sie erneut.
+error-post_connection_needs_reconnection = Eines der gewählten Konten muss neu verbunden werden, bevor es veröffentlichen kann. Verbinden Sie es unter „Veröffentlichung“ neu, oder lassen Sie es weg.
+error-post_unknown_media = Eine Mediendatei dieses Beitrags ist nicht mehr in der Mediathek. Wählen Sie sie erneut oder eine andere.
+error-post_invalid = Der Beitrag erfüllt noch nicht alle Regeln der Plattformen. Beheben Sie die aufgeführten Punkte und speichern Sie erneut.
+error-post_unknown_time_zone = Diese Zeitzone ist unbekannt. Wählen Sie eine aus der Liste, zum Beispiel Europe/Berlin.
+error-post_invalid_time = Geben Sie ein Datum und eine Uhrzeit ein, um den Beitrag zu planen.
+error-post_time_in_past = Dieser Zeitpunkt ist bereits vorbei. Wählen Sie eine Zeit in der Zukunft, oder veröffentlichen Sie sofort.
+error-post_wrong_state = Dieser Beitrag wird gerade veröffentlicht oder wurde bereits veröffentlicht und kann so nicht mehr geändert werden.
+error-post_provider_unavailable = Das Veröffentlichen auf einer der gewählten Plattformen ist auf diesem Server nicht verfügbar. Lassen Sie dieses Konto weg oder fragen Sie Ihre Administration.
+error-endpoint_url_invalid = Geben Sie die vollständige Adresse des Endpunkts ein, beginnend mit https://, zum Beispiel https://example.com/herald-events.
+error-endpoint_url_scheme = Die Adresse des Endpunkts muss mit https:// beginnen (http:// nur, wo eine Administratorin oder ein Administrator private Ziele erlaubt).
+error-endpoint_url_credentials = Lassen Sie Benutzername und Passwort aus der Adresse weg; prüfen Sie stattdessen Heralds Signatur.
+error-endpoint_url_private = Herald sendet keine Webhooks an private, Loopback-, Link-Local- oder Cloud-Metadaten-Adressen. Verwenden Sie eine öffentliche Adresse oder bitten Sie Ihre Administration, private Ziele zu erlauben (HERALD_WEBHOOK_ALLOW_PRIVATE).
+error-endpoint_url_unresolvable = Der Hostname des Endpunkts wurde nicht gefunden. Prüfen Sie die Adresse auf Tippfehler.
+error-endpoint_unknown_event_type = Einer der gewählten Ereignistypen existiert nicht. Wählen Sie aus den aufgeführten Ereignistypen.
+error-endpoint_description_too_long = Die Beschreibung darf höchstens 200 Zeichen lang sein.
+error-endpoint_unknown_state = Filtern Sie nach einem der aufgeführten Zustellungszustände.
+error-endpoint_replay_invalid = Wählen Sie mindestens eine Zustellung zum erneuten Senden aus oder einen Zeitpunkt, ab dem fehlgeschlagene Zustellungen erneut gesendet werden.
+error-endpoint_replay_since_invalid = Geben Sie Datum und Uhrzeit ein, ab denen fehlgeschlagene Zustellungen erneut gesendet werden.
+error-endpoint_delete_unconfirmed = Setzen Sie das Häkchen, um zu bestätigen, dass der Endpunkt gelöscht werden soll.
+error-webhook_signature = Die Signatur X-Hub-Signature-256 fehlt oder passt nicht zum Meta-App-Secret dieses Herald. Es wurde nichts gespeichert.
+error-webhook_malformed = Der Inhalt ist keine Meta-Webhook-Nachricht (ein JSON-Objekt mit „object“ und „entry“). Es wurde nichts gespeichert.
+error-webhook_not_stored = Die Zustellung konnte gerade nicht gespeichert werden und wurde daher nicht bestätigt. Bitte gleich noch einmal senden.
+error-webhook_verify_token = Das Verify-Token passt nicht zu dem für dieses Herald eingestellten (HERALD_META_VERIFY_TOKEN), oder hub.mode ist nicht „subscribe“.
+error-signed_request_signature = Die Signatur des signed_request passt nicht zum Meta-App-Secret dieses Herald. Es wurde nichts geändert.
+error-signed_request_malformed = Bitte ein Formularfeld signed_request senden: <Signatur>.<Nutzdaten> in base64url, mit HMAC-SHA256 signiert und mit einer Person. Es wurde nichts geändert.
+error-webhook_invalid_status = Bitte nach einem der angebotenen Status filtern: empfangen, verarbeitet, wird wiederholt oder fehlgeschlagen (dead).
+error-webhook_invalid_time = Bitte ein gültiges Datum mit Uhrzeit eingeben. Die API erwartet Zeiten nach RFC 3339, etwa 2026-03-29T09:00:00Z.
+error-webhook_invalid_range = Das Ende des Zeitraums muss nach seinem Anfang liegen.
+error-webhook_invalid_limit = Bitte zwischen 1 und 200 Einträge pro Seite anfordern.
+error-webhook_invalid_replay = Bitte entweder die Ids der zu wiederholenden Zustellungen (höchstens 200) oder einen Zeitpunkt senden, seit dem die fehlgeschlagenen wiederholt werden sollen, nicht beides.
+error-webhook_nothing_selected = Bitte mindestens eine Zustellung zum Wiederholen ankreuzen.
+error-notification_unknown_kind = Eine der Benachrichtigungsarten ist unbekannt. Die Arten sind comment, mention, message, story_insights, delivery_dead, connection_revoked und endpoint_failing.
+
+# Die Datenschutzhinweise und die Nutzungsbedingungen: jeweils eine Liste von Abschnitten.
+error-consent_required = Akzeptieren Sie Datenschutzerklärung und Nutzungsbedingungen, um ein Konto anzulegen.
+error-workspace_personal = Ihr persönlicher Arbeitsbereich gehört zu Ihrem Konto; löschen Sie stattdessen Ihr Konto.
+error-workspace_name_mismatch = Geben Sie zur Bestätigung den Namen des Arbeitsbereichs genau ein.
+error-deletion_plan_incomplete = Wählen Sie für jeden geteilten Arbeitsbereich, der Ihnen gehört, was mit ihm geschieht.
+error-deletion_plan_invalid = Diese Auswahl passt nicht zu den Arbeitsbereichen, die Ihnen gehören. Laden Sie die Seite neu und wählen Sie erneut.
+error-handover_not_member = Die gewählte Person ist nicht mehr Mitglied dieses Arbeitsbereichs. Wählen Sie erneut.
+error-export_not_ready = Dieser Export ist nicht fertig, ist fehlgeschlagen oder abgelaufen. Fordern Sie einen neuen an.
+
+## auth
+auth-email = E-Mail-Adresse
+auth-password = Passwort
+auth-name = Ihr Name (freiwillig)
+auth-token = Code aus der E-Mail
+auth-password_hint = Mindestens 12 Zeichen. Einige Wörter ohne Zusammenhang ergeben ein starkes Passwort, das man sich leicht merkt.
+auth-login_title = Bei Herald anmelden
+auth-login_submit = Anmelden
+auth-signup_title = Herald-Konto erstellen
+auth-signup_submit = Konto erstellen
+auth-to_signup = Konto erstellen
+auth-to_login = Anmelden
+auth-to_forgot = Passwort vergessen?
+auth-to_home = Zu Herald
+auth-check_inbox_title = Sehen Sie in Ihr Postfach
+auth-check_inbox_lead = Wir haben eine Nachricht an { $email } geschickt. Folgen Sie dem Link darin, um fortzufahren. Das kann eine Minute dauern; sehen Sie auch im Spam-Ordner nach.
+auth-verify_title = E-Mail-Adresse bestätigen
+auth-verify_lead = Bestätigen Sie, dass diese Adresse Ihnen gehört, um die Einrichtung Ihres Kontos abzuschließen.
+auth-verify_paste = Fügen Sie den Code aus der Bestätigungs-E-Mail ein oder öffnen Sie den Link darin.
+auth-verify_submit = Meine Adresse bestätigen
+auth-verified_title = Adresse bestätigt
+auth-verified_lead = Vielen Dank. Sie können jetzt Ihre Social-Media-Konten verbinden und veröffentlichen.
+auth-forgot_title = Passwort zurücksetzen
+auth-forgot_lead = Geben Sie die Adresse ein, mit der Sie sich registriert haben. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen.
+auth-forgot_submit = Link senden
+auth-reset_sent_lead = Falls es ein Konto für { $email } gibt, haben wir einen Link zum Festlegen eines neuen Passworts geschickt. Der Link ist 30 Minuten gültig.
+auth-reset_title = Neues Passwort wählen
+auth-reset_submit = Neues Passwort speichern
+auth-reset_done_title = Passwort geändert
+auth-reset_done_lead = Ihr Passwort wurde geändert und alle Geräte wurden abgemeldet. Melden Sie sich mit dem neuen Passwort an.
+auth-invite_title = Einem Arbeitsbereich beitreten
+auth-invite_lead = Sie wurden eingeladen, in Herald mit einem Team zu arbeiten. Nehmen Sie an, um mit Ihrem Konto beizutreten.
+auth-invite_submit = Dem Arbeitsbereich beitreten
+auth-logout = Abmelden
+auth-unverified_notice = Bestätigen Sie Ihre E-Mail-Adresse, um Social-Media-Konten zu verbinden und zu veröffentlichen. Den Link haben wir Ihnen bei der Registrierung geschickt.
+auth-resend = Link erneut senden
+auth-accept_terms = Ich habe die Datenschutzerklärung gelesen und akzeptiere die Nutzungsbedingungen dieser Instanz.
+
+## settings
+settings-account = Konto
+settings-verified = Bestätigt
+settings-unverified = Noch nicht bestätigt
+settings-password = Passwort
+settings-current_password = Aktuelles Passwort
+settings-new_password = Neues Passwort
+settings-change_password = Passwort ändern
+settings-sessions = Wo Sie angemeldet sind
+settings-sessions_lead = Browser und Apps, die mit Ihrem Konto angemeldet sind. Melden Sie alle ab, die Sie nicht kennen.
+settings-device = Browser oder App
+settings-ip = IP-Adresse
+settings-created = Angemeldet
+settings-last_used = Zuletzt aktiv
+settings-actions = Aktionen
+settings-this_session = Dieser Browser
+settings-revoke = Abmelden
+settings-logout_everywhere = Überall abmelden
+settings-members = Mitglieder
+settings-member = Mitglied
+settings-role = Rolle
+settings-save = Speichern
+settings-remove = Entfernen
+settings-leave = Verlassen
+settings-invite = Jemanden einladen
+settings-send_invite = Einladung senden
+settings-open_invites = Offene Einladungen
+settings-audit_link = Protokoll dieses Arbeitsbereichs
+settings-review_link = Plattformprüfung: was die App jeder Plattform von dieser Instanz braucht
+settings-delete_workspace = Diesen Arbeitsbereich löschen
+settings-delete_workspace_body = Löscht den Arbeitsbereich sofort für alle Mitglieder: Beiträge, Medien, verbundene Konten (Heralds Zugriff wird widerrufen, soweit die Plattform das zulässt), Webhooks und Benachrichtigungen. Das lässt sich nicht rückgängig machen.
+settings-delete_workspace_confirm = Geben Sie zur Bestätigung { $name } ein
+settings-delete_workspace_submit = Arbeitsbereich löschen
+settings-data_body = Wozu Sie zugestimmt haben, ein Download von allem über Sie und das Löschen Ihres Kontos.
+settings-data_link = Ihre Daten öffnen
+
+## settings.done
+settings-done-password_changed = Ihr Passwort wurde geändert. Andere Browser und Apps wurden abgemeldet.
+settings-done-session_revoked = Diese Sitzung wurde abgemeldet.
+settings-done-device_revoked = Diese App bzw. dieses Gerät wurde abgemeldet.
+settings-done-invited = Die Einladung ist unterwegs.
+settings-done-invite_revoked = Die Einladung wurde zurückgezogen.
+settings-done-role_changed = Die Rolle wurde geändert.
+settings-done-member_removed = Das Mitglied wurde entfernt.
+settings-done-left = Sie haben den Arbeitsbereich verlassen.
+settings-done-joined = Willkommen im Arbeitsbereich.
+settings-done-workspace_deleted = Der Arbeitsbereich wurde gelöscht.
+
+## role
+role-owner = Inhaber
+role-admin = Administrator
+role-editor = Redakteur
+role-contributor = Mitwirkender
+role-viewer = Betrachter
+
+## audit
+audit-title = Protokoll
+audit-lead = Anmeldungen, Sicherheitsänderungen und Änderungen an der Mitgliedschaft in diesem Arbeitsbereich, das Neueste zuerst. Passwörter und Tokens werden nie aufgezeichnet.
+audit-empty = Noch nichts aufgezeichnet.
+audit-when = Wann
+audit-who = Wer
+audit-what = Was
+audit-outcome = Ergebnis
+audit-subject = Betrifft
+audit-from = Von
+audit-back = Zurück zu den Einstellungen
+
+## mail
+mail-greeting = Guten Tag,
+mail-link_hint = Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:
+mail-footer = Sie erhalten diese E-Mail wegen einer Aktion auf der Herald-Instanz unter { $site }. Falls Sie es nicht waren, können Sie sie ignorieren; ohne den Link ändert sich nichts.
+
+## mail.verify_email
+mail-verify_email-subject = Bestätigen Sie Ihre E-Mail-Adresse für Herald
+mail-verify_email-body = Vielen Dank für Ihre Registrierung. Bitte bestätigen Sie, dass diese Adresse Ihnen gehört; der Link ist 24 Stunden gültig.
+mail-verify_email-action = Meine Adresse bestätigen
+
+## mail.reset_password
+mail-reset_password-subject = Herald-Passwort zurücksetzen
+mail-reset_password-body = Jemand hat angefordert, das Passwort Ihres Herald-Kontos zurückzusetzen. Wenn Sie das waren, wählen Sie mit dem Link unten ein neues Passwort; er ist 30 Minuten gültig.
+mail-reset_password-action = Neues Passwort wählen
+
+## mail.password_changed
+mail-password_changed-subject = Ihr Herald-Passwort wurde geändert
+mail-password_changed-body = Das Passwort Ihres Herald-Kontos wurde soeben geändert und alle anderen Geräte wurden abgemeldet. Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück.
+mail-password_changed-action = Passwort zurücksetzen
+
+## mail.account_exists
+mail-account_exists-subject = Jemand wollte sich mit Ihrer Adresse registrieren
+mail-account_exists-body = Jemand wollte mit dieser E-Mail-Adresse ein Herald-Konto erstellen, doch Sie haben bereits eines. Wenn Sie das waren, melden Sie sich an oder setzen Sie Ihr Passwort zurück, falls Sie es vergessen haben.
+mail-account_exists-action = Passwort zurücksetzen
+
+## mail.invitation
+mail-invitation-subject = { $inviter } hat Sie zu { $workspace } in Herald eingeladen
+mail-invitation-body = { $inviter } hat Sie eingeladen, im Arbeitsbereich { $workspace } zusammenzuarbeiten. Melden Sie sich mit dieser E-Mail-Adresse an oder erstellen Sie ein Konto und nehmen Sie dann die Einladung an; sie ist 7 Tage gültig.
+mail-invitation-action = Einladung annehmen
+
+## publishing
+publishing-access = Zugriff
+publishing-title = Veröffentlichung
+publishing-lead = Die Social-Media-Konten, in denen dieser Arbeitsbereich veröffentlicht. Herald erneuert ihren Zugriff, bevor er abläuft, und sagt Ihnen, wenn eines Sie braucht.
+publishing-providers_heading = Konto verbinden
+publishing-accounts_heading = Verbundene Konten
+publishing-sandbox = Sandbox
+publishing-sandbox_note = Für diese Plattform sind keine App-Zugangsdaten konfiguriert, daher verbindet sie sich mit Heralds eingebautem Simulator. Es wird nirgends wirklich etwas veröffentlicht.
+publishing-connect = { $provider } verbinden
+publishing-connect_more = Weiteres verbinden
+publishing-needs = Was Sie brauchen
+publishing-empty_title = Noch keine Konten verbunden
+publishing-empty_body = Wählen Sie oben eine Plattform. Sie werden zur Plattform geschickt, um sich anzumelden und Heralds Zugriff zu bestätigen, und kommen dann hierher zurück.
+publishing-status = Status
+publishing-status_active = Verbunden
+publishing-status_refresh_failing = Erneuerung schlägt fehl, wird wiederholt
+publishing-status_needs_reconnection = Muss neu verbunden werden
+publishing-expires = Zugriff gültig bis { $when }, wird automatisch erneuert
+publishing-never_expires = Zugriff läuft nicht ab
+publishing-last_renewed = Zuletzt erneuert { $when }
+publishing-scopes = Berechtigungen
+publishing-via = über { $parent }
+publishing-reconnect = Neu verbinden
+publishing-remove = Entfernen
+publishing-remove_note = Beim Entfernen widerruft Herald den Zugriff bei der Plattform, sofern sie das erlaubt, und löscht die gespeicherten Tokens.
+publishing-no_permission = Ihre Rolle in diesem Arbeitsbereich darf Verbindungen sehen, aber nicht ändern.
+publishing-unverified = Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie Konten verbinden.
+publishing-workspace = Arbeitsbereich
+publishing-kind_facebook_page = Facebook-Seite
+publishing-kind_instagram_business = Instagram-Business-Konto
+publishing-kind_instagram_account = Instagram-Profi-Konto
+publishing-kind_tiktok_user = TikTok-Konto
+publishing-kind_youtube_channel = YouTube-Kanal
+publishing-facebook_name = Facebook-Seiten & Instagram
+publishing-facebook_needs = Ein Facebook-Konto, das mindestens eine Seite verwaltet. Mit Ihren Seiten verknüpfte Instagram-Business- oder Creator-Konten werden ebenfalls angeboten.
+publishing-instagram_name = Instagram (ohne Facebook-Seite)
+publishing-instagram_needs = Ein Instagram-Business- oder Creator-Konto. Der Zugriff gilt 60 Tage und wird automatisch erneuert.
+publishing-tiktok_name = TikTok
+publishing-tiktok_needs = Ein TikTok-Konto. Der Zugriff gilt einen Tag und wird automatisch erneuert.
+publishing-youtube_name = YouTube
+publishing-youtube_needs = Ein Google-Konto mit mindestens einem YouTube-Kanal. Gehören ihm mehrere, wählen Sie, welche verbunden werden.
+publishing-choose_title = Auswählen, was verbunden wird
+publishing-choose_lead = { $provider } hat Herald Zugriff auf diese Konten gegeben. Wählen Sie die aus, in denen dieser Arbeitsbereich veröffentlichen soll.
+publishing-choose_submit = Auswahl verbinden
+publishing-already_connected = bereits verbunden; eine Auswahl erneuert den Zugriff
+publishing-cancel = Abbrechen
+publishing-result_title = Es wurde nichts verbunden
+publishing-retry = Erneut versuchen
+publishing-reconsent = Fehlende Berechtigungen erteilen
+publishing-missing = Fehlt: { $scopes }
+publishing-back = Zurück zur Veröffentlichung
+
+## publishing.done
+publishing-done-connected = Verbunden. In dem Konto kann jetzt veröffentlicht werden.
+publishing-done-revoked = Entfernt. Der Zugriff wurde bei der Plattform widerrufen und die gespeicherten Tokens wurden gelöscht.
+publishing-done-not_revocable = Entfernt. Die Plattform bietet keinen Widerruf von hier aus, daher wurden die gespeicherten Tokens gelöscht; Sie können Herald zusätzlich in den App-Einstellungen der Plattform entfernen.
+publishing-done-shared_grant = Entfernt. Andere verbundene Konten nutzen dieselbe Anmeldung, daher bleibt der Zugriff für sie gültig; die Tokens für dieses Konto wurden gelöscht.
+publishing-done-revoke_failed = Entfernt. Die Plattform war für den Widerruf nicht erreichbar, aber die gespeicherten Tokens wurden gelöscht; Sie können Herald zusätzlich in den App-Einstellungen der Plattform entfernen.
+
+# Das Entwicklungs-Postfach (/dev/mailbox), nur im Entwicklungsmodus.
+## mailbox
+mailbox-title = Entwicklungs-Postfach
+mailbox-lead = Die E-Mails, die diese Instanz eingereiht hat, die neuesten zuerst. Ohne SMTP-Server (HERALD_SMTP_URL) verlässt nichts diesen Rechner: Die E-Mails bleiben hier, sodass Sie Bestätigungs- und Zurücksetzungslinks direkt öffnen können.
+mailbox-empty_title = Noch keine E-Mails
+mailbox-empty_body = Noch keine E-Mails: E-Mails, die Herald im Entwicklungsmodus versendet, erscheinen hier, etwa Adressbestätigungen, Links zum Zurücksetzen des Passworts und Einladungen. Registrieren Sie sich oder fordern Sie ein neues Passwort an, um eine zu sehen.
+mailbox-to = An
+mailbox-subject = Betreff
+mailbox-kind = Art
+mailbox-queued = Eingereiht
+mailbox-state = Status
+mailbox-sent = Gesendet
+mailbox-not_sent = Noch nicht
+mailbox-attempts = Zustellversuche
+mailbox-last_error = Letzter Fehler
+mailbox-no_subject = (kein Betreff)
+mailbox-state_pending = Ausstehend
+mailbox-state_sent = Gesendet
+mailbox-state_failed = Fehlgeschlagen
+mailbox-back = ← Zurück zum Postfach
+mailbox-text_part = Textfassung
+mailbox-html_part = HTML-Fassung (Quelltext)
+
+# The calendar (/home/calendar) and its queue list.
+## calendar
+calendar-title = Kalender
+calendar-lead = Geplante, veröffentlichte und fehlgeschlagene Beiträge aller Plattformen, in Ihrer Zeitzone.
+calendar-navigation = Im Kalender blättern
+calendar-previous = Zurück
+calendar-today = Heute
+calendar-next = Weiter
+calendar-view = Ansicht
+calendar-month_view = Monat
+calendar-week_view = Woche
+calendar-week_of = Woche { $start }
+calendar-long_date = { $day }. { $month } { $year }
+calendar-zone_label = Zeitzone
+calendar-zone_submit = Anzeigen
+calendar-zone_query = Zeiten in { $zone }, der von Ihnen gewählten Zeitzone.
+calendar-zone_browser = Zeiten in { $zone }, der Zeitzone Ihres Browsers.
+calendar-zone_default = Zeiten in { $zone }. Wählen Sie Ihre Zeitzone, um sie in Ortszeit zu sehen.
+calendar-nothing = Nichts geplant.
+calendar-legend = Was die Farben bedeuten
+calendar-queue = Warteschlange
+calendar-compose_first = Beitrag verfassen
+
+## calendar.month
+calendar-month-1 = Januar
+calendar-month-2 = Februar
+calendar-month-3 = März
+calendar-month-4 = April
+calendar-month-5 = Mai
+calendar-month-6 = Juni
+calendar-month-7 = Juli
+calendar-month-8 = August
+calendar-month-9 = September
+calendar-month-10 = Oktober
+calendar-month-11 = November
+calendar-month-12 = Dezember
+
+## calendar.weekday
+calendar-weekday-mon = Mo
+calendar-weekday-tue = Di
+calendar-weekday-wed = Mi
+calendar-weekday-thu = Do
+calendar-weekday-fri = Fr
+calendar-weekday-sat = Sa
+calendar-weekday-sun = So
+
+## calendar.list
+calendar-list-upcoming = Anstehend
+calendar-list-published = Veröffentlicht
+calendar-list-failed = Fehlgeschlagen
+calendar-list-drafts = Entwürfe
+
+## calendar.empty
+calendar-empty-upcoming = Nichts ist geplant. Beiträge, die Sie planen, erscheinen hier, die nächsten zuerst, mit allen Konten, auf denen sie erscheinen.
+calendar-empty-published = Noch nichts veröffentlicht. Veröffentlichte Beiträge erscheinen hier mit einem Link zu jeder Plattform.
+calendar-empty-failed = Keine fehlgeschlagenen Beiträge. Kann ein Beitrag nicht veröffentlicht werden, erscheint er hier mit dem Grund und dem, was zu tun ist.
+calendar-empty-drafts = Keine Entwürfe. Speichern Sie einen Beitrag im Editor als Entwurf, um ihn später fertigzustellen.
+
+# Posts in the queue list and on their own page.
+## posts
+posts-no_caption = (ohne Text)
+posts-open_on = Auf { $platform } öffnen
+posts-scheduled_as = geplant als
+posts-details = Details
+posts-retry = Erneut versuchen
+posts-edit = Bearbeiten
+posts-cancel = Abbrechen
+posts-cancel_confirm = Diesen Beitrag auf allen Konten abbrechen, auf denen er noch nicht veröffentlicht ist?
+posts-delete = Löschen
+posts-delete_confirm = Diesen Beitrag endgültig löschen?
+posts-reschedule = Neu planen
+posts-reschedule_submit = Neue Zeit speichern
+posts-detail_title = Beitrag
+posts-back_to_calendar = Zurück zum Kalender
+posts-status_label = Status
+posts-goes_out = Zeitpunkt
+posts-not_scheduled = Nicht geplant
+posts-created = Erstellt
+posts-times_in = Zeiten in
+posts-per_account = Pro Konto
+posts-published_at = Veröffentlicht
+posts-remote_id = ID auf der Plattform
+posts-permalink = Link
+posts-attempts = Versuche
+posts-receipts = Zustellbelege
+posts-no_receipts = Noch kein Versuch.
+posts-outcome_label = Ergebnis
+posts-started = Begonnen
+posts-finished = Beendet
+posts-remote_ids = IDs der Plattform
+posts-error = Fehler
+
+## posts.status
+posts-status-draft = Entwurf
+posts-status-scheduled = Geplant
+posts-status-publishing = Wird veröffentlicht
+posts-status-published = Veröffentlicht
+posts-status-partially_published = Teilweise veröffentlicht
+posts-status-failed = Fehlgeschlagen
+posts-status-cancelled = Abgebrochen
+
+## posts.outcome
+posts-outcome-published = Veröffentlicht
+posts-outcome-waiting = Wartet auf die Plattform
+posts-outcome-retrying = Wird wiederholt
+posts-outcome-failed = Fehlgeschlagen
+posts-outcome-cancelled = Abgebrochen
+
+## posts.failure
+posts-failure-reconnect = Das Konto muss neu verbunden werden.
+posts-failure-reconsent = Herald fehlt eine Berechtigung für dieses Konto.
+posts-failure-rejected = Die Plattform hat den Beitrag abgelehnt.
+posts-failure-invalid = Der Beitrag erfüllt die Regeln der Plattform nicht.
+posts-failure-quota = Das Veröffentlichungslimit der Plattform ist erreicht.
+posts-failure-unavailable = Die Plattform hat wiederholt Fehler gemeldet.
+posts-failure-unconfirmed = Die Plattform hat nie bestätigt, ob der Beitrag erschienen ist.
+posts-failure-misconfigured = Die Plattform hat die App-Einstellungen dieses Servers abgelehnt.
+posts-failure-media_missing = Eine Mediendatei des Beitrags wurde gelöscht.
+posts-failure-disconnected = Das Konto wurde aus dem Arbeitsbereich entfernt.
+
+## posts.fix
+posts-fix-reconnect = Verbinden Sie das Konto neu und versuchen Sie es dann erneut.
+posts-fix-reconsent = Verbinden Sie das Konto erneut, erteilen Sie alle Berechtigungen und versuchen Sie es dann erneut.
+posts-fix-rejected = Bearbeiten Sie den Beitrag und versuchen Sie es dann erneut.
+posts-fix-invalid = Bearbeiten Sie den Beitrag und versuchen Sie es dann erneut.
+posts-fix-quota = Das Limit der Plattform wird später zurückgesetzt; versuchen Sie es dann erneut.
+posts-fix-unavailable = Die Plattform hat Probleme; versuchen Sie es später erneut.
+posts-fix-unconfirmed = Prüfen Sie das Konto auf der Plattform; ein erneuter Versuch prüft zuerst und veröffentlicht nie doppelt.
+posts-fix-misconfigured = Bitten Sie Ihre Herald-Administration, die App-Einstellungen der Plattform zu prüfen.
+posts-fix-media_missing = Wählen Sie die Medien erneut und versuchen Sie es dann erneut.
+posts-fix-disconnected = Verbinden Sie das Konto erneut und bearbeiten Sie dann den Beitrag.
+
+## posts.done
+posts-done-scheduled = Geplant. Der Beitrag erscheint zu seiner Zeit auf allen gewählten Konten.
+posts-done-draft_saved = Entwurf gespeichert.
+posts-done-publishing = Wird jetzt veröffentlicht. Diese Seite zeigt den Fortschritt jedes Kontos.
+posts-done-rescheduled = Der Beitrag wurde auf die neue Zeit verschoben.
+posts-done-cancelled = Abgebrochen. Für diesen Beitrag wird nichts mehr veröffentlicht.
+posts-done-retrying = Neuer Versuch läuft. Herald prüft zuerst bei der Plattform, damit nichts doppelt erscheint.
+posts-done-deleted = Der Beitrag wurde gelöscht.
+
+# The composer (/home/compose).
+## compose
+compose-choose_accounts_first = Wählen Sie oben mindestens ein Konto, um den Beitrag für seine Plattform anzupassen.
+compose-title = Verfassen
+compose-edit_title = Beitrag bearbeiten
+compose-lead = Einmal schreiben, pro Plattform anpassen und sofort oder zu einer Zeit in Ihrer Zeitzone veröffentlichen.
+compose-no_accounts_title = Keine Konten zum Veröffentlichen
+compose-no_accounts_body = Verbinden Sie zuerst eine Instagram- oder Facebook-Seite, ein TikTok-Konto oder einen YouTube-Kanal. Kommen Sie dann hierher zurück, um Ihren Beitrag zu verfassen.
+compose-connect_accounts = Konto verbinden
+compose-accounts = Veröffentlichen auf
+compose-needs_reconnection = Muss neu verbunden werden, bevor es veröffentlichen kann.
+compose-content = Inhalt
+compose-caption = Text
+compose-media_ids = Medien-IDs, in Reihenfolge
+compose-media_ids_hint = Trennen Sie IDs mit Kommas. Mit JavaScript wählen Sie stattdessen aus Ihrer Mediathek.
+compose-media = Medien
+compose-selected_media = Gewählte Medien
+compose-upload = Dateien hochladen
+compose-drive_import = Aus Google Drive importieren
+compose-library = Mediathek
+compose-per_platform = Pro Plattform
+compose-per_platform_hint = Jedes Konto verwendet den Text und die Medien von oben, außer Sie ändern sie hier. Angeboten wird nur, was die Plattform unterstützt.
+compose-format_label = Format
+compose-format_auto = Automatisch
+compose-title_label = Titel
+compose-required = Pflichtfeld
+compose-caption_override = Text für dieses Konto
+compose-caption_override_placeholder = Leer lassen, um den Text von oben zu verwenden
+compose-link = Link
+compose-first_comment = Erster Kommentar
+compose-privacy_label = Wer es sehen kann
+compose-own_media = Andere Medien für dieses Konto verwenden
+compose-preview = Vorschau
+compose-when = Wann
+compose-date = Datum
+compose-time = Uhrzeit
+compose-time_zone = Zeitzone
+compose-when_hint = Zum Planen nötig. Der Beitrag erscheint zu dieser Zeit in dieser Zone, auch über Sommer- und Winterzeit hinweg.
+compose-save_draft = Entwurf speichern
+compose-schedule = Planen
+compose-publish_now = Jetzt veröffentlichen
+compose-not_editable = Dieser Beitrag wird gerade veröffentlicht oder wurde veröffentlicht und kann nicht mehr bearbeitet werden.
+compose-counter = { $count } / { $max } Zeichen
+compose-counter_over = { $count } / { $max } Zeichen: { $over } zu viel
+compose-shared_caption_hint = { $count } Zeichen; das kürzeste Limit der gewählten Konten ist { $max } ({ $platform })
+compose-no_issues = Bereit: Alle gewählten Konten akzeptieren diesen Beitrag.
+compose-issues_count = Fehler: { $errors } · Warnungen: { $warnings }
+compose-validating = Wird geprüft …
+compose-media_empty = Keine Medien gewählt. Wählen Sie unten aus der Mediathek oder laden Sie Dateien hoch.
+compose-library_empty = Ihre Mediathek ist leer. Laden Sie eine Datei hoch, um zu beginnen.
+compose-library_error = Die Mediathek konnte nicht geladen werden. Laden Sie die Seite neu, um es erneut zu versuchen.
+compose-uploading = { $name } wird hochgeladen …
+compose-uploaded = { $name } wurde zur Mediathek hinzugefügt.
+compose-upload_failed = { $name } konnte nicht hochgeladen werden: { $reason }
+compose-remove_media = Entfernen
+compose-move_up = Nach vorne
+compose-move_down = Nach hinten
+compose-include_media = { $name } verwenden
+compose-preview_empty = Noch nichts für die Vorschau.
+compose-drive_importing = { $name } wird aus Google Drive importiert …
+compose-drive_started = { $name } wird importiert und erscheint in der Mediathek, sobald es fertig ist.
+compose-drive_failed = Google Drive konnte nicht gelesen werden: { $reason }
+compose-drive_empty = Keine Bilder oder Videos in Google Drive gefunden.
+compose-select_media = { $name } wählen
+compose-severity_error = Fehler
+compose-severity_warning = Warnung
+compose-video = Video
+compose-image = Bild
+
+## compose.format
+compose-format-text = Text
+compose-format-image = Bild
+compose-format-carousel = Karussell
+compose-format-reel = Reel
+compose-format-story = Story
+compose-format-video = Video
+
+## compose.privacy
+compose-privacy-self_only = Nur ich
+compose-privacy-public_to_everyone = Alle
+compose-privacy-mutual_follow_friends = Freunde
+compose-privacy-follower_of_creator = Follower
+compose-privacy-private = Privat
+compose-privacy-unlisted = Nicht gelistet
+compose-privacy-public = Öffentlich
+
+# Was die Domäne als Code mit Parametern meldet, in Worten: Regelverstöße
+# (`issue.<code>`), warum ein Ziel fehlschlug (`failure.<code>`) und die
+# Einheiten und Listen ihrer Werte. `$item` ist die Position der
+# Mediendatei, oder 0, wenn der Beitrag nur eine hat.
+## issue
+issue-format_unsupported = { $platform } nimmt keine Beiträge im Format { $format } an; wählen Sie { $offered }.
+issue-caption_too_long = Der Text für { $platform } hat { $actual } Zeichen; das Limit ist { $limit }.
+issue-too_many_hashtags = { $platform } erlaubt { $limit } Hashtags; dieser Text hat { $actual }.
+issue-too_many_mentions = { $platform } erlaubt { $limit } Erwähnungen; dieser Text hat { $actual }.
+issue-title_required = { $platform } braucht einen Titel.
+issue-title_too_long = Der Titel für { $platform } hat { $actual } Zeichen; das Limit ist { $limit }.
+issue-forbidden_character = { $platform } lehnt das Zeichen „{ $character }“ in Titeln und Beschreibungen ab.
+issue-link_unsupported = Beiträge auf { $platform } können keinen Link tragen; fügen Sie ihn in den Text ein.
+issue-link_invalid = Der Link muss mit https:// oder http:// beginnen.
+issue-first_comment_unsupported = Herald kann auf { $platform } keinen ersten Kommentar hinzufügen.
+issue-first_comment_too_long = Der erste Kommentar ist länger als die { $limit } Zeichen, die { $platform } erlaubt.
+issue-privacy_invalid =
+    { $count ->
+        [0] Beiträge auf { $platform } haben keine Sichtbarkeitseinstellung.
+       *[other] Die Sichtbarkeit auf { $platform } muss eine von diesen sein: { $choices }.
+    }
+issue-text_empty = Ein Textbeitrag auf { $platform } braucht eine Nachricht oder einen Link.
+issue-story_caption_ignored = Storys auf { $platform } zeigen keinen Text.
+issue-media_not_allowed = Textbeiträge auf { $platform } nehmen keine Medien; wählen Sie ein anderes Format.
+issue-media_count = Ein Beitrag im Format { $format } auf { $platform } braucht { $min } bis { $max } Mediendateien; dieser hat { $actual }.
+issue-media_count_exact =
+    Ein Beitrag im Format { $format } auf { $platform } braucht genau { $min ->
+        [one] { $min } Mediendatei
+       *[other] { $min } Mediendateien
+    }; dieser hat { $actual }.
+issue-media_kind_unsupported =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $kind ->
+        [image] ein Bild
+       *[video] ein Video
+    }, und ein Beitrag im Format { $format } auf { $platform } nimmt nur { $kind ->
+        [image] Videos
+       *[video] Bilder
+    }.
+issue-media_type_unsupported =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist vom Typ { $mime }; { $platform } nimmt { $accepted }.
+issue-media_too_large =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $size } groß; { $platform } nimmt höchstens { $limit }.
+issue-video_too_short =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } dauert { $duration }; { $platform } verlangt mindestens { $min }.
+issue-video_too_long =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } dauert { $duration }; { $platform } nimmt höchstens { $max }.
+issue-duration_unknown =
+    { $item ->
+        [0] Bei der Mediendatei
+       *[other] Bei Mediendatei { $item }
+    } ließ sich die Länge nicht lesen; { $platform } lehnt sie möglicherweise ab.
+issue-aspect_ratio =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $width }×{ $height } groß (Verhältnis { $ratio }); { $platform } nimmt Verhältnisse von { $min } bis { $max }.
+issue-aspect_ratio_not_preferred =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } ist { $width }×{ $height } groß; { $platform } zeigt Hochformat 9:16 am besten, andere Formate werden beschnitten oder eingerahmt.
+issue-account_unknown = Dieses Konto ist nicht mit dem Arbeitsbereich verbunden.
+issue-media_missing = Die Mediendatei { $media } ist nicht mehr in der Mediathek.
+issue-account_needs_reconnection = { $account } muss neu verbunden werden, bevor es veröffentlichen kann.
+issue-provider_unavailable = Das Veröffentlichen auf { $platform } ist hier nicht verfügbar.
+
+## failure
+failure-platform_said = { $platform } meldete: { $detail }
+failure-platform_said_missing_scopes = { $platform } meldete: { $detail } Fehlende Berechtigungen: { $scopes }.
+failure-platform_kept_refusing =
+    { $platform } lehnte auch nach { $attempts ->
+        [one] { $attempts } Versuch
+       *[other] { $attempts } Versuchen
+    } ab: { $detail }
+failure-platform_unconfirmed = { $platform } hat nie bestätigt, ob der Beitrag veröffentlicht wurde ({ $detail }).
+failure-account_removed = { $account } wurde aus dem Arbeitsbereich entfernt.
+failure-media_deleted = Die Mediendatei { $media } wurde aus der Mediathek gelöscht.
+failure-variant_unreadable = Der gespeicherte Beitrag ließ sich nicht lesen: { $detail }
+failure-account_kind_unknown = Unbekannte Kontoart { $kind }.
+failure-provider_unavailable = Das Veröffentlichen auf { $platform } ist in dieser Installation nicht verfügbar.
+
+## unit
+unit-megabytes = { $n } MB
+unit-gigabytes = { $n } GB
+unit-minutes = { $n } Min.
+unit-seconds = { $n } s
+
+## list
+list-or = { $first } oder { $last }
+
+# Benachrichtigungen, gespeichert als Code mit Parametern (`notice.<code>`).
+## notice
+notice-comment =
+    { $count ->
+        [one] Neuer Kommentar{ $author_kind ->
+            [handle] { " " }von @{ $author }
+            [name] { " " }von { $author }
+           *[none] { "" }
+        } zu { $account }{ $quote_kind ->
+            [some] : „{ $quote }“
+           *[none] { "" }
+        }
+       *[other] { $count } neue Kommentare zu { $account }
+    }
+notice-mention =
+    { $count ->
+        [one] { $account } wurde erwähnt
+       *[other] { $account } wurde { $count }-mal erwähnt
+    }
+notice-message =
+    { $count ->
+        [one] Neue Nachricht an { $account }{ $quote_kind ->
+            [some] : „{ $quote }“
+           *[none] { "" }
+        }
+       *[other] { $count } neue Nachrichten an { $account }
+    }
+notice-story_insights =
+    { $count ->
+        [one] Story-Statistiken für { $account } sind eingetroffen
+       *[other] Statistiken für { $count } Storys von { $account } sind eingetroffen
+    }
+notice-news = Neuigkeiten für { $account }
+notice-delivery_dead = Eine Webhook-Zustellung von Meta (#{ $delivery }) ist bei jedem Versuch fehlgeschlagen und wurde zurückgestellt: { $error }
+notice-connection_revoked = Der Zugriff auf { $account } wurde bei { $app } entfernt. Verbinden Sie das Konto neu, um weiter zu veröffentlichen.
+notice-connection_deleted = { $account } wurde auf Wunsch seines Inhabers aus diesem Arbeitsbereich entfernt (Datenlöschung bei { $app }).
+notice-endpoint_gone = Der Webhook-Endpunkt { $host } wurde deaktiviert: Er antwortete mit 410 Gone.
+notice-endpoint_failing =
+    Der Webhook-Endpunkt { $host } wurde deaktiviert: Seine Zustellungen schlagen seit { $days ->
+        [one] { $days } Tag
+       *[other] { $days } Tagen
+    } fehl.
+notice-endpoint_exhausted = Ein Webhook an { $host } ist bei jedem Versuch fehlgeschlagen und wurde aufgegeben; Sie können ihn im Zustellprotokoll erneut senden.
+
+# Ausgehende Webhooks: Endpunkte, die ein Arbeitsbereich für Heralds Ereignisse registriert.
+## endpoints
+endpoints-title = Ausgehende Webhooks
+endpoints-lead = Senden Sie Heralds Ereignisse – ein Beitrag ist online, ein Beitrag ist fehlgeschlagen, ein Konto muss neu verbunden werden – an Ihre eigenen Systeme, signiert nach Standard Webhooks.
+endpoints-back_to_webhooks = Verlauf eingehender Webhooks
+endpoints-list_heading = Endpunkte
+endpoints-empty_title = Noch keine Endpunkte
+endpoints-empty_body = Ein Endpunkt ist eine https-Adresse von Ihnen, die Herald mit einer signierten JSON-Nachricht aufruft, sobald ein gewähltes Ereignis eintritt. Fehlgeschlagene Zustellungen werden etwa 28 Stunden lang wiederholt, und jeder Versuch wird hier mit einer Schaltfläche zum erneuten Senden protokolliert. Legen Sie unten Ihren ersten Endpunkt an.
+endpoints-url = Endpunkt-URL
+endpoints-url_hint = Eine öffentliche https-Adresse, die mit einem 2xx-Status antwortet. Weiterleitungen werden nicht verfolgt.
+endpoints-description = Beschreibung (optional)
+endpoints-events = Ereignistypen
+endpoints-events_hint = Wählen Sie keinen aus, um alle Ereignistypen zu erhalten, auch später hinzukommende.
+endpoints-all_events = Alle Ereignistypen
+endpoints-status = Status
+endpoints-enabled = Aktiv
+endpoints-disabled = Deaktiviert
+endpoints-failing_since = Fehlschläge seit
+endpoints-created = Angelegt
+endpoints-times_in = Zeiten in
+endpoints-create_heading = Endpunkt hinzufügen
+endpoints-create = Endpunkt hinzufügen
+endpoints-verify_heading = Heralds Signatur prüfen
+endpoints-verify_body = Jede Nachricht ist ein POST mit JSON-Inhalt und drei Headern nach der Spezifikation Standard Webhooks (standardwebhooks.com), sodass deren Bibliotheken sie prüfen können:
+endpoints-verify_id = die Nachrichten-ID; bei jeder Wiederholung gleich, sodass Sie Duplikate ignorieren können.
+endpoints-verify_timestamp = der Sendezeitpunkt des Versuchs in Unix-Sekunden; weisen Sie Nachrichten ab, die mehr als 5 Minuten abweichen.
+endpoints-verify_signature = v1, gefolgt vom base64-kodierten HMAC-SHA256 von "webhook-id.webhook-timestamp.body"; während eines Secret-Wechsels sind es zwei, durch ein Leerzeichen getrennt, und eine passende genügt.
+endpoints-verify_steps = Der Schlüssel ist der base64-Teil Ihres whsec_-Secrets, dekodiert. Berechnen Sie den HMAC über die unveränderten Bytes des Inhalts, nicht über eine neu kodierte Kopie, und vergleichen Sie in konstanter Zeit.
+endpoints-verify_retries = Nur eine 2xx-Antwort gilt als zugestellt. Herald wiederholt nach 5 Sekunden, 5 Minuten, 30 Minuten, 2, 5, 10 und 10 Stunden, beachtet Retry-After, hört bei 410 Gone endgültig auf und deaktiviert einen Endpunkt, der 5 Tage lang fehlschlägt.
+endpoints-detail_title = Webhook-Endpunkt
+endpoints-back_to_list = Alle Endpunkte
+endpoints-back_to_endpoint = Zurück zum Endpunkt
+endpoints-settings = Endpunkt
+endpoints-enable = Aktivieren
+endpoints-disable = Deaktivieren
+endpoints-send_test = Testereignis senden
+endpoints-reveal_secret = Secret anzeigen
+endpoints-rotate_secret = Secret wechseln
+endpoints-rotate_confirm = Ein neues Signatur-Secret erzeugen? Das bisherige funktioniert noch 24 Stunden.
+endpoints-rotate_hint = Ein Wechsel erzeugt sofort ein neues Secret; das alte signiert noch 24 Stunden mit, sodass Sie Ihren Empfänger umstellen können, ohne Nachrichten zu verlieren.
+endpoints-secret_new = Signatur-Secret
+endpoints-secret_once = Kopieren Sie es jetzt: Nur dieses eine Mal zeigt Herald es ohne Nachfrage. Wer dieses Secret kennt, kann Nachrichten im Namen von Herald fälschen – bewahren Sie es bei Ihren anderen Zugangsdaten auf.
+endpoints-secret_current = Signatur-Secrets
+endpoints-secret_current_note = Mit diesem Secret prüft Ihr Empfänger. Bewahren Sie es bei Ihren anderen Zugangsdaten auf.
+endpoints-secret_previous_note = Das erste ist das aktuelle Secret; das folgende ist das vorherige, das noch mitsigniert, bis seine 24 Stunden abgelaufen sind.
+endpoints-secret_rotated = Neues Signatur-Secret
+endpoints-secret_rotated_note = Kopieren Sie es jetzt und stellen Sie Ihren Empfänger um. Das alte Secret funktioniert noch 24 Stunden: Bis dahin trägt jede Nachricht zwei Signaturen.
+endpoints-log_heading = Zustellprotokoll
+endpoints-filter_state = Zustand
+endpoints-state_all = Alle Zustände
+endpoints-filter = Anzeigen
+endpoints-log_empty_title = Noch nichts zugestellt
+endpoints-log_empty_body = Zustellungen erscheinen hier, sobald ein abonniertes Ereignis eintritt. Senden Sie ein Testereignis, um Ihren Empfänger zu prüfen.
+endpoints-select = Auswählen
+endpoints-event_column = Ereignistyp
+endpoints-message_id = Nachrichten-ID
+endpoints-state_column = Zustand
+endpoints-attempts = Versuche
+endpoints-last_result = Letztes Ergebnis
+endpoints-next_attempt = Nächster Versuch
+endpoints-replay_selected = Auswahl erneut senden
+endpoints-replay_since = Fehlgeschlagene Zustellungen erneut senden seit
+endpoints-replay_failed = Fehlgeschlagene erneut senden
+endpoints-replay_since_hint = Jede fehlgeschlagene oder wiederholte Zustellung ab diesem Zeitpunkt erhält einen neuen Versuch. Zeitzone:
+endpoints-edit_heading = Endpunkt ändern
+endpoints-save = Änderungen speichern
+endpoints-delete_heading = Endpunkt löschen
+endpoints-delete_confirm = Ja, diesen Endpunkt und sein Zustellprotokoll löschen. Es wird nichts mehr an ihn gesendet.
+endpoints-delete = Endpunkt löschen
+endpoints-delivery_title = Webhook-Zustellung
+endpoints-replay = Erneut senden
+endpoints-replay_hint = Sendet dieselbe Nachricht (gleiche webhook-id) als neuen Versuch, der unten protokolliert wird.
+endpoints-attempts_heading = Versuche
+endpoints-no_attempts = Noch kein Versuch; der erste ist unterwegs.
+endpoints-attempt_at = Gesendet
+endpoints-http_status = HTTP-Status
+endpoints-duration = Dauer
+endpoints-error = Fehler
+endpoints-response = Antwort (erstes KiB)
+endpoints-replayed_by = Erneut gesendet von
+endpoints-payload = Inhalt
+endpoints-former_member = Ein ehemaliges Mitglied
+
+## endpoints.done
+endpoints-done-created = Endpunkt hinzugefügt. Herald sendet ihm ab jetzt die gewählten Ereignisse.
+endpoints-done-updated = Endpunkt gespeichert.
+endpoints-done-enabled = Endpunkt aktiviert. Neue Ereignisse werden wieder zugestellt.
+endpoints-done-disabled = Endpunkt deaktiviert. Bis Sie ihn wieder aktivieren, wird nichts an ihn gesendet.
+endpoints-done-rotated = Ein neues Secret ist in Gebrauch.
+endpoints-done-test_sent = Testereignis eingereiht. Es erscheint mit seinem Ergebnis unten im Protokoll.
+endpoints-done-deleted = Endpunkt gelöscht.
+endpoints-done-replayed = Erneutes Senden eingereiht: Ein neuer Versuch ist unterwegs.
+endpoints-done-nothing_replayed = Es gab nichts erneut zu senden. Zustellungen an einen deaktivierten Endpunkt werden erst wieder gesendet, wenn er aktiviert ist.
+
+## endpoints.disabled_reason
+endpoints-disabled_reason-gone = Der Endpunkt hat mit 410 Gone geantwortet, daher sendet Herald nicht mehr an ihn.
+endpoints-disabled_reason-failing = Fünf Tage lang ist jede Zustellung fehlgeschlagen, daher sendet Herald nicht mehr an ihn.
+endpoints-disabled_reason-manual = Von einer Person in diesem Arbeitsbereich deaktiviert.
+
+## endpoints.state
+endpoints-state-pending = Wartend
+endpoints-state-succeeded = Zugestellt
+endpoints-state-retrying = Wird wiederholt
+endpoints-state-dead = Fehlgeschlagen
+
+## endpoints.event
+endpoints-event-post-published = Ein Beitrag ist auf einer Plattform online gegangen.
+endpoints-event-post-failed = Ein Beitrag konnte auf einer Plattform nicht veröffentlicht werden.
+endpoints-event-connection-needs_reconnection = Ein verbundenes Konto muss neu verbunden werden.
+endpoints-event-connection-revoked = Der Zugriff auf ein verbundenes Konto wurde auf der Plattform entfernt.
+endpoints-event-webhook-endpoint_test = Eine von Herald gesendete Testnachricht.
+
+# Eingehende Webhooks: die Zustellungen von Meta, ihre Versuche und Wiederholung.
+## webhooks
+webhooks-title = Webhooks
+webhooks-lead = Jedes Ereignis, das Meta für die Konten dieses Arbeitsbereichs gesendet hat: geprüft, gespeichert und verarbeitet, mit jedem Versuch und einer Schaltfläche zum Wiederholen.
+webhooks-outbound_link = Ausgehende Endpunkte
+webhooks-filters = Zustellungen filtern
+webhooks-status_label = Status
+webhooks-any = Alle
+webhooks-object = Objekt
+webhooks-field = Feld
+webhooks-fields = Felder
+webhooks-from = Empfangen ab
+webhooks-to = Empfangen vor
+webhooks-search = Text im Inhalt
+webhooks-search_hint = Eine Id, ein Benutzername oder Wörter eines Kommentars.
+webhooks-zone_note = Zeiten werden in { $zone } angezeigt und gelesen.
+webhooks-apply = Filtern
+webhooks-clear = Filter zurücksetzen
+webhooks-empty_title = Noch keine Ereignisse empfangen
+webhooks-empty_body = Sobald Meta ein Ereignis für ein mit diesem Arbeitsbereich verbundenes Konto sendet (einen Kommentar, eine Erwähnung, eine Nachricht, Story-Statistiken), erscheint es hier mit seinem Verarbeitungsstand.
+webhooks-empty_filtered_title = Keine passenden Zustellungen
+webhooks-empty_filtered_body = Versuchen Sie einen größeren Zeitraum oder weniger Filter.
+webhooks-table_caption = Zustellungen, neueste zuerst
+webhooks-select = Auswählen
+webhooks-received = Empfangen
+webhooks-entry_ids = Konto-Ids
+webhooks-attempts = Versuche
+webhooks-last_error = Letzter Fehler
+webhooks-replay_selected = Ausgewählte wiederholen
+webhooks-newest = Neueste
+webhooks-older = Ältere Zustellungen
+webhooks-replay_failed_heading = Fehlgeschlagene Zustellungen wiederholen
+webhooks-replay_failed_hint = Jede fehlgeschlagene oder auf eine Wiederholung wartende Zustellung, die ab diesem Zeitpunkt empfangen wurde, bekommt jetzt einen neuen Versuch.
+webhooks-replay_since = Empfangen seit
+webhooks-replay_failed = Alle fehlgeschlagenen wiederholen
+webhooks-notifications_link = Festlegen, welche Benachrichtigungen Sie erhalten
+webhooks-detail_title = Zustellung
+webhooks-back = Alle Zustellungen
+webhooks-processed = Verarbeitet
+webhooks-entries = Einträge
+webhooks-size = Größe
+webhooks-replay = Wiederholen
+webhooks-routes = Zugeordnet zu
+webhooks-no_routes = Kein mit diesem Arbeitsbereich verbundenes Konto passt zu den Einträgen dieser Zustellung.
+webhooks-attempts_heading = Versuche
+webhooks-no_attempts = Noch kein Versuch: Der erste ist eingeplant.
+webhooks-trigger = Auslöser
+webhooks-started = Begonnen
+webhooks-finished = Beendet
+webhooks-outcome_label = Ergebnis
+webhooks-summary = Was übernommen wurde
+webhooks-error = Fehler
+webhooks-trigger_automatic = Automatisch
+webhooks-trigger_replay_by = Wiederholt von { $name }
+webhooks-trigger_replay = Wiederholt von einem ehemaligen Mitglied
+webhooks-headers = Header
+webhooks-headers_hint = Wie empfangen. Signaturen, Cookies und Anmeldedaten sind maskiert.
+webhooks-header_name = Name
+webhooks-header_value = Wert
+webhooks-payload = Inhalt
+webhooks-payload_hint = Der Inhalt, wie Meta ihn gesendet hat, zum Lesen eingerückt.
+
+## webhooks.status
+webhooks-status-received = Empfangen
+webhooks-status-processed = Verarbeitet
+webhooks-status-retrying = Wird wiederholt
+webhooks-status-dead = Fehlgeschlagen
+
+## webhooks.outcome
+webhooks-outcome-running = Läuft
+webhooks-outcome-succeeded = Erfolgreich
+webhooks-outcome-failed = Fehlgeschlagen
+
+## webhooks.done
+webhooks-done-replayed = Zur Wiederholung eingeplant: { $count }.
+webhooks-done-replay_queued = Wiederholung eingeplant. Der neue Versuch erscheint unten, sobald er gelaufen ist.
+
+# Benachrichtigungen in Herald und die Auswahl jeder Person.
+## notifications
+notifications-title = Benachrichtigungen
+notifications-lead = Was auf Ihren verbundenen Konten und mit den Webhooks dieses Arbeitsbereichs passiert ist.
+notifications-settings_link = Benachrichtigungseinstellungen
+notifications-empty_title = Keine Benachrichtigungen
+notifications-empty_body = Neue Kommentare, Erwähnungen und Nachrichten, fehlgeschlagene Webhook-Zustellungen und entfernte Verbindungen erscheinen hier.
+notifications-mark_all_read = Alle als gelesen markieren
+notifications-unread = ungelesen
+notifications-new = Neu
+notifications-open = Öffnen
+notifications-settings_title = Benachrichtigungseinstellungen
+notifications-settings_lead = Wählen Sie, welche Benachrichtigungen Sie in diesem Arbeitsbereich erhalten. Andere Mitglieder wählen selbst.
+notifications-settings_legend = Benachrichtigen bei
+notifications-workspace = Arbeitsbereich
+notifications-save = Speichern
+notifications-view_all = Meine Benachrichtigungen anzeigen
+notifications-from_settings = Benachrichtigungseinstellungen für diesen Arbeitsbereich
+
+## notifications.kind
+notifications-kind-comment = Kommentare
+notifications-kind-mention = Erwähnungen
+notifications-kind-message = Direktnachrichten
+notifications-kind-story_insights = Story-Statistiken
+notifications-kind-delivery_dead = Fehlgeschlagene Webhook-Zustellungen
+notifications-kind-connection_revoked = Entfernte Verbindungen
+notifications-kind-endpoint_failing = Fehlerhafte ausgehende Endpunkte
+
+## notifications.describe
+notifications-describe-comment = Ein neuer Kommentar zu einem Beitrag eines verbundenen Kontos.
+notifications-describe-mention = Ein verbundenes Konto wurde in einem Beitrag oder Kommentar erwähnt.
+notifications-describe-message = Eine Direktnachricht an ein verbundenes Konto.
+notifications-describe-story_insights = Die Statistiken einer Story sind nach ihrem Ablauf eingetroffen. Aus, solange Sie es nicht einschalten.
+notifications-describe-delivery_dead = Ein Ereignis von Meta ist bei jedem Versuch fehlgeschlagen und wartet auf eine Wiederholung.
+notifications-describe-connection_revoked = Jemand hat Herald den Zugriff auf Facebook oder Instagram entzogen.
+notifications-describe-endpoint_failing = Ein ausgehender Webhook-Endpunkt dieses Arbeitsbereichs wurde abgeschaltet oder hat alle Wiederholungen aufgebraucht.
+
+## notifications.done
+notifications-done-all_read = Alle Benachrichtigungen sind als gelesen markiert.
+notifications-done-saved = Ihre Benachrichtigungseinstellungen wurden gespeichert.
+
+# Die öffentliche Statusseite einer Löschanfrage von Meta.
+## deletion
+deletion-title = Anfrage zur Datenlöschung
+deletion-lead = Meta hat eine Anfrage weitergegeben, die Daten zu löschen, die Herald über eine Facebook- oder Instagram-Verbindung erhalten hat. Diese Seite zeigt, wie weit sie ist.
+deletion-code = Bestätigungscode
+deletion-state_label = Status
+deletion-requested = Angefragt
+deletion-completed = Abgeschlossen
+deletion-not_yet = Noch nicht
+deletion-connections_removed = Entfernte verbundene Konten
+deletion-items_removed = Entfernte Kommentare, Erwähnungen, Nachrichten und Statistiken
+deletion-find_lead = Geben Sie den Bestätigungscode ein, den Sie von Facebook oder Instagram erhalten haben, um den Stand Ihrer Löschanfrage zu sehen.
+deletion-find = Stand anzeigen
+deletion-unknown_code = Zu diesem Bestätigungscode gibt es keine Löschanfrage. Bitte prüfen Sie den Code und versuchen Sie es erneut.
+deletion-privacy_link = Datenschutzhinweise
+deletion-lookup_link = Stand einer Anfrage zur Datenlöschung ansehen
+
+## deletion.state
+deletion-state-received = Eingegangen
+deletion-state-in_progress = In Bearbeitung
+deletion-state-completed = Abgeschlossen
+
+## deletion.explain
+deletion-explain-received = Die Anfrage ist erfasst; die Löschung beginnt in Kürze.
+deletion-explain-in_progress = Die Daten werden gerade gelöscht.
+deletion-explain-completed = Die Daten, die Herald über diese Verbindung hatte, sind gelöscht. Kopien in den Sicherungen des Betreibers verschwinden, sobald er diese Sicherungen ersetzt.
+
+# Wie lange welche Daten aufbewahrt werden: aus der Aufbewahrungsregel des
+# Codes (herald::retention::policy) erzeugt.
+## retention
+retention-account = Ihr Konto und die Inhalte Ihres Arbeitsbereichs: bis Sie sie löschen.
+retention-platform_tokens = Plattform-Tokens: bis Sie das Konto trennen oder die Plattform sie widerruft.
+retention-webhook_deliveries = Empfangene Plattformereignisse und Zustellprotokolle: { $period }.
+retention-mail = E-Mails, die Herald Ihnen geschickt hat: { $period }; die Links in unserer Kopie funktionieren nicht mehr, sobald die E-Mail versandt ist.
+retention-sessions = Anmeldesitzungen: bis Sie sich abmelden oder sie ablaufen ({ $idle } ungenutzt, höchstens { $max }).
+retention-devices = Apps und Geräte, mit denen Sie sich angemeldet haben: bis Sie sie abmelden ({ $idle } ungenutzt, höchstens { $max }).
+retention-verify_links = Links zur Bestätigung der E-Mail-Adresse: bis sie benutzt werden, höchstens { $period }.
+retention-reset_links = Links zum Zurücksetzen des Passworts: bis sie benutzt werden, höchstens { $period }.
+retention-invitations = Einladungen: bis sie angenommen werden, höchstens { $period }.
+retention-connect_attempts = Plattformverbindungen, die gerade eingerichtet werden: { $period }.
+retention-audit = Das Aktivitätsprotokoll: { $period }.
+retention-exports = Downloads Ihrer Daten: { $period }, dann wird das Archiv gelöscht.
+retention-deleted_accounts = Ein Konto, dessen Löschung Sie verlangt haben: { $period }, in denen Sie es sich anders überlegen können, dann wird es gelöscht, zusammen mit den Arbeitsbereichen, deren Löschung Sie gewählt haben, und denen, in denen sonst niemand arbeitet.
+
+## time
+time-minutes =
+    { $n ->
+        [one] { $n } Minute
+       *[other] { $n } Minuten
+    }
+time-hours =
+    { $n ->
+        [one] { $n } Stunde
+       *[other] { $n } Stunden
+    }
+time-days =
+    { $n ->
+        [one] { $n } Tag
+       *[other] { $n } Tage
+    }
+
+# Einstellungen → Plattformprüfung.
+## review
+review-title = Plattformprüfung
+review-lead = Was die App-Registrierung und Prüfung jeder Plattform von dieser Instanz brauchen: die einzutragenden Adressen, jede Berechtigung, die Herald anfragt, und wofür, sowie Live-Prüfungen dessen, was ein Prüfer ausprobieren wird.
+review-instance = Diese Instanz
+review-ok = Bereit
+review-todo = Offen
+review-check_mode = Modus
+review-mode_production = Produktionsmodus: Entwicklungshilfen sind ausgeschaltet.
+review-mode_development = Entwicklungsmodus: Erzeugte Geheimnisse und Entwicklungsseiten sind eingeschaltet. Prüfer müssen eine Instanz im Produktionsmodus sehen (HERALD_MODE=production).
+review-check_privacy = Datenschutzerklärung
+review-check_terms = Nutzungsbedingungen
+review-check_deletion_page = Statusseite für Löschanfragen
+review-probe_ok = { $url } antwortet über https.
+review-probe_not_https = { $url } antwortet, aber nicht über https; Plattformen akzeptieren nur https-Adressen. Betreiben Sie Herald hinter TLS und setzen Sie HERALD_PUBLIC_URL auf die https-Adresse.
+review-probe_status = { $url } antwortete mit Status { $status }.
+review-probe_timeout = { $url } hat nicht rechtzeitig geantwortet.
+review-probe_unreachable = { $url } war von diesem Server aus nicht erreichbar. Prüfen Sie HERALD_PUBLIC_URL und Ihren Proxy.
+review-check_operator = Betreiber genannt
+review-operator_missing = Datenschutzerklärung und Nutzungsbedingungen sagen nicht, wer diese Instanz betreibt. Setzen Sie HERALD_OPERATOR_NAME und HERALD_OPERATOR_CONTACT.
+review-check_credentials = App-Zugangsdaten
+review-credentials_set = App-ID und Geheimnis sind gesetzt.
+review-credentials_sandbox = Nicht gesetzt: Diese Plattform verbindet sich mit der eingebauten Sandbox.
+review-credentials_missing = Nicht gesetzt: Diese Plattform wird nicht angeboten.
+review-check_verify_token = Webhook-Verifizierungstoken
+review-verify_token_set = Gesetzt (HERALD_META_VERIFY_TOKEN); tragen Sie denselben Wert in den Webhook-Einstellungen der App ein.
+review-verify_token_missing = Nicht gesetzt: Metas Abonnement-Handshake wird abgelehnt. Setzen Sie HERALD_META_VERIFY_TOKEN.
+review-status_real = Echte App
+review-status_sandbox = Sandbox
+review-status_off = Nicht angeboten
+review-app_facebook = Facebook Login (Facebook-Seiten und ihre Instagram-Konten)
+review-app_instagram = Instagram Login (Instagram ohne Seite)
+review-app_tiktok = TikTok Login Kit und Content Posting
+review-app_youtube = Google OAuth für YouTube
+review-urls = Einzutragende Adressen
+review-url_redirect = OAuth-Weiterleitungs-URI
+review-url_privacy = URL der Datenschutzerklärung
+review-url_terms = URL der Nutzungsbedingungen
+review-url_webhook = Webhook-Callback-URL
+review-url_deauthorize = Callback-URL für das Entziehen der Autorisierung
+review-url_data_deletion = URL für Datenlöschungsanfragen
+review-url_deletion_status = Statusseite für Löschanfragen
+review-permissions = Berechtigungen, die Herald anfragt
+review-permission = Berechtigung
+review-needed = Nötig
+review-used_for = Wofür sie genutzt wird
+review-required = Erforderlich
+review-optional = Optional
+review-testers = Testen vor der Prüfung
+review-testers_meta = Solange die App im Entwicklungsmodus ist, können sich nur Personen mit einer Rolle in der App verbinden: Fügen Sie sie unter App-Rollen hinzu (Instagram-Konten als Instagram-Tester, die die Einladung in ihren Instagram-Einstellungen annehmen). Verbinden Sie hier eine Test-Seite und ein Instagram-Konto, veröffentlichen Sie einen Beitrag und zeichnen Sie jede Berechtigung im Einsatz für die Prüfung auf.
+review-testers_tiktok = Bis die App TikToks Audit bestanden hat, ist jeder direkte Beitrag privat (SELF_ONLY), höchstens 5 Personen können innerhalb von 24 Stunden posten, und ihre Konten müssen beim Posten privat sein. Verbinden Sie hier ein privates Testkonto und veröffentlichen Sie ein privates Video für die Aufzeichnung zur Prüfung.
+review-testers_google = Solange der OAuth-Zustimmungsbildschirm im Test ist, können sich nur eingetragene Testnutzer verbinden, und ihre Aktualisierungstokens laufen nach 7 Tagen ab. Tragen Sie Testnutzer ein, verbinden Sie hier einen Kanal und laden Sie ein Video hoch; die als sensibel oder eingeschränkt markierten Bereiche brauchen Googles Überprüfung, bevor Sie die App veröffentlichen.
+review-guide = Schritt für Schritt: docs/connectors/{ $file }.md im Repository von Herald.
+
+## review.purpose
+review-purpose-list_pages = Listet die Facebook-Seiten, auf denen Sie veröffentlichen können, damit Sie auswählen, welche verbunden werden.
+review-purpose-read_pages = Liest Name und Bild jeder Seite sowie ihre letzten Beiträge, um zu sehen, was ein unterbrochener Versuch schon veröffentlicht hat.
+review-purpose-publish_pages = Veröffentlicht Beiträge, Fotos und Videos auf der Seite.
+review-purpose-read_instagram = Liest Name, Bild und Medien des professionellen Instagram-Kontos, um es zu verbinden und zu prüfen, was ein unterbrochener Versuch schon veröffentlicht hat.
+review-purpose-publish_instagram = Veröffentlicht Fotos, Videos, Reels und Karussells im Instagram-Konto.
+review-purpose-business_pages = Listet Seiten, die einem Business-Portfolio gehören, damit auch sie verbunden werden können.
+review-purpose-story_insights = Empfängt die Statistiken Ihrer Storys, die Meta als Webhooks sendet.
+review-purpose-comments = Empfängt Kommentare und Erwähnungen als Webhooks und veröffentlicht den ersten Kommentar eines Beitrags.
+review-purpose-identify_tiktok = Liest ID, Anzeigenamen und Avatar des TikTok-Kontos, um es zu verbinden.
+review-purpose-publish_tiktok = Veröffentlicht Videos direkt im TikTok-Konto.
+review-purpose-tiktok_username = Liest den @Benutzernamen des Kontos, um zu zeigen, welches Konto verbunden ist.
+review-purpose-publish_youtube = Lädt Videos in den Kanal hoch.
+review-purpose-list_channels = Listet die Kanäle des Google-Kontos und prüft, was ein unterbrochener Upload schon veröffentlicht hat.
+review-purpose-identify_google = Erkennt das Google-Konto, damit eine erneute Verbindung dieselbe Verbindung aktualisiert.
+review-purpose-drive_import = Importiert Mediendateien, die Sie in Ihrem Google Drive auswählen, in die Mediathek.
+
+# Einstellungen → Ihre Daten.
+## data
+data-title = Ihre Daten
+data-lead = Wozu Sie zugestimmt haben, eine Kopie von allem, was diese Instanz über Sie speichert, und das Löschen Ihres Kontos.
+data-consents = Wozu Sie zugestimmt haben
+data-no_consents = Für dieses Konto ist keine Zustimmung gespeichert: Es wurde angelegt, bevor Zustimmungen aufgezeichnet wurden.
+data-document = Dokument
+data-version = Version
+data-accepted = Akzeptiert
+data-document_privacy = Datenschutzerklärung
+data-document_terms = Nutzungsbedingungen
+data-export = Meine Daten herunterladen
+data-export_body = Ein Archiv (ZIP) mit Ihrem Konto, Ihren Zustimmungen, Anmeldungen und Geräten, Ihrem Aktivitätsprotokoll und Ihren Benachrichtigungen sowie jedem Arbeitsbereich, der Ihnen gehört: seine Beiträge mit jedem Veröffentlichungsversuch, verbundene Konten (nie ihre Tokens), Webhook-Endpunkte (nie ihre Geheimnisse) und seine Mediendateien. Wir schreiben Ihnen, sobald es fertig ist; es kann 7 Tage lang heruntergeladen werden.
+data-export_submit = Mein Archiv vorbereiten
+data-requested = Angefordert
+data-state = Stand
+data-expires = Verfügbar bis
+data-download = Herunterladen
+data-export_pending = Wird vorbereitet
+data-export_ready = Fertig
+data-export_failed = Fehlgeschlagen: erneut anfordern
+data-delete = Mein Konto löschen
+data-delete_body = Ihr Konto wird { $days ->
+        [one] { $days } Tag
+       *[other] { $days } Tage
+    } nach Ihrer Anfrage gelöscht: Bis dahin können Sie sich anmelden und abbrechen. Sie werden sofort überall abgemeldet. Danach werden Ihr Konto, Ihre Anmeldungen, Geräte und Mitgliedschaften gelöscht, ebenso jeder unten genannte Arbeitsbereich, der mit ihm geht.
+data-solo = In diesen Arbeitsbereichen ist sonst niemand; sie werden mit Ihrem Konto gelöscht:
+data-kept = Diese Arbeitsbereiche haben einen weiteren Eigentümer und bleiben bestehen; Sie verlassen sie:
+data-shared = { $name } wird mit anderen geteilt, und Sie sind der einzige Eigentümer:
+data-hand_over_to = An { $name } übergeben (wird Eigentümer)
+data-delete_workspace_choice = Mit allem Inhalt löschen
+data-confirm_password = Ihr Passwort zur Bestätigung
+data-delete_submit = Mein Konto löschen
+data-pending = Ihr Konto wird am { $date } gelöscht. Bis dahin können Sie abbrechen.
+data-cancel_deletion = Mein Konto behalten
+data-scheduled_title = Ihr Konto wird gelöscht
+data-scheduled_lead = Ihr Konto wird am { $date } gelöscht.
+data-scheduled_body = Sie wurden überall abgemeldet. Wenn Sie es sich vorher anders überlegen, melden Sie sich an und wählen Sie unter Einstellungen → Ihre Daten „Mein Konto behalten“. Wir haben Ihnen dazu eine E-Mail geschickt.
+data-scheduled_login = Anmelden, um abzubrechen
+
+## data.done
+data-done-export_requested = Ihr Archiv wird vorbereitet. Wir schreiben Ihnen, sobald es fertig ist.
+data-done-deletion_cancelled = Ihr Konto wird nicht gelöscht.
+data-done-nothing_to_cancel = Es war keine Löschung geplant.
+
+## mail.deletion_scheduled
+mail-deletion_scheduled-subject = Ihr Herald-Konto wird am { $date } gelöscht
+mail-deletion_scheduled-body = Sie haben verlangt, Ihr Herald-Konto zu löschen. Es wird am { $date } gelöscht, zusammen mit den Arbeitsbereichen, deren Löschung Sie gewählt haben. Bis dahin können Sie sich anmelden und es unter Einstellungen → Ihre Daten behalten. Wenn Sie das nicht waren, melden Sie sich sofort an, brechen Sie ab und ändern Sie Ihr Passwort.
+mail-deletion_scheduled-action = Anmelden, um abzubrechen
+
+## mail.export_ready
+mail-export_ready-subject = Ihre Herald-Daten stehen zum Download bereit
+mail-export_ready-body = Das angeforderte Archiv Ihrer Daten ist fertig. Laden Sie es innerhalb von 7 Tagen unter Einstellungen → Ihre Daten herunter; danach wird es gelöscht.
+mail-export_ready-action = Meine Daten herunterladen

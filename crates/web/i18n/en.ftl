@@ -1,0 +1,1204 @@
+### English copy of Herald: pages, mail and the JSON API's messages.
+### Every message here must exist in every other catalog with the same
+### variables (a test checks). Ids are the code's dotted keys with dashes
+### (`nav.home` is `nav-home`); `{ $name }` is a value filled in by code,
+### and a number chooses among plural forms with `{ $n -> [one] … *[other] … }`.
+
+## app
+app-name = Herald
+app-tagline = Compose once. Publish everywhere. Exactly once.
+app-description = Self-hosted social publishing for creators and small teams: schedule to Instagram, Facebook, TikTok and YouTube, see every post go out on time, and know what happened to each one.
+
+## nav
+nav-label = Main navigation
+nav-skip = Skip to content
+nav-menu = Menu
+nav-home = Home
+nav-publishing = Publishing
+nav-calendar = Calendar
+nav-webhooks = Webhooks
+nav-settings = Settings
+nav-compose = Compose
+
+## language
+language-label = Language
+language-submit = Switch
+
+## public
+public-open_app = Open Herald
+public-privacy = Privacy
+public-terms = Terms
+public-home = Start page
+public-footer = Herald is free software (AGPL-3.0). This instance is run by its operator on their own server.
+public-updated = Last updated: { $date }
+public-operator = This instance is run by { $name }. Write to them at { $contact }.
+public-operator_unknown = The operator of this instance has not published their name and contact address here yet. Ask the person who gave you access to it.
+
+## dev
+dev-banner = Development mode: missing keys are generated into the data folder. Set HERALD_MODE=production and configure your own secrets before real accounts use this instance.
+dev-sandbox_banner = The built-in sandbox is on (HERALD_SANDBOX=on): platforms without app credentials connect to simulators, not to the real platforms. Nothing posted to them is public.
+
+## landing
+landing-title = Compose once. Publish everywhere. Exactly once.
+landing-lead = Herald schedules your posts to Instagram, Facebook, TikTok and YouTube from one calendar, gets each one out on time and never twice, and shows you what happened to each of them. It runs as one small program on your own server.
+landing-cta = Open Herald
+landing-cta_secondary = How we handle your data
+landing-features_heading = What Herald does
+landing-f_schedule_title = One calendar for every platform
+landing-f_schedule_body = Draft a post once, adapt the caption, media and title per platform, and schedule it in your own time zone. 09:00 in Berlin stays 09:00 in Berlin across daylight-saving changes.
+landing-f_exactly_once_title = No lost posts, no duplicates
+landing-f_exactly_once_body = Every publish is stored before it is attempted and carries an idempotency key. After a timeout or a crash Herald checks with the platform before it tries again.
+landing-f_team_title = A team with clear roles
+landing-f_team_body = Invite people as admins, editors, contributors or viewers: contributors draft, editors publish, viewers look. Every sign-in and sensitive change is in the workspace's audit log.
+landing-f_selfhosted_title = Yours to run
+landing-f_selfhosted_body = One binary with an embedded database to start, PostgreSQL, Redis and S3-compatible storage when you grow. Your tokens are encrypted at rest and never leave your server except to the platform they belong to.
+landing-f_accounts_title = Accounts connected safely
+landing-f_accounts_body = Connect Facebook Pages, Instagram business and creator accounts, TikTok accounts and YouTube channels. Herald renews access before it expires, tells you when an account needs reconnecting, and keeps every token encrypted.
+landing-f_webhooks_title = Webhooks both ways
+landing-f_webhooks_body = Comments, mentions and messages Meta sends are verified, stored and listed with their history and a replay button; your own systems get signed events when a post goes out or fails.
+landing-see_it = See it in Herald
+
+## home
+home-title = Welcome to Herald
+home-lead = These steps take you from an empty workspace to your first published post.
+home-steps_heading = Getting started
+home-step_connect_title = Connect your accounts
+home-step_connect_body = Link a Facebook Page, an Instagram business or creator account, a TikTok account or a YouTube channel. Each connection shows the permissions it was granted and when its access expires.
+home-step_compose_title = Draft your first post
+home-step_compose_body = Write the caption once, then adapt the caption, media and title for each platform. Herald checks every platform's rules as you type.
+home-step_schedule_title = Pick a time
+home-step_schedule_body = Place the post on the calendar in your time zone, or publish it now. Once it is out, the calendar links to it on the platform.
+home-step_results_title = Hear back
+home-step_results_body = Comments, mentions and messages Meta sends about your accounts arrive in Notifications, and your own systems can get a signed webhook when a post goes out or fails.
+home-step_team_title = Bring your team
+home-step_team_body = Invite admins, editors, contributors and viewers in Settings; each role sees and does only what it is for.
+home-open = Go to { $section }
+
+## section.calendar
+section-calendar-title = Calendar
+section-calendar-lead = Scheduled, published and failed posts by month and week, across every platform.
+section-calendar-empty_title = Nothing scheduled
+section-calendar-empty_body = Posts you schedule appear here at their publishing time in your time zone. From here you can move, retry or cancel them.
+section-calendar-next = Next: connect an account in Publishing, then draft a post.
+
+## section.settings
+section-settings-title = Settings
+section-settings-lead = Your workspace, team, language and security.
+section-settings-language_title = Language
+section-settings-language_body = Herald's screens and e-mails are available in English and German.
+section-settings-empty_title = Team and security
+section-settings-empty_body = Members and their roles, devices signed in to your account and the audit log of sensitive actions are managed here.
+section-settings-next = Next: choose your language above.
+
+## error
+error-heading = Something went wrong
+error-home = Back to the start page
+error-reference = Reference: { $id }
+error-not_found = We could not find that page. Check the address, or start again from the start page.
+error-method_not_allowed = This address does not accept that kind of request.
+error-payload_too_large = What you sent is larger than this server accepts. Send a smaller file or less text.
+error-timeout = That took too long to answer. Please try again in a moment.
+error-unsupported_media_type = What you sent is in a format this address does not accept.
+error-bad_request = The request could not be understood. Check what you entered and try again.
+error-unknown_language = That language is not available. Choose English or German.
+error-forbidden = You are not allowed to do that.
+error-cross_site_request = This request came from another website and was refused to protect your account. Reload the page and try again.
+error-rate_limited = Too many attempts. Please wait a moment before trying again.
+error-service_unavailable = Herald cannot reach a service it needs right now. Please try again shortly.
+error-internal = Something went wrong on our side. It has been logged; please try again.
+error-unauthorized = Please log in first.
+error-invalid_email = That does not look like an e-mail address. Check it for typos.
+error-password_too_short = Choose a password of at least 12 characters.
+error-password_too_long = Choose a password of at most 256 characters.
+error-password_too_weak = That password is too common or too easy to guess. Try a few unrelated words.
+error-invalid_credentials = That e-mail address and password do not match an account.
+error-invalid_token = This link or code is invalid, was already used, or has expired. Ask for a new one.
+error-token_reused = This sign-in was used twice, so the device was signed out to protect your account. Please log in again.
+error-email_not_verified = Confirm your e-mail address first: open the link we sent you.
+error-last_owner = A workspace needs at least one owner. Make someone else an owner first.
+error-invite_email_mismatch = This invitation was sent to another e-mail address. Log in with that address to accept it.
+error-already_member = That person is already a member of this workspace.
+error-invite_owner = Invite people with another role; you can make them an owner once they have joined.
+error-unknown_role = Choose one of the listed roles.
+error-device_name_required = Give the device a name, for example the name of the app.
+error-unknown_device_kind = The device kind must be web, mobile or assistant.
+error-unknown_grant_type = The grant type must be password or refresh_token.
+error-csrf_failed = This form has expired. Reload the page and try again.
+error-connect_session_required = Connecting an account needs a signed-in browser. Log in on the web and start again from Publishing.
+error-connect_forged_state = This sign-in answer was not started from your session, so it was refused. If you did start connecting an account, start again from Publishing.
+error-connect_stale_state = This connection attempt has expired or was already completed. Start again from Publishing; you have ten minutes to finish.
+error-connect_denied = You declined the request, so nothing was connected. You can try again whenever you like.
+error-connect_platform_error = The platform reported a problem and nothing was connected. Try again in a moment.
+error-connect_missing_scopes = Some permissions Herald needs to publish were not granted, so nothing was connected. Grant them on the next screen to continue.
+error-connect_no_pages = No Facebook Pages came back from Facebook. You must be an admin (or have full control) of a Page and select it in the Facebook dialog. To post to Instagram, the Instagram account must be a business or creator account linked to that Page.
+error-connect_no_channels = This Google account has no YouTube channel. Create one at youtube.com (or pick the Google account that owns the channel), then connect again.
+error-connect_no_accounts = The platform returned no account Herald could publish to. Check that you signed in with the right account.
+error-connect_nothing_chosen = Choose at least one account to connect.
+error-platform_reconnect = The platform no longer accepts Herald's access for this account (it expired, was revoked or the password changed). Connect the account again.
+error-platform_reconsent = The platform says a permission Herald needs is missing. Connect the account again and grant every permission asked for.
+error-platform_rate_limited = The platform asks Herald to slow down. Nothing was lost; Herald tries again when the platform allows it.
+error-platform_unavailable = The platform did not answer properly. Nothing was changed; please try again in a few minutes.
+error-platform_bad_request = The platform refused the request. If this keeps happening, note the reference and tell your administrator.
+error-platform_misconfigured = The platform rejected this server's app credentials or redirect address. An administrator must check the platform settings in Herald's configuration.
+error-media_too_large = This file is larger than this server accepts. Send a shorter or smaller version.
+error-media_empty = The file is empty. Choose the file again.
+error-media_unsupported = This kind of file cannot be posted. Upload a JPEG, PNG, WebP or GIF image, or an MP4 or MOV video.
+error-media_malformed = The file looks like an image or video but cannot be read; it may be damaged or cut off. Export it again and upload the new file.
+error-media_not_downloadable = This Google Drive file cannot be imported: it is a Google Docs file or its owner does not allow downloading it.
+error-media_drive_unavailable = Importing from Google Drive is not set up on this server. An administrator must configure a Google app.
+error-media_upload_interrupted = The upload broke off before the whole file arrived. Check the connection and try again.
+error-media_link_expired = This media link has expired. Ask for a new one.
+error-media_link_invalid = This media link is not valid.
+error-post_not_found = We could not find that post. It may have been deleted, or it belongs to another workspace.
+error-post_no_targets = Choose at least one account to publish to.
+error-post_duplicate_target = The same account is chosen twice. Choose each account once.
+error-post_unknown_connection = One of the chosen accounts is no longer connected to this workspace. Reload the page and choose again.
+error-post_connection_needs_reconnection = One of the chosen accounts has to be reconnected before it can publish. Reconnect it in Publishing, or leave it out.
+error-post_unknown_media = A media file of this post is no longer in the library. Pick it again or choose another.
+error-post_invalid = The post does not meet every platform's rules yet. Fix the points listed, then save again.
+error-post_unknown_time_zone = That time zone is unknown. Choose one from the list, such as Europe/Berlin.
+error-post_invalid_time = Enter a date and a time to schedule the post.
+error-post_time_in_past = That time has already passed. Choose a time in the future, or publish now.
+error-post_wrong_state = This post is being published or has been published, so it can no longer be changed that way.
+error-post_provider_unavailable = Publishing to one of the chosen platforms is not available on this server. Leave that account out or ask your administrator.
+error-endpoint_url_invalid = Enter the endpoint's full address, starting with https://, for example https://example.com/herald-events.
+error-endpoint_url_scheme = The endpoint's address must start with https:// (http:// only works where an administrator allows private targets).
+error-endpoint_url_credentials = Leave the user name and password out of the address; verify Herald's signature instead.
+error-endpoint_url_private = Herald does not send webhooks to private, loopback, link-local or cloud metadata addresses. Use a public address, or ask an administrator to allow private targets (HERALD_WEBHOOK_ALLOW_PRIVATE).
+error-endpoint_url_unresolvable = The endpoint's host name could not be found. Check the address for typos.
+error-endpoint_unknown_event_type = One of the chosen event types does not exist. Choose from the listed event types.
+error-endpoint_description_too_long = Keep the description to 200 characters or fewer.
+error-endpoint_unknown_state = Filter by one of the listed delivery states.
+error-endpoint_replay_invalid = Choose at least one delivery to replay, or a time to replay the failed deliveries since.
+error-endpoint_replay_since_invalid = Enter a date and a time to replay the failed deliveries since.
+error-endpoint_delete_unconfirmed = Tick the box to confirm that the endpoint should be deleted.
+error-webhook_signature = The X-Hub-Signature-256 signature is missing or does not match this Herald's Meta app secret. Nothing was stored.
+error-webhook_malformed = The body is not a Meta webhook payload (a JSON object with "object" and "entry"). Nothing was stored.
+error-webhook_not_stored = The delivery could not be stored just now, so it was not acknowledged. Send it again in a moment.
+error-webhook_verify_token = The verify token does not match the one configured for this Herald (HERALD_META_VERIFY_TOKEN), or hub.mode is not "subscribe".
+error-signed_request_signature = The signed_request's signature does not match this Herald's Meta app secret. Nothing was changed.
+error-signed_request_malformed = Send a signed_request form field: <signature>.<payload> in base64url, signed with HMAC-SHA256 and naming a user. Nothing was changed.
+error-webhook_invalid_status = Filter by one of the listed statuses: received, processed, retrying or failed (dead).
+error-webhook_invalid_time = Enter a valid date and time. The API takes RFC 3339 times such as 2026-03-29T09:00:00Z.
+error-webhook_invalid_range = The end of the time range must come after its start.
+error-webhook_invalid_limit = Ask for between 1 and 200 items per page.
+error-webhook_invalid_replay = Send either the ids of the deliveries to replay (at most 200) or a time to replay the failed ones since, not both.
+error-webhook_nothing_selected = Tick at least one delivery to replay.
+error-notification_unknown_kind = One of the notification kinds is unknown. The kinds are comment, mention, message, story_insights, delivery_dead, connection_revoked and endpoint_failing.
+error-consent_required = Accept the privacy notice and the terms to create an account.
+error-workspace_personal = Your personal workspace goes with your account; delete your account instead.
+error-workspace_name_mismatch = Type the workspace's name exactly to confirm.
+error-deletion_plan_incomplete = Choose what happens to each shared workspace you own.
+error-deletion_plan_invalid = That choice does not fit the workspaces you own. Reload the page and choose again.
+error-handover_not_member = The person you chose is not a member of that workspace any more. Choose again.
+error-export_not_ready = This export is not ready, failed or has expired. Ask for a new one.
+
+## auth
+auth-email = E-mail address
+auth-password = Password
+auth-name = Your name (optional)
+auth-token = Code from the e-mail
+auth-password_hint = At least 12 characters. A few unrelated words make a strong password that is easy to remember.
+auth-login_title = Log in to Herald
+auth-login_submit = Log in
+auth-signup_title = Create your Herald account
+auth-signup_submit = Create account
+auth-to_signup = Create an account
+auth-to_login = Log in
+auth-to_forgot = Forgot your password?
+auth-to_home = Go to Herald
+auth-check_inbox_title = Check your inbox
+auth-check_inbox_lead = We sent a message to { $email }. Follow the link in it to continue. It can take a minute to arrive; look in your spam folder if it does not.
+auth-verify_title = Confirm your e-mail address
+auth-verify_lead = Confirm that this address is yours to finish setting up your account.
+auth-verify_paste = Paste the code from the verification e-mail, or open the link in it.
+auth-verify_submit = Confirm my address
+auth-verified_title = Address confirmed
+auth-verified_lead = Thank you. You can now connect your social accounts and publish.
+auth-forgot_title = Reset your password
+auth-forgot_lead = Enter the address you signed up with and we will send you a link to choose a new password.
+auth-forgot_submit = Send the link
+auth-reset_sent_lead = If an account exists for { $email }, we sent it a link to choose a new password. The link works for 30 minutes.
+auth-reset_title = Choose a new password
+auth-reset_submit = Save the new password
+auth-reset_done_title = Password changed
+auth-reset_done_lead = Your password was changed and every device was signed out. Log in with the new password.
+auth-invite_title = Join a workspace
+auth-invite_lead = You were invited to work with a team in Herald. Accept to join it with your account.
+auth-invite_submit = Join the workspace
+auth-logout = Log out
+auth-unverified_notice = Confirm your e-mail address to connect social accounts and publish. We sent you a link when you signed up.
+auth-resend = Send the link again
+auth-accept_terms = I have read the privacy notice and accept the terms of this instance.
+
+## settings
+settings-account = Account
+settings-verified = Confirmed
+settings-unverified = Not confirmed yet
+settings-password = Password
+settings-current_password = Current password
+settings-new_password = New password
+settings-change_password = Change password
+settings-sessions = Where you are signed in
+settings-sessions_lead = Browsers and apps signed in to your account. Sign out any you do not recognise.
+settings-device = Browser or app
+settings-ip = IP address
+settings-created = Signed in
+settings-last_used = Last active
+settings-actions = Actions
+settings-this_session = This browser
+settings-revoke = Sign out
+settings-logout_everywhere = Sign out everywhere
+settings-members = Members
+settings-member = Member
+settings-role = Role
+settings-save = Save
+settings-remove = Remove
+settings-leave = Leave
+settings-invite = Invite someone
+settings-send_invite = Send invitation
+settings-open_invites = Open invitations
+settings-audit_link = Audit log of this workspace
+settings-review_link = Platform review: what each platform's app needs from this instance
+settings-delete_workspace = Delete this workspace
+settings-delete_workspace_body = Deletes the workspace at once for every member: its posts, media, connected accounts (Herald's access is revoked where the platform allows it), webhooks and notifications. This cannot be undone.
+settings-delete_workspace_confirm = Type { $name } to confirm
+settings-delete_workspace_submit = Delete the workspace
+settings-data_body = What you agreed to, a download of everything about you, and deleting your account.
+settings-data_link = Open Your data
+
+## settings.done
+settings-done-password_changed = Your password was changed. Other browsers and apps were signed out.
+settings-done-session_revoked = That session was signed out.
+settings-done-device_revoked = That app or device was signed out.
+settings-done-invited = The invitation is on its way.
+settings-done-invite_revoked = The invitation was withdrawn.
+settings-done-role_changed = The role was changed.
+settings-done-member_removed = The member was removed.
+settings-done-left = You left the workspace.
+settings-done-joined = Welcome to the workspace.
+settings-done-workspace_deleted = The workspace was deleted.
+
+## role
+role-owner = Owner
+role-admin = Admin
+role-editor = Editor
+role-contributor = Contributor
+role-viewer = Viewer
+
+## audit
+audit-title = Audit log
+audit-lead = Sign-ins, security changes and membership changes in this workspace, newest first. Passwords and tokens are never recorded.
+audit-empty = Nothing recorded yet.
+audit-when = When
+audit-who = Who
+audit-what = What
+audit-outcome = Outcome
+audit-subject = About
+audit-from = From
+audit-back = Back to settings
+
+## mail
+mail-greeting = Hello,
+mail-link_hint = If the button does not work, copy this address into your browser:
+mail-footer = You receive this e-mail because of an action on the Herald instance at { $site }. If it was not you, you can ignore it; nothing changes without the link.
+
+## mail.verify_email
+mail-verify_email-subject = Confirm your e-mail address for Herald
+mail-verify_email-body = Thank you for signing up. Please confirm that this address is yours; the link works for 24 hours.
+mail-verify_email-action = Confirm my address
+
+## mail.reset_password
+mail-reset_password-subject = Reset your Herald password
+mail-reset_password-body = Someone asked to reset the password of your Herald account. If it was you, choose a new password with the link below; it works for 30 minutes.
+mail-reset_password-action = Choose a new password
+
+## mail.password_changed
+mail-password_changed-subject = Your Herald password was changed
+mail-password_changed-body = The password of your Herald account was just changed and every other device was signed out. If you did not do this, reset your password at once.
+mail-password_changed-action = Reset my password
+
+## mail.account_exists
+mail-account_exists-subject = Someone tried to sign up with your address
+mail-account_exists-body = Someone tried to create a Herald account with this e-mail address, but you already have one. If it was you, log in, or reset your password if you forgot it.
+mail-account_exists-action = Reset my password
+
+## mail.invitation
+mail-invitation-subject = { $inviter } invited you to { $workspace } on Herald
+mail-invitation-body = { $inviter } invited you to work together in the workspace { $workspace }. Log in or create an account with this e-mail address, then accept the invitation; it is valid for 7 days.
+mail-invitation-action = Accept the invitation
+
+## publishing
+publishing-access = Access
+publishing-title = Publishing
+publishing-lead = The social accounts this workspace publishes to. Herald renews their access before it expires and tells you when one needs you.
+publishing-providers_heading = Connect an account
+publishing-accounts_heading = Connected accounts
+publishing-sandbox = Sandbox
+publishing-sandbox_note = No app credentials are configured for this platform, so it connects to Herald's built-in simulator. Nothing is posted anywhere real.
+publishing-connect = Connect { $provider }
+publishing-connect_more = Connect another
+publishing-needs = What you need
+publishing-empty_title = No accounts connected yet
+publishing-empty_body = Pick a platform above. You will be sent to the platform to sign in and approve Herald's access, then come back here.
+publishing-status = Status
+publishing-status_active = Connected
+publishing-status_refresh_failing = Renewal failing, retrying
+publishing-status_needs_reconnection = Needs reconnection
+publishing-expires = Access valid until { $when }, renewed automatically
+publishing-never_expires = Access does not expire
+publishing-last_renewed = Last renewed { $when }
+publishing-scopes = Permissions
+publishing-via = via { $parent }
+publishing-reconnect = Reconnect
+publishing-remove = Remove
+publishing-remove_note = Removing revokes Herald's access at the platform where the platform allows it and deletes the stored tokens.
+publishing-no_permission = Your role in this workspace can see connections but not change them.
+publishing-unverified = Confirm your e-mail address before connecting accounts.
+publishing-workspace = Workspace
+publishing-kind_facebook_page = Facebook Page
+publishing-kind_instagram_business = Instagram business account
+publishing-kind_instagram_account = Instagram professional account
+publishing-kind_tiktok_user = TikTok account
+publishing-kind_youtube_channel = YouTube channel
+publishing-facebook_name = Facebook Pages & Instagram
+publishing-facebook_needs = A Facebook account that manages at least one Page. Instagram business or creator accounts linked to your Pages are offered too.
+publishing-instagram_name = Instagram (without a Facebook Page)
+publishing-instagram_needs = An Instagram business or creator account. Access lasts 60 days and is renewed automatically.
+publishing-tiktok_name = TikTok
+publishing-tiktok_needs = A TikTok account. Access lasts a day and is renewed automatically.
+publishing-youtube_name = YouTube
+publishing-youtube_needs = A Google account with at least one YouTube channel. If it owns several, you choose which to connect.
+publishing-choose_title = Choose what to connect
+publishing-choose_lead = { $provider } gave Herald access to these accounts. Tick the ones this workspace should publish to.
+publishing-choose_submit = Connect selected
+publishing-already_connected = already connected; choosing it renews its access
+publishing-cancel = Cancel
+publishing-result_title = Nothing was connected
+publishing-retry = Try again
+publishing-reconsent = Grant the missing permissions
+publishing-missing = Missing: { $scopes }
+publishing-back = Back to Publishing
+
+## publishing.done
+publishing-done-connected = Connected. The account is ready to publish to.
+publishing-done-revoked = Removed. Access was revoked at the platform and the stored tokens were deleted.
+publishing-done-not_revocable = Removed. The platform offers no way to revoke this access from here, so the stored tokens were deleted; you can also remove Herald in the platform's app settings.
+publishing-done-shared_grant = Removed. Other connected accounts use the same sign-in, so access stays valid for them; the tokens for this one were deleted.
+publishing-done-revoke_failed = Removed. The platform could not be reached to revoke access, but the stored tokens were deleted; you can also remove Herald in the platform's app settings.
+
+# The development mailbox (/dev/mailbox), shown only in development mode.
+## mailbox
+mailbox-title = Development mailbox
+mailbox-lead = The mail this instance has queued, newest first. Without an SMTP server (HERALD_SMTP_URL) nothing leaves this machine: mail is kept here instead, so you can open verification and reset links directly.
+mailbox-empty_title = No mail yet
+mailbox-empty_body = No mail yet: mail Herald sends in development mode appears here, such as address confirmations, password resets and invitations. Sign up or ask for a password reset to see one.
+mailbox-to = To
+mailbox-subject = Subject
+mailbox-kind = Kind
+mailbox-queued = Queued
+mailbox-state = State
+mailbox-sent = Sent
+mailbox-not_sent = Not yet
+mailbox-attempts = Delivery attempts
+mailbox-last_error = Last error
+mailbox-no_subject = (no subject)
+mailbox-state_pending = Pending
+mailbox-state_sent = Sent
+mailbox-state_failed = Failed
+mailbox-back = ← Back to the mailbox
+mailbox-text_part = Plain-text version
+mailbox-html_part = HTML version (source)
+
+# The calendar (/home/calendar) and its queue list.
+## calendar
+calendar-title = Calendar
+calendar-lead = Scheduled, published and failed posts across every platform, in your time zone.
+calendar-navigation = Move through the calendar
+calendar-previous = Previous
+calendar-today = Today
+calendar-next = Next
+calendar-view = View
+calendar-month_view = Month
+calendar-week_view = Week
+calendar-week_of = Week { $start }
+calendar-long_date = { $day } { $month } { $year }
+calendar-zone_label = Time zone
+calendar-zone_submit = Show
+calendar-zone_query = Times are shown in { $zone }, the zone you chose.
+calendar-zone_browser = Times are shown in { $zone }, your browser's time zone.
+calendar-zone_default = Times are shown in { $zone }. Choose your time zone to see them in local time.
+calendar-nothing = Nothing planned.
+calendar-legend = What the colours mean
+calendar-queue = Queue
+calendar-compose_first = Compose a post
+
+## calendar.month
+calendar-month-1 = January
+calendar-month-2 = February
+calendar-month-3 = March
+calendar-month-4 = April
+calendar-month-5 = May
+calendar-month-6 = June
+calendar-month-7 = July
+calendar-month-8 = August
+calendar-month-9 = September
+calendar-month-10 = October
+calendar-month-11 = November
+calendar-month-12 = December
+
+## calendar.weekday
+calendar-weekday-mon = Mon
+calendar-weekday-tue = Tue
+calendar-weekday-wed = Wed
+calendar-weekday-thu = Thu
+calendar-weekday-fri = Fri
+calendar-weekday-sat = Sat
+calendar-weekday-sun = Sun
+
+## calendar.list
+calendar-list-upcoming = Upcoming
+calendar-list-published = Published
+calendar-list-failed = Failed
+calendar-list-drafts = Drafts
+
+## calendar.empty
+calendar-empty-upcoming = Nothing is scheduled. Posts you schedule appear here, soonest first, with every account they go to.
+calendar-empty-published = Nothing has been published yet. Published posts appear here with a link to each platform.
+calendar-empty-failed = No failed posts. If a post cannot go out, it appears here with the reason and what to do about it.
+calendar-empty-drafts = No drafts. Save a post as a draft in the composer to finish it later.
+
+# Posts in the queue list and on their own page.
+## posts
+posts-no_caption = (no caption)
+posts-open_on = Open on { $platform }
+posts-scheduled_as = scheduled as
+posts-details = Details
+posts-retry = Retry
+posts-edit = Edit
+posts-cancel = Cancel
+posts-cancel_confirm = Cancel this post on every account that has not published it yet?
+posts-delete = Delete
+posts-delete_confirm = Delete this post for good?
+posts-reschedule = Reschedule
+posts-reschedule_submit = Save the new time
+posts-detail_title = Post
+posts-back_to_calendar = Back to the calendar
+posts-status_label = Status
+posts-goes_out = When
+posts-not_scheduled = Not scheduled
+posts-created = Created
+posts-times_in = Times shown in
+posts-per_account = Per account
+posts-published_at = Published
+posts-remote_id = Id on the platform
+posts-permalink = Link
+posts-attempts = Attempts
+posts-receipts = Delivery receipts
+posts-no_receipts = No attempt yet.
+posts-outcome_label = Outcome
+posts-started = Started
+posts-finished = Finished
+posts-remote_ids = Ids from the platform
+posts-error = Error
+
+## posts.status
+posts-status-draft = Draft
+posts-status-scheduled = Scheduled
+posts-status-publishing = Publishing
+posts-status-published = Published
+posts-status-partially_published = Partially published
+posts-status-failed = Failed
+posts-status-cancelled = Cancelled
+
+## posts.outcome
+posts-outcome-published = Published
+posts-outcome-waiting = Waiting for the platform
+posts-outcome-retrying = Will retry
+posts-outcome-failed = Failed
+posts-outcome-cancelled = Cancelled
+
+## posts.failure
+posts-failure-reconnect = The account needs to be reconnected.
+posts-failure-reconsent = Herald is missing a permission for this account.
+posts-failure-rejected = The platform refused the post.
+posts-failure-invalid = The post does not meet the platform's rules.
+posts-failure-quota = The platform's publishing limit was reached.
+posts-failure-unavailable = The platform kept failing.
+posts-failure-unconfirmed = The platform never confirmed whether the post went out.
+posts-failure-misconfigured = The platform rejected this server's app settings.
+posts-failure-media_missing = A media file of the post was deleted.
+posts-failure-disconnected = The account was removed from the workspace.
+
+## posts.fix
+posts-fix-reconnect = Reconnect the account, then retry.
+posts-fix-reconsent = Connect the account again and grant every permission, then retry.
+posts-fix-rejected = Edit the post, then retry.
+posts-fix-invalid = Edit the post, then retry.
+posts-fix-quota = The platform's limit resets later; retry then.
+posts-fix-unavailable = The platform is having trouble; retry later.
+posts-fix-unconfirmed = Check the account on the platform; a retry checks first and never posts twice.
+posts-fix-misconfigured = Ask your Herald administrator to check the platform app settings.
+posts-fix-media_missing = Pick the media again, then retry.
+posts-fix-disconnected = Connect the account again, then edit the post.
+
+## posts.done
+posts-done-scheduled = Scheduled. The post goes out at its time on every chosen account.
+posts-done-draft_saved = Draft saved.
+posts-done-publishing = Publishing now. This page shows each account's progress.
+posts-done-rescheduled = The post was moved to its new time.
+posts-done-cancelled = Cancelled. Nothing more will be published for this post.
+posts-done-retrying = Trying again now. Herald checks with the platform first, so nothing is posted twice.
+posts-done-deleted = The post was deleted.
+
+# The composer (/home/compose).
+## compose
+compose-choose_accounts_first = Choose at least one account above to adapt the post for its platform.
+compose-title = Compose
+compose-edit_title = Edit post
+compose-lead = Write once, adapt per platform, and publish now or at a time in your time zone.
+compose-no_accounts_title = No accounts to publish to
+compose-no_accounts_body = Connect an Instagram or Facebook Page, a TikTok account or a YouTube channel first. Then come back here to compose your post.
+compose-connect_accounts = Connect an account
+compose-accounts = Post to
+compose-needs_reconnection = Needs reconnection before it can publish.
+compose-content = Content
+compose-caption = Caption
+compose-media_ids = Media ids, in order
+compose-media_ids_hint = Separate ids with commas. With JavaScript on, choose from your media library instead.
+compose-media = Media
+compose-selected_media = Chosen media
+compose-upload = Upload files
+compose-drive_import = Import from Google Drive
+compose-library = Media library
+compose-per_platform = Per platform
+compose-per_platform_hint = Each account uses the caption and media above unless you change them here. Only what the platform supports is offered.
+compose-format_label = Format
+compose-format_auto = Automatic
+compose-title_label = Title
+compose-required = required
+compose-caption_override = Caption for this account
+compose-caption_override_placeholder = Leave empty to use the caption above
+compose-link = Link
+compose-first_comment = First comment
+compose-privacy_label = Who can see it
+compose-own_media = Use different media for this account
+compose-preview = Preview
+compose-when = When
+compose-date = Date
+compose-time = Time
+compose-time_zone = Time zone
+compose-when_hint = Needed to schedule. The post goes out at this time in this zone, also across daylight-saving changes.
+compose-save_draft = Save draft
+compose-schedule = Schedule
+compose-publish_now = Publish now
+compose-not_editable = This post is being published or has been published, so it can no longer be edited.
+compose-counter = { $count } / { $max } characters
+compose-counter_over = { $count } / { $max } characters: { $over } too many
+compose-shared_caption_hint = { $count } characters; the shortest limit of the chosen accounts is { $max } ({ $platform })
+compose-no_issues = Ready: every chosen account accepts this post.
+compose-issues_count = Errors: { $errors } · Warnings: { $warnings }
+compose-validating = Checking…
+compose-media_empty = No media chosen. Pick from the library below or upload files.
+compose-library_empty = Your media library is empty. Upload a file to start.
+compose-library_error = The media library could not be loaded. Reload the page to try again.
+compose-uploading = Uploading { $name }…
+compose-uploaded = { $name } was added to the library.
+compose-upload_failed = { $name } could not be uploaded: { $reason }
+compose-remove_media = Remove
+compose-move_up = Move earlier
+compose-move_down = Move later
+compose-include_media = Use { $name }
+compose-preview_empty = Nothing to preview yet.
+compose-drive_importing = Importing { $name } from Google Drive…
+compose-drive_started = { $name } is being imported; it appears in the library when it is ready.
+compose-drive_failed = Google Drive could not be read: { $reason }
+compose-drive_empty = No images or videos found in Google Drive.
+compose-select_media = Choose { $name }
+compose-severity_error = Error
+compose-severity_warning = Warning
+compose-video = Video
+compose-image = Image
+
+## compose.format
+compose-format-text = Text
+compose-format-image = Image
+compose-format-carousel = Carousel
+compose-format-reel = Reel
+compose-format-story = Story
+compose-format-video = Video
+
+## compose.privacy
+compose-privacy-self_only = Only me
+compose-privacy-public_to_everyone = Everyone
+compose-privacy-mutual_follow_friends = Friends
+compose-privacy-follower_of_creator = Followers
+compose-privacy-private = Private
+compose-privacy-unlisted = Unlisted
+compose-privacy-public = Public
+
+# What the domain reports by code with parameters, in words: rule issues
+# (`issue.<code>`), why a target failed (`failure.<code>`), and the units
+# and lists their values are written with. `$item` is the media's position,
+# or 0 when the post has only one.
+## issue
+issue-format_unsupported = { $platform } does not take { $format } posts; choose { $offered }.
+issue-caption_too_long = The { $platform } caption is { $actual } characters; the limit is { $limit }.
+issue-too_many_hashtags = { $platform } allows { $limit } hashtags; this caption has { $actual }.
+issue-too_many_mentions = { $platform } allows { $limit } mentions; this caption has { $actual }.
+issue-title_required = { $platform } needs a title.
+issue-title_too_long = The { $platform } title is { $actual } characters; the limit is { $limit }.
+issue-forbidden_character = { $platform } refuses the character “{ $character }” in titles and descriptions.
+issue-link_unsupported = { $platform } posts cannot carry a link; put it in the caption.
+issue-link_invalid = The link must start with https:// or http://.
+issue-first_comment_unsupported = Herald cannot add a first comment on { $platform }.
+issue-first_comment_too_long = The first comment is longer than { $platform }'s { $limit } characters.
+issue-privacy_invalid =
+    { $count ->
+        [0] { $platform } posts have no privacy setting.
+       *[other] { $platform } privacy must be one of { $choices }.
+    }
+issue-text_empty = A { $platform } text post needs a message or a link.
+issue-story_caption_ignored = { $platform } stories do not show captions.
+issue-media_not_allowed = { $platform } text posts take no media; choose another format.
+issue-media_count = A { $platform } { $format } takes { $min } to { $max } media files; this one has { $actual }.
+issue-media_count_exact =
+    A { $platform } { $format } takes exactly { $min ->
+        [one] { $min } media file
+       *[other] { $min } media files
+    }; this one has { $actual }.
+issue-media_kind_unsupported =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $kind ->
+        [image] an image
+       *[video] a video
+    } and a { $platform } { $format } takes { $kind ->
+        [image] videos only
+       *[video] images only
+    }.
+issue-media_type_unsupported =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $mime }; { $platform } takes { $accepted }.
+issue-media_too_large =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $size }; { $platform } takes up to { $limit }.
+issue-video_too_short =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } lasts { $duration }; { $platform } needs at least { $min }.
+issue-video_too_long =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } lasts { $duration }; { $platform } takes up to { $max }.
+issue-duration_unknown =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } has no readable duration; { $platform } may refuse it.
+issue-aspect_ratio =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $width }×{ $height } (ratio { $ratio }); { $platform } takes ratios from { $min } to { $max }.
+issue-aspect_ratio_not_preferred =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } is { $width }×{ $height }; { $platform } shows vertical 9:16 best, other shapes get cropped or framed.
+issue-account_unknown = This account is not connected to the workspace.
+issue-media_missing = The media { $media } is not in the library any more.
+issue-account_needs_reconnection = { $account } has to be reconnected before it can publish.
+issue-provider_unavailable = Publishing to { $platform } is not available here.
+
+## failure
+failure-platform_said = { $platform } said: { $detail }
+failure-platform_said_missing_scopes = { $platform } said: { $detail } Missing permissions: { $scopes }.
+failure-platform_kept_refusing =
+    { $platform } still refused after { $attempts ->
+        [one] { $attempts } attempt
+       *[other] { $attempts } attempts
+    }: { $detail }
+failure-platform_unconfirmed = { $platform } never confirmed whether it published ({ $detail }).
+failure-account_removed = { $account } was removed from the workspace.
+failure-media_deleted = The media { $media } was deleted from the library.
+failure-variant_unreadable = The saved post could not be read: { $detail }
+failure-account_kind_unknown = Unknown account kind { $kind }.
+failure-provider_unavailable = Publishing to { $platform } is not available in this deployment.
+
+## unit
+unit-megabytes = { $n } MB
+unit-gigabytes = { $n } GB
+unit-minutes = { $n } min
+unit-seconds = { $n } s
+
+## list
+list-or = { $first } or { $last }
+
+# Notifications, stored as a code with parameters (`notice.<code>`).
+## notice
+notice-comment =
+    { $count ->
+        [one] New comment{ $author_kind ->
+            [handle] { " " }from @{ $author }
+            [name] { " " }from { $author }
+           *[none] { "" }
+        } on { $account }{ $quote_kind ->
+            [some] : “{ $quote }”
+           *[none] { "" }
+        }
+       *[other] { $count } new comments on { $account }
+    }
+notice-mention =
+    { $count ->
+        [one] { $account } was mentioned
+       *[other] { $account } was mentioned { $count } times
+    }
+notice-message =
+    { $count ->
+        [one] New message on { $account }{ $quote_kind ->
+            [some] : “{ $quote }”
+           *[none] { "" }
+        }
+       *[other] { $count } new messages on { $account }
+    }
+notice-story_insights =
+    { $count ->
+        [one] Story insights arrived for { $account }
+       *[other] Story insights arrived for { $count } stories of { $account }
+    }
+notice-news = News for { $account }
+notice-delivery_dead = A Meta webhook delivery (#{ $delivery }) failed every attempt and was set aside: { $error }
+notice-connection_revoked = Access to { $account } was removed on { $app }. Reconnect it to keep publishing.
+notice-connection_deleted = { $account } was removed from this workspace at its owner's request (data deletion on { $app }).
+notice-endpoint_gone = The webhook endpoint at { $host } was disabled: it answered 410 Gone.
+notice-endpoint_failing =
+    The webhook endpoint at { $host } was disabled: its deliveries have been failing for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }.
+notice-endpoint_exhausted = A webhook to { $host } failed every attempt and was given up; you can replay it from the delivery log.
+
+# Outbound webhooks: endpoints a workspace registers for Herald's events.
+## endpoints
+endpoints-title = Outbound webhooks
+endpoints-lead = Send Herald's events — a post went live, a post failed, an account must be reconnected — to your own systems, signed the Standard Webhooks way.
+endpoints-back_to_webhooks = Incoming webhook history
+endpoints-list_heading = Endpoints
+endpoints-empty_title = No endpoints yet
+endpoints-empty_body = An endpoint is an https address of yours that Herald calls with a signed JSON message whenever a chosen event happens. Failed deliveries are retried for about 28 hours, and every attempt is logged here with a replay button. Add your first endpoint below.
+endpoints-url = Endpoint URL
+endpoints-url_hint = A public https address that answers with a 2xx status. Redirects are not followed.
+endpoints-description = Description (optional)
+endpoints-events = Event types
+endpoints-events_hint = Tick none to receive every event type, including ones added later.
+endpoints-all_events = All event types
+endpoints-status = Status
+endpoints-enabled = Enabled
+endpoints-disabled = Disabled
+endpoints-failing_since = Failing since
+endpoints-created = Added
+endpoints-times_in = Times in
+endpoints-create_heading = Add an endpoint
+endpoints-create = Add endpoint
+endpoints-verify_heading = Verifying Herald's signature
+endpoints-verify_body = Every message is a POST with a JSON body and three headers, per the Standard Webhooks specification (standardwebhooks.com), so its libraries can verify it:
+endpoints-verify_id = the message id; the same on every retry, so you can ignore duplicates.
+endpoints-verify_timestamp = when the attempt was sent, in Unix seconds; refuse messages more than 5 minutes off.
+endpoints-verify_signature = v1, followed by the base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body"; during a secret rotation there are two, separated by a space, and one matching is enough.
+endpoints-verify_steps = The key is the base64 part of your whsec_ secret, decoded. Compute the HMAC over the raw body bytes, not a re-encoded copy, and compare in constant time.
+endpoints-verify_retries = Only a 2xx answer counts as delivered. Herald retries after 5 seconds, 5 minutes, 30 minutes, 2, 5, 10 and 10 hours, honours Retry-After, stops for good on 410 Gone and disables an endpoint that has failed for 5 days.
+endpoints-detail_title = Webhook endpoint
+endpoints-back_to_list = All endpoints
+endpoints-back_to_endpoint = Back to the endpoint
+endpoints-settings = Endpoint
+endpoints-enable = Enable
+endpoints-disable = Disable
+endpoints-send_test = Send test event
+endpoints-reveal_secret = Reveal secret
+endpoints-rotate_secret = Rotate secret
+endpoints-rotate_confirm = Make a new signing secret? The current one keeps working for 24 hours.
+endpoints-rotate_hint = Rotating makes a new secret at once; the old one keeps signing alongside it for 24 hours, so you can switch your receiver over without losing messages.
+endpoints-secret_new = Signing secret
+endpoints-secret_once = Copy it now: this is the only time Herald shows it without asking. Anyone with this secret can forge messages from Herald, so keep it with your other credentials.
+endpoints-secret_current = Signing secrets
+endpoints-secret_current_note = This is the secret your receiver verifies with. Keep it with your other credentials.
+endpoints-secret_previous_note = The first is the current secret; the one after it is the previous secret, still signing alongside until its 24 hours run out.
+endpoints-secret_rotated = New signing secret
+endpoints-secret_rotated_note = Copy it now and update your receiver. The old secret keeps working for 24 hours: until then every message carries two signatures.
+endpoints-log_heading = Delivery log
+endpoints-filter_state = State
+endpoints-state_all = All states
+endpoints-filter = Show
+endpoints-log_empty_title = Nothing delivered yet
+endpoints-log_empty_body = Deliveries appear here as soon as a subscribed event happens. Send a test event to check your receiver.
+endpoints-select = Select
+endpoints-event_column = Event type
+endpoints-message_id = Message id
+endpoints-state_column = State
+endpoints-attempts = Attempts
+endpoints-last_result = Last result
+endpoints-next_attempt = Next attempt
+endpoints-replay_selected = Replay selected
+endpoints-replay_since = Replay failed deliveries since
+endpoints-replay_failed = Replay failed
+endpoints-replay_since_hint = Every dead or retrying delivery created at or after this time gets a new attempt. Time zone:
+endpoints-edit_heading = Change the endpoint
+endpoints-save = Save changes
+endpoints-delete_heading = Delete the endpoint
+endpoints-delete_confirm = Yes, delete this endpoint and its delivery log. Nothing more is sent to it.
+endpoints-delete = Delete endpoint
+endpoints-delivery_title = Webhook delivery
+endpoints-replay = Replay
+endpoints-replay_hint = Sends the same message again (same webhook-id) as a new attempt, recorded below.
+endpoints-attempts_heading = Attempts
+endpoints-no_attempts = No attempt has been made yet; the first is on its way.
+endpoints-attempt_at = Sent
+endpoints-http_status = HTTP status
+endpoints-duration = Duration
+endpoints-error = Error
+endpoints-response = Response (first 1 KiB)
+endpoints-replayed_by = Replayed by
+endpoints-payload = Payload
+endpoints-former_member = A former member
+
+## endpoints.done
+endpoints-done-created = Endpoint added. Herald sends it the chosen events from now on.
+endpoints-done-updated = Endpoint saved.
+endpoints-done-enabled = Endpoint enabled. New events are delivered again.
+endpoints-done-disabled = Endpoint disabled. Nothing is sent to it until you enable it again.
+endpoints-done-rotated = A new secret is in use.
+endpoints-done-test_sent = Test event queued. It appears in the log below with its result.
+endpoints-done-deleted = Endpoint deleted.
+endpoints-done-replayed = Replay queued: a new attempt is on its way.
+endpoints-done-nothing_replayed = There was nothing to replay. Deliveries to a disabled endpoint are replayed only once it is enabled again.
+
+## endpoints.disabled_reason
+endpoints-disabled_reason-gone = The endpoint answered 410 Gone, so Herald stopped sending to it.
+endpoints-disabled_reason-failing = Every delivery failed for 5 days, so Herald stopped sending to it.
+endpoints-disabled_reason-manual = Disabled by a person in this workspace.
+
+## endpoints.state
+endpoints-state-pending = Pending
+endpoints-state-succeeded = Delivered
+endpoints-state-retrying = Retrying
+endpoints-state-dead = Failed
+
+## endpoints.event
+endpoints-event-post-published = A post went live on a platform.
+endpoints-event-post-failed = A post could not be published on a platform.
+endpoints-event-connection-needs_reconnection = A connected account must be reconnected.
+endpoints-event-connection-revoked = Access to a connected account was removed on the platform.
+endpoints-event-webhook-endpoint_test = A test message sent from Herald.
+
+# Incoming webhooks: the history of Meta's deliveries, their attempts and replay.
+## webhooks
+webhooks-title = Webhooks
+webhooks-lead = Every event Meta sent for this workspace's accounts: verified, stored and processed, with each attempt and a replay button.
+webhooks-outbound_link = Outbound endpoints
+webhooks-filters = Filter deliveries
+webhooks-status_label = Status
+webhooks-any = Any
+webhooks-object = Object
+webhooks-field = Field
+webhooks-fields = Fields
+webhooks-from = Received from
+webhooks-to = Received before
+webhooks-search = Text in the payload
+webhooks-search_hint = An id, a user name or words of a comment.
+webhooks-zone_note = Times are shown, and read, in { $zone }.
+webhooks-apply = Filter
+webhooks-clear = Clear filters
+webhooks-empty_title = No events received yet
+webhooks-empty_body = When Meta sends an event for an account connected to this workspace (a comment, a mention, a message, story insights), it appears here with its processing status.
+webhooks-empty_filtered_title = No deliveries match
+webhooks-empty_filtered_body = Try a wider time range or fewer filters.
+webhooks-table_caption = Deliveries, newest first
+webhooks-select = Select
+webhooks-received = Received
+webhooks-entry_ids = Account ids
+webhooks-attempts = Attempts
+webhooks-last_error = Last error
+webhooks-replay_selected = Replay selected
+webhooks-newest = Newest
+webhooks-older = Older deliveries
+webhooks-replay_failed_heading = Replay failed deliveries
+webhooks-replay_failed_hint = Every delivery that failed or waits for a retry, received at or after this time, gets a new attempt now.
+webhooks-replay_since = Received since
+webhooks-replay_failed = Replay all failed
+webhooks-notifications_link = Choose which notifications you get
+webhooks-detail_title = Delivery
+webhooks-back = All deliveries
+webhooks-processed = Processed
+webhooks-entries = Entries
+webhooks-size = Size
+webhooks-replay = Replay
+webhooks-routes = Routed to
+webhooks-no_routes = No account connected to this workspace matches this delivery's entries.
+webhooks-attempts_heading = Attempts
+webhooks-no_attempts = No attempt yet: the first one is queued.
+webhooks-trigger = Trigger
+webhooks-started = Started
+webhooks-finished = Finished
+webhooks-outcome_label = Result
+webhooks-summary = What was applied
+webhooks-error = Error
+webhooks-trigger_automatic = Automatic
+webhooks-trigger_replay_by = Replayed by { $name }
+webhooks-trigger_replay = Replayed by a former member
+webhooks-headers = Headers
+webhooks-headers_hint = As received. Signatures, cookies and authorisation values are masked.
+webhooks-header_name = Name
+webhooks-header_value = Value
+webhooks-payload = Payload
+webhooks-payload_hint = The body as Meta sent it, indented for reading.
+
+## webhooks.status
+webhooks-status-received = Received
+webhooks-status-processed = Processed
+webhooks-status-retrying = Retrying
+webhooks-status-dead = Failed
+
+## webhooks.outcome
+webhooks-outcome-running = Running
+webhooks-outcome-succeeded = Succeeded
+webhooks-outcome-failed = Failed
+
+## webhooks.done
+webhooks-done-replayed = Queued for replay: { $count }.
+webhooks-done-replay_queued = Replay queued. The new attempt is listed below once it has run.
+
+# In-app notifications and each person's choice of them.
+## notifications
+notifications-title = Notifications
+notifications-lead = What happened on your connected accounts and to this workspace's webhooks.
+notifications-settings_link = Notification settings
+notifications-empty_title = No notifications
+notifications-empty_body = New comments, mentions and messages, failed webhook deliveries and removed connections show up here.
+notifications-mark_all_read = Mark all read
+notifications-unread = unread
+notifications-new = New
+notifications-open = Open
+notifications-settings_title = Notification settings
+notifications-settings_lead = Choose which notifications you get in this workspace. Other members choose their own.
+notifications-settings_legend = Notify me about
+notifications-workspace = Workspace
+notifications-save = Save
+notifications-view_all = Show my notifications
+notifications-from_settings = Notification settings for this workspace
+
+## notifications.kind
+notifications-kind-comment = Comments
+notifications-kind-mention = Mentions
+notifications-kind-message = Direct messages
+notifications-kind-story_insights = Story insights
+notifications-kind-delivery_dead = Failed webhook deliveries
+notifications-kind-connection_revoked = Removed connections
+notifications-kind-endpoint_failing = Failing outbound endpoints
+
+## notifications.describe
+notifications-describe-comment = A new comment on a post of a connected account.
+notifications-describe-mention = A connected account was mentioned in a post or a comment.
+notifications-describe-message = A direct message to a connected account.
+notifications-describe-story_insights = A story's insights arrived after it expired. Off unless you turn it on.
+notifications-describe-delivery_dead = An event from Meta failed every attempt and waits for a replay.
+notifications-describe-connection_revoked = Someone removed Herald's access on Facebook or Instagram.
+notifications-describe-endpoint_failing = One of this workspace's outbound webhook endpoints was disabled or ran out of retries.
+
+## notifications.done
+notifications-done-all_read = All notifications are marked read.
+notifications-done-saved = Your notification settings were saved.
+
+# The public status page of a Meta data-deletion request.
+## deletion
+deletion-title = Data deletion request
+deletion-lead = Meta passed on a request to delete the data Herald obtained through a Facebook or Instagram connection. This page shows how far it has got.
+deletion-code = Confirmation code
+deletion-state_label = Status
+deletion-requested = Requested
+deletion-completed = Completed
+deletion-not_yet = Not yet
+deletion-connections_removed = Connected accounts removed
+deletion-items_removed = Comments, mentions, messages and insights removed
+deletion-find_lead = Enter the confirmation code Facebook or Instagram gave you to see how your deletion request is progressing.
+deletion-find = Show status
+deletion-unknown_code = No deletion request has this confirmation code. Check the code and try again.
+deletion-privacy_link = Privacy notice
+deletion-lookup_link = Check the status of a data-deletion request
+
+## deletion.state
+deletion-state-received = Received
+deletion-state-in_progress = In progress
+deletion-state-completed = Completed
+
+## deletion.explain
+deletion-explain-received = The request is recorded; the deletion starts shortly.
+deletion-explain-in_progress = The data is being deleted now.
+deletion-explain-completed = The data Herald held through that connection has been deleted. Copies in the operator's backups disappear as the operator replaces those backups.
+
+# How long each kind of data is kept: rendered from the code's retention
+# policy (herald::retention::policy), so the notice and the job agree.
+## retention
+retention-account = Your account and workspace content: until you delete them.
+retention-platform_tokens = Platform tokens: until you disconnect the account or the platform revokes them.
+retention-webhook_deliveries = Received platform events and delivery logs: { $period }.
+retention-mail = Mail Herald sent you: { $period }; the links in our copy stop working as soon as it is sent.
+retention-sessions = Sign-in sessions: until you sign out or they time out ({ $idle } unused, { $max } at most).
+retention-devices = Apps and devices you signed in with: until you sign them out ({ $idle } unused, { $max } at most).
+retention-verify_links = E-mail confirmation links: until used, { $period } at most.
+retention-reset_links = Password-reset links: until used, { $period } at most.
+retention-invitations = Invitations: until accepted, { $period } at most.
+retention-connect_attempts = Platform connections being set up: { $period }.
+retention-audit = The audit log: { $period }.
+retention-exports = Downloads of your data: { $period }, then the archive is deleted.
+retention-deleted_accounts = An account you asked us to delete: { $period } in which you can change your mind, then it is deleted, with the workspaces you chose to delete and those nobody else works in.
+
+## time
+time-minutes =
+    { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+time-hours =
+    { $n ->
+        [one] { $n } hour
+       *[other] { $n } hours
+    }
+time-days =
+    { $n ->
+        [one] { $n } day
+       *[other] { $n } days
+    }
+
+# Settings → Platform review.
+## review
+review-title = Platform review
+review-lead = What each platform's app registration and review need from this instance: the addresses to enter, every permission Herald asks for and why, and live checks of what a reviewer will try.
+review-instance = This instance
+review-ok = Ready
+review-todo = To do
+review-check_mode = Mode
+review-mode_production = Production mode: development conveniences are off.
+review-mode_development = Development mode: generated secrets and development pages are on. Reviewers must see a production instance (HERALD_MODE=production).
+review-check_privacy = Privacy notice
+review-check_terms = Terms
+review-check_deletion_page = Data-deletion status page
+review-probe_ok = { $url } answers over https.
+review-probe_not_https = { $url } answers, but not over https; platforms only accept https addresses. Put Herald behind TLS and set HERALD_PUBLIC_URL to its https address.
+review-probe_status = { $url } answered with status { $status }.
+review-probe_timeout = { $url } did not answer in time.
+review-probe_unreachable = { $url } could not be reached from this server. Check HERALD_PUBLIC_URL and your proxy.
+review-check_operator = Operator named
+review-operator_missing = The privacy notice and terms do not say who runs this instance. Set HERALD_OPERATOR_NAME and HERALD_OPERATOR_CONTACT.
+review-check_credentials = App credentials
+review-credentials_set = The app id and secret are set.
+review-credentials_sandbox = Not set: this platform connects to the built-in sandbox.
+review-credentials_missing = Not set: this platform is not offered.
+review-check_verify_token = Webhook verify token
+review-verify_token_set = Set (HERALD_META_VERIFY_TOKEN); enter the same value in the app's webhook settings.
+review-verify_token_missing = Not set: Meta's subscription handshake is refused. Set HERALD_META_VERIFY_TOKEN.
+review-status_real = Real app
+review-status_sandbox = Sandbox
+review-status_off = Not offered
+review-app_facebook = Facebook Login (Facebook Pages and their Instagram accounts)
+review-app_instagram = Instagram Login (Instagram without a Page)
+review-app_tiktok = TikTok Login Kit and Content Posting
+review-app_youtube = Google OAuth for YouTube
+review-urls = Addresses to enter
+review-url_redirect = OAuth redirect URI
+review-url_privacy = Privacy policy URL
+review-url_terms = Terms of service URL
+review-url_webhook = Webhook callback URL
+review-url_deauthorize = Deauthorize callback URL
+review-url_data_deletion = Data deletion request URL
+review-url_deletion_status = Data deletion status page
+review-permissions = Permissions Herald asks for
+review-permission = Permission
+review-needed = Needed
+review-used_for = What uses it
+review-required = Required
+review-optional = Optional
+review-testers = Testing before review
+review-testers_meta = While the app is in development mode only people with a role on it can connect: add them under App roles (Instagram accounts as Instagram testers, who accept the invitation in their Instagram settings). Connect a test Page and Instagram account here, publish a post, and record each permission in use for the review.
+review-testers_tiktok = Until the app passes TikTok's audit, every direct post is private (SELF_ONLY), at most 5 people can post in 24 hours, and their accounts must be private when they post. Connect a private test account here and publish a private video for the review recording.
+review-testers_google = While the OAuth consent screen is in testing, only listed test users can connect and their refresh tokens expire after 7 days. Add test users, connect a channel here and upload a video; the scopes marked sensitive or restricted need Google's verification before you publish the app.
+review-guide = Step by step: docs/connectors/{ $file }.md in Herald's repository.
+
+## review.purpose
+review-purpose-list_pages = Lists the Facebook Pages you can publish to, so you pick which to connect.
+review-purpose-read_pages = Reads each Page's name and picture, and its recent posts to see what an interrupted attempt already published.
+review-purpose-publish_pages = Publishes posts, photos and videos to the Page.
+review-purpose-read_instagram = Reads the Instagram professional account's name, picture and media, to connect it and check what an interrupted attempt already published.
+review-purpose-publish_instagram = Publishes photos, videos, reels and carousels to the Instagram account.
+review-purpose-business_pages = Lists Pages that a business portfolio owns, so they can be connected too.
+review-purpose-story_insights = Receives the insights of your stories, which Meta sends as webhooks.
+review-purpose-comments = Receives comments and mentions as webhooks, and posts a post's first comment.
+review-purpose-identify_tiktok = Reads the TikTok account's id, display name and avatar to connect it.
+review-purpose-publish_tiktok = Posts videos directly to the TikTok account.
+review-purpose-tiktok_username = Reads the account's @username to show which account is connected.
+review-purpose-publish_youtube = Uploads videos to the channel.
+review-purpose-list_channels = Lists the channels of the Google account, and checks what an interrupted upload already published.
+review-purpose-identify_google = Identifies the Google account, so connecting it again updates the same connection.
+review-purpose-drive_import = Imports media files you pick from your Google Drive into the media library.
+
+# Settings → Your data.
+## data
+data-title = Your data
+data-lead = What you agreed to, a copy of everything this instance holds about you, and deleting your account.
+data-consents = What you agreed to
+data-no_consents = No consent is recorded for this account: it was created before consent records were kept.
+data-document = Document
+data-version = Version
+data-accepted = Accepted
+data-document_privacy = Privacy notice
+data-document_terms = Terms
+data-export = Download my data
+data-export_body = An archive (ZIP) with your account, your consents, sign-ins and devices, your activity log and notifications, and every workspace you own: its posts with every publishing attempt, connected accounts (never their tokens), webhook endpoints (never their secrets), and its media files. We mail you when it is ready; it can be downloaded for 7 days.
+data-export_submit = Prepare my archive
+data-requested = Requested
+data-state = State
+data-expires = Available until
+data-download = Download
+data-export_pending = Being prepared
+data-export_ready = Ready
+data-export_failed = Failed: ask again
+data-delete = Delete my account
+data-delete_body = Your account is deleted { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } after you ask: until then you can sign in and cancel. You are signed out everywhere at once. Then your account, sign-ins, devices and memberships are deleted, and so is every workspace below that goes with it.
+data-solo = These workspaces have nobody else in them and are deleted with your account:
+data-kept = These workspaces have another owner and stay; you leave them:
+data-shared = { $name } is shared with others and you are its only owner:
+data-hand_over_to = Hand it over to { $name } (they become an owner)
+data-delete_workspace_choice = Delete it with everything in it
+data-confirm_password = Your password, to confirm
+data-delete_submit = Delete my account
+data-pending = Your account will be deleted on { $date }. Until then you can cancel.
+data-cancel_deletion = Keep my account
+data-scheduled_title = Your account will be deleted
+data-scheduled_lead = Your account will be deleted on { $date }.
+data-scheduled_body = You have been signed out everywhere. If you change your mind before then, sign in and choose “Keep my account” under Settings → Your data. We have sent you an e-mail about it.
+data-scheduled_login = Sign in to cancel
+
+## data.done
+data-done-export_requested = Your archive is being prepared. We mail you when it is ready.
+data-done-deletion_cancelled = Your account will not be deleted.
+data-done-nothing_to_cancel = No deletion was scheduled.
+
+## mail.deletion_scheduled
+mail-deletion_scheduled-subject = Your Herald account will be deleted on { $date }
+mail-deletion_scheduled-body = You asked to delete your Herald account. It will be deleted on { $date }, with the workspaces you chose to delete. Until then you can sign in and keep it under Settings → Your data. If it was not you, sign in and cancel at once, then change your password.
+mail-deletion_scheduled-action = Sign in to cancel
+
+## mail.export_ready
+mail-export_ready-subject = Your Herald data is ready to download
+mail-export_ready-body = The archive of your data you asked for is ready. Download it from Settings → Your data within 7 days; after that it is deleted.
+mail-export_ready-action = Download my data

@@ -1,0 +1,444 @@
+//! The domain's codes in words. Domain crates report what happened as a
+//! code with typed parameters (a rule issue, why a target failed, a
+//! notification); this module renders them from the catalogs in the
+//! reader's language, writing sizes, times, formats and lists the
+//! language's way.
+
+use herald_publishing::FailureDetail;
+use herald_publishing::rules::{Issue, Param};
+use herald_webhooks::{NoticeParam, Notification};
+
+use crate::i18n::{Arg, Catalog};
+
+const MIB: u64 = 1024 * 1024;
+const GIB: u64 = 1024 * MIB;
+
+/// A rule issue in the reader's language.
+pub fn issue(t: &Catalog, issue: &Issue) -> String {
+    issue_of(t, issue.code, issue.params.iter().map(|(k, v)| (*k, v)))
+}
+
+/// An issue given by its code and parameters (as stored with a failure).
+fn issue_of<'p>(
+    t: &Catalog,
+    code: &str,
+    params: impl Iterator<Item = (&'p str, &'p Param)> + Clone,
+) -> String {
+    let exact = code == "media_count" && {
+        let find = |name| {
+            params
+                .clone()
+                .find(|(k, _)| *k == name)
+                .and_then(|(_, v)| v.as_u64())
+        };
+        find("min") == find("max")
+    };
+    let key = if exact {
+        "issue.media_count_exact".to_owned()
+    } else {
+        format!("issue.{code}")
+    };
+    message(t, &key, params)
+}
+
+/// Why a target failed, in the reader's language.
+pub fn failure(t: &Catalog, detail: &FailureDetail) -> String {
+    if detail.code == "rules_broken" {
+        let issues: Vec<String> = detail
+            .issues
+            .iter()
+            .map(|i| issue_of(t, &i.code, i.params.iter().map(|(k, v)| (k.as_str(), v))))
+            .collect();
+        return issues.join(" ");
+    }
+    message(
+        t,
+        &format!("failure.{}", detail.code),
+        detail.params.iter().map(|(k, v)| (k.as_str(), v)),
+    )
+}
+
+/// What a notification says, in the reader's language; a notice written
+/// before codes were stored shows its English text as it is.
+pub fn notice(t: &Catalog, n: &Notification) -> String {
+    let Some(notice) = &n.notice else {
+        return n.text.clone();
+    };
+    let args: Vec<(&str, Arg<'_>)> = notice
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                NoticeParam::Text(s) => Arg::from(s),
+                NoticeParam::Count(c) => Arg::from(*c),
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    t.format(&format!("notice.{}", notice.code), &args)
+}
+
+/// Message `key` with `params` written for the reader.
+pub(crate) fn message<'p>(
+    t: &Catalog,
+    key: &str,
+    params: impl Iterator<Item = (&'p str, &'p Param)>,
+) -> String {
+    let args: Vec<(&str, Arg<'_>)> = params.map(|(name, value)| (name, arg(t, value))).collect();
+    t.format(key, &args)
+}
+
+/// One parameter as a message argument.
+fn arg<'a>(t: &Catalog, value: &'a Param) -> Arg<'a> {
+    match value {
+        Param::Text(s) => Arg::from(s),
+        Param::Count(n) => Arg::from(*n),
+        Param::Ratio(r) => Arg::Decimal(*r, 2),
+        Param::Bytes(b) => Arg::from(size(t, *b)),
+        Param::Millis(ms) => Arg::from(length(t, *ms)),
+        Param::Format(f) => Arg::from(format_name(t, f.as_str())),
+        Param::Formats(list) => {
+            let names: Vec<String> = list.iter().map(|f| format_name(t, f.as_str())).collect();
+            Arg::from(either(t, &names))
+        }
+        Param::Privacy(values) => {
+            let labels: Vec<String> = values.iter().map(|v| privacy_label(t, v)).collect();
+            Arg::from(labels.join(", "))
+        }
+        Param::List(values) => Arg::from(values.join(", ")),
+    }
+}
+
+/// A file size in whole megabytes (at least 1) or gigabytes.
+fn size(t: &Catalog, bytes: u64) -> String {
+    if bytes >= GIB {
+        t.fill("unit.gigabytes", "n", bytes / GIB)
+    } else {
+        t.fill("unit.megabytes", "n", bytes.max(MIB) / MIB)
+    }
+}
+
+/// A length of time in whole minutes when it is some, else in seconds.
+fn length(t: &Catalog, ms: u64) -> String {
+    if ms >= 60_000 && ms.is_multiple_of(60_000) {
+        t.fill("unit.minutes", "n", ms / 60_000)
+    } else {
+        t.fill("unit.seconds", "n", ms / 1000)
+    }
+}
+
+fn format_name(t: &Catalog, format: &str) -> String {
+    t.text(&format!("compose.format.{format}")).to_owned()
+}
+
+fn privacy_label(t: &Catalog, value: &str) -> String {
+    let key = format!("compose.privacy.{}", value.to_ascii_lowercase());
+    if t.has(&key) {
+        t.text(&key).to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// "a, b or c" in the reader's language.
+fn either(t: &Catalog, items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => t.format(
+            "list.or",
+            &[("first", rest.join(", ").into()), ("last", last.into())],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Locale, catalog};
+    use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
+    use herald_publishing::Variant;
+    use herald_publishing::rules::validate;
+    use herald_webhooks::Notice;
+
+    fn variant(format: PostFormat, caption: &str) -> Variant {
+        Variant {
+            format,
+            caption: caption.into(),
+            ..Variant::default()
+        }
+    }
+
+    fn image(w: u32, h: u32, size: u64) -> MediaItem {
+        MediaItem {
+            id: "m".into(),
+            kind: MediaKind::Image,
+            mime: "image/png".into(),
+            size,
+            width: Some(w),
+            height: Some(h),
+            duration_ms: None,
+            url: String::new(),
+        }
+    }
+
+    fn rendered(
+        locale: Locale,
+        kind: AccountKind,
+        v: &Variant,
+        media: &[MediaItem],
+    ) -> Vec<String> {
+        validate(kind, v, media)
+            .iter()
+            .map(|i| issue(catalog(locale), i))
+            .collect()
+    }
+
+    #[test]
+    fn a_german_caption_limit_keeps_its_numbers() {
+        // Numbers are written without grouping in every language, as the
+        // platforms print their limits: 2200, not 2,200 or 2.200.
+        let v = variant(PostFormat::Image, &"x".repeat(2301));
+        let media = [MediaItem {
+            mime: "image/jpeg".into(),
+            ..image(1080, 1080, MIB)
+        }];
+        let de = rendered(Locale::De, AccountKind::InstagramBusiness, &v, &media);
+        assert_eq!(
+            de,
+            ["Der Text für Instagram hat 2301 Zeichen; das Limit ist 2200."]
+        );
+        let en = rendered(Locale::En, AccountKind::InstagramBusiness, &v, &media);
+        assert_eq!(
+            en,
+            ["The Instagram caption is 2301 characters; the limit is 2200."]
+        );
+    }
+
+    #[test]
+    fn sizes_ratios_and_positions_are_written_the_readers_way() {
+        let v = variant(PostFormat::Carousel, "");
+        let media = [image(1000, 3000, 9 * MIB), image(1080, 1080, MIB)];
+        let en = rendered(Locale::En, AccountKind::InstagramBusiness, &v, &media);
+        assert_eq!(
+            en,
+            [
+                "Media 1 is image/png; Instagram takes image/jpeg.",
+                "Media 1 is 9 MB; Instagram takes up to 8 MB.",
+                "Media 1 is 1000×3000 (ratio 0.33); Instagram takes ratios from 0.80 to 1.91.",
+                "Media 2 is image/png; Instagram takes image/jpeg.",
+            ]
+        );
+        let de = rendered(Locale::De, AccountKind::InstagramBusiness, &v, &media);
+        assert_eq!(
+            de[2],
+            "Mediendatei 1 ist 1000×3000 groß (Verhältnis 0,33); Instagram nimmt Verhältnisse von 0,80 bis 1,91."
+        );
+        assert_eq!(
+            de[1],
+            "Mediendatei 1 ist 9 MB groß; Instagram nimmt höchstens 8 MB."
+        );
+    }
+
+    #[test]
+    fn counts_take_plural_forms_and_choices_are_listed() {
+        let one = [image(1080, 1080, MIB)];
+        let v = variant(PostFormat::Carousel, "");
+        let en = rendered(Locale::En, AccountKind::InstagramBusiness, &v, &one);
+        assert!(
+            en[0].ends_with("takes 2 to 10 media files; this one has 1."),
+            "{en:?}"
+        );
+        let v = variant(PostFormat::Image, "");
+        let two = [one[0].clone(), one[0].clone()];
+        assert_eq!(
+            rendered(Locale::En, AccountKind::FacebookPage, &v, &two)[0],
+            "A Facebook Image takes exactly 1 media file; this one has 2."
+        );
+        assert_eq!(
+            rendered(Locale::De, AccountKind::FacebookPage, &v, &two)[0],
+            "Ein Beitrag im Format Bild auf Facebook braucht genau 1 Mediendatei; dieser hat 2."
+        );
+        let v = variant(PostFormat::Image, "");
+        assert_eq!(
+            rendered(Locale::En, AccountKind::TikTokUser, &v, &[])[0],
+            "TikTok does not take Image posts; choose Video."
+        );
+        assert_eq!(
+            rendered(
+                Locale::De,
+                AccountKind::InstagramBusiness,
+                &variant(PostFormat::Video, ""),
+                &[]
+            )[0],
+            "Instagram nimmt keine Beiträge im Format Video an; wählen Sie Bild, Karussell, Reel oder Story."
+        );
+    }
+
+    #[test]
+    fn every_failure_code_and_unit_has_copy_in_every_language() {
+        for locale in Locale::ALL {
+            let t = catalog(locale);
+            for code in [
+                "platform_said",
+                "platform_said_missing_scopes",
+                "platform_kept_refusing",
+                "platform_unconfirmed",
+                "account_removed",
+                "media_deleted",
+                "variant_unreadable",
+                "account_kind_unknown",
+                "provider_unavailable",
+                "issue.media_count_exact",
+            ] {
+                let key = if code.contains('.') {
+                    code.to_owned()
+                } else {
+                    format!("failure.{code}")
+                };
+                assert!(t.has(&key), "{key} in {}", locale.code());
+            }
+            for key in [
+                "unit.megabytes",
+                "unit.gigabytes",
+                "unit.minutes",
+                "unit.seconds",
+                "list.or",
+            ] {
+                assert!(t.has(key), "{key} in {}", locale.code());
+            }
+        }
+        assert_eq!(length(catalog(Locale::De), 15 * 60_000), "15 Min.");
+        assert_eq!(length(catalog(Locale::En), 2_500), "2 s");
+        assert_eq!(size(catalog(Locale::En), 4 * GIB), "4 GB");
+        assert_eq!(size(catalog(Locale::En), 10), "1 MB");
+    }
+
+    fn notification(notice: Option<Notice>, text: &str) -> Notification {
+        Notification {
+            id: 1,
+            workspace_id: herald_accounts::WorkspaceId(1),
+            kind: herald_webhooks::NotificationKind::Comment,
+            notice,
+            text: text.into(),
+            link: None,
+            created_at: herald_core::Timestamp::UNIX_EPOCH,
+            read: false,
+        }
+    }
+
+    fn comment(count: usize, author: Option<&str>, quote: Option<&str>) -> Notification {
+        notification(
+            Some(Notice::new(
+                "comment",
+                [
+                    ("account", "Acme IG".into()),
+                    ("count", count.into()),
+                    ("author", author.unwrap_or_default().into()),
+                    (
+                        "author_kind",
+                        if author.is_some() { "handle" } else { "none" }.into(),
+                    ),
+                    ("quote", quote.unwrap_or_default().into()),
+                    (
+                        "quote_kind",
+                        if quote.is_some() { "some" } else { "none" }.into(),
+                    ),
+                ],
+            )),
+            "",
+        )
+    }
+
+    #[test]
+    fn notifications_render_in_each_language_and_old_ones_as_written() {
+        let en = catalog(Locale::En);
+        let de = catalog(Locale::De);
+        let one = comment(1, Some("ana"), Some("Love it"));
+        assert_eq!(
+            notice(en, &one),
+            "New comment from @ana on Acme IG: \u{201c}Love it\u{201d}"
+        );
+        assert_eq!(
+            notice(de, &one),
+            "Neuer Kommentar von @ana zu Acme IG: \u{201e}Love it\u{201c}"
+        );
+        assert_eq!(
+            notice(en, &comment(1, None, None)),
+            "New comment on Acme IG"
+        );
+        assert_eq!(
+            notice(en, &comment(2, None, None)),
+            "2 new comments on Acme IG"
+        );
+        assert_eq!(
+            notice(de, &comment(2, None, None)),
+            "2 neue Kommentare zu Acme IG"
+        );
+        let failing = notification(
+            Some(Notice::new(
+                "endpoint_failing",
+                [
+                    ("host", "hooks.example".into()),
+                    ("days", NoticeParam::Count(5)),
+                ],
+            )),
+            "",
+        );
+        assert!(notice(en, &failing).ends_with("failing for 5 days."));
+        assert!(notice(de, &failing).ends_with("seit 5 Tagen fehl."));
+        let old = notification(None, "New comment on Acme IG");
+        assert_eq!(notice(de, &old), "New comment on Acme IG");
+    }
+
+    #[test]
+    fn every_notice_code_has_copy_in_every_language() {
+        for locale in Locale::ALL {
+            for code in [
+                "comment",
+                "mention",
+                "message",
+                "story_insights",
+                "news",
+                "delivery_dead",
+                "connection_revoked",
+                "connection_deleted",
+                "endpoint_gone",
+                "endpoint_failing",
+                "endpoint_exhausted",
+            ] {
+                let key = format!("notice.{code}");
+                assert!(catalog(locale).has(&key), "{key} in {}", locale.code());
+            }
+        }
+    }
+
+    #[test]
+    fn failures_render_their_code_in_each_language() {
+        let said = FailureDetail::new(
+            "platform_kept_refusing",
+            [
+                ("platform", Param::from("YouTube")),
+                ("detail", Param::from("quotaExceeded")),
+                ("attempts", Param::Count(5)),
+            ],
+        );
+        assert_eq!(
+            failure(catalog(Locale::En), &said),
+            "YouTube still refused after 5 attempts: quotaExceeded"
+        );
+        assert_eq!(
+            failure(catalog(Locale::De), &said),
+            "YouTube lehnte auch nach 5 Versuchen ab: quotaExceeded"
+        );
+        let v = variant(PostFormat::Video, "");
+        let issues = validate(AccountKind::YouTubeChannel, &v, &[]);
+        let broken = FailureDetail::rules_broken(&issues);
+        let stored: FailureDetail =
+            serde_json::from_str(&serde_json::to_string(&broken).unwrap()).unwrap();
+        assert_eq!(
+            failure(catalog(Locale::En), &stored),
+            "YouTube needs a title. A YouTube Video takes exactly 1 media file; this one has 0."
+        );
+    }
+}
