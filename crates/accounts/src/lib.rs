@@ -17,6 +17,7 @@ mod role;
 pub mod secret;
 mod service;
 pub mod sessions;
+pub mod shared;
 mod store;
 
 pub use email::{EmailAddress, EmailError};
@@ -24,5 +25,5 @@ pub use password::{
     MAX_LENGTH as PASSWORD_MAX_LENGTH, MIN_LENGTH as PASSWORD_MIN_LENGTH, PasswordPolicyError,
 };
 pub use rights::{ConsentRecord, Document, OwnedWorkspace};
-pub use role::{Permission, Role};
+pub use role::{Authorized, Permission, Role};
 pub use service::*;

@@ -4,6 +4,7 @@
 //! Archives and the grace period live in `herald-privacy`, which calls
 //! these; nothing here knows about archives or jobs.
 
+use herald_core::Named;
 use herald_core::Timestamp;
 use herald_db::Tx;
 
@@ -16,7 +17,8 @@ use crate::service::{
 use crate::store;
 
 /// A legal document a person accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Document {
     Privacy,
     Terms,
@@ -24,13 +26,6 @@ pub enum Document {
 
 impl Document {
     pub const ALL: [Document; 2] = [Document::Privacy, Document::Terms];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Document::Privacy => "privacy",
-            Document::Terms => "terms",
-        }
-    }
 }
 
 /// Which version of a document a person accepted, and when.

@@ -2,10 +2,25 @@
 //! [`Role::allows`] through the accounts service; nothing checks role names
 //! by hand.
 
+use herald_core::Named;
 use std::fmt;
 
+use herald_core::{UserId, WorkspaceId};
+
 /// A member's role, from most to least powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Owner,
     Admin,
@@ -47,20 +62,6 @@ impl Role {
         Role::Viewer,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Contributor => "contributor",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Deny by default: only what is listed here is allowed.
     pub fn allows(self, permission: Permission) -> bool {
         use Permission::*;
@@ -70,6 +71,60 @@ impl Role {
             Role::Editor => matches!(permission, View | Draft | Publish | Approve),
             Role::Contributor => matches!(permission, View | Draft),
             Role::Viewer => matches!(permission, View),
+        }
+    }
+}
+
+/// Proof that a person is a member of a workspace, with their role there.
+///
+/// Only [`crate::Accounts::require`] makes one (the fields are private),
+/// after reading the membership; every workspace-scoped service method
+/// takes one, so no service can be called for a workspace unchecked. The
+/// method then asks [`Authorized::require`] for the permission it needs:
+/// a stranger never gets this far (404), a member whose role does not
+/// allow the action gets `Forbidden` (403).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorized {
+    user: UserId,
+    workspace: WorkspaceId,
+    role: Role,
+}
+
+impl Authorized {
+    pub(crate) fn new(user: UserId, workspace: WorkspaceId, role: Role) -> Authorized {
+        Authorized {
+            user,
+            workspace,
+            role,
+        }
+    }
+
+    /// Who is acting.
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// Where they act.
+    pub fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+
+    /// Their role there.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether their role allows `permission` (for showing an action).
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
+    }
+
+    /// `Forbidden` unless their role allows `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), crate::AccountError> {
+        if self.allows(permission) {
+            Ok(())
+        } else {
+            Err(crate::AccountError::Forbidden)
         }
     }
 }
@@ -91,6 +146,20 @@ mod tests {
         }
         assert_eq!(Role::parse("Owner"), None);
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn a_proof_allows_what_its_role_allows() {
+        let proof = Authorized::new(UserId(1), WorkspaceId(2), Role::Editor);
+        assert_eq!(
+            (proof.user(), proof.workspace()),
+            (UserId(1), WorkspaceId(2))
+        );
+        assert!(proof.require(Permission::Publish).is_ok());
+        assert!(matches!(
+            proof.require(Permission::ManageMembers),
+            Err(crate::AccountError::Forbidden)
+        ));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The accounts service: every use case as one method of [`Accounts`].
 
+use herald_core::Named;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use herald_ratelimit::{Decision, Limit, RateLimiter};
 
 use crate::email::{EmailAddress, EmailError};
 use crate::password::{self, HashError, NewPassword, PasswordPolicyError, Verified};
-use crate::role::{Permission, Role};
+use crate::role::{Authorized, Permission, Role};
 use crate::secret::{new_token, token_hash};
 use crate::sessions::{SessionRecord, SessionStore, SessionStoreError};
 use crate::store;
@@ -1507,23 +1508,16 @@ impl Accounts {
             .collect())
     }
 
-    /// The caller's role in `workspace` if it allows `permission`. A
-    /// workspace the caller is not in is "not found", not "forbidden".
+    /// Proof that the caller is in `workspace` and their role allows
+    /// `permission`. A workspace the caller is not in is "not found", not
+    /// "forbidden".
     pub async fn require(
         &self,
         user: &User,
         workspace: WorkspaceId,
         permission: Permission,
-    ) -> Result<Role, AccountError> {
-        let role = store::role_in(&self.db, workspace, user.id)
-            .await?
-            .and_then(|r| Role::parse(&r))
-            .ok_or(AccountError::NotFound)?;
-        if role.allows(permission) {
-            Ok(role)
-        } else {
-            Err(AccountError::Forbidden)
-        }
+    ) -> Result<Authorized, AccountError> {
+        crate::shared::authorize(&self.db, user.id, workspace, permission).await
     }
 
     pub async fn members(

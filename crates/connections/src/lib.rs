@@ -8,6 +8,7 @@
 //! them, revoking at the platform where it can. It knows nothing of HTTP:
 //! the web layer calls it, the platform adapters do the talking.
 
+pub mod bulk;
 pub mod jobs;
 pub mod sealed;
 mod service;

@@ -1,5 +1,6 @@
 //! The connections service.
 
+use herald_core::Named;
 use std::sync::Arc;
 
 use herald_accounts::secret::{new_token, same, sign, token_hash};
@@ -35,6 +36,8 @@ const INSTAGRAM_MIN_AGE: SignedDuration = SignedDuration::from_hours(24);
 /// A connection's health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Active,
     /// Renewing failed for a passing reason; retries are scheduled.
@@ -44,14 +47,6 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::RefreshFailing => "refresh_failing",
-            Status::NeedsReconnection => "needs_reconnection",
-        }
-    }
-
     fn parse(s: &str) -> Status {
         match s {
             "refresh_failing" => Status::RefreshFailing,

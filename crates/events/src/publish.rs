@@ -39,22 +39,14 @@ pub struct PublishRequestEvent {
 /// How an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum PublishOutcome {
     Published,
     /// Failed for good: no further attempt follows.
     Failed,
     /// Failed this time; another attempt is scheduled.
     Retrying,
-}
-
-impl PublishOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PublishOutcome::Published => "published",
-            PublishOutcome::Failed => "failed",
-            PublishOutcome::Retrying => "retrying",
-        }
-    }
 }
 
 /// The end of an attempt: the request's fields plus the outcome.

@@ -1,5 +1,6 @@
 //! Wiring: turns a [`Config`] into a running web server and/or worker.
 
+use herald_core::Named;
 use std::os::unix::fs::DirBuilderExt;
 use std::sync::Arc;
 

@@ -7,6 +7,7 @@
 mod publish;
 mod webhooks;
 
+use herald_core::Named;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -2,6 +2,7 @@
 //! the scheduler, plus operator commands (migrate, config, jobs, bench).
 
 use herald::{app, bench, telemetry};
+use herald_core::Named;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

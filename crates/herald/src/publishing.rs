@@ -36,7 +36,7 @@ impl MediaCatalog for LibraryCatalog {
                 found.push(None);
                 continue;
             };
-            match self.0.get(WorkspaceId(workspace), media_id).await {
+            match self.0.of_workspace(WorkspaceId(workspace), media_id).await {
                 Ok(media) if media.deleted_at.is_none() => {
                     found.push(Some(self.0.item(&media, url_ttl)))
                 }

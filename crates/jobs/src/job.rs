@@ -1,6 +1,7 @@
 //! What a job is: a small, versioned payload of ids, plus how it is stored
 //! and how a handler reports failure.
 
+use herald_core::Named;
 use std::fmt;
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ pub trait JobPayload: Serialize + DeserializeOwned + Send + Sync + 'static {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum JobState {
     Queued,
     Running,
@@ -48,18 +51,6 @@ pub enum JobState {
 
 impl JobState {
     pub const ALL: [JobState; 3] = [JobState::Queued, JobState::Running, JobState::Dead];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Dead => "dead",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        JobState::ALL.into_iter().find(|st| st.as_str() == s)
-    }
 }
 
 impl fmt::Display for JobState {

@@ -1,5 +1,6 @@
 //! [`Queue`]: enqueueing jobs and managing stored ones.
 
+use herald_core::Named;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 //! differ (row locking when claiming and cancelling, list parameters) the
 //! SQLite and PostgreSQL variants sit next to each other.
 
+use herald_core::Named;
 use std::collections::BTreeMap;
 
 use herald_core::Timestamp;

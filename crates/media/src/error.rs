@@ -28,6 +28,9 @@ pub enum MediaError {
     DriveUnavailable,
     #[error("no such media")]
     NotFound,
+    /// The person may not do this in the workspace.
+    #[error("not allowed")]
+    Access(#[from] herald_accounts::AccountError),
     /// The client's body broke off (disconnect, timeout).
     #[error("the upload was interrupted")]
     Body(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -55,6 +58,7 @@ impl MediaError {
             MediaError::NotDownloadable(_) => "media_not_downloadable",
             MediaError::DriveUnavailable => "media_drive_unavailable",
             MediaError::NotFound => "not_found",
+            MediaError::Access(e) => e.code(),
             MediaError::Body(_) => "media_upload_interrupted",
             MediaError::Drive(e) => herald_connections::platform_code(e),
             MediaError::Connection(e) => e.code(),

@@ -5,6 +5,7 @@
 //! second run finds the same content and returns it.
 
 use async_trait::async_trait;
+use herald_accounts::Permission;
 use herald_connections::Connections;
 use herald_core::{UserId, WorkspaceId};
 use herald_db::DbError;
@@ -85,16 +86,18 @@ impl Handler<ImportDrive> for ImportDriveHandler {
             Ok(None) => return Err(JobError::permanent("the Google connection was removed")),
             Err(e) => return Err(classify(e)),
         };
-        match self
-            .media
-            .import_from_drive(
-                WorkspaceId(job.workspace),
-                UserId(job.user),
-                &token,
-                &job.file,
-            )
-            .await
-        {
+        // Checked again now: the person may have left the workspace, or
+        // lost the role that lets them add media, since they asked.
+        let auth = herald_accounts::shared::authorize(
+            self.media.db(),
+            UserId(job.user),
+            WorkspaceId(job.workspace),
+            Permission::Draft,
+        )
+        .await
+        .map_err(MediaError::Access)
+        .map_err(classify)?;
+        match self.media.import_from_drive(&auth, &token, &job.file).await {
             Ok(media) => {
                 tracing::info!(media = %media.id, file = %job.file, "imported from Google Drive");
                 Ok(())
@@ -106,6 +109,9 @@ impl Handler<ImportDrive> for ImportDriveHandler {
 
 fn classify(e: MediaError) -> JobError {
     match e {
+        MediaError::Access(e) if !matches!(e, herald_accounts::AccountError::Database(_)) => {
+            JobError::permanent_from("the person may no longer add media to this workspace", e)
+        }
         MediaError::Drive(e) if matches!(e.kind, ErrorKind::Reconnect) => {
             JobError::permanent_from("Google no longer accepts the connection's token", e)
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
+use herald_accounts::{Authorized, Permission};
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
@@ -198,6 +199,10 @@ impl MediaLibrary {
     }
 
     /// The largest file accepted.
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
     pub fn max_bytes(&self) -> u64 {
         self.inner.config.max_bytes
     }
@@ -221,8 +226,7 @@ impl MediaLibrary {
     /// log: the probed type is what counts.
     pub async fn upload<S, E>(
         &self,
-        workspace: WorkspaceId,
-        user: UserId,
+        auth: &Authorized,
         filename: &str,
         declared_mime: Option<&str>,
         body: S,
@@ -232,11 +236,12 @@ impl MediaLibrary {
         S: Stream<Item = Result<Bytes, E>> + Send,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        auth.require(Permission::Draft)?;
         let body = body.map_err(|e| MediaError::Body(e.into()));
         let media = self
             .ingest(
-                workspace,
-                user,
+                auth.workspace(),
+                auth.user(),
                 filename,
                 body,
                 max_size.min(self.inner.config.max_bytes),
@@ -445,6 +450,15 @@ impl MediaLibrary {
     /// A page of the workspace's live media, newest first.
     pub async fn list(
         &self,
+        auth: &Authorized,
+        filter: &ListFilter,
+    ) -> Result<MediaPage, MediaError> {
+        auth.require(Permission::View)?;
+        self.page(auth.workspace(), filter).await
+    }
+
+    async fn page(
+        &self,
         workspace: WorkspaceId,
         filter: &ListFilter,
     ) -> Result<MediaPage, MediaError> {
@@ -473,7 +487,19 @@ impl MediaLibrary {
     }
 
     /// A live media of the workspace.
-    pub async fn get(&self, workspace: WorkspaceId, id: MediaId) -> Result<Media, MediaError> {
+    pub async fn get(&self, auth: &Authorized, id: MediaId) -> Result<Media, MediaError> {
+        auth.require(Permission::View)?;
+        found(store::get(&self.inner.db, auth.workspace(), &id.to_string()).await?)
+    }
+
+    /// A media of `workspace`, for a service that acts on the workspace's
+    /// behalf without a person (the publishing job: the post it publishes
+    /// belongs to the workspace, and it only asks for that post's media).
+    pub async fn of_workspace(
+        &self,
+        workspace: WorkspaceId,
+        id: MediaId,
+    ) -> Result<Media, MediaError> {
         found(store::get(&self.inner.db, workspace, &id.to_string()).await?)
     }
 
@@ -485,7 +511,9 @@ impl MediaLibrary {
 
     /// Removes a media from the library (soft: posts that used it keep it,
     /// and its blob may be shared).
-    pub async fn delete(&self, workspace: WorkspaceId, id: MediaId) -> Result<(), MediaError> {
+    pub async fn delete(&self, auth: &Authorized, id: MediaId) -> Result<(), MediaError> {
+        auth.require(Permission::Publish)?;
+        let workspace = auth.workspace();
         if store::soft_delete(&self.inner.db, workspace, &id.to_string(), self.now()).await? {
             Ok(())
         } else {
@@ -520,7 +548,7 @@ impl MediaLibrary {
         let mut before = None;
         loop {
             let page = self
-                .list(
+                .page(
                     workspace,
                     &ListFilter {
                         kind: None,
@@ -642,11 +670,11 @@ impl MediaLibrary {
     /// through the same path as an upload (never whole in memory).
     pub async fn import_from_drive(
         &self,
-        workspace: WorkspaceId,
-        user: UserId,
+        auth: &Authorized,
         token: &Secret,
         file_id: &str,
     ) -> Result<Media, MediaError> {
+        auth.require(Permission::Draft)?;
         let drive = self.drive()?;
         let file: DriveFile = drive.get(token, file_id).await?;
         if file.is_google_native() {
@@ -684,8 +712,8 @@ impl MediaLibrary {
             duration_ms: file.duration_ms,
         };
         self.ingest(
-            workspace,
-            user,
+            auth.workspace(),
+            auth.user(),
             &file.name,
             body,
             max,

@@ -3,6 +3,7 @@
 //! by the platforms' usage headers and throttling errors, and one structured
 //! log line per attempt with every secret redacted.
 
+use herald_core::Named;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! The domain contract every platform adapter fulfils, and the types that
 //! cross it. Nothing here knows a platform's wire format.
 
+use herald_core::Named;
 use std::fmt;
 
 use async_trait::async_trait;
@@ -13,6 +14,8 @@ use crate::PlatformError;
 /// A way of connecting accounts: one OAuth app at one platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "lowercase")]
 pub enum ProviderId {
     /// Facebook Login: Facebook Pages and the Instagram business accounts
     /// linked to them.
@@ -32,20 +35,6 @@ impl ProviderId {
         ProviderId::YouTube,
     ];
 
-    /// The slug used in URLs and storage.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Facebook => "facebook",
-            ProviderId::Instagram => "instagram",
-            ProviderId::TikTok => "tiktok",
-            ProviderId::YouTube => "youtube",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProviderId> {
-        ProviderId::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
     /// The name people know it by.
     pub fn name(self) -> &'static str {
         match self {
@@ -64,7 +53,19 @@ impl fmt::Display for ProviderId {
 }
 
 /// What a connection publishes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum AccountKind {
     #[serde(rename = "facebook_page")]
     FacebookPage,
@@ -75,8 +76,10 @@ pub enum AccountKind {
     #[serde(rename = "instagram_account")]
     InstagramAccount,
     #[serde(rename = "tiktok_user")]
+    #[strum(serialize = "tiktok_user")]
     TikTokUser,
     #[serde(rename = "youtube_channel")]
+    #[strum(serialize = "youtube_channel")]
     YouTubeChannel,
 }
 
@@ -88,20 +91,6 @@ impl AccountKind {
         AccountKind::TikTokUser,
         AccountKind::YouTubeChannel,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountKind::FacebookPage => "facebook_page",
-            AccountKind::InstagramBusiness => "instagram_business",
-            AccountKind::InstagramAccount => "instagram_account",
-            AccountKind::TikTokUser => "tiktok_user",
-            AccountKind::YouTubeChannel => "youtube_channel",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AccountKind> {
-        AccountKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 }
 
 /// A token or other secret. `Debug` and `Display` never show it; only

@@ -14,7 +14,8 @@
 //! ```
 
 use futures_util::StreamExt;
-use herald_accounts::{LetterKind, RequestMeta, Role, User};
+use herald_accounts::{LetterKind, Permission, RequestMeta, Role, User};
+use herald_core::Named;
 use herald_core::Timestamp;
 use herald_core::WorkspaceId;
 use herald_jobs::NewJob;
@@ -28,7 +29,8 @@ use crate::{BuildExport, EXPORT_TTL, Privacy, PrivacyError, store};
 pub const EXPORT_LIMIT: Limit =
     Limit::new("export_user", 3, std::time::Duration::from_secs(24 * 3600));
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum ExportState {
     Pending,
     Ready,
@@ -36,14 +38,6 @@ pub enum ExportState {
 }
 
 impl ExportState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportState::Pending => "pending",
-            ExportState::Ready => "ready",
-            ExportState::Failed => "failed",
-        }
-    }
-
     fn parse(s: &str) -> ExportState {
         match s {
             "ready" => ExportState::Ready,
@@ -297,9 +291,10 @@ impl Privacy {
 
         let mut notifications = Vec::new();
         for m in &memberships {
+            let auth = s.accounts.require(user, m.id, Permission::View).await?;
             for n in s
                 .notifications
-                .list(user.id, m.id, herald_webhooks::KEEP_PER_USER as usize)
+                .list(&auth, herald_webhooks::KEEP_PER_USER as usize)
                 .await?
             {
                 notifications.push(json!({
@@ -368,9 +363,10 @@ impl Privacy {
             .await
             .map_err(a)?;
 
+        let owner = s.accounts.require(user, ws, Permission::View).await?;
         let endpoints: Vec<Value> = s
             .outbound
-            .list(ws)
+            .list(&owner)
             .await?
             .into_iter()
             .map(|e| {

@@ -17,6 +17,7 @@
 //! attempt, or at once for failures no retry fixes, the target ends
 //! `failed` with the reason and the fix.
 
+use herald_core::Named;
 use std::time::Duration;
 
 use async_trait::async_trait;

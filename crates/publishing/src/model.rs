@@ -88,22 +88,17 @@ pub struct PostInput {
     pub when: When,
 }
 
+/// A closed set stored as text: its text and parsing are derived (strum),
+/// and [`herald_core::Named`] gives it `as_str` and `parse`.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+            strum::IntoStaticStr, strum::EnumString,
+        )]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($text => Some($name::$variant),)* _ => None }
-            }
-        }
+        pub enum $name { $(#[strum(serialize = $text)] $variant),* }
     };
 }
 
@@ -395,6 +390,7 @@ pub struct Receipt {
 mod tests {
     use super::*;
     use TargetStatus as T;
+    use herald_core::Named;
 
     #[test]
     fn post_status_summarises_targets() {

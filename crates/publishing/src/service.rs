@@ -1,5 +1,6 @@
 //! The publishing service: compose, schedule, change and inspect posts.
 
+use herald_core::Named;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -42,7 +43,8 @@ pub struct TargetReport {
 }
 
 /// Which posts a queue list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum QueueFilter {
     /// Scheduled and publishing, soonest first.
     Upcoming,
@@ -52,27 +54,6 @@ pub enum QueueFilter {
     Failed,
     /// Drafts, newest first.
     Drafts,
-}
-
-impl QueueFilter {
-    pub fn parse(s: &str) -> Option<QueueFilter> {
-        Some(match s {
-            "upcoming" => QueueFilter::Upcoming,
-            "published" => QueueFilter::Published,
-            "failed" => QueueFilter::Failed,
-            "drafts" => QueueFilter::Drafts,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QueueFilter::Upcoming => "upcoming",
-            QueueFilter::Published => "published",
-            QueueFilter::Failed => "failed",
-            QueueFilter::Drafts => "drafts",
-        }
-    }
 }
 
 struct Inner {

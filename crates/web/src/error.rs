@@ -150,6 +150,7 @@ pub fn media_status(e: &herald_media::MediaError) -> StatusCode {
         M::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         M::Empty | M::Malformed { .. } | M::NotDownloadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
         M::NotFound => StatusCode::NOT_FOUND,
+        M::Access(e) => account_status(e),
         M::Body(_) => StatusCode::BAD_REQUEST,
         M::DriveUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         M::Drive(p) => match p.kind {

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod member;
 mod middleware;
 mod ops;
 pub mod pages;

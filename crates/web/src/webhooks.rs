@@ -146,7 +146,10 @@ fn callback_refusal(e: CallbackError) -> Refusal {
 /// A failure of the webhook services behind a page or API call: a 500
 /// whose cause the error middleware logs.
 pub(crate) fn service_error(e: herald_webhooks::WebhooksError) -> WebError {
-    WebError::Internal(Box::new(e))
+    match e {
+        herald_webhooks::WebhooksError::Access(e) => WebError::Account(e),
+        e => WebError::Internal(Box::new(e)),
+    }
 }
 
 fn ok() -> Response {

@@ -4,6 +4,7 @@
 //! reader's language, writing sizes, times, formats and lists the
 //! language's way.
 
+use herald_core::Named;
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
 use herald_webhooks::{NoticeParam, Notification};

@@ -9,13 +9,14 @@
 //! everything Herald learned through them; the public status page shows
 //! the progress by code and names nobody.
 
+use herald_core::Named;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use herald_accounts::secret::token_hash;
-use herald_core::WorkspaceId;
+use herald_connections::bulk;
 use herald_core::{Clock, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, Tx, on_pool, on_tx};
@@ -151,30 +152,12 @@ pub struct DeletionReceipt {
     pub confirmation_code: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum DeletionState {
     Received,
     InProgress,
     Completed,
-}
-
-impl DeletionState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeletionState::Received => "received",
-            DeletionState::InProgress => "in_progress",
-            DeletionState::Completed => "completed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DeletionState> {
-        Some(match s {
-            "received" => DeletionState::Received,
-            "in_progress" => DeletionState::InProgress,
-            "completed" => DeletionState::Completed,
-            _ => return None,
-        })
-    }
 }
 
 /// A deletion request's progress, for the public status page (it names no
@@ -215,13 +198,7 @@ fn new_code() -> String {
 }
 
 /// A connection being revoked or removed, as events and notices name it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Affected {
-    id: String,
-    workspace_id: WorkspaceId,
-    provider: String,
-    name: String,
-}
+type Affected = herald_connections::bulk::Touched;
 
 #[derive(Debug, sqlx::FromRow)]
 struct DeletionRow {
@@ -296,23 +273,16 @@ impl MetaCallbacks {
         let now = self.inner.clock.now();
         let detail = format!("Access was removed on {}", app.name());
         let mut tx = self.inner.db.begin().await.map_err(WebhooksError::from)?;
-        let revoked: Vec<Affected> = on_tx!(tx, |conn| {
-            sqlx::query_as(
-                "UPDATE connections SET status = 'needs_reconnection', status_detail = $1, \
-                 revoked_at = $2, updated_at = $2, refresh_lock_until = NULL \
-                 WHERE provider = $3 AND platform_user_id = $4 AND sandbox = $5 \
-                 AND revoked_at IS NULL \
-                 RETURNING id, workspace_id, provider, name",
-            )
-            .bind(&detail)
-            .bind(DbTime(now))
-            .bind(app.provider())
-            .bind(&request.user_id)
-            .bind(verifier.sandbox)
-            .fetch_all(conn)
-            .await
-            .map_err(WebhooksError::from)?
-        });
+        let revoked = bulk::revoke_by_platform_user(
+            &mut tx,
+            app.provider(),
+            &request.user_id,
+            verifier.sandbox,
+            &detail,
+            now,
+        )
+        .await
+        .map_err(WebhooksError::from)?;
         for c in &revoked {
             self.announce(
                 &mut tx,
@@ -350,19 +320,15 @@ impl MetaCallbacks {
         notice: &Notice,
         now: Timestamp,
     ) -> Result<(), WebhooksError> {
-        on_tx!(tx, |conn| {
-            sqlx::query(
-                "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail) \
-                 VALUES ($1, $2, NULL, $3, 'success', $4, $5)",
-            )
-            .bind(DbTime(now))
-            .bind(c.workspace_id)
-            .bind(action)
-            .bind(&c.id)
-            .bind(format!("{} {}: {reason}", c.provider, c.name))
-            .execute(conn)
-            .await?;
-        });
+        herald_accounts::shared::record_system_event(
+            tx,
+            now,
+            c.workspace_id,
+            action,
+            &c.id,
+            &format!("{} {}: {reason}", c.provider, c.name),
+        )
+        .await?;
         notify_workspace(
             tx,
             c.workspace_id,
@@ -500,24 +466,6 @@ impl MetaCallbacks {
             .execute(pool)
             .await?;
         });
-        // Only the hash of the person's id is stored, so the connections
-        // are found by hashing each candidate's platform user id.
-        let candidates: Vec<(String, String)> = on_pool!(db, |pool| {
-            sqlx::query_as(
-                "SELECT id, platform_user_id FROM connections \
-                 WHERE provider = $1 AND sandbox = $2 AND platform_user_id <> ''",
-            )
-            .bind(app.provider())
-            .bind(row.sandbox)
-            .fetch_all(pool)
-            .await?
-        });
-        let ids: Vec<String> = candidates
-            .into_iter()
-            .filter(|(_, user)| user_hash(app, user) == row.user_hash)
-            .map(|(id, _)| id)
-            .collect();
-
         let now = self.inner.clock.now();
         let mut tx = db.begin().await?;
         // Written first, so SQLite takes its write lock before the reads
@@ -528,6 +476,14 @@ impl MetaCallbacks {
                 .execute(conn)
                 .await?;
         });
+        // Only the hash of the person's id is stored, so the connections
+        // are found by hashing each candidate's platform user id.
+        let ids: Vec<String> = bulk::platform_users(&mut tx, app.provider(), row.sandbox)
+            .await?
+            .into_iter()
+            .filter(|(_, user)| user_hash(app, user) == row.user_hash)
+            .map(|(id, _)| id)
+            .collect();
         let mut removed: Vec<Affected> = Vec::new();
         let mut items = 0i64;
         for chunk in ids.chunks(200) {
@@ -595,13 +551,6 @@ async fn delete_connections(
         }
         qb.push(")");
     }
-    let affected: Vec<Affected> = on_tx!(tx, |conn| {
-        let mut qb = sqlx::QueryBuilder::new(
-            "SELECT id, workspace_id, provider, name FROM connections WHERE id IN ",
-        );
-        list(&mut qb, ids);
-        qb.build_query_as().fetch_all(&mut *conn).await?
-    });
     let mut items = 0i64;
     for table in ["inbox_items", "story_insights"] {
         let n: i64 = on_tx!(tx, |conn| {
@@ -620,11 +569,7 @@ async fn delete_connections(
         list(&mut qb, ids);
         qb.build_query_scalar().fetch_all(&mut *conn).await?
     });
-    on_tx!(tx, |conn| {
-        let mut qb = sqlx::QueryBuilder::new("DELETE FROM connections WHERE id IN ");
-        list(&mut qb, ids);
-        qb.build().execute(&mut *conn).await?;
-    });
+    let affected = bulk::delete(tx, ids).await?;
     // The raw deliveries hold what Meta sent about these accounts; those
     // no other connection received go with them, and the others' slices
     // are written again without these accounts' entries.

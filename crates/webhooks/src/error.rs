@@ -18,6 +18,9 @@ pub enum WebhooksError {
     /// The task that writes deliveries is gone (its runtime shut down).
     #[error("the webhook writer is not running")]
     WriterStopped,
+    /// The person may not do this in the workspace.
+    #[error("not allowed")]
+    Access(#[from] herald_accounts::AccountError),
 }
 
 impl From<sqlx::Error> for WebhooksError {

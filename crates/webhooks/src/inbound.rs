@@ -20,8 +20,9 @@ mod writer;
 use std::sync::Arc;
 use std::time::Instant;
 
+use herald_accounts::{Authorized, Permission};
+use herald_core::UserId;
 use herald_core::{Clock, Timestamp};
-use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
 use herald_db::DbTime;
 use herald_jobs::{NewJob, Queue};
@@ -90,7 +91,8 @@ pub enum ReceiveError {
 }
 
 /// Where a delivery is in its processing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Stored, waiting for its first attempt.
     Received,
@@ -103,25 +105,6 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Received => "received",
-            DeliveryStatus::Processed => "processed",
-            DeliveryStatus::Retrying => "retrying",
-            DeliveryStatus::Dead => "dead",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DeliveryStatus> {
-        Some(match s {
-            "received" => DeliveryStatus::Received,
-            "processed" => DeliveryStatus::Processed,
-            "retrying" => DeliveryStatus::Retrying,
-            "dead" => DeliveryStatus::Dead,
-            _ => return None,
-        })
-    }
-
     pub const ALL: [DeliveryStatus; 4] = [
         DeliveryStatus::Received,
         DeliveryStatus::Processed,
@@ -426,9 +409,11 @@ impl Inbound {
     /// moments of its arrival.
     pub async fn list(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         filter: &DeliveryFilter,
     ) -> Result<Vec<DeliverySummary>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         Ok(store::list(&self.inner.db, workspace, filter)
             .await?
             .into_iter()
@@ -440,8 +425,10 @@ impl Inbound {
     /// menus).
     pub async fn facets(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
     ) -> Result<(Vec<String>, Vec<String>), WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let (objects, field_lists) = store::facets(&self.inner.db, workspace).await?;
         let mut fields: Vec<String> = field_lists
             .iter()
@@ -455,9 +442,11 @@ impl Inbound {
     /// One delivery, if it was routed to `workspace`.
     pub async fn get(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: DeliveryId,
     ) -> Result<Option<DeliveryDetail>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let db = &self.inner.db;
         let Some(row) = store::detail(db, workspace, id.0).await? else {
             return Ok(None);
@@ -482,10 +471,12 @@ impl Inbound {
     /// recorded with `by`; the delivery is never copied.
     pub async fn replay(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         ids: &[DeliveryId],
-        by: UserId,
     ) -> Result<usize, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
+        let by = auth.user();
         let ids: Vec<i64> = ids.iter().map(|d| d.0).collect();
         let routed = store::routed(&self.inner.db, workspace, &ids).await?;
         self.queue_replays(&routed, by).await
@@ -495,10 +486,12 @@ impl Inbound {
     /// or after `since`.
     pub async fn replay_failed_since(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         since: Timestamp,
-        by: UserId,
     ) -> Result<usize, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
+        let by = auth.user();
         let ids = store::failed_since(&self.inner.db, workspace, since).await?;
         self.queue_replays(&ids, by).await
     }

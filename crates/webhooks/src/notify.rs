@@ -12,8 +12,10 @@
 //! language. Notices written before codes were stored keep their English
 //! text, shown as it is.
 
+use herald_core::Named;
 use std::collections::BTreeMap;
 
+use herald_accounts::{Authorized, Permission};
 use herald_core::{Clock, Timestamp};
 use herald_core::{UserId, WorkspaceId};
 use herald_db::DbTime;
@@ -28,7 +30,19 @@ use crate::WebhooksError;
 pub const KEEP_PER_USER: i64 = 500;
 
 /// The kinds of webhook-driven notifications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum NotificationKind {
     /// A new comment on a connected account's post.
     Comment,
@@ -56,22 +70,6 @@ impl NotificationKind {
         NotificationKind::ConnectionRevoked,
         NotificationKind::EndpointFailing,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::Comment => "comment",
-            NotificationKind::Mention => "mention",
-            NotificationKind::Message => "message",
-            NotificationKind::StoryInsights => "story_insights",
-            NotificationKind::DeliveryDead => "delivery_dead",
-            NotificationKind::ConnectionRevoked => "connection_revoked",
-            NotificationKind::EndpointFailing => "endpoint_failing",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<NotificationKind> {
-        NotificationKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 
     /// Whether a person gets it before they choose.
     pub fn default_enabled(self) -> bool {
@@ -172,9 +170,11 @@ impl Notifications {
     /// Every kind with whether `user` gets it in `workspace`.
     pub async fn preferences(
         &self,
-        user: UserId,
-        workspace: WorkspaceId,
+        auth: &Authorized,
     ) -> Result<Vec<(NotificationKind, bool)>, WebhooksError> {
+        auth.require(Permission::View)?;
+        let workspace = auth.workspace();
+        let user = auth.user();
         let stored: Vec<(String, bool)> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT kind, enabled FROM notification_prefs WHERE user_id = $1 AND workspace_id = $2",
@@ -199,10 +199,12 @@ impl Notifications {
     /// Sets the given kinds; others keep their value.
     pub async fn set_preferences(
         &self,
-        user: UserId,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         prefs: &[(NotificationKind, bool)],
     ) -> Result<(), WebhooksError> {
+        auth.require(Permission::View)?;
+        let workspace = auth.workspace();
+        let user = auth.user();
         let now = DbTime(self.clock.now());
         let mut tx = self.db.begin().await?;
         for (kind, enabled) in prefs {
@@ -229,10 +231,12 @@ impl Notifications {
     /// `user`'s notifications in `workspace`, newest first.
     pub async fn list(
         &self,
-        user: UserId,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         limit: usize,
     ) -> Result<Vec<Notification>, WebhooksError> {
+        auth.require(Permission::View)?;
+        let workspace = auth.workspace();
+        let user = auth.user();
         let limit = i64::try_from(limit.clamp(1, KEEP_PER_USER as usize)).unwrap_or(KEEP_PER_USER);
         type Row = (
             i64,
@@ -284,11 +288,10 @@ impl Notifications {
             .collect())
     }
 
-    pub async fn unread_count(
-        &self,
-        user: UserId,
-        workspace: WorkspaceId,
-    ) -> Result<i64, WebhooksError> {
+    pub async fn unread_count(&self, auth: &Authorized) -> Result<i64, WebhooksError> {
+        auth.require(Permission::View)?;
+        let workspace = auth.workspace();
+        let user = auth.user();
         Ok(on_pool!(&self.db, |pool| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM notifications \
@@ -302,11 +305,10 @@ impl Notifications {
     }
 
     /// Marks all of `user`'s notifications in `workspace` read.
-    pub async fn mark_all_read(
-        &self,
-        user: UserId,
-        workspace: WorkspaceId,
-    ) -> Result<(), WebhooksError> {
+    pub async fn mark_all_read(&self, auth: &Authorized) -> Result<(), WebhooksError> {
+        auth.require(Permission::View)?;
+        let workspace = auth.workspace();
+        let user = auth.user();
         let now = DbTime(self.clock.now());
         on_pool!(&self.db, |pool| {
             sqlx::query(
@@ -339,24 +341,43 @@ pub(crate) async fn notify_workspace(
     now: Timestamp,
 ) -> Result<u64, WebhooksError> {
     let params = serde_json::to_string(&notice.params).map_err(WebhooksError::Encode)?;
-    let recipients: Vec<i64> = on_tx!(tx, |conn| {
-        sqlx::query_scalar(
-            "INSERT INTO notifications (user_id, workspace_id, kind, text, link, created_at, code, params) \
-             SELECT m.user_id, m.workspace_id, $1, '', $3, $4, $2, $7 FROM memberships m \
-             LEFT JOIN notification_prefs p ON p.user_id = m.user_id \
-                 AND p.workspace_id = m.workspace_id AND p.kind = $1 \
-             WHERE m.workspace_id = $5 AND COALESCE(p.enabled, $6) \
-             RETURNING user_id",
+    let members = herald_accounts::shared::member_ids(tx, workspace).await?;
+    let choices: Vec<(UserId, bool)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT user_id, enabled FROM notification_prefs WHERE workspace_id = $1 AND kind = $2",
         )
+        .bind(workspace)
         .bind(kind.as_str())
-        .bind(&notice.code)
-        .bind(link)
-        .bind(DbTime(now))
-        .bind(workspace.0)
-        .bind(kind.default_enabled())
-        .bind(&params)
         .fetch_all(conn)
         .await?
+    });
+    let recipients: Vec<UserId> = members
+        .into_iter()
+        .filter(|m| {
+            choices
+                .iter()
+                .find(|(user, _)| user == m)
+                .map_or(kind.default_enabled(), |(_, enabled)| *enabled)
+        })
+        .collect();
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    on_tx!(tx, |conn| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO notifications (user_id, workspace_id, kind, text, link, created_at, code, params) ",
+        );
+        qb.push_values(&recipients, |mut row, user| {
+            row.push_bind(*user)
+                .push_bind(workspace)
+                .push_bind(kind.as_str())
+                .push_bind("")
+                .push_bind(link)
+                .push_bind(DbTime(now))
+                .push_bind(&notice.code)
+                .push_bind(&params);
+        });
+        qb.build().execute(&mut *conn).await?;
     });
     for user in &recipients {
         on_tx!(tx, |conn| {

@@ -17,6 +17,7 @@
 //! alternate (baseline, refused, Herald, twice) so drift on a shared
 //! machine hits all alike; the figures are the sums.
 
+use herald_core::Named;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -24,6 +24,7 @@
 //! table: it is printed and skipped until the code is fixed, and fails
 //! once it passes, so the list only shrinks.
 
+use herald_core::Named;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

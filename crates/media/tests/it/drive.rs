@@ -146,7 +146,7 @@ async fn drive_files_are_listed_and_imported_in_ranged_parts() {
     let before = google.sandbox.calls("drive.files_get");
     let video = lib
         .media
-        .import_from_drive(lib.workspace, lib.user, &token, &tour.id)
+        .import_from_drive(&lib.auth(lib.workspace).await, &token, &tour.id)
         .await
         .unwrap();
     let requests = google.sandbox.calls("drive.files_get") - before;
@@ -167,7 +167,7 @@ async fn drive_files_are_listed_and_imported_in_ranged_parts() {
         .unwrap();
     let image = lib
         .media
-        .import_from_drive(lib.workspace, lib.user, &token, &png.id)
+        .import_from_drive(&lib.auth(lib.workspace).await, &token, &png.id)
         .await
         .unwrap();
     assert_eq!(image.mime, "image/png");
@@ -177,7 +177,7 @@ async fn drive_files_are_listed_and_imported_in_ranged_parts() {
     // Importing again finds the same content.
     let again = lib
         .media
-        .import_from_drive(lib.workspace, lib.user, &token, &png.id)
+        .import_from_drive(&lib.auth(lib.workspace).await, &token, &png.id)
         .await
         .unwrap();
     assert_eq!(again.id, image.id);
@@ -203,14 +203,14 @@ async fn google_docs_and_unknown_files_are_refused_and_nothing_is_stored() {
     };
     let err = lib
         .media
-        .import_from_drive(lib.workspace, lib.user, &token, &doc_id)
+        .import_from_drive(&lib.auth(lib.workspace).await, &token, &doc_id)
         .await
         .unwrap_err();
     assert!(matches!(err, MediaError::NotDownloadable(_)), "{err}");
     assert_eq!(err.code(), "media_not_downloadable");
     let err = lib
         .media
-        .import_from_drive(lib.workspace, lib.user, &token, "1nosuchfile")
+        .import_from_drive(&lib.auth(lib.workspace).await, &token, "1nosuchfile")
         .await
         .unwrap_err();
     assert!(
@@ -322,7 +322,7 @@ async fn the_import_job_takes_the_connections_token_and_runs_once_per_file() {
     );
     let page = lib
         .media
-        .list(lib.workspace, &ListFilter::default())
+        .list(&lib.auth(lib.workspace).await, &ListFilter::default())
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
+use herald_accounts::{Authorized, Permission};
 use herald_core::{ManualClock, Timestamp};
 use herald_core::{UserId, WorkspaceId};
 use herald_db::testing::TestDb;
@@ -49,7 +50,22 @@ pub async fn user_and_workspace(db: &Db, email: &str) -> (UserId, WorkspaceId) {
         .unwrap()
     });
     let workspace = workspace(db, email).await;
+    join(db, UserId(user), workspace).await;
     (UserId(user), workspace)
+}
+
+/// Makes `user` an owner of `workspace`.
+pub async fn join(db: &Db, user: UserId, workspace: WorkspaceId) {
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, 'owner', 0)",
+        )
+        .bind(workspace)
+        .bind(user)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
 }
 
 pub async fn workspace(db: &Db, name: &str) -> WorkspaceId {
@@ -103,6 +119,7 @@ impl TestLib {
         let clock = Arc::new(ManualClock::new(start()));
         let (user, workspace) = user_and_workspace(&db.db, "ida@example.com").await;
         let other_workspace = self::workspace(&db.db, "other").await;
+        join(&db.db, user, other_workspace).await;
         let mut config = MediaConfig::new(PUBLIC, URL_KEY.to_vec(), temp_dir.clone());
         config.ffmpeg = None;
         adjust(&mut config);
@@ -121,6 +138,13 @@ impl TestLib {
         }
     }
 
+    /// The user's proof of membership in `workspace` (they own both).
+    pub async fn auth(&self, workspace: WorkspaceId) -> Authorized {
+        herald_accounts::shared::authorize(&self.db.db, self.user, workspace, Permission::View)
+            .await
+            .unwrap()
+    }
+
     /// Uploads `bytes` in 64 KiB chunks with the default limit.
     pub async fn upload(
         &self,
@@ -130,8 +154,7 @@ impl TestLib {
     ) -> Result<herald_media::Media, herald_media::MediaError> {
         self.media
             .upload(
-                workspace,
-                self.user,
+                &self.auth(workspace).await,
                 name,
                 None,
                 chunks(bytes, 64 << 10),

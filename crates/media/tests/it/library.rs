@@ -72,8 +72,7 @@ async fn uploads_stream_to_disk_as_chunks_arrive(t: TestDb) {
     let media = lib
         .media
         .upload(
-            lib.workspace,
-            lib.user,
+            &lib.auth(lib.workspace).await,
             "clips/tour.mp4",
             Some("video/mp4"),
             body,
@@ -139,18 +138,25 @@ async fn the_same_content_is_one_media_per_workspace_and_one_blob(t: TestDb) {
     assert_eq!(blobs.len(), 1, "{blobs:?}");
 
     // A deleted media disappears from its workspace only…
-    lib.media.delete(lib.workspace, first.id).await.unwrap();
+    lib.media
+        .delete(&lib.auth(lib.workspace).await, first.id)
+        .await
+        .unwrap();
     assert!(matches!(
-        lib.media.get(lib.workspace, first.id).await,
+        lib.media
+            .get(&lib.auth(lib.workspace).await, first.id)
+            .await,
         Err(MediaError::NotFound)
     ));
     assert!(matches!(
-        lib.media.delete(lib.workspace, first.id).await,
+        lib.media
+            .delete(&lib.auth(lib.workspace).await, first.id)
+            .await,
         Err(MediaError::NotFound)
     ));
     assert!(
         lib.media
-            .list(lib.workspace, &ListFilter::default())
+            .list(&lib.auth(lib.workspace).await, &ListFilter::default())
             .await
             .unwrap()
             .items
@@ -158,20 +164,27 @@ async fn the_same_content_is_one_media_per_workspace_and_one_blob(t: TestDb) {
     );
     assert!(
         lib.media
-            .get(lib.other_workspace, elsewhere.id)
+            .get(&lib.auth(lib.other_workspace).await, elsewhere.id)
             .await
             .is_ok()
     );
     // …and is another workspace's media to nobody.
     assert!(matches!(
-        lib.media.get(lib.other_workspace, first.id).await,
+        lib.media
+            .get(&lib.auth(lib.other_workspace).await, first.id)
+            .await,
         Err(MediaError::NotFound)
     ));
     // Uploading it again brings the same media back.
     let back = lib.upload(lib.workspace, "d.png", &bytes).await.unwrap();
     assert_eq!(back.id, first.id);
     assert_eq!(back.deleted_at, None);
-    assert!(lib.media.get(lib.workspace, first.id).await.is_ok());
+    assert!(
+        lib.media
+            .get(&lib.auth(lib.workspace).await, first.id)
+            .await
+            .is_ok()
+    );
 }
 
 async fn unsupported_oversized_and_broken_files_store_nothing(t: TestDb) {
@@ -190,8 +203,7 @@ async fn unsupported_oversized_and_broken_files_store_nothing(t: TestDb) {
     let err = lib
         .media
         .upload(
-            lib.workspace,
-            lib.user,
+            &lib.auth(lib.workspace).await,
             "doc.pdf",
             Some("image/png"),
             counting(pdf, polled.clone()),
@@ -212,8 +224,7 @@ async fn unsupported_oversized_and_broken_files_store_nothing(t: TestDb) {
     let err = lib
         .media
         .upload(
-            lib.workspace,
-            lib.user,
+            &lib.auth(lib.workspace).await,
             "big.png",
             None,
             counting(big, polled.clone()),
@@ -304,7 +315,7 @@ async fn listing_pages_newest_first_and_filters_by_kind(t: TestDb) {
         let page = lib
             .media
             .list(
-                lib.workspace,
+                &lib.auth(lib.workspace).await,
                 &ListFilter {
                     kind: None,
                     before,
@@ -323,7 +334,7 @@ async fn listing_pages_newest_first_and_filters_by_kind(t: TestDb) {
     let videos = lib
         .media
         .list(
-            lib.workspace,
+            &lib.auth(lib.workspace).await,
             &ListFilter {
                 kind: Some(MediaKind::Video),
                 ..ListFilter::default()
@@ -336,7 +347,7 @@ async fn listing_pages_newest_first_and_filters_by_kind(t: TestDb) {
     assert!(videos.next.is_none());
     assert!(
         lib.media
-            .list(lib.other_workspace, &ListFilter::default())
+            .list(&lib.auth(lib.other_workspace).await, &ListFilter::default())
             .await
             .unwrap()
             .items
@@ -392,7 +403,10 @@ async fn publishers_read_ranges_through_the_media_source(t: TestDb) {
         mp4[262_144..]
     );
     // Deleted media stay readable for posts already using them.
-    lib.media.delete(lib.workspace, media.id).await.unwrap();
+    lib.media
+        .delete(&lib.auth(lib.workspace).await, media.id)
+        .await
+        .unwrap();
     assert_eq!(source.read(&item, 10, 5).await.unwrap(), mp4[10..15]);
     let mut unknown = item.clone();
     unknown.id = MediaId::new().to_string();
@@ -400,6 +414,64 @@ async fn publishers_read_ranges_through_the_media_source(t: TestDb) {
         source.read(&unknown, 0, 1).await.unwrap_err().kind(),
         std::io::ErrorKind::NotFound
     );
+}
+
+/// The proof a method takes carries the role: a viewer may look at the
+/// library but not add to it or remove from it.
+async fn a_viewer_may_look_but_not_change_the_library(t: TestDb) {
+    let lib = TestLib::new(t).await;
+    let kept = lib
+        .upload(lib.workspace, "a.png", &png(8, 8, 1))
+        .await
+        .unwrap();
+    let (viewer, own) = user_and_workspace(&lib.db.db, "vic@example.com").await;
+    herald_db::on_pool!(&lib.db.db, |pool| {
+        sqlx::query(
+            "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, 'viewer', 0)",
+        )
+        .bind(lib.workspace)
+        .bind(viewer)
+        .execute(pool)
+        .await
+        .unwrap();
+    });
+    let view = herald_accounts::shared::authorize(
+        &lib.db.db,
+        viewer,
+        lib.workspace,
+        herald_accounts::Permission::View,
+    )
+    .await
+    .unwrap();
+    assert_eq!(lib.media.get(&view, kept.id).await.unwrap().id, kept.id);
+    let forbidden = |r: Result<_, MediaError>| {
+        matches!(
+            r,
+            Err(MediaError::Access(herald_accounts::AccountError::Forbidden))
+        )
+    };
+    assert!(forbidden(lib.media.delete(&view, kept.id).await));
+    assert!(forbidden(
+        lib.media
+            .upload(&view, "b.png", None, chunks(&png(8, 8, 2), 1024), 1 << 20)
+            .await
+            .map(|_| ())
+    ));
+    assert!(lib.media.get(&view, kept.id).await.is_ok());
+    assert_eq!(lib.media_rows().await, 1);
+    // Their own workspace's proof finds nothing of this one.
+    let theirs = herald_accounts::shared::authorize(
+        &lib.db.db,
+        viewer,
+        own,
+        herald_accounts::Permission::View,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        lib.media.get(&theirs, kept.id).await,
+        Err(MediaError::NotFound)
+    ));
 }
 
 async fn a_burst_of_uploads_makes_at_most_two_thumbnails_at_once(t: TestDb) {
@@ -445,6 +517,7 @@ async fn a_burst_of_uploads_makes_at_most_two_thumbnails_at_once(t: TestDb) {
 
 on_both_backends!(
     a_burst_of_uploads_makes_at_most_two_thumbnails_at_once,
+    a_viewer_may_look_but_not_change_the_library,
     uploads_stream_to_disk_as_chunks_arrive,
     the_same_content_is_one_media_per_workspace_and_one_blob,
     unsupported_oversized_and_broken_files_store_nothing,

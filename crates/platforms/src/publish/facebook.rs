@@ -12,6 +12,7 @@
 //! fail the post.
 
 use async_trait::async_trait;
+use herald_core::Named;
 use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 

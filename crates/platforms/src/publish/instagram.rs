@@ -21,6 +21,7 @@
 //!    after a few retries they become warnings.
 
 use async_trait::async_trait;
+use herald_core::Named;
 use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 

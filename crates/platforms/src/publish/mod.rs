@@ -43,6 +43,8 @@ use crate::{AccountKind, PlatformError, ProviderId, Secret};
 /// which formats an account kind takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum PostFormat {
     /// Text (and optional link) only: Facebook Pages.
     Text,
@@ -67,21 +69,6 @@ impl PostFormat {
         PostFormat::Story,
         PostFormat::Video,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PostFormat::Text => "text",
-            PostFormat::Image => "image",
-            PostFormat::Carousel => "carousel",
-            PostFormat::Reel => "reel",
-            PostFormat::Story => "story",
-            PostFormat::Video => "video",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PostFormat> {
-        PostFormat::ALL.into_iter().find(|f| f.as_str() == s)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

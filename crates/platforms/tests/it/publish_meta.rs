@@ -2,6 +2,7 @@
 //! format once, a fault on every step endpoint, a worker dying between a
 //! call and saving its progress, and the errors that end a post.
 
+use herald_core::Named;
 use herald_core::SignedDuration;
 use herald_platforms::publish::facebook::FacebookPublisher;
 use herald_platforms::publish::instagram::{InstagramApi, InstagramPublisher};

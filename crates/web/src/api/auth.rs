@@ -10,6 +10,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use herald_accounts::{AccountError, DeviceKind, TokenPair};
 use herald_core::DeviceId;
+use herald_core::Named;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;

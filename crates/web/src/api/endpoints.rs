@@ -13,9 +13,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use herald_accounts::{Permission, User};
+use herald_core::Named;
 use herald_core::Timestamp;
-use herald_core::WorkspaceId;
 use herald_webhooks::outbound::{
     DeliveryState, Endpoint, EndpointChanges, EndpointError, EndpointId, NewEndpoint,
     OutboundAttempt, OutboundDelivery, OutboundDeliveryDetail,
@@ -24,8 +23,7 @@ use herald_webhooks::ssrf::UrlError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{WorkspaceQuery, workspace_of};
-use crate::auth::ApiCaller;
+use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
@@ -65,21 +63,6 @@ pub fn router() -> Router<AppState> {
 
 // ------------------------------------------------------------ shared
 
-/// The workspace asked for (else the caller's first), if the caller may
-/// manage its webhooks: a workspace they are not in is "not found".
-pub(crate) async fn managed_workspace(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<WorkspaceId, WebError> {
-    let workspace = workspace_of(state, user, asked).await?;
-    state
-        .accounts()
-        .require(user, workspace, Permission::ManageWebhooks)
-        .await?;
-    Ok(workspace)
-}
-
 /// The error code of input the service refused (422), or `None` when the
 /// failure is not the caller's input.
 pub(crate) fn input_code(e: &EndpointError) -> Option<&'static str> {
@@ -91,7 +74,9 @@ pub(crate) fn input_code(e: &EndpointError) -> Option<&'static str> {
         EndpointError::Url(UrlError::Unresolvable(_)) => "endpoint_url_unresolvable",
         EndpointError::UnknownEventType(_) => "endpoint_unknown_event_type",
         EndpointError::DescriptionTooLong => "endpoint_description_too_long",
-        EndpointError::NotFound | EndpointError::Storage(_) => return None,
+        EndpointError::NotFound | EndpointError::Access(_) | EndpointError::Storage(_) => {
+            return None;
+        }
     })
 }
 
@@ -117,6 +102,8 @@ pub(crate) fn refused(e: EndpointError) -> WebError {
     match (input_code(&e), e) {
         (Some(code), _) => WebError::Unprocessable { code },
         (None, EndpointError::NotFound) => WebError::NotFound,
+        (None, EndpointError::Access(e)) => WebError::Account(e),
+        (None, EndpointError::Storage(e)) => crate::webhooks::service_error(e),
         (None, other) => WebError::Internal(Box::new(other)),
     }
 }
@@ -237,11 +224,9 @@ impl From<OutboundDeliveryDetail> for DeliveryDetailView {
 
 async fn list_endpoints(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Query(q): Query<WorkspaceQuery>,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
 ) -> Result<Json<Vec<EndpointView>>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
-    let endpoints = state.webhooks()?.outbound.list(workspace).await;
+    let endpoints = state.webhooks()?.outbound.list(&auth).await;
     Ok(Json(
         endpoints
             .map_err(service_error)?
@@ -264,11 +249,9 @@ struct CreateEndpointRequest {
 
 async fn create_endpoint(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Query(q): Query<WorkspaceQuery>,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Json(req): Json<CreateEndpointRequest>,
 ) -> Result<Response, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let new = NewEndpoint {
         url: req.url,
         description: req.description,
@@ -277,7 +260,7 @@ async fn create_endpoint(
     let (endpoint, secret) = state
         .webhooks()?
         .outbound
-        .create(workspace, user.id, new)
+        .create(&auth, new)
         .await
         .map_err(refused)?;
     let location = format!("/api/webhooks/endpoints/{}", endpoint.id.0);
@@ -293,15 +276,13 @@ async fn create_endpoint(
 
 async fn get_endpoint(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<EndpointView>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let found = state
         .webhooks()?
         .outbound
-        .get(workspace, &EndpointId(id))
+        .get(&auth, &EndpointId(id))
         .await
         .map_err(service_error)?;
     Ok(Json(found.ok_or(WebError::NotFound)?.into()))
@@ -319,12 +300,10 @@ struct UpdateEndpointRequest {
 
 async fn update_endpoint(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
     Json(req): Json<UpdateEndpointRequest>,
 ) -> Result<Json<EndpointView>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let changes = EndpointChanges {
         url: req.url,
         description: req.description,
@@ -334,7 +313,7 @@ async fn update_endpoint(
     let endpoint = state
         .webhooks()?
         .outbound
-        .update(workspace, &EndpointId(id), changes)
+        .update(&auth, &EndpointId(id), changes)
         .await
         .map_err(refused)?;
     Ok(Json(endpoint.into()))
@@ -342,15 +321,13 @@ async fn update_endpoint(
 
 async fn delete_endpoint(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<StatusCode, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let deleted = state
         .webhooks()?
         .outbound
-        .delete(workspace, &EndpointId(id))
+        .delete(&auth, &EndpointId(id))
         .await
         .map_err(service_error)?;
     if deleted {
@@ -362,15 +339,13 @@ async fn delete_endpoint(
 
 async fn list_secrets(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Response, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let secrets = state
         .webhooks()?
         .outbound
-        .secrets(workspace, &EndpointId(id))
+        .secrets(&auth, &EndpointId(id))
         .await
         .map_err(refused)?;
     Ok(secret_answer(StatusCode::OK, json!({ "secrets": secrets })))
@@ -378,15 +353,13 @@ async fn list_secrets(
 
 async fn rotate_secret(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Response, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let secret = state
         .webhooks()?
         .outbound
-        .rotate_secret(workspace, &EndpointId(id))
+        .rotate_secret(&auth, &EndpointId(id))
         .await
         .map_err(refused)?;
     Ok(secret_answer(
@@ -397,15 +370,13 @@ async fn rotate_secret(
 
 async fn send_test(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<(StatusCode, Json<DeliveryView>), WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let delivery = state
         .webhooks()?
         .outbound
-        .send_test(workspace, &EndpointId(id))
+        .send_test(&auth, &EndpointId(id))
         .await
         .map_err(refused)?;
     Ok((StatusCode::ACCEPTED, Json(delivery.into())))
@@ -413,7 +384,6 @@ async fn send_test(
 
 #[derive(Deserialize, Default)]
 struct DeliveriesQuery {
-    workspace: Option<i64>,
     /// `pending`, `succeeded`, `retrying` or `dead`; all when absent.
     state: Option<String>,
     limit: Option<usize>,
@@ -433,23 +403,22 @@ pub(crate) fn state_filter(s: Option<&str>) -> Result<Option<DeliveryState>, Web
 
 async fn list_deliveries(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let filter = state_filter(q.state.as_deref())?;
     let outbound = &state.webhooks()?.outbound;
     let id = EndpointId(id);
     // An unknown endpoint is "not found", not an empty log.
     outbound
-        .get(workspace, &id)
+        .get(&auth, &id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_LOG);
     let deliveries = outbound
-        .deliveries(workspace, &id, filter, limit)
+        .deliveries(&auth, &id, filter, limit)
         .await
         .map_err(service_error)?;
     Ok(Json(deliveries.into_iter().map(Into::into).collect()))
@@ -457,15 +426,13 @@ async fn list_deliveries(
 
 async fn get_delivery(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<i64>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<DeliveryDetailView>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let detail = state
         .webhooks()?
         .outbound
-        .delivery(workspace, id)
+        .delivery(&auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -483,30 +450,26 @@ struct ReplayRequest {
 
 async fn replay_deliveries(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
     Json(req): Json<ReplayRequest>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let workspace = managed_workspace(&state, &user, q.workspace).await?;
     let outbound = &state.webhooks()?.outbound;
     let id = EndpointId(id);
     outbound
-        .get(workspace, &id)
+        .get(&auth, &id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let replayed = match (req.ids, req.since) {
         (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_REPLAY => {
-            outbound.replay(workspace, &ids, user.id).await
+            outbound.replay(&auth, &ids).await
         }
         (None, Some(since)) => {
             let since: Timestamp = since.trim().parse().map_err(|_| WebError::Unprocessable {
                 code: "endpoint_replay_since_invalid",
             })?;
-            outbound
-                .replay_failed_since(workspace, &id, since, user.id)
-                .await
+            outbound.replay_failed_since(&auth, &id, since).await
         }
         _ => {
             return Err(WebError::Unprocessable {

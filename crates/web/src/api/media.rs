@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
-use herald_accounts::{Permission, User};
+use herald_accounts::User;
 use herald_core::WorkspaceId;
 use herald_core::{SignedDuration, Timestamp};
 use herald_media::jobs::{ImportDrive, enqueue_import, google_token};
@@ -27,7 +27,7 @@ use herald_platforms::drive::FileList;
 use herald_platforms::{MediaKind, ProviderId};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::ApiCaller;
+use crate::member::{ApiMember, need};
 use crate::{AppState, WebError};
 
 /// Longest wait for the next part of an upload's body.
@@ -84,22 +84,6 @@ pub(crate) async fn refuse_form_bodies(req: Request, next: Next) -> Response {
         return WebError::UnsupportedMediaType.into_response();
     }
     next.run(req).await
-}
-
-/// The caller's role in workspace `ws` allows `permission` (non-members
-/// get 404, as for anything else of a workspace they cannot see).
-async fn allowed(
-    state: &AppState,
-    user: &User,
-    ws: i64,
-    permission: Permission,
-) -> Result<WorkspaceId, WebError> {
-    let workspace = WorkspaceId(ws);
-    state
-        .accounts()
-        .require(user, workspace, permission)
-        .await?;
-    Ok(workspace)
 }
 
 fn media_id(raw: &str) -> Result<MediaId, WebError> {
@@ -180,14 +164,12 @@ fn percent_decode(s: &str) -> String {
 /// `POST /api/workspaces/{ws}/media`: the body is the file.
 async fn upload_media(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path(ws): Path<i64>,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<MediaView>), WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::Draft).await?;
     let filename = q
         .filename
         .or_else(|| {
@@ -218,8 +200,7 @@ async fn upload_media(
     });
     let stored = media
         .upload(
-            workspace,
-            user.id,
+            &auth,
             &filename,
             declared.as_deref(),
             stream,
@@ -245,12 +226,10 @@ struct MediaListResponse {
 
 async fn list_media(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path(ws): Path<i64>,
+    ApiMember { auth, .. }: ApiMember,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MediaListResponse>, WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::View).await?;
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
         Some("image") => Some(MediaKind::Image),
@@ -269,7 +248,7 @@ async fn list_media(
     };
     let page = media
         .list(
-            workspace,
+            &auth,
             &ListFilter {
                 kind,
                 before,
@@ -285,34 +264,31 @@ async fn list_media(
 
 async fn get_media(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path((ws, id)): Path<(i64, String)>,
+    ApiMember { auth, .. }: ApiMember,
+    Path((_, id)): Path<(i64, String)>,
 ) -> Result<Json<MediaView>, WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::View).await?;
-    let found = media.get(workspace, media_id(&id)?).await?;
+    let found = media.get(&auth, media_id(&id)?).await?;
     Ok(Json(MediaView::of(media, &found)))
 }
 
 async fn delete_media(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path((ws, id)): Path<(i64, String)>,
+    ApiMember { auth, .. }: ApiMember<need::Publish>,
+    Path((_, id)): Path<(i64, String)>,
 ) -> Result<StatusCode, WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::Publish).await?;
-    media.delete(workspace, media_id(&id)?).await?;
+    media.delete(&auth, media_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_thumbnail(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path((ws, id)): Path<(i64, String)>,
+    ApiMember { auth, .. }: ApiMember,
+    Path((_, id)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::View).await?;
-    let found = media.get(workspace, media_id(&id)?).await?;
+    let found = media.get(&auth, media_id(&id)?).await?;
     let jpeg = media.thumbnail(&found).await?.ok_or(WebError::NotFound)?;
     Ok((
         [
@@ -371,12 +347,11 @@ async fn google_connection(
 /// in the library when the job is done.
 async fn import_drive(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path(ws): Path<i64>,
+    ApiMember { user, auth, .. }: ApiMember<need::Draft>,
     Json(req): Json<ImportDriveRequest>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::Draft).await?;
+    let workspace = auth.workspace();
     if !media.drive_available() {
         return Err(MediaError::DriveUnavailable.into());
     }
@@ -420,12 +395,12 @@ struct DriveQuery {
 
 async fn list_drive_files(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Path((ws, connection)): Path<(i64, String)>,
+    ApiMember { user, auth, .. }: ApiMember,
+    Path((_, connection)): Path<(i64, String)>,
     Query(q): Query<DriveQuery>,
 ) -> Result<Json<FileList>, WebError> {
     let media = state.media()?;
-    let workspace = allowed(&state, &user, ws, Permission::View).await?;
+    let workspace = auth.workspace();
     google_connection(&state, &user, workspace, &connection).await?;
     let token = google_token(state.connections(), &connection)
         .await?

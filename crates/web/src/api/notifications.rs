@@ -4,20 +4,20 @@
 //! Preferences are an object of kind → on/off; a PUT sets the kinds it
 //! names and keeps the others. An unknown kind refuses the whole request.
 
+use herald_core::Named;
 use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use herald_accounts::{Permission, User};
+use herald_accounts::{Authorized, Permission, User};
 use herald_core::Timestamp;
-use herald_core::WorkspaceId;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
 
-use super::workspace_of;
 use crate::auth::ApiCaller;
 use crate::i18n::{Locale, catalog};
+use crate::member;
 use crate::webhooks::service_error;
 use crate::{AppState, WebError, words};
 
@@ -37,10 +37,9 @@ async fn member_of(
     state: &AppState,
     user: &User,
     asked: Option<i64>,
-) -> Result<WorkspaceId, WebError> {
-    let ws = workspace_of(state, user, asked).await?;
-    state.accounts().require(user, ws, Permission::View).await?;
-    Ok(ws)
+) -> Result<Authorized, WebError> {
+    let (_, auth) = member::authorize(state, user, asked, Permission::View, false).await?;
+    Ok(auth)
 }
 
 #[derive(Deserialize, Default)]
@@ -90,7 +89,7 @@ async fn list_notifications(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<NotificationList>, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let ws = member_of(&state, &user, q.workspace).await?;
+    let auth = member_of(&state, &user, q.workspace).await?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(WebError::BadRequest {
@@ -98,11 +97,11 @@ async fn list_notifications(
         });
     }
     let list = notifications
-        .list(user.id, ws, limit)
+        .list(&auth, limit)
         .await
         .map_err(service_error)?;
     let unread = notifications
-        .unread_count(user.id, ws)
+        .unread_count(&auth)
         .await
         .map_err(service_error)?;
     Ok(Json(NotificationList {
@@ -131,9 +130,9 @@ async fn get_preferences(
     Query(q): Query<PreferencesQuery>,
 ) -> Result<Json<Preferences>, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let ws = member_of(&state, &user, q.workspace).await?;
+    let auth = member_of(&state, &user, q.workspace).await?;
     let prefs = notifications
-        .preferences(user.id, ws)
+        .preferences(&auth)
         .await
         .map_err(service_error)?;
     Ok(Json(preferences_view(prefs)))
@@ -162,14 +161,14 @@ async fn set_preferences(
     Json(body): Json<BTreeMap<String, bool>>,
 ) -> Result<Json<Preferences>, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let ws = member_of(&state, &user, q.workspace).await?;
+    let auth = member_of(&state, &user, q.workspace).await?;
     let changes = parse_preferences(&body)?;
     notifications
-        .set_preferences(user.id, ws, &changes)
+        .set_preferences(&auth, &changes)
         .await
         .map_err(service_error)?;
     let prefs = notifications
-        .preferences(user.id, ws)
+        .preferences(&auth)
         .await
         .map_err(service_error)?;
     Ok(Json(preferences_view(prefs)))

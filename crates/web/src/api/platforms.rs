@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use herald_connections::ConnectionView;
+use herald_core::Named;
 use herald_platforms::ProviderId;
 use serde::Serialize;
 

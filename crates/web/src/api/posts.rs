@@ -13,6 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use herald_core::Named;
 use herald_core::{SignedDuration, Timestamp};
 use herald_publishing::{
     PostInput, PostView, PublishError, QueueFilter, Receipt, TargetInput, TargetReport, When,

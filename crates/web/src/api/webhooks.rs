@@ -8,6 +8,7 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use herald_core::Named;
 use herald_core::Timestamp;
 use herald_webhooks::{
     Attempt, AttemptTrigger, DeliveryDetail, DeliveryFilter, DeliveryId, DeliveryStatus,
@@ -15,9 +16,7 @@ use herald_webhooks::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::WorkspaceQuery;
-use super::endpoints::managed_workspace;
-use crate::auth::ApiCaller;
+use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
@@ -44,7 +43,6 @@ fn nonempty(s: Option<String>) -> Option<String> {
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
-    workspace: Option<i64>,
     status: Option<String>,
     object: Option<String>,
     field: Option<String>,
@@ -206,13 +204,12 @@ struct DeliveryPage {
 
 async fn list_deliveries(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<DeliveryPage>, WebError> {
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let filter = q.filter()?;
-    let list = inbound.list(ws, &filter).await.map_err(service_error)?;
+    let list = inbound.list(&auth, &filter).await.map_err(service_error)?;
     let next_before = (list.len() == filter.limit)
         .then(|| list.last().map(|d| d.id.0))
         .flatten();
@@ -224,16 +221,14 @@ async fn list_deliveries(
 
 async fn get_delivery(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<DeliveryDetailView>, WebError> {
     let id = id
         .parse::<i64>()
         .map(DeliveryId)
         .map_err(|_| WebError::NotFound)?;
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let DeliveryDetail {
         summary,
         headers,
@@ -241,7 +236,7 @@ async fn get_delivery(
         attempts,
         routes,
     } = inbound
-        .get(ws, id)
+        .get(&auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -276,24 +271,19 @@ struct ReplayResponse {
 
 async fn replay_deliveries(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
-    Query(q): Query<WorkspaceQuery>,
+    ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Json(req): Json<ReplayRequest>,
 ) -> Result<Json<ReplayResponse>, WebError> {
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &user, q.workspace).await?;
     let queued = match (req.ids, req.since) {
         (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_LIMIT => {
             let ids: Vec<DeliveryId> = ids.into_iter().map(DeliveryId).collect();
-            inbound
-                .replay(ws, &ids, user.id)
-                .await
-                .map_err(service_error)?
+            inbound.replay(&auth, &ids).await.map_err(service_error)?
         }
         (None, Some(since)) => {
             let since = instant(&since)?;
             inbound
-                .replay_failed_since(ws, since, user.id)
+                .replay_failed_since(&auth, since)
                 .await
                 .map_err(service_error)?
         }

@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
+use herald_core::Named;
 use herald_core::Timestamp;
 use herald_publishing::{PostStatus, PostView, QueueFilter};
 use jiff::Span;

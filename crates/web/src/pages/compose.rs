@@ -8,6 +8,7 @@
 //! adds the media library, counters, previews and live validation, and
 //! keeps the same fields filled, so the server reads one format either way.
 
+use herald_core::Named;
 use std::collections::HashMap;
 
 use askama::Template;

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::AccountError;
+use herald_core::Named;
 use herald_core::{UserId, WorkspaceId};
 use herald_privacy::{ExportState, Fate, PrivacyError};
 use serde::Deserialize;

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use herald_core::Named;
 use herald_webhooks::DeletionState;
 use serde::Deserialize;
 

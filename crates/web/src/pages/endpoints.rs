@@ -15,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::User;
+use herald_accounts::{Authorized, Permission, User};
+use herald_core::Named;
 use herald_core::WorkspaceId;
 use herald_core::{SignedDuration, Timestamp};
 use herald_webhooks::outbound::{
@@ -28,10 +29,10 @@ use serde::Deserialize;
 use super::posts::{ViewerZone, local_time, viewer_zone};
 use super::shell::{RailItem, Section, rail};
 use super::{Chrome, known, render};
-use crate::api::WorkspaceQuery;
-use crate::api::endpoints::{MAX_REPLAY, input_code, managed_workspace, refused, state_filter};
+use crate::api::endpoints::{MAX_REPLAY, input_code, refused, state_filter};
 use crate::auth::{SignedIn, urlencode};
 use crate::i18n::{Catalog, error_copy};
+use crate::member;
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
@@ -92,6 +93,7 @@ const LOG_LENGTH: usize = 100;
 pub(super) struct Manager {
     user: User,
     workspace: WorkspaceId,
+    auth: Authorized,
 }
 
 impl FromRequestParts<AppState> for Manager {
@@ -99,15 +101,19 @@ impl FromRequestParts<AppState> for Manager {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let SignedIn(authed) = SignedIn::from_request_parts(parts, state).await?;
-        let Query(q) = Query::<WorkspaceQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let workspace = managed_workspace(state, &authed.user, q.workspace)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let (_, auth) = member::resolve(
+            parts,
+            state,
+            &authed.user,
+            Permission::ManageWebhooks,
+            false,
+        )
+        .await
+        .map_err(IntoResponse::into_response)?;
         Ok(Manager {
             user: authed.user,
-            workspace,
+            workspace: auth.workspace(),
+            auth,
         })
     }
 }
@@ -383,7 +389,7 @@ async fn endpoints_page(
     let endpoints = state
         .webhooks()?
         .outbound
-        .list(m.workspace)
+        .list(&m.auth)
         .await
         .map_err(service_error)?
         .into_iter()
@@ -429,12 +435,7 @@ async fn create_endpoint(
         description: fields.description.clone(),
         event_types: fields.event_types.clone(),
     };
-    match state
-        .webhooks()?
-        .outbound
-        .create(m.workspace, m.user.id, new)
-        .await
-    {
+    match state.webhooks()?.outbound.create(&m.auth, new).await {
         Ok((endpoint, secret)) => {
             let shown = SecretsShown {
                 heading: c.t.get("endpoints.secret_new"),
@@ -503,12 +504,12 @@ async fn endpoint_page(
 ) -> Result<Response, WebError> {
     let outbound = &state.webhooks()?.outbound;
     let endpoint = outbound
-        .get(m.workspace, id)
+        .get(&m.auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let deliveries = outbound
-        .deliveries(m.workspace, id, extras.state, LOG_LENGTH)
+        .deliveries(&m.auth, id, extras.state, LOG_LENGTH)
         .await
         .map_err(service_error)?
         .into_iter()
@@ -586,7 +587,7 @@ async fn update_endpoint(
     match state
         .webhooks()?
         .outbound
-        .update(m.workspace, &id, changes)
+        .update(&m.auth, &id, changes)
         .await
     {
         Ok(_) => Ok(with(m.endpoint_href(&id.0), "done", "updated")),
@@ -619,7 +620,7 @@ async fn set_enabled(
     let endpoint = state
         .webhooks()?
         .outbound
-        .update(m.workspace, &EndpointId(id), changes)
+        .update(&m.auth, &EndpointId(id), changes)
         .await
         .map_err(refused)?;
     let done = if enabled { "enabled" } else { "disabled" };
@@ -653,7 +654,7 @@ async fn reveal_secret(
     let values = state
         .webhooks()?
         .outbound
-        .secrets(m.workspace, &id)
+        .secrets(&m.auth, &id)
         .await
         .map_err(refused)?;
     let note = if values.len() > 1 {
@@ -684,7 +685,7 @@ async fn rotate_secret(
     let secret = state
         .webhooks()?
         .outbound
-        .rotate_secret(m.workspace, &id)
+        .rotate_secret(&m.auth, &id)
         .await
         .map_err(refused)?;
     let extras = EndpointExtras {
@@ -709,7 +710,7 @@ async fn send_test(
     state
         .webhooks()?
         .outbound
-        .send_test(m.workspace, &id)
+        .send_test(&m.auth, &id)
         .await
         .map_err(refused)?;
     Ok(with(m.endpoint_href(&id.0), "done", "test_sent"))
@@ -737,7 +738,7 @@ async fn delete_endpoint(
     let deleted = state
         .webhooks()?
         .outbound
-        .delete(m.workspace, &EndpointId(id))
+        .delete(&m.auth, &EndpointId(id))
         .await
         .map_err(service_error)?;
     if !deleted {
@@ -768,7 +769,7 @@ async fn replay_selected(
         .collect();
     let outbound = &state.webhooks()?.outbound;
     outbound
-        .get(m.workspace, &EndpointId(id.clone()))
+        .get(&m.auth, &EndpointId(id.clone()))
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -780,7 +781,7 @@ async fn replay_selected(
         ));
     }
     let count = outbound
-        .replay(m.workspace, &ids, m.user.id)
+        .replay(&m.auth, &ids)
         .await
         .map_err(service_error)?;
     Ok(with(m.endpoint_href(&id), "done", replayed(count)))
@@ -809,7 +810,7 @@ async fn replay_failed(
     let outbound = &state.webhooks()?.outbound;
     let endpoint = EndpointId(id);
     outbound
-        .get(m.workspace, &endpoint)
+        .get(&m.auth, &endpoint)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -822,7 +823,7 @@ async fn replay_failed(
         ));
     };
     let count = outbound
-        .replay_failed_since(m.workspace, &endpoint, since, m.user.id)
+        .replay_failed_since(&m.auth, &endpoint, since)
         .await
         .map_err(service_error)?;
     Ok(with(m.endpoint_href(&endpoint.0), "done", replayed(count)))
@@ -875,7 +876,7 @@ async fn show_delivery(
     let detail = state
         .webhooks()?
         .outbound
-        .delivery(m.workspace, id)
+        .delivery(&m.auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -926,12 +927,12 @@ async fn replay_delivery(
 ) -> Result<Response, WebError> {
     let outbound = &state.webhooks()?.outbound;
     outbound
-        .delivery(m.workspace, id)
+        .delivery(&m.auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
     let count = outbound
-        .replay(m.workspace, &[id], m.user.id)
+        .replay(&m.auth, &[id])
         .await
         .map_err(service_error)?;
     Ok(with(m.delivery_href(id), "done", replayed(count)))

@@ -9,18 +9,19 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User, WorkspaceMembership};
-use herald_core::WorkspaceId;
+use herald_accounts::{Authorized, Permission, User};
+use herald_core::Named;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::Deserialize;
 
 use super::posts::{local_time, viewer_zone};
 use super::public::local_path;
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, known, pick_workspace, render};
+use super::{Chrome, known, render};
 use crate::api::WorkspaceQuery;
 use crate::auth::SignedIn;
 use crate::i18n::Catalog;
+use crate::member::{self, PageMember};
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
@@ -37,22 +38,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The workspace asked for (or the first), for any member.
-async fn member_workspace(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<WorkspaceMembership, WebError> {
-    let ws = pick_workspace(state, user, asked)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    state
-        .accounts()
-        .require(user, ws.id, Permission::View)
-        .await?;
-    Ok(ws)
-}
-
 /// The unread count for the shell's badge, in the page's `?workspace=`
 /// (or the first): `None` where there is nothing to count (no webhook
 /// services, no workspace) or the lookup failed (a page still renders
@@ -62,8 +47,10 @@ pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Op
     let asked = Query::<WorkspaceQuery>::try_from_uri(uri)
         .ok()
         .and_then(|Query(q)| q.workspace);
-    let ws = pick_workspace(state, user, asked).await.ok().flatten()?;
-    match webhooks.notifications.unread_count(user.id, ws.id).await {
+    let (_, auth) = member::authorize(state, user, asked, Permission::View, true)
+        .await
+        .ok()?;
+    match webhooks.notifications.unread_count(&auth).await {
         Ok(n) => Some(n),
         Err(e) => {
             tracing::warn!(error = %crate::error::chain(&e), "could not count unread notifications");
@@ -119,24 +106,25 @@ struct NotificationsPage {
 
 #[derive(Deserialize, Default)]
 struct PageQuery {
-    workspace: Option<i64>,
     tz: Option<String>,
     done: Option<String>,
 }
 
 async fn list_notifications(
     State(state): State<AppState>,
-    SignedIn(authed): SignedIn,
+    PageMember {
+        workspace: ws,
+        auth,
+        ..
+    }: PageMember,
     headers: HeaderMap,
     c: Chrome,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let user = &authed.user;
-    let ws = member_workspace(&state, user, q.workspace).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let list = notifications
-        .list(user.id, ws.id, SHOWN)
+        .list(&auth, SHOWN)
         .await
         .map_err(service_error)?;
     render(&NotificationsPage {
@@ -162,12 +150,10 @@ async fn form_workspace(
     state: &AppState,
     user: &User,
     workspace: i64,
-) -> Result<WorkspaceId, WebError> {
-    let ws = member_workspace(state, user, Some(workspace)).await?;
-    if ws.id != WorkspaceId(workspace) {
-        return Err(WebError::NotFound);
-    }
-    Ok(ws.id)
+) -> Result<Authorized, WebError> {
+    let (_, auth) =
+        member::authorize(state, user, Some(workspace), Permission::View, false).await?;
+    Ok(auth)
 }
 
 async fn mark_notifications_read(
@@ -176,14 +162,14 @@ async fn mark_notifications_read(
     axum::Form(form): axum::Form<WorkspaceForm>,
 ) -> Result<Response, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let ws = form_workspace(&state, &authed.user, form.workspace).await?;
+    let auth = form_workspace(&state, &authed.user, form.workspace).await?;
     notifications
-        .mark_all_read(authed.user.id, ws)
+        .mark_all_read(&auth)
         .await
         .map_err(service_error)?;
     Ok(Redirect::to(&format!(
         "/home/notifications?workspace={}&done=all_read",
-        ws.0
+        auth.workspace()
     ))
     .into_response())
 }
@@ -210,15 +196,17 @@ struct PreferencesPage {
 
 async fn show_notification_settings(
     State(state): State<AppState>,
-    SignedIn(authed): SignedIn,
+    PageMember {
+        workspace: ws,
+        auth,
+        ..
+    }: PageMember,
     c: Chrome,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let notifications = &state.webhooks()?.notifications;
-    let user = &authed.user;
-    let ws = member_workspace(&state, user, q.workspace).await?;
     let prefs = notifications
-        .preferences(user.id, ws.id)
+        .preferences(&auth)
         .await
         .map_err(service_error)?;
     render(&PreferencesPage {
@@ -266,14 +254,14 @@ async fn save_notification_settings(
         .ok_or(WebError::BadRequest {
             code: "bad_request",
         })?;
-    let ws = form_workspace(&state, &authed.user, asked).await?;
+    let auth = form_workspace(&state, &authed.user, asked).await?;
     notifications
-        .set_preferences(authed.user.id, ws, &chosen_kinds(&form))
+        .set_preferences(&auth, &chosen_kinds(&form))
         .await
         .map_err(service_error)?;
     Ok(Redirect::to(&format!(
         "/home/settings/notifications?workspace={}&done=saved",
-        ws.0
+        auth.workspace()
     ))
     .into_response())
 }

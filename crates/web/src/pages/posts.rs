@@ -7,6 +7,7 @@
 //! wall-clock times in the viewer's zone: `?tz=` when given, else the
 //! `herald_tz` cookie the script sets from the browser's zone, else UTC.
 
+use herald_core::Named;
 use std::sync::LazyLock;
 
 use askama::Template;

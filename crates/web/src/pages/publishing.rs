@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::Permission;
 use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
+use herald_core::Named;
 use herald_core::WorkspaceId;
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;

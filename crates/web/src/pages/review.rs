@@ -5,6 +5,7 @@
 //! a reviewer will try (the privacy notice reachable over https, app
 //! secrets set, the operator named).
 
+use herald_core::Named;
 use std::time::Duration;
 
 use askama::Template;

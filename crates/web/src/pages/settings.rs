@@ -9,6 +9,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{AccountError, Permission, Role};
+use herald_core::Named;
 use herald_core::{DeviceId, UserId, WorkspaceId};
 use serde::Deserialize;
 

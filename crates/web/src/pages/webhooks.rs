@@ -14,7 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User, WorkspaceMembership};
+use herald_accounts::{Authorized, Permission, User, WorkspaceMembership};
+use herald_core::Named;
 use herald_core::Timestamp;
 use herald_core::WorkspaceId;
 use herald_webhooks::{
@@ -26,9 +27,10 @@ use serde::Deserialize;
 
 use super::posts::{ViewerZone, local_time, viewer_zone};
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, known, pick_workspace, render};
+use super::{Chrome, known, render};
 use crate::auth::SignedIn;
 use crate::i18n::{Catalog, error_copy};
+use crate::member;
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
 
@@ -55,15 +57,8 @@ async fn managed_workspace(
     state: &AppState,
     user: &User,
     asked: Option<i64>,
-) -> Result<WorkspaceMembership, WebError> {
-    let ws = pick_workspace(state, user, asked)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    state
-        .accounts()
-        .require(user, ws.id, Permission::ManageWebhooks)
-        .await?;
-    Ok(ws)
+) -> Result<(WorkspaceMembership, Authorized), WebError> {
+    member::authorize(state, user, asked, Permission::ManageWebhooks, true).await
 }
 
 pub(super) fn status_label(t: &'static Catalog, s: DeliveryStatus) -> &'static str {
@@ -240,12 +235,12 @@ async fn list_deliveries(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &authed.user, q.workspace).await?;
+    let (ws, auth) = managed_workspace(&state, &authed.user, q.workspace).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
-    let (objects, fields) = inbound.facets(ws.id).await.map_err(service_error)?;
+    let (objects, fields) = inbound.facets(&auth).await.map_err(service_error)?;
     let (summaries, refused) = match q.filter(&zone.tz) {
         Ok(filter) => (
-            inbound.list(ws.id, &filter).await.map_err(service_error)?,
+            inbound.list(&auth, &filter).await.map_err(service_error)?,
             None,
         ),
         Err(code) => (Vec::new(), Some(code)),
@@ -390,7 +385,7 @@ async fn show_delivery(
 ) -> Result<Response, WebError> {
     let id = delivery_id(&id)?;
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &authed.user, q.workspace).await?;
+    let (ws, auth) = managed_workspace(&state, &authed.user, q.workspace).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let DeliveryDetail {
         summary,
@@ -399,7 +394,7 @@ async fn show_delivery(
         attempts,
         routes,
     } = inbound
-        .get(ws.id, id)
+        .get(&auth, id)
         .await
         .map_err(service_error)?
         .ok_or(WebError::NotFound)?;
@@ -523,14 +518,11 @@ async fn replay_delivery(
 ) -> Result<Response, WebError> {
     let id = delivery_id(&id)?;
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &authed.user, Some(form.workspace)).await?;
+    let (ws, auth) = managed_workspace(&state, &authed.user, Some(form.workspace)).await?;
     if ws.id != WorkspaceId(form.workspace) {
         return Err(WebError::NotFound);
     }
-    let queued = inbound
-        .replay(ws.id, &[id], authed.user.id)
-        .await
-        .map_err(service_error)?;
+    let queued = inbound.replay(&auth, &[id]).await.map_err(service_error)?;
     if queued == 0 {
         return Err(WebError::NotFound);
     }
@@ -561,7 +553,7 @@ async fn replay_deliveries(
             code: "bad_request",
         })?;
     let inbound = &state.webhooks()?.inbound;
-    let ws = managed_workspace(&state, &authed.user, Some(asked)).await?;
+    let (ws, auth) = managed_workspace(&state, &authed.user, Some(asked)).await?;
     if ws.id != WorkspaceId(asked) {
         return Err(WebError::NotFound);
     }
@@ -574,7 +566,7 @@ async fn replay_deliveries(
             return Ok(back("error=webhook_invalid_time".into()));
         };
         inbound
-            .replay_failed_since(ws.id, since, authed.user.id)
+            .replay_failed_since(&auth, since)
             .await
             .map_err(service_error)?
     } else {
@@ -587,10 +579,7 @@ async fn replay_deliveries(
         if ids.is_empty() {
             return Ok(back("error=webhook_nothing_selected".into()));
         }
-        inbound
-            .replay(ws.id, &ids, authed.user.id)
-            .await
-            .map_err(service_error)?
+        inbound.replay(&auth, &ids).await.map_err(service_error)?
     };
     Ok(back(format!("done=replayed&count={queued}")))
 }

@@ -5,6 +5,7 @@
 //! [`super::view`]): its entries, their ids and fields, and the text search
 //! run on the slice, never on another tenant's entries.
 
+use herald_core::Named;
 use herald_core::WorkspaceId;
 use std::collections::BTreeMap;
 
@@ -220,7 +221,6 @@ struct AttemptRow {
     number: i64,
     replay: bool,
     replay_by: Option<UserId>,
-    by_name: Option<String>,
     started_at: DbTime,
     finished_at: DbTime,
     succeeded: bool,
@@ -255,15 +255,15 @@ pub(crate) async fn attempts(
     let rows: Vec<AttemptRow> = on_pool!(db, |pool| {
         sqlx::query_as(
             "SELECT a.number, a.replay, a.replay_by, \
-             COALESCE(NULLIF(u.display_name, ''), u.email) AS by_name, \
              a.started_at, a.finished_at, a.succeeded, a.summary, a.summaries, a.error \
-             FROM webhook_attempts a LEFT JOIN users u ON u.id = a.replay_by \
-             WHERE a.delivery_id = $1 ORDER BY a.number",
+             FROM webhook_attempts a WHERE a.delivery_id = $1 ORDER BY a.number",
         )
         .bind(id)
         .fetch_all(pool)
         .await?
     });
+    let replayers: Vec<UserId> = rows.iter().filter_map(|r| r.replay_by).collect();
+    let names = herald_accounts::shared::display_names(db, &replayers).await?;
     Ok(rows
         .into_iter()
         .map(|r| Attempt {
@@ -272,7 +272,7 @@ pub(crate) async fn attempts(
             trigger: if r.replay {
                 AttemptTrigger::Replay {
                     by: r.replay_by,
-                    by_name: r.by_name,
+                    by_name: r.replay_by.and_then(|u| names.get(&u).cloned()),
                 }
             } else {
                 AttemptTrigger::Automatic

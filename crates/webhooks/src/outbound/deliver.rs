@@ -11,6 +11,7 @@
 //! failure after five days of nothing but failures, disables the endpoint.
 //! Each of those ends raises an in-app notice to the workspace.
 
+use herald_core::Named;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;

@@ -22,11 +22,13 @@ pub use deliver::{
     USER_AGENT,
 };
 
+use herald_core::Named;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use herald_accounts::{Authorized, Permission};
 use herald_connections::sealed::{ResealError, SealedValues};
 use herald_connections::vault::{KeyId, Vault, VaultError};
 use herald_core::{Clock, SignedDuration, Timestamp};
@@ -78,7 +80,8 @@ pub const DISABLED_FAILING: &str = "failing for 5 days";
 pub use herald_core::EndpointId;
 
 /// Where a delivery is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum DeliveryState {
     /// Waiting for its first or next attempt.
     Pending,
@@ -87,29 +90,6 @@ pub enum DeliveryState {
     Retrying,
     /// Every attempt failed, or the endpoint is disabled; only a replay sends it again.
     Dead,
-}
-
-impl DeliveryState {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Succeeded => "succeeded",
-            DeliveryState::Retrying => "retrying",
-            DeliveryState::Dead => "dead",
-        }
-    }
-
-    /// The state of a stored name.
-    pub fn parse(s: &str) -> Option<DeliveryState> {
-        Some(match s {
-            "pending" => DeliveryState::Pending,
-            "succeeded" => DeliveryState::Succeeded,
-            "retrying" => DeliveryState::Retrying,
-            "dead" => DeliveryState::Dead,
-            _ => return None,
-        })
-    }
 }
 
 /// A registered endpoint (its secret is only shown on request).
@@ -157,6 +137,9 @@ pub enum EndpointError {
     DescriptionTooLong,
     #[error("no such endpoint")]
     NotFound,
+    /// The person may not do this in the workspace.
+    #[error("not allowed")]
+    Access(#[from] herald_accounts::AccountError),
     #[error(transparent)]
     Storage(#[from] WebhooksError),
 }
@@ -429,10 +412,12 @@ impl Outbound {
     /// Registers an endpoint; returns it with its new `whsec_` secret.
     pub async fn create(
         &self,
-        workspace: WorkspaceId,
-        by: UserId,
+        auth: &Authorized,
         new: NewEndpoint,
     ) -> Result<(Endpoint, String), EndpointError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
+        let by = auth.user();
         let description = check_description(&new.description)?;
         let event_types = check_event_types(&new.event_types)?;
         let url = ssrf::check_url(&new.url, self.inner.policy).await?;
@@ -472,7 +457,9 @@ impl Outbound {
     }
 
     /// The workspace's endpoints, oldest first.
-    pub async fn list(&self, workspace: WorkspaceId) -> Result<Vec<Endpoint>, WebhooksError> {
+    pub async fn list(&self, auth: &Authorized) -> Result<Vec<Endpoint>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         store::endpoints(&self.inner.db, workspace)
             .await?
             .iter()
@@ -483,9 +470,11 @@ impl Outbound {
     /// One endpoint of the workspace.
     pub async fn get(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
     ) -> Result<Option<Endpoint>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         store::endpoint(&self.inner.db, workspace, &id.0)
             .await?
             .as_ref()
@@ -496,10 +485,12 @@ impl Outbound {
     /// Changes an endpoint; enabling it clears the failure state.
     pub async fn update(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
         changes: EndpointChanges,
     ) -> Result<Endpoint, EndpointError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let mut row = self.row(workspace, id).await?;
         if let Some(description) = &changes.description {
             row.description = check_description(description)?;
@@ -537,9 +528,11 @@ impl Outbound {
     /// The current secret (and the previous one while it is still accepted).
     pub async fn secrets(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
     ) -> Result<Vec<String>, EndpointError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let row = self.row(workspace, id).await?;
         let now = self.inner.clock.now();
         let mut out = vec![
@@ -563,9 +556,11 @@ impl Outbound {
     /// second rotation within those hours drops the oldest secret.)
     pub async fn rotate_secret(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
     ) -> Result<String, EndpointError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let mut row = self.row(workspace, id).await?;
         let now = self.inner.clock.now();
         let secret = standard::new_secret();
@@ -590,11 +585,9 @@ impl Outbound {
     }
 
     /// Removes an endpoint with its deliveries; false when there was none.
-    pub async fn delete(
-        &self,
-        workspace: WorkspaceId,
-        id: &EndpointId,
-    ) -> Result<bool, WebhooksError> {
+    pub async fn delete(&self, auth: &Authorized, id: &EndpointId) -> Result<bool, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         Ok(store::delete_endpoint(&self.inner.db, workspace, &id.0).await?)
     }
 
@@ -602,9 +595,11 @@ impl Outbound {
     /// it, whatever its subscriptions).
     pub async fn send_test(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
     ) -> Result<OutboundDelivery, EndpointError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let row = self.row(workspace, id).await?;
         let now = self.inner.clock.now();
         let message_id = format!("msg_{}", uuid::Uuid::now_v7().simple());
@@ -653,11 +648,13 @@ impl Outbound {
     /// The endpoint's deliveries, newest first.
     pub async fn deliveries(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
         state: Option<DeliveryState>,
         limit: usize,
     ) -> Result<Vec<OutboundDelivery>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let rows = store::deliveries(
             &self.inner.db,
             workspace,
@@ -672,9 +669,11 @@ impl Outbound {
     /// One delivery of the workspace, with its body and attempts.
     pub async fn delivery(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         delivery: i64,
     ) -> Result<Option<OutboundDeliveryDetail>, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
         let Some((row, payload)) = store::delivery(&self.inner.db, workspace, delivery).await?
         else {
             return Ok(None);
@@ -706,10 +705,12 @@ impl Outbound {
     /// previous run had scheduled is dropped.
     pub async fn replay(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         deliveries: &[i64],
-        by: UserId,
     ) -> Result<usize, WebhooksError> {
+        auth.require(Permission::ManageWebhooks)?;
+        let workspace = auth.workspace();
+        let by = auth.user();
         let ids: BTreeSet<i64> = deliveries.iter().copied().collect();
         let now = self.inner.clock.now();
         let mut tx = self.inner.db.begin().await?;
@@ -755,13 +756,13 @@ impl Outbound {
     /// after `since`.
     pub async fn replay_failed_since(
         &self,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &EndpointId,
         since: Timestamp,
-        by: UserId,
     ) -> Result<usize, WebhooksError> {
-        let ids = store::failed_since(&self.inner.db, workspace, &id.0, since).await?;
-        self.replay(workspace, &ids, by).await
+        auth.require(Permission::ManageWebhooks)?;
+        let ids = store::failed_since(&self.inner.db, auth.workspace(), &id.0, since).await?;
+        self.replay(auth, &ids).await
     }
 
     /// Turns a Herald event into one message per subscribed, enabled

@@ -147,7 +147,11 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
                "name": "Acme Page", "reason": "Access was removed on Facebook"})
     );
     // A notice per connection, and the audit log.
-    let notices = env.notifications.list(ida, ws, 10).await.unwrap();
+    let notices = env
+        .notifications
+        .list(&env.auth(ida, ws).await, 10)
+        .await
+        .unwrap();
     assert_eq!(notices.len(), 2);
     assert!(
         notices
@@ -180,7 +184,14 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(unknown, 0);
-    assert_eq!(env.notifications.list(ida, ws, 10).await.unwrap().len(), 2);
+    assert_eq!(
+        env.notifications
+            .list(&env.auth(ida, ws).await, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // The Instagram app's deauthorize reaches Instagram Login accounts,
     // and only signed with the Instagram app's secret.
@@ -368,7 +379,11 @@ async fn data_deletion_removes_the_persons_accounts_and_what_came_through_them(t
         1
     );
     // The workspace was told, and integrations hear of it.
-    let notices = env.notifications.list(ida, ws, 50).await.unwrap();
+    let notices = env
+        .notifications
+        .list(&env.auth(ida, ws).await, 50)
+        .await
+        .unwrap();
     assert!(
         notices
             .iter()

@@ -3,6 +3,7 @@
 //! accounts made with SQL (the accounts and connections services are not
 //! what these tests are about), and signed Meta payloads.
 
+use herald_accounts::{Authorized, Permission};
 use herald_core::{UserId, WorkspaceId};
 use std::sync::Arc;
 
@@ -110,7 +111,8 @@ impl Env {
         UserId(id)
     }
 
-    /// A workspace with `members` (all editors).
+    /// A workspace with `members` (all admins: they may see and replay
+    /// its webhook deliveries).
     pub async fn workspace(&self, name: &str, members: &[UserId]) -> WorkspaceId {
         let id: i64 = on_pool!(self.db(), |pool| {
             sqlx::query_scalar(
@@ -125,7 +127,7 @@ impl Env {
             on_pool!(self.db(), |pool| {
                 sqlx::query(
                     "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
-                     VALUES ($1, $2, 'editor', 0)",
+                     VALUES ($1, $2, 'admin', 0)",
                 )
                 .bind(id)
                 .bind(user.0)
@@ -135,6 +137,28 @@ impl Env {
             });
         }
         WorkspaceId(id)
+    }
+
+    /// `user`'s proof of membership in `workspace`.
+    pub async fn auth(&self, user: UserId, workspace: WorkspaceId) -> Authorized {
+        herald_accounts::shared::authorize(self.db(), user, workspace, Permission::View)
+            .await
+            .unwrap()
+    }
+
+    /// The proof of the first member of `workspace` (they manage its
+    /// webhooks).
+    pub async fn manager(&self, workspace: WorkspaceId) -> Authorized {
+        let user: i64 = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM memberships WHERE workspace_id = $1 ORDER BY user_id LIMIT 1",
+            )
+            .bind(workspace)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        });
+        self.auth(UserId(user), workspace).await
     }
 
     /// Marks a connection as made through the sandbox.

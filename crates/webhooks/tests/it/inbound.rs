@@ -94,7 +94,12 @@ async fn a_signed_delivery_is_stored_before_the_answer_and_processed_once(t: Tes
     });
     assert_eq!(text, "sch\u{f6}n");
 
-    let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.summary.status, DeliveryStatus::Processed);
     assert_eq!(detail.summary.attempts, 1);
     assert_eq!(detail.summary.object, "instagram");
@@ -114,7 +119,11 @@ async fn a_signed_delivery_is_stored_before_the_answer_and_processed_once(t: Tes
     assert_eq!(detail.routes[0].provider, "facebook");
 
     // The member hears of both kinds, with a link to the delivery.
-    let notices = env.notifications.list(ida, ws, 50).await.unwrap();
+    let notices = env
+        .notifications
+        .list(&env.auth(ida, ws).await, 50)
+        .await
+        .unwrap();
     let kinds: HashSet<NotificationKind> = notices.iter().map(|n| n.kind).collect();
     assert_eq!(
         kinds,
@@ -419,12 +428,21 @@ async fn a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processe
         });
         assert_eq!(n, 150);
     }
-    let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.summary.entries, 2);
     assert_eq!(detail.attempts[0].summary, "300 comments");
     assert_eq!(detail.routes.len(), 2);
     // One notice per account, not one per comment.
-    let notices = env.notifications.list(ida, ws, 50).await.unwrap();
+    let notices = env
+        .notifications
+        .list(&env.auth(ida, ws).await, 50)
+        .await
+        .unwrap();
     let mut said: Vec<(&str, &NoticeParam)> = notices
         .iter()
         .map(|n| {
@@ -535,7 +553,7 @@ async fn deliveries_reach_only_connections_of_the_app_and_kind_of_secret_they_ca
     assert_eq!(items(real_instagram).await, 0);
     assert!(
         env.inbound
-            .list(other_ws, &DeliveryFilter::default())
+            .list(&env.manager(other_ws).await, &DeliveryFilter::default())
             .await
             .unwrap()
             .is_empty(),
@@ -607,14 +625,19 @@ async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
     ] {
         let list = env
             .inbound
-            .list(me, &DeliveryFilter::default())
+            .list(&env.manager(me).await, &DeliveryFilter::default())
             .await
             .unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].entry_ids, [mine]);
         assert_eq!(list[0].entries, 1);
         assert_eq!(list[0].fields, my_fields);
-        let detail = env.inbound.get(me, received.id).await.unwrap().unwrap();
+        let detail = env
+            .inbound
+            .get(&env.manager(me).await, received.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(detail.body.contains(mine) && detail.body.contains(mine_text));
         assert!(
             !detail.body.contains(other) && !detail.body.contains(other_text),
@@ -639,7 +662,11 @@ async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
                 ..DeliveryFilter::default()
             };
             assert!(
-                env.inbound.list(me, &filter).await.unwrap().is_empty(),
+                env.inbound
+                    .list(&env.manager(me).await, &filter)
+                    .await
+                    .unwrap()
+                    .is_empty(),
                 "{text}"
             );
         }
@@ -647,8 +674,15 @@ async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
             text: Some(mine_text.to_owned()),
             ..DeliveryFilter::default()
         };
-        assert_eq!(env.inbound.list(me, &filter).await.unwrap().len(), 1);
-        let (_, fields) = env.inbound.facets(me).await.unwrap();
+        assert_eq!(
+            env.inbound
+                .list(&env.manager(me).await, &filter)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let (_, fields) = env.inbound.facets(&env.manager(me).await).await.unwrap();
         assert_eq!(fields, my_fields);
     }
     // Only they had a mention: filtering ours by it finds nothing, and our
@@ -657,11 +691,34 @@ async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
         field: Some("mentions".to_owned()),
         ..DeliveryFilter::default()
     };
-    assert!(env.inbound.list(ours, &mentions).await.unwrap().is_empty());
-    assert_eq!(env.inbound.list(theirs, &mentions).await.unwrap().len(), 1);
-    let ours_detail = env.inbound.get(ours, received.id).await.unwrap().unwrap();
+    assert!(
+        env.inbound
+            .list(&env.manager(ours).await, &mentions)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        env.inbound
+            .list(&env.manager(theirs).await, &mentions)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let ours_detail = env
+        .inbound
+        .get(&env.manager(ours).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ours_detail.attempts[0].summary, "1 comment");
-    let theirs_detail = env.inbound.get(theirs, received.id).await.unwrap().unwrap();
+    let theirs_detail = env
+        .inbound
+        .get(&env.manager(theirs).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(theirs_detail.attempts[0].summary, "1 comment, 1 mention");
 }
 
@@ -714,15 +771,24 @@ async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
     for (ws, conn, person) in [(one, &c1, ida), (two, &c2, max)] {
         let listed = env
             .inbound
-            .list(ws, &DeliveryFilter::default())
+            .list(&env.manager(ws).await, &DeliveryFilter::default())
             .await
             .unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].id, received.id);
-        let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+        let detail = env
+            .inbound
+            .get(&env.manager(ws).await, received.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(detail.routes.len(), 1, "only this workspace's route");
         assert_eq!(&detail.routes[0].connection_id, conn);
-        let notices = env.notifications.list(person, ws, 10).await.unwrap();
+        let notices = env
+            .notifications
+            .list(&env.auth(person, ws).await, 10)
+            .await
+            .unwrap();
         assert_eq!(notices.len(), 1);
         let notice = notices[0].notice.as_ref().unwrap();
         assert_eq!(notice.text("author"), Some("Bo"), "{notice:?}");
@@ -736,14 +802,14 @@ async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
     }
     assert!(
         env.inbound
-            .get(outsider, received.id)
+            .get(&env.manager(outsider).await, received.id)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         env.inbound
-            .list(outsider, &DeliveryFilter::default())
+            .list(&env.manager(outsider).await, &DeliveryFilter::default())
             .await
             .unwrap()
             .is_empty()
@@ -773,7 +839,14 @@ async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
         2
     );
     // Updates raise no new notices.
-    assert_eq!(env.notifications.list(ida, one, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        env.notifications
+            .list(&env.auth(ida, one).await, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) {
@@ -797,7 +870,12 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
         .unwrap();
     assert_eq!(env.run_jobs().await, 3);
     assert_eq!(env.count("SELECT COUNT(*) FROM inbox_items").await, 1);
-    let detail = env.inbound.get(ws, mixed.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, mixed.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.summary.status, DeliveryStatus::Processed);
     // The workspace reads its own counts; the entry about an account no
     // one connected is not its business (the attempt row keeps the whole
@@ -834,7 +912,7 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
     assert_eq!(summaries, ["no connected account for 999", "1 ignored"]);
     let listed = env
         .inbound
-        .list(ws, &DeliveryFilter::default())
+        .list(&env.manager(ws).await, &DeliveryFilter::default())
         .await
         .unwrap();
     assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), [mixed.id]);
@@ -854,7 +932,12 @@ async fn failed_processing_follows_the_retry_schedule_then_is_dead_and_replayabl
             ran >= 1,
             "after {made} attempts, the next one runs when due"
         );
-        let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+        let detail = env
+            .inbound
+            .get(&env.manager(ws).await, received.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(detail.summary.attempts as usize, made + ran);
         made += ran;
         assert_eq!(detail.attempts.len(), made);
@@ -904,7 +987,11 @@ async fn failed_processing_follows_the_retry_schedule_then_is_dead_and_replayabl
         .await
         .unwrap();
     assert_eq!(dead.len(), 1);
-    let notices = env.notifications.list(ida, ws, 10).await.unwrap();
+    let notices = env
+        .notifications
+        .list(&env.auth(ida, ws).await, 10)
+        .await
+        .unwrap();
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].kind, NotificationKind::DeliveryDead);
     assert_eq!(
@@ -918,12 +1005,17 @@ async fn failed_processing_follows_the_retry_schedule_then_is_dead_and_replayabl
     env.repair_table("inbox_items").await;
     let queued = env
         .inbound
-        .replay_failed_since(ws, crate::fixtures::t0(), ida)
+        .replay_failed_since(&env.auth(ida, ws).await, crate::fixtures::t0())
         .await
         .unwrap();
     assert_eq!(queued, 1);
     assert_eq!(env.run_jobs().await, 1);
-    let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.summary.status, DeliveryStatus::Processed);
     assert_eq!(detail.summary.last_error, None);
     assert_eq!(detail.attempts.len(), 10);
@@ -940,7 +1032,7 @@ async fn failed_processing_follows_the_retry_schedule_then_is_dead_and_replayabl
     // Nothing failed is left to replay.
     assert_eq!(
         env.inbound
-            .replay_failed_since(ws, crate::fixtures::t0(), ida)
+            .replay_failed_since(&env.auth(ida, ws).await, crate::fixtures::t0())
             .await
             .unwrap(),
         0
@@ -966,14 +1058,17 @@ async fn replay_records_a_new_attempt_and_never_duplicates(t: TestDb) {
     // Another workspace cannot replay what was not routed to it.
     assert_eq!(
         env.inbound
-            .replay(elsewhere, &[received.id], stranger)
+            .replay(&env.auth(stranger, elsewhere).await, &[received.id])
             .await
             .unwrap(),
         0
     );
     assert_eq!(
         env.inbound
-            .replay(ws, &[received.id, DeliveryId(987_654)], ida)
+            .replay(
+                &env.auth(ida, ws).await,
+                &[received.id, DeliveryId(987_654)]
+            )
             .await
             .unwrap(),
         1
@@ -990,7 +1085,12 @@ async fn replay_records_a_new_attempt_and_never_duplicates(t: TestDb) {
         notices_before,
         "nothing new, nothing announced"
     );
-    let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.attempts.len(), 2);
     assert_eq!(detail.attempts[0].trigger, AttemptTrigger::Automatic);
     assert_eq!(
@@ -1013,7 +1113,10 @@ async fn replay_records_a_new_attempt_and_never_duplicates(t: TestDb) {
     )]);
     env.post(&newer).await.unwrap();
     env.run_jobs().await;
-    env.inbound.replay(ws, &[received.id], ida).await.unwrap();
+    env.inbound
+        .replay(&env.auth(ida, ws).await, &[received.id])
+        .await
+        .unwrap();
     env.run_jobs().await;
     assert_eq!(
         env.count("SELECT impressions FROM story_insights WHERE media_id = 'story-1'")
@@ -1045,7 +1148,12 @@ async fn a_job_run_again_after_its_commit_changes_and_records_nothing(t: TestDb)
     assert_eq!(env.count("SELECT COUNT(*) FROM webhook_attempts").await, 1);
     assert_eq!(env.count("SELECT COUNT(*) FROM inbox_items").await, 1);
     assert_eq!(env.count("SELECT COUNT(*) FROM notifications").await, 1);
-    let detail = env.inbound.get(ws, received.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, received.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.summary.attempts, 1);
 
     // A failed run recorded already is reported again, not recorded twice.
@@ -1165,11 +1273,13 @@ async fn the_history_filters_and_masks(t: TestDb) {
     env.run_jobs().await;
     env.repair_table("story_insights").await;
 
+    let manager = env.manager(ws).await;
     let ids = |filter: DeliveryFilter| {
         let inbound = env.inbound.clone();
+        let manager = manager.clone();
         async move {
             inbound
-                .list(ws, &filter)
+                .list(&manager, &filter)
                 .await
                 .unwrap()
                 .into_iter()
@@ -1270,11 +1380,16 @@ async fn the_history_filters_and_masks(t: TestDb) {
         [second.id]
     );
 
-    let (objects, fields) = env.inbound.facets(ws).await.unwrap();
+    let (objects, fields) = env.inbound.facets(&env.manager(ws).await).await.unwrap();
     assert_eq!(objects, ["instagram", "page"]);
     assert_eq!(fields, ["comments", "feed", "mentions", "story_insights"]);
 
-    let detail = env.inbound.get(ws, first.id).await.unwrap().unwrap();
+    let detail = env
+        .inbound
+        .get(&env.manager(ws).await, first.id)
+        .await
+        .unwrap()
+        .unwrap();
     let header = |name: &str| {
         detail
             .headers

@@ -28,7 +28,11 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
     .await;
 
     // Defaults: everything but story insights.
-    let defaults = env.notifications.preferences(bo, ws).await.unwrap();
+    let defaults = env
+        .notifications
+        .preferences(&env.auth(bo, ws).await)
+        .await
+        .unwrap();
     assert_eq!(defaults.len(), NotificationKind::ALL.len());
     for (kind, enabled) in &defaults {
         assert_eq!(
@@ -39,13 +43,15 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
     }
     // Bo mutes comments in Acme (only there); Cy wants story insights.
     env.notifications
-        .set_preferences(bo, ws, &[(NotificationKind::Comment, false)])
+        .set_preferences(
+            &env.auth(bo, ws).await,
+            &[(NotificationKind::Comment, false)],
+        )
         .await
         .unwrap();
     env.notifications
         .set_preferences(
-            cy,
-            ws,
+            &env.auth(cy, ws).await,
             &[
                 (NotificationKind::StoryInsights, true),
                 (NotificationKind::Mention, true),
@@ -55,19 +61,29 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
         .unwrap();
     // Changing one kind twice keeps the last choice and leaves others.
     env.notifications
-        .set_preferences(cy, ws, &[(NotificationKind::StoryInsights, false)])
+        .set_preferences(
+            &env.auth(cy, ws).await,
+            &[(NotificationKind::StoryInsights, false)],
+        )
         .await
         .unwrap();
     env.notifications
-        .set_preferences(cy, ws, &[(NotificationKind::StoryInsights, true)])
+        .set_preferences(
+            &env.auth(cy, ws).await,
+            &[(NotificationKind::StoryInsights, true)],
+        )
         .await
         .unwrap();
-    let bo_prefs = env.notifications.preferences(bo, ws).await.unwrap();
+    let bo_prefs = env
+        .notifications
+        .preferences(&env.auth(bo, ws).await)
+        .await
+        .unwrap();
     assert!(bo_prefs.contains(&(NotificationKind::Comment, false)));
     assert!(bo_prefs.contains(&(NotificationKind::Mention, true)));
     assert!(
         env.notifications
-            .preferences(bo, other)
+            .preferences(&env.auth(bo, other).await)
             .await
             .unwrap()
             .contains(&(NotificationKind::Comment, true))
@@ -86,9 +102,10 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
 
     let kinds = |person| {
         let notifications = env.notifications.clone();
+        let auth = env.auth(person, ws);
         async move {
             let mut kinds: Vec<NotificationKind> = notifications
-                .list(person, ws, 50)
+                .list(&auth.await, 50)
                 .await
                 .unwrap()
                 .into_iter()
@@ -104,7 +121,11 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
         kinds(cy).await,
         [NotificationKind::Comment, NotificationKind::StoryInsights]
     );
-    let ada_notices = env.notifications.list(ada, ws, 50).await.unwrap();
+    let ada_notices = env
+        .notifications
+        .list(&env.auth(ada, ws).await, 50)
+        .await
+        .unwrap();
     assert_eq!(
         ada_notices[0].notice,
         Some(Notice::new(
@@ -124,25 +145,46 @@ async fn preferences_decide_who_hears_of_what(t: TestDb) {
     // Nothing leaks into Bo's other workspace.
     assert!(
         env.notifications
-            .list(bo, other, 50)
+            .list(&env.auth(bo, other).await, 50)
             .await
             .unwrap()
             .is_empty()
     );
 
     // Reading.
-    assert_eq!(env.notifications.unread_count(cy, ws).await.unwrap(), 2);
-    env.notifications.mark_all_read(cy, ws).await.unwrap();
-    assert_eq!(env.notifications.unread_count(cy, ws).await.unwrap(), 0);
+    assert_eq!(
+        env.notifications
+            .unread_count(&env.auth(cy, ws).await)
+            .await
+            .unwrap(),
+        2
+    );
+    env.notifications
+        .mark_all_read(&env.auth(cy, ws).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        env.notifications
+            .unread_count(&env.auth(cy, ws).await)
+            .await
+            .unwrap(),
+        0
+    );
     assert!(
         env.notifications
-            .list(cy, ws, 50)
+            .list(&env.auth(cy, ws).await, 50)
             .await
             .unwrap()
             .iter()
             .all(|n| n.read)
     );
-    assert_eq!(env.notifications.unread_count(ada, ws).await.unwrap(), 1);
+    assert_eq!(
+        env.notifications
+            .unread_count(&env.auth(ada, ws).await)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 async fn each_person_keeps_only_the_newest_notifications(t: TestDb) {
@@ -201,7 +243,11 @@ async fn each_person_keeps_only_the_newest_notifications(t: TestDb) {
     assert_eq!(count(ada).await, KEEP_PER_USER);
     assert_eq!(count(bo).await, 4);
     // The newest are kept: the new one first, then the latest old ones.
-    let listed = env.notifications.list(ada, ws, 3).await.unwrap();
+    let listed = env
+        .notifications
+        .list(&env.auth(ada, ws).await, 3)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0].kind, NotificationKind::Comment);
     // Notices from before codes were stored keep their text.

@@ -3,6 +3,7 @@
 //! manual clock, and a real HTTP receiver on 127.0.0.1 that verifies every
 //! request with `standard::verify` and answers as each test tells it.
 
+use herald_accounts::{Authorized, Permission};
 use herald_core::{UserId, WorkspaceId};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -192,6 +193,8 @@ struct Env {
     worker: Worker,
     workspace: WorkspaceId,
     user: UserId,
+    /// The owner's proof of membership.
+    auth: Authorized,
     receiver: Receiver,
 }
 
@@ -208,6 +211,7 @@ async fn env(t: TestDb) -> Env {
     );
     let worker = worker_for(&queue, &outbound);
     let (workspace, user) = workspace_with_owner(&t, "Acme").await;
+    let auth = proof(&t, user, workspace).await;
     let receiver = Receiver::start(clock.clone()).await;
     Env {
         t,
@@ -218,8 +222,16 @@ async fn env(t: TestDb) -> Env {
         worker,
         workspace,
         user,
+        auth,
         receiver,
     }
+}
+
+/// `user`'s proof of membership in `workspace`.
+async fn proof(t: &TestDb, user: UserId, workspace: WorkspaceId) -> Authorized {
+    herald_accounts::shared::authorize(&t.db, user, workspace, Permission::View)
+        .await
+        .unwrap()
 }
 
 fn worker_for(queue: &Queue, outbound: &Outbound) -> Worker {
@@ -263,8 +275,7 @@ impl Env {
         let (ep, secret) = self
             .outbound
             .create(
-                self.workspace,
-                self.user,
+                &self.auth,
                 NewEndpoint {
                     url: self.receiver.url(),
                     description: "the test receiver".into(),
@@ -291,14 +302,14 @@ impl Env {
 
     async fn deliveries(&self, ep: &EndpointId) -> Vec<OutboundDelivery> {
         self.outbound
-            .deliveries(self.workspace, ep, None, 100)
+            .deliveries(&self.auth, ep, None, 100)
             .await
             .unwrap()
     }
 
     async fn delivery(&self, id: i64) -> OutboundDelivery {
         self.outbound
-            .delivery(self.workspace, id)
+            .delivery(&self.auth, id)
             .await
             .unwrap()
             .expect("the delivery exists")
@@ -307,7 +318,7 @@ impl Env {
 
     async fn notices(&self) -> Vec<herald_webhooks::Notification> {
         Notifications::new(self.t.db.clone(), self.clock.clone())
-            .list(self.user, self.workspace, 50)
+            .list(&self.auth, 50)
             .await
             .unwrap()
             .into_iter()
@@ -405,12 +416,7 @@ async fn a_signed_delivery_reaches_the_receiver_and_verifies(t: TestDb) {
     assert_eq!(d.last_status, Some(200));
     assert_eq!(d.message_id, r.id);
     assert_eq!(d.event_type, "post.published");
-    let detail = e
-        .outbound
-        .delivery(e.workspace, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = e.outbound.delivery(&e.auth, d.id).await.unwrap().unwrap();
     assert_eq!(detail.payload.as_bytes(), &r.body[..]);
     assert_eq!(detail.attempts.len(), 1);
     assert_eq!(detail.attempts[0].number, 1);
@@ -418,12 +424,13 @@ async fn a_signed_delivery_reaches_the_receiver_and_verifies(t: TestDb) {
     assert_eq!(detail.attempts[0].response_excerpt.as_deref(), Some("ok"));
     assert_eq!(detail.attempts[0].replayed_by, None);
     // Another workspace sees none of it.
-    let (other, _) = workspace_with_owner(&e.t, "Other").await;
-    assert!(e.outbound.delivery(other, d.id).await.unwrap().is_none());
-    assert!(e.outbound.get(other, &ep.id).await.unwrap().is_none());
+    let (other, owner) = workspace_with_owner(&e.t, "Other").await;
+    let other = proof(&e.t, owner, other).await;
+    assert!(e.outbound.delivery(&other, d.id).await.unwrap().is_none());
+    assert!(e.outbound.get(&other, &ep.id).await.unwrap().is_none());
     assert!(
         e.outbound
-            .deliveries(other, &ep.id, None, 10)
+            .deliveries(&other, &ep.id, None, 10)
             .await
             .unwrap()
             .is_empty()
@@ -434,7 +441,7 @@ async fn failures_retry_on_the_schedule_with_one_webhook_id(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.always(Reply::Status(500));
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     assert_eq!(d.state, DeliveryState::Pending);
     assert_eq!(d.event_type, "webhook.endpoint_test");
 
@@ -473,12 +480,7 @@ async fn failures_retry_on_the_schedule_with_one_webhook_id(t: TestDb) {
         got.iter()
             .all(|r| r.id == d.message_id && r.verified.is_ok())
     );
-    let detail = e
-        .outbound
-        .delivery(e.workspace, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = e.outbound.delivery(&e.auth, d.id).await.unwrap().unwrap();
     let numbers: Vec<i64> = detail.attempts.iter().map(|a| a.number).collect();
     assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
     assert!(detail.attempts.iter().all(|a| a.status == Some(500)));
@@ -488,7 +490,7 @@ async fn a_delivery_that_fails_every_attempt_dies_with_a_notice(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.always(Reply::Status(503));
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     loop {
         e.run_due().await;
         let now = e.delivery(d.id).await;
@@ -510,7 +512,7 @@ async fn a_delivery_that_fails_every_attempt_dies_with_a_notice(t: TestDb) {
             .unwrap()
             .is_empty()
     );
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert!(ep.enabled);
     assert_eq!(ep.failing_since, Some(t0()));
     let notices = e.notices().await;
@@ -538,7 +540,7 @@ async fn gone_disables_the_endpoint_and_kills_the_delivery(t: TestDb) {
     let d = &e.deliveries(&ep.id).await[0];
     assert_eq!(d.state, DeliveryState::Dead);
     assert_eq!(d.last_status, Some(410));
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert!(!ep.enabled);
     assert!(ep.disabled_reason.as_deref().unwrap().contains("410"));
     assert_eq!(e.notices().await.len(), 1);
@@ -560,7 +562,7 @@ async fn retry_after_is_honoured_when_longer_than_the_schedule(t: TestDb) {
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver
         .answer([Reply::RetryAfter(429, "3600".into()), Reply::Ok]);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     // The schedule would retry at once; the endpoint asked for an hour.
     assert_eq!(e.run_due().await, 1);
     let failed = e.delivery(d.id).await;
@@ -590,7 +592,7 @@ async fn retry_after_is_honoured_when_longer_than_the_schedule(t: TestDb) {
         Reply::RetryAfter(503, date),
         Reply::RetryAfter(503, "9999999".into()),
     ]);
-    let d2 = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d2 = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     let start = e.clock.now();
     assert_eq!(e.run_due().await, 1);
     assert_eq!(
@@ -611,7 +613,7 @@ async fn redirects_are_not_followed_and_count_as_failures(t: TestDb) {
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.answer([Reply::Redirect]);
     e.receiver.always(Reply::Redirect);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     let d = e.delivery(d.id).await;
     assert_eq!(d.state, DeliveryState::Retrying);
@@ -622,7 +624,7 @@ async fn redirects_are_not_followed_and_count_as_failures(t: TestDb) {
         d.last_error
     );
     assert_eq!(*e.receiver.state.redirects_followed.lock().unwrap(), 0);
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert_eq!(ep.failing_since, Some(t0()));
 }
 
@@ -635,14 +637,9 @@ async fn a_slow_endpoint_times_out(t: TestDb) {
         Reply::Slow(Duration::from_secs(3)),
         Reply::Slow(Duration::from_secs(3)),
     ]);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     worker.run_due().await.unwrap();
-    let detail = e
-        .outbound
-        .delivery(e.workspace, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = e.outbound.delivery(&e.auth, d.id).await.unwrap().unwrap();
     assert_eq!(detail.delivery.state, DeliveryState::Retrying);
     let first = &detail.attempts[0];
     assert_eq!(first.status, None);
@@ -661,20 +658,20 @@ async fn a_slow_endpoint_times_out(t: TestDb) {
 async fn during_a_rotation_both_secrets_sign_until_the_old_one_expires(t: TestDb) {
     let e = env(t).await;
     let (ep, old) = e.endpoint(&[]).await;
-    let new = e.outbound.rotate_secret(e.workspace, &ep.id).await.unwrap();
+    let new = e.outbound.rotate_secret(&e.auth, &ep.id).await.unwrap();
     assert_ne!(new, old);
     assert_eq!(
-        e.outbound.secrets(e.workspace, &ep.id).await.unwrap(),
+        e.outbound.secrets(&e.auth, &ep.id).await.unwrap(),
         vec![new.clone(), old.clone()]
     );
 
     // A receiver that has not switched yet still verifies…
     e.receiver.verify_with(&old);
-    e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     // …and so does one that has.
     e.receiver.verify_with(&new);
-    e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     let got = e.receiver.received();
     assert_eq!(got.len(), 2);
@@ -686,11 +683,11 @@ async fn during_a_rotation_both_secrets_sign_until_the_old_one_expires(t: TestDb
     // A day later only the new secret signs.
     e.advance(24 * 3600 + 1);
     assert_eq!(
-        e.outbound.secrets(e.workspace, &ep.id).await.unwrap(),
+        e.outbound.secrets(&e.auth, &ep.id).await.unwrap(),
         vec![new.clone()]
     );
     e.receiver.verify_with(&old);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     let last = e.receiver.received().pop().unwrap();
     assert_eq!(last.signature.split(' ').count(), 1);
@@ -701,7 +698,7 @@ async fn during_a_rotation_both_secrets_sign_until_the_old_one_expires(t: TestDb
 async fn a_key_rotation_re_encrypts_endpoint_secrets_and_the_old_key_can_go(t: TestDb) {
     let e = env(t).await;
     let (ep, old) = e.endpoint(&[]).await;
-    let new = e.outbound.rotate_secret(e.workspace, &ep.id).await.unwrap();
+    let new = e.outbound.rotate_secret(&e.auth, &ep.id).await.unwrap();
     let keyring = Keyring::new(vec![Arc::new(outbound::EndpointSecrets)]);
     // Both of the endpoint's secrets are under key 1: it cannot go yet.
     assert_eq!(keyring.uses(&e.t.db, KeyId(1)).await.unwrap(), 2);
@@ -725,13 +722,13 @@ async fn a_key_rotation_re_encrypts_endpoint_secrets_and_the_old_key_can_go(t: T
     let worker = worker_for(&e.queue, &outbound);
     for secret in [&old, &new] {
         e.receiver.verify_with(secret);
-        outbound.send_test(e.workspace, &ep.id).await.unwrap();
+        outbound.send_test(&e.auth, &ep.id).await.unwrap();
         worker.run_due().await.unwrap();
         let last = e.receiver.received().pop().unwrap();
         assert_eq!(last.verified, Ok(()));
     }
     assert_eq!(
-        outbound.secrets(e.workspace, &ep.id).await.unwrap(),
+        outbound.secrets(&e.auth, &ep.id).await.unwrap(),
         vec![new, old]
     );
 }
@@ -740,19 +737,19 @@ async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) 
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.always(Reply::Status(500));
-    e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
-    let failing = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let failing = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert_eq!(failing.failing_since, Some(t0()));
     assert!(failing.enabled);
 
     // Not yet after four days…
     e.advance(4 * 24 * 3600);
-    e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     assert!(
         e.outbound
-            .get(e.workspace, &ep.id)
+            .get(&e.auth, &ep.id)
             .await
             .unwrap()
             .unwrap()
@@ -760,9 +757,9 @@ async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) 
     );
     // …but on the first failure five days in.
     e.advance(24 * 3600);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert!(!ep.enabled);
     assert_eq!(ep.disabled_reason.as_deref(), Some("failing for 5 days"));
     assert_eq!(e.delivery(d.id).await.state, DeliveryState::Dead);
@@ -794,7 +791,7 @@ async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) 
     let back = e
         .outbound
         .update(
-            e.workspace,
+            &e.auth,
             &ep.id,
             EndpointChanges {
                 enabled: Some(true),
@@ -812,11 +809,11 @@ async fn a_success_clears_the_failure_state(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.answer([Reply::Status(500)]);
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     // Fails, then succeeds on the immediate retry.
     assert_eq!(e.run_due().await, 2);
     assert_eq!(e.delivery(d.id).await.state, DeliveryState::Succeeded);
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert_eq!(ep.failing_since, None);
 }
 
@@ -826,26 +823,15 @@ async fn replaying_one_delivery_sends_the_same_message_again(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.always(Reply::Status(500));
-    let d1 = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
-    let d2 = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d1 = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
+    let d2 = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     assert_eq!(e.delivery(d1.id).await.attempts, 2);
 
     e.receiver.always(Reply::Ok);
-    assert_eq!(
-        e.outbound
-            .replay(e.workspace, &[d1.id], e.user)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(e.outbound.replay(&e.auth, &[d1.id]).await.unwrap(), 1);
     assert_eq!(e.run_due().await, 1);
-    let detail = e
-        .outbound
-        .delivery(e.workspace, d1.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = e.outbound.delivery(&e.auth, d1.id).await.unwrap().unwrap();
     assert_eq!(detail.delivery.state, DeliveryState::Succeeded);
     assert_eq!(detail.attempts.len(), 3);
     assert_eq!(detail.attempts[2].replayed_by, Some(e.user));
@@ -861,10 +847,7 @@ async fn replaying_one_delivery_sends_the_same_message_again(t: TestDb) {
 
     // A succeeded delivery can be sent again on request, same webhook-id.
     assert_eq!(
-        e.outbound
-            .replay(e.workspace, &[d1.id, d1.id], e.user)
-            .await
-            .unwrap(),
+        e.outbound.replay(&e.auth, &[d1.id, d1.id]).await.unwrap(),
         1
     );
     e.run_due().await;
@@ -873,29 +856,27 @@ async fn replaying_one_delivery_sends_the_same_message_again(t: TestDb) {
 
     // Another workspace cannot replay it.
     let (other, stranger) = workspace_with_owner(&e.t, "Other").await;
-    assert_eq!(
-        e.outbound.replay(other, &[d1.id], stranger).await.unwrap(),
-        0
-    );
+    let stranger = proof(&e.t, stranger, other).await;
+    assert_eq!(e.outbound.replay(&stranger, &[d1.id]).await.unwrap(), 0);
 }
 
 async fn replaying_everything_failed_since_a_time_skips_older_and_disabled(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
     e.receiver.always(Reply::Status(500));
-    let old = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let old = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     e.advance(3600 * 6);
     let since = e.clock.now();
-    let a = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
-    let b = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let a = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
+    let b = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.run_due().await;
     let sent_before = e.receiver.received().len();
 
     e.receiver.always(Reply::Ok);
     let n = e
         .outbound
-        .replay_failed_since(e.workspace, &ep.id, since, e.user)
+        .replay_failed_since(&e.auth, &ep.id, since)
         .await
         .unwrap();
     assert_eq!(n, 2);
@@ -907,7 +888,7 @@ async fn replaying_everything_failed_since_a_time_skips_older_and_disabled(t: Te
     // Nothing failed since then any more.
     assert_eq!(
         e.outbound
-            .replay_failed_since(e.workspace, &ep.id, since, e.user)
+            .replay_failed_since(&e.auth, &ep.id, since)
             .await
             .unwrap(),
         0
@@ -916,7 +897,7 @@ async fn replaying_everything_failed_since_a_time_skips_older_and_disabled(t: Te
     // A disabled endpoint's deliveries are not replayed.
     e.outbound
         .update(
-            e.workspace,
+            &e.auth,
             &ep.id,
             EndpointChanges {
                 enabled: Some(false),
@@ -927,19 +908,13 @@ async fn replaying_everything_failed_since_a_time_skips_older_and_disabled(t: Te
         .unwrap();
     assert_eq!(
         e.outbound
-            .replay_failed_since(e.workspace, &ep.id, t0(), e.user)
+            .replay_failed_since(&e.auth, &ep.id, t0())
             .await
             .unwrap(),
         0
     );
-    assert_eq!(
-        e.outbound
-            .replay(e.workspace, &[old.id], e.user)
-            .await
-            .unwrap(),
-        0
-    );
-    let ep = e.outbound.get(e.workspace, &ep.id).await.unwrap().unwrap();
+    assert_eq!(e.outbound.replay(&e.auth, &[old.id]).await.unwrap(), 0);
+    let ep = e.outbound.get(&e.auth, &ep.id).await.unwrap().unwrap();
     assert_eq!(
         ep.disabled_reason.as_deref(),
         Some(outbound::DISABLED_BY_HAND)
@@ -1003,7 +978,7 @@ async fn endpoints_get_only_the_event_types_they_subscribe_to(t: TestDb) {
     let (switched_off, _) = e.endpoint(&[]).await;
     e.outbound
         .update(
-            e.workspace,
+            &e.auth,
             &switched_off.id,
             EndpointChanges {
                 enabled: Some(false),
@@ -1014,11 +989,11 @@ async fn endpoints_get_only_the_event_types_they_subscribe_to(t: TestDb) {
         .unwrap();
     // Another workspace's endpoint never sees this workspace's events.
     let (other, other_user) = workspace_with_owner(&e.t, "Other").await;
+    let other = proof(&e.t, other_user, other).await;
     let (foreign, _) = e
         .outbound
         .create(
-            other,
-            other_user,
+            &other,
             NewEndpoint {
                 url: e.receiver.url(),
                 ..NewEndpoint::default()
@@ -1078,7 +1053,7 @@ async fn endpoints_get_only_the_event_types_they_subscribe_to(t: TestDb) {
     assert!(types_of(&e, &switched_off.id).await.is_empty());
     assert!(
         e.outbound
-            .deliveries(other, &foreign.id, None, 10)
+            .deliveries(&other, &foreign.id, None, 10)
             .await
             .unwrap()
             .is_empty()
@@ -1102,8 +1077,8 @@ async fn public_only_refuses_private_targets_when_an_endpoint_is_saved(t: TestDb
             url: url.to_owned(),
             ..NewEndpoint::default()
         };
-        let (ws, user) = (e.workspace, e.user);
-        async move { strict.create(ws, user, new).await }
+        let auth = e.auth.clone();
+        async move { strict.create(&auth, new).await }
     };
     for url in [
         "https://127.0.0.1/hook",
@@ -1133,7 +1108,7 @@ async fn public_only_refuses_private_targets_when_an_endpoint_is_saved(t: TestDb
     // Changing the URL is checked the same way.
     let changed = strict
         .update(
-            e.workspace,
+            &e.auth,
             &ok.id,
             EndpointChanges {
                 url: Some("https://192.168.1.10/".into()),
@@ -1146,10 +1121,10 @@ async fn public_only_refuses_private_targets_when_an_endpoint_is_saved(t: TestDb
         Err(EndpointError::Url(UrlError::Forbidden(_)))
     ));
     assert_eq!(
-        strict.get(e.workspace, &ok.id).await.unwrap().unwrap().url,
+        strict.get(&e.auth, &ok.id).await.unwrap().unwrap().url,
         "https://8.8.8.8/hook"
     );
-    assert_eq!(strict.list(e.workspace).await.unwrap().len(), 1);
+    assert_eq!(strict.list(&e.auth).await.unwrap().len(), 1);
 }
 
 async fn endpoint_input_is_validated(t: TestDb) {
@@ -1161,19 +1136,18 @@ async fn endpoint_input_is_validated(t: TestDb) {
     };
     assert!(matches!(
         e.outbound
-            .create(e.workspace, e.user, new("x".repeat(201), vec![]))
+            .create(&e.auth, new("x".repeat(201), vec![]))
             .await,
         Err(EndpointError::DescriptionTooLong)
     ));
     assert!(matches!(
-        e.outbound.create(e.workspace, e.user, new(String::new(), vec!["post.deleted".into()])).await,
+        e.outbound.create(&e.auth, new(String::new(), vec!["post.deleted".into()])).await,
         Err(EndpointError::UnknownEventType(t)) if t == "post.deleted"
     ));
     let (ep, _) = e
         .outbound
         .create(
-            e.workspace,
-            e.user,
+            &e.auth,
             new("é".repeat(200), vec!["connection.revoked".into()]),
         )
         .await
@@ -1182,22 +1156,22 @@ async fn endpoint_input_is_validated(t: TestDb) {
     let missing = EndpointId("ep_missing".into());
     assert!(matches!(
         e.outbound
-            .update(e.workspace, &missing, EndpointChanges::default())
+            .update(&e.auth, &missing, EndpointChanges::default())
             .await,
         Err(EndpointError::NotFound)
     ));
     assert!(matches!(
-        e.outbound.secrets(e.workspace, &missing).await,
+        e.outbound.secrets(&e.auth, &missing).await,
         Err(EndpointError::NotFound)
     ));
     assert!(matches!(
-        e.outbound.send_test(e.workspace, &missing).await,
+        e.outbound.send_test(&e.auth, &missing).await,
         Err(EndpointError::NotFound)
     ));
     let updated = e
         .outbound
         .update(
-            e.workspace,
+            &e.auth,
             &ep.id,
             EndpointChanges {
                 description: Some("  billing system  ".into()),
@@ -1211,9 +1185,9 @@ async fn endpoint_input_is_validated(t: TestDb) {
     assert!(updated.event_types.is_empty());
 
     // Deleting takes the deliveries with it; a queued job then does nothing.
-    e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
-    assert!(e.outbound.delete(e.workspace, &ep.id).await.unwrap());
-    assert!(!e.outbound.delete(e.workspace, &ep.id).await.unwrap());
+    e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
+    assert!(e.outbound.delete(&e.auth, &ep.id).await.unwrap());
+    assert!(!e.outbound.delete(&e.auth, &ep.id).await.unwrap());
     assert_eq!(e.count("SELECT COUNT(*) FROM outbound_deliveries").await, 0);
     assert_eq!(e.run_due().await, 1);
     assert!(e.receiver.received().is_empty());
@@ -1226,8 +1200,7 @@ async fn a_name_that_resolves_to_loopback_is_refused_at_send_time(t: TestDb) {
     let by_name = e
         .outbound
         .create(
-            e.workspace,
-            e.user,
+            &e.auth,
             NewEndpoint {
                 url: format!("https://localhost:{}/hook", e.receiver.addr.port()),
                 ..NewEndpoint::default()
@@ -1239,8 +1212,7 @@ async fn a_name_that_resolves_to_loopback_is_refused_at_send_time(t: TestDb) {
     let literal = e
         .outbound
         .create(
-            e.workspace,
-            e.user,
+            &e.auth,
             NewEndpoint {
                 url: format!("https://127.0.0.1:{}/hook", e.receiver.addr.port()),
                 ..NewEndpoint::default()
@@ -1258,11 +1230,11 @@ async fn a_name_that_resolves_to_loopback_is_refused_at_send_time(t: TestDb) {
         TargetPolicy::PublicOnly,
     );
     let worker = worker_for(&e.queue, &strict);
-    let d1 = strict.send_test(e.workspace, &by_name.id).await.unwrap();
-    let d2 = strict.send_test(e.workspace, &literal.id).await.unwrap();
+    let d1 = strict.send_test(&e.auth, &by_name.id).await.unwrap();
+    let d2 = strict.send_test(&e.auth, &literal.id).await.unwrap();
     worker.run_due().await.unwrap();
     for (d, what) in [(d1, "localhost"), (d2, "127.0.0.1")] {
-        let detail = strict.delivery(e.workspace, d.id).await.unwrap().unwrap();
+        let detail = strict.delivery(&e.auth, d.id).await.unwrap().unwrap();
         assert_eq!(detail.delivery.state, DeliveryState::Retrying);
         let error = detail.attempts[0].error.clone().unwrap();
         assert!(error.contains("refused") && error.contains(what), "{error}");
@@ -1287,7 +1259,7 @@ async fn endpoint_secrets_are_sealed_at_rest(t: TestDb) {
     assert!(stored.starts_with("v1.1."), "{stored}");
     assert_eq!(key_id, 1);
     assert_eq!(
-        e.outbound.secrets(e.workspace, &ep.id).await.unwrap(),
+        e.outbound.secrets(&e.auth, &ep.id).await.unwrap(),
         vec![secret.clone()]
     );
 
@@ -1303,11 +1275,11 @@ async fn endpoint_secrets_are_sealed_at_rest(t: TestDb) {
             .unwrap();
     });
     assert!(matches!(
-        e.outbound.secrets(e.workspace, &other.id).await,
+        e.outbound.secrets(&e.auth, &other.id).await,
         Err(EndpointError::Storage(_))
     ));
     // Rotation keeps the old secret sealed too.
-    let rotated = e.outbound.rotate_secret(e.workspace, &ep.id).await.unwrap();
+    let rotated = e.outbound.rotate_secret(&e.auth, &ep.id).await.unwrap();
     let (current, previous): (String, Option<String>) = on_pool!(&e.t.db, |pool| {
         sqlx::query_as("SELECT secret, previous_secret FROM outbound_endpoints WHERE id = $1")
             .bind(&ep.id.0)
@@ -1322,10 +1294,10 @@ async fn endpoint_secrets_are_sealed_at_rest(t: TestDb) {
 async fn deliveries_of_a_disabled_endpoint_end_dead_unsent(t: TestDb) {
     let e = env(t).await;
     let (ep, _) = e.endpoint(&[]).await;
-    let d = e.outbound.send_test(e.workspace, &ep.id).await.unwrap();
+    let d = e.outbound.send_test(&e.auth, &ep.id).await.unwrap();
     e.outbound
         .update(
-            e.workspace,
+            &e.auth,
             &ep.id,
             EndpointChanges {
                 enabled: Some(false),

@@ -57,8 +57,7 @@ async fn old_finished_logs_go_and_the_rest_stays(t: TestDb) {
     );
     let (endpoint, _) = outbound
         .create(
-            ws,
-            ida,
+            &env.auth(ida, ws).await,
             NewEndpoint {
                 url: "http://127.0.0.1:9/hook".into(),
                 ..NewEndpoint::default()

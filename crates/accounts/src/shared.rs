@@ -1,0 +1,91 @@
+//! What other services may ask of the accounts tables (`users`,
+//! `memberships`, `audit_events`), so that only this crate reads or writes
+//! them. Each function takes the caller's transaction where the caller's
+//! change must stay atomic with it (a notice to every member, an audit
+//! event beside a revoked connection).
+
+use herald_core::Named;
+use std::collections::HashMap;
+
+use herald_core::{Timestamp, UserId, WorkspaceId};
+use herald_db::{Db, DbError, DbTime, Tx, on_pool, on_tx};
+
+use crate::{AccountError, Authorized, Permission, Role, store};
+
+/// Proof that `user` is in `workspace` and their role allows `permission`
+/// (what [`crate::Accounts::require`] gives a signed-in person; jobs that
+/// act for a person later ask here). A workspace the person is not in is
+/// "not found", not "forbidden".
+pub async fn authorize(
+    db: &Db,
+    user: UserId,
+    workspace: WorkspaceId,
+    permission: Permission,
+) -> Result<Authorized, AccountError> {
+    let role = store::role_in(db, workspace, user)
+        .await?
+        .and_then(|r| Role::parse(&r))
+        .ok_or(AccountError::NotFound)?;
+    let proof = Authorized::new(user, workspace, role);
+    proof.require(permission)?;
+    Ok(proof)
+}
+
+/// Records an audit event that no person caused (a platform callback, a
+/// job), with outcome `success`, in `tx`.
+pub async fn record_system_event(
+    tx: &mut Tx,
+    at: Timestamp,
+    workspace: WorkspaceId,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail) \
+             VALUES ($1, $2, NULL, $3, 'success', $4, $5)",
+        )
+        .bind(DbTime(at))
+        .bind(workspace)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The members of `workspace`, in `tx`.
+pub async fn member_ids(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<UserId>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT user_id FROM memberships WHERE workspace_id = $1 ORDER BY user_id",
+        )
+        .bind(workspace)
+        .fetch_all(conn)
+        .await?
+    }))
+}
+
+/// The name each of `users` goes by (their display name, else their
+/// address); people who no longer exist are left out.
+pub async fn display_names(db: &Db, users: &[UserId]) -> Result<HashMap<UserId, String>, DbError> {
+    let mut names = HashMap::new();
+    for chunk in users.chunks(500) {
+        let rows: Vec<(UserId, String)> = on_pool!(db, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id, COALESCE(NULLIF(display_name, ''), email) FROM users WHERE id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        names.extend(rows);
+    }
+    Ok(names)
+}
