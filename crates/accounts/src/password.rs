@@ -101,14 +101,12 @@ pub fn verify(password: &str, stored: &str) -> Verified {
     {
         return Verified::No;
     }
-    let current = Params::try_from(&parsed)
-        .map(|p| {
-            parsed.algorithm == Algorithm::Argon2id.ident()
-                && p.m_cost() >= M_COST_KIB
-                && p.t_cost() >= T_COST
-                && p.p_cost() >= P_COST
-        })
-        .unwrap_or(false);
+    let current = Params::try_from(&parsed).is_ok_and(|p| {
+        parsed.algorithm == Algorithm::Argon2id.ident()
+            && p.m_cost() >= M_COST_KIB
+            && p.t_cost() >= T_COST
+            && p.p_cost() >= P_COST
+    });
     if current {
         Verified::Yes
     } else {

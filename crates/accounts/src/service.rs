@@ -860,8 +860,7 @@ impl Accounts {
         };
         let stored = row
             .as_ref()
-            .map(|r| r.password_hash.clone())
-            .unwrap_or_else(|| password::DUMMY_HASH.clone());
+            .map_or_else(|| password::DUMMY_HASH.clone(), |r| r.password_hash.clone());
         let attempt = password.to_owned();
         let verified = blocking(move || password::verify(&attempt, &stored)).await;
         let Some(row) = row else {

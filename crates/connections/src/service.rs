@@ -702,8 +702,7 @@ impl Connections {
         .await?;
         let id = existing
             .as_ref()
-            .map(|e| e.id.clone())
-            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            .map_or_else(|| uuid::Uuid::now_v7().to_string(), |e| e.id.clone());
         let credentials = match existing.as_ref().and_then(|e| self.credentials_of(e).ok()) {
             Some(old) => old.renewed_by(candidate.credentials.clone()),
             None => candidate.credentials.clone(),

@@ -123,7 +123,9 @@ impl Vault {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Keys> {
-        self.keys.read().unwrap_or_else(|e| e.into_inner())
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Re-reads the keyring file if it changed since it was loaded.
@@ -141,7 +143,10 @@ impl Vault {
             return Ok(false);
         }
         let fresh = read_keyring(path)?;
-        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
         tracing::info!(path = %path.display(), "credential keyring reloaded");
         Ok(true)
     }
@@ -202,7 +207,10 @@ impl Vault {
         let next = KeyId(current.last().map_or(1, |(id, _)| id.0 + 1));
         current.push((next, random_key()));
         write_keyring(path, &current)?;
-        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = read_keyring(path)?;
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = read_keyring(path)?;
         Ok(next)
     }
 
@@ -219,7 +227,10 @@ impl Vault {
         }
         let kept: Vec<_> = current.into_iter().filter(|(k, _)| *k != id).collect();
         write_keyring(path, &kept)?;
-        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = read_keyring(path)?;
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = read_keyring(path)?;
         Ok(())
     }
 }

@@ -101,7 +101,7 @@ pub fn with_database(url: &str, name: &str) -> String {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
     };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(i) => &base[..scheme_end + i],
         None => base,
@@ -209,12 +209,12 @@ impl Db {
 
     /// Closes every connection; waits for checked-out ones to come back.
     pub async fn close(&self) {
-        on_pool_close(self).await
+        on_pool_close(self).await;
     }
 }
 
 async fn on_pool_close(db: &Db) {
-    crate::on_pool!(db, |pool| pool.close().await)
+    crate::on_pool!(db, |pool| pool.close().await);
 }
 
 #[cfg(test)]

@@ -151,7 +151,7 @@ impl Subscription {
     /// Waits for the next wake-up (or returns at once for one kept since
     /// the last wait).
     pub async fn notified(&self) {
-        self.notify.notified().await
+        self.notify.notified().await;
     }
 }
 
@@ -175,7 +175,9 @@ impl Drop for Subscription {
 
 impl Hub {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn deliver(&self, channel: &str, topic: &str) {

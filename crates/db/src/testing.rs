@@ -82,7 +82,7 @@ impl TestDb {
 
     /// The folder holding a SQLite test database (None for PostgreSQL).
     pub fn dir(&self) -> Option<&Path> {
-        self._dir.as_ref().map(|d| d.path())
+        self._dir.as_ref().map(tempfile::TempDir::path)
     }
 }
 

@@ -76,7 +76,10 @@ pub fn keyring() -> herald_connections::sealed::Keyring {
 /// (development mode only).
 pub fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
     Ok(herald_mail::transport_from_config(
-        config.smtp_url.as_ref().map(|u| u.expose_secret()),
+        config
+            .smtp_url
+            .as_ref()
+            .map(secrecy::ExposeSecret::expose_secret),
         &config.mail_from,
         config.mode == Mode::Development,
     )?)
@@ -267,7 +270,10 @@ pub async fn start_with_clock(
     .with_publishing(publishing)
     .with_webhooks(webhooks.web())
     .with_privacy(privacy);
-    let sandbox_router = platforms.sandbox.as_ref().map(|s| s.router());
+    let sandbox_router = platforms
+        .sandbox
+        .as_ref()
+        .map(herald_sandbox::Sandbox::router);
     if config.mode == Mode::Development && !addr.ip().is_loopback() {
         tracing::warn!(
             listen = %addr,

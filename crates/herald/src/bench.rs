@@ -86,7 +86,7 @@ impl Handler<BenchJob> for BenchHandler {
         self.0
             .lateness_us
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(late);
         let ran = self.0.ran.fetch_add(1, Ordering::SeqCst) + 1;
         if ran >= self.0.target.load(Ordering::SeqCst) {
@@ -379,7 +379,7 @@ async fn queue(args: QueueBench) -> anyhow::Result<()> {
         &mut *recorder
             .lateness_us
             .lock()
-            .unwrap_or_else(|e| e.into_inner()),
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
     ));
 
     // Future jobs: spread over two seconds starting half a second from now,
@@ -400,7 +400,7 @@ async fn queue(args: QueueBench) -> anyhow::Result<()> {
         &mut *recorder
             .lateness_us
             .lock()
-            .unwrap_or_else(|e| e.into_inner()),
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
     ));
 
     stop.cancel();

@@ -38,7 +38,7 @@ impl MediaCatalog for LibraryCatalog {
             };
             match self.0.of_workspace(WorkspaceId(workspace), media_id).await {
                 Ok(media) if media.deleted_at.is_none() => {
-                    found.push(Some(self.0.item(&media, url_ttl)))
+                    found.push(Some(self.0.item(&media, url_ttl)));
                 }
                 Ok(_) | Err(MediaError::NotFound) => found.push(None),
                 Err(e) => return Err(e.to_string()),

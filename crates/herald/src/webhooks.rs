@@ -35,7 +35,9 @@ pub fn meta_apps(config: &Config) -> MetaApps {
     let app = |configured: &Option<crate::config::PlatformApp>,
                sandbox: Option<&secrecy::SecretString>| match configured {
         Some(app) => AppSecrets::real(MetaSecrets::new(
-            app.accepted_secrets.iter().map(|s| s.expose_secret()),
+            app.accepted_secrets
+                .iter()
+                .map(secrecy::ExposeSecret::expose_secret),
         )),
         None => match sandbox {
             Some(secret) if config.sandbox => {

@@ -65,7 +65,10 @@ impl Queue {
     /// Names queues the gauges always report, so a queue that has never held
     /// a job in this process still shows up (as zero) in the metrics.
     pub fn report_queues<'a>(&self, queues: impl IntoIterator<Item = &'a str>) {
-        let mut seen = self.gauge_queues.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = self
+            .gauge_queues
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         seen.extend(queues.into_iter().map(str::to_owned));
     }
 
@@ -157,7 +160,10 @@ impl Queue {
     pub async fn record_gauges(&self) -> Result<(), DbError> {
         let counts = self.counts().await?;
         let queues: Vec<String> = {
-            let mut seen = self.gauge_queues.lock().unwrap_or_else(|e| e.into_inner());
+            let mut seen = self
+                .gauge_queues
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             seen.extend(counts.keys().map(|(q, _)| q.clone()));
             seen.iter().cloned().collect()
         };

@@ -265,7 +265,7 @@ impl Worker {
             let left: Vec<Running> = shared
                 .running
                 .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .values()
                 .cloned()
                 .collect();
@@ -285,7 +285,7 @@ impl Worker {
             Ok(q) if !q.is_empty() => tracing::warn!(jobs = q.len(), "released unfinished jobs"),
             Ok(_) => {}
             Err(e) => {
-                tracing::error!(error = %e, "could not release unfinished jobs; their leases will expire")
+                tracing::error!(error = %e, "could not release unfinished jobs; their leases will expire");
             }
         }
         background.cancel();
@@ -360,7 +360,7 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
     shared
         .running
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .insert(
             job.id,
             Running {
@@ -397,7 +397,7 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
     shared
         .running
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&job.id);
     metrics::histogram!(m::DURATION, "queue" => job.queue.clone())
         .record(started.elapsed().as_secs_f64());
@@ -618,7 +618,7 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
         let running: Vec<(JobId, Running)> = shared
             .running
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .map(|(k, v)| (*k, v.clone()))
             .collect();
@@ -645,7 +645,7 @@ async fn heartbeat_loop(shared: Arc<Shared>, stop: CancellationToken) {
                             if shared
                                 .running
                                 .lock()
-                                .unwrap_or_else(|e| e.into_inner())
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .contains_key(&id)
                             {
                                 tracing::warn!(job = %id, "lost the lease of a running job; cancelling it");

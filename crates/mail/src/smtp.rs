@@ -113,7 +113,7 @@ impl SmtpOptions {
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
                 .decode_utf8()
-                .map(|c| c.into_owned())
+                .map(std::borrow::Cow::into_owned)
                 .map_err(|_| invalid("the user or password is not valid UTF-8 once decoded"))
         };
         let credentials = match (parsed.username(), parsed.password()) {

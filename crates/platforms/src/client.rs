@@ -515,7 +515,10 @@ impl PlatformClient {
         let now = self.clock.now();
         let mut wait = Duration::ZERO;
         {
-            let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+            let mut gates = self
+                .gates
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for key in Self::gate_keys(call) {
                 let Some(gate) = gates.get_mut(&key) else {
                     continue;
@@ -553,7 +556,10 @@ impl PlatformClient {
     /// Pauses the call's narrowest bucket; returns until when.
     fn pause(&self, call: &Call, until: Option<Timestamp>) -> Timestamp {
         let until = until.unwrap_or_else(|| self.clock.now() + DEFAULT_PAUSE);
-        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let mut gates = self
+            .gates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = Self::gate_keys(call).pop().expect("a provider key");
         let gate = gates.entry(key).or_default();
         let until = gate.paused_until.map_or(until, |u| u.max(until));
@@ -567,7 +573,10 @@ impl PlatformClient {
             Some(b) => format!("{}:{b}", call.provider),
         };
         let now = self.clock.now();
-        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let mut gates = self
+            .gates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let gate = gates.entry(key.clone()).or_default();
         gate.slow = usage.percent >= SLOW_AT;
         if usage.percent >= PAUSE_AT {
@@ -590,7 +599,10 @@ impl PlatformClient {
             Some(b) => format!("{provider}:{b}"),
         };
         let now = self.clock.now();
-        let gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let gates = self
+            .gates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         gates
             .get(&key)
             .and_then(|g| g.paused_until)

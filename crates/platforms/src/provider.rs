@@ -270,7 +270,7 @@ pub fn missing_scopes(required: &[&str], granted: &[String]) -> Vec<String> {
     required
         .iter()
         .filter(|r| !granted.iter().any(|g| g == *r))
-        .map(|r| r.to_string())
+        .map(std::string::ToString::to_string)
         .collect()
 }
 

@@ -383,8 +383,9 @@ pub fn next_quota_reset(now: Timestamp) -> Timestamp {
         .date()
         .tomorrow()
         .and_then(|d| d.to_zoned(local.time_zone().clone()))
-        .map(|z| z.timestamp())
-        .unwrap_or(now + herald_core::SignedDuration::from_hours(24))
+        .map_or(now + herald_core::SignedDuration::from_hours(24), |z| {
+            z.timestamp()
+        })
 }
 
 impl Dialect for GoogleDialect {

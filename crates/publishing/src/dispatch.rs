@@ -658,9 +658,10 @@ fn encode(progress: &Progress) -> String {
 
 /// The platform's name, or its stored id when this version does not know it.
 fn provider_name(provider: &str) -> &str {
-    herald_platforms::ProviderId::parse(provider)
-        .map(|p| p.name())
-        .unwrap_or(provider)
+    match herald_platforms::ProviderId::parse(provider) {
+        Some(p) => p.name(),
+        None => provider,
+    }
 }
 
 fn account_removed(target: &TargetRow) -> FailureDetail {

@@ -448,7 +448,7 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
             ));
         }
     }
-    let title = variant.title.as_deref().map(str::trim).unwrap_or("");
+    let title = variant.title.as_deref().map_or("", str::trim);
     if rules.title_required && title.is_empty() {
         issues.push(Issue::error("title", "title_required", [platform()]));
     }

@@ -330,8 +330,7 @@ async fn show_index(State(sb): State<Sandbox>) -> Response {
                 },
                 remaining: f
                     .times
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| "until cleared".into()),
+                    .map_or_else(|| "until cleared".into(), |t| t.to_string()),
             })
             .collect();
         let endpoints = ENDPOINT_DOCS

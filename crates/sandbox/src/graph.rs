@@ -327,14 +327,17 @@ impl GraphCall {
                     } else {
                         ("instagram", GraphError::instagram_throttled())
                     };
-                    let current = self.buc.as_ref().map(|(_, _, u)| *u).unwrap_or(Usage::of(
-                        WindowCount {
-                            calls: 0,
-                            frees_at: now,
-                        },
-                        1,
-                        now,
-                    ));
+                    let current = self.buc.as_ref().map_or(
+                        Usage::of(
+                            WindowCount {
+                                calls: 0,
+                                frees_at: now,
+                            },
+                            1,
+                            now,
+                        ),
+                        |(_, _, u)| *u,
+                    );
                     self.buc = Some((id.to_owned(), kind, current.saturated()));
                     error
                 }

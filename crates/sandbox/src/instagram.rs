@@ -356,8 +356,7 @@ fn exchange(sb: &Sandbox, call: &mut GraphCall) -> Result<Value, GraphError> {
         if record.kind == TokenKind::IgLong {
             let left = record
                 .expires_at
-                .map(|at| at.as_second() - now.as_second())
-                .unwrap_or(0);
+                .map_or(0, |at| at.as_second() - now.as_second());
             return Ok(json!({"access_token": token, "token_type": "bearer", "expires_in": left}));
         }
         let long = new_token();

@@ -91,7 +91,7 @@ pub(crate) fn display_name(user: &str) -> String {
 
 /// The username without separators ("alice.smith" → "alicesmith").
 fn compact(user: &str) -> String {
-    user.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+    user.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// An instant in 2025–2026, fixed per label and user.

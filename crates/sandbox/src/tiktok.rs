@@ -512,8 +512,7 @@ fn refresh(sb: &Sandbox, p: &Params) -> Result<Value, Response> {
         } else {
             let left = record
                 .expires_at
-                .map(|at| at.as_second() - now.as_second())
-                .unwrap_or(refresh_life);
+                .map_or(refresh_life, |at| at.as_second() - now.as_second());
             Ok((access, refresh.to_owned(), left, record))
         }
     });

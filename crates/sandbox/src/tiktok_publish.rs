@@ -605,7 +605,7 @@ async fn init_video(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
     };
     sb.update(|st| {
         st.tiktok_publishes_mut()
-            .insert(publish_id.clone(), publish)
+            .insert(publish_id.clone(), publish);
     });
     if let Some(url) = pull {
         spawn_pull(sb.clone(), publish_id, url);
@@ -629,7 +629,7 @@ fn spawn_pull(sb: Sandbox, publish_id: String, url: String) {
         let now = sb.now();
         sb.update(|st| {
             st.tiktok_publishes_mut()
-                .downloaded(&publish_id, now, outcome)
+                .downloaded(&publish_id, now, outcome);
         });
     });
 }

@@ -222,8 +222,7 @@ impl FromRequestParts<AppState> for SignedIn {
                 let next = parts
                     .uri
                     .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/home");
+                    .map_or("/home", axum::http::uri::PathAndQuery::as_str);
                 let target = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&target).into_response())
             }
@@ -348,9 +347,8 @@ pub async fn check_csrf(
     let (parts, body) = req.into_parts();
     // Forms are small: a larger one is refused after FORM_LIMIT bytes,
     // whatever the route's own body limit.
-    let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => return WebError::PayloadTooLarge.into_response(),
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return WebError::PayloadTooLarge.into_response();
     };
     let given = form_field(&bytes, "_csrf");
     if !given.is_some_and(|g| secret::same(&g, &expected)) {

@@ -125,8 +125,7 @@ async fn observe(mut req: Request, next: Next) -> Response {
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| valid_request_id(v))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
     let span = tracing::info_span!(
@@ -142,8 +141,7 @@ async fn observe(mut req: Request, next: Next) -> Response {
     let route = resp
         .extensions()
         .get::<RouteLabel>()
-        .map(|r| r.0.clone())
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .map_or_else(|| "unmatched".to_owned(), |r| r.0.clone());
     let labels = [
         ("method", method.to_string()),
         ("route", route),
@@ -157,7 +155,7 @@ async fn observe(mut req: Request, next: Next) -> Response {
             status = status.as_u16(),
             latency_ms = elapsed.as_secs_f64() * 1000.0,
             "request finished"
-        )
+        );
     });
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, v);
@@ -265,7 +263,7 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
         // own forms; Fetch Metadata still says whether it is same-origin.
         (Some("null"), _) => fetch_site != Some("same-origin"),
         (Some(origin), Some(host)) => {
-            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+            let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
             !origin_host.eq_ignore_ascii_case(host)
         }
         _ => false,

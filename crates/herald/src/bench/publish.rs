@@ -640,7 +640,7 @@ fn consent_form(html: &str) -> Option<(String, Vec<(String, String)>)> {
         let value = attr(tag, "value").unwrap_or_default();
         match attr(tag, "type").as_deref() {
             Some("checkbox") if tag.contains(" checked") && !tag.contains(" disabled") => {
-                fields.push((name, value))
+                fields.push((name, value));
             }
             Some("checkbox") | Some("submit") => {}
             _ => fields.push((name, value)),
@@ -688,7 +688,10 @@ struct TapState {
 
 impl Tap {
     fn with<R>(&self, f: impl FnOnce(&mut TapState) -> R) -> R {
-        f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()))
+        f(&mut self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     fn line(&self, worker: usize, line: &str) {

@@ -35,14 +35,12 @@ fn find_binary(var: &str, candidates: &[&str]) -> String {
     }
     candidates
         .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| {
+        .find(|p| std::path::Path::new(p).exists()).map_or_else(|| {
             panic!(
                 "{} not found (looked at {candidates:?}; set {var}). On Debian: apt-get install -y chromium chromium-driver",
                 candidates[0]
             )
-        })
+        }, std::string::ToString::to_string)
 }
 
 async fn start_browser() -> (Driver, Client) {
@@ -547,8 +545,7 @@ async fn wait_for_count(client: &Client, css: &str, count: usize) {
         let found = client
             .find_all(Locator::Css(css))
             .await
-            .map(|v| v.len())
-            .unwrap_or(0);
+            .map_or(0, |v| v.len());
         if found == count {
             return;
         }
@@ -1037,7 +1034,7 @@ async fn browser_downloads_my_data_then_deletes_my_account_handing_the_workspace
     let archive = loop {
         let done = std::fs::read_dir(downloads.path())
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(std::result::Result::ok)
             .map(|e| e.path())
             .find(|p| p.extension().is_some_and(|x| x == "zip"));
         if let Some(path) = done {

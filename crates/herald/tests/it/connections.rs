@@ -91,7 +91,7 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
         let value = attr(tag, "value").unwrap_or_default();
         match kind.as_deref() {
             Some("checkbox") if tag.contains(" checked") && !tag.contains(" disabled") => {
-                fields.push((name, value))
+                fields.push((name, value));
             }
             Some("checkbox") | Some("submit") => {}
             _ => fields.push((name, value)),
@@ -404,7 +404,7 @@ async fn every_unhappy_callback_is_explained_and_connects_nothing() {
 
     // Partial consent: a missing permission is named and re-consent offered.
     let callback = consent(&start(app, &client, "facebook").await, "allow", |fields| {
-        fields.retain(|(k, v)| !(k == "grant" && v == "instagram_content_publish"))
+        fields.retain(|(k, v)| !(k == "grant" && v == "instagram_content_publish"));
     })
     .await;
     let resp = back(&client, &callback).await;
@@ -415,7 +415,7 @@ async fn every_unhappy_callback_is_explained_and_connects_nothing() {
 
     // No Pages selected: the empty state says why and how to fix it.
     let callback = consent(&start(app, &client, "facebook").await, "allow", |fields| {
-        fields.retain(|(k, _)| k != "page")
+        fields.retain(|(k, _)| k != "page");
     })
     .await;
     let resp = back(&client, &callback).await;

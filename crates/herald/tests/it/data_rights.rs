@@ -387,8 +387,7 @@ async fn export_case(backend: Backend) {
 
     // A week on, the archive is gone.
     let files = std::fs::read_dir(app.data_dir.join("media").join("exports"))
-        .map(|d| d.count())
-        .unwrap_or(0);
+        .map_or(0, std::iter::Iterator::count);
     assert_eq!(files, 1, "the archive is in the media storage");
     clock.advance(jiff::SignedDuration::from_hours(7 * 24 + 1));
     sweep_until(&app, "the expired export goes", || async {

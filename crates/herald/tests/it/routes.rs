@@ -866,8 +866,7 @@ fn lex(src: &str) -> (Vec<u8>, Vec<bool>) {
             let body = i + 2 + hashes;
             let end = src[body..]
                 .find(&closing)
-                .map(|k| body + k + closing.len())
-                .unwrap_or(n);
+                .map_or(n, |k| body + k + closing.len());
             for flag in &mut code[i..end] {
                 *flag = false;
             }

@@ -41,7 +41,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 fn sandbox_secret_files(app: &TestApp) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(app.data_dir.join("secrets"))
         .map(|dir| {
-            dir.filter_map(|e| e.ok())
+            dir.filter_map(std::result::Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| n.starts_with("sandbox-"))
                 .collect()

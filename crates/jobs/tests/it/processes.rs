@@ -271,6 +271,6 @@ mod two_processes {
         super::two_worker_processes_drain_one_queue_without_running_a_job_twice(
             herald_db::testing::TestDb::postgres().await,
         )
-        .await
+        .await;
     }
 }

@@ -177,7 +177,7 @@ fn quoted_printable_decode(s: &str) -> String {
     while let Some(c) = chars.next() {
         if c == '=' {
             let hex: String = chars.by_ref().take(2).collect();
-            out.push(u8::from_str_radix(&hex, 16).map(char::from).unwrap_or('?'));
+            out.push(u8::from_str_radix(&hex, 16).map_or('?', char::from));
         } else {
             out.push(c);
         }

@@ -60,7 +60,7 @@ async fn uploads_stream_to_disk_as_chunks_arrive(t: TestDb) {
             // already be in the temporary file: nothing waits in memory.
             let on_disk: u64 = files_under(&temp_dir)
                 .iter()
-                .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+                .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
                 .sum();
             assert_eq!(on_disk, (i * chunk).min(total) as u64, "before chunk {i}");
             seen.fetch_add(1, Ordering::SeqCst);

@@ -138,11 +138,11 @@ mod tests {
     #[test]
     fn graph_times_parse() {
         assert_eq!(
-            parse_time("2026-01-01T00:00:02+0000").map(|t| t.as_second()),
+            parse_time("2026-01-01T00:00:02+0000").map(herald_core::Timestamp::as_second),
             Some(1_767_225_602)
         );
         assert_eq!(
-            parse_time("2026-01-01T00:00:02Z").map(|t| t.as_second()),
+            parse_time("2026-01-01T00:00:02Z").map(herald_core::Timestamp::as_second),
             Some(1_767_225_602)
         );
         assert_eq!(parse_time("yesterday"), None);

@@ -160,15 +160,12 @@ async fn list_files(
         Ok(m) => m,
         Err(response) => return response,
     };
-    let filter = match params.non_empty("q").map(parse_query).transpose() {
-        Ok(f) => f,
-        Err(()) => {
-            return api_error(
-                StatusCode::BAD_REQUEST,
-                "Invalid Value",
-                Reason::new("Invalid Value", "global", "invalid").at("q", "parameter"),
-            );
-        }
+    let Ok(filter) = params.non_empty("q").map(parse_query).transpose() else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Value",
+            Reason::new("Invalid Value", "global", "invalid").at("q", "parameter"),
+        );
     };
     let page_size = match params.get("pageSize").map(str::parse::<usize>) {
         None => 100,

@@ -373,7 +373,7 @@ fn exchange(sb: &Sandbox, call: &mut GraphCall, ver: &str) -> Result<Value, Grap
                     TokenKind::MetaLong => Ok(json!({
                         "access_token": short,
                         "token_type": "bearer",
-                        "expires_in": record.expires_at.map(|at| at.as_second() - now.as_second()).unwrap_or(0),
+                        "expires_in": record.expires_at.map_or(0, |at| at.as_second() - now.as_second()),
                     })),
                     TokenKind::MetaShort => {
                         let token = new_token();

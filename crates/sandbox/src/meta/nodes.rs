@@ -460,7 +460,7 @@ fn debug(sb: &Sandbox, call: &mut GraphCall, ver: &str) -> Result<Value, GraphEr
         "type": if record.kind == TokenKind::MetaPage { "PAGE" } else { "USER" },
         "application": "Herald (sandbox Facebook app)",
         "data_access_expires_at": (record.issued_at + SignedDuration::from_hours(24 * 90)).as_second(),
-        "expires_at": record.expires_at.map(|t| t.as_second()).unwrap_or(0),
+        "expires_at": record.expires_at.map_or(0, jiff::Timestamp::as_second),
         "is_valid": true,
         "issued_at": record.issued_at.as_second(),
         "scopes": record.scopes,

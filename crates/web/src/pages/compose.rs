@@ -105,7 +105,7 @@ impl ComposeState {
                 "workspace" => s.workspace = value.trim().parse().ok(),
                 "account" => {
                     if !s.accounts.contains(&value) {
-                        s.accounts.push(value)
+                        s.accounts.push(value);
                     }
                 }
                 "caption" => s.caption = value,

@@ -543,7 +543,7 @@ async fn endpoint_page(
         error: extras.error,
         deliveries,
         states,
-        state: extras.state.map(DeliveryState::as_str).unwrap_or(""),
+        state: extras.state.map_or("", DeliveryState::as_str),
         since,
         zone: zone.name,
         c,
@@ -896,14 +896,16 @@ async fn show_delivery(
                 members
                     .iter()
                     .find(|member| member.user_id == by)
-                    .map(|member| {
-                        if member.display_name.is_empty() {
-                            member.email.clone()
-                        } else {
-                            member.display_name.clone()
-                        }
-                    })
-                    .unwrap_or_else(|| c.t.get("endpoints.former_member").to_owned())
+                    .map_or_else(
+                        || c.t.get("endpoints.former_member").to_owned(),
+                        |member| {
+                            if member.display_name.is_empty() {
+                                member.email.clone()
+                            } else {
+                                member.display_name.clone()
+                            }
+                        },
+                    )
             }),
         })
         .collect();

@@ -129,12 +129,10 @@ impl FromRequestParts<AppState> for Chrome {
         let uri = parts
             .extensions
             .get::<OriginalUri>()
-            .map(|o| o.0.clone())
-            .unwrap_or_else(|| parts.uri.clone());
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
         let path = uri
             .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/".to_owned());
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         let mut chrome = Chrome::new(locale, state.site().development, path);
         chrome.sandbox_in_production = state.site().sandbox_in_production;
         chrome.csrf = crate::auth::csrf_token(state, &parts.headers, &parts.extensions);

@@ -475,7 +475,7 @@ pub(crate) fn pretty_json(body: &str) -> String {
             '{' | '[' => {
                 out.push(ch);
                 // Empty containers stay on one line.
-                while chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+                while chars.peek().is_some_and(char::is_ascii_whitespace) {
                     chars.next();
                 }
                 if chars.peek().is_some_and(|c| *c == '}' || *c == ']') {

@@ -61,7 +61,10 @@ impl Gate {
     /// is answered, or its request is abandoned before the writer took it).
     pub fn ticket(self: &Arc<Gate>) -> Ticket {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let mut arrivals = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        let mut arrivals = self
+            .arrivals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if arrivals.len() == BURST {
             arrivals.pop_front();
         }
@@ -74,7 +77,10 @@ impl Gate {
     }
 
     fn bursting(&self) -> bool {
-        let arrivals = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        let arrivals = self
+            .arrivals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         arrivals.len() == BURST && arrivals.front().is_some_and(|t| t.elapsed() < BURST_WINDOW)
     }
 

@@ -681,7 +681,7 @@ mod props {
             let full: Payload = serde_json::from_str(&d.body).expect("the full shape");
             prop_assert_eq!(full.entry.len(), d.entries.len());
             for (got, want) in full.entry.iter().zip(&d.entries) {
-                prop_assert_eq!(got.id.as_ref().map(|i| i.0.clone()), want.id.as_ref().map(|i| i.text()));
+                prop_assert_eq!(got.id.as_ref().map(|i| i.0.clone()), want.id.as_ref().map(super::strategies::Id::text));
                 prop_assert_eq!(got.changes.len(), want.changes.len());
                 prop_assert_eq!(got.messaging.len(), want.messaging.len());
             }

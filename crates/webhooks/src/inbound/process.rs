@@ -662,7 +662,7 @@ fn plan_change(
                 parent_id: non_empty(c.parent_id),
                 media_id: c.media.map(|m| m.id.0),
                 author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
-                author_name: author.and_then(|a| a.display()),
+                author_name: author.and_then(super::parse::Author::display),
                 handle: author.is_some_and(|a| a.username.is_some()),
                 text: c.text,
                 remote_created_at: entry_time,
@@ -719,7 +719,7 @@ fn plan_change(
                 parent_id: parent,
                 media_id: post,
                 author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
-                author_name: author.and_then(|a| a.display()),
+                author_name: author.and_then(super::parse::Author::display),
                 handle: false,
                 // A removal says nothing about the text; keep the last one.
                 text: if removed { None } else { feed.message },
@@ -750,7 +750,7 @@ fn plan_messaging(value: &serde_json::Value, account_id: &str) -> Plan {
         parent_id: None,
         media_id: None,
         author_id: sender,
-        author_name: m.sender.as_ref().and_then(|s| s.display()),
+        author_name: m.sender.as_ref().and_then(super::parse::Author::display),
         handle: m.sender.as_ref().is_some_and(|s| s.username.is_some()),
         text: message.text,
         remote_created_at: m.timestamp.as_ref().and_then(micros),
@@ -775,7 +775,7 @@ fn micros(value: &serde_json::Value) -> Option<i64> {
     value
         .as_str()
         .and_then(|s| s.parse::<Timestamp>().ok())
-        .map(|t| t.as_microsecond())
+        .map(herald_core::Timestamp::as_microsecond)
 }
 
 // --- Applying ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ use herald_core::{SignedDuration, Timestamp};
 use herald_db::DbTime;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload};
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::metrics as m;
@@ -171,11 +171,8 @@ impl Outbound {
     async fn send(&self, row: &SendRow) -> Sent {
         let inner = &self.inner;
         let now = inner.clock.now();
-        let url = match url::Url::parse(&row.url) {
-            Ok(u) => u,
-            Err(_) => {
-                return Sent::failed(Kind::Refused, "refused: the stored URL is not valid".into());
-            }
+        let Ok(url) = url::Url::parse(&row.url) else {
+            return Sent::failed(Kind::Refused, "refused: the stored URL is not valid".into());
         };
         if let Err(e) = ssrf::check_target(&url, inner.policy) {
             return Sent::failed(Kind::Refused, format!("refused: {e}"));
@@ -200,7 +197,10 @@ impl Outbound {
             }
         };
         let timestamp = now.as_second();
-        let keys: Vec<&str> = secrets.iter().map(|s| s.expose_secret()).collect();
+        let keys: Vec<&str> = secrets
+            .iter()
+            .map(secrecy::ExposeSecret::expose_secret)
+            .collect();
         let signature = match standard::signature_header(
             &keys,
             &row.message_id,
