@@ -6,6 +6,7 @@
 //! how they are stored; no query lives here.)
 
 pub mod clock;
+pub mod error;
 pub mod id;
 pub mod named;
 pub mod retention;

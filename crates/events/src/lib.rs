@@ -63,16 +63,4 @@ impl From<sqlx::Error> for EventsError {
 }
 
 /// `err` and its causes on one line, for `last_error` and logs.
-pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.ends_with(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
-}
+pub(crate) use herald_core::error::chain as describe;

@@ -215,13 +215,6 @@ impl JobError {
 
     /// The message with its chain of causes, as stored in `last_error`.
     pub fn describe(&self) -> String {
-        let mut out = self.to_string();
-        let mut cause = std::error::Error::source(self);
-        while let Some(c) = cause {
-            out.push_str(": ");
-            out.push_str(&c.to_string());
-            cause = c.source();
-        }
-        out
+        herald_core::error::chain(self)
     }
 }

@@ -21,6 +21,7 @@ use herald_db::{DbError, Subscription};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 use crate::backoff;
 use crate::job::{JobError, JobId, JobPayload};
@@ -376,9 +377,18 @@ async fn attempt(shared: &Shared, job: ClaimedJob) -> Outcome {
         cancel: token.clone(),
     };
     let started = Instant::now();
+    // Everything the handler logs carries which job run it belongs to.
+    let span = tracing::info_span!(
+        "job",
+        id = %job.id,
+        kind = %job.kind,
+        queue = %job.queue,
+        attempt = job.attempt
+    );
     let result = match shared.registry.handlers.get(job.kind.as_str()) {
         Some(handler) => match AssertUnwindSafe(handler.run(job.payload, &ctx))
             .catch_unwind()
+            .instrument(span)
             .await
         {
             Ok(r) => r,

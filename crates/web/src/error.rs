@@ -193,16 +193,7 @@ pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
 }
 
 /// The cause chain of `err`, joined with ": ".
-pub fn chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
-}
+pub use herald_core::error::chain;
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
