@@ -125,8 +125,21 @@ impl<N: Needs> FromRequestParts<AppState> for ApiMember<N> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let ApiCaller(user) = ApiCaller::from_request_parts(parts, state).await?;
-        let asked = asked(parts, state).await?;
-        let (_, auth) = membership(state, &user, asked, false, N::PERMISSION).await?;
+        // A named workspace is checked directly (one query); only a
+        // request that names none needs the caller's list.
+        let auth = match asked(parts, state).await? {
+            Some(workspace) => {
+                state
+                    .accounts()
+                    .require(&user, workspace, N::PERMISSION)
+                    .await?
+            }
+            None => {
+                membership(state, &user, None, false, N::PERMISSION)
+                    .await?
+                    .1
+            }
+        };
         Ok(ApiMember {
             user,
             auth,
