@@ -142,7 +142,25 @@ impl Publishing {
             .map_err(|e| JobError::transient(e.to_string()))?;
         tx.commit().await.map_err(db_error)?;
 
-        let mut progress: Progress = serde_json::from_str(&target.progress).unwrap_or_default();
+        // Saved progress names what the platform already holds (a created
+        // container, an upload session): starting over from nothing could
+        // publish twice, so progress that cannot be read ends the target
+        // with that reason, and the stored text is kept as it was.
+        let mut progress: Progress = match serde_json::from_str(&target.progress) {
+            Ok(progress) => progress,
+            Err(e) => {
+                let failure = Failure::new(
+                    FailureKind::Invalid,
+                    FailureDetail::new(
+                        "progress_unreadable",
+                        [("detail", Param::Text(e.to_string()))],
+                    ),
+                );
+                return self
+                    .fail(&target, job_id, attempt, &target.progress, failure, started)
+                    .await;
+            }
+        };
         let Prepared {
             request,
             publisher,
@@ -151,7 +169,14 @@ impl Publishing {
             Ok(prepared) => prepared,
             Err(Ok(failure)) => {
                 return self
-                    .fail(&target, job_id, attempt, &progress, failure, started)
+                    .fail(
+                        &target,
+                        job_id,
+                        attempt,
+                        &encode(&progress),
+                        failure,
+                        started,
+                    )
                     .await;
             }
             Err(Err(transient)) => return Err(transient),
@@ -557,7 +582,7 @@ impl Publishing {
             target,
             ctx.id.0,
             attempt,
-            progress,
+            &encode(progress),
             Failure {
                 kind: failure_kind,
                 code: error.code.clone(),
@@ -574,12 +599,11 @@ impl Publishing {
         target: &TargetRow,
         job_id: i64,
         attempt: i32,
-        progress: &Progress,
+        encoded: &str,
         failure: Failure,
         started: Timestamp,
     ) -> Result<(), JobError> {
         let now = self.now();
-        let encoded = encode(progress);
         let detail = serde_json::to_string(&failure.detail)
             .map_err(|e| JobError::permanent(format!("the failure could not be encoded: {e}")))?;
         let mut tx = self.db().begin().await.map_err(db_error)?;
@@ -590,7 +614,7 @@ impl Publishing {
             failure.kind.as_str(),
             failure.message.as_deref(),
             &detail,
-            Some(&encoded),
+            Some(encoded),
             now,
         )
         .await
@@ -606,7 +630,7 @@ impl Publishing {
             Outcome::Failed.as_str(),
             None,
             None,
-            &encoded,
+            encoded,
             Some(store::ReceiptError {
                 kind: failure.kind.as_str(),
                 code: failure.code.as_deref(),

@@ -292,7 +292,7 @@ pub struct TargetView {
 pub struct FailureDetail {
     /// `platform_said`, `platform_said_missing_scopes`,
     /// `platform_kept_refusing`, `platform_unconfirmed`, `account_removed`,
-    /// `media_deleted`, `variant_unreadable`, `rules_broken`,
+    /// `media_deleted`, `variant_unreadable`, `progress_unreadable`, `rules_broken`,
     /// `account_kind_unknown`, `provider_unavailable`.
     pub code: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -724,6 +724,69 @@ async fn a_dead_token_fails_the_target_with_reconnect(t: TestDb) {
     );
 }
 
+/// Saved progress that cannot be read is never taken as "nothing done yet":
+/// the target fails with that reason (starting over could post twice), its
+/// stored progress stays as it was, and the other targets go out.
+async fn unreadable_saved_progress_fails_the_target_instead_of_starting_over(t: TestDb) {
+    let s = setup(&t).await;
+    let now = s.clock.now();
+    let local = now
+        .checked_add(SignedDuration::from_hours(1))
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .datetime()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let post = s
+        .publishing
+        .create(
+            &s.user,
+            s.workspace,
+            PostInput {
+                targets: s.post("#garbled"),
+                when: When::Schedule {
+                    schedule: herald_publishing::Schedule::new(local, "Europe/Berlin"),
+                },
+            },
+        )
+        .await
+        .unwrap();
+    let broken = post.targets[0].id.clone();
+    herald_db::on_pool!(&s.db, |pool| {
+        sqlx::query("UPDATE post_targets SET progress = $1 WHERE id = $2")
+            .bind("{not json")
+            .bind(&broken)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    s.clock.advance(SignedDuration::from_hours(2));
+    let worker = s.worker("w1");
+    let view = s.settle(&worker, &post.id).await;
+    let failed = view.targets.iter().find(|t| t.id == broken).unwrap();
+    assert_eq!(failed.status, TargetStatus::Failed);
+    assert_eq!(failed.error_kind, Some(FailureKind::Invalid));
+    assert_eq!(
+        failed.error_detail.as_ref().map(|d| d.code.as_str()),
+        Some("progress_unreadable")
+    );
+    let kept: String = herald_db::on_pool!(&s.db, |pool| {
+        sqlx::query_scalar("SELECT progress FROM post_targets WHERE id = $1")
+            .bind(&broken)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(kept, "{not json");
+    assert_eq!(s.published_with("#garbled").len(), view.targets.len() - 1);
+    assert!(
+        view.targets
+            .iter()
+            .filter(|t| t.id != broken)
+            .all(|t| t.status == TargetStatus::Published)
+    );
+}
+
 async fn scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled(t: TestDb) {
     let s = setup(&t).await;
     let now = s.clock.now();
@@ -778,5 +841,6 @@ on_both_backends!(
     faults_at_every_step_still_publish_each_target_once,
     a_worker_killed_mid_publish_is_resumed_without_duplicates,
     a_dead_token_fails_the_target_with_reconnect,
+    unreadable_saved_progress_fails_the_target_instead_of_starting_over,
     scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled,
 );

@@ -731,6 +731,7 @@ failure-platform_unconfirmed = { $platform } hat nie bestätigt, ob der Beitrag 
 failure-account_removed = { $account } wurde aus dem Arbeitsbereich entfernt.
 failure-media_deleted = Die Mediendatei { $media } wurde aus der Mediathek gelöscht.
 failure-variant_unreadable = Der gespeicherte Beitrag ließ sich nicht lesen: { $detail }
+failure-progress_unreadable = Der gespeicherte Veröffentlichungsstand ließ sich nicht lesen; der Beitrag wurde nicht von vorn begonnen (er könnte sonst doppelt erscheinen): { $detail }
 failure-account_kind_unknown = Unbekannte Kontoart { $kind }.
 failure-provider_unavailable = Das Veröffentlichen auf { $platform } ist in dieser Installation nicht verfügbar.
 

@@ -730,6 +730,7 @@ failure-platform_unconfirmed = { $platform } never confirmed whether it publishe
 failure-account_removed = { $account } was removed from the workspace.
 failure-media_deleted = The media { $media } was deleted from the library.
 failure-variant_unreadable = The saved post could not be read: { $detail }
+failure-progress_unreadable = Its saved publishing progress could not be read, so it was not started over (that could post it twice): { $detail }
 failure-account_kind_unknown = Unknown account kind { $kind }.
 failure-provider_unavailable = Publishing to { $platform } is not available in this deployment.
 

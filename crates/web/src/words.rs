@@ -288,6 +288,7 @@ mod tests {
                 "account_removed",
                 "media_deleted",
                 "variant_unreadable",
+                "progress_unreadable",
                 "account_kind_unknown",
                 "provider_unavailable",
                 "issue.media_count_exact",
