@@ -151,3 +151,17 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// How many connections to `db`'s PostgreSQL database last ran a LISTEN: a
+/// process's notification listener, once it is up (tests of the wake-ups).
+pub async fn listening_connections(db: &Db) -> i64 {
+    crate::on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    })
+}

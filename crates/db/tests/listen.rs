@@ -71,19 +71,6 @@ on_both_backends!(
     a_wake_up_before_the_wait_is_kept_for_it,
 );
 
-/// Backends of this test's database whose last statement was a LISTEN.
-async fn listening_connections(db: &Db) -> i64 {
-    on_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    })
-}
-
 /// Sends `pg_notify(channel, topic)` from `sender` until `sub` wakes: the
 /// listener LISTENs a moment after the subscription is made.
 async fn notify_until_woken(sender: &Db, channel: &str, topic: &str, sub: &Subscription) {
@@ -127,7 +114,7 @@ async fn postgres_one_listener_connection_wakes_subscribers_of_two_channels() {
     notify_until_woken(&other, "herald_test_jobs", "mail", &jobs).await;
     notify_until_woken(&other, "herald_test_events", "", &events).await;
     assert_eq!(
-        listening_connections(&t.db).await,
+        herald_db::testing::listening_connections(&t.db).await,
         1,
         "both channels share one connection"
     );
@@ -146,7 +133,7 @@ async fn postgres_one_listener_connection_wakes_subscribers_of_two_channels() {
     // The listener stops with its last subscription.
     drop((jobs, events, barrier));
     let deadline = Instant::now() + WAKE;
-    while listening_connections(&t.db).await > 0 {
+    while herald_db::testing::listening_connections(&t.db).await > 0 {
         assert!(Instant::now() < deadline, "the listener kept listening");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

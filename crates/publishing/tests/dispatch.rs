@@ -445,6 +445,32 @@ impl Setup {
         ]
     }
 
+    /// A post to every account, scheduled `ahead` from now (Berlin time).
+    async fn schedule_in(&self, ahead: SignedDuration, tag: &str) -> PostView {
+        let local = self
+            .clock
+            .now()
+            .checked_add(ahead)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+            .datetime()
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string();
+        self.publishing
+            .create(
+                &self.user,
+                self.workspace,
+                PostInput {
+                    targets: self.post(tag),
+                    when: When::Schedule {
+                        schedule: herald_publishing::Schedule::new(local, "Europe/Berlin"),
+                    },
+                },
+            )
+            .await
+            .unwrap()
+    }
+
     async fn publish_now(&self, tag: &str) -> PostView {
         self.publishing
             .create(
@@ -729,28 +755,9 @@ async fn a_dead_token_fails_the_target_with_reconnect(t: TestDb) {
 /// stored progress stays as it was, and the other targets go out.
 async fn unreadable_saved_progress_fails_the_target_instead_of_starting_over(t: TestDb) {
     let s = setup(&t).await;
-    let now = s.clock.now();
-    let local = now
-        .checked_add(SignedDuration::from_hours(1))
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
-        .datetime()
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string();
     let post = s
-        .publishing
-        .create(
-            &s.user,
-            s.workspace,
-            PostInput {
-                targets: s.post("#garbled"),
-                when: When::Schedule {
-                    schedule: herald_publishing::Schedule::new(local, "Europe/Berlin"),
-                },
-            },
-        )
-        .await
-        .unwrap();
+        .schedule_in(SignedDuration::from_hours(1), "#garbled")
+        .await;
     let broken = post.targets[0].id.clone();
     herald_db::on_pool!(&s.db, |pool| {
         sqlx::query("UPDATE post_targets SET progress = $1 WHERE id = $2")
@@ -789,28 +796,7 @@ async fn unreadable_saved_progress_fails_the_target_instead_of_starting_over(t: 
 
 async fn scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled(t: TestDb) {
     let s = setup(&t).await;
-    let now = s.clock.now();
-    let local = now
-        .checked_add(SignedDuration::from_hours(2))
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
-        .datetime()
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string();
-    let post = s
-        .publishing
-        .create(
-            &s.user,
-            s.workspace,
-            PostInput {
-                targets: s.post("#later"),
-                when: When::Schedule {
-                    schedule: herald_publishing::Schedule::new(local, "Europe/Berlin"),
-                },
-            },
-        )
-        .await
-        .unwrap();
+    let post = s.schedule_in(SignedDuration::from_hours(2), "#later").await;
     assert_eq!(post.status, herald_publishing::PostStatus::Scheduled);
     let worker = s.worker("w1");
     assert_eq!(worker.run_due().await.unwrap(), 0, "nothing due yet");

@@ -47,31 +47,46 @@ struct WorkspaceQuery {
     workspace: Option<i64>,
 }
 
-/// The caller's membership in the workspace `parts` names (see the module
-/// notes), if their role there allows `permission`; with `fall_back`, a
-/// workspace they are not in counts as not named.
+/// The caller's proof for the workspace `parts` names (see the module
+/// notes), if their role there allows `permission`.
 pub(crate) async fn resolve(
     parts: &mut Parts,
     state: &AppState,
     user: &User,
     permission: Permission,
-    fall_back: bool,
-) -> Result<(WorkspaceMembership, Authorized), WebError> {
+) -> Result<Authorized, WebError> {
     let asked = asked(parts, state).await?;
-    membership(state, user, asked, fall_back, permission).await
+    proof(state, user, asked.map(|w| w.0), permission).await
 }
 
-/// The caller's membership in workspace `asked` (a form's field), else
-/// their first, if their role there allows `permission`; with `fall_back`,
-/// a workspace they are not in counts as not asked.
+/// The caller's proof for workspace `asked` (a form's field), else for
+/// their first, if their role there allows `permission`. A named workspace
+/// is checked directly (one query); only none named needs their list.
+pub(crate) async fn proof(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+    permission: Permission,
+) -> Result<Authorized, WebError> {
+    match asked {
+        Some(id) => Ok(state
+            .accounts()
+            .require(user, WorkspaceId(id), permission)
+            .await?),
+        None => Ok(membership(state, user, None, permission).await?.1),
+    }
+}
+
+/// The caller's membership in workspace `asked` (a form's field or the
+/// page's query), else their first, if their role there allows
+/// `permission`; a workspace they are not in counts as not asked.
 pub(crate) async fn authorize(
     state: &AppState,
     user: &User,
     asked: Option<i64>,
     permission: Permission,
-    fall_back: bool,
 ) -> Result<(WorkspaceMembership, Authorized), WebError> {
-    membership(state, user, asked.map(WorkspaceId), fall_back, permission).await
+    membership(state, user, asked.map(WorkspaceId), permission).await
 }
 
 /// The workspace the request names, if it names one; a malformed value is
@@ -89,17 +104,16 @@ async fn asked(parts: &mut Parts, state: &AppState) -> Result<Option<WorkspaceId
     Ok(q.workspace.map(WorkspaceId))
 }
 
-/// The caller's membership in the workspace asked for (or their first).
-/// With `fall_back`, a workspace they are not in is taken as not asked.
+/// The caller's membership in the workspace asked for, or their first
+/// when none is asked or they are not in the one asked for.
 async fn membership(
     state: &AppState,
     user: &User,
     asked: Option<WorkspaceId>,
-    fall_back: bool,
     permission: Permission,
 ) -> Result<(WorkspaceMembership, Authorized), WebError> {
     let all = state.accounts().workspaces(user).await?;
-    let asked = asked.filter(|id| !fall_back || all.iter().any(|w| w.id == *id));
+    let asked = asked.filter(|id| all.iter().any(|w| w.id == *id));
     let chosen = match asked {
         Some(id) => all.into_iter().find(|w| w.id == id),
         None => all.into_iter().next(),
@@ -125,21 +139,7 @@ impl<N: Needs> FromRequestParts<AppState> for ApiMember<N> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let ApiCaller(user) = ApiCaller::from_request_parts(parts, state).await?;
-        // A named workspace is checked directly (one query); only a
-        // request that names none needs the caller's list.
-        let auth = match asked(parts, state).await? {
-            Some(workspace) => {
-                state
-                    .accounts()
-                    .require(&user, workspace, N::PERMISSION)
-                    .await?
-            }
-            None => {
-                membership(state, &user, None, false, N::PERMISSION)
-                    .await?
-                    .1
-            }
-        };
+        let auth = resolve(parts, state, &user, N::PERMISSION).await?;
         Ok(ApiMember {
             user,
             auth,
@@ -167,7 +167,7 @@ impl<N: Needs> FromRequestParts<AppState> for PageMember<N> {
         let asked = asked(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let (workspace, auth) = membership(state, &authed.user, asked, true, N::PERMISSION)
+        let (workspace, auth) = membership(state, &authed.user, asked, N::PERMISSION)
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(PageMember {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use herald_core::SignedDuration;
 use herald_db::testing::TestDb;
-use herald_db::{ConnectOptions, Db, on_both_backends, on_pool};
+use herald_db::{ConnectOptions, Db, on_both_backends};
 use herald_events::{
     Event, EventsError, LocalSink, MAX_PAYLOAD_BYTES, Relay, RelayStep, Subject, spawn_relay,
 };
@@ -335,20 +335,6 @@ on_both_backends!(
     an_event_is_stored_once_and_oversized_payloads_are_refused,
 );
 
-/// Connections to the test database whose last statement was a LISTEN:
-/// a process's notification listener, once it is up.
-async fn listeners(db: &Db) -> i64 {
-    on_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
 async fn postgres_an_append_in_another_process_wakes_the_relay() {
@@ -361,7 +347,7 @@ async fn postgres_an_append_in_another_process_wakes_the_relay() {
     opts.poll_interval = Duration::from_secs(600);
     let relay = spawn_relay(outbox.clone(), Arc::new(local.clone()), opts, stop.clone());
     eventually("the relay to take the lease and listen", WAIT, || async {
-        listeners(&t.db).await == 1
+        herald_db::testing::listening_connections(&t.db).await == 1
             && Relay::new(outbox.clone(), Arc::new(LocalSink::new()), options("probe"))
                 .lease_holder()
                 .await

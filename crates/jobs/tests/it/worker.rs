@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use herald_core::{SignedDuration, SystemClock, Timestamp};
 use herald_db::testing::TestDb;
-use herald_db::{ConnectOptions, Db, on_pool};
+use herald_db::{ConnectOptions, Db};
 use herald_jobs::{
     Cancelled, Handler, JobContext, JobError, JobPayload, JobState, NewJob, Queue, Registry,
     Worker, WorkerOptions,
@@ -178,20 +178,6 @@ on_both_backends!(
     shutdown_releases_jobs_that_outlive_the_grace_period,
 );
 
-/// Connections to the test database whose last statement was a LISTEN:
-/// a process's notification listener, once it is up.
-async fn listeners(db: &Db) -> i64 {
-    on_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND query LIKE 'LISTEN %'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: set HERALD_TEST_POSTGRES_URL and pass --ignored"]
 async fn postgres_a_job_enqueued_by_another_process_wakes_the_worker() {
@@ -204,7 +190,10 @@ async fn postgres_a_job_enqueued_by_another_process_wakes_the_worker() {
         ..WorkerOptions::default()
     };
     let (_queue, stop, task) = start(&t.db, handler.clone(), opts);
-    eventually("the worker listens", async || listeners(&t.db).await == 1).await;
+    eventually("the worker listens", async || {
+        herald_db::testing::listening_connections(&t.db).await == 1
+    })
+    .await;
     // Let its loop find the queue empty and go to sleep.
     tokio::time::sleep(Duration::from_millis(50)).await;
 

@@ -38,8 +38,7 @@ async fn member_of(
     user: &User,
     asked: Option<i64>,
 ) -> Result<Authorized, WebError> {
-    let (_, auth) = member::authorize(state, user, asked, Permission::View, false).await?;
-    Ok(auth)
+    member::proof(state, user, asked, Permission::View).await
 }
 
 #[derive(Deserialize, Default)]

@@ -101,15 +101,9 @@ impl FromRequestParts<AppState> for Manager {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let SignedIn(authed) = SignedIn::from_request_parts(parts, state).await?;
-        let (_, auth) = member::resolve(
-            parts,
-            state,
-            &authed.user,
-            Permission::ManageWebhooks,
-            false,
-        )
-        .await
-        .map_err(IntoResponse::into_response)?;
+        let auth = member::resolve(parts, state, &authed.user, Permission::ManageWebhooks)
+            .await
+            .map_err(IntoResponse::into_response)?;
         Ok(Manager {
             user: authed.user,
             workspace: auth.workspace(),

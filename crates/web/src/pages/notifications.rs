@@ -47,7 +47,7 @@ pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Op
     let asked = Query::<WorkspaceQuery>::try_from_uri(uri)
         .ok()
         .and_then(|Query(q)| q.workspace);
-    let (_, auth) = member::authorize(state, user, asked, Permission::View, true)
+    let (_, auth) = member::authorize(state, user, asked, Permission::View)
         .await
         .ok()?;
     match webhooks.notifications.unread_count(&auth).await {
@@ -151,9 +151,7 @@ async fn form_workspace(
     user: &User,
     workspace: i64,
 ) -> Result<Authorized, WebError> {
-    let (_, auth) =
-        member::authorize(state, user, Some(workspace), Permission::View, false).await?;
-    Ok(auth)
+    member::proof(state, user, Some(workspace), Permission::View).await
 }
 
 async fn mark_notifications_read(

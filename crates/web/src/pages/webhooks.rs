@@ -58,7 +58,7 @@ async fn managed_workspace(
     user: &User,
     asked: Option<i64>,
 ) -> Result<(WorkspaceMembership, Authorized), WebError> {
-    member::authorize(state, user, asked, Permission::ManageWebhooks, true).await
+    member::authorize(state, user, asked, Permission::ManageWebhooks).await
 }
 
 pub(super) fn status_label(t: &'static Catalog, s: DeliveryStatus) -> &'static str {
