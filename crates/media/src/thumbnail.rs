@@ -200,6 +200,10 @@ mod tests {
         let small = image_thumbnail(&write_image(dir.path(), "small.webp", 40, 30)).unwrap();
         let decoded = image::load_from_memory(&small.jpeg).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (40, 30));
+        // A sliver keeps at least one pixel across (CI once drew 1 x 642).
+        let sliver = image_thumbnail(&write_image(dir.path(), "sliver.png", 1, 642)).unwrap();
+        let decoded = image::load_from_memory(&sliver.jpeg).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (1, 320));
     }
 
     #[test]
@@ -343,11 +347,14 @@ mod props {
             if w <= MAX_SIDE && h <= MAX_SIDE {
                 prop_assert_eq!((t.width(), t.height()), (w, h));
             } else {
-                // The longer side fills the box; the aspect is kept to a pixel.
+                // The longer side fills the box; the shorter side keeps the
+                // aspect to within a pixel (and is never less than one pixel,
+                // so a 1×642 sliver becomes 1×320, not 0×320).
                 prop_assert_eq!(t.width().max(t.height()), MAX_SIDE);
-                let (tw, th) = (f64::from(t.width()), f64::from(t.height()));
-                let expected = f64::from(w) / f64::from(h);
-                prop_assert!((tw / th - expected).abs() <= expected * (1.0 / th + 1.0 / tw) + 1e-9);
+                let short = f64::from(t.width().min(t.height()));
+                let exact = f64::from(MAX_SIDE) * f64::from(w.min(h)) / f64::from(w.max(h));
+                prop_assert!(short >= 1.0);
+                prop_assert!((short - exact).abs() <= 1.0, "{short} vs {exact}");
             }
         }
     }
