@@ -4,7 +4,7 @@ use herald_core::Named;
 use std::sync::Arc;
 
 use herald_accounts::secret::{new_token, same, sign, token_hash};
-use herald_accounts::{AccountError, Accounts, Permission, RequestMeta, User};
+use herald_accounts::{AccountError, Accounts, Authorized, Permission, RequestMeta, User};
 use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::DbTime;
@@ -322,19 +322,14 @@ impl Connections {
     /// its owner's account holds.
     pub async fn may_use_account_of(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &str,
     ) -> Result<bool, ConnectError> {
-        if store::connected_by(&self.inner.db, workspace, id).await? == Some(user.id.0) {
+        if auth.allows(Permission::ManageConnections) {
             return Ok(true);
         }
-        Ok(self
-            .inner
-            .accounts
-            .require(user, workspace, Permission::ManageConnections)
-            .await
-            .is_ok())
+        let by = store::connected_by(&self.inner.db, auth.workspace(), id).await?;
+        Ok(by == Some(auth.user().0))
     }
 
     /// Deletes expired connect attempts (the retention job); returns how
@@ -378,16 +373,17 @@ impl Connections {
         &self,
         user: &User,
         session: Option<&str>,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         provider: ProviderId,
         rerequest: bool,
     ) -> Result<url::Url, ConnectError> {
         let session = session.ok_or(ConnectError::SessionRequired)?;
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::ManageConnections)
-            .await?;
+        auth.require(Permission::ManageConnections)?;
+        if auth.user() != user.id {
+            return Err(ConnectError::Account(AccountError::Forbidden));
+        }
         self.inner.accounts.require_verified(user)?;
+        let workspace = auth.workspace();
         let registered = self
             .inner
             .providers
@@ -871,15 +867,11 @@ impl Connections {
     /// The workspace's connections, optionally of one provider.
     pub async fn list(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         provider: Option<ProviderId>,
     ) -> Result<Vec<ConnectionView>, ConnectError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
-        Ok(store::list(&self.inner.db, workspace)
+        auth.require(Permission::View)?;
+        Ok(store::list(&self.inner.db, auth.workspace())
             .await?
             .into_iter()
             .filter(|r| provider.is_none_or(|p| r.provider == p.as_str()))
@@ -892,15 +884,12 @@ impl Connections {
     /// credential whatever the platform said.
     pub async fn remove(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         id: &str,
         meta: &RequestMeta,
     ) -> Result<Removed, ConnectError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::ManageConnections)
-            .await?;
+        auth.require(Permission::ManageConnections)?;
+        let workspace = auth.workspace();
         let row = store::connection(&self.inner.db, id)
             .await?
             .filter(|r| r.workspace_id == workspace)
@@ -938,7 +927,7 @@ impl Connections {
             .audit(
                 "connection.removed",
                 "success",
-                Some(user.id),
+                Some(auth.user()),
                 Some(workspace),
                 Some(id),
                 meta,

@@ -133,15 +133,27 @@ async fn setup(t: &TestDb) -> Setup {
     }
 }
 
+/// The proof that the set-up's user owns their first workspace.
+async fn owner(s: &Setup) -> herald_accounts::Authorized {
+    let workspace = s.accounts.workspaces(&s.user).await.unwrap()[0].id;
+    s.accounts
+        .require(
+            &s.user,
+            workspace,
+            herald_accounts::Permission::ManageConnections,
+        )
+        .await
+        .unwrap()
+}
+
 /// Connects the sandbox user `demo`'s TikTok account; returns its id.
 async fn connect_tiktok(s: &Setup) -> String {
-    let workspace = s.accounts.workspaces(&s.user).await.unwrap()[0].id;
     let authorize = s
         .connections
         .start(
             &s.user,
             Some(&s.session),
-            workspace,
+            &owner(s).await,
             ProviderId::TikTok,
             false,
         )
@@ -271,8 +283,9 @@ async fn refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token(t
         s.connections.refresh(&id, false).await.unwrap(),
         Refreshed::NeedsReconnection
     );
-    let workspace = s.accounts.workspaces(&s.user).await.unwrap()[0].id;
-    let listed = s.connections.list(&s.user, workspace, None).await.unwrap();
+    let owner = owner(&s).await;
+    let workspace = owner.workspace();
+    let listed = s.connections.list(&owner, None).await.unwrap();
     assert_eq!(listed[0].status, Status::NeedsReconnection);
     assert!(!listed[0].status_detail.is_empty());
     assert_eq!(

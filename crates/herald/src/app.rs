@@ -32,35 +32,143 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// Every job kind this build of Herald can run; mail goes out through
-/// `transport`.
-#[allow(clippy::too_many_arguments)]
-pub fn registry(
-    db: Db,
-    transport: Arc<dyn MailTransport>,
-    connections: herald_connections::Connections,
-    media: herald_media::MediaLibrary,
-    publishing: herald_publishing::Publishing,
-    webhooks: crate::webhooks::Webhooks,
-    retention: crate::retention::Retention,
-    privacy: herald_privacy::Privacy,
-) -> Registry {
-    let mut registry = Registry::new();
-    retention.register(&mut registry);
-    privacy.register(&mut registry);
-    registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
-    herald_mail::register(&mut registry, db, transport);
-    herald_media::jobs::register(&mut registry, media, connections.clone());
-    herald_connections::jobs::register(&mut registry, connections, keyring());
-    herald_publishing::register(&mut registry, publishing);
-    herald_webhooks::register(
-        &mut registry,
-        webhooks.inbound,
-        webhooks.callbacks,
-        webhooks.outbound,
-        webhooks.retention,
-    );
-    registry
+/// Which process is being wired: the server also serves the built-in
+/// sandbox (when some provider uses it); a worker only calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Process {
+    Server,
+    Worker,
+}
+
+/// Every service of one Herald process, built one way for `serve`,
+/// `worker` and the publish benchmark: a service added here is there for
+/// all of them.
+pub struct Services {
+    pub db: Db,
+    pub queue: Queue,
+    pub accounts: herald_accounts::Accounts,
+    pub platforms: crate::platforms::Platforms,
+    pub media: herald_media::MediaLibrary,
+    /// Domain events waiting for the relay.
+    pub outbox: herald_events::Outbox,
+    pub publishing: herald_publishing::Publishing,
+    pub webhooks: crate::webhooks::Webhooks,
+    pub privacy: herald_privacy::Privacy,
+    pub retention: crate::retention::Retention,
+}
+
+impl Services {
+    /// Builds every service on `db`, with `clock` as every part's "now",
+    /// and makes sure the recurring retention purge is scheduled.
+    pub async fn build(
+        config: &Config,
+        db: Db,
+        clock: Arc<dyn Clock>,
+        process: Process,
+    ) -> anyhow::Result<Self> {
+        // The worker and the events relay wait on one set of wake-ups: one
+        // LISTEN connection per process on PostgreSQL.
+        let notifications = Notifications::new(&db);
+        let queue = Queue::with_notifications(db.clone(), clock.clone(), notifications.clone());
+        let accounts =
+            crate::accounts::build(config, db.clone(), queue.clone(), clock.clone()).await?;
+        let platforms = crate::platforms::build(
+            config,
+            db.clone(),
+            queue.clone(),
+            accounts.clone(),
+            clock.clone(),
+            process == Process::Server,
+        )?;
+        let media = crate::media::build(config, db.clone(), clock.clone())?;
+        let outbox =
+            herald_events::Outbox::with_notifications(db.clone(), clock.clone(), notifications);
+        let publishing = crate::publishing::build(
+            db.clone(),
+            queue.clone(),
+            platforms.connections.clone(),
+            media.clone(),
+            platforms.publishers.clone(),
+            outbox.clone(),
+        );
+        let webhooks = crate::webhooks::build(
+            config,
+            db.clone(),
+            queue.clone(),
+            clock.clone(),
+            platforms.vault.clone(),
+        )
+        .await?;
+        let privacy = crate::privacy::build(
+            config,
+            db.clone(),
+            queue.clone(),
+            clock,
+            accounts.clone(),
+            platforms.connections.clone(),
+            publishing.clone(),
+            media.clone(),
+            &webhooks,
+        )?;
+        let retention = crate::retention::Retention::new(
+            db.clone(),
+            queue.clone(),
+            accounts.clone(),
+            platforms.connections.clone(),
+            privacy.clone(),
+        );
+        retention
+            .ensure_scheduled()
+            .await
+            .context("could not schedule the retention purge")?;
+        Ok(Self {
+            db,
+            queue,
+            accounts,
+            platforms,
+            media,
+            outbox,
+            publishing,
+            webhooks,
+            privacy,
+            retention,
+        })
+    }
+
+    /// Every job kind this build of Herald can run; mail goes out through
+    /// `transport`.
+    pub fn registry(&self, transport: Arc<dyn MailTransport>) -> Registry {
+        let connections = &self.platforms.connections;
+        let mut registry = Registry::new();
+        self.retention.register(&mut registry);
+        self.privacy.register(&mut registry);
+        registry.register::<herald_jobs::system::Ping, _>(herald_jobs::system::PingHandler);
+        herald_mail::register(&mut registry, self.db.clone(), transport);
+        herald_media::jobs::register(&mut registry, self.media.clone(), connections.clone());
+        herald_connections::jobs::register(&mut registry, connections.clone(), keyring());
+        herald_publishing::register(&mut registry, self.publishing.clone());
+        let webhooks = self.webhooks.clone();
+        herald_webhooks::register(
+            &mut registry,
+            webhooks.inbound,
+            webhooks.callbacks,
+            webhooks.outbound,
+            webhooks.retention,
+        );
+        registry
+    }
+
+    /// The services the web layer serves.
+    pub fn web(&self) -> herald_web::Services {
+        herald_web::Services {
+            accounts: self.accounts.clone(),
+            connections: self.platforms.connections.clone(),
+            publishing: self.publishing.clone(),
+            media: self.media.clone(),
+            webhooks: self.webhooks.web(),
+            privacy: self.privacy.clone(),
+        }
+    }
 }
 
 /// Every set of values sealed with the credential vault: a key rotation
@@ -155,10 +263,6 @@ pub async fn start_with_clock(
     prepare(&mut config)?;
     let metrics = crate::telemetry::init_metrics()?;
     let db = open_database(&config).await?;
-    // The worker and the events relay wait on one set of wake-ups: one
-    // LISTEN connection per process on PostgreSQL.
-    let notifications = Notifications::new(&db);
-    let queue = Queue::with_notifications(db.clone(), clock.clone(), notifications.clone());
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(config.listen)
@@ -166,68 +270,9 @@ pub async fn start_with_clock(
             .with_context(|| format!("could not listen on {} (HERALD_LISTEN)", config.listen))?,
     };
     let addr = listener.local_addr()?;
-    let accounts =
-        crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
-    let platforms = crate::platforms::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        clock.clone(),
-        true,
-    )?;
-    let media = crate::media::build(&config, db.clone(), clock.clone())?;
-    let outbox =
-        herald_events::Outbox::with_notifications(db.clone(), clock.clone(), notifications);
-    let publishing = crate::publishing::build(
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        platforms.connections.clone(),
-        media.clone(),
-        platforms.publishers.clone(),
-        outbox.clone(),
-    );
-    let webhooks = crate::webhooks::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        clock.clone(),
-        platforms.vault.clone(),
-    )
-    .await?;
-    let privacy = crate::privacy::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        clock.clone(),
-        accounts.clone(),
-        platforms.connections.clone(),
-        publishing.clone(),
-        media.clone(),
-        &webhooks,
-    )?;
-    let retention = crate::retention::Retention::new(
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        platforms.connections.clone(),
-        privacy.clone(),
-    );
-    retention
-        .ensure_scheduled()
-        .await
-        .context("could not schedule the retention purge")?;
-    let registry = registry(
-        db.clone(),
-        mail_transport(&config)?,
-        platforms.connections.clone(),
-        media.clone(),
-        publishing.clone(),
-        webhooks.clone(),
-        retention,
-        privacy.clone(),
-    );
+    let services = Services::build(&config, db.clone(), clock, Process::Server).await?;
+    let registry = services.registry(mail_transport(&config)?);
+    let queue = services.queue.clone();
     queue.report_queues(registry.queues());
     let session_secret = config
         .session_secret
@@ -256,21 +301,17 @@ pub async fn start_with_clock(
                     name: name.clone(),
                     contact: contact.clone(),
                 }),
-            retention: crate::retention::policy(accounts.settings()),
+            retention: crate::retention::policy(services.accounts.settings()),
             meta_verify_token: config.meta_verify_token.is_some(),
             body_limit: config.body_limit,
             request_timeout: config.request_timeout,
-            form_targets: platforms.form_targets.clone(),
+            form_targets: services.platforms.form_targets.clone(),
         },
-        accounts,
-        platforms.connections.clone(),
+        services.web(),
         &session_secret,
-    )
-    .with_media(media)
-    .with_publishing(publishing)
-    .with_webhooks(webhooks.web())
-    .with_privacy(privacy);
-    let sandbox_router = platforms
+    );
+    let sandbox_router = services
+        .platforms
         .sandbox
         .as_ref()
         .map(herald_sandbox::Sandbox::router);
@@ -294,16 +335,20 @@ pub async fn start_with_clock(
              terms cannot say who runs this instance, and platform app reviews ask for it"
         );
     }
-    if platforms.sandbox.is_some() {
+    if services.platforms.sandbox.is_some() {
         tracing::info!(
             "platforms without app credentials use the built-in sandbox at {}/sandbox",
             config.public_url
         );
     }
     let shutdown = CancellationToken::new();
-    let relay_task =
-        crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
-            .await?;
+    let relay_task = crate::publishing::start_relay(
+        &config,
+        services.outbox,
+        &services.webhooks.outbound,
+        shutdown.child_token(),
+    )
+    .await?;
     let running_queue = queue.clone();
     let worker = Worker::new(queue, registry, worker_options(&config));
     let worker_task = tokio::spawn(worker.run(shutdown.child_token()));
@@ -363,32 +408,8 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         );
     }
     let db = open_database(&config).await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let notifications = Notifications::new(&db);
-    let queue = Queue::with_notifications(db.clone(), clock.clone(), notifications.clone());
-    let accounts =
-        crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
-    let media = crate::media::build(&config, db.clone(), clock.clone())?;
-    let platforms = crate::platforms::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        clock.clone(),
-        false,
-    )?;
-    let outbox =
-        herald_events::Outbox::with_notifications(db.clone(), clock.clone(), notifications);
-    let accounts_for_retention = accounts.clone();
-    let publishing = crate::publishing::build(
-        db.clone(),
-        queue.clone(),
-        accounts,
-        platforms.connections.clone(),
-        media.clone(),
-        platforms.publishers.clone(),
-        outbox.clone(),
-    );
+    let services =
+        Services::build(&config, db.clone(), Arc::new(SystemClock), Process::Worker).await?;
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
     tokio::spawn(async move {
@@ -396,50 +417,15 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         tracing::info!("shutting down: finishing running jobs");
         signal.cancel();
     });
-    let webhooks = crate::webhooks::build(
+    let registry = services.registry(mail_transport(&config)?);
+    let relay_task = crate::publishing::start_relay(
         &config,
-        db.clone(),
-        queue.clone(),
-        clock,
-        platforms.vault.clone(),
+        services.outbox,
+        &services.webhooks.outbound,
+        shutdown.child_token(),
     )
     .await?;
-    let relay_task =
-        crate::publishing::start_relay(&config, outbox, &webhooks.outbound, shutdown.child_token())
-            .await?;
-    let privacy = crate::privacy::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        queue.clock().clone(),
-        accounts_for_retention.clone(),
-        platforms.connections.clone(),
-        publishing.clone(),
-        media.clone(),
-        &webhooks,
-    )?;
-    let retention = crate::retention::Retention::new(
-        db.clone(),
-        queue.clone(),
-        accounts_for_retention,
-        platforms.connections.clone(),
-        privacy.clone(),
-    );
-    retention
-        .ensure_scheduled()
-        .await
-        .context("could not schedule the retention purge")?;
-    let registry = registry(
-        db.clone(),
-        mail_transport(&config)?,
-        platforms.connections,
-        media,
-        publishing,
-        webhooks,
-        retention,
-        privacy,
-    );
-    Worker::new(queue, registry, worker_options(&config))
+    Worker::new(services.queue, registry, worker_options(&config))
         .run(shutdown)
         .await?;
     relay_task.await.context("the event relay panicked")?;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use herald_accounts::Accounts;
 use herald_connections::Connections;
 use herald_core::SignedDuration;
 use herald_core::WorkspaceId;
@@ -57,7 +56,6 @@ impl MediaCatalog for LibraryCatalog {
 pub fn build(
     db: Db,
     queue: Queue,
-    accounts: Accounts,
     connections: Connections,
     media: MediaLibrary,
     publishers: Publishers,
@@ -66,7 +64,6 @@ pub fn build(
     Publishing::new(
         db,
         queue,
-        accounts,
         connections,
         Arc::new(LibraryCatalog(media)),
         publishers,

@@ -3,7 +3,7 @@
 use herald_core::{UserId, WorkspaceId};
 use std::collections::HashMap;
 
-use herald_accounts::{LetterKind, OwnedWorkspace, RequestMeta, User};
+use herald_accounts::{LetterKind, OwnedWorkspace, Permission, RequestMeta, User};
 use herald_core::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -224,10 +224,15 @@ impl Privacy {
         meta: &RequestMeta,
     ) -> Result<(), PrivacyError> {
         let s = &self.inner.s;
-        for c in s.connections.list(user, workspace, None).await? {
+        // The workspace's owner: allowed to manage its connections.
+        let auth = self
+            .accounts()
+            .require(user, workspace, Permission::ManageConnections)
+            .await?;
+        for c in s.connections.list(&auth, None).await? {
             // Revoked at the platform where it allows that; the stored
             // tokens are deleted whatever the platform answers.
-            s.connections.remove(user, workspace, &c.id, meta).await?;
+            s.connections.remove(&auth, &c.id, meta).await?;
         }
         let files = s.media.workspace_files(workspace).await?;
         let mut tx = self.inner.db.begin().await?;

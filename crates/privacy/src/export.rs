@@ -347,9 +347,10 @@ impl Privacy {
         .await
         .map_err(a)?;
 
+        let owner = s.accounts.require(user, ws, Permission::View).await?;
         let posts: Vec<Value> = s
             .publishing
-            .export(user, ws)
+            .export(&owner)
             .await?
             .into_iter()
             .map(|(post, receipts)| json!({"post": post, "attempts": receipts}))
@@ -358,12 +359,11 @@ impl Privacy {
             .await
             .map_err(a)?;
 
-        let connections = s.connections.list(user, ws, None).await?;
+        let connections = s.connections.list(&owner, None).await?;
         w.json(&format!("{dir}/connections.json"), &json!(connections))
             .await
             .map_err(a)?;
 
-        let owner = s.accounts.require(user, ws, Permission::View).await?;
         let endpoints: Vec<Value> = s
             .outbound
             .list(&owner)

@@ -27,8 +27,8 @@ mod store;
 pub use dispatch::{Dispatcher, PublishTarget};
 pub use error::PublishError;
 pub use model::{
-    FailureDetail, FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput,
-    TargetStatus, TargetView, Variant, When,
+    FailureDetail, FailureKind, Outcome, PostActions, PostInput, PostStatus, PostView, Receipt,
+    TargetInput, TargetStatus, TargetView, Variant, When,
 };
 pub use ports::MediaCatalog;
 pub use schedule::Schedule;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use herald_accounts::{Authorized, Permission, Role};
 use herald_core::Timestamp;
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use serde::{Deserialize, Serialize};
@@ -140,6 +141,12 @@ string_enum! {
 }
 
 impl TargetStatus {
+    /// Whether the target has gone out or is going out: it can no longer
+    /// be deleted, edited or cancelled.
+    pub fn has_gone_out(self) -> bool {
+        matches!(self, TargetStatus::Publishing | TargetStatus::Published)
+    }
+
     /// Whether the target's content may still change.
     pub fn is_editable(self) -> bool {
         matches!(
@@ -285,6 +292,14 @@ pub struct TargetView {
     pub published_at: Option<Timestamp>,
 }
 
+impl TargetView {
+    /// Whether a member with `role` may be offered to try this target
+    /// again (it failed; they may publish).
+    pub fn may_retry(&self, role: Role) -> bool {
+        role.allows(Permission::Publish) && self.status == TargetStatus::Failed
+    }
+}
+
 /// Why a target failed, in no language: a code, the values its words
 /// need, and for `rules_broken` the issues Herald's own check found. The
 /// web layer renders `failure.<code>` (and `issue.<code>` for each issue).
@@ -356,7 +371,45 @@ pub struct PostView {
     pub targets: Vec<TargetView>,
 }
 
+/// What a member may be offered to do with a post now, from the post's
+/// state and their role. The service checks the same rules again when
+/// they act; pages and API clients only decide what to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PostActions {
+    /// Change its content, accounts or time.
+    pub edit: bool,
+    /// Move it to another time.
+    pub reschedule: bool,
+    /// Stop what is scheduled or failed from going out.
+    pub cancel: bool,
+    /// Remove it (nothing of it has gone out).
+    pub delete: bool,
+}
+
 impl PostView {
+    /// What the member holding `auth` may do with the post now.
+    pub fn actions(&self, auth: &Authorized) -> PostActions {
+        self.actions_for(auth.role())
+    }
+
+    /// [`PostView::actions`] for a member with `role`.
+    pub fn actions_for(&self, role: Role) -> PostActions {
+        if !role.allows(Permission::Publish) {
+            return PostActions::default();
+        }
+        let editable =
+            !self.targets.is_empty() && self.targets.iter().all(|t| t.status.is_editable());
+        PostActions {
+            edit: editable,
+            reschedule: editable,
+            cancel: self
+                .targets
+                .iter()
+                .any(|t| matches!(t.status, TargetStatus::Scheduled | TargetStatus::Failed)),
+            delete: !self.targets.iter().any(|t| t.status.has_gone_out()),
+        }
+    }
+
     /// The first caption, for one-line summaries.
     pub fn summary(&self) -> &str {
         self.targets
@@ -417,6 +470,86 @@ mod tests {
             PostStatus::Failed
         );
         assert_eq!(PostStatus::of(&[T::Cancelled]), PostStatus::Cancelled);
+    }
+
+    fn post_of(statuses: &[TargetStatus]) -> PostView {
+        let targets = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| TargetView {
+                id: format!("t{i}"),
+                connection_id: Some(format!("c{i}")),
+                provider: ProviderId::Facebook,
+                kind: AccountKind::FacebookPage,
+                account_name: "Page".to_owned(),
+                status: *status,
+                variant: Variant::default(),
+                idempotency_key: format!("k{i}"),
+                due_at: None,
+                attempts: 0,
+                remote_id: None,
+                permalink: None,
+                error_kind: None,
+                error_message: None,
+                error_detail: None,
+                published_at: None,
+            })
+            .collect();
+        PostView {
+            id: "p".to_owned(),
+            workspace_id: 1,
+            status: PostStatus::of(statuses),
+            schedule: None,
+            scheduled_at: None,
+            created_by: Some(1),
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+            targets,
+        }
+    }
+
+    #[test]
+    fn actions_follow_the_post_state_and_the_role() {
+        let all = PostActions {
+            edit: true,
+            reschedule: true,
+            cancel: true,
+            delete: true,
+        };
+        let scheduled = post_of(&[T::Scheduled, T::Failed]);
+        assert_eq!(scheduled.actions_for(Role::Editor), all);
+        assert_eq!(scheduled.actions_for(Role::Owner), all);
+        // Without the right to publish, nothing is offered.
+        for role in [Role::Contributor, Role::Viewer] {
+            assert_eq!(scheduled.actions_for(role), PostActions::default());
+            assert!(!scheduled.targets[1].may_retry(role));
+        }
+        assert!(scheduled.targets[1].may_retry(Role::Editor));
+        assert!(!scheduled.targets[0].may_retry(Role::Editor));
+        // Partly out: no edit, no delete; the failed part can be cancelled.
+        let partly = post_of(&[T::Published, T::Failed]);
+        assert_eq!(
+            partly.actions_for(Role::Admin),
+            PostActions {
+                cancel: true,
+                ..PostActions::default()
+            }
+        );
+        // Going out now: nothing but watching.
+        assert_eq!(
+            post_of(&[T::Publishing]).actions_for(Role::Owner),
+            PostActions::default()
+        );
+        // A draft: edit, move or delete it; there is nothing to cancel.
+        assert_eq!(
+            post_of(&[T::Draft]).actions_for(Role::Editor),
+            PostActions {
+                cancel: false,
+                ..all
+            }
+        );
+        // A post without targets cannot be edited into shape here.
+        assert!(!post_of(&[]).actions_for(Role::Owner).edit);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use herald_core::Named;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use herald_accounts::{AccountError, Accounts, Permission, User};
+use herald_accounts::{AccountError, Authorized, Permission};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
 use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
@@ -60,7 +60,6 @@ struct Inner {
     db: Db,
     queue: Queue,
     clock: Arc<dyn Clock>,
-    accounts: Accounts,
     connections: Connections,
     media: Arc<dyn MediaCatalog>,
     publishers: Publishers,
@@ -77,7 +76,6 @@ impl Publishing {
     pub fn new(
         db: Db,
         queue: Queue,
-        accounts: Accounts,
         connections: Connections,
         media: Arc<dyn MediaCatalog>,
         publishers: Publishers,
@@ -89,7 +87,6 @@ impl Publishing {
                 db,
                 queue,
                 clock,
-                accounts,
                 connections,
                 media,
                 publishers,
@@ -133,21 +130,20 @@ impl Publishing {
     /// too.
     pub async fn validate(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         targets: &[TargetInput],
     ) -> Result<Vec<TargetReport>, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::Draft)
-            .await?;
-        let connections = self.connections_of(user, workspace).await?;
+        auth.require(Permission::Draft)?;
+        let connections = self.connections_of(auth).await?;
         let variants: Vec<Variant> = targets
             .iter()
             .map(|t| t.variant.clone().normalized())
             .collect();
         let library = self
-            .media_of(workspace.0, variants.iter().map(|v| v.media.as_slice()))
+            .media_of(
+                auth.workspace().0,
+                variants.iter().map(|v| v.media.as_slice()),
+            )
             .await?;
         let mut reports = Vec::new();
         for (target, variant) in targets.iter().zip(variants) {
@@ -190,12 +186,11 @@ impl Publishing {
     /// Saves a new post: as a draft, scheduled, or due now.
     pub async fn create(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         input: PostInput,
     ) -> Result<PostView, PublishError> {
-        self.require_for(user, workspace, &input.when).await?;
-        let checked = self.check(user, workspace, &input).await?;
+        self.require_for(auth, &input.when).await?;
+        let checked = self.check(auth, &input).await?;
         let now = self.now();
         let post_id = uuid::Uuid::now_v7().to_string();
         let (schedule, at) = checked.when;
@@ -204,8 +199,8 @@ impl Publishing {
             &mut tx,
             &PostRow {
                 id: post_id.clone(),
-                workspace_id: workspace,
-                created_by: Some(user.id),
+                workspace_id: auth.workspace(),
+                created_by: Some(auth.user()),
                 status: PostStatus::Draft.as_str().to_owned(),
                 local_time: schedule.as_ref().map(|s| s.local.clone()),
                 time_zone: schedule.as_ref().map(|s| s.time_zone.clone()),
@@ -216,7 +211,14 @@ impl Publishing {
         )
         .await?;
         for (position, (conn, variant)) in checked.targets.iter().enumerate() {
-            let row = new_target(&post_id, workspace.0, position as i32, conn, variant, now)?;
+            let row = new_target(
+                &post_id,
+                auth.workspace().0,
+                position as i32,
+                conn,
+                variant,
+                now,
+            )?;
             store::insert_target(&mut tx, &row).await?;
             if let Some(at) = at {
                 self.schedule_in(&mut tx, &row.id, at).await?;
@@ -224,7 +226,7 @@ impl Publishing {
         }
         self.refresh_status(&mut tx, &post_id).await?;
         tx.commit().await?;
-        self.get(user, workspace, &post_id).await
+        self.get(auth, &post_id).await
     }
 
     /// Replaces a post's targets, variants and time. Targets already
@@ -233,31 +235,25 @@ impl Publishing {
     /// retry after an edit still reconciles.
     pub async fn update(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         post_id: &str,
         input: PostInput,
     ) -> Result<PostView, PublishError> {
-        self.require_for(user, workspace, &input.when).await?;
-        let post = store::post(&self.inner.db, workspace, post_id)
+        self.require_for(auth, &input.when).await?;
+        let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         // Without the right to publish (a contributor), only one's own
         // drafts: saving another member's post, or a scheduled one, as a
         // draft would change or unschedule what someone else decided.
-        let may_publish = self
-            .inner
-            .accounts
-            .require(user, workspace, Permission::Publish)
-            .await
-            .is_ok();
-        let checked = self.check(user, workspace, &input).await?;
+        let may_publish = auth.allows(Permission::Publish);
+        let checked = self.check(auth, &input).await?;
         let now = self.now();
         let (schedule, at) = checked.when;
         let mut tx = self.inner.db.begin().await?;
         let existing = store::targets_of_in_tx(&mut tx, &post.id).await?;
         if !may_publish
-            && (post.created_by != Some(user.id)
+            && (post.created_by != Some(auth.user())
                 || existing.iter().any(|t| status_of(t) != TargetStatus::Draft))
         {
             tx.rollback().await?;
@@ -283,8 +279,14 @@ impl Publishing {
                     old.id.clone()
                 }
                 None => {
-                    let row =
-                        new_target(&post.id, workspace.0, position as i32, conn, variant, now)?;
+                    let row = new_target(
+                        &post.id,
+                        auth.workspace().0,
+                        position as i32,
+                        conn,
+                        variant,
+                        now,
+                    )?;
                     store::insert_target(&mut tx, &row).await?;
                     row.id
                 }
@@ -309,19 +311,18 @@ impl Publishing {
         self.refresh_status(&mut tx, &post.id).await?;
         tx.commit().await?;
         self.cancel_jobs(old_jobs).await;
-        self.get(user, workspace, &post.id).await
+        self.get(auth, &post.id).await
     }
 
     /// Moves a scheduled (or draft) post to another time, keeping its
     /// content.
     pub async fn reschedule(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         post_id: &str,
         when: When,
     ) -> Result<PostView, PublishError> {
-        let view = self.get(user, workspace, post_id).await?;
+        let view = self.get(auth, post_id).await?;
         let targets = view
             .targets
             .iter()
@@ -333,22 +334,14 @@ impl Publishing {
                 })
             })
             .collect();
-        self.update(user, workspace, post_id, PostInput { targets, when })
+        self.update(auth, post_id, PostInput { targets, when })
             .await
     }
 
     /// Cancels every target that has not started publishing.
-    pub async fn cancel(
-        &self,
-        user: &User,
-        workspace: WorkspaceId,
-        post_id: &str,
-    ) -> Result<PostView, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::Publish)
-            .await?;
-        let post = store::post(&self.inner.db, workspace, post_id)
+    pub async fn cancel(&self, auth: &Authorized, post_id: &str) -> Result<PostView, PublishError> {
+        auth.require(Permission::Publish)?;
+        let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         let now = self.now();
@@ -373,24 +366,20 @@ impl Publishing {
         self.refresh_status(&mut tx, &post.id).await?;
         tx.commit().await?;
         self.cancel_jobs(jobs).await;
-        self.get(user, workspace, &post.id).await
+        self.get(auth, &post.id).await
     }
 
     /// Tries a failed (or cancelled) target again now. Its saved progress
     /// is kept, so the publisher reconciles with the platform first.
     pub async fn retry(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         target_id: &str,
     ) -> Result<PostView, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::Publish)
-            .await?;
+        auth.require(Permission::Publish)?;
         let target = store::target(&self.inner.db, target_id)
             .await?
-            .filter(|t| t.workspace_id == workspace)
+            .filter(|t| t.workspace_id == auth.workspace())
             .ok_or(PublishError::NotFound)?;
         if !matches!(
             status_of(&target),
@@ -402,7 +391,7 @@ impl Publishing {
             .connection_id
             .clone()
             .ok_or_else(|| PublishError::UnknownConnection(target.account_name.clone()))?;
-        let connections = self.connections_of(user, workspace).await?;
+        let connections = self.connections_of(auth).await?;
         let conn = connections
             .get(&connection_id)
             .ok_or_else(|| PublishError::UnknownConnection(connection_id.clone()))?;
@@ -419,21 +408,13 @@ impl Publishing {
         }
         self.refresh_status(&mut tx, &target.post_id).await?;
         tx.commit().await?;
-        self.get(user, workspace, &target.post_id).await
+        self.get(auth, &target.post_id).await
     }
 
     /// Deletes a post that has nothing published or in flight.
-    pub async fn delete(
-        &self,
-        user: &User,
-        workspace: WorkspaceId,
-        post_id: &str,
-    ) -> Result<(), PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::Publish)
-            .await?;
-        let post = store::post(&self.inner.db, workspace, post_id)
+    pub async fn delete(&self, auth: &Authorized, post_id: &str) -> Result<(), PublishError> {
+        auth.require(Permission::Publish)?;
+        let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         let mut tx = self.inner.db.begin().await?;
@@ -455,17 +436,9 @@ impl Publishing {
 
     // ------------------------------------------------------------ read
 
-    pub async fn get(
-        &self,
-        user: &User,
-        workspace: WorkspaceId,
-        post_id: &str,
-    ) -> Result<PostView, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
-        let post = store::post(&self.inner.db, workspace, post_id)
+    pub async fn get(&self, auth: &Authorized, post_id: &str) -> Result<PostView, PublishError> {
+        auth.require(Permission::View)?;
+        let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
         self.view(post).await
@@ -474,16 +447,12 @@ impl Publishing {
     /// Posts whose time falls in `[from, to)`, for the calendar.
     pub async fn between(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<PostView>, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
-        let rows = store::posts_between(&self.inner.db, workspace, from, to).await?;
+        auth.require(Permission::View)?;
+        let rows = store::posts_between(&self.inner.db, auth.workspace(), from, to).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.view(row).await?);
@@ -494,15 +463,11 @@ impl Publishing {
     /// The queue list: scheduled, published, failed or draft posts.
     pub async fn queue_list(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         filter: QueueFilter,
         limit: i64,
     ) -> Result<Vec<PostView>, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
+        auth.require(Permission::View)?;
         let (statuses, newest_first): (&[&str], bool) = match filter {
             QueueFilter::Upcoming => (&["scheduled", "publishing"], false),
             QueueFilter::Published => (&["published", "partially_published"], true),
@@ -511,7 +476,7 @@ impl Publishing {
         };
         let rows = store::posts_with_status(
             &self.inner.db,
-            workspace,
+            auth.workspace(),
             statuses,
             newest_first,
             limit.clamp(1, 500),
@@ -537,19 +502,15 @@ impl Publishing {
     /// first: the workspace's part of a data export.
     pub async fn export(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
     ) -> Result<Vec<(PostView, Vec<Vec<Receipt>>)>, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
+        auth.require(Permission::View)?;
         let mut out = Vec::new();
-        for row in store::all_posts(&self.inner.db, workspace).await? {
+        for row in store::all_posts(&self.inner.db, auth.workspace()).await? {
             let view = self.view(row).await?;
             let mut receipts = Vec::with_capacity(view.targets.len());
             for target in &view.targets {
-                receipts.push(self.receipts(user, workspace, &target.id).await?);
+                receipts.push(self.receipts(auth, &target.id).await?);
             }
             out.push((view, receipts));
         }
@@ -559,17 +520,13 @@ impl Publishing {
     /// Every attempt of a target, oldest first.
     pub async fn receipts(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
         target_id: &str,
     ) -> Result<Vec<Receipt>, PublishError> {
-        self.inner
-            .accounts
-            .require(user, workspace, Permission::View)
-            .await?;
+        auth.require(Permission::View)?;
         store::target(&self.inner.db, target_id)
             .await?
-            .filter(|t| t.workspace_id == workspace)
+            .filter(|t| t.workspace_id == auth.workspace())
             .ok_or(PublishError::NotFound)?;
         Ok(store::receipts(&self.inner.db, target_id)
             .await?
@@ -592,32 +549,23 @@ impl Publishing {
 
     // ------------------------------------------------------------ helpers
 
-    async fn require_for(
-        &self,
-        user: &User,
-        workspace: WorkspaceId,
-        when: &When,
-    ) -> Result<(), PublishError> {
+    async fn require_for(&self, auth: &Authorized, when: &When) -> Result<(), PublishError> {
         let permission = match when {
             When::Draft => Permission::Draft,
             _ => Permission::Publish,
         };
-        self.inner
-            .accounts
-            .require(user, workspace, permission)
-            .await?;
+        auth.require(permission)?;
         Ok(())
     }
 
     async fn connections_of(
         &self,
-        user: &User,
-        workspace: WorkspaceId,
+        auth: &Authorized,
     ) -> Result<HashMap<String, ConnectionView>, PublishError> {
         let list = self
             .inner
             .connections
-            .list(user, workspace, None)
+            .list(auth, None)
             .await
             .map_err(|e| match e {
                 herald_connections::ConnectError::Account(a) => PublishError::Account(a),
@@ -657,12 +605,7 @@ impl Publishing {
 
     /// Resolves accounts, media and the time, and validates when the post
     /// is to go out (drafts are saved whatever their issues).
-    async fn check(
-        &self,
-        user: &User,
-        workspace: WorkspaceId,
-        input: &PostInput,
-    ) -> Result<Checked, PublishError> {
+    async fn check(&self, auth: &Authorized, input: &PostInput) -> Result<Checked, PublishError> {
         if input.targets.is_empty() {
             return Err(PublishError::NoTargets);
         }
@@ -675,14 +618,17 @@ impl Publishing {
             return Err(PublishError::DuplicateTarget);
         }
         let going_out = !matches!(input.when, When::Draft);
-        let connections = self.connections_of(user, workspace).await?;
+        let connections = self.connections_of(auth).await?;
         let variants: Vec<Variant> = input
             .targets
             .iter()
             .map(|t| t.variant.clone().normalized())
             .collect();
         let library = self
-            .media_of(workspace.0, variants.iter().map(|v| v.media.as_slice()))
+            .media_of(
+                auth.workspace().0,
+                variants.iter().map(|v| v.media.as_slice()),
+            )
             .await?;
         let mut targets = Vec::new();
         let mut problems = Vec::new();

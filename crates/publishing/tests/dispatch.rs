@@ -22,10 +22,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use herald_accounts::sessions::DbSessions;
-use herald_accounts::{Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings, User};
+use herald_accounts::{
+    Accounts, Authorized, BoxError, Letter, Mailbox, Permission, RequestMeta, Settings, User,
+};
 use herald_connections::vault::{KeyId, Vault};
 use herald_connections::{CallbackParams, Completed, ConnectionView, Connections};
-use herald_core::WorkspaceId;
 use herald_core::{Clock, ManualClock, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
 use herald_db::{Tx, on_both_backends};
@@ -164,8 +165,8 @@ struct Setup {
     registry: Registry,
     sandbox: Sandbox,
     clock: Arc<ManualClock>,
-    user: User,
-    workspace: WorkspaceId,
+    /// The owner's proof for their workspace.
+    auth: Authorized,
     accounts: Vec<ConnectionView>,
     db: herald_db::Db,
 }
@@ -216,6 +217,10 @@ async fn setup(t: &TestDb) -> Setup {
         .unwrap()
         .unwrap();
     let workspace = accounts.workspaces(&authed.user).await.unwrap()[0].id;
+    let auth = accounts
+        .require(&authed.user, workspace, Permission::ManageConnections)
+        .await
+        .unwrap();
 
     // Short client timeouts so a lost answer is noticed in milliseconds.
     let client = PlatformClient::new(
@@ -264,20 +269,16 @@ async fn setup(t: &TestDb) -> Setup {
             &connections,
             &authed.user,
             &authed.session_id,
-            workspace,
+            &auth,
             provider,
         )
         .await;
     }
-    let connected = connections
-        .list(&authed.user, workspace, None)
-        .await
-        .unwrap();
+    let connected = connections.list(&auth, None).await.unwrap();
     let media = TestMedia::start().await;
     let publishing = Publishing::new(
         t.db.clone(),
         queue.clone(),
-        accounts.clone(),
         connections.clone(),
         Arc::new(Catalog(media)),
         publishers,
@@ -291,8 +292,7 @@ async fn setup(t: &TestDb) -> Setup {
         registry,
         sandbox,
         clock,
-        user: authed.user,
-        workspace,
+        auth,
         accounts: connected,
         db: t.db.clone(),
     }
@@ -304,11 +304,11 @@ async fn connect(
     connections: &Connections,
     user: &User,
     session: &str,
-    workspace: WorkspaceId,
+    auth: &Authorized,
     provider: ProviderId,
 ) {
     let authorize = connections
-        .start(user, Some(session), workspace, provider, false)
+        .start(user, Some(session), auth, provider, false)
         .await
         .unwrap();
     let browser = reqwest::Client::builder()
@@ -458,8 +458,7 @@ impl Setup {
             .to_string();
         self.publishing
             .create(
-                &self.user,
-                self.workspace,
+                &self.auth,
                 PostInput {
                     targets: self.post(tag),
                     when: When::Schedule {
@@ -474,8 +473,7 @@ impl Setup {
     async fn publish_now(&self, tag: &str) -> PostView {
         self.publishing
             .create(
-                &self.user,
-                self.workspace,
+                &self.auth,
                 PostInput {
                     targets: self.post(tag),
                     when: When::Now,
@@ -501,11 +499,7 @@ impl Setup {
     /// until every target of `post` is published, failed or cancelled.
     async fn settle(&self, worker: &Worker, post: &str) -> PostView {
         for _ in 0..400 {
-            let view = self
-                .publishing
-                .get(&self.user, self.workspace, post)
-                .await
-                .unwrap();
+            let view = self.publishing.get(&self.auth, post).await.unwrap();
             if view.targets.iter().all(|t| {
                 matches!(
                     t.status,
@@ -586,11 +580,7 @@ async fn every_provider_publishes_once_with_receipts_and_events(t: TestDb) {
             target.kind,
             target.permalink
         );
-        let receipts = s
-            .publishing
-            .receipts(&s.user, s.workspace, &target.id)
-            .await
-            .unwrap();
+        let receipts = s.publishing.receipts(&s.auth, &target.id).await.unwrap();
         assert_eq!(
             receipts.last().unwrap().outcome,
             herald_publishing::Outcome::Published
@@ -802,21 +792,14 @@ async fn scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled(t: Te
     assert_eq!(worker.run_due().await.unwrap(), 0, "nothing due yet");
     assert!(s.published_with("#later").is_empty());
     // Cancelled: nothing goes out even when the time comes.
-    let cancelled = s
-        .publishing
-        .cancel(&s.user, s.workspace, &post.id)
-        .await
-        .unwrap();
+    let cancelled = s.publishing.cancel(&s.auth, &post.id).await.unwrap();
     assert_eq!(cancelled.status, herald_publishing::PostStatus::Cancelled);
     s.clock.advance(SignedDuration::from_hours(3));
     worker.run_due().await.unwrap();
     assert!(s.published_with("#later").is_empty());
     // Retrying one target publishes it alone.
     let target = cancelled.targets[1].id.clone();
-    s.publishing
-        .retry(&s.user, s.workspace, &target)
-        .await
-        .unwrap();
+    s.publishing.retry(&s.auth, &target).await.unwrap();
     let view = s.settle(&worker, &post.id).await;
     assert_eq!(view.targets[1].status, TargetStatus::Published);
     assert_eq!(s.published_with("#later").len(), 1);

@@ -22,8 +22,6 @@ pub enum WebError {
     Unprocessable { code: &'static str },
     #[error("forbidden: {code}")]
     Forbidden { code: &'static str },
-    #[error("a required service is unavailable")]
-    Unavailable,
     #[error("not signed in")]
     Unauthorized,
     #[error("the request body is too large")]
@@ -59,7 +57,6 @@ impl WebError {
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -78,7 +75,6 @@ impl WebError {
             WebError::BadRequest { code }
             | WebError::Unprocessable { code }
             | WebError::Forbidden { code } => code,
-            WebError::Unavailable => "service_unavailable",
             WebError::Unauthorized => "unauthorized",
             WebError::PayloadTooLarge => "payload_too_large",
             WebError::UnsupportedMediaType => "unsupported_media_type",

@@ -83,18 +83,21 @@ struct Inner {
     queue: Queue,
     metrics: PrometheusHandle,
     site: SiteConfig,
-    accounts: Accounts,
-    connections: Connections,
+    services: Services,
     cookies: auth::Cookies,
     csrf_key: Vec<u8>,
-    /// Set by [`AppState::with_publishing`] while the state is built.
-    publishing: Option<herald_publishing::Publishing>,
-    /// Set by [`AppState::with_media`] while the state is built.
-    media: Option<herald_media::MediaLibrary>,
-    /// Set by [`AppState::with_webhooks`] while the state is built.
-    webhooks: Option<Webhooks>,
-    /// Set by [`AppState::with_privacy`] while the state is built.
-    privacy: Option<herald_privacy::Privacy>,
+}
+
+/// Every domain service the web layer calls, built once by the binary's
+/// wiring (the same builder the worker uses).
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: Accounts,
+    pub connections: Connections,
+    pub publishing: herald_publishing::Publishing,
+    pub media: herald_media::MediaLibrary,
+    pub webhooks: Webhooks,
+    pub privacy: herald_privacy::Privacy,
 }
 
 /// The webhook services the web layer serves.
@@ -114,8 +117,7 @@ impl AppState {
         queue: Queue,
         metrics: PrometheusHandle,
         site: SiteConfig,
-        accounts: Accounts,
-        connections: Connections,
+        services: Services,
         session_secret: &str,
     ) -> Self {
         let cookies = auth::Cookies {
@@ -129,82 +131,35 @@ impl AppState {
                 queue,
                 metrics,
                 site,
-                accounts,
-                connections,
+                services,
                 cookies,
                 csrf_key,
-                publishing: None,
-                media: None,
-                webhooks: None,
-                privacy: None,
             }),
         }
     }
 
-    /// Adds the publishing service. Call while building the state, before
-    /// it is cloned into the router.
-    pub fn with_publishing(mut self, publishing: herald_publishing::Publishing) -> Self {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.publishing = Some(publishing),
-            None => panic!("AppState::with_publishing called after the state was shared"),
-        }
-        self
+    pub fn privacy(&self) -> &herald_privacy::Privacy {
+        &self.inner.services.privacy
     }
 
-    /// Adds the media library. Call while building the state, before it is
-    /// cloned into the router (the upload route's body limit comes from it).
-    pub fn with_media(mut self, media: herald_media::MediaLibrary) -> Self {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.media = Some(media),
-            None => panic!("AppState::with_media called after the state was shared"),
-        }
-        self
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.inner.services.webhooks
     }
 
-    /// Adds the webhook services. Call while building the state.
-    pub fn with_webhooks(mut self, webhooks: Webhooks) -> Self {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.webhooks = Some(webhooks),
-            None => panic!("AppState::with_webhooks called after the state was shared"),
-        }
-        self
+    pub fn media(&self) -> &herald_media::MediaLibrary {
+        &self.inner.services.media
     }
 
-    /// Adds the data-rights service. Call while building the state.
-    pub fn with_privacy(mut self, privacy: herald_privacy::Privacy) -> Self {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.privacy = Some(privacy),
-            None => panic!("AppState::with_privacy called after the state was shared"),
-        }
-        self
-    }
-
-    /// The data-rights service; 503 where the process runs without it.
-    pub fn privacy(&self) -> Result<&herald_privacy::Privacy, WebError> {
-        self.inner.privacy.as_ref().ok_or(WebError::Unavailable)
-    }
-
-    /// The webhook services; 503 where the process runs without them.
-    pub fn webhooks(&self) -> Result<&Webhooks, WebError> {
-        self.inner.webhooks.as_ref().ok_or(WebError::Unavailable)
-    }
-
-    /// The media library; 503 where the process runs without it.
-    pub fn media(&self) -> Result<&herald_media::MediaLibrary, WebError> {
-        self.inner.media.as_ref().ok_or(WebError::Unavailable)
-    }
-
-    /// The publishing service; 503 where the process runs without it.
-    pub fn publishing(&self) -> Result<&herald_publishing::Publishing, WebError> {
-        self.inner.publishing.as_ref().ok_or(WebError::Unavailable)
+    pub fn publishing(&self) -> &herald_publishing::Publishing {
+        &self.inner.services.publishing
     }
 
     pub fn accounts(&self) -> &Accounts {
-        &self.inner.accounts
+        &self.inner.services.accounts
     }
 
     pub fn connections(&self) -> &Connections {
-        &self.inner.connections
+        &self.inner.services.connections
     }
 
     pub fn cookies(&self) -> &auth::Cookies {
@@ -232,13 +187,13 @@ impl AppState {
     }
 }
 
+/// The largest request the built-in sandbox accepts (one TikTok chunk).
+const SANDBOX_BODY_LIMIT: usize = 192 * 1024 * 1024;
+
 /// The whole application: pages, API, operations endpoints and middleware.
 /// `sandbox`, when given, is served under `/sandbox` (the built-in platform
 /// simulators): outside the CSRF layer, since its forms belong to the
 /// simulated platforms, but inside the security headers.
-/// The largest request the built-in sandbox accepts (one TikTok chunk).
-const SANDBOX_BODY_LIMIT: usize = 192 * 1024 * 1024;
-
 pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // Pages and the API check CSRF tokens on every state-changing request;
     // operations endpoints and assets are read-only, and unknown paths get
@@ -261,15 +216,13 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     let mut routes = middleware::bounded(routes, state.site());
     // Meta's webhook calls: no session, no CSRF, their own body limit.
     routes = routes.merge(webhooks::router(state.site()));
-    if let Ok(media) = state.media() {
-        let limit = usize::try_from(media.max_bytes()).unwrap_or(usize::MAX);
-        // Outermost first: a form body is refused before the CSRF check
-        // could read it.
-        let uploads = api::media::upload_router()
-            .route_layer(csrf())
-            .route_layer(axum::middleware::from_fn(api::media::refuse_form_bodies));
-        routes = routes.merge(middleware::with_body_limit(uploads, limit));
-    }
+    let limit = usize::try_from(state.media().max_bytes()).unwrap_or(usize::MAX);
+    // Outermost first: a form body is refused before the CSRF check could
+    // read it.
+    let uploads = api::media::upload_router()
+        .route_layer(csrf())
+        .route_layer(axum::middleware::from_fn(api::media::refuse_form_bodies));
+    routes = routes.merge(middleware::with_body_limit(uploads, limit));
     // The simulators take upload chunks (TikTok allows 128 MB, YouTube
     // Herald sends 8 MiB): their own limit, and no whole-request timeout.
     if let Some(sandbox) = sandbox {

@@ -89,6 +89,21 @@ pub(crate) async fn authorize(
     membership(state, user, asked.map(WorkspaceId), permission).await
 }
 
+/// [`authorize`] for pages that also render for someone in no workspace
+/// at all (they see what they could set up): `None` then.
+pub(crate) async fn authorize_if_any(
+    state: &AppState,
+    user: &User,
+    asked: Option<i64>,
+    permission: Permission,
+) -> Result<Option<(WorkspaceMembership, Authorized)>, WebError> {
+    match authorize(state, user, asked, permission).await {
+        Ok(found) => Ok(Some(found)),
+        Err(WebError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The workspace the request names, if it names one; a malformed value is
 /// a bad request.
 async fn asked(parts: &mut Parts, state: &AppState) -> Result<Option<WorkspaceId>, WebError> {

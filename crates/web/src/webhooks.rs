@@ -174,7 +174,7 @@ async fn verify_subscription(
     Query(q): Query<HandshakeQuery>,
 ) -> Result<Response, WebError> {
     match state
-        .webhooks()?
+        .webhooks()
         .inbound
         .verify_subscription(&q.mode, &q.verify_token, &q.challenge)
     {
@@ -210,7 +210,7 @@ async fn receive_delivery(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let webhooks = state.webhooks().map_err(IntoResponse::into_response)?;
+    let webhooks = state.webhooks();
     match webhooks
         .inbound
         .receive(app, header_pairs(headers), body)
@@ -252,7 +252,7 @@ fn signed_request(body: &[u8]) -> Result<String, Refusal> {
 }
 
 async fn deauthorize(state: &AppState, app: MetaApp, body: &[u8]) -> Result<Response, Response> {
-    let webhooks = state.webhooks().map_err(IntoResponse::into_response)?;
+    let webhooks = state.webhooks();
     let value = signed_request(body).map_err(IntoResponse::into_response)?;
     match webhooks.callbacks.deauthorize(app, &value).await {
         Ok(_) => Ok(ok()),
@@ -261,7 +261,7 @@ async fn deauthorize(state: &AppState, app: MetaApp, body: &[u8]) -> Result<Resp
 }
 
 async fn delete_data(state: &AppState, app: MetaApp, body: &[u8]) -> Result<Response, Response> {
-    let webhooks = state.webhooks().map_err(IntoResponse::into_response)?;
+    let webhooks = state.webhooks();
     let value = signed_request(body).map_err(IntoResponse::into_response)?;
     match webhooks.callbacks.request_deletion(app, &value).await {
         Ok(receipt) => Ok(axum::Json(receipt).into_response()),

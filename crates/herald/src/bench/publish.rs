@@ -20,9 +20,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use clap::Args;
-use herald_accounts::{Accounts, RequestMeta, User};
+use herald_accounts::{Accounts, Authorized, Permission, RequestMeta, User};
 use herald_connections::{CallbackParams, Completed, Connections};
-use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, SystemClock, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool};
@@ -35,6 +34,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use super::{Lateness, create_database, drop_database};
+use crate::app::Process;
 use crate::config::Config;
 
 #[derive(Args)]
@@ -258,32 +258,13 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
     );
     eprintln!("  {LIMITS_NOTE}");
 
-    let queue = Queue::new(db.clone(), clock.clone());
-    let accounts =
-        crate::accounts::build(&config, db.clone(), queue.clone(), clock.clone()).await?;
-    let platforms = crate::platforms::build(
-        &config,
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        clock.clone(),
-        false,
-    )?;
-    let connections = platforms.connections.clone();
-    // Wired as `herald worker` wires it (crate::app::work).
-    let publishing = crate::publishing::build(
-        db.clone(),
-        queue.clone(),
-        accounts.clone(),
-        connections.clone(),
-        crate::media::build(&config, db.clone(), clock.clone())?,
-        platforms.publishers.clone(),
-        herald_events::Outbox::with_notifications(
-            db.clone(),
-            clock.clone(),
-            queue.notifications().clone(),
-        ),
-    );
+    // Wired as `herald worker` wires it.
+    let services =
+        crate::app::Services::build(&config, db.clone(), clock.clone(), Process::Worker).await?;
+    let queue = services.queue.clone();
+    let accounts = services.accounts.clone();
+    let connections = services.platforms.connections.clone();
+    let publishing = services.publishing.clone();
 
     let (user, session) = sign_up(&accounts, &db).await?;
     let workspace = accounts
@@ -292,7 +273,10 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
         .first()
         .map(|w| w.id)
         .context("the new account has no workspace")?;
-    let pages = connect_pages(&connections, &user, &session, workspace).await?;
+    let auth = accounts
+        .require(&user, workspace, Permission::Publish)
+        .await?;
+    let pages = connect_pages(&connections, &user, &session, &auth).await?;
     eprintln!(
         "  connected {} through the sandbox's consent form",
         pages
@@ -321,8 +305,7 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
     // Posts, created before their minute and not timed with it.
     let ctx = Creator {
         publishing,
-        user,
-        workspace,
+        auth,
         pages: pages.iter().map(|p| p.connection_id.clone()).collect(),
         run: format!("{:08x}", rand::random::<u32>()),
     };
@@ -547,11 +530,11 @@ async fn connect_pages(
     connections: &Connections,
     user: &User,
     session: &str,
-    workspace: WorkspaceId,
+    auth: &Authorized,
 ) -> anyhow::Result<Vec<Page>> {
     let meta = bench_meta();
     let authorize = connections
-        .start(user, Some(session), workspace, ProviderId::Facebook, false)
+        .start(user, Some(session), auth, ProviderId::Facebook, false)
         .await
         .context("starting the Facebook connect flow")?;
     let browser = reqwest::Client::builder()
@@ -917,8 +900,7 @@ fn whole_second_after(t: Timestamp) -> Timestamp {
 
 struct Creator {
     publishing: Publishing,
-    user: User,
-    workspace: WorkspaceId,
+    auth: Authorized,
     pages: Vec<String>,
     /// Marks this run's captions (unique per post), for the duplicate check.
     run: String,
@@ -961,7 +943,7 @@ impl Creator {
                     }
                     let post = me
                         .publishing
-                        .create(&me.user, me.workspace, me.input(i, total, when.clone()))
+                        .create(&me.auth, me.input(i, total, when.clone()))
                         .await
                         .with_context(|| format!("creating post {}", i + 1))?;
                     ids.push(post.id);
@@ -995,7 +977,7 @@ async fn create_posts(
     for id in ids {
         creator
             .publishing
-            .delete(&creator.user, creator.workspace, &id)
+            .delete(&creator.auth, &id)
             .await
             .context("deleting a sample post")?;
     }

@@ -226,7 +226,7 @@ async fn list_endpoints(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
 ) -> Result<Json<Vec<EndpointView>>, WebError> {
-    let endpoints = state.webhooks()?.outbound.list(&auth).await;
+    let endpoints = state.webhooks().outbound.list(&auth).await;
     Ok(Json(
         endpoints
             .map_err(service_error)?
@@ -258,7 +258,7 @@ async fn create_endpoint(
         event_types: req.event_types,
     };
     let (endpoint, secret) = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .create(&auth, new)
         .await
@@ -280,7 +280,7 @@ async fn get_endpoint(
     Path(id): Path<String>,
 ) -> Result<Json<EndpointView>, WebError> {
     let found = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .get(&auth, &EndpointId(id))
         .await
@@ -311,7 +311,7 @@ async fn update_endpoint(
         enabled: req.enabled,
     };
     let endpoint = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .update(&auth, &EndpointId(id), changes)
         .await
@@ -325,7 +325,7 @@ async fn delete_endpoint(
     Path(id): Path<String>,
 ) -> Result<StatusCode, WebError> {
     let deleted = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .delete(&auth, &EndpointId(id))
         .await
@@ -343,7 +343,7 @@ async fn list_secrets(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let secrets = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .secrets(&auth, &EndpointId(id))
         .await
@@ -357,7 +357,7 @@ async fn rotate_secret(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let secret = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .rotate_secret(&auth, &EndpointId(id))
         .await
@@ -374,7 +374,7 @@ async fn send_test(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryView>), WebError> {
     let delivery = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .send_test(&auth, &EndpointId(id))
         .await
@@ -408,7 +408,7 @@ async fn list_deliveries(
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryView>>, WebError> {
     let filter = state_filter(q.state.as_deref())?;
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     let id = EndpointId(id);
     // An unknown endpoint is "not found", not an empty log.
     outbound
@@ -430,7 +430,7 @@ async fn get_delivery(
     Path(id): Path<i64>,
 ) -> Result<Json<DeliveryDetailView>, WebError> {
     let detail = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .delivery(&auth, id)
         .await
@@ -454,7 +454,7 @@ async fn replay_deliveries(
     Path(id): Path<String>,
     Json(req): Json<ReplayRequest>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     let id = EndpointId(id);
     outbound
         .get(&auth, &id)

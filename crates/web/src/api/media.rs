@@ -18,8 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
-use herald_accounts::User;
-use herald_core::WorkspaceId;
+use herald_accounts::Authorized;
 use herald_core::{SignedDuration, Timestamp};
 use herald_media::jobs::{ImportDrive, enqueue_import, google_token};
 use herald_media::{ListFilter, Media, MediaError, MediaId, MediaLibrary, Origin};
@@ -169,7 +168,7 @@ async fn upload_media(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<MediaView>), WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let filename = q
         .filename
         .or_else(|| {
@@ -229,7 +228,7 @@ async fn list_media(
     ApiMember { auth, .. }: ApiMember,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MediaListResponse>, WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
         Some("image") => Some(MediaKind::Image),
@@ -267,7 +266,7 @@ async fn get_media(
     ApiMember { auth, .. }: ApiMember,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<Json<MediaView>, WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let found = media.get(&auth, media_id(&id)?).await?;
     Ok(Json(MediaView::of(media, &found)))
 }
@@ -277,7 +276,7 @@ async fn delete_media(
     ApiMember { auth, .. }: ApiMember<need::Publish>,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<StatusCode, WebError> {
-    let media = state.media()?;
+    let media = state.media();
     media.delete(&auth, media_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -287,7 +286,7 @@ async fn get_thumbnail(
     ApiMember { auth, .. }: ApiMember,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let found = media.get(&auth, media_id(&id)?).await?;
     let jpeg = media.thumbnail(&found).await?.ok_or(WebError::NotFound)?;
     Ok((
@@ -319,13 +318,12 @@ struct ImportAccepted {
 /// who manages connections (403 for other members).
 async fn google_connection(
     state: &AppState,
-    user: &User,
-    workspace: WorkspaceId,
+    auth: &Authorized,
     connection: &str,
 ) -> Result<(), WebError> {
     let listed = state
         .connections()
-        .list(user, workspace, Some(ProviderId::YouTube))
+        .list(auth, Some(ProviderId::YouTube))
         .await
         .map_err(WebError::Connect)?;
     if !listed.iter().any(|c| c.id == connection) {
@@ -333,7 +331,7 @@ async fn google_connection(
     }
     if state
         .connections()
-        .may_use_account_of(user, workspace, connection)
+        .may_use_account_of(auth, connection)
         .await
         .map_err(WebError::Connect)?
     {
@@ -350,7 +348,7 @@ async fn import_drive(
     ApiMember { user, auth, .. }: ApiMember<need::Draft>,
     Json(req): Json<ImportDriveRequest>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let workspace = auth.workspace();
     if !media.drive_available() {
         return Err(MediaError::DriveUnavailable.into());
@@ -366,7 +364,7 @@ async fn import_drive(
             code: "bad_request",
         });
     }
-    google_connection(&state, &user, workspace, &req.connection_id).await?;
+    google_connection(&state, &auth, &req.connection_id).await?;
     let enqueued = enqueue_import(
         state.queue(),
         &ImportDrive {
@@ -395,13 +393,12 @@ struct DriveQuery {
 
 async fn list_drive_files(
     State(state): State<AppState>,
-    ApiMember { user, auth, .. }: ApiMember,
+    ApiMember { auth, .. }: ApiMember,
     Path((_, connection)): Path<(i64, String)>,
     Query(q): Query<DriveQuery>,
 ) -> Result<Json<FileList>, WebError> {
-    let media = state.media()?;
-    let workspace = auth.workspace();
-    google_connection(&state, &user, workspace, &connection).await?;
+    let media = state.media();
+    google_connection(&state, &auth, &connection).await?;
     let token = google_token(state.connections(), &connection)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -461,7 +458,7 @@ async fn serve_signed(
     Query(q): Query<SignedQuery>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let media = state.media()?;
+    let media = state.media();
     let (Some(exp), Some(sig)) = (q.exp, q.sig.as_deref()) else {
         return Err(WebError::Forbidden {
             code: "media_link_invalid",

@@ -11,11 +11,9 @@ mod posts;
 mod webhooks;
 
 use axum::Router;
-use herald_accounts::User;
-use herald_core::WorkspaceId;
 use serde::Deserialize;
 
-use crate::{AppState, WebError};
+use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,24 +31,4 @@ pub fn router() -> Router<AppState> {
 pub(crate) struct WorkspaceQuery {
     /// The workspace; the caller's first one when absent.
     pub(crate) workspace: Option<i64>,
-}
-
-/// The workspace asked for, or the caller's first. Membership and role are
-/// checked by the service the handler calls.
-async fn workspace_of(
-    state: &AppState,
-    user: &User,
-    asked: Option<i64>,
-) -> Result<WorkspaceId, WebError> {
-    if let Some(id) = asked {
-        return Ok(WorkspaceId(id));
-    }
-    state
-        .accounts()
-        .workspaces(user)
-        .await?
-        .into_iter()
-        .next()
-        .map(|w| w.id)
-        .ok_or(WebError::NotFound)
 }

@@ -87,7 +87,7 @@ async fn list_notifications(
     locale: Locale,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<NotificationList>, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
@@ -128,7 +128,7 @@ async fn get_preferences(
     ApiCaller(user): ApiCaller,
     Query(q): Query<PreferencesQuery>,
 ) -> Result<Json<Preferences>, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
     let prefs = notifications
         .preferences(&auth)
@@ -159,7 +159,7 @@ async fn set_preferences(
     Query(q): Query<PreferencesQuery>,
     Json(body): Json<BTreeMap<String, bool>>,
 ) -> Result<Json<Preferences>, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
     let changes = parse_preferences(&body)?;
     notifications

@@ -4,13 +4,15 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use herald_accounts::Permission;
 use herald_connections::ConnectionView;
 use herald_core::Named;
 use herald_platforms::ProviderId;
 use serde::Serialize;
 
-use super::{WorkspaceQuery, workspace_of};
+use super::WorkspaceQuery;
 use crate::auth::{ApiCaller, CurrentUser, Meta};
+use crate::member::{self, ApiMember, need};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -73,13 +75,19 @@ async fn connect(
         herald_connections::ConnectError::SessionRequired,
     ))?;
     let provider = provider(&slug)?;
-    let workspace = workspace_of(&state, &authed.user, q.workspace).await?;
+    let auth = member::proof(
+        &state,
+        &authed.user,
+        q.workspace,
+        Permission::ManageConnections,
+    )
+    .await?;
     let url = state
         .connections()
         .start(
             &authed.user,
             Some(&authed.session_id),
-            workspace,
+            &auth,
             provider,
             false,
         )
@@ -91,18 +99,11 @@ async fn connect(
 
 async fn list(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::View>,
     Path(slug): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<Vec<ConnectionView>>, WebError> {
     let provider = provider(&slug)?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    Ok(Json(
-        state
-            .connections()
-            .list(&user, workspace, Some(provider))
-            .await?,
-    ))
+    Ok(Json(state.connections().list(&auth, Some(provider)).await?))
 }
 
 #[derive(Serialize)]
@@ -114,25 +115,17 @@ struct RemovedBody {
 
 async fn remove(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::ManageConnections>,
     Meta(meta): Meta,
     Path((slug, id)): Path<(String, String)>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<RemovedBody>, WebError> {
     let provider = provider(&slug)?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
     // The id must belong to this provider's list in this workspace.
-    let listed = state
-        .connections()
-        .list(&user, workspace, Some(provider))
-        .await?;
+    let listed = state.connections().list(&auth, Some(provider)).await?;
     if !listed.iter().any(|c| c.id == id) {
         return Err(WebError::NotFound);
     }
-    let removed = state
-        .connections()
-        .remove(&user, workspace, &id, &meta)
-        .await?;
+    let removed = state.connections().remove(&auth, &id, &meta).await?;
     Ok(Json(RemovedBody {
         removed: true,
         revocation: removed.code(),

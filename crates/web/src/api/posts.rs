@@ -21,9 +21,8 @@ use herald_publishing::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{WorkspaceQuery, workspace_of};
-use crate::auth::ApiCaller;
 use crate::i18n::{Locale, catalog, error_copy};
+use crate::member::{ApiMember, need};
 use crate::{AppState, WebError, words};
 
 /// The longest range one calendar request may cover.
@@ -75,7 +74,6 @@ fn refused(locale: Locale, e: PublishError) -> Response {
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
-    workspace: Option<i64>,
     /// Calendar range, RFC 3339 instants: posts whose time is in
     /// `[from, to)`.
     from: Option<String>,
@@ -93,11 +91,10 @@ fn instant(s: &str) -> Result<Timestamp, WebError> {
 
 async fn list_posts(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::View>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<PostView>>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
+    let publishing = state.publishing();
     let posts = match (q.from.as_deref(), q.to.as_deref(), q.queue.as_deref()) {
         (Some(from), Some(to), None) => {
             let (from, to) = (instant(from)?, instant(to)?);
@@ -106,14 +103,14 @@ async fn list_posts(
                     code: "bad_request",
                 });
             }
-            publishing.between(&user, workspace, from, to).await?
+            publishing.between(&auth, from, to).await?
         }
         (None, None, Some(queue)) => {
             let filter = QueueFilter::parse(queue).ok_or(WebError::BadRequest {
                 code: "bad_request",
             })?;
             publishing
-                .queue_list(&user, workspace, filter, q.limit.unwrap_or(100))
+                .queue_list(&auth, filter, q.limit.unwrap_or(100))
                 .await?
         }
         _ => {
@@ -127,17 +124,13 @@ async fn list_posts(
 
 async fn create_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Query(q): Query<WorkspaceQuery>,
     Json(input): Json<PostInput>,
 ) -> Result<Response, Response> {
-    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
-    let workspace = workspace_of(&state, &user, q.workspace)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let publishing = state.publishing();
     let view = publishing
-        .create(&user, workspace, input)
+        .create(&auth, input)
         .await
         .map_err(|e| refused(locale, e))?;
     let location = format!("/api/posts/{}", view.id);
@@ -158,14 +151,12 @@ struct ValidateRequest {
 /// language beside their code and parameters.
 async fn validate_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Query(q): Query<WorkspaceQuery>,
     Json(req): Json<ValidateRequest>,
 ) -> Result<Json<Vec<serde_json::Value>>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    let reports = publishing.validate(&user, workspace, &req.targets).await?;
+    let publishing = state.publishing();
+    let reports = publishing.validate(&auth, &req.targets).await?;
     Ok(Json(
         reports
             .iter()
@@ -186,29 +177,23 @@ fn report_json(locale: Locale, report: &TargetReport) -> serde_json::Value {
 
 async fn get_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::View>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<PostView>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    Ok(Json(publishing.get(&user, workspace, &id).await?))
+    let publishing = state.publishing();
+    Ok(Json(publishing.get(&auth, &id).await?))
 }
 
 async fn update_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
     Json(input): Json<PostInput>,
 ) -> Result<Json<PostView>, Response> {
-    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
-    let workspace = workspace_of(&state, &user, q.workspace)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let publishing = state.publishing();
     publishing
-        .update(&user, workspace, &id, input)
+        .update(&auth, &id, input)
         .await
         .map(Json)
         .map_err(|e| refused(locale, e))
@@ -216,13 +201,11 @@ async fn update_post(
 
 async fn delete_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Publish>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<StatusCode, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    publishing.delete(&user, workspace, &id).await?;
+    let publishing = state.publishing();
+    publishing.delete(&auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -233,18 +216,14 @@ struct RescheduleRequest {
 
 async fn reschedule_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
     Json(req): Json<RescheduleRequest>,
 ) -> Result<Json<PostView>, Response> {
-    let publishing = state.publishing().map_err(IntoResponse::into_response)?;
-    let workspace = workspace_of(&state, &user, q.workspace)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let publishing = state.publishing();
     publishing
-        .reschedule(&user, workspace, &id, req.when)
+        .reschedule(&auth, &id, req.when)
         .await
         .map(Json)
         .map_err(|e| refused(locale, e))
@@ -252,33 +231,27 @@ async fn reschedule_post(
 
 async fn cancel_post(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Publish>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<PostView>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    Ok(Json(publishing.cancel(&user, workspace, &id).await?))
+    let publishing = state.publishing();
+    Ok(Json(publishing.cancel(&auth, &id).await?))
 }
 
 async fn retry_target(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::Publish>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<PostView>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    Ok(Json(publishing.retry(&user, workspace, &id).await?))
+    let publishing = state.publishing();
+    Ok(Json(publishing.retry(&auth, &id).await?))
 }
 
 async fn list_receipts(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    ApiMember { auth, .. }: ApiMember<need::View>,
     Path(id): Path<String>,
-    Query(q): Query<WorkspaceQuery>,
 ) -> Result<Json<Vec<Receipt>>, WebError> {
-    let publishing = state.publishing()?;
-    let workspace = workspace_of(&state, &user, q.workspace).await?;
-    Ok(Json(publishing.receipts(&user, workspace, &id).await?))
+    let publishing = state.publishing();
+    Ok(Json(publishing.receipts(&auth, &id).await?))
 }

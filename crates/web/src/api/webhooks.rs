@@ -207,7 +207,7 @@ async fn list_deliveries(
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<DeliveryPage>, WebError> {
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let filter = q.filter()?;
     let list = inbound.list(&auth, &filter).await.map_err(service_error)?;
     let next_before = (list.len() == filter.limit)
@@ -228,7 +228,7 @@ async fn get_delivery(
         .parse::<i64>()
         .map(DeliveryId)
         .map_err(|_| WebError::NotFound)?;
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let DeliveryDetail {
         summary,
         headers,
@@ -274,7 +274,7 @@ async fn replay_deliveries(
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Json(req): Json<ReplayRequest>,
 ) -> Result<Json<ReplayResponse>, WebError> {
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let queued = match (req.ids, req.since) {
         (Some(ids), None) if !ids.is_empty() && ids.len() <= MAX_LIMIT => {
             let ids: Vec<DeliveryId> = ids.into_iter().map(DeliveryId).collect();

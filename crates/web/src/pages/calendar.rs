@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
+use herald_accounts::{Permission, Role};
 use herald_core::Named;
 use herald_core::Timestamp;
 use herald_publishing::{PostStatus, PostView, QueueFilter};
@@ -17,13 +18,14 @@ use jiff::civil::{Date, Weekday};
 use serde::Deserialize;
 
 use super::posts::{
-    Platform, PostCard, ViewerZone, can_publish, platform, post_card, post_status_label, post_time,
-    shorten, viewer_zone, zone_names,
+    Platform, PostCard, ViewerZone, platform, post_card, post_status_label, post_time, shorten,
+    viewer_zone, zone_names,
 };
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, known, pick_workspace, render};
+use super::{Chrome, known, render};
 use crate::auth::{SignedIn, urlencode};
 use crate::i18n::Catalog;
+use crate::member;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -232,8 +234,8 @@ async fn show_calendar(
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, WebError> {
     let user = &authed.user;
-    let publishing = state.publishing()?;
-    let ws = pick_workspace(&state, user, q.workspace).await?;
+    let publishing = state.publishing();
+    let ws = member::authorize_if_any(&state, user, q.workspace, Permission::View).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let today = Timestamp::now().to_zoned(zone.tz.clone()).date();
     let date = q
@@ -258,16 +260,17 @@ async fn show_calendar(
             .map_err(|e| WebError::Internal(Box::new(e)))
     };
 
-    let (posts, queue, allowed) = match &ws {
-        Some(ws) => {
+    let (posts, queue, role) = match &ws {
+        Some((_, auth)) => {
             let posts = publishing
-                .between(user, ws.id, instant(start)?, instant(end)?)
+                .between(auth, instant(start)?, instant(end)?)
                 .await?;
-            let queue = publishing.queue_list(user, ws.id, filter, 50).await?;
-            (posts, queue, can_publish(&state, user, ws.id).await)
+            let queue = publishing.queue_list(auth, filter, 50).await?;
+            (posts, queue, auth.role())
         }
-        None => (Vec::new(), Vec::new(), false),
+        None => (Vec::new(), Vec::new(), Role::Viewer),
     };
+    let ws = ws.map(|(ws, _)| ws);
 
     let mut weeks = Vec::new();
     let mut day = start;
@@ -364,7 +367,7 @@ async fn show_calendar(
         tabs,
         queue: queue
             .iter()
-            .map(|p| post_card(c.t, &zone, p, allowed))
+            .map(|p| post_card(c.t, &zone, p, role))
             .collect(),
         queue_empty: c.t.text(&format!("calendar.empty.{}", filter.as_str())),
         legend: [

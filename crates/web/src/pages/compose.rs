@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use herald_accounts::Permission;
 use herald_connections::{ConnectionView, Status};
 use herald_core::WorkspaceId;
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
@@ -27,10 +28,11 @@ use serde_json::json;
 
 use super::posts::{Platform, platform, schedule_of, schedule_parts, viewer_zone, zone_names};
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, pick_workspace, render};
+use super::{Chrome, render};
 use crate::auth::SignedIn;
 use crate::error::publish_status;
 use crate::i18n::{Catalog, error_copy};
+use crate::member;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -546,12 +548,8 @@ async fn show_composer(
     c: Chrome,
     Query(q): Query<ComposeQuery>,
 ) -> Result<Response, WebError> {
-    let user = &authed.user;
-    state.publishing()?;
-    let ws = pick_workspace(&state, user, q.workspace)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let connections = state.connections().list(user, ws.id, None).await?;
+    let (ws, auth) = member::authorize(&state, &authed.user, q.workspace, Permission::View).await?;
+    let connections = state.connections().list(&auth, None).await?;
     let zone = viewer_zone(None, &headers);
     let form = ComposeState {
         workspace: Some(ws.id.0),
@@ -580,13 +578,9 @@ async fn show_edit(
     Path(id): Path<String>,
     Query(q): Query<ComposeQuery>,
 ) -> Result<Response, WebError> {
-    let user = &authed.user;
-    let publishing = state.publishing()?;
-    let ws = pick_workspace(&state, user, q.workspace)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let post = publishing.get(user, ws.id, &id).await?;
-    let connections = state.connections().list(user, ws.id, None).await?;
+    let (ws, auth) = member::authorize(&state, &authed.user, q.workspace, Permission::View).await?;
+    let post = state.publishing().get(&auth, &id).await?;
+    let connections = state.connections().list(&auth, None).await?;
     let editable = post.targets.iter().all(|t| t.status.is_editable());
     let error = (!editable).then(|| c.t.get("compose.not_editable").to_owned());
     render(&page(
@@ -632,19 +626,22 @@ async fn save(
     post_id: Option<String>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
-    let user = &authed.user;
-    let publishing = state.publishing()?;
+    let publishing = state.publishing();
     let form = ComposeState::from_form(pairs);
-    let workspace = WorkspaceId(form.workspace.ok_or(WebError::BadRequest {
+    let asked = form.workspace.ok_or(WebError::BadRequest {
         code: "bad_request",
-    })?);
-    let connections = state.connections().list(user, workspace, None).await?;
+    })?;
+    // The service checks the permission the post's time needs (drafting or
+    // publishing); a refusal is shown in the form like any other.
+    let auth = member::proof(&state, &authed.user, Some(asked), Permission::View).await?;
+    let workspace = auth.workspace();
+    let connections = state.connections().list(&auth, None).await?;
     let kinds: HashMap<String, AccountKind> =
         connections.iter().map(|v| (v.id.clone(), v.kind)).collect();
     let input = form.to_input(&kinds)?;
     let saved = match &post_id {
-        None => publishing.create(user, workspace, input).await,
-        Some(id) => publishing.update(user, workspace, id, input).await,
+        None => publishing.create(&auth, input).await,
+        Some(id) => publishing.update(&auth, id, input).await,
     };
     let e = match saved {
         Ok(post) => return Ok(Redirect::to(&after_save(&form, &post)).into_response()),

@@ -123,7 +123,7 @@ async fn show_data(
     c: Chrome,
     Query(q): Query<DataQuery>,
 ) -> Result<Response, WebError> {
-    let privacy = state.privacy()?;
+    let privacy = state.privacy();
     let user = &authed.user;
     let consents = state
         .accounts()
@@ -219,7 +219,7 @@ async fn request_export(
     SignedIn(authed): SignedIn,
 ) -> Result<Response, WebError> {
     let result = state
-        .privacy()?
+        .privacy()
         .request_export(&authed.user, &meta)
         .await
         .map(|_| "export_requested");
@@ -232,7 +232,7 @@ async fn download_export(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (archive, stream) = state
-        .privacy()?
+        .privacy()
         .open_archive(&authed.user, &id)
         .await
         .map_err(refused)?;
@@ -294,7 +294,7 @@ async fn delete_account(
         }
     }
     match state
-        .privacy()?
+        .privacy()
         .request_deletion(&authed.user, password, &choices, &meta)
         .await
     {
@@ -327,7 +327,7 @@ async fn cancel_deletion(
     SignedIn(authed): SignedIn,
 ) -> Result<Response, WebError> {
     let result = state
-        .privacy()?
+        .privacy()
         .cancel_deletion(&authed.user, &meta)
         .await
         .map(|cancelled| {
@@ -354,7 +354,7 @@ async fn delete_workspace(
     Form(form): Form<DeleteWorkspaceForm>,
 ) -> Result<Response, WebError> {
     match state
-        .privacy()?
+        .privacy()
         .delete_workspace(&authed.user, WorkspaceId(id), &form.confirm, &meta)
         .await
     {

@@ -84,7 +84,7 @@ async fn show_deletion(
         return Err(WebError::NotFound);
     }
     let status = state
-        .webhooks()?
+        .webhooks()
         .callbacks
         .deletion_status(&code)
         .await

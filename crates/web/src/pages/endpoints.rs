@@ -381,7 +381,7 @@ async fn endpoints_page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let endpoints = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .list(&m.auth)
         .await
@@ -429,7 +429,7 @@ async fn create_endpoint(
         description: fields.description.clone(),
         event_types: fields.event_types.clone(),
     };
-    match state.webhooks()?.outbound.create(&m.auth, new).await {
+    match state.webhooks().outbound.create(&m.auth, new).await {
         Ok((endpoint, secret)) => {
             let shown = SecretsShown {
                 heading: c.t.get("endpoints.secret_new"),
@@ -496,7 +496,7 @@ async fn endpoint_page(
     id: &EndpointId,
     extras: EndpointExtras,
 ) -> Result<Response, WebError> {
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     let endpoint = outbound
         .get(&m.auth, id)
         .await
@@ -579,7 +579,7 @@ async fn update_endpoint(
     };
     let id = EndpointId(id);
     match state
-        .webhooks()?
+        .webhooks()
         .outbound
         .update(&m.auth, &id, changes)
         .await
@@ -612,7 +612,7 @@ async fn set_enabled(
         ..EndpointChanges::default()
     };
     let endpoint = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .update(&m.auth, &EndpointId(id), changes)
         .await
@@ -646,7 +646,7 @@ async fn reveal_secret(
 ) -> Result<Response, WebError> {
     let id = EndpointId(id);
     let values = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .secrets(&m.auth, &id)
         .await
@@ -677,7 +677,7 @@ async fn rotate_secret(
 ) -> Result<Response, WebError> {
     let id = EndpointId(id);
     let secret = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .rotate_secret(&m.auth, &id)
         .await
@@ -702,7 +702,7 @@ async fn send_test(
 ) -> Result<Response, WebError> {
     let id = EndpointId(id);
     state
-        .webhooks()?
+        .webhooks()
         .outbound
         .send_test(&m.auth, &id)
         .await
@@ -730,7 +730,7 @@ async fn delete_endpoint(
         ));
     }
     let deleted = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .delete(&m.auth, &EndpointId(id))
         .await
@@ -761,7 +761,7 @@ async fn replay_selected(
         .filter(|(k, _)| k == "delivery")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     outbound
         .get(&m.auth, &EndpointId(id.clone()))
         .await
@@ -801,7 +801,7 @@ async fn replay_failed(
     Path(id): Path<String>,
     Form(form): Form<ReplayFailedForm>,
 ) -> Result<Response, WebError> {
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     let endpoint = EndpointId(id);
     outbound
         .get(&m.auth, &endpoint)
@@ -868,7 +868,7 @@ async fn show_delivery(
 ) -> Result<Response, WebError> {
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let detail = state
-        .webhooks()?
+        .webhooks()
         .outbound
         .delivery(&m.auth, id)
         .await
@@ -921,7 +921,7 @@ async fn replay_delivery(
     m: Manager,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let outbound = &state.webhooks()?.outbound;
+    let outbound = &state.webhooks().outbound;
     outbound
         .delivery(&m.auth, id)
         .await

@@ -39,18 +39,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The unread count for the shell's badge, in the page's `?workspace=`
-/// (or the first): `None` where there is nothing to count (no webhook
-/// services, no workspace) or the lookup failed (a page still renders
-/// without its badge).
+/// (or the first): `None` where there is nothing to count (no workspace)
+/// or the lookup failed (a page still renders without its badge).
 pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Option<i64> {
-    let webhooks = state.webhooks().ok()?;
     let asked = Query::<WorkspaceQuery>::try_from_uri(uri)
         .ok()
         .and_then(|Query(q)| q.workspace);
     let (_, auth) = member::authorize(state, user, asked, Permission::View)
         .await
         .ok()?;
-    match webhooks.notifications.unread_count(&auth).await {
+    match state.webhooks().notifications.unread_count(&auth).await {
         Ok(n) => Some(n),
         Err(e) => {
             tracing::warn!(error = %crate::error::chain(&e), "could not count unread notifications");
@@ -121,7 +119,7 @@ async fn list_notifications(
     c: Chrome,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let list = notifications
         .list(&auth, SHOWN)
@@ -159,7 +157,7 @@ async fn mark_notifications_read(
     SignedIn(authed): SignedIn,
     axum::Form(form): axum::Form<WorkspaceForm>,
 ) -> Result<Response, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let auth = form_workspace(&state, &authed.user, form.workspace).await?;
     notifications
         .mark_all_read(&auth)
@@ -202,7 +200,7 @@ async fn show_notification_settings(
     c: Chrome,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let prefs = notifications
         .preferences(&auth)
         .await
@@ -244,7 +242,7 @@ async fn save_notification_settings(
     SignedIn(authed): SignedIn,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let notifications = &state.webhooks()?.notifications;
+    let notifications = &state.webhooks().notifications;
     let asked = form
         .iter()
         .find(|(k, _)| k == "workspace")

@@ -16,9 +16,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use herald_accounts::{Permission, User};
+use herald_accounts::{Permission, Role};
 use herald_core::Timestamp;
-use herald_core::WorkspaceId;
 use herald_platforms::AccountKind;
 use herald_publishing::{
     FailureKind, PostStatus, PostView, PublishError, Receipt, Schedule, TargetStatus, TargetView,
@@ -29,10 +28,11 @@ use serde::Deserialize;
 
 use super::public::local_path;
 use super::shell::{RailItem, Section, rail};
-use super::{Chrome, known, pick_workspace, render};
+use super::{Chrome, known, render};
 use crate::auth::SignedIn;
 use crate::error::publish_status;
 use crate::i18n::{Catalog, cookie_value};
+use crate::member;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -243,12 +243,7 @@ fn failure(t: &'static Catalog, target: &TargetView) -> Option<FailureView> {
     })
 }
 
-fn target_line(
-    t: &'static Catalog,
-    tz: &TimeZone,
-    target: &TargetView,
-    can_publish: bool,
-) -> TargetLine {
+fn target_line(t: &'static Catalog, tz: &TimeZone, target: &TargetView, role: Role) -> TargetLine {
     let platform = platform(target.kind);
     TargetLine {
         id: target.id.clone(),
@@ -264,7 +259,7 @@ fn target_line(
         published_at: target.published_at.map(|at| local_time(at, tz)),
         attempts: target.attempts,
         failure: failure(t, target),
-        can_retry: can_publish && target.status == TargetStatus::Failed,
+        can_retry: target.may_retry(role),
         format: t.text(&format!(
             "compose.format.{}",
             target.variant.format.as_str()
@@ -293,10 +288,9 @@ pub(super) fn post_card(
     t: &'static Catalog,
     zone: &ViewerZone,
     post: &PostView,
-    can_publish: bool,
+    role: Role,
 ) -> PostCard {
-    let statuses: Vec<TargetStatus> = post.targets.iter().map(|t| t.status).collect();
-    let editable = !statuses.is_empty() && statuses.iter().all(|s| s.is_editable());
+    let actions = post.actions_for(role);
     let (date, time, zone_name) = match &post.schedule {
         Some(s) => {
             let (d, tm) = schedule_parts(s);
@@ -326,32 +320,16 @@ pub(super) fn post_card(
         targets: post
             .targets
             .iter()
-            .map(|target| target_line(t, &zone.tz, target, can_publish))
+            .map(|target| target_line(t, &zone.tz, target, role))
             .collect(),
-        can_edit: can_publish && editable,
-        can_cancel: can_publish
-            && statuses
-                .iter()
-                .any(|s| matches!(s, TargetStatus::Scheduled | TargetStatus::Failed)),
-        can_delete: can_publish
-            && !statuses
-                .iter()
-                .any(|s| matches!(s, TargetStatus::Publishing | TargetStatus::Published)),
-        can_reschedule: can_publish && editable,
+        can_edit: actions.edit,
+        can_cancel: actions.cancel,
+        can_delete: actions.delete,
+        can_reschedule: actions.reschedule,
         date,
         time,
         zone: zone_name,
     }
-}
-
-/// Whether `user` may change posts in `workspace` (actions are hidden
-/// otherwise; the service checks again).
-pub(super) async fn can_publish(state: &AppState, user: &User, workspace: WorkspaceId) -> bool {
-    state
-        .accounts()
-        .require(user, workspace, Permission::Publish)
-        .await
-        .is_ok()
 }
 
 // ------------------------------------------------------------ detail page
@@ -449,19 +427,16 @@ async fn show_post(
     Path(id): Path<String>,
     Query(q): Query<PostQuery>,
 ) -> Result<Response, WebError> {
-    let user = &authed.user;
-    let publishing = state.publishing()?;
-    let ws = pick_workspace(&state, user, q.workspace)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let publishing = state.publishing();
+    let (ws, auth) = member::authorize(&state, &authed.user, q.workspace, Permission::View).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
-    let post = publishing.get(user, ws.id, &id).await?;
-    let allowed = can_publish(&state, user, ws.id).await;
+    let post = publishing.get(&auth, &id).await?;
+    let role = auth.role();
     let mut targets = Vec::new();
     for target in &post.targets {
-        let receipts = publishing.receipts(user, ws.id, &target.id).await?;
+        let receipts = publishing.receipts(&auth, &target.id).await?;
         targets.push(TargetDetail {
-            line: target_line(c.t, &zone.tz, target, allowed),
+            line: target_line(c.t, &zone.tz, target, role),
             receipts: receipts
                 .into_iter()
                 .map(|r| receipt_row(c.t, &zone.tz, r))
@@ -471,7 +446,7 @@ async fn show_post(
     render(&PostPage {
         rail: rail(Section::Calendar),
         workspace: ws.id.0,
-        post: post_card(c.t, &zone, &post, allowed),
+        post: post_card(c.t, &zone, &post, role),
         created: local_time(post.created_at, &zone.tz),
         zone: zone.name,
         zones: zone_names(),
@@ -551,12 +526,13 @@ async fn reschedule_post(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<RescheduleForm>,
 ) -> Result<Response, WebError> {
-    let publishing = state.publishing()?;
+    let publishing = state.publishing();
     let when = When::Schedule {
         schedule: schedule_of(&form.date, &form.time, &form.time_zone),
     };
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
     let outcome = publishing
-        .reschedule(&authed.user, WorkspaceId(form.workspace), &id, when)
+        .reschedule(&auth, &id, when)
         .await
         .map(|_| "rescheduled");
     back_with(&form.back, outcome)
@@ -568,9 +544,10 @@ async fn cancel_post(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
     let outcome = state
-        .publishing()?
-        .cancel(&authed.user, WorkspaceId(form.workspace), &id)
+        .publishing()
+        .cancel(&auth, &id)
         .await
         .map(|_| "cancelled");
     back_with(&form.back, outcome)
@@ -582,9 +559,10 @@ async fn delete_post(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
     let outcome = state
-        .publishing()?
-        .delete(&authed.user, WorkspaceId(form.workspace), &id)
+        .publishing()
+        .delete(&auth, &id)
         .await
         .map(|_| "deleted");
     // The post's own page is gone: go to the calendar from there.
@@ -602,9 +580,10 @@ async fn retry_target(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
     let outcome = state
-        .publishing()?
-        .retry(&authed.user, WorkspaceId(form.workspace), &id)
+        .publishing()
+        .retry(&auth, &id)
         .await
         .map(|_| "retrying");
     back_with(&form.back, outcome)

@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use herald_accounts::Permission;
 use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
 use herald_core::Named;
-use herald_core::WorkspaceId;
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;
 
@@ -20,6 +19,7 @@ use super::{Chrome, known, pick_workspace, render, when};
 use crate::auth::{Meta, SignedIn};
 use crate::error::connect_status;
 use crate::i18n::Catalog;
+use crate::member;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -140,19 +140,17 @@ async fn show(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let user = &authed.user;
-    let ws = pick_workspace(&state, user, q.workspace).await?;
+    // Someone in no workspace still sees the platforms they could connect.
+    let ws = member::authorize_if_any(&state, user, q.workspace, Permission::View).await?;
     let (accounts, can_manage) = match &ws {
-        Some(ws) => {
-            let list = state.connections().list(user, ws.id, None).await?;
-            let can_manage = state
-                .accounts()
-                .require(user, ws.id, Permission::ManageConnections)
-                .await
-                .is_ok();
+        Some((_, auth)) => {
+            let list = state.connections().list(auth, None).await?;
+            let can_manage = auth.allows(Permission::ManageConnections);
             (list.into_iter().map(|v| row(c.t, v)).collect(), can_manage)
         }
         None => (Vec::new(), false),
     };
+    let ws = ws.map(|(ws, _)| ws);
     let providers = state
         .connections()
         .providers()
@@ -208,12 +206,15 @@ async fn start(
     axum::Form(form): axum::Form<StartForm>,
 ) -> Result<Response, WebError> {
     let provider = ProviderId::parse(&provider).ok_or(WebError::NotFound)?;
+    // Membership here (404 for a stranger); the service checks the role,
+    // and a refusal comes back to the page as a message.
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
     match state
         .connections()
         .start(
             &authed.user,
             Some(&authed.session_id),
-            WorkspaceId(form.workspace),
+            &auth,
             provider,
             form.rerequest.is_some(),
         )
@@ -422,10 +423,8 @@ async fn remove(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<RemoveForm>,
 ) -> Result<Response, WebError> {
-    let removed = state
-        .connections()
-        .remove(&authed.user, WorkspaceId(form.workspace), &id, &meta)
-        .await?;
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let removed = state.connections().remove(&auth, &id, &meta).await?;
     Ok(back(form.workspace, Ok(removed.code())))
 }
 

@@ -234,7 +234,7 @@ async fn list_deliveries(
     c: Chrome,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, WebError> {
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let (ws, auth) = managed_workspace(&state, &authed.user, q.workspace).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let (objects, fields) = inbound.facets(&auth).await.map_err(service_error)?;
@@ -384,7 +384,7 @@ async fn show_delivery(
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
     let id = delivery_id(&id)?;
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let (ws, auth) = managed_workspace(&state, &authed.user, q.workspace).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let DeliveryDetail {
@@ -517,7 +517,7 @@ async fn replay_delivery(
     axum::Form(form): axum::Form<ReplayOneForm>,
 ) -> Result<Response, WebError> {
     let id = delivery_id(&id)?;
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let (ws, auth) = managed_workspace(&state, &authed.user, Some(form.workspace)).await?;
     if ws.id != WorkspaceId(form.workspace) {
         return Err(WebError::NotFound);
@@ -552,7 +552,7 @@ async fn replay_deliveries(
         .ok_or(WebError::BadRequest {
             code: "bad_request",
         })?;
-    let inbound = &state.webhooks()?.inbound;
+    let inbound = &state.webhooks().inbound;
     let (ws, auth) = managed_workspace(&state, &authed.user, Some(asked)).await?;
     if ws.id != WorkspaceId(asked) {
         return Err(WebError::NotFound);
