@@ -951,6 +951,38 @@ webhooks-started = Begonnen
 webhooks-finished = Beendet
 webhooks-outcome_label = Ergebnis
 webhooks-summary = Was übernommen wurde
+webhooks-summary_comments =
+    { $n ->
+        [one] { $n } Kommentar
+       *[other] { $n } Kommentare
+    }
+webhooks-summary_mentions =
+    { $n ->
+        [one] { $n } Erwähnung
+       *[other] { $n } Erwähnungen
+    }
+webhooks-summary_messages =
+    { $n ->
+        [one] { $n } Nachricht
+       *[other] { $n } Nachrichten
+    }
+webhooks-summary_insights =
+    { $n ->
+        [one] { $n } Aktualisierung der Story-Insights
+       *[other] { $n } Aktualisierungen der Story-Insights
+    }
+webhooks-summary_removed =
+    { $n ->
+        [one] { $n } Entfernung
+       *[other] { $n } Entfernungen
+    }
+webhooks-summary_ignored = { $n } ignoriert
+webhooks-summary_unrouted = kein verbundenes Konto für { $ids }
+webhooks-summary_unrouted_more = kein verbundenes Konto für { $ids } und { $more } weitere
+webhooks-summary_nothing = nichts zu übernehmen
+webhooks-summary_succeeded = übernommen
+webhooks-summary_retrying = fehlgeschlagen; ein weiterer Versuch ist geplant
+webhooks-summary_dead = fehlgeschlagen; kein weiterer Versuch ist geplant
 webhooks-error = Fehler
 webhooks-trigger_automatic = Automatisch
 webhooks-trigger_replay_by = Wiederholt von { $name }

@@ -950,6 +950,38 @@ webhooks-started = Started
 webhooks-finished = Finished
 webhooks-outcome_label = Result
 webhooks-summary = What was applied
+webhooks-summary_comments =
+    { $n ->
+        [one] { $n } comment
+       *[other] { $n } comments
+    }
+webhooks-summary_mentions =
+    { $n ->
+        [one] { $n } mention
+       *[other] { $n } mentions
+    }
+webhooks-summary_messages =
+    { $n ->
+        [one] { $n } message
+       *[other] { $n } messages
+    }
+webhooks-summary_insights =
+    { $n ->
+        [one] { $n } story insights update
+       *[other] { $n } story insights updates
+    }
+webhooks-summary_removed =
+    { $n ->
+        [one] { $n } removal
+       *[other] { $n } removals
+    }
+webhooks-summary_ignored = { $n } ignored
+webhooks-summary_unrouted = no connected account for { $ids }
+webhooks-summary_unrouted_more = no connected account for { $ids } and { $more } more
+webhooks-summary_nothing = nothing to apply
+webhooks-summary_succeeded = applied
+webhooks-summary_retrying = failed; another attempt is scheduled
+webhooks-summary_dead = failed; no further attempt is scheduled
 webhooks-error = Error
 webhooks-trigger_automatic = Automatic
 webhooks-trigger_replay_by = Replayed by { $name }

@@ -7,7 +7,7 @@
 use herald_core::Named;
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
-use herald_webhooks::{NoticeParam, Notification};
+use herald_webhooks::{AttemptSummary, NoticeParam, Notification};
 
 use crate::i18n::{Arg, Catalog};
 
@@ -77,6 +77,46 @@ pub fn notice(t: &Catalog, n: &Notification) -> String {
         })
         .collect();
     t.format(&format!("notice.{}", notice.code), &args)
+}
+
+/// What a webhook processing attempt did, in the reader's language; an
+/// attempt recorded before codes were stored shows its English words.
+pub fn attempt_summary(t: &Catalog, summary: &AttemptSummary) -> String {
+    let counts = match summary {
+        AttemptSummary::Applied(counts) => counts,
+        AttemptSummary::Succeeded => return t.text("webhooks.summary_succeeded").to_owned(),
+        AttemptSummary::Retrying => return t.text("webhooks.summary_retrying").to_owned(),
+        AttemptSummary::Dead => return t.text("webhooks.summary_dead").to_owned(),
+        AttemptSummary::Text(text) => return text.clone(),
+    };
+    let mut parts: Vec<String> = [
+        ("webhooks.summary_comments", counts.comments),
+        ("webhooks.summary_mentions", counts.mentions),
+        ("webhooks.summary_messages", counts.messages),
+        ("webhooks.summary_insights", counts.insights),
+        ("webhooks.summary_removed", counts.removed),
+        ("webhooks.summary_ignored", counts.ignored),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(key, n)| t.fill(key, "n", n))
+    .collect();
+    if !counts.unrouted.is_empty() {
+        let ids = Arg::from(counts.unrouted.join(", "));
+        parts.push(if counts.unrouted_more > 0 {
+            t.format(
+                "webhooks.summary_unrouted_more",
+                &[("ids", ids), ("more", Arg::from(counts.unrouted_more))],
+            )
+        } else {
+            t.format("webhooks.summary_unrouted", &[("ids", ids)])
+        });
+    }
+    if parts.is_empty() {
+        t.text("webhooks.summary_nothing").to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Message `key` with `params` written for the reader.
@@ -274,6 +314,39 @@ mod tests {
             )[0],
             "Instagram nimmt keine Beiträge im Format Video an; wählen Sie Bild, Karussell, Reel oder Story."
         );
+    }
+
+    #[test]
+    fn webhook_attempt_summaries_are_counted_in_the_readers_language() {
+        use herald_webhooks::AppliedCounts;
+        let counts = AttemptSummary::Applied(AppliedCounts {
+            comments: 2,
+            mentions: 1,
+            ignored: 3,
+            unrouted: ["1", "2", "3", "4", "5"].map(str::to_owned).to_vec(),
+            unrouted_more: 2,
+            ..AppliedCounts::default()
+        });
+        assert_eq!(
+            attempt_summary(catalog(Locale::En), &counts),
+            "2 comments, 1 mention, 3 ignored, no connected account for 1, 2, 3, 4, 5 and 2 more"
+        );
+        assert_eq!(
+            attempt_summary(catalog(Locale::De), &counts),
+            "2 Kommentare, 1 Erwähnung, 3 ignoriert, kein verbundenes Konto für 1, 2, 3, 4, 5 und 2 weitere"
+        );
+        let nothing = AttemptSummary::Applied(AppliedCounts::default());
+        assert_eq!(
+            attempt_summary(catalog(Locale::En), &nothing),
+            "nothing to apply"
+        );
+        assert_eq!(
+            attempt_summary(catalog(Locale::De), &AttemptSummary::Retrying),
+            "fehlgeschlagen; ein weiterer Versuch ist geplant"
+        );
+        // Words stored before codes are shown as they were written.
+        let old = AttemptSummary::Text("2 comments".to_owned());
+        assert_eq!(attempt_summary(catalog(Locale::De), &old), "2 comments");
     }
 
     #[test]

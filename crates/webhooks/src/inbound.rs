@@ -12,6 +12,7 @@
 mod gate;
 mod metrics;
 mod parse;
+mod plan;
 mod process;
 mod store;
 mod view;
@@ -171,9 +172,80 @@ pub struct Attempt {
     pub finished_at: Option<Timestamp>,
     /// `true` when every entry was applied.
     pub succeeded: bool,
-    /// What was applied, e.g. "2 comments, 1 mention" or "no connected account".
-    pub summary: String,
+    /// What the attempt did, as a code with counts.
+    pub summary: AttemptSummary,
     pub error: Option<String>,
+}
+
+/// What a processing attempt did, as a code with counts: stored with the
+/// attempt (JSON) and put into words on the reader's page, in their
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AttemptSummary {
+    /// The entries were applied; what each became.
+    Applied(AppliedCounts),
+    /// It succeeded (recorded before per-workspace counts were kept).
+    Succeeded,
+    /// It failed; another attempt is scheduled.
+    Retrying,
+    /// It failed; no further attempt is scheduled.
+    Dead,
+    /// Recorded before summaries were codes: the English words as stored.
+    #[serde(skip)]
+    Text(String),
+}
+
+/// How many of each kind one attempt applied (or set aside).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AppliedCounts {
+    pub comments: u64,
+    pub mentions: u64,
+    pub messages: u64,
+    /// Story insights updates.
+    pub insights: u64,
+    pub removed: u64,
+    pub ignored: u64,
+    /// The first few entry ids no connected account has.
+    pub unrouted: Vec<String>,
+    /// How many more such ids there were.
+    pub unrouted_more: u64,
+}
+
+impl AttemptSummary {
+    /// The code, for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AttemptSummary::Applied(_) => "applied",
+            AttemptSummary::Succeeded => "succeeded",
+            AttemptSummary::Retrying => "retrying",
+            AttemptSummary::Dead => "dead",
+            AttemptSummary::Text(_) => "text",
+        }
+    }
+
+    /// As stored in `webhook_attempts.summary`.
+    pub(crate) fn to_stored(&self) -> Result<String, serde_json::Error> {
+        match self {
+            AttemptSummary::Text(text) => Ok(text.clone()),
+            coded => serde_json::to_string(coded),
+        }
+    }
+
+    /// From `webhook_attempts.summary`: a code, or the words of an
+    /// attempt recorded before codes.
+    pub(crate) fn from_stored(stored: &str) -> AttemptSummary {
+        serde_json::from_str(stored).unwrap_or_else(|_| AttemptSummary::Text(stored.to_owned()))
+    }
+
+    /// One workspace's entry of `webhook_attempts.summaries`.
+    pub(crate) fn from_value(value: serde_json::Value) -> AttemptSummary {
+        match value {
+            serde_json::Value::String(text) => AttemptSummary::Text(text),
+            coded => serde_json::from_value(coded).unwrap_or(AttemptSummary::Succeeded),
+        }
+    }
 }
 
 /// A connection an entry was routed to.

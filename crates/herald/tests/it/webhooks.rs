@@ -625,7 +625,12 @@ async fn detail_and_replay(backend: Backend) {
     let api = w.attempts(id, 2).await;
     assert_eq!(api["attempts"][1]["trigger"], "replay");
     assert_eq!(api["attempts"][1]["succeeded"], true);
+    // What it did: words in the request's language, the code and counts.
+    assert_eq!(api["attempts"][1]["summary"], "1 comment");
+    assert_eq!(api["attempts"][1]["summary_code"], "applied");
+    assert_eq!(api["attempts"][1]["summary_counts"]["comments"], 1);
     let (_, html) = w.page(&detail).await;
+    assert!(html.contains("<td>1 comment</td>"), "{html}");
     assert!(html.contains("data-attempt=\"2\""));
     assert!(html.contains("Replayed by"));
     assert_eq!(w.processed(1).await[0]["attempts"], 2);

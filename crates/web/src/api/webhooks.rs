@@ -11,14 +11,15 @@ use axum::{Json, Router};
 use herald_core::Named;
 use herald_core::Timestamp;
 use herald_webhooks::{
-    Attempt, AttemptTrigger, DeliveryDetail, DeliveryFilter, DeliveryId, DeliveryStatus,
-    DeliverySummary, Route,
+    AppliedCounts, Attempt, AttemptSummary, AttemptTrigger, DeliveryDetail, DeliveryFilter,
+    DeliveryId, DeliveryStatus, DeliverySummary, Route,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Locale, catalog};
 use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, words};
 
 /// Deliveries per page when `limit` is not given, and the most per page.
 const DEFAULT_LIMIT: usize = 50;
@@ -135,12 +136,21 @@ struct AttemptView {
     started_at: Timestamp,
     finished_at: Option<Timestamp>,
     succeeded: bool,
+    /// What the attempt did, in the request's language.
     summary: String,
+    /// The same as a code: `applied`, `succeeded`, `retrying`, `dead`, or
+    /// `text` for attempts recorded before codes.
+    summary_code: &'static str,
+    /// For `applied`: how many comments, mentions, messages, insights,
+    /// removals and ignored entries, and the entry ids no connected
+    /// account has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary_counts: Option<AppliedCounts>,
     error: Option<String>,
 }
 
-impl From<Attempt> for AttemptView {
-    fn from(a: Attempt) -> Self {
+impl AttemptView {
+    fn new(locale: Locale, a: Attempt) -> Self {
         let (trigger, replayed_by) = match a.trigger {
             AttemptTrigger::Automatic => ("automatic", None),
             AttemptTrigger::Replay { by_name, .. } => ("replay", by_name),
@@ -152,7 +162,12 @@ impl From<Attempt> for AttemptView {
             started_at: a.started_at,
             finished_at: a.finished_at,
             succeeded: a.succeeded,
-            summary: a.summary,
+            summary: words::attempt_summary(catalog(locale), &a.summary),
+            summary_code: a.summary.code(),
+            summary_counts: match a.summary {
+                AttemptSummary::Applied(counts) => Some(counts),
+                _ => None,
+            },
             error: a.error,
         }
     }
@@ -222,6 +237,7 @@ async fn list_deliveries(
 async fn get_delivery(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
+    locale: Locale,
     Path(id): Path<String>,
 ) -> Result<Json<DeliveryDetailView>, WebError> {
     let id = id
@@ -247,7 +263,10 @@ async fn get_delivery(
             .map(|(name, value)| HeaderView { name, value })
             .collect(),
         body,
-        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+        attempts: attempts
+            .into_iter()
+            .map(|a| AttemptView::new(locale, a))
+            .collect(),
         routes: routes.into_iter().map(RouteView::from).collect(),
     }))
 }

@@ -330,7 +330,7 @@ fn attempt_row(t: &'static Catalog, tz: &TimeZone, a: &Attempt) -> AttemptRow {
         finished: a.finished_at.map(|at| local_time(at, tz)),
         outcome,
         outcome_label: t.text(&format!("webhooks.outcome.{outcome}")),
-        summary: a.summary.clone(),
+        summary: crate::words::attempt_summary(t, &a.summary),
         error: a.error.clone().filter(|e| !e.trim().is_empty()),
     }
 }

@@ -35,11 +35,12 @@ use herald_jobs::{Handler, JobContext, JobError, JobPayload};
 use serde::{Deserialize, Serialize};
 
 use super::metrics as m;
-use super::parse::{
-    self, IgComment, IgMention, Messaging, PageFeed, Payload, RemoteId, StoryInsights,
+use super::parse::{Payload, StoryInsights};
+use super::plan::{
+    Item, ItemKind, Notice, Plan, Tally, excerpt, micros, plan_change, plan_messaging,
 };
-use super::{Inbound, delivery_link};
-use crate::notify::{NoticeParam, NotificationKind, notify_workspace};
+use super::{AttemptSummary, Inbound, delivery_link};
+use crate::notify::{NotificationKind, notify_workspace};
 use crate::{RETRY_SCHEDULE, WebhooksError};
 
 /// Process one stored delivery. `replay_by` is set when a person asked for
@@ -304,18 +305,20 @@ impl Inbound {
         let summary = apply.tally.summary();
         let finished = self.inner.clock.now();
         // Each routed workspace reads its own counts only.
-        let mut summaries: BTreeMap<String, String> = routes
+        let mut summaries: BTreeMap<String, AttemptSummary> = routes
             .iter()
             .map(|r| (r.workspace_id.to_string(), Tally::default().summary()))
             .collect();
         for (workspace, tally) in &apply.per_workspace {
             summaries.insert(workspace.to_string(), tally.summary());
         }
-        let summaries = serde_json::to_string(&summaries).map_err(|e| Failure {
+        let unencodable = |e: serde_json::Error| Failure {
             message: format!("the attempt's summaries could not be encoded: {e}"),
             permanent: true,
-        })?;
-        insert_attempt(tx, run, true, &summary, Some(&summaries), None, finished).await?;
+        };
+        let summaries = serde_json::to_string(&summaries).map_err(unencodable)?;
+        let stored = summary.to_stored().map_err(unencodable)?;
+        insert_attempt(tx, run, true, &stored, Some(&summaries), None, finished).await?;
         on_tx!(tx, |conn| {
             sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'processed', \
@@ -339,7 +342,7 @@ impl Inbound {
             )
             .await?;
         }
-        tracing::debug!(delivery = run.delivery, summary = %summary, "webhook delivery processed");
+        tracing::debug!(delivery = run.delivery, summary = ?summary, "webhook delivery processed");
         Ok(Outcome::Applied)
     }
 
@@ -379,11 +382,12 @@ impl Inbound {
         route(&mut tx, run.delivery, from, &ids, kinds_for(&object), now).await?;
         write_views(&mut tx, run.delivery, &body).await?;
         let summary = if dead {
-            "failed; no further attempt is scheduled"
+            AttemptSummary::Dead
         } else {
-            "failed; another attempt is scheduled"
+            AttemptSummary::Retrying
         };
-        insert_attempt(&mut tx, run, false, summary, None, Some(error), now).await?;
+        let stored = summary.to_stored().map_err(WebhooksError::Encode)?;
+        insert_attempt(&mut tx, run, false, &stored, None, Some(error), now).await?;
         let status = if dead { "dead" } else { "retrying" };
         on_tx!(tx, |conn| {
             sqlx::query(
@@ -579,333 +583,6 @@ pub(crate) async fn write_views(tx: &mut Tx, delivery: i64, body: &str) -> Resul
         });
     }
     Ok(())
-}
-
-// --- What a change means ------------------------------------------------------------
-
-/// An engagement item to upsert.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Item {
-    kind: ItemKind,
-    remote_id: String,
-    parent_id: Option<String>,
-    media_id: Option<String>,
-    author_id: Option<String>,
-    author_name: Option<String>,
-    /// Whether `author_name` is an Instagram username (shown as `@name`).
-    handle: bool,
-    text: Option<String>,
-    /// Microseconds.
-    remote_created_at: Option<i64>,
-    removed: bool,
-    /// Whether a new one is worth a notification (not for the account's
-    /// own echoed messages, nor for removals).
-    notify: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ItemKind {
-    Comment,
-    Mention,
-    Message,
-}
-
-impl ItemKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Comment => "comment",
-            ItemKind::Mention => "mention",
-            ItemKind::Message => "message",
-        }
-    }
-
-    fn notification(self) -> NotificationKind {
-        match self {
-            ItemKind::Comment => NotificationKind::Comment,
-            ItemKind::Mention => NotificationKind::Mention,
-            ItemKind::Message => NotificationKind::Message,
-        }
-    }
-}
-
-#[derive(Debug)]
-enum Plan {
-    Item(Item),
-    Insights(StoryInsights),
-    Ignored,
-}
-
-fn decode<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
-    T::deserialize(value).ok()
-}
-
-fn non_empty(id: Option<RemoteId>) -> Option<String> {
-    id.map(|i| i.0).filter(|s| !s.is_empty())
-}
-
-/// What one `changes[]` element asks for.
-fn plan_change(
-    object: &str,
-    field: &str,
-    value: &serde_json::Value,
-    entry_time: Option<i64>,
-) -> Plan {
-    match (object, field) {
-        ("instagram", "comments" | "live_comments") => {
-            let Some(c) = decode::<IgComment>(value).filter(|c| !c.id.0.is_empty()) else {
-                return Plan::Ignored;
-            };
-            let author = c.from.as_ref();
-            Plan::Item(Item {
-                kind: ItemKind::Comment,
-                remote_id: c.id.0,
-                parent_id: non_empty(c.parent_id),
-                media_id: c.media.map(|m| m.id.0),
-                author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
-                author_name: author.and_then(super::parse::Author::display),
-                handle: author.is_some_and(|a| a.username.is_some()),
-                text: c.text,
-                remote_created_at: entry_time,
-                removed: false,
-                notify: true,
-            })
-        }
-        ("instagram", "mentions") => {
-            let Some(m) = decode::<IgMention>(value).filter(|m| !m.media_id.0.is_empty()) else {
-                return Plan::Ignored;
-            };
-            let comment = non_empty(m.comment_id);
-            Plan::Item(Item {
-                kind: ItemKind::Mention,
-                // A caption mention is the media itself.
-                remote_id: comment.clone().unwrap_or_else(|| m.media_id.0.clone()),
-                parent_id: None,
-                media_id: Some(m.media_id.0),
-                author_id: None,
-                author_name: None,
-                handle: false,
-                text: None,
-                remote_created_at: entry_time,
-                removed: false,
-                notify: true,
-            })
-        }
-        ("instagram", "story_insights") => match decode::<StoryInsights>(value) {
-            Some(s) if !s.media_id.0.is_empty() => Plan::Insights(s),
-            _ => Plan::Ignored,
-        },
-        ("instagram" | "page", "messages") => plan_messaging(value, ""),
-        ("page", "feed") => {
-            let Some(feed) = decode::<PageFeed>(value) else {
-                return Plan::Ignored;
-            };
-            if feed.item != "comment" {
-                return Plan::Ignored;
-            }
-            let removed = match feed.verb.as_str() {
-                "add" | "edited" | "edit" => false,
-                "remove" => true,
-                _ => return Plan::Ignored,
-            };
-            let Some(comment) = non_empty(feed.comment_id) else {
-                return Plan::Ignored;
-            };
-            let post = non_empty(feed.post_id);
-            let parent = non_empty(feed.parent_id).filter(|p| Some(p) != post.as_ref());
-            let author = feed.from.as_ref();
-            Plan::Item(Item {
-                kind: ItemKind::Comment,
-                remote_id: comment,
-                parent_id: parent,
-                media_id: post,
-                author_id: author.and_then(|a| a.id.clone()).map(|i| i.0),
-                author_name: author.and_then(super::parse::Author::display),
-                handle: false,
-                // A removal says nothing about the text; keep the last one.
-                text: if removed { None } else { feed.message },
-                remote_created_at: feed.created_time.as_ref().and_then(micros).or(entry_time),
-                removed,
-                notify: !removed && feed.verb == "add",
-            })
-        }
-        _ => Plan::Ignored,
-    }
-}
-
-/// One `messaging[]` element (or a `messages` change) of the account
-/// `account_id` (empty when unknown).
-fn plan_messaging(value: &serde_json::Value, account_id: &str) -> Plan {
-    let Some(m) = decode::<Messaging>(value) else {
-        return Plan::Ignored;
-    };
-    let Some(message) = m.message.filter(|msg| !msg.mid.0.is_empty()) else {
-        // Reads, deliveries, reactions and postbacks are not messages.
-        return Plan::Ignored;
-    };
-    let sender = m.sender.as_ref().and_then(|s| s.id.clone()).map(|i| i.0);
-    let echo = message.is_echo || (!account_id.is_empty() && sender.as_deref() == Some(account_id));
-    Plan::Item(Item {
-        kind: ItemKind::Message,
-        remote_id: message.mid.0,
-        parent_id: None,
-        media_id: None,
-        author_id: sender,
-        author_name: m.sender.as_ref().and_then(super::parse::Author::display),
-        handle: m.sender.as_ref().is_some_and(|s| s.username.is_some()),
-        text: message.text,
-        remote_created_at: m.timestamp.as_ref().and_then(micros),
-        removed: false,
-        notify: !echo,
-    })
-}
-
-/// An epoch time in seconds, milliseconds or microseconds (told apart by
-/// size), or an RFC 3339 string, as microseconds.
-fn micros(value: &serde_json::Value) -> Option<i64> {
-    if let Some(n) = parse::int(value) {
-        let abs = n.unsigned_abs();
-        return Some(if abs < 100_000_000_000 {
-            n.checked_mul(1_000_000)?
-        } else if abs < 100_000_000_000_000 {
-            n.checked_mul(1_000)?
-        } else {
-            n
-        });
-    }
-    value
-        .as_str()
-        .and_then(|s| s.parse::<Timestamp>().ok())
-        .map(herald_core::Timestamp::as_microsecond)
-}
-
-// --- Applying ------------------------------------------------------------------------
-
-#[derive(Debug, Default)]
-struct Tally {
-    comments: usize,
-    mentions: usize,
-    messages: usize,
-    insights: usize,
-    removed: usize,
-    ignored: usize,
-    /// Entry ids no connected account has.
-    unrouted: Vec<String>,
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-impl Tally {
-    fn summary(&self) -> String {
-        let mut parts = Vec::new();
-        if self.comments > 0 {
-            parts.push(plural(self.comments, "comment", "comments"));
-        }
-        if self.mentions > 0 {
-            parts.push(plural(self.mentions, "mention", "mentions"));
-        }
-        if self.messages > 0 {
-            parts.push(plural(self.messages, "message", "messages"));
-        }
-        if self.insights > 0 {
-            parts.push(plural(
-                self.insights,
-                "story insights update",
-                "story insights updates",
-            ));
-        }
-        if self.removed > 0 {
-            parts.push(plural(self.removed, "removal", "removals"));
-        }
-        if self.ignored > 0 {
-            parts.push(format!("{} ignored", self.ignored));
-        }
-        if !self.unrouted.is_empty() {
-            let shown: Vec<&str> = self.unrouted.iter().take(5).map(String::as_str).collect();
-            let more = self.unrouted.len().saturating_sub(shown.len());
-            let mut text = format!("no connected account for {}", shown.join(", "));
-            if more > 0 {
-                text.push_str(&format!(" and {more} more"));
-            }
-            parts.push(text);
-        }
-        if parts.is_empty() {
-            "nothing to apply".to_owned()
-        } else {
-            parts.join(", ")
-        }
-    }
-}
-
-/// New items of one kind for one connection, for one notification.
-#[derive(Debug)]
-struct Notice {
-    account: String,
-    count: usize,
-    /// The first item's author (and whether that is an `@handle`) and text.
-    author: Option<String>,
-    handle: bool,
-    text: Option<String>,
-}
-
-impl Notice {
-    /// What the notification says, as a code with parameters.
-    fn notice(&self, kind: NotificationKind) -> crate::notify::Notice {
-        let author = self.author.clone().unwrap_or_default();
-        let author_kind = match (&self.author, self.handle) {
-            (None, _) => "none",
-            (Some(_), true) => "handle",
-            (Some(_), false) => "name",
-        };
-        let quote = self
-            .text
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| excerpt(t, 80));
-        let quote_kind = if quote.is_some() { "some" } else { "none" };
-        let quote = quote.unwrap_or_default();
-        let account = || ("account", NoticeParam::from(self.account.as_str()));
-        let count = || ("count", NoticeParam::from(self.count));
-        match kind {
-            NotificationKind::Comment => crate::notify::Notice::new(
-                "comment",
-                [
-                    account(),
-                    count(),
-                    ("author", author.into()),
-                    ("author_kind", author_kind.into()),
-                    ("quote", quote.into()),
-                    ("quote_kind", quote_kind.into()),
-                ],
-            ),
-            NotificationKind::Message => crate::notify::Notice::new(
-                "message",
-                [
-                    account(),
-                    count(),
-                    ("quote", quote.into()),
-                    ("quote_kind", quote_kind.into()),
-                ],
-            ),
-            NotificationKind::Mention => {
-                crate::notify::Notice::new("mention", [account(), count()])
-            }
-            NotificationKind::StoryInsights => {
-                crate::notify::Notice::new("story_insights", [account(), count()])
-            }
-            _ => crate::notify::Notice::new("news", [account(), count()]),
-        }
-    }
-}
-
-/// `text` cut to at most `max` characters, with an ellipsis when cut.
-pub(crate) fn excerpt(text: &str, max: usize) -> String {
-    let text = text.trim();
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
-    }
 }
 
 struct Apply {
@@ -1108,295 +785,11 @@ async fn upsert_insights(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn instagram_comments_mentions_and_insights_are_read() {
-        let comment = json!({"id": "c1", "text": "Love it", "from": {"id": "u1", "username": "ana"},
-            "media": {"id": "m1", "media_product_type": "FEED"}, "parent_id": "c0"});
-        let Plan::Item(item) = plan_change("instagram", "comments", &comment, Some(5)) else {
-            panic!()
-        };
-        assert_eq!(item.kind, ItemKind::Comment);
-        assert_eq!(item.remote_id, "c1");
-        assert_eq!(item.parent_id.as_deref(), Some("c0"));
-        assert_eq!(item.media_id.as_deref(), Some("m1"));
-        assert_eq!(item.author_name.as_deref(), Some("ana"));
-        assert_eq!(item.remote_created_at, Some(5));
-        assert!(matches!(
-            plan_change("instagram", "live_comments", &comment, None),
-            Plan::Item(_)
-        ));
-        assert!(matches!(
-            plan_change("instagram", "comments", &json!({"text": "no id"}), None),
-            Plan::Ignored
-        ));
-
-        let Plan::Item(caption) =
-            plan_change("instagram", "mentions", &json!({"media_id": "m9"}), None)
-        else {
-            panic!()
-        };
-        assert_eq!(
-            (caption.kind, caption.remote_id.as_str()),
-            (ItemKind::Mention, "m9")
-        );
-        let Plan::Item(in_comment) = plan_change(
-            "instagram",
-            "mentions",
-            &json!({"media_id": "m9", "comment_id": 77}),
-            None,
-        ) else {
-            panic!()
-        };
-        assert_eq!(in_comment.remote_id, "77");
-
-        let Plan::Insights(s) = plan_change(
-            "instagram",
-            "story_insights",
-            &json!({"media_id": "s1", "impressions": 10, "reach": 8, "exits": 1}),
-            None,
-        ) else {
-            panic!()
-        };
-        assert_eq!(
-            (s.impressions, s.reach, s.taps_back),
-            (Some(10), Some(8), None)
-        );
-        assert!(matches!(
-            plan_change("instagram", "follows", &json!({}), None),
-            Plan::Ignored
-        ));
-    }
-
-    #[test]
-    fn page_feed_comments_are_read_and_other_items_ignored() {
-        let add = json!({"item": "comment", "verb": "add", "comment_id": "p_c", "post_id": "p_1",
-            "parent_id": "p_1", "from": {"id": "9", "name": "Bo"}, "message": "hi", "created_time": 1_700_000_000});
-        let Plan::Item(item) = plan_change("page", "feed", &add, None) else {
-            panic!()
-        };
-        assert_eq!(item.media_id.as_deref(), Some("p_1"));
-        assert_eq!(
-            item.parent_id, None,
-            "a top-level comment's parent is the post"
-        );
-        assert_eq!(item.author_name.as_deref(), Some("Bo"));
-        assert_eq!(item.remote_created_at, Some(1_700_000_000_000_000));
-        assert!(item.notify && !item.removed);
-        let remove =
-            json!({"item": "comment", "verb": "remove", "comment_id": "p_c", "post_id": "p_1"});
-        let Plan::Item(gone) = plan_change("page", "feed", &remove, None) else {
-            panic!()
-        };
-        assert!(gone.removed && !gone.notify);
-        for other in [
-            json!({"item": "status", "verb": "add", "post_id": "p_2"}),
-            json!({"item": "reaction", "verb": "add"}),
-            json!({"item": "comment", "verb": "hide", "comment_id": "x"}),
-            json!({"item": "comment", "verb": "add"}),
-        ] {
-            assert!(matches!(
-                plan_change("page", "feed", &other, None),
-                Plan::Ignored
-            ));
-        }
-    }
-
-    #[test]
-    fn messages_are_read_and_echoes_not_announced() {
-        let m = json!({"sender": {"id": "u"}, "recipient": {"id": "acct"}, "timestamp": 1_700_000_000_123i64,
-            "message": {"mid": "mid.1", "text": "hello"}});
-        let Plan::Item(item) = plan_messaging(&m, "acct") else {
-            panic!()
-        };
-        assert_eq!(
-            (item.kind, item.remote_id.as_str()),
-            (ItemKind::Message, "mid.1")
-        );
-        assert_eq!(item.remote_created_at, Some(1_700_000_000_123_000));
-        assert!(item.notify);
-        let echo = json!({"sender": {"id": "acct"}, "message": {"mid": "mid.2", "text": "re"}});
-        let Plan::Item(echo) = plan_messaging(&echo, "acct") else {
-            panic!()
-        };
-        assert!(!echo.notify);
-        let read = json!({"sender": {"id": "u"}, "read": {"mid": "mid.1"}});
-        assert!(matches!(plan_messaging(&read, "acct"), Plan::Ignored));
-        assert!(matches!(
-            plan_change("instagram", "messages", &m, None),
-            Plan::Item(_)
-        ));
-    }
-
-    #[test]
-    fn summaries_read_like_sentences() {
-        let mut t = Tally::default();
-        assert_eq!(t.summary(), "nothing to apply");
-        t.comments = 2;
-        t.mentions = 1;
-        t.ignored = 3;
-        t.unrouted = (1..=7).map(|i| i.to_string()).collect();
-        assert_eq!(
-            t.summary(),
-            "2 comments, 1 mention, 3 ignored, no connected account for 1, 2, 3, 4, 5 and 2 more"
-        );
-        assert_eq!(excerpt("  abcdef ", 3), "abc…");
-        assert_eq!(excerpt("äöü", 3), "äöü");
-    }
 
     #[test]
     fn the_job_gets_one_attempt_per_scheduled_retry_plus_the_first() {
         assert_eq!(ProcessDelivery::MAX_ATTEMPTS, 9);
         assert_eq!(kinds_for("page"), ["facebook_page"]);
         assert!(kinds_for("user").is_empty());
-    }
-}
-
-/// Property tests: whatever a change or a message holds, planning it never
-/// panics, and what Meta's documented shapes carry is read back.
-#[cfg(test)]
-mod props {
-    use proptest::prelude::*;
-    use serde_json::json;
-
-    use super::super::parse::strategies::json;
-    use super::*;
-
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            cases: 256,
-            ..ProptestConfig::default()
-        }
-    }
-
-    fn remote_id() -> impl Strategy<Value = (serde_json::Value, String)> {
-        prop_oneof![
-            ".{1,20}".prop_map(|s| (json!(s), s)),
-            any::<u64>().prop_map(|n| (json!(n), n.to_string())),
-            any::<i64>().prop_map(|n| (json!(n), n.to_string())),
-        ]
-    }
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn any_change_value_is_planned_without_panicking(
-            object in prop::sample::select(vec!["instagram", "page", "user", ""]),
-            field in prop::sample::select(vec![
-                "comments", "live_comments", "mentions", "story_insights", "messages", "feed", "x",
-            ]),
-            value in json(),
-            entry_time in proptest::option::of(any::<i64>()),
-            account in prop::sample::select(vec!["", "17841", "u1"]),
-        ) {
-            if let Plan::Item(item) = plan_change(object, field, &value, entry_time) {
-                prop_assert!(!item.remote_id.is_empty());
-            }
-            let _ = plan_messaging(&value, account);
-            let _ = micros(&value);
-        }
-
-        #[test]
-        fn instagram_comments_are_read_back(
-            (id, id_text) in remote_id(),
-            text in proptest::option::of(".{0,40}"),
-            username in proptest::option::of("[a-z0-9_.]{1,20}"),
-            (media, media_text) in remote_id(),
-            time in proptest::option::of(any::<i64>()),
-        ) {
-            let value = json!({"id": id, "text": text, "from": {"id": "u1", "username": username},
-                "media": {"id": media}});
-            let plan = plan_change("instagram", "comments", &value, time);
-            let Plan::Item(item) = plan else {
-                return Err(TestCaseError::fail(format!("not an item: {plan:?}")));
-            };
-            prop_assert_eq!(item.kind, ItemKind::Comment);
-            prop_assert_eq!(item.remote_id, id_text);
-            prop_assert_eq!(item.text, text);
-            prop_assert_eq!(item.media_id, Some(media_text));
-            prop_assert_eq!(item.author_name, username.clone());
-            prop_assert_eq!(item.handle, username.is_some());
-            prop_assert_eq!(item.remote_created_at, time);
-        }
-
-        #[test]
-        fn page_feed_comments_are_read_back(
-            comment in "[0-9_]{1,24}",
-            post in "[0-9_]{1,24}",
-            verb in prop::sample::select(vec!["add", "edited", "remove", "hide"]),
-            message in ".{0,40}",
-            created in 0i64..100_000_000_000,
-        ) {
-            let value = json!({"item": "comment", "verb": verb, "comment_id": comment,
-                "post_id": post, "parent_id": post, "message": message, "created_time": created});
-            match (verb, plan_change("page", "feed", &value, None)) {
-                ("hide", Plan::Ignored) => {}
-                (_, Plan::Item(item)) => {
-                    prop_assert_eq!(item.remote_id, comment);
-                    prop_assert_eq!(item.media_id, Some(post));
-                    prop_assert_eq!(item.parent_id, None, "a reply to the post itself");
-                    prop_assert_eq!(item.removed, verb == "remove");
-                    prop_assert_eq!(item.text, (verb != "remove").then_some(message));
-                    prop_assert_eq!(item.remote_created_at, Some(created * 1_000_000));
-                    prop_assert_eq!(item.notify, verb == "add");
-                }
-                (verb, plan) => {
-                    return Err(TestCaseError::fail(format!("{verb}: {plan:?}")));
-                }
-            }
-        }
-
-        #[test]
-        fn messages_are_read_back_and_echoes_do_not_notify(
-            mid in ".{1,24}",
-            sender in "[0-9]{1,12}",
-            text in proptest::option::of(".{0,40}"),
-            echo in any::<bool>(),
-            ms in 0i64..100_000_000_000_000,
-        ) {
-            let value = json!({"sender": {"id": sender}, "timestamp": ms,
-                "message": {"mid": mid, "text": text, "is_echo": echo}});
-            let Plan::Item(item) = plan_messaging(&value, "acct") else {
-                return Err(TestCaseError::fail("not an item"));
-            };
-            prop_assert_eq!(item.kind, ItemKind::Message);
-            prop_assert_eq!(item.remote_id, mid);
-            prop_assert_eq!(item.text, text);
-            prop_assert_eq!(item.notify, !echo);
-            prop_assert!(item.remote_created_at.is_some());
-        }
-
-        #[test]
-        fn epoch_numbers_become_microseconds_by_magnitude(n in any::<i64>()) {
-            let got = micros(&json!(n));
-            let abs = n.unsigned_abs();
-            let expected = if abs < 100_000_000_000 {
-                n.checked_mul(1_000_000)
-            } else if abs < 100_000_000_000_000 {
-                n.checked_mul(1_000)
-            } else {
-                Some(n)
-            };
-            prop_assert_eq!(got, expected);
-            prop_assert_eq!(micros(&json!(n.to_string())), expected);
-        }
-
-        #[test]
-        fn excerpts_never_panic_and_keep_at_most_max_characters(
-            text in ".{0,300}",
-            max in 0usize..200,
-        ) {
-            let cut = excerpt(&text, max);
-            let trimmed = text.trim();
-            if trimmed.chars().count() <= max {
-                prop_assert_eq!(cut, trimmed);
-            } else {
-                prop_assert_eq!(cut.chars().count(), max + 1);
-                prop_assert!(cut.ends_with('…'));
-                prop_assert!(trimmed.starts_with(cut.trim_end_matches('…')));
-            }
-        }
     }
 }

@@ -14,7 +14,8 @@ use herald_db::DbTime;
 use herald_db::{Backend, Db, DbError, on_pool};
 
 use super::{
-    Attempt, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, DeliverySummary, Route,
+    Attempt, AttemptSummary, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus,
+    DeliverySummary, Route,
 };
 use herald_core::UserId;
 
@@ -230,19 +231,19 @@ struct AttemptRow {
     error: Option<String>,
 }
 
-/// What `workspace` reads as a successful attempt's summary: its own
-/// counts only (an attempt recorded before per-workspace summaries existed
-/// says no more than that it succeeded).
-fn summary_for(workspace: WorkspaceId, r: &AttemptRow) -> String {
+/// What `workspace` reads as an attempt's summary: for a successful one
+/// its own counts only (an attempt recorded before per-workspace summaries
+/// existed says no more than that it succeeded).
+fn summary_for(workspace: WorkspaceId, r: &AttemptRow) -> AttemptSummary {
     if !r.succeeded {
         // Failure summaries name no entry.
-        return r.summary.clone();
+        return AttemptSummary::from_stored(&r.summary);
     }
     r.summaries
         .as_deref()
-        .and_then(|json| serde_json::from_str::<BTreeMap<String, String>>(json).ok())
+        .and_then(|json| serde_json::from_str::<BTreeMap<String, serde_json::Value>>(json).ok())
         .and_then(|mut map| map.remove(&workspace.to_string()))
-        .unwrap_or_else(|| "applied".to_owned())
+        .map_or(AttemptSummary::Succeeded, AttemptSummary::from_value)
 }
 
 /// A delivery's attempts, first first, with the replaying person's name,

@@ -15,11 +15,20 @@ use herald_db::testing::TestDb;
 use herald_jobs::JobState;
 use herald_webhooks::signature::{MetaSecrets, SignatureError};
 use herald_webhooks::{
-    AppSecrets, AttemptTrigger, DeliveryFilter, DeliveryId, DeliveryStatus, MAX_DELIVERY_BYTES,
-    MetaApp, MetaApps, NoticeParam, NotificationKind, ProcessDelivery, RETRY_SCHEDULE,
-    ReceiveError,
+    AppSecrets, AppliedCounts, AttemptSummary, AttemptTrigger, DeliveryFilter, DeliveryId,
+    DeliveryStatus, MAX_DELIVERY_BYTES, MetaApp, MetaApps, NoticeParam, NotificationKind,
+    ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
 };
 use serde_json::json;
+
+/// An applied attempt's summary with these comment and mention counts.
+fn applied(comments: u64, mentions: u64) -> AttemptSummary {
+    AttemptSummary::Applied(AppliedCounts {
+        comments,
+        mentions,
+        ..AppliedCounts::default()
+    })
+}
 
 use crate::fixtures::{
     Env, INSTAGRAM_SECRET, OLD_SECRET, SECRET, VERIFY_TOKEN, ctx, ig_comment, instagram,
@@ -112,7 +121,7 @@ async fn a_signed_delivery_is_stored_before_the_answer_and_processed_once(t: Tes
     let attempt = &detail.attempts[0];
     assert!(attempt.succeeded);
     assert_eq!(attempt.trigger, AttemptTrigger::Automatic);
-    assert_eq!(attempt.summary, "2 comments, 1 mention");
+    assert_eq!(attempt.summary, applied(2, 1));
     assert_eq!(detail.routes.len(), 1);
     assert_eq!(detail.routes[0].connection_id, conn);
     assert_eq!(detail.routes[0].connection_name, "Acme IG");
@@ -435,7 +444,7 @@ async fn a_batch_of_three_hundred_comments_across_two_accounts_is_fully_processe
         .unwrap()
         .unwrap();
     assert_eq!(detail.summary.entries, 2);
-    assert_eq!(detail.attempts[0].summary, "300 comments");
+    assert_eq!(detail.attempts[0].summary, applied(300, 0));
     assert_eq!(detail.routes.len(), 2);
     // One notice per account, not one per comment.
     let notices = env
@@ -712,14 +721,14 @@ async fn a_batch_for_two_workspaces_shows_each_only_its_own_entries(t: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ours_detail.attempts[0].summary, "1 comment");
+    assert_eq!(ours_detail.attempts[0].summary, applied(1, 0));
     let theirs_detail = env
         .inbound
         .get(&env.manager(theirs).await, received.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(theirs_detail.attempts[0].summary, "1 comment, 1 mention");
+    assert_eq!(theirs_detail.attempts[0].summary, applied(1, 1));
 }
 
 async fn a_page_connected_by_two_workspaces_is_routed_to_both(t: TestDb) {
@@ -880,7 +889,7 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
     // The workspace reads its own counts; the entry about an account no
     // one connected is not its business (the attempt row keeps the whole
     // summary for the operator's logs).
-    assert_eq!(detail.attempts[0].summary, "1 comment");
+    assert_eq!(detail.attempts[0].summary, applied(1, 0));
     assert_eq!(detail.summary.entry_ids, ["ig-1"]);
     assert!(!detail.body.contains("ig-unknown"));
     let overall: String = herald_db::on_pool!(env.db(), |pool| {
@@ -890,7 +899,14 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
             .await
             .unwrap()
     });
-    assert_eq!(overall, "1 comment, no connected account for ig-unknown");
+    assert_eq!(
+        serde_json::from_str::<AttemptSummary>(&overall).unwrap(),
+        AttemptSummary::Applied(AppliedCounts {
+            comments: 1,
+            unrouted: vec!["ig-unknown".to_owned()],
+            ..AppliedCounts::default()
+        })
+    );
     // Processed, but routed nowhere: no workspace sees them.
     let statuses: Vec<String> = herald_db::on_pool!(env.db(), |pool| {
         sqlx::query_scalar("SELECT status FROM webhook_deliveries WHERE id IN ($1, $2) ORDER BY id")
@@ -909,7 +925,23 @@ async fn an_entry_without_a_connected_account_is_recorded_not_failed(t: TestDb) 
             .await
             .unwrap()
     });
-    assert_eq!(summaries, ["no connected account for 999", "1 ignored"]);
+    let summaries: Vec<AttemptSummary> = summaries
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            AttemptSummary::Applied(AppliedCounts {
+                unrouted: vec!["999".to_owned()],
+                ..AppliedCounts::default()
+            }),
+            AttemptSummary::Applied(AppliedCounts {
+                ignored: 1,
+                ..AppliedCounts::default()
+            }),
+        ]
+    );
     let listed = env
         .inbound
         .list(&env.manager(ws).await, &DeliveryFilter::default())
