@@ -21,17 +21,23 @@ use herald_core::Named;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_core::Timestamp;
-use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob};
+use std::sync::Arc;
+
+use herald_connections::Connections;
+use herald_core::{Clock, Timestamp};
+use herald_db::Db;
+use herald_events::Outbox;
+use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use herald_platforms::{
-    AccountKind, ErrorKind, PlatformError, Progress, PublishRequest, Published, Step,
+    AccountKind, ErrorKind, PlatformError, Progress, PublishRequest, Published, Publishers, Step,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::events;
 use crate::model::{FailureDetail, FailureKind, Outcome, TargetStatus, Variant};
+use crate::ports::MediaCatalog;
 use crate::rules::{self, Param};
-use crate::service::{Publishing, status_of};
+use crate::service::{refresh_post_status, status_of};
 use crate::store::{self, TargetRow};
 
 /// Publishes one target.
@@ -52,21 +58,76 @@ impl JobPayload for PublishTarget {
 /// thousand-chunk upload does not hold one job forever).
 const STEPS_PER_RUN: usize = 64;
 
-/// The job handler.
+/// What the dispatcher works with.
+pub struct Dependencies {
+    pub db: Db,
+    /// Where a run that waits schedules its next one.
+    pub queue: Queue,
+    /// Every "now" of a run (attempt times, retries, token expiry).
+    pub clock: Arc<dyn Clock>,
+    /// Where it reads a target's credentials and renews expired ones.
+    pub connections: Connections,
+    /// Where it finds a target's media.
+    pub media: Arc<dyn MediaCatalog>,
+    /// One publisher per account kind.
+    pub publishers: Publishers,
+    /// Where it appends the publish events.
+    pub outbox: Outbox,
+}
+
+/// The publish job's handler: runs a target's steps against its platform.
+/// It holds what it uses rather than reaching into the publishing service;
+/// [`Publishing::dispatcher`] builds one with the service's own handles.
 pub struct Dispatcher {
-    publishing: Publishing,
+    deps: Dependencies,
 }
 
 impl Dispatcher {
-    pub fn new(publishing: Publishing) -> Dispatcher {
-        Dispatcher { publishing }
+    pub fn new(deps: Dependencies) -> Dispatcher {
+        Dispatcher { deps }
+    }
+
+    fn db(&self) -> &Db {
+        &self.deps.db
+    }
+
+    fn now(&self) -> Timestamp {
+        self.deps.clock.now()
+    }
+
+    fn queue(&self) -> &Queue {
+        &self.deps.queue
+    }
+
+    fn connections(&self) -> &Connections {
+        &self.deps.connections
+    }
+
+    fn media(&self) -> &Arc<dyn MediaCatalog> {
+        &self.deps.media
+    }
+
+    fn publishers(&self) -> &Publishers {
+        &self.deps.publishers
+    }
+
+    fn outbox(&self) -> &Outbox {
+        &self.deps.outbox
+    }
+
+    async fn refresh_status(
+        &self,
+        tx: &mut herald_db::Tx,
+        post_id: &str,
+    ) -> Result<crate::PostStatus, crate::PublishError> {
+        refresh_post_status(tx, post_id, self.now()).await
     }
 }
 
 #[async_trait]
 impl Handler<PublishTarget> for Dispatcher {
     async fn run(&self, job: PublishTarget, ctx: &JobContext) -> Result<(), JobError> {
-        self.publishing.dispatch(&job.target_id, ctx).await
+        self.dispatch(&job.target_id, ctx).await
     }
 }
 
@@ -91,6 +152,17 @@ impl Failure {
     }
 }
 
+/// How getting a target ready for its run ended.
+enum Preparation {
+    /// Everything a publisher needs.
+    Ready(Prepared),
+    /// The target cannot go out (its account, media or content): it fails
+    /// with this reason and is not retried.
+    Refused(Failure),
+    /// Something Herald depends on is down: the run is retried later.
+    Unavailable(JobError),
+}
+
 /// What a run needs before its first step.
 struct Prepared {
     request: PublishRequest,
@@ -104,8 +176,8 @@ fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
     JobError::transient_from("database unavailable", e)
 }
 
-impl Publishing {
-    pub(crate) async fn dispatch(&self, target_id: &str, ctx: &JobContext) -> Result<(), JobError> {
+impl Dispatcher {
+    async fn dispatch(&self, target_id: &str, ctx: &JobContext) -> Result<(), JobError> {
         let job_id = ctx.id.0;
         let started = self.now();
         let Some(target) = store::target(self.db(), target_id)
@@ -166,8 +238,8 @@ impl Publishing {
             publisher,
             token_expires,
         } = match self.prepare(&target).await {
-            Ok(prepared) => prepared,
-            Err(Ok(failure)) => {
+            Preparation::Ready(prepared) => prepared,
+            Preparation::Refused(failure) => {
                 return self
                     .fail(
                         &target,
@@ -179,7 +251,7 @@ impl Publishing {
                     )
                     .await;
             }
-            Err(Err(transient)) => return Err(transient),
+            Preparation::Unavailable(transient) => return Err(transient),
         };
         let kind = request.kind;
         let source = self.media().source();
@@ -235,75 +307,83 @@ impl Publishing {
     }
 
     /// Everything a publisher needs, or why the target cannot go out.
-    async fn prepare(&self, target: &TargetRow) -> Result<Prepared, Result<Failure, JobError>> {
-        let kind = AccountKind::parse(&target.kind).ok_or_else(|| {
-            Ok(Failure::new(
+    async fn prepare(&self, target: &TargetRow) -> Preparation {
+        use Preparation::{Ready, Refused, Unavailable};
+        let Some(kind) = AccountKind::parse(&target.kind) else {
+            return Refused(Failure::new(
                 FailureKind::Misconfigured,
                 FailureDetail::new(
                     "account_kind_unknown",
                     [("kind", Param::from(target.kind.as_str()))],
                 ),
-            ))
-        })?;
+            ));
+        };
         let Some(publisher) = self.publishers().get(kind) else {
-            return Err(Ok(Failure::new(
+            return Refused(Failure::new(
                 FailureKind::Misconfigured,
                 FailureDetail::new(
                     "provider_unavailable",
                     [("platform", Param::from(provider_name(&target.provider)))],
                 ),
-            )));
+            ));
         };
         let Some(connection_id) = target.connection_id.as_deref() else {
-            return Err(Ok(Failure::new(
+            return Refused(Failure::new(
                 FailureKind::Disconnected,
                 account_removed(target),
-            )));
+            ));
         };
         let credentials = match self.connections().credentials(connection_id).await {
             Ok(Some(c)) => c,
             Ok(None) => {
-                return Err(Ok(Failure::new(
+                return Refused(Failure::new(
                     FailureKind::Disconnected,
                     account_removed(target),
-                )));
+                ));
             }
             Err(e) => {
-                return Err(Err(JobError::transient(format!(
-                    "credentials unavailable: {e}"
-                ))));
+                return Unavailable(JobError::transient(format!("credentials unavailable: {e}")));
             }
         };
-        let variant: Variant = serde_json::from_str(&target.variant).map_err(|e| {
-            Ok(Failure::new(
-                FailureKind::Invalid,
-                FailureDetail::new(
-                    "variant_unreadable",
-                    [("detail", Param::Text(e.to_string()))],
-                ),
-            ))
-        })?;
+        let variant: Variant = match serde_json::from_str(&target.variant) {
+            Ok(variant) => variant,
+            Err(e) => {
+                return Refused(Failure::new(
+                    FailureKind::Invalid,
+                    FailureDetail::new(
+                        "variant_unreadable",
+                        [("detail", Param::Text(e.to_string()))],
+                    ),
+                ));
+            }
+        };
         let found = if variant.media.is_empty() {
             Vec::new()
         } else {
-            self.media()
+            match self
+                .media()
                 .lookup(
                     target.workspace_id.0,
                     &variant.media,
                     crate::service::MEDIA_URL_TTL,
                 )
                 .await
-                .map_err(|e| Err(JobError::transient(format!("media lookup failed: {e}"))))?
+            {
+                Ok(found) => found,
+                Err(e) => {
+                    return Unavailable(JobError::transient(format!("media lookup failed: {e}")));
+                }
+            }
         };
         let mut media = Vec::with_capacity(found.len());
         for (id, item) in variant.media.iter().zip(found) {
             match item {
                 Some(item) => media.push(item),
                 None => {
-                    return Err(Ok(Failure::new(
+                    return Refused(Failure::new(
                         FailureKind::MediaMissing,
                         FailureDetail::new("media_deleted", [("media", Param::from(id.as_str()))]),
-                    )));
+                    ));
                 }
             }
         }
@@ -312,13 +392,13 @@ impl Publishing {
             .filter(|i| i.severity == rules::Severity::Error)
             .collect();
         if !issues.is_empty() {
-            return Err(Ok(Failure::new(
+            return Refused(Failure::new(
                 FailureKind::Invalid,
                 FailureDetail::rules_broken(&issues),
-            )));
+            ));
         }
         let token_expires = credentials.access_expires_at;
-        Ok(Prepared {
+        Ready(Prepared {
             request: PublishRequest {
                 kind,
                 account_id: target.remote_account_id.clone(),

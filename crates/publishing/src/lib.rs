@@ -36,5 +36,5 @@ pub use service::{Publishing, QueueFilter, TargetReport};
 
 /// Registers the publish job with a worker registry.
 pub fn register(registry: &mut herald_jobs::Registry, publishing: Publishing) {
-    registry.register::<PublishTarget, _>(Dispatcher::new(publishing));
+    registry.register::<PublishTarget, _>(publishing.dispatcher());
 }

@@ -95,32 +95,23 @@ impl Publishing {
         }
     }
 
-    pub(crate) fn db(&self) -> &Db {
-        &self.inner.db
+    /// The publish job's handler, with this service's database, clock,
+    /// connections, media, publishers and outbox.
+    pub fn dispatcher(&self) -> crate::Dispatcher {
+        let inner = &self.inner;
+        crate::Dispatcher::new(crate::dispatch::Dependencies {
+            db: inner.db.clone(),
+            queue: inner.queue.clone(),
+            clock: inner.clock.clone(),
+            connections: inner.connections.clone(),
+            media: inner.media.clone(),
+            publishers: inner.publishers.clone(),
+            outbox: inner.outbox.clone(),
+        })
     }
 
-    pub(crate) fn queue(&self) -> &Queue {
-        &self.inner.queue
-    }
-
-    pub(crate) fn now(&self) -> Timestamp {
+    fn now(&self) -> Timestamp {
         self.inner.clock.now()
-    }
-
-    pub(crate) fn connections(&self) -> &Connections {
-        &self.inner.connections
-    }
-
-    pub(crate) fn media(&self) -> &Arc<dyn MediaCatalog> {
-        &self.inner.media
-    }
-
-    pub(crate) fn outbox(&self) -> &Outbox {
-        &self.inner.outbox
-    }
-
-    pub(crate) fn publishers(&self) -> &Publishers {
-        &self.inner.publishers
     }
 
     // ------------------------------------------------------------ compose
@@ -691,16 +682,8 @@ impl Publishing {
         Ok(())
     }
 
-    pub(crate) async fn refresh_status(
-        &self,
-        tx: &mut Tx,
-        post_id: &str,
-    ) -> Result<PostStatus, PublishError> {
-        let targets = store::targets_of_in_tx(tx, post_id).await?;
-        let statuses: Vec<TargetStatus> = targets.iter().map(status_of).collect();
-        let status = PostStatus::of(&statuses);
-        store::set_post_status(tx, post_id, status.as_str(), self.now()).await?;
-        Ok(status)
+    async fn refresh_status(&self, tx: &mut Tx, post_id: &str) -> Result<PostStatus, PublishError> {
+        refresh_post_status(tx, post_id, self.now()).await
     }
 
     async fn cancel_jobs(&self, jobs: Vec<i64>) {
@@ -777,6 +760,19 @@ fn new_target(
         created_at: DbTime(now),
         updated_at: DbTime(now),
     })
+}
+
+/// Sets a post's status from its targets' (in the caller's transaction).
+pub(crate) async fn refresh_post_status(
+    tx: &mut Tx,
+    post_id: &str,
+    now: Timestamp,
+) -> Result<PostStatus, PublishError> {
+    let targets = store::targets_of_in_tx(tx, post_id).await?;
+    let statuses: Vec<TargetStatus> = targets.iter().map(status_of).collect();
+    let status = PostStatus::of(&statuses);
+    store::set_post_status(tx, post_id, status.as_str(), now).await?;
+    Ok(status)
 }
 
 pub(crate) fn status_of(row: &TargetRow) -> TargetStatus {
