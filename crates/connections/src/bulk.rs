@@ -9,7 +9,7 @@ use herald_core::Named;
 use herald_core::{Timestamp, WorkspaceId};
 use herald_db::{DbError, DbTime, Tx, on_tx};
 
-use crate::Status;
+use crate::{Status, StatusDetail};
 
 /// A connection as a bulk change reports it, for the notices and events
 /// the caller raises.
@@ -31,7 +31,7 @@ pub async fn revoke_by_platform_user(
     provider: &str,
     platform_user_id: &str,
     sandbox: bool,
-    detail: &str,
+    detail: &StatusDetail,
     now: Timestamp,
 ) -> Result<Vec<Touched>, DbError> {
     Ok(on_tx!(tx, |conn| {
@@ -43,7 +43,7 @@ pub async fn revoke_by_platform_user(
              RETURNING id, workspace_id, provider, name",
         )
         .bind(Status::NeedsReconnection.as_str())
-        .bind(detail)
+        .bind(detail.to_stored())
         .bind(DbTime(now))
         .bind(provider)
         .bind(platform_user_id)

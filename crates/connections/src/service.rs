@@ -63,6 +63,65 @@ impl Status {
     }
 }
 
+/// Why a connection is not active, as a code with parameters: stored in
+/// `connections.status_detail` (JSON) and put into words by the reader's
+/// page, in their language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum StatusDetail {
+    /// Nothing to explain (an active connection).
+    None,
+    /// The stored tokens could not be decrypted (a vault key is missing).
+    CredentialsUnreadable,
+    /// This instance has no app configured for the platform.
+    ProviderUnconfigured,
+    /// The platform refused or failed a token renewal.
+    Platform {
+        /// What kind of refusal ([`platform_code`]: `platform_reconnect`,
+        /// `platform_unavailable`, …).
+        kind: String,
+        /// The platform's own code, when it gave one.
+        platform_code: Option<String>,
+        /// The platform's own words.
+        message: String,
+    },
+    /// The person removed Herald's access on the platform (`app`: its
+    /// name, e.g. Facebook).
+    AccessRemoved { app: String },
+    /// Stored before details were codes: the English words as written.
+    Text { text: String },
+}
+
+impl StatusDetail {
+    /// A platform's refusal.
+    pub fn platform(e: &PlatformError) -> StatusDetail {
+        StatusDetail::Platform {
+            kind: platform_code(e).to_owned(),
+            platform_code: e.code.clone(),
+            message: e.message.clone(),
+        }
+    }
+
+    /// As stored in `connections.status_detail` (empty for none).
+    pub fn to_stored(&self) -> String {
+        match self {
+            StatusDetail::None => String::new(),
+            StatusDetail::Text { text } => text.clone(),
+            coded => serde_json::to_string(coded).unwrap_or_default(),
+        }
+    }
+
+    /// From `connections.status_detail`.
+    pub fn from_stored(stored: &str) -> StatusDetail {
+        if stored.is_empty() {
+            return StatusDetail::None;
+        }
+        serde_json::from_str(stored).unwrap_or_else(|_| StatusDetail::Text {
+            text: stored.to_owned(),
+        })
+    }
+}
+
 /// A connected account as people and the API see it: never a token.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectionView {
@@ -76,7 +135,8 @@ pub struct ConnectionView {
     pub parent: Option<String>,
     pub scopes: Vec<String>,
     pub status: Status,
-    pub status_detail: String,
+    /// Why the status is not `active` (`{"code": "none"}` when it is).
+    pub status_detail: StatusDetail,
     /// `None`: the token does not expire.
     pub token_expires_at: Option<Timestamp>,
     pub refreshed_at: Option<Timestamp>,
@@ -412,7 +472,7 @@ impl Connections {
             parent: row.parent,
             scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
             status: Status::parse(&row.status),
-            status_detail: row.status_detail,
+            status_detail: StatusDetail::from_stored(&row.status_detail),
             token_expires_at: row.access_expires_at.map(Timestamp::from),
             refreshed_at: row.refreshed_at.map(Timestamp::from),
             connected_at: row.created_at.0,

@@ -4,6 +4,7 @@
 //! reader's language, writing sizes, times, formats and lists the
 //! language's way.
 
+use herald_connections::StatusDetail;
 use herald_core::Named;
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
@@ -116,6 +117,41 @@ pub fn attempt_summary(t: &Catalog, summary: &AttemptSummary) -> String {
         t.text("webhooks.summary_nothing").to_owned()
     } else {
         parts.join(", ")
+    }
+}
+
+/// Why a connection is not active, in the reader's language (empty when
+/// there is nothing to say); the platform's own words are quoted as given.
+pub fn connection_detail(t: &Catalog, detail: &StatusDetail) -> String {
+    match detail {
+        StatusDetail::None => String::new(),
+        StatusDetail::CredentialsUnreadable => t
+            .text("publishing.detail_credentials_unreadable")
+            .to_owned(),
+        StatusDetail::ProviderUnconfigured => {
+            t.text("publishing.detail_provider_unconfigured").to_owned()
+        }
+        StatusDetail::Platform {
+            kind,
+            platform_code,
+            message,
+        } => {
+            let said = match platform_code {
+                Some(code) => format!("{message} ({code})"),
+                None => message.clone(),
+            };
+            let key = format!("publishing.detail_{kind}");
+            let key = if t.has(&key) {
+                key
+            } else {
+                "publishing.detail_platform_unavailable".to_owned()
+            };
+            t.fill(&key, "said", said)
+        }
+        StatusDetail::AccessRemoved { app } => {
+            t.fill("publishing.detail_access_removed", "app", app)
+        }
+        StatusDetail::Text { text } => text.clone(),
     }
 }
 
@@ -347,6 +383,58 @@ mod tests {
         // Words stored before codes are shown as they were written.
         let old = AttemptSummary::Text("2 comments".to_owned());
         assert_eq!(attempt_summary(catalog(Locale::De), &old), "2 comments");
+    }
+
+    #[test]
+    fn connection_details_are_words_in_the_readers_language() {
+        let refused = StatusDetail::Platform {
+            kind: "platform_reconnect".to_owned(),
+            platform_code: Some("190/463".to_owned()),
+            message: "Session has expired".to_owned(),
+        };
+        assert_eq!(
+            connection_detail(catalog(Locale::En), &refused),
+            "The platform no longer accepts Herald's access: Session has expired (190/463)"
+        );
+        assert_eq!(
+            connection_detail(catalog(Locale::De), &refused),
+            "Die Plattform akzeptiert Heralds Zugang nicht mehr: Session has expired (190/463)"
+        );
+        let removed = StatusDetail::AccessRemoved {
+            app: "Instagram".to_owned(),
+        };
+        assert_eq!(
+            connection_detail(catalog(Locale::De), &removed),
+            "Der Zugang wurde auf Instagram entfernt."
+        );
+        assert_eq!(
+            connection_detail(catalog(Locale::En), &StatusDetail::None),
+            ""
+        );
+        // Stored before codes, and round trips through the column.
+        let old = StatusDetail::from_stored("provider not configured");
+        assert_eq!(
+            connection_detail(catalog(Locale::De), &old),
+            "provider not configured"
+        );
+        assert_eq!(StatusDetail::from_stored(&refused.to_stored()), refused);
+        assert_eq!(StatusDetail::from_stored(""), StatusDetail::None);
+        // Every refusal kind has its words in every language.
+        for locale in Locale::ALL {
+            for kind in [
+                "platform_reconnect",
+                "platform_reconsent",
+                "platform_rate_limited",
+                "platform_unavailable",
+                "platform_bad_request",
+                "platform_misconfigured",
+            ] {
+                assert!(
+                    catalog(locale).has(&format!("publishing.detail_{kind}")),
+                    "{kind}"
+                );
+            }
+        }
     }
 
     #[test]

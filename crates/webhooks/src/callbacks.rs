@@ -271,6 +271,7 @@ impl MetaCallbacks {
         let verifier = self.inner.apps.of(app);
         let request = parse_signed_request(&verifier.secrets, signed_request)?;
         let now = self.inner.clock.now();
+        // The audit log's and the event's reason (the page shows the code).
         let detail = format!("Access was removed on {}", app.name());
         let mut tx = self.inner.db.begin().await.map_err(WebhooksError::from)?;
         let revoked = bulk::revoke_by_platform_user(
@@ -278,7 +279,9 @@ impl MetaCallbacks {
             app.provider(),
             &request.user_id,
             verifier.sandbox,
-            &detail,
+            &herald_connections::StatusDetail::AccessRemoved {
+                app: app.name().to_owned(),
+            },
             now,
         )
         .await

@@ -52,7 +52,7 @@ impl Connections {
                     db,
                     id,
                     Status::RefreshFailing.as_str(),
-                    "stored credentials do not decrypt",
+                    &StatusDetail::CredentialsUnreadable.to_stored(),
                     now,
                 )
                 .await;
@@ -64,7 +64,7 @@ impl Connections {
                 db,
                 id,
                 Status::RefreshFailing.as_str(),
-                "provider not configured",
+                &StatusDetail::ProviderUnconfigured.to_stored(),
                 now,
             )
             .await;
@@ -122,7 +122,7 @@ impl Connections {
             }
             Err(e) if matches!(e.kind, ErrorKind::Reconnect | ErrorKind::Reconsent { .. }) => {
                 let detail = e.to_string();
-                self.flag_needs_reconnection(&row, &detail)
+                self.flag_needs_reconnection(&row, &StatusDetail::platform(&e), &detail)
                     .await
                     .map_err(|err| internal(&err))?;
                 tracing::warn!(connection = %id, %provider, error = %e, "token is dead: connection needs reconnection");
@@ -142,7 +142,8 @@ impl Connections {
             }
             Err(e) => {
                 let detail = e.to_string();
-                store::set_status(db, id, Status::RefreshFailing.as_str(), &detail, self.now())
+                let stored = StatusDetail::platform(&e).to_stored();
+                store::set_status(db, id, Status::RefreshFailing.as_str(), &stored, self.now())
                     .await
                     .map_err(|err| internal(&err))?;
                 if row.status == Status::Active.as_str() {
@@ -164,12 +165,14 @@ impl Connections {
         }
     }
 
-    /// Marks a connection as needing the person, and appends the
-    /// `connection.needs_reconnection` event in the same transaction: the
+    /// Marks a connection as needing the person (`why`, shown to them),
+    /// and appends the `connection.needs_reconnection` event in the same
+    /// transaction (its `reason`: `detail`, the platform's answer): the
     /// event exists exactly when the flag does.
     async fn flag_needs_reconnection(
         &self,
         row: &ConnectionRow,
+        why: &StatusDetail,
         detail: &str,
     ) -> Result<(), FlagError> {
         let now = self.now();
@@ -178,7 +181,7 @@ impl Connections {
             &mut tx,
             &row.id,
             Status::NeedsReconnection.as_str(),
-            detail,
+            &why.to_stored(),
             now,
         )
         .await?;

@@ -87,7 +87,7 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
         via: v.parent.map(|p| t.fill("publishing.via", "parent", &p)),
         status: t.text(status),
         status_class,
-        status_detail: v.status_detail,
+        status_detail: crate::words::connection_detail(t, &v.status_detail),
         expiry: match v.token_expires_at {
             Some(at) => t.fill("publishing.expires", "when", when(at)),
             None => t.text("publishing.never_expires").to_owned(),

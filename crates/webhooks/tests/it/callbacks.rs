@@ -1,5 +1,6 @@
 //! Meta's deauthorize and data-deletion callbacks on both engines.
 
+use herald_connections::StatusDetail;
 use herald_db::on_both_backends;
 use herald_db::on_pool;
 use herald_db::testing::TestDb;
@@ -117,7 +118,12 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
     for id in [&page, &ig] {
         let (status, detail, revoked) = state(&env, id).await;
         assert_eq!(status, "needs_reconnection");
-        assert_eq!(detail, "Access was removed on Facebook");
+        assert_eq!(
+            StatusDetail::from_stored(&detail),
+            StatusDetail::AccessRemoved {
+                app: "Facebook".to_owned()
+            }
+        );
         assert_eq!(revoked, Some(t0().as_microsecond()));
     }
     for id in [&ig_login, &other] {
@@ -215,9 +221,12 @@ async fn deauthorize_revokes_the_persons_connections_of_that_app(t: TestDb) {
         .unwrap();
     assert_eq!(n, 1);
     let (status, detail, _) = state(&env, &ig_login).await;
+    assert_eq!(status, "needs_reconnection");
     assert_eq!(
-        (status.as_str(), detail.as_str()),
-        ("needs_reconnection", "Access was removed on Instagram")
+        StatusDetail::from_stored(&detail),
+        StatusDetail::AccessRemoved {
+            app: "Instagram".to_owned()
+        }
     );
 }
 
