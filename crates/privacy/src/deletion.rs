@@ -125,9 +125,7 @@ impl Privacy {
             .send_letter(
                 &mut tx,
                 user,
-                LetterKind::DeletionScheduled {
-                    date: due.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-                },
+                LetterKind::DeletionScheduled { at: due },
                 "/login?next=/home/settings/data",
             )
             .await?;

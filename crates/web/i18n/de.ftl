@@ -749,6 +749,7 @@ unit-megabytes = { $n } MB
 unit-gigabytes = { $n } GB
 unit-minutes = { $n } Min.
 unit-seconds = { $n } s
+unit-instant_utc = { $day }.{ $month }.{ $year }, { $hour }:{ $minute } UTC
 
 ## list
 list-or = { $first } oder { $last }

@@ -748,6 +748,7 @@ unit-megabytes = { $n } MB
 unit-gigabytes = { $n } GB
 unit-minutes = { $n } min
 unit-seconds = { $n } s
+unit-instant_utc = { $year }-{ $month }-{ $day } { $hour }:{ $minute } UTC
 
 ## list
 list-or = { $first } or { $last }

@@ -343,6 +343,24 @@ impl Catalog {
     }
 
     /// A span of time in words: whole days, else whole hours, else minutes.
+    /// An instant in UTC the language's way (`2026-12-21 10:00 UTC`,
+    /// `21.12.2026, 10:00 UTC`), for words that go where the reader's time
+    /// zone is unknown (mail).
+    pub fn instant_utc(&self, t: herald_core::Timestamp) -> String {
+        let utc = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+        let two = |n: i8| format!("{n:02}");
+        self.format(
+            "unit.instant_utc",
+            &[
+                ("year", Arg::from(utc.year().to_string())),
+                ("month", Arg::from(two(utc.month()))),
+                ("day", Arg::from(two(utc.day()))),
+                ("hour", Arg::from(two(utc.hour()))),
+                ("minute", Arg::from(two(utc.minute()))),
+            ],
+        )
+    }
+
     pub fn duration(&self, d: std::time::Duration) -> String {
         let secs = d.as_secs();
         let (key, n) = if secs >= 86_400 && secs.is_multiple_of(86_400) {

@@ -37,7 +37,7 @@ pub fn compose(letter: &Letter, site: &str) -> Result<Composed, askama::Error> {
         LetterKind::Invitation { workspace, inviter } => {
             vec![("workspace", workspace.into()), ("inviter", inviter.into())]
         }
-        LetterKind::DeletionScheduled { date } => vec![("date", date.into())],
+        LetterKind::DeletionScheduled { at } => vec![("date", t.instant_utc(*at).into())],
         _ => Vec::new(),
     };
     let subject = t.format(&format!("mail.{key}.subject"), &args);
@@ -94,7 +94,7 @@ mod tests {
                 inviter: "Bo".into(),
             },
             LetterKind::DeletionScheduled {
-                date: "2026-12-21 10:00 UTC".into(),
+                at: "2026-12-21T10:00:00Z".parse().unwrap(),
             },
             LetterKind::ExportReady,
         ];
@@ -133,5 +133,24 @@ mod tests {
         let en = compose(&letter(LetterKind::VerifyEmail, "en"), "x").unwrap();
         let de = compose(&letter(LetterKind::VerifyEmail, "de"), "x").unwrap();
         assert_ne!(en.subject, de.subject);
+    }
+
+    #[test]
+    fn the_deletion_date_is_written_the_recipients_way() {
+        let kind = LetterKind::DeletionScheduled {
+            at: "2026-12-21T10:05:00Z".parse().unwrap(),
+        };
+        let en = compose(&letter(kind.clone(), "en"), "x").unwrap();
+        assert!(
+            en.subject.ends_with("2026-12-21 10:05 UTC"),
+            "{}",
+            en.subject
+        );
+        let de = compose(&letter(kind, "de"), "x").unwrap();
+        assert!(
+            de.subject.contains("21.12.2026, 10:05 UTC"),
+            "{}",
+            de.subject
+        );
     }
 }

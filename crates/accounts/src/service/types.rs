@@ -212,9 +212,10 @@ pub enum LetterKind {
         workspace: String,
         inviter: String,
     },
-    /// The account will be deleted on `date` unless the person cancels.
+    /// The account will be deleted `at` that instant unless the person
+    /// cancels (written in the recipient's language by the composer).
     DeletionScheduled {
-        date: String,
+        at: Timestamp,
     },
     /// The person's data export can be downloaded.
     ExportReady,
