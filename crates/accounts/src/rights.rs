@@ -4,6 +4,7 @@
 //! Archives and the grace period live in `herald-privacy`, which calls
 //! these; nothing here knows about archives or jobs.
 
+use crate::AuditEvent;
 use herald_core::Named;
 use herald_core::Timestamp;
 use herald_db::Tx;
@@ -134,13 +135,12 @@ impl Accounts {
         let attempt = password.to_owned();
         if blocking(move || password::verify(&attempt, &stored)).await == Verified::No {
             self.audit(
-                action,
-                "failure",
-                Some(user.id),
-                None,
-                None,
+                AuditEvent {
+                    actor: Some(user.id),
+                    detail: "wrong current password",
+                    ..AuditEvent::new(action, "failure")
+                },
                 meta,
-                "wrong current password",
             )
             .await;
             return Err(AccountError::InvalidCredentials);

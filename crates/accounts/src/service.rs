@@ -149,42 +149,27 @@ impl Accounts {
     }
 
     /// Records an audit event; a failure to record is logged, never hidden.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn audit(
-        &self,
-        action: &str,
-        outcome: &str,
-        actor: Option<UserId>,
-        workspace: Option<WorkspaceId>,
-        subject: Option<&str>,
-        meta: &RequestMeta,
-        detail: &str,
-    ) {
+    pub async fn audit(&self, event: AuditEvent<'_>, meta: &RequestMeta) {
         let result = store::insert_audit(
             &self.db,
             self.now(),
-            workspace,
-            actor,
-            action,
-            outcome,
-            subject,
+            &event,
             meta.ip.as_deref(),
             meta.user_agent.as_deref(),
-            detail,
         )
         .await;
         tracing::info!(
             target: "audit",
-            action,
-            outcome,
-            actor = actor.map(|a| a.0),
-            workspace = workspace.map(|w| w.0),
-            subject,
+            action = event.action,
+            outcome = event.outcome,
+            actor = event.actor.map(|a| a.0),
+            workspace = event.workspace.map(|w| w.0),
+            subject = event.subject,
             ip = meta.ip.as_deref(),
             "audit event"
         );
         if let Err(e) = result {
-            tracing::error!(action, error = %e, "could not store an audit event");
+            tracing::error!(action = event.action, error = %e, "could not store an audit event");
         }
     }
 

@@ -783,18 +783,12 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_audit(
     db: &Db,
     at: Timestamp,
-    workspace: Option<WorkspaceId>,
-    actor: Option<UserId>,
-    action: &str,
-    outcome: &str,
-    subject: Option<&str>,
+    event: &crate::AuditEvent<'_>,
     ip: Option<&str>,
     user_agent: Option<&str>,
-    detail: &str,
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query(
@@ -802,14 +796,14 @@ pub async fn insert_audit(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(DbTime(at))
-        .bind(workspace)
-        .bind(actor)
-        .bind(action)
-        .bind(outcome)
-        .bind(subject)
+        .bind(event.workspace)
+        .bind(event.actor)
+        .bind(event.action)
+        .bind(event.outcome)
+        .bind(event.subject)
         .bind(ip)
         .bind(user_agent)
-        .bind(detail)
+        .bind(event.detail)
         .execute(pool)
         .await?;
     });

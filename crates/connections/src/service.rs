@@ -1,6 +1,7 @@
 //! The connections service: connecting (`connect`), keeping tokens alive
 //! (`refresh`), and reading and removing connections (here).
 
+use herald_accounts::AuditEvent;
 use herald_core::Named;
 use std::sync::Arc;
 
@@ -541,13 +542,14 @@ impl Connections {
         self.inner
             .accounts
             .audit(
-                "connection.removed",
-                "success",
-                Some(auth.user()),
-                Some(workspace),
-                Some(id),
+                AuditEvent {
+                    actor: Some(auth.user()),
+                    workspace: Some(workspace),
+                    subject: Some(id),
+                    detail: &format!("{} {} {}: {:?}", provider, row.kind, row.name, outcome),
+                    ..AuditEvent::new("connection.removed", "success")
+                },
                 meta,
-                &format!("{} {} {}: {:?}", provider, row.kind, row.name, outcome),
             )
             .await;
         Ok(outcome)

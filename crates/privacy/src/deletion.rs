@@ -1,5 +1,6 @@
 //! "Delete my account" with a grace period, and "Delete this workspace".
 
+use herald_accounts::AuditEvent;
 use herald_core::{UserId, WorkspaceId};
 use std::collections::HashMap;
 
@@ -132,13 +133,12 @@ impl Privacy {
         tx.commit().await?;
         self.accounts()
             .audit(
-                "account.delete.requested",
-                "success",
-                Some(user.id),
-                None,
-                None,
+                AuditEvent {
+                    actor: Some(user.id),
+                    detail: &format!("due {due}"),
+                    ..AuditEvent::new("account.delete.requested", "success")
+                },
                 meta,
-                &format!("due {due}"),
             )
             .await;
         self.accounts().log_out_everywhere(user, meta).await?;
@@ -173,13 +173,11 @@ impl Privacy {
         if cancelled {
             self.accounts()
                 .audit(
-                    "account.delete.cancelled",
-                    "success",
-                    Some(user.id),
-                    None,
-                    None,
+                    AuditEvent {
+                        actor: Some(user.id),
+                        ..AuditEvent::new("account.delete.cancelled", "success")
+                    },
                     meta,
-                    "",
                 )
                 .await;
         }
@@ -201,13 +199,13 @@ impl Privacy {
         self.erase_workspace(user, workspace, meta).await?;
         self.accounts()
             .audit(
-                "workspace.deleted",
-                "success",
-                Some(user.id),
-                None,
-                Some(&name),
+                AuditEvent {
+                    actor: Some(user.id),
+                    subject: Some(&name),
+                    detail: &format!("workspace {}", workspace.0),
+                    ..AuditEvent::new("workspace.deleted", "success")
+                },
                 meta,
-                &format!("workspace {}", workspace.0),
             )
             .await;
         Ok(())
@@ -287,13 +285,12 @@ impl Privacy {
                     tx.commit().await?;
                     self.accounts()
                         .audit(
-                            "workspace.handed_over",
-                            "success",
-                            None,
-                            Some(w.id),
-                            None,
+                            AuditEvent {
+                                workspace: Some(w.id),
+                                detail: &format!("to user {}", to.0),
+                                ..AuditEvent::new("workspace.handed_over", "success")
+                            },
                             &meta,
-                            &format!("to user {}", to.0),
                         )
                         .await;
                 }
@@ -305,13 +302,11 @@ impl Privacy {
         self.accounts().delete_user(&user).await?;
         self.accounts()
             .audit(
-                "account.deleted",
-                "success",
-                None,
-                None,
-                None,
+                AuditEvent {
+                    detail: &format!("user {user_id}"),
+                    ..AuditEvent::new("account.deleted", "success")
+                },
                 &meta,
-                &format!("user {user_id}"),
             )
             .await;
         tracing::info!(user = user_id, "deleted an account");

@@ -14,6 +14,7 @@
 //! ```
 
 use futures_util::StreamExt;
+use herald_accounts::AuditEvent;
 use herald_accounts::{LetterKind, Permission, RequestMeta, Role, User};
 use herald_core::Named;
 use herald_core::Timestamp;
@@ -108,13 +109,11 @@ impl Privacy {
         tx.commit().await?;
         self.accounts()
             .audit(
-                "data.export",
-                "success",
-                Some(user.id),
-                None,
-                None,
+                AuditEvent {
+                    actor: Some(user.id),
+                    ..AuditEvent::new("data.export", "success")
+                },
                 meta,
-                "",
             )
             .await;
         Ok(Export {

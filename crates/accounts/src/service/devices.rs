@@ -79,13 +79,12 @@ impl Accounts {
         let pair = self.issue(&mut tx, device, now).await?;
         tx.commit().await?;
         self.audit(
-            "token.password_grant",
-            "success",
-            Some(user.id),
-            None,
-            Some(&format!("device {device} ({name})")),
+            AuditEvent {
+                actor: Some(user.id),
+                subject: Some(&format!("device {device} ({name})")),
+                ..AuditEvent::new("token.password_grant", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(pair)
@@ -144,13 +143,13 @@ impl Accounts {
         }
         store::revoke_devices(&self.db, device.user_id, Some(device.id.0), now).await?;
         self.audit(
-            "token.refresh_reused",
-            "denied",
-            Some(device.user_id),
-            None,
-            Some(&format!("device {} ({})", device.id, device.name)),
+            AuditEvent {
+                actor: Some(device.user_id),
+                subject: Some(&format!("device {} ({})", device.id, device.name)),
+                detail: "a used refresh token was presented; the device was signed out",
+                ..AuditEvent::new("token.refresh_reused", "denied")
+            },
             meta,
-            "a used refresh token was presented; the device was signed out",
         )
         .await;
         Err(AccountError::TokenReused)
@@ -245,13 +244,12 @@ impl Accounts {
             return Err(AccountError::NotFound);
         }
         self.audit(
-            "device.revoke",
-            "success",
-            Some(user.id),
-            None,
-            Some(&format!("device {device}")),
+            AuditEvent {
+                actor: Some(user.id),
+                subject: Some(&format!("device {device}")),
+                ..AuditEvent::new("device.revoke", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())

@@ -31,13 +31,12 @@ impl Accounts {
         let verified = blocking(move || password::verify(&attempt, &stored)).await;
         let Some(row) = row else {
             self.audit(
-                action,
-                "failure",
-                None,
-                None,
-                Some(&normalised),
+                AuditEvent {
+                    subject: Some(&normalised),
+                    detail: "unknown address",
+                    ..AuditEvent::new(action, "failure")
+                },
                 meta,
-                "unknown address",
             )
             .await;
             return Err(AccountError::InvalidCredentials);
@@ -46,13 +45,13 @@ impl Accounts {
         match verified {
             Verified::No => {
                 self.audit(
-                    action,
-                    "failure",
-                    Some(user.id),
-                    None,
-                    Some(user.email.as_str()),
+                    AuditEvent {
+                        actor: Some(user.id),
+                        subject: Some(user.email.as_str()),
+                        detail: "wrong password",
+                        ..AuditEvent::new(action, "failure")
+                    },
                     meta,
-                    "wrong password",
                 )
                 .await;
                 Err(AccountError::InvalidCredentials)
@@ -102,13 +101,12 @@ impl Accounts {
             })
             .await?;
         self.audit(
-            "login",
-            "success",
-            Some(user.id),
-            None,
-            Some(user.email.as_str()),
+            AuditEvent {
+                actor: Some(user.id),
+                subject: Some(user.email.as_str()),
+                ..AuditEvent::new("login", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok((SecretToken(token), user))
@@ -145,13 +143,11 @@ impl Accounts {
             .revoke(authed.user.id.0, Some(&authed.session_id), None, self.now())
             .await?;
         self.audit(
-            "logout",
-            "success",
-            Some(authed.user.id),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(authed.user.id),
+                ..AuditEvent::new("logout", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())
@@ -167,13 +163,12 @@ impl Accounts {
         let sessions = self.sessions.revoke(user.id.0, None, None, now).await?;
         let devices = store::revoke_devices(&self.db, user.id, None, now).await?;
         self.audit(
-            "logout.everywhere",
-            "success",
-            Some(user.id),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(user.id),
+                detail: &format!("{sessions} sessions, {devices} devices"),
+                ..AuditEvent::new("logout.everywhere", "success")
+            },
             meta,
-            &format!("{sessions} sessions, {devices} devices"),
         )
         .await;
         Ok(())
@@ -208,13 +203,11 @@ impl Accounts {
             return Err(AccountError::NotFound);
         }
         self.audit(
-            "session.revoke",
-            "success",
-            Some(user.id),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(user.id),
+                ..AuditEvent::new("session.revoke", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())
@@ -256,13 +249,11 @@ impl Accounts {
             .await?;
         store::revoke_devices(&self.db, user.id, None, now).await?;
         self.audit(
-            "password.change",
-            "success",
-            Some(user.id),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(user.id),
+                ..AuditEvent::new("password.change", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())
@@ -286,13 +277,12 @@ impl Accounts {
         };
         let Some(row) = store::user_by_email(&self.db, email.as_str()).await? else {
             self.audit(
-                "password.reset_requested",
-                "failure",
-                None,
-                None,
-                Some(email.as_str()),
+                AuditEvent {
+                    subject: Some(email.as_str()),
+                    detail: "unknown address",
+                    ..AuditEvent::new("password.reset_requested", "failure")
+                },
                 meta,
-                "unknown address",
             )
             .await;
             return Ok(());
@@ -312,13 +302,12 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         self.audit(
-            "password.reset_requested",
-            "success",
-            Some(user.id),
-            None,
-            Some(email.as_str()),
+            AuditEvent {
+                actor: Some(user.id),
+                subject: Some(email.as_str()),
+                ..AuditEvent::new("password.reset_requested", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())
@@ -337,13 +326,11 @@ impl Accounts {
         // The token first: a wrong one costs no password hashing.
         let invalid = || async {
             self.audit(
-                "password.reset",
-                "failure",
-                None,
-                None,
-                None,
+                AuditEvent {
+                    detail: "invalid or expired token",
+                    ..AuditEvent::new("password.reset", "failure")
+                },
                 meta,
-                "invalid or expired token",
             )
             .await;
             AccountError::InvalidToken
@@ -383,13 +370,11 @@ impl Accounts {
         self.sessions.revoke(user, None, None, now).await?;
         store::revoke_devices(&self.db, UserId(user), None, now).await?;
         self.audit(
-            "password.reset",
-            "success",
-            Some(UserId(user)),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(UserId(user)),
+                ..AuditEvent::new("password.reset", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(UserId(user))

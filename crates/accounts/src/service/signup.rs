@@ -66,13 +66,13 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         self.audit(
-            "signup",
-            "success",
-            Some(UserId(user)),
-            Some(WorkspaceId(workspace)),
-            Some(email.as_str()),
+            AuditEvent {
+                actor: Some(UserId(user)),
+                workspace: Some(WorkspaceId(workspace)),
+                subject: Some(email.as_str()),
+                ..AuditEvent::new("signup", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(email)
@@ -88,13 +88,13 @@ impl Accounts {
         };
         let user = User::from_row(row);
         self.audit(
-            "signup",
-            "failure",
-            Some(user.id),
-            None,
-            Some(email.as_str()),
+            AuditEvent {
+                actor: Some(user.id),
+                subject: Some(email.as_str()),
+                detail: "address already registered",
+                ..AuditEvent::new("signup", "failure")
+            },
             meta,
-            "address already registered",
         )
         .await;
         // One notice per hour at most, so sign-up cannot be used to flood
@@ -137,13 +137,11 @@ impl Accounts {
         else {
             tx.rollback().await?;
             self.audit(
-                "email.verify",
-                "failure",
-                None,
-                None,
-                None,
+                AuditEvent {
+                    detail: "invalid or expired token",
+                    ..AuditEvent::new("email.verify", "failure")
+                },
                 meta,
-                "invalid or expired token",
             )
             .await;
             return Err(AccountError::InvalidToken);
@@ -151,13 +149,11 @@ impl Accounts {
         store::mark_verified(&mut tx, UserId(user), now).await?;
         tx.commit().await?;
         self.audit(
-            "email.verify",
-            "success",
-            Some(UserId(user)),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(UserId(user)),
+                ..AuditEvent::new("email.verify", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(UserId(user))
@@ -188,13 +184,11 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         self.audit(
-            "email.verify_resent",
-            "success",
-            Some(user.id),
-            None,
-            None,
+            AuditEvent {
+                actor: Some(user.id),
+                ..AuditEvent::new("email.verify_resent", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())

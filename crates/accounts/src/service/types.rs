@@ -392,6 +392,35 @@ pub mod limits {
     pub const INVITE_WORKSPACE: Limit = Limit::new("invite_workspace", 100, per_minutes(24 * 60));
 }
 
+/// One event for the audit log: what happened, how it ended, who did it,
+/// in which workspace, to what, and a short detail for the operator.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEvent<'a> {
+    /// What happened, e.g. `connection.removed`.
+    pub action: &'a str,
+    /// `success`, `failure` or `denied`.
+    pub outcome: &'a str,
+    pub actor: Option<UserId>,
+    pub workspace: Option<WorkspaceId>,
+    /// What it happened to (a connection id, an address, …).
+    pub subject: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+impl<'a> AuditEvent<'a> {
+    /// `action` ended with `outcome`; nothing else known yet.
+    pub fn new(action: &'a str, outcome: &'a str) -> AuditEvent<'a> {
+        AuditEvent {
+            action,
+            outcome,
+            actor: None,
+            workspace: None,
+            subject: None,
+            detail: "",
+        }
+    }
+}
+
 /// How long the audit log keeps an event (the privacy notice says one
 /// year).
 pub const AUDIT_RETENTION: Duration = Duration::from_secs(365 * 24 * 3600);

@@ -88,13 +88,13 @@ impl Accounts {
             .await
         {
             self.audit(
-                "member.invite",
-                "denied",
-                Some(actor.id),
-                Some(workspace),
-                Some(email),
+                AuditEvent {
+                    actor: Some(actor.id),
+                    workspace: Some(workspace),
+                    subject: Some(email),
+                    ..AuditEvent::new("member.invite", "denied")
+                },
                 meta,
-                "",
             )
             .await;
             return Err(e);
@@ -147,13 +147,14 @@ impl Accounts {
         .await?;
         tx.commit().await?;
         self.audit(
-            "member.invite",
-            "success",
-            Some(actor.id),
-            Some(workspace),
-            Some(email.as_str()),
+            AuditEvent {
+                actor: Some(actor.id),
+                workspace: Some(workspace),
+                subject: Some(email.as_str()),
+                detail: role.as_str(),
+                ..AuditEvent::new("member.invite", "success")
+            },
             meta,
-            role.as_str(),
         )
         .await;
         Ok(())
@@ -172,13 +173,13 @@ impl Accounts {
             return Err(AccountError::NotFound);
         }
         self.audit(
-            "member.invite_revoked",
-            "success",
-            Some(actor.id),
-            Some(workspace),
-            Some(&format!("invite {invite}")),
+            AuditEvent {
+                actor: Some(actor.id),
+                workspace: Some(workspace),
+                subject: Some(&format!("invite {invite}")),
+                ..AuditEvent::new("member.invite_revoked", "success")
+            },
             meta,
-            "",
         )
         .await;
         Ok(())
@@ -202,13 +203,14 @@ impl Accounts {
         if invite.email != user.email.as_str() {
             tx.rollback().await?;
             self.audit(
-                "member.join",
-                "denied",
-                Some(user.id),
-                Some(invite.workspace_id),
-                Some(user.email.as_str()),
+                AuditEvent {
+                    actor: Some(user.id),
+                    workspace: Some(invite.workspace_id),
+                    subject: Some(user.email.as_str()),
+                    detail: "invitation for another address",
+                    ..AuditEvent::new("member.join", "denied")
+                },
                 meta,
-                "invitation for another address",
             )
             .await;
             return Err(AccountError::InviteEmailMismatch);
@@ -228,13 +230,14 @@ impl Accounts {
         store::mark_verified(&mut tx, user.id, now).await?;
         tx.commit().await?;
         self.audit(
-            "member.join",
-            "success",
-            Some(user.id),
-            Some(invite.workspace_id),
-            Some(user.email.as_str()),
+            AuditEvent {
+                actor: Some(user.id),
+                workspace: Some(invite.workspace_id),
+                subject: Some(user.email.as_str()),
+                detail: role.as_str(),
+                ..AuditEvent::new("member.join", "success")
+            },
             meta,
-            role.as_str(),
         )
         .await;
         Ok(invite.workspace_id)
@@ -257,13 +260,14 @@ impl Accounts {
             Ok(r) => r,
             Err(e) => {
                 self.audit(
-                    "member.role",
-                    "denied",
-                    Some(actor.id),
-                    Some(workspace),
-                    Some(&format!("user {member}")),
+                    AuditEvent {
+                        actor: Some(actor.id),
+                        workspace: Some(workspace),
+                        subject: Some(&format!("user {member}")),
+                        detail: role.as_str(),
+                        ..AuditEvent::new("member.role", "denied")
+                    },
                     meta,
-                    role.as_str(),
                 )
                 .await;
                 return Err(e);
@@ -280,13 +284,14 @@ impl Accounts {
         {
             tx.rollback().await?;
             self.audit(
-                "member.role",
-                "denied",
-                Some(actor.id),
-                Some(workspace),
-                Some(&format!("user {member}")),
+                AuditEvent {
+                    actor: Some(actor.id),
+                    workspace: Some(workspace),
+                    subject: Some(&format!("user {member}")),
+                    detail: role.as_str(),
+                    ..AuditEvent::new("member.role", "denied")
+                },
                 meta,
-                role.as_str(),
             )
             .await;
             return Err(AccountError::Forbidden);
@@ -298,13 +303,14 @@ impl Accounts {
         store::upsert_membership(&mut tx, workspace, member, role.as_str(), self.now()).await?;
         tx.commit().await?;
         self.audit(
-            "member.role",
-            "success",
-            Some(actor.id),
-            Some(workspace),
-            Some(&format!("user {member}")),
+            AuditEvent {
+                actor: Some(actor.id),
+                workspace: Some(workspace),
+                subject: Some(&format!("user {member}")),
+                detail: &format!("{current} -> {role}"),
+                ..AuditEvent::new("member.role", "success")
+            },
             meta,
-            &format!("{current} -> {role}"),
         )
         .await;
         Ok(())
@@ -329,13 +335,13 @@ impl Accounts {
                 Ok(r) => r,
                 Err(e) => {
                     self.audit(
-                        "member.remove",
-                        "denied",
-                        Some(actor.id),
-                        Some(workspace),
-                        Some(&format!("user {member}")),
+                        AuditEvent {
+                            actor: Some(actor.id),
+                            workspace: Some(workspace),
+                            subject: Some(&format!("user {member}")),
+                            ..AuditEvent::new("member.remove", "denied")
+                        },
                         meta,
-                        "",
                     )
                     .await;
                     return Err(e);
@@ -359,17 +365,21 @@ impl Accounts {
         store::delete_membership(&mut tx, workspace, member).await?;
         tx.commit().await?;
         self.audit(
-            if leaving {
-                "member.leave"
-            } else {
-                "member.remove"
+            AuditEvent {
+                actor: Some(actor.id),
+                workspace: Some(workspace),
+                subject: Some(&format!("user {member}")),
+                detail: current.as_str(),
+                ..AuditEvent::new(
+                    if leaving {
+                        "member.leave"
+                    } else {
+                        "member.remove"
+                    },
+                    "success",
+                )
             },
-            "success",
-            Some(actor.id),
-            Some(workspace),
-            Some(&format!("user {member}")),
             meta,
-            current.as_str(),
         )
         .await;
         Ok(())

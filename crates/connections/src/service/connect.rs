@@ -393,18 +393,19 @@ impl Connections {
         self.inner
             .accounts
             .audit(
-                action,
-                "success",
-                Some(user.id),
-                Some(workspace),
-                Some(&id),
+                AuditEvent {
+                    actor: Some(user.id),
+                    workspace: Some(workspace),
+                    subject: Some(&id),
+                    detail: &format!(
+                        "{} {} {}",
+                        provider,
+                        candidate.kind.as_str(),
+                        candidate.name
+                    ),
+                    ..AuditEvent::new(action, "success")
+                },
                 meta,
-                &format!(
-                    "{} {} {}",
-                    provider,
-                    candidate.kind.as_str(),
-                    candidate.name
-                ),
             )
             .await;
         tracing::info!(connection = %id, %provider, kind = candidate.kind.as_str(), "account connected");
@@ -441,13 +442,14 @@ impl Connections {
         self.inner
             .accounts
             .audit(
-                "connection.connect",
-                outcome,
-                Some(user.id),
-                Some(workspace),
-                Some(provider.as_str()),
+                AuditEvent {
+                    actor: Some(user.id),
+                    workspace: Some(workspace),
+                    subject: Some(provider.as_str()),
+                    detail,
+                    ..AuditEvent::new("connection.connect", outcome)
+                },
                 meta,
-                detail,
             )
             .await;
     }

@@ -129,13 +129,13 @@ impl Connections {
                 self.inner
                     .accounts
                     .audit(
-                        "connection.needs_reconnection",
-                        "failure",
-                        None,
-                        Some(row.workspace_id),
-                        Some(id),
+                        AuditEvent {
+                            workspace: Some(row.workspace_id),
+                            subject: Some(id),
+                            detail: &detail,
+                            ..AuditEvent::new("connection.needs_reconnection", "failure")
+                        },
                         &RequestMeta::default(),
-                        &detail,
                     )
                     .await;
                 Ok(Refreshed::NeedsReconnection)
@@ -150,13 +150,13 @@ impl Connections {
                     self.inner
                         .accounts
                         .audit(
-                            "connection.refresh_failing",
-                            "failure",
-                            None,
-                            Some(row.workspace_id),
-                            Some(id),
+                            AuditEvent {
+                                workspace: Some(row.workspace_id),
+                                subject: Some(id),
+                                detail: &detail,
+                                ..AuditEvent::new("connection.refresh_failing", "failure")
+                            },
                             &RequestMeta::default(),
-                            &detail,
                         )
                         .await;
                 }
