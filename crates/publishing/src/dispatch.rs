@@ -38,7 +38,7 @@ use crate::model::{FailureDetail, FailureKind, Outcome, TargetStatus, Variant};
 use crate::ports::MediaCatalog;
 use crate::rules::{self, Param};
 use crate::service::{refresh_post_status, status_of};
-use crate::store::{self, TargetRow};
+use crate::store::{self, NewReceipt, TargetRow};
 
 /// Publishes one target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +172,42 @@ struct Prepared {
     token_expires: Option<Timestamp>,
 }
 
+/// One run of a target's job: what every record it writes is keyed by.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    target: &'a TargetRow,
+    job_id: i64,
+    /// This run's attempt number (1 for the first).
+    attempt: i32,
+    started: Timestamp,
+}
+
+impl<'a> Run<'a> {
+    /// The target as owned by this run's job.
+    fn fence(&self) -> store::Fence<'a> {
+        store::Fence {
+            target: &self.target.id,
+            job_id: self.job_id,
+        }
+    }
+
+    /// This run's receipt with `outcome`, ending `now` with `progress`
+    /// saved; the rest is filled in by the caller.
+    fn receipt(&self, outcome: Outcome, progress: &'a str, now: Timestamp) -> NewReceipt<'a> {
+        NewReceipt {
+            fence: self.fence(),
+            attempt: self.attempt,
+            outcome: outcome.as_str(),
+            remote_id: None,
+            permalink: None,
+            progress,
+            error: None,
+            started_at: self.started,
+            finished_at: now,
+        }
+    }
+}
+
 fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
     JobError::transient_from("database unavailable", e)
 }
@@ -204,6 +240,12 @@ impl Dispatcher {
             return Ok(());
         }
         let attempt = target.attempts + 1;
+        let run = Run {
+            target: &target,
+            job_id,
+            attempt,
+            started,
+        };
         if first {
             events::request(self.outbox(), &mut tx, &target, attempt, started)
                 .await
@@ -228,9 +270,7 @@ impl Dispatcher {
                         [("detail", Param::Text(e.to_string()))],
                     ),
                 );
-                return self
-                    .fail(&target, job_id, attempt, &target.progress, failure, started)
-                    .await;
+                return self.fail(run, &target.progress, failure).await;
             }
         };
         let Prepared {
@@ -240,16 +280,7 @@ impl Dispatcher {
         } = match self.prepare(&target).await {
             Preparation::Ready(prepared) => prepared,
             Preparation::Refused(failure) => {
-                return self
-                    .fail(
-                        &target,
-                        job_id,
-                        attempt,
-                        &encode(&progress),
-                        failure,
-                        started,
-                    )
-                    .await;
+                return self.fail(run, &encode(&progress), failure).await;
             }
             Preparation::Unavailable(transient) => return Err(transient),
         };
@@ -280,14 +311,10 @@ impl Dispatcher {
                     }
                 }
                 Ok(Step::Wait { progress: next, at }) => {
-                    return self
-                        .hand_over(&target, job_id, attempt, &next, at, started)
-                        .await;
+                    return self.hand_over(run, &next, at).await;
                 }
                 Ok(Step::Done(published)) => {
-                    return self
-                        .succeed(&target, job_id, attempt, published, started)
-                        .await;
+                    return self.succeed(run, published).await;
                 }
                 Err(error) => {
                     if error.kind == ErrorKind::Reconnect
@@ -295,15 +322,12 @@ impl Dispatcher {
                     {
                         return Err(renewed);
                     }
-                    return self
-                        .on_error(&target, kind, ctx, attempt, &progress, error, started)
-                        .await;
+                    return self.on_error(run, kind, ctx, &progress, error).await;
                 }
             }
         }
         let now = self.now();
-        self.hand_over(&target, job_id, attempt, &progress, now, started)
-            .await
+        self.hand_over(run, &progress, now).await
     }
 
     /// Everything a publisher needs, or why the target cannot go out.
@@ -449,13 +473,11 @@ impl Dispatcher {
 
     async fn hand_over(
         &self,
-        target: &TargetRow,
-        job_id: i64,
-        attempt: i32,
+        run: Run<'_>,
         progress: &Progress,
         at: Timestamp,
-        started: Timestamp,
     ) -> Result<(), JobError> {
+        let target = run.target;
         let now = self.now();
         let encoded = encode(progress);
         let mut tx = self.db().begin().await.map_err(db_error)?;
@@ -469,7 +491,7 @@ impl Dispatcher {
             .enqueue(&mut tx, next)
             .await
             .map_err(db_error)?;
-        if !store::hand_over(&mut tx, &target.id, job_id, next.id().0, &encoded, now)
+        if !store::hand_over(&mut tx, &target.id, run.job_id, next.id().0, &encoded, now)
             .await
             .map_err(db_error)?
         {
@@ -477,40 +499,21 @@ impl Dispatcher {
             // drops the follow-up job too.
             return Ok(());
         }
-        store::insert_receipt(
-            &mut tx,
-            &target.id,
-            attempt,
-            job_id,
-            Outcome::Waiting.as_str(),
-            None,
-            None,
-            &encoded,
-            None,
-            started,
-            now,
-        )
-        .await
-        .map_err(db_error)?;
+        store::insert_receipt(&mut tx, &run.receipt(Outcome::Waiting, &encoded, now))
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(())
     }
 
-    async fn succeed(
-        &self,
-        target: &TargetRow,
-        job_id: i64,
-        attempt: i32,
-        published: Published,
-        started: Timestamp,
-    ) -> Result<(), JobError> {
+    async fn succeed(&self, run: Run<'_>, published: Published) -> Result<(), JobError> {
+        let target = run.target;
         let now = self.now();
         let encoded = encode(&published.progress);
         let mut tx = self.db().begin().await.map_err(db_error)?;
         if !store::finish_published(
             &mut tx,
-            &target.id,
-            job_id,
+            run.fence(),
             &published.remote_id,
             published.permalink.as_deref(),
             &encoded,
@@ -529,36 +532,23 @@ impl Dispatcher {
         let warning = (!published.warnings.is_empty()).then(|| published.warnings.join(" "));
         store::insert_receipt(
             &mut tx,
-            &target.id,
-            attempt,
-            job_id,
-            Outcome::Published.as_str(),
-            Some(&published.remote_id),
-            published.permalink.as_deref(),
-            &encoded,
-            warning.as_deref().map(|w| store::ReceiptError {
-                kind: "warning",
-                code: None,
-                message: Some(w),
-                detail: None,
-            }),
-            started,
-            now,
+            &NewReceipt {
+                remote_id: Some(&published.remote_id),
+                permalink: published.permalink.as_deref(),
+                error: warning.as_deref().map(|w| store::ReceiptError {
+                    kind: "warning",
+                    code: None,
+                    message: Some(w),
+                    detail: None,
+                }),
+                ..run.receipt(Outcome::Published, &encoded, now)
+            },
         )
         .await
         .map_err(db_error)?;
-        events::result(
-            self.outbox(),
-            &mut tx,
-            target,
-            attempt,
-            Outcome::Published,
-            Some(&published),
-            None,
-            now,
-        )
-        .await
-        .map_err(db_error)?;
+        events::published(self.outbox(), &mut tx, target, run.attempt, &published, now)
+            .await
+            .map_err(db_error)?;
         self.refresh_status(&mut tx, &target.post_id)
             .await
             .map_err(|e| JobError::transient(e.to_string()))?;
@@ -567,23 +557,21 @@ impl Dispatcher {
             target_id = %target.id,
             provider = %target.provider,
             remote_id = %published.remote_id,
-            attempt,
+            attempt = run.attempt,
             "published"
         );
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn on_error(
         &self,
-        target: &TargetRow,
+        run: Run<'_>,
         kind: AccountKind,
         ctx: &JobContext,
-        attempt: i32,
         progress: &Progress,
         error: PlatformError,
-        started: Timestamp,
     ) -> Result<(), JobError> {
+        let (target, attempt) = (run.target, run.attempt);
         let retryable = matches!(
             error.kind,
             ErrorKind::RateLimited { .. } | ErrorKind::Unavailable | ErrorKind::OutcomeUnknown
@@ -591,23 +579,18 @@ impl Dispatcher {
         if retryable && !ctx.is_last_attempt() {
             let now = self.now();
             let mut tx = self.db().begin().await.map_err(db_error)?;
+            let encoded = encode(progress);
             store::insert_receipt(
                 &mut tx,
-                &target.id,
-                attempt,
-                ctx.id.0,
-                Outcome::Retrying.as_str(),
-                None,
-                None,
-                &encode(progress),
-                Some(store::ReceiptError {
-                    kind: error.kind.as_str(),
-                    code: error.code.as_deref(),
-                    message: Some(&error.message),
-                    detail: None,
-                }),
-                started,
-                now,
+                &NewReceipt {
+                    error: Some(store::ReceiptError {
+                        kind: error.kind.as_str(),
+                        code: error.code.as_deref(),
+                        message: Some(&error.message),
+                        detail: None,
+                    }),
+                    ..run.receipt(Outcome::Retrying, &encoded, now)
+                },
             )
             .await
             .map_err(db_error)?;
@@ -659,9 +642,7 @@ impl Dispatcher {
             _ => FailureDetail::new("platform_said", [platform, said]),
         };
         self.fail(
-            target,
-            ctx.id.0,
-            attempt,
+            run,
             &encode(progress),
             Failure {
                 kind: failure_kind,
@@ -669,73 +650,48 @@ impl Dispatcher {
                 message: Some(error.message.clone()),
                 detail,
             },
-            started,
         )
         .await
     }
 
-    async fn fail(
-        &self,
-        target: &TargetRow,
-        job_id: i64,
-        attempt: i32,
-        encoded: &str,
-        failure: Failure,
-        started: Timestamp,
-    ) -> Result<(), JobError> {
+    async fn fail(&self, run: Run<'_>, encoded: &str, failure: Failure) -> Result<(), JobError> {
+        let target = run.target;
         let now = self.now();
         let detail = serde_json::to_string(&failure.detail)
             .map_err(|e| JobError::permanent(format!("the failure could not be encoded: {e}")))?;
+        let error = store::ReceiptError {
+            kind: failure.kind.as_str(),
+            code: failure.code.as_deref(),
+            message: failure.message.as_deref(),
+            detail: Some(&detail),
+        };
         let mut tx = self.db().begin().await.map_err(db_error)?;
-        if !store::finish_failed(
-            &mut tx,
-            &target.id,
-            job_id,
-            failure.kind.as_str(),
-            failure.message.as_deref(),
-            &detail,
-            Some(encoded),
-            now,
-        )
-        .await
-        .map_err(db_error)?
+        if !store::finish_failed(&mut tx, run.fence(), error, Some(encoded), now)
+            .await
+            .map_err(db_error)?
         {
             return Ok(());
         }
         store::insert_receipt(
             &mut tx,
-            &target.id,
-            attempt,
-            job_id,
-            Outcome::Failed.as_str(),
-            None,
-            None,
-            encoded,
-            Some(store::ReceiptError {
-                kind: failure.kind.as_str(),
-                code: failure.code.as_deref(),
-                message: failure.message.as_deref(),
-                detail: Some(&detail),
-            }),
-            started,
-            now,
+            &NewReceipt {
+                error: Some(error),
+                ..run.receipt(Outcome::Failed, encoded, now)
+            },
         )
         .await
         .map_err(db_error)?;
-        events::result(
+        let message = failure
+            .message
+            .clone()
+            .unwrap_or_else(|| failure.detail.codes());
+        events::failed(
             self.outbox(),
             &mut tx,
             target,
-            attempt,
-            Outcome::Failed,
-            None,
-            Some((
-                failure.kind,
-                failure
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| failure.detail.codes()),
-            )),
+            run.attempt,
+            failure.kind,
+            message,
             now,
         )
         .await

@@ -4,10 +4,10 @@
 
 use herald_core::Timestamp;
 use herald_db::Tx;
-use herald_events::{EventsError, Outbox, PublishOutcome, PublishRequestEvent, PublishResultEvent};
+use herald_events::{EventsError, Outbox, PublishOutcome, PublishRequestEvent};
 use herald_platforms::Published;
 
-use crate::model::{FailureKind, Outcome};
+use crate::model::FailureKind;
 use crate::store::TargetRow;
 
 fn request_of(target: &TargetRow, attempt: i32) -> PublishRequestEvent {
@@ -35,32 +35,35 @@ pub(crate) async fn request(
     Ok(())
 }
 
-/// A target's publishing ended (or will be retried).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn result(
+/// A target was published.
+pub(crate) async fn published(
     outbox: &Outbox,
     tx: &mut Tx,
     target: &TargetRow,
     attempt: i32,
-    outcome: Outcome,
-    published: Option<&Published>,
-    failure: Option<(FailureKind, String)>,
+    published: &Published,
     now: Timestamp,
 ) -> Result<(), EventsError> {
-    let outcome = match outcome {
-        Outcome::Published => PublishOutcome::Published,
-        Outcome::Retrying | Outcome::Waiting => PublishOutcome::Retrying,
-        Outcome::Failed | Outcome::Cancelled => PublishOutcome::Failed,
-    };
-    let mut event: PublishResultEvent = request_of(target, attempt).result(outcome);
-    if let Some(published) = published {
-        event.remote_id = Some(published.remote_id.clone());
-        event.permalink = published.permalink.clone();
-    }
-    if let Some((kind, message)) = failure {
-        event.error_kind = Some(kind.as_str().to_owned());
-        event.error_message = Some(message);
-    }
+    let mut event = request_of(target, attempt).result(PublishOutcome::Published);
+    event.remote_id = Some(published.remote_id.clone());
+    event.permalink = published.permalink.clone();
+    outbox.append(tx, &event.to_event(now)?).await?;
+    Ok(())
+}
+
+/// A target failed for good, of `kind`, with the words in `message`.
+pub(crate) async fn failed(
+    outbox: &Outbox,
+    tx: &mut Tx,
+    target: &TargetRow,
+    attempt: i32,
+    kind: FailureKind,
+    message: String,
+    now: Timestamp,
+) -> Result<(), EventsError> {
+    let mut event = request_of(target, attempt).result(PublishOutcome::Failed);
+    event.error_kind = Some(kind.as_str().to_owned());
+    event.error_message = Some(message);
     outbox.append(tx, &event.to_event(now)?).await?;
     Ok(())
 }

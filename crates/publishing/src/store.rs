@@ -419,12 +419,18 @@ pub async fn hand_over(
     Ok(done == 1)
 }
 
+/// Which run of a target a change belongs to: the target and the job
+/// that owns it (a change by a job that no longer owns it does nothing).
+#[derive(Debug, Clone, Copy)]
+pub struct Fence<'a> {
+    pub target: &'a str,
+    pub job_id: i64,
+}
+
 /// Ends a target as published, fenced by its job.
-#[allow(clippy::too_many_arguments)]
 pub async fn finish_published(
     tx: &mut Tx,
-    id: &str,
-    job_id: i64,
+    fence: Fence<'_>,
     remote_id: &str,
     permalink: Option<&str>,
     progress: &str,
@@ -441,8 +447,8 @@ pub async fn finish_published(
             .bind(progress)
             .bind(DbTime(now))
             .bind(DbTime(now))
-            .bind(id)
-            .bind(job_id)
+            .bind(fence.target)
+            .bind(fence.job_id)
             .execute(conn)
             .await?
             .rows_affected()
@@ -450,16 +456,12 @@ pub async fn finish_published(
     Ok(done == 1)
 }
 
-/// Ends a target as failed, fenced by its job (`None`: any state but a
-/// final one, for failures found before dispatch).
-#[allow(clippy::too_many_arguments)]
+/// Ends a target as failed, fenced by its job; `progress`, when given,
+/// replaces the saved progress.
 pub async fn finish_failed(
     tx: &mut Tx,
-    id: &str,
-    job_id: i64,
-    kind: &str,
-    message: Option<&str>,
-    detail: &str,
+    fence: Fence<'_>,
+    error: ReceiptError<'_>,
     progress: Option<&str>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
@@ -469,13 +471,13 @@ pub async fn finish_failed(
                WHERE id = $5 AND job_id = $6 AND status IN ('scheduled', 'publishing')";
     let done = on_tx!(tx, |conn| {
         sqlx::query(sql)
-            .bind(kind)
-            .bind(message)
+            .bind(error.kind)
+            .bind(error.message)
             .bind(progress)
             .bind(DbTime(now))
-            .bind(id)
-            .bind(job_id)
-            .bind(detail)
+            .bind(fence.target)
+            .bind(fence.job_id)
+            .bind(error.detail)
             .execute(conn)
             .await?
             .rows_affected()
@@ -510,37 +512,40 @@ pub struct ReceiptError<'a> {
     pub detail: Option<&'a str>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_receipt(
-    tx: &mut Tx,
-    target: &str,
-    attempt: i32,
-    job_id: i64,
-    outcome: &str,
-    remote_id: Option<&str>,
-    permalink: Option<&str>,
-    progress: &str,
-    error: Option<ReceiptError<'_>>,
-    started_at: Timestamp,
-    finished_at: Timestamp,
-) -> Result<(), DbError> {
+/// One attempt's receipt, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReceipt<'a> {
+    pub fence: Fence<'a>,
+    pub attempt: i32,
+    pub outcome: &'a str,
+    pub remote_id: Option<&'a str>,
+    pub permalink: Option<&'a str>,
+    /// The saved progress after the attempt (JSON).
+    pub progress: &'a str,
+    pub error: Option<ReceiptError<'a>>,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+}
+
+pub async fn insert_receipt(tx: &mut Tx, receipt: &NewReceipt<'_>) -> Result<(), DbError> {
     let sql = "INSERT INTO delivery_receipts (target_id, attempt, job_id, outcome, remote_id, \
                permalink, progress, error_kind, error_code, error_message, started_at, finished_at, \
                error_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    let error = receipt.error;
     on_tx!(tx, |conn| {
         sqlx::query(sql)
-            .bind(target)
-            .bind(attempt)
-            .bind(job_id)
-            .bind(outcome)
-            .bind(remote_id)
-            .bind(permalink)
-            .bind(progress)
+            .bind(receipt.fence.target)
+            .bind(receipt.attempt)
+            .bind(receipt.fence.job_id)
+            .bind(receipt.outcome)
+            .bind(receipt.remote_id)
+            .bind(receipt.permalink)
+            .bind(receipt.progress)
             .bind(error.map(|e| e.kind))
             .bind(error.and_then(|e| e.code))
             .bind(error.and_then(|e| e.message))
-            .bind(DbTime(started_at))
-            .bind(DbTime(finished_at))
+            .bind(DbTime(receipt.started_at))
+            .bind(DbTime(receipt.finished_at))
             .bind(error.and_then(|e| e.detail))
             .execute(conn)
             .await?;
