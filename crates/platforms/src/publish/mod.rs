@@ -182,6 +182,12 @@ pub fn with(progress: &Progress, key: &str, value: impl Into<String>) -> Progres
     next
 }
 
+/// The progress with the marker `key` set to `at` (unix seconds): an
+/// intent saved before a call that creates something visible.
+fn marked(progress: &Progress, key: &str, at: Timestamp) -> Progress {
+    with(progress, key, at.as_second().to_string())
+}
+
 /// The publishers this deployment has, by account kind.
 #[derive(Clone, Default)]
 pub struct Publishers {
