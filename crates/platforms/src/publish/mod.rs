@@ -29,6 +29,7 @@ pub mod facebook;
 mod graph;
 pub mod instagram;
 pub mod tiktok;
+mod upload;
 pub mod youtube;
 
 use std::collections::BTreeMap;
