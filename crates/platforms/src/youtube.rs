@@ -17,7 +17,7 @@ use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
-use crate::{AppConfig, ErrorKind, PlatformError, expiry, pkce_s256, split_scopes};
+use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, pkce_s256, split_scopes};
 
 pub const SCOPE_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readonly";
@@ -124,15 +124,13 @@ impl Connector for YouTube {
 
     fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
         let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
-        let mut url = Url::parse(
+        let mut url = consent_url(
+            ProviderId::YouTube,
             &self
                 .app
                 .hosts
                 .url("accounts.google.com", "/o/oauth2/v2/auth"),
-        )
-        .map_err(|e| {
-            PlatformError::new(ProviderId::YouTube, ErrorKind::Misconfigured, e.to_string())
-        })?;
+        )?;
         url.query_pairs_mut()
             .append_pair("client_id", &self.app.client_id)
             .append_pair("redirect_uri", request.redirect_uri)
@@ -226,13 +224,7 @@ impl Connector for YouTube {
         _kind: AccountKind,
         credentials: &Credentials,
     ) -> Result<Credentials, PlatformError> {
-        let Some(refresh_token) = &credentials.refresh_token else {
-            return Err(PlatformError::new(
-                ProviderId::YouTube,
-                ErrorKind::Reconnect,
-                "no refresh token stored",
-            ));
-        };
+        let refresh_token = credentials.stored_refresh_token(ProviderId::YouTube)?;
         // Google's refresh is repeatable: the refresh token stays valid.
         let token: TokenReply = self
             .client
@@ -441,17 +433,8 @@ impl Dialect for GoogleDialect {
                 };
                 Some(PlatformError::new(p, kind, error_description).with_code(error))
             }
-            Err(_) => Some(match reply.status {
-                429 => PlatformError::new(
-                    p,
-                    ErrorKind::RateLimited { until: None },
-                    "too many requests",
-                ),
-                500..=599 => {
-                    PlatformError::new(p, ErrorKind::Unavailable, format!("HTTP {}", reply.status))
-                }
-                status => PlatformError::unexpected(p, format_args!("HTTP {status}")),
-            }),
+            // Never a 2xx here: those returned above.
+            Err(_) => PlatformError::from_status(p, reply.status),
         }
     }
 }
