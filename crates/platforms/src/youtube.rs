@@ -72,13 +72,27 @@ impl YouTube {
         YouTube { app, client }
     }
 
-    fn token_call(&self) -> Call {
-        Call::new(
-            ProviderId::YouTube,
-            "google.token",
-            Method::Post,
-            self.app.hosts.url("oauth2.googleapis.com", "/token"),
-        )
+    /// A call to Google's token endpoint with `form` (the code exchange,
+    /// or a refresh, which alone may be repeated).
+    async fn token(
+        &self,
+        form: &[(&str, &str)],
+        idempotent: bool,
+    ) -> Result<TokenReply, PlatformError> {
+        self.client
+            .send(
+                &Call::new(
+                    ProviderId::YouTube,
+                    "google.token",
+                    Method::Post,
+                    self.app.hosts.url("oauth2.googleapis.com", "/token"),
+                )
+                .form(form)
+                .idempotent(idempotent),
+                &DIALECT,
+            )
+            .await?
+            .json(ProviderId::YouTube)
     }
 
     fn credentials(&self, token: TokenReply) -> Credentials {
@@ -148,24 +162,19 @@ impl Connector for YouTube {
     }
 
     async fn exchange(&self, request: &CodeExchange<'_>) -> Result<Grant, PlatformError> {
-        let token: TokenReply = self
-            .client
-            .send(
-                &self
-                    .token_call()
-                    .form(&[
-                        ("code", request.code),
-                        ("client_id", &self.app.client_id),
-                        ("client_secret", self.app.client_secret.expose()),
-                        ("redirect_uri", request.redirect_uri),
-                        ("grant_type", "authorization_code"),
-                        ("code_verifier", request.pkce_verifier),
-                    ])
-                    .idempotent(false),
-                &DIALECT,
+        let token = self
+            .token(
+                &[
+                    ("code", request.code),
+                    ("client_id", &self.app.client_id),
+                    ("client_secret", self.app.client_secret.expose()),
+                    ("redirect_uri", request.redirect_uri),
+                    ("grant_type", "authorization_code"),
+                    ("code_verifier", request.pkce_verifier),
+                ],
+                false,
             )
-            .await?
-            .json(ProviderId::YouTube)?;
+            .await?;
         let granted_scopes = split_scopes(token.scope.as_deref().unwrap_or_default());
         let credentials = self.credentials(token);
         let platform_user_id = if granted_scopes.iter().any(|s| s == "openid") {
@@ -226,22 +235,17 @@ impl Connector for YouTube {
     ) -> Result<Credentials, PlatformError> {
         let refresh_token = credentials.stored_refresh_token(ProviderId::YouTube)?;
         // Google's refresh is repeatable: the refresh token stays valid.
-        let token: TokenReply = self
-            .client
-            .send(
-                &self
-                    .token_call()
-                    .form(&[
-                        ("client_id", &self.app.client_id),
-                        ("client_secret", self.app.client_secret.expose()),
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", refresh_token.expose()),
-                    ])
-                    .idempotent(true),
-                &DIALECT,
+        let token = self
+            .token(
+                &[
+                    ("client_id", &self.app.client_id),
+                    ("client_secret", self.app.client_secret.expose()),
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token.expose()),
+                ],
+                true,
             )
-            .await?
-            .json(ProviderId::YouTube)?;
+            .await?;
         Ok(credentials.renewed_by(self.credentials(token)))
     }
 
