@@ -89,6 +89,29 @@ impl PlatformError {
         )
     }
 
+    /// What an answer whose body is in none of the platform's error shapes
+    /// means, by its HTTP status alone: nothing for 2xx, throttling for
+    /// 429, an outage for 5xx, otherwise an unexpected answer.
+    pub(crate) fn from_status(provider: ProviderId, status: u16) -> Option<Self> {
+        match status {
+            200..=299 => None,
+            429 => Some(PlatformError::new(
+                provider,
+                ErrorKind::RateLimited { until: None },
+                "too many requests",
+            )),
+            500..=599 => Some(PlatformError::new(
+                provider,
+                ErrorKind::Unavailable,
+                format!("HTTP {status}"),
+            )),
+            status => Some(PlatformError::unexpected(
+                provider,
+                format_args!("HTTP {status}"),
+            )),
+        }
+    }
+
     /// An answer that was not what the contract promises.
     pub(crate) fn unexpected(provider: ProviderId, what: impl fmt::Display) -> Self {
         PlatformError::new(

@@ -16,7 +16,7 @@ use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
-use crate::{AppConfig, ErrorKind, PlatformError, expiry, split_scopes};
+use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, split_scopes};
 use herald_core::Timestamp;
 
 const REQUIRED: &[&str] = &[
@@ -131,14 +131,10 @@ impl Connector for InstagramLogin {
 
     fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
         let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
-        let mut url = Url::parse(&self.app.hosts.url("www.instagram.com", "/oauth/authorize"))
-            .map_err(|e| {
-                PlatformError::new(
-                    ProviderId::Instagram,
-                    ErrorKind::Misconfigured,
-                    e.to_string(),
-                )
-            })?;
+        let mut url = consent_url(
+            ProviderId::Instagram,
+            &self.app.hosts.url("www.instagram.com", "/oauth/authorize"),
+        )?;
         url.query_pairs_mut()
             .append_pair("client_id", &self.app.client_id)
             .append_pair("redirect_uri", request.redirect_uri)

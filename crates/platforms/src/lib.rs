@@ -159,6 +159,13 @@ pub fn pkce_s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier))
 }
 
+/// The platform's consent page at `url`, ready for the query; a URL that
+/// does not parse means the hosts are misconfigured.
+pub(crate) fn consent_url(provider: ProviderId, url: &str) -> Result<url::Url, PlatformError> {
+    url::Url::parse(url)
+        .map_err(|e| PlatformError::new(provider, ErrorKind::Misconfigured, e.to_string()))
+}
+
 /// Splits a comma- or space-separated scope list.
 pub(crate) fn split_scopes(s: &str) -> Vec<String> {
     s.split([',', ' '])

@@ -18,7 +18,7 @@ use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
-use crate::{AppConfig, ErrorKind, PlatformError};
+use crate::{AppConfig, ErrorKind, PlatformError, consent_url};
 
 /// The Graph API version Herald speaks.
 pub const GRAPH_VERSION: &str = "v25.0";
@@ -213,17 +213,13 @@ impl Connector for FacebookLogin {
 
     fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
         let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
-        let mut url = Url::parse(&self.app.hosts.url(
-            "www.facebook.com",
-            &format!("/{GRAPH_VERSION}/dialog/oauth"),
-        ))
-        .map_err(|e| {
-            PlatformError::new(
-                ProviderId::Facebook,
-                ErrorKind::Misconfigured,
-                e.to_string(),
-            )
-        })?;
+        let mut url = consent_url(
+            ProviderId::Facebook,
+            &self.app.hosts.url(
+                "www.facebook.com",
+                &format!("/{GRAPH_VERSION}/dialog/oauth"),
+            ),
+        )?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("client_id", &self.app.client_id)
@@ -437,23 +433,7 @@ impl Dialect for GraphDialect {
         let provider = self.0;
         let parsed = serde_json::from_slice::<GraphErrorBody>(&reply.body).ok();
         let Some(GraphErrorBody { error }) = parsed else {
-            return match reply.status {
-                200..=299 => None,
-                429 => Some(PlatformError::new(
-                    provider,
-                    ErrorKind::RateLimited { until: None },
-                    "too many requests",
-                )),
-                500..=599 => Some(PlatformError::new(
-                    provider,
-                    ErrorKind::Unavailable,
-                    format!("HTTP {}", reply.status),
-                )),
-                status => Some(PlatformError::unexpected(
-                    provider,
-                    format_args!("HTTP {status}"),
-                )),
-            };
+            return PlatformError::from_status(provider, reply.status);
         };
         let code = error.code.unwrap_or(0);
         let subcode = error.error_subcode.unwrap_or(0);

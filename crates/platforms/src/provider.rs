@@ -133,6 +133,21 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// The stored refresh token; without one the account can only be
+    /// connected again.
+    pub(crate) fn stored_refresh_token(
+        &self,
+        provider: ProviderId,
+    ) -> Result<&Secret, PlatformError> {
+        self.refresh_token.as_ref().ok_or_else(|| {
+            PlatformError::new(
+                provider,
+                crate::ErrorKind::Reconnect,
+                "no refresh token stored",
+            )
+        })
+    }
+
     /// Takes fresh credentials from a refresh or a reconnection without
     /// ever replacing a stored refresh token by a missing one (Google omits
     /// it on refresh and on repeated consent).

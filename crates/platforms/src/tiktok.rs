@@ -16,7 +16,7 @@ use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
-use crate::{AppConfig, ErrorKind, PlatformError, expiry, split_scopes};
+use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, split_scopes};
 
 const REQUIRED: &[&str] = &["user.info.basic", "video.publish"];
 const OPTIONAL: &[&str] = &["user.info.profile"];
@@ -104,10 +104,10 @@ impl Connector for TikTok {
 
     fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
         let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
-        let mut url = Url::parse(&self.app.hosts.url("www.tiktok.com", "/v2/auth/authorize/"))
-            .map_err(|e| {
-                PlatformError::new(ProviderId::TikTok, ErrorKind::Misconfigured, e.to_string())
-            })?;
+        let mut url = consent_url(
+            ProviderId::TikTok,
+            &self.app.hosts.url("www.tiktok.com", "/v2/auth/authorize/"),
+        )?;
         url.query_pairs_mut()
             .append_pair("client_key", &self.app.client_id)
             .append_pair("response_type", "code")
@@ -184,13 +184,7 @@ impl Connector for TikTok {
         _kind: AccountKind,
         credentials: &Credentials,
     ) -> Result<Credentials, PlatformError> {
-        let Some(refresh_token) = &credentials.refresh_token else {
-            return Err(PlatformError::new(
-                ProviderId::TikTok,
-                ErrorKind::Reconnect,
-                "no refresh token stored",
-            ));
-        };
+        let refresh_token = credentials.stored_refresh_token(ProviderId::TikTok)?;
         // With rotating refresh tokens a lost answer leaves the old token
         // dead, so the call is not repeated blindly.
         let token = self
@@ -341,20 +335,7 @@ impl Dialect for TikTokDialect {
                         .with_trace(log_id),
                 )
             }
-            Err(_) => match reply.status {
-                200..=299 => None,
-                429 => Some(PlatformError::new(
-                    p,
-                    ErrorKind::RateLimited { until: None },
-                    "too many requests",
-                )),
-                500..=599 => Some(PlatformError::new(
-                    p,
-                    ErrorKind::Unavailable,
-                    format!("HTTP {}", reply.status),
-                )),
-                status => Some(PlatformError::unexpected(p, format_args!("HTTP {status}"))),
-            },
+            Err(_) => PlatformError::from_status(p, reply.status),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
 };
-use crate::{AppConfig, ErrorKind, PlatformError, expiry, pkce_s256, split_scopes};
+use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, pkce_s256, split_scopes};
 
 pub const SCOPE_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readonly";
@@ -72,13 +72,27 @@ impl YouTube {
         YouTube { app, client }
     }
 
-    fn token_call(&self) -> Call {
-        Call::new(
-            ProviderId::YouTube,
-            "google.token",
-            Method::Post,
-            self.app.hosts.url("oauth2.googleapis.com", "/token"),
-        )
+    /// A call to Google's token endpoint with `form` (the code exchange,
+    /// or a refresh, which alone may be repeated).
+    async fn token(
+        &self,
+        form: &[(&str, &str)],
+        idempotent: bool,
+    ) -> Result<TokenReply, PlatformError> {
+        self.client
+            .send(
+                &Call::new(
+                    ProviderId::YouTube,
+                    "google.token",
+                    Method::Post,
+                    self.app.hosts.url("oauth2.googleapis.com", "/token"),
+                )
+                .form(form)
+                .idempotent(idempotent),
+                &DIALECT,
+            )
+            .await?
+            .json(ProviderId::YouTube)
     }
 
     fn credentials(&self, token: TokenReply) -> Credentials {
@@ -124,15 +138,13 @@ impl Connector for YouTube {
 
     fn authorize_url(&self, request: &AuthorizeRequest<'_>) -> Result<Url, PlatformError> {
         let scopes: Vec<&str> = REQUIRED.iter().chain(OPTIONAL).copied().collect();
-        let mut url = Url::parse(
+        let mut url = consent_url(
+            ProviderId::YouTube,
             &self
                 .app
                 .hosts
                 .url("accounts.google.com", "/o/oauth2/v2/auth"),
-        )
-        .map_err(|e| {
-            PlatformError::new(ProviderId::YouTube, ErrorKind::Misconfigured, e.to_string())
-        })?;
+        )?;
         url.query_pairs_mut()
             .append_pair("client_id", &self.app.client_id)
             .append_pair("redirect_uri", request.redirect_uri)
@@ -150,24 +162,19 @@ impl Connector for YouTube {
     }
 
     async fn exchange(&self, request: &CodeExchange<'_>) -> Result<Grant, PlatformError> {
-        let token: TokenReply = self
-            .client
-            .send(
-                &self
-                    .token_call()
-                    .form(&[
-                        ("code", request.code),
-                        ("client_id", &self.app.client_id),
-                        ("client_secret", self.app.client_secret.expose()),
-                        ("redirect_uri", request.redirect_uri),
-                        ("grant_type", "authorization_code"),
-                        ("code_verifier", request.pkce_verifier),
-                    ])
-                    .idempotent(false),
-                &DIALECT,
+        let token = self
+            .token(
+                &[
+                    ("code", request.code),
+                    ("client_id", &self.app.client_id),
+                    ("client_secret", self.app.client_secret.expose()),
+                    ("redirect_uri", request.redirect_uri),
+                    ("grant_type", "authorization_code"),
+                    ("code_verifier", request.pkce_verifier),
+                ],
+                false,
             )
-            .await?
-            .json(ProviderId::YouTube)?;
+            .await?;
         let granted_scopes = split_scopes(token.scope.as_deref().unwrap_or_default());
         let credentials = self.credentials(token);
         let platform_user_id = if granted_scopes.iter().any(|s| s == "openid") {
@@ -226,30 +233,19 @@ impl Connector for YouTube {
         _kind: AccountKind,
         credentials: &Credentials,
     ) -> Result<Credentials, PlatformError> {
-        let Some(refresh_token) = &credentials.refresh_token else {
-            return Err(PlatformError::new(
-                ProviderId::YouTube,
-                ErrorKind::Reconnect,
-                "no refresh token stored",
-            ));
-        };
+        let refresh_token = credentials.stored_refresh_token(ProviderId::YouTube)?;
         // Google's refresh is repeatable: the refresh token stays valid.
-        let token: TokenReply = self
-            .client
-            .send(
-                &self
-                    .token_call()
-                    .form(&[
-                        ("client_id", &self.app.client_id),
-                        ("client_secret", self.app.client_secret.expose()),
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", refresh_token.expose()),
-                    ])
-                    .idempotent(true),
-                &DIALECT,
+        let token = self
+            .token(
+                &[
+                    ("client_id", &self.app.client_id),
+                    ("client_secret", self.app.client_secret.expose()),
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token.expose()),
+                ],
+                true,
             )
-            .await?
-            .json(ProviderId::YouTube)?;
+            .await?;
         Ok(credentials.renewed_by(self.credentials(token)))
     }
 
@@ -441,17 +437,8 @@ impl Dialect for GoogleDialect {
                 };
                 Some(PlatformError::new(p, kind, error_description).with_code(error))
             }
-            Err(_) => Some(match reply.status {
-                429 => PlatformError::new(
-                    p,
-                    ErrorKind::RateLimited { until: None },
-                    "too many requests",
-                ),
-                500..=599 => {
-                    PlatformError::new(p, ErrorKind::Unavailable, format!("HTTP {}", reply.status))
-                }
-                status => PlatformError::unexpected(p, format_args!("HTTP {status}")),
-            }),
+            // Never a 2xx here: those returned above.
+            Err(_) => PlatformError::from_status(p, reply.status),
         }
     }
 }

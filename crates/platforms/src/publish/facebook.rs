@@ -17,12 +17,13 @@ use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use super::graph::{
-    COMMENT_ID, COMMENT_INTENT, COMMENT_WARNING, Listing, PERMALINK, PERMALINK_WARNING,
-    RECONCILE_SLACK, follow_up_failed, instant, parse_time, published,
+    FollowUps, Graph, Linked, Listed, Listing, PERMALINK, RECONCILE_SLACK, instant, made_since,
+    parse_time,
 };
-use super::{MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Publisher, Step, with};
-use crate::client::{Call, Method, PlatformClient};
-use crate::meta::{GRAPH_VERSION, GraphDialect};
+use super::{
+    MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Publisher, Step, marked, with,
+};
+use crate::client::{Method, PlatformClient};
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
 
 /// Progress keys.
@@ -35,17 +36,24 @@ const VIDEO_ID: &str = "video_id";
 const VIDEO_POLL: SignedDuration = SignedDuration::from_secs(10);
 
 const PROVIDER: ProviderId = ProviderId::Facebook;
-const DIALECT: GraphDialect = GraphDialect(PROVIDER);
+
+/// What Facebook's follow-ups call: a post's `permalink_url`, and comments
+/// with `message` and `created_time`, newest first.
+const FOLLOW_UPS: FollowUps = FollowUps {
+    platform: "Facebook",
+    link_endpoint: "facebook.object",
+    link_fields: "id,permalink_url",
+    comments_endpoint: "facebook.comments",
+    comment_query: &[
+        ("fields", "id,message,created_time"),
+        ("order", "reverse_chronological"),
+    ],
+    no_comment: None,
+};
 
 /// Publishes text, image and video posts to Facebook Pages.
 pub struct FacebookPublisher {
-    hosts: Hosts,
-    client: PlatformClient,
-}
-
-#[derive(Deserialize)]
-struct IdReply {
-    id: String,
+    graph: Graph,
 }
 
 #[derive(Deserialize)]
@@ -116,46 +124,36 @@ struct CommentReply {
     created_time: Option<String>,
 }
 
+impl Linked for PostReply {
+    fn permalink(self) -> Option<String> {
+        self.permalink_url.map(|link| absolute(&link))
+    }
+}
+
+impl Listed for CommentReply {
+    fn id(self) -> String {
+        self.id
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn time(&self) -> Option<&str> {
+        self.created_time.as_deref()
+    }
+}
+
 impl FacebookPublisher {
     pub fn new(hosts: Hosts, client: PlatformClient) -> Self {
-        FacebookPublisher { hosts, client }
+        FacebookPublisher {
+            graph: Graph::new(hosts, client, PROVIDER, "graph.facebook.com"),
+        }
     }
 
     /// The account kind this publisher serves.
     pub fn account_kind(&self) -> AccountKind {
         AccountKind::FacebookPage
-    }
-
-    fn now(&self) -> Timestamp {
-        self.client.clock().now()
-    }
-
-    fn call_on(
-        &self,
-        host: &str,
-        request: &PublishRequest,
-        endpoint: &'static str,
-        method: Method,
-        path: &str,
-    ) -> Call {
-        let url = self.hosts.url(host, &format!("/{GRAPH_VERSION}{path}"));
-        Call::new(PROVIDER, endpoint, method, url)
-            .bearer(&request.access_token)
-            .bucket(request.account_id.clone())
-    }
-
-    fn call(
-        &self,
-        request: &PublishRequest,
-        endpoint: &'static str,
-        method: Method,
-        path: &str,
-    ) -> Call {
-        self.call_on("graph.facebook.com", request, endpoint, method, path)
-    }
-
-    async fn send<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        self.client.send(&call, &DIALECT).await?.json(PROVIDER)
     }
 
     fn bad(&self, message: impl Into<String>) -> PlatformError {
@@ -216,6 +214,7 @@ impl FacebookPublisher {
         let mut found = None;
         for _ in 0..20 {
             let mut call = self
+                .graph
                 .call(
                     request,
                     "facebook.feed",
@@ -228,7 +227,7 @@ impl FacebookPublisher {
             if let Some(cursor) = &after {
                 call = call.query("after", cursor.clone());
             }
-            let listing: Listing<PostReply> = self.send(call).await?;
+            let listing: Listing<PostReply> = self.graph.send(call).await?;
             let next = listing.after();
             let mut older = false;
             for post in listing.data {
@@ -256,6 +255,7 @@ impl FacebookPublisher {
         let mut out = Progress::new();
         if request.format == PostFormat::Image {
             let call = self
+                .graph
                 .call(
                     request,
                     "facebook.photos",
@@ -267,7 +267,7 @@ impl FacebookPublisher {
                     ("caption", request.caption.as_str()),
                 ])
                 .idempotent(false);
-            let photo: PhotoReply = self.send(call).await?;
+            let photo: PhotoReply = self.graph.send(call).await?;
             let post = photo
                 .post_id
                 .unwrap_or_else(|| format!("{}_{}", request.account_id, photo.id));
@@ -279,15 +279,15 @@ impl FacebookPublisher {
                 form.push(("link", link));
             }
             let call = self
+                .graph
                 .call(
                     request,
                     "facebook.feed",
                     Method::Post,
                     &format!("/{}/feed", request.account_id),
                 )
-                .form(&form)
-                .idempotent(false);
-            out.insert(POST_ID.into(), self.send::<IdReply>(call).await?.id);
+                .form(&form);
+            out.insert(POST_ID.into(), self.graph.create(call).await?);
         }
         Ok(out)
     }
@@ -301,15 +301,17 @@ impl FacebookPublisher {
     ) -> Result<Option<String>, PlatformError> {
         let since = intent - RECONCILE_SLACK;
         let listing: Listing<VideoListed> = self
+            .graph
             .send(
-                self.call(
-                    request,
-                    "facebook.videos",
-                    Method::Get,
-                    &format!("/{}/videos", request.account_id),
-                )
-                .query("fields", "id,description,created_time")
-                .query("limit", "50"),
+                self.graph
+                    .call(
+                        request,
+                        "facebook.videos",
+                        Method::Get,
+                        &format!("/{}/videos", request.account_id),
+                    )
+                    .query("fields", "id,description,created_time")
+                    .query("limit", "50"),
             )
             .await?;
         Ok(listing
@@ -317,10 +319,7 @@ impl FacebookPublisher {
             .into_iter()
             .rfind(|v| {
                 v.description.as_deref().unwrap_or("").trim() == request.caption.trim()
-                    && v.created_time
-                        .as_deref()
-                        .and_then(parse_time)
-                        .is_some_and(|t| t >= since)
+                    && made_since(v.created_time.as_deref(), since)
             })
             .map(|v| v.id))
     }
@@ -334,6 +333,7 @@ impl FacebookPublisher {
             form.push(("title", title));
         }
         let call = self
+            .graph
             .call_on(
                 "graph-video.facebook.com",
                 request,
@@ -341,9 +341,8 @@ impl FacebookPublisher {
                 Method::Post,
                 &format!("/{}/videos", request.account_id),
             )
-            .form(&form)
-            .idempotent(false);
-        Ok(self.send::<IdReply>(call).await?.id)
+            .form(&form);
+        self.graph.create(call).await
     }
 
     /// Waits for processing; once ready, saves the video's post.
@@ -354,14 +353,16 @@ impl FacebookPublisher {
         video: &str,
     ) -> Result<Step, PlatformError> {
         let reply: VideoReply = self
+            .graph
             .send(
-                self.call(
-                    request,
-                    "facebook.object",
-                    Method::Get,
-                    &format!("/{video}"),
-                )
-                .query("fields", "status,permalink_url,post_id"),
+                self.graph
+                    .call(
+                        request,
+                        "facebook.object",
+                        Method::Get,
+                        &format!("/{video}"),
+                    )
+                    .query("fields", "status,permalink_url,post_id"),
             )
             .await?;
         let status = reply.status.unwrap_or(VideoStatus {
@@ -393,117 +394,9 @@ impl FacebookPublisher {
             }
             _ => Ok(Step::Wait {
                 progress: progress.clone(),
-                at: self.now() + VIDEO_POLL,
+                at: self.graph.now() + VIDEO_POLL,
             }),
         }
-    }
-
-    // -------------------------------------------------------- follow-ups
-
-    async fn follow_up(
-        &self,
-        request: &PublishRequest,
-        progress: &Progress,
-        post: &str,
-    ) -> Result<Step, PlatformError> {
-        if !progress.contains_key(PERMALINK) && !progress.contains_key(PERMALINK_WARNING) {
-            let call = self
-                .call(request, "facebook.object", Method::Get, &format!("/{post}"))
-                .query("fields", "id,permalink_url");
-            return Ok(match self.send::<PostReply>(call).await {
-                Ok(PostReply {
-                    permalink_url: Some(link),
-                    ..
-                }) => Step::Continue(with(progress, PERMALINK, absolute(&link))),
-                Ok(_) => Step::Continue(with(
-                    progress,
-                    PERMALINK_WARNING,
-                    "Facebook did not give the post's link",
-                )),
-                Err(e) => follow_up_failed(
-                    self.now(),
-                    progress,
-                    &e,
-                    PERMALINK_WARNING,
-                    "reading the post's link",
-                ),
-            });
-        }
-        let comment = request
-            .first_comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        if let Some(comment) = comment
-            && !progress.contains_key(COMMENT_ID)
-            && !progress.contains_key(COMMENT_WARNING)
-        {
-            let Some(intent) = instant(progress, COMMENT_INTENT) else {
-                return Ok(Step::Continue(with(
-                    progress,
-                    COMMENT_INTENT,
-                    self.now().as_second().to_string(),
-                )));
-            };
-            return Ok(match self.comment(request, post, comment, intent).await {
-                Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
-                Err(e) => follow_up_failed(
-                    self.now(),
-                    progress,
-                    &e,
-                    COMMENT_WARNING,
-                    "posting the first comment",
-                ),
-            });
-        }
-        let remote = match (request.format, progress.get(VIDEO_ID)) {
-            (PostFormat::Video, Some(video)) => video.as_str(),
-            _ => post,
-        };
-        Ok(Step::Done(published(remote, progress)))
-    }
-
-    /// Finds the comment an earlier attempt posted, or posts it.
-    async fn comment(
-        &self,
-        request: &PublishRequest,
-        post: &str,
-        text: &str,
-        intent: Timestamp,
-    ) -> Result<String, PlatformError> {
-        let listing: Listing<CommentReply> = self
-            .send(
-                self.call(
-                    request,
-                    "facebook.comments",
-                    Method::Get,
-                    &format!("/{post}/comments"),
-                )
-                .query("fields", "id,message,created_time")
-                .query("order", "reverse_chronological")
-                .query("limit", "50"),
-            )
-            .await?;
-        let since = intent - RECONCILE_SLACK;
-        if let Some(existing) = listing.data.into_iter().find(|c| {
-            c.message.as_deref().map(str::trim) == Some(text)
-                && c.created_time
-                    .as_deref()
-                    .and_then(parse_time)
-                    .is_some_and(|t| t >= since)
-        }) {
-            return Ok(existing.id);
-        }
-        let call = self
-            .call(
-                request,
-                "facebook.comments",
-                Method::Post,
-                &format!("/{post}/comments"),
-            )
-            .form(&[("message", text)])
-            .idempotent(false);
-        Ok(self.send::<IdReply>(call).await?.id)
     }
 }
 
@@ -521,7 +414,15 @@ impl Publisher for FacebookPublisher {
     ) -> Result<Step, PlatformError> {
         self.check(request)?;
         if let Some(post) = progress.get(POST_ID) {
-            return self.follow_up(request, progress, post).await;
+            // A video is known by its video id, other posts by the post.
+            let remote = match (request.format, progress.get(VIDEO_ID)) {
+                (PostFormat::Video, Some(video)) => video.as_str(),
+                _ => post,
+            };
+            return self
+                .graph
+                .follow_up::<PostReply, CommentReply>(request, progress, post, remote, &FOLLOW_UPS)
+                .await;
         }
         if request.format == PostFormat::Video
             && let Some(video) = progress.get(VIDEO_ID)
@@ -529,11 +430,7 @@ impl Publisher for FacebookPublisher {
             return self.video_ready(request, progress, video).await;
         }
         let Some(intent) = instant(progress, INTENT) else {
-            return Ok(Step::Continue(with(
-                progress,
-                INTENT,
-                self.now().as_second().to_string(),
-            )));
+            return Ok(Step::Continue(marked(progress, INTENT, self.graph.now())));
         };
         // The marker is saved: whatever an earlier attempt made is found
         // before anything is created again.

@@ -1,12 +1,16 @@
-//! What the Graph publishers (Instagram, Facebook Pages) share: progress
-//! keys and markers, follow-up retries, Graph listings with cursors, and
-//! Graph's time format.
+//! What the Graph publishers (Instagram, Facebook Pages) share: the calls
+//! as the account ([`Graph`]), progress keys and markers, the follow-ups
+//! after publishing (permalink, first comment) with their retries, Graph
+//! listings with cursors, and Graph's time format.
 
 use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use super::{Progress, Published, Step, with};
-use crate::{ErrorKind, PlatformError, ProviderId};
+use super::{Progress, PublishRequest, Published, Step, marked, with};
+use crate::client::{Call, Method, PlatformClient};
+use crate::meta::{GRAPH_VERSION, GraphDialect};
+use crate::{ErrorKind, Hosts, PlatformError, ProviderId};
 
 pub(super) const PERMALINK: &str = "permalink";
 pub(super) const PERMALINK_WARNING: &str = "permalink_warning";
@@ -21,6 +25,235 @@ pub(super) const FOLLOW_UP_TRIES: u32 = 5;
 /// How far before the intent marker a reconciled object may be dated
 /// (clock skew between Herald and the platform).
 pub(super) const RECONCILE_SLACK: SignedDuration = SignedDuration::from_secs(60);
+
+/// The Graph API one publisher speaks: which provider's app and which host
+/// (graph.facebook.com or graph.instagram.com). Every call goes out with
+/// the account's token, in the account's rate-limit bucket, and is read in
+/// Graph's error dialect.
+pub(super) struct Graph {
+    hosts: Hosts,
+    client: PlatformClient,
+    provider: ProviderId,
+    host: &'static str,
+}
+
+/// The answer of a call that creates something.
+#[derive(Deserialize)]
+pub(super) struct IdReply {
+    pub id: String,
+}
+
+/// What the follow-ups of one Graph platform call and say: the parts that
+/// differ between Facebook and Instagram.
+pub(super) struct FollowUps {
+    /// The platform's name in warnings ("Instagram did not give ...").
+    pub platform: &'static str,
+    /// The endpoint name and `fields` of reading the post's permalink.
+    pub link_endpoint: &'static str,
+    pub link_fields: &'static str,
+    /// The endpoint name of the post's comments, and the query of listing
+    /// them (before `limit`).
+    pub comments_endpoint: &'static str,
+    pub comment_query: &'static [(&'static str, &'static str)],
+    /// When set, the first comment is not posted and this is the warning
+    /// (stories take no comments).
+    pub no_comment: Option<&'static str>,
+}
+
+/// A post as read for its permalink.
+pub(super) trait Linked: DeserializeOwned + Send {
+    /// Its permalink, as Herald shows it, when Graph gave one.
+    fn permalink(self) -> Option<String>;
+}
+
+/// A comment as a Graph API lists it (Facebook and Instagram name its
+/// fields differently).
+pub(super) trait Listed: DeserializeOwned + Send {
+    fn id(self) -> String;
+    fn text(&self) -> Option<&str>;
+    /// When it was made, in Graph's time format.
+    fn time(&self) -> Option<&str>;
+}
+
+impl Graph {
+    /// The Graph API of `provider`'s app on `host`.
+    pub(super) fn new(
+        hosts: Hosts,
+        client: PlatformClient,
+        provider: ProviderId,
+        host: &'static str,
+    ) -> Graph {
+        Graph {
+            hosts,
+            client,
+            provider,
+            host,
+        }
+    }
+
+    /// The provider whose app (and error vocabulary) the calls use.
+    pub(super) fn provider(&self) -> ProviderId {
+        self.provider
+    }
+
+    /// The client's clock.
+    pub(super) fn now(&self) -> Timestamp {
+        self.client.clock().now()
+    }
+
+    /// A call to `path` (after the Graph version) on another Graph host
+    /// (graph-video.facebook.com), as the account.
+    pub(super) fn call_on(
+        &self,
+        host: &str,
+        request: &PublishRequest,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+    ) -> Call {
+        let url = self.hosts.url(host, &format!("/{GRAPH_VERSION}{path}"));
+        Call::new(self.provider, endpoint, method, url)
+            .bearer(&request.access_token)
+            .bucket(request.account_id.clone())
+    }
+
+    /// A call to `path` (after the Graph version) on this API's host, as
+    /// the account.
+    pub(super) fn call(
+        &self,
+        request: &PublishRequest,
+        endpoint: &'static str,
+        method: Method,
+        path: &str,
+    ) -> Call {
+        self.call_on(self.host, request, endpoint, method, path)
+    }
+
+    /// Sends `call` and reads the answer, Graph errors classified.
+    pub(super) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
+        self.client
+            .send(&call, &GraphDialect(self.provider))
+            .await?
+            .json(self.provider)
+    }
+
+    /// Sends a call that creates something (never repeated blindly) and
+    /// returns the id of what it made.
+    pub(super) async fn create(&self, call: Call) -> Result<String, PlatformError> {
+        Ok(self.send::<IdReply>(call.idempotent(false)).await?.id)
+    }
+
+    /// The post exists: read its permalink, then post the first comment
+    /// (after its own intent marker, reconciled through the post's
+    /// comments), one per step, then answer `Done` with `remote_id`.
+    /// Neither follow-up fails the post: after a few retries each becomes a
+    /// warning. `L` is the post as read for its link, `C` a listed comment.
+    pub(super) async fn follow_up<L: Linked, C: Listed>(
+        &self,
+        request: &PublishRequest,
+        progress: &Progress,
+        post: &str,
+        remote_id: &str,
+        rules: &FollowUps,
+    ) -> Result<Step, PlatformError> {
+        if !progress.contains_key(PERMALINK) && !progress.contains_key(PERMALINK_WARNING) {
+            let call = self
+                .call(
+                    request,
+                    rules.link_endpoint,
+                    Method::Get,
+                    &format!("/{post}"),
+                )
+                .query("fields", rules.link_fields);
+            return Ok(match self.send::<L>(call).await.map(Linked::permalink) {
+                Ok(Some(link)) => Step::Continue(with(progress, PERMALINK, link)),
+                Ok(None) => Step::Continue(with(
+                    progress,
+                    PERMALINK_WARNING,
+                    format!("{} did not give the post's link", rules.platform),
+                )),
+                Err(e) => follow_up_failed(
+                    self.now(),
+                    progress,
+                    &e,
+                    PERMALINK_WARNING,
+                    "reading the post's link",
+                ),
+            });
+        }
+        let comment = request
+            .first_comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(comment) = comment
+            && !progress.contains_key(COMMENT_ID)
+            && !progress.contains_key(COMMENT_WARNING)
+        {
+            if let Some(warning) = rules.no_comment {
+                return Ok(Step::Continue(with(progress, COMMENT_WARNING, warning)));
+            }
+            let Some(intent) = instant(progress, COMMENT_INTENT) else {
+                return Ok(Step::Continue(marked(progress, COMMENT_INTENT, self.now())));
+            };
+            return Ok(
+                match self
+                    .comment::<C>(request, rules, post, comment, intent)
+                    .await
+                {
+                    Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
+                    Err(e) => follow_up_failed(
+                        self.now(),
+                        progress,
+                        &e,
+                        COMMENT_WARNING,
+                        "posting the first comment",
+                    ),
+                },
+            );
+        }
+        Ok(Step::Done(published(remote_id, progress)))
+    }
+
+    /// Finds the comment an earlier attempt posted on `post` (same text,
+    /// not older than the marker minus a minute), or posts it.
+    async fn comment<C: Listed>(
+        &self,
+        request: &PublishRequest,
+        rules: &FollowUps,
+        post: &str,
+        text: &str,
+        intent: Timestamp,
+    ) -> Result<String, PlatformError> {
+        let mut list = self.call(
+            request,
+            rules.comments_endpoint,
+            Method::Get,
+            &format!("/{post}/comments"),
+        );
+        for (key, value) in rules.comment_query {
+            list = list.query(key, *value);
+        }
+        let listing: Listing<C> = self.send(list.query("limit", "50")).await?;
+        let since = intent - RECONCILE_SLACK;
+        if let Some(existing) = listing
+            .data
+            .into_iter()
+            .find(|c| c.text().map(str::trim) == Some(text) && made_since(c.time(), since))
+        {
+            return Ok(existing.id());
+        }
+        let call = self
+            .call(
+                request,
+                rules.comments_endpoint,
+                Method::Post,
+                &format!("/{post}/comments"),
+            )
+            .form(&[("message", text)]);
+        self.create(call).await
+    }
+}
 
 #[derive(Deserialize)]
 pub(super) struct Listing<T> {
@@ -122,6 +355,12 @@ pub(super) fn required(
             format!("the saved progress lacks {key}"),
         )
     })
+}
+
+/// Whether a listed object's Graph `time` is known and not before `since`
+/// (how reconciliation tells an earlier attempt's object from older ones).
+pub(super) fn made_since(time: Option<&str>, since: Timestamp) -> bool {
+    time.and_then(parse_time).is_some_and(|t| t >= since)
 }
 
 /// Graph's `2026-01-01T00:00:00+0000` (or RFC 3339).

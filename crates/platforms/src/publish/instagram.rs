@@ -26,12 +26,13 @@ use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use super::graph::{
-    COMMENT_ID, COMMENT_INTENT, COMMENT_WARNING, Listing, PERMALINK, PERMALINK_WARNING,
-    RECONCILE_SLACK, count, follow_up_failed, instant, parse_time, published, required,
+    FollowUps, Graph, Linked, Listed, Listing, PERMALINK, RECONCILE_SLACK, count, instant,
+    made_since, parse_time, required,
 };
-use super::{MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Publisher, Step, with};
-use crate::client::{Call, Method, PlatformClient};
-use crate::meta::{GRAPH_VERSION, GraphDialect};
+use super::{
+    MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Publisher, Step, marked, with,
+};
+use crate::client::{Method, PlatformClient};
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
 
 /// Progress keys.
@@ -49,6 +50,17 @@ const VIDEO_POLL: SignedDuration = SignedDuration::from_secs(10);
 /// Containers that expire this often before publishing mean something is
 /// wrong on our side.
 const MAX_RESTARTS: u32 = 3;
+
+/// What Instagram's follow-ups call: a media's `permalink`, and comments
+/// with `text` and `timestamp`.
+const FOLLOW_UPS: FollowUps = FollowUps {
+    platform: "Instagram",
+    link_endpoint: "instagram.media_get",
+    link_fields: "id,permalink",
+    comments_endpoint: "instagram.comments",
+    comment_query: &[("fields", "id,text,timestamp")],
+    no_comment: None,
+};
 
 /// Which Instagram API a publisher speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,14 +100,8 @@ impl InstagramApi {
 
 /// Publishes images, carousels, reels and stories to Instagram.
 pub struct InstagramPublisher {
-    hosts: Hosts,
     api: InstagramApi,
-    client: PlatformClient,
-}
-
-#[derive(Deserialize)]
-struct IdReply {
-    id: String,
+    graph: Graph,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +132,26 @@ struct CommentReply {
     timestamp: Option<String>,
 }
 
+impl Linked for MediaReply {
+    fn permalink(self) -> Option<String> {
+        self.permalink
+    }
+}
+
+impl Listed for CommentReply {
+    fn id(self) -> String {
+        self.id
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    fn time(&self) -> Option<&str> {
+        self.timestamp.as_deref()
+    }
+}
+
 #[derive(Deserialize)]
 struct QuotaReply {
     #[serde(default)]
@@ -143,9 +169,8 @@ struct QuotaConfig {
 impl InstagramPublisher {
     pub fn new(hosts: Hosts, login: InstagramApi, client: PlatformClient) -> Self {
         InstagramPublisher {
-            hosts,
             api: login,
-            client,
+            graph: Graph::new(hosts, client, login.provider(), login.host()),
         }
     }
 
@@ -155,33 +180,11 @@ impl InstagramPublisher {
     }
 
     fn provider_id(&self) -> ProviderId {
-        self.api.provider()
+        self.graph.provider()
     }
 
     fn now(&self) -> Timestamp {
-        self.client.clock().now()
-    }
-
-    fn call(
-        &self,
-        request: &PublishRequest,
-        endpoint: &'static str,
-        method: Method,
-        path: &str,
-    ) -> Call {
-        let url = self
-            .hosts
-            .url(self.api.host(), &format!("/{GRAPH_VERSION}{path}"));
-        Call::new(self.provider_id(), endpoint, method, url)
-            .bearer(&request.access_token)
-            .bucket(request.account_id.clone())
-    }
-
-    async fn send<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        self.client
-            .send(&call, &GraphDialect(self.provider_id()))
-            .await?
-            .json(self.provider_id())
+        self.graph.now()
     }
 
     fn error(&self, kind: ErrorKind, message: impl Into<String>) -> PlatformError {
@@ -256,15 +259,15 @@ impl InstagramPublisher {
         params: &[(&str, &str)],
     ) -> Result<String, PlatformError> {
         let call = self
+            .graph
             .call(
                 request,
                 "instagram.media_create",
                 Method::Post,
                 &format!("/{}/media", request.account_id),
             )
-            .form(params)
-            .idempotent(false);
-        Ok(self.send::<IdReply>(call).await?.id)
+            .form(params);
+        self.graph.create(call).await
     }
 
     /// The container of an image, reel or story.
@@ -304,16 +307,18 @@ impl InstagramPublisher {
         request: &PublishRequest,
         container: &str,
     ) -> Result<StatusReply, PlatformError> {
-        self.send(
-            self.call(
-                request,
-                "instagram.container_status",
-                Method::Get,
-                &format!("/{container}"),
+        self.graph
+            .send(
+                self.graph
+                    .call(
+                        request,
+                        "instagram.container_status",
+                        Method::Get,
+                        &format!("/{container}"),
+                    )
+                    .query("fields", "status_code,status"),
             )
-            .query("fields", "status_code,status"),
-        )
-        .await
+            .await
     }
 
     /// The account's media (or stories) of the last day, newest first.
@@ -328,15 +333,17 @@ impl InstagramPublisher {
             "media"
         };
         let listing: Listing<MediaReply> = self
+            .graph
             .send(
-                self.call(
-                    request,
-                    "instagram.media_list",
-                    Method::Get,
-                    &format!("/{}/{edge}", request.account_id),
-                )
-                .query("fields", "id,caption,media_type,permalink,timestamp")
-                .query("limit", limit.to_string()),
+                self.graph
+                    .call(
+                        request,
+                        "instagram.media_list",
+                        Method::Get,
+                        &format!("/{}/{edge}", request.account_id),
+                    )
+                    .query("fields", "id,caption,media_type,permalink,timestamp")
+                    .query("limit", limit.to_string()),
             )
             .await?;
         Ok(listing.data)
@@ -465,16 +472,16 @@ impl InstagramPublisher {
             _ => return Err(self.media_error(&status)),
         }
         let call = self
+            .graph
             .call(
                 request,
                 "instagram.media_publish",
                 Method::Post,
                 &format!("/{}/media_publish", request.account_id),
             )
-            .form(&[("creation_id", &container)])
-            .idempotent(false);
-        match self.send::<IdReply>(call).await {
-            Ok(media) => Ok(Step::Continue(with(progress, MEDIA_ID, media.id))),
+            .form(&[("creation_id", &container)]);
+        match self.graph.create(call).await {
+            Ok(media) => Ok(Step::Continue(with(progress, MEDIA_ID, media))),
             Err(e) => match e.code.as_deref() {
                 // Not FINISHED after all: try again shortly.
                 Some("9007/2207027") => Ok(self.wait(request, progress.clone())),
@@ -504,10 +511,7 @@ impl InstagramPublisher {
             .into_iter()
             .rfind(|m| {
                 (story || m.caption.as_deref().unwrap_or("").trim() == request.caption.trim())
-                    && m.timestamp
-                        .as_deref()
-                        .and_then(parse_time)
-                        .is_some_and(|t| t >= since)
+                    && made_since(m.timestamp.as_deref(), since)
             });
         match found {
             Some(media) => {
@@ -529,14 +533,16 @@ impl InstagramPublisher {
     async fn daily_limit(&self, request: &PublishRequest, error: PlatformError) -> PlatformError {
         let now = self.now();
         let quota = self
+            .graph
             .send::<Listing<QuotaReply>>(
-                self.call(
-                    request,
-                    "instagram.publishing_limit",
-                    Method::Get,
-                    &format!("/{}/content_publishing_limit", request.account_id),
-                )
-                .query("fields", "quota_usage,config"),
+                self.graph
+                    .call(
+                        request,
+                        "instagram.publishing_limit",
+                        Method::Get,
+                        &format!("/{}/content_publishing_limit", request.account_id),
+                    )
+                    .query("fields", "quota_usage,config"),
             )
             .await
             .ok()
@@ -569,123 +575,6 @@ impl InstagramPublisher {
         };
         self.recent_media(&feed, total.clamp(1, 100)).await
     }
-
-    // ------------------------------------------------------- follow-ups
-
-    async fn follow_up(
-        &self,
-        request: &PublishRequest,
-        progress: &Progress,
-        media_id: &str,
-    ) -> Result<Step, PlatformError> {
-        if !progress.contains_key(PERMALINK) && !progress.contains_key(PERMALINK_WARNING) {
-            let call = self
-                .call(
-                    request,
-                    "instagram.media_get",
-                    Method::Get,
-                    &format!("/{media_id}"),
-                )
-                .query("fields", "id,permalink");
-            return Ok(match self.send::<MediaReply>(call).await {
-                Ok(MediaReply {
-                    permalink: Some(link),
-                    ..
-                }) => Step::Continue(with(progress, PERMALINK, link)),
-                Ok(_) => Step::Continue(with(
-                    progress,
-                    PERMALINK_WARNING,
-                    "Instagram did not give the post's link",
-                )),
-                Err(e) => follow_up_failed(
-                    self.now(),
-                    progress,
-                    &e,
-                    PERMALINK_WARNING,
-                    "reading the post's link",
-                ),
-            });
-        }
-        let comment = request
-            .first_comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        if let Some(comment) = comment
-            && !progress.contains_key(COMMENT_ID)
-            && !progress.contains_key(COMMENT_WARNING)
-        {
-            if request.format == PostFormat::Story {
-                return Ok(Step::Continue(with(
-                    progress,
-                    COMMENT_WARNING,
-                    "stories take no comments: the first comment was not posted",
-                )));
-            }
-            let Some(intent) = instant(progress, COMMENT_INTENT) else {
-                return Ok(Step::Continue(with(
-                    progress,
-                    COMMENT_INTENT,
-                    self.now().as_second().to_string(),
-                )));
-            };
-            return Ok(
-                match self.comment(request, media_id, comment, intent).await {
-                    Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
-                    Err(e) => follow_up_failed(
-                        self.now(),
-                        progress,
-                        &e,
-                        COMMENT_WARNING,
-                        "posting the first comment",
-                    ),
-                },
-            );
-        }
-        Ok(Step::Done(published(media_id, progress)))
-    }
-
-    /// Finds the comment an earlier attempt posted, or posts it.
-    async fn comment(
-        &self,
-        request: &PublishRequest,
-        media_id: &str,
-        text: &str,
-        intent: Timestamp,
-    ) -> Result<String, PlatformError> {
-        let listing: Listing<CommentReply> = self
-            .send(
-                self.call(
-                    request,
-                    "instagram.comments",
-                    Method::Get,
-                    &format!("/{media_id}/comments"),
-                )
-                .query("fields", "id,text,timestamp")
-                .query("limit", "50"),
-            )
-            .await?;
-        let since = intent - RECONCILE_SLACK;
-        if let Some(existing) = listing.data.into_iter().find(|c| {
-            c.text.as_deref().map(str::trim) == Some(text)
-                && c.timestamp
-                    .as_deref()
-                    .and_then(parse_time)
-                    .is_some_and(|t| t >= since)
-        }) {
-            return Ok(existing.id);
-        }
-        let call = self
-            .call(
-                request,
-                "instagram.comments",
-                Method::Post,
-                &format!("/{media_id}/comments"),
-            )
-            .form(&[("message", text)])
-            .idempotent(false);
-        Ok(self.send::<IdReply>(call).await?.id)
-    }
 }
 
 #[async_trait]
@@ -702,7 +591,17 @@ impl Publisher for InstagramPublisher {
     ) -> Result<Step, PlatformError> {
         self.check(request)?;
         if let Some(media_id) = progress.get(MEDIA_ID) {
-            return self.follow_up(request, progress, media_id).await;
+            let rules = FollowUps {
+                no_comment: (request.format == PostFormat::Story)
+                    .then_some("stories take no comments: the first comment was not posted"),
+                ..FOLLOW_UPS
+            };
+            return self
+                .graph
+                .follow_up::<MediaReply, CommentReply>(
+                    request, progress, media_id, media_id, &rules,
+                )
+                .await;
         }
         if progress.contains_key(PUBLISH_INTENT) {
             return self.publish(request, progress).await;
@@ -717,11 +616,7 @@ impl Publisher for InstagramPublisher {
         let status = self.status(request, container).await?;
         match status.status_code.as_str() {
             "IN_PROGRESS" => Ok(self.wait(request, progress.clone())),
-            "FINISHED" => Ok(Step::Continue(with(
-                progress,
-                PUBLISH_INTENT,
-                self.now().as_second().to_string(),
-            ))),
+            "FINISHED" => Ok(Step::Continue(marked(progress, PUBLISH_INTENT, self.now()))),
             "EXPIRED" => self.start_over(progress).map(Step::Continue),
             // Only reachable when a marker was lost: treat the container's
             // creation as the marker.

@@ -29,6 +29,7 @@ pub mod facebook;
 mod graph;
 pub mod instagram;
 pub mod tiktok;
+mod upload;
 pub mod youtube;
 
 use std::collections::BTreeMap;
@@ -180,6 +181,12 @@ pub fn with(progress: &Progress, key: &str, value: impl Into<String>) -> Progres
     let mut next = progress.clone();
     next.insert(key.to_owned(), value.into());
     next
+}
+
+/// The progress with the marker `key` set to `at` (unix seconds): an
+/// intent saved before a call that creates something visible.
+fn marked(progress: &Progress, key: &str, at: Timestamp) -> Progress {
+    with(progress, key, at.as_second().to_string())
 }
 
 /// The publishers this deployment has, by account kind.

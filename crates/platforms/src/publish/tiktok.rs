@@ -29,10 +29,11 @@ use herald_core::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{
-    MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
-    Step, with,
+use super::upload::{
+    FINAL_SENT, OFFSET, OneVideo, content_range, final_intent, read_chunk, the_video,
+    upload_url_allowed,
 };
+use super::{MediaItem, MediaSource, Progress, PublishRequest, Published, Publisher, Step, with};
 use crate::client::{Call, Method, PlatformClient};
 use crate::tiktok::TikTokDialect;
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
@@ -57,7 +58,16 @@ const POST_ID_POLL: SignedDuration = SignedDuration::from_secs(15);
 const PROCESSING_PATIENCE: SignedDuration = SignedDuration::from_hours(24);
 const VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime", "video/webm"];
 
-// Progress keys.
+/// The one video of a TikTok post, and the words for what is refused.
+const ONE_VIDEO: OneVideo = OneVideo {
+    provider: P,
+    kind: AccountKind::TikTokUser,
+    wrong_account: "TikTok publishing needs a TikTok account",
+    not_video: "TikTok direct posts are videos",
+    not_one_video: "a TikTok post needs exactly one video",
+};
+
+// Progress keys (and `offset`, `final_sent_at` from the upload module).
 const PRIVACY: &str = "privacy";
 const USERNAME: &str = "username";
 const PUBLISH_ID: &str = "publish_id";
@@ -65,8 +75,6 @@ const UPLOAD_URL: &str = "upload_url";
 const UPLOAD_UNTIL: &str = "upload_url_until";
 const CHUNK_SIZE: &str = "chunk_size";
 const CHUNKS: &str = "chunks";
-const OFFSET: &str = "offset";
-const FINAL_SENT: &str = "final_sent_at";
 const UPLOADED: &str = "uploaded_at";
 const COMPLETE: &str = "complete_at";
 const POLLS: &str = "polls";
@@ -252,14 +260,9 @@ impl TikTokPublisher {
 
     /// Video bytes only go to TikTok's upload hosts (or the sandbox).
     fn check_upload_url(&self, url: &str) -> Result<(), PlatformError> {
-        let ok = match &self.hosts {
-            Hosts::Real => url::Url::parse(url).is_ok_and(|u| {
-                u.scheme() == "https"
-                    && u.host_str()
-                        .is_some_and(|h| h == "tiktokapis.com" || h.ends_with(".tiktokapis.com"))
-            }),
-            Hosts::Sandbox { base } => url.starts_with(&format!("{base}/")),
-        };
+        let ok = upload_url_allowed(&self.hosts, url, |h| {
+            h == "tiktokapis.com" || h.ends_with(".tiktokapis.com")
+        });
         if ok {
             Ok(())
         } else {
@@ -320,15 +323,10 @@ impl TikTokPublisher {
         }
         let is_final = offset / chunk_size + 1 == chunks;
         if is_final && !progress.contains_key(FINAL_SENT) {
-            let next = with(progress, OFFSET, offset.to_string());
-            return Ok(Step::Continue(with(
-                &next,
-                FINAL_SENT,
-                now.as_second().to_string(),
-            )));
+            return Ok(final_intent(progress, offset, now));
         }
         let end = if is_final { size } else { offset + chunk_size };
-        let bytes = read(media, item, offset, end - offset).await?;
+        let bytes = read_chunk(P, media, item, offset, end - offset).await?;
         let mime = if VIDEO_TYPES.contains(&item.mime.as_str()) {
             item.mime.as_str()
         } else {
@@ -336,10 +334,7 @@ impl TikTokPublisher {
         };
         // The token travels in the URL's query (redacted in logs).
         let call = Call::new(P, "tiktok.upload", Method::Put, &progress[UPLOAD_URL])
-            .header(
-                "Content-Range",
-                format!("bytes {offset}-{}/{size}", end - 1),
-            )
+            .header("Content-Range", content_range(offset, end, size))
             .bytes(mime, bytes)
             .idempotent(true);
         match self.client.send(&call, &TikTokDialect).await {
@@ -525,7 +520,7 @@ impl Publisher for TikTokPublisher {
         media: &dyn MediaSource,
         progress: &Progress,
     ) -> Result<Step, PlatformError> {
-        let item = video_of(request)?;
+        let item = the_video(request, &ONE_VIDEO)?;
         if !progress.contains_key(PRIVACY) {
             self.creator_info(request, item, progress).await
         } else if !progress.contains_key(PUBLISH_ID) {
@@ -598,44 +593,6 @@ fn number(progress: &Progress, key: &str) -> Result<u64, PlatformError> {
                 format!("saved progress lacks {key}"),
             )
         })
-}
-
-/// The one video of a TikTok post.
-fn video_of(request: &PublishRequest) -> Result<&MediaItem, PlatformError> {
-    let refuse = |why: &str| Err(PlatformError::new(P, ErrorKind::BadRequest, why.to_owned()));
-    if request.kind != AccountKind::TikTokUser {
-        return refuse("TikTok publishing needs a TikTok account");
-    }
-    if request.format != PostFormat::Video {
-        return refuse("TikTok direct posts are videos");
-    }
-    match request.media.as_slice() {
-        [item] if item.kind == MediaKind::Video && item.size > 0 => Ok(item),
-        _ => refuse("a TikTok post needs exactly one video"),
-    }
-}
-
-async fn read(
-    media: &dyn MediaSource,
-    item: &MediaItem,
-    offset: u64,
-    len: u64,
-) -> Result<Vec<u8>, PlatformError> {
-    let bytes = media.read(item, offset, len).await.map_err(|e| {
-        PlatformError::new(
-            P,
-            ErrorKind::Unavailable,
-            format!("could not read the video: {e}"),
-        )
-    })?;
-    if bytes.len() as u64 != len {
-        return Err(PlatformError::new(
-            P,
-            ErrorKind::BadRequest,
-            "the video file is shorter than its recorded size",
-        ));
-    }
-    Ok(bytes)
 }
 
 /// The `data` of TikTok's envelope (errors were classified already).

@@ -33,10 +33,11 @@ use herald_core::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
-    Step, with,
+use super::upload::{
+    FINAL_SENT, OFFSET, OneVideo, content_range, final_intent, read_chunk, the_video,
+    upload_url_allowed,
 };
+use super::{MediaItem, MediaSource, Progress, PublishRequest, Published, Publisher, Step, with};
 use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::youtube::GoogleDialect;
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
@@ -52,12 +53,19 @@ const MAX_SESSIONS: u64 = 5;
 const MAX_STALLS: u64 = 3;
 const TITLE_MAX_CHARS: usize = 100;
 
-// Progress keys.
+/// The one video of a YouTube post, and the words for what is refused.
+const ONE_VIDEO: OneVideo = OneVideo {
+    provider: P,
+    kind: AccountKind::YouTubeChannel,
+    wrong_account: "YouTube publishing needs a YouTube channel",
+    not_video: "YouTube posts are videos",
+    not_one_video: "a YouTube post needs exactly one video",
+};
+
+// Progress keys (and `offset`, `final_sent_at` from the upload module).
 const SESSION: &str = "session";
 const OPENED: &str = "session_opened_at";
 const SESSIONS: &str = "sessions";
-const OFFSET: &str = "offset";
-const FINAL_SENT: &str = "final_sent_at";
 const STALLS: &str = "stalls";
 const VIDEO_ID: &str = "video_id";
 
@@ -162,11 +170,7 @@ impl YouTubePublisher {
 
     /// Video bytes only go to Google's upload host (or the sandbox).
     fn check_session_url(&self, url: &str) -> Result<(), PlatformError> {
-        let ok = match &self.hosts {
-            Hosts::Real => url::Url::parse(url)
-                .is_ok_and(|u| u.scheme() == "https" && u.host_str() == Some("www.googleapis.com")),
-            Hosts::Sandbox { base } => url.starts_with(&format!("{base}/")),
-        };
+        let ok = upload_url_allowed(&self.hosts, url, |h| h == "www.googleapis.com");
         if ok {
             Ok(())
         } else {
@@ -219,20 +223,12 @@ impl YouTubePublisher {
         }
         let end = (offset + self.chunk_size).min(size);
         if end == size && !progress.contains_key(FINAL_SENT) {
-            let next = with(progress, OFFSET, offset.to_string());
-            return Ok(Step::Continue(with(
-                &next,
-                FINAL_SENT,
-                self.now().as_second().to_string(),
-            )));
+            return Ok(final_intent(progress, offset, self.now()));
         }
-        let bytes = read(media, item, offset, end - offset).await?;
+        let bytes = read_chunk(P, media, item, offset, end - offset).await?;
         let call = Call::new(P, "youtube.upload_chunk", Method::Put, session)
             .bearer(&request.access_token)
-            .header(
-                "Content-Range",
-                format!("bytes {offset}-{}/{size}", end - 1),
-            )
+            .header("Content-Range", content_range(offset, end, size))
             .bytes(mime_of(item), bytes)
             .idempotent(true);
         let outcome = match self.client.send(&call, &UploadDialect).await {
@@ -297,7 +293,7 @@ impl Publisher for YouTubePublisher {
         media: &dyn MediaSource,
         progress: &Progress,
     ) -> Result<Step, PlatformError> {
-        let item = video_of(request)?;
+        let item = the_video(request, &ONE_VIDEO)?;
         if progress.contains_key(SESSION) {
             self.upload(request, item, media, progress).await
         } else {
@@ -390,48 +386,11 @@ fn mime_of(item: &MediaItem) -> &str {
     }
 }
 
-/// The one video of a YouTube post.
-fn video_of(request: &PublishRequest) -> Result<&MediaItem, PlatformError> {
-    let refuse = |why: &str| Err(PlatformError::new(P, ErrorKind::BadRequest, why.to_owned()));
-    if request.kind != AccountKind::YouTubeChannel {
-        return refuse("YouTube publishing needs a YouTube channel");
-    }
-    if request.format != PostFormat::Video {
-        return refuse("YouTube posts are videos");
-    }
-    match request.media.as_slice() {
-        [item] if item.kind == MediaKind::Video && item.size > 0 => Ok(item),
-        _ => refuse("a YouTube post needs exactly one video"),
-    }
-}
-
-async fn read(
-    media: &dyn MediaSource,
-    item: &MediaItem,
-    offset: u64,
-    len: u64,
-) -> Result<Vec<u8>, PlatformError> {
-    let bytes = media.read(item, offset, len).await.map_err(|e| {
-        PlatformError::new(
-            P,
-            ErrorKind::Unavailable,
-            format!("could not read the video: {e}"),
-        )
-    })?;
-    if bytes.len() as u64 != len {
-        return Err(PlatformError::new(
-            P,
-            ErrorKind::BadRequest,
-            "the video file is shorter than its recorded size",
-        ));
-    }
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Secret;
+    use crate::publish::PostFormat;
 
     fn request(title: Option<&str>, caption: &str) -> PublishRequest {
         PublishRequest {
