@@ -6,7 +6,7 @@
 //! rules stay here with the rest of a connection's life.
 
 use herald_core::Named;
-use herald_core::{Timestamp, WorkspaceId};
+use herald_core::{ConnectionId, Timestamp, WorkspaceId};
 use herald_db::{DbError, DbTime, Tx, on_tx};
 
 use crate::{Status, StatusDetail};
@@ -15,7 +15,7 @@ use crate::{Status, StatusDetail};
 /// the caller raises.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Touched {
-    pub id: String,
+    pub id: ConnectionId,
     pub workspace_id: WorkspaceId,
     pub provider: String,
     pub name: String,
@@ -59,7 +59,7 @@ pub async fn platform_users(
     tx: &mut Tx,
     provider: &str,
     sandbox: bool,
-) -> Result<Vec<(String, String)>, DbError> {
+) -> Result<Vec<(ConnectionId, String)>, DbError> {
     Ok(on_tx!(tx, |conn| {
         sqlx::query_as(
             "SELECT id, platform_user_id FROM connections \
@@ -74,7 +74,7 @@ pub async fn platform_users(
 
 /// Deletes the connections `ids` (what hangs off them goes by cascade, and
 /// post targets lose them); returns those that existed.
-pub async fn delete(tx: &mut Tx, ids: &[String]) -> Result<Vec<Touched>, DbError> {
+pub async fn delete(tx: &mut Tx, ids: &[ConnectionId]) -> Result<Vec<Touched>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

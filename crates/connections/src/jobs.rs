@@ -14,7 +14,7 @@ use crate::{Connections, Refreshed};
 /// Renew (or check) the tokens of one connection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefreshConnection {
-    pub connection: String,
+    pub connection: herald_core::ConnectionId,
 }
 
 impl JobPayload for RefreshConnection {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use herald_accounts::secret::{new_token, same, sign, token_hash};
 use herald_accounts::{AccountError, Accounts, Authorized, Permission, RequestMeta, User};
-use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_core::{ConnectionId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError};
 use herald_jobs::{NewJob, Queue};
@@ -126,7 +126,7 @@ impl StatusDetail {
 /// A connected account as people and the API see it: never a token.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectionView {
-    pub id: String,
+    pub id: ConnectionId,
     pub provider: ProviderId,
     pub kind: AccountKind,
     pub remote_id: String,
@@ -391,7 +391,7 @@ impl Connections {
     pub async fn may_use_account_of(
         &self,
         auth: &Authorized,
-        id: &str,
+        id: &ConnectionId,
     ) -> Result<bool, ConnectError> {
         if auth.allows(Permission::ManageConnections) {
             return Ok(true);
@@ -435,7 +435,7 @@ impl Connections {
     // --- Reading and removing -------------------------------------------------------
 
     fn credentials_of(&self, row: &ConnectionRow) -> Result<Credentials, ConnectError> {
-        let tokens: Tokens = self.unseal(&row.secrets, &row.id)?;
+        let tokens: Tokens = self.unseal(&row.secrets, row.id.as_str())?;
         Ok(Credentials {
             access_token: tokens.access_token,
             access_expires_at: row.access_expires_at.map(Timestamp::from),
@@ -446,7 +446,10 @@ impl Connections {
     }
 
     /// The decrypted credentials of a connection, for the publishing code.
-    pub async fn credentials(&self, id: &str) -> Result<Option<Credentials>, ConnectError> {
+    pub async fn credentials(
+        &self,
+        id: &ConnectionId,
+    ) -> Result<Option<Credentials>, ConnectError> {
         match store::connection(&self.inner.db, id).await? {
             Some(row) => Ok(Some(self.credentials_of(&row)?)),
             None => Ok(None),
@@ -502,7 +505,7 @@ impl Connections {
     pub async fn remove(
         &self,
         auth: &Authorized,
-        id: &str,
+        id: &ConnectionId,
         meta: &RequestMeta,
     ) -> Result<Removed, ConnectError> {
         auth.require(Permission::ManageConnections)?;
@@ -545,7 +548,7 @@ impl Connections {
                 AuditEvent {
                     actor: Some(auth.user()),
                     workspace: Some(workspace),
-                    subject: Some(id),
+                    subject: Some(id.as_str()),
                     detail: &format!("{} {} {}: {:?}", provider, row.kind, row.name, outcome),
                     ..AuditEvent::new("connection.removed", "success")
                 },

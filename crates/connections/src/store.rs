@@ -1,13 +1,13 @@
 //! Every statement the connections service runs, for both engines.
 
 use herald_core::Timestamp;
-use herald_core::{UserId, WorkspaceId};
+use herald_core::{ConnectionId, UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConnectionRow {
-    pub id: String,
+    pub id: ConnectionId,
     pub workspace_id: WorkspaceId,
     pub provider: String,
     pub kind: String,
@@ -41,7 +41,7 @@ const COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_use
      access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at, \
      revoked_at, sandbox";
 
-pub async fn connection(db: &Db, id: &str) -> Result<Option<ConnectionRow>, DbError> {
+pub async fn connection(db: &Db, id: &ConnectionId) -> Result<Option<ConnectionRow>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
@@ -154,7 +154,7 @@ pub async fn update_grant(tx: &mut Tx, row: &ConnectionRow) -> Result<(), DbErro
 /// another refresh holds it.
 pub async fn lock_for_refresh(
     db: &Db,
-    id: &str,
+    id: &ConnectionId,
     now: Timestamp,
     until: Timestamp,
 ) -> Result<bool, DbError> {
@@ -174,7 +174,7 @@ pub async fn lock_for_refresh(
 }
 
 /// Releases the refresh lock without changing anything else.
-pub async fn unlock(db: &Db, id: &str) -> Result<(), DbError> {
+pub async fn unlock(db: &Db, id: &ConnectionId) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query("UPDATE connections SET refresh_lock_until = NULL WHERE id = $1")
             .bind(id)
@@ -188,7 +188,7 @@ pub async fn unlock(db: &Db, id: &str) -> Result<(), DbError> {
 #[allow(clippy::too_many_arguments)]
 pub async fn store_refreshed(
     db: &Db,
-    id: &str,
+    id: &ConnectionId,
     key_id: i64,
     secrets: &str,
     access_expires_at: Option<Timestamp>,
@@ -217,7 +217,7 @@ pub async fn store_refreshed(
 
 /// Records a refresh that did not renew anything (a check of a token
 /// without expiry), releasing the lock.
-pub async fn store_checked(db: &Db, id: &str, now: Timestamp) -> Result<(), DbError> {
+pub async fn store_checked(db: &Db, id: &ConnectionId, now: Timestamp) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query(
             "UPDATE connections SET refreshed_at = $1, updated_at = $1, status = 'active', \
@@ -237,7 +237,7 @@ const SET_STATUS: &str = "UPDATE connections SET status = $1, status_detail = $2
 /// Sets the status (and why), releasing the refresh lock.
 pub async fn set_status(
     db: &Db,
-    id: &str,
+    id: &ConnectionId,
     status: &str,
     detail: &str,
     now: Timestamp,
@@ -258,7 +258,7 @@ pub async fn set_status(
 /// appended with it).
 pub async fn set_status_in(
     tx: &mut Tx,
-    id: &str,
+    id: &ConnectionId,
     status: &str,
     detail: &str,
     now: Timestamp,
@@ -275,7 +275,7 @@ pub async fn set_status_in(
     Ok(())
 }
 
-pub async fn delete(db: &Db, id: &str) -> Result<bool, DbError> {
+pub async fn delete(db: &Db, id: &ConnectionId) -> Result<bool, DbError> {
     let n = on_pool!(db, |pool| {
         sqlx::query("DELETE FROM connections WHERE id = $1")
             .bind(id)
@@ -291,7 +291,7 @@ pub async fn sharing_grant(
     db: &Db,
     provider: &str,
     platform_user_id: &str,
-    except: &str,
+    except: &ConnectionId,
 ) -> Result<i64, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_scalar::<_, i64>(
@@ -500,7 +500,7 @@ pub async fn purge_expired_attempts(db: &Db, now: Timestamp) -> Result<u64, DbEr
 pub async fn connected_by(
     db: &Db,
     workspace: WorkspaceId,
-    id: &str,
+    id: &ConnectionId,
 ) -> Result<Option<i64>, DbError> {
     Ok(on_pool!(db, |pool| {
         sqlx::query_scalar::<_, Option<i64>>(

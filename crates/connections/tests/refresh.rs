@@ -14,7 +14,7 @@ use herald_connections::{
     CallbackParams, Completed, Connections, NEEDS_RECONNECTION_SUBJECT, Refreshed, Status,
     StatusDetail,
 };
-use herald_core::{ManualClock, SignedDuration, Timestamp};
+use herald_core::{ConnectionId, ManualClock, SignedDuration, Timestamp};
 use herald_db::Tx;
 use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
@@ -148,7 +148,7 @@ async fn owner(s: &Setup) -> herald_accounts::Authorized {
 }
 
 /// Connects the sandbox user `demo`'s TikTok account; returns its id.
-async fn connect_tiktok(s: &Setup) -> String {
+async fn connect_tiktok(s: &Setup) -> ConnectionId {
     let authorize = s
         .connections
         .start(

@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use herald_accounts::Permission;
 use herald_connections::Connections;
+use herald_core::ConnectionId;
 use herald_core::{UserId, WorkspaceId};
 use herald_db::DbError;
 use herald_jobs::{Enqueued, Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry};
@@ -21,7 +22,7 @@ pub struct ImportDrive {
     pub workspace: i64,
     pub user: i64,
     /// The Google (YouTube) connection whose token reads Drive.
-    pub connection: String,
+    pub connection: ConnectionId,
     pub file: String,
 }
 
@@ -55,7 +56,7 @@ pub struct ImportDriveHandler {
 /// connection does not exist.
 pub async fn google_token(
     connections: &Connections,
-    id: &str,
+    id: &ConnectionId,
 ) -> Result<Option<herald_platforms::Secret>, MediaError> {
     let Some(credentials) = connections
         .credentials(id)

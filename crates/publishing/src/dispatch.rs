@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 use herald_connections::Connections;
-use herald_core::{Clock, Timestamp};
+use herald_core::{Clock, PostId, TargetId, Timestamp};
 use herald_db::Db;
 use herald_events::Outbox;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
@@ -43,7 +43,7 @@ use crate::store::{self, NewReceipt, TargetRow};
 /// Publishes one target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublishTarget {
-    pub target_id: String,
+    pub target_id: TargetId,
 }
 
 impl JobPayload for PublishTarget {
@@ -118,7 +118,7 @@ impl Dispatcher {
     async fn refresh_status(
         &self,
         tx: &mut herald_db::Tx,
-        post_id: &str,
+        post_id: &PostId,
     ) -> Result<crate::PostStatus, crate::PublishError> {
         refresh_post_status(tx, post_id, self.now()).await
     }
@@ -213,7 +213,7 @@ fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
 }
 
 impl Dispatcher {
-    async fn dispatch(&self, target_id: &str, ctx: &JobContext) -> Result<(), JobError> {
+    async fn dispatch(&self, target_id: &TargetId, ctx: &JobContext) -> Result<(), JobError> {
         let job_id = ctx.id.0;
         let started = self.now();
         let Some(target) = store::target(self.db(), target_id)
@@ -228,7 +228,7 @@ impl Dispatcher {
                 TargetStatus::Scheduled | TargetStatus::Publishing
             )
         {
-            tracing::debug!(target_id, job_id, "publish job no longer owns its target");
+            tracing::debug!(%target_id, job_id, "publish job no longer owns its target");
             return Ok(());
         }
         let first = status_of(&target) == TargetStatus::Scheduled;
@@ -306,7 +306,7 @@ impl Dispatcher {
                     .await
                     .map_err(db_error)?;
                     if !saved {
-                        tracing::warn!(target_id, job_id, "target taken over; stopping");
+                        tracing::warn!(%target_id, job_id, "target taken over; stopping");
                         return Ok(());
                     }
                 }
@@ -351,7 +351,7 @@ impl Dispatcher {
                 ),
             ));
         };
-        let Some(connection_id) = target.connection_id.as_deref() else {
+        let Some(connection_id) = target.connection_id.as_ref() else {
             return Refused(Failure::new(
                 FailureKind::Disconnected,
                 account_removed(target),
@@ -451,7 +451,7 @@ impl Dispatcher {
         expires: Option<Timestamp>,
     ) -> Option<JobError> {
         let expires = expires?;
-        let connection = target.connection_id.as_deref()?;
+        let connection = target.connection_id.as_ref()?;
         if expires > self.now() + herald_core::SignedDuration::from_mins(5) {
             return None;
         }

@@ -13,8 +13,8 @@ use crate::store::TargetRow;
 fn request_of(target: &TargetRow, attempt: i32) -> PublishRequestEvent {
     PublishRequestEvent {
         workspace_id: target.workspace_id.0,
-        post_id: target.post_id.clone(),
-        target_id: target.id.clone(),
+        post_id: target.post_id.to_string(),
+        target_id: target.id.to_string(),
         provider: target.provider.clone(),
         account_id: target.remote_account_id.clone(),
         attempt,

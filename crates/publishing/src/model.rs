@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use herald_accounts::{Authorized, Permission, Role};
-use herald_core::Timestamp;
+use herald_core::{ConnectionId, PostId, TargetId, Timestamp};
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use serde::{Deserialize, Serialize};
 
@@ -66,7 +66,7 @@ impl Variant {
 /// One account a post goes to, with its variant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetInput {
-    pub connection_id: String,
+    pub connection_id: ConnectionId,
     pub variant: Variant,
 }
 
@@ -270,8 +270,8 @@ impl FailureKind {
 /// A target as shown in the calendar, queue and post detail.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetView {
-    pub id: String,
-    pub connection_id: Option<String>,
+    pub id: TargetId,
+    pub connection_id: Option<ConnectionId>,
     pub provider: ProviderId,
     pub kind: AccountKind,
     pub account_name: String,
@@ -360,7 +360,7 @@ impl FailureDetail {
 /// A post with its targets.
 #[derive(Debug, Clone, Serialize)]
 pub struct PostView {
-    pub id: String,
+    pub id: PostId,
     pub workspace_id: i64,
     pub status: PostStatus,
     pub schedule: Option<Schedule>,
@@ -477,8 +477,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, status)| TargetView {
-                id: format!("t{i}"),
-                connection_id: Some(format!("c{i}")),
+                id: TargetId(format!("t{i}")),
+                connection_id: Some(ConnectionId(format!("c{i}"))),
                 provider: ProviderId::Facebook,
                 kind: AccountKind::FacebookPage,
                 account_name: "Page".to_owned(),
@@ -496,7 +496,7 @@ mod tests {
             })
             .collect();
         PostView {
-            id: "p".to_owned(),
+            id: PostId::from("p"),
             workspace_id: 1,
             status: PostStatus::of(statuses),
             schedule: None,

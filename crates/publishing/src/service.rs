@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use herald_accounts::{AccountError, Authorized, Permission};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
-use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
+use herald_core::{ConnectionId, PostId, TargetId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, Tx};
 use herald_events::Outbox;
@@ -35,7 +35,7 @@ pub(crate) const MEDIA_URL_TTL: SignedDuration = SignedDuration::from_hours(24);
 /// Validation of one target while composing.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetReport {
-    pub connection_id: String,
+    pub connection_id: ConnectionId,
     pub provider: Option<ProviderId>,
     pub kind: Option<AccountKind>,
     pub account_name: Option<String>,
@@ -183,7 +183,7 @@ impl Publishing {
         self.require_for(auth, &input.when).await?;
         let checked = self.check(auth, &input).await?;
         let now = self.now();
-        let post_id = uuid::Uuid::now_v7().to_string();
+        let post_id = PostId(uuid::Uuid::now_v7().to_string());
         let (schedule, at) = checked.when;
         let mut tx = self.inner.db.begin().await?;
         store::insert_post(
@@ -227,7 +227,7 @@ impl Publishing {
     pub async fn update(
         &self,
         auth: &Authorized,
-        post_id: &str,
+        post_id: &PostId,
         input: PostInput,
     ) -> Result<PostView, PublishError> {
         self.require_for(auth, &input.when).await?;
@@ -254,13 +254,13 @@ impl Publishing {
             return Err(PublishError::WrongState("publishing or published"));
         }
         let mut old_jobs = Vec::new();
-        let by_connection: HashMap<&str, &TargetRow> = existing
+        let by_connection: HashMap<&ConnectionId, &TargetRow> = existing
             .iter()
-            .filter_map(|t| t.connection_id.as_deref().map(|c| (c, t)))
+            .filter_map(|t| t.connection_id.as_ref().map(|c| (c, t)))
             .collect();
         let mut kept = HashSet::new();
         for (position, (conn, variant)) in checked.targets.iter().enumerate() {
-            let id = match by_connection.get(conn.id.as_str()) {
+            let id = match by_connection.get(&conn.id) {
                 Some(old) => {
                     kept.insert(old.id.clone());
                     old_jobs.extend(old.job_id);
@@ -310,7 +310,7 @@ impl Publishing {
     pub async fn reschedule(
         &self,
         auth: &Authorized,
-        post_id: &str,
+        post_id: &PostId,
         when: When,
     ) -> Result<PostView, PublishError> {
         let view = self.get(auth, post_id).await?;
@@ -330,7 +330,11 @@ impl Publishing {
     }
 
     /// Cancels every target that has not started publishing.
-    pub async fn cancel(&self, auth: &Authorized, post_id: &str) -> Result<PostView, PublishError> {
+    pub async fn cancel(
+        &self,
+        auth: &Authorized,
+        post_id: &PostId,
+    ) -> Result<PostView, PublishError> {
         auth.require(Permission::Publish)?;
         let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
@@ -365,7 +369,7 @@ impl Publishing {
     pub async fn retry(
         &self,
         auth: &Authorized,
-        target_id: &str,
+        target_id: &TargetId,
     ) -> Result<PostView, PublishError> {
         auth.require(Permission::Publish)?;
         let target = store::target(&self.inner.db, target_id)
@@ -385,7 +389,7 @@ impl Publishing {
         let connections = self.connections_of(auth).await?;
         let conn = connections
             .get(&connection_id)
-            .ok_or_else(|| PublishError::UnknownConnection(connection_id.clone()))?;
+            .ok_or_else(|| PublishError::UnknownConnection(connection_id.to_string()))?;
         if conn.status == ConnectionStatus::NeedsReconnection {
             return Err(PublishError::ConnectionNeedsReconnection(conn.name.clone()));
         }
@@ -403,7 +407,7 @@ impl Publishing {
     }
 
     /// Deletes a post that has nothing published or in flight.
-    pub async fn delete(&self, auth: &Authorized, post_id: &str) -> Result<(), PublishError> {
+    pub async fn delete(&self, auth: &Authorized, post_id: &PostId) -> Result<(), PublishError> {
         auth.require(Permission::Publish)?;
         let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
@@ -427,7 +431,7 @@ impl Publishing {
 
     // ------------------------------------------------------------ read
 
-    pub async fn get(&self, auth: &Authorized, post_id: &str) -> Result<PostView, PublishError> {
+    pub async fn get(&self, auth: &Authorized, post_id: &PostId) -> Result<PostView, PublishError> {
         auth.require(Permission::View)?;
         let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
@@ -512,7 +516,7 @@ impl Publishing {
     pub async fn receipts(
         &self,
         auth: &Authorized,
-        target_id: &str,
+        target_id: &TargetId,
     ) -> Result<Vec<Receipt>, PublishError> {
         auth.require(Permission::View)?;
         store::target(&self.inner.db, target_id)
@@ -552,7 +556,7 @@ impl Publishing {
     async fn connections_of(
         &self,
         auth: &Authorized,
-    ) -> Result<HashMap<String, ConnectionView>, PublishError> {
+    ) -> Result<HashMap<ConnectionId, ConnectionView>, PublishError> {
         let list = self
             .inner
             .connections
@@ -626,7 +630,7 @@ impl Publishing {
         for (target, variant) in input.targets.iter().zip(variants) {
             let conn = connections
                 .get(&target.connection_id)
-                .ok_or_else(|| PublishError::UnknownConnection(target.connection_id.clone()))?;
+                .ok_or_else(|| PublishError::UnknownConnection(target.connection_id.to_string()))?;
             let mut media = Vec::new();
             for id in &variant.media {
                 let item = library
@@ -671,7 +675,12 @@ impl Publishing {
     }
 
     /// Schedules target `id` at `at` with a fresh job that owns it.
-    async fn schedule_in(&self, tx: &mut Tx, id: &str, at: Timestamp) -> Result<(), PublishError> {
+    async fn schedule_in(
+        &self,
+        tx: &mut Tx,
+        id: &TargetId,
+        at: Timestamp,
+    ) -> Result<(), PublishError> {
         let job = NewJob::of(&PublishTarget {
             target_id: id.to_owned(),
         })
@@ -682,7 +691,11 @@ impl Publishing {
         Ok(())
     }
 
-    async fn refresh_status(&self, tx: &mut Tx, post_id: &str) -> Result<PostStatus, PublishError> {
+    async fn refresh_status(
+        &self,
+        tx: &mut Tx,
+        post_id: &PostId,
+    ) -> Result<PostStatus, PublishError> {
         refresh_post_status(tx, post_id, self.now()).await
     }
 
@@ -725,18 +738,18 @@ fn to_json(variant: &Variant) -> Result<String, PublishError> {
 }
 
 fn new_target(
-    post_id: &str,
+    post_id: &PostId,
     workspace: i64,
     position: i32,
     conn: &ConnectionView,
     variant: &Variant,
     now: Timestamp,
 ) -> Result<TargetRow, PublishError> {
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = TargetId(uuid::Uuid::now_v7().to_string());
     Ok(TargetRow {
         idempotency_key: format!("herald-{id}"),
         id,
-        post_id: post_id.to_owned(),
+        post_id: post_id.clone(),
         workspace_id: WorkspaceId(workspace),
         connection_id: Some(conn.id.clone()),
         provider: conn.provider.as_str().to_owned(),
@@ -765,7 +778,7 @@ fn new_target(
 /// Sets a post's status from its targets' (in the caller's transaction).
 pub(crate) async fn refresh_post_status(
     tx: &mut Tx,
-    post_id: &str,
+    post_id: &PostId,
     now: Timestamp,
 ) -> Result<PostStatus, PublishError> {
     let targets = store::targets_of_in_tx(tx, post_id).await?;

@@ -1,13 +1,13 @@
 //! Every statement the publishing service runs, for both engines.
 
 use herald_core::Timestamp;
-use herald_core::{UserId, WorkspaceId};
+use herald_core::{ConnectionId, PostId, TargetId, UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
-    pub id: String,
+    pub id: PostId,
     pub workspace_id: WorkspaceId,
     pub created_by: Option<UserId>,
     pub status: String,
@@ -22,10 +22,10 @@ const POST_COLUMNS: &str = "id, workspace_id, created_by, status, local_time, ti
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TargetRow {
-    pub id: String,
-    pub post_id: String,
+    pub id: TargetId,
+    pub post_id: PostId,
     pub workspace_id: WorkspaceId,
-    pub connection_id: Option<String>,
+    pub connection_id: Option<ConnectionId>,
     pub provider: String,
     pub kind: String,
     pub account_name: String,
@@ -94,7 +94,7 @@ pub async fn insert_post(tx: &mut Tx, row: &PostRow) -> Result<(), DbError> {
 
 pub async fn update_post_schedule(
     tx: &mut Tx,
-    id: &str,
+    id: &PostId,
     local_time: Option<&str>,
     time_zone: Option<&str>,
     scheduled_at: Option<Timestamp>,
@@ -117,7 +117,7 @@ pub async fn update_post_schedule(
 
 pub async fn set_post_status(
     tx: &mut Tx,
-    id: &str,
+    id: &PostId,
     status: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
@@ -132,7 +132,11 @@ pub async fn set_post_status(
     Ok(())
 }
 
-pub async fn post(db: &Db, workspace: WorkspaceId, id: &str) -> Result<Option<PostRow>, DbError> {
+pub async fn post(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: &PostId,
+) -> Result<Option<PostRow>, DbError> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND id = $2");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
@@ -143,7 +147,7 @@ pub async fn post(db: &Db, workspace: WorkspaceId, id: &str) -> Result<Option<Po
     }))
 }
 
-pub async fn post_in_tx(tx: &mut Tx, id: &str) -> Result<Option<PostRow>, DbError> {
+pub async fn post_in_tx(tx: &mut Tx, id: &PostId) -> Result<Option<PostRow>, DbError> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
     Ok(on_tx!(tx, |conn| {
         sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
@@ -214,7 +218,7 @@ pub async fn all_posts(db: &Db, workspace: WorkspaceId) -> Result<Vec<PostRow>, 
     }))
 }
 
-pub async fn delete_post(tx: &mut Tx, id: &str) -> Result<(), DbError> {
+pub async fn delete_post(tx: &mut Tx, id: &PostId) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM posts WHERE id = $1")
             .bind(id)
@@ -262,7 +266,7 @@ pub async fn insert_target(tx: &mut Tx, row: &TargetRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub async fn targets_of(db: &Db, post: &str) -> Result<Vec<TargetRow>, DbError> {
+pub async fn targets_of(db: &Db, post: &PostId) -> Result<Vec<TargetRow>, DbError> {
     let sql =
         format!("SELECT {TARGET_COLUMNS} FROM post_targets WHERE post_id = $1 ORDER BY position");
     Ok(on_pool!(db, |pool| {
@@ -273,7 +277,7 @@ pub async fn targets_of(db: &Db, post: &str) -> Result<Vec<TargetRow>, DbError> 
     }))
 }
 
-pub async fn targets_of_in_tx(tx: &mut Tx, post: &str) -> Result<Vec<TargetRow>, DbError> {
+pub async fn targets_of_in_tx(tx: &mut Tx, post: &PostId) -> Result<Vec<TargetRow>, DbError> {
     let sql =
         format!("SELECT {TARGET_COLUMNS} FROM post_targets WHERE post_id = $1 ORDER BY position");
     Ok(on_tx!(tx, |conn| {
@@ -284,7 +288,7 @@ pub async fn targets_of_in_tx(tx: &mut Tx, post: &str) -> Result<Vec<TargetRow>,
     }))
 }
 
-pub async fn target(db: &Db, id: &str) -> Result<Option<TargetRow>, DbError> {
+pub async fn target(db: &Db, id: &TargetId) -> Result<Option<TargetRow>, DbError> {
     let sql = format!("SELECT {TARGET_COLUMNS} FROM post_targets WHERE id = $1");
     Ok(on_pool!(db, |pool| {
         sqlx::query_as::<_, TargetRow>(sqlx::AssertSqlSafe(sql))
@@ -294,7 +298,7 @@ pub async fn target(db: &Db, id: &str) -> Result<Option<TargetRow>, DbError> {
     }))
 }
 
-pub async fn delete_target(tx: &mut Tx, id: &str) -> Result<(), DbError> {
+pub async fn delete_target(tx: &mut Tx, id: &TargetId) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM post_targets WHERE id = $1")
             .bind(id)
@@ -308,7 +312,7 @@ pub async fn delete_target(tx: &mut Tx, id: &str) -> Result<(), DbError> {
 /// the last error (progress is kept: a retry reconciles from it).
 pub async fn schedule_target(
     tx: &mut Tx,
-    id: &str,
+    id: &TargetId,
     due_at: Timestamp,
     job_id: i64,
     now: Timestamp,
@@ -331,7 +335,7 @@ pub async fn schedule_target(
 /// Sets a target's status without a job (draft, cancelled).
 pub async fn set_target_idle(
     tx: &mut Tx,
-    id: &str,
+    id: &TargetId,
     status: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
@@ -351,7 +355,7 @@ pub async fn set_target_idle(
 /// the job that owns it. Returns false when another job owns it.
 pub async fn start_target(
     tx: &mut Tx,
-    id: &str,
+    id: &TargetId,
     job_id: i64,
     now: Timestamp,
 ) -> Result<bool, DbError> {
@@ -374,7 +378,7 @@ pub async fn start_target(
 /// Saves progress, only while `job_id` still owns the target.
 pub async fn save_progress(
     db: &Db,
-    id: &str,
+    id: &TargetId,
     job_id: i64,
     progress: &str,
     now: Timestamp,
@@ -397,7 +401,7 @@ pub async fn save_progress(
 /// Hands the target to a follow-up job (after a `Wait`), fenced.
 pub async fn hand_over(
     tx: &mut Tx,
-    id: &str,
+    id: &TargetId,
     from_job: i64,
     to_job: i64,
     progress: &str,
@@ -423,7 +427,7 @@ pub async fn hand_over(
 /// that owns it (a change by a job that no longer owns it does nothing).
 #[derive(Debug, Clone, Copy)]
 pub struct Fence<'a> {
-    pub target: &'a str,
+    pub target: &'a TargetId,
     pub job_id: i64,
 }
 
@@ -487,7 +491,7 @@ pub async fn finish_failed(
 
 pub async fn update_target_variant(
     tx: &mut Tx,
-    id: &str,
+    id: &TargetId,
     variant: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
@@ -553,7 +557,7 @@ pub async fn insert_receipt(tx: &mut Tx, receipt: &NewReceipt<'_>) -> Result<(),
     Ok(())
 }
 
-pub async fn receipts(db: &Db, target: &str) -> Result<Vec<ReceiptRow>, DbError> {
+pub async fn receipts(db: &Db, target: &TargetId) -> Result<Vec<ReceiptRow>, DbError> {
     let sql = "SELECT attempt, outcome, remote_id, permalink, progress, error_kind, error_code, \
                error_message, error_detail, started_at, finished_at FROM delivery_receipts \
                WHERE target_id = $1 ORDER BY id";

@@ -27,7 +27,7 @@ use herald_accounts::{
 };
 use herald_connections::vault::{KeyId, Vault};
 use herald_connections::{CallbackParams, Completed, ConnectionView, Connections};
-use herald_core::{Clock, ManualClock, SignedDuration, Timestamp};
+use herald_core::{Clock, ManualClock, PostId, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
 use herald_db::{Tx, on_both_backends};
 use herald_events::Outbox;
@@ -497,7 +497,7 @@ impl Setup {
 
     /// Runs due jobs, moving the clock to the next due job when idle,
     /// until every target of `post` is published, failed or cancelled.
-    async fn settle(&self, worker: &Worker, post: &str) -> PostView {
+    async fn settle(&self, worker: &Worker, post: &PostId) -> PostView {
         for _ in 0..400 {
             let view = self.publishing.get(&self.auth, post).await.unwrap();
             if view.targets.iter().all(|t| {

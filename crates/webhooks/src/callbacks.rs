@@ -9,6 +9,7 @@
 //! everything Herald learned through them; the public status page shows
 //! the progress by code and names nobody.
 
+use herald_core::ConnectionId;
 use herald_core::Named;
 use std::sync::Arc;
 
@@ -328,7 +329,7 @@ impl MetaCallbacks {
             now,
             c.workspace_id,
             action,
-            &c.id,
+            c.id.as_str(),
             &format!("{} {}: {reason}", c.provider, c.name),
         )
         .await?;
@@ -481,7 +482,7 @@ impl MetaCallbacks {
         });
         // Only the hash of the person's id is stored, so the connections
         // are found by hashing each candidate's platform user id.
-        let ids: Vec<String> = bulk::platform_users(&mut tx, app.provider(), row.sandbox)
+        let ids: Vec<ConnectionId> = bulk::platform_users(&mut tx, app.provider(), row.sandbox)
             .await?
             .into_iter()
             .filter(|(_, user)| user_hash(app, user) == row.user_hash)
@@ -541,11 +542,11 @@ impl MetaCallbacks {
 /// items and story insights went with them.
 async fn delete_connections(
     tx: &mut Tx,
-    ids: &[String],
+    ids: &[ConnectionId],
 ) -> Result<(Vec<Affected>, i64), WebhooksError> {
-    fn list<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, ids: &'a [String])
+    fn list<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, ids: &'a [ConnectionId])
     where
-        &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        &'a ConnectionId: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     {
         qb.push("(");
         let mut sep = qb.separated(", ");

@@ -333,9 +333,10 @@ impl Connections {
             &candidate.remote_id,
         )
         .await?;
-        let id = existing
-            .as_ref()
-            .map_or_else(|| uuid::Uuid::now_v7().to_string(), |e| e.id.clone());
+        let id = existing.as_ref().map_or_else(
+            || ConnectionId(uuid::Uuid::now_v7().to_string()),
+            |e| e.id.clone(),
+        );
         let credentials = match existing.as_ref().and_then(|e| self.credentials_of(e).ok()) {
             Some(old) => old.renewed_by(candidate.credentials.clone()),
             None => candidate.credentials.clone(),
@@ -345,7 +346,7 @@ impl Connections {
                 access_token: credentials.access_token.clone(),
                 refresh_token: credentials.refresh_token.clone(),
             },
-            &id,
+            id.as_str(),
         )?;
         let row = ConnectionRow {
             id: id.clone(),
@@ -396,7 +397,7 @@ impl Connections {
                 AuditEvent {
                     actor: Some(user.id),
                     workspace: Some(workspace),
-                    subject: Some(&id),
+                    subject: Some(id.as_str()),
                     detail: &format!(
                         "{} {} {}",
                         provider,
@@ -415,7 +416,7 @@ impl Connections {
     pub(super) async fn schedule_refresh(
         &self,
         tx: &mut herald_db::Tx,
-        id: &str,
+        id: &ConnectionId,
         at: Timestamp,
     ) -> Result<(), DbError> {
         let job = NewJob::of(&RefreshConnection {

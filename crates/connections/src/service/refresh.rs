@@ -6,7 +6,11 @@ use super::*;
 impl Connections {
     /// Renews (or checks) the tokens of connection `id` if due; `force`
     /// renews even when not due. Runs once at a time per connection.
-    pub async fn refresh(&self, id: &str, force: bool) -> Result<Refreshed, PlatformError> {
+    pub async fn refresh(
+        &self,
+        id: &ConnectionId,
+        force: bool,
+    ) -> Result<Refreshed, PlatformError> {
         let db = &self.inner.db;
         let internal = |e: &dyn std::fmt::Display| {
             PlatformError::new(
@@ -81,7 +85,7 @@ impl Connections {
                                 access_token: fresh.access_token.clone(),
                                 refresh_token: fresh.refresh_token.clone(),
                             },
-                            id,
+                            id.as_str(),
                         )
                         .map_err(|e| internal(&e))?;
                     store::store_refreshed(
@@ -131,7 +135,7 @@ impl Connections {
                     .audit(
                         AuditEvent {
                             workspace: Some(row.workspace_id),
-                            subject: Some(id),
+                            subject: Some(id.as_str()),
                             detail: &detail,
                             ..AuditEvent::new("connection.needs_reconnection", "failure")
                         },
@@ -152,7 +156,7 @@ impl Connections {
                         .audit(
                             AuditEvent {
                                 workspace: Some(row.workspace_id),
-                                subject: Some(id),
+                                subject: Some(id.as_str()),
                                 detail: &detail,
                                 ..AuditEvent::new("connection.refresh_failing", "failure")
                             },

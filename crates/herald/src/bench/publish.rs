@@ -22,7 +22,7 @@ use anyhow::{Context, bail, ensure};
 use clap::Args;
 use herald_accounts::{Accounts, Authorized, Permission, RequestMeta, User};
 use herald_connections::{CallbackParams, Completed, Connections};
-use herald_core::{Clock, SignedDuration, SystemClock, Timestamp};
+use herald_core::{Clock, ConnectionId, PostId, SignedDuration, SystemClock, Timestamp};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool};
 use herald_jobs::{JobPayload, NewJob, Queue};
@@ -424,7 +424,7 @@ async fn exactly_once(
             name: page.name.clone(),
             page_id: page.page_id.clone(),
             published: per_connection
-                .get(&page.connection_id)
+                .get(page.connection_id.as_str())
                 .copied()
                 .unwrap_or(0),
             on_platform: on_platform.len(),
@@ -518,7 +518,7 @@ fn bench_meta() -> RequestMeta {
 }
 
 struct Page {
-    connection_id: String,
+    connection_id: ConnectionId,
     page_id: String,
     name: String,
 }
@@ -901,7 +901,7 @@ fn whole_second_after(t: Timestamp) -> Timestamp {
 struct Creator {
     publishing: Publishing,
     auth: Authorized,
-    pages: Vec<String>,
+    pages: Vec<ConnectionId>,
     /// Marks this run's captions (unique per post), for the duplicate check.
     run: String,
 }
@@ -929,7 +929,7 @@ impl Creator {
         total: usize,
         tasks: usize,
         when: When,
-    ) -> anyhow::Result<Vec<String>> {
+    ) -> anyhow::Result<Vec<PostId>> {
         let next = Arc::new(AtomicUsize::new(0));
         let mut running = tokio::task::JoinSet::new();
         for _ in 0..tasks.min(n) {

@@ -306,7 +306,7 @@ async fn the_import_job_takes_the_connections_token_and_runs_once_per_file() {
     let job = ImportDrive {
         workspace: lib.workspace.0,
         user: lib.user.0,
-        connection: connection.clone(),
+        connection: connection.clone().into(),
         file: file.id.clone(),
     };
     let first = enqueue_import(&queue, &job).await.unwrap();

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
 use herald_accounts::Authorized;
-use herald_core::{SignedDuration, Timestamp};
+use herald_core::{ConnectionId, SignedDuration, Timestamp};
 use herald_media::jobs::{ImportDrive, enqueue_import, google_token};
 use herald_media::{ListFilter, Media, MediaError, MediaId, MediaLibrary, Origin};
 use herald_platforms::drive::FileList;
@@ -302,7 +302,7 @@ async fn get_thumbnail(
 
 #[derive(Deserialize)]
 struct ImportDriveRequest {
-    connection_id: String,
+    connection_id: ConnectionId,
     file_id: String,
 }
 
@@ -319,14 +319,14 @@ struct ImportAccepted {
 async fn google_connection(
     state: &AppState,
     auth: &Authorized,
-    connection: &str,
+    connection: &ConnectionId,
 ) -> Result<(), WebError> {
     let listed = state
         .connections()
         .list(auth, Some(ProviderId::YouTube))
         .await
         .map_err(WebError::Connect)?;
-    if !listed.iter().any(|c| c.id == connection) {
+    if !listed.iter().any(|c| c.id == *connection) {
         return Err(WebError::NotFound);
     }
     if state
@@ -394,7 +394,7 @@ struct DriveQuery {
 async fn list_drive_files(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember,
-    Path((_, connection)): Path<(i64, String)>,
+    Path((_, connection)): Path<(i64, ConnectionId)>,
     Query(q): Query<DriveQuery>,
 ) -> Result<Json<FileList>, WebError> {
     let media = state.media();

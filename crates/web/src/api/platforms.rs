@@ -6,7 +6,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use herald_accounts::Permission;
 use herald_connections::ConnectionView;
-use herald_core::Named;
+use herald_core::{ConnectionId, Named};
 use herald_platforms::ProviderId;
 use serde::Serialize;
 
@@ -117,7 +117,7 @@ async fn remove(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageConnections>,
     Meta(meta): Meta,
-    Path((slug, id)): Path<(String, String)>,
+    Path((slug, id)): Path<(String, ConnectionId)>,
 ) -> Result<Json<RemovedBody>, WebError> {
     let provider = provider(&slug)?;
     // The id must belong to this provider's list in this workspace.

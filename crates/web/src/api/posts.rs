@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use herald_core::Named;
-use herald_core::{SignedDuration, Timestamp};
+use herald_core::{PostId, SignedDuration, TargetId, Timestamp};
 use herald_publishing::{
     PostInput, PostView, PublishError, QueueFilter, Receipt, TargetInput, TargetReport, When,
 };
@@ -178,7 +178,7 @@ fn report_json(locale: Locale, report: &TargetReport) -> serde_json::Value {
 async fn get_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::View>,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
 ) -> Result<Json<PostView>, WebError> {
     let publishing = state.publishing();
     Ok(Json(publishing.get(&auth, &id).await?))
@@ -188,7 +188,7 @@ async fn update_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     Json(input): Json<PostInput>,
 ) -> Result<Json<PostView>, Response> {
     let publishing = state.publishing();
@@ -202,7 +202,7 @@ async fn update_post(
 async fn delete_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Publish>,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
 ) -> Result<StatusCode, WebError> {
     let publishing = state.publishing();
     publishing.delete(&auth, &id).await?;
@@ -218,7 +218,7 @@ async fn reschedule_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     Json(req): Json<RescheduleRequest>,
 ) -> Result<Json<PostView>, Response> {
     let publishing = state.publishing();
@@ -232,7 +232,7 @@ async fn reschedule_post(
 async fn cancel_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Publish>,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
 ) -> Result<Json<PostView>, WebError> {
     let publishing = state.publishing();
     Ok(Json(publishing.cancel(&auth, &id).await?))
@@ -241,7 +241,7 @@ async fn cancel_post(
 async fn retry_target(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Publish>,
-    Path(id): Path<String>,
+    Path(id): Path<TargetId>,
 ) -> Result<Json<PostView>, WebError> {
     let publishing = state.publishing();
     Ok(Json(publishing.retry(&auth, &id).await?))
@@ -250,7 +250,7 @@ async fn retry_target(
 async fn list_receipts(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::View>,
-    Path(id): Path<String>,
+    Path(id): Path<TargetId>,
 ) -> Result<Json<Vec<Receipt>>, WebError> {
     let publishing = state.publishing();
     Ok(Json(publishing.receipts(&auth, &id).await?))

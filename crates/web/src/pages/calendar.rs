@@ -210,7 +210,7 @@ fn chip(t: &'static Catalog, zone: &ViewerZone, post: &PostView) -> Chip {
     }
     let summary = post.summary();
     Chip {
-        id: post.id.clone(),
+        id: post.id.to_string(),
         status: post.status.as_str(),
         status_label: post_status_label(t, post.status),
         time: post_time(post)

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use herald_accounts::Permission;
 use herald_connections::{ConnectionView, Status};
-use herald_core::WorkspaceId;
+use herald_core::{ConnectionId, PostId, WorkspaceId};
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use herald_publishing::rules::rules_for;
 use herald_publishing::{PostInput, PostView, PublishError, TargetInput, Variant, When};
@@ -165,7 +165,11 @@ impl ComposeState {
             ..ComposeState::default()
         };
         for t in targets {
-            let id = t.connection_id.clone().unwrap_or_default();
+            let id = t
+                .connection_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let v = &t.variant;
             s.overrides.insert(
                 id.clone(),
@@ -234,7 +238,7 @@ impl ComposeState {
                     if supported { opt(value) } else { None }
                 };
                 TargetInput {
-                    connection_id: id.clone(),
+                    connection_id: ConnectionId::from(id.as_str()),
                     variant: Variant {
                         format,
                         caption: opt(&o.caption).unwrap_or_else(|| self.caption.clone()),
@@ -374,7 +378,7 @@ fn script_copy(t: &'static Catalog) -> serde_json::Map<String, serde_json::Value
 }
 
 struct PageInput {
-    post_id: Option<String>,
+    post_id: Option<PostId>,
     workspace: WorkspaceId,
     connections: Vec<ConnectionView>,
     state: ComposeState,
@@ -399,7 +403,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
     let accounts = connections
         .iter()
         .map(|v| AccountOption {
-            id: v.id.clone(),
+            id: v.id.to_string(),
             name: v.name.clone(),
             handle: v.handle.clone(),
             avatar_url: v.avatar_url.clone().filter(|u| {
@@ -413,20 +417,24 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
                 .unwrap_or_default(),
             platform: platform(v.kind),
             kind: kind_label(t, v.kind),
-            checked: state.accounts.contains(&v.id),
+            checked: state.accounts.contains(&v.id.0),
             needs_reconnection: v.status == Status::NeedsReconnection,
         })
         .collect();
     let mut config_accounts = serde_json::Map::new();
     let panels = connections
         .iter()
-        .filter(|v| v.status != Status::NeedsReconnection || state.accounts.contains(&v.id))
+        .filter(|v| v.status != Status::NeedsReconnection || state.accounts.contains(&v.id.0))
         .map(|v| {
             let rules = rules_for(v.kind);
-            let o = state.overrides.get(&v.id).cloned().unwrap_or_default();
+            let o = state
+                .overrides
+                .get(v.id.as_str())
+                .cloned()
+                .unwrap_or_default();
             let p = platform(v.kind);
             config_accounts.insert(
-                v.id.clone(),
+                v.id.to_string(),
                 json!({
                     "kind": v.kind.as_str(),
                     "platform": p.name,
@@ -446,7 +454,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
                 rules.privacy.first().copied().unwrap_or("")
             };
             Panel {
-                id: v.id.clone(),
+                id: v.id.to_string(),
                 name: v.name.clone(),
                 platform: p,
                 caption: o.caption.clone(),
@@ -575,7 +583,7 @@ async fn show_edit(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
     c: Chrome,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     Query(q): Query<ComposeQuery>,
 ) -> Result<Response, WebError> {
     let (ws, auth) = member::authorize(&state, &authed.user, q.workspace, Permission::View).await?;
@@ -611,7 +619,7 @@ async fn update_post(
     State(state): State<AppState>,
     authed: SignedIn,
     c: Chrome,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     save(state, authed, c, Some(id), pairs).await
@@ -623,7 +631,7 @@ async fn save(
     state: AppState,
     SignedIn(authed): SignedIn,
     c: Chrome,
-    post_id: Option<String>,
+    post_id: Option<PostId>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
     let publishing = state.publishing();
@@ -636,8 +644,10 @@ async fn save(
     let auth = member::proof(&state, &authed.user, Some(asked), Permission::View).await?;
     let workspace = auth.workspace();
     let connections = state.connections().list(&auth, None).await?;
-    let kinds: HashMap<String, AccountKind> =
-        connections.iter().map(|v| (v.id.clone(), v.kind)).collect();
+    let kinds: HashMap<String, AccountKind> = connections
+        .iter()
+        .map(|v| (v.id.to_string(), v.kind))
+        .collect();
     let input = form.to_input(&kinds)?;
     let saved = match &post_id {
         None => publishing.create(&auth, input).await,

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{Permission, Role};
-use herald_core::Timestamp;
+use herald_core::{PostId, TargetId, Timestamp};
 use herald_platforms::AccountKind;
 use herald_publishing::{
     FailureKind, PostStatus, PostView, PublishError, Receipt, Schedule, TargetStatus, TargetView,
@@ -246,7 +246,7 @@ fn failure(t: &'static Catalog, target: &TargetView) -> Option<FailureView> {
 fn target_line(t: &'static Catalog, tz: &TimeZone, target: &TargetView, role: Role) -> TargetLine {
     let platform = platform(target.kind);
     TargetLine {
-        id: target.id.clone(),
+        id: target.id.to_string(),
         account_name: target.account_name.clone(),
         status: target.status.as_str(),
         status_label: target_status_label(t, target.status),
@@ -300,7 +300,7 @@ pub(super) fn post_card(
     };
     let summary = post.summary();
     PostCard {
-        id: post.id.clone(),
+        id: post.id.to_string(),
         status: post.status.as_str(),
         status_label: post_status_label(t, post.status),
         summary: if summary.trim().is_empty() {
@@ -424,7 +424,7 @@ async fn show_post(
     SignedIn(authed): SignedIn,
     headers: HeaderMap,
     c: Chrome,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     Query(q): Query<PostQuery>,
 ) -> Result<Response, WebError> {
     let publishing = state.publishing();
@@ -523,7 +523,7 @@ fn default_back() -> String {
 async fn reschedule_post(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     axum::Form(form): axum::Form<RescheduleForm>,
 ) -> Result<Response, WebError> {
     let publishing = state.publishing();
@@ -541,7 +541,7 @@ async fn reschedule_post(
 async fn cancel_post(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
     let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
@@ -556,7 +556,7 @@ async fn cancel_post(
 async fn delete_post(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<PostId>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
     let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
@@ -577,7 +577,7 @@ async fn delete_post(
 async fn retry_target(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
-    Path(id): Path<String>,
+    Path(id): Path<TargetId>,
     axum::Form(form): axum::Form<ActionForm>,
 ) -> Result<Response, WebError> {
     let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::Permission;
 use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
-use herald_core::Named;
+use herald_core::{ConnectionId, Named};
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;
 
@@ -103,7 +103,7 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
             .join(", "),
         needs_reconnection: v.status == Status::NeedsReconnection,
         sandbox: v.sandbox,
-        id: v.id,
+        id: v.id.to_string(),
         name: v.name,
         handle: v.handle,
         avatar_url: v.avatar_url.filter(|u| {
@@ -420,7 +420,7 @@ async fn remove(
     State(state): State<AppState>,
     SignedIn(authed): SignedIn,
     Meta(meta): Meta,
-    Path(id): Path<String>,
+    Path(id): Path<ConnectionId>,
     axum::Form(form): axum::Form<RemoveForm>,
 ) -> Result<Response, WebError> {
     let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
