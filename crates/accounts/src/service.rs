@@ -70,6 +70,19 @@ pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + '
         .expect("a password hashing task panicked")
 }
 
+/// A mail carrying a single-use link: to whom, in which language, for
+/// what (`purpose` names the token), valid how long, which letter, and
+/// the page its link opens.
+struct TokenMail<'a> {
+    user: UserId,
+    to: &'a EmailAddress,
+    locale: &'a str,
+    purpose: &'a str,
+    ttl: Duration,
+    kind: LetterKind,
+    path: &'a str,
+}
+
 impl Accounts {
     pub fn new(
         db: Db,
@@ -180,31 +193,23 @@ impl Accounts {
             .map_err(AccountError::Mail)
     }
 
-    /// Stores a fresh single-use token for `purpose` (the previous one
-    /// stops working) and queues the mail carrying its link, in `tx`.
-    #[allow(clippy::too_many_arguments)]
-    async fn mail_token(
-        &self,
-        tx: &mut Tx,
-        user: i64,
-        to: &EmailAddress,
-        locale: &str,
-        purpose: &str,
-        ttl: Duration,
-        kind: LetterKind,
-        path: &str,
-    ) -> Result<(), AccountError> {
+    /// Stores a fresh single-use token for the mail's purpose (the
+    /// previous one stops working) and queues the mail carrying its link,
+    /// in `tx`.
+    async fn mail_token(&self, tx: &mut Tx, mail: TokenMail<'_>) -> Result<(), AccountError> {
+        let TokenMail {
+            user,
+            to,
+            locale,
+            purpose,
+            ttl,
+            kind,
+            path,
+        } = mail;
         let now = self.now();
         let token = new_token();
-        store::replace_email_token(
-            tx,
-            &token_hash(&token),
-            UserId(user),
-            purpose,
-            now,
-            after(now, ttl),
-        )
-        .await?;
+        store::replace_email_token(tx, &token_hash(&token), user, purpose, now, after(now, ttl))
+            .await?;
         self.post(
             tx,
             Letter {

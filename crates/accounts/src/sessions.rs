@@ -102,16 +102,7 @@ fn record(row: store::SessionRow) -> SessionRecord {
 #[async_trait]
 impl SessionStore for DbSessions {
     async fn insert(&self, s: &SessionRecord) -> Result<(), SessionStoreError> {
-        store::insert_session(
-            &self.db,
-            &s.token_hash,
-            UserId(s.user_id),
-            s.created_at,
-            s.expires_at,
-            s.ip.as_deref(),
-            s.user_agent.as_deref(),
-        )
-        .await?;
+        store::insert_session(&self.db, s).await?;
         Ok(())
     }
 

@@ -276,23 +276,27 @@ pub struct InviteRow {
 }
 
 /// Replaces any open invitation of `email` to `workspace` with a new one.
-#[allow(clippy::too_many_arguments)]
-pub async fn replace_invite(
-    tx: &mut Tx,
-    workspace: WorkspaceId,
-    email: &str,
-    role: &str,
-    token_hash: &str,
-    invited_by: i64,
-    now: Timestamp,
-    expires: Timestamp,
-) -> Result<i64, DbError> {
+/// An invitation as stored (its token only as a hash).
+#[derive(Debug, Clone, Copy)]
+pub struct NewInvite<'a> {
+    pub workspace: WorkspaceId,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub token_hash: &'a str,
+    pub invited_by: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Stores `invite`, replacing an open invitation of the same address to
+/// the same workspace.
+pub async fn replace_invite(tx: &mut Tx, invite: &NewInvite<'_>) -> Result<i64, DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
             "DELETE FROM invites WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL",
         )
-        .bind(workspace)
-        .bind(email)
+        .bind(invite.workspace)
+        .bind(invite.email)
         .execute(&mut *conn)
         .await?;
     });
@@ -301,13 +305,13 @@ pub async fn replace_invite(
             "INSERT INTO invites (workspace_id, email, role, token_hash, invited_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
-        .bind(workspace)
-        .bind(email)
-        .bind(role)
-        .bind(token_hash)
-        .bind(invited_by)
-        .bind(DbTime(now))
-        .bind(DbTime(expires))
+        .bind(invite.workspace)
+        .bind(invite.email)
+        .bind(invite.role)
+        .bind(invite.token_hash)
+        .bind(invite.invited_by)
+        .bind(DbTime(invite.created_at))
+        .bind(DbTime(invite.expires_at))
         .fetch_one(conn)
         .await?
     }))
@@ -382,27 +386,21 @@ pub struct SessionRow {
     pub revoked_at: Option<DbTime>,
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_session(
     db: &Db,
-    token_hash: &str,
-    user: UserId,
-    now: Timestamp,
-    expires: Timestamp,
-    ip: Option<&str>,
-    user_agent: Option<&str>,
+    session: &crate::sessions::SessionRecord,
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent) \
              VALUES ($1, $2, $3, $3, $4, $5, $6)",
         )
-        .bind(token_hash)
-        .bind(user)
-        .bind(DbTime(now))
-        .bind(DbTime(expires))
-        .bind(ip)
-        .bind(user_agent)
+        .bind(&session.token_hash)
+        .bind(UserId(session.user_id))
+        .bind(DbTime(session.created_at))
+        .bind(DbTime(session.expires_at))
+        .bind(&session.ip)
+        .bind(&session.user_agent)
         .execute(pool)
         .await?;
     });
@@ -491,16 +489,15 @@ pub struct DeviceRow {
 const DEVICE_COLUMNS: &str =
     "id, user_id, name, kind, created_at, last_used_at, ip, user_agent, revoked_at";
 
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_device(
     tx: &mut Tx,
     user: UserId,
     name: &str,
     kind: &str,
     now: Timestamp,
-    ip: Option<&str>,
-    user_agent: Option<&str>,
+    from: &crate::RequestMeta,
 ) -> Result<i64, DbError> {
+    let (ip, user_agent) = (from.ip.as_deref(), from.user_agent.as_deref());
     Ok(on_tx!(tx, |conn| {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO devices (user_id, name, kind, created_at, last_used_at, ip, user_agent) \

@@ -185,15 +185,23 @@ pub async fn unlock(db: &Db, id: &ConnectionId) -> Result<(), DbError> {
 }
 
 /// Stores renewed tokens, marks the connection healthy, releases the lock.
-#[allow(clippy::too_many_arguments)]
+/// Renewed tokens as stored: sealed under `key_id`, with their lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct RenewedTokens<'a> {
+    pub key_id: i64,
+    /// The sealed access and refresh tokens.
+    pub secrets: &'a str,
+    pub access_expires_at: Option<Timestamp>,
+    pub refresh_expires_at: Option<Timestamp>,
+    pub issued_at: Timestamp,
+}
+
+/// Stores renewed tokens, marks the connection active and releases the
+/// refresh lock.
 pub async fn store_refreshed(
     db: &Db,
     id: &ConnectionId,
-    key_id: i64,
-    secrets: &str,
-    access_expires_at: Option<Timestamp>,
-    refresh_expires_at: Option<Timestamp>,
-    issued_at: Timestamp,
+    tokens: RenewedTokens<'_>,
     now: Timestamp,
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
@@ -202,11 +210,11 @@ pub async fn store_refreshed(
              refresh_expires_at = $4, issued_at = $5, refreshed_at = $6, updated_at = $6, \
              status = 'active', status_detail = '', refresh_lock_until = NULL WHERE id = $7",
         )
-        .bind(key_id)
-        .bind(secrets)
-        .bind(access_expires_at.map(DbTime))
-        .bind(refresh_expires_at.map(DbTime))
-        .bind(DbTime(issued_at))
+        .bind(tokens.key_id)
+        .bind(tokens.secrets)
+        .bind(tokens.access_expires_at.map(DbTime))
+        .bind(tokens.refresh_expires_at.map(DbTime))
+        .bind(DbTime(tokens.issued_at))
         .bind(DbTime(now))
         .bind(id)
         .execute(pool)

@@ -104,11 +104,14 @@ impl Services {
             db.clone(),
             queue.clone(),
             clock,
-            accounts.clone(),
-            platforms.connections.clone(),
-            publishing.clone(),
-            media.clone(),
-            &webhooks,
+            herald_privacy::Services {
+                accounts: accounts.clone(),
+                connections: platforms.connections.clone(),
+                publishing: publishing.clone(),
+                media: media.clone(),
+                outbound: webhooks.outbound.clone(),
+                notifications: webhooks.notifications.clone(),
+            },
         )?;
         let retention = crate::retention::Retention::new(
             db.clone(),

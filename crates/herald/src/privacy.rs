@@ -12,17 +12,14 @@ use herald_privacy::{Privacy, Services};
 
 use crate::config::Config;
 
-#[allow(clippy::too_many_arguments)]
+/// The data-rights service over `services` (every store holding a
+/// person's data), with its archive folder under the data folder.
 pub fn build(
     config: &Config,
     db: Db,
     queue: Queue,
     clock: Arc<dyn Clock>,
-    accounts: herald_accounts::Accounts,
-    connections: herald_connections::Connections,
-    publishing: herald_publishing::Publishing,
-    media: herald_media::MediaLibrary,
-    webhooks: &crate::webhooks::Webhooks,
+    services: Services,
 ) -> anyhow::Result<Privacy> {
     let temp_dir = config.data_dir.join("exports-incoming");
     std::fs::create_dir_all(&temp_dir).with_context(|| {
@@ -32,20 +29,7 @@ pub fn build(
         )
     })?;
     crate::media::remove_stale(&temp_dir, "herald-export-", STALE_ARCHIVE);
-    Ok(Privacy::new(
-        db,
-        queue,
-        clock,
-        Services {
-            accounts,
-            connections,
-            publishing,
-            media,
-            outbound: webhooks.outbound.clone(),
-            notifications: webhooks.notifications.clone(),
-        },
-        temp_dir,
-    ))
+    Ok(Privacy::new(db, queue, clock, services, temp_dir))
 }
 
 /// An archive being written is at most this old; older folders were left

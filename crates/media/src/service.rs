@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use herald_accounts::{Authorized, Permission};
+use herald_core::WorkspaceId;
 use herald_core::{Clock, SignedDuration, Timestamp};
-use herald_core::{UserId, WorkspaceId};
 use herald_db::Db;
 use herald_db::DbTime;
 use herald_platforms::drive::{Drive, DriveFile, FileList};
@@ -79,6 +79,15 @@ struct Inner {
     drive: Option<Drive>,
     /// Permits for thumbnail work ([`MediaConfig::thumbnails_at_once`]).
     thumbnails: tokio::sync::Semaphore,
+}
+
+/// A file arriving in the library: its name, the most bytes it may
+/// have, where it comes from and what its source said about it.
+struct Incoming<'a> {
+    filename: &'a str,
+    max: u64,
+    origin: Origin,
+    hints: Option<Hints>,
 }
 
 /// What Drive already knows about a file, used when the file itself does
@@ -240,13 +249,14 @@ impl MediaLibrary {
         let body = body.map_err(|e| MediaError::Body(e.into()));
         let media = self
             .ingest(
-                auth.workspace(),
-                auth.user(),
-                filename,
+                auth,
+                Incoming {
+                    filename,
+                    max: max_size.min(self.inner.config.max_bytes),
+                    origin: Origin::Upload,
+                    hints: None,
+                },
                 body,
-                max_size.min(self.inner.config.max_bytes),
-                Origin::Upload,
-                None,
             )
             .await?;
         if let Some(declared) = declared_mime
@@ -258,20 +268,24 @@ impl MediaLibrary {
         Ok(media)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Stores `body` as a new media file of the workspace `auth` names
+    /// (its permission already checked by the caller).
     async fn ingest<S>(
         &self,
-        workspace: WorkspaceId,
-        user: UserId,
-        filename: &str,
+        auth: &Authorized,
+        incoming: Incoming<'_>,
         body: S,
-        max: u64,
-        origin: Origin,
-        hints: Option<Hints>,
     ) -> Result<Media, MediaError>
     where
         S: Stream<Item = Result<Bytes, MediaError>> + Send,
     {
+        let (workspace, user) = (auth.workspace(), auth.user());
+        let Incoming {
+            filename,
+            max,
+            origin,
+            hints,
+        } = incoming;
         let mut body = std::pin::pin!(body);
         let temp = TempFile {
             path: self
@@ -712,13 +726,14 @@ impl MediaLibrary {
             duration_ms: file.duration_ms,
         };
         self.ingest(
-            auth.workspace(),
-            auth.user(),
-            &file.name,
+            auth,
+            Incoming {
+                filename: &file.name,
+                max,
+                origin: Origin::Drive(file.id.clone()),
+                hints: Some(hints),
+            },
             body,
-            max,
-            Origin::Drive(file.id.clone()),
-            Some(hints),
         )
         .await
     }

@@ -66,16 +66,8 @@ impl Accounts {
             .await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let device = store::insert_device(
-            &mut tx,
-            user.id,
-            &name,
-            kind.as_str(),
-            now,
-            meta.ip.as_deref(),
-            meta.user_agent.as_deref(),
-        )
-        .await?;
+        let device =
+            store::insert_device(&mut tx, user.id, &name, kind.as_str(), now, meta).await?;
         let pair = self.issue(&mut tx, device, now).await?;
         tx.commit().await?;
         self.audit(

@@ -291,13 +291,15 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         self.mail_token(
             &mut tx,
-            user.id.0,
-            &user.email,
-            &user.locale,
-            "reset_password",
-            self.settings.reset_token_ttl,
-            LetterKind::ResetPassword,
-            "/reset-password",
+            TokenMail {
+                user: user.id,
+                to: &user.email,
+                locale: &user.locale,
+                purpose: "reset_password",
+                ttl: self.settings.reset_token_ttl,
+                kind: LetterKind::ResetPassword,
+                path: "/reset-password",
+            },
         )
         .await?;
         tx.commit().await?;

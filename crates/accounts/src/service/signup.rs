@@ -55,13 +55,15 @@ impl Accounts {
         self.record_consent(&mut tx, user, consent, meta).await?;
         self.mail_token(
             &mut tx,
-            user,
-            &email,
-            locale,
-            "verify_email",
-            self.settings.verify_token_ttl,
-            LetterKind::VerifyEmail,
-            "/verify-email",
+            TokenMail {
+                user: UserId(user),
+                to: &email,
+                locale,
+                purpose: "verify_email",
+                ttl: self.settings.verify_token_ttl,
+                kind: LetterKind::VerifyEmail,
+                path: "/verify-email",
+            },
         )
         .await?;
         tx.commit().await?;
@@ -173,13 +175,15 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         self.mail_token(
             &mut tx,
-            user.id.0,
-            &user.email,
-            &user.locale,
-            "verify_email",
-            self.settings.verify_token_ttl,
-            LetterKind::VerifyEmail,
-            "/verify-email",
+            TokenMail {
+                user: user.id,
+                to: &user.email,
+                locale: &user.locale,
+                purpose: "verify_email",
+                ttl: self.settings.verify_token_ttl,
+                kind: LetterKind::VerifyEmail,
+                path: "/verify-email",
+            },
         )
         .await?;
         tx.commit().await?;

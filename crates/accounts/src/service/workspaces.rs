@@ -123,13 +123,15 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         store::replace_invite(
             &mut tx,
-            workspace,
-            email.as_str(),
-            role.as_str(),
-            &token_hash(&token),
-            actor.id.0,
-            now,
-            after(now, self.settings.invite_ttl),
+            &store::NewInvite {
+                workspace,
+                email: email.as_str(),
+                role: role.as_str(),
+                token_hash: &token_hash(&token),
+                invited_by: actor.id,
+                created_at: now,
+                expires_at: after(now, self.settings.invite_ttl),
+            },
         )
         .await?;
         self.post(

@@ -91,11 +91,13 @@ impl Connections {
                     store::store_refreshed(
                         db,
                         id,
-                        key_id,
-                        &secrets,
-                        fresh.access_expires_at,
-                        fresh.refresh_expires_at,
-                        fresh.issued_at,
+                        store::RenewedTokens {
+                            key_id,
+                            secrets: &secrets,
+                            access_expires_at: fresh.access_expires_at,
+                            refresh_expires_at: fresh.refresh_expires_at,
+                            issued_at: fresh.issued_at,
+                        },
                         now,
                     )
                     .await

@@ -172,46 +172,24 @@ async fn node_response(
 
 async fn facebook_edge(
     State(sb): State<Sandbox>,
-    Path((ver, id, edge)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    edge_response(
-        sb,
-        Host::Facebook,
-        ver,
-        id,
-        edge,
-        method,
-        query,
-        headers,
-        body,
-    )
-    .await
+    edge_response(sb, Host::Facebook, path, method, query, headers, body).await
 }
 
 async fn instagram_edge(
     State(sb): State<Sandbox>,
-    Path((ver, id, edge)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    edge_response(
-        sb,
-        Host::Instagram,
-        ver,
-        id,
-        edge,
-        method,
-        query,
-        headers,
-        body,
-    )
-    .await
+    edge_response(sb, Host::Instagram, path, method, query, headers, body).await
 }
 
 /// graph-video.facebook.com: only Page video uploads.
@@ -238,18 +216,17 @@ async fn video_edge(
     call.finish(result)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An edge call (`/{ver}/{id}/{edge}`, the `path`) on either Graph host.
 async fn edge_response(
     sb: Sandbox,
     host: Host,
-    ver: String,
-    id: String,
-    edge: String,
+    path: (String, String, String),
     method: Method,
     query: Option<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let (ver, id, edge) = path;
     let node = sb.read(|st| st.meta_publishing().node(&id));
     let get = method == Method::GET;
     let facebook = host == Host::Facebook;

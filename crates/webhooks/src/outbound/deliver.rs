@@ -406,10 +406,12 @@ impl Outbound {
             &mut tx,
             row.delivery_id,
             row.generation,
-            state.as_str(),
-            status,
-            error,
-            next_at,
+            store::AttemptEnd {
+                state: state.as_str(),
+                status,
+                error,
+                next_attempt_at: next_at,
+            },
             now,
         )
         .await

@@ -456,17 +456,25 @@ pub(crate) async fn insert_attempt(tx: &mut Tx, a: &NewAttempt<'_>) -> Result<()
     Ok(())
 }
 
+/// Where a delivery stands after an attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttemptEnd<'a> {
+    /// The delivery's new state (`DeliveryState`'s text).
+    pub state: &'a str,
+    /// The endpoint's HTTP status, when it answered.
+    pub status: Option<i32>,
+    pub error: Option<&'a str>,
+    /// When to try again, if at all.
+    pub next_attempt_at: Option<Timestamp>,
+}
+
 /// Sets a delivery's state after an attempt, if no replay started a newer
 /// run meanwhile (false then).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn set_delivery_state(
     tx: &mut Tx,
     id: i64,
     generation: i64,
-    state: &str,
-    status: Option<i32>,
-    error: Option<&str>,
-    next_attempt_at: Option<Timestamp>,
+    end: AttemptEnd<'_>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let n = on_tx!(tx, |conn| {
@@ -474,10 +482,10 @@ pub(crate) async fn set_delivery_state(
             "UPDATE outbound_deliveries SET state = $1, last_status = $2, last_error = $3, \
              next_attempt_at = $4, updated_at = $5 WHERE id = $6 AND generation = $7",
         )
-        .bind(state)
-        .bind(status)
-        .bind(error)
-        .bind(next_attempt_at.map(DbTime))
+        .bind(end.state)
+        .bind(end.status)
+        .bind(end.error)
+        .bind(end.next_attempt_at.map(DbTime))
         .bind(DbTime(now))
         .bind(id)
         .bind(generation)
