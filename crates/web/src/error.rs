@@ -28,6 +28,13 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("unsupported content type")]
     UnsupportedMediaType,
+    /// A JSON body that is not JSON (400).
+    #[error("malformed JSON at {}: {}", .0.field, .0.expected)]
+    MalformedJson(BodyProblem),
+    /// A JSON body whose value at `field` is not what the endpoint takes
+    /// (422); nothing changed.
+    #[error("invalid body at {}: {}", .0.field, .0.expected)]
+    InvalidBody(BodyProblem),
     #[error("account operation failed")]
     Account(#[from] herald_accounts::AccountError),
     #[error("connection operation failed")]
@@ -42,12 +49,25 @@ pub enum WebError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// Where a JSON body departs from what an endpoint takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyProblem {
+    /// The JSON path of the value (`targets[0].variant.format`; `.` for
+    /// the body as a whole).
+    pub field: String,
+    /// What was wrong there, in the JSON parser's words (for developers;
+    /// the `message` beside it is in the reader's language).
+    pub expected: String,
+}
+
 /// What the error middleware needs to log and render an error response.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub code: &'static str,
     /// The cause chain, for the log only; never shown to the caller.
     pub detail: Option<String>,
+    /// For a refused JSON body: where and why (shown to API callers).
+    pub problem: Option<BodyProblem>,
 }
 
 impl WebError {
@@ -60,6 +80,8 @@ impl WebError {
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            WebError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Account(e) => account_status(e),
             WebError::Connect(e) => connect_status(e),
             WebError::Publish(e) => publish_status(e),
@@ -78,6 +100,8 @@ impl WebError {
             WebError::Unauthorized => "unauthorized",
             WebError::PayloadTooLarge => "payload_too_large",
             WebError::UnsupportedMediaType => "unsupported_media_type",
+            WebError::MalformedJson(_) => "malformed_json",
+            WebError::InvalidBody(_) => "invalid_body",
             WebError::Account(e) => e.code(),
             WebError::Connect(e) => e.code(),
             WebError::Publish(e) => e.code(),
@@ -204,9 +228,14 @@ impl IntoResponse for WebError {
         if let WebError::Account(e) = &self {
             set_retry_after(&mut resp, e);
         }
+        let problem = match &self {
+            WebError::MalformedJson(p) | WebError::InvalidBody(p) => Some(p.clone()),
+            _ => None,
+        };
         resp.extensions_mut().insert(ErrorInfo {
             code: self.code(),
             detail,
+            problem,
         });
         resp
     }

@@ -197,8 +197,8 @@ async fn render_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
-    let (code, detail) = match resp.extensions().get::<ErrorInfo>() {
-        Some(info) => (info.code, info.detail.clone()),
+    let (code, detail, problem) = match resp.extensions().get::<ErrorInfo>() {
+        Some(info) => (info.code, info.detail.clone(), info.problem.clone()),
         None => {
             // Bodies rendered on purpose (readiness JSON, pages) pass; bare
             // statuses and axum's plain-text rejections get ours.
@@ -210,7 +210,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
             if !plain {
                 return resp;
             }
-            (code_for_status(status), None)
+            (code_for_status(status), None, None)
         }
     };
     if status.is_server_error() {
@@ -224,9 +224,16 @@ async fn render_errors(req: Request, next: Next) -> Response {
         tracing::debug!(status = status.as_u16(), code, "request refused");
     }
     let mut rendered = if json {
-        let body = serde_json::json!({
-            "error": { "code": code, "message": crate::i18n::error_copy(locale, code) }
+        let mut error = serde_json::json!({
+            "code": code,
+            "message": crate::i18n::error_copy(locale, code),
         });
+        // A refused JSON body says where and what was wrong there.
+        if let Some(problem) = problem {
+            error["field"] = problem.field.into();
+            error["expected"] = problem.expected.into();
+        }
+        let body = serde_json::json!({ "error": error });
         (status, axum::Json(body)).into_response()
     } else {
         crate::pages::error_page(locale, status, code, request_id.as_deref())

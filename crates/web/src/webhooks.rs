@@ -107,6 +107,7 @@ impl IntoResponse for Refusal {
         resp.extensions_mut().insert(ErrorInfo {
             code: self.code,
             detail: self.detail,
+            problem: None,
         });
         resp
     }

@@ -156,6 +156,31 @@ async fn the_posts_api_validates_saves_schedules_cancels_and_deletes() {
         {"connection_id": s.youtube, "variant": {"format": "video", "caption": "Dough day", "media": [s.video]}},
     ]);
 
+    // A body of the wrong shape says where: the second target's format.
+    let wrong = json!([
+        {"connection_id": s.tiktok, "variant": {"format": "video"}},
+        {"connection_id": s.youtube, "variant": {"format": "hologram"}},
+    ]);
+    let resp = s
+        .send(
+            reqwest::Method::POST,
+            "/api/posts",
+            Some(json!({"targets": wrong, "when": {"action": "draft"}})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_body");
+    assert_eq!(body["error"]["field"], "targets[1].variant.format");
+    assert!(
+        body["error"]["expected"]
+            .as_str()
+            .unwrap()
+            .contains("unknown variant `hologram`"),
+        "{body}"
+    );
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+
     // Live validation: TikTok is fine, YouTube wants a title.
     let resp = s
         .send(

@@ -23,6 +23,7 @@ use herald_webhooks::ssrf::UrlError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::api::json::ApiJson;
 use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
 use crate::{AppState, WebError};
@@ -250,7 +251,7 @@ struct CreateEndpointRequest {
 async fn create_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
-    Json(req): Json<CreateEndpointRequest>,
+    ApiJson(req): ApiJson<CreateEndpointRequest>,
 ) -> Result<Response, WebError> {
     let new = NewEndpoint {
         url: req.url,
@@ -302,7 +303,7 @@ async fn update_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Json(req): Json<UpdateEndpointRequest>,
+    ApiJson(req): ApiJson<UpdateEndpointRequest>,
 ) -> Result<Json<EndpointView>, WebError> {
     let changes = EndpointChanges {
         url: req.url,
@@ -452,7 +453,7 @@ async fn replay_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
-    Json(req): Json<ReplayRequest>,
+    ApiJson(req): ApiJson<ReplayRequest>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let outbound = &state.webhooks().outbound;
     let id = EndpointId(id);

@@ -26,6 +26,7 @@ use herald_platforms::drive::FileList;
 use herald_platforms::{MediaKind, ProviderId};
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::ApiJson;
 use crate::member::{ApiMember, need};
 use crate::{AppState, WebError};
 
@@ -346,7 +347,7 @@ async fn google_connection(
 async fn import_drive(
     State(state): State<AppState>,
     ApiMember { user, auth, .. }: ApiMember<need::Draft>,
-    Json(req): Json<ImportDriveRequest>,
+    ApiJson(req): ApiJson<ImportDriveRequest>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), WebError> {
     let media = state.media();
     let workspace = auth.workspace();

@@ -1,9 +1,11 @@
 //! The JSON API. Each resource module exports `fn router()`; errors are the
 //! shared `{"error": {"code", "message"}}` body rendered by the error
-//! middleware.
+//! middleware (with `field` and `expected` when a JSON body is refused:
+//! bodies are read with [`json::ApiJson`]).
 
 mod auth;
 pub(crate) mod endpoints;
+pub(crate) mod json;
 pub(crate) mod media;
 mod notifications;
 mod platforms;

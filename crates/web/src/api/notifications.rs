@@ -15,6 +15,7 @@ use herald_core::Timestamp;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::ApiJson;
 use crate::auth::ApiCaller;
 use crate::i18n::{Locale, catalog};
 use crate::member;
@@ -157,7 +158,7 @@ async fn set_preferences(
     State(state): State<AppState>,
     ApiCaller(user): ApiCaller,
     Query(q): Query<PreferencesQuery>,
-    Json(body): Json<BTreeMap<String, bool>>,
+    ApiJson(body): ApiJson<BTreeMap<String, bool>>,
 ) -> Result<Json<Preferences>, WebError> {
     let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;

@@ -21,6 +21,7 @@ use herald_publishing::{
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::api::json::ApiJson;
 use crate::i18n::{Locale, catalog, error_copy};
 use crate::member::{ApiMember, need};
 use crate::{AppState, WebError, words};
@@ -126,7 +127,7 @@ async fn create_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Json(input): Json<PostInput>,
+    ApiJson(input): ApiJson<PostInput>,
 ) -> Result<Response, Response> {
     let publishing = state.publishing();
     let view = publishing
@@ -153,7 +154,7 @@ async fn validate_post(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
-    Json(req): Json<ValidateRequest>,
+    ApiJson(req): ApiJson<ValidateRequest>,
 ) -> Result<Json<Vec<serde_json::Value>>, WebError> {
     let publishing = state.publishing();
     let reports = publishing.validate(&auth, &req.targets).await?;
@@ -189,7 +190,7 @@ async fn update_post(
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
     Path(id): Path<PostId>,
-    Json(input): Json<PostInput>,
+    ApiJson(input): ApiJson<PostInput>,
 ) -> Result<Json<PostView>, Response> {
     let publishing = state.publishing();
     publishing
@@ -219,7 +220,7 @@ async fn reschedule_post(
     ApiMember { auth, .. }: ApiMember<need::Draft>,
     locale: Locale,
     Path(id): Path<PostId>,
-    Json(req): Json<RescheduleRequest>,
+    ApiJson(req): ApiJson<RescheduleRequest>,
 ) -> Result<Json<PostView>, Response> {
     let publishing = state.publishing();
     publishing

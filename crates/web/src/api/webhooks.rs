@@ -16,6 +16,7 @@ use herald_webhooks::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::api::json::ApiJson;
 use crate::i18n::{Locale, catalog};
 use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
@@ -291,7 +292,7 @@ struct ReplayResponse {
 async fn replay_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
-    Json(req): Json<ReplayRequest>,
+    ApiJson(req): ApiJson<ReplayRequest>,
 ) -> Result<Json<ReplayResponse>, WebError> {
     let inbound = &state.webhooks().inbound;
     let queued = match (req.ids, req.since) {
