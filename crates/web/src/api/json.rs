@@ -104,7 +104,6 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct Target {
-        #[allow(dead_code)]
         connection_id: String,
         variant: Variant,
     }
@@ -201,6 +200,7 @@ mod tests {
         )
         .await
         .expect("valid");
+        assert_eq!(post.targets[0].connection_id, "c");
         assert_eq!(post.targets[0].variant.format, Format::Image);
     }
 
