@@ -193,6 +193,29 @@ impl Accounts {
             .map_err(AccountError::Mail)
     }
 
+    /// Sends `user` a fresh link that confirms their address `to`.
+    async fn mail_verification(
+        &self,
+        tx: &mut Tx,
+        user: UserId,
+        to: &EmailAddress,
+        locale: &str,
+    ) -> Result<(), AccountError> {
+        self.mail_token(
+            tx,
+            TokenMail {
+                user,
+                to,
+                locale,
+                purpose: "verify_email",
+                ttl: self.settings.verify_token_ttl,
+                kind: LetterKind::VerifyEmail,
+                path: "/verify-email",
+            },
+        )
+        .await
+    }
+
     /// Stores a fresh single-use token for the mail's purpose (the
     /// previous one stops working) and queues the mail carrying its link,
     /// in `tx`.

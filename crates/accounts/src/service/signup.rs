@@ -53,19 +53,8 @@ impl Accounts {
         )
         .await?;
         self.record_consent(&mut tx, user, consent, meta).await?;
-        self.mail_token(
-            &mut tx,
-            TokenMail {
-                user: UserId(user),
-                to: &email,
-                locale,
-                purpose: "verify_email",
-                ttl: self.settings.verify_token_ttl,
-                kind: LetterKind::VerifyEmail,
-                path: "/verify-email",
-            },
-        )
-        .await?;
+        self.mail_verification(&mut tx, UserId(user), &email, locale)
+            .await?;
         tx.commit().await?;
         self.audit(
             AuditEvent {
@@ -173,19 +162,8 @@ impl Accounts {
         self.limit(&limits::VERIFY_RESEND, &user.id.to_string())
             .await?;
         let mut tx = self.db.begin().await?;
-        self.mail_token(
-            &mut tx,
-            TokenMail {
-                user: user.id,
-                to: &user.email,
-                locale: &user.locale,
-                purpose: "verify_email",
-                ttl: self.settings.verify_token_ttl,
-                kind: LetterKind::VerifyEmail,
-                path: "/verify-email",
-            },
-        )
-        .await?;
+        self.mail_verification(&mut tx, user.id, &user.email, &user.locale)
+            .await?;
         tx.commit().await?;
         self.audit(
             AuditEvent {

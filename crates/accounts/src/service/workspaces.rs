@@ -276,11 +276,7 @@ impl Accounts {
             }
         };
         let mut tx = self.db.begin().await?;
-        let owners = store::owners_for_update(&mut tx, workspace).await?;
-        let current = store::role_in_tx(&mut tx, workspace, member)
-            .await?
-            .and_then(|r| Role::parse(&r))
-            .ok_or(AccountError::NotFound)?;
+        let (owners, current) = owners_and_role(&mut tx, workspace, member).await?;
         if (current == Role::Owner || role == Role::Owner)
             && !actor_role.allows(Permission::ManageOwners)
         {
@@ -351,11 +347,7 @@ impl Accounts {
             }
         };
         let mut tx = self.db.begin().await?;
-        let owners = store::owners_for_update(&mut tx, workspace).await?;
-        let current = store::role_in_tx(&mut tx, workspace, member)
-            .await?
-            .and_then(|r| Role::parse(&r))
-            .ok_or(AccountError::NotFound)?;
+        let (owners, current) = owners_and_role(&mut tx, workspace, member).await?;
         if current == Role::Owner && !leaving && !actor_role.allows(Permission::ManageOwners) {
             tx.rollback().await?;
             return Err(AccountError::Forbidden);
@@ -403,4 +395,19 @@ impl Accounts {
                 .collect(),
         )
     }
+}
+
+/// The workspace's owners, locked so a concurrent change cannot leave it
+/// without one, and `member`'s role in it (`NotFound` when not a member).
+async fn owners_and_role(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    member: UserId,
+) -> Result<(Vec<i64>, Role), AccountError> {
+    let owners = store::owners_for_update(tx, workspace).await?;
+    let current = store::role_in_tx(tx, workspace, member)
+        .await?
+        .and_then(|r| Role::parse(&r))
+        .ok_or(AccountError::NotFound)?;
+    Ok((owners, current))
 }
