@@ -57,6 +57,33 @@ pub async fn record_system_event(
     Ok(())
 }
 
+/// Records what the member holding `auth` did in their workspace (outcome
+/// `success`), in `tx`, so the event stands or falls with the change.
+pub async fn record_member_event(
+    tx: &mut Tx,
+    at: Timestamp,
+    auth: &Authorized,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail) \
+             VALUES ($1, $2, $3, $4, 'success', $5, $6)",
+        )
+        .bind(DbTime(at))
+        .bind(auth.workspace())
+        .bind(auth.user())
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
 /// The members of `workspace`, in `tx`.
 pub async fn member_ids(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<UserId>, DbError> {
     Ok(on_tx!(tx, |conn| {
