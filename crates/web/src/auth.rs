@@ -289,7 +289,10 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticat
         }
     };
     if let (Some(grant), Some(slot)) = (&found.grant, parts.extensions.get::<GrantSlot>()) {
-        *slot.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(grant.clone());
+        *slot
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(grant.clone());
     }
     parts.extensions.insert(found.clone());
     Ok(found)
@@ -321,7 +324,11 @@ pub async fn audit_token_writes(
     let meta = request_meta(&parts, &state.site().trusted_proxies);
     let subject = format!("{} {}", parts.method, parts.uri.path());
     let resp = next.run(Request::from_parts(parts, body)).await;
-    let grant = slot.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let grant = slot
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
     if let Some(grant) = grant {
         let status = resp.status();
         let outcome = if status.is_success() {
