@@ -415,7 +415,12 @@ impl PostView {
             !self.targets.is_empty() && self.targets.iter().all(|t| t.status.is_editable());
         let untouched = self.targets.iter().all(|t| t.status == TargetStatus::Draft);
         let may_draft = auth.allows(Permission::Draft);
-        let mut actions = self.actions_for(auth.role());
+        // Through a scoped token, only what its scopes allow too.
+        let mut actions = if actor.may_publish {
+            self.actions_for(auth.role())
+        } else {
+            PostActions::default()
+        };
         // A contributor changes their own posts while they wait or after
         // approval; scheduling stays the approvers' part.
         if !actor.may_publish && may_draft && actor.author {

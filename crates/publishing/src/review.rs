@@ -155,9 +155,13 @@ pub enum Refusal {
 impl ApprovalPolicy {
     /// Whether the member holding `auth` may approve posts: their role
     /// (and token) allows it, or the policy names them.
+    /// A named member acting through a token needs its `posts:approve`
+    /// scope, like anyone else.
     pub fn is_approver(&self, auth: &Authorized) -> bool {
-        auth.allows(Permission::Approve)
-            || (self.approvers.contains(&auth.user()) && auth.allows(Permission::View))
+        let token_may = auth
+            .via()
+            .is_none_or(|g| g.scopes.contains(herald_accounts::Scope::PostsApprove));
+        auth.allows(Permission::Approve) || (self.approvers.contains(&auth.user()) && token_may)
     }
 
     /// Whether a post to `accounts` by `actor` needs approval.

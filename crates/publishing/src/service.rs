@@ -207,7 +207,7 @@ impl Publishing {
         let needs = policy.needs_approval(actor, input.targets.iter().map(|t| &t.connection_id));
         let saved = policy
             .on_save(actor, ReviewState::None, intent_of(&input.when), needs)
-            .map_err(approval::refused)?;
+            .map_err(|r| approval::refused_save(auth, r))?;
         let checked = self.check(auth, &input).await?;
         let now = self.now();
         let post_id = PostId(uuid::Uuid::now_v7().to_string());
@@ -282,7 +282,7 @@ impl Publishing {
         let needs = policy.needs_approval(actor, input.targets.iter().map(|t| &t.connection_id));
         let saved = policy
             .on_save(actor, current, intent_of(&input.when), needs)
-            .map_err(approval::refused)?;
+            .map_err(|r| approval::refused_save(auth, r))?;
         let checked = self.check(auth, &input).await?;
         let now = self.now();
         let (schedule, at) = checked.when;

@@ -30,6 +30,16 @@ pub(super) fn actor(auth: &Authorized, policy: &ApprovalPolicy, author: bool) ->
     }
 }
 
+/// A refused save: "not allowed" says why in the proof's own terms (a
+/// role that may not publish is forbidden; a token without the scope
+/// lacks the scope).
+pub(super) fn refused_save(auth: &Authorized, refusal: Refusal) -> PublishError {
+    match (refusal, auth.require(Permission::Publish)) {
+        (Refusal::NotAllowed, Err(e)) => PublishError::Account(e),
+        _ => refused(refusal),
+    }
+}
+
 pub(super) fn refused(refusal: Refusal) -> PublishError {
     match refusal {
         Refusal::ApprovalRequired => PublishError::ApprovalRequired,

@@ -11,6 +11,7 @@ mod notifications;
 mod platforms;
 mod posts;
 mod reviews;
+mod tokens;
 mod webhooks;
 
 use axum::Router;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(endpoints::router())
         .merge(webhooks::router())
         .merge(notifications::router())
+        .merge(tokens::router())
 }
 
 /// `?workspace=` of the resources that live in a workspace.

@@ -64,7 +64,7 @@ struct DecisionRequest {
 
 async fn approve(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::Decide>,
     Path(id): Path<PostId>,
     OptionalApiJson(req): OptionalApiJson<DecisionRequest>,
 ) -> Result<Json<PostView>, WebError> {
@@ -81,7 +81,7 @@ struct ChangesRequest {
 
 async fn request_changes(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::Decide>,
     Path(id): Path<PostId>,
     ApiJson(req): ApiJson<ChangesRequest>,
 ) -> Result<Json<PostView>, WebError> {
@@ -95,7 +95,7 @@ async fn request_changes(
 
 async fn history(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path(id): Path<PostId>,
 ) -> Result<Json<Vec<ReviewEntry>>, WebError> {
     Ok(Json(state.publishing().review_history(&auth, &id).await?))
@@ -103,7 +103,7 @@ async fn history(
 
 async fn comments(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path(id): Path<PostId>,
 ) -> Result<Json<Vec<Thread>>, WebError> {
     Ok(Json(state.publishing().comments(&auth, &id).await?))
@@ -123,7 +123,7 @@ struct CommentRequest {
 
 async fn add_comment(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::Comment>,
     Path(id): Path<PostId>,
     ApiJson(req): ApiJson<CommentRequest>,
 ) -> Result<Response, WebError> {
@@ -144,7 +144,7 @@ async fn add_comment(
 
 async fn show_policy(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
 ) -> Result<Json<ApprovalPolicy>, WebError> {
     Ok(Json(state.publishing().approval_policy(&auth).await?))
 }
@@ -224,7 +224,7 @@ async fn create_link(
 
 async fn list_links(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path(id): Path<PostId>,
 ) -> Result<Json<Vec<ReviewLinkView>>, WebError> {
     Ok(Json(state.publishing().review_links(&auth, &id).await?))

@@ -22,6 +22,7 @@ mod publishing;
 mod review;
 mod settings;
 mod shell;
+mod tokens;
 mod webhooks;
 
 use askama::Template;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(approvals::router())
+        .merge(tokens::router())
         .merge(review::router())
         .merge(data::router())
         .merge(publishing::router())
