@@ -238,6 +238,10 @@ async fn render_errors(req: Request, next: Next) -> Response {
     } else {
         crate::pages::error_page(locale, status, code, request_id.as_deref())
     };
+    // The metrics still count it under the route that answered.
+    if let Some(label) = resp.extensions().get::<RouteLabel>() {
+        rendered.extensions_mut().insert(label.clone());
+    }
     // Keep headers that tell the client what to do next.
     for name in [
         header::RETRY_AFTER,
