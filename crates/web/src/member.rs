@@ -39,7 +39,14 @@ pub mod need {
         )*};
     }
 
-    needs!(View, Draft, Publish, ManageConnections, ManageWebhooks);
+    needs!(
+        View,
+        Draft,
+        Publish,
+        ManageConnections,
+        ManageWebhooks,
+        ManageMembers
+    );
 }
 
 #[derive(Deserialize, Default)]

@@ -12,6 +12,7 @@ pub(crate) mod media;
 mod notifications;
 mod platforms;
 mod posts;
+mod reviews;
 mod webhooks;
 
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(platforms::router())
         .merge(posts::router())
+        .merge(reviews::router())
         .merge(media::router())
         .merge(endpoints::router())
         .merge(webhooks::router())

@@ -563,7 +563,7 @@ mod tests {
                 .contains(&"\"partially_published\"".to_owned())
         );
         let when = schema("When");
-        assert_eq!(when.variants.len(), 3);
+        assert_eq!(when.variants.len(), 4);
         assert!(
             when.variants
                 .iter()

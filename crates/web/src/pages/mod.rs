@@ -7,11 +7,13 @@
 
 mod account;
 pub(crate) mod api_docs;
+mod approvals;
 mod calendar;
 mod compose;
 mod data;
 mod deletion;
 mod endpoints;
+mod guest_review;
 mod mailbox;
 mod notifications;
 mod posts;
@@ -42,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
+        .merge(approvals::router())
         .merge(review::router())
         .merge(data::router())
         .merge(publishing::router())
@@ -52,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(notifications::router())
         .merge(deletion::router())
+        .merge(guest_review::router())
         .merge(shell::router())
 }
 
