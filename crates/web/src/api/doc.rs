@@ -77,6 +77,7 @@ pub(crate) const CSRF: &str = "csrf";
         (name = "auth", description = "Signing up, tokens for apps, the caller and their devices."),
         (name = "platforms", description = "The platforms offered and the accounts connected to a workspace."),
         (name = "posts", description = "Composing, validating, scheduling and following posts and their targets."),
+        (name = "reviews", description = "Approvals, comments and client review links of posts, and the workspace's approval policy."),
         (name = "media", description = "The workspace's media library and imports from Google Drive."),
         (name = "webhooks", description = "Outbound webhook endpoints: Herald's events sent to your URLs, signed."),
         (name = "deliveries", description = "Webhook deliveries received from the platforms, with replay."),
@@ -100,7 +101,43 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
 fn assemble() -> (utoipa::openapi::OpenApi, Vec<String>) {
     let (mut doc, clashes) = merged(ApiDoc::openapi(), super::documented());
     secure_by_default(&mut doc);
+    optional_bodies(&mut doc);
     (doc, clashes)
+}
+
+/// A body that may be left out (`request_body(content = Option<T>)`, read
+/// with `OptionalApiJson`) comes out of utoipa as a body whose schema is
+/// `T | null`; but a body left out is an empty body, not a JSON `null`
+/// (which the route refuses). So its schema is `T`, and it is not required.
+fn optional_bodies(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    for item in doc.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                continue;
+            };
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else { continue };
+                let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema else {
+                    continue;
+                };
+                let is_null = |s: &RefOr<Schema>| {
+                    matches!(s, RefOr::T(Schema::Object(o))
+                        if o.schema_type == utoipa::openapi::schema::SchemaType::Type(Type::Null))
+                };
+                if let [a, b] = one_of.items.as_slice()
+                    && let Some(kept) = match (is_null(a), is_null(b)) {
+                        (false, true) => Some(a.clone()),
+                        (true, false) => Some(b.clone()),
+                        _ => None,
+                    }
+                {
+                    content.schema = Some(kept);
+                    body.required = Some(utoipa::openapi::Required::False);
+                }
+            }
+        }
+    }
 }
 
 fn merged(
@@ -299,7 +336,8 @@ refusals! {
     /// answers as if it did not exist): `not_found`.
     NotFound;
     /// The object is not in a state that allows this now: a post already
-    /// going out, an account that must be reconnected first.
+    /// going out, one that needs approval first or is not waiting for it,
+    /// one's own post to approve, an account that must be reconnected.
     Conflict;
     /// The body is larger than this route accepts (`payload_too_large`).
     PayloadTooLarge;
@@ -500,6 +538,20 @@ mod tests {
                 assert_eq!(declared, in_path, "{at}: path parameters");
             }
         }
+    }
+
+    #[test]
+    fn a_body_that_may_be_left_out_is_not_required_and_not_null() {
+        let doc = json();
+        let body = &doc["paths"]["/api/posts/{id}/submit"]["post"]["requestBody"];
+        assert_eq!(body["required"], false);
+        assert_eq!(
+            body["content"]["application/json"]["schema"],
+            serde_json::json!({"$ref": "#/components/schemas/SubmitRequest"})
+        );
+        // A body that must be there stays required.
+        let body = &doc["paths"]["/api/posts"]["post"]["requestBody"];
+        assert_eq!(body["required"], true);
     }
 
     #[test]

@@ -42,6 +42,7 @@ fn documented() -> Vec<utoipa::openapi::OpenApi> {
         auth::Doc::openapi(),
         platforms::Doc::openapi(),
         posts::Doc::openapi(),
+        reviews::Doc::openapi(),
         media::Doc::openapi(),
         endpoints::Doc::openapi(),
         webhooks::Doc::openapi(),
