@@ -11,7 +11,7 @@ use crate::connections::{back, consent, location, start};
 use crate::helpers::*;
 
 /// Connects the sandbox's first Facebook Page (text posts); its id.
-async fn connect_page(app: &TestApp, client: &reqwest::Client) -> String {
+pub(crate) async fn connect_page(app: &TestApp, client: &reqwest::Client) -> String {
     let authorize = start(app, client, "facebook").await;
     let callback = consent(&authorize, "allow", |_| {}).await;
     let resp = back(client, &callback).await;
