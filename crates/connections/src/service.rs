@@ -46,6 +46,7 @@ const INSTAGRAM_MIN_AGE: SignedDuration = SignedDuration::from_hours(24);
 #[serde(rename_all = "snake_case")]
 #[derive(strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Active,
     /// Renewing failed for a passing reason; retries are scheduled.
@@ -69,6 +70,7 @@ impl Status {
 /// page, in their language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StatusDetail {
     /// Nothing to explain (an active connection).
     None,
@@ -125,6 +127,7 @@ impl StatusDetail {
 
 /// A connected account as people and the API see it: never a token.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionView {
     pub id: ConnectionId,
     pub provider: ProviderId,

@@ -9,6 +9,8 @@ pub mod clock;
 pub mod error;
 pub mod id;
 pub mod named;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod retention;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -28,6 +28,7 @@ const FILE_FIELDS: &str = "id,name,mimeType,size,modifiedTime,capabilities/canDo
 
 /// A file in Drive, as Herald needs it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DriveFile {
     pub id: String,
     pub name: String,
@@ -52,6 +53,7 @@ impl DriveFile {
 
 /// One page of a listing.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileList {
     pub files: Vec<DriveFile>,
     pub next_page_token: Option<String>,

@@ -16,6 +16,7 @@ use crate::PlatformError;
 #[serde(rename_all = "lowercase")]
 #[derive(strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProviderId {
     /// Facebook Login: Facebook Pages and the Instagram business accounts
     /// linked to them.
@@ -66,6 +67,7 @@ impl fmt::Display for ProviderId {
     strum::EnumString,
 )]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AccountKind {
     #[serde(rename = "facebook_page")]
     FacebookPage,

@@ -13,6 +13,7 @@ use crate::schedule::Schedule;
 
 /// What one account gets: the per-platform variant of a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Variant {
     pub format: PostFormat,
     #[serde(default)]
@@ -66,6 +67,7 @@ impl Variant {
 
 /// One account a post goes to, with its variant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetInput {
     pub connection_id: ConnectionId,
     pub variant: Variant,
@@ -74,6 +76,7 @@ pub struct TargetInput {
 /// What to do with a post when it is saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum When {
     /// Keep it as a draft.
     Draft,
@@ -91,6 +94,7 @@ pub enum When {
 
 /// A post as written in the composer or sent to the API.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostInput {
     pub targets: Vec<TargetInput>,
     pub when: When,
@@ -105,6 +109,7 @@ macro_rules! string_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
             strum::IntoStaticStr, strum::EnumString,
         )]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $(#[strum(serialize = $text)] $variant),* }
     };
@@ -193,6 +198,7 @@ impl PostStatus {
 /// Why a target failed, in terms of what fixes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FailureKind {
     /// The connection's token is dead or was removed: reconnect.
     Reconnect,
@@ -276,6 +282,7 @@ impl FailureKind {
 
 /// A target as shown in the calendar, queue and post detail.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetView {
     pub id: TargetId,
     pub connection_id: Option<ConnectionId>,
@@ -311,6 +318,7 @@ impl TargetView {
 /// need, and for `rules_broken` the issues Herald's own check found. The
 /// web layer renders `failure.<code>` (and `issue.<code>` for each issue).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FailureDetail {
     /// `platform_said`, `platform_said_missing_scopes`,
     /// `platform_kept_refusing`, `platform_unconfirmed`, `account_removed`,
@@ -320,6 +328,7 @@ pub struct FailureDetail {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, Param>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub issues: Vec<FailureDetail>,
 }
 
@@ -366,6 +375,7 @@ impl FailureDetail {
 
 /// A post with its targets.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostView {
     pub id: PostId,
     pub workspace_id: i64,
@@ -469,6 +479,7 @@ impl PostView {
 
 /// One publishing attempt of a target.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub attempt: i32,
     pub outcome: Outcome,
@@ -476,6 +487,7 @@ pub struct Receipt {
     pub permalink: Option<String>,
     /// The publisher's saved state after the attempt (container ids,
     /// upload session, intent markers).
+    #[cfg_attr(feature = "openapi", schema(schema_with = herald_core::openapi::any_json))]
     pub progress: serde_json::Value,
     pub error_kind: Option<String>,
     pub error_code: Option<String>,

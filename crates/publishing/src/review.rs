@@ -21,6 +21,7 @@ macro_rules! text_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
             strum::IntoStaticStr, strum::EnumString,
         )]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* #[strum(serialize = $text)] $variant),* }
     };
@@ -73,6 +74,7 @@ impl ReviewState {
 
 /// A workspace's approval policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApprovalPolicy {
     pub mode: ApprovalMode,
     /// An edit by someone who may not approve the post sends an approved

@@ -266,6 +266,7 @@ pub fn default_format(kind: AccountKind, media: &[MediaItem]) -> PostFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     Error,
     Warning,
@@ -275,6 +276,7 @@ pub enum Severity {
 /// The domain says no sentence; the web layer renders `issue.<code>` from
 /// its catalogs in the reader's language with these parameters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Issue {
     pub severity: Severity,
     /// `caption`, `title`, `media`, `privacy`, `first_comment`, `link`,
@@ -293,6 +295,7 @@ pub struct Issue {
 /// `{"text": "Instagram"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Param {
     /// A name or value shown as it is: a platform, an account, a MIME
     /// type, a character.

@@ -11,6 +11,7 @@ use crate::PublishError;
 
 /// A wall-clock time in a time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Schedule {
     /// `2026-03-29T09:00` (seconds optional).
     pub local: String,

@@ -48,6 +48,7 @@ pub(crate) const MEDIA_URL_TTL: SignedDuration = SignedDuration::from_hours(24);
 
 /// Validation of one target while composing.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetReport {
     pub connection_id: ConnectionId,
     pub provider: Option<ProviderId>,

@@ -1432,3 +1432,37 @@ audit-via = { $kind ->
    *[assistant] über den Assistenten „{ $name }“ im Auftrag von { $actor }
 }
 retention-access_tokens = Zugriffstokens für Apps und Assistenten: bis sie widerrufen werden oder ablaufen oder Sie den Arbeitsbereich verlassen.
+## api_docs (the API reference page, /docs/api)
+api_docs-title = API-Referenz
+api_docs-lead = Alle Routen der JSON-API von Herald, gelesen aus demselben OpenAPI-3.1-Dokument, das Programme herunterladen können. Die Beschreibungen der Routen und Felder stammen aus dem Code und sind auf Englisch.
+api_docs-download = OpenAPI-Dokument (JSON)
+api_docs-version = Version
+api_docs-basics = Bevor Sie beginnen
+api_docs-auth_title = Anmelden
+api_docs-auth_body = Senden Sie ein Zugriffstoken als „Authorization: Bearer …“ (Sie erhalten es über POST /api/auth/token) oder nutzen Sie Ihre Browsersitzung; mit der Sitzung sendet jede Anfrage, die etwas ändert, auch das CSRF-Token der Sitzung im Header x-csrf-token.
+api_docs-workspace_title = Arbeitsbereiche
+api_docs-workspace_body = Was zu einem Arbeitsbereich gehört, wird mit ?workspace=ID (oder dem Teil {"{"}ws{"}"} des Pfads) angesprochen; ohne diese Angabe wird Ihr erster Arbeitsbereich verwendet. Ein Arbeitsbereich, dem Sie nicht angehören, antwortet mit 404, genau wie etwas, das es nicht gibt.
+api_docs-errors_title = Fehler
+api_docs-errors_body = Jede Ablehnung hat denselben Aufbau: einen festen Code und eine Meldung in Ihrer Sprache. Ein JSON-Inhalt, der nicht zur Route passt, wird mit 422 invalid_body beantwortet, mit field (wo im Inhalt) und expected (was dort nicht stimmte). Antworten mit 429 nennen in Retry-After, wann Sie es wieder versuchen können.
+api_docs-contents = Inhalt
+api_docs-schemas = Schemas
+api_docs-parameters = Parameter
+api_docs-body = Anfrageinhalt
+api_docs-responses = Antworten
+api_docs-field = Feld
+api_docs-name = Name
+api_docs-in = Ort
+api_docs-type = Typ
+api_docs-description = Beschreibung
+api_docs-status = Status
+api_docs-required = Pflicht
+api_docs-public = Ohne Anmeldung
+api_docs-bearer_or_session = Bearer-Token oder Sitzung
+api_docs-session_only = Nur Browsersitzung
+api_docs-values = Einer von
+api_docs-variants = Eine dieser Formen:
+api_docs-example = Beispiel
+settings-api_title = API und Apps
+settings-api_body = Programme können über die JSON-API von Herald tun, was Sie hier tun, angemeldet mit einem Zugriffstoken. Die Referenz nennt jede Route, was sie annimmt und was sie antwortet.
+settings-api_link = API-Referenz öffnen
+public-api = API

@@ -1431,3 +1431,37 @@ audit-via = { $kind ->
    *[assistant] via the assistant “{ $name }” on behalf of { $actor }
 }
 retention-access_tokens = Access tokens for apps and assistants: until they are revoked or expire, or you leave the workspace.
+## api_docs (the API reference page, /docs/api)
+api_docs-title = API reference
+api_docs-lead = Every route of Herald's JSON API, read from the same OpenAPI 3.1 document programs can download. Descriptions of routes and fields come from the code and are in English.
+api_docs-download = OpenAPI document (JSON)
+api_docs-version = Version
+api_docs-basics = Before you start
+api_docs-auth_title = Signing in
+api_docs-auth_body = Send an access token as “Authorization: Bearer …” (get one from POST /api/auth/token), or use your browser session; with the session, every request that changes something also sends the session's CSRF token in the x-csrf-token header.
+api_docs-workspace_title = Workspaces
+api_docs-workspace_body = Whatever lives in a workspace is addressed with ?workspace=ID (or the {"{"}ws{"}"} part of the path); without it, your first workspace is used. A workspace you are not a member of answers 404, just like something that does not exist.
+api_docs-errors_title = Errors
+api_docs-errors_body = Every refusal has the same body: a stable code and a message in your language. A JSON body that does not fit the route is answered 422 invalid_body, with field (where in the body) and expected (what was wrong there). Answers with 429 say in Retry-After when to try again.
+api_docs-contents = Contents
+api_docs-schemas = Schemas
+api_docs-parameters = Parameters
+api_docs-body = Request body
+api_docs-responses = Responses
+api_docs-field = Field
+api_docs-name = Name
+api_docs-in = In
+api_docs-type = Type
+api_docs-description = Description
+api_docs-status = Status
+api_docs-required = required
+api_docs-public = No sign-in needed
+api_docs-bearer_or_session = Bearer token or session
+api_docs-session_only = Browser session only
+api_docs-values = One of
+api_docs-variants = One of these shapes:
+api_docs-example = Example
+settings-api_title = API and apps
+settings-api_body = Programs can do what you do here through Herald's JSON API, signed in with an access token. The reference lists every route, what it takes and what it answers.
+settings-api_link = Open the API reference
+public-api = API

@@ -440,7 +440,16 @@ pub async fn ensure_csrf_cookie(
         req.extensions_mut().insert(FreshCsrfCookie(value.clone()));
     }
     let mut resp = next.run(req).await;
-    if let Some(value) = fresh {
+    // A response shared caches may keep (assets, the API document) must
+    // not hand one visitor's cookie to the next.
+    let shared = resp
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|d| d.trim() == "public"));
+    if let Some(value) = fresh
+        && !shared
+    {
         resp.headers_mut()
             .append(header::SET_COOKIE, state.cookies().set_csrf(&value));
     }

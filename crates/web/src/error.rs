@@ -65,6 +65,32 @@ pub struct BodyProblem {
     pub expected: String,
 }
 
+/// The JSON body of every refused API request:
+/// `{"error": {"code", "message", "field"?, "expected"?}}`, rendered by the
+/// error middleware.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`) and for people (`message`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `not_found`, `forbidden`, `invalid_body`, …
+    #[schema(example = "invalid_body")]
+    pub code: String,
+    /// The code's message in the caller's language (`Accept-Language`).
+    pub message: String,
+    /// For a refused JSON body: the JSON path of the value
+    /// (`targets[1].variant.format`; `.` for the body as a whole).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a refused JSON body: what was wrong there, in the JSON parser's
+    /// words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+}
+
 /// What the error middleware needs to log and render an error response.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {

@@ -15,7 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
 use crate::AppState;
-use crate::error::{ErrorInfo, code_for_status};
+use crate::error::{ErrorBody, ErrorDetail, ErrorInfo, code_for_status};
 use crate::i18n::Locale;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -224,20 +224,24 @@ async fn render_errors(req: Request, next: Next) -> Response {
         tracing::debug!(status = status.as_u16(), code, "request refused");
     }
     let mut rendered = if json {
-        let mut error = serde_json::json!({
-            "code": code,
-            "message": crate::i18n::error_copy(locale, code),
-        });
         // A refused JSON body says where and what was wrong there.
-        if let Some(problem) = problem {
-            error["field"] = problem.field.into();
-            error["expected"] = problem.expected.into();
-        }
-        let body = serde_json::json!({ "error": error });
+        let (field, expected) = problem.map_or((None, None), |p| (Some(p.field), Some(p.expected)));
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: crate::i18n::error_copy(locale, code).to_owned(),
+                field,
+                expected,
+            },
+        };
         (status, axum::Json(body)).into_response()
     } else {
         crate::pages::error_page(locale, status, code, request_id.as_deref())
     };
+    // The metrics still count it under the route that answered.
+    if let Some(label) = resp.extensions().get::<RouteLabel>() {
+        rendered.extensions_mut().insert(label.clone());
+    }
     // Keep headers that tell the client what to do next.
     for name in [
         header::RETRY_AFTER,

@@ -199,6 +199,7 @@ pub enum AttemptSummary {
 /// How many of each kind one attempt applied (or set aside).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedCounts {
     pub comments: u64,
     pub mentions: u64,

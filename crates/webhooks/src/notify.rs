@@ -98,6 +98,7 @@ impl NotificationKind {
 /// | `endpoint_gone`, `endpoint_exhausted` | `host` |
 /// | `endpoint_failing` | `host`, `days` |
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub code: String,
     pub params: BTreeMap<String, NoticeParam>,
@@ -106,6 +107,7 @@ pub struct Notice {
 /// One value of a notice: text shown as it is, or a count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum NoticeParam {
     Text(String),
     Count(u64),

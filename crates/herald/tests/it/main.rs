@@ -11,6 +11,7 @@ mod data_rights;
 mod helpers;
 mod http;
 mod media;
+mod openapi;
 mod outbound;
 mod pages;
 mod posts;

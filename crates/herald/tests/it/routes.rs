@@ -319,6 +319,10 @@ fn table() -> Vec<Route> {
         get("/favicon.ico", Public),
         get("/healthz", Public),
         get("/readyz", Public),
+        // The API's OpenAPI document and its reference page: the same for
+        // everyone, no data of anyone's.
+        get("/api/openapi.json", Public),
+        get("/docs/api", Public),
         // Public unless HERALD_METRICS_TOKEN is set (tested in security.rs).
         get("/metrics", Public),
         get("/privacy/data-deletion", Public),
@@ -929,7 +933,7 @@ fn all_permissions() -> Vec<Permission> {
 
 /// Every (METHOD, path) of a `.route(PATH, METHOD_ROUTER)` call in the
 /// web crate's source, outside comments and `#[cfg(test)]` modules.
-fn routes_in_source() -> BTreeSet<(String, String)> {
+pub(crate) fn routes_in_source() -> BTreeSet<(String, String)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/src");
     let mut files = Vec::new();
     rust_files(&root, &mut files);

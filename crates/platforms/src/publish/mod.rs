@@ -46,6 +46,7 @@ use crate::{AccountKind, PlatformError, ProviderId, Secret};
 #[serde(rename_all = "snake_case")]
 #[derive(strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PostFormat {
     /// Text (and optional link) only: Facebook Pages.
     Text,
@@ -74,6 +75,7 @@ impl PostFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MediaKind {
     Image,
     Video,

@@ -51,6 +51,7 @@ pub(super) fn refused(refusal: Refusal) -> PublishError {
 
 /// One step of a post's review, as the post page shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewEntry {
     pub action: ReviewAction,
     /// The member who took it (none for a hold, or an outside reviewer).

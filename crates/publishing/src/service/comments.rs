@@ -16,6 +16,7 @@ use crate::store::{self, NewComment};
 
 /// One comment, as the post page and the API show it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommentView {
     pub id: i64,
     /// The thread's first comment (none: it starts a thread).
@@ -31,6 +32,7 @@ pub struct CommentView {
 
 /// A thread: its first comment and the replies, oldest first.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub comment: CommentView,
     pub replies: Vec<CommentView>,

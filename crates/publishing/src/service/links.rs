@@ -74,6 +74,7 @@ pub struct NewLinkInput {
 
 /// A link as the team sees it (never its token).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewLinkView {
     pub id: String,
     pub label: String,

@@ -9,12 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use herald_accounts::{AccountError, DeviceKind, TokenPair};
-use herald_core::DeviceId;
 use herald_core::Named;
-use serde::Deserialize;
+use herald_core::{DeviceId, Timestamp, UserId, WorkspaceId};
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
 
+use crate::api::doc::{
+    BadRequest, Forbidden, InvalidBody, NotFound, RateLimited, Unauthorized, UnsupportedMediaType,
+};
 use crate::auth::{AccountCaller, Caller, Meta};
 use crate::{AppState, WebError};
 
@@ -27,6 +30,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/devices/{id}", delete(revoke_device))
         .route("/api/me", get(show_me))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    issue_token,
+    sign_up,
+    request_reset,
+    list_devices,
+    revoke_device,
+    show_me
+))]
+pub(super) struct Doc;
 
 /// A body as JSON or as an urlencoded form (what OAuth clients send).
 fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, WebError> {
@@ -47,30 +61,79 @@ fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<
     }
 }
 
-#[derive(Deserialize)]
+/// A token grant: `password` (signs a new device in) or `refresh_token`
+/// (the next pair of a device; the old refresh token is used up).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "password", "email": "ana@example.com",
+    "password": "violet lantern across the fjord", "device_name": "Ana's phone",
+    "device_kind": "mobile"}))]
 struct TokenRequest {
+    /// `password` or `refresh_token`.
     grant_type: String,
+    /// For `password`.
     email: Option<String>,
+    /// For `password`.
     password: Option<String>,
+    /// For `refresh_token`.
     refresh_token: Option<String>,
+    /// For `password`: how the device is listed in Settings.
     device_name: Option<String>,
+    /// For `password`: `web`, `mobile` (the default) or `assistant`.
     device_kind: Option<String>,
+}
+
+/// A device's tokens, shown once.
+#[derive(Serialize, ToSchema)]
+struct TokenResponse {
+    /// Send as `Authorization: Bearer …`.
+    access_token: String,
+    /// `Bearer`.
+    token_type: &'static str,
+    /// Seconds the access token is valid.
+    expires_in: u64,
+    /// For the next grant; each is used once.
+    refresh_token: String,
+    device_id: DeviceId,
 }
 
 fn token_response(pair: TokenPair) -> Response {
     (
         [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({
-            "access_token": pair.access_token.expose(),
-            "token_type": "Bearer",
-            "expires_in": pair.expires_in.as_secs(),
-            "refresh_token": pair.refresh_token.expose(),
-            "device_id": pair.device_id.0,
-        })),
+        Json(TokenResponse {
+            access_token: pair.access_token.expose().to_owned(),
+            token_type: "Bearer",
+            expires_in: pair.expires_in.as_secs(),
+            refresh_token: pair.refresh_token.expose().to_owned(),
+            device_id: pair.device_id,
+        }),
     )
         .into_response()
 }
 
+/// Get tokens for an app
+///
+/// The password grant signs a device in (15-minute access token, rotating
+/// refresh token); the refresh grant gives the device its next pair. A
+/// refresh token presented again after its rotation grace period signs
+/// the device out. JSON or a urlencoded form; no CSRF token needed.
+#[utoipa::path(
+    post,
+    path = "/api/auth/token",
+    tag = "auth",
+    security(()),
+    request_body(content(
+        (TokenRequest = "application/json"),
+        (TokenRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The tokens (`Cache-Control: no-store`).", body = TokenResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, response = RateLimited),
+    )
+)]
 async fn issue_token(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -111,12 +174,17 @@ async fn issue_token(
     Ok(token_response(pair))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"email": "ana@example.com",
+    "password": "violet lantern across the fjord", "display_name": "Ana",
+    "accept_terms": true}))]
 struct SignUpRequest {
     email: String,
+    /// At least 12 characters, not easy to guess.
     password: String,
     #[serde(default)]
     display_name: String,
+    /// `en` or `de`; else the request's `Accept-Language`.
     #[serde(default)]
     locale: Option<String>,
     /// The privacy notice and terms of this instance accepted.
@@ -124,6 +192,38 @@ struct SignUpRequest {
     accept_terms: bool,
 }
 
+/// A request taken; what follows comes by mail.
+#[derive(Serialize, ToSchema)]
+struct CheckInbox {
+    /// `check_inbox`.
+    status: &'static str,
+    /// The address written to, as it was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+/// Sign up
+///
+/// Sends the address a verification link. An address that already has an
+/// account gets the same answer (its owner gets a notice instead).
+#[utoipa::path(
+    post,
+    path = "/api/auth/signup",
+    tag = "auth",
+    security(()),
+    request_body(content(
+        (SignUpRequest = "application/json"),
+        (SignUpRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 202, description = "The verification mail is on its way.", body = CheckInbox),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, response = RateLimited),
+    )
+)]
 async fn sign_up(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -153,16 +253,41 @@ async fn sign_up(
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "status": "check_inbox", "email": email.as_str() })),
+        Json(CheckInbox {
+            status: "check_inbox",
+            email: Some(email.as_str().to_owned()),
+        }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ResetRequest {
     email: String,
 }
 
+/// Ask for a password reset
+///
+/// Mails a reset link if the address has an account; the answer is the
+/// same either way.
+#[utoipa::path(
+    post,
+    path = "/api/auth/password-reset",
+    tag = "auth",
+    security(()),
+    request_body(content(
+        (ResetRequest = "application/json"),
+        (ResetRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 202, description = "Taken (whether or not the address has an account).", body = CheckInbox),
+        (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, response = RateLimited),
+    )
+)]
 async fn request_reset(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -176,70 +301,166 @@ async fn request_reset(
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "status": "check_inbox" })),
+        Json(CheckInbox {
+            status: "check_inbox",
+            email: None,
+        }),
     )
         .into_response())
 }
 
-/// The caller: their account and workspaces. Through a scoped token,
-/// only the token's workspace, and the token itself (`token`: id, name,
-/// kind, scopes; never its secret).
+/// The caller.
+#[derive(Serialize, ToSchema)]
+struct MeView {
+    id: UserId,
+    email: String,
+    display_name: String,
+    email_verified: bool,
+    /// `en` or `de`.
+    locale: String,
+    /// Every workspace the caller is a member of (through a scoped token,
+    /// only the token's).
+    workspaces: Vec<MeWorkspace>,
+    /// The token the caller uses, when it is a scoped one (never its
+    /// secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<MeToken>,
+}
+
+/// A workspace of the caller's, with their role there.
+#[derive(Serialize, ToSchema)]
+struct MeWorkspace {
+    /// Pass as `?workspace=`.
+    id: WorkspaceId,
+    name: String,
+    /// `owner`, `admin`, `editor`, `contributor` or `viewer`.
+    role: &'static str,
+    personal: bool,
+}
+
+/// A scoped token as `/api/me` shows it.
+#[derive(Serialize, ToSchema)]
+struct MeToken {
+    id: i64,
+    name: String,
+    /// `personal`, `app` or `assistant`.
+    kind: &'static str,
+    scopes: Vec<&'static str>,
+    workspace_id: WorkspaceId,
+}
+
+/// Who is calling
+///
+/// Through a scoped token, only the token's workspace, and the token
+/// itself.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller and their workspaces.", body = MeView),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn show_me(
     State(state): State<AppState>,
     Caller { user, grant }: Caller,
-) -> Result<Response, WebError> {
-    let workspaces: Vec<_> = state
+) -> Result<Json<MeView>, WebError> {
+    let workspaces = state
         .accounts()
         .workspaces(&user)
         .await?
         .into_iter()
         .filter(|w| grant.as_ref().is_none_or(|g| g.workspace == w.id))
-        .map(|w| json!({ "id": w.id.0, "name": w.name, "role": w.role.as_str(), "personal": w.personal }))
+        .map(|w| MeWorkspace {
+            id: w.id,
+            name: w.name,
+            role: w.role.as_str(),
+            personal: w.personal,
+        })
         .collect();
-    let mut me = json!({
-        "id": user.id.0,
-        "email": user.email.as_str(),
-        "display_name": user.display_name,
-        "email_verified": user.verified,
-        "locale": user.locale,
-        "workspaces": workspaces,
-    });
-    if let Some(g) = grant {
-        me["token"] = json!({
-            "id": g.id.0,
-            "name": g.name,
-            "kind": g.kind.as_str(),
-            "scopes": g.scopes.names(),
-            "workspace_id": g.workspace.0,
-        });
-    }
-    Ok(Json(me).into_response())
+    Ok(Json(MeView {
+        id: user.id,
+        email: user.email.as_str().to_owned(),
+        display_name: user.display_name,
+        email_verified: user.verified,
+        locale: user.locale,
+        workspaces,
+        token: grant.map(|g| MeToken {
+            id: g.id.0,
+            name: g.name.clone(),
+            kind: g.kind.as_str(),
+            scopes: g.scopes.names(),
+            workspace_id: g.workspace,
+        }),
+    }))
 }
 
+/// A device signed in with a token grant.
+#[derive(Serialize, ToSchema)]
+struct DeviceView {
+    id: DeviceId,
+    name: String,
+    /// `web`, `mobile` or `assistant`.
+    kind: String,
+    created_at: Timestamp,
+    last_used_at: Timestamp,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DeviceList {
+    devices: Vec<DeviceView>,
+}
+
+/// List the caller's devices
+#[utoipa::path(
+    get,
+    path = "/api/auth/devices",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's signed-in devices.", body = DeviceList),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn list_devices(
     State(state): State<AppState>,
     AccountCaller(user): AccountCaller,
-) -> Result<Response, WebError> {
-    let devices: Vec<_> = state
+) -> Result<Json<DeviceList>, WebError> {
+    let devices = state
         .accounts()
         .devices(&user)
         .await?
         .into_iter()
-        .map(|d| {
-            json!({
-                "id": d.id.0,
-                "name": d.name,
-                "kind": d.kind,
-                "created_at": d.created_at.to_string(),
-                "last_used_at": d.last_used_at.to_string(),
-                "ip": d.ip,
-                "user_agent": d.user_agent,
-            })
+        .map(|d| DeviceView {
+            id: d.id,
+            name: d.name,
+            kind: d.kind,
+            created_at: d.created_at,
+            last_used_at: d.last_used_at,
+            ip: d.ip,
+            user_agent: d.user_agent,
         })
         .collect();
-    Ok(Json(json!({ "devices": devices })).into_response())
+    Ok(Json(DeviceList { devices }))
 }
 
+/// Sign a device out
+///
+/// Its access and refresh tokens stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/auth/devices/{id}",
+    tag = "auth",
+    params(("id" = DeviceId, Path, description = "One of the caller's devices.")),
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn revoke_device(
     State(state): State<AppState>,
     Meta(meta): Meta,

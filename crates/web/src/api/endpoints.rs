@@ -21,8 +21,12 @@ use herald_webhooks::outbound::{
 };
 use herald_webhooks::ssrf::UrlError;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::api::WorkspaceQuery;
+use crate::api::doc::{
+    BadRequest, Forbidden, InvalidBody, NotFound, Unauthorized, UnsupportedMediaType,
+};
 use crate::api::json::ApiJson;
 use crate::member::{ApiMember, need};
 use crate::webhooks::service_error;
@@ -61,6 +65,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/webhooks/endpoint-deliveries/{id}", get(get_delivery))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    list_endpoints,
+    create_endpoint,
+    get_endpoint,
+    update_endpoint,
+    delete_endpoint,
+    list_secrets,
+    rotate_secret,
+    send_test,
+    list_deliveries,
+    replay_deliveries,
+    get_delivery,
+))]
+pub(super) struct Doc;
 
 // ------------------------------------------------------------ shared
 
@@ -110,13 +130,14 @@ pub(crate) fn refused(e: EndpointError) -> WebError {
 }
 
 /// An answer that carries a secret: never stored by a cache.
-fn secret_answer(status: StatusCode, body: serde_json::Value) -> Response {
+fn secret_answer(status: StatusCode, body: impl Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 // ------------------------------------------------------------ views
 
-#[derive(Serialize)]
+/// An endpoint Herald sends the workspace's events to.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct EndpointView {
     id: String,
     url: String,
@@ -144,7 +165,9 @@ impl From<Endpoint> for EndpointView {
     }
 }
 
-#[derive(Serialize)]
+/// One event on its way to an endpoint.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EndpointDelivery)]
 struct DeliveryView {
     id: i64,
     endpoint_id: String,
@@ -175,7 +198,9 @@ impl From<OutboundDelivery> for DeliveryView {
     }
 }
 
-#[derive(Serialize)]
+/// One attempt at sending a delivery.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EndpointAttempt)]
 struct AttemptView {
     number: i64,
     at: Timestamp,
@@ -200,11 +225,14 @@ impl From<OutboundAttempt> for AttemptView {
     }
 }
 
-#[derive(Serialize)]
+/// A delivery with its body and every attempt.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EndpointDeliveryDetail)]
 struct DeliveryDetailView {
     #[serde(flatten)]
     delivery: DeliveryView,
     /// The message body as sent (JSON when it parses, else the text).
+    #[schema(schema_with = herald_core::openapi::any_json)]
     payload: serde_json::Value,
     attempts: Vec<AttemptView>,
 }
@@ -223,6 +251,19 @@ impl From<OutboundDeliveryDetail> for DeliveryDetailView {
 
 // ------------------------------------------------------------ handlers
 
+/// List webhook endpoints
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/endpoints",
+    tag = "webhooks",
+    params(WorkspaceQuery),
+    responses(
+        (status = 200, description = "The workspace's endpoints (without secrets).", body = Vec<EndpointView>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_endpoints(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -237,9 +278,12 @@ async fn list_endpoints(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://example.com/herald-events",
+    "description": "Our CRM", "event_types": ["post.published", "post.failed"]}))]
 struct CreateEndpointRequest {
+    /// An https URL that resolves to a public address.
     url: String,
     #[serde(default)]
     description: String,
@@ -248,6 +292,37 @@ struct CreateEndpointRequest {
     event_types: Vec<String>,
 }
 
+/// A new endpoint with its signing secret, shown here and by
+/// `GET …/secrets`.
+#[derive(Serialize, ToSchema)]
+struct CreatedEndpoint {
+    #[serde(flatten)]
+    endpoint: EndpointView,
+    /// `whsec_…`: verify each delivery's `webhook-signature` with it.
+    secret: String,
+}
+
+/// Register a webhook endpoint
+///
+/// Herald signs every delivery per Standard Webhooks with the endpoint's
+/// secret, which this answer carries (`Cache-Control: no-store`).
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/endpoints",
+    tag = "webhooks",
+    params(WorkspaceQuery),
+    request_body = CreateEndpointRequest,
+    responses(
+        (status = 201, description = "Registered; `Location` is its address.", body = CreatedEndpoint,
+            headers(("Location" = String, description = "`/api/webhooks/endpoints/{id}`"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn create_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -265,9 +340,10 @@ async fn create_endpoint(
         .await
         .map_err(refused)?;
     let location = format!("/api/webhooks/endpoints/{}", endpoint.id.0);
-    let mut body = serde_json::to_value(EndpointView::from(endpoint))
-        .map_err(|e| WebError::Internal(Box::new(e)))?;
-    body["secret"] = json!(secret);
+    let body = CreatedEndpoint {
+        endpoint: endpoint.into(),
+        secret,
+    };
     let mut resp = secret_answer(StatusCode::CREATED, body);
     if let Ok(v) = header::HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -275,6 +351,19 @@ async fn create_endpoint(
     Ok(resp)
 }
 
+/// Get a webhook endpoint
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/endpoints/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    responses(
+        (status = 200, description = "The endpoint (without its secret).", body = EndpointView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -290,8 +379,9 @@ async fn get_endpoint(
 }
 
 /// A partial change: absent fields stay as they are.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"enabled": false}))]
 struct UpdateEndpointRequest {
     url: Option<String>,
     description: Option<String>,
@@ -299,6 +389,25 @@ struct UpdateEndpointRequest {
     enabled: Option<bool>,
 }
 
+/// Change a webhook endpoint
+///
+/// Its URL, description, event types, or whether it is enabled.
+#[utoipa::path(
+    patch,
+    path = "/api/webhooks/endpoints/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    request_body = UpdateEndpointRequest,
+    responses(
+        (status = 200, description = "The endpoint as changed.", body = EndpointView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn update_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -320,6 +429,19 @@ async fn update_endpoint(
     Ok(Json(endpoint.into()))
 }
 
+/// Delete a webhook endpoint
+#[utoipa::path(
+    delete,
+    path = "/api/webhooks/endpoints/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    responses(
+        (status = 204, description = "Deleted; nothing more is sent to it."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn delete_endpoint(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -338,6 +460,27 @@ async fn delete_endpoint(
     }
 }
 
+/// The secrets deliveries are signed with now.
+#[derive(Serialize, ToSchema)]
+struct SecretList {
+    /// The current `whsec_…` secret first; during the 24 hours after a
+    /// rotation, the previous one too.
+    secrets: Vec<String>,
+}
+
+/// Show an endpoint's signing secrets
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/endpoints/{id}/secrets",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    responses(
+        (status = 200, description = "The secrets (`Cache-Control: no-store`).", body = SecretList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_secrets(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -349,9 +492,32 @@ async fn list_secrets(
         .secrets(&auth, &EndpointId(id))
         .await
         .map_err(refused)?;
-    Ok(secret_answer(StatusCode::OK, json!({ "secrets": secrets })))
+    Ok(secret_answer(StatusCode::OK, SecretList { secrets }))
 }
 
+/// A new signing secret.
+#[derive(Serialize, ToSchema)]
+struct RotatedSecret {
+    /// The new `whsec_…` secret.
+    secret: String,
+    /// Deliveries carry a signature with the previous secret too for this
+    /// long.
+    previous_secret_valid_for_hours: u32,
+}
+
+/// Rotate an endpoint's signing secret
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/endpoints/{id}/rotate-secret",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    responses(
+        (status = 200, description = "The new secret (`Cache-Control: no-store`).", body = RotatedSecret),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn rotate_secret(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -365,10 +531,26 @@ async fn rotate_secret(
         .map_err(refused)?;
     Ok(secret_answer(
         StatusCode::OK,
-        json!({ "secret": secret, "previous_secret_valid_for_hours": 24 }),
+        RotatedSecret {
+            secret,
+            previous_secret_valid_for_hours: 24,
+        },
     ))
 }
 
+/// Send a test event to an endpoint
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/endpoints/{id}/test",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    responses(
+        (status = 202, description = "Queued; follow it in the delivery log.", body = DeliveryView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn send_test(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -383,10 +565,12 @@ async fn send_test(
     Ok((StatusCode::ACCEPTED, Json(delivery.into())))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
     /// `pending`, `succeeded`, `retrying` or `dead`; all when absent.
     state: Option<String>,
+    /// The most deliveries, newest first: 1 to 500 (100 when absent).
     limit: Option<usize>,
 }
 
@@ -402,6 +586,21 @@ pub(crate) fn state_filter(s: Option<&str>) -> Result<Option<DeliveryState>, Web
     }
 }
 
+/// An endpoint's delivery log
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/endpoints/{id}/deliveries",
+    tag = "webhooks",
+    operation_id = "list_endpoint_deliveries",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery, DeliveriesQuery),
+    responses(
+        (status = 200, description = "The deliveries, newest first.", body = Vec<DeliveryView>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn list_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -425,6 +624,22 @@ async fn list_deliveries(
     Ok(Json(deliveries.into_iter().map(Into::into).collect()))
 }
 
+/// Get a delivery to an endpoint
+///
+/// The message as sent and every attempt.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/endpoint-deliveries/{id}",
+    tag = "webhooks",
+    operation_id = "get_endpoint_delivery",
+    params(("id" = i64, Path, description = "The delivery."), WorkspaceQuery),
+    responses(
+        (status = 200, description = "The delivery.", body = DeliveryDetailView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_delivery(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -441,20 +656,50 @@ async fn get_delivery(
 }
 
 /// Either the deliveries to replay, or "every failed one since".
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"since": "2026-03-29T00:00:00Z"}))]
+#[schema(as = EndpointReplayRequest)]
 struct ReplayRequest {
+    /// The deliveries to send again (1 to 1000).
     ids: Option<Vec<i64>>,
     /// RFC 3339.
     since: Option<String>,
 }
 
+/// How many deliveries were queued again.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EndpointReplayResponse)]
+struct ReplayedResponse {
+    replayed: usize,
+}
+
+/// Send deliveries to an endpoint again
+///
+/// With the same `webhook-id`, so the receiver can tell a replay.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/endpoints/{id}/replay",
+    tag = "webhooks",
+    operation_id = "replay_endpoint_deliveries",
+    params(("id" = String, Path, description = "The endpoint (`ep_…`)."), WorkspaceQuery),
+    request_body = ReplayRequest,
+    responses(
+        (status = 200, description = "How many were queued.", body = ReplayedResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn replay_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReplayRequest>,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<ReplayedResponse>, WebError> {
     let outbound = &state.webhooks().outbound;
     let id = EndpointId(id);
     outbound
@@ -478,7 +723,7 @@ async fn replay_deliveries(
             });
         }
     };
-    Ok(Json(
-        json!({ "replayed": replayed.map_err(service_error)? }),
-    ))
+    Ok(Json(ReplayedResponse {
+        replayed: replayed.map_err(service_error)?,
+    }))
 }

@@ -25,7 +25,12 @@ use herald_media::{ListFilter, Media, MediaError, MediaId, MediaLibrary, Origin}
 use herald_platforms::drive::FileList;
 use herald_platforms::{MediaKind, ProviderId};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::api::doc::{
+    BadRequest, Binary, Conflict, Forbidden, InvalidBody, NotFound, PayloadTooLarge, RateLimited,
+    Unauthorized, Unavailable, UnsupportedMediaType,
+};
 use crate::api::json::ApiJson;
 use crate::member::{ApiMember, need};
 use crate::{AppState, WebError};
@@ -56,6 +61,18 @@ pub fn router() -> Router<AppState> {
             get(list_drive_files),
         )
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    list_media,
+    upload_media,
+    get_media,
+    delete_media,
+    get_thumbnail,
+    import_drive,
+    list_drive_files,
+))]
+pub(super) struct Doc;
 
 /// The upload route, to be layered with the CSRF check, its own body limit
 /// and without the request timeout (see [`crate::app`]).
@@ -91,7 +108,7 @@ fn media_id(raw: &str) -> Result<MediaId, WebError> {
 }
 
 /// A media as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MediaView {
     id: MediaId,
     filename: String,
@@ -101,7 +118,10 @@ pub struct MediaView {
     width: Option<u32>,
     height: Option<u32>,
     duration_ms: Option<u64>,
+    /// Hex SHA-256 of the bytes.
     sha256: String,
+    /// `upload`, or `drive:{file id}` for an import from Google Drive.
+    #[schema(value_type = String, example = "upload")]
     source: Origin,
     created_at: Timestamp,
     /// None for videos when the server has no ffmpeg: show a placeholder.
@@ -135,8 +155,10 @@ impl MediaView {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UploadQuery {
+    /// The file's name (or send it percent-encoded in `X-Filename`).
     filename: Option<String>,
 }
 
@@ -161,7 +183,34 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `POST /api/workspaces/{ws}/media`: the body is the file.
+/// Upload a media file
+///
+/// The body is the file itself, streamed into the library; its type is
+/// read from its bytes (JPEG, PNG, WebP, GIF, MP4, MOV), whatever
+/// `Content-Type` says. The same file again answers the media it already
+/// is. Browser uploads carry the CSRF token in `x-csrf-token`.
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/media",
+    tag = "media",
+    params(
+        ("ws" = i64, Path, description = "The workspace."),
+        UploadQuery,
+        ("X-Filename" = Option<String>, Header, description = "The file's name, percent-encoded."),
+    ),
+    request_body(content = Binary, description = "The file's bytes (any type but a form).",
+        content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored.", body = MediaView),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn upload_media(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::UploadMedia>,
@@ -210,20 +259,38 @@ async fn upload_media(
     Ok((StatusCode::CREATED, Json(MediaView::of(media, &stored))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `image` or `video`; both when absent.
     kind: Option<String>,
+    /// Paging: media older than this id (the `next` of the previous page).
     before: Option<String>,
+    /// Media per page.
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+/// A page of the library, newest first.
+#[derive(Serialize, ToSchema)]
 struct MediaListResponse {
     items: Vec<MediaView>,
     /// Pass as `?before=` for the next page.
     next: Option<MediaId>,
 }
 
+/// List the media library
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/media",
+    tag = "media",
+    params(("ws" = i64, Path, description = "The workspace."), ListQuery),
+    responses(
+        (status = 200, description = "A page of media.", body = MediaListResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_media(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
@@ -262,6 +329,18 @@ async fn list_media(
     }))
 }
 
+/// Get a media file's details
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/media/{id}",
+    tag = "media",
+    params(("ws" = i64, Path, description = "The workspace."), ("id" = MediaId, Path, description = "The media.")),
+    responses(
+        (status = 200, description = "The media, with a signed URL of its bytes.", body = MediaView),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_media(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
@@ -272,6 +351,21 @@ async fn get_media(
     Ok(Json(MediaView::of(media, &found)))
 }
 
+/// Delete a media file
+///
+/// Posts already on their way keep their copy.
+#[utoipa::path(
+    delete,
+    path = "/api/workspaces/{ws}/media/{id}",
+    tag = "media",
+    params(("ws" = i64, Path, description = "The workspace."), ("id" = MediaId, Path, description = "The media.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn delete_media(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::DeleteMedia>,
@@ -282,6 +376,18 @@ async fn delete_media(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Get a media file's thumbnail
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/media/{id}/thumbnail",
+    tag = "media",
+    params(("ws" = i64, Path, description = "The workspace."), ("id" = MediaId, Path, description = "The media.")),
+    responses(
+        (status = 200, description = "A JPEG of at most 320 pixels.", body = Binary, content_type = "image/jpeg"),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_thumbnail(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
@@ -301,13 +407,17 @@ async fn get_thumbnail(
         .into_response())
 }
 
-#[derive(Deserialize)]
+/// A file of the Google Drive behind a connected YouTube account.
+#[derive(Deserialize, ToSchema)]
 struct ImportDriveRequest {
+    /// The YouTube (Google) connection.
     connection_id: ConnectionId,
+    /// The Drive file's id.
     file_id: String,
 }
 
-#[derive(Serialize)]
+/// The import job.
+#[derive(Serialize, ToSchema)]
 struct ImportAccepted {
     job_id: i64,
     /// False when the same import was already waiting.
@@ -342,8 +452,28 @@ async fn google_connection(
     }
 }
 
+/// Import a file from Google Drive
+///
 /// Queues the import of a Drive file: 202 with the job; the media appears
-/// in the library when the job is done.
+/// in the library when the job is done. Only the person who connected the
+/// Google account, or someone who manages connections, may reach into it.
+#[utoipa::path(
+    post,
+    path = "/api/workspaces/{ws}/media/import/drive",
+    tag = "media",
+    params(("ws" = i64, Path, description = "The workspace.")),
+    request_body = ImportDriveRequest,
+    responses(
+        (status = 202, description = "Queued.", body = ImportAccepted),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn import_drive(
     State(state): State<AppState>,
     ApiMember { user, auth, .. }: ApiMember<need::UploadMedia>,
@@ -385,13 +515,37 @@ async fn import_drive(
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DriveQuery {
+    /// The `next_page_token` of the previous page.
     page_token: Option<String>,
     /// Only files with this in their name.
     q: Option<String>,
 }
 
+/// List files in Google Drive
+///
+/// The Drive behind a connected YouTube account, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/workspaces/{ws}/drive/{connection}/files",
+    tag = "media",
+    params(
+        ("ws" = i64, Path, description = "The workspace."),
+        ("connection" = ConnectionId, Path, description = "The YouTube (Google) connection."),
+        DriveQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of files.", body = FileList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 429, response = RateLimited),
+        (status = 503, response = Unavailable),
+    )
+)]
 async fn list_drive_files(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::BrowseDrive>,

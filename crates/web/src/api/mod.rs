@@ -1,9 +1,11 @@
-//! The JSON API. Each resource module exports `fn router()`; errors are the
+//! The JSON API. Each resource module exports `fn router()` and a `Doc`
+//! listing its handlers for the OpenAPI document ([`doc`]); errors are the
 //! shared `{"error": {"code", "message"}}` body rendered by the error
 //! middleware (with `field` and `expected` when a JSON body is refused:
 //! bodies are read with [`json::ApiJson`]).
 
 mod auth;
+pub(crate) mod doc;
 pub(crate) mod endpoints;
 pub(crate) mod json;
 pub(crate) mod media;
@@ -16,11 +18,13 @@ mod webhooks;
 
 use axum::Router;
 use serde::Deserialize;
+use utoipa::OpenApi;
 
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(doc::router())
         .merge(auth::router())
         .merge(platforms::router())
         .merge(posts::router())
@@ -32,8 +36,26 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
 }
 
+/// Each module's part of the OpenAPI document: a module that routes also
+/// lists its handlers here (see "How to document a new API route" in
+/// docs/architecture.md).
+fn documented() -> Vec<utoipa::openapi::OpenApi> {
+    vec![
+        auth::Doc::openapi(),
+        platforms::Doc::openapi(),
+        posts::Doc::openapi(),
+        reviews::Doc::openapi(),
+        media::Doc::openapi(),
+        endpoints::Doc::openapi(),
+        webhooks::Doc::openapi(),
+        notifications::Doc::openapi(),
+        tokens::Doc::openapi(),
+    ]
+}
+
 /// `?workspace=` of the resources that live in a workspace.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct WorkspaceQuery {
     /// The workspace; the caller's first one when absent.
     pub(crate) workspace: Option<i64>,

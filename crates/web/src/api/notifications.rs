@@ -15,7 +15,11 @@ use herald_accounts::{Authorized, Permission, User};
 use herald_core::Timestamp;
 use herald_webhooks::{Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::api::doc::{
+    BadRequest, Forbidden, InvalidBody, NotFound, Unauthorized, UnsupportedMediaType,
+};
 use crate::api::json::ApiJson;
 use crate::auth::AccountCaller;
 use crate::i18n::{Locale, catalog};
@@ -35,6 +39,10 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(list_notifications, get_preferences, set_preferences))]
+pub(super) struct Doc;
+
 async fn member_of(
     state: &AppState,
     user: &User,
@@ -43,13 +51,17 @@ async fn member_of(
     member::proof(state, user, asked, Permission::View).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// The workspace; the caller's first one when absent.
     workspace: Option<i64>,
+    /// How many, newest first: 1 to 200 (50 when absent).
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+/// One notification.
+#[derive(Serialize, ToSchema)]
 struct NotificationView {
     id: i64,
     kind: &'static str,
@@ -77,12 +89,28 @@ impl NotificationView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct NotificationList {
+    /// How many of the caller's notifications in the workspace are unread.
     unread: i64,
     notifications: Vec<NotificationView>,
 }
 
+/// List notifications
+///
+/// The caller's notifications in the workspace, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/notifications",
+    tag = "notifications",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The notifications and the unread count.", body = NotificationList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_notifications(
     State(state): State<AppState>,
     AccountCaller(user): AccountCaller,
@@ -114,8 +142,10 @@ async fn list_notifications(
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PreferencesQuery {
+    /// The workspace; the caller's first one when absent.
     workspace: Option<i64>,
 }
 
@@ -125,6 +155,19 @@ fn preferences_view(prefs: Vec<(NotificationKind, bool)>) -> Preferences {
     prefs.into_iter().map(|(k, on)| (k.as_str(), on)).collect()
 }
 
+/// Which kinds of notification the caller gets
+#[utoipa::path(
+    get,
+    path = "/api/notifications/preferences",
+    tag = "notifications",
+    params(PreferencesQuery),
+    responses(
+        (status = 200, description = "Every kind (`comment`, `mention`, `message`, `story_insights`, …) and whether the caller gets it.",
+            body = BTreeMap<String, bool>, example = json!({"comment": true, "mention": true, "story_insights": false})),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_preferences(
     State(state): State<AppState>,
     AccountCaller(user): AccountCaller,
@@ -154,7 +197,26 @@ fn parse_preferences(
         .collect()
 }
 
-/// Sets the kinds in the body (`{"comment": false, …}`); answers with all.
+/// Choose which kinds of notification the caller gets
+///
+/// Sets the kinds in the body (`{"comment": false, …}`) and keeps the
+/// others; answers with all. An unknown kind refuses the whole change.
+#[utoipa::path(
+    put,
+    path = "/api/notifications/preferences",
+    tag = "notifications",
+    params(PreferencesQuery),
+    request_body(content = BTreeMap<String, bool>, example = json!({"comment": false})),
+    responses(
+        (status = 200, description = "Every kind and whether the caller gets it.", body = BTreeMap<String, bool>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn set_preferences(
     State(state): State<AppState>,
     AccountCaller(user): AccountCaller,

@@ -9,8 +9,10 @@ use herald_connections::ConnectionView;
 use herald_core::{ConnectionId, Named};
 use herald_platforms::ProviderId;
 use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::WorkspaceQuery;
+use crate::api::doc::{Forbidden, NotFound, Unauthorized};
 use crate::auth::{ApiCaller, CurrentUser, Meta};
 use crate::member::{self, ApiMember, need};
 use crate::{AppState, WebError};
@@ -23,20 +25,41 @@ pub fn router() -> Router<AppState> {
         .route("/api/platforms/{provider}/connections/{id}", delete(remove))
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(providers, connect, list, remove))]
+pub(super) struct Doc;
+
 fn provider(slug: &str) -> Result<ProviderId, WebError> {
     ProviderId::parse(slug).ok_or(WebError::NotFound)
 }
 
-#[derive(Serialize)]
+/// A platform this deployment connects to.
+#[derive(Serialize, ToSchema)]
 struct ProviderInfo {
     provider: ProviderId,
+    /// The name people know it by.
     name: &'static str,
+    /// Served by the built-in simulator, not the real platform.
     sandbox: bool,
+    /// The OAuth redirect URI to register with the platform's app.
     redirect_uri: String,
+    /// The permissions Herald asks for.
+    #[schema(value_type = Vec<String>)]
     required_scopes: &'static [&'static str],
 }
 
-/// The providers this deployment offers.
+/// List the platforms offered
+///
+/// The providers this deployment offers, sandbox or real.
+#[utoipa::path(
+    get,
+    path = "/api/platforms",
+    tag = "platforms",
+    responses(
+        (status = 200, description = "One entry per provider.", body = Vec<ProviderInfo>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn providers(
     State(state): State<AppState>,
     ApiCaller(_): ApiCaller,
@@ -57,14 +80,35 @@ async fn providers(
     )
 }
 
-#[derive(Serialize)]
+/// Where to send the person.
+#[derive(Serialize, ToSchema)]
 struct Started {
     /// Open this in the browser that holds the session.
     authorize_url: String,
 }
 
-/// Starts connecting: the consent URL, bound to the caller's browser
-/// session (the redirect comes back to that browser).
+/// Start connecting an account
+///
+/// The platform's consent URL, bound to the caller's browser session (the
+/// redirect comes back to that browser), so this takes the session cookie,
+/// not a bearer token. Needs a verified address and the right to manage
+/// connections.
+#[utoipa::path(
+    post,
+    path = "/api/platforms/{provider}/connect",
+    tag = "platforms",
+    params(
+        ("provider" = ProviderId, Path, description = "The platform."),
+        WorkspaceQuery,
+    ),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The consent URL.", body = Started),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn connect(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
@@ -97,6 +141,24 @@ async fn connect(
     }))
 }
 
+/// List connected accounts
+///
+/// The workspace's accounts of one platform; never a token.
+#[utoipa::path(
+    get,
+    path = "/api/platforms/{provider}/connections",
+    tag = "platforms",
+    operation_id = "list_connections",
+    params(
+        ("provider" = ProviderId, Path, description = "The platform."),
+        WorkspaceQuery,
+    ),
+    responses(
+        (status = 200, description = "The connected accounts.", body = Vec<ConnectionView>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ReadAccounts>,
@@ -106,13 +168,36 @@ async fn list(
     Ok(Json(state.connections().list(&auth, Some(provider)).await?))
 }
 
-#[derive(Serialize)]
+/// A removed connection, and what became of Herald's access at the
+/// platform.
+#[derive(Serialize, ToSchema)]
 struct RemovedBody {
     removed: bool,
     /// `revoked`, `not_revocable`, `shared_grant` or `revoke_failed`.
     revocation: &'static str,
 }
 
+/// Remove a connected account
+///
+/// Revokes Herald's access at the platform where the platform allows it,
+/// then deletes the stored tokens.
+#[utoipa::path(
+    delete,
+    path = "/api/platforms/{provider}/connections/{id}",
+    tag = "platforms",
+    operation_id = "remove_connection",
+    params(
+        ("provider" = ProviderId, Path, description = "The platform."),
+        ("id" = ConnectionId, Path, description = "The connection."),
+        WorkspaceQuery,
+    ),
+    responses(
+        (status = 200, description = "Removed.", body = RemovedBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn remove(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageConnections>,

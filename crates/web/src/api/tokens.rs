@@ -15,7 +15,12 @@ use herald_accounts::{Permission, TokenRequest, TokenView};
 use herald_core::{Named, Timestamp, TokenId};
 use serde::{Deserialize, Serialize};
 
+use utoipa::{OpenApi, ToSchema};
+
 use crate::api::WorkspaceQuery;
+use crate::api::doc::{
+    BadRequest, Forbidden, InvalidBody, NotFound, RateLimited, Unauthorized, UnsupportedMediaType,
+};
 use crate::api::json::ApiJson;
 use crate::auth::{AccountCaller, Meta};
 use crate::{AppState, WebError, member};
@@ -26,9 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/tokens/{id}", delete(revoke_token))
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(list_tokens, create_token, revoke_token))]
+pub(super) struct Doc;
+
 /// A token as listed: never its secret.
-#[derive(Serialize)]
-pub(crate) struct TokenResponse {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AccessTokenView {
     id: i64,
     name: String,
     /// `personal`, `app` or `assistant`.
@@ -44,9 +53,9 @@ pub(crate) struct TokenResponse {
     expired: bool,
 }
 
-impl From<TokenView> for TokenResponse {
+impl From<TokenView> for AccessTokenView {
     fn from(t: TokenView) -> Self {
-        TokenResponse {
+        AccessTokenView {
             id: t.id.0,
             kind: t.kind.as_str(),
             scopes: t.scopes.names(),
@@ -61,13 +70,27 @@ impl From<TokenView> for TokenResponse {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TokenList {
-    tokens: Vec<TokenResponse>,
+    tokens: Vec<AccessTokenView>,
 }
 
+/// List access tokens
+///
 /// The caller's tokens in the workspace (every token of it for those who
-/// may manage members).
+/// may manage members). A scoped token may not manage tokens (403).
+#[utoipa::path(
+    get,
+    path = "/api/tokens",
+    tag = "tokens",
+    params(WorkspaceQuery),
+    responses(
+        (status = 200, description = "The tokens, never their secrets.", body = TokenList),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_tokens(
     State(state): State<AppState>,
     AccountCaller(user): AccountCaller,
@@ -76,12 +99,13 @@ async fn list_tokens(
     let auth = member::proof(&state, &user, q.workspace, Permission::View).await?;
     let tokens = state.accounts().tokens(&auth).await?;
     Ok(Json(TokenList {
-        tokens: tokens.into_iter().map(TokenResponse::from).collect(),
+        tokens: tokens.into_iter().map(AccessTokenView::from).collect(),
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Claude", "kind": "assistant"}))]
 struct CreateTokenRequest {
     name: String,
     /// `personal`, `app` or `assistant`.
@@ -95,13 +119,34 @@ struct CreateTokenRequest {
     expires_at: Option<Timestamp>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CreatedResponse {
-    token: TokenResponse,
+    token: AccessTokenView,
     /// Shown this once; Herald keeps only its hash.
     secret: String,
 }
 
+/// Create an access token
+///
+/// Personal, app or assistant; its scopes never exceed the caller's role.
+/// The secret is in this answer only (`Cache-Control: no-store`).
+#[utoipa::path(
+    post,
+    path = "/api/tokens",
+    tag = "tokens",
+    params(WorkspaceQuery),
+    request_body = CreateTokenRequest,
+    responses(
+        (status = 201, description = "The token and its secret, shown once.", body = CreatedResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+        (status = 429, response = RateLimited),
+    )
+)]
 async fn create_token(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -138,8 +183,22 @@ async fn create_token(
         .into_response())
 }
 
-/// Revokes at once; another member's token is 404 unless the caller may
-/// manage members.
+/// Revoke an access token
+///
+/// At once; another member's token is 404 unless the caller may manage
+/// members.
+#[utoipa::path(
+    delete,
+    path = "/api/tokens/{id}",
+    tag = "tokens",
+    params(("id" = i64, Path, description = "The token."), WorkspaceQuery),
+    responses(
+        (status = 204, description = "Revoked: it stopped working at once."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     Meta(meta): Meta,

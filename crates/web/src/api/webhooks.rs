@@ -15,7 +15,12 @@ use herald_webhooks::{
     DeliveryId, DeliveryStatus, DeliverySummary, Route,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use crate::api::WorkspaceQuery;
+use crate::api::doc::{
+    BadRequest, Forbidden, InvalidBody, NotFound, Unauthorized, UnsupportedMediaType,
+};
 use crate::api::json::ApiJson;
 use crate::i18n::{Locale, catalog};
 use crate::member::{ApiMember, need};
@@ -33,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/webhooks/deliveries/{id}", get(get_delivery))
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(list_deliveries, replay_deliveries, get_delivery))]
+pub(super) struct Doc;
+
 fn instant(s: &str) -> Result<Timestamp, WebError> {
     s.trim().parse().map_err(|_| WebError::BadRequest {
         code: "webhook_invalid_time",
@@ -43,10 +52,15 @@ fn nonempty(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-#[derive(Deserialize, Default)]
+/// Filters of the delivery history; every one is optional.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `received`, `processed`, `retrying` or `dead`.
     status: Option<String>,
+    /// The payload's `object` (`page`, `instagram`).
     object: Option<String>,
+    /// A change field (`comments`, `mentions`, `messages`, …).
     field: Option<String>,
     /// RFC 3339: received at or after.
     from: Option<String>,
@@ -56,6 +70,7 @@ struct ListQuery {
     q: Option<String>,
     /// Paging: deliveries older than this id.
     before: Option<i64>,
+    /// 1 to 200 (50 when absent).
     limit: Option<usize>,
 }
 
@@ -95,7 +110,9 @@ impl ListQuery {
     }
 }
 
-#[derive(Serialize)]
+/// A delivery received from a platform, routed to the workspace.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PlatformDelivery)]
 struct DeliveryView {
     id: i64,
     received_at: Timestamp,
@@ -128,7 +145,9 @@ impl From<DeliverySummary> for DeliveryView {
     }
 }
 
-#[derive(Serialize)]
+/// One attempt at processing a delivery.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PlatformAttempt)]
 struct AttemptView {
     number: i64,
     /// `automatic` or `replay`.
@@ -174,7 +193,8 @@ impl AttemptView {
     }
 }
 
-#[derive(Serialize)]
+/// A connected account a delivery's entries were routed to.
+#[derive(Serialize, ToSchema)]
 struct RouteView {
     connection_id: String,
     connection_name: String,
@@ -193,13 +213,15 @@ impl From<Route> for RouteView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HeaderView {
     name: String,
     value: String,
 }
 
-#[derive(Serialize)]
+/// A delivery with what came with it and what was done with it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PlatformDeliveryDetail)]
 struct DeliveryDetailView {
     #[serde(flatten)]
     delivery: DeliveryView,
@@ -211,13 +233,31 @@ struct DeliveryDetailView {
     routes: Vec<RouteView>,
 }
 
-#[derive(Serialize)]
+/// A page of deliveries, newest first.
+#[derive(Serialize, ToSchema)]
 struct DeliveryPage {
     deliveries: Vec<DeliveryView>,
     /// Pass as `before` for the next (older) page; absent on the last.
     next_before: Option<i64>,
 }
 
+/// List deliveries from the platforms
+///
+/// The Meta deliveries routed to the workspace, newest first, filtered.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/deliveries",
+    tag = "deliveries",
+    operation_id = "list_platform_deliveries",
+    params(WorkspaceQuery, ListQuery),
+    responses(
+        (status = 200, description = "A page of deliveries.", body = DeliveryPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn list_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -235,6 +275,23 @@ async fn list_deliveries(
     }))
 }
 
+/// Get a delivery from a platform
+///
+/// Its headers (secrets masked), the raw body, every processing attempt
+/// and where its entries were routed.
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/deliveries/{id}",
+    tag = "deliveries",
+    operation_id = "get_platform_delivery",
+    params(("id" = i64, Path, description = "The delivery."), WorkspaceQuery),
+    responses(
+        (status = 200, description = "The delivery.", body = DeliveryDetailView),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 async fn get_delivery(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,
@@ -273,22 +330,47 @@ async fn get_delivery(
 }
 
 /// `{"ids": [1, 2]}` or `{"since": "2026-03-29T00:00:00Z"}`, not both.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"ids": [1, 2]}))]
+#[schema(as = PlatformReplayRequest)]
 struct ReplayRequest {
+    /// The deliveries to process again (1 to 200).
     #[serde(default)]
     ids: Option<Vec<i64>>,
+    /// Or every failed delivery received since this instant (RFC 3339).
     #[serde(default)]
     since: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = PlatformReplayResponse)]
 struct ReplayResponse {
     /// Deliveries a new attempt was queued for (ids not routed to the
     /// workspace are skipped).
     queued: usize,
 }
 
+/// Process deliveries from the platforms again
+///
+/// Queues a new, recorded attempt for each: never a second delivery.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/deliveries/replay",
+    tag = "deliveries",
+    operation_id = "replay_platform_deliveries",
+    params(WorkspaceQuery),
+    request_body = ReplayRequest,
+    responses(
+        (status = 200, description = "How many were queued.", body = ReplayResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
 async fn replay_deliveries(
     State(state): State<AppState>,
     ApiMember { auth, .. }: ApiMember<need::ManageWebhooks>,

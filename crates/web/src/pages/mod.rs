@@ -6,6 +6,7 @@
 //! request so handlers only add what their page shows.
 
 mod account;
+pub(crate) mod api_docs;
 mod approvals;
 mod calendar;
 mod compose;
@@ -40,6 +41,7 @@ use crate::{AppState, WebError, assets};
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
+        .merge(api_docs::router())
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
