@@ -9,7 +9,7 @@ pub(crate) mod json;
 pub(crate) mod media;
 mod notifications;
 mod platforms;
-mod posts;
+pub(crate) mod posts;
 mod webhooks;
 
 use axum::Router;

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use herald_core::Named;
 use herald_core::{PostId, SignedDuration, TargetId, Timestamp};
+use herald_publishing::rules::Issue;
 use herald_publishing::{
     PostInput, PostView, PublishError, QueueFilter, Receipt, TargetInput, TargetReport, When,
 };
@@ -47,30 +48,36 @@ pub fn router() -> Router<AppState> {
 fn refused(locale: Locale, e: PublishError) -> Response {
     match e {
         PublishError::Invalid(problems) => {
-            let issues: Vec<_> = problems
-                .iter()
-                .map(|(account, issue)| {
-                    json!({
-                        "account": account,
-                        "severity": issue.severity,
-                        "field": issue.field,
-                        "code": issue.code,
-                        "params": issue.params,
-                        "message": words::issue(catalog(locale), issue),
-                    })
-                })
-                .collect();
             let body = json!({
                 "error": {
                     "code": "post_invalid",
                     "message": error_copy(locale, "post_invalid"),
-                    "issues": issues,
+                    "issues": issues_json(locale, &problems),
                 }
             });
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
         other => WebError::from(other).into_response(),
     }
+}
+
+/// The rule issues of a refused post, each with its account and a
+/// `message` in `locale` beside its code and parameters (the MCP tools
+/// answer the same).
+pub(crate) fn issues_json(locale: Locale, problems: &[(String, Issue)]) -> Vec<serde_json::Value> {
+    problems
+        .iter()
+        .map(|(account, issue)| {
+            json!({
+                "account": account,
+                "severity": issue.severity,
+                "field": issue.field,
+                "code": issue.code,
+                "params": issue.params,
+                "message": words::issue(catalog(locale), issue),
+            })
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
