@@ -1248,3 +1248,6 @@ mail-deletion_scheduled-action = Anmelden, um abzubrechen
 mail-export_ready-subject = Ihre Herald-Daten stehen zum Download bereit
 mail-export_ready-body = Das angeforderte Archiv Ihrer Daten ist fertig. Laden Sie es innerhalb von 7 Tagen unter Einstellungen → Ihre Daten herunter; danach wird es gelöscht.
 mail-export_ready-action = Meine Daten herunterladen
+
+## mcp (die Werkzeuge für Assistenten unter /mcp)
+error-invalid_arguments = Ein Argument des Werkzeugaufrufs passt nicht zu dem, was das Werkzeug erwartet; `field` nennt es und `expected` sagt, was daran falsch war.

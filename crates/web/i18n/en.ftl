@@ -1247,3 +1247,6 @@ mail-deletion_scheduled-action = Sign in to cancel
 mail-export_ready-subject = Your Herald data is ready to download
 mail-export_ready-body = The archive of your data you asked for is ready. Download it from Settings → Your data within 7 days; after that it is deleted.
 mail-export_ready-action = Download my data
+
+## mcp (the assistants' tools at /mcp)
+error-invalid_arguments = An argument of the tool call is not what the tool takes; `field` names it and `expected` says what was wrong.
