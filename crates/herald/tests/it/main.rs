@@ -9,6 +9,7 @@ mod connections;
 mod data_rights;
 mod helpers;
 mod http;
+mod mcp;
 mod media;
 mod outbound;
 mod pages;

@@ -65,6 +65,10 @@ enum Access {
     /// Draft-like changes to a post: the first permission for one's own
     /// drafts, the second for anyone's (the test's post is the owner's).
     AuthorOr(Permission, Permission),
+    /// A bearer token only (the assistants' MCP endpoint): no session
+    /// counts, so every session persona gets 401; each persona's own
+    /// bearer token is tried apart.
+    Bearer(Permission),
 }
 
 /// What a persona must get.
@@ -235,6 +239,9 @@ impl Route {
         self
     }
 }
+
+/// An MCP request (JSON-RPC) that lists the tools.
+const MCP_LIST_TOOLS: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
 
 /// A draft for the TikTok account, as the JSON API takes it.
 const DRAFT: &str = r#"{"targets":[{"connection_id":"{tiktok}","variant":{"format":"video","caption":"routes check","media":[]}}],"when":{"action":"draft"}}"#;
@@ -680,6 +687,11 @@ fn table() -> Vec<Route> {
             Workspace(P::ManageWebhooks),
         )
         .at("/api/webhooks/endpoint-deliveries/{outdelivery}?workspace={ws}"),
+        // ---------------------------------------------- assistants (MCP)
+        // Each tool's own permission is the service's: tests/it/mcp.rs.
+        post("/mcp", Bearer(P::View))
+            .at("/mcp?workspace={ws}")
+            .json(MCP_LIST_TOOLS),
     ]
 }
 
@@ -1698,6 +1710,26 @@ impl World {
     }
 }
 
+/// A bearer access token of `email`'s (the password grant).
+async fn bearer_token(app: &TestApp, email: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(app.url("/api/auth/token"))
+        .json(&serde_json::json!({
+            "grant_type": "password",
+            "email": email,
+            "password": PASSWORD,
+            "device_name": "routes check",
+            "device_kind": "assistant",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
 /// Sets the sandbox consent form's user (a different person, so a
 /// different account at the platform).
 fn sandbox_user(fields: &mut [(String, String)], user: &str) {
@@ -1726,6 +1758,10 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             _ if safe => None,
             Public | SignedIn | Own | Workspace(_) | AuthorOr(..) if api => Some(Api(403, code)),
             Public | SignedIn | Own | Workspace(_) | AuthorOr(..) => Some(Status(403)),
+            // The session is no credential here; from another site the
+            // same-origin layer refuses first.
+            Bearer(_) if p.kind == Kind::NoToken => Some(Status(401)),
+            Bearer(_) => Some(Status(403)),
             Credentials | Webhook | SignedUrl | DevOnly => None,
         };
     }
@@ -1743,6 +1779,7 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             _ => None,
         },
         Credentials | Webhook => p.anonymous().then_some(Refused),
+        Bearer(_) => Some(Status(401)),
         SignedUrl => (p.kind == Kind::Bare).then_some(Status(403)),
         DevOnly => (p.kind == Kind::Bare).then_some(Status(200)),
         SignedIn => Some(if p.anonymous() { anonymous } else { Allowed }),
@@ -1915,6 +1952,64 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
             "anonymous, not on loopback",
             check(Outcome::Status(404), &answer),
         );
+    }
+
+    // Bearer-only routes: each persona's own token (a password grant).
+    // Members are let in as their role allows; the other workspace's
+    // member is not, unless naming their own workspace; a made-up token
+    // never.
+    let mut bearers: Vec<(String, Option<Role>, String)> = Vec::new();
+    for role in Role::ALL {
+        let email = match role {
+            Role::Owner => OWNER.to_owned(),
+            _ => format!("routes-{role}@example.com"),
+        };
+        let token = bearer_token(&w.app, &email).await;
+        bearers.push((format!("{role}'s bearer token"), Some(role), token));
+    }
+    let outsider_token = bearer_token(&w.app, "routes-outsider@example.com").await;
+    bearers.push(("outsider's bearer token".to_owned(), None, outsider_token));
+    for route in &table {
+        let Access::Bearer(needed) = route.access else {
+            continue;
+        };
+        let bare = &personas[0];
+        let made_up = (
+            "a made-up bearer token".to_owned(),
+            None,
+            "not-a-token".to_owned(),
+        );
+        for (who, role, token) in bearers.iter().chain([&made_up]) {
+            let authorization = format!("Bearer {token}");
+            let headers = [
+                ("accept", "application/json, text/event-stream"),
+                ("authorization", authorization.as_str()),
+            ];
+            let real = token != "not-a-token";
+            let expected = match role {
+                _ if !real => Outcome::Status(401),
+                Some(role) if may(*role, needed) => Outcome::Allowed,
+                Some(_) => route.denied,
+                None => route.outsider,
+            };
+            let answer = w.send(bare, route, &w.vars.clone(), &headers).await;
+            report.record(route, who, check(expected, &answer));
+            if role.is_none() {
+                report.leak(route, who, &answer);
+                // Naming their own workspace instead.
+                let mut theirs = w.vars.clone();
+                theirs.insert("{ws}", other_ws.clone());
+                let answer = w.send(bare, route, &theirs, &headers).await;
+                let who = format!("{who} via the outsider's workspace");
+                let expected = if real {
+                    Outcome::Allowed
+                } else {
+                    Outcome::Status(401)
+                };
+                report.record(route, &who, check(expected, &answer));
+                report.leak(route, &who, &answer);
+            }
+        }
     }
 
     // Last, what ends the signed-in personas' sessions.
