@@ -5,8 +5,8 @@
 //! (a user, a personal workspace and a verification mail in one
 //! transaction), e-mail verification, login with server-side sessions,
 //! password change and reset, devices with rotating refresh tokens for
-//! non-browser clients, workspace members and invitations, and the audit
-//! log. It knows nothing of HTTP or cookies; mail is handed to a
+//! non-browser clients, scoped access tokens (personal, app, assistant),
+//! workspace members and invitations, and the audit log. It knows nothing of HTTP or cookies; mail is handed to a
 //! [`Mailbox`] port inside the caller's transaction, rate limits to a
 //! [`herald_ratelimit::RateLimiter`].
 
@@ -14,6 +14,7 @@ mod email;
 mod password;
 mod rights;
 mod role;
+mod scope;
 pub mod secret;
 mod service;
 pub mod sessions;
@@ -26,4 +27,5 @@ pub use password::{
 };
 pub use rights::{ConsentRecord, Document, OwnedWorkspace};
 pub use role::{Authorized, Permission, Role};
+pub use scope::{Scope, Scopes, ScopesError, TokenGrant, TokenKind, parse_via};
 pub use service::*;

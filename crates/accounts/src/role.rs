@@ -4,8 +4,11 @@
 
 use herald_core::Named;
 use std::fmt;
+use std::sync::Arc;
 
 use herald_core::{UserId, WorkspaceId};
+
+use crate::scope::TokenGrant;
 
 /// A member's role, from most to least powerful.
 #[derive(
@@ -53,6 +56,20 @@ pub enum Permission {
     ManageOwners,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::View,
+        Permission::Draft,
+        Permission::Publish,
+        Permission::Approve,
+        Permission::ManageConnections,
+        Permission::ManageMembers,
+        Permission::ViewAudit,
+        Permission::ManageWebhooks,
+        Permission::ManageOwners,
+    ];
+}
+
 impl Role {
     pub const ALL: [Role; 5] = [
         Role::Owner,
@@ -77,17 +94,21 @@ impl Role {
 
 /// Proof that a person is a member of a workspace, with their role there.
 ///
-/// Only [`crate::Accounts::require`] makes one (the fields are private),
-/// after reading the membership; every workspace-scoped service method
-/// takes one, so no service can be called for a workspace unchecked. The
-/// method then asks [`Authorized::require`] for the permission it needs:
-/// a stranger never gets this far (404), a member whose role does not
-/// allow the action gets `Forbidden` (403).
+/// Only [`crate::Accounts::require`] (a session or a device token: the
+/// person's full role) and [`crate::Accounts::require_token`] (a scoped
+/// token: the role *and* the token's scopes) make one (the fields are
+/// private), after reading the membership; every workspace-scoped service
+/// method takes one, so no service can be called for a workspace
+/// unchecked. The method then asks [`Authorized::require`] for the
+/// permission it needs: a stranger never gets this far (404), a member
+/// whose role does not allow the action gets `Forbidden` (403), a token
+/// whose scopes do not imply it `InsufficientScope` (403).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorized {
     user: UserId,
     workspace: WorkspaceId,
     role: Role,
+    grant: Option<Arc<TokenGrant>>,
 }
 
 impl Authorized {
@@ -96,10 +117,22 @@ impl Authorized {
             user,
             workspace,
             role,
+            grant: None,
         }
     }
 
-    /// Who is acting.
+    /// The proof of a request made with `grant` by its maker, whose role
+    /// in the token's workspace is `role`.
+    pub(crate) fn through(grant: Arc<TokenGrant>, role: Role) -> Authorized {
+        Authorized {
+            user: grant.user,
+            workspace: grant.workspace,
+            role,
+            grant: Some(grant),
+        }
+    }
+
+    /// Who is acting (for a token: its maker, on whose behalf it acts).
     pub fn user(&self) -> UserId {
         self.user
     }
@@ -109,22 +142,43 @@ impl Authorized {
         self.workspace
     }
 
-    /// Their role there.
+    /// Their role there. Whether they may do something is
+    /// [`Authorized::allows`], which also asks a token's scopes.
     pub fn role(&self) -> Role {
         self.role
     }
 
-    /// Whether their role allows `permission` (for showing an action).
-    pub fn allows(&self, permission: Permission) -> bool {
-        self.role.allows(permission)
+    /// The token the request came with, if it came with a scoped token
+    /// (`None`: a browser session or a device's token, with the person's
+    /// whole role).
+    pub fn via(&self) -> Option<&TokenGrant> {
+        self.grant.as_deref()
     }
 
-    /// `Forbidden` unless their role allows `permission`.
+    /// How the audit log records [`Authorized::via`]: `assistant:12:Claude`.
+    pub fn via_label(&self) -> Option<String> {
+        self.via().map(TokenGrant::audit_label)
+    }
+
+    /// Whether they may do `permission`: their role allows it and, through
+    /// a token, one of its scopes implies it.
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
+            && self
+                .grant
+                .as_ref()
+                .is_none_or(|g| g.scopes.implies(permission))
+    }
+
+    /// `Forbidden` unless their role allows `permission`;
+    /// `InsufficientScope` when it does but the token's scopes do not.
     pub fn require(&self, permission: Permission) -> Result<(), crate::AccountError> {
-        if self.allows(permission) {
-            Ok(())
-        } else {
+        if !self.role.allows(permission) {
             Err(crate::AccountError::Forbidden)
+        } else if !self.allows(permission) {
+            Err(crate::AccountError::InsufficientScope(permission))
+        } else {
+            Ok(())
         }
     }
 }
@@ -160,6 +214,44 @@ mod tests {
             proof.require(Permission::ManageMembers),
             Err(crate::AccountError::Forbidden)
         ));
+    }
+
+    #[test]
+    fn a_token_proof_allows_what_its_role_and_its_scopes_both_allow() {
+        use crate::scope::{Scope, Scopes, TokenKind};
+        let grant = |scopes: &[Scope]| {
+            Arc::new(TokenGrant {
+                id: herald_core::TokenId(7),
+                name: "Claude".into(),
+                kind: TokenKind::Assistant,
+                scopes: Scopes::of(scopes),
+                workspace: WorkspaceId(2),
+                user: UserId(1),
+            })
+        };
+        let editor = Authorized::through(grant(&[Scope::DraftsWrite]), Role::Editor);
+        assert_eq!(editor.via().map(|g| g.id), Some(herald_core::TokenId(7)));
+        assert_eq!(editor.via_label().as_deref(), Some("assistant:7:Claude"));
+        assert!(editor.allows(Permission::Draft) && !editor.allows(Permission::Publish));
+        assert!(matches!(
+            editor.require(Permission::Publish),
+            Err(crate::AccountError::InsufficientScope(Permission::Publish))
+        ));
+        // The role still bounds it: a viewer's posts:write token cannot draft.
+        let viewer = Authorized::through(grant(&[Scope::PostsWrite]), Role::Viewer);
+        assert!(viewer.allows(Permission::View) && !viewer.allows(Permission::Draft));
+        assert!(matches!(
+            viewer.require(Permission::Draft),
+            Err(crate::AccountError::Forbidden)
+        ));
+        // Even an owner's token with every scope manages no members.
+        let owner = Authorized::through(grant(&Scope::ALL), Role::Owner);
+        assert!(!owner.allows(Permission::ManageMembers));
+        assert!(
+            Authorized::new(UserId(1), WorkspaceId(2), Role::Owner)
+                .via()
+                .is_none()
+        );
     }
 
     #[test]

@@ -24,9 +24,11 @@ pub use herald_core::{DeviceId, UserId, WorkspaceId};
 mod devices;
 mod login;
 mod signup;
+mod tokens;
 mod types;
 mod workspaces;
 
+pub use tokens::{Bearer, CreatedToken, TOKEN_NAME_MAX, TokenRequest, TokenView};
 pub use types::*;
 
 /// The accounts service.

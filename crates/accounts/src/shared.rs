@@ -58,7 +58,8 @@ pub async fn record_system_event(
 }
 
 /// Records what the member holding `auth` did in their workspace (outcome
-/// `success`), in `tx`, so the event stands or falls with the change.
+/// `success`), in `tx`, so the event stands or falls with the change. Done
+/// through a scoped token, the event says which (`via`).
 pub async fn record_member_event(
     tx: &mut Tx,
     at: Timestamp,
@@ -69,8 +70,8 @@ pub async fn record_member_event(
 ) -> Result<(), DbError> {
     on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail) \
-             VALUES ($1, $2, $3, $4, 'success', $5, $6)",
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail, via) \
+             VALUES ($1, $2, $3, $4, 'success', $5, $6, $7)",
         )
         .bind(DbTime(at))
         .bind(auth.workspace())
@@ -78,6 +79,7 @@ pub async fn record_member_event(
         .bind(action)
         .bind(subject)
         .bind(detail)
+        .bind(auth.via_label())
         .execute(conn)
         .await?;
     });

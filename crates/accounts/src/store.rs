@@ -3,6 +3,7 @@
 
 use crate::{DeviceId, UserId, WorkspaceId};
 use herald_core::Timestamp;
+use herald_core::TokenId;
 use herald_db::DbTime;
 use herald_db::{Db, DbError, Tx, on_pool, on_tx};
 
@@ -149,11 +150,15 @@ pub async fn upsert_membership(
     Ok(())
 }
 
+/// Ends `user`'s membership of `workspace`; the tokens they made there
+/// are revoked with it (at `now`).
 pub async fn delete_membership(
     tx: &mut Tx,
     workspace: WorkspaceId,
     user: UserId,
+    now: Timestamp,
 ) -> Result<bool, DbError> {
+    revoke_api_tokens_of_member(tx, workspace, user, now).await?;
     let n = on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
             .bind(workspace)
@@ -686,6 +691,172 @@ pub async fn access_token(db: &Db, token_hash: &str) -> Result<Option<AccessRow>
     }))
 }
 
+// --- Scoped access tokens ---------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    pub id: TokenId,
+    pub workspace_id: WorkspaceId,
+    pub created_by: UserId,
+    pub name: String,
+    pub kind: String,
+    pub scopes: String,
+    pub created_at: DbTime,
+    pub expires_at: Option<DbTime>,
+    pub last_used_at: Option<DbTime>,
+    pub revoked_at: Option<DbTime>,
+}
+
+const API_TOKEN_COLUMNS: &str = "id, workspace_id, created_by, name, kind, scopes, created_at, \
+     expires_at, last_used_at, revoked_at";
+
+/// A token as stored (its secret only as a hash).
+#[derive(Debug, Clone, Copy)]
+pub struct NewApiToken<'a> {
+    pub workspace: WorkspaceId,
+    pub created_by: UserId,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub scopes: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Stores `token`; `Ok(None)` when its maker already has a live token of
+/// that name in the workspace.
+pub async fn insert_api_token(
+    db: &Db,
+    token: &NewApiToken<'_>,
+) -> Result<Option<TokenId>, DbError> {
+    let inserted = on_pool!(db, |pool| {
+        sqlx::query_scalar::<_, TokenId>(
+            "INSERT INTO api_tokens (workspace_id, created_by, name, kind, scopes, token_hash, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (workspace_id, created_by, name) WHERE revoked_at IS NULL DO NOTHING \
+             RETURNING id",
+        )
+        .bind(token.workspace)
+        .bind(token.created_by)
+        .bind(token.name)
+        .bind(token.kind)
+        .bind(token.scopes)
+        .bind(token.token_hash)
+        .bind(DbTime(token.created_at))
+        .bind(token.expires_at.map(DbTime))
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(inserted)
+}
+
+/// The token whose secret hashes to `token_hash`, revoked or not.
+pub async fn api_token_by_hash(db: &Db, token_hash: &str) -> Result<Option<ApiTokenRow>, DbError> {
+    let sql = format!("SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ApiTokenRow>(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
+/// The live (unrevoked) tokens of `workspace`, only `created_by`'s when
+/// given, newest first.
+pub async fn live_api_tokens(
+    db: &Db,
+    workspace: WorkspaceId,
+    created_by: Option<UserId>,
+) -> Result<Vec<ApiTokenRow>, DbError> {
+    let sql = format!(
+        "SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = $1 \
+         AND ($2 IS NULL OR created_by = $2) AND revoked_at IS NULL ORDER BY created_at DESC, id DESC"
+    );
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ApiTokenRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace)
+            .bind(created_by)
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
+/// Notes that a token was used at `now`, unless that was noted less than
+/// `fresh` ago: a busy client does not write on every request.
+pub async fn touch_api_token(
+    db: &Db,
+    id: TokenId,
+    now: Timestamp,
+    stale_before: Timestamp,
+) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(DbTime(now))
+        .bind(id)
+        .bind(DbTime(stale_before))
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Revokes a live token of `workspace` (only `created_by`'s when given);
+/// its name and kind, or `None` when there is no such token.
+pub async fn revoke_api_token(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: TokenId,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<Option<(String, String)>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, (String, String)>(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE workspace_id = $2 AND id = $3 \
+             AND ($4 IS NULL OR created_by = $4) AND revoked_at IS NULL RETURNING name, kind",
+        )
+        .bind(DbTime(now))
+        .bind(workspace)
+        .bind(id)
+        .bind(created_by)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+/// Revokes every live token `user` made in `workspace` (they left it).
+pub async fn revoke_api_tokens_of_member(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    user: UserId,
+    now: Timestamp,
+) -> Result<u64, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE workspace_id = $2 AND created_by = $3 AND revoked_at IS NULL",
+        )
+        .bind(DbTime(now))
+        .bind(workspace)
+        .bind(user)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    }))
+}
+
+/// Revoked tokens, and tokens that expired, before `cutoff`.
+pub async fn purge_api_tokens(db: &Db, cutoff: Timestamp) -> Result<u64, DbError> {
+    purge_before(
+        db,
+        "DELETE FROM api_tokens WHERE revoked_at <= $1 OR expires_at <= $1",
+        cutoff,
+    )
+    .await
+}
+
 // --- Single-use e-mail tokens ---------------------------------------------------------
 
 /// Stores a new token for `purpose`, invalidating earlier unused ones.
@@ -772,6 +943,7 @@ pub async fn take_email_token(
 pub struct AuditRow {
     pub at: DbTime,
     pub actor_email: Option<String>,
+    pub via: Option<String>,
     pub action: String,
     pub outcome: String,
     pub subject: Option<String>,
@@ -789,8 +961,8 @@ pub async fn insert_audit(
 ) -> Result<(), DbError> {
     on_pool!(db, |pool| {
         sqlx::query(
-            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, ip, user_agent, detail, via) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(DbTime(at))
         .bind(event.workspace)
@@ -801,6 +973,7 @@ pub async fn insert_audit(
         .bind(ip)
         .bind(user_agent)
         .bind(event.detail)
+        .bind(event.via)
         .execute(pool)
         .await?;
     });
@@ -808,7 +981,7 @@ pub async fn insert_audit(
 }
 
 /// An audit row with its actor's address, for the queries below.
-const AUDIT_SELECT: &str = "SELECT e.at, u.email AS actor_email, e.action, e.outcome, \
+const AUDIT_SELECT: &str = "SELECT e.at, u.email AS actor_email, e.via, e.action, e.outcome, \
      e.subject, e.ip, e.user_agent, e.detail FROM audit_events e \
      LEFT JOIN users u ON u.id = e.actor_id";
 

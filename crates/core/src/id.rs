@@ -88,6 +88,8 @@ number_id! {
     DeviceId;
     /// A webhook delivery received from a platform.
     DeliveryId;
+    /// A scoped access token (personal, app or assistant) of a workspace.
+    TokenId;
 }
 
 text_id! {

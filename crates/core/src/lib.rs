@@ -13,7 +13,8 @@ pub mod retention;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use id::{
-    ConnectionId, DeliveryId, DeviceId, EndpointId, MediaId, PostId, TargetId, UserId, WorkspaceId,
+    ConnectionId, DeliveryId, DeviceId, EndpointId, MediaId, PostId, TargetId, TokenId, UserId,
+    WorkspaceId,
 };
 pub use jiff::{SignedDuration, Timestamp};
 pub use named::Named;

@@ -9,6 +9,7 @@
 //! | device access and refresh tokens | until they expire (a used refresh token until then, to recognise its theft) |
 //! | devices (apps signed in) | until signed out, at most 180 days |
 //! | invitations | until accepted or expired (7 days) |
+//! | access tokens (personal, app, assistant) | until revoked or expired |
 //! | connect attempts (OAuth in flight) | until they expire (10 minutes) |
 //! | mail | 30 days; links removed from the stored copy once sent |
 //! | audit log | one year |
@@ -63,6 +64,7 @@ pub fn policy(accounts: &herald_accounts::Settings) -> Vec<Retained> {
         Retained::new("verify_links", Period::For(accounts.verify_token_ttl)),
         Retained::new("reset_links", Period::For(accounts.reset_token_ttl)),
         Retained::new("invitations", Period::For(accounts.invite_ttl)),
+        Retained::new("access_tokens", Period::UntilEnded),
         Retained::new("connect_attempts", Period::For(attempts)),
         Retained::new("audit", Period::For(herald_accounts::AUDIT_RETENTION)),
         Retained::new(

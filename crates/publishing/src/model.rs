@@ -387,8 +387,12 @@ pub struct PostActions {
 }
 
 impl PostView {
-    /// What the member holding `auth` may do with the post now.
+    /// What the member holding `auth` may do with the post now (through a
+    /// scoped token, only what its scopes allow too).
     pub fn actions(&self, auth: &Authorized) -> PostActions {
+        if !auth.allows(Permission::Publish) {
+            return PostActions::default();
+        }
         self.actions_for(auth.role())
     }
 

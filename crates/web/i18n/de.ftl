@@ -1249,5 +1249,60 @@ mail-export_ready-subject = Ihre Herald-Daten stehen zum Download bereit
 mail-export_ready-body = Das angeforderte Archiv Ihrer Daten ist fertig. Laden Sie es innerhalb von 7 Tagen unter Einstellungen → Ihre Daten herunter; danach wird es gelöscht.
 mail-export_ready-action = Meine Daten herunterladen
 
+## Access tokens (personal, app and assistant tokens with scopes)
+error-insufficient_scope = Die Berechtigungen dieses Tokens erlauben das nicht. Erstellen Sie ein Token mit der nötigen Berechtigung oder melden Sie sich selbst an.
+error-token_scope_beyond_role = Ihre Rolle erlaubt kein Token mit diesen Berechtigungen. Ein Token darf nie mehr als Sie.
+error-token_name_required = Geben Sie dem Token einen Namen, zum Beispiel den der App oder des Assistenten, die es nutzen.
+error-token_name_too_long = Der Name des Tokens darf höchstens 100 Zeichen lang sein.
+error-token_name_taken = Sie haben in diesem Arbeitsbereich schon ein Token mit diesem Namen. Wählen Sie einen anderen Namen oder widerrufen Sie zuerst das alte Token.
+error-token_kind_unknown = Die Art des Tokens muss personal, app oder assistant sein.
+error-token_scope_unknown = Eine der Berechtigungen gibt es nicht. Wählen Sie aus den aufgeführten Berechtigungen.
+error-token_scope_duplicate = Eine Berechtigung ist doppelt angegeben. Nennen Sie jede nur einmal.
+error-token_scopes_required = Wählen Sie mindestens eine Berechtigung. Nur Assistenten-Tokens haben voreingestellte Berechtigungen.
+error-token_scope_not_for_assistants = Ein Assistenten-Token darf nie Beiträge freigeben. Lassen Sie posts:approve weg.
+error-token_expiry_past = Das Ablaufdatum liegt in der Vergangenheit. Wählen Sie ein künftiges Datum oder keines.
+error-token_expiry_invalid = Geben Sie das Ablaufdatum als Datum an, etwa 2027-01-31.
+settings-done-token_revoked = Das Token wurde widerrufen. Es funktioniert ab sofort nicht mehr.
+tokens-title = Zugriffstokens
+tokens-lead = Mit Tokens nutzen Apps, Skripte und KI-Assistenten die API von Herald in diesem Arbeitsbereich – nur mit den Berechtigungen, die Sie wählen, und nie mit mehr, als Ihre Rolle gerade erlaubt. Sie funktionieren nicht mehr, sobald sie ablaufen, Sie sie widerrufen oder Sie den Arbeitsbereich verlassen.
+tokens-empty = Noch keine Tokens.
+tokens-name = Name
+tokens-kind = Art
+tokens-scopes = Berechtigungen
+tokens-expires = Läuft ab
+tokens-creator = Erstellt von
+tokens-never = nie
+tokens-expired = abgelaufen
+tokens-new = Neues Token
+tokens-scopes_hint = Ein Assistenten-Token ohne angekreuzte Berechtigungen erhält die Voreinstellung: Konten, Beiträge und Statistiken lesen, Entwürfe schreiben, Medien hochladen. Es gibt nie etwas frei und veröffentlicht nur, wenn Sie posts:write ankreuzen.
+tokens-expires_on = Gültig bis einschließlich (optional)
+tokens-expires_hint = Das Token gilt bis zum Ende dieses Tages (UTC). Leer lassen für ein Token ohne Ablauf.
+tokens-create = Token erstellen
+tokens-kind-personal = Persönlich
+tokens-kind-app = App
+tokens-kind-assistant = Assistent
+tokens-kind_hint-personal = für Ihre eigenen Skripte
+tokens-kind_hint-app = für eine Anwendung, die in diesem Arbeitsbereich arbeitet
+tokens-kind_hint-assistant = für einen KI-Agenten; seine Aktionen werden als in Ihrem Auftrag über ihn ausgeführt protokolliert
+tokens-scope-accounts_read = verbundene Konten sehen
+tokens-scope-posts_read = Beiträge, ihre Ergebnisse und die Mediathek sehen
+tokens-scope-drafts_write = Entwürfe schreiben
+tokens-scope-posts_write = Beiträge schreiben, planen, veröffentlichen, stoppen und löschen
+tokens-scope-posts_approve = Beiträge freigeben oder Änderungen anfordern
+tokens-scope-media_write = Medien hochladen (zum Löschen braucht es zusätzlich posts:write)
+tokens-scope-analytics_read = Statistiken lesen
+tokens-scope-webhooks_manage = Webhook-Zustellungen sehen und Webhook-Endpunkte verwalten
+tokens-created_title = Ihr neues Token
+tokens-secret = Das Token
+tokens-secret_once = Kopieren Sie es jetzt und bewahren Sie es sicher auf: Es wird nur dieses eine Mal angezeigt. Herald speichert nur einen Fingerabdruck davon.
+tokens-secret_use = Senden Sie es als „Authorization: Bearer …“. Es wirkt nur in diesem Arbeitsbereich.
+tokens-back = Zurück zu den Einstellungen
+audit-via = { $kind ->
+    [personal] über das persönliche Token „{ $name }“ im Auftrag von { $actor }
+    [app] über die App „{ $name }“ im Auftrag von { $actor }
+   *[assistant] über den Assistenten „{ $name }“ im Auftrag von { $actor }
+}
+retention-access_tokens = Zugriffstokens für Apps und Assistenten: bis sie widerrufen werden oder ablaufen oder Sie den Arbeitsbereich verlassen.
+
 ## mcp (die Werkzeuge für Assistenten unter /mcp)
 error-invalid_arguments = Ein Argument des Werkzeugaufrufs passt nicht zu dem, was das Werkzeug erwartet; `field` nennt es und `expected` sagt, was daran falsch war.

@@ -1248,5 +1248,60 @@ mail-export_ready-subject = Your Herald data is ready to download
 mail-export_ready-body = The archive of your data you asked for is ready. Download it from Settings → Your data within 7 days; after that it is deleted.
 mail-export_ready-action = Download my data
 
+## Access tokens (personal, app and assistant tokens with scopes)
+error-insufficient_scope = This token’s scopes do not allow that. Make a token with the scope this needs, or use your own sign-in.
+error-token_scope_beyond_role = Your role does not allow a token with these scopes. A token can never do more than you may.
+error-token_name_required = Give the token a name, for example the app or assistant that will use it.
+error-token_name_too_long = Keep the token’s name to 100 characters or fewer.
+error-token_name_taken = You already have a token with that name in this workspace. Choose another name, or revoke the old token first.
+error-token_kind_unknown = The token kind must be personal, app or assistant.
+error-token_scope_unknown = One of the scopes does not exist. Choose from the listed scopes.
+error-token_scope_duplicate = A scope is listed twice. Name each scope once.
+error-token_scopes_required = Choose at least one scope. Only assistant tokens have default scopes.
+error-token_scope_not_for_assistants = An assistant token can never approve posts. Leave posts:approve out.
+error-token_expiry_past = The expiry date has already passed. Choose a date in the future, or none.
+error-token_expiry_invalid = Enter the expiry as a date, such as 2027-01-31.
+settings-done-token_revoked = The token was revoked. It stopped working at once.
+tokens-title = Access tokens
+tokens-lead = Tokens let apps, scripts and AI assistants use Herald’s API in this workspace, with only the scopes you choose and never more than your role allows now. They stop working when they expire, when you revoke them, or when you leave the workspace.
+tokens-empty = No tokens yet.
+tokens-name = Name
+tokens-kind = Kind
+tokens-scopes = Scopes
+tokens-expires = Expires
+tokens-creator = Made by
+tokens-never = never
+tokens-expired = expired
+tokens-new = New token
+tokens-scopes_hint = An assistant token without ticked scopes gets the defaults: read accounts, posts and analytics, write drafts, upload media. It never approves, and publishes only if you tick posts:write.
+tokens-expires_on = Expires after (optional)
+tokens-expires_hint = The token works through this day (UTC). Leave it empty for a token that does not expire.
+tokens-create = Create token
+tokens-kind-personal = Personal
+tokens-kind-app = App
+tokens-kind-assistant = Assistant
+tokens-kind_hint-personal = for your own scripts
+tokens-kind_hint-app = for an application working in this workspace
+tokens-kind_hint-assistant = for an AI agent; its actions are logged as made through it on your behalf
+tokens-scope-accounts_read = see the connected accounts
+tokens-scope-posts_read = see posts, their results and the media library
+tokens-scope-drafts_write = write drafts
+tokens-scope-posts_write = write, schedule, publish, cancel and delete posts
+tokens-scope-posts_approve = approve posts or ask for changes
+tokens-scope-media_write = upload media (deleting it also needs posts:write)
+tokens-scope-analytics_read = read analytics
+tokens-scope-webhooks_manage = see webhook deliveries and manage webhook endpoints
+tokens-created_title = Your new token
+tokens-secret = The token
+tokens-secret_once = Copy it now and keep it somewhere safe: it is shown only this once. Herald keeps only a fingerprint of it.
+tokens-secret_use = Send it as “Authorization: Bearer …”. It acts only in this workspace.
+tokens-back = Back to the settings
+audit-via = { $kind ->
+    [personal] via the personal token “{ $name }” on behalf of { $actor }
+    [app] via the app “{ $name }” on behalf of { $actor }
+   *[assistant] via the assistant “{ $name }” on behalf of { $actor }
+}
+retention-access_tokens = Access tokens for apps and assistants: until they are revoked or expire, or you leave the workspace.
+
 ## mcp (the assistants' tools at /mcp)
 error-invalid_arguments = An argument of the tool call is not what the tool takes; `field` names it and `expected` says what was wrong.

@@ -1,5 +1,12 @@
-//! Who is asking: the session cookie, bearer access tokens, CSRF tokens and
-//! the extractors handlers use (`CurrentUser`, `SignedIn`, `ApiCaller`).
+//! Who is asking: the session cookie, bearer credentials, CSRF tokens and
+//! the extractors handlers use (`CurrentUser`, `SignedIn`, `ApiCaller`,
+//! `Caller`, `AccountCaller`).
+//!
+//! A bearer credential is a device's access token (the person's whole
+//! role, as a session) or a scoped token (`hrld_pat_…`, `hrld_app_…`,
+//! `hrld_ast_…`: one workspace, its scopes). Pages read only the session
+//! cookie, so a token on a page is simply not signed in. Failed bearer
+//! attempts are rate-limited per client (429 past the limit).
 //!
 //! The session cookie holds a random token whose hash names a server-side
 //! session (see `herald_accounts`). It is `HttpOnly; SameSite=Lax; Path=/`,
@@ -14,6 +21,7 @@
 //! token carry no ambient credentials and need none.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -21,7 +29,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use herald_accounts::{Authed, RequestMeta, User, secret};
+use herald_accounts::{AuditEvent, Authed, Bearer, RequestMeta, TokenGrant, User, secret};
 
 use crate::i18n::cookie_value;
 use crate::{AppState, WebError};
@@ -230,22 +238,164 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// An API caller: a bearer access token, or a browser session.
+/// An API caller: a bearer credential, or a browser session. For a scoped
+/// token the request also remembers its grant, which [`crate::member`]'s
+/// extractors and `resolve` apply (its workspace only, its scopes); a
+/// handler that takes `ApiCaller` alone must not ask for a proof any other
+/// way (see [`AccountCaller`] for routes no token may use).
 pub struct ApiCaller(pub User);
+
+/// The caller once authenticated, kept in the request's extensions so a
+/// second extractor does not look the credential up again.
+#[derive(Clone)]
+struct Authenticated {
+    user: User,
+    grant: Option<Arc<TokenGrant>>,
+}
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        if let Some(token) = bearer(&parts.headers) {
-            return match state.accounts().authenticate_access(token).await? {
-                Some((user, _device)) => Ok(ApiCaller(user)),
-                None => Err(WebError::Unauthorized),
-            };
+        Ok(ApiCaller(authenticate(parts, state).await?.user))
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Authenticated, WebError> {
+    if let Some(found) = parts.extensions.get::<Authenticated>() {
+        return Ok(found.clone());
+    }
+    let found = if let Some(credential) = bearer(&parts.headers) {
+        let meta = request_meta(parts, &state.site().trusted_proxies);
+        match state
+            .accounts()
+            .authenticate_bearer(credential, &meta)
+            .await?
+        {
+            Some(Bearer::Device(user, _device)) => Authenticated { user, grant: None },
+            Some(Bearer::Token(user, grant)) => Authenticated {
+                user,
+                grant: Some(Arc::new(grant)),
+            },
+            None => return Err(WebError::Unauthorized),
         }
+    } else {
         match CurrentUser::from_request_parts(parts, state).await? {
-            CurrentUser(Some(authed)) => Ok(ApiCaller(authed.user)),
-            CurrentUser(None) => Err(WebError::Unauthorized),
+            CurrentUser(Some(authed)) => Authenticated {
+                user: authed.user,
+                grant: None,
+            },
+            CurrentUser(None) => return Err(WebError::Unauthorized),
+        }
+    };
+    if let (Some(grant), Some(slot)) = (&found.grant, parts.extensions.get::<GrantSlot>()) {
+        *slot
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(grant.clone());
+    }
+    parts.extensions.insert(found.clone());
+    Ok(found)
+}
+
+/// Where [`ApiCaller`] leaves a scoped token's grant for
+/// [`audit_token_writes`], which reads it after the handler ran.
+#[derive(Clone, Default)]
+struct GrantSlot(Arc<Mutex<Option<Arc<TokenGrant>>>>);
+
+/// Audits every state-changing API request made with a scoped token, once
+/// it is answered: `api.write` by the token's maker in its workspace,
+/// `via` the token, the method and path as subject, the status as detail;
+/// `success` for 2xx, `denied` for 401/403/404, `failure` otherwise. So an
+/// assistant's every action is in the audit log "via assistant X on
+/// behalf of Y", whether or not the service it reached audits it too.
+pub async fn audit_token_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !writes || bearer(req.headers()).is_none() {
+        return next.run(req).await;
+    }
+    let slot = GrantSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let (parts, body) = req.into_parts();
+    let meta = request_meta(&parts, &state.site().trusted_proxies);
+    let subject = format!("{} {}", parts.method, parts.uri.path());
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    let grant = slot
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(grant) = grant {
+        let status = resp.status();
+        let outcome = if status.is_success() {
+            "success"
+        } else if matches!(status.as_u16(), 401 | 403 | 404) {
+            "denied"
+        } else {
+            "failure"
+        };
+        let via = grant.audit_label();
+        state
+            .accounts()
+            .audit(
+                AuditEvent {
+                    actor: Some(grant.user),
+                    workspace: Some(grant.workspace),
+                    subject: Some(&subject),
+                    detail: status.as_str(),
+                    via: Some(&via),
+                    ..AuditEvent::new("api.write", outcome)
+                },
+                &meta,
+            )
+            .await;
+    }
+    resp
+}
+
+/// The scoped token this request was authenticated with, if any (after
+/// [`ApiCaller`] ran).
+pub(crate) fn caller_grant(parts: &Parts) -> Option<Arc<TokenGrant>> {
+    parts
+        .extensions
+        .get::<Authenticated>()
+        .and_then(|a| a.grant.clone())
+}
+
+/// An API caller and, when it came with a scoped token, the token's grant:
+/// for routes that answer a token differently (`/api/me` shows only the
+/// token's workspace).
+pub struct Caller {
+    pub user: User,
+    pub grant: Option<Arc<TokenGrant>>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let Authenticated { user, grant } = authenticate(parts, state).await?;
+        Ok(Caller { user, grant })
+    }
+}
+
+/// An API caller acting as the whole person: a browser session or a
+/// device's token. A scoped token is refused (403 `insufficient_scope`,
+/// no scope allows it): devices, notifications and the tokens themselves
+/// are the person's, not a workspace's resource.
+pub struct AccountCaller(pub User);
+
+impl FromRequestParts<AppState> for AccountCaller {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        match authenticate(parts, state).await? {
+            Authenticated { grant: Some(_), .. } => Err(WebError::InsufficientScope(None)),
+            Authenticated { user, grant: None } => Ok(AccountCaller(user)),
         }
     }
 }

@@ -24,6 +24,11 @@ pub enum WebError {
     Forbidden { code: &'static str },
     #[error("not signed in")]
     Unauthorized,
+    /// A scoped token without the scope this route needs (`Some`: the one
+    /// it could hold; `None`: no token may use the route): 403 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750).
+    #[error("the token lacks the scope {0:?}")]
+    InsufficientScope(Option<herald_accounts::Scope>),
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("unsupported content type")]
@@ -78,6 +83,7 @@ impl WebError {
             WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -98,6 +104,7 @@ impl WebError {
             | WebError::Unprocessable { code }
             | WebError::Forbidden { code } => code,
             WebError::Unauthorized => "unauthorized",
+            WebError::InsufficientScope(_) => "insufficient_scope",
             WebError::PayloadTooLarge => "payload_too_large",
             WebError::UnsupportedMediaType => "unsupported_media_type",
             WebError::MalformedJson(_) => "malformed_json",
@@ -195,6 +202,38 @@ pub fn set_retry_after(resp: &mut Response, e: &herald_accounts::AccountError) {
     }
 }
 
+/// The scope a refusal for lack of scope names, if it is one: the route's
+/// own, or the narrowest that implies the permission a service wanted.
+fn missing_scope(e: &WebError) -> Option<Option<herald_accounts::Scope>> {
+    use herald_accounts::AccountError as A;
+    use herald_publishing::PublishError as P;
+    let account = match e {
+        WebError::InsufficientScope(scope) => return Some(*scope),
+        WebError::Account(a) => a,
+        WebError::Publish(P::Account(a)) => a,
+        WebError::Connect(herald_connections::ConnectError::Account(a)) => a,
+        WebError::Media(herald_media::MediaError::Access(a)) => a,
+        _ => return None,
+    };
+    match account {
+        A::InsufficientScope(p) => Some(herald_accounts::Scope::granting(*p)),
+        _ => None,
+    }
+}
+
+/// Adds `WWW-Authenticate: Bearer error="insufficient_scope"` (with the
+/// scope when there is one, RFC 6750 §3) to a refusal for lack of scope.
+pub fn set_insufficient_scope(resp: &mut Response, scope: Option<herald_accounts::Scope>) {
+    let value = match scope {
+        Some(s) => format!("Bearer error=\"insufficient_scope\", scope=\"{s}\""),
+        None => "Bearer error=\"insufficient_scope\"".to_owned(),
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+        resp.headers_mut()
+            .insert(axum::http::header::WWW_AUTHENTICATE, v);
+    }
+}
+
 /// The HTTP status of an account error.
 pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
     use herald_accounts::AccountError as A;
@@ -203,7 +242,9 @@ pub fn account_status(e: &herald_accounts::AccountError) -> StatusCode {
         A::InvalidCredentials | A::TokenReused => StatusCode::UNAUTHORIZED,
         A::InvalidToken => StatusCode::BAD_REQUEST,
         A::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        A::NotVerified | A::Forbidden => StatusCode::FORBIDDEN,
+        A::NotVerified | A::Forbidden | A::InsufficientScope(_) | A::ScopeBeyondRole => {
+            StatusCode::FORBIDDEN
+        }
         A::NotFound => StatusCode::NOT_FOUND,
         A::LastOwner | A::InviteEmailMismatch | A::AlreadyMember => StatusCode::CONFLICT,
         A::Database(_) | A::Sessions(_) | A::Hash(_) | A::Mail(_) => {
@@ -227,6 +268,9 @@ impl IntoResponse for WebError {
         let mut resp = self.status().into_response();
         if let WebError::Account(e) = &self {
             set_retry_after(&mut resp, e);
+        }
+        if let Some(scope) = missing_scope(&self) {
+            set_insufficient_scope(&mut resp, scope);
         }
         let problem = match &self {
             WebError::MalformedJson(p) | WebError::InvalidBody(p) => Some(p.clone()),

@@ -200,9 +200,11 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // operations endpoints and assets are read-only, and unknown paths get
     // their 404, not a misleading "form expired".
     let csrf = || axum::middleware::from_fn_with_state(state.clone(), auth::check_csrf);
+    // What a scoped token changes is audited, whatever the route.
+    let audit = || axum::middleware::from_fn_with_state(state.clone(), auth::audit_token_writes);
     let with_forms = Router::new()
         .merge(pages::router())
-        .merge(api::router())
+        .merge(api::router().route_layer(audit()))
         .route_layer(csrf());
     let routes = Router::new()
         .merge(ops::router())
@@ -223,6 +225,7 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
     // Outermost first: a form body is refused before the CSRF check could
     // read it.
     let uploads = api::media::upload_router()
+        .route_layer(audit())
         .route_layer(csrf())
         .route_layer(axum::middleware::from_fn(api::media::refuse_form_bodies));
     routes = routes.merge(middleware::with_body_limit(uploads, limit));

@@ -8,38 +8,83 @@
 //! the permission an action needs is named in the extractor's type
 //! (`ApiMember<need::ManageWebhooks>`) and checked again by the service it
 //! calls: 403 for a member whose role does not allow it.
+//!
+//! A scoped token (see `herald_accounts::Scope`) is pinned to its own
+//! workspace: with no `?workspace=` it acts there, and naming another is
+//! 404 like for any non-member. Each API marker also names the scope a
+//! token needs for the route (`need::ReadPosts` is `View` with
+//! `posts:read`); a token without it gets 403 `insufficient_scope` with
+//! `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`. The
+//! proof it then gets carries the token, so the service's own permission
+//! check asks the token's scopes as well as the role.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use herald_accounts::{Authed, Authorized, Permission, User, WorkspaceMembership};
+use herald_accounts::{
+    Authed, Authorized, Permission, Scope, TokenGrant, User, WorkspaceMembership,
+};
 use herald_core::WorkspaceId;
 use serde::Deserialize;
 
-use crate::auth::{ApiCaller, SignedIn};
+use crate::auth::{ApiCaller, SignedIn, caller_grant};
 use crate::{AppState, WebError};
 
-/// The permission a handler needs, as a type.
+/// The permission a handler needs, and the scope a token needs for the
+/// route, as a type.
 pub trait Needs: Send + Sync + 'static {
     const PERMISSION: Permission;
+    /// A scope that must be covered by one the token holds (see
+    /// `Scope::covers`); `None`: no scoped token may use the route.
+    const SCOPE: Option<Scope>;
 }
 
-/// The permissions handlers name.
+/// The permissions (and, for the API, scopes) handlers name.
 pub mod need {
-    use super::{Needs, Permission};
+    use super::{Needs, Permission, Scope};
 
     macro_rules! needs {
-        ($($name:ident),*) => {$(
+        ($($(#[$doc:meta])* $name:ident: $permission:ident, $scope:expr;)*) => {$(
+            $(#[$doc])*
             pub struct $name;
             impl Needs for $name {
-                const PERMISSION: Permission = Permission::$name;
+                const PERMISSION: Permission = Permission::$permission;
+                const SCOPE: Option<Scope> = $scope;
             }
         )*};
     }
 
-    needs!(View, Draft, Publish, ManageConnections, ManageWebhooks);
+    needs! {
+        /// Seeing the workspace, on pages (no token reaches a page; an API
+        /// route names what it shows instead).
+        View: View, None;
+        /// The connected accounts.
+        ReadAccounts: View, Some(Scope::AccountsRead);
+        /// Posts, targets, receipts and the media library.
+        ReadPosts: View, Some(Scope::PostsRead);
+        /// Analytics.
+        ReadAnalytics: View, Some(Scope::AnalyticsRead);
+        /// Writing drafts.
+        Draft: Draft, Some(Scope::DraftsWrite);
+        /// Scheduling, publishing, cancelling, deleting posts.
+        Publish: Publish, Some(Scope::PostsWrite);
+        /// Approving posts or asking for changes.
+        Approve: Approve, Some(Scope::PostsApprove);
+        /// Uploading and importing media.
+        UploadMedia: Draft, Some(Scope::MediaWrite);
+        /// Browsing a connected Drive to import from it.
+        BrowseDrive: View, Some(Scope::MediaWrite);
+        /// Deleting media (the service also wants `Publish`, so a token
+        /// needs `posts:write` besides).
+        DeleteMedia: Publish, Some(Scope::MediaWrite);
+        /// Connecting and removing platform accounts: never a token's.
+        ManageConnections: ManageConnections, None;
+        /// Webhook deliveries and outbound endpoints.
+        ManageWebhooks: ManageWebhooks, Some(Scope::WebhooksManage);
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -48,20 +93,68 @@ struct WorkspaceQuery {
 }
 
 /// The caller's proof for the workspace `parts` names (see the module
-/// notes), if their role there allows `permission`.
-pub(crate) async fn resolve(
+/// notes), if their role there allows `permission`. For a scoped token
+/// (authenticated by [`ApiCaller`] earlier in the request): in its own
+/// workspace only, and only where its scopes imply `permission` too.
+pub async fn resolve(
     parts: &mut Parts,
     state: &AppState,
     user: &User,
     permission: Permission,
 ) -> Result<Authorized, WebError> {
     let asked = asked(parts, state).await?;
-    proof(state, user, asked.map(|w| w.0), permission).await
+    match caller_grant(parts) {
+        Some(grant) => token_proof(state, &grant, asked, permission, None).await,
+        None => proof(state, user, asked.map(|w| w.0), permission).await,
+    }
+}
+
+/// [`resolve`] for a route whose scope is `scope`: a scoped token must
+/// hold one that covers it (`None`: no token may use the route), else 403
+/// `insufficient_scope`.
+pub async fn resolve_scoped(
+    parts: &mut Parts,
+    state: &AppState,
+    user: &User,
+    permission: Permission,
+    scope: Option<Scope>,
+) -> Result<Authorized, WebError> {
+    let asked = asked(parts, state).await?;
+    match caller_grant(parts) {
+        Some(grant) => token_proof(state, &grant, asked, permission, Some(scope)).await,
+        None => proof(state, user, asked.map(|w| w.0), permission).await,
+    }
+}
+
+/// A token's proof: its workspace (another is 404), the route's scope
+/// when one is named (403), then its maker's role and its scopes for
+/// `permission`.
+async fn token_proof(
+    state: &AppState,
+    grant: &Arc<TokenGrant>,
+    asked: Option<WorkspaceId>,
+    permission: Permission,
+    route_scope: Option<Option<Scope>>,
+) -> Result<Authorized, WebError> {
+    if asked.is_some_and(|w| w != grant.workspace) {
+        return Err(WebError::NotFound);
+    }
+    if let Some(scope) = route_scope
+        && !scope.is_some_and(|s| grant.scopes.covers(s))
+    {
+        return Err(WebError::InsufficientScope(scope));
+    }
+    Ok(state
+        .accounts()
+        .require_token(grant, asked, permission)
+        .await?)
 }
 
 /// The caller's proof for workspace `asked` (a form's field), else for
 /// their first, if their role there allows `permission`. A named workspace
 /// is checked directly (one query); only none named needs their list.
+/// This is the person's whole role: for a session or a device's token,
+/// never for a request that came with a scoped token ([`resolve`] is).
 pub(crate) async fn proof(
     state: &AppState,
     user: &User,
@@ -142,8 +235,9 @@ async fn membership(
 }
 
 /// An API caller (bearer token or session) who is a member of the
-/// workspace the request names.
-pub struct ApiMember<N: Needs = need::View> {
+/// workspace the request names, with the permission and (for a scoped
+/// token) the scope `N` names.
+pub struct ApiMember<N: Needs> {
     pub user: User,
     pub auth: Authorized,
     needs: PhantomData<N>,
@@ -154,7 +248,7 @@ impl<N: Needs> FromRequestParts<AppState> for ApiMember<N> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         let ApiCaller(user) = ApiCaller::from_request_parts(parts, state).await?;
-        let auth = resolve(parts, state, &user, N::PERMISSION).await?;
+        let auth = resolve_scoped(parts, state, &user, N::PERMISSION, N::SCOPE).await?;
         Ok(ApiMember {
             user,
             auth,

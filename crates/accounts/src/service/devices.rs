@@ -167,7 +167,8 @@ impl Accounts {
 
     /// Deletes what the privacy notice says is not kept: ended sessions,
     /// used or expired e-mail tokens, expired device tokens, signed-out or
-    /// expired devices, accepted or expired invitations, and audit events
+    /// expired devices, accepted or expired invitations, revoked or
+    /// expired scoped tokens, and audit events
     /// older than [`AUDIT_RETENTION`]. Run by the scheduled retention job.
     pub async fn purge_expired(&self) -> Result<Purged, AccountError> {
         let now = self.now();
@@ -185,6 +186,7 @@ impl Accounts {
             devices: store::purge_devices(&self.db, before(self.settings.device_absolute)).await?,
             invites: store::purge_invites(&self.db, now).await?,
             audit_events: store::purge_audit(&self.db, before(AUDIT_RETENTION)).await?,
+            api_tokens: store::purge_api_tokens(&self.db, now).await?,
         };
         if purged != Purged::default() {
             tracing::info!(?purged, "purged expired account data");

@@ -166,6 +166,9 @@ pub struct Invite {
 pub struct AuditEntry {
     pub at: Timestamp,
     pub actor: Option<String>,
+    /// The scoped token the actor acted through (`assistant:12:Claude`;
+    /// [`crate::parse_via`] reads it).
+    pub via: Option<String>,
     pub action: String,
     pub outcome: String,
     pub subject: Option<String>,
@@ -179,6 +182,7 @@ impl AuditEntry {
         AuditEntry {
             at: r.at.0,
             actor: r.actor_email,
+            via: r.via,
             action: r.action,
             outcome: r.outcome,
             subject: r.subject,
@@ -314,6 +318,13 @@ pub enum AccountError {
     NotVerified,
     #[error("not allowed")]
     Forbidden,
+    /// The role would allow it, but the token the request came with holds
+    /// no scope that implies `0`.
+    #[error("the token's scopes do not allow {0:?}")]
+    InsufficientScope(Permission),
+    /// A token may not hold a scope its maker's role does not allow.
+    #[error("the role does not allow a token with these scopes")]
+    ScopeBeyondRole,
     #[error("not found")]
     NotFound,
     #[error("a workspace must keep at least one owner")]
@@ -347,6 +358,8 @@ impl AccountError {
             AccountError::TokenReused => "token_reused",
             AccountError::NotVerified => "email_not_verified",
             AccountError::Forbidden => "forbidden",
+            AccountError::InsufficientScope(_) => "insufficient_scope",
+            AccountError::ScopeBeyondRole => "token_scope_beyond_role",
             AccountError::NotFound => "not_found",
             AccountError::LastOwner => "last_owner",
             AccountError::InviteEmailMismatch => "invite_email_mismatch",
@@ -390,6 +403,10 @@ pub mod limits {
     /// Invitations sent by one person, and to one workspace.
     pub const INVITE_USER: Limit = Limit::new("invite_user", 20, per_minutes(60));
     pub const INVITE_WORKSPACE: Limit = Limit::new("invite_workspace", 100, per_minutes(24 * 60));
+    /// Bearer credentials (device access tokens, scoped tokens) that did
+    /// not authenticate, per address; only failures count, so a busy
+    /// client with a good token is never slowed down.
+    pub const BEARER_FAILURE_IP: Limit = Limit::new("bearer_failure_ip", 30, per_minutes(15));
 }
 
 /// One event for the audit log: what happened, how it ended, who did it,
@@ -405,6 +422,9 @@ pub struct AuditEvent<'a> {
     /// What it happened to (a connection id, an address, …).
     pub subject: Option<&'a str>,
     pub detail: &'a str,
+    /// The scoped token the actor acted through
+    /// ([`Authorized::via_label`]: `assistant:12:Claude`), if any.
+    pub via: Option<&'a str>,
 }
 
 impl<'a> AuditEvent<'a> {
@@ -417,6 +437,7 @@ impl<'a> AuditEvent<'a> {
             workspace: None,
             subject: None,
             detail: "",
+            via: None,
         }
     }
 }
@@ -434,4 +455,6 @@ pub struct Purged {
     pub devices: u64,
     pub invites: u64,
     pub audit_events: u64,
+    /// Revoked or expired scoped tokens.
+    pub api_tokens: u64,
 }

@@ -356,7 +356,7 @@ impl Accounts {
             tx.rollback().await?;
             return Err(AccountError::LastOwner);
         }
-        store::delete_membership(&mut tx, workspace, member).await?;
+        store::delete_membership(&mut tx, workspace, member, self.now()).await?;
         tx.commit().await?;
         self.audit(
             AuditEvent {

@@ -16,5 +16,6 @@ mod pages;
 mod posts;
 mod routes;
 mod security;
+mod tokens;
 mod webhooks;
 mod webhooks_crash;

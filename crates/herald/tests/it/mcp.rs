@@ -1,8 +1,8 @@
 //! `/mcp` driven by a real MCP client (rmcp's, over streamable HTTP with
-//! reqwest): the handshake, the tools and their schemas, drafting through
-//! an assistant's token, refusals by the services (publishing without the
-//! right to), other workspaces' objects, bad arguments, bad tokens and
-//! requests from other origins.
+//! reqwest): the handshake, the tools and their schemas, drafting with an
+//! assistant token, refusals by the services (publishing without the right
+//! to), tools outside a token's scopes, other workspaces' objects, bad
+//! arguments, bad tokens and requests from other origins.
 
 use std::collections::HashMap;
 
@@ -18,16 +18,17 @@ use crate::helpers::*;
 
 type Client = RunningService<RoleClient, ()>;
 
-/// A bearer token of `email`'s, as an assistant gets one.
-async fn assistant_token(app: &TestApp, email: &str) -> String {
+/// A device's bearer token of `email`'s (the password grant): the
+/// person's whole role.
+async fn device_token(app: &TestApp, email: &str) -> String {
     let resp = reqwest::Client::new()
         .post(app.url("/api/auth/token"))
         .json(&json!({
             "grant_type": "password",
             "email": email,
             "password": PASSWORD,
-            "device_name": "Claude",
-            "device_kind": "assistant",
+            "device_name": "Laptop",
+            "device_kind": "web",
         }))
         .send()
         .await
@@ -36,6 +37,31 @@ async fn assistant_token(app: &TestApp, email: &str) -> String {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{body}");
     body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A scoped token for workspace `ws`, made with `device` (its maker's
+/// device token): an assistant's with its default scopes, or an app's
+/// with `scopes`. Its id and secret.
+async fn scoped_token(app: &TestApp, device: &str, ws: &str, scopes: &[&str]) -> (i64, String) {
+    let body = if scopes.is_empty() {
+        json!({"name": "Claude", "kind": "assistant"})
+    } else {
+        json!({"name": "Reports", "kind": "app", "scopes": scopes})
+    };
+    let resp = reqwest::Client::new()
+        .post(app.url(&format!("/api/tokens?workspace={ws}")))
+        .bearer_auth(device)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["token"]["id"].as_i64().unwrap(),
+        body["secret"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn transport(
@@ -134,11 +160,20 @@ async fn post_via_api(app: &TestApp, token: &str, ws: &str, id: &str) -> Value {
     resp.json().await.unwrap()
 }
 
-/// The `mcp.*` audit rows: (action, outcome, subject, detail).
-async fn mcp_audit(app: &TestApp) -> Vec<(String, String, Option<String>, String)> {
+/// An `mcp.*` audit row.
+#[derive(Debug, sqlx::FromRow)]
+struct Audited {
+    action: String,
+    outcome: String,
+    actor_id: Option<i64>,
+    detail: String,
+    via: Option<String>,
+}
+
+async fn mcp_audit(app: &TestApp) -> Vec<Audited> {
     herald_db::on_pool!(&app.db, |pool| {
         sqlx::query_as(
-            "SELECT action, outcome, subject, detail FROM audit_events \
+            "SELECT action, outcome, actor_id, detail, via FROM audit_events \
              WHERE action LIKE 'mcp.%' ORDER BY id",
         )
         .fetch_all(pool)
@@ -152,7 +187,7 @@ struct World {
     /// The owner's browser (signed in).
     browser: reqwest::Client,
     ws: String,
-    /// The owner's bearer token.
+    /// The owner's device token (their whole role).
     owner: String,
     tiktok: String,
 }
@@ -162,7 +197,7 @@ async fn world(email: &str) -> World {
     let app = spawn_app().await;
     let browser = app.signed_in(email).await;
     let tiktok = crate::posts::connect(&app, &browser, "tiktok").await;
-    let owner = assistant_token(&app, email).await;
+    let owner = device_token(&app, email).await;
     let ws = workspace_of(&app, &owner).await;
     World {
         app,
@@ -200,13 +235,10 @@ fn draft(connection: &str, caption: &str) -> Value {
 async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     let w = world("mcp-owner@example.com").await;
     let app = &w.app;
-
-    // A contributor may draft but not publish: an assistant acting for
-    // them gets what they get.
-    let member = "mcp-contributor@example.com";
-    app.member(&w.browser, &w.ws, member, "contributor").await;
-    let token = assistant_token(app, member).await;
-    let client = connect(app, &w.ws, &token).await;
+    // The owner's assistant token, with its default scopes: read, draft,
+    // upload, never publish or approve.
+    let (token_id, assistant) = scoped_token(app, &w.owner, &w.ws, &[]).await;
+    let client = connect(app, &w.ws, &assistant).await;
 
     let info = client.peer_info().expect("the server introduced itself");
     assert_eq!(info.server_info.as_ref().unwrap().name, "herald");
@@ -215,18 +247,7 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     let tools = client.list_all_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
     names.sort_unstable();
-    assert_eq!(
-        names,
-        [
-            "create_draft",
-            "get_post",
-            "list_accounts",
-            "list_posts",
-            "publish_post",
-            "read_analytics",
-            "schedule_post",
-        ]
-    );
+    assert_eq!(names, TOOLS);
     for tool in &tools {
         assert_eq!(tool.input_schema["type"], "object", "{}", tool.name);
         assert!(tool.output_schema.is_some(), "{}", tool.name);
@@ -277,16 +298,15 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
             .any(|p| p["id"] == id.as_str())
     );
 
-    // Publishing and scheduling are offered, and refused by the service.
+    // Publishing and scheduling are offered, and refused by the service:
+    // the token does not hold posts:write.
+    let at = json!({"local_time": "2030-07-01T09:00", "time_zone": "Europe/Berlin"});
+    let mut schedule = at.clone();
+    schedule["id"] = json!(id);
     let error = refused(&client, "publish_post", json!({"id": id})).await;
-    assert_eq!(error["code"], "forbidden");
-    let error = refused(
-        &client,
-        "schedule_post",
-        json!({"id": id, "local_time": "2030-07-01T09:00", "time_zone": "Europe/Berlin"}),
-    )
-    .await;
-    assert_eq!(error["code"], "forbidden");
+    assert_eq!(error["code"], "insufficient_scope");
+    let error = refused(&client, "schedule_post", schedule.clone()).await;
+    assert_eq!(error["code"], "insufficient_scope");
     let after = post_via_api(app, &w.owner, &w.ws, &id).await;
     assert_eq!(
         after["status"], "draft",
@@ -308,27 +328,70 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
         (Some(1), Some(0))
     );
 
+    // Every call is audited as the owner's, via the assistant.
     let audit = mcp_audit(app).await;
-    let has =
-        |action: &str, outcome: &str| audit.iter().any(|(a, o, _, _)| a == action && o == outcome);
-    assert!(has("mcp.list_accounts", "success"), "{audit:?}");
-    assert!(has("mcp.create_draft", "success"), "{audit:?}");
+    let via = format!("assistant:{token_id}:Claude");
+    let has = |action: &str, outcome: &str, detail: &str| {
+        audit.iter().any(|a| {
+            a.action == action
+                && a.outcome == outcome
+                && a.detail == detail
+                && a.via.as_deref() == Some(via.as_str())
+                && a.actor_id.is_some()
+        })
+    };
+    assert!(has("mcp.list_accounts", "success", ""), "{audit:?}");
+    assert!(has("mcp.create_draft", "success", ""), "{audit:?}");
     assert!(
-        audit
-            .iter()
-            .any(|(a, o, _, d)| a == "mcp.publish_post" && o == "denied" && d == "forbidden"),
+        has("mcp.publish_post", "denied", "insufficient_scope"),
         "{audit:?}"
     );
-    assert!(has("mcp.schedule_post", "denied"), "{audit:?}");
+    assert!(
+        has("mcp.schedule_post", "denied", "insufficient_scope"),
+        "{audit:?}"
+    );
+    // The audit page says so, for the people reading it.
+    let page = app
+        .html(
+            &w.browser,
+            &format!("/home/settings/audit?workspace={}", w.ws),
+        )
+        .await;
+    assert!(page.contains("mcp.publish_post"), "the audit page lists it");
+    assert!(page.contains("Claude"), "…via the assistant Claude");
+    client.cancel().await.unwrap();
+
+    // A contributor's own session power is no more: their device token
+    // drafts, and the service refuses them publishing by their role.
+    let member = "mcp-contributor@example.com";
+    app.member(&w.browser, &w.ws, member, "contributor").await;
+    let contributor = device_token(app, member).await;
+    let client = connect(app, &w.ws, &contributor).await;
+    let theirs = ok(&client, "create_draft", draft(&w.tiktok, "Contributed")).await;
+    let error = refused(&client, "publish_post", json!({"id": theirs["id"]})).await;
+    assert_eq!(error["code"], "forbidden");
+    client.cancel().await.unwrap();
+
+    // A token without a tool's scope is refused that tool: an app that
+    // may read analytics reads them, and no posts.
+    let (_, reports) = scoped_token(app, &w.owner, &w.ws, &["analytics:read"]).await;
+    let client = connect(app, &w.ws, &reports).await;
+    ok(&client, "read_analytics", json!({})).await;
+    for (tool, args) in [
+        ("list_posts", json!({})),
+        ("get_post", json!({"id": id})),
+        ("list_accounts", json!({})),
+        ("create_draft", draft(&w.tiktok, "no")),
+    ] {
+        let error = refused(&client, tool, args).await;
+        assert_eq!(error["code"], "insufficient_scope", "{tool}");
+    }
     client.cancel().await.unwrap();
 
     // Someone who may publish schedules through the same tool, and the
     // platforms' rules answer with their issues: a TikTok video needs one.
     let owner = connect(app, &w.ws, &w.owner).await;
-    let at = json!({"local_time": "2030-07-01T09:00", "time_zone": "Europe/Berlin"});
-    let mut args = at.clone();
-    args["id"] = json!(id);
-    let error = refused(&owner, "schedule_post", args).await;
+    let error = refused(&owner, "schedule_post", schedule).await;
     assert_eq!(error["code"], "post_invalid");
     let issue = &error["issues"][0];
     assert_eq!(issue["severity"], "error");
@@ -358,6 +421,17 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     w.app.stop().await;
 }
 
+/// Every tool, by name.
+const TOOLS: [&str; 7] = [
+    "create_draft",
+    "get_post",
+    "list_accounts",
+    "list_posts",
+    "publish_post",
+    "read_analytics",
+    "schedule_post",
+];
+
 #[tokio::test]
 async fn another_workspaces_post_is_not_found_and_bad_arguments_say_where() {
     let w = world("mcp-first@example.com").await;
@@ -368,9 +442,16 @@ async fn another_workspaces_post_is_not_found_and_bad_arguments_say_where() {
     owner.cancel().await.unwrap();
 
     app.signed_in("mcp-second@example.com").await;
-    let token = assistant_token(app, "mcp-second@example.com").await;
-    let ws = workspace_of(app, &token).await;
+    let device = device_token(app, "mcp-second@example.com").await;
+    let ws = workspace_of(app, &device).await;
     assert_ne!(ws, w.ws);
+    let (_, token) = scoped_token(app, &device, &ws, &[]).await;
+    // Their assistant cannot even name the first workspace.
+    let error =
+        ().serve(transport(app, &format!("?workspace={}", w.ws), &token, &[]))
+            .await
+            .unwrap_err();
+    assert!(error.to_string().contains("404"), "{error}");
     let client = connect(app, &ws, &token).await;
     let error = refused(&client, "get_post", json!({"id": theirs})).await;
     assert_eq!(error["code"], "post_not_found");

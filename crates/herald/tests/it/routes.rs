@@ -19,6 +19,14 @@
 //! caller or the other workspace's member receives may contain the first
 //! workspace's data (marker strings planted in it).
 //!
+//! Scoped access tokens are callers too: one token per scope and an
+//! assistant token with its defaults, all made by the owner (so only their
+//! scopes limit them). Each API route names what a token gets
+//! ([`TokenRule`]: the scope it needs, or refused, or any token); a route
+//! of the API without that decision fails the first test, and a page is
+//! simply not signed in for a token. Tokens asking for another workspace
+//! get 404.
+//!
 //! A check that shows a route letting a persona do what it should not is
 //! listed in [`KNOWN_FINDINGS`] with the correct expectation kept in the
 //! table: it is printed and skipped until the code is fixed, and fails
@@ -29,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use herald_accounts::{Permission, Role};
+use herald_accounts::{Permission, Role, Scope, Scopes};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -71,6 +79,26 @@ enum Access {
     Bearer(Permission),
 }
 
+/// What a scoped token gets from an API route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenRule {
+    /// Allowed when one of the token's scopes covers this one and its
+    /// scopes imply the permission the route's access names (for
+    /// `AuthorOr`, the first: the token acts as the owner, on the owner's
+    /// draft); else 403 `insufficient_scope`.
+    Scope(Scope),
+    /// [`TokenRule::Scope`] with the permission named here (the service
+    /// checks less than the members' access says: a Drive is its owner's).
+    ScopeFor(Scope, Permission),
+    /// About the person, not the workspace: 403 `insufficient_scope` for
+    /// every token.
+    Refused,
+    /// Any token.
+    Any,
+    /// Exactly this, for every token.
+    Always(Outcome),
+}
+
 /// What a persona must get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -106,6 +134,9 @@ enum Body {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(&'static str),
+    /// A JSON-RPC message to the MCP endpoint, which accepts a POST only
+    /// from a client that takes both JSON and an event stream back.
+    JsonRpc(&'static str),
     /// A small JPEG, different every time (uploads deduplicate).
     Jpeg,
 }
@@ -128,6 +159,8 @@ enum Fresh {
     Membership,
     /// `{device}`: a device (refresh-token family) of the owner's.
     Device,
+    /// `{token}`: a scoped token of the owner's.
+    Token,
 }
 
 struct Route {
@@ -150,6 +183,8 @@ struct Route {
     fresh: Option<Fresh>,
     /// Ends the caller's sessions: signed-in personas try it last.
     terminal: bool,
+    /// What scoped tokens get (API routes that need a caller).
+    token: Option<TokenRule>,
 }
 
 fn route(method: &'static str, path: &'static str, access: Access) -> Route {
@@ -178,6 +213,7 @@ fn route(method: &'static str, path: &'static str, access: Access) -> Route {
         },
         fresh: None,
         terminal: false,
+        token: None,
     }
 }
 
@@ -210,6 +246,10 @@ impl Route {
         self.body = Body::Json(body);
         self
     }
+    fn json_rpc(mut self, body: &'static str) -> Self {
+        self.body = Body::JsonRpc(body);
+        self
+    }
     fn jpeg(mut self) -> Self {
         self.body = Body::Jpeg;
         self
@@ -237,6 +277,14 @@ impl Route {
     fn terminal(mut self) -> Self {
         self.terminal = true;
         self
+    }
+    fn token(mut self, rule: TokenRule) -> Self {
+        self.token = Some(rule);
+        self
+    }
+    /// Tokens need `scope` (see [`TokenRule::Scope`]).
+    fn scope(self, scope: Scope) -> Self {
+        self.token(TokenRule::Scope(scope))
     }
 }
 
@@ -269,6 +317,8 @@ fn table() -> Vec<Route> {
     use Access::*;
     use Outcome::*;
     use Permission as P;
+    use Scope as S;
+    use TokenRule::{Any, Refused};
     let not_found = Redirect("error=not_found");
     let forbidden = Redirect("error=forbidden");
     vec![
@@ -329,9 +379,11 @@ fn table() -> Vec<Route> {
         post("/verify-email/resend", SignedIn).form(EMPTY_FORM),
         get("/invites/accept", SignedIn),
         post("/invites/accept", SignedIn).form(&[("token", "not-a-token")]),
-        get("/api/me", SignedIn),
-        get("/api/auth/devices", SignedIn),
-        get("/api/platforms", SignedIn),
+        // A token sees only its own workspace there (tokens.rs checks).
+        get("/api/me", SignedIn).token(Any),
+        get("/api/auth/devices", SignedIn).token(Refused),
+        // Which platforms this server offers: no workspace's data.
+        get("/api/platforms", SignedIn).token(Any),
         post("/settings/sessions/{id}/revoke", Own)
             .at("/settings/sessions/{session}/revoke")
             .form(EMPTY_FORM)
@@ -343,7 +395,8 @@ fn table() -> Vec<Route> {
             .fresh(Fresh::Device),
         delete("/api/auth/devices/{id}", Own)
             .at("/api/auth/devices/{device}")
-            .fresh(Fresh::Device),
+            .fresh(Fresh::Device)
+            .token(Refused),
         // A connect attempt only completes in the browser session that
         // started it.
         get("/home/publishing/choose/{attempt}", Own)
@@ -434,15 +487,19 @@ fn table() -> Vec<Route> {
             "/api/platforms/{provider}/connect",
             Workspace(P::ManageConnections),
         )
-        .at("/api/platforms/tiktok/connect?workspace={ws}"),
+        .at("/api/platforms/tiktok/connect?workspace={ws}")
+        // Connecting needs the browser session the platform comes back to.
+        .token(TokenRule::Always(Api(401, "connect_session_required"))),
         get("/api/platforms/{provider}/connections", Workspace(P::View))
-            .at("/api/platforms/tiktok/connections?workspace={ws}"),
+            .at("/api/platforms/tiktok/connections?workspace={ws}")
+            .scope(S::AccountsRead),
         delete(
             "/api/platforms/{provider}/connections/{id}",
             Workspace(P::ManageConnections),
         )
         .at("/api/platforms/tiktok/connections/{conn}?workspace={ws}")
-        .fresh(Fresh::Connection),
+        .fresh(Fresh::Connection)
+        .token(Refused),
         // ---------------------------------------------- posts: pages
         get("/home/calendar", Workspace(P::View))
             .at("/home/calendar?workspace={ws}")
@@ -479,57 +536,77 @@ fn table() -> Vec<Route> {
             .form(WS_FORM)
             .denied(forbidden),
         // ---------------------------------------------- posts: API
-        get("/api/posts", Workspace(P::View)).at("/api/posts?workspace={ws}&queue=drafts"),
+        get("/api/posts", Workspace(P::View))
+            .at("/api/posts?workspace={ws}&queue=drafts")
+            .scope(S::PostsRead),
         post("/api/posts", Workspace(P::Draft))
             .at("/api/posts?workspace={ws}")
             .json(DRAFT)
-            .idor(Api(422, "post_unknown_connection")),
+            .idor(Api(422, "post_unknown_connection"))
+            .scope(S::DraftsWrite),
         post("/api/posts/validate", Workspace(P::Draft))
             .at("/api/posts/validate?workspace={ws}")
             .json(r#"{"targets":[{"connection_id":"{tiktok}","variant":{"format":"video","caption":"routes check","media":[]}}]}"#)
             // Another workspace's account is reported as unknown.
-            .idor(Contains(200, "account_unknown")),
-        get("/api/posts/{id}", Workspace(P::View)).at("/api/posts/{post}?workspace={ws}"),
+            .idor(Contains(200, "account_unknown"))
+            .scope(S::DraftsWrite),
+        get("/api/posts/{id}", Workspace(P::View))
+            .at("/api/posts/{post}?workspace={ws}")
+            .scope(S::PostsRead),
         put("/api/posts/{id}", AuthorOr(P::Draft, P::Publish))
             .at("/api/posts/{post}?workspace={ws}")
-            .json(DRAFT),
+            .json(DRAFT)
+            .scope(S::DraftsWrite),
         delete("/api/posts/{id}", Workspace(P::Publish))
             .at("/api/posts/{post}?workspace={ws}")
-            .fresh(Fresh::Post),
+            .fresh(Fresh::Post)
+            .scope(S::PostsWrite),
         post("/api/posts/{id}/reschedule", AuthorOr(P::Draft, P::Publish))
             .at("/api/posts/{post}/reschedule?workspace={ws}")
-            .json(r#"{"when":{"action":"draft"}}"#),
+            .json(r#"{"when":{"action":"draft"}}"#)
+            .scope(S::DraftsWrite),
         post("/api/posts/{id}/cancel", Workspace(P::Publish))
             .at("/api/posts/{post}/cancel?workspace={ws}")
-            .fresh(Fresh::Post),
+            .fresh(Fresh::Post)
+            .scope(S::PostsWrite),
         post("/api/targets/{id}/retry", Workspace(P::Publish))
-            .at("/api/targets/{target}/retry?workspace={ws}"),
+            .at("/api/targets/{target}/retry?workspace={ws}")
+            .scope(S::PostsWrite),
         get("/api/targets/{id}/receipts", Workspace(P::View))
-            .at("/api/targets/{target}/receipts?workspace={ws}"),
+            .at("/api/targets/{target}/receipts?workspace={ws}")
+            .scope(S::PostsRead),
         // ---------------------------------------------- media
-        get("/api/workspaces/{ws}/media", Workspace(P::View)),
+        get("/api/workspaces/{ws}/media", Workspace(P::View)).scope(S::PostsRead),
         post("/api/workspaces/{ws}/media", Workspace(P::Draft))
             .at("/api/workspaces/{ws}/media?filename=routes.jpg")
-            .jpeg(),
+            .jpeg()
+            .scope(S::MediaWrite),
         get("/api/workspaces/{ws}/media/{id}", Workspace(P::View))
-            .at("/api/workspaces/{ws}/media/{media}"),
+            .at("/api/workspaces/{ws}/media/{media}")
+            .scope(S::PostsRead),
+        // A token needs media:write here, and the service wants Publish:
+        // posts:write besides.
         delete("/api/workspaces/{ws}/media/{id}", Workspace(P::Publish))
             .at("/api/workspaces/{ws}/media/{media}")
-            .fresh(Fresh::Media),
+            .fresh(Fresh::Media)
+            .scope(S::MediaWrite),
         get("/api/workspaces/{ws}/media/{id}/thumbnail", Workspace(P::View))
-            .at("/api/workspaces/{ws}/media/{media}/thumbnail"),
+            .at("/api/workspaces/{ws}/media/{media}/thumbnail")
+            .scope(S::PostsRead),
         // A connection's Drive: its owner's, or a connection manager's
         // (the table's connection is the owner's).
         post(
             "/api/workspaces/{ws}/media/import/drive",
             Workspace(P::ManageConnections),
         )
-        .json(r#"{"connection_id":"{youtube}","file_id":"routesCheckFile"}"#),
+        .json(r#"{"connection_id":"{youtube}","file_id":"routesCheckFile"}"#)
+            .token(TokenRule::ScopeFor(S::MediaWrite, P::Draft)),
         get(
             "/api/workspaces/{ws}/drive/{connection}/files",
             Workspace(P::ManageConnections),
         )
-            .at("/api/workspaces/{ws}/drive/{youtube}/files"),
+            .at("/api/workspaces/{ws}/drive/{youtube}/files")
+            .token(TokenRule::ScopeFor(S::MediaWrite, P::View)),
         // ---------------------------------------------- notifications
         get("/home/notifications", Workspace(P::View))
             .at("/home/notifications?workspace={ws}")
@@ -540,12 +617,15 @@ fn table() -> Vec<Route> {
             .outsider(OwnWorkspace),
         post("/home/settings/notifications", Workspace(P::View))
             .form(&[("workspace", "{ws}"), ("kind", "comment")]),
-        get("/api/notifications", Workspace(P::View)).at("/api/notifications?workspace={ws}"),
+        get("/api/notifications", Workspace(P::View)).at("/api/notifications?workspace={ws}")
+            .token(Refused),
         get("/api/notifications/preferences", Workspace(P::View))
-            .at("/api/notifications/preferences?workspace={ws}"),
+            .at("/api/notifications/preferences?workspace={ws}")
+            .token(Refused),
         put("/api/notifications/preferences", Workspace(P::View))
             .at("/api/notifications/preferences?workspace={ws}")
-            .json("{}"),
+            .json("{}")
+            .token(Refused),
         // ---------------------------------------------- incoming webhooks
         get("/home/webhooks", Workspace(P::ManageWebhooks))
             .at("/home/webhooks?workspace={ws}")
@@ -563,13 +643,16 @@ fn table() -> Vec<Route> {
         .at("/home/webhooks/deliveries/{delivery}/replay")
         .form(WS_FORM),
         get("/api/webhooks/deliveries", Workspace(P::ManageWebhooks))
-            .at("/api/webhooks/deliveries?workspace={ws}"),
+            .at("/api/webhooks/deliveries?workspace={ws}")
+            .scope(S::WebhooksManage),
         post("/api/webhooks/deliveries/replay", Workspace(P::ManageWebhooks))
             .at("/api/webhooks/deliveries/replay?workspace={ws}")
             .json(r#"{"ids":[{delivery}]}"#)
-            .idor(Contains(200, r#""queued":0"#)),
+            .idor(Contains(200, r#""queued":0"#))
+            .scope(S::WebhooksManage),
         get("/api/webhooks/deliveries/{id}", Workspace(P::ManageWebhooks))
-            .at("/api/webhooks/deliveries/{delivery}?workspace={ws}"),
+            .at("/api/webhooks/deliveries/{delivery}?workspace={ws}")
+            .scope(S::WebhooksManage),
         // ---------------------------------------------- outbound endpoints: pages
         get("/home/webhooks/endpoints", Workspace(P::ManageWebhooks))
             .at("/home/webhooks/endpoints?workspace={ws}"),
@@ -644,54 +727,92 @@ fn table() -> Vec<Route> {
         .form(EMPTY_FORM),
         // ---------------------------------------------- outbound endpoints: API
         get("/api/webhooks/endpoints", Workspace(P::ManageWebhooks))
-            .at("/api/webhooks/endpoints?workspace={ws}"),
+            .at("/api/webhooks/endpoints?workspace={ws}")
+            .scope(S::WebhooksManage),
         post("/api/webhooks/endpoints", Workspace(P::ManageWebhooks))
             .at("/api/webhooks/endpoints?workspace={ws}")
-            .json(r#"{"url":"http://127.0.0.1:9/routes-check"}"#),
+            .json(r#"{"url":"http://127.0.0.1:9/routes-check"}"#)
+            .scope(S::WebhooksManage),
         get("/api/webhooks/endpoints/{id}", Workspace(P::ManageWebhooks))
-            .at("/api/webhooks/endpoints/{endpoint}?workspace={ws}"),
+            .at("/api/webhooks/endpoints/{endpoint}?workspace={ws}")
+            .scope(S::WebhooksManage),
         patch("/api/webhooks/endpoints/{id}", Workspace(P::ManageWebhooks))
             .at("/api/webhooks/endpoints/{endpoint}?workspace={ws}")
-            .json(r#"{"enabled":true}"#),
+            .json(r#"{"enabled":true}"#)
+            .scope(S::WebhooksManage),
         delete("/api/webhooks/endpoints/{id}", Workspace(P::ManageWebhooks))
             .at("/api/webhooks/endpoints/{endpoint}?workspace={ws}")
-            .fresh(Fresh::Endpoint),
+            .fresh(Fresh::Endpoint)
+            .scope(S::WebhooksManage),
         get(
             "/api/webhooks/endpoints/{id}/secrets",
             Workspace(P::ManageWebhooks),
         )
-        .at("/api/webhooks/endpoints/{endpoint}/secrets?workspace={ws}"),
+        .at("/api/webhooks/endpoints/{endpoint}/secrets?workspace={ws}")
+            .scope(S::WebhooksManage),
         post(
             "/api/webhooks/endpoints/{id}/rotate-secret",
             Workspace(P::ManageWebhooks),
         )
-        .at("/api/webhooks/endpoints/{endpoint}/rotate-secret?workspace={ws}"),
+        .at("/api/webhooks/endpoints/{endpoint}/rotate-secret?workspace={ws}")
+            .scope(S::WebhooksManage),
         post(
             "/api/webhooks/endpoints/{id}/test",
             Workspace(P::ManageWebhooks),
         )
-        .at("/api/webhooks/endpoints/{endpoint}/test?workspace={ws}"),
+        .at("/api/webhooks/endpoints/{endpoint}/test?workspace={ws}")
+            .scope(S::WebhooksManage),
         get(
             "/api/webhooks/endpoints/{id}/deliveries",
             Workspace(P::ManageWebhooks),
         )
-        .at("/api/webhooks/endpoints/{endpoint}/deliveries?workspace={ws}"),
+        .at("/api/webhooks/endpoints/{endpoint}/deliveries?workspace={ws}")
+            .scope(S::WebhooksManage),
         post(
             "/api/webhooks/endpoints/{id}/replay",
             Workspace(P::ManageWebhooks),
         )
         .at("/api/webhooks/endpoints/{endpoint}/replay?workspace={ws}")
-        .json(r#"{"ids":[{outdelivery}]}"#),
+        .json(r#"{"ids":[{outdelivery}]}"#)
+            .scope(S::WebhooksManage),
         get(
             "/api/webhooks/endpoint-deliveries/{id}",
             Workspace(P::ManageWebhooks),
         )
-        .at("/api/webhooks/endpoint-deliveries/{outdelivery}?workspace={ws}"),
+        .at("/api/webhooks/endpoint-deliveries/{outdelivery}?workspace={ws}")
+            .scope(S::WebhooksManage),
+        // ---------------------------------------------- access tokens
+        // Every member makes and lists their own; tokens never manage
+        // tokens.
+        get("/api/tokens", Workspace(P::View))
+            .at("/api/tokens?workspace={ws}")
+            .token(Refused),
+        post("/api/tokens", Workspace(P::View))
+            .at("/api/tokens?workspace={ws}")
+            .json(r#"{"name":"routes check","kind":"personal","scopes":["posts:read"]}"#)
+            .token(Refused),
+        // The owner's token: theirs, or a member manager's, to revoke.
+        delete("/api/tokens/{id}", Workspace(P::ManageMembers))
+            .at("/api/tokens/{token}?workspace={ws}")
+            .fresh(Fresh::Token)
+            .denied(Api(404, "not_found"))
+            .token(Refused),
+        post("/home/settings/tokens", Workspace(P::View)).form(&[
+            ("workspace", "{ws}"),
+            ("name", "routes check page"),
+            ("kind", "app"),
+            ("scope", "posts:read"),
+        ]),
+        post("/home/settings/tokens/{id}/revoke", Workspace(P::ManageMembers))
+            .at("/home/settings/tokens/{token}/revoke")
+            .form(WS_FORM)
+            .fresh(Fresh::Token)
+            .denied(not_found),
         // ---------------------------------------------- assistants (MCP)
         // Each tool's own permission is the service's: tests/it/mcp.rs.
         post("/mcp", Bearer(P::View))
             .at("/mcp?workspace={ws}")
-            .json(MCP_LIST_TOOLS),
+            .json_rpc(MCP_LIST_TOOLS),
     ]
 }
 
@@ -1031,6 +1152,25 @@ fn every_route_of_the_web_crate_has_an_access_decision() {
             ));
         }
     }
+    for r in &table {
+        let needs_caller = matches!(
+            r.access,
+            Access::SignedIn | Access::Own | Access::Workspace(_) | Access::AuthorOr(..)
+        );
+        if r.path.starts_with("/api/") && needs_caller && r.token.is_none() {
+            problems.push(format!(
+                "route {} {} has no decision for scoped tokens in tests/it/routes.rs \
+                 (`.scope(…)` or `.token(…)`)",
+                r.method, r.path
+            ));
+        }
+        if !r.path.starts_with("/api/") && r.token.is_some() {
+            problems.push(format!(
+                "route {} {} is a page: tokens never reach it, drop its token decision",
+                r.method, r.path
+            ));
+        }
+    }
     for role in Role::ALL {
         for p in all_permissions() {
             if may(role, p) != role.allows(p) {
@@ -1067,6 +1207,8 @@ enum Kind {
     NoToken,
     /// The owner's session and token, from a page of another site.
     CrossSite,
+    /// A scoped token of the owner's (no cookie): these scopes.
+    Token(Scopes),
 }
 
 struct Persona {
@@ -1074,6 +1216,8 @@ struct Persona {
     kind: Kind,
     client: reqwest::Client,
     token: Option<String>,
+    /// A scoped token's secret, sent as `Authorization: Bearer`.
+    bearer: Option<String>,
 }
 
 impl Persona {
@@ -1607,6 +1751,34 @@ impl World {
         self.vars["{member}"].clone()
     }
 
+    /// A scoped token of the owner's in the first workspace with `scopes`
+    /// (none: an assistant's defaults); its id and secret.
+    async fn new_token(&self, scopes: &[Scope]) -> (String, String) {
+        let kind = if scopes.is_empty() {
+            "assistant"
+        } else {
+            "app"
+        };
+        let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+        let body = serde_json::json!({
+            "name": format!("routes token {}", self.next_seed()),
+            "kind": kind,
+            "scopes": names,
+        });
+        let (status, body) = self
+            .as_owner(
+                Method::POST,
+                &format!("/api/tokens?workspace={}", self.ws()),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["token"]["id"].to_string(),
+            body["secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// A device of the owner's (a password grant).
     async fn new_device(&self) -> String {
         let resp = reqwest::Client::new()
@@ -1637,6 +1809,7 @@ impl World {
             Fresh::Invite => "{invite}",
             Fresh::Membership => "{member}",
             Fresh::Device => "{device}",
+            Fresh::Token => "{token}",
         };
         if kind == Fresh::Membership {
             return (placeholder, self.spare_membership().await);
@@ -1651,6 +1824,7 @@ impl World {
             Fresh::Connection => self.new_connection().await,
             Fresh::Invite => self.new_invite().await,
             Fresh::Device => self.new_device().await,
+            Fresh::Token => self.new_token(&[]).await.0,
             Fresh::Membership => unreachable!(),
         };
         self.fresh.insert(kind, value.clone());
@@ -1672,6 +1846,9 @@ impl World {
         {
             req = req.header("x-csrf-token", token);
         }
+        if let Some(secret) = &p.bearer {
+            req = req.bearer_auth(secret);
+        }
         if p.kind == Kind::CrossSite {
             req = req
                 .header("origin", "https://attacker.example")
@@ -1689,6 +1866,10 @@ impl World {
             }
             Body::Json(json) => req
                 .header("content-type", "application/json")
+                .body(fill(json, vars)),
+            Body::JsonRpc(json) => req
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
                 .body(fill(json, vars)),
             Body::Jpeg => req
                 .header("content-type", "image/jpeg")
@@ -1765,6 +1946,9 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             Credentials | Webhook | SignedUrl | DevOnly => None,
         };
     }
+    if let Kind::Token(scopes) = p.kind {
+        return token_expected(route, scopes);
+    }
     let anonymous = match (p.kind, safe, api) {
         (Kind::Bare, false, true) => Api(403, "csrf_failed"),
         (Kind::Bare, false, false) => Status(403),
@@ -1793,15 +1977,58 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             Kind::Outsider => route.outsider,
             Kind::Member(role) if may(role, needed) => Allowed,
             Kind::Member(_) => route.denied,
-            Kind::NoToken | Kind::CrossSite => unreachable!(),
+            Kind::NoToken | Kind::CrossSite | Kind::Token(_) => unreachable!(),
         }),
     }
+}
+
+/// What a scoped token of the owner's holding `scopes` must get from
+/// `route`; `None`: not asked (routes that need no caller).
+fn token_expected(route: &Route, scopes: Scopes) -> Option<Outcome> {
+    use Access::*;
+    use Outcome::*;
+    // The MCP endpoint lets every token in (each scope implies seeing the
+    // workspace); each tool then asks for its own scope (tests/it/mcp.rs).
+    if let Bearer(needed) = route.access {
+        return Some(if scopes.implies(needed) {
+            Allowed
+        } else {
+            Api(403, "insufficient_scope")
+        });
+    }
+    let needs_caller = matches!(route.access, SignedIn | Own | Workspace(_) | AuthorOr(..));
+    if !needs_caller {
+        return None;
+    }
+    // A page reads only the session cookie: not signed in.
+    if !route.path.starts_with("/api/") {
+        return Some(Login);
+    }
+    let insufficient = Api(403, "insufficient_scope");
+    let permission = match route.access {
+        Workspace(p) | AuthorOr(p, _) => p,
+        _ => Permission::View,
+    };
+    Some(
+        match route.token.expect("decided (the first test checks)") {
+            TokenRule::Any => Allowed,
+            TokenRule::Refused => insufficient,
+            TokenRule::Always(o) => o,
+            TokenRule::Scope(scope) if scopes.covers(scope) && scopes.implies(permission) => {
+                Allowed
+            }
+            TokenRule::ScopeFor(scope, p) if scopes.covers(scope) && scopes.implies(p) => Allowed,
+            TokenRule::Scope(_) | TokenRule::ScopeFor(..) => insufficient,
+        },
+    )
 }
 
 /// Checks and their results, with the known findings set aside.
 #[derive(Default)]
 struct Report {
     checks: usize,
+    /// Every caller a check was made as.
+    callers: BTreeSet<String>,
     failures: Vec<String>,
     known: Vec<String>,
 }
@@ -1809,6 +2036,7 @@ struct Report {
 impl Report {
     fn record(&mut self, route: &Route, persona: &str, result: Result<(), String>) {
         self.checks += 1;
+        self.callers.insert(persona.to_owned());
         let finding = KNOWN_FINDINGS
             .iter()
             .any(|(m, path, who)| *m == route.method && *path == route.path && *who == persona);
@@ -1838,8 +2066,8 @@ impl Report {
 async fn every_route_answers_each_persona_as_its_access_decision_says() {
     let started = Instant::now();
     let mut w = World::new().await;
-    let app = &w.app;
     let ws = w.ws().to_owned();
+    let app = &w.app;
 
     let bare = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -1857,18 +2085,21 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
             kind: Kind::Bare,
             client: bare,
             token: None,
+            bearer: None,
         },
         Persona {
             name: "anonymous with a CSRF token",
             kind: Kind::Anon,
             client: anon,
             token: Some(anon_token),
+            bearer: None,
         },
         Persona {
             name: "outsider",
             kind: Kind::Outsider,
             client: outsider,
             token: Some(outsider_token),
+            bearer: None,
         },
     ];
     // Least power first; the owner, whose own objects some routes use
@@ -1882,6 +2113,33 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
             kind: Kind::Member(role),
             client,
             token: Some(token),
+            bearer: None,
+        });
+    }
+    // Scoped tokens of the owner's: one per scope, the assistant's
+    // defaults, and every scope at once.
+    let mut token_sets: Vec<(&'static str, Vec<Scope>)> = Scope::ALL
+        .iter()
+        .map(|s| (token_persona_name(*s), vec![*s]))
+        .collect();
+    token_sets.push(("assistant token (defaults)", Vec::new()));
+    token_sets.push(("token with every scope", Scope::ALL.to_vec()));
+    for (name, scopes) in token_sets {
+        let (_, secret) = w.new_token(&scopes).await;
+        let held = if scopes.is_empty() {
+            Scopes::ASSISTANT_DEFAULT
+        } else {
+            Scopes::of(&scopes)
+        };
+        personas.push(Persona {
+            name,
+            kind: Kind::Token(held),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            token: None,
+            bearer: Some(secret),
         });
     }
     personas.push(Persona {
@@ -1889,18 +2147,21 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         kind: Kind::NoToken,
         client: w.owner.clone(),
         token: None,
+        bearer: None,
     });
     personas.push(Persona {
         name: "owner, from another site",
         kind: Kind::CrossSite,
         client: w.owner.clone(),
         token: Some(w.owner_token.clone()),
+        bearer: None,
     });
     personas.push(Persona {
         name: "owner",
         kind: Kind::Member(Role::Owner),
         client: w.owner.clone(),
         token: Some(w.owner_token.clone()),
+        bearer: None,
     });
     let ready = started.elapsed();
 
@@ -1954,10 +2215,11 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         );
     }
 
-    // Bearer-only routes: each persona's own token (a password grant).
-    // Members are let in as their role allows; the other workspace's
-    // member is not, unless naming their own workspace; a made-up token
-    // never.
+    // Bearer-only routes: each person's device token (a password grant:
+    // their whole role; the scoped tokens are personas above). Members
+    // are let in as their role allows; the other workspace's member is
+    // not, unless naming their own workspace; a made-up token never, and
+    // a scoped token only in its own workspace.
     let mut bearers: Vec<(String, Option<Role>, String)> = Vec::new();
     for role in Role::ALL {
         let email = match role {
@@ -1969,11 +2231,21 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
     }
     let outsider_token = bearer_token(&w.app, "routes-outsider@example.com").await;
     bearers.push(("outsider's bearer token".to_owned(), None, outsider_token));
+    let (_, assistant) = w.new_token(&[]).await;
     for route in &table {
         let Access::Bearer(needed) = route.access else {
             continue;
         };
         let bare = &personas[0];
+        let mut theirs = w.vars.clone();
+        theirs.insert("{ws}", other_ws.clone());
+        let authorization = format!("Bearer {assistant}");
+        let who = "assistant token (defaults), asking for another workspace";
+        let answer = w
+            .send(bare, route, &theirs, &[("authorization", &authorization)])
+            .await;
+        report.record(route, who, check(Outcome::NotFound, &answer));
+        report.leak(route, who, &answer);
         let made_up = (
             "a made-up bearer token".to_owned(),
             None,
@@ -1981,10 +2253,7 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         );
         for (who, role, token) in bearers.iter().chain([&made_up]) {
             let authorization = format!("Bearer {token}");
-            let headers = [
-                ("accept", "application/json, text/event-stream"),
-                ("authorization", authorization.as_str()),
-            ];
+            let headers = [("authorization", authorization.as_str())];
             let real = token != "not-a-token";
             let expected = match role {
                 _ if !real => Outcome::Status(401),
@@ -2019,11 +2288,18 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         println!("KNOWN FINDING (skipped until fixed): {known}");
     }
     println!(
-        "{} checks of {} routes in {:.1?} ({:.1?} to set up)",
+        "{} checks of {} routes × {} callers in {:.1?} ({:.1?} to set up): {}",
         report.checks,
         table.len(),
+        report.callers.len(),
         started.elapsed(),
-        ready
+        ready,
+        report
+            .callers
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     assert!(
         report.failures.is_empty(),
@@ -2076,6 +2352,26 @@ async fn run(
             if route.access != Access::DevOnly && (p.anonymous() || p.kind == Kind::Outsider) {
                 report.leak(route, p.name, &answer);
             }
+            // A token asking for another workspace: not found.
+            if matches!(p.kind, Kind::Token(_))
+                && matches!(
+                    route.token,
+                    Some(TokenRule::Scope(_) | TokenRule::ScopeFor(..))
+                )
+                && (route.url.contains("{ws}") || body_contains(route.body, "{ws}"))
+            {
+                let mut theirs = vars.clone();
+                theirs.insert("{ws}", other_ws.to_owned());
+                let answer = w.send(p, route, &theirs, &[]).await;
+                let result = check(Outcome::NotFound, &answer);
+                if let Some(kind) = route.fresh
+                    && result.is_err()
+                {
+                    w.fresh.remove(&kind);
+                }
+                report.record(route, "a token, asking for another workspace", result);
+                report.leak(route, "a token, asking for another workspace", &answer);
+            }
             // The other workspace's member, through their own workspace,
             // naming the first workspace's objects.
             let names_object = OBJECTS
@@ -2100,10 +2396,24 @@ async fn run(
     }
 }
 
+/// A token persona's name: "posts:read token".
+fn token_persona_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::AccountsRead => "accounts:read token",
+        Scope::PostsRead => "posts:read token",
+        Scope::DraftsWrite => "drafts:write token",
+        Scope::PostsWrite => "posts:write token",
+        Scope::PostsApprove => "posts:approve token",
+        Scope::MediaWrite => "media:write token",
+        Scope::AnalyticsRead => "analytics:read token",
+        Scope::WebhooksManage => "webhooks:manage token",
+    }
+}
+
 fn body_contains(body: Body, needle: &str) -> bool {
     match body {
         Body::Form(fields) => fields.iter().any(|(_, v)| v.contains(needle)),
-        Body::Json(json) => json.contains(needle),
+        Body::Json(json) | Body::JsonRpc(json) => json.contains(needle),
         Body::None | Body::Jpeg => false,
     }
 }
@@ -2122,6 +2432,7 @@ impl Route {
             other: self.other,
             fresh: self.fresh,
             terminal: self.terminal,
+            token: self.token,
         }
     }
 }

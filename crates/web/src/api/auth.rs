@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::auth::{ApiCaller, Meta};
+use crate::auth::{AccountCaller, Caller, Meta};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -181,31 +181,44 @@ async fn request_reset(
         .into_response())
 }
 
+/// The caller: their account and workspaces. Through a scoped token,
+/// only the token's workspace, and the token itself (`token`: id, name,
+/// kind, scopes; never its secret).
 async fn show_me(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    Caller { user, grant }: Caller,
 ) -> Result<Response, WebError> {
     let workspaces: Vec<_> = state
         .accounts()
         .workspaces(&user)
         .await?
         .into_iter()
+        .filter(|w| grant.as_ref().is_none_or(|g| g.workspace == w.id))
         .map(|w| json!({ "id": w.id.0, "name": w.name, "role": w.role.as_str(), "personal": w.personal }))
         .collect();
-    Ok(Json(json!({
+    let mut me = json!({
         "id": user.id.0,
         "email": user.email.as_str(),
         "display_name": user.display_name,
         "email_verified": user.verified,
         "locale": user.locale,
         "workspaces": workspaces,
-    }))
-    .into_response())
+    });
+    if let Some(g) = grant {
+        me["token"] = json!({
+            "id": g.id.0,
+            "name": g.name,
+            "kind": g.kind.as_str(),
+            "scopes": g.scopes.names(),
+            "workspace_id": g.workspace.0,
+        });
+    }
+    Ok(Json(me).into_response())
 }
 
 async fn list_devices(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    AccountCaller(user): AccountCaller,
 ) -> Result<Response, WebError> {
     let devices: Vec<_> = state
         .accounts()
@@ -230,7 +243,7 @@ async fn list_devices(
 async fn revoke_device(
     State(state): State<AppState>,
     Meta(meta): Meta,
-    ApiCaller(user): ApiCaller,
+    AccountCaller(user): AccountCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     state

@@ -164,7 +164,7 @@ fn percent_decode(s: &str) -> String {
 /// `POST /api/workspaces/{ws}/media`: the body is the file.
 async fn upload_media(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::Draft>,
+    ApiMember { auth, .. }: ApiMember<need::UploadMedia>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
     body: Body,
@@ -226,7 +226,7 @@ struct MediaListResponse {
 
 async fn list_media(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MediaListResponse>, WebError> {
     let media = state.media();
@@ -264,7 +264,7 @@ async fn list_media(
 
 async fn get_media(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<Json<MediaView>, WebError> {
     let media = state.media();
@@ -274,7 +274,7 @@ async fn get_media(
 
 async fn delete_media(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::Publish>,
+    ApiMember { auth, .. }: ApiMember<need::DeleteMedia>,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<StatusCode, WebError> {
     let media = state.media();
@@ -284,7 +284,7 @@ async fn delete_media(
 
 async fn get_thumbnail(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path((_, id)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
     let media = state.media();
@@ -346,7 +346,7 @@ async fn google_connection(
 /// in the library when the job is done.
 async fn import_drive(
     State(state): State<AppState>,
-    ApiMember { user, auth, .. }: ApiMember<need::Draft>,
+    ApiMember { user, auth, .. }: ApiMember<need::UploadMedia>,
     ApiJson(req): ApiJson<ImportDriveRequest>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), WebError> {
     let media = state.media();
@@ -394,7 +394,7 @@ struct DriveQuery {
 
 async fn list_drive_files(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember,
+    ApiMember { auth, .. }: ApiMember<need::BrowseDrive>,
     Path((_, connection)): Path<(i64, ConnectionId)>,
     Query(q): Query<DriveQuery>,
 ) -> Result<Json<FileList>, WebError> {

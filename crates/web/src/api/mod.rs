@@ -10,6 +10,7 @@ pub(crate) mod media;
 mod notifications;
 mod platforms;
 pub(crate) mod posts;
+mod tokens;
 mod webhooks;
 
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(endpoints::router())
         .merge(webhooks::router())
         .merge(notifications::router())
+        .merge(tokens::router())
 }
 
 /// `?workspace=` of the resources that live in a workspace.

@@ -3,6 +3,7 @@
 //!
 //! Preferences are an object of kind → on/off; a PUT sets the kinds it
 //! names and keeps the others. An unknown kind refuses the whole request.
+//! They are the person's, so a scoped token gets none of it (403).
 
 use herald_core::Named;
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use herald_webhooks::{Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::api::json::ApiJson;
-use crate::auth::ApiCaller;
+use crate::auth::AccountCaller;
 use crate::i18n::{Locale, catalog};
 use crate::member;
 use crate::webhooks::service_error;
@@ -84,7 +85,7 @@ struct NotificationList {
 
 async fn list_notifications(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    AccountCaller(user): AccountCaller,
     locale: Locale,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<NotificationList>, WebError> {
@@ -126,7 +127,7 @@ fn preferences_view(prefs: Vec<(NotificationKind, bool)>) -> Preferences {
 
 async fn get_preferences(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    AccountCaller(user): AccountCaller,
     Query(q): Query<PreferencesQuery>,
 ) -> Result<Json<Preferences>, WebError> {
     let notifications = &state.webhooks().notifications;
@@ -156,7 +157,7 @@ fn parse_preferences(
 /// Sets the kinds in the body (`{"comment": false, …}`); answers with all.
 async fn set_preferences(
     State(state): State<AppState>,
-    ApiCaller(user): ApiCaller,
+    AccountCaller(user): AccountCaller,
     Query(q): Query<PreferencesQuery>,
     ApiJson(body): ApiJson<BTreeMap<String, bool>>,
 ) -> Result<Json<Preferences>, WebError> {

@@ -99,7 +99,7 @@ async fn connect(
 
 async fn list(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadAccounts>,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<ConnectionView>>, WebError> {
     let provider = provider(&slug)?;

@@ -99,7 +99,7 @@ fn instant(s: &str) -> Result<Timestamp, WebError> {
 
 async fn list_posts(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<PostView>>, WebError> {
     let publishing = state.publishing();
@@ -185,7 +185,7 @@ fn report_json(locale: Locale, report: &TargetReport) -> serde_json::Value {
 
 async fn get_post(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path(id): Path<PostId>,
 ) -> Result<Json<PostView>, WebError> {
     let publishing = state.publishing();
@@ -257,7 +257,7 @@ async fn retry_target(
 
 async fn list_receipts(
     State(state): State<AppState>,
-    ApiMember { auth, .. }: ApiMember<need::View>,
+    ApiMember { auth, .. }: ApiMember<need::ReadPosts>,
     Path(id): Path<TargetId>,
 ) -> Result<Json<Vec<Receipt>>, WebError> {
     let publishing = state.publishing();

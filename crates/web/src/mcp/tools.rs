@@ -19,7 +19,7 @@
 use std::sync::LazyLock;
 
 use axum::http::StatusCode;
-use herald_accounts::{AuditEvent, Authorized};
+use herald_accounts::{AuditEvent, Authorized, Scope};
 use herald_core::{ConnectionId, Named, PostId, SignedDuration, Timestamp};
 use herald_platforms::PostFormat;
 use herald_publishing::{
@@ -95,6 +95,22 @@ impl Name {
 
     fn parse(name: &str) -> Option<Name> {
         Name::ALL.into_iter().find(|n| n.as_str() == name)
+    }
+
+    /// The scope a scoped token needs for the tool, as for the JSON API
+    /// route doing the same: one permission, `View`, reads accounts, posts
+    /// and analytics alike, so the scope tells them apart. Scheduling and
+    /// publishing name none: `Publish` is implied by `posts:write` alone,
+    /// so `Publishing` itself refuses a token without it. Whether the
+    /// caller may do it at all is always the service's check.
+    fn scope(self) -> Option<Scope> {
+        match self {
+            Name::ListAccounts => Some(Scope::AccountsRead),
+            Name::ListPosts | Name::GetPost => Some(Scope::PostsRead),
+            Name::CreateDraft => Some(Scope::DraftsWrite),
+            Name::ReadAnalytics => Some(Scope::AnalyticsRead),
+            Name::SchedulePost | Name::PublishPost => None,
+        }
     }
 
     /// The tool's definition: description, argument and result schemas,
@@ -500,6 +516,8 @@ async fn audit(
     subject: Option<&str>,
     detail: &str,
 ) {
+    // Through a scoped token: "via assistant X on behalf of Y".
+    let via = caller.auth.via_label();
     state
         .accounts()
         .audit(
@@ -508,6 +526,7 @@ async fn audit(
                 workspace: Some(caller.auth.workspace()),
                 subject,
                 detail,
+                via: via.as_deref(),
                 ..AuditEvent::new(action, outcome)
             },
             &caller.meta,
@@ -550,6 +569,11 @@ async fn run(
     args: JsonObject,
 ) -> Result<Done, Refusal> {
     let auth = &caller.auth;
+    if let (Some(grant), Some(scope)) = (auth.via(), name.scope())
+        && !grant.scopes.covers(scope)
+    {
+        return Err(WebError::InsufficientScope(Some(scope)).into());
+    }
     let post = |view: &PostView| Post::of(view, caller.locale);
     match name {
         Name::ListAccounts => {

@@ -20,6 +20,7 @@ mod publishing;
 mod review;
 mod settings;
 mod shell;
+mod tokens;
 mod webhooks;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
+        .merge(tokens::router())
         .merge(review::router())
         .merge(data::router())
         .merge(publishing::router())

@@ -1,5 +1,6 @@
 //! Settings: the account, language, password, signed-in sessions and
-//! devices, the members of a workspace and its audit log. Every change is a
+//! devices, the members of a workspace, its access tokens (`tokens.rs`)
+//! and its audit log. Every change is a
 //! small form that posts, then comes back here with a notice
 //! (post/redirect/get), so reloading never repeats an action.
 
@@ -104,6 +105,7 @@ struct SettingsPage {
     roles: Vec<RoleOption>,
     invite_roles: Vec<RoleOption>,
     invites: Vec<InviteRow>,
+    tokens: Option<super::tokens::TokensSection>,
 }
 
 #[derive(Deserialize, Default)]
@@ -152,6 +154,13 @@ async fn show_settings(
         })
         .collect();
     let ws = pick_workspace(&state, user, q.workspace).await?;
+    let tokens = match &ws {
+        Some(w) => {
+            let auth = accounts.require(user, w.id, Permission::View).await?;
+            Some(super::tokens::section(&state, c.t, &auth).await?)
+        }
+        None => None,
+    };
     let (workspace, members, invites) = match &ws {
         Some(w) => {
             let members = accounts
@@ -237,6 +246,7 @@ async fn show_settings(
         roles,
         invite_roles,
         invites,
+        tokens,
         c,
     })
 }
@@ -398,6 +408,7 @@ async fn remove_member(
 
 pub struct AuditRow {
     pub at: String,
+    /// Who acted; through a scoped token "via assistant X on behalf of Y".
     pub actor: String,
     pub action: String,
     pub outcome: String,
@@ -413,6 +424,26 @@ struct AuditPage {
     c: Chrome,
     rail: Vec<RailItem>,
     entries: Vec<AuditRow>,
+}
+
+/// The audit log's "who": the person, or the token they acted through and
+/// on whose behalf ("via assistant “Claude” on behalf of ida@…").
+fn actor_words(t: &Catalog, actor: Option<&str>, via: Option<&str>) -> String {
+    let actor = actor.unwrap_or("—");
+    let Some(via) = via else {
+        return actor.to_owned();
+    };
+    match herald_accounts::parse_via(via) {
+        Some((kind, _, name)) => t.format(
+            "audit.via",
+            &[
+                ("kind", kind.as_str().into()),
+                ("name", name.into()),
+                ("actor", actor.into()),
+            ],
+        ),
+        None => format!("{actor} ({via})"),
+    }
 }
 
 async fn show_audit(
@@ -431,7 +462,7 @@ async fn show_audit(
         .into_iter()
         .map(|e| AuditRow {
             at: when(e.at),
-            actor: e.actor.unwrap_or_else(|| "—".into()),
+            actor: actor_words(c.t, e.actor.as_deref(), e.via.as_deref()),
             outcome_class: match e.outcome.as_str() {
                 "success" => "ok",
                 _ => "warn",
