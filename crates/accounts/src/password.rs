@@ -120,6 +120,21 @@ pub static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     hash(&NewPassword(crate::secret::new_token())).expect("hashing a random password")
 });
 
+/// The hash of a shared password that guards something other than an
+/// account (a client review link): 8 to 128 characters, no strength
+/// estimate (the person choosing it hands it to someone else).
+/// CPU-heavy: call from a blocking task.
+pub fn hash_shared(raw: &str) -> Result<String, PasswordPolicyError> {
+    let length = raw.chars().count();
+    if length < 8 {
+        return Err(PasswordPolicyError::TooShort);
+    }
+    if length > 128 {
+        return Err(PasswordPolicyError::TooLong);
+    }
+    hash(&NewPassword(raw.to_owned())).map_err(|_| PasswordPolicyError::TooWeak)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +202,20 @@ mod tests {
             verify("violet lantern across the fjord", &weak),
             Verified::YesRehash
         );
+    }
+
+    #[test]
+    fn a_shared_password_is_hashed_within_its_bounds_and_verifies() {
+        assert!(matches!(
+            hash_shared("short"),
+            Err(PasswordPolicyError::TooShort)
+        ));
+        assert!(matches!(
+            hash_shared(&"x".repeat(129)),
+            Err(PasswordPolicyError::TooLong)
+        ));
+        let stored = hash_shared("croissant-2031").unwrap();
+        assert_ne!(verify("croissant-2031", &stored), Verified::No);
+        assert_eq!(verify("baguette-2031", &stored), Verified::No);
     }
 }

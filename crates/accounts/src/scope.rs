@@ -428,3 +428,56 @@ mod tests {
         assert_eq!(parse_via("app:x:y"), None);
     }
 }
+
+/// Property tests: whatever names a client sends, reading them never
+/// panics, accepts only real scopes, and what it accepts reads back the
+/// same from storage.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(Scope::ALL.to_vec()).prop_map(|s| s.as_str().to_owned()),
+            "[a-z:_ ]{0,20}",
+            ".{0,30}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn lists_of_names_read_or_refuse_without_panicking(names in proptest::collection::vec(name(), 0..12)) {
+            match Scopes::from_names(&names) {
+                Ok(set) => {
+                    let real: Vec<&str> = names.iter().map(|n| n.trim()).collect();
+                    prop_assert_eq!(set.iter().count(), real.len());
+                    for n in &real {
+                        prop_assert!(Scope::parse(n).is_some_and(|s| set.contains(s)));
+                    }
+                    prop_assert_eq!(Scopes::from_stored(&set.to_string()), set);
+                    let back: Vec<&str> = set.names();
+                    prop_assert_eq!(Scopes::from_names(&back), Ok(set));
+                }
+                Err(ScopesError::Unknown) => {
+                    prop_assert!(names.iter().any(|n| Scope::parse(n.trim()).is_none()));
+                }
+                Err(ScopesError::Duplicate) => {
+                    let mut seen = std::collections::HashSet::new();
+                    prop_assert!(names.iter().any(|n| !seen.insert(n.trim().to_owned())));
+                }
+            }
+        }
+
+        #[test]
+        fn stored_text_never_grants_more_than_it_names(text in ".{0,80}") {
+            let set = Scopes::from_stored(&text);
+            for scope in set.iter() {
+                prop_assert!(text.split_whitespace().any(|w| w == scope.as_str()));
+            }
+        }
+    }
+}

@@ -142,9 +142,12 @@ impl Accounts {
         format!("{}{path_and_query}", self.settings.public_url)
     }
 
-    /// Counts an attempt; an unreachable limiter lets it through (and says
-    /// so in the log and the metrics) rather than locking everyone out.
-    pub(crate) async fn limit(&self, limit: &Limit, key: &str) -> Result<(), AccountError> {
+    /// Counts one hit of `limit` for `key` (an address, an account):
+    /// `RateLimited` once it is used up. An unreachable limiter lets it
+    /// through (and says so in the log and the metrics) rather than
+    /// locking everyone out. The web layer limits pages that no account
+    /// stands behind (client review links) with it.
+    pub async fn limit(&self, limit: &Limit, key: &str) -> Result<(), AccountError> {
         match self.limiter.hit(limit, &self.limit_key(key)).await {
             Ok(Decision::Allowed { .. }) => Ok(()),
             Ok(Decision::Limited { retry_after }) => Err(AccountError::RateLimited { retry_after }),

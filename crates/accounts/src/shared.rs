@@ -98,6 +98,48 @@ pub async fn member_ids(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<UserI
     }))
 }
 
+/// The Argon2id hash of a password that guards a shared link (8 to 128
+/// characters). CPU-heavy: call from a blocking task.
+pub fn hash_link_password(raw: &str) -> Result<String, crate::PasswordPolicyError> {
+    crate::password::hash_shared(raw)
+}
+
+/// Whether `raw` is the password `stored` was made from. CPU-heavy: call
+/// from a blocking task.
+pub fn verify_link_password(raw: &str, stored: &str) -> bool {
+    crate::password::verify(raw, stored) != crate::password::Verified::No
+}
+
+/// A member of a workspace as other services see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCard {
+    pub id: UserId,
+    pub role: Role,
+    /// Their display name, else their address.
+    pub name: String,
+    pub email: String,
+}
+
+/// The members of `workspace` with their roles, oldest membership first.
+pub async fn member_cards(db: &Db, workspace: WorkspaceId) -> Result<Vec<MemberCard>, DbError> {
+    Ok(store::members(db, workspace)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(MemberCard {
+                id: m.user_id,
+                role: Role::parse(&m.role)?,
+                name: if m.display_name.trim().is_empty() {
+                    m.email.clone()
+                } else {
+                    m.display_name.clone()
+                },
+                email: m.email,
+            })
+        })
+        .collect())
+}
+
 /// The name each of `users` goes by (their display name, else their
 /// address); people who no longer exist are left out.
 pub async fn display_names(db: &Db, users: &[UserId]) -> Result<HashMap<UserId, String>, DbError> {

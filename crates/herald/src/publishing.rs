@@ -10,11 +10,12 @@ use herald_connections::Connections;
 use herald_core::SignedDuration;
 use herald_core::WorkspaceId;
 use herald_db::Db;
+use herald_db::Tx;
 use herald_events::Outbox;
 use herald_jobs::Queue;
 use herald_media::{MediaError, MediaId, MediaLibrary};
 use herald_platforms::{MediaItem, MediaSource, Publishers};
-use herald_publishing::{MediaCatalog, Publishing};
+use herald_publishing::{MediaCatalog, PostNews, PostNewsKind, Publishing, TeamNotifier};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -51,6 +52,44 @@ impl MediaCatalog for LibraryCatalog {
     }
 }
 
+/// Publishing's news as in-app notifications (the webhooks crate owns
+/// them), written in publishing's transaction.
+pub struct WorkspaceNotices;
+
+#[async_trait]
+impl TeamNotifier for WorkspaceNotices {
+    async fn tell(&self, tx: &mut Tx, news: &PostNews<'_>) -> Result<(), String> {
+        use herald_webhooks::{Notice, NotificationKind as K};
+        let (kind, code) = match news.kind {
+            PostNewsKind::ReviewRequested => (K::Approval, "review_requested"),
+            PostNewsKind::Approved => (K::Approval, "review_approved"),
+            PostNewsKind::ChangesRequested => (K::Approval, "review_changes_requested"),
+            PostNewsKind::Held => (K::Approval, "review_held"),
+            PostNewsKind::Mentioned => (K::PostMention, "post_mention"),
+        };
+        let notice = Notice::new(
+            code,
+            [
+                ("post", news.summary.into()),
+                ("by", news.by.unwrap_or("").into()),
+            ],
+        );
+        let link = format!("/home/posts/{}?workspace={}", news.post, news.workspace.0);
+        herald_webhooks::notify_members(
+            tx,
+            news.workspace,
+            news.to,
+            kind,
+            &notice,
+            Some(&link),
+            news.at,
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// Builds the publishing service. `outbox` is the process's one outbox
 /// (shared with the relay, so a commit wakes the relay at once).
 pub fn build(
@@ -68,6 +107,7 @@ pub fn build(
         Arc::new(LibraryCatalog(media)),
         publishers,
         outbox,
+        Arc::new(WorkspaceNotices),
     )
 }
 

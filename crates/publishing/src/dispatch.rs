@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::events;
 use crate::model::{FailureDetail, FailureKind, Outcome, TargetStatus, Variant};
 use crate::ports::MediaCatalog;
+use crate::review::ReviewState;
 use crate::rules::{self, Param};
 use crate::service::{refresh_post_status, status_of};
 use crate::store::{self, NewReceipt, TargetRow};
@@ -233,6 +234,26 @@ impl Dispatcher {
         }
         let first = status_of(&target) == TargetStatus::Scheduled;
         let mut tx = self.db().begin().await.map_err(db_error)?;
+        // A post waiting for approval never goes out, whatever scheduled
+        // it: its target goes back to being a draft (the review's own
+        // timer tells people when its time comes).
+        if first
+            && store::post_in_tx(&mut tx, &target.post_id)
+                .await
+                .map_err(db_error)?
+                .and_then(|p| ReviewState::parse(&p.review))
+                .is_some_and(ReviewState::is_waiting)
+        {
+            store::set_target_idle(&mut tx, &target.id, TargetStatus::Draft.as_str(), started)
+                .await
+                .map_err(db_error)?;
+            self.refresh_status(&mut tx, &target.post_id)
+                .await
+                .map_err(|e| JobError::transient(e.to_string()))?;
+            tx.commit().await.map_err(db_error)?;
+            tracing::warn!(%target_id, "not published: its post waits for approval");
+            return Ok(());
+        }
         if !store::start_target(&mut tx, &target.id, job_id, started)
             .await
             .map_err(db_error)?

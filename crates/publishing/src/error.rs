@@ -35,6 +35,38 @@ pub enum PublishError {
     WrongState(&'static str),
     #[error("publishing for {0} is not available in this deployment")]
     ProviderUnavailable(String),
+    #[error("the post needs approval before it goes out; submit it")]
+    ApprovalRequired,
+    #[error("nobody approves their own post")]
+    OwnPost,
+    #[error("say which changes are needed")]
+    CommentRequired,
+    #[error("the comment is too long")]
+    CommentTooLong,
+    #[error("not a member of this workspace")]
+    UnknownMember,
+    #[error("no such comment on this post")]
+    CommentNotFound,
+    #[error("the post is not waiting for approval")]
+    NotInReview,
+    #[error("a review link shows one to fifty posts")]
+    LinkPosts,
+    #[error("a review link lives one to thirty days")]
+    LinkExpiry,
+    #[error("the review link's note is too long")]
+    LinkLabelTooLong,
+    #[error("a review link's password has 8 to 128 characters")]
+    LinkPassword,
+    #[error("no such review link")]
+    LinkNotFound,
+    #[error("the review link has expired or was revoked")]
+    LinkExpired,
+    #[error("the review link needs its password")]
+    LinkPasswordRequired,
+    #[error("wrong password for the review link")]
+    LinkPasswordWrong,
+    #[error("a reviewer gives their name (up to 100 characters)")]
+    ReviewerName,
     #[error("media lookup failed: {0}")]
     Media(String),
     /// Listing connections failed, or a value could not be encoded.
@@ -60,6 +92,22 @@ impl PublishError {
             PublishError::InPast => "post_time_in_past",
             PublishError::WrongState(_) => "post_wrong_state",
             PublishError::ProviderUnavailable(_) => "post_provider_unavailable",
+            PublishError::ApprovalRequired => "post_approval_required",
+            PublishError::OwnPost => "post_own_approval",
+            PublishError::CommentRequired => "post_comment_required",
+            PublishError::CommentTooLong => "post_comment_too_long",
+            PublishError::UnknownMember => "post_unknown_member",
+            PublishError::CommentNotFound => "post_comment_not_found",
+            PublishError::NotInReview => "post_not_in_review",
+            PublishError::LinkPosts => "review_link_posts",
+            PublishError::LinkExpiry => "review_link_expiry",
+            PublishError::LinkLabelTooLong => "review_link_label_too_long",
+            PublishError::LinkPassword => "review_link_password_invalid",
+            PublishError::LinkNotFound => "review_link_not_found",
+            PublishError::LinkExpired => "review_link_expired",
+            PublishError::LinkPasswordRequired => "review_link_password_required",
+            PublishError::LinkPasswordWrong => "review_link_password_wrong",
+            PublishError::ReviewerName => "review_link_name_required",
             PublishError::Media(_) | PublishError::Internal(_) => "internal",
         }
     }

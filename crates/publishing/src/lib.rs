@@ -17,8 +17,10 @@
 pub mod dispatch;
 mod error;
 mod events;
+pub mod mention;
 pub mod model;
 mod ports;
+pub mod review;
 pub mod rules;
 pub mod schedule;
 mod service;
@@ -30,11 +32,17 @@ pub use model::{
     FailureDetail, FailureKind, Outcome, PostActions, PostInput, PostStatus, PostView, Receipt,
     TargetInput, TargetStatus, TargetView, Variant, When,
 };
-pub use ports::MediaCatalog;
+pub use ports::{MediaCatalog, PostNews, PostNewsKind, TeamNotifier};
+pub use review::{ApprovalMode, ApprovalPolicy, ReviewAction, ReviewState};
 pub use schedule::Schedule;
-pub use service::{Publishing, QueueFilter, TargetReport};
+pub use service::{
+    CommentView, CreatedLink, Decision, GuestDecision, GuestMedia, GuestPost, GuestReview,
+    GuestTarget, HoldIfWaiting, LinkKey, MAX_COMMENT_CHARS, NewCommentInput, NewLinkInput,
+    Publishing, QueueFilter, ReviewEntry, ReviewLinkView, TargetReport, Thread,
+};
 
-/// Registers the publish job with a worker registry.
+/// Registers the publish job and the approval hold with a worker registry.
 pub fn register(registry: &mut herald_jobs::Registry, publishing: Publishing) {
     registry.register::<PublishTarget, _>(publishing.dispatcher());
+    registry.register::<HoldIfWaiting, _>(service::HoldHandler(publishing));
 }

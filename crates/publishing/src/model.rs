@@ -7,6 +7,7 @@ use herald_core::{ConnectionId, PostId, TargetId, Timestamp};
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use serde::{Deserialize, Serialize};
 
+use crate::review::{Actor, ApprovalPolicy, ReviewState};
 use crate::rules::{Issue, Param};
 use crate::schedule::Schedule;
 
@@ -80,6 +81,12 @@ pub enum When {
     Schedule { schedule: Schedule },
     /// Publish right away.
     Now,
+    /// Ask for approval: it goes out at `schedule` once approved (right
+    /// when approved if there is none, or if the time has passed by then).
+    Submit {
+        #[serde(default)]
+        schedule: Option<Schedule>,
+    },
 }
 
 /// A post as written in the composer or sent to the API.
@@ -368,6 +375,11 @@ pub struct PostView {
     pub created_by: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Where its approval stands.
+    pub review: ReviewState,
+    /// When its time came while it still waited for approval (it did not
+    /// go out).
+    pub held_at: Option<Timestamp>,
     pub targets: Vec<TargetView>,
 }
 
@@ -384,19 +396,47 @@ pub struct PostActions {
     pub cancel: bool,
     /// Remove it (nothing of it has gone out).
     pub delete: bool,
+    /// Ask for approval (it is not waiting already).
+    pub submit: bool,
+    /// Approve it or ask for changes (it waits; they may decide on it).
+    pub decide: bool,
 }
 
 impl PostView {
-    /// What the member holding `auth` may do with the post now (through a
-    /// scoped token, only what its scopes allow too).
-    pub fn actions(&self, auth: &Authorized) -> PostActions {
-        if !auth.allows(Permission::Publish) {
-            return PostActions::default();
+    /// What the member holding `auth` may do with the post now, under the
+    /// workspace's approval `policy`.
+    pub fn actions(&self, auth: &Authorized, policy: &ApprovalPolicy) -> PostActions {
+        let actor = Actor {
+            may_publish: auth.allows(Permission::Publish),
+            approver: policy.is_approver(auth),
+            author: self.created_by == Some(auth.user().0),
+        };
+        let editable =
+            !self.targets.is_empty() && self.targets.iter().all(|t| t.status.is_editable());
+        let untouched = self.targets.iter().all(|t| t.status == TargetStatus::Draft);
+        let may_draft = auth.allows(Permission::Draft);
+        // Through a scoped token, only what its scopes allow too.
+        let mut actions = if actor.may_publish {
+            self.actions_for(auth.role())
+        } else {
+            PostActions::default()
+        };
+        // A contributor changes their own posts while they wait or after
+        // approval; scheduling stays the approvers' part.
+        if !actor.may_publish && may_draft && actor.author {
+            actions.edit = editable && (untouched || self.review == ReviewState::Approved);
         }
-        self.actions_for(auth.role())
+        actions.submit = may_draft
+            && (actor.author || actor.may_publish)
+            && editable
+            && untouched
+            && self.review != ReviewState::InReview;
+        actions.decide = ApprovalPolicy::may_decide(actor, self.review).is_ok();
+        actions
     }
 
-    /// [`PostView::actions`] for a member with `role`.
+    /// The actions a member with `role` gets from their role alone (no
+    /// review actions).
     pub fn actions_for(&self, role: Role) -> PostActions {
         if !role.allows(Permission::Publish) {
             return PostActions::default();
@@ -411,6 +451,8 @@ impl PostView {
                 .iter()
                 .any(|t| matches!(t.status, TargetStatus::Scheduled | TargetStatus::Failed)),
             delete: !self.targets.iter().any(|t| t.status.has_gone_out()),
+            submit: false,
+            decide: false,
         }
     }
 
@@ -508,6 +550,8 @@ mod tests {
             created_by: Some(1),
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
+            review: ReviewState::None,
+            held_at: None,
             targets,
         }
     }
@@ -519,6 +563,8 @@ mod tests {
             reschedule: true,
             cancel: true,
             delete: true,
+            submit: false,
+            decide: false,
         };
         let scheduled = post_of(&[T::Scheduled, T::Failed]);
         assert_eq!(scheduled.actions_for(Role::Editor), all);

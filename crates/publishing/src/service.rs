@@ -4,6 +4,7 @@ use herald_core::Named;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use herald_accounts::shared::record_member_event;
 use herald_accounts::{AccountError, Authorized, Permission};
 use herald_connections::{ConnectionView, Connections, Status as ConnectionStatus};
 use herald_core::{Clock, SignedDuration, Timestamp};
@@ -21,10 +22,23 @@ use crate::model::{
     FailureDetail, FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput,
     TargetStatus, TargetView, Variant, When,
 };
-use crate::ports::MediaCatalog;
+use crate::ports::{MediaCatalog, TeamNotifier};
+use crate::review::{Intent, ReviewState};
 use crate::rules::{self, Issue, Param};
 use crate::schedule::Schedule;
 use crate::store::{self, PostRow, TargetRow};
+
+mod approval;
+mod comments;
+mod links;
+
+pub(crate) use approval::HoldHandler;
+pub use approval::{Decision, HoldIfWaiting, MAX_COMMENT_CHARS, ReviewEntry};
+pub use comments::{CommentView, NewCommentInput, Thread};
+pub use links::{
+    CreatedLink, GuestDecision, GuestMedia, GuestPost, GuestReview, GuestTarget, LinkKey,
+    NewLinkInput, ReviewLinkView,
+};
 
 /// How far in the past a schedule may be before it is refused (the time
 /// it takes to fill in the form).
@@ -54,6 +68,8 @@ pub enum QueueFilter {
     Failed,
     /// Drafts, newest first.
     Drafts,
+    /// Waiting for approval (or with changes asked for), soonest first.
+    Review,
 }
 
 struct Inner {
@@ -64,6 +80,7 @@ struct Inner {
     media: Arc<dyn MediaCatalog>,
     publishers: Publishers,
     outbox: Outbox,
+    notifier: Arc<dyn TeamNotifier>,
 }
 
 /// Posts and their dispatch.
@@ -80,6 +97,7 @@ impl Publishing {
         media: Arc<dyn MediaCatalog>,
         publishers: Publishers,
         outbox: Outbox,
+        notifier: Arc<dyn TeamNotifier>,
     ) -> Publishing {
         let clock = queue.clock().clone();
         Publishing {
@@ -91,6 +109,7 @@ impl Publishing {
                 media,
                 publishers,
                 outbox,
+                notifier,
             }),
         }
     }
@@ -174,13 +193,21 @@ impl Publishing {
         Ok(reports)
     }
 
-    /// Saves a new post: as a draft, scheduled, or due now.
+    /// Saves a new post: as a draft, submitted for approval, scheduled, or
+    /// due now. A post that needs approval is refused scheduling
+    /// ([`PublishError::ApprovalRequired`]): it is submitted instead.
     pub async fn create(
         &self,
         auth: &Authorized,
         input: PostInput,
     ) -> Result<PostView, PublishError> {
-        self.require_for(auth, &input.when).await?;
+        auth.require(Permission::Draft)?;
+        let policy = self.policy(auth.workspace()).await?;
+        let actor = approval::actor(auth, &policy, true);
+        let needs = policy.needs_approval(actor, input.targets.iter().map(|t| &t.connection_id));
+        let saved = policy
+            .on_save(actor, ReviewState::None, intent_of(&input.when), needs)
+            .map_err(|r| approval::refused_save(auth, r))?;
         let checked = self.check(auth, &input).await?;
         let now = self.now();
         let post_id = PostId(uuid::Uuid::now_v7().to_string());
@@ -198,6 +225,8 @@ impl Publishing {
                 scheduled_at: at.map(DbTime),
                 created_at: DbTime(now),
                 updated_at: DbTime(now),
+                review: saved.review.as_str().to_owned(),
+                held_at: None,
             },
         )
         .await?;
@@ -211,11 +240,18 @@ impl Publishing {
                 now,
             )?;
             store::insert_target(&mut tx, &row).await?;
-            if let Some(at) = at {
+            if saved.schedule
+                && let Some(at) = at
+            {
                 self.schedule_in(&mut tx, &row.id, at).await?;
             }
         }
         self.refresh_status(&mut tx, &post_id).await?;
+        record_member_event(&mut tx, now, auth, "post.created", post_id.as_str(), "").await?;
+        if let Some(action) = saved.action {
+            self.reviewed(&mut tx, auth, &post_id, &policy, action, at)
+                .await?;
+        }
         tx.commit().await?;
         self.get(auth, &post_id).await
     }
@@ -230,22 +266,36 @@ impl Publishing {
         post_id: &PostId,
         input: PostInput,
     ) -> Result<PostView, PublishError> {
-        self.require_for(auth, &input.when).await?;
+        auth.require(Permission::Draft)?;
         let post = store::post(&self.inner.db, auth.workspace(), post_id)
             .await?
             .ok_or(PublishError::NotFound)?;
-        // Without the right to publish (a contributor), only one's own
-        // drafts: saving another member's post, or a scheduled one, as a
-        // draft would change or unschedule what someone else decided.
-        let may_publish = auth.allows(Permission::Publish);
+        let policy = self.policy(auth.workspace()).await?;
+        let author = post.created_by == Some(auth.user());
+        let actor = approval::actor(auth, &policy, author);
+        let current = ReviewState::parse(&post.review).unwrap_or(ReviewState::None);
+        // Someone else's post is not a contributor's to change: refused
+        // before anything about it (its rule issues) is told.
+        if !actor.may_publish && !author {
+            return Err(PublishError::Account(AccountError::Forbidden));
+        }
+        let needs = policy.needs_approval(actor, input.targets.iter().map(|t| &t.connection_id));
+        let saved = policy
+            .on_save(actor, current, intent_of(&input.when), needs)
+            .map_err(|r| approval::refused_save(auth, r))?;
         let checked = self.check(auth, &input).await?;
         let now = self.now();
         let (schedule, at) = checked.when;
         let mut tx = self.inner.db.begin().await?;
         let existing = store::targets_of_in_tx(&mut tx, &post.id).await?;
-        if !may_publish
-            && (post.created_by != Some(auth.user())
-                || existing.iter().any(|t| status_of(t) != TargetStatus::Draft))
+        // Without the right to publish (a contributor), only one's own
+        // posts, and only while nothing of them is scheduled unless they
+        // were approved: saving another member's post, or a scheduled one,
+        // would change or unschedule what someone else decided.
+        if !actor.may_publish
+            && (!author
+                || (existing.iter().any(|t| status_of(t) != TargetStatus::Draft)
+                    && current != ReviewState::Approved))
         {
             tx.rollback().await?;
             return Err(PublishError::Account(AccountError::Forbidden));
@@ -282,7 +332,9 @@ impl Publishing {
                     row.id
                 }
             };
-            if let Some(at) = at {
+            if saved.schedule
+                && let Some(at) = at
+            {
                 self.schedule_in(&mut tx, &id, at).await?;
             }
         }
@@ -299,7 +351,13 @@ impl Publishing {
             now,
         )
         .await?;
+        store::set_review(&mut tx, &post.id, saved.review.as_str(), None, now).await?;
         self.refresh_status(&mut tx, &post.id).await?;
+        record_member_event(&mut tx, now, auth, "post.updated", post.id.as_str(), "").await?;
+        if let Some(action) = saved.action {
+            self.reviewed(&mut tx, auth, &post.id, &policy, action, at)
+                .await?;
+        }
         tx.commit().await?;
         self.cancel_jobs(old_jobs).await;
         self.get(auth, &post.id).await
@@ -358,7 +416,10 @@ impl Publishing {
         if changed == 0 {
             return Err(PublishError::WrongState("already publishing or finished"));
         }
+        // Nothing is left to approve.
+        store::set_review(&mut tx, &post.id, ReviewState::None.as_str(), None, now).await?;
         self.refresh_status(&mut tx, &post.id).await?;
+        record_member_event(&mut tx, now, auth, "post.cancelled", post.id.as_str(), "").await?;
         tx.commit().await?;
         self.cancel_jobs(jobs).await;
         self.get(auth, &post.id).await
@@ -424,6 +485,15 @@ impl Publishing {
         }
         let jobs: Vec<i64> = targets.iter().filter_map(|t| t.job_id).collect();
         store::delete_post(&mut tx, &post.id).await?;
+        record_member_event(
+            &mut tx,
+            self.now(),
+            auth,
+            "post.deleted",
+            post.id.as_str(),
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.cancel_jobs(jobs).await;
         Ok(())
@@ -468,6 +538,7 @@ impl Publishing {
             QueueFilter::Published => (&["published", "partially_published"], true),
             QueueFilter::Failed => (&["failed", "partially_published"], true),
             QueueFilter::Drafts => (&["draft"], true),
+            QueueFilter::Review => return self.awaiting_review(auth, limit).await,
         };
         let rows = store::posts_with_status(
             &self.inner.db,
@@ -544,15 +615,6 @@ impl Publishing {
 
     // ------------------------------------------------------------ helpers
 
-    async fn require_for(&self, auth: &Authorized, when: &When) -> Result<(), PublishError> {
-        let permission = match when {
-            When::Draft => Permission::Draft,
-            _ => Permission::Publish,
-        };
-        auth.require(permission)?;
-        Ok(())
-    }
-
     async fn connections_of(
         &self,
         auth: &Authorized,
@@ -612,6 +674,8 @@ impl Publishing {
         {
             return Err(PublishError::DuplicateTarget);
         }
+        // A submitted post is checked as one going out: approving it must
+        // not be what finds it broken.
         let going_out = !matches!(input.when, When::Draft);
         let connections = self.connections_of(auth).await?;
         let variants: Vec<Variant> = input
@@ -660,9 +724,12 @@ impl Publishing {
         }
         let now = self.now();
         let when = match &input.when {
-            When::Draft => (None, None),
+            When::Draft | When::Submit { schedule: None } => (None, None),
             When::Now => (None, Some(now)),
-            When::Schedule { schedule } => {
+            When::Schedule { schedule }
+            | When::Submit {
+                schedule: Some(schedule),
+            } => {
                 let schedule = schedule.normalized()?;
                 let at = schedule.resolve()?;
                 if at < now - PAST_TOLERANCE {
@@ -723,8 +790,19 @@ impl Publishing {
             created_by: post.created_by.map(|id| id.0),
             created_at: post.created_at.0,
             updated_at: post.updated_at.0,
+            review: ReviewState::parse(&post.review).unwrap_or(ReviewState::None),
+            held_at: post.held_at.map(Timestamp::from),
             targets: targets.iter().map(target_view).collect(),
         })
+    }
+}
+
+/// What a save asks of the review.
+fn intent_of(when: &When) -> Intent {
+    match when {
+        When::Draft => Intent::Draft,
+        When::Submit { .. } => Intent::Submit,
+        When::Schedule { .. } | When::Now => Intent::GoOut,
     }
 }
 

@@ -16,9 +16,14 @@ pub struct PostRow {
     pub scheduled_at: Option<DbTime>,
     pub created_at: DbTime,
     pub updated_at: DbTime,
+    /// The review's state ([`crate::review::ReviewState`] as text).
+    pub review: String,
+    /// When its time came while it still waited for approval.
+    pub held_at: Option<DbTime>,
 }
 
-const POST_COLUMNS: &str = "id, workspace_id, created_by, status, local_time, time_zone, scheduled_at, created_at, updated_at";
+const POST_COLUMNS: &str = "id, workspace_id, created_by, status, local_time, time_zone, \
+     scheduled_at, created_at, updated_at, review, held_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TargetRow {
@@ -73,8 +78,9 @@ pub struct ReceiptRow {
 }
 
 pub async fn insert_post(tx: &mut Tx, row: &PostRow) -> Result<(), DbError> {
-    let sql =
-        format!("INSERT INTO posts ({POST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    let sql = format!(
+        "INSERT INTO posts ({POST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&row.id)
@@ -86,6 +92,8 @@ pub async fn insert_post(tx: &mut Tx, row: &PostRow) -> Result<(), DbError> {
             .bind(row.scheduled_at)
             .bind(row.created_at)
             .bind(row.updated_at)
+            .bind(&row.review)
+            .bind(row.held_at)
             .execute(conn)
             .await?;
     });
@@ -567,4 +575,428 @@ pub async fn receipts(db: &Db, target: &TargetId) -> Result<Vec<ReceiptRow>, DbE
             .fetch_all(pool)
             .await?
     }))
+}
+
+// --- Approvals and comments ---------------------------------------------------------------
+
+/// Sets a post's review state; `held_at` is cleared unless given.
+pub async fn set_review(
+    tx: &mut Tx,
+    id: &PostId,
+    review: &str,
+    held_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE posts SET review = $1, held_at = $2, updated_at = $3 WHERE id = $4")
+            .bind(review)
+            .bind(held_at.map(DbTime))
+            .bind(DbTime(now))
+            .bind(id)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Locks a post for a review decision (PostgreSQL: `FOR UPDATE`; SQLite
+/// writers are serialised already) and reads it.
+pub async fn post_for_update(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    id: &PostId,
+) -> Result<Option<PostRow>, DbError> {
+    let lock = if tx.backend() == herald_db::Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND id = $2{lock}");
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+    }))
+}
+
+/// Posts of a workspace whose review is one of `reviews`, newest first.
+pub async fn posts_with_review(
+    db: &Db,
+    workspace: WorkspaceId,
+    reviews: &[&str],
+    limit: i64,
+) -> Result<Vec<PostRow>, DbError> {
+    let placeholders: Vec<String> = (0..reviews.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND review IN ({}) \
+         ORDER BY COALESCE(scheduled_at, created_at), id LIMIT ${}",
+        placeholders.join(", "),
+        reviews.len() + 2
+    );
+    Ok(on_pool!(db, |pool| {
+        let mut q = sqlx::query_as::<_, PostRow>(sqlx::AssertSqlSafe(sql)).bind(workspace);
+        for r in reviews {
+            q = q.bind(*r);
+        }
+        q.bind(limit).fetch_all(pool).await?
+    }))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub mode: String,
+    pub reapprove_on_edit: bool,
+}
+
+pub async fn policy(db: &Db, workspace: WorkspaceId) -> Result<Option<PolicyRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, PolicyRow>(
+            "SELECT mode, reapprove_on_edit FROM approval_policies WHERE workspace_id = $1",
+        )
+        .bind(workspace)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+pub async fn policy_accounts(
+    db: &Db,
+    workspace: WorkspaceId,
+) -> Result<Vec<ConnectionId>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT connection_id FROM approval_accounts WHERE workspace_id = $1 \
+             ORDER BY connection_id",
+        )
+        .bind(workspace)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+pub async fn policy_approvers(db: &Db, workspace: WorkspaceId) -> Result<Vec<UserId>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT user_id FROM approval_approvers WHERE workspace_id = $1 ORDER BY user_id",
+        )
+        .bind(workspace)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Replaces the workspace's policy, its accounts and its named approvers.
+pub async fn save_policy(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    policy: &crate::review::ApprovalPolicy,
+    by: UserId,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    use herald_core::Named;
+    let (mode, reapprove_on_edit) = (policy.mode.as_str(), policy.reapprove_on_edit);
+    let (accounts, approvers) = (&policy.accounts, &policy.approvers);
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO approval_policies (workspace_id, mode, reapprove_on_edit, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace_id) DO UPDATE SET \
+             mode = excluded.mode, reapprove_on_edit = excluded.reapprove_on_edit, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(workspace)
+        .bind(mode)
+        .bind(reapprove_on_edit)
+        .bind(by)
+        .bind(DbTime(now))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM approval_accounts WHERE workspace_id = $1")
+            .bind(workspace)
+            .execute(&mut *conn)
+            .await?;
+        for account in accounts {
+            sqlx::query(
+                "INSERT INTO approval_accounts (workspace_id, connection_id) VALUES ($1, $2)",
+            )
+            .bind(workspace)
+            .bind(account)
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query("DELETE FROM approval_approvers WHERE workspace_id = $1")
+            .bind(workspace)
+            .execute(&mut *conn)
+            .await?;
+        for user in approvers {
+            sqlx::query("INSERT INTO approval_approvers (workspace_id, user_id) VALUES ($1, $2)")
+                .bind(workspace)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// One entry of a post's review history.
+pub struct NewReviewEntry<'a> {
+    pub post: &'a PostId,
+    pub workspace: WorkspaceId,
+    pub action: &'a str,
+    pub actor: Option<UserId>,
+    pub reviewer_name: Option<&'a str>,
+    pub link_id: Option<&'a str>,
+    pub comment: &'a str,
+    pub at: Timestamp,
+}
+
+pub async fn insert_review_entry(tx: &mut Tx, e: &NewReviewEntry<'_>) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO post_reviews (post_id, workspace_id, action, actor_id, reviewer_name, \
+             link_id, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.post)
+        .bind(e.workspace)
+        .bind(e.action)
+        .bind(e.actor)
+        .bind(e.reviewer_name)
+        .bind(e.link_id)
+        .bind(e.comment)
+        .bind(DbTime(e.at))
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub action: String,
+    pub actor_id: Option<UserId>,
+    pub reviewer_name: Option<String>,
+    pub link_id: Option<String>,
+    pub comment: String,
+    pub at: DbTime,
+}
+
+pub async fn review_entries(db: &Db, post: &PostId) -> Result<Vec<ReviewRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ReviewRow>(
+            "SELECT action, actor_id, reviewer_name, link_id, comment, at FROM post_reviews \
+             WHERE post_id = $1 ORDER BY id",
+        )
+        .bind(post)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// A new comment on a post.
+pub struct NewComment<'a> {
+    pub post: &'a PostId,
+    pub workspace: WorkspaceId,
+    pub parent: Option<i64>,
+    pub target: Option<&'a TargetId>,
+    pub author: Option<UserId>,
+    pub author_name: Option<&'a str>,
+    pub body: &'a str,
+    pub at: Timestamp,
+}
+
+pub async fn insert_comment(tx: &mut Tx, c: &NewComment<'_>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO post_comments (post_id, workspace_id, parent_id, target_id, author_id, \
+             author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(c.post)
+        .bind(c.workspace)
+        .bind(c.parent)
+        .bind(c.target)
+        .bind(c.author)
+        .bind(c.author_name)
+        .bind(c.body)
+        .bind(DbTime(c.at))
+        .fetch_one(conn)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub target_id: Option<TargetId>,
+    pub author_id: Option<UserId>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: DbTime,
+}
+
+pub async fn comments(db: &Db, post: &PostId) -> Result<Vec<CommentRow>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, CommentRow>(
+            "SELECT id, parent_id, target_id, author_id, author_name, body, created_at \
+             FROM post_comments WHERE post_id = $1 ORDER BY id",
+        )
+        .bind(post)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// A comment's thread root, if the comment is on `post`.
+pub async fn comment_root(tx: &mut Tx, post: &PostId, id: i64) -> Result<Option<i64>, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT COALESCE(parent_id, id) FROM post_comments WHERE post_id = $1 AND id = $2",
+        )
+        .bind(post)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+    }))
+}
+
+// --- Client review links ------------------------------------------------------------------
+
+pub struct NewReviewLink<'a> {
+    pub id: &'a str,
+    pub workspace: WorkspaceId,
+    pub token_hash: &'a str,
+    pub created_by: UserId,
+    pub label: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub expires_at: Timestamp,
+    pub created_at: Timestamp,
+    pub posts: &'a [PostId],
+}
+
+pub async fn insert_review_link(tx: &mut Tx, l: &NewReviewLink<'_>) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO review_links (id, workspace_id, token_hash, created_by, label, \
+             password_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(l.id)
+        .bind(l.workspace)
+        .bind(l.token_hash)
+        .bind(l.created_by)
+        .bind(l.label)
+        .bind(l.password_hash)
+        .bind(DbTime(l.expires_at))
+        .bind(DbTime(l.created_at))
+        .execute(&mut *conn)
+        .await?;
+        for post in l.posts {
+            sqlx::query("INSERT INTO review_link_posts (link_id, post_id) VALUES ($1, $2)")
+                .bind(l.id)
+                .bind(post)
+                .execute(&mut *conn)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewLinkRow {
+    pub id: String,
+    pub workspace_id: WorkspaceId,
+    pub created_by: Option<UserId>,
+    pub label: String,
+    pub password_hash: Option<String>,
+    pub expires_at: DbTime,
+    pub revoked_at: Option<DbTime>,
+    pub last_viewed_at: Option<DbTime>,
+    pub created_at: DbTime,
+}
+
+const LINK_COLUMNS: &str = "l.id, l.workspace_id, l.created_by, l.label, l.password_hash, \
+     l.expires_at, l.revoked_at, l.last_viewed_at, l.created_at";
+
+/// The workspace's links, newest first: the one named `id`, or those
+/// showing `post`, or all.
+pub async fn review_links(
+    db: &Db,
+    workspace: WorkspaceId,
+    id: Option<&str>,
+    post: Option<&PostId>,
+) -> Result<Vec<ReviewLinkRow>, DbError> {
+    let sql = format!(
+        "SELECT {LINK_COLUMNS} FROM review_links l WHERE l.workspace_id = $1 \
+         AND ($2 IS NULL OR l.id = $2) \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM review_link_posts p \
+              WHERE p.link_id = l.id AND p.post_id = $3)) \
+         ORDER BY l.created_at DESC, l.id DESC"
+    );
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ReviewLinkRow>(sqlx::AssertSqlSafe(sql))
+            .bind(workspace)
+            .bind(id)
+            .bind(post)
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
+pub async fn review_link_by_hash(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<ReviewLinkRow>, DbError> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM review_links l WHERE l.token_hash = $1");
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ReviewLinkRow>(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
+/// The posts a link shows, in the order they were added.
+pub async fn review_link_posts(db: &Db, link: &str) -> Result<Vec<PostId>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT post_id FROM review_link_posts WHERE link_id = $1 ORDER BY post_id",
+        )
+        .bind(link)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Revokes a live link of the workspace; false when there is none.
+pub async fn revoke_review_link(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE review_links SET revoked_at = $1 \
+             WHERE workspace_id = $2 AND id = $3 AND revoked_at IS NULL",
+        )
+        .bind(DbTime(now))
+        .bind(workspace)
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+            > 0
+    }))
+}
+
+pub async fn touch_review_link(tx: &mut Tx, id: &str, now: Timestamp) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE review_links SET last_viewed_at = $1 WHERE id = $2")
+            .bind(DbTime(now))
+            .bind(id)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
 }

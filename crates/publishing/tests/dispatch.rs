@@ -12,6 +12,10 @@
 //!   platform call is in flight) and a new worker after the lease expired
 //!   give the same result.
 //! - A dead token ends the target failed with "reconnect".
+//! - A post waiting for approval never goes out, even when a job for it
+//!   comes due; when its time comes it is held and the author and the
+//!   approvers are told; once another approver approves it, it goes out
+//!   exactly once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,7 +31,7 @@ use herald_accounts::{
 };
 use herald_connections::vault::{KeyId, Vault};
 use herald_connections::{CallbackParams, Completed, ConnectionView, Connections};
-use herald_core::{Clock, ManualClock, PostId, SignedDuration, Timestamp};
+use herald_core::{Clock, ManualClock, Named, PostId, SignedDuration, Timestamp, UserId};
 use herald_db::testing::TestDb;
 use herald_db::{Tx, on_both_backends};
 use herald_events::Outbox;
@@ -37,14 +41,33 @@ use herald_platforms::{
     PlatformClient, PlatformsConfig, PostFormat, ProviderId, Providers, Publishers, Secret,
 };
 use herald_publishing::{
-    FailureKind, MediaCatalog, PostInput, PostView, Publishing, TargetInput, TargetStatus, Variant,
-    When,
+    ApprovalMode, ApprovalPolicy, FailureKind, MediaCatalog, PostInput, PostNews, PostNewsKind,
+    PostView, PublishError, Publishing, ReviewState, TargetInput, TargetStatus, TeamNotifier,
+    Variant, When,
 };
 use herald_ratelimit::InProcessLimiter;
 use herald_sandbox::{Fault, FaultKind, Limits, Platform, Sandbox, SandboxConfig};
 
 #[derive(Default)]
 struct Letters(Mutex<Vec<Letter>>);
+
+/// One piece of news: what, to whom, caused by whom.
+type Told = (PostNewsKind, Vec<UserId>, Option<String>);
+
+/// What publishing told whom, in order.
+#[derive(Default)]
+struct News(Mutex<Vec<Told>>);
+
+#[async_trait]
+impl TeamNotifier for News {
+    async fn tell(&self, _tx: &mut Tx, news: &PostNews<'_>) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((news.kind, news.to.to_vec(), news.by.map(str::to_owned)));
+        Ok(())
+    }
+}
 
 #[async_trait]
 impl Mailbox for Letters {
@@ -169,6 +192,8 @@ struct Setup {
     auth: Authorized,
     accounts: Vec<ConnectionView>,
     db: herald_db::Db,
+    users: Accounts,
+    news: Arc<News>,
 }
 
 async fn setup(t: &TestDb) -> Setup {
@@ -276,6 +301,7 @@ async fn setup(t: &TestDb) -> Setup {
     }
     let connected = connections.list(&auth, None).await.unwrap();
     let media = TestMedia::start().await;
+    let news = Arc::new(News::default());
     let publishing = Publishing::new(
         t.db.clone(),
         queue.clone(),
@@ -283,6 +309,7 @@ async fn setup(t: &TestDb) -> Setup {
         Arc::new(Catalog(media)),
         publishers,
         Outbox::new(t.db.clone(), clock.clone()),
+        news.clone(),
     );
     let mut registry = Registry::new();
     herald_publishing::register(&mut registry, publishing.clone());
@@ -295,6 +322,8 @@ async fn setup(t: &TestDb) -> Setup {
         auth,
         accounts: connected,
         db: t.db.clone(),
+        users: accounts,
+        news,
     }
 }
 
@@ -481,6 +510,75 @@ impl Setup {
             )
             .await
             .unwrap()
+    }
+
+    /// A new person who joins the owner's workspace as `role`, and their
+    /// proof there.
+    async fn member(&self, name: &str, role: &str) -> Authorized {
+        let email = format!("{name}@example.com");
+        self.users
+            .sign_up(
+                &email,
+                PASSWORD,
+                name,
+                "en",
+                "2026-12-07",
+                &RequestMeta::default(),
+            )
+            .await
+            .unwrap();
+        let user: UserId = herald_db::on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        herald_db::on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+                 VALUES ($1, $2, $3, 0)",
+            )
+            .bind(self.auth.workspace())
+            .bind(user)
+            .bind(role)
+            .execute(pool)
+            .await
+            .unwrap();
+        });
+        herald_accounts::shared::authorize(&self.db, user, self.auth.workspace(), Permission::View)
+            .await
+            .unwrap()
+    }
+
+    /// The post to every account, submitted for approval as `auth` at
+    /// `ahead` from now (Berlin time).
+    async fn submit_in(&self, auth: &Authorized, ahead: SignedDuration, tag: &str) -> PostView {
+        let local = self
+            .clock
+            .now()
+            .checked_add(ahead)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+            .datetime()
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string();
+        self.publishing
+            .create(
+                auth,
+                PostInput {
+                    targets: self.post(tag),
+                    when: When::Submit {
+                        schedule: Some(herald_publishing::Schedule::new(local, "Europe/Berlin")),
+                    },
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    fn told(&self) -> Vec<Told> {
+        self.news.0.lock().unwrap().clone()
     }
 
     fn worker(&self, id: &str) -> Worker {
@@ -805,7 +903,231 @@ async fn scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled(t: Te
     assert_eq!(s.published_with("#later").len(), 1);
 }
 
+async fn a_post_waiting_for_approval_never_goes_out_and_is_held_at_its_time(t: TestDb) {
+    let s = setup(&t).await;
+    s.publishing
+        .set_approval_policy(
+            &s.auth,
+            ApprovalPolicy {
+                mode: ApprovalMode::Everyone,
+                ..ApprovalPolicy::default()
+            },
+        )
+        .await
+        .unwrap();
+    let owner = s.auth.user();
+    let editor = s.member("eda", "editor").await;
+    // Everyone needs approval: scheduling directly is refused.
+    let refused = s
+        .publishing
+        .create(
+            &s.auth,
+            PostInput {
+                targets: s.post("#direct"),
+                when: When::Now,
+            },
+        )
+        .await;
+    assert!(matches!(refused, Err(PublishError::ApprovalRequired)));
+    let post = s
+        .submit_in(&s.auth, SignedDuration::from_mins(30), "#waits")
+        .await;
+    assert_eq!(post.review, ReviewState::InReview);
+    assert!(
+        post.targets.iter().all(|t| t.status == TargetStatus::Draft),
+        "nothing is scheduled while it waits"
+    );
+    // The approvers were asked: the editor, not the author.
+    assert_eq!(
+        s.told(),
+        vec![(
+            PostNewsKind::ReviewRequested,
+            vec![editor.user()],
+            Some("Ida".to_owned())
+        )]
+    );
+    // Nobody approves their own post.
+    assert!(matches!(
+        s.publishing.approve(&s.auth, &post.id, "").await,
+        Err(PublishError::OwnPost)
+    ));
+    // Even a publish job that comes due for it (scheduled by anything)
+    // does not send it: the target goes back to being a draft.
+    herald_db::on_pool!(&s.db, |pool| {
+        sqlx::query("UPDATE post_targets SET status = 'scheduled' WHERE post_id = $1")
+            .bind(&post.id)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    let mut tx = s.db.begin().await.unwrap();
+    for target in &post.targets {
+        let job = herald_jobs::NewJob::of(&herald_publishing::PublishTarget {
+            target_id: target.id.clone(),
+        })
+        .unwrap();
+        let id = s.queue.enqueue(&mut tx, job).await.unwrap().id();
+        herald_db::on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE post_targets SET job_id = $1 WHERE id = $2")
+                .bind(id.0)
+                .bind(&target.id)
+                .execute(conn)
+                .await
+                .unwrap();
+        });
+    }
+    tx.commit().await.unwrap();
+    let worker = s.worker("w1");
+    assert!(worker.run_due().await.unwrap() >= post.targets.len());
+    // Its time comes: held, and its author and approvers are told.
+    s.clock.advance(SignedDuration::from_mins(31));
+    worker.run_due().await.unwrap();
+    let held = s.publishing.get(&s.auth, &post.id).await.unwrap();
+    assert!(s.published_with("#waits").is_empty(), "nothing went out");
+    assert!(held.targets.iter().all(|t| t.status == TargetStatus::Draft));
+    assert_eq!(held.review, ReviewState::InReview);
+    assert!(held.held_at.is_some());
+    let (kind, mut to, _) = s.told().last().unwrap().clone();
+    to.sort();
+    assert_eq!((kind, to), (PostNewsKind::Held, vec![owner, editor.user()]));
+    // Another approver approves it: past its time, it goes out at once,
+    // exactly once, and its author is told.
+    let approved = s
+        .publishing
+        .approve(&editor, &post.id, "Lovely")
+        .await
+        .unwrap();
+    assert_eq!(approved.review, ReviewState::Approved);
+    assert!(approved.held_at.is_none());
+    assert_eq!(
+        s.told().last().unwrap().clone(),
+        (PostNewsKind::Approved, vec![owner], Some("eda".to_owned()))
+    );
+    let view = s.settle(&worker, &post.id).await;
+    s.assert_each_once(&view, "#waits");
+    let history = s
+        .publishing
+        .review_history(&s.auth, &post.id)
+        .await
+        .unwrap();
+    let steps: Vec<_> = history.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(steps, ["submitted", "held", "approved"]);
+    assert_eq!(history[2].comment, "Lovely");
+    assert_eq!(history[2].actor_name.as_deref(), Some("eda"));
+}
+
+async fn contributors_submit_approvers_ask_for_changes_then_approve(t: TestDb) {
+    let s = setup(&t).await;
+    let writer = s.member("cody", "contributor").await;
+    let editor = s.member("eda", "editor").await;
+    // A contributor may not schedule (policy or not), only submit.
+    let direct = s
+        .publishing
+        .create(
+            &writer,
+            PostInput {
+                targets: s.post("#cody"),
+                when: When::Now,
+            },
+        )
+        .await;
+    assert!(matches!(
+        direct,
+        Err(PublishError::Account(
+            herald_accounts::AccountError::Forbidden
+        ))
+    ));
+    let post = s
+        .submit_in(&writer, SignedDuration::from_hours(2), "#cody")
+        .await;
+    assert_eq!(post.review, ReviewState::InReview);
+    // Only approvers decide; a comment is required to ask for changes.
+    assert!(matches!(
+        s.publishing.approve(&writer, &post.id, "").await,
+        Err(PublishError::Account(
+            herald_accounts::AccountError::Forbidden
+        ))
+    ));
+    assert!(matches!(
+        s.publishing.request_changes(&editor, &post.id, "  ").await,
+        Err(PublishError::CommentRequired)
+    ));
+    let asked = s
+        .publishing
+        .request_changes(&editor, &post.id, "Shorter caption, please")
+        .await
+        .unwrap();
+    assert_eq!(asked.review, ReviewState::ChangesRequested);
+    assert_eq!(s.told().last().unwrap().0, PostNewsKind::ChangesRequested);
+    // The contributor edits and submits again.
+    let mut targets = s.post("#cody");
+    targets[0].variant.caption = "Short #cody".into();
+    let resubmitted = s
+        .publishing
+        .update(
+            &writer,
+            &post.id,
+            PostInput {
+                targets,
+                when: When::Submit {
+                    schedule: post.schedule.clone(),
+                },
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(resubmitted.review, ReviewState::InReview);
+    assert!(matches!(
+        s.publishing.approve(&editor, &post.id, "").await,
+        Ok(p) if p.review == ReviewState::Approved
+            && p.targets.iter().all(|t| t.status == TargetStatus::Scheduled)
+    ));
+    // An edit by its author takes the approval back (the default).
+    let back = s
+        .publishing
+        .update(
+            &writer,
+            &post.id,
+            PostInput {
+                targets: s.post("#cody"),
+                when: When::Schedule {
+                    schedule: post.schedule.clone().unwrap(),
+                },
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(back.review, ReviewState::InReview);
+    assert!(back.targets.iter().all(|t| t.status == TargetStatus::Draft));
+    s.publishing.approve(&editor, &post.id, "").await.unwrap();
+    let worker = s.worker("w1");
+    assert_eq!(worker.run_due().await.unwrap(), 0, "not due yet");
+    let view = s.settle(&worker, &post.id).await;
+    s.assert_each_once(&view, "#cody");
+    let steps: Vec<_> = s
+        .publishing
+        .review_history(&editor, &post.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|h| h.action.as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "submitted",
+            "changes_requested",
+            "submitted",
+            "approved",
+            "reopened",
+            "approved"
+        ]
+    );
+}
+
 on_both_backends!(
+    a_post_waiting_for_approval_never_goes_out_and_is_held_at_its_time,
+    contributors_submit_approvers_ask_for_changes_then_approve,
     every_provider_publishes_once_with_receipts_and_events,
     faults_at_every_step_still_publish_each_target_once,
     a_worker_killed_mid_publish_is_resumed_without_duplicates,

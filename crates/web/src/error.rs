@@ -156,7 +156,21 @@ pub fn publish_status(e: &herald_publishing::PublishError) -> StatusCode {
         | P::UnknownTimeZone(_)
         | P::InvalidTime(_)
         | P::InPast => StatusCode::UNPROCESSABLE_ENTITY,
-        P::ConnectionNeedsReconnection(_) | P::WrongState(_) => StatusCode::CONFLICT,
+        P::CommentRequired | P::CommentTooLong | P::UnknownMember => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        P::CommentNotFound | P::LinkNotFound => StatusCode::NOT_FOUND,
+        P::LinkExpired => StatusCode::GONE,
+        P::LinkPasswordRequired | P::LinkPasswordWrong => StatusCode::UNAUTHORIZED,
+        P::LinkPosts | P::LinkExpiry | P::LinkLabelTooLong | P::LinkPassword | P::ReviewerName => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        // A rule about this post (it is theirs), not about their role.
+        P::ConnectionNeedsReconnection(_)
+        | P::OwnPost
+        | P::WrongState(_)
+        | P::ApprovalRequired
+        | P::NotInReview => StatusCode::CONFLICT,
         P::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         P::Db(_) | P::Media(_) | P::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -73,6 +73,11 @@ pub mod need {
         Publish: Publish, Some(Scope::PostsWrite);
         /// Approving posts or asking for changes.
         Approve: Approve, Some(Scope::PostsApprove);
+        /// Deciding on a post: the service checks who approves (a member
+        /// the policy names may approve whatever their role).
+        Decide: View, Some(Scope::PostsApprove);
+        /// Commenting on a post (the service lets drafters and approvers).
+        Comment: View, Some(Scope::DraftsWrite);
         /// Uploading and importing media.
         UploadMedia: Draft, Some(Scope::MediaWrite);
         /// Browsing a connected Drive to import from it.
@@ -82,6 +87,8 @@ pub mod need {
         DeleteMedia: Publish, Some(Scope::MediaWrite);
         /// Connecting and removing platform accounts: never a token's.
         ManageConnections: ManageConnections, None;
+        /// The approval policy: never a token's.
+        ManageMembers: ManageMembers, None;
         /// Webhook deliveries and outbound endpoints.
         ManageWebhooks: ManageWebhooks, Some(Scope::WebhooksManage);
     }

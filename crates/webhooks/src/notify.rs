@@ -58,10 +58,15 @@ pub enum NotificationKind {
     ConnectionRevoked,
     /// An outbound endpoint was disabled or exhausted its retries.
     EndpointFailing,
+    /// A post waits for one's approval, one's post was decided on, or a
+    /// post was held because its time came before approval.
+    Approval,
+    /// A teammate mentioned one in a comment on a post.
+    PostMention,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::Comment,
         NotificationKind::Mention,
         NotificationKind::Message,
@@ -69,6 +74,8 @@ impl NotificationKind {
         NotificationKind::DeliveryDead,
         NotificationKind::ConnectionRevoked,
         NotificationKind::EndpointFailing,
+        NotificationKind::Approval,
+        NotificationKind::PostMention,
     ];
 
     /// Whether a person gets it before they choose.
@@ -340,8 +347,37 @@ pub(crate) async fn notify_workspace(
     link: Option<&str>,
     now: Timestamp,
 ) -> Result<u64, WebhooksError> {
-    let params = serde_json::to_string(&notice.params).map_err(WebhooksError::Encode)?;
     let members = herald_accounts::shared::member_ids(tx, workspace).await?;
+    raise(tx, workspace, members, kind, notice, link, now).await
+}
+
+/// [`notify_workspace`] for some of its members only (`to`; people who are
+/// not members are left out).
+pub async fn notify_members(
+    tx: &mut herald_db::Tx,
+    workspace: WorkspaceId,
+    to: &[UserId],
+    kind: NotificationKind,
+    notice: &Notice,
+    link: Option<&str>,
+    now: Timestamp,
+) -> Result<u64, WebhooksError> {
+    let mut members = herald_accounts::shared::member_ids(tx, workspace).await?;
+    members.retain(|m| to.contains(m));
+    raise(tx, workspace, members, kind, notice, link, now).await
+}
+
+/// Raises the notice for those of `members` who get `kind`.
+async fn raise(
+    tx: &mut herald_db::Tx,
+    workspace: WorkspaceId,
+    members: Vec<UserId>,
+    kind: NotificationKind,
+    notice: &Notice,
+    link: Option<&str>,
+    now: Timestamp,
+) -> Result<u64, WebhooksError> {
+    let params = serde_json::to_string(&notice.params).map_err(WebhooksError::Encode)?;
     let choices: Vec<(UserId, bool)> = on_tx!(tx, |conn| {
         sqlx::query_as(
             "SELECT user_id, enabled FROM notification_prefs WHERE workspace_id = $1 AND kind = $2",

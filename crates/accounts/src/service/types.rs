@@ -403,6 +403,10 @@ pub mod limits {
     /// Invitations sent by one person, and to one workspace.
     pub const INVITE_USER: Limit = Limit::new("invite_user", 20, per_minutes(60));
     pub const INVITE_WORKSPACE: Limit = Limit::new("invite_workspace", 100, per_minutes(24 * 60));
+    /// Client review link pages (views and decisions), per address.
+    pub const REVIEW_LINK_IP: Limit = Limit::new("review_link_ip", 60, per_minutes(1));
+    /// Password tries on one client review link, per address.
+    pub const REVIEW_LINK_PASSWORD: Limit = Limit::new("review_link_password", 10, per_minutes(15));
     /// Bearer credentials (device access tokens, scoped tokens) that did
     /// not authenticate, per address; only failures count, so a busy
     /// client with a good token is never slowed down.

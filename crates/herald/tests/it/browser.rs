@@ -1115,3 +1115,216 @@ async fn browser_downloads_my_data_then_deletes_my_account_handing_the_workspace
     client.close().await.unwrap();
     app.stop().await;
 }
+
+/// Logs `email` in, in this browser (signing out whoever was).
+async fn log_in_as(client: &Client, app: &crate::helpers::TestApp, email: &str) {
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(client, "#field-email", email).await;
+    fill(client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(client).await;
+    wait_for_path(client, "/home").await;
+}
+
+/// The composer's date and time `ahead_ms` from now, in the browser's zone.
+async fn set_time_ahead(client: &Client, ahead_ms: u64) {
+    client
+        .execute(
+            r#"
+            const at = new Date(Date.now() + arguments[0]);
+            const pad = (n) => String(n).padStart(2, "0");
+            document.getElementById("date").value =
+              `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+            document.getElementById("time").value = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+            "#,
+            vec![json!(ahead_ms)],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_a_contributor_submits_an_editor_asks_for_changes_and_approves_and_a_client_approves_by_link()
+ {
+    let app = spawn_app().await;
+    let owner = app.signed_in("olga@example.com").await;
+    let ws = app.settings_workspace(&owner).await;
+    let writer = app
+        .member(&owner, &ws, "cody@example.com", "contributor")
+        .await;
+    let editor = app.member(&owner, &ws, "eda@example.com", "editor").await;
+    let page = crate::approvals::connect_page(&app, &owner).await;
+    let (_driver, client) = start_browser().await;
+
+    // The contributor drafts and submits, two minutes ahead.
+    log_in_as(&client, &app, "cody@example.com").await;
+    client
+        .goto(&app.url(&format!("/home/compose?workspace={ws}")))
+        .await
+        .unwrap();
+    wait_for_count(&client, "form#composer.enhanced", 1).await;
+    // Scheduling is not theirs: only draft and submit are offered.
+    assert!(
+        client
+            .find_all(Locator::Css("button[name=\"action\"][value=\"schedule\"]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    click_centered(
+        &client,
+        &format!("input[name=\"account\"][value=\"{page}\"]"),
+    )
+    .await;
+    fill(&client, "#caption", "Tomorrow's special").await;
+    set_time_ahead(&client, 120_000).await;
+    click_centered(&client, "button[name=\"action\"][value=\"submit\"]").await;
+    wait_for_path_prefix(&client, "/home/posts/").await;
+    wait_for_text(&client, ".notice", "Submitted for approval").await;
+    let post = client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .trim_start_matches("/home/posts/")
+        .to_owned();
+    wait_for_text(&client, ".review-panel", "Waiting for approval").await;
+    assert_no_console_errors(&client, "submitted").await;
+
+    // The editor asks for changes.
+    log_in_as(&client, &app, "eda@example.com").await;
+    client
+        .goto(&app.url(&format!("/home/posts/{post}?workspace={ws}")))
+        .await
+        .unwrap();
+    fill(&client, "#changes-comment", "Add the price, please").await;
+    click_centered(&client, "button[data-action=\"request-changes\"]").await;
+    wait_for_text(&client, ".notice", "Changes requested").await;
+    assert_no_console_errors(&client, "changes requested").await;
+
+    // The contributor reads it, edits and submits again.
+    log_in_as(&client, &app, "cody@example.com").await;
+    client
+        .goto(&app.url(&format!("/home/posts/{post}?workspace={ws}")))
+        .await
+        .unwrap();
+    wait_for_text(&client, ".review-history", "Add the price, please").await;
+    click(&client, ".post-actions a[href^=\"/home/compose/\"]").await;
+    wait_for_count(&client, "form#composer.enhanced", 1).await;
+    fill(
+        &client,
+        "#caption",
+        "Tomorrow's special: rye bread, 4 euros",
+    )
+    .await;
+    set_time_ahead(&client, 90_000).await;
+    click_centered(&client, "button[name=\"action\"][value=\"submit\"]").await;
+    wait_for_text(&client, ".notice", "Submitted for approval").await;
+
+    // The editor approves; it goes out on time in the sandbox.
+    log_in_as(&client, &app, "eda@example.com").await;
+    client
+        .goto(&app.url(&format!("/home/posts/{post}?workspace={ws}")))
+        .await
+        .unwrap();
+    click_centered(&client, "button[data-action=\"approve\"]").await;
+    wait_for_text(&client, ".notice", "Approved").await;
+    wait_for_text(&client, "[data-post-status]", "Scheduled").await;
+    assert_no_console_errors(&client, "approved").await;
+    let deadline = Instant::now() + Duration::from_secs(200);
+    loop {
+        client
+            .goto(&app.url(&format!("/home/posts/{post}?workspace={ws}")))
+            .await
+            .unwrap();
+        let status = client
+            .find(Locator::Css("[data-post-status]"))
+            .await
+            .unwrap()
+            .attr("data-post-status")
+            .await
+            .unwrap();
+        if status.as_deref() == Some("published") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not published in time: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    wait_for_count(&client, "table.receipts tr[data-outcome=\"published\"]", 1).await;
+
+    // Another post, shared with an outside reviewer through a link.
+    let api = |who: &reqwest::Client, path: String, body: serde_json::Value| {
+        let (who, app) = (who.clone(), &app);
+        async move {
+            let token = app.csrf_for(&who).await;
+            let resp = who
+                .post(app.url(&path))
+                .header("x-csrf-token", token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success(), "{path}: {}", resp.status());
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let second = api(
+        &writer,
+        format!("/api/posts?workspace={ws}"),
+        json!({
+            "targets": [{"connection_id": page, "variant": {"format": "text", "caption": "Opening hours for the holidays"}}],
+            "when": {"action": "submit", "schedule": {"local": "2031-12-20T09:00", "time_zone": "Europe/Berlin"}},
+        }),
+    )
+    .await;
+    let second_id = second["id"].as_str().unwrap().to_owned();
+    let link = api(
+        &editor,
+        format!("/api/posts/{second_id}/review-links?workspace={ws}"),
+        json!({"label": "Bakery owner"}),
+    )
+    .await;
+    let url = link["url"].as_str().unwrap().to_owned();
+    client.close().await.unwrap();
+
+    // A fresh browser profile, no account.
+    let (_driver2, guest) = start_browser().await;
+    guest.goto(&url).await.unwrap();
+    wait_for_text(&guest, ".guest-review", "Opening hours for the holidays").await;
+    let text = guest
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("Tomorrow's special") && !text.contains("@example.com"));
+    fill(&guest, "input[name=\"name\"]", "Bea from the bakery").await;
+    fill(&guest, "textarea[name=\"comment\"]", "Looks right").await;
+    click_centered(&guest, "button[data-action=\"guest-approve\"]").await;
+    wait_for_text(&guest, ".notice", "Thank you").await;
+    wait_for_text(
+        &guest,
+        ".review-history",
+        "Bea from the bakery approved it.",
+    )
+    .await;
+    assert_no_console_errors(&guest, "guest approved").await;
+    guest.close().await.unwrap();
+
+    let view: serde_json::Value = owner
+        .get(app.url(&format!("/api/posts/{second_id}?workspace={ws}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["review"], "approved");
+    assert_eq!(view["status"], "scheduled");
+    app.stop().await;
+}

@@ -3,6 +3,7 @@
 //! with `--ignored browser`) pages in headless Chromium.
 
 mod accounts;
+mod approvals;
 mod browser;
 mod cli;
 mod connections;

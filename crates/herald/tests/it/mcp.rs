@@ -398,16 +398,7 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     assert!(!issue["message"].as_str().unwrap().is_empty(), "{issue}");
     // A text post to a Facebook Page can go.
     connect_page(app, &w.browser).await;
-    let accounts = ok(&owner, "list_accounts", json!({})).await;
-    let page = accounts["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == "facebook_page")
-        .unwrap_or_else(|| panic!("a Facebook Page: {accounts}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let page = page_id(&owner).await;
     let text =
         json!({"targets": [{"connection_id": page, "format": "text", "caption": "Opening hours"}]});
     let post = ok(&owner, "create_draft", text).await;
@@ -422,7 +413,7 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
 }
 
 /// Every tool, by name.
-const TOOLS: [&str; 7] = [
+const TOOLS: [&str; 8] = [
     "create_draft",
     "get_post",
     "list_accounts",
@@ -430,7 +421,107 @@ const TOOLS: [&str; 7] = [
     "publish_post",
     "read_analytics",
     "schedule_post",
+    "submit_for_review",
 ];
+
+/// The id of the first Facebook Page among the accounts `client` sees.
+async fn page_id(client: &Client) -> String {
+    let accounts = ok(client, "list_accounts", json!({})).await;
+    accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "facebook_page")
+        .unwrap_or_else(|| panic!("a Facebook Page: {accounts}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_assistant_submits_a_draft_and_it_waits_for_an_approver() {
+    let w = world("mcp-review@example.com").await;
+    let app = &w.app;
+    connect_page(app, &w.browser).await;
+    let (_, assistant) = scoped_token(app, &w.owner, &w.ws, &[]).await;
+    let client = connect(app, &w.ws, &assistant).await;
+    let page = page_id(&client).await;
+    let text =
+        json!({"targets": [{"connection_id": page, "format": "text", "caption": "New menu"}]});
+    let draft = ok(&client, "create_draft", text).await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    assert_eq!(draft["review"], "none");
+
+    // Half a time is no time.
+    let error = refused(
+        &client,
+        "submit_for_review",
+        json!({"id": id, "local_time": "2030-07-01T09:00"}),
+    )
+    .await;
+    assert_eq!(
+        (error["code"].as_str(), error["field"].as_str()),
+        (Some("invalid_arguments"), Some("time_zone"))
+    );
+
+    let submitted = ok(
+        &client,
+        "submit_for_review",
+        json!({"id": id, "local_time": "2030-07-01T09:00", "time_zone": "Europe/Berlin"}),
+    )
+    .await;
+    assert_eq!(submitted["review"], "in_review");
+    assert_eq!(submitted["schedule"]["time_zone"], "Europe/Berlin");
+    assert!(
+        submitted["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] != "scheduled" && t["status"] != "published"),
+        "nothing goes out before an approver says so: {submitted}"
+    );
+    let waiting = ok(&client, "list_posts", json!({"status": "review"})).await;
+    assert!(
+        waiting["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == id.as_str()),
+        "{waiting}"
+    );
+    // The assistant cannot approve its own work: there is no such tool,
+    // and publishing is refused.
+    let error = refused(&client, "publish_post", json!({"id": id})).await;
+    assert_eq!(error["code"], "insufficient_scope");
+    client.cancel().await.unwrap();
+
+    // An editor approves it through the API (nobody approves their own
+    // post, and the assistant wrote it for the owner): now it is scheduled.
+    let editor = "mcp-editor@example.com";
+    app.member(&w.browser, &w.ws, editor, "editor").await;
+    let editor = device_token(app, editor).await;
+    let resp = reqwest::Client::new()
+        .post(app.url(&format!("/api/posts/{id}/approve?workspace={}", w.ws)))
+        .bearer_auth(&editor)
+        .json(&json!({"comment": "Good"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let approved = post_via_api(app, &w.owner, &w.ws, &id).await;
+    assert_eq!(approved["review"], "approved");
+    assert_eq!(approved["status"], "scheduled");
+    assert_eq!(approved["scheduled_at"], "2030-07-01T07:00:00Z");
+
+    let audit = mcp_audit(app).await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "mcp.submit_for_review" && a.outcome == "success"),
+        "{audit:?}"
+    );
+    w.app.stop().await;
+}
 
 #[tokio::test]
 async fn another_workspaces_post_is_not_found_and_bad_arguments_say_where() {

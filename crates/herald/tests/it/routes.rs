@@ -159,6 +159,8 @@ enum Fresh {
     Membership,
     /// `{device}`: a device (refresh-token family) of the owner's.
     Device,
+    /// `{link}`: a live client review link to the owner's post.
+    Link,
     /// `{token}`: a scoped token of the owner's.
     Token,
 }
@@ -535,6 +537,53 @@ fn table() -> Vec<Route> {
             .at("/home/targets/{target}/retry")
             .form(WS_FORM)
             .denied(forbidden),
+        // ---------------------------------------------- approvals and comments: pages
+        post("/home/posts/{id}/submit", AuthorOr(P::Draft, P::Publish))
+            .at("/home/posts/{post}/submit")
+            .form(WS_FORM)
+            .denied(forbidden)
+            .fresh(Fresh::Post),
+        // The owner wrote the post: their refusal (nobody approves their
+        // own post) is a notice, not "forbidden".
+        post("/home/posts/{id}/approve", Workspace(P::Approve))
+            .at("/home/posts/{post}/approve")
+            .form(WS_FORM)
+            .denied(forbidden)
+            .fresh(Fresh::Post),
+        post("/home/posts/{id}/request-changes", Workspace(P::Approve))
+            .at("/home/posts/{post}/request-changes")
+            .form(&[("workspace", "{ws}"), ("comment", "routes check")])
+            .denied(forbidden)
+            .fresh(Fresh::Post),
+        post("/home/posts/{id}/comments", Workspace(P::Draft))
+            .at("/home/posts/{post}/comments")
+            .form(&[("workspace", "{ws}"), ("body", "routes check")])
+            .denied(forbidden),
+        post("/home/posts/{id}/review-links", Workspace(P::Publish))
+            .at("/home/posts/{post}/review-links")
+            .form(&[("workspace", "{ws}"), ("days", "7")])
+            .denied(forbidden),
+        post("/home/review-links/{id}/revoke", Workspace(P::Publish))
+            .at("/home/review-links/{link}/revoke")
+            .form(WS_FORM)
+            .denied(forbidden)
+            .fresh(Fresh::Link),
+        // Client review pages: no account; a token that names no link is
+        // a 404 for everyone (the guest flow has its own tests).
+        get("/review/{token}", Public).at("/review/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        post("/review/{token}", Public)
+            .at("/review/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .form(&[("password", "routes check")]),
+        post("/review/{token}/posts/{post}", Public)
+            .at("/review/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/posts/{post}")
+            .form(&[("decision", "approve"), ("name", "routes check")]),
+        get("/home/settings/approvals", Workspace(P::View))
+            .at("/home/settings/approvals?workspace={ws}")
+            .outsider(OwnWorkspace),
+        post("/home/settings/approvals", Workspace(P::ManageMembers))
+            .at("/home/settings/approvals")
+            .form(&[("workspace", "{ws}"), ("mode", "none"), ("reapprove_on_edit", "on")])
+            .denied(forbidden),
         // ---------------------------------------------- posts: API
         get("/api/posts", Workspace(P::View))
             .at("/api/posts?workspace={ws}&queue=drafts")
@@ -575,6 +624,48 @@ fn table() -> Vec<Route> {
         get("/api/targets/{id}/receipts", Workspace(P::View))
             .at("/api/targets/{target}/receipts?workspace={ws}")
             .scope(S::PostsRead),
+        // ---------------------------------------------- approvals and comments: API
+        post("/api/posts/{id}/submit", AuthorOr(P::Draft, P::Publish))
+            .at("/api/posts/{post}/submit?workspace={ws}")
+            .fresh(Fresh::Post)
+            .scope(S::DraftsWrite),
+        post("/api/posts/{id}/approve", Workspace(P::Approve))
+            .at("/api/posts/{post}/approve?workspace={ws}")
+            .fresh(Fresh::Post)
+            .scope(S::PostsApprove),
+        post("/api/posts/{id}/request-changes", Workspace(P::Approve))
+            .at("/api/posts/{post}/request-changes?workspace={ws}")
+            .json(r#"{"comment":"routes check"}"#)
+            .fresh(Fresh::Post)
+            .scope(S::PostsApprove),
+        get("/api/posts/{id}/reviews", Workspace(P::View))
+            .at("/api/posts/{post}/reviews?workspace={ws}")
+            .scope(S::PostsRead),
+        get("/api/posts/{id}/comments", Workspace(P::View))
+            .at("/api/posts/{post}/comments?workspace={ws}")
+            .scope(S::PostsRead),
+        post("/api/posts/{id}/comments", Workspace(P::Draft))
+            .at("/api/posts/{post}/comments?workspace={ws}")
+            .json(r#"{"body":"routes check"}"#)
+            .scope(S::DraftsWrite),
+        post("/api/posts/{id}/review-links", Workspace(P::Publish))
+            .at("/api/posts/{post}/review-links?workspace={ws}")
+            .json(r#"{"expires_in_days":3}"#)
+            .scope(S::PostsWrite),
+        get("/api/posts/{id}/review-links", Workspace(P::View))
+            .at("/api/posts/{post}/review-links?workspace={ws}")
+            .scope(S::PostsRead),
+        delete("/api/review-links/{id}", Workspace(P::Publish))
+            .at("/api/review-links/{link}?workspace={ws}")
+            .fresh(Fresh::Link)
+            .scope(S::PostsWrite),
+        get("/api/approval-policy", Workspace(P::View))
+            .at("/api/approval-policy?workspace={ws}")
+            .scope(S::PostsRead),
+        put("/api/approval-policy", Workspace(P::ManageMembers))
+            .at("/api/approval-policy?workspace={ws}")
+            .json(r#"{"mode":"none","reapprove_on_edit":true}"#)
+            .token(TokenRule::Refused),
         // ---------------------------------------------- media
         get("/api/workspaces/{ws}/media", Workspace(P::View)).scope(S::PostsRead),
         post("/api/workspaces/{ws}/media", Workspace(P::Draft))
@@ -1660,6 +1751,23 @@ impl World {
         body["id"].as_str().unwrap().to_owned()
     }
 
+    /// A client review link to the owner's post; its id.
+    async fn new_link(&self) -> String {
+        let (status, body) = self
+            .as_owner(
+                Method::POST,
+                &format!(
+                    "/api/posts/{}/review-links?workspace={}",
+                    self.vars["{post}"],
+                    self.ws()
+                ),
+                Some(r#"{"label":"ws1-secret-client"}"#),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
     /// A TikTok connection of its own sandbox user.
     async fn new_connection(&self) -> String {
         let user = format!("routes-removable-{}", self.next_seed());
@@ -1809,6 +1917,7 @@ impl World {
             Fresh::Invite => "{invite}",
             Fresh::Membership => "{member}",
             Fresh::Device => "{device}",
+            Fresh::Link => "{link}",
             Fresh::Token => "{token}",
         };
         if kind == Fresh::Membership {
@@ -1824,6 +1933,7 @@ impl World {
             Fresh::Connection => self.new_connection().await,
             Fresh::Invite => self.new_invite().await,
             Fresh::Device => self.new_device().await,
+            Fresh::Link => self.new_link().await,
             Fresh::Token => self.new_token(&[]).await.0,
             Fresh::Membership => unreachable!(),
         };

@@ -763,6 +763,35 @@ async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_sta
         &[("email", "keeper@example.com")],
     )
     .await;
+    // Scoped tokens: one revoked, one expiring in a day.
+    let token = |body: serde_json::Value| {
+        let (app, owner) = (&app, &owner);
+        let ws = ws.clone();
+        async move {
+            let resp = owner
+                .post(app.url(&format!("/api/tokens?workspace={ws}")))
+                .header("x-csrf-token", app.csrf_for(owner).await)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::CREATED);
+            resp.json::<serde_json::Value>().await.unwrap()["token"]["id"].clone()
+        }
+    };
+    let day = herald_core::Clock::now(clock.as_ref())
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .unwrap();
+    token(json!({"name": "Daily", "kind": "app", "scopes": ["posts:read"], "expires_at": day}))
+        .await;
+    let revoked = token(json!({"name": "Old", "kind": "assistant"})).await;
+    let resp = owner
+        .delete(app.url(&format!("/api/tokens/{revoked}?workspace={ws}")))
+        .header("x-csrf-token", app.csrf_for(&owner).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     let rows = |table: &'static str| count(&app, table);
     assert!(rows("oauth_attempts").await > 0);
     assert_eq!(
@@ -775,7 +804,9 @@ async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_sta
     // and the signed-out device with its tokens.
     clock.advance(jiff::SignedDuration::from_mins(11));
     purge_until(&app, "the connect attempt and the used link", || async {
-        rows("oauth_attempts").await == 0 && rows("email_tokens").await == 1
+        rows("oauth_attempts").await == 0
+            && rows("email_tokens").await == 1
+            && rows("api_tokens").await == 1
     })
     .await;
     assert_eq!(rows("devices").await, 1, "the signed-out device went");
@@ -790,7 +821,9 @@ async fn the_retention_job_keeps_each_table_to_the_period_the_privacy_notice_sta
     // 8 days on: the invitation expired; the access token long before.
     clock.advance(jiff::SignedDuration::from_hours(8 * 24));
     purge_until(&app, "the expired invitation", || async {
-        rows("invites").await == 0 && rows("access_tokens").await == 0
+        rows("invites").await == 0
+            && rows("access_tokens").await == 0
+            && rows("api_tokens").await == 0
     })
     .await;
     assert_eq!(rows("refresh_tokens").await, 1, "still valid for 60 days");
@@ -899,6 +932,35 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
     let app = spawn_app().await;
     let email = "audited@example.com";
     let client = app.signed_in(email).await;
+    // A scoped token that writes (refused for its body) and a guessed one.
+    let ws = app.settings_workspace(&client).await;
+    let made: serde_json::Value = client
+        .post(app.url(&format!("/api/tokens?workspace={ws}")))
+        .header("x-csrf-token", app.csrf_for(&client).await)
+        .json(&json!({"name": "Claude", "kind": "assistant"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let scoped = made["secret"].as_str().unwrap().to_owned();
+    let resp = new_client()
+        .post(app.url("/api/posts"))
+        .bearer_auth(&scoped)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let guess = format!("{}x", &scoped[..scoped.len() - 1]);
+    let resp = new_client()
+        .get(app.url("/api/me"))
+        .bearer_auth(&guess)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // A wrong password, a device grant and refresh, a reset.
     let wrong = "a wrong but memorable password";
     let anon = new_client();
@@ -936,13 +998,19 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
     let rows: Vec<String> = on_pool!(&app.db, |pool| {
         sqlx::query_scalar(
             "SELECT action || ' ' || outcome || ' ' || COALESCE(subject, '') || ' ' || \
-             COALESCE(ip, '') || ' ' || COALESCE(user_agent, '') || ' ' || detail FROM audit_events",
+             COALESCE(ip, '') || ' ' || COALESCE(user_agent, '') || ' ' || detail || ' ' || \
+             COALESCE(via, '') FROM audit_events",
         )
         .fetch_all(pool)
         .await
         .unwrap()
     });
     assert!(rows.len() >= 5, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("api.write failure POST /api/posts") && r.contains("assistant:")),
+        "the token's write is audited through it: {rows:?}"
+    );
     let secrets = [
         PASSWORD.to_owned(),
         wrong.to_owned(),
@@ -951,6 +1019,8 @@ async fn the_audit_log_never_holds_a_password_or_a_token() {
         pair["access_token"].as_str().unwrap().to_owned(),
         pair["refresh_token"].as_str().unwrap().to_owned(),
         next["refresh_token"].as_str().unwrap().to_owned(),
+        scoped[9..].to_owned(),
+        guess[9..].to_owned(),
     ];
     for row in &rows {
         for secret in &secrets {

@@ -42,6 +42,39 @@ where
     }
 }
 
+/// A JSON body that may be left out: an empty body (with or without a
+/// content type) is `T::default()`; anything else is read as [`ApiJson`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OptionalApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for OptionalApiJson<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
+        let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.into_response().status() == StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::PayloadTooLarge
+            } else {
+                WebError::BadRequest {
+                    code: "bad_request",
+                }
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalApiJson(T::default()));
+        }
+        if !is_json(content_type.as_ref()) {
+            return Err(WebError::UnsupportedMediaType);
+        }
+        parse(&bytes).map(OptionalApiJson)
+    }
+}
+
 /// `application/json`, or a structured `+json` type, with any parameters.
 fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
     let Some(value) = content_type.and_then(|v| v.to_str().ok()) else {

@@ -10,6 +10,7 @@ pub(crate) mod media;
 mod notifications;
 mod platforms;
 pub(crate) mod posts;
+mod reviews;
 mod tokens;
 mod webhooks;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(platforms::router())
         .merge(posts::router())
+        .merge(reviews::router())
         .merge(media::router())
         .merge(endpoints::router())
         .merge(webhooks::router())

@@ -138,6 +138,8 @@ mod tests {
             created_by: Some(1),
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
+            review: herald_publishing::ReviewState::None,
+            held_at: None,
             targets,
         }
     }

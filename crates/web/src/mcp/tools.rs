@@ -45,9 +45,10 @@ use crate::{AppState, WebError};
 
 pub(super) const INSTRUCTIONS: &str = "Herald publishes social media posts for one workspace (the \
      one this connection was set up for). Start with list_accounts to see where posts can go, \
-     then create_draft. Drafts are safe: nothing goes out until someone who may publish \
-     schedules or publishes it. Refusals come back as tool errors with a code \
-     (forbidden, post_not_found, post_invalid …) and a message.";
+     then create_draft, and submit_for_review to ask the workspace's approvers. Drafts are \
+     safe: nothing goes out until someone who may publish schedules or publishes it, or an \
+     approver approves it. Refusals come back as tool errors with a code (forbidden, \
+     insufficient_scope, post_not_found, post_invalid …) and a message.";
 
 /// The longest period one listing or report may cover.
 const MAX_RANGE: SignedDuration = SignedDuration::from_hours(24 * 400);
@@ -65,17 +66,19 @@ enum Name {
     ListPosts,
     GetPost,
     CreateDraft,
+    SubmitForReview,
     SchedulePost,
     PublishPost,
     ReadAnalytics,
 }
 
 impl Name {
-    const ALL: [Name; 7] = [
+    const ALL: [Name; 8] = [
         Name::ListAccounts,
         Name::ListPosts,
         Name::GetPost,
         Name::CreateDraft,
+        Name::SubmitForReview,
         Name::SchedulePost,
         Name::PublishPost,
         Name::ReadAnalytics,
@@ -87,6 +90,7 @@ impl Name {
             Name::ListPosts => "list_posts",
             Name::GetPost => "get_post",
             Name::CreateDraft => "create_draft",
+            Name::SubmitForReview => "submit_for_review",
             Name::SchedulePost => "schedule_post",
             Name::PublishPost => "publish_post",
             Name::ReadAnalytics => "read_analytics",
@@ -107,7 +111,7 @@ impl Name {
         match self {
             Name::ListAccounts => Some(Scope::AccountsRead),
             Name::ListPosts | Name::GetPost => Some(Scope::PostsRead),
-            Name::CreateDraft => Some(Scope::DraftsWrite),
+            Name::CreateDraft | Name::SubmitForReview => Some(Scope::DraftsWrite),
             Name::ReadAnalytics => Some(Scope::AnalyticsRead),
             Name::SchedulePost | Name::PublishPost => None,
         }
@@ -138,8 +142,8 @@ impl Name {
                 "List posts",
                 "Posts of the workspace with their targets. Either a time range (`from`, `to`: \
                  posts scheduled, or else created, in it, oldest first), or one queue: \
-                 `drafts`, `upcoming` (the default), `published` or `failed` (newest first). \
-                 `status` narrows a range to one queue too.",
+                 `drafts`, `review` (waiting for approval), `upcoming` (the default), \
+                 `published` or `failed`. `status` narrows a range to one queue too.",
                 reads,
             ),
             Name::GetPost => define::<PostArgs, Post>(
@@ -156,6 +160,16 @@ impl Name {
                  list_accounts), each with its own format and text. Nothing is published: a \
                  draft waits for a person to schedule or publish it. Platform rules are \
                  checked when it is scheduled.",
+                writes(false),
+            ),
+            Name::SubmitForReview => define::<SubmitArgs, Post>(
+                self,
+                "Submit for review",
+                "Submits a draft for approval by the workspace's approvers, optionally with \
+                 the wall-clock time and IANA time zone it should go out at once approved \
+                 (else its own time, else right when approved). Its content is checked \
+                 against the platforms' rules now. It never publishes by itself: until an \
+                 approver approves, nothing goes out.",
                 writes(false),
             ),
             Name::SchedulePost => define::<SchedulePostArgs, Post>(
@@ -226,6 +240,8 @@ struct PostArgs {
 #[serde(rename_all = "snake_case")]
 enum Queue {
     Drafts,
+    /// Waiting for approval, or with changes asked for.
+    Review,
     Upcoming,
     Published,
     Failed,
@@ -236,6 +252,7 @@ impl Queue {
         use herald_publishing::QueueFilter as Q;
         match self {
             Queue::Drafts => Q::Drafts,
+            Queue::Review => Q::Review,
             Queue::Upcoming => Q::Upcoming,
             Queue::Published => Q::Published,
             Queue::Failed => Q::Failed,
@@ -246,6 +263,7 @@ impl Queue {
     fn holds(self, post: &PostView) -> bool {
         match self {
             Queue::Drafts => post.status == PostStatus::Draft,
+            Queue::Review => post.review.is_waiting(),
             Queue::Upcoming => {
                 matches!(post.status, PostStatus::Scheduled | PostStatus::Publishing)
             }
@@ -311,6 +329,18 @@ struct DraftTarget {
 fn format_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let formats: Vec<&str> = PostFormat::ALL.iter().map(|f| f.as_str()).collect();
     schemars::json_schema!({ "type": "string", "enum": formats })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SubmitArgs {
+    /// The post's id.
+    id: String,
+    /// When it should go out once approved, a wall-clock time
+    /// (`2026-03-29T09:00`); needs `time_zone`.
+    local_time: Option<String>,
+    /// An IANA time zone, `Europe/Berlin`; needs `local_time`.
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -618,6 +648,35 @@ async fn run(
             };
             let view = state.publishing().create(auth, input).await?;
             let summary = format!("Draft {} saved; nothing was published", view.id);
+            let subject = Some(view.id.to_string());
+            Done::of(post(&view), summary, subject)
+        }
+        Name::SubmitForReview => {
+            let a: SubmitArgs = parse(args)?;
+            let schedule = match (a.local_time, a.time_zone) {
+                (Some(local), Some(zone)) => Some(Schedule::new(local, zone)),
+                (None, None) => None,
+                (Some(_), None) => {
+                    return Err(Refusal::argument(
+                        "time_zone",
+                        "a time zone, since `local_time` is given",
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(Refusal::argument(
+                        "local_time",
+                        "a time, since `time_zone` is given",
+                    ));
+                }
+            };
+            let view = state
+                .publishing()
+                .submit(auth, &PostId(a.id), schedule)
+                .await?;
+            let summary = format!(
+                "Post {} submitted for review; it goes out only once approved",
+                view.id
+            );
             let subject = Some(view.id.to_string());
             Done::of(post(&view), summary, subject)
         }

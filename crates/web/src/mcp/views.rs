@@ -70,6 +70,12 @@ pub(super) struct Post {
     pub scheduled_at: Option<String>,
     /// The wall-clock time and IANA zone it was scheduled with.
     pub schedule: Option<Schedule>,
+    /// Where its approval stands: `none` (never submitted), `in_review`,
+    /// `changes_requested` or `approved`. A post waiting for approval never
+    /// goes out.
+    pub review: String,
+    /// When its time came while it still waited for approval (it was held).
+    pub held_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub targets: Vec<Target>,
@@ -130,6 +136,8 @@ impl Post {
                 local_time: s.local.clone(),
                 time_zone: s.time_zone.clone(),
             }),
+            review: view.review.as_str().to_owned(),
+            held_at: view.held_at.map(instant),
             created_at: instant(view.created_at),
             updated_at: instant(view.updated_at),
             targets: view.targets.iter().map(|t| Target::of(t, locale)).collect(),

@@ -9,17 +9,17 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use herald_accounts::{Permission, Role};
+use herald_accounts::Permission;
 use herald_core::Named;
 use herald_core::Timestamp;
-use herald_publishing::{PostStatus, PostView, QueueFilter};
+use herald_publishing::{PostStatus, PostView, QueueFilter, ReviewState};
 use jiff::Span;
 use jiff::civil::{Date, Weekday};
 use serde::Deserialize;
 
 use super::posts::{
-    Platform, PostCard, ViewerZone, platform, post_card, post_status_label, post_time, shorten,
-    viewer_zone, zone_names,
+    Platform, PostCard, ViewerZone, platform, post_card, post_status_label, post_time,
+    review_label, shorten, viewer_zone, zone_names,
 };
 use super::shell::{RailItem, Section, rail};
 use super::{Chrome, known, render};
@@ -51,6 +51,9 @@ pub struct Chip {
     pub id: String,
     pub status: &'static str,
     pub status_label: &'static str,
+    /// Its review (`none` when never submitted) and the words for it.
+    pub review: &'static str,
+    pub review_label: Option<&'static str>,
     pub time: String,
     pub summary: String,
     pub platforms: Vec<Platform>,
@@ -100,6 +103,9 @@ struct CalendarPage {
     zone_source: &'static str,
     zones: &'static [String],
     list: &'static str,
+    /// The state the calendar shows (`all`, or one of [`STATES`]).
+    state: &'static str,
+    states: Vec<(&'static str, &'static str)>,
     tabs: Vec<ListTab>,
     queue: Vec<PostCard>,
     queue_empty: &'static str,
@@ -115,8 +121,41 @@ struct CalendarQuery {
     date: Option<String>,
     tz: Option<String>,
     list: Option<String>,
+    state: Option<String>,
     done: Option<String>,
     error: Option<String>,
+}
+
+/// The states the calendar can be narrowed to.
+const STATES: [&str; 8] = [
+    "all",
+    "draft",
+    "in_review",
+    "changes_requested",
+    "approved",
+    "scheduled",
+    "published",
+    "failed",
+];
+
+/// Whether `post` is in calendar state `state`.
+fn in_state(state: &str, post: &PostView) -> bool {
+    match state {
+        "draft" => post.status == PostStatus::Draft && post.review == ReviewState::None,
+        "in_review" => post.review == ReviewState::InReview,
+        "changes_requested" => post.review == ReviewState::ChangesRequested,
+        "approved" => post.review == ReviewState::Approved,
+        "scheduled" => matches!(post.status, PostStatus::Scheduled | PostStatus::Publishing),
+        "published" => matches!(
+            post.status,
+            PostStatus::Published | PostStatus::PartiallyPublished
+        ),
+        "failed" => post
+            .targets
+            .iter()
+            .any(|t| t.status == herald_publishing::TargetStatus::Failed),
+        _ => true,
+    }
 }
 
 fn add_days(d: Date, n: i64) -> Date {
@@ -184,6 +223,7 @@ struct Links<'a> {
     workspace: Option<i64>,
     tz: Option<&'a str>,
     list: &'a str,
+    state: &'a str,
 }
 
 impl Links<'_> {
@@ -196,6 +236,9 @@ impl Links<'_> {
             href.push_str(&format!("&tz={}", urlencode(tz)));
         }
         href.push_str(&format!("&list={}", list.unwrap_or(self.list)));
+        if self.state != "all" {
+            href.push_str(&format!("&state={}", self.state));
+        }
         href
     }
 }
@@ -213,6 +256,8 @@ fn chip(t: &'static Catalog, zone: &ViewerZone, post: &PostView) -> Chip {
         id: post.id.to_string(),
         status: post.status.as_str(),
         status_label: post_status_label(t, post.status),
+        review: post.review.as_str(),
+        review_label: review_label(t, post.review),
         time: post_time(post)
             .to_zoned(zone.tz.clone())
             .strftime("%H:%M")
@@ -260,15 +305,27 @@ async fn show_calendar(
             .map_err(|e| WebError::Internal(Box::new(e)))
     };
 
-    let (posts, queue, role) = match &ws {
+    let state_filter = q
+        .state
+        .as_deref()
+        .and_then(|s| STATES.iter().find(|k| **k == s).copied())
+        .unwrap_or("all");
+    let (posts, queue) = match &ws {
         Some((_, auth)) => {
-            let posts = publishing
+            let mut posts = publishing
                 .between(auth, instant(start)?, instant(end)?)
                 .await?;
-            let queue = publishing.queue_list(auth, filter, 50).await?;
-            (posts, queue, auth.role())
+            posts.retain(|p| in_state(state_filter, p));
+            let policy = publishing.approval_policy(auth).await?;
+            let queue: Vec<_> = publishing
+                .queue_list(auth, filter, 50)
+                .await?
+                .iter()
+                .map(|p| post_card(c.t, &zone, p, p.actions(auth, &policy), auth.role()))
+                .collect();
+            (posts, queue)
         }
-        None => (Vec::new(), Vec::new(), Role::Viewer),
+        None => (Vec::new(), Vec::new()),
     };
     let ws = ws.map(|(ws, _)| ws);
 
@@ -304,6 +361,7 @@ async fn show_calendar(
         workspace: q.workspace,
         tz: (zone.source == "query").then_some(zone.name.as_str()),
         list: filter.as_str(),
+        state: state_filter,
     };
     let (prev, next) = match view {
         View::Month => {
@@ -328,6 +386,7 @@ async fn show_calendar(
         ),
     };
     let tabs = [
+        QueueFilter::Review,
         QueueFilter::Upcoming,
         QueueFilter::Published,
         QueueFilter::Failed,
@@ -365,9 +424,11 @@ async fn show_calendar(
         zones: zone_names(),
         list: filter.as_str(),
         tabs,
-        queue: queue
+        queue,
+        state: state_filter,
+        states: STATES
             .iter()
-            .map(|p| post_card(c.t, &zone, p, role))
+            .map(|k| (*k, c.t.text(&format!("calendar.state.{k}"))))
             .collect(),
         queue_empty: c.t.text(&format!("calendar.empty.{}", filter.as_str())),
         legend: [

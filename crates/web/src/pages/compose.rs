@@ -204,6 +204,11 @@ impl ComposeState {
         match self.action.as_str() {
             "draft" => Ok(When::Draft),
             "now" => Ok(When::Now),
+            // A time when one is given; none: right when approved.
+            "submit" => Ok(When::Submit {
+                schedule: (!self.date.trim().is_empty() && !self.time.trim().is_empty())
+                    .then(|| schedule_of(&self.date, &self.time, &self.time_zone)),
+            }),
             "schedule" => Ok(When::Schedule {
                 schedule: schedule_of(&self.date, &self.time, &self.time_zone),
             }),
@@ -320,6 +325,8 @@ struct ComposePage {
     action: String,
     workspace: i64,
     editable: bool,
+    /// Their role (and token) may schedule and publish; others submit.
+    may_publish: bool,
     accounts: Vec<AccountOption>,
     panels: Vec<Panel>,
     caption: String,
@@ -383,6 +390,7 @@ struct PageInput {
     connections: Vec<ConnectionView>,
     state: ComposeState,
     editable: bool,
+    may_publish: bool,
     zone_from_browser: bool,
     error: Option<String>,
     issues: Vec<IssueLine>,
@@ -396,6 +404,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
         connections,
         state,
         editable,
+        may_publish,
         zone_from_browser,
         error,
         issues,
@@ -523,6 +532,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
         },
         workspace: ws,
         editable,
+        may_publish,
         accounts,
         panels,
         caption: state.caption,
@@ -572,6 +582,7 @@ async fn show_composer(
             connections,
             state: form,
             editable: true,
+            may_publish: auth.allows(Permission::Publish),
             zone_from_browser: true,
             error: None,
             issues: Vec::new(),
@@ -599,6 +610,7 @@ async fn show_edit(
             connections,
             state: ComposeState::from_post(&post),
             editable,
+            may_publish: auth.allows(Permission::Publish),
             zone_from_browser: post.schedule.is_none(),
             error,
             issues: Vec::new(),
@@ -680,6 +692,7 @@ async fn save(
             connections,
             state: form,
             editable: true,
+            may_publish: auth.allows(Permission::Publish),
             zone_from_browser: false,
             error,
             issues,
@@ -696,6 +709,7 @@ fn after_save(form: &ComposeState, post: &PostView) -> String {
     match form.action.as_str() {
         "draft" => format!("/home/calendar?workspace={ws}&list=drafts&done=draft_saved#queue"),
         "now" => format!("/home/posts/{}?workspace={ws}&done=publishing", post.id),
+        "submit" => format!("/home/posts/{}?workspace={ws}&done=submitted", post.id),
         _ => {
             let date = post
                 .schedule

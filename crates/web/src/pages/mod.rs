@@ -6,11 +6,13 @@
 //! request so handlers only add what their page shows.
 
 mod account;
+mod approvals;
 mod calendar;
 mod compose;
 mod data;
 mod deletion;
 mod endpoints;
+mod guest_review;
 mod mailbox;
 mod notifications;
 mod posts;
@@ -41,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(mailbox::router())
         .merge(account::router())
         .merge(settings::router())
+        .merge(approvals::router())
         .merge(tokens::router())
         .merge(review::router())
         .merge(data::router())
@@ -52,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(notifications::router())
         .merge(deletion::router())
+        .merge(guest_review::router())
         .merge(shell::router())
 }
 

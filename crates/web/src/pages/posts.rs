@@ -20,8 +20,8 @@ use herald_accounts::{Permission, Role};
 use herald_core::{PostId, TargetId, Timestamp};
 use herald_platforms::AccountKind;
 use herald_publishing::{
-    FailureKind, PostStatus, PostView, PublishError, Receipt, Schedule, TargetStatus, TargetView,
-    When,
+    Decision, FailureKind, NewCommentInput, PostActions, PostStatus, PostView, PublishError,
+    Receipt, ReviewAction, ReviewState, Schedule, TargetStatus, TargetView, When,
 };
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -42,6 +42,12 @@ pub fn router() -> Router<AppState> {
         .route("/home/posts/{id}/cancel", post(cancel_post))
         .route("/home/posts/{id}/delete", post(delete_post))
         .route("/home/targets/{id}/retry", post(retry_target))
+        .route("/home/posts/{id}/submit", post(submit_post))
+        .route("/home/posts/{id}/approve", post(approve_post))
+        .route("/home/posts/{id}/request-changes", post(request_changes))
+        .route("/home/posts/{id}/comments", post(add_comment))
+        .route("/home/posts/{id}/review-links", post(create_link))
+        .route("/home/review-links/{id}/revoke", post(revoke_link))
 }
 
 // ---------------------------------------------------------------- zones
@@ -158,6 +164,11 @@ pub(super) fn platform(kind: AccountKind) -> Platform {
     Platform { slug, name, mark }
 }
 
+/// The words for a review state; none for a post never submitted.
+pub(super) fn review_label(t: &'static Catalog, r: ReviewState) -> Option<&'static str> {
+    (r != ReviewState::None).then(|| t.text(&format!("posts.review.{}", r.as_str())))
+}
+
 pub(super) fn post_status_label(t: &'static Catalog, s: PostStatus) -> &'static str {
     t.text(&format!("posts.status.{}", s.as_str()))
 }
@@ -220,6 +231,13 @@ pub struct PostCard {
     pub can_cancel: bool,
     pub can_delete: bool,
     pub can_reschedule: bool,
+    /// Its review: `none`, `in_review`, `changes_requested`, `approved`.
+    pub review: &'static str,
+    pub review_label: Option<&'static str>,
+    /// Its time came while it waited for approval.
+    pub held: bool,
+    pub can_submit: bool,
+    pub can_decide: bool,
     pub date: String,
     pub time: String,
     pub zone: String,
@@ -288,9 +306,9 @@ pub(super) fn post_card(
     t: &'static Catalog,
     zone: &ViewerZone,
     post: &PostView,
+    actions: PostActions,
     role: Role,
 ) -> PostCard {
-    let actions = post.actions_for(role);
     let (date, time, zone_name) = match &post.schedule {
         Some(s) => {
             let (d, tm) = schedule_parts(s);
@@ -326,6 +344,11 @@ pub(super) fn post_card(
         can_cancel: actions.cancel,
         can_delete: actions.delete,
         can_reschedule: actions.reschedule,
+        review: post.review.as_str(),
+        review_label: review_label(t, post.review),
+        held: post.held_at.is_some(),
+        can_submit: actions.submit,
+        can_decide: actions.decide,
         date,
         time,
         zone: zone_name,
@@ -363,8 +386,99 @@ struct PostPage {
     zone: String,
     zones: &'static [String],
     targets: Vec<TargetDetail>,
+    history: Vec<HistoryLine>,
+    threads: Vec<ThreadView>,
+    /// Members may comment here (they may draft, or approve).
+    can_comment: bool,
+    /// Accounts a comment may be about: (target id, name).
+    comment_targets: Vec<(String, String)>,
+    /// Client review links showing this post (members who may publish).
+    links: Vec<LinkLine>,
+    can_share: bool,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// A client review link as the post page lists it.
+pub struct LinkLine {
+    pub id: String,
+    pub label: String,
+    pub created: String,
+    pub expires: String,
+    pub last_viewed: Option<String>,
+    pub protected: bool,
+    pub active: bool,
+}
+
+/// One step of the review history.
+pub struct HistoryLine {
+    pub action: &'static str,
+    pub text: String,
+    pub at: String,
+    pub comment: String,
+}
+
+pub struct CommentLine {
+    pub id: i64,
+    pub author: String,
+    pub at: String,
+    pub body: String,
+    /// The account it is about.
+    pub about: Option<String>,
+}
+
+pub struct ThreadView {
+    pub comment: CommentLine,
+    pub replies: Vec<CommentLine>,
+}
+
+fn history_line(
+    t: &'static Catalog,
+    tz: &TimeZone,
+    e: &herald_publishing::ReviewEntry,
+) -> HistoryLine {
+    let who = e
+        .actor_name
+        .clone()
+        .unwrap_or_else(|| t.text("posts.review.someone").to_owned());
+    let key = if e.via_link {
+        format!("posts.history.{}_link", e.action.as_str())
+    } else {
+        format!("posts.history.{}", e.action.as_str())
+    };
+    HistoryLine {
+        action: e.action.as_str(),
+        text: if e.action == ReviewAction::Held {
+            t.text(&key).to_owned()
+        } else {
+            t.fill(&key, "name", &who)
+        },
+        at: local_time(e.at, tz),
+        comment: e.comment.clone(),
+    }
+}
+
+fn comment_line(
+    t: &'static Catalog,
+    tz: &TimeZone,
+    post: &PostView,
+    c: &herald_publishing::CommentView,
+) -> CommentLine {
+    CommentLine {
+        id: c.id,
+        author: c
+            .author_name
+            .clone()
+            .unwrap_or_else(|| t.text("posts.review.someone").to_owned()),
+        at: local_time(c.created_at, tz),
+        body: c.body.clone(),
+        about: c.target_id.as_ref().and_then(|id| {
+            post.targets
+                .iter()
+                .find(|t| &t.id == id)
+                .map(|t| format!("{} · {}", t.account_name, platform(t.kind).name))
+        }),
+    }
 }
 
 /// The top-level ids in a publisher's saved progress.
@@ -432,6 +546,8 @@ async fn show_post(
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let post = publishing.get(&auth, &id).await?;
     let role = auth.role();
+    let actions = publishing.actions(&auth, &post).await?;
+    let policy = publishing.approval_policy(&auth).await?;
     let mut targets = Vec::new();
     for target in &post.targets {
         let receipts = publishing.receipts(&auth, &target.id).await?;
@@ -443,14 +559,67 @@ async fn show_post(
                 .collect(),
         });
     }
+    let history = publishing
+        .review_history(&auth, &post.id)
+        .await?
+        .iter()
+        .map(|e| history_line(c.t, &zone.tz, e))
+        .collect();
+    let threads = publishing
+        .comments(&auth, &post.id)
+        .await?
+        .iter()
+        .map(|th| ThreadView {
+            comment: comment_line(c.t, &zone.tz, &post, &th.comment),
+            replies: th
+                .replies
+                .iter()
+                .map(|r| comment_line(c.t, &zone.tz, &post, r))
+                .collect(),
+        })
+        .collect();
+    let can_share = auth.allows(Permission::Publish);
+    let links = if can_share {
+        publishing
+            .review_links(&auth, &post.id)
+            .await?
+            .into_iter()
+            .map(|l| LinkLine {
+                id: l.id,
+                label: l.label,
+                created: local_time(l.created_at, &zone.tz),
+                expires: local_time(l.expires_at, &zone.tz),
+                last_viewed: l.last_viewed_at.map(|at| local_time(at, &zone.tz)),
+                protected: l.password_protected,
+                active: l.active,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&PostPage {
         rail: rail(Section::Calendar),
         workspace: ws.id.0,
-        post: post_card(c.t, &zone, &post, role),
+        links,
+        can_share,
+        post: post_card(c.t, &zone, &post, actions, role),
         created: local_time(post.created_at, &zone.tz),
         zone: zone.name,
         zones: zone_names(),
         targets,
+        history,
+        threads,
+        can_comment: auth.allows(Permission::Draft) || policy.is_approver(&auth),
+        comment_targets: post
+            .targets
+            .iter()
+            .map(|t| {
+                (
+                    t.id.to_string(),
+                    format!("{} · {}", t.account_name, platform(t.kind).name),
+                )
+            })
+            .collect(),
         notice: known(c.t, "posts.done.", q.done.as_deref()),
         error: known(c.t, "error.", q.error.as_deref()),
         c,
@@ -683,4 +852,194 @@ mod tests {
         assert_eq!(shorten("äöü", 3), "äöü");
         assert_eq!(shorten("äöüß", 3), "äö…");
     }
+}
+
+// ------------------------------------------------------------ review
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    workspace: i64,
+    #[serde(default = "default_back")]
+    back: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn submit_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<PostId>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let outcome = state
+        .publishing()
+        .submit(&auth, &id, None)
+        .await
+        .map(|_| "submitted");
+    back_with(&form.back, outcome)
+}
+
+async fn decide(
+    state: AppState,
+    authed: &herald_accounts::Authed,
+    id: PostId,
+    form: ReviewForm,
+    decision: Decision,
+) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let publishing = state.publishing();
+    let outcome = match decision {
+        Decision::Approve => publishing
+            .approve(&auth, &id, &form.comment)
+            .await
+            .map(|_| "approved"),
+        Decision::RequestChanges => publishing
+            .request_changes(&auth, &id, &form.comment)
+            .await
+            .map(|_| "changes_requested"),
+    };
+    back_with(&form.back, outcome)
+}
+
+async fn approve_post(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<PostId>,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    decide(state, &authed, id, form, Decision::Approve).await
+}
+
+async fn request_changes(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<PostId>,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    decide(state, &authed, id, form, Decision::RequestChanges).await
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    workspace: i64,
+    #[serde(default = "default_back")]
+    back: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    reply_to: Option<i64>,
+    /// An account's target id, or empty for the whole post.
+    #[serde(default)]
+    target: String,
+}
+
+async fn add_comment(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<PostId>,
+    axum::Form(form): axum::Form<CommentForm>,
+) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let target = Some(form.target.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| TargetId(t.to_owned()));
+    let outcome = state
+        .publishing()
+        .comment(
+            &auth,
+            &id,
+            NewCommentInput {
+                body: form.body,
+                reply_to: form.reply_to,
+                target,
+            },
+        )
+        .await
+        .map(|_| "commented");
+    back_with(&form.back, outcome)
+}
+
+// ------------------------------------------------------------ review links
+
+#[derive(Template)]
+#[template(path = "review_link_created.html")]
+struct LinkCreatedPage {
+    c: Chrome,
+    rail: Vec<RailItem>,
+    workspace: i64,
+    post: String,
+    url: String,
+    expires: String,
+    protected: bool,
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    workspace: i64,
+    #[serde(default)]
+    days: Option<u32>,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// Creates a link and shows its address once (it is not stored).
+async fn create_link(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    headers: HeaderMap,
+    c: Chrome,
+    Path(id): Path<PostId>,
+    axum::Form(form): axum::Form<LinkForm>,
+) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let back = format!("/home/posts/{id}?workspace={}", form.workspace);
+    let created = state
+        .publishing()
+        .create_review_link(
+            &auth,
+            herald_publishing::NewLinkInput {
+                posts: vec![id.clone()],
+                expires_in_days: form.days,
+                password: Some(form.password).filter(|p| !p.is_empty()),
+                label: form.label,
+            },
+        )
+        .await;
+    let created = match created {
+        Ok(created) => created,
+        Err(e) => return back_with(&back, Err(e)),
+    };
+    let zone = viewer_zone(None, &headers);
+    let mut response = render(&LinkCreatedPage {
+        rail: rail(Section::Calendar),
+        workspace: form.workspace,
+        post: id.to_string(),
+        url: format!("{}/review/{}", state.site().public_url, created.token),
+        expires: local_time(created.link.expires_at, &zone.tz),
+        protected: created.link.password_protected,
+        c,
+    })?;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+async fn revoke_link(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let auth = member::proof(&state, &authed.user, Some(form.workspace), Permission::View).await?;
+    let outcome = state
+        .publishing()
+        .revoke_review_link(&auth, &id)
+        .await
+        .map(|_| "link_revoked");
+    back_with(&form.back, outcome)
 }
