@@ -1466,3 +1466,6 @@ settings-api_title = API und Apps
 settings-api_body = Programme können über die JSON-API von Herald tun, was Sie hier tun, angemeldet mit einem Zugriffstoken. Die Referenz nennt jede Route, was sie annimmt und was sie antwortet.
 settings-api_link = API-Referenz öffnen
 public-api = API
+
+## mcp (die Werkzeuge für Assistenten unter /mcp)
+error-invalid_arguments = Ein Argument des Werkzeugaufrufs passt nicht zu dem, was das Werkzeug erwartet; `field` nennt es und `expected` sagt, was daran falsch war.

@@ -1465,3 +1465,6 @@ settings-api_title = API and apps
 settings-api_body = Programs can do what you do here through Herald's JSON API, signed in with an access token. The reference lists every route, what it takes and what it answers.
 settings-api_link = Open the API reference
 public-api = API
+
+## mcp (the assistants' tools at /mcp)
+error-invalid_arguments = An argument of the tool call is not what the tool takes; `field` names it and `expected` says what was wrong.

@@ -428,11 +428,13 @@ pub async fn ensure_csrf_cookie(
     mut req: Request,
     next: Next,
 ) -> Response {
-    // Signed media URLs and webhooks are called by platforms, not
-    // browsers: no cookie (and no token minted on every delivery).
+    // Signed media URLs and webhooks are called by platforms, and /mcp by
+    // assistants, not browsers: no cookie (and no token minted on every
+    // delivery or tool call).
     let path = req.uri().path();
     let needs = !path.starts_with("/media/")
         && !path.starts_with("/webhooks/")
+        && path != "/mcp"
         && session_cookie(&state, req.headers()).is_none()
         && cookie_value(req.headers(), state.cookies().csrf_name()).is_none();
     let fresh = needs.then(secret::new_token);

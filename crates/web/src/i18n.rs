@@ -692,6 +692,7 @@ mod tests {
             "media_upload_interrupted",
             "media_link_expired",
             "media_link_invalid",
+            "invalid_arguments",
         ];
         for code in codes {
             assert!(catalog(Locale::En).has(&format!("error.{code}")), "{code}");

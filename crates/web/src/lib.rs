@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+mod mcp;
 pub mod member;
 mod middleware;
 mod ops;
@@ -211,6 +212,8 @@ pub fn app(state: AppState, sandbox: Option<Router>) -> Router {
         .merge(with_forms)
         // Signed media URLs: no session, no CSRF (GET only).
         .merge(api::media::public_router())
+        // Assistants: a bearer token only, no cookie read, so no CSRF.
+        .merge(mcp::router())
         .fallback(error::not_found);
     // Every route gets the default body limit and request timeout, except
     // media uploads: their own limit, and an idle timeout per body part

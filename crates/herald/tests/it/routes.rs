@@ -73,6 +73,10 @@ enum Access {
     /// Draft-like changes to a post: the first permission for one's own
     /// drafts, the second for anyone's (the test's post is the owner's).
     AuthorOr(Permission, Permission),
+    /// A bearer token only (the assistants' MCP endpoint): no session
+    /// counts, so every session persona gets 401; each persona's own
+    /// bearer token is tried apart.
+    Bearer(Permission),
 }
 
 /// What a scoped token gets from an API route.
@@ -130,6 +134,9 @@ enum Body {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(&'static str),
+    /// A JSON-RPC message to the MCP endpoint, which accepts a POST only
+    /// from a client that takes both JSON and an event stream back.
+    JsonRpc(&'static str),
     /// A small JPEG, different every time (uploads deduplicate).
     Jpeg,
 }
@@ -241,6 +248,10 @@ impl Route {
         self.body = Body::Json(body);
         self
     }
+    fn json_rpc(mut self, body: &'static str) -> Self {
+        self.body = Body::JsonRpc(body);
+        self
+    }
     fn jpeg(mut self) -> Self {
         self.body = Body::Jpeg;
         self
@@ -278,6 +289,9 @@ impl Route {
         self.token(TokenRule::Scope(scope))
     }
 }
+
+/// An MCP request (JSON-RPC) that lists the tools.
+const MCP_LIST_TOOLS: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
 
 /// A draft for the TikTok account, as the JSON API takes it.
 const DRAFT: &str = r#"{"targets":[{"connection_id":"{tiktok}","variant":{"format":"video","caption":"routes check","media":[]}}],"when":{"action":"draft"}}"#;
@@ -889,6 +903,11 @@ fn table() -> Vec<Route> {
             .form(WS_FORM)
             .fresh(Fresh::Token)
             .denied(not_found),
+        // ---------------------------------------------- assistants (MCP)
+        // Each tool's own permission is the service's: tests/it/mcp.rs.
+        post("/mcp", Bearer(P::View))
+            .at("/mcp?workspace={ws}")
+            .json_rpc(MCP_LIST_TOOLS),
     ]
 }
 
@@ -1962,6 +1981,10 @@ impl World {
             Body::Json(json) => req
                 .header("content-type", "application/json")
                 .body(fill(json, vars)),
+            Body::JsonRpc(json) => req
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(fill(json, vars)),
             Body::Jpeg => req
                 .header("content-type", "image/jpeg")
                 .body(jpeg(10_000 + self.next_seed())),
@@ -1980,6 +2003,26 @@ impl World {
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
+}
+
+/// A bearer access token of `email`'s (the password grant).
+async fn bearer_token(app: &TestApp, email: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(app.url("/api/auth/token"))
+        .json(&serde_json::json!({
+            "grant_type": "password",
+            "email": email,
+            "password": PASSWORD,
+            "device_name": "routes check",
+            "device_kind": "assistant",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    body["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Sets the sandbox consent form's user (a different person, so a
@@ -2010,6 +2053,10 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             _ if safe => None,
             Public | SignedIn | Own | Workspace(_) | AuthorOr(..) if api => Some(Api(403, code)),
             Public | SignedIn | Own | Workspace(_) | AuthorOr(..) => Some(Status(403)),
+            // The session is no credential here; from another site the
+            // same-origin layer refuses first.
+            Bearer(_) if p.kind == Kind::NoToken => Some(Status(401)),
+            Bearer(_) => Some(Status(403)),
             Credentials | Webhook | SignedUrl | DevOnly => None,
         };
     }
@@ -2030,6 +2077,7 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
             _ => None,
         },
         Credentials | Webhook => p.anonymous().then_some(Refused),
+        Bearer(_) => Some(Status(401)),
         SignedUrl => (p.kind == Kind::Bare).then_some(Status(403)),
         DevOnly => (p.kind == Kind::Bare).then_some(Status(200)),
         SignedIn => Some(if p.anonymous() { anonymous } else { Allowed }),
@@ -2053,6 +2101,15 @@ fn expected(route: &Route, p: &Persona) -> Option<Outcome> {
 fn token_expected(route: &Route, scopes: Scopes) -> Option<Outcome> {
     use Access::*;
     use Outcome::*;
+    // The MCP endpoint lets every token in (each scope implies seeing the
+    // workspace); each tool then asks for its own scope (tests/it/mcp.rs).
+    if let Bearer(needed) = route.access {
+        return Some(if scopes.implies(needed) {
+            Allowed
+        } else {
+            Api(403, "insufficient_scope")
+        });
+    }
     let needs_caller = matches!(route.access, SignedIn | Own | Workspace(_) | AuthorOr(..));
     if !needs_caller {
         return None;
@@ -2272,6 +2329,72 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         );
     }
 
+    // Bearer-only routes: each person's device token (a password grant:
+    // their whole role; the scoped tokens are personas above). Members
+    // are let in as their role allows; the other workspace's member is
+    // not, unless naming their own workspace; a made-up token never, and
+    // a scoped token only in its own workspace.
+    let mut bearers: Vec<(String, Option<Role>, String)> = Vec::new();
+    for role in Role::ALL {
+        let email = match role {
+            Role::Owner => OWNER.to_owned(),
+            _ => format!("routes-{role}@example.com"),
+        };
+        let token = bearer_token(&w.app, &email).await;
+        bearers.push((format!("{role}'s bearer token"), Some(role), token));
+    }
+    let outsider_token = bearer_token(&w.app, "routes-outsider@example.com").await;
+    bearers.push(("outsider's bearer token".to_owned(), None, outsider_token));
+    let (_, assistant) = w.new_token(&[]).await;
+    for route in &table {
+        let Access::Bearer(needed) = route.access else {
+            continue;
+        };
+        let bare = &personas[0];
+        let mut theirs = w.vars.clone();
+        theirs.insert("{ws}", other_ws.clone());
+        let authorization = format!("Bearer {assistant}");
+        let who = "assistant token (defaults), asking for another workspace";
+        let answer = w
+            .send(bare, route, &theirs, &[("authorization", &authorization)])
+            .await;
+        report.record(route, who, check(Outcome::NotFound, &answer));
+        report.leak(route, who, &answer);
+        let made_up = (
+            "a made-up bearer token".to_owned(),
+            None,
+            "not-a-token".to_owned(),
+        );
+        for (who, role, token) in bearers.iter().chain([&made_up]) {
+            let authorization = format!("Bearer {token}");
+            let headers = [("authorization", authorization.as_str())];
+            let real = token != "not-a-token";
+            let expected = match role {
+                _ if !real => Outcome::Status(401),
+                Some(role) if may(*role, needed) => Outcome::Allowed,
+                Some(_) => route.denied,
+                None => route.outsider,
+            };
+            let answer = w.send(bare, route, &w.vars.clone(), &headers).await;
+            report.record(route, who, check(expected, &answer));
+            if role.is_none() {
+                report.leak(route, who, &answer);
+                // Naming their own workspace instead.
+                let mut theirs = w.vars.clone();
+                theirs.insert("{ws}", other_ws.clone());
+                let answer = w.send(bare, route, &theirs, &headers).await;
+                let who = format!("{who} via the outsider's workspace");
+                let expected = if real {
+                    Outcome::Allowed
+                } else {
+                    Outcome::Status(401)
+                };
+                report.record(route, &who, check(expected, &answer));
+                report.leak(route, &who, &answer);
+            }
+        }
+    }
+
     // Last, what ends the signed-in personas' sessions.
     run(&mut w, &table, &personas, true, &other_ws, &mut report).await;
 
@@ -2404,7 +2527,7 @@ fn token_persona_name(scope: Scope) -> &'static str {
 fn body_contains(body: Body, needle: &str) -> bool {
     match body {
         Body::Form(fields) => fields.iter().any(|(_, v)| v.contains(needle)),
-        Body::Json(json) => json.contains(needle),
+        Body::Json(json) | Body::JsonRpc(json) => json.contains(needle),
         Body::None | Body::Jpeg => false,
     }
 }

@@ -11,7 +11,7 @@ pub(crate) mod json;
 pub(crate) mod media;
 mod notifications;
 mod platforms;
-mod posts;
+pub(crate) mod posts;
 mod reviews;
 mod tokens;
 mod webhooks;

@@ -147,6 +147,25 @@ fn refused(locale: Locale, e: PublishError) -> Response {
     }
 }
 
+/// The rule issues of a refused post, each with its account and a
+/// `message` in `locale` beside its code and parameters (the MCP tools
+/// answer the same).
+pub(crate) fn issues_json(locale: Locale, problems: &[(String, Issue)]) -> Vec<serde_json::Value> {
+    problems
+        .iter()
+        .map(|(account, issue)| {
+            serde_json::json!({
+                "account": account,
+                "severity": issue.severity,
+                "field": issue.field,
+                "code": issue.code,
+                "params": issue.params,
+                "message": words::issue(catalog(locale), issue),
+            })
+        })
+        .collect()
+}
+
 /// Either a calendar range (`from` and `to`) or a queue.
 #[derive(Deserialize, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
