@@ -468,13 +468,18 @@ impl PostView {
 
     /// The first caption, for one-line summaries.
     pub fn summary(&self) -> &str {
-        self.targets
-            .iter()
-            .map(|t| t.variant.caption.as_str())
-            .find(|c| !c.trim().is_empty())
-            .or_else(|| self.targets.iter().find_map(|t| t.variant.title.as_deref()))
-            .unwrap_or("")
+        summary_of(self.targets.iter().map(|t| &t.variant))
     }
+}
+
+/// The first caption of `variants`, else the first title, else nothing.
+pub(crate) fn summary_of<'a>(variants: impl Iterator<Item = &'a Variant> + Clone) -> &'a str {
+    variants
+        .clone()
+        .map(|v| v.caption.as_str())
+        .find(|c| !c.trim().is_empty())
+        .or_else(|| variants.into_iter().find_map(|v| v.title.as_deref()))
+        .unwrap_or("")
 }
 
 /// One publishing attempt of a target.

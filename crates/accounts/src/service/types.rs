@@ -17,7 +17,8 @@ impl RequestMeta {
         }
     }
 
-    pub(super) fn ip_key(&self) -> &str {
+    /// The address rate limits count by (`unknown` when none is known).
+    pub fn ip_key(&self) -> &str {
         self.ip.as_deref().unwrap_or("unknown")
     }
 }

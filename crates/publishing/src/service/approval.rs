@@ -618,21 +618,18 @@ fn approvers(
         .collect()
 }
 
-/// The first caption of a post's targets, shortened for a notice.
+/// The post's one-line summary (as [`crate::PostView::summary`]), its
+/// first line shortened for a notice.
 pub(super) fn summary_of(targets: &[store::TargetRow]) -> String {
-    let caption = targets
+    let variants: Vec<crate::Variant> = targets
         .iter()
-        .filter_map(|t| serde_json::from_str::<crate::Variant>(&t.variant).ok())
-        .map(|v| {
-            if v.caption.trim().is_empty() {
-                v.title.unwrap_or_default()
-            } else {
-                v.caption
-            }
-        })
-        .find(|c| !c.trim().is_empty())
-        .unwrap_or_default();
-    let line = caption.lines().next().unwrap_or("").trim();
+        .filter_map(|t| serde_json::from_str(&t.variant).ok())
+        .collect();
+    let line = crate::model::summary_of(variants.iter())
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim();
     if line.chars().count() > 80 {
         let cut: String = line.chars().take(79).collect();
         format!("{cut}…")

@@ -29,16 +29,7 @@ where
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             return Err(WebError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.into_response().status() == StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::PayloadTooLarge
-            } else {
-                WebError::BadRequest {
-                    code: "bad_request",
-                }
-            }
-        })?;
-        parse(&bytes).map(ApiJson)
+        parse(&body(req, state).await?).map(ApiJson)
     }
 }
 
@@ -56,15 +47,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
         let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.into_response().status() == StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::PayloadTooLarge
-            } else {
-                WebError::BadRequest {
-                    code: "bad_request",
-                }
-            }
-        })?;
+        let bytes = body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalApiJson(T::default()));
         }
@@ -73,6 +56,19 @@ where
         }
         parse(&bytes).map(OptionalApiJson)
     }
+}
+
+/// The request's body within the body limit.
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, WebError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.into_response().status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PayloadTooLarge
+        } else {
+            WebError::BadRequest {
+                code: "bad_request",
+            }
+        }
+    })
 }
 
 /// `application/json`, or a structured `+json` type, with any parameters.

@@ -179,15 +179,10 @@ fn gone(c: Chrome, e: &PublishError) -> Result<Response, WebError> {
     Ok(private(response))
 }
 
-/// The address a limit counts by.
-fn address(meta: &herald_accounts::RequestMeta) -> &str {
-    meta.ip.as_deref().unwrap_or("unknown")
-}
-
 async fn limit(state: &AppState, meta: &herald_accounts::RequestMeta) -> Result<(), WebError> {
     state
         .accounts()
-        .limit(&limits::REVIEW_LINK_IP, address(meta))
+        .limit(&limits::REVIEW_LINK_IP, meta.ip_key())
         .await?;
     Ok(())
 }
@@ -266,7 +261,7 @@ async fn unlock(
     }
     let tries = format!(
         "{}:{}",
-        address(&meta),
+        meta.ip_key(),
         herald_accounts::secret::token_hash(&token)
     );
     state
