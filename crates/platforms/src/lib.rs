@@ -14,6 +14,7 @@
 
 pub mod client;
 pub mod drive;
+pub mod engage;
 mod error;
 pub mod instagram;
 pub mod meta;
