@@ -98,6 +98,112 @@ pub async fn member_ids(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<UserI
     }))
 }
 
+/// The members of `workspace` with their roles, in `tx` (a role this
+/// version does not know is left out).
+pub async fn member_roles(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+) -> Result<Vec<(UserId, Role)>, DbError> {
+    let rows: Vec<(UserId, String)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT user_id, role FROM memberships WHERE workspace_id = $1 ORDER BY user_id",
+        )
+        .bind(workspace)
+        .fetch_all(conn)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user, role)| Some((user, Role::parse(&role)?)))
+        .collect())
+}
+
+/// A person as mail reaches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: UserId,
+    pub email: String,
+    /// Whether they confirmed the address (only confirmed addresses get
+    /// notification mail).
+    pub verified: bool,
+    pub locale: String,
+    /// Their IANA time zone, when they chose one.
+    pub time_zone: Option<String>,
+    /// Their display name, else their address.
+    pub name: String,
+}
+
+/// Each of `users` as mail reaches them; people who no longer exist are
+/// left out.
+pub async fn recipients(db: &Db, users: &[UserId]) -> Result<Vec<Recipient>, DbError> {
+    let mut found = Vec::with_capacity(users.len());
+    for chunk in users.chunks(500) {
+        type Row = (UserId, String, Option<i64>, String, Option<String>, String);
+        let rows: Vec<Row> = on_pool!(db, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id, email, email_verified_at, locale, time_zone, display_name FROM users WHERE id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(") ORDER BY id");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        found.extend(rows.into_iter().map(
+            |(id, email, verified, locale, time_zone, display_name)| Recipient {
+                id,
+                name: if display_name.trim().is_empty() {
+                    email.clone()
+                } else {
+                    display_name
+                },
+                email,
+                verified: verified.is_some(),
+                locale,
+                time_zone,
+            },
+        ));
+    }
+    Ok(found)
+}
+
+/// Every membership (workspace, member), for work that visits each member
+/// of each workspace (the weekly digest), in pages after `after`.
+pub async fn memberships_after(
+    db: &Db,
+    after: Option<(WorkspaceId, UserId)>,
+    limit: i64,
+) -> Result<Vec<(WorkspaceId, UserId, Role)>, DbError> {
+    let (w, u) = after.map_or((0, 0), |(w, u)| (w.0, u.0));
+    let rows: Vec<(WorkspaceId, UserId, String)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT workspace_id, user_id, role FROM memberships \
+             WHERE workspace_id > $1 OR (workspace_id = $1 AND user_id > $2) \
+             ORDER BY workspace_id, user_id LIMIT $3",
+        )
+        .bind(w)
+        .bind(u)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(w, u, role)| Some((w, u, Role::parse(&role)?)))
+        .collect())
+}
+
+/// The name of `workspace`, when it exists.
+pub async fn workspace_name(db: &Db, workspace: WorkspaceId) -> Result<Option<String>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_scalar("SELECT name FROM workspaces WHERE id = $1")
+            .bind(workspace)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
 /// The Argon2id hash of a password that guards a shared link (8 to 128
 /// characters). CPU-heavy: call from a blocking task.
 pub fn hash_link_password(raw: &str) -> Result<String, crate::PasswordPolicyError> {

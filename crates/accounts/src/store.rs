@@ -16,10 +16,11 @@ pub struct UserRow {
     pub locale: String,
     pub email_verified_at: Option<DbTime>,
     pub created_at: DbTime,
+    pub time_zone: Option<String>,
 }
 
 const USER_COLUMNS: &str =
-    "id, email, password_hash, display_name, locale, email_verified_at, created_at";
+    "id, email, password_hash, display_name, locale, email_verified_at, created_at, time_zone";
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
@@ -93,6 +94,17 @@ pub async fn mark_verified(tx: &mut Tx, user: UserId, now: Timestamp) -> Result<
         .bind(user)
         .execute(conn)
         .await?;
+    });
+    Ok(())
+}
+
+pub async fn set_time_zone(db: &Db, user: UserId, zone: Option<&str>) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+            .bind(zone)
+            .bind(user)
+            .execute(pool)
+            .await?;
     });
     Ok(())
 }

@@ -55,6 +55,8 @@ pub struct Services {
     pub webhooks: crate::webhooks::Webhooks,
     pub privacy: herald_privacy::Privacy,
     pub retention: crate::retention::Retention,
+    /// Notification mail and the weekly digest.
+    pub notify: crate::notify::Notify,
 }
 
 impl Services {
@@ -99,11 +101,19 @@ impl Services {
             platforms.vault.clone(),
         )
         .await?;
+        let notify = crate::notify::build(
+            config,
+            db.clone(),
+            queue.clone(),
+            clock.clone(),
+            publishing.clone(),
+        )
+        .await?;
         let privacy = crate::privacy::build(
             config,
             db.clone(),
             queue.clone(),
-            clock,
+            clock.clone(),
             herald_privacy::Services {
                 accounts: accounts.clone(),
                 connections: platforms.connections.clone(),
@@ -135,6 +145,7 @@ impl Services {
             webhooks,
             privacy,
             retention,
+            notify,
         })
     }
 
@@ -150,6 +161,7 @@ impl Services {
         herald_media::jobs::register(&mut registry, self.media.clone(), connections.clone());
         herald_connections::jobs::register(&mut registry, connections.clone(), keyring());
         herald_publishing::register(&mut registry, self.publishing.clone());
+        self.notify.register(&mut registry);
         let webhooks = self.webhooks.clone();
         herald_webhooks::register(
             &mut registry,
@@ -349,6 +361,7 @@ pub async fn start_with_clock(
         &config,
         services.outbox,
         &services.webhooks.outbound,
+        &services.queue,
         shutdown.child_token(),
     )
     .await?;
@@ -425,6 +438,7 @@ pub async fn work(mut config: Config) -> anyhow::Result<()> {
         &config,
         services.outbox,
         &services.webhooks.outbound,
+        &services.queue,
         shutdown.child_token(),
     )
     .await?;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod bench;
 pub mod config;
 pub mod media;
+pub mod notify;
 pub mod platforms;
 pub mod privacy;
 pub mod publishing;

@@ -52,41 +52,58 @@ impl MediaCatalog for LibraryCatalog {
     }
 }
 
-/// Publishing's news as in-app notifications (the webhooks crate owns
-/// them), written in publishing's transaction.
-pub struct WorkspaceNotices;
+/// Publishing's news as notifications (`herald-notify`), raised in
+/// publishing's transaction.
+pub struct WorkspaceNotices(pub herald_notify::Notifier);
 
 #[async_trait]
 impl TeamNotifier for WorkspaceNotices {
     async fn tell(&self, tx: &mut Tx, news: &PostNews<'_>) -> Result<(), String> {
-        use herald_webhooks::{Notice, NotificationKind as K};
+        use herald_notify::{Audience, Notice, NotificationKind as K, Raise};
         let (kind, code) = match news.kind {
             PostNewsKind::ReviewRequested => (K::Approval, "review_requested"),
             PostNewsKind::Approved => (K::Approval, "review_approved"),
             PostNewsKind::ChangesRequested => (K::Approval, "review_changes_requested"),
             PostNewsKind::Held => (K::Approval, "review_held"),
             PostNewsKind::Mentioned => (K::PostMention, "post_mention"),
+            PostNewsKind::Failed => (K::PostFailed, "post_failed"),
+            PostNewsKind::Unconfirmed => (K::PostUnconfirmed, "post_unconfirmed"),
         };
-        let notice = Notice::new(
-            code,
-            [
-                ("post", news.summary.into()),
-                ("by", news.by.unwrap_or("").into()),
-            ],
-        );
         let link = format!("/home/posts/{}?workspace={}", news.post, news.workspace.0);
-        herald_webhooks::notify_members(
-            tx,
-            news.workspace,
-            news.to,
-            kind,
-            &notice,
-            Some(&link),
-            news.at,
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        let (notice, audience, key) = match &news.failure {
+            Some(f) => (
+                Notice::new(
+                    code,
+                    [
+                        ("post", news.summary.into()),
+                        ("platform", f.platform.into()),
+                        ("account", f.account.into()),
+                        ("reason", f.reason.into()),
+                    ],
+                ),
+                // The author; when they left, whoever may publish.
+                Audience::MembersElse(news.to, herald_accounts::Permission::Publish),
+                Some(format!("{code}:{}", f.target)),
+            ),
+            None => (
+                Notice::new(
+                    code,
+                    [
+                        ("post", news.summary.into()),
+                        ("by", news.by.unwrap_or("").into()),
+                    ],
+                ),
+                Audience::Members(news.to),
+                None,
+            ),
+        };
+        let mut raise = Raise::new(news.workspace, audience, kind, &notice).link(&link);
+        raise.key = key.as_deref();
+        self.0
+            .raise(tx, &raise, news.at)
+            .await
+            .map(|_| ())
+            .map_err(|e| herald_core::error::chain(&e))
     }
 }
 
@@ -100,6 +117,7 @@ pub fn build(
     publishers: Publishers,
     outbox: Outbox,
 ) -> Publishing {
+    let notifier = herald_notify::Notifier::new(queue.clone());
     Publishing::new(
         db,
         queue,
@@ -107,7 +125,7 @@ pub fn build(
         Arc::new(LibraryCatalog(media)),
         publishers,
         outbox,
-        Arc::new(WorkspaceNotices),
+        Arc::new(WorkspaceNotices(notifier)),
     )
 }
 
@@ -117,11 +135,18 @@ pub async fn start_relay(
     config: &crate::config::Config,
     outbox: Outbox,
     outbound: &herald_webhooks::outbound::Outbound,
+    queue: &Queue,
     shutdown: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
-    // Every event is fanned out to the workspaces' webhook endpoints before
-    // it goes to the configured sink.
-    let sink = outbound.sink(event_sink(config).await?);
+    // Every event raises the notices it causes and is fanned out to the
+    // workspaces' webhook endpoints before it goes to the configured sink.
+    let notices = Arc::new(crate::notify::ConnectionNotices {
+        queue: queue.clone(),
+        db: outbox.db().clone(),
+        clock: outbox.clock().clone(),
+        inner: event_sink(config).await?,
+    });
+    let sink = outbound.sink(notices);
     Ok(herald_events::spawn_relay(
         outbox,
         sink,

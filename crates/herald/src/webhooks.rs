@@ -11,7 +11,8 @@ use herald_jobs::Queue;
 use herald_webhooks::outbound::Outbound;
 use herald_webhooks::signature::MetaSecrets;
 use herald_webhooks::ssrf::TargetPolicy;
-use herald_webhooks::{AppSecrets, Inbound, MetaApps, MetaCallbacks, Notifications, Retention};
+use herald_notify::Notifications;
+use herald_webhooks::{AppSecrets, Inbound, MetaApps, MetaCallbacks, Retention};
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
@@ -90,7 +91,11 @@ pub async fn build(
         apps,
         config.public_url.trim_end_matches('/').to_owned(),
     );
-    let notifications = Notifications::new(db.clone(), clock.clone());
+    let notifications = Notifications::new(
+        db.clone(),
+        clock.clone(),
+        crate::notify::settings(config)?.unsubscribe,
+    );
     let policy = if config.webhook_allow_private {
         TargetPolicy::AllowPrivate
     } else {

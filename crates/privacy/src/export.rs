@@ -293,7 +293,7 @@ impl Privacy {
             let auth = s.accounts.require(user, m.id, Permission::View).await?;
             for n in s
                 .notifications
-                .list(&auth, herald_webhooks::KEEP_PER_USER as usize)
+                .list(&auth, herald_notify::KEEP_PER_USER as usize)
                 .await?
             {
                 notifications.push(json!({

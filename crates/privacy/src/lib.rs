@@ -34,7 +34,7 @@ use herald_db::{Db, DbError};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry};
 use herald_media::MediaLibrary;
 use herald_publishing::Publishing;
-use herald_webhooks::Notifications;
+use herald_notify::Notifications;
 use herald_webhooks::outbound::Outbound;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,8 @@ pub enum PrivacyError {
     Media(#[from] herald_media::MediaError),
     #[error("reading webhooks failed: {0}")]
     Webhooks(#[from] herald_webhooks::WebhooksError),
+    #[error("notification storage failed")]
+    Notify(#[from] herald_notify::NotifyError),
     #[error("writing the archive failed: {0}")]
     Archive(String),
     #[error("not found")]

@@ -74,6 +74,8 @@ pub struct Dependencies {
     pub publishers: Publishers,
     /// Where it appends the publish events.
     pub outbox: Outbox,
+    /// Who tells the author that a post failed.
+    pub notifier: Arc<dyn crate::TeamNotifier>,
 }
 
 /// The publish job's handler: runs a target's steps against its platform.
@@ -720,6 +722,9 @@ impl Dispatcher {
         self.refresh_status(&mut tx, &target.post_id)
             .await
             .map_err(|e| JobError::transient(e.to_string()))?;
+        self.tell_author(&mut tx, target, failure.kind, now)
+            .await
+            .map_err(|e| JobError::transient(format!("could not tell the author: {e}")))?;
         tx.commit().await.map_err(db_error)?;
         tracing::warn!(
             target_id = %target.id,
@@ -730,6 +735,53 @@ impl Dispatcher {
             "publish failed"
         );
         Ok(())
+    }
+}
+
+impl Dispatcher {
+    /// Tells the post's author (or, when they left, those who may publish)
+    /// that one of its targets failed or went unconfirmed, in `tx`.
+    async fn tell_author(
+        &self,
+        tx: &mut herald_db::Tx,
+        target: &TargetRow,
+        kind: FailureKind,
+        now: Timestamp,
+    ) -> Result<(), String> {
+        let post = store::post_in_tx(tx, &target.post_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let author: Vec<herald_core::UserId> = post.and_then(|p| p.created_by).into_iter().collect();
+        let targets = store::targets_of_in_tx(tx, &target.post_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let summary = crate::service::approval_summary(&targets);
+        let news_kind = if kind == FailureKind::Unconfirmed {
+            crate::PostNewsKind::Unconfirmed
+        } else {
+            crate::PostNewsKind::Failed
+        };
+        self.deps
+            .notifier
+            .tell(
+                tx,
+                &crate::PostNews {
+                    workspace: target.workspace_id,
+                    to: &author,
+                    kind: news_kind,
+                    post: &target.post_id,
+                    summary: &summary,
+                    by: None,
+                    at: now,
+                    failure: Some(crate::PostFailure {
+                        target: &target.id,
+                        platform: provider_name(&target.provider),
+                        account: &target.account_name,
+                        reason: kind.as_str(),
+                    }),
+                },
+            )
+            .await
     }
 }
 

@@ -32,7 +32,7 @@ pub use model::{
     FailureDetail, FailureKind, Outcome, PostActions, PostInput, PostStatus, PostView, Receipt,
     TargetInput, TargetStatus, TargetView, Variant, When,
 };
-pub use ports::{MediaCatalog, PostNews, PostNewsKind, TeamNotifier};
+pub use ports::{MediaCatalog, PostFailure, PostNews, PostNewsKind, TeamNotifier};
 pub use review::{ApprovalMode, ApprovalPolicy, ReviewAction, ReviewState};
 pub use schedule::Schedule;
 pub use service::{

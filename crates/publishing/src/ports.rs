@@ -38,6 +38,20 @@ pub enum PostNewsKind {
     Held,
     /// They were mentioned in a comment on a post.
     Mentioned,
+    /// Their post could not be published on one of its accounts.
+    Failed,
+    /// A platform did not confirm whether their post went out.
+    Unconfirmed,
+}
+
+/// Which target of a post failed, and why (a `FailureKind` code).
+#[derive(Debug, Clone, Copy)]
+pub struct PostFailure<'a> {
+    pub target: &'a herald_core::TargetId,
+    /// The platform's name.
+    pub platform: &'a str,
+    pub account: &'a str,
+    pub reason: &'a str,
 }
 
 /// One piece of news for some members of a workspace.
@@ -53,6 +67,8 @@ pub struct PostNews<'a> {
     /// Who caused it (a member's name, or an outside reviewer's).
     pub by: Option<&'a str>,
     pub at: Timestamp,
+    /// For [`PostNewsKind::Failed`] and [`PostNewsKind::Unconfirmed`].
+    pub failure: Option<PostFailure<'a>>,
 }
 
 /// Notifications as publishing raises them: written in the caller's

@@ -33,6 +33,7 @@ mod comments;
 mod links;
 
 pub(crate) use approval::HoldHandler;
+pub(crate) use approval::summary_of as approval_summary;
 pub use approval::{Decision, HoldIfWaiting, MAX_COMMENT_CHARS, ReviewEntry};
 pub use comments::{CommentView, NewCommentInput, Thread};
 pub use links::{
@@ -127,11 +128,26 @@ impl Publishing {
             media: inner.media.clone(),
             publishers: inner.publishers.clone(),
             outbox: inner.outbox.clone(),
+            notifier: inner.notifier.clone(),
         })
     }
 
     fn now(&self) -> Timestamp {
         self.inner.clock.now()
+    }
+
+    /// A workspace's publishing week, for its members' weekly digests (a
+    /// system job asks; no member is acting): targets published in
+    /// [`from`, `to`) and the week before, targets failed in [`from`, `to`),
+    /// posts waiting for review, targets due in the week after `to`.
+    pub async fn week_counts(
+        &self,
+        workspace: WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<[u64; 5], PublishError> {
+        let counts = store::week_counts(&self.inner.db, workspace, DbTime(from), DbTime(to)).await?;
+        Ok(counts.map(|n| u64::try_from(n).unwrap_or(0)))
     }
 
     // ------------------------------------------------------------ compose

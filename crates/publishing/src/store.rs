@@ -1000,3 +1000,39 @@ pub async fn touch_review_link(tx: &mut Tx, id: &str, now: Timestamp) -> Result<
     });
     Ok(())
 }
+
+/// The counts a weekly digest shows for `workspace`: targets published in
+/// [`from`, `to`) and in the seven days before, targets failed in
+/// [`from`, `to`), posts waiting for review now, and targets due in the
+/// seven days after `to`.
+pub async fn week_counts(
+    db: &Db,
+    workspace: WorkspaceId,
+    from: DbTime,
+    to: DbTime,
+) -> Result<[i64; 5], DbError> {
+    const WEEK: i64 = 7 * 24 * 3600 * 1_000_000;
+    let (from, to) = (from.0.as_microsecond(), to.0.as_microsecond());
+    let row: (i64, i64, i64, i64, i64) = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM post_targets WHERE workspace_id = $1 AND status = 'published' \
+              AND published_at >= $2 AND published_at < $3), \
+             (SELECT COUNT(*) FROM post_targets WHERE workspace_id = $1 AND status = 'published' \
+              AND published_at >= $4 AND published_at < $2), \
+             (SELECT COUNT(*) FROM post_targets WHERE workspace_id = $1 AND status = 'failed' \
+              AND updated_at >= $2 AND updated_at < $3), \
+             (SELECT COUNT(*) FROM posts WHERE workspace_id = $1 AND review = 'in_review'), \
+             (SELECT COUNT(*) FROM post_targets WHERE workspace_id = $1 AND status = 'scheduled' \
+              AND due_at >= $3 AND due_at < $5)",
+        )
+        .bind(workspace)
+        .bind(from)
+        .bind(to)
+        .bind(from - WEEK)
+        .bind(to + WEEK)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok([row.0, row.1, row.2, row.3, row.4])
+}

@@ -1469,3 +1469,188 @@ public-api = API
 
 ## mcp (die Werkzeuge für Assistenten unter /mcp)
 error-invalid_arguments = Ein Argument des Werkzeugaufrufs passt nicht zu dem, was das Werkzeug erwartet; `field` nennt es und `expected` sagt, was daran falsch war.
+
+# Benachrichtigungen über Kanäle, Mails und der Wochenbericht.
+## notify
+unit-instant_zoned = { $day }.{ $month }.{ $year }, { $hour }:{ $minute } { $zone }
+unit-date = { $day }.{ $month }.{ $year }
+notice-post_failed = „{ $post }“ konnte auf { $platform } ({ $account }) nicht veröffentlicht werden: { $reason }
+notice-post_unconfirmed = { $platform } hat nicht bestätigt, ob „{ $post }“ auf { $account } erschienen ist. Prüfen Sie das Konto, bevor Sie ihn erneut senden.
+notice-connection_reconnect = { $account } auf { $platform } muss neu verbunden werden: Herald kann dort nicht mehr veröffentlichen.
+notice-digest =
+    Ihre Woche: { $published ->
+        [one] 1 Beitrag veröffentlicht
+       *[other] { $published } Beiträge veröffentlicht
+    } ({ $published_before } in der Vorwoche), { $failed } fehlgeschlagen, { $awaiting } warten auf Freigabe, { $scheduled } geplant. Als Nächstes: { $next }
+notice-reason-reconnect = Das Konto muss neu verbunden werden
+notice-reason-reconsent = Herald fehlt eine Berechtigung für das Konto
+notice-reason-rejected = Die Plattform hat den Beitrag abgelehnt
+notice-reason-invalid = Der Beitrag erfüllt die Regeln der Plattform nicht
+notice-reason-quota = Das Limit der Plattform ist erreicht
+notice-reason-unavailable = Die Plattform hat wiederholt Fehler gemeldet
+notice-reason-unconfirmed = Die Plattform hat nicht bestätigt
+notice-reason-misconfigured = Die Plattform-App ist falsch eingerichtet
+notice-reason-media_missing = Seine Medien fehlen
+notice-reason-disconnected = Das Konto wurde entfernt
+notice-next-fix_failed = Fehlgeschlagenes prüfen und erneut senden.
+notice-next-review = Beiträge warten auf Ihre Freigabe.
+notice-next-plan_week = Für die kommende Woche ist nichts geplant.
+notice-next-keep_cadence = Es ist weniger geplant, als Sie diese Woche veröffentlicht haben.
+notice-next-on_track = Die kommende Woche ist geplant.
+notifications-kind-post_failed = Fehlgeschlagene Beiträge
+notifications-kind-post_unconfirmed = Unbestätigte Beiträge
+notifications-kind-connection_reconnect = Neu zu verbindende Konten
+notifications-kind-digest = Wochenbericht
+notifications-describe-post_failed = Ihr Beitrag konnte auf einem seiner Konten nicht veröffentlicht werden (hat die Person den Arbeitsbereich verlassen, erfahren es alle, die veröffentlichen dürfen).
+notifications-describe-post_unconfirmed = Eine Plattform hat nicht bestätigt, ob Ihr Beitrag erschienen ist.
+notifications-describe-connection_reconnect = Ein verbundenes Konto muss neu verbunden werden, bevor Herald dort veröffentlichen kann.
+notifications-describe-digest = Jeden Montag um 08:00 Uhr in Ihrer Zeitzone: die Beiträge der Woche im Vergleich zur Vorwoche, Fehlschläge, Freigaben und was als Nächstes ansteht.
+notifications-channel-in_app = In Herald
+notifications-channel-email = Per E-Mail
+notifications-kind_column = Benachrichtigung
+notifications-time_zone = Ihre Zeitzone
+notifications-time_zone_hint = Der Wochenbericht kommt montags um 08:00 Uhr in dieser Zone, und Zeiten in E-Mails werden darin angegeben.
+notifications-time_zone_invalid = Diese Zeitzone kennt Herald nicht (z. B. Europe/Berlin).
+notifications-email_unverified = E-Mails gehen nur an eine bestätigte Adresse: Bestätigen Sie Ihre, um Benachrichtigungen per E-Mail zu erhalten.
+mail-notice-greeting = Hallo { $name },
+mail-notice-more =
+    { $count ->
+        [one] …und 1 weitere.
+       *[other] …und { $count } weitere.
+    }
+mail-notice-action = Herald öffnen
+mail-notice-open = Öffnen
+mail-notice-why = Sie erhalten diese E-Mail aufgrund Ihrer Benachrichtigungseinstellungen in der Herald-Instanz unter { $site }.
+mail-notice-unsubscribe = Diese E-Mails abbestellen
+mail-notice-settings = Benachrichtigungseinstellungen
+mail-notice-post_failed-subject =
+    { $count ->
+        [one] Ein Beitrag konnte nicht veröffentlicht werden ({ $workspace })
+       *[other] { $count } Beiträge konnten nicht veröffentlicht werden ({ $workspace })
+    }
+mail-notice-post_failed-intro =
+    { $count ->
+        [one] Ein Beitrag in { $workspace } ist nicht erschienen:
+       *[other] { $count } Beiträge in { $workspace } sind nicht erschienen. Die ersten:
+    }
+mail-notice-post_unconfirmed-subject =
+    { $count ->
+        [one] Ein Beitrag wurde nicht bestätigt ({ $workspace })
+       *[other] { $count } Beiträge wurden nicht bestätigt ({ $workspace })
+    }
+mail-notice-post_unconfirmed-intro = Die Plattform hat nicht bestätigt, ob diese erschienen sind; prüfen Sie das Konto, bevor Sie erneut senden:
+mail-notice-connection_reconnect-subject =
+    { $count ->
+        [one] Ein Konto muss neu verbunden werden ({ $workspace })
+       *[other] { $count } Konten müssen neu verbunden werden ({ $workspace })
+    }
+mail-notice-connection_reconnect-intro = Herald kann auf diesen Konten nicht mehr veröffentlichen, bis jemand sie neu verbindet:
+mail-notice-connection_revoked-subject =
+    { $count ->
+        [one] Der Zugriff auf ein Konto wurde entfernt ({ $workspace })
+       *[other] Der Zugriff auf { $count } Konten wurde entfernt ({ $workspace })
+    }
+mail-notice-connection_revoked-intro = Jemand hat Heralds Zugriff auf der Plattform entfernt:
+mail-notice-delivery_dead-subject =
+    { $count ->
+        [one] Eine Webhook-Zustellung ist fehlgeschlagen ({ $workspace })
+       *[other] { $count } Webhook-Zustellungen sind fehlgeschlagen ({ $workspace })
+    }
+mail-notice-delivery_dead-intro = Diese Ereignisse von Meta sind bei jedem Versuch fehlgeschlagen und warten auf erneutes Senden:
+mail-notice-endpoint_failing-subject =
+    { $count ->
+        [one] Ein Webhook-Endpunkt braucht Aufmerksamkeit ({ $workspace })
+       *[other] { $count } Probleme mit Webhook-Endpunkten ({ $workspace })
+    }
+mail-notice-endpoint_failing-intro = Ausgehende Webhooks von { $workspace } schlagen fehl:
+mail-notice-approval-subject =
+    { $count ->
+        [one] Eine Freigabe in { $workspace }
+       *[other] { $count } Freigaben in { $workspace }
+    }
+mail-notice-approval-intro = Neues zu Freigaben:
+mail-notice-post_mention-subject =
+    { $count ->
+        [one] Sie wurden in { $workspace } erwähnt
+       *[other] Sie wurden { $count }-mal in { $workspace } erwähnt
+    }
+mail-notice-post_mention-intro = Ihr Team hat Sie erwähnt:
+mail-notice-comment-subject =
+    { $count ->
+        [one] Ein neuer Kommentar ({ $workspace })
+       *[other] { $count } neue Kommentare ({ $workspace })
+    }
+mail-notice-comment-intro = Neue Kommentare auf Ihren verbundenen Konten:
+mail-notice-mention-subject =
+    { $count ->
+        [one] Eine neue Erwähnung ({ $workspace })
+       *[other] { $count } neue Erwähnungen ({ $workspace })
+    }
+mail-notice-mention-intro = Ihre Konten wurden erwähnt:
+mail-notice-message-subject =
+    { $count ->
+        [one] Eine neue Nachricht ({ $workspace })
+       *[other] { $count } neue Nachrichten ({ $workspace })
+    }
+mail-notice-message-intro = Neue Direktnachrichten:
+mail-notice-story_insights-subject = Story-Statistiken sind eingetroffen ({ $workspace })
+mail-notice-story_insights-intro = Statistiken abgelaufener Storys sind eingetroffen:
+mail-notice-digest-subject = Ihr Wochenbericht ({ $workspace })
+mail-notice-digest-intro = Ihre Woche:
+mail-digest-subject =
+    Ihre Woche in { $workspace }: { $published ->
+        [one] 1 Beitrag veröffentlicht
+       *[other] { $published } Beiträge veröffentlicht
+    }
+mail-digest-intro = Was vom { $from } bis zum { $to } geschah:
+mail-digest-published =
+    { $count ->
+        [one] 1 Beitrag veröffentlicht
+       *[other] { $count } Beiträge veröffentlicht
+    } { $trend ->
+        [up] ({ $change } mehr als in der Vorwoche: { $before })
+        [down] ({ $change } weniger als in der Vorwoche: { $before })
+       *[same] (so viele wie in der Vorwoche)
+    }
+mail-digest-failed =
+    { $count ->
+        [0] Nichts ist fehlgeschlagen
+        [one] 1 Beitrag ist fehlgeschlagen
+       *[other] { $count } Beiträge sind fehlgeschlagen
+    }
+mail-digest-awaiting =
+    { $count ->
+        [0] Nichts wartet auf Freigabe
+        [one] 1 Beitrag wartet auf Freigabe
+       *[other] { $count } Beiträge warten auf Freigabe
+    }
+mail-digest-scheduled =
+    { $count ->
+        [0] Für die kommende Woche ist nichts geplant
+        [one] 1 Beitrag ist für die kommende Woche geplant
+       *[other] { $count } Beiträge sind für die kommende Woche geplant
+    }
+mail-digest-next_label = Nächster Schritt:
+mail-digest-next-fix_failed =
+    { $failed ->
+        [one] Prüfen Sie den fehlgeschlagenen Beitrag und senden Sie ihn erneut.
+       *[other] Prüfen Sie die { $failed } fehlgeschlagenen Beiträge und senden Sie sie erneut.
+    }
+mail-digest-next-review =
+    { $awaiting ->
+        [one] Ein Beitrag wartet auf Ihre Freigabe.
+       *[other] { $awaiting } Beiträge warten auf Ihre Freigabe.
+    }
+mail-digest-next-plan_week = Für die kommende Woche ist noch nichts geplant: Planen Sie sie im Kalender.
+mail-digest-next-keep_cadence = { $scheduled } für die kommende Woche geplant, { $published } diese Woche veröffentlicht: Ergänzen Sie Beiträge, um Ihr Tempo zu halten.
+mail-digest-next-on_track = Die kommende Woche ist geplant. Nichts zu tun.
+mail-digest-action = Kalender öffnen
+unsubscribe-title = Diese E-Mails abbestellen
+unsubscribe-lead = E-Mails zu „{ $kind }“ aus dem Arbeitsbereich { $workspace } abbestellen? In Herald sehen Sie sie weiterhin, und in Ihren Benachrichtigungseinstellungen können Sie sie wieder einschalten.
+unsubscribe-confirm = E-Mails abbestellen
+unsubscribe-done_title = Sie erhalten diese E-Mails nicht mehr
+unsubscribe-done = E-Mails zu „{ $kind }“ sind für diesen Arbeitsbereich ausgeschaltet. Sie können sie jederzeit in Ihren Benachrichtigungseinstellungen wieder einschalten.
+unsubscribe-invalid_title = Dieser Link funktioniert nicht
+unsubscribe-invalid = Der Abbestell-Link ist unvollständig oder stammt nicht von diesem Herald. Ändern Sie Ihre E-Mail-Einstellungen nach der Anmeldung unter Einstellungen → Benachrichtigungen.
+error-unknown_time_zone = Diese Zeitzone ist unbekannt. Wählen Sie eine wie Europe/Berlin.
+error-notification_unknown_channel = Unbekannter Benachrichtigungskanal: Verwenden Sie in_app oder email.

@@ -1468,3 +1468,188 @@ public-api = API
 
 ## mcp (the assistants' tools at /mcp)
 error-invalid_arguments = An argument of the tool call is not what the tool takes; `field` names it and `expected` says what was wrong.
+
+# Notifications through channels, mail and the weekly digest.
+## notify
+unit-instant_zoned = { $year }-{ $month }-{ $day } { $hour }:{ $minute } { $zone }
+unit-date = { $year }-{ $month }-{ $day }
+notice-post_failed = “{ $post }” could not be published on { $platform } ({ $account }): { $reason }
+notice-post_unconfirmed = { $platform } did not confirm whether “{ $post }” went out on { $account }. Check the account before you send it again.
+notice-connection_reconnect = { $account } on { $platform } has to be connected again: Herald can no longer publish to it.
+notice-digest =
+    Your week: { $published ->
+        [one] 1 post published
+       *[other] { $published } posts published
+    } ({ $published_before } the week before), { $failed } failed, { $awaiting } waiting for approval, { $scheduled } scheduled. Next: { $next }
+notice-reason-reconnect = the account has to be connected again
+notice-reason-reconsent = Herald lacks a permission on the account
+notice-reason-rejected = the platform refused the post
+notice-reason-invalid = the post does not meet the platform's rules
+notice-reason-quota = the platform's limit was reached
+notice-reason-unavailable = the platform kept failing
+notice-reason-unconfirmed = the platform did not confirm
+notice-reason-misconfigured = the platform app is set up wrong
+notice-reason-media_missing = its media is gone
+notice-reason-disconnected = the account was removed
+notice-next-fix_failed = look at what failed and send it again.
+notice-next-review = posts wait for your approval.
+notice-next-plan_week = nothing is scheduled for the coming week.
+notice-next-keep_cadence = less is scheduled than you published this week.
+notice-next-on_track = the coming week is planned.
+notifications-kind-post_failed = Failed posts
+notifications-kind-post_unconfirmed = Unconfirmed posts
+notifications-kind-connection_reconnect = Accounts to reconnect
+notifications-kind-digest = Weekly digest
+notifications-describe-post_failed = Your post could not be published on one of its accounts (everyone who may publish is told when its author has left).
+notifications-describe-post_unconfirmed = A platform did not confirm whether your post went out.
+notifications-describe-connection_reconnect = A connected account has to be connected again before Herald can publish to it.
+notifications-describe-digest = Every Monday at 08:00 in your time zone: the week's posts against the week before, failures, approvals and what comes next.
+notifications-channel-in_app = In Herald
+notifications-channel-email = By e-mail
+notifications-kind_column = Notification
+notifications-time_zone = Your time zone
+notifications-time_zone_hint = The weekly digest comes on Monday at 08:00 in this zone, and times in mail are written in it.
+notifications-time_zone_invalid = That is not a time zone Herald knows (e.g. Europe/Berlin).
+notifications-email_unverified = Mail only goes to a confirmed address: confirm yours to get notifications by e-mail.
+mail-notice-greeting = Hello { $name },
+mail-notice-more =
+    { $count ->
+        [one] …and 1 more.
+       *[other] …and { $count } more.
+    }
+mail-notice-action = Open Herald
+mail-notice-open = Open
+mail-notice-why = You get this e-mail because of your notification settings on the Herald instance at { $site }.
+mail-notice-unsubscribe = Stop these e-mails
+mail-notice-settings = Notification settings
+mail-notice-post_failed-subject =
+    { $count ->
+        [one] A post could not be published ({ $workspace })
+       *[other] { $count } posts could not be published ({ $workspace })
+    }
+mail-notice-post_failed-intro =
+    { $count ->
+        [one] A post in { $workspace } did not go out:
+       *[other] { $count } posts in { $workspace } did not go out. The first ones:
+    }
+mail-notice-post_unconfirmed-subject =
+    { $count ->
+        [one] A post was not confirmed ({ $workspace })
+       *[other] { $count } posts were not confirmed ({ $workspace })
+    }
+mail-notice-post_unconfirmed-intro = The platform did not confirm whether these went out; check the account before sending again:
+mail-notice-connection_reconnect-subject =
+    { $count ->
+        [one] An account has to be connected again ({ $workspace })
+       *[other] { $count } accounts have to be connected again ({ $workspace })
+    }
+mail-notice-connection_reconnect-intro = Herald can no longer publish to these accounts until someone connects them again:
+mail-notice-connection_revoked-subject =
+    { $count ->
+        [one] Access to an account was removed ({ $workspace })
+       *[other] Access to { $count } accounts was removed ({ $workspace })
+    }
+mail-notice-connection_revoked-intro = Someone removed Herald's access on the platform:
+mail-notice-delivery_dead-subject =
+    { $count ->
+        [one] A webhook delivery failed ({ $workspace })
+       *[other] { $count } webhook deliveries failed ({ $workspace })
+    }
+mail-notice-delivery_dead-intro = These events from Meta failed every attempt and wait for a replay:
+mail-notice-endpoint_failing-subject =
+    { $count ->
+        [one] A webhook endpoint needs attention ({ $workspace })
+       *[other] { $count } webhook endpoint problems ({ $workspace })
+    }
+mail-notice-endpoint_failing-intro = Outbound webhooks of { $workspace } are failing:
+mail-notice-approval-subject =
+    { $count ->
+        [one] An approval in { $workspace }
+       *[other] { $count } approvals in { $workspace }
+    }
+mail-notice-approval-intro = News about approvals:
+mail-notice-post_mention-subject =
+    { $count ->
+        [one] You were mentioned in { $workspace }
+       *[other] You were mentioned { $count } times in { $workspace }
+    }
+mail-notice-post_mention-intro = Teammates mentioned you:
+mail-notice-comment-subject =
+    { $count ->
+        [one] A new comment ({ $workspace })
+       *[other] { $count } new comments ({ $workspace })
+    }
+mail-notice-comment-intro = New comments on your connected accounts:
+mail-notice-mention-subject =
+    { $count ->
+        [one] A new mention ({ $workspace })
+       *[other] { $count } new mentions ({ $workspace })
+    }
+mail-notice-mention-intro = Your accounts were mentioned:
+mail-notice-message-subject =
+    { $count ->
+        [one] A new message ({ $workspace })
+       *[other] { $count } new messages ({ $workspace })
+    }
+mail-notice-message-intro = New direct messages:
+mail-notice-story_insights-subject = Story insights arrived ({ $workspace })
+mail-notice-story_insights-intro = Insights of expired stories arrived:
+mail-notice-digest-subject = Your weekly digest ({ $workspace })
+mail-notice-digest-intro = Your week:
+mail-digest-subject =
+    Your week in { $workspace }: { $published ->
+        [one] 1 post published
+       *[other] { $published } posts published
+    }
+mail-digest-intro = What happened from { $from } to { $to }:
+mail-digest-published =
+    { $count ->
+        [one] 1 post published
+       *[other] { $count } posts published
+    } { $trend ->
+        [up] ({ $change } more than the week before: { $before })
+        [down] ({ $change } fewer than the week before: { $before })
+       *[same] (as many as the week before)
+    }
+mail-digest-failed =
+    { $count ->
+        [0] Nothing failed
+        [one] 1 post failed
+       *[other] { $count } posts failed
+    }
+mail-digest-awaiting =
+    { $count ->
+        [0] Nothing waits for approval
+        [one] 1 post waits for approval
+       *[other] { $count } posts wait for approval
+    }
+mail-digest-scheduled =
+    { $count ->
+        [0] Nothing is scheduled for the coming week
+        [one] 1 post is scheduled for the coming week
+       *[other] { $count } posts are scheduled for the coming week
+    }
+mail-digest-next_label = Next step:
+mail-digest-next-fix_failed =
+    { $failed ->
+        [one] look at the post that failed and send it again.
+       *[other] look at the { $failed } posts that failed and send them again.
+    }
+mail-digest-next-review =
+    { $awaiting ->
+        [one] a post waits for your approval.
+       *[other] { $awaiting } posts wait for your approval.
+    }
+mail-digest-next-plan_week = nothing is scheduled yet for the coming week: plan it in the calendar.
+mail-digest-next-keep_cadence = { $scheduled } scheduled for the coming week, { $published } published this week: add posts to keep your pace.
+mail-digest-next-on_track = the coming week is planned. Nothing to do.
+mail-digest-action = Open the calendar
+unsubscribe-title = Stop these e-mails
+unsubscribe-lead = Stop e-mails about “{ $kind }” from the workspace { $workspace }? You still see them in Herald, and you can turn them back on in your notification settings.
+unsubscribe-confirm = Stop these e-mails
+unsubscribe-done_title = You will get no more of these e-mails
+unsubscribe-done = E-mails about “{ $kind }” are off for this workspace. Turn them back on any time in your notification settings.
+unsubscribe-invalid_title = This link does not work
+unsubscribe-invalid = The unsubscribe link is incomplete or was not made by this Herald. Change your e-mail settings after signing in, under Settings → Notifications.
+error-unknown_time_zone = That time zone is unknown. Choose one such as Europe/Berlin.
+error-notification_unknown_channel = Unknown notification channel: use in_app or email.

@@ -141,6 +141,10 @@ pub struct LegalSection {
 pub enum Arg<'a> {
     Text(Cow<'a, str>),
     Number(f64),
+    /// A count of things, written with the language's thousands
+    /// separator (`1,500` posts, `1.500` Beiträge); plain numbers (years,
+    /// pixel sizes, limits) are not grouped.
+    Count(u64),
     /// A number written with at least this many decimals (a ratio).
     Decimal(f64, usize),
 }
@@ -189,7 +193,20 @@ impl<'a> Arg<'a> {
     fn to_fluent(&self) -> FluentValue<'a> {
         match self {
             Arg::Text(s) => FluentValue::String(s.clone()),
-            Arg::Number(n) => FluentValue::from(*n),
+            Arg::Number(n) => FluentValue::Number(FluentNumber::new(
+                *n,
+                FluentNumberOptions {
+                    use_grouping: false,
+                    ..FluentNumberOptions::default()
+                },
+            )),
+            Arg::Count(n) => FluentValue::Number(FluentNumber::new(
+                *n as f64,
+                FluentNumberOptions {
+                    use_grouping: true,
+                    ..FluentNumberOptions::default()
+                },
+            )),
             Arg::Decimal(n, digits) => FluentValue::Number(FluentNumber::new(
                 *n,
                 FluentNumberOptions {
@@ -432,8 +449,16 @@ impl Catalog {
         // marks around every value only get in the way (and in tests).
         bundle.set_use_isolating(false);
         bundle.set_formatter(Some(match locale {
-            Locale::En => |_: &FluentValue, _: &_| None,
+            Locale::En => |v: &FluentValue, _: &_| match v {
+                FluentValue::Number(n) if n.options.use_grouping => {
+                    Some(grouped(&n.as_string(), ',', '.'))
+                }
+                _ => None,
+            },
             Locale::De => |v: &FluentValue, _: &_| match v {
+                FluentValue::Number(n) if n.options.use_grouping => {
+                    Some(grouped(&n.as_string(), '.', ','))
+                }
                 FluentValue::Number(n) => Some(n.as_string().replace('.', ",")),
                 _ => None,
             },
@@ -458,6 +483,36 @@ impl Catalog {
         catalog.plain = plain;
         Ok(catalog)
     }
+}
+
+/// A number as Fluent wrote it (`-1234.5`) with its thousands grouped and
+/// its decimal mark the language's: `-1,234.5` in English, `-1.234,5` in
+/// German. Four-digit numbers are grouped too (`1,000`).
+fn grouped(plain: &str, thousands: char, decimal: char) -> String {
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    if !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return plain.to_owned();
+    }
+    let mut out = String::with_capacity(plain.len() + whole.len() / 3);
+    out.push_str(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if let Some(f) = fraction {
+        out.push(decimal);
+        out.push_str(f);
+    }
+    out
 }
 
 /// Adds the variables `pattern` refers to, in text and in selectors.
@@ -540,6 +595,30 @@ pub fn error_copy(locale: Locale, code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_grouped_and_marked_the_languages_way() {
+        assert_eq!(grouped("1234", ',', '.'), "1,234");
+        assert_eq!(grouped("1234567.25", '.', ','), "1.234.567,25");
+        assert_eq!(grouped("-999", ',', '.'), "-999");
+        assert_eq!(grouped("500", '.', ','), "500");
+        assert_eq!(grouped("NaN", ',', '.'), "NaN");
+        let de = catalog(Locale::De);
+        assert_eq!(
+            de.fill("mail.notice.more", "count", Arg::Count(1500)),
+            "…und 1.500 weitere."
+        );
+        let en = catalog(Locale::En);
+        assert_eq!(
+            en.fill("mail.notice.more", "count", Arg::Count(1500)),
+            "…and 1,500 more."
+        );
+        assert_eq!(
+            en.fill("mail.notice.more", "count", 1500),
+            "…and 1500 more.",
+            "a plain number is not grouped"
+        );
+    }
     use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

@@ -106,7 +106,7 @@ pub struct Services {
 pub struct Webhooks {
     pub inbound: herald_webhooks::Inbound,
     pub callbacks: herald_webhooks::MetaCallbacks,
-    pub notifications: herald_webhooks::Notifications,
+    pub notifications: herald_notify::Notifications,
     pub outbound: herald_webhooks::outbound::Outbound,
 }
 

@@ -153,6 +153,14 @@ pub(crate) fn service_error(e: herald_webhooks::WebhooksError) -> WebError {
     }
 }
 
+/// A failure of the notification services behind a page or API call.
+pub(crate) fn notify_error(e: herald_notify::NotifyError) -> WebError {
+    match e {
+        herald_notify::NotifyError::Access(e) => WebError::Account(e),
+        e => WebError::Internal(Box::new(e)),
+    }
+}
+
 fn ok() -> Response {
     axum::Json(json!({ "ok": true })).into_response()
 }

@@ -8,7 +8,8 @@ use herald_connections::StatusDetail;
 use herald_core::Named;
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
-use herald_webhooks::{AttemptSummary, NoticeParam, Notification};
+use herald_notify::{Notice, NoticeParam, Notification};
+use herald_webhooks::AttemptSummary;
 
 use crate::i18n::{Arg, Catalog};
 
@@ -60,24 +61,74 @@ pub fn failure(t: &Catalog, detail: &FailureDetail) -> String {
     )
 }
 
-/// What a notification says, in the reader's language; a notice written
-/// before codes were stored shows its English text as it is.
-pub fn notice(t: &Catalog, n: &Notification) -> String {
-    let Some(notice) = &n.notice else {
-        return n.text.clone();
-    };
+/// What a notification says, in the reader's language, with instants in
+/// `tz`; a notice written before codes were stored shows its English text
+/// as it is.
+pub fn notice(t: &Catalog, tz: &jiff::tz::TimeZone, n: &Notification) -> String {
+    match &n.notice {
+        Some(notice) => notice_text(t, tz, notice),
+        None => n.text.clone(),
+    }
+}
+
+/// A notice's words in the reader's language, with instants in `tz`.
+pub fn notice_text(t: &Catalog, tz: &jiff::tz::TimeZone, notice: &Notice) -> String {
     let args: Vec<(&str, Arg<'_>)> = notice
         .params
         .iter()
         .map(|(name, value)| {
             let value = match value {
-                NoticeParam::Text(s) => Arg::from(s),
-                NoticeParam::Count(c) => Arg::from(*c),
+                NoticeParam::Text(s) => {
+                    if name == "reason" {
+                        Arg::from(t.text(&format!("notice.reason.{s}")))
+                    } else if name == "next" {
+                        Arg::from(t.text(&format!("notice.next.{s}")))
+                    } else {
+                        Arg::from(s)
+                    }
+                }
+                NoticeParam::Count(c) => Arg::Count(*c),
+                NoticeParam::Instant(micros) => Arg::from(
+                    herald_core::Timestamp::from_microsecond(*micros)
+                        .map_or_else(|_| String::new(), |at| zoned_instant(t, tz, at)),
+                ),
             };
             (name.as_str(), value)
         })
         .collect();
     t.format(&format!("notice.{}", notice.code), &args)
+}
+
+/// An instant in `tz`, the language's way (`2026-12-07 15:04 CET`,
+/// `07.12.2026, 15:04 MEZ`-like: the zone's abbreviation as jiff knows it).
+pub fn zoned_instant(t: &Catalog, tz: &jiff::tz::TimeZone, at: herald_core::Timestamp) -> String {
+    let zoned = at.to_zoned(tz.clone());
+    let two = |n: i8| format!("{n:02}");
+    t.format(
+        "unit.instant_zoned",
+        &[
+            ("year", Arg::from(zoned.year().to_string())),
+            ("month", Arg::from(two(zoned.month()))),
+            ("day", Arg::from(two(zoned.day()))),
+            ("hour", Arg::from(two(zoned.hour()))),
+            ("minute", Arg::from(two(zoned.minute()))),
+            ("zone", Arg::from(zoned.strftime("%Z").to_string())),
+        ],
+    )
+}
+
+/// A date in `tz`, the language's way (`2026-12-07`, `07.12.2026`).
+pub fn zoned_date(t: &Catalog, tz: &jiff::tz::TimeZone, at: herald_core::Timestamp) -> String {
+    let zoned = at.to_zoned(tz.clone());
+    let two = |n: i8| format!("{n:02}");
+    t.format(
+        "unit.date",
+        &[
+            ("year", Arg::from(zoned.year().to_string())),
+            ("month", Arg::from(two(zoned.month()))),
+            ("day", Arg::from(two(zoned.day()))),
+        ],
+    )
 }
 
 /// What a webhook processing attempt did, in the reader's language; an
@@ -236,7 +287,7 @@ mod tests {
     use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
     use herald_publishing::Variant;
     use herald_publishing::rules::validate;
-    use herald_webhooks::Notice;
+    use herald_notify::Notice;
 
     fn variant(format: PostFormat, caption: &str) -> Variant {
         Variant {
@@ -481,7 +532,7 @@ mod tests {
         Notification {
             id: 1,
             workspace_id: herald_accounts::WorkspaceId(1),
-            kind: herald_webhooks::NotificationKind::Comment,
+            kind: herald_notify::NotificationKind::Comment,
             notice,
             text: text.into(),
             link: None,
@@ -519,23 +570,23 @@ mod tests {
         let de = catalog(Locale::De);
         let one = comment(1, Some("ana"), Some("Love it"));
         assert_eq!(
-            notice(en, &one),
+            notice(en, &jiff::tz::TimeZone::UTC, &one),
             "New comment from @ana on Acme IG: \u{201c}Love it\u{201d}"
         );
         assert_eq!(
-            notice(de, &one),
+            notice(de, &jiff::tz::TimeZone::UTC, &one),
             "Neuer Kommentar von @ana zu Acme IG: \u{201e}Love it\u{201c}"
         );
         assert_eq!(
-            notice(en, &comment(1, None, None)),
+            notice(en, &jiff::tz::TimeZone::UTC, &comment(1, None, None)),
             "New comment on Acme IG"
         );
         assert_eq!(
-            notice(en, &comment(2, None, None)),
+            notice(en, &jiff::tz::TimeZone::UTC, &comment(2, None, None)),
             "2 new comments on Acme IG"
         );
         assert_eq!(
-            notice(de, &comment(2, None, None)),
+            notice(de, &jiff::tz::TimeZone::UTC, &comment(2, None, None)),
             "2 neue Kommentare zu Acme IG"
         );
         let failing = notification(
@@ -548,10 +599,10 @@ mod tests {
             )),
             "",
         );
-        assert!(notice(en, &failing).ends_with("failing for 5 days."));
-        assert!(notice(de, &failing).ends_with("seit 5 Tagen fehl."));
+        assert!(notice(en, &jiff::tz::TimeZone::UTC, &failing).ends_with("failing for 5 days."));
+        assert!(notice(de, &jiff::tz::TimeZone::UTC, &failing).ends_with("seit 5 Tagen fehl."));
         let old = notification(None, "New comment on Acme IG");
-        assert_eq!(notice(de, &old), "New comment on Acme IG");
+        assert_eq!(notice(de, &jiff::tz::TimeZone::UTC, &old), "New comment on Acme IG");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use serde::{Deserialize, Serialize};
 
 use crate::WebhooksError;
-use crate::notify::{Notice, NotificationKind, notify_workspace};
+use herald_notify::{Audience, Notice, NotificationKind};
 use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request};
 
 /// The subject of the event appended when a connection's access was
@@ -333,12 +333,15 @@ impl MetaCallbacks {
             &format!("{} {}: {reason}", c.provider, c.name),
         )
         .await?;
-        notify_workspace(
+        crate::notify(
+            &self.inner.queue,
             tx,
             c.workspace_id,
+            Audience::Everyone,
             NotificationKind::ConnectionRevoked,
             notice,
             Some("/home/publishing"),
+            Some(&format!("connection_revoked:{}", c.id.as_str())),
             now,
         )
         .await?;

@@ -18,6 +18,8 @@ pub enum WebhooksError {
     /// The task that writes deliveries is gone (its runtime shut down).
     #[error("the webhook writer is not running")]
     WriterStopped,
+    #[error("could not raise a notification")]
+    Notify(#[from] herald_notify::NotifyError),
     /// The person may not do this in the workspace.
     #[error("not allowed")]
     Access(#[from] herald_accounts::AccountError),

@@ -14,8 +14,9 @@
 //! **Callbacks** ([`MetaCallbacks`]): Meta's deauthorize and data-deletion
 //! requests (`signed_request`), with a public status page per deletion.
 //!
-//! **Notifications** ([`Notifications`]): in-app notices raised by
-//! webhook-driven changes, filtered by each person's preferences.
+//! **Notices**: webhook-driven changes (new comments and messages, dead
+//! deliveries, revoked access, failing endpoints) are raised through
+//! `herald-notify` in the transaction of the change.
 //!
 //! **Retention** ([`Retention`]): deliveries and delivery logs are kept
 //! for 30 days, as the privacy notice says.
@@ -28,7 +29,6 @@
 mod callbacks;
 mod error;
 mod inbound;
-mod notify;
 pub mod outbound;
 mod retention;
 pub mod signature;
@@ -39,7 +39,6 @@ pub mod standard;
 pub use callbacks::*;
 pub use error::WebhooksError;
 pub use inbound::*;
-pub use notify::*;
 pub use retention::{PurgeWebhookLogs, Purged, RETENTION, Retention};
 
 use std::time::Duration;
@@ -66,6 +65,29 @@ pub fn retry_delay(retry: usize) -> Option<Duration> {
     let base = RETRY_SCHEDULE.get(retry.checked_sub(1)?)?;
     let factor = 0.8 + rand::random::<f64>() * 0.4;
     Some(base.mul_f64(factor))
+}
+
+/// Raises `notice` for `audience` of `workspace` through `herald-notify`,
+/// inside `tx`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn notify(
+    queue: &herald_jobs::Queue,
+    tx: &mut herald_db::Tx,
+    workspace: herald_core::WorkspaceId,
+    audience: herald_notify::Audience<'_>,
+    kind: herald_notify::NotificationKind,
+    notice: &herald_notify::Notice,
+    link: Option<&str>,
+    key: Option<&str>,
+    now: herald_core::Timestamp,
+) -> Result<(), WebhooksError> {
+    let mut raise = herald_notify::Raise::new(workspace, audience, kind, notice);
+    raise.link = link;
+    raise.key = key;
+    herald_notify::Notifier::new(queue.clone())
+        .raise(tx, &raise, now)
+        .await?;
+    Ok(())
 }
 
 /// Registers the webhook job handlers.

@@ -382,6 +382,19 @@ impl Accounts {
         Ok(UserId(user))
     }
 
+    /// Sets (or with `None` clears) the person's time zone; a name the
+    /// zone database does not know is refused and changes nothing.
+    pub async fn set_time_zone(&self, user: &User, zone: Option<&str>) -> Result<(), AccountError> {
+        let zone = zone.map(str::trim).filter(|z| !z.is_empty());
+        if let Some(z) = zone
+            && (z.len() > 64 || jiff::tz::TimeZone::get(z).is_err())
+        {
+            return Err(AccountError::Invalid("unknown_time_zone"));
+        }
+        store::set_time_zone(&self.db, user.id, zone).await?;
+        Ok(())
+    }
+
     pub async fn set_locale(&self, user: &User, locale: &str) -> Result<(), AccountError> {
         store::set_locale(&self.db, user.id, locale).await?;
         Ok(())

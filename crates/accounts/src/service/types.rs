@@ -52,6 +52,9 @@ pub struct User {
     pub locale: String,
     pub verified: bool,
     pub created_at: Timestamp,
+    /// The IANA time zone they chose (the digest's Monday 08:00, times in
+    /// mail); `None` until they choose.
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -63,6 +66,7 @@ impl User {
             locale: row.locale,
             verified: row.email_verified_at.is_some(),
             created_at: row.created_at.0,
+            time_zone: row.time_zone,
         }
     }
 

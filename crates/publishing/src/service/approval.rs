@@ -585,6 +585,7 @@ impl Publishing {
                     summary: &summary,
                     by,
                     at,
+                    failure: None,
                 },
             )
             .await
@@ -620,7 +621,7 @@ fn approvers(
 
 /// The post's one-line summary (as [`crate::PostView::summary`]), its
 /// first line shortened for a notice.
-pub(super) fn summary_of(targets: &[store::TargetRow]) -> String {
+pub(crate) fn summary_of(targets: &[store::TargetRow]) -> String {
     let variants: Vec<crate::Variant> = targets
         .iter()
         .filter_map(|t| serde_json::from_str(&t.variant).ok())

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use herald_accounts::{Authorized, Permission, User};
 use herald_core::Timestamp;
-use herald_webhooks::{Notification, NotificationKind};
+use herald_notify::{Channel, Choice, Notification, NotificationKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -24,7 +24,7 @@ use crate::api::json::ApiJson;
 use crate::auth::AccountCaller;
 use crate::i18n::{Locale, catalog};
 use crate::member;
-use crate::webhooks::service_error;
+use crate::webhooks::notify_error;
 use crate::{AppState, WebError, words};
 
 const DEFAULT_LIMIT: usize = 50;
@@ -37,10 +37,20 @@ pub fn router() -> Router<AppState> {
             "/api/notifications/preferences",
             get(get_preferences).put(set_preferences),
         )
+        .route(
+            "/api/notification-preferences",
+            get(get_channel_preferences).put(set_channel_preferences),
+        )
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list_notifications, get_preferences, set_preferences))]
+#[openapi(paths(
+    list_notifications,
+    get_preferences,
+    set_preferences,
+    get_channel_preferences,
+    set_channel_preferences
+))]
 pub(super) struct Doc;
 
 async fn member_of(
@@ -69,18 +79,18 @@ struct NotificationView {
     text: String,
     /// What it says as a code with parameters (absent on old notices).
     #[serde(skip_serializing_if = "Option::is_none")]
-    notice: Option<herald_webhooks::Notice>,
+    notice: Option<herald_notify::Notice>,
     link: Option<String>,
     created_at: Timestamp,
     read: bool,
 }
 
 impl NotificationView {
-    fn of(locale: Locale, n: Notification) -> Self {
+    fn of(locale: Locale, tz: &jiff::tz::TimeZone, n: Notification) -> Self {
         NotificationView {
             id: n.id,
             kind: n.kind.as_str(),
-            text: words::notice(catalog(locale), &n),
+            text: words::notice(catalog(locale), tz, &n),
             notice: n.notice,
             link: n.link,
             created_at: n.created_at,
@@ -119,6 +129,7 @@ async fn list_notifications(
 ) -> Result<Json<NotificationList>, WebError> {
     let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
+    let tz = herald_notify::zone_of(user.time_zone.as_deref());
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(WebError::BadRequest {
@@ -128,16 +139,16 @@ async fn list_notifications(
     let list = notifications
         .list(&auth, limit)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     let unread = notifications
         .unread_count(&auth)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     Ok(Json(NotificationList {
         unread,
         notifications: list
             .into_iter()
-            .map(|n| NotificationView::of(locale, n))
+            .map(|n| NotificationView::of(locale, &tz, n))
             .collect(),
     }))
 }
@@ -151,8 +162,13 @@ struct PreferencesQuery {
 
 type Preferences = BTreeMap<&'static str, bool>;
 
-fn preferences_view(prefs: Vec<(NotificationKind, bool)>) -> Preferences {
-    prefs.into_iter().map(|(k, on)| (k.as_str(), on)).collect()
+/// The in-app choices, kind by kind (this older route's shape).
+fn preferences_view(choices: Vec<Choice>) -> Preferences {
+    choices
+        .into_iter()
+        .filter(|c| c.channel == Channel::InApp)
+        .map(|c| (c.kind.as_str(), c.enabled))
+        .collect()
 }
 
 /// Which kinds of notification the caller gets
@@ -176,20 +192,22 @@ async fn get_preferences(
     let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
     let prefs = notifications
-        .preferences(&auth)
+        .choices(&auth)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     Ok(Json(preferences_view(prefs)))
 }
 
 /// The kinds named in a PUT body, or the refusal of an unknown one.
-fn parse_preferences(
-    body: &BTreeMap<String, bool>,
-) -> Result<Vec<(NotificationKind, bool)>, WebError> {
+fn parse_preferences(body: &BTreeMap<String, bool>) -> Result<Vec<Choice>, WebError> {
     body.iter()
         .map(|(name, on)| {
             NotificationKind::parse(name)
-                .map(|k| (k, *on))
+                .map(|kind| Choice {
+                    kind,
+                    channel: Channel::InApp,
+                    enabled: *on,
+                })
                 .ok_or(WebError::Unprocessable {
                     code: "notification_unknown_kind",
                 })
@@ -227,14 +245,144 @@ async fn set_preferences(
     let auth = member_of(&state, &user, q.workspace).await?;
     let changes = parse_preferences(&body)?;
     notifications
-        .set_preferences(&auth, &changes)
+        .choose(&auth, &changes)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     let prefs = notifications
-        .preferences(&auth)
+        .choices(&auth)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     Ok(Json(preferences_view(prefs)))
+}
+
+/// A member's notification choices on every channel, and their time zone.
+#[derive(Serialize, Deserialize, ToSchema)]
+struct ChannelPreferences {
+    /// Kind → channel (`in_app`, `email`) → on. In a PUT, only the kinds
+    /// and channels named change.
+    #[schema(value_type = BTreeMap<String, BTreeMap<String, bool>>)]
+    choices: BTreeMap<String, BTreeMap<String, bool>>,
+    /// The IANA zone of the weekly digest (Monday 08:00 there) and of
+    /// times in mail; `null` is UTC. In a PUT, absent keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_zone: Option<String>,
+}
+
+fn channel_view(choices: Vec<Choice>, time_zone: Option<String>) -> ChannelPreferences {
+    let mut map: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+    for c in choices {
+        map.entry(c.kind.as_str().to_owned())
+            .or_default()
+            .insert(c.channel.as_str().to_owned(), c.enabled);
+    }
+    ChannelPreferences {
+        choices: map,
+        time_zone,
+    }
+}
+
+/// The choices of a PUT body, or the refusal of an unknown kind or
+/// channel (nothing changes then).
+fn parse_channel_choices(
+    body: &BTreeMap<String, BTreeMap<String, bool>>,
+) -> Result<Vec<Choice>, WebError> {
+    let mut out = Vec::new();
+    for (kind, channels) in body {
+        let kind = NotificationKind::parse(kind).ok_or(WebError::Unprocessable {
+            code: "notification_unknown_kind",
+        })?;
+        for (channel, enabled) in channels {
+            let channel = Channel::parse(channel).ok_or(WebError::Unprocessable {
+                code: "notification_unknown_channel",
+            })?;
+            out.push(Choice {
+                kind,
+                channel,
+                enabled: *enabled,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The caller's notification choices per channel
+///
+/// Every kind with whether the caller gets it in Herald (`in_app`) and by
+/// e-mail (`email`) in the workspace, and the caller's time zone.
+#[utoipa::path(
+    get,
+    path = "/api/notification-preferences",
+    tag = "notifications",
+    params(PreferencesQuery),
+    responses(
+        (status = 200, description = "The choices and the time zone.", body = ChannelPreferences,
+            example = json!({"choices": {"post_failed": {"in_app": true, "email": true}, "comment": {"in_app": true, "email": false}}, "time_zone": "Europe/Berlin"})),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+async fn get_channel_preferences(
+    State(state): State<AppState>,
+    AccountCaller(user): AccountCaller,
+    Query(q): Query<PreferencesQuery>,
+) -> Result<Json<ChannelPreferences>, WebError> {
+    let auth = member_of(&state, &user, q.workspace).await?;
+    let choices = state
+        .webhooks()
+        .notifications
+        .choices(&auth)
+        .await
+        .map_err(notify_error)?;
+    Ok(Json(channel_view(choices, user.time_zone.clone())))
+}
+
+/// Change the caller's notification choices per channel
+///
+/// Sets the kinds and channels named (`{"choices": {"comment": {"email":
+/// true}}, "time_zone": "Europe/Berlin"}`) and keeps the others; answers
+/// with all. An unknown kind, channel or time zone refuses the whole
+/// change.
+#[utoipa::path(
+    put,
+    path = "/api/notification-preferences",
+    tag = "notifications",
+    params(PreferencesQuery),
+    request_body(content = ChannelPreferences),
+    responses(
+        (status = 200, description = "Every choice and the time zone.", body = ChannelPreferences),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = InvalidBody),
+    )
+)]
+async fn set_channel_preferences(
+    State(state): State<AppState>,
+    AccountCaller(user): AccountCaller,
+    Query(q): Query<PreferencesQuery>,
+    ApiJson(body): ApiJson<ChannelPreferences>,
+) -> Result<Json<ChannelPreferences>, WebError> {
+    let notifications = &state.webhooks().notifications;
+    let auth = member_of(&state, &user, q.workspace).await?;
+    let changes = parse_channel_choices(&body.choices)?;
+    let mut time_zone = user.time_zone.clone();
+    if let Some(zone) = &body.time_zone {
+        if zone.trim().is_empty() || jiff::tz::TimeZone::get(zone.trim()).is_err() {
+            return Err(WebError::Unprocessable {
+                code: "unknown_time_zone",
+            });
+        }
+        state.accounts().set_time_zone(&user, Some(zone)).await?;
+        time_zone = Some(zone.trim().to_owned());
+    }
+    notifications
+        .choose(&auth, &changes)
+        .await
+        .map_err(notify_error)?;
+    let choices = notifications.choices(&auth).await.map_err(notify_error)?;
+    Ok(Json(channel_view(choices, time_zone)))
 }
 
 #[cfg(test)]
@@ -249,8 +397,16 @@ mod tests {
         assert_eq!(
             parsed,
             vec![
-                (NotificationKind::Comment, false),
-                (NotificationKind::Mention, true)
+                Choice {
+                    kind: NotificationKind::Comment,
+                    channel: Channel::InApp,
+                    enabled: false
+                },
+                Choice {
+                    kind: NotificationKind::Mention,
+                    channel: Channel::InApp,
+                    enabled: true
+                },
             ]
         );
         let body: BTreeMap<String, bool> =

@@ -14,10 +14,11 @@ mod data;
 mod deletion;
 mod endpoints;
 mod guest_review;
+mod unsubscribe;
 mod mailbox;
 mod notifications;
 mod posts;
-mod public;
+pub(crate) mod public;
 pub use public::{FEATURES, LEGAL_VERSION};
 mod publishing;
 mod review;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(deletion::router())
         .merge(guest_review::router())
+        .merge(unsubscribe::router())
         .merge(shell::router())
 }
 

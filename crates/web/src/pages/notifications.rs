@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::{Authorized, Permission, User};
 use herald_core::Named;
-use herald_webhooks::{Notification, NotificationKind};
+use herald_notify::{Channel, Choice, Notification, NotificationKind};
 use serde::Deserialize;
 
 use super::posts::{local_time, viewer_zone};
@@ -22,7 +22,7 @@ use crate::api::WorkspaceQuery;
 use crate::auth::SignedIn;
 use crate::i18n::Catalog;
 use crate::member::{self, PageMember};
-use crate::webhooks::service_error;
+use crate::webhooks::notify_error;
 use crate::{AppState, WebError};
 
 /// Notifications shown on the page.
@@ -78,7 +78,7 @@ fn notification_row(
     NotificationRow {
         kind: n.kind.as_str(),
         kind_label: kind_label(t, n.kind),
-        text: crate::words::notice(t, n),
+        text: crate::words::notice(t, tz, n),
         // Only ever a path inside Herald.
         link: n
             .link
@@ -124,7 +124,7 @@ async fn list_notifications(
     let list = notifications
         .list(&auth, SHOWN)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     render(&NotificationsPage {
         rail: rail(Section::Home),
         workspace: ws.id.0,
@@ -162,7 +162,7 @@ async fn mark_notifications_read(
     notifications
         .mark_all_read(&auth)
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     Ok(Redirect::to(&format!(
         "/home/notifications?workspace={}&done=all_read",
         auth.workspace()
@@ -176,7 +176,8 @@ pub struct PreferenceRow {
     pub kind: &'static str,
     pub label: &'static str,
     pub description: &'static str,
-    pub enabled: bool,
+    pub in_app: bool,
+    pub email: bool,
 }
 
 #[derive(Template)]
@@ -187,54 +188,78 @@ struct PreferencesPage {
     workspace: i64,
     workspace_name: String,
     rows: Vec<PreferenceRow>,
+    time_zone: String,
+    zones: &'static [String],
+    verified: bool,
     notice: Option<String>,
 }
 
 async fn show_notification_settings(
     State(state): State<AppState>,
     PageMember {
+        authed,
         workspace: ws,
         auth,
         ..
     }: PageMember,
+    headers: HeaderMap,
     c: Chrome,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let notifications = &state.webhooks().notifications;
-    let prefs = notifications
-        .preferences(&auth)
-        .await
-        .map_err(service_error)?;
+    let choices = notifications.choices(&auth).await.map_err(notify_error)?;
+    let on = |kind: NotificationKind, channel: Channel| {
+        choices
+            .iter()
+            .any(|ch| ch.kind == kind && ch.channel == channel && ch.enabled)
+    };
+    // The zone they chose, else the browser's, else UTC.
+    let user = &authed.user;
+    let time_zone = user
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| viewer_zone(None, &headers).name);
     render(&PreferencesPage {
         rail: rail(Section::Settings),
         workspace: ws.id.0,
         workspace_name: ws.name.clone(),
-        rows: prefs
+        rows: NotificationKind::ALL
             .into_iter()
-            .map(|(kind, enabled)| PreferenceRow {
+            .map(|kind| PreferenceRow {
                 kind: kind.as_str(),
                 label: kind_label(c.t, kind),
                 description: c
                     .t
                     .text(&format!("notifications.describe.{}", kind.as_str())),
-                enabled,
+                in_app: on(kind, Channel::InApp),
+                email: on(kind, Channel::Email),
             })
             .collect(),
+        time_zone,
+        zones: super::posts::zone_names(),
+        verified: user.verified,
         notice: known(c.t, "notifications.done.", q.done.as_deref()),
         c,
     })
 }
 
-/// Every kind, on when its box was ticked: an unticked box sends nothing,
-/// so what is absent is off.
-fn chosen_kinds(form: &[(String, String)]) -> Vec<(NotificationKind, bool)> {
-    NotificationKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let on = form.iter().any(|(k, v)| k == "kind" && v == kind.as_str());
-            (kind, on)
-        })
-        .collect()
+/// Every kind on every channel, on when its box was ticked: an unticked
+/// box sends nothing, so what is absent is off.
+fn chosen(form: &[(String, String)]) -> Vec<Choice> {
+    let mut choices = Vec::new();
+    for kind in NotificationKind::ALL {
+        for channel in Channel::ALL {
+            let enabled = form
+                .iter()
+                .any(|(k, v)| k == channel.as_str() && v == kind.as_str());
+            choices.push(Choice {
+                kind,
+                channel,
+                enabled,
+            });
+        }
+    }
+    choices
 }
 
 async fn save_notification_settings(
@@ -251,10 +276,16 @@ async fn save_notification_settings(
             code: "bad_request",
         })?;
     let auth = form_workspace(&state, &authed.user, asked).await?;
+    if let Some((_, zone)) = form.iter().find(|(k, _)| k == "time_zone") {
+        state
+            .accounts()
+            .set_time_zone(&authed.user, Some(zone))
+            .await?;
+    }
     notifications
-        .set_preferences(&auth, &chosen_kinds(&form))
+        .choose(&auth, &chosen(&form))
         .await
-        .map_err(service_error)?;
+        .map_err(notify_error)?;
     Ok(Redirect::to(&format!(
         "/home/settings/notifications?workspace={}&done=saved",
         auth.workspace()
@@ -268,16 +299,23 @@ mod tests {
     use crate::i18n::{Locale, catalog};
 
     #[test]
-    fn unticked_kinds_are_saved_as_off() {
+    fn unticked_boxes_are_saved_as_off() {
         let form = vec![
             ("workspace".to_owned(), "3".to_owned()),
-            ("kind".to_owned(), "mention".to_owned()),
-            ("kind".to_owned(), "no_such_kind".to_owned()),
+            ("in_app".to_owned(), "mention".to_owned()),
+            ("email".to_owned(), "post_failed".to_owned()),
+            ("email".to_owned(), "no_such_kind".to_owned()),
+            ("sms".to_owned(), "mention".to_owned()),
         ];
-        let chosen = chosen_kinds(&form);
-        assert_eq!(chosen.len(), NotificationKind::ALL.len());
-        for (kind, on) in chosen {
-            assert_eq!(on, kind == NotificationKind::Mention, "{kind:?}");
+        let chosen = chosen(&form);
+        assert_eq!(
+            chosen.len(),
+            NotificationKind::ALL.len() * Channel::ALL.len()
+        );
+        for c in chosen {
+            let expected = (c.kind == NotificationKind::Mention && c.channel == Channel::InApp)
+                || (c.kind == NotificationKind::PostFailed && c.channel == Channel::Email);
+            assert_eq!(c.enabled, expected, "{c:?}");
         }
     }
 

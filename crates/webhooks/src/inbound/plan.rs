@@ -7,7 +7,7 @@ use herald_core::Timestamp;
 
 use super::parse::{self, IgComment, IgMention, Messaging, PageFeed, RemoteId, StoryInsights};
 use super::{AppliedCounts, AttemptSummary};
-use crate::notify::{NoticeParam, NotificationKind};
+use herald_notify::{NoticeParam, NotificationKind};
 
 /// An engagement item to upsert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,7 +248,7 @@ pub(super) struct Notice {
 
 impl Notice {
     /// What the notification says, as a code with parameters.
-    pub(super) fn notice(&self, kind: NotificationKind) -> crate::notify::Notice {
+    pub(super) fn notice(&self, kind: NotificationKind) -> herald_notify::Notice {
         let author = self.author.clone().unwrap_or_default();
         let author_kind = match (&self.author, self.handle) {
             (None, _) => "none",
@@ -265,7 +265,7 @@ impl Notice {
         let account = || ("account", NoticeParam::from(self.account.as_str()));
         let count = || ("count", NoticeParam::from(self.count));
         match kind {
-            NotificationKind::Comment => crate::notify::Notice::new(
+            NotificationKind::Comment => herald_notify::Notice::new(
                 "comment",
                 [
                     account(),
@@ -276,7 +276,7 @@ impl Notice {
                     ("quote_kind", quote_kind.into()),
                 ],
             ),
-            NotificationKind::Message => crate::notify::Notice::new(
+            NotificationKind::Message => herald_notify::Notice::new(
                 "message",
                 [
                     account(),
@@ -286,12 +286,12 @@ impl Notice {
                 ],
             ),
             NotificationKind::Mention => {
-                crate::notify::Notice::new("mention", [account(), count()])
+                herald_notify::Notice::new("mention", [account(), count()])
             }
             NotificationKind::StoryInsights => {
-                crate::notify::Notice::new("story_insights", [account(), count()])
+                herald_notify::Notice::new("story_insights", [account(), count()])
             }
-            _ => crate::notify::Notice::new("news", [account(), count()]),
+            _ => herald_notify::Notice::new("news", [account(), count()]),
         }
     }
 }

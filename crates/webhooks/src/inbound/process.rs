@@ -40,7 +40,7 @@ use super::plan::{
     Item, ItemKind, Notice, Plan, Tally, excerpt, micros, plan_change, plan_messaging,
 };
 use super::{AttemptSummary, Inbound, delivery_link};
-use crate::notify::{NotificationKind, notify_workspace};
+use herald_notify::{Audience, NotificationKind};
 use crate::{RETRY_SCHEDULE, WebhooksError};
 
 /// Process one stored delivery. `replay_by` is set when a person asked for
@@ -332,12 +332,15 @@ impl Inbound {
         });
         let link = delivery_link(run.delivery);
         for ((workspace, _, kind), notice) in &apply.notices {
-            notify_workspace(
+            crate::notify(
+                &self.inner.queue,
                 tx,
                 WorkspaceId(*workspace),
+                Audience::Everyone,
                 *kind,
                 &notice.notice(*kind),
                 Some(&link),
+                None,
                 run.started,
             )
             .await?;
@@ -411,7 +414,7 @@ impl Inbound {
                 .fetch_all(conn)
                 .await?
             });
-            let notice = crate::notify::Notice::new(
+            let notice = herald_notify::Notice::new(
                 "delivery_dead",
                 [
                     ("delivery", run.delivery.to_string().into()),
@@ -420,12 +423,15 @@ impl Inbound {
             );
             let link = delivery_link(run.delivery);
             for workspace in workspaces {
-                notify_workspace(
+                crate::notify(
+                    &self.inner.queue,
                     &mut tx,
                     WorkspaceId(workspace),
+                    Audience::Permitted(herald_accounts::Permission::ManageWebhooks),
                     NotificationKind::DeliveryDead,
                     &notice,
                     Some(&link),
+                    Some(&format!("delivery_dead:{}", run.delivery)),
                     now,
                 )
                 .await?;

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics as m;
 use super::store::{self, NewAttempt, SendRow};
 use super::{DISABLED_FAILING, DISABLED_GONE, DeliveryState, Outbound, endpoint_link};
-use crate::notify::{Notice, NoticeParam, NotificationKind, notify_workspace};
+use herald_notify::{Audience, Notice, NoticeParam, NotificationKind};
 use crate::ssrf::{self, ResolveRefused};
 use crate::{RETRY_SCHEDULE, WebhooksError, standard};
 
@@ -423,12 +423,15 @@ impl Outbound {
             return Ok(Next::Done);
         }
         for (notice, _) in &notices {
-            notify_workspace(
+            crate::notify(
+                &self.inner.queue,
                 &mut tx,
                 workspace,
+                Audience::Permitted(herald_accounts::Permission::ManageWebhooks),
                 NotificationKind::EndpointFailing,
                 notice,
                 Some(&link),
+                None,
                 now,
             )
             .await

@@ -8,8 +8,8 @@ use herald_events::Outbox;
 use herald_webhooks::signature::{MetaSecrets, SignedRequestError, make_signed_request};
 use herald_webhooks::{
     AppSecrets, CONNECTION_REVOKED_SUBJECT, CallbackError, DeletionState, MetaApp, MetaApps,
-    Notice, NotificationKind,
 };
+use herald_notify::{Notice, NotificationKind};
 use serde_json::json;
 
 use crate::fixtures::{Env, PUBLIC_URL, ig_comment, instagram, t0};

@@ -13,8 +13,9 @@ use herald_db::testing::TestDb;
 use herald_db::{Backend, Db, on_pool};
 use herald_jobs::{JobContext, JobId, JobRecord, JobState, Queue, Registry, Worker, WorkerOptions};
 use herald_webhooks::signature::MetaSecrets;
+use herald_notify::Notifications;
 use herald_webhooks::{
-    AppSecrets, Inbound, MetaApp, MetaApps, MetaCallbacks, Notifications, ReceiveError, Received,
+    AppSecrets, Inbound, MetaApp, MetaApps, MetaCallbacks, ReceiveError, Received,
 };
 use serde_json::{Value, json};
 
@@ -74,7 +75,11 @@ impl Env {
             apps,
             format!("{PUBLIC_URL}/"),
         );
-        let notifications = Notifications::new(t.db.clone(), clock.clone());
+        let notifications = Notifications::new(
+            t.db.clone(),
+            clock.clone(),
+            herald_notify::UnsubscribeKey::derive(b"test"),
+        );
         let mut registry = Registry::new();
         inbound.register_jobs(&mut registry);
         callbacks.register_jobs(&mut registry);

@@ -13,11 +13,11 @@ use herald_core::WorkspaceId;
 use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
 use herald_jobs::JobState;
+use herald_notify::{NoticeParam, NotificationKind};
 use herald_webhooks::signature::{MetaSecrets, SignatureError};
 use herald_webhooks::{
     AppSecrets, AppliedCounts, AttemptSummary, AttemptTrigger, DeliveryFilter, DeliveryId,
-    DeliveryStatus, MAX_DELIVERY_BYTES, MetaApp, MetaApps, NoticeParam, NotificationKind,
-    ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
+    DeliveryStatus, MAX_DELIVERY_BYTES, MetaApp, MetaApps, ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
 };
 use serde_json::json;
 

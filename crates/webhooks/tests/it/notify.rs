@@ -5,7 +5,7 @@
 use herald_db::on_both_backends;
 use herald_db::on_pool;
 use herald_db::testing::TestDb;
-use herald_webhooks::{KEEP_PER_USER, Notice, NoticeParam, NotificationKind};
+use herald_notify::{KEEP_PER_USER, Notice, NoticeParam, NotificationKind};
 use serde_json::json;
 
 use crate::fixtures::{Env, ig_comment, instagram};

@@ -29,7 +29,8 @@ use herald_webhooks::outbound::{
 };
 use herald_webhooks::ssrf::{TargetPolicy, UrlError};
 use herald_webhooks::standard::{self, StandardError};
-use herald_webhooks::{NotificationKind, Notifications, RETRY_SCHEDULE};
+use herald_notify::{NotificationKind, Notifications};
+use herald_webhooks::RETRY_SCHEDULE;
 
 // --- The receiver ------------------------------------------------------------
 
@@ -316,8 +317,12 @@ impl Env {
             .delivery
     }
 
-    async fn notices(&self) -> Vec<herald_webhooks::Notification> {
-        Notifications::new(self.t.db.clone(), self.clock.clone())
+    async fn notices(&self) -> Vec<herald_notify::Notification> {
+        Notifications::new(
+            self.t.db.clone(),
+            self.clock.clone(),
+            herald_notify::UnsubscribeKey::derive(b"test"),
+        )
             .list(&self.auth, 50)
             .await
             .unwrap()
@@ -769,7 +774,7 @@ async fn an_endpoint_failing_for_five_days_is_disabled_with_a_notice(t: TestDb) 
             .notice
             .as_ref()
             .is_some_and(|w| w.code == "endpoint_failing"
-                && w.params.get("days") == Some(&herald_webhooks::NoticeParam::Count(5)))),
+                && w.params.get("days") == Some(&herald_notify::NoticeParam::Count(5)))),
         "{notices:?}"
     );
     // Every delivery still queued for it ends dead without being sent.

@@ -1,0 +1,461 @@
+//! The weekly digest: every Monday at 08:00 in each member's time zone (UTC
+//! until they choose one), a summary of the workspace's week — what was
+//! published against the week before, what failed, what waits for
+//! approval, what is scheduled — and the one next step that matters most.
+//! In-app and by mail, each as the member chose (both on by default).
+//!
+//! A sweep (`notify.digest.v1`) runs every quarter hour and makes the
+//! digest of every member whose local Monday 08:00 has come in the last
+//! day and whose digest of that local week was not made yet
+//! (`digests`, one row per member, workspace and week). Local time is
+//! computed with the zone's rules at that instant, so the digest keeps
+//! 08:00 across daylight-saving changes; a server that was down on Monday
+//! morning sends it when it is back, the same day.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use herald_accounts::{Permission, Role};
+use herald_core::{Clock, SignedDuration, Timestamp, UserId, WorkspaceId};
+use herald_db::{Db, DbTime, on_tx};
+use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::mail::{BoxError, Letter, MailBody, Words};
+use crate::unsubscribe::{Unsubscription, wants};
+use crate::{Channel, Notice, NotificationKind, NotifyError, Settings};
+
+/// When the digest goes out, in the member's time zone.
+pub const DIGEST_DAY: Weekday = Weekday::Monday;
+pub const DIGEST_TIME: Time = Time::constant(8, 0, 0, 0);
+
+/// How late a digest may still be made (a server down on Monday morning).
+const LATE_LIMIT: SignedDuration = SignedDuration::from_hours(24);
+
+/// How often the sweep runs.
+const EVERY: SignedDuration = SignedDuration::from_mins(15);
+
+/// Memberships read per page.
+const PAGE: i64 = 500;
+
+/// The sweep's job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepDigests {}
+
+impl JobPayload for SweepDigests {
+    const KIND: &'static str = "notify.digest.v1";
+    const QUEUE: &'static str = "notify";
+}
+
+/// A workspace's week as one member's digest shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WeekFigures {
+    /// Targets published during the week.
+    pub published: u64,
+    /// Targets published the week before.
+    pub published_before: u64,
+    /// Targets that failed during the week.
+    pub failed: u64,
+    /// Posts waiting for approval now.
+    pub awaiting_approval: u64,
+    /// Targets scheduled for the coming week.
+    pub scheduled_next: u64,
+}
+
+/// The one step the digest suggests first, as a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum NextStep {
+    /// Look at what failed and send it again.
+    FixFailed,
+    /// Posts wait for this member's decision.
+    Review,
+    /// Nothing is scheduled for the coming week.
+    PlanWeek,
+    /// Less is scheduled than was published this week.
+    KeepCadence,
+    /// The coming week is planned.
+    OnTrack,
+}
+
+impl NextStep {
+    /// The most useful next step for a member with `role`, from the week's
+    /// figures: failures first, then their approvals, then the schedule
+    /// against this week's cadence.
+    pub fn of(figures: &WeekFigures, role: Role) -> NextStep {
+        if figures.failed > 0 && role.allows(Permission::Publish) {
+            NextStep::FixFailed
+        } else if figures.awaiting_approval > 0 && role.allows(Permission::Approve) {
+            NextStep::Review
+        } else if figures.scheduled_next == 0 {
+            NextStep::PlanWeek
+        } else if figures.scheduled_next < figures.published {
+            NextStep::KeepCadence
+        } else {
+            NextStep::OnTrack
+        }
+    }
+}
+
+/// One member's digest of one week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub workspace: WorkspaceId,
+    /// The Monday the digest was made on, in the member's zone.
+    pub week: Date,
+    /// The week it covers: the seven days up to the digest's time.
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub figures: WeekFigures,
+    pub next: NextStep,
+}
+
+impl Digest {
+    /// The digest as an in-app notice.
+    pub fn notice(&self) -> Notice {
+        Notice::new(
+            "digest",
+            [
+                ("published", self.figures.published.into()),
+                ("published_before", self.figures.published_before.into()),
+                ("failed", self.figures.failed.into()),
+                ("awaiting", self.figures.awaiting_approval.into()),
+                ("scheduled", self.figures.scheduled_next.into()),
+                ("next", self.next_code().into()),
+            ],
+        )
+    }
+
+    pub fn next_code(&self) -> &'static str {
+        self.next.into()
+    }
+}
+
+/// Reads a workspace's week (the binary implements it over publishing).
+#[async_trait]
+pub trait Figures: Send + Sync {
+    /// The figures of `workspace` for the week [`from`, `to`), the week
+    /// before it, and the week after `to`.
+    async fn week(
+        &self,
+        workspace: WorkspaceId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<WeekFigures, BoxError>;
+}
+
+/// The digest's time in the week of `local` (a date in the member's zone):
+/// that week's Monday at 08:00 there, as an instant. A time that does not
+/// exist that day (a DST gap) moves forward, as the clock does.
+pub fn digest_time(local: Date, zone: &TimeZone) -> Option<(Date, Timestamp)> {
+    let back = i64::from(local.weekday().to_monday_zero_offset());
+    let monday = local.checked_sub(jiff::Span::new().days(back)).ok()?;
+    let at = monday.to_datetime(DIGEST_TIME).to_zoned(zone.clone()).ok()?;
+    Some((monday, at.timestamp()))
+}
+
+/// The digest a member in `zone` is due at `now`, if any: their local
+/// week's Monday 08:00 has passed, less than a day ago.
+pub fn due(now: Timestamp, zone: &TimeZone) -> Option<(Date, Timestamp)> {
+    let local = now.to_zoned(zone.clone()).date();
+    let (week, at) = digest_time(local, zone)?;
+    let late = now.duration_since(at);
+    (late >= SignedDuration::ZERO && late < LATE_LIMIT).then_some((week, at))
+}
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DigestsMade {
+    pub made: u64,
+    pub mailed: u64,
+}
+
+/// The weekly digests.
+#[derive(Clone)]
+pub struct Digests {
+    db: Db,
+    queue: Queue,
+    clock: Arc<dyn Clock>,
+    words: Arc<dyn Words>,
+    figures: Arc<dyn Figures>,
+    settings: Settings,
+}
+
+impl Digests {
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        clock: Arc<dyn Clock>,
+        words: Arc<dyn Words>,
+        figures: Arc<dyn Figures>,
+        settings: Settings,
+    ) -> Digests {
+        Digests {
+            db,
+            queue,
+            clock,
+            words,
+            figures,
+            settings,
+        }
+    }
+
+    /// Makes every digest that is due now.
+    pub async fn sweep(&self) -> Result<DigestsMade, NotifyError> {
+        let now = self.clock.now();
+        let mut made = DigestsMade::default();
+        let mut after = None;
+        loop {
+            let page = herald_accounts::shared::memberships_after(&self.db, after, PAGE).await?;
+            let Some(&(w, u, _)) = page.last() else {
+                break;
+            };
+            after = Some((w, u));
+            let users: Vec<UserId> = page.iter().map(|(_, u, _)| *u).collect();
+            let recipients = herald_accounts::shared::recipients(&self.db, &users).await?;
+            for (workspace, user, role) in &page {
+                let Some(recipient) = recipients.iter().find(|r| r.id == *user) else {
+                    continue;
+                };
+                let zone = crate::zone_of(recipient.time_zone.as_deref());
+                let Some((week, at)) = due(now, &zone) else {
+                    continue;
+                };
+                let one = self
+                    .make(*workspace, recipient, *role, &zone, week, at)
+                    .await?;
+                made.made += one.made;
+                made.mailed += one.mailed;
+            }
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+        }
+        Ok(made)
+    }
+
+    async fn make(
+        &self,
+        workspace: WorkspaceId,
+        recipient: &herald_accounts::shared::Recipient,
+        role: Role,
+        zone: &TimeZone,
+        week: Date,
+        at: Timestamp,
+    ) -> Result<DigestsMade, NotifyError> {
+        let user = recipient.id;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let first = on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO digests (user_id, workspace_id, week, made_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (user_id, workspace_id, week) DO NOTHING",
+            )
+            .bind(user)
+            .bind(workspace)
+            .bind(week.to_string())
+            .bind(DbTime(now))
+            .execute(conn)
+            .await?
+            .rows_affected()
+        }) == 1;
+        if !first {
+            return Ok(DigestsMade::default());
+        }
+        let in_app = wants(&mut tx, user, workspace, NotificationKind::Digest, Channel::InApp).await?;
+        let email = recipient.verified
+            && wants(&mut tx, user, workspace, NotificationKind::Digest, Channel::Email).await?;
+        if !in_app && !email {
+            tx.commit().await?;
+            return Ok(DigestsMade::default());
+        }
+        let from = at
+            .checked_sub(SignedDuration::from_hours(24 * 7))
+            .expect("a time after 1970");
+        let figures = self
+            .figures
+            .week(workspace, from, at)
+            .await
+            .map_err(NotifyError::Figures)?;
+        let digest = Digest {
+            workspace,
+            week,
+            from,
+            to: at,
+            figures,
+            next: NextStep::of(&figures, role),
+        };
+        if in_app {
+            let notice = digest.notice();
+            crate::raise::insert_for(
+                &mut tx,
+                workspace,
+                user,
+                NotificationKind::Digest,
+                &notice,
+                Some(&format!("/home?workspace={}", workspace.0)),
+                now,
+            )
+            .await?;
+            self.queue
+                .notifications()
+                .notify_after_commit(&mut tx, crate::LIVE_CHANNEL, &workspace.0.to_string())
+                .await?;
+        }
+        if email {
+            let name = herald_accounts::shared::workspace_name(&self.db, workspace)
+                .await?
+                .unwrap_or_default();
+            let unsubscribe = self.settings.unsubscribe_url(&Unsubscription {
+                user,
+                workspace,
+                kind: NotificationKind::Digest,
+            });
+            let composed = self
+                .words
+                .compose(&Letter {
+                    locale: &recipient.locale,
+                    time_zone: zone,
+                    name: &recipient.name,
+                    workspace: &name,
+                    body: MailBody::Digest(&digest),
+                    unsubscribe: &unsubscribe,
+                    site: &self.settings.site,
+                })
+                .map_err(NotifyError::Compose)?;
+            herald_mail::enqueue(
+                &mut tx,
+                &self.queue,
+                herald_mail::NewMail {
+                    kind: "digest",
+                    to: recipient.email.clone(),
+                    subject: composed.subject,
+                    text: composed.text,
+                    html: composed.html,
+                },
+            )
+            .await
+            .map_err(NotifyError::Mail)?;
+        }
+        tx.commit().await?;
+        Ok(DigestsMade {
+            made: 1,
+            mailed: u64::from(email),
+        })
+    }
+
+    /// Makes sure a sweep is queued (at start-up; each sweep queues the
+    /// next).
+    pub async fn ensure_scheduled(&self) -> Result<(), NotifyError> {
+        self.schedule_after(self.clock.now()).await
+    }
+
+    async fn schedule_after(&self, now: Timestamp) -> Result<(), NotifyError> {
+        let slot = now.as_second().div_euclid(EVERY.as_secs()) + 1;
+        let at = Timestamp::from_second(slot * EVERY.as_secs()).expect("a time before 9999");
+        let job = NewJob::of(&SweepDigests {})
+            .map_err(NotifyError::Encode)?
+            .run_at(at)
+            .unique_key(format!("notify.digest:{slot}"));
+        let mut tx = self.db.begin().await?;
+        self.queue
+            .enqueue(&mut tx, job)
+            .await
+            .map_err(NotifyError::Queue)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub fn register_jobs(&self, registry: &mut herald_jobs::Registry) {
+        registry.register::<SweepDigests, _>(DigestHandler(self.clone()));
+    }
+}
+
+struct DigestHandler(Digests);
+
+#[async_trait]
+impl Handler<SweepDigests> for DigestHandler {
+    async fn run(&self, _job: SweepDigests, _ctx: &JobContext) -> Result<(), JobError> {
+        let digests = &self.0;
+        digests
+            .sweep()
+            .await
+            .map_err(|e| JobError::transient(herald_core::error::chain(&e)))?;
+        digests
+            .schedule_after(digests.clock.now())
+            .await
+            .map_err(|e| JobError::transient(herald_core::error::chain(&e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_digest_keeps_eight_in_the_morning_across_daylight_saving() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        // Summer time (UTC+2): Monday 19 October 2026, 08:00 is 06:00 UTC.
+        assert_eq!(due(t("2026-10-19T05:59:59Z"), &berlin), None);
+        let (week, at) = due(t("2026-10-19T06:00:00Z"), &berlin).unwrap();
+        assert_eq!(week.to_string(), "2026-10-19");
+        assert_eq!(at, t("2026-10-19T06:00:00Z"));
+        // The clocks go back on Sunday 25 October: the next Monday's 08:00
+        // is 07:00 UTC.
+        assert_eq!(due(t("2026-10-26T06:00:00Z"), &berlin), None);
+        assert_eq!(due(t("2026-10-26T06:59:59Z"), &berlin), None);
+        let (week, at) = due(t("2026-10-26T07:00:00Z"), &berlin).unwrap();
+        assert_eq!(week.to_string(), "2026-10-26");
+        assert_eq!(at, t("2026-10-26T07:00:00Z"));
+        // And forward again on 29 March 2026.
+        assert_eq!(
+            due(t("2026-03-30T06:00:00Z"), &berlin).map(|(_, at)| at),
+            Some(t("2026-03-30T06:00:00Z"))
+        );
+        assert_eq!(due(t("2026-03-30T05:59:00Z"), &berlin), None);
+    }
+
+    #[test]
+    fn a_late_digest_is_made_the_same_day_only() {
+        let utc = TimeZone::UTC;
+        assert!(due(t("2026-12-07T23:00:00Z"), &utc).is_some());
+        assert_eq!(due(t("2026-12-08T08:00:00Z"), &utc), None);
+        assert_eq!(due(t("2026-12-06T09:00:00Z"), &utc), None, "a Sunday");
+    }
+
+    #[test]
+    fn the_next_step_puts_failures_first_then_approvals_then_the_plan() {
+        let week = WeekFigures {
+            published: 5,
+            published_before: 3,
+            failed: 1,
+            awaiting_approval: 2,
+            scheduled_next: 0,
+        };
+        assert_eq!(NextStep::of(&week, Role::Editor), NextStep::FixFailed);
+        assert_eq!(
+            NextStep::of(&week, Role::Contributor),
+            NextStep::PlanWeek,
+            "a contributor can neither resend nor approve"
+        );
+        let week = WeekFigures { failed: 0, ..week };
+        assert_eq!(NextStep::of(&week, Role::Admin), NextStep::Review);
+        let week = WeekFigures {
+            awaiting_approval: 0,
+            scheduled_next: 2,
+            ..week
+        };
+        assert_eq!(NextStep::of(&week, Role::Admin), NextStep::KeepCadence);
+        let week = WeekFigures {
+            scheduled_next: 9,
+            ..week
+        };
+        assert_eq!(NextStep::of(&week, Role::Viewer), NextStep::OnTrack);
+    }
+}
