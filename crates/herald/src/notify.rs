@@ -54,8 +54,13 @@ impl Figures for PublishingFigures {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<WeekFigures, BoxError> {
-        let [published, published_before, failed, awaiting_approval, scheduled_next] =
-            self.0.week_counts(workspace, from, to).await?;
+        let [
+            published,
+            published_before,
+            failed,
+            awaiting_approval,
+            scheduled_next,
+        ] = self.0.week_counts(workspace, from, to).await?;
         Ok(WeekFigures {
             published,
             published_before,

@@ -8,10 +8,10 @@ use herald_connections::vault::Vault;
 use herald_core::Clock;
 use herald_db::Db;
 use herald_jobs::Queue;
+use herald_notify::Notifications;
 use herald_webhooks::outbound::Outbound;
 use herald_webhooks::signature::MetaSecrets;
 use herald_webhooks::ssrf::TargetPolicy;
-use herald_notify::Notifications;
 use herald_webhooks::{AppSecrets, Inbound, MetaApps, MetaCallbacks, Retention};
 use secrecy::ExposeSecret;
 

@@ -152,7 +152,10 @@ pub trait Figures: Send + Sync {
 pub fn digest_time(local: Date, zone: &TimeZone) -> Option<(Date, Timestamp)> {
     let back = i64::from(local.weekday().to_monday_zero_offset());
     let monday = local.checked_sub(jiff::Span::new().days(back)).ok()?;
-    let at = monday.to_datetime(DIGEST_TIME).to_zoned(zone.clone()).ok()?;
+    let at = monday
+        .to_datetime(DIGEST_TIME)
+        .to_zoned(zone.clone())
+        .ok()?;
     Some((monday, at.timestamp()))
 }
 
@@ -264,9 +267,23 @@ impl Digests {
         if !first {
             return Ok(DigestsMade::default());
         }
-        let in_app = wants(&mut tx, user, workspace, NotificationKind::Digest, Channel::InApp).await?;
+        let in_app = wants(
+            &mut tx,
+            user,
+            workspace,
+            NotificationKind::Digest,
+            Channel::InApp,
+        )
+        .await?;
         let email = recipient.verified
-            && wants(&mut tx, user, workspace, NotificationKind::Digest, Channel::Email).await?;
+            && wants(
+                &mut tx,
+                user,
+                workspace,
+                NotificationKind::Digest,
+                Channel::Email,
+            )
+            .await?;
         if !in_app && !email {
             tx.commit().await?;
             return Ok(DigestsMade::default());

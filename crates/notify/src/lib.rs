@@ -38,8 +38,8 @@ pub use error::NotifyError;
 pub use inapp::{Choice, Notification, Notifications};
 pub use kind::{Channel, NotificationKind};
 pub use mail::{
-    BoxError, Composed, Letter, MailBody, MailPiece, NoticeMail, SUMMARY_NAMES, SweepMail,
-    Swept, Words,
+    BoxError, Composed, Letter, MailBody, MailPiece, NoticeMail, SUMMARY_NAMES, SweepMail, Swept,
+    Words,
 };
 pub use notice::{Notice, NoticeParam};
 pub use raise::{

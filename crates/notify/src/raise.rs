@@ -10,7 +10,9 @@
 //!   one kind twice within [`MAIL_GAP`]: 500 failures in a minute are one
 //!   summary.
 //! - **Webhooks**: one `notification.raised` event per raise in the event
-//!   outbox, which the workspace's outbound endpoints may subscribe to.
+//!   outbox, which the workspace's outbound endpoints may subscribe to
+//!   (not for a failing endpoint: telling it about itself would only queue
+//!   more messages to it).
 //!
 //! A notice with a key (a failed target, a connection to reconnect) is
 //! raised once per workspace while its key is younger than [`KEY_WINDOW`],
@@ -245,6 +247,11 @@ impl Notifier {
             .await?;
             raised.email = self.wait_for_mail(tx, raise, &email, &params, now).await?;
         }
+        // A failing endpoint is not told about itself through the endpoints:
+        // each failure would queue another message to it.
+        if raise.kind == NotificationKind::EndpointFailing {
+            return self.finish(tx, raise, raised).await;
+        }
         let event = Event::new(
             Subject::parse(NOTIFICATION_EVENT).expect("a valid subject"),
             serde_json::to_value(RaisedEvent {
@@ -261,6 +268,17 @@ impl Notifier {
             .append(tx, &event)
             .await
             .map_err(NotifyError::Event)?;
+        self.finish(tx, raise, raised).await
+    }
+
+    /// Wakes the workspace's live pages after commit when anything was
+    /// shown in the app.
+    async fn finish(
+        &self,
+        tx: &mut Tx,
+        raise: &Raise<'_>,
+        raised: Raised,
+    ) -> Result<Raised, NotifyError> {
         if raised.in_app > 0 {
             self.queue
                 .notifications()

@@ -33,8 +33,8 @@ use herald_core::{Clock, SignedDuration, Timestamp};
 use herald_db::{Db, DbError};
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue, Registry};
 use herald_media::MediaLibrary;
-use herald_publishing::Publishing;
 use herald_notify::Notifications;
+use herald_publishing::Publishing;
 use herald_webhooks::outbound::Outbound;
 use serde::{Deserialize, Serialize};
 

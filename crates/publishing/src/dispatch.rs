@@ -751,7 +751,8 @@ impl Dispatcher {
         let post = store::post_in_tx(tx, &target.post_id)
             .await
             .map_err(|e| e.to_string())?;
-        let author: Vec<herald_core::UserId> = post.and_then(|p| p.created_by).into_iter().collect();
+        let author: Vec<herald_core::UserId> =
+            post.and_then(|p| p.created_by).into_iter().collect();
         let targets = store::targets_of_in_tx(tx, &target.post_id)
             .await
             .map_err(|e| e.to_string())?;

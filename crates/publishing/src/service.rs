@@ -146,7 +146,8 @@ impl Publishing {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<[u64; 5], PublishError> {
-        let counts = store::week_counts(&self.inner.db, workspace, DbTime(from), DbTime(to)).await?;
+        let counts =
+            store::week_counts(&self.inner.db, workspace, DbTime(from), DbTime(to)).await?;
         Ok(counts.map(|n| u64::try_from(n).unwrap_or(0)))
     }
 

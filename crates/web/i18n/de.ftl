@@ -1036,6 +1036,7 @@ endpoints-event-post-failed = Ein Beitrag konnte auf einer Plattform nicht verö
 endpoints-event-connection-needs_reconnection = Ein verbundenes Konto muss neu verbunden werden.
 endpoints-event-connection-revoked = Der Zugriff auf ein verbundenes Konto wurde auf der Plattform entfernt.
 endpoints-event-webhook-endpoint_test = Eine von Herald gesendete Testnachricht.
+endpoints-event-notification-raised = Eine Benachrichtigung für die Mitglieder des Arbeitsbereichs (Art, Code und Parameter).
 
 # Eingehende Webhooks: die Zustellungen von Meta, ihre Versuche und Wiederholung.
 ## webhooks

@@ -1035,6 +1035,7 @@ endpoints-event-post-failed = A post could not be published on a platform.
 endpoints-event-connection-needs_reconnection = A connected account must be reconnected.
 endpoints-event-connection-revoked = Access to a connected account was removed on the platform.
 endpoints-event-webhook-endpoint_test = A test message sent from Herald.
+endpoints-event-notification-raised = A notification was raised for the workspace's members (its kind, code and parameters).
 
 # Incoming webhooks: the history of Meta's deliveries, their attempts and replay.
 ## webhooks

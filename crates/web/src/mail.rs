@@ -107,7 +107,8 @@ pub fn compose_notice(
     let locale = Locale::from_code(letter.locale).unwrap_or(Locale::En);
     let t = catalog(locale);
     let tz = letter.time_zone;
-    let absolute = |path: &str| format!("{}{}", letter.site, crate::pages::public::local_path(path));
+    let absolute =
+        |path: &str| format!("{}{}", letter.site, crate::pages::public::local_path(path));
     let greeting = t.fill("mail.notice.greeting", "name", letter.name);
     let settings = absolute("/home/settings/notifications");
     let (subject, intro, lines, more, next, action, action_link) = match &letter.body {
@@ -131,7 +132,8 @@ pub fn compose_notice(
                 })
                 .collect();
             let shown = pieces.len() as u64;
-            let more = (*total > shown).then(|| t.fill("mail.notice.more", "count", Arg::Count(*total - shown)));
+            let more = (*total > shown)
+                .then(|| t.fill("mail.notice.more", "count", Arg::Count(*total - shown)));
             let link = pieces
                 .first()
                 .and_then(|p| p.link.as_deref())
@@ -218,7 +220,11 @@ pub fn compose_notice(
                 None,
                 Some(next),
                 t.get("mail.digest.action").to_owned(),
-                absolute(&format!("{path}{}workspace={}", if path.contains('?') { "&" } else { "?" }, digest.workspace.0)),
+                absolute(&format!(
+                    "{path}{}workspace={}",
+                    if path.contains('?') { "&" } else { "?" },
+                    digest.workspace.0
+                )),
             )
         }
     };
@@ -409,8 +415,14 @@ mod tests {
             m.text
         );
         assert!(m.text.contains("…und 1.490 weitere."));
-        assert!(m.text.contains("https://herald.example/home/posts/p0?workspace=3"));
-        assert!(m.text.contains("https://herald.example/unsubscribe/1.2.post_failed.sig"));
+        assert!(
+            m.text
+                .contains("https://herald.example/home/posts/p0?workspace=3")
+        );
+        assert!(
+            m.text
+                .contains("https://herald.example/unsubscribe/1.2.post_failed.sig")
+        );
         assert!(m.html.contains("Herbst &#60;0&#62;"), "escaped in HTML");
         assert!(m.html.contains("lang=\"de\""));
         // One failure, in English: the singular, and its own link.
@@ -459,11 +471,22 @@ mod tests {
                 site: "https://herald.example",
             })
             .unwrap();
-            assert!(!m.subject.contains('{') && !m.text.contains('{'), "{}", m.text);
+            assert!(
+                !m.subject.contains('{') && !m.text.contains('{'),
+                "{}",
+                m.text
+            );
             assert!(m.text.contains("/home/calendar?state=failed&workspace=3"));
             if locale == "de" {
-                assert!(m.subject.contains("1.204 Beiträge veröffentlicht"), "{}", m.subject);
-                assert!(m.text.contains("Was vom 19.10.2026 bis zum 26.10.2026 geschah"));
+                assert!(
+                    m.subject.contains("1.204 Beiträge veröffentlicht"),
+                    "{}",
+                    m.subject
+                );
+                assert!(
+                    m.text
+                        .contains("Was vom 19.10.2026 bis zum 26.10.2026 geschah")
+                );
                 assert!(m.text.contains("(204 mehr als in der Vorwoche: 1.000)"));
                 assert!(m.text.contains("Für die kommende Woche ist nichts geplant"));
             } else {
@@ -472,5 +495,4 @@ mod tests {
             }
         }
     }
-
 }

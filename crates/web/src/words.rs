@@ -6,9 +6,9 @@
 
 use herald_connections::StatusDetail;
 use herald_core::Named;
+use herald_notify::{Notice, NoticeParam, Notification};
 use herald_publishing::FailureDetail;
 use herald_publishing::rules::{Issue, Param};
-use herald_notify::{Notice, NoticeParam, Notification};
 use herald_webhooks::AttemptSummary;
 
 use crate::i18n::{Arg, Catalog};
@@ -284,10 +284,10 @@ fn either(t: &Catalog, items: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::i18n::{Locale, catalog};
+    use herald_notify::Notice;
     use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
     use herald_publishing::Variant;
     use herald_publishing::rules::validate;
-    use herald_notify::Notice;
 
     fn variant(format: PostFormat, caption: &str) -> Variant {
         Variant {
@@ -602,7 +602,10 @@ mod tests {
         assert!(notice(en, &jiff::tz::TimeZone::UTC, &failing).ends_with("failing for 5 days."));
         assert!(notice(de, &jiff::tz::TimeZone::UTC, &failing).ends_with("seit 5 Tagen fehl."));
         let old = notification(None, "New comment on Acme IG");
-        assert_eq!(notice(de, &jiff::tz::TimeZone::UTC, &old), "New comment on Acme IG");
+        assert_eq!(
+            notice(de, &jiff::tz::TimeZone::UTC, &old),
+            "New comment on Acme IG"
+        );
     }
 
     #[test]

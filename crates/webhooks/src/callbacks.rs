@@ -26,8 +26,8 @@ use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use serde::{Deserialize, Serialize};
 
 use crate::WebhooksError;
-use herald_notify::{Audience, Notice, NotificationKind};
 use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request};
+use herald_notify::{Audience, Notice, NotificationKind};
 
 /// The subject of the event appended when a connection's access was
 /// removed at the platform (payload: `workspace_id`, `connection_id`,

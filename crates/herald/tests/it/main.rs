@@ -12,6 +12,7 @@ mod helpers;
 mod http;
 mod mcp;
 mod media;
+mod notifications;
 mod openapi;
 mod outbound;
 mod pages;

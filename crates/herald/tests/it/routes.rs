@@ -711,7 +711,7 @@ fn table() -> Vec<Route> {
             .at("/home/settings/notifications?workspace={ws}")
             .outsider(OwnWorkspace),
         post("/home/settings/notifications", Workspace(P::View))
-            .form(&[("workspace", "{ws}"), ("kind", "comment")]),
+            .form(&[("workspace", "{ws}"), ("in_app", "comment")]),
         get("/api/notifications", Workspace(P::View)).at("/api/notifications?workspace={ws}")
             .token(Refused),
         get("/api/notifications/preferences", Workspace(P::View))
@@ -721,6 +721,19 @@ fn table() -> Vec<Route> {
             .at("/api/notifications/preferences?workspace={ws}")
             .json("{}")
             .token(Refused),
+        get("/api/notification-preferences", Workspace(P::View))
+            .at("/api/notification-preferences?workspace={ws}")
+            .token(Refused),
+        put("/api/notification-preferences", Workspace(P::View))
+            .at("/api/notification-preferences?workspace={ws}")
+            .json(r#"{"choices": {}}"#)
+            .token(Refused),
+        // One-click unsubscribe: no account; a token this install did not
+        // sign is a 404 for everyone (the flow has its own tests).
+        get("/unsubscribe/{token}", Public).at("/unsubscribe/1.1.digest.forged"),
+        post("/unsubscribe/{token}", Public)
+            .at("/unsubscribe/1.1.digest.forged")
+            .form(&[]),
         // ---------------------------------------------- incoming webhooks
         get("/home/webhooks", Workspace(P::ManageWebhooks))
             .at("/home/webhooks?workspace={ws}")

@@ -905,7 +905,7 @@ async fn notification_preferences_are_saved_per_person_and_respected() {
         .page(&format!("/home/settings/notifications?workspace={}", w.ws))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("name=\"kind\" value=\"comment\" checked"));
+    assert!(html.contains("name=\"in_app\" value=\"comment\" checked"));
     let resp = w
         .app
         .submit(
@@ -913,11 +913,11 @@ async fn notification_preferences_are_saved_per_person_and_respected() {
             "/home/settings/notifications",
             &[
                 ("workspace", &w.ws),
-                ("kind", "mention"),
-                ("kind", "message"),
-                ("kind", "delivery_dead"),
-                ("kind", "connection_revoked"),
-                ("kind", "endpoint_failing"),
+                ("in_app", "mention"),
+                ("in_app", "message"),
+                ("in_app", "delivery_dead"),
+                ("in_app", "connection_revoked"),
+                ("in_app", "endpoint_failing"),
             ],
         )
         .await;
@@ -925,10 +925,10 @@ async fn notification_preferences_are_saved_per_person_and_respected() {
     assert!(back.contains("done=saved"), "{back}");
     let (_, html) = w.page(&back).await;
     assert!(
-        html.contains("name=\"kind\" value=\"comment\" aria"),
+        html.contains("name=\"in_app\" value=\"comment\" aria"),
         "now unticked"
     );
-    assert!(html.contains("name=\"kind\" value=\"mention\" checked"));
+    assert!(html.contains("name=\"in_app\" value=\"mention\" checked"));
     let (_, prefs) = w
         .get_json(&format!(
             "/api/notifications/preferences?workspace={}",

@@ -177,7 +177,8 @@ impl Env {
     }
 
     fn advance_secs(&self, secs: i64) {
-        self.clock.advance(herald_core::SignedDuration::from_secs(secs));
+        self.clock
+            .advance(herald_core::SignedDuration::from_secs(secs));
     }
 
     fn set(&self, at: &str) {
@@ -264,12 +265,21 @@ async fn each_channel_reaches_whom_it_should(t: TestDb) {
             &failed(2),
         ))
         .await;
-    assert_eq!((raised.in_app, raised.email), (2, 1), "bo: app; cy: app and mail");
+    assert_eq!(
+        (raised.in_app, raised.email),
+        (2, 1),
+        "bo: app; cy: app and mail"
+    );
     // The one who caused it is never told.
     let raised = env
         .raise(
-            &Raise::new(ws, Audience::Everyone, NotificationKind::Approval, &failed(3))
-                .by(ann),
+            &Raise::new(
+                ws,
+                Audience::Everyone,
+                NotificationKind::Approval,
+                &failed(3),
+            )
+            .by(ann),
         )
         .await;
     assert_eq!(raised.in_app, 2);
@@ -286,11 +296,8 @@ async fn each_channel_reaches_whom_it_should(t: TestDb) {
     env.advance_secs(61);
     let swept = env.mail.sweep().await.unwrap();
     assert_eq!((swept.mails, swept.notices, swept.dropped), (2, 2, 2));
-    let mut letters: Vec<(String, String)> = env
-        .letters()
-        .into_iter()
-        .map(|l| (l.0, l.2))
-        .collect();
+    let mut letters: Vec<(String, String)> =
+        env.letters().into_iter().map(|l| (l.0, l.2)).collect();
     letters.sort();
     assert_eq!(
         letters,
@@ -381,7 +388,11 @@ async fn the_digest_comes_at_eight_local_across_daylight_saving(t: TestDb) {
     // 08:00 in Berlin is 07:00 UTC now (it was 06:00 the week before).
     env.set("2026-10-26T07:00:00Z");
     let made = env.digests.sweep().await.unwrap();
-    assert_eq!((made.made, made.mailed), (1, 1), "Ann's, not yet Bo's (UTC)");
+    assert_eq!(
+        (made.made, made.mailed),
+        (1, 1),
+        "Ann's, not yet Bo's (UTC)"
+    );
     // Sweeping again the same morning makes nothing twice.
     env.set("2026-10-26T07:15:00Z");
     assert_eq!(env.digests.sweep().await.unwrap().made, 0);
@@ -412,7 +423,13 @@ async fn the_digest_comes_at_eight_local_across_daylight_saving(t: TestDb) {
         workspace: ws,
         kind: NotificationKind::Digest,
     });
-    assert!(env.notifications.unsubscribe(&token).await.unwrap().is_some());
+    assert!(
+        env.notifications
+            .unsubscribe(&token)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // A forged one does nothing.
     assert!(
         env.notifications
@@ -445,7 +462,12 @@ async fn unsubscribing_turns_off_one_kind_and_drops_its_waiting_mail(t: TestDb) 
         workspace: ws,
         kind: NotificationKind::PostFailed,
     });
-    let u = env.notifications.unsubscribe(&token).await.unwrap().unwrap();
+    let u = env
+        .notifications
+        .unsubscribe(&token)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.kind, NotificationKind::PostFailed);
     assert_eq!(env.count("SELECT COUNT(*) FROM notification_mail").await, 0);
     let auth = herald_accounts::shared::authorize(&env.t.db, ann, ws, Permission::View)
@@ -460,8 +482,14 @@ async fn unsubscribing_turns_off_one_kind_and_drops_its_waiting_mail(t: TestDb) 
             .enabled
     };
     assert!(!of(NotificationKind::PostFailed, Channel::Email));
-    assert!(of(NotificationKind::PostFailed, Channel::InApp), "the app keeps it");
-    assert!(of(NotificationKind::Approval, Channel::Email), "other kinds keep mail");
+    assert!(
+        of(NotificationKind::PostFailed, Channel::InApp),
+        "the app keeps it"
+    );
+    assert!(
+        of(NotificationKind::Approval, Channel::Email),
+        "other kinds keep mail"
+    );
     // A later failure is shown in the app but not mailed.
     let raised = env
         .raise(&Raise::new(
@@ -480,7 +508,13 @@ async fn unsubscribing_turns_off_one_kind_and_drops_its_waiting_mail(t: TestDb) 
             .await
             .unwrap();
     });
-    assert!(env.notifications.unsubscribe(&token).await.unwrap().is_none());
+    assert!(
+        env.notifications
+            .unsubscribe(&token)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 on_both_backends!(

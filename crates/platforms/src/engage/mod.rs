@@ -34,14 +34,28 @@ pub struct EngageAccount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// A public reply under a comment.
-    ReplyToComment { comment_id: String, text: String },
+    ReplyToComment {
+        comment_id: String,
+        text: String,
+    },
     /// A direct message to a comment's author, answering that comment.
-    PrivateReply { comment_id: String, text: String },
+    PrivateReply {
+        comment_id: String,
+        text: String,
+    },
     /// A direct message to someone who wrote to the account.
-    SendMessage { recipient_id: String, text: String },
+    SendMessage {
+        recipient_id: String,
+        text: String,
+    },
     /// Hides (or shows again) a comment on the account's own content.
-    HideComment { comment_id: String, hidden: bool },
-    DeleteComment { comment_id: String },
+    HideComment {
+        comment_id: String,
+        hidden: bool,
+    },
+    DeleteComment {
+        comment_id: String,
+    },
 }
 
 impl Action {

@@ -191,10 +191,7 @@ async fn get_preferences(
 ) -> Result<Json<Preferences>, WebError> {
     let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
-    let prefs = notifications
-        .choices(&auth)
-        .await
-        .map_err(notify_error)?;
+    let prefs = notifications.choices(&auth).await.map_err(notify_error)?;
     Ok(Json(preferences_view(prefs)))
 }
 
@@ -248,10 +245,7 @@ async fn set_preferences(
         .choose(&auth, &changes)
         .await
         .map_err(notify_error)?;
-    let prefs = notifications
-        .choices(&auth)
-        .await
-        .map_err(notify_error)?;
+    let prefs = notifications.choices(&auth).await.map_err(notify_error)?;
     Ok(Json(preferences_view(prefs)))
 }
 

@@ -73,7 +73,10 @@ async fn page(
             c.t.get("unsubscribe.title"),
             c.t.format(
                 "unsubscribe.lead",
-                &[("kind", kind.into()), ("workspace", workspace.as_str().into())],
+                &[
+                    ("kind", kind.into()),
+                    ("workspace", workspace.as_str().into()),
+                ],
             ),
         ),
         None => (
@@ -125,5 +128,7 @@ async fn confirm(
         .await
         .map_err(notify_error)?;
     let done = u.is_some();
-    page(&state, c, token, u, done).await.map(IntoResponse::into_response)
+    page(&state, c, token, u, done)
+        .await
+        .map(IntoResponse::into_response)
 }

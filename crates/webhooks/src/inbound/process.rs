@@ -40,8 +40,8 @@ use super::plan::{
     Item, ItemKind, Notice, Plan, Tally, excerpt, micros, plan_change, plan_messaging,
 };
 use super::{AttemptSummary, Inbound, delivery_link};
-use herald_notify::{Audience, NotificationKind};
 use crate::{RETRY_SCHEDULE, WebhooksError};
+use herald_notify::{Audience, NotificationKind};
 
 /// Process one stored delivery. `replay_by` is set when a person asked for
 /// this run (it is recorded on the attempt).

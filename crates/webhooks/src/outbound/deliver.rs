@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::metrics as m;
 use super::store::{self, NewAttempt, SendRow};
 use super::{DISABLED_FAILING, DISABLED_GONE, DeliveryState, Outbound, endpoint_link};
-use herald_notify::{Audience, Notice, NoticeParam, NotificationKind};
 use crate::ssrf::{self, ResolveRefused};
 use crate::{RETRY_SCHEDULE, WebhooksError, standard};
+use herald_notify::{Audience, Notice, NoticeParam, NotificationKind};
 
 /// The queue outbound deliveries run on (give it its own concurrency).
 pub const QUEUE: &str = "webhooks_out";

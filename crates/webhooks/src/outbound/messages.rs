@@ -36,8 +36,21 @@ struct ConnectionEvent {
     reason: Option<String>,
 }
 
+/// The payload of `notification.raised`.
+#[derive(Debug, Deserialize)]
+struct NotificationEvent {
+    workspace_id: i64,
+    kind: String,
+    code: String,
+    #[serde(default)]
+    params: Value,
+    #[serde(default)]
+    link: Option<String>,
+}
+
 /// The message an event becomes, if any: publish results (published and
-/// failed; a retrying attempt is not news yet) and connection problems.
+/// failed; a retrying attempt is not news yet), connection problems and
+/// raised notifications.
 pub(crate) fn from_event(event: &Event) -> Result<Option<MessageDraft>, MalformedEvent> {
     let subject = event.subject.as_str();
     let malformed = |source| MalformedEvent {
@@ -79,6 +92,19 @@ pub(crate) fn from_event(event: &Event) -> Result<Option<MessageDraft>, Malforme
             workspace_id: r.workspace_id,
             event_type,
             data,
+        }));
+    }
+    if subject == herald_notify::NOTIFICATION_EVENT {
+        let n: NotificationEvent = event.decode().map_err(malformed)?;
+        return Ok(Some(MessageDraft {
+            workspace_id: n.workspace_id,
+            event_type: herald_notify::NOTIFICATION_EVENT,
+            data: json!({
+                "kind": n.kind,
+                "code": n.code,
+                "params": n.params,
+                "link": n.link,
+            }),
         }));
     }
     let event_type = match subject {

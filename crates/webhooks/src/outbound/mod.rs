@@ -57,6 +57,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
         "Access to a connected account was removed on the platform",
     ),
     ("webhook.endpoint_test", "A test message sent from Herald"),
+    (
+        "notification.raised",
+        "A notification was raised for the workspace's members",
+    ),
 ];
 
 /// The type of the message [`Outbound::send_test`] sends.

@@ -5,11 +5,11 @@ use herald_db::on_both_backends;
 use herald_db::on_pool;
 use herald_db::testing::TestDb;
 use herald_events::Outbox;
+use herald_notify::{Notice, NotificationKind};
 use herald_webhooks::signature::{MetaSecrets, SignedRequestError, make_signed_request};
 use herald_webhooks::{
     AppSecrets, CONNECTION_REVOKED_SUBJECT, CallbackError, DeletionState, MetaApp, MetaApps,
 };
-use herald_notify::{Notice, NotificationKind};
 use serde_json::json;
 
 use crate::fixtures::{Env, PUBLIC_URL, ig_comment, instagram, t0};

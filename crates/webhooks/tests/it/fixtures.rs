@@ -12,8 +12,8 @@ use herald_core::{ManualClock, SignedDuration, Timestamp};
 use herald_db::testing::TestDb;
 use herald_db::{Backend, Db, on_pool};
 use herald_jobs::{JobContext, JobId, JobRecord, JobState, Queue, Registry, Worker, WorkerOptions};
-use herald_webhooks::signature::MetaSecrets;
 use herald_notify::Notifications;
+use herald_webhooks::signature::MetaSecrets;
 use herald_webhooks::{
     AppSecrets, Inbound, MetaApp, MetaApps, MetaCallbacks, ReceiveError, Received,
 };

@@ -17,7 +17,8 @@ use herald_notify::{NoticeParam, NotificationKind};
 use herald_webhooks::signature::{MetaSecrets, SignatureError};
 use herald_webhooks::{
     AppSecrets, AppliedCounts, AttemptSummary, AttemptTrigger, DeliveryFilter, DeliveryId,
-    DeliveryStatus, MAX_DELIVERY_BYTES, MetaApp, MetaApps, ProcessDelivery, RETRY_SCHEDULE, ReceiveError,
+    DeliveryStatus, MAX_DELIVERY_BYTES, MetaApp, MetaApps, ProcessDelivery, RETRY_SCHEDULE,
+    ReceiveError,
 };
 use serde_json::json;
 

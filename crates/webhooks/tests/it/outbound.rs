@@ -23,14 +23,14 @@ use herald_db::testing::TestDb;
 use herald_db::{on_both_backends, on_pool};
 use herald_events::{Event, PublishOutcome, PublishRequestEvent, Subject};
 use herald_jobs::{JobState, Queue, Registry, Worker, WorkerOptions};
+use herald_notify::{NotificationKind, Notifications};
+use herald_webhooks::RETRY_SCHEDULE;
 use herald_webhooks::outbound::{
     self, DeliveryState, Endpoint, EndpointChanges, EndpointError, EndpointId, NewEndpoint,
     Outbound, OutboundDelivery,
 };
 use herald_webhooks::ssrf::{TargetPolicy, UrlError};
 use herald_webhooks::standard::{self, StandardError};
-use herald_notify::{NotificationKind, Notifications};
-use herald_webhooks::RETRY_SCHEDULE;
 
 // --- The receiver ------------------------------------------------------------
 
@@ -323,12 +323,12 @@ impl Env {
             self.clock.clone(),
             herald_notify::UnsubscribeKey::derive(b"test"),
         )
-            .list(&self.auth, 50)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|n| n.kind == NotificationKind::EndpointFailing)
-            .collect()
+        .list(&self.auth, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.kind == NotificationKind::EndpointFailing)
+        .collect()
     }
 
     fn publish_event(&self, outcome: PublishOutcome) -> Event {
