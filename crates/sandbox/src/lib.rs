@@ -309,6 +309,7 @@ mod admin;
 mod assets;
 mod config;
 mod consent;
+mod engagement;
 mod error;
 mod faults;
 mod fetch;
@@ -339,6 +340,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use config::{AppCredentials, Limits, SandboxConfig, WebhookTargets};
+pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, EngagementReport};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
 pub use published::PublishedPost;
@@ -398,6 +400,8 @@ struct Inner {
     meters: Mutex<Meters>,
     faults: Mutex<FaultBoard>,
     webhooks: Mutex<webhooks::WebhookLog>,
+    /// The outcome of the index page's last refused engagement form.
+    engagement_notice: Mutex<Option<String>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -423,6 +427,7 @@ impl Sandbox {
                 meters: Mutex::new(Meters::default()),
                 faults: Mutex::new(FaultBoard::default()),
                 webhooks: Mutex::new(webhooks::WebhookLog::default()),
+                engagement_notice: Mutex::new(None),
             }),
         })
     }
@@ -439,7 +444,7 @@ impl Sandbox {
             .merge(admin::router(admin))
             .merge(assets::router());
         if admin {
-            router = router.merge(webhooks::router());
+            router = router.merge(webhooks::router()).merge(engagement::router());
         }
         router
             // Small bodies everywhere but the upload routes (which set
@@ -496,6 +501,20 @@ impl Sandbox {
         })
     }
 
+    /// What the engagement simulators hold: every reply, private reply,
+    /// message, hide, unhide and delete Herald made (oldest first), the
+    /// direct-message conversations, the comments answered privately, and
+    /// the comments hidden now (Meta `hidden`/`is_hidden`, YouTube
+    /// `heldForReview`).
+    pub fn engagement(&self) -> EngagementReport {
+        self.read(|st| {
+            let mut report = st.engagement().report();
+            report.hidden_comments = st.meta_publishing().hidden_comments();
+            report.hidden_comments.extend(st.youtube_comments().held());
+            report
+        })
+    }
+
     /// How many requests an endpoint id received (unknown ids: 0).
     pub fn calls(&self, endpoint: &str) -> u64 {
         lock(&self.inner.faults).calls(endpoint)
@@ -540,6 +559,14 @@ impl Sandbox {
 
     pub(crate) fn faults<R>(&self, f: impl FnOnce(&mut FaultBoard) -> R) -> R {
         f(&mut lock(&self.inner.faults))
+    }
+
+    pub(crate) fn set_engagement_notice(&self, notice: String) {
+        *lock(&self.inner.engagement_notice) = Some(notice);
+    }
+
+    pub(crate) fn take_engagement_notice(&self) -> Option<String> {
+        lock(&self.inner.engagement_notice).take()
     }
 
     pub(crate) fn webhook_log<R>(&self, f: impl FnOnce(&mut webhooks::WebhookLog) -> R) -> R {
