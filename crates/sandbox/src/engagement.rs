@@ -461,7 +461,7 @@ fn receive_message(sb: &Sandbox, params: &Params) -> Result<Value, AdminError> {
     let account_id = account.id().to_owned();
     sb.update(|st| {
         st.engagement_mut()
-            .receive(&account_id, &sender, &mid, &text, at)
+            .receive(&account_id, &sender, &mid, &text, at);
     });
     Ok(json!({
         "account_id": account_id,

@@ -332,7 +332,7 @@ impl Engager for YouTubeEngager {
             );
         }
         // Newest first; comments without a date last.
-        comments.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        comments.sort_by_key(|c| std::cmp::Reverse(c.created_at));
         Ok(CommentPage {
             comments,
             next: list.next_page_token.filter(|t| !t.is_empty()),

@@ -549,7 +549,7 @@ async fn missing_engagement_permissions_ask_for_consent_again() {
     for action in [reply(&asked, "hi"), private(&asked)] {
         match engager.act(&page, &action).await {
             Err(EngageError::Platform(e)) => {
-                assert!(matches!(e.kind, ErrorKind::Reconsent { .. }), "{e}")
+                assert!(matches!(e.kind, ErrorKind::Reconsent { .. }), "{e}");
             }
             other => panic!("{}: {other:?}", action.as_str()),
         }

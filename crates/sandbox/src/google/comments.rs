@@ -313,10 +313,8 @@ struct View<'a> {
 impl View<'_> {
     fn comment(&self, c: &YtComment) -> Value {
         let mut snippet = Map::new();
+        // The video is named by the thread, not by the comment.
         snippet.insert("channelId".into(), json!(c.channel_id));
-        if c.parent_id.is_none() {
-            snippet.insert("videoId".into(), json!(c.video_id));
-        }
         let display = if self.plain {
             c.text.clone()
         } else {

@@ -823,7 +823,7 @@ fn direct_message(
     let last = sb.read(|st| {
         st.engagement()
             .conversation(&account.id, person)
-            .and_then(|c| c.last_incoming())
+            .and_then(crate::engagement::Conversation::last_incoming)
     });
     let Some(last) = last else {
         return Err(no_matching_user());

@@ -319,7 +319,7 @@ fn instagram_comments(
                 text.clone(),
                 now,
                 follower.ig_id.clone(),
-                follower.username.to_owned(),
+                follower.username.clone(),
             ));
             out.push(json!({
                 "from": {"id": follower.ig_id, "username": follower.username},
@@ -377,7 +377,7 @@ fn page_comments(
                 text.clone(),
                 now,
                 follower.psid.clone(),
-                follower.name.to_owned(),
+                follower.name.clone(),
             ));
             out.push(json!({
                 "from": {"id": follower.psid, "name": follower.name},
