@@ -312,3 +312,37 @@ mod tests {
         assert_eq!(refusal(&uncoded), None);
     }
 }
+
+/// Property tests: whatever code a Graph error carries, reading it as a
+/// refusal never panics, and only the documented rule codes become one.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ErrorKind;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_code_reads_as_a_rule_or_stays_a_platform_error(
+            code in prop_oneof![
+                "[0-9]{0,7}(/[0-9]{0,8})?",
+                ".{0,16}",
+                prop::sample::select(vec!["10/2018278", "10900", "10903", "100/33", "100/2018001", "551", "200"])
+                    .prop_map(str::to_owned),
+            ],
+        ) {
+            let error = PlatformError::new(ProviderId::Instagram, ErrorKind::BadRequest, "m")
+                .with_code(code.clone());
+            let rule = ["10/2018278", "10900", "10903", "100/33", "100/2018001", "200"]
+                .contains(&code.as_str())
+                || code == "551"
+                || code.starts_with("551/")
+                || code.starts_with("10900/")
+                || code.starts_with("10903/");
+            prop_assert_eq!(refusal(&error).is_some(), rule, "{}", code);
+        }
+    }
+}
