@@ -540,8 +540,15 @@ async fn a_page_may_not_hide_comments_on_another_pages_post() {
 #[tokio::test]
 async fn missing_engagement_permissions_ask_for_consent_again() {
     let env = Env::start().await;
-    // Herald's own scopes only: no pages_messaging, no pages_manage_engagement.
-    let grant = env.connect(ProviderId::Facebook).await;
+    // A connection made before Herald asked for pages_messaging and
+    // pages_manage_engagement.
+    let grant = env
+        .connect_as(
+            ProviderId::Facebook,
+            "demo",
+            &["-pages_messaging", "-pages_manage_engagement"],
+        )
+        .await;
     let page = account(&pick(&grant, AccountKind::FacebookPage, "Bakery"));
     let post_id = page_post(&env, &page).await;
     let asked = comment_on(&env, &post_id, "zoe.mueller").await;
@@ -669,7 +676,13 @@ async fn youtube_channels_reply_hide_and_delete_within_the_rules() {
 #[tokio::test]
 async fn youtube_writes_without_the_force_ssl_scope_ask_for_consent_again() {
     let env = Env::start().await;
-    let mine = channel(&env, "demo", &[]).await;
+    // A connection made before Herald asked for youtube.force-ssl.
+    let mine = channel(
+        &env,
+        "demo",
+        &["-https://www.googleapis.com/auth/youtube.force-ssl"],
+    )
+    .await;
     let video = youtube_video(&env, &mine).await;
     let question = youtube_comment(&env, &video, "zoe.mueller").await;
     let engager = YouTubeEngager::new(env.hosts(), env.client.clone());

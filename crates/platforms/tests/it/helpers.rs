@@ -291,8 +291,9 @@ impl Env {
 
 impl Env {
     /// The whole flow as sandbox user `user`, asking for `extra` scopes on
-    /// top of the connector's (engagement needs some Herald's connectors
-    /// do not ask for), everything granted.
+    /// top of the connector's, or without those written `-scope` (to see
+    /// what a connection made before a scope was asked for gets),
+    /// everything granted.
     pub async fn connect_as(&self, provider: ProviderId, user: &str, extra: &[&str]) -> Grant {
         let state = format!("state-{}-{}", provider, rand_suffix());
         let mut url = self
@@ -314,8 +315,14 @@ impl Env {
             .into_owned()
             .map(|(k, v)| {
                 if k == "scope" && !extra.is_empty() {
-                    let scopes = format!("{v}{separator}{}", extra.join(separator));
-                    (k, scopes)
+                    let dropped: Vec<&str> =
+                        extra.iter().filter_map(|s| s.strip_prefix('-')).collect();
+                    let mut scopes: Vec<&str> = v
+                        .split(separator)
+                        .filter(|s| !dropped.contains(s))
+                        .collect();
+                    scopes.extend(extra.iter().filter(|s| !s.starts_with('-')));
+                    (k, scopes.join(separator))
                 } else {
                     (k, v)
                 }
