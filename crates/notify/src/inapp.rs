@@ -24,7 +24,7 @@ use herald_db::DbTime;
 use herald_db::{Db, on_pool};
 use std::sync::Arc;
 
-use crate::raise::KEEP_PER_USER;
+use crate::timing::KEEP_PER_USER;
 use crate::{Channel, Notice, NotificationKind, NotifyError, UnsubscribeKey, Unsubscription};
 
 /// A member's choice for one kind on one channel.

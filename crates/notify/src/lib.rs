@@ -28,25 +28,24 @@ mod kind;
 mod mail;
 mod notice;
 mod raise;
+mod report;
+mod timing;
 mod unsubscribe;
+mod words;
 
 pub use digest::{
-    DIGEST_DAY, DIGEST_TIME, Digest, Digests, DigestsMade, Figures, NextStep, SweepDigests,
-    WeekFigures, digest_time, due,
+    DIGEST_DAY, DIGEST_TIME, Digests, DigestsMade, Figures, SweepDigests, digest_time, due,
 };
 pub use error::NotifyError;
 pub use inapp::{Choice, Notification, Notifications};
 pub use kind::{Channel, NotificationKind};
-pub use mail::{
-    BoxError, Composed, Letter, MailBody, MailPiece, NoticeMail, SUMMARY_NAMES, SweepMail, Swept,
-    Words,
-};
+pub use mail::{NoticeMail, Swept};
 pub use notice::{Notice, NoticeParam};
-pub use raise::{
-    Audience, GATHER, KEEP_PER_USER, KEY_WINDOW, MAIL_GAP, NOTIFICATION_EVENT, Notifier, Raise,
-    Raised,
-};
+pub use raise::{Audience, NOTIFICATION_EVENT, Notifier, Raise, Raised};
+pub use report::{Digest, NextStep, WeekFigures};
+pub use timing::{GATHER, KEEP_PER_USER, KEY_WINDOW, MAIL_GAP, SweepMail};
 pub use unsubscribe::{UnsubscribeKey, Unsubscription};
+pub use words::{BoxError, Composed, Letter, MailBody, MailPiece, SUMMARY_NAMES, Words};
 
 /// The wake-up channel of live pages (`herald_db::Notifications`), with the
 /// workspace id as its topic: raised in-app notices and inbox changes wake

@@ -18,87 +18,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use herald_core::{Clock, Timestamp, UserId, WorkspaceId};
 use herald_db::{Db, DbTime, on_pool, on_tx};
-use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
-use serde::{Deserialize, Serialize};
+use herald_jobs::{Handler, JobContext, JobError, NewJob, Queue};
 
-use crate::raise::{GATHER, MAIL_GAP};
+use crate::timing::{GATHER, MAIL_GAP, SweepMail, sweep_key};
 use crate::unsubscribe::{Unsubscription, wants};
+use crate::words::{Letter, MailBody, MailPiece, SUMMARY_NAMES, Words};
 use crate::{Channel, Notice, NotificationKind, NotifyError, Settings};
-
-/// The sweep's job.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SweepMail {}
-
-impl JobPayload for SweepMail {
-    const KIND: &'static str = "notify.mail.v1";
-    const QUEUE: &'static str = "notify";
-}
-
-/// The unique key of the sweep due at `at`: one per minute.
-pub(crate) fn sweep_key(at: Timestamp) -> String {
-    format!("notify.mail.sweep:{}", at.as_second() / 60)
-}
 
 /// How many member-kind groups one sweep mails at most; the rest wait for
 /// the next sweep, queued at once.
 const GROUPS_PER_SWEEP: i64 = 500;
-
-/// How many notices a summary names (it counts them all).
-pub const SUMMARY_NAMES: usize = 10;
-
-/// One waiting notice, as mail shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailPiece {
-    pub notice: Notice,
-    /// A path inside Herald.
-    pub link: Option<String>,
-    pub at: Timestamp,
-}
-
-/// What a mail is about.
-#[derive(Debug, Clone)]
-pub enum MailBody<'a> {
-    /// Notices of one kind: one, or a summary of `total` naming `pieces`.
-    Notices {
-        kind: NotificationKind,
-        pieces: &'a [MailPiece],
-        total: u64,
-    },
-    /// The weekly digest.
-    Digest(&'a crate::digest::Digest),
-}
-
-/// Everything the words of one mail depend on.
-#[derive(Debug, Clone)]
-pub struct Letter<'a> {
-    /// The recipient's language code (`en`, `de`).
-    pub locale: &'a str,
-    /// The recipient's time zone (UTC when they chose none).
-    pub time_zone: &'a jiff::tz::TimeZone,
-    pub name: &'a str,
-    pub workspace: &'a str,
-    pub body: MailBody<'a>,
-    /// The absolute URL that turns this kind of mail off, no login needed.
-    pub unsubscribe: &'a str,
-    /// The public URL of this Herald (links are made absolute with it).
-    pub site: &'a str,
-}
-
-/// A mail in words.
-#[derive(Debug, Clone)]
-pub struct Composed {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Composes mail in the reader's language (the binary implements it with
-/// the web layer's catalogs).
-pub trait Words: Send + Sync {
-    fn compose(&self, letter: &Letter<'_>) -> Result<Composed, BoxError>;
-}
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -145,7 +74,7 @@ impl NoticeMail {
     /// groups that are not yet.
     pub async fn sweep(&self) -> Result<Swept, NotifyError> {
         let now = self.clock.now();
-        crate::raise::forget_old_keys(&self.db, now).await?;
+        forget_old_keys(&self.db, now).await?;
         let gathered = DbTime(now.checked_sub(GATHER).expect("a time after 1970"));
         let groups: Vec<Group> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
@@ -353,6 +282,20 @@ impl NoticeMail {
     pub fn register_jobs(&self, registry: &mut herald_jobs::Registry) {
         registry.register::<SweepMail, _>(SweepHandler(self.clone()));
     }
+}
+
+/// Deletes keys older than the window (the mail sweep calls it).
+async fn forget_old_keys(db: &herald_db::Db, now: Timestamp) -> Result<u64, NotifyError> {
+    let stale = now
+        .checked_sub(crate::timing::KEY_WINDOW)
+        .expect("a time after 1970");
+    Ok(herald_db::on_pool!(db, |pool| {
+        sqlx::query("DELETE FROM notification_keys WHERE raised_at < $1")
+            .bind(DbTime(stale))
+            .execute(pool)
+            .await?
+            .rows_affected()
+    }))
 }
 
 struct SweepHandler(NoticeMail);

@@ -21,28 +21,14 @@
 use herald_core::Named;
 
 use herald_accounts::{Permission, Role};
-use herald_core::{SignedDuration, Timestamp, UserId, WorkspaceId};
+use herald_core::{Timestamp, UserId, WorkspaceId};
 use herald_db::{DbTime, Tx, on_tx};
 use herald_events::{Event, Outbox, Subject};
 use herald_jobs::{NewJob, Queue};
 use serde::Serialize;
 
-use crate::mail::{SweepMail, sweep_key};
+use crate::timing::{GATHER, KEEP_PER_USER, KEY_WINDOW, SweepMail, sweep_key};
 use crate::{Channel, Notice, NotificationKind, NotifyError};
-
-/// How many notifications a person keeps (across workspaces); older ones
-/// are deleted when new ones arrive.
-pub const KEEP_PER_USER: i64 = 500;
-
-/// How long a notice's key keeps the same notice from being raised again.
-pub const KEY_WINDOW: SignedDuration = SignedDuration::from_hours(24);
-
-/// How long the first waiting notice of a kind waits for others before it
-/// is mailed.
-pub const GATHER: SignedDuration = SignedDuration::from_secs(60);
-
-/// The least time between two mails of one kind to one member.
-pub const MAIL_GAP: SignedDuration = SignedDuration::from_mins(15);
 
 /// The event subject of every raised notification.
 pub const NOTIFICATION_EVENT: &str = "notification.raised";
@@ -413,21 +399,6 @@ async fn insert_in_app(
         });
     }
     Ok(to.len() as u64)
-}
-
-/// Deletes keys older than the window (the mail sweep calls it).
-pub(crate) async fn forget_old_keys(
-    db: &herald_db::Db,
-    now: Timestamp,
-) -> Result<u64, NotifyError> {
-    let stale = now.checked_sub(KEY_WINDOW).expect("a time after 1970");
-    Ok(herald_db::on_pool!(db, |pool| {
-        sqlx::query("DELETE FROM notification_keys WHERE raised_at < $1")
-            .bind(DbTime(stale))
-            .execute(pool)
-            .await?
-            .rows_affected()
-    }))
 }
 
 #[cfg(test)]
