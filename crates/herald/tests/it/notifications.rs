@@ -218,6 +218,35 @@ async fn failed_posts_mail_their_german_author_one_summary_and_the_link_unsubscr
 }
 
 #[tokio::test]
+async fn the_language_a_member_switches_to_is_the_language_of_their_mail() {
+    let app = spawn_app().await;
+    let bo = app.signed_in("bo@example.com").await;
+    let locale = || async {
+        herald_db::on_pool!(&app.db, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT locale FROM users WHERE email = 'bo@example.com'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        })
+    };
+    assert_eq!(locale().await, "en");
+    let resp = app
+        .submit(&bo, "/language", &[("lang", "de"), ("next", "/home")])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(locale().await, "de");
+    // A visitor's switch is only a cookie.
+    let resp = app
+        .submit(&new_client(), "/language", &[("lang", "en"), ("next", "/")])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(locale().await, "de");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn channel_preferences_change_only_with_good_input() {
     let app = spawn_app().await;
     let owner = app.signed_in("olga@example.com").await;

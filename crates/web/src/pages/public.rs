@@ -155,14 +155,23 @@ struct LanguageForm {
 }
 
 /// Remembers the chosen language in a cookie and returns to the page the
-/// switch was on (only ever a path on this site).
+/// switch was on (only ever a path on this site). A signed-in person's
+/// choice is also kept on their account, so the mail Herald sends them
+/// later (notifications, the digest) is in the language they read.
 async fn set_language(
     State(state): State<AppState>,
+    crate::auth::CurrentUser(authed): crate::auth::CurrentUser,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response, WebError> {
     let locale = Locale::from_code(&form.lang).ok_or(WebError::BadRequest {
         code: "unknown_language",
     })?;
+    if let Some(authed) = authed {
+        state
+            .accounts()
+            .set_locale(&authed.user, locale.code())
+            .await?;
+    }
     let secure = if state.site().public_url.starts_with("https://") {
         "; Secure"
     } else {
