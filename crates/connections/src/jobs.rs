@@ -37,6 +37,30 @@ impl JobPayload for ReencryptCredentials {
     const MAX_ATTEMPTS: i32 = 10;
 }
 
+/// The daily check for connections whose access ends soon (see
+/// [`Connections::warn_expiring`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WarnExpiring {}
+
+impl JobPayload for WarnExpiring {
+    const KIND: &'static str = "connections.expiry.v1";
+    const QUEUE: &'static str = "connections";
+    const MAX_ATTEMPTS: i32 = 5;
+}
+
+/// Queues the expiry check for the start of the next UTC day (one per day
+/// across all processes, by its unique key).
+pub async fn schedule_expiry_check(connections: &Connections) -> Result<(), crate::ConnectError> {
+    let now = connections.clock_now();
+    let day = now.as_second().div_euclid(86_400) + 1;
+    let at = herald_core::Timestamp::from_second(day * 86_400).expect("a time before 9999");
+    let job = herald_jobs::NewJob::of(&WarnExpiring {})?
+        .run_at(at)
+        .unique_key(format!("connections.expiry:{day}"));
+    connections.enqueue_now(job).await?;
+    Ok(())
+}
+
 /// The unique key of the re-encryption job: one queued at a time.
 pub const REENCRYPT_KEY: &str = "credentials-reencrypt";
 
@@ -44,10 +68,30 @@ pub const REENCRYPT_KEY: &str = "credentials-reencrypt";
 /// sealed values in `keyring`.
 pub fn register(registry: &mut Registry, connections: Connections, keyring: Keyring) {
     registry.register::<RefreshConnection, _>(RefreshHandler(connections.clone()));
+    registry.register::<WarnExpiring, _>(ExpiryHandler(connections.clone()));
     registry.register::<ReencryptCredentials, _>(ReencryptHandler {
         connections,
         keyring,
     });
+}
+
+struct ExpiryHandler(Connections);
+
+#[async_trait]
+impl Handler<WarnExpiring> for ExpiryHandler {
+    async fn run(&self, _job: WarnExpiring, _ctx: &JobContext) -> Result<(), JobError> {
+        let told = self
+            .0
+            .warn_expiring()
+            .await
+            .map_err(|e| JobError::transient(herald_core::error::chain(&e)))?;
+        if told > 0 {
+            tracing::info!(connections = told, "connections whose access ends soon");
+        }
+        schedule_expiry_check(&self.0)
+            .await
+            .map_err(|e| JobError::transient(herald_core::error::chain(&e)))
+    }
 }
 
 pub struct RefreshHandler(pub Connections);

@@ -23,8 +23,10 @@ use crate::store::{self, AttemptRow, ConnectionRow};
 use crate::vault::{Vault, VaultError};
 
 mod connect;
+mod expiry;
 mod refresh;
 
+pub use expiry::{EXPIRING_SUBJECT, WARN_BEFORE, hard_end};
 pub use refresh::NEEDS_RECONNECTION_SUBJECT;
 use refresh::next_refresh;
 
@@ -263,6 +265,8 @@ pub enum ConnectError {
     Vault(#[from] VaultError),
     #[error("a stored value is corrupt")]
     Corrupt(#[from] serde_json::Error),
+    #[error("an event could not be appended")]
+    Event(#[from] herald_events::EventsError),
 }
 
 impl ConnectError {
@@ -282,9 +286,10 @@ impl ConnectError {
             ConnectError::NoAccounts(_) => "connect_no_accounts",
             ConnectError::NothingChosen => "connect_nothing_chosen",
             ConnectError::Platform(e) => platform_code(e),
-            ConnectError::Database(_) | ConnectError::Vault(_) | ConnectError::Corrupt(_) => {
-                "internal"
-            }
+            ConnectError::Database(_)
+            | ConnectError::Vault(_)
+            | ConnectError::Corrupt(_)
+            | ConnectError::Event(_) => "internal",
         }
     }
 }
@@ -367,6 +372,12 @@ impl Connections {
                 state_key: sign(secret.as_bytes(), "herald oauth state v1").into_bytes(),
             }),
         }
+    }
+
+    /// Queues `job` in a transaction of its own.
+    pub(crate) async fn enqueue_now(&self, job: herald_jobs::NewJob) -> Result<(), ConnectError> {
+        self.inner.queue.enqueue_now(job).await?;
+        Ok(())
     }
 
     pub fn providers(&self) -> &Providers {

@@ -82,6 +82,28 @@ pub async fn list(db: &Db, workspace: WorkspaceId) -> Result<Vec<ConnectionRow>,
     }))
 }
 
+/// Active connections whose refresh grant, or access token, ends in
+/// [`from`, `to`] (the caller decides which end counts for its provider).
+pub async fn ending_between(
+    db: &Db,
+    from: DbTime,
+    to: DbTime,
+) -> Result<Vec<ConnectionRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM connections WHERE status = 'active' AND \
+         ((refresh_expires_at > $1 AND refresh_expires_at <= $2) OR \
+          (refresh_expires_at IS NULL AND access_expires_at > $1 AND access_expires_at <= $2)) \
+         ORDER BY workspace_id, id"
+    );
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as::<_, ConnectionRow>(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?
+    }))
+}
+
 pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: UserId) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO connections ({COLUMNS}, connected_by) VALUES \

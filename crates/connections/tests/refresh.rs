@@ -334,4 +334,50 @@ async fn refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token(t
     );
 }
 
-on_both_backends!(refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token);
+async fn a_connection_whose_access_ends_within_a_week_is_announced(t: TestDb) {
+    let s = setup(&t).await;
+    let id = connect_tiktok(&s).await;
+    let ends = s
+        .connections
+        .credentials(&id)
+        .await
+        .unwrap()
+        .expect("its credentials")
+        .refresh_expires_at
+        .expect("TikTok's refresh grant ends");
+    let expiring = |outbox: Outbox| async move {
+        outbox
+            .pending(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event.subject.as_str() == herald_connections::EXPIRING_SUBJECT)
+            .map(|e| e.event.payload)
+            .collect::<Vec<_>>()
+    };
+    let outbox = || Outbox::new(t.db.clone(), s.clock.clone());
+    // Far from its end: nothing.
+    assert_eq!(s.connections.warn_expiring().await.unwrap(), 0);
+    // Six days before: a warning of the week.
+    s.clock.set(ends - SignedDuration::from_hours(6 * 24));
+    assert_eq!(s.connections.warn_expiring().await.unwrap(), 1);
+    let told = expiring(outbox()).await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0]["connection_id"], id.as_str());
+    assert_eq!(told[0]["provider"], "tiktok");
+    assert_eq!(told[0]["level"], "week");
+    assert_eq!(told[0]["expires_at"], ends.to_string());
+    // The last day: the second level.
+    s.clock.set(ends - SignedDuration::from_hours(2));
+    assert_eq!(s.connections.warn_expiring().await.unwrap(), 1);
+    assert_eq!(expiring(outbox()).await[1]["level"], "day");
+    // Once it has ended there is nothing to warn about (the refresh job
+    // finds the dead grant and asks for a reconnection).
+    s.clock.set(ends + SignedDuration::from_secs(1));
+    assert_eq!(s.connections.warn_expiring().await.unwrap(), 0);
+}
+
+on_both_backends!(
+    refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token,
+    a_connection_whose_access_ends_within_a_week_is_announced,
+);

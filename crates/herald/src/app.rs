@@ -134,6 +134,9 @@ impl Services {
             .ensure_scheduled()
             .await
             .context("could not schedule the retention purge")?;
+        herald_connections::jobs::schedule_expiry_check(&platforms.connections)
+            .await
+            .context("could not schedule the connection expiry check")?;
         Ok(Self {
             db,
             queue,

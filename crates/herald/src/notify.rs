@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use herald_core::{Clock, Named, Timestamp, WorkspaceId};
+use herald_core::{Clock, Named, SignedDuration, Timestamp, WorkspaceId};
 use herald_db::Db;
 use herald_jobs::Queue;
 use herald_notify::{
@@ -117,19 +117,28 @@ impl Notify {
     }
 }
 
-/// The payload of `connection.needs_reconnection`.
+/// The payload of `connection.needs_reconnection` and
+/// `connection.expiring`.
 #[derive(Deserialize)]
-struct NeedsReconnection {
+struct ConnectionNews {
     workspace_id: i64,
     connection_id: String,
     provider: String,
     #[serde(default)]
     name: Option<String>,
+    /// When its access ends (`connection.expiring`).
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
+    /// `week` or `day` (`connection.expiring`).
+    #[serde(default)]
+    level: Option<String>,
 }
 
-/// Raises a notice for every `connection.needs_reconnection` event the
-/// relay hands on, then passes the event to `inner`. The notice is keyed
-/// by the connection, so an event the relay sends twice tells nobody twice.
+/// Raises a notice for every `connection.needs_reconnection` and
+/// `connection.expiring` event the relay hands on, then passes the event
+/// to `inner`. The notice is keyed by the connection (and, for an expiry,
+/// its end and level), so an event the relay sends twice, or the daily
+/// check finding the same end again, tells nobody twice.
 pub struct ConnectionNotices {
     pub queue: Queue,
     pub db: Db,
@@ -139,27 +148,51 @@ pub struct ConnectionNotices {
 
 impl ConnectionNotices {
     async fn tell(&self, event: &herald_events::Event) -> Result<(), BoxError> {
-        let e: NeedsReconnection = event.decode()?;
+        let e: ConnectionNews = event.decode()?;
         let platform = herald_platforms::ProviderId::parse(&e.provider)
             .map_or_else(|| e.provider.clone(), |p| p.name().to_owned());
-        let notice = Notice::new(
-            "connection_reconnect",
-            [
-                ("account", e.name.clone().unwrap_or_default().into()),
-                ("platform", platform.clone().into()),
-            ],
-        );
+        let account = e.name.clone().unwrap_or_default();
+        let (kind, notice, key, window) = match e.expires_at {
+            Some(at) if event.subject.as_str() == herald_connections::EXPIRING_SUBJECT => (
+                NotificationKind::ConnectionExpiring,
+                Notice::new(
+                    "connection_expiring",
+                    [
+                        ("account", account.into()),
+                        ("platform", platform.into()),
+                        ("at", at.into()),
+                    ],
+                ),
+                format!(
+                    "connection_expiring:{}:{}:{}",
+                    e.connection_id,
+                    at.as_second(),
+                    e.level.as_deref().unwrap_or("week")
+                ),
+                // Longer than the warning period: the same end and level
+                // is told once.
+                herald_connections::WARN_BEFORE + SignedDuration::from_hours(24),
+            ),
+            _ => (
+                NotificationKind::ConnectionReconnect,
+                Notice::new(
+                    "connection_reconnect",
+                    [("account", account.into()), ("platform", platform.into())],
+                ),
+                format!("connection_reconnect:{}", e.connection_id),
+                herald_notify::KEY_WINDOW,
+            ),
+        };
         let workspace = WorkspaceId(e.workspace_id);
         let link = format!("/home/publishing?workspace={}", e.workspace_id);
-        let key = format!("connection_reconnect:{}", e.connection_id);
         let raise = Raise::new(
             workspace,
             Audience::Permitted(herald_accounts::Permission::Publish),
-            NotificationKind::ConnectionReconnect,
+            kind,
             &notice,
         )
         .link(&link)
-        .key(&key);
+        .key_for(&key, window);
         let mut tx = self.db.begin().await?;
         Notifier::new(self.queue.clone())
             .raise(&mut tx, &raise, self.clock.now())
@@ -179,7 +212,10 @@ impl herald_events::Sink for ConnectionNotices {
         &self,
         event: &herald_events::Event,
     ) -> Result<herald_events::Delivery, herald_events::SinkError> {
-        if event.subject.as_str() == herald_connections::NEEDS_RECONNECTION_SUBJECT {
+        let subject = event.subject.as_str();
+        if subject == herald_connections::NEEDS_RECONNECTION_SUBJECT
+            || subject == herald_connections::EXPIRING_SUBJECT
+        {
             self.tell(event)
                 .await
                 .map_err(herald_events::SinkError::Other)?;

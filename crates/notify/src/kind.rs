@@ -22,6 +22,9 @@ pub enum NotificationKind {
     PostUnconfirmed,
     /// A connected account has to be connected again.
     ConnectionReconnect,
+    /// A connected account's access ends soon and only the person can
+    /// renew it.
+    ConnectionExpiring,
     /// Someone removed Herald's access on Facebook or Instagram.
     ConnectionRevoked,
     /// A Meta delivery failed every attempt.
@@ -71,10 +74,11 @@ impl Channel {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 13] = [
+    pub const ALL: [NotificationKind; 14] = [
         NotificationKind::PostFailed,
         NotificationKind::PostUnconfirmed,
         NotificationKind::ConnectionReconnect,
+        NotificationKind::ConnectionExpiring,
         NotificationKind::ConnectionRevoked,
         NotificationKind::DeliveryDead,
         NotificationKind::EndpointFailing,
@@ -100,6 +104,7 @@ impl NotificationKind {
                 K::PostFailed
                     | K::PostUnconfirmed
                     | K::ConnectionReconnect
+                    | K::ConnectionExpiring
                     | K::ConnectionRevoked
                     | K::EndpointFailing
                     | K::Approval

@@ -284,14 +284,11 @@ impl NoticeMail {
     }
 }
 
-/// Deletes keys older than the window (the mail sweep calls it).
+/// Deletes keys that no longer hold (the mail sweep calls it).
 async fn forget_old_keys(db: &herald_db::Db, now: Timestamp) -> Result<u64, NotifyError> {
-    let stale = now
-        .checked_sub(crate::timing::KEY_WINDOW)
-        .expect("a time after 1970");
     Ok(herald_db::on_pool!(db, |pool| {
-        sqlx::query("DELETE FROM notification_keys WHERE raised_at < $1")
-            .bind(DbTime(stale))
+        sqlx::query("DELETE FROM notification_keys WHERE until <= $1")
+            .bind(DbTime(now))
             .execute(pool)
             .await?
             .rows_affected()

@@ -21,7 +21,7 @@
 use herald_core::Named;
 
 use herald_accounts::{Permission, Role};
-use herald_core::{Timestamp, UserId, WorkspaceId};
+use herald_core::{SignedDuration, Timestamp, UserId, WorkspaceId};
 use herald_db::{DbTime, Tx, on_tx};
 use herald_events::{Event, Outbox, Subject};
 use herald_jobs::{NewJob, Queue};
@@ -95,8 +95,10 @@ pub struct Raise<'a> {
     pub notice: &'a Notice,
     /// A path inside Herald, e.g. `/home/posts/…`.
     pub link: Option<&'a str>,
-    /// Raised once per workspace per [`KEY_WINDOW`] for this key.
+    /// Raised once per workspace for this key while it holds.
     pub key: Option<&'a str>,
+    /// How long the key holds ([`KEY_WINDOW`] unless set).
+    pub key_for: SignedDuration,
     /// Who caused it: never told about their own doing.
     pub by: Option<UserId>,
 }
@@ -115,6 +117,7 @@ impl<'a> Raise<'a> {
             notice,
             link: None,
             key: None,
+            key_for: KEY_WINDOW,
             by: None,
         }
     }
@@ -126,6 +129,13 @@ impl<'a> Raise<'a> {
 
     pub fn key(mut self, key: &'a str) -> Self {
         self.key = Some(key);
+        self
+    }
+
+    /// Like [`Raise::key`], holding for `window` instead of a day.
+    pub fn key_for(mut self, key: &'a str, window: SignedDuration) -> Self {
+        self.key = Some(key);
+        self.key_for = window;
         self
     }
 
@@ -182,7 +192,7 @@ impl Notifier {
         now: Timestamp,
     ) -> Result<Raised, NotifyError> {
         if let Some(key) = raise.key
-            && !fresh_key(tx, raise.workspace, key, now).await?
+            && !fresh_key(tx, raise.workspace, key, raise.key_for, now).await?
         {
             return Ok(Raised {
                 repeated: true,
@@ -315,25 +325,26 @@ impl Notifier {
     }
 }
 
-/// Whether `key` was not raised in `workspace` within the window; records
-/// it now when so.
+/// Whether `key` does not hold in `workspace` now; makes it hold for
+/// `window` when so.
 async fn fresh_key(
     tx: &mut Tx,
     workspace: WorkspaceId,
     key: &str,
+    window: SignedDuration,
     now: Timestamp,
 ) -> Result<bool, NotifyError> {
-    let stale = now.checked_sub(KEY_WINDOW).expect("a time after 1970");
+    let until = now.checked_add(window).expect("a time before 9999");
     let done = on_tx!(tx, |conn| {
         sqlx::query(
-            "INSERT INTO notification_keys (workspace_id, key, raised_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (workspace_id, key) DO UPDATE SET raised_at = excluded.raised_at \
-             WHERE notification_keys.raised_at < $4",
+            "INSERT INTO notification_keys (workspace_id, key, until) VALUES ($1, $2, $3) \
+             ON CONFLICT (workspace_id, key) DO UPDATE SET until = excluded.until \
+             WHERE notification_keys.until <= $4",
         )
         .bind(workspace)
         .bind(key)
+        .bind(DbTime(until))
         .bind(DbTime(now))
-        .bind(DbTime(stale))
         .execute(conn)
         .await?
         .rows_affected()

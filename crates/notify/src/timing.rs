@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// are deleted when new ones arrive.
 pub const KEEP_PER_USER: i64 = 500;
 
-/// How long a notice's key keeps the same notice from being raised again.
+/// How long a notice's key keeps the same notice from being raised again,
+/// unless the raise says otherwise.
 pub const KEY_WINDOW: SignedDuration = SignedDuration::from_hours(24);
 
 /// How long the first waiting notice of a kind waits for others before it

@@ -201,7 +201,7 @@ error-webhook_invalid_range = Das Ende des Zeitraums muss nach seinem Anfang lie
 error-webhook_invalid_limit = Bitte zwischen 1 und 200 Einträge pro Seite anfordern.
 error-webhook_invalid_replay = Bitte entweder die Ids der zu wiederholenden Zustellungen (höchstens 200) oder einen Zeitpunkt senden, seit dem die fehlgeschlagenen wiederholt werden sollen, nicht beides.
 error-webhook_nothing_selected = Bitte mindestens eine Zustellung zum Wiederholen ankreuzen.
-error-notification_unknown_kind = Eine der Benachrichtigungsarten ist unbekannt. Die Arten sind comment, mention, message, story_insights, delivery_dead, connection_revoked und endpoint_failing.
+error-notification_unknown_kind = Eine der Benachrichtigungsarten ist unbekannt. Die Einstellungen, die Sie mit GET abrufen, nennen alle Arten.
 
 # Die Datenschutzhinweise und die Nutzungsbedingungen: jeweils eine Liste von Abschnitten.
 error-consent_required = Akzeptieren Sie Datenschutzerklärung und Nutzungsbedingungen, um ein Konto anzulegen.
@@ -1658,3 +1658,12 @@ unsubscribe-invalid_title = Dieser Link funktioniert nicht
 unsubscribe-invalid = Der Abbestell-Link ist unvollständig oder stammt nicht von diesem Herald. Ändern Sie Ihre E-Mail-Einstellungen nach der Anmeldung unter Einstellungen → Benachrichtigungen.
 error-unknown_time_zone = Diese Zeitzone ist unbekannt. Wählen Sie eine wie Europe/Berlin.
 error-notification_unknown_channel = Unbekannter Benachrichtigungskanal: Verwenden Sie in_app oder email.
+notice-connection_expiring = Der Zugriff auf { $account } bei { $platform } endet am { $at }. Verbinden Sie das Konto vorher neu, um weiter zu veröffentlichen.
+notifications-kind-connection_expiring = Bald endender Zugriff
+notifications-describe-connection_expiring = Der Zugriff auf ein verbundenes Konto endet innerhalb einer Woche und nur Sie können ihn erneuern (eine Woche vorher und am letzten Tag).
+mail-notice-connection_expiring-subject =
+    { $count ->
+        [one] Der Zugriff auf ein Konto endet bald ({ $workspace })
+       *[other] Der Zugriff auf { $count } Konten endet bald ({ $workspace })
+    }
+mail-notice-connection_expiring-intro = Verbinden Sie diese Konten neu, bevor ihr Zugriff endet, sonst kann Herald dort nicht mehr veröffentlichen:

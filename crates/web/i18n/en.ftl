@@ -202,7 +202,7 @@ error-webhook_invalid_range = The end of the time range must come after its star
 error-webhook_invalid_limit = Ask for between 1 and 200 items per page.
 error-webhook_invalid_replay = Send either the ids of the deliveries to replay (at most 200) or a time to replay the failed ones since, not both.
 error-webhook_nothing_selected = Tick at least one delivery to replay.
-error-notification_unknown_kind = One of the notification kinds is unknown. The kinds are comment, mention, message, story_insights, delivery_dead, connection_revoked and endpoint_failing.
+error-notification_unknown_kind = One of the notification kinds is unknown. The preferences you GET list every kind.
 error-consent_required = Accept the privacy notice and the terms to create an account.
 error-workspace_personal = Your personal workspace goes with your account; delete your account instead.
 error-workspace_name_mismatch = Type the workspace's name exactly to confirm.
@@ -1657,3 +1657,12 @@ unsubscribe-invalid_title = This link does not work
 unsubscribe-invalid = The unsubscribe link is incomplete or was not made by this Herald. Change your e-mail settings after signing in, under Settings → Notifications.
 error-unknown_time_zone = That time zone is unknown. Choose one such as Europe/Berlin.
 error-notification_unknown_channel = Unknown notification channel: use in_app or email.
+notice-connection_expiring = Access to { $account } on { $platform } ends on { $at }. Connect it again before then to keep publishing.
+notifications-kind-connection_expiring = Access ending soon
+notifications-describe-connection_expiring = A connected account's access ends within a week and only you can renew it (told a week ahead and on the last day).
+mail-notice-connection_expiring-subject =
+    { $count ->
+        [one] Access to an account ends soon ({ $workspace })
+       *[other] Access to { $count } accounts ends soon ({ $workspace })
+    }
+mail-notice-connection_expiring-intro = Connect these accounts again before their access ends, or Herald can no longer publish to them:

@@ -164,7 +164,9 @@ pub fn connect_status(e: &herald_connections::ConnectError) -> StatusCode {
             K::Reconnect | K::Reconsent { .. } => StatusCode::CONFLICT,
             _ => StatusCode::BAD_GATEWAY,
         },
-        E::Database(_) | E::Vault(_) | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        E::Database(_) | E::Vault(_) | E::Corrupt(_) | E::Event(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 

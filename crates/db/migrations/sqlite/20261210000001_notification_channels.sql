@@ -18,15 +18,16 @@ INSERT INTO notification_choices (user_id, workspace_id, kind, channel, enabled,
 DROP TABLE notification_prefs;
 
 -- What was already told: a notice with a key (a failed target, a
--- connection's reconnection) is raised once per workspace while its key
--- is younger than a day.
+-- connection's reconnection, an approaching expiry) is raised once per
+-- workspace until its key's `until` (a day, or longer for warnings that
+-- must not repeat daily).
 CREATE TABLE notification_keys (
     workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
     key          TEXT   NOT NULL,
-    raised_at    BIGINT NOT NULL,
+    until        BIGINT NOT NULL,
     PRIMARY KEY (workspace_id, key)
 );
-CREATE INDEX notification_keys_by_age ON notification_keys (raised_at);
+CREATE INDEX notification_keys_by_until ON notification_keys (until);
 
 -- Notices waiting to be mailed. A sweep gathers each member's waiting
 -- notices of one kind into one mail (a summary when there are several) and

@@ -314,3 +314,78 @@ async fn channel_preferences_change_only_with_good_input() {
     assert!(html.contains("<option value=\"America/New_York\" selected>"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn connection_news_from_the_relay_is_told_once_per_connection_end_and_level() {
+    use herald_events::Sink;
+    let app = spawn_app().await;
+    let owner = app.signed_in("olga@example.com").await;
+    let ws: i64 = app.settings_workspace(&owner).await.parse().unwrap();
+    let clock: Arc<dyn herald_core::Clock> = Arc::new(herald_core::SystemClock);
+    let sink = herald::notify::ConnectionNotices {
+        queue: app.queue.clone(),
+        db: app.db.clone(),
+        clock,
+        inner: Arc::new(herald_events::LocalSink::new()),
+    };
+    let event = |subject: &str, payload: Value| {
+        herald_events::Event::new(
+            herald_events::Subject::parse(subject).unwrap(),
+            payload,
+            jiff::Timestamp::now(),
+        )
+    };
+    let ends = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(5 * 24);
+    let expiring = |level: &str| {
+        event(
+            "connection.expiring",
+            json!({"workspace_id": ws, "connection_id": "c1", "provider": "tiktok",
+                   "name": "@bakery", "expires_at": ends.to_string(), "level": level}),
+        )
+    };
+    // The daily check finds the same end again: told once.
+    sink.publish(&expiring("week")).await.unwrap();
+    sink.publish(&expiring("week")).await.unwrap();
+    // The last day is told again.
+    sink.publish(&expiring("day")).await.unwrap();
+    // A reconnection, sent twice by the relay: told once.
+    let dead = event(
+        "connection.needs_reconnection",
+        json!({"workspace_id": ws, "connection_id": "c1", "provider": "tiktok", "name": "@bakery", "reason": "x"}),
+    );
+    sink.publish(&dead).await.unwrap();
+    sink.publish(&dead).await.unwrap();
+    // Other events pass through untouched.
+    sink.publish(&event("platform.publish.request.tiktok", json!({})))
+        .await
+        .unwrap();
+    let (_, list) = api(
+        &app,
+        &owner,
+        Method::GET,
+        &format!("/api/notifications?workspace={ws}"),
+        None,
+    )
+    .await;
+    let kinds: Vec<&str> = list["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "connection_reconnect",
+            "connection_expiring",
+            "connection_expiring"
+        ],
+        "{list}"
+    );
+    let text = list["notifications"][1]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Access to @bakery on TikTok ends on "),
+        "{text}"
+    );
+    app.stop().await;
+}
