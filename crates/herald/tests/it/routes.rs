@@ -919,8 +919,8 @@ fn may(role: Role, p: Permission) -> bool {
     match role {
         Role::Owner => true,
         Role::Admin => p != ManageOwners,
-        Role::Editor => matches!(p, View | Draft | Publish | Approve),
-        Role::Contributor => matches!(p, View | Draft),
+        Role::Editor => matches!(p, View | Draft | Publish | Approve | Triage | Engage),
+        Role::Contributor => matches!(p, View | Draft | Triage),
         Role::Viewer => p == View,
     }
 }
@@ -938,11 +938,13 @@ fn all_permissions() -> Vec<Permission> {
         ViewAudit,
         ManageWebhooks,
         ManageOwners,
+        Triage,
+        Engage,
     ];
     for p in &all {
         match p {
             View | Draft | Publish | Approve | ManageConnections | ManageMembers | ViewAudit
-            | ManageWebhooks | ManageOwners => {}
+            | ManageWebhooks | ManageOwners | Triage | Engage => {}
         }
     }
     all
