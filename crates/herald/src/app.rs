@@ -53,6 +53,7 @@ pub struct Services {
     pub outbox: herald_events::Outbox,
     pub publishing: herald_publishing::Publishing,
     pub webhooks: crate::webhooks::Webhooks,
+    pub inbox: herald_webhooks::inbox::Inbox,
     pub privacy: herald_privacy::Privacy,
     pub retention: crate::retention::Retention,
 }
@@ -99,6 +100,15 @@ impl Services {
             platforms.vault.clone(),
         )
         .await?;
+        let inbox = crate::inbox::build(
+            db.clone(),
+            queue.clone(),
+            clock.clone(),
+            platforms.connections.clone(),
+            publishing.clone(),
+            platforms.engagers.clone(),
+        )
+        .await?;
         let privacy = crate::privacy::build(
             config,
             db.clone(),
@@ -133,6 +143,7 @@ impl Services {
             outbox,
             publishing,
             webhooks,
+            inbox,
             privacy,
             retention,
         })
@@ -150,6 +161,7 @@ impl Services {
         herald_media::jobs::register(&mut registry, self.media.clone(), connections.clone());
         herald_connections::jobs::register(&mut registry, connections.clone(), keyring());
         herald_publishing::register(&mut registry, self.publishing.clone());
+        self.inbox.register_jobs(&mut registry);
         let webhooks = self.webhooks.clone();
         herald_webhooks::register(
             &mut registry,
@@ -169,6 +181,7 @@ impl Services {
             publishing: self.publishing.clone(),
             media: self.media.clone(),
             webhooks: self.webhooks.web(),
+            inbox: self.inbox.clone(),
             privacy: self.privacy.clone(),
         }
     }

@@ -14,6 +14,11 @@
 //! **Callbacks** ([`MetaCallbacks`]): Meta's deauthorize and data-deletion
 //! requests (`signed_request`), with a public status page per deletion.
 //!
+//! **Inbox** ([`inbox::Inbox`]): the engagement inbox over the items the
+//! deliveries (and, for YouTube, polling) store: lists, threads,
+//! assignment, notes, done, and replies, hides and deletes performed on the
+//! platform by a job.
+//!
 //! **Notifications** ([`Notifications`]): in-app notices raised by
 //! webhook-driven changes, filtered by each person's preferences.
 //!
@@ -28,6 +33,7 @@
 mod callbacks;
 mod error;
 mod inbound;
+pub mod inbox;
 mod notify;
 pub mod outbound;
 mod retention;
