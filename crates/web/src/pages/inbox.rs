@@ -117,6 +117,9 @@ struct InboxPage {
     /// The next (older) page, with the same filters.
     older: Option<String>,
     zone_note: String,
+    /// The inbox's fingerprint when the page was read (the live script
+    /// refreshes the list when the stream's differs).
+    pulse: String,
 }
 
 /// The list's query; values that are not one of the choices are ignored
@@ -196,6 +199,8 @@ async fn list_inbox(
 ) -> Result<Response, WebError> {
     let filter = filter_of(&q);
     let zone = viewer_zone(q.tz.as_deref(), &headers);
+    // Read first: what arrives meanwhile makes the stream's newer.
+    let pulse = pulse_of(&state, &auth).await?;
     let page = state.inbox().list(&auth, &filter).await?;
     let accounts = state
         .connections()
@@ -248,8 +253,15 @@ async fn list_inbox(
             || filter.state != DoneFilter::Open,
         older: page.next.map(|next| list_href(ws, &filter, Some(next))),
         zone_note: t.fill("inbox.times_in", "zone", zone.name.as_str()),
+        pulse,
         c,
     })
+}
+
+/// The inbox's fingerprint as the live stream writes it.
+async fn pulse_of(state: &AppState, auth: &Authorized) -> Result<String, WebError> {
+    let pulse = state.inbox().pulse(auth).await?;
+    Ok(format!("{}-{}", pulse.items, pulse.last_change))
 }
 
 // ------------------------------------------------------------ a thread
@@ -296,6 +308,7 @@ struct ItemPage {
     list_href: String,
     notice: Option<String>,
     error: Option<String>,
+    pulse: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -331,6 +344,7 @@ async fn show_item(
     Path(id): Path<i64>,
     Query(q): Query<ItemQuery>,
 ) -> Result<Response, WebError> {
+    let pulse = pulse_of(&state, &auth).await?;
     let thread = state.inbox().thread(&auth, id).await?;
     let zone = viewer_zone(q.tz.as_deref(), &headers);
     let ws = workspace.id.0;
@@ -393,6 +407,7 @@ async fn show_item(
         list_href: format!("/home/inbox?workspace={ws}"),
         notice: known(t, "inbox.done.", q.done.as_deref()),
         error: known(t, "error.", q.error.as_deref()),
+        pulse,
         c,
     })
 }
