@@ -27,6 +27,7 @@ const REQUIRED: &[&str] = &[
 const OPTIONAL: &[&str] = &[
     "instagram_business_manage_comments",
     "instagram_business_manage_insights",
+    "instagram_business_manage_messages",
 ];
 
 /// Every scope requested, with the feature that uses it (a test keeps
@@ -51,6 +52,11 @@ const SCOPES: &[ScopeUse] = &[
         scope: "instagram_business_manage_insights",
         required: false,
         purpose: "story_insights",
+    },
+    ScopeUse {
+        scope: "instagram_business_manage_messages",
+        required: false,
+        purpose: "messages",
     },
 ];
 

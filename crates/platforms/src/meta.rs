@@ -36,6 +36,9 @@ const OPTIONAL: &[&str] = &[
     "business_management",
     "instagram_manage_insights",
     "instagram_manage_comments",
+    "pages_manage_engagement",
+    "pages_messaging",
+    "instagram_manage_messages",
 ];
 
 /// Every scope requested, with the feature that uses it (a test keeps
@@ -80,6 +83,21 @@ const SCOPES: &[ScopeUse] = &[
         scope: "instagram_manage_comments",
         required: false,
         purpose: "comments",
+    },
+    ScopeUse {
+        scope: "pages_manage_engagement",
+        required: false,
+        purpose: "engage_pages",
+    },
+    ScopeUse {
+        scope: "pages_messaging",
+        required: false,
+        purpose: "messages",
+    },
+    ScopeUse {
+        scope: "instagram_manage_messages",
+        required: false,
+        purpose: "messages",
     },
 ];
 

@@ -23,9 +23,11 @@ pub const SCOPE_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readonly";
 /// Lets the media library import files from the person's Google Drive.
 pub const SCOPE_DRIVE: &str = "https://www.googleapis.com/auth/drive.readonly";
+/// Replying to and moderating comments on the channel's videos.
+pub const SCOPE_FORCE_SSL: &str = "https://www.googleapis.com/auth/youtube.force-ssl";
 
 const REQUIRED: &[&str] = &[SCOPE_UPLOAD, SCOPE_READONLY];
-const OPTIONAL: &[&str] = &["openid", SCOPE_DRIVE];
+const OPTIONAL: &[&str] = &["openid", SCOPE_DRIVE, SCOPE_FORCE_SSL];
 
 /// Every scope requested, with the feature that uses it (a test keeps
 /// this equal to `REQUIRED` and `OPTIONAL`).
@@ -49,6 +51,11 @@ const SCOPES: &[ScopeUse] = &[
         scope: SCOPE_DRIVE,
         required: false,
         purpose: "drive_import",
+    },
+    ScopeUse {
+        scope: SCOPE_FORCE_SSL,
+        required: false,
+        purpose: "engage_youtube",
     },
 ];
 

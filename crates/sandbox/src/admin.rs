@@ -1,6 +1,7 @@
 //! The sandbox's own surface: the HTML index (`GET /`) with plain forms to
 //! inject and clear faults and to remove an app for a user (and the
-//! webhook sender's section, see [`crate::webhooks`]), the JSON admin
+//! webhook sender's and engagement sections, see [`crate::webhooks`] and
+//! [`crate::engagement`]), the JSON admin
 //! API under `/_admin/` for tests in other processes, and `/_callback`, a
 //! stand-in redirect target for trying the consent pages by hand.
 
@@ -223,6 +224,7 @@ struct IndexPage {
     endpoints: Vec<EndpointRow>,
     kinds: &'static [&'static str],
     webhooks: Option<crate::webhooks::IndexSection>,
+    engagement: Option<crate::engagement::IndexSection>,
     /// Whether the admin forms are offered (see [`crate::SandboxConfig::admin`]).
     admin: bool,
 }
@@ -353,6 +355,7 @@ async fn show_index(State(sb): State<Sandbox>) -> Response {
         endpoints,
         kinds: FAULT_KIND_NAMES,
         webhooks: crate::webhooks::index_section(&sb),
+        engagement: cfg.admin.then(|| crate::engagement::index_section(&sb)),
         admin: cfg.admin,
     };
     consent::html(StatusCode::OK, &page)

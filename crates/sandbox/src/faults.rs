@@ -153,7 +153,7 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
     ),
     (
         "facebook.comments",
-        "graph.facebook.com/{v}/{post-id}/comments — first comment (POST) and listing (GET)",
+        "graph.facebook.com/{v}/{post-id}/comments — first comment (POST) and listing (GET); on a comment id, replies",
     ),
     (
         "tiktok.creator_info",
@@ -186,6 +186,38 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
     (
         "youtube.videos",
         "www.googleapis.com/youtube/v3/videos — videos.list",
+    ),
+    (
+        "instagram.comment",
+        "graph.*.com/{v}/{ig-comment-id} — read (GET), hide or show (POST hide=), delete (DELETE) a comment",
+    ),
+    (
+        "instagram.replies",
+        "graph.*.com/{v}/{ig-comment-id}/replies — reply to a comment (POST) and its replies (GET)",
+    ),
+    (
+        "instagram.messages",
+        "graph.*.com/{v}/{ig-user-id}/messages — direct messages and private replies (POST)",
+    ),
+    (
+        "facebook.comment",
+        "graph.facebook.com/{v}/{comment-id} — read (GET), hide or show (POST is_hidden=), delete (DELETE) a Page comment",
+    ),
+    (
+        "facebook.messages",
+        "graph.facebook.com/{v}/{page-id}/messages — Messenger messages and private replies (POST)",
+    ),
+    (
+        "youtube.comment_threads",
+        "www.googleapis.com/youtube/v3/commentThreads — commentThreads.list",
+    ),
+    (
+        "youtube.comments",
+        "www.googleapis.com/youtube/v3/comments — comments.list, comments.insert (replies), comments.delete",
+    ),
+    (
+        "youtube.comment_moderation",
+        "www.googleapis.com/youtube/v3/comments/setModerationStatus — hide, show or reject comments",
     ),
 ];
 
@@ -237,6 +269,14 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `youtube.upload_init` | `www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable` |
 /// | `youtube.upload_chunk` | `www.googleapis.com/upload/youtube/v3/videos?upload_id=` |
 /// | `youtube.videos` | `www.googleapis.com/youtube/v3/videos` |
+/// | `instagram.comment` | `graph.*.com/{v}/{ig-comment-id}` (GET, POST `hide`, DELETE) |
+/// | `instagram.replies` | `graph.*.com/{v}/{ig-comment-id}/replies` |
+/// | `instagram.messages` | `graph.*.com/{v}/{ig-user-id}/messages` |
+/// | `facebook.comment` | `graph.facebook.com/{v}/{comment-id}` (GET, POST `is_hidden`, DELETE) |
+/// | `facebook.messages` | `graph.facebook.com/{v}/{page-id}/messages` |
+/// | `youtube.comment_threads` | `www.googleapis.com/youtube/v3/commentThreads` |
+/// | `youtube.comments` | `www.googleapis.com/youtube/v3/comments` (GET, POST, DELETE) |
+/// | `youtube.comment_moderation` | `www.googleapis.com/youtube/v3/comments/setModerationStatus` |
 pub const ENDPOINTS: &[&str] = &[
     "meta.oauth_dialog",
     "meta.access_token",
@@ -282,6 +322,14 @@ pub const ENDPOINTS: &[&str] = &[
     "youtube.upload_init",
     "youtube.upload_chunk",
     "youtube.videos",
+    "instagram.comment",
+    "instagram.replies",
+    "instagram.messages",
+    "facebook.comment",
+    "facebook.messages",
+    "youtube.comment_threads",
+    "youtube.comments",
+    "youtube.comment_moderation",
 ];
 
 /// What an injected fault makes an endpoint answer. Each endpoint renders the

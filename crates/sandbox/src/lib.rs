@@ -2,7 +2,8 @@
 //! demos: the Meta Graph API (Facebook Login, Pages, Instagram business
 //! accounts, and Instagram Login), TikTok Login Kit v2 with user info and
 //! the Content Posting API, and Google OAuth 2.0 with YouTube channels,
-//! resumable video uploads and Google Drive.
+//! resumable video uploads and Google Drive; and engagement on Meta and
+//! YouTube (comments, replies, moderation, private replies, messages).
 //!
 //! The simulators follow the wire contract of `platform-apis.md`: real
 //! paths and parameters, JSON shapes, error objects and codes, rate-limit
@@ -19,17 +20,17 @@
 //! | real URL | sandbox path |
 //! |---|---|
 //! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
-//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`) |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`) |
 //! | `https://graph-video.facebook.com/v25.0/{page-id}/videos` | `/graph-video.facebook.com/v25.0/{page-id}/videos` |
 //! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
 //! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
-//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments` |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`) |
 //! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
 //! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/` |
 //! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
 //! | `https://accounts.google.com/o/oauth2/v2/auth` | `/accounts.google.com/o/oauth2/v2/auth` |
 //! | `https://oauth2.googleapis.com/...` | `/oauth2.googleapis.com/token`, `/revoke`, `/tokeninfo` |
-//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/drive/v3/files`, `/drive/v3/files/{id}` |
+//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/youtube/v3/commentThreads`, `/youtube/v3/comments` (GET, POST, DELETE), `/youtube/v3/comments/setModerationStatus`, `/drive/v3/files`, `/drive/v3/files/{id}` |
 //!
 //! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
 //! `GET /` (an HTML index with fault and webhook forms), `/_admin/*` (JSON admin API,
@@ -255,6 +256,29 @@
 //!   `{"log_id","app","user_id","target","signature","status","body"}`
 //!   (`body`: the answer, parsed when it is JSON), data deletion also `url`
 //!   and `confirmation_code` from it.
+//! - `GET /_admin/engagement`: what Herald did through the engagement
+//!   endpoints ([`Sandbox::engagement`] as JSON).
+//! - `POST /_admin/engagement/messages` `{"account","from"?,"text"?,"app"?}`:
+//!   a follower writes to a Page or an Instagram account (opens the
+//!   24-hour window). `POST /_admin/engagement/comments`
+//!   `{"on"|"account","from"?|"from_account"?,"text"?}`: a comment on a
+//!   media or Page post. `POST /_admin/youtube/comments`
+//!   `{"video_id"|"parent_id","from"?,"text"?}`: a YouTube comment or reply.
+//!
+//! # Engagement
+//!
+//! Comment nodes on both Graph hosts (`GET`, `POST hide=`/`is_hidden=`,
+//! `DELETE`), replies (`/{ig-comment-id}/replies`, `/{comment-id}/comments`),
+//! the messages edge (`/{page-id}/messages`, `/{ig-user-id}/messages`:
+//! private replies and direct messages), YouTube `commentThreads.list`,
+//! `comments.list`/`insert`/`delete` and `comments.setModerationStatus`.
+//! Rules: the 24-hour messaging window from the person's last incoming
+//! message (10/2018278), one private reply per comment (10900) within 7
+//! days of it (10903), moderation of the account's own content only
+//! (`(#200) Permissions error`), YouTube moderation by the channel owner
+//! and deletion by the author only (403 `forbidden`); Herald's
+//! `docs/platforms/engagement.md` lists each with its source. What was done
+//! is kept in the state ([`Sandbox::engagement`], the index page).
 //!
 //! # Deliberate differences from the real platforms
 //!
@@ -295,6 +319,15 @@
 //!   apply only with [`SandboxConfig::tiktok_unaudited`] (only `SELF_ONLY`
 //!   offered and accepted; no five-user cap). Video list durations are
 //!   derived from the file size, not decoded.
+//! - Engagement: message tags are not simulated (a tagged message keeps
+//!   the 24-hour rule), private replies answer comments only (not visitor
+//!   posts), someone who only got a private reply has no conversation
+//!   until they write; `order=relevance` orders threads by time, nothing is
+//!   `likelySpam`, a thread carries 5 replies; deleting a comment deletes
+//!   its replies. Codes Graph does not document are the sandbox's choice:
+//!   `(#200)` for a reply to a hidden Instagram comment, `(#210)` for Page
+//!   writes without a Page token, 404 `parentCommentNotFound` for a reply
+//!   whose parent is not a top-level comment.
 //! - A sandbox Google user owns two channels under one token (a real token
 //!   is bound to the channel picked at consent): an upload goes to the
 //!   channel named in the resource's read-only `snippet.channelId` when the
@@ -309,6 +342,7 @@ mod admin;
 mod assets;
 mod config;
 mod consent;
+mod engagement;
 mod error;
 mod faults;
 mod fetch;
@@ -339,6 +373,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use config::{AppCredentials, Limits, SandboxConfig, WebhookTargets};
+pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, EngagementReport};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
 pub use published::PublishedPost;
@@ -398,6 +433,8 @@ struct Inner {
     meters: Mutex<Meters>,
     faults: Mutex<FaultBoard>,
     webhooks: Mutex<webhooks::WebhookLog>,
+    /// The outcome of the index page's last refused engagement form.
+    engagement_notice: Mutex<Option<String>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -423,6 +460,7 @@ impl Sandbox {
                 meters: Mutex::new(Meters::default()),
                 faults: Mutex::new(FaultBoard::default()),
                 webhooks: Mutex::new(webhooks::WebhookLog::default()),
+                engagement_notice: Mutex::new(None),
             }),
         })
     }
@@ -439,7 +477,7 @@ impl Sandbox {
             .merge(admin::router(admin))
             .merge(assets::router());
         if admin {
-            router = router.merge(webhooks::router());
+            router = router.merge(webhooks::router()).merge(engagement::router());
         }
         router
             // Small bodies everywhere but the upload routes (which set
@@ -496,6 +534,20 @@ impl Sandbox {
         })
     }
 
+    /// What the engagement simulators hold: every reply, private reply,
+    /// message, hide, unhide and delete Herald made (oldest first), the
+    /// direct-message conversations, the comments answered privately, and
+    /// the comments hidden now (Meta `hidden`/`is_hidden`, YouTube
+    /// `heldForReview`).
+    pub fn engagement(&self) -> EngagementReport {
+        self.read(|st| {
+            let mut report = st.engagement().report();
+            report.hidden_comments = st.meta_publishing().hidden_comments();
+            report.hidden_comments.extend(st.youtube_comments().held());
+            report
+        })
+    }
+
     /// How many requests an endpoint id received (unknown ids: 0).
     pub fn calls(&self, endpoint: &str) -> u64 {
         lock(&self.inner.faults).calls(endpoint)
@@ -540,6 +592,14 @@ impl Sandbox {
 
     pub(crate) fn faults<R>(&self, f: impl FnOnce(&mut FaultBoard) -> R) -> R {
         f(&mut lock(&self.inner.faults))
+    }
+
+    pub(crate) fn set_engagement_notice(&self, notice: String) {
+        *lock(&self.inner.engagement_notice) = Some(notice);
+    }
+
+    pub(crate) fn take_engagement_notice(&self) -> Option<String> {
+        lock(&self.inner.engagement_notice).take()
     }
 
     pub(crate) fn webhook_log<R>(&self, f: impl FnOnce(&mut webhooks::WebhookLog) -> R) -> R {

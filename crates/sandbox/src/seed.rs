@@ -267,6 +267,69 @@ pub(crate) fn tiktok_user(user: &str, client_key: &str, base: &str) -> TikTokUse
     }
 }
 
+// ------------------------------------------------------------ followers
+
+/// The simulated followers who comment and write messages.
+pub(crate) const FOLLOWERS: [(&str, &str); 4] = [
+    ("zoe.mueller", "Zoë Müller"),
+    ("jose.nunez", "José Núñez"),
+    ("soren.aero", "Søren Ærø"),
+    ("ana.lima", "Ana Lima"),
+];
+
+/// A simulated follower (not a sandbox user: nobody signs in as one) with
+/// the ids each product gives them, derived from the username.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Follower {
+    pub username: String,
+    pub name: String,
+    /// Instagram user id (comments' `from.id`).
+    pub ig_id: String,
+    /// Instagram-scoped id (messaging `sender.id`).
+    pub igsid: String,
+    /// Page-scoped id (Page comments and Messenger).
+    pub psid: String,
+    /// YouTube channel id (a comment's `authorChannelId`).
+    pub channel_id: String,
+}
+
+impl Follower {
+    /// The `n`-th of the [`FOLLOWERS`], round and round.
+    pub fn nth(n: u64) -> Self {
+        let (username, _) = FOLLOWERS[(n % FOLLOWERS.len() as u64) as usize];
+        Self::named(username)
+    }
+
+    /// The follower called `username` (normalized like a sandbox user; one
+    /// of the [`FOLLOWERS`] keeps its display name, anyone else gets one
+    /// from the username).
+    pub fn named(username: &str) -> Self {
+        let username = normalize_username(username);
+        let name = FOLLOWERS
+            .iter()
+            .find(|(u, _)| *u == username)
+            .map_or_else(|| display_name(&username), |(_, n)| (*n).to_owned());
+        let ids = |label: &str, n: usize| follower_digits(label, &username, n);
+        Self {
+            ig_id: format!("17841{}", ids("ig", 12)),
+            igsid: format!("1{}", ids("igsid", 16)),
+            psid: format!("2{}", ids("psid", 15)),
+            channel_id: format!("UC{}", b64ish("follower.yt", &username, 22)),
+            name,
+            username,
+        }
+    }
+}
+
+fn follower_digits(label: &str, username: &str, n: usize) -> String {
+    sha256(format!("herald-sandbox\0follower.{label}\0{username}").as_bytes())
+        .iter()
+        .map(|b| char::from(b'0' + b % 10))
+        .cycle()
+        .take(n)
+        .collect()
+}
+
 // ---------------------------------------------------------------- Google
 
 #[derive(Debug, Clone)]

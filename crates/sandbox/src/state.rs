@@ -3,8 +3,9 @@
 //! injected clock. Serialized as JSON to the optional state file (written
 //! to a temporary file, then renamed) so a restart keeps issued tokens.
 //!
-//! Publishing simulators (containers, publish ids, uploads) will add their
-//! per-user objects here next to the grants.
+//! The publishing simulators (containers, publish ids, uploads) and the
+//! engagement simulators (messages, private replies, YouTube comments)
+//! keep their objects here next to the grants.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -12,6 +13,8 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::engagement::Engagement;
+use crate::google::YouTubeComments;
 use crate::google::upload::YouTubeUploads;
 use crate::meta::MetaPublishing;
 use crate::oauth::Pkce;
@@ -174,6 +177,12 @@ pub(crate) struct State {
     /// YouTube resumable upload sessions and uploaded videos.
     #[serde(default)]
     youtube_uploads: YouTubeUploads,
+    /// Direct messages, private replies and the log of engagement actions.
+    #[serde(default)]
+    engagement: Engagement,
+    /// YouTube comments and replies.
+    #[serde(default)]
+    youtube_comments: YouTubeComments,
 }
 
 fn grant_key(platform: Platform, client_id: &str, user: &str) -> String {
@@ -355,6 +364,22 @@ impl State {
 
     pub fn youtube_uploads_mut(&mut self) -> &mut YouTubeUploads {
         &mut self.youtube_uploads
+    }
+
+    pub fn engagement(&self) -> &Engagement {
+        &self.engagement
+    }
+
+    pub fn engagement_mut(&mut self) -> &mut Engagement {
+        &mut self.engagement
+    }
+
+    pub fn youtube_comments(&self) -> &YouTubeComments {
+        &self.youtube_comments
+    }
+
+    pub fn youtube_comments_mut(&mut self) -> &mut YouTubeComments {
+        &mut self.youtube_comments
     }
 
     pub fn users(&self, platform: Platform) -> impl Iterator<Item = &str> {

@@ -1322,6 +1322,9 @@ review-purpose-publish_youtube = Lädt Videos in den Kanal hoch.
 review-purpose-list_channels = Listet die Kanäle des Google-Kontos und prüft, was ein unterbrochener Upload schon veröffentlicht hat.
 review-purpose-identify_google = Erkennt das Google-Konto, damit eine erneute Verbindung dieselbe Verbindung aktualisiert.
 review-purpose-drive_import = Importiert Mediendateien, die Sie in Ihrem Google Drive auswählen, in die Mediathek.
+review-purpose-engage_pages = Beantwortet, verbirgt und löscht Kommentare zu den Beiträgen der Seite aus dem Posteingang.
+review-purpose-messages = Beantwortet Direktnachrichten und sendet private Antworten auf Kommentare aus dem Posteingang, innerhalb des Nachrichtenfensters der Plattform.
+review-purpose-engage_youtube = Liest die Kommentare zu den Videos des Kanals, beantwortet sie und hält sie zur Prüfung zurück, aus dem Posteingang.
 
 # Einstellungen → Ihre Daten.
 ## data

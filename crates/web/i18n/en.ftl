@@ -1321,6 +1321,9 @@ review-purpose-publish_youtube = Uploads videos to the channel.
 review-purpose-list_channels = Lists the channels of the Google account, and checks what an interrupted upload already published.
 review-purpose-identify_google = Identifies the Google account, so connecting it again updates the same connection.
 review-purpose-drive_import = Imports media files you pick from your Google Drive into the media library.
+review-purpose-engage_pages = Replies to, hides and deletes comments on the Page's posts from the inbox.
+review-purpose-messages = Answers direct messages and sends private replies to comments from the inbox, within the platform's messaging window.
+review-purpose-engage_youtube = Reads the comments on the channel's videos, replies to them and holds them for review from the inbox.
 
 # Settings → Your data.
 ## data

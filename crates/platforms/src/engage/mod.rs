@@ -11,6 +11,17 @@
 //! comment the account does not own) comes back as an [`EngageRefusal`]
 //! code, never as the platform's sentence; everything else is a
 //! [`PlatformError`].
+//!
+//! The adapters: [`graph`] (the Graph calls and refusal codes both Meta
+//! engagers share, and Facebook Pages), [`instagram`] (Instagram business
+//! accounts through their Page on graph.facebook.com, and Instagram Login
+//! accounts on graph.instagram.com) and [`youtube`]. TikTok has no
+//! engagement API: no engager. Each simulated rule and its source is in
+//! `docs/platforms/engagement.md`.
+
+pub mod graph;
+pub mod instagram;
+pub mod youtube;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +29,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use herald_core::Timestamp;
 
-use crate::{AccountKind, PlatformError, Secret};
+use crate::publish::instagram::InstagramApi;
+use crate::{AccountKind, PlatformClient, PlatformError, PlatformsConfig, Secret};
 
 /// The account acting, with the token to act with (a Page token for Pages
 /// and the Instagram accounts reached through them).
@@ -34,14 +46,28 @@ pub struct EngageAccount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// A public reply under a comment.
-    ReplyToComment { comment_id: String, text: String },
+    ReplyToComment {
+        comment_id: String,
+        text: String,
+    },
     /// A direct message to a comment's author, answering that comment.
-    PrivateReply { comment_id: String, text: String },
+    PrivateReply {
+        comment_id: String,
+        text: String,
+    },
     /// A direct message to someone who wrote to the account.
-    SendMessage { recipient_id: String, text: String },
+    SendMessage {
+        recipient_id: String,
+        text: String,
+    },
     /// Hides (or shows again) a comment on the account's own content.
-    HideComment { comment_id: String, hidden: bool },
-    DeleteComment { comment_id: String },
+    HideComment {
+        comment_id: String,
+        hidden: bool,
+    },
+    DeleteComment {
+        comment_id: String,
+    },
 }
 
 impl Action {
@@ -163,6 +189,39 @@ pub struct Engagers {
 }
 
 impl Engagers {
+    /// An engager for every account kind whose provider has an app (real
+    /// or sandbox): Pages and their Instagram accounts through the
+    /// Facebook app, Instagram Login accounts, YouTube channels. TikTok
+    /// has none.
+    pub fn new(config: &PlatformsConfig, client: &PlatformClient) -> Engagers {
+        let mut engagers = Engagers::default();
+        if let Some(app) = &config.facebook {
+            engagers.insert(Arc::new(graph::FacebookPageEngager::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+            engagers.insert(Arc::new(instagram::InstagramEngager::new(
+                app.hosts.clone(),
+                InstagramApi::FacebookLogin,
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.instagram {
+            engagers.insert(Arc::new(instagram::InstagramEngager::new(
+                app.hosts.clone(),
+                InstagramApi::InstagramLogin,
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.youtube {
+            engagers.insert(Arc::new(youtube::YouTubeEngager::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+        }
+        engagers
+    }
+
     pub fn insert(&mut self, engager: Arc<dyn Engager>) {
         self.by_kind.insert(engager.kind(), engager);
     }

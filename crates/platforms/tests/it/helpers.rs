@@ -289,6 +289,89 @@ impl Env {
     }
 }
 
+impl Env {
+    /// The whole flow as sandbox user `user`, asking for `extra` scopes on
+    /// top of the connector's, or without those written `-scope` (to see
+    /// what a connection made before a scope was asked for gets),
+    /// everything granted.
+    pub async fn connect_as(&self, provider: ProviderId, user: &str, extra: &[&str]) -> Grant {
+        let state = format!("state-{}-{}", provider, rand_suffix());
+        let mut url = self
+            .connector(provider)
+            .authorize_url(&AuthorizeRequest {
+                redirect_uri: REDIRECT,
+                state: &state,
+                pkce_verifier: VERIFIER,
+                rerequest: false,
+            })
+            .unwrap();
+        let separator = if provider == ProviderId::YouTube {
+            " "
+        } else {
+            ","
+        };
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .into_owned()
+            .map(|(k, v)| {
+                if k == "scope" && !extra.is_empty() {
+                    let dropped: Vec<&str> =
+                        extra.iter().filter_map(|s| s.strip_prefix('-')).collect();
+                    let mut scopes: Vec<&str> = v
+                        .split(separator)
+                        .filter(|s| !dropped.contains(s))
+                        .collect();
+                    scopes.extend(extra.iter().filter(|s| !s.starts_with('-')));
+                    (k, scopes.join(separator))
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        let page = self.browser.get(url.as_str()).send().await.unwrap();
+        let status = page.status();
+        let html = page.text().await.unwrap();
+        assert_eq!(status, 200, "consent page for {provider}: {html}");
+        let mut form = ConsentForm::parse(&html, url, state);
+        form.user = user.to_owned();
+        let redirect = self.submit(&form, "allow").await;
+        assert_eq!(redirect.param("error"), None, "{}", redirect.location);
+        let code = redirect.param("code").expect("a code").to_owned();
+        self.exchange(provider, &code)
+            .await
+            .unwrap_or_else(|e| panic!("connecting {provider} as {user}: {e}"))
+    }
+
+    /// A JSON request to the sandbox's admin API; the answer's status and
+    /// JSON body.
+    pub async fn admin_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.browser.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
+    /// `POST` to the admin API, which must answer 200.
+    pub async fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, json) = self
+            .admin_call(reqwest::Method::POST, path, Some(&body))
+            .await;
+        assert_eq!(status, 200, "{path}: {json}");
+        json
+    }
+}
+
 fn rand_suffix() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(1);

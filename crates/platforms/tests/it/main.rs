@@ -1,8 +1,10 @@
 //! Integration tests: Herald's real platform adapters against the sandbox
 //! simulators, served on loopback HTTP with a manual clock. One module per
-//! provider for the OAuth flows, and `client` for every fault class.
+//! provider for the OAuth flows, `client` for every fault class, the
+//! publishers, and `engage` for replies, messages and moderation.
 
 mod client;
+mod engage;
 mod helpers;
 mod instagram;
 mod meta;

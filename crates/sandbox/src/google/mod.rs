@@ -1,9 +1,11 @@
 //! Google: OAuth 2.0 (`oauth`), the YouTube Data API's `channels.list`
-//! (`youtube`) and Drive v3 files (`drive`). This module holds what the
+//! (`youtube`), resumable uploads and `videos.list` (`upload`), comments
+//! (`comments`) and Drive v3 files (`drive`). This module holds what the
 //! APIs share: the JSON error format
 //! (`{"error":{"code","message","errors":[{message,domain,reason,…}],"status"}}`),
 //! bearer-token checks, fault rendering and the per-project daily quota.
 
+mod comments;
 mod drive;
 mod oauth;
 pub(crate) mod upload;
@@ -19,12 +21,15 @@ use crate::params::{Params, bearer};
 use crate::state::TokenRecord;
 use crate::{Platform, Sandbox};
 
+pub(crate) use comments::{VideoChoice, YouTubeComments, create_youtube_comment, video_choices};
+
 pub(crate) const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
 
 pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
         .merge(oauth::router())
         .merge(youtube::router())
+        .merge(comments::router())
         .merge(upload::router())
         .merge(drive::router())
 }

@@ -152,7 +152,33 @@ enum Outcome {
     Complete(Value),
 }
 
+/// Whose an uploaded video is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VideoOwner {
+    /// The sandbox user who uploaded it.
+    pub user: String,
+    pub channel_id: String,
+    pub title: String,
+}
+
 impl YouTubeUploads {
+    /// The owner of video `id`, if it was uploaded here.
+    pub fn video_owner(&self, id: &str) -> Option<VideoOwner> {
+        self.videos.get(id).map(|v| VideoOwner {
+            user: v.user.clone(),
+            channel_id: v.channel_id.clone(),
+            title: str_field(&v.snippet, "title").to_owned(),
+        })
+    }
+
+    /// Every uploaded video's id and owner.
+    pub fn video_owners(&self) -> Vec<(String, VideoOwner)> {
+        self.videos
+            .keys()
+            .filter_map(|id| self.video_owner(id).map(|o| (id.clone(), o)))
+            .collect()
+    }
+
     /// Sessions are dropped once expired (they answer 404 either way).
     pub fn prune(&mut self, now: Timestamp) {
         self.sessions.retain(|_, s| s.expires_at > now);
@@ -350,7 +376,7 @@ fn upload_limit_exceeded() -> Response {
     )
 }
 
-fn parts_of(params: &Params, allowed: &[&str]) -> Result<Vec<String>, Response> {
+pub(super) fn parts_of(params: &Params, allowed: &[&str]) -> Result<Vec<String>, Response> {
     let Some(part) = params.non_empty("part") else {
         return Err(bad_parameter(
             "Required parameter: part",

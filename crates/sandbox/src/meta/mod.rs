@@ -4,20 +4,22 @@
 //! business accounts), `/me/permissions` (GET, and DELETE = the person
 //! removes the app), Page and Instagram business account reads, and
 //! `debug_token`; `publish` Instagram content publishing (on both Graph
-//! hosts) and Facebook Page posts. This module holds the token checks they
-//! share.
+//! hosts) and Facebook Page posts; `engage` comment moderation, replies,
+//! private replies and direct messages (on both hosts). This module holds
+//! the token checks they share.
 //!
 //! Models: short user tokens (1 h) that exchange once for long ones
 //! (5183944 s, no refresh), Page tokens that never expire when derived from
 //! a long token, scope checks, `appsecret_proof` verification when sent, and
 //! the usage headers / throttling of [`crate::graph`].
 
+mod engage;
 mod login;
 mod nodes;
 mod publish;
 
 pub(crate) use publish::MetaPublishing;
-pub(crate) use publish::store::{Comment, ContainerKind, numeric_id};
+pub(crate) use publish::store::{Comment, CommentHome, ContainerKind, FoundComment, numeric_id};
 
 use axum::Router;
 use axum::routing::get;
@@ -56,7 +58,9 @@ pub(crate) fn router() -> Router<Sandbox> {
         )
         .route(
             "/graph.facebook.com/{ver}/{id}",
-            get(publish::facebook_node),
+            get(publish::facebook_node)
+                .post(engage::write_facebook_node)
+                .delete(engage::write_facebook_node),
         )
         .merge(publish::router())
 }

@@ -36,6 +36,8 @@ use crate::state::{TokenKind, TokenRecord};
 use crate::{Platform, Sandbox};
 use store::{Fetch, FetchTarget, Node, decode_cursor, encode_cursor};
 
+pub(super) use ig::{COMMENT_FIELDS as IG_COMMENT_FIELDS, comment_json as ig_comment_json};
+pub(super) use page::{COMMENT_FIELDS as PAGE_COMMENT_FIELDS, comment_json as page_comment_json};
 pub(crate) use store::MetaPublishing;
 
 pub(super) fn router() -> Router<Sandbox> {
@@ -48,7 +50,12 @@ pub(super) fn router() -> Router<Sandbox> {
             "/graph-video.facebook.com/{ver}/{id}/{edge}",
             post(video_edge),
         )
-        .route("/graph.instagram.com/{ver}/{id}", get(instagram_node))
+        .route(
+            "/graph.instagram.com/{ver}/{id}",
+            get(instagram_node)
+                .post(super::engage::write_instagram_node)
+                .delete(super::engage::write_instagram_node),
+        )
         .route(
             "/graph.instagram.com/{ver}/{id}/{edge}",
             get(instagram_edge).post(instagram_edge),
@@ -65,7 +72,7 @@ pub(crate) enum Host {
 }
 
 impl Host {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Host::Facebook => "graph.facebook.com",
             Host::Instagram => "graph.instagram.com",
@@ -79,7 +86,7 @@ impl Host {
         }
     }
 
-    fn app_id(self, sb: &Sandbox) -> String {
+    pub(super) fn app_id(self, sb: &Sandbox) -> String {
         match self {
             Host::Facebook => sb.config().meta.client_id.clone(),
             Host::Instagram => sb.config().instagram.client_id.clone(),
@@ -101,7 +108,7 @@ impl Host {
         }
     }
 
-    fn comments_scope(self) -> &'static str {
+    pub(super) fn comments_scope(self) -> &'static str {
         match self {
             Host::Facebook => "instagram_manage_comments",
             Host::Instagram => "instagram_business_manage_comments",
@@ -121,6 +128,9 @@ pub(super) async fn facebook_node(
 ) -> Response {
     match sb.read(|st| st.meta_publishing().node(&id)) {
         Some(node) => node_response(sb, Host::Facebook, ver, id, Some(node), query, headers).await,
+        None if sb.read(|st| st.meta_publishing().find_comment(&id).is_some()) => {
+            super::engage::read_comment(sb, Host::Facebook, ver, id, query, headers).await
+        }
         None => {
             super::nodes::get_object(State(sb), Path((ver, id)), RawQuery(query), headers).await
         }
@@ -134,6 +144,9 @@ async fn instagram_node(
     headers: HeaderMap,
 ) -> Response {
     let node = sb.read(|st| st.meta_publishing().node(&id));
+    if node.is_none() && sb.read(|st| st.meta_publishing().find_comment(&id).is_some()) {
+        return super::engage::read_comment(sb, Host::Instagram, ver, id, query, headers).await;
+    }
     node_response(sb, Host::Instagram, ver, id, node, query, headers).await
 }
 
@@ -226,6 +239,11 @@ async fn edge_response(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(response) =
+        super::engage::edge(&sb, host, &path, &method, query.as_deref(), &headers, &body).await
+    {
+        return response;
+    }
     let (ver, id, edge) = path;
     let node = sb.read(|st| st.meta_publishing().node(&id));
     let get = method == Method::GET;
@@ -319,7 +337,7 @@ pub(super) fn unsupported(method: &str, id: &str) -> GraphError {
 }
 
 /// An Instagram Login token, or the Graph error for it.
-fn instagram_caller(sb: &Sandbox, call: &GraphCall) -> Result<TokenRecord, GraphError> {
+pub(super) fn instagram_caller(sb: &Sandbox, call: &GraphCall) -> Result<TokenRecord, GraphError> {
     let token = call
         .token
         .clone()

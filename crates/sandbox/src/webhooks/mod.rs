@@ -24,6 +24,7 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub(crate) use payload::{Account, connected_accounts, resolve as resolve_account};
 pub(crate) use routes::{IndexSection, index_section, router};
 pub(crate) use send::app_removed;
 

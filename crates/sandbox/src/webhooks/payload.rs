@@ -2,16 +2,19 @@
 //! send for it. Generated values are made real where the sandbox models
 //! the object: a `comments` (Instagram) or `feed` (Page) delivery adds the
 //! comment it reports to the account's latest media or post, so the Graph
-//! comment listings show it; `story_insights` names the account's latest
-//! story. Commenters are a few deterministic simulated followers; sample
+//! comment listings show it; a `messages` delivery records the incoming
+//! message, which opens the 24-hour messaging window; `story_insights`
+//! names the account's latest story. Commenters are a few deterministic simulated followers; sample
 //! texts carry non-ASCII, emoji, `@`, `%` and `/` to exercise escaping.
 
 use serde_json::{Value, json};
 
 use super::{App, WebhookError};
 use crate::meta::{Comment, ContainerKind, numeric_id};
-use crate::oauth::{random_b64url, sha256};
-use crate::seed::{IgAccount, MetaPage, instagram_account, meta_user, normalize_username};
+use crate::oauth::random_b64url;
+use crate::seed::{
+    Follower, IgAccount, MetaPage, instagram_account, meta_user, normalize_username,
+};
 use crate::{Platform, Sandbox};
 
 /// A Page or an Instagram professional account of a sandbox user.
@@ -235,6 +238,12 @@ pub(crate) fn entries(
         Some(value) => vec![value; values.count],
         None => generate(sb, account, &values)?,
     };
+    if values.field == "messages" {
+        // The person wrote: the account may answer for 24 hours.
+        for item in &items {
+            crate::engagement::record_webhook_message(sb, account.id(), item);
+        }
+    }
     let time = sb.now().as_second();
     Ok(items
         .into_iter()
@@ -305,13 +314,13 @@ fn instagram_comments(
             let text = text(v, i);
             let id = store.fresh_id("1791", 17);
             let media = store.media_mut(&media_id).ok_or_else(no_media)?;
-            media.comments.push(Comment {
-                id: id.clone(),
-                text: text.clone(),
-                at: now,
-                from_id: follower.ig_id.clone(),
-                from_name: follower.username.to_owned(),
-            });
+            media.comments.push(Comment::new(
+                id.clone(),
+                text.clone(),
+                now,
+                follower.ig_id.clone(),
+                follower.username.clone(),
+            ));
             out.push(json!({
                 "from": {"id": follower.ig_id, "username": follower.username},
                 "media": {"id": media_id, "media_product_type": product_type},
@@ -363,13 +372,13 @@ fn page_comments(
             let text = text(v, i);
             let comment_id = format!("{suffix}_{}", store.fresh_id("1223", 16));
             let post = store.post_mut(&post_id).ok_or_else(no_post)?;
-            post.comments.push(Comment {
-                id: comment_id.clone(),
-                text: text.clone(),
-                at: now,
-                from_id: follower.psid.clone(),
-                from_name: follower.name.to_owned(),
-            });
+            post.comments.push(Comment::new(
+                comment_id.clone(),
+                text.clone(),
+                now,
+                follower.psid.clone(),
+                follower.name.clone(),
+            ));
             out.push(json!({
                 "from": {"id": follower.psid, "name": follower.name},
                 "post": {"id": post_id, "permalink_url": permalink,
@@ -442,13 +451,6 @@ fn message(account: &Account, text: &str, n: u64, now_ms: i64) -> Value {
 
 // ---------------------------------------------------------- followers
 
-const FOLLOWERS: [(&str, &str); 4] = [
-    ("zoe.mueller", "Zoë Müller"),
-    ("jose.nunez", "José Núñez"),
-    ("soren.aero", "Søren Ærø"),
-    ("ana.lima", "Ana Lima"),
-];
-
 const TEXTS: [&str; 4] = [
     "Sieht köstlich aus! Wann habt ihr wieder geöffnet? 🥐",
     "Love this 😍 @ana.lima look!",
@@ -462,40 +464,6 @@ fn text(v: &Values<'_>, i: u64) -> String {
         Some(text) => text.to_owned(),
         None => TEXTS[((v.seq + i) % TEXTS.len() as u64) as usize].to_owned(),
     }
-}
-
-/// A simulated follower with the ids each product gives them.
-struct Follower {
-    username: &'static str,
-    name: &'static str,
-    /// Instagram user id (comments' `from.id`).
-    ig_id: String,
-    /// Instagram-scoped id (messaging `sender.id`).
-    igsid: String,
-    /// Page-scoped id (Page comments and Messenger).
-    psid: String,
-}
-
-impl Follower {
-    fn nth(n: u64) -> Self {
-        let (username, name) = FOLLOWERS[(n % FOLLOWERS.len() as u64) as usize];
-        Self {
-            username,
-            name,
-            ig_id: format!("17841{}", digits("ig", username, 12)),
-            igsid: format!("1{}", digits("igsid", username, 16)),
-            psid: format!("2{}", digits("psid", username, 15)),
-        }
-    }
-}
-
-fn digits(label: &str, username: &str, n: usize) -> String {
-    sha256(format!("herald-sandbox\0follower.{label}\0{username}").as_bytes())
-        .iter()
-        .map(|b| char::from(b'0' + b % 10))
-        .cycle()
-        .take(n)
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Integration tests: the router driven through `oneshot` with a manual
-//! clock, one module per simulated platform plus faults, the admin API and the
-//! webhook sender.
+//! clock, one module per simulated platform plus faults, the admin API, the
+//! webhook sender and the engagement simulators.
 
 mod admin;
+mod engagement;
 mod faults;
 mod google;
 mod helpers;

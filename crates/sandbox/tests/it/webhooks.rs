@@ -872,3 +872,45 @@ async fn the_index_page_offers_webhook_forms_that_post_back() {
     let plain = TestSandbox::new().get("/").await.text();
     assert!(plain.contains("SandboxConfig::webhooks"));
 }
+
+#[tokio::test]
+async fn a_messages_delivery_opens_the_messaging_window_for_its_sender() {
+    let receiver = Receiver::start().await;
+    let t = receiver.sandbox();
+    let b = bakery(&t, &format!("{FB_SCOPES},pages_messaging")).await;
+    let report = send(
+        &t,
+        json!({"account": b.page, "field": "messages", "text": "Habt ihr noch Brezeln?"}),
+    )
+    .await;
+    let delivered = receiver.wait_for("webhooks/meta", 1).await;
+    let item = &delivered[0].json()["entry"][0]["messaging"][0];
+    let sender = item["sender"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(report["entry_id"], b.page.as_str());
+    // The sandbox remembers the message: the Page may answer now ...
+    let conversation =
+        t.sb.engagement()
+            .conversations
+            .into_iter()
+            .find(|c| c.person_id == sender)
+            .expect("the delivered message is kept");
+    assert_eq!(conversation.account_id, b.page);
+    assert_eq!(conversation.messages[0].text, "Habt ihr noch Brezeln?");
+    assert_eq!(
+        conversation.messages[0].id,
+        item["message"]["mid"].as_str().unwrap()
+    );
+    let path = format!("{FB}/{}/messages", b.page);
+    let to = json!({"id": sender}).to_string();
+    let text = json!({"text": "Ja!"}).to_string();
+    let pairs = [
+        ("recipient", to.as_str()),
+        ("messaging_type", "RESPONSE"),
+        ("message", text.as_str()),
+    ];
+    ok(&post(&t, &path, &b.page_token, &pairs).await);
+    // ... and not a day and a second later.
+    t.advance(86_401);
+    let res = post(&t, &path, &b.page_token, &pairs).await;
+    assert_eq!(res.json()["error"]["error_subcode"], 2018278);
+}

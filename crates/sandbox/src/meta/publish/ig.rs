@@ -34,7 +34,16 @@ const MEDIA_FIELDS: &[&str] = &[
     "owner",
 ];
 
-const COMMENT_FIELDS: &[&str] = &["id", "text", "timestamp", "username", "like_count", "from"];
+pub(crate) const COMMENT_FIELDS: &[&str] = &[
+    "id",
+    "text",
+    "timestamp",
+    "username",
+    "like_count",
+    "from",
+    "hidden",
+    "parent_id",
+];
 
 // ------------------------------------------------------------ catalogue
 
@@ -567,13 +576,13 @@ pub(super) fn create_comment(
         if media.kind == ContainerKind::Story {
             return Err(GraphError::param("(#100) Stories cannot be commented on"));
         }
-        media.comments.push(Comment {
-            id: comment_id.clone(),
-            text: message,
-            at: now,
-            from_id: actor.account.id.clone(),
-            from_name: actor.account.username.clone(),
-        });
+        media.comments.push(Comment::new(
+            comment_id.clone(),
+            message,
+            now,
+            actor.account.id.clone(),
+            actor.account.username.clone(),
+        ));
         Ok(json!({ "id": comment_id }))
     })
 }
@@ -603,15 +612,17 @@ pub(super) fn list_comments(
     let media = sb
         .read(|st| st.meta_publishing().media(id).cloned())
         .ok_or_else(|| super::unsupported("get", id))?;
-    // Newest first; the position (1-based from the oldest) is the cursor.
-    let items: Vec<(u64, Comment)> = media
+    // Top-level comments, newest first; the position (1-based from the
+    // oldest) is the cursor. Replies are under `/{ig-comment-id}/replies`.
+    let mut items: Vec<(u64, Comment)> = media
         .comments
         .iter()
+        .filter(|c| c.parent.is_none())
         .cloned()
         .enumerate()
         .map(|(i, c)| (i as u64 + 1, c))
-        .rev()
         .collect();
+    items.reverse();
     let path = format!("/{}/{ver}/{id}/comments", host.name());
     paged(
         sb,
@@ -619,16 +630,21 @@ pub(super) fn list_comments(
         &path,
         items,
         |(seq, _)| *seq,
-        |(_, c)| {
-            select(&fields, |f| match f.name.as_str() {
-                "id" => Some(json!(c.id)),
-                "text" => Some(json!(c.text)),
-                "timestamp" => Some(json!(graph_time(c.at))),
-                "username" => Some(json!(c.from_name)),
-                "like_count" => Some(json!(0)),
-                "from" => Some(json!({"id": c.from_id, "username": c.from_name})),
-                _ => None,
-            })
-        },
+        |(_, c)| comment_json(c, &fields),
     )
+}
+
+/// An Instagram comment with the requested `fields`.
+pub(crate) fn comment_json(c: &Comment, fields: &[crate::params::GraphField]) -> Value {
+    select(fields, |f| match f.name.as_str() {
+        "id" => Some(json!(c.id)),
+        "text" => Some(json!(c.text)),
+        "timestamp" => Some(json!(graph_time(c.at))),
+        "username" => Some(json!(c.from_name)),
+        "like_count" => Some(json!(0)),
+        "from" => Some(json!({"id": c.from_id, "username": c.from_name})),
+        "hidden" => Some(json!(c.hidden)),
+        "parent_id" => c.parent.as_ref().map(|p| json!(p)),
+        _ => None,
+    })
 }

@@ -48,7 +48,14 @@ const VIDEO_FIELDS: &[&str] = &[
     "from",
 ];
 
-const COMMENT_FIELDS: &[&str] = &["id", "message", "created_time", "from"];
+pub(crate) const COMMENT_FIELDS: &[&str] = &[
+    "id",
+    "message",
+    "created_time",
+    "from",
+    "is_hidden",
+    "parent",
+];
 
 // ------------------------------------------------------------ catalogue
 
@@ -585,13 +592,13 @@ pub(super) fn create_comment(
             .ok_or_else(|| super::unsupported("post", id))?;
         let suffix = post_id.split_once('_').map_or(post_id.as_str(), |(_, s)| s);
         let comment_id = format!("{suffix}_{number}");
-        post.comments.push(Comment {
-            id: comment_id.clone(),
-            text: message,
-            at: now,
-            from_id: actor.page.id.clone(),
-            from_name: actor.page.name.clone(),
-        });
+        post.comments.push(Comment::new(
+            comment_id.clone(),
+            message,
+            now,
+            actor.page.id.clone(),
+            actor.page.name.clone(),
+        ));
         Ok(json!({ "id": comment_id }))
     })
 }
@@ -614,13 +621,18 @@ pub(super) fn list_comments(
         "Comment",
     )?;
     let post_id = post_of(sb, id, node).ok_or_else(|| super::unsupported("get", id))?;
-    let comments = sb
+    // Top-level comments (Graph's default `filter=toplevel`); replies are
+    // under `/{comment-id}/comments`.
+    let comments: Vec<Comment> = sb
         .read(|st| {
             st.meta_publishing()
                 .post(&post_id)
                 .map(|p| p.comments.clone())
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.parent.is_none())
+        .collect();
     // Chronological unless `order=reverse_chronological`; the listing
     // helper pages newest first, so positions are flipped for the default.
     let reverse = call.params.get("order") == Some("reverse_chronological");
@@ -638,14 +650,19 @@ pub(super) fn list_comments(
         &path,
         items,
         |(seq, _)| *seq,
-        |(_, c)| {
-            select(&fields, |f| match f.name.as_str() {
-                "id" => Some(json!(c.id)),
-                "message" => Some(json!(c.text)),
-                "created_time" => Some(json!(graph_time(c.at))),
-                "from" => Some(json!({"id": c.from_id, "name": c.from_name})),
-                _ => None,
-            })
-        },
+        |(_, c)| comment_json(c, &fields),
     )
+}
+
+/// A Page comment with the requested `fields`.
+pub(crate) fn comment_json(c: &Comment, fields: &[GraphField]) -> Value {
+    select(fields, |f| match f.name.as_str() {
+        "id" => Some(json!(c.id)),
+        "message" => Some(json!(c.text)),
+        "created_time" => Some(json!(graph_time(c.at))),
+        "from" => Some(json!({"id": c.from_id, "name": c.from_name})),
+        "is_hidden" => Some(json!(c.hidden)),
+        "parent" => c.parent.as_ref().map(|p| json!({"id": p})),
+        _ => None,
+    })
 }

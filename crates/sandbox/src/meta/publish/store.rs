@@ -182,6 +182,57 @@ pub(crate) struct Comment {
     pub at: Timestamp,
     pub from_id: String,
     pub from_name: String,
+    /// Hidden by the account that owns the media or post (Instagram
+    /// `hidden`, Facebook `is_hidden`): only its author still sees it.
+    #[serde(default)]
+    pub hidden: bool,
+    /// The top-level comment a reply answers (replies are kept in the same
+    /// list; listings of a media or post show top-level comments only).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+impl Comment {
+    /// A visible top-level comment.
+    pub fn new(
+        id: String,
+        text: String,
+        at: Timestamp,
+        from_id: String,
+        from_name: String,
+    ) -> Self {
+        Self {
+            id,
+            text,
+            at,
+            from_id,
+            from_name,
+            hidden: false,
+            parent: None,
+        }
+    }
+
+    /// The same comment as a reply to `parent`.
+    pub fn reply_to(mut self, parent: &str) -> Self {
+        self.parent = Some(parent.to_owned());
+        self
+    }
+}
+
+/// What a comment hangs off: an Instagram media or a Facebook Page post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CommentHome {
+    Media(String),
+    Post(String),
+}
+
+/// A comment found by id, with the account whose media or post it is on.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundComment {
+    pub home: CommentHome,
+    /// The Instagram user id or Page id that owns the media or post.
+    pub owner: String,
+    pub comment: Comment,
 }
 
 /// A published Instagram media.
@@ -367,7 +418,7 @@ impl MetaPublishing {
     pub fn fresh_id(&self, prefix: &str, len: usize) -> String {
         loop {
             let id = numeric_id(prefix, len);
-            if self.node(&id).is_none() {
+            if self.node(&id).is_none() && self.find_comment(&id).is_none() {
                 return id;
             }
         }
@@ -484,6 +535,72 @@ impl MetaPublishing {
                 }
             }
         }
+    }
+
+    // --------------------------------------------------------- comments
+
+    /// The comment `id`, on an Instagram media or a Page post.
+    pub fn find_comment(&self, id: &str) -> Option<FoundComment> {
+        let on_media = self.media.values().find_map(|m| {
+            m.comments
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| FoundComment {
+                    home: CommentHome::Media(m.id.clone()),
+                    owner: m.account.clone(),
+                    comment: c.clone(),
+                })
+        });
+        on_media.or_else(|| {
+            self.posts.values().find_map(|p| {
+                p.comments
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| FoundComment {
+                        home: CommentHome::Post(p.id.clone()),
+                        owner: p.page.clone(),
+                        comment: c.clone(),
+                    })
+            })
+        })
+    }
+
+    /// The ids of every hidden comment.
+    pub fn hidden_comments(&self) -> Vec<String> {
+        self.media
+            .values()
+            .flat_map(|m| m.comments.iter())
+            .chain(self.posts.values().flat_map(|p| p.comments.iter()))
+            .filter(|c| c.hidden)
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// The comments of a media or post (replies included), oldest first.
+    pub fn comments_of(&self, home: &CommentHome) -> Option<&[Comment]> {
+        match home {
+            CommentHome::Media(id) => self.media.get(id).map(|m| m.comments.as_slice()),
+            CommentHome::Post(id) => self.posts.get(id).map(|p| p.comments.as_slice()),
+        }
+    }
+
+    /// The comments of a media or post (replies included), for changing.
+    pub fn comments_mut(&mut self, home: &CommentHome) -> Option<&mut Vec<Comment>> {
+        match home {
+            CommentHome::Media(id) => self.media.get_mut(id).map(|m| &mut m.comments),
+            CommentHome::Post(id) => self.posts.get_mut(id).map(|p| &mut p.comments),
+        }
+    }
+
+    /// Removes a comment and, for a top-level one, its replies; returns how
+    /// many comments went.
+    pub fn remove_comment(&mut self, home: &CommentHome, id: &str) -> usize {
+        let Some(comments) = self.comments_mut(home) else {
+            return 0;
+        };
+        let before = comments.len();
+        comments.retain(|c| c.id != id && c.parent.as_deref() != Some(id));
+        before - comments.len()
     }
 
     // ------------------------------------------------------------ Pages
