@@ -121,7 +121,7 @@ pub fn build(
         .context("could not set up the platform HTTP client")?;
     let providers = Providers::new(&apps, &client);
     let publishers = Publishers::new(&apps, &client);
-    let engagers = Engagers::default();
+    let engagers = Engagers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = sandbox_config(config, sandbox_base(config));
