@@ -54,10 +54,16 @@ pub enum Permission {
     ManageWebhooks,
     /// Make or remove owners, rename or delete the workspace.
     ManageOwners,
+    /// Work the engagement inbox: assign items, write notes, mark them
+    /// done. Every role that drafts has it.
+    Triage,
+    /// Answer, hide or delete what people wrote, in the account's name
+    /// (it speaks for the brand). Every role that publishes has it.
+    Engage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::View,
         Permission::Draft,
         Permission::Publish,
@@ -67,6 +73,8 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ManageWebhooks,
         Permission::ManageOwners,
+        Permission::Triage,
+        Permission::Engage,
     ];
 }
 
@@ -85,8 +93,13 @@ impl Role {
         match self {
             Role::Owner => true,
             Role::Admin => !matches!(permission, ManageOwners),
-            Role::Editor => matches!(permission, View | Draft | Publish | Approve),
-            Role::Contributor => matches!(permission, View | Draft),
+            Role::Editor => {
+                matches!(
+                    permission,
+                    View | Draft | Publish | Approve | Triage | Engage
+                )
+            }
+            Role::Contributor => matches!(permission, View | Draft | Triage),
             Role::Viewer => matches!(permission, View),
         }
     }
@@ -263,6 +276,11 @@ mod tests {
         assert!(Role::Admin.allows(ManageWebhooks) && !Role::Editor.allows(ManageWebhooks));
         assert!(Role::Editor.allows(Publish) && !Role::Editor.allows(ManageMembers));
         assert!(Role::Contributor.allows(Draft) && !Role::Contributor.allows(Publish));
+        // The inbox follows drafting (triage) and publishing (answers).
+        for role in Role::ALL {
+            assert_eq!(role.allows(Triage), role.allows(Draft), "{role}");
+            assert_eq!(role.allows(Engage), role.allows(Publish), "{role}");
+        }
         assert!(Role::Viewer.allows(View));
         for p in [
             Draft,
@@ -273,6 +291,8 @@ mod tests {
             ViewAudit,
             ManageWebhooks,
             ManageOwners,
+            Triage,
+            Engage,
         ] {
             assert!(!Role::Viewer.allows(p), "{p:?}");
         }

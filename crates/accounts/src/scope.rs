@@ -54,10 +54,19 @@ pub enum Scope {
     /// Read incoming webhook deliveries, manage outbound endpoints.
     #[strum(serialize = "webhooks:manage")]
     WebhooksManage,
+    /// Read the engagement inbox: comments, mentions and messages.
+    #[strum(serialize = "inbox:read")]
+    InboxRead,
+    /// Work the inbox: assign, write notes, mark done (and read it).
+    #[strum(serialize = "inbox:write")]
+    InboxWrite,
+    /// Answer, hide and delete in the accounts' name (and read the inbox).
+    #[strum(serialize = "inbox:reply")]
+    InboxReply,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 11] = [
         Scope::AccountsRead,
         Scope::PostsRead,
         Scope::DraftsWrite,
@@ -66,6 +75,9 @@ impl Scope {
         Scope::MediaWrite,
         Scope::AnalyticsRead,
         Scope::WebhooksManage,
+        Scope::InboxRead,
+        Scope::InboxWrite,
+        Scope::InboxReply,
     ];
 
     fn bit(self) -> u16 {
@@ -74,11 +86,17 @@ impl Scope {
 
     /// Whether holding this scope lets a token use `permission` (if the
     /// role allows it too). Deny by default: connections, members, the
-    /// audit log and owners are never a token's business.
+    /// audit log and owners are never a token's business. The inbox has
+    /// permissions of its own, so an inbox scope never publishes a post
+    /// and a posts scope never answers a comment.
     pub fn implies(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
-            Scope::AccountsRead | Scope::PostsRead | Scope::AnalyticsRead => permission == View,
+            Scope::AccountsRead | Scope::PostsRead | Scope::AnalyticsRead | Scope::InboxRead => {
+                permission == View
+            }
+            Scope::InboxWrite => matches!(permission, View | Triage),
+            Scope::InboxReply => matches!(permission, View | Engage),
             Scope::DraftsWrite | Scope::MediaWrite => matches!(permission, View | Draft),
             Scope::PostsWrite => matches!(permission, View | Draft | Publish),
             Scope::PostsApprove => matches!(permission, View | Approve),
@@ -98,6 +116,7 @@ impl Scope {
                 (PostsWrite, DraftsWrite | PostsRead)
                     | (DraftsWrite, PostsRead)
                     | (PostsApprove, PostsRead)
+                    | (InboxWrite | InboxReply, InboxRead)
             )
     }
 
@@ -111,6 +130,8 @@ impl Scope {
             Publish => Some(Scope::PostsWrite),
             Approve => Some(Scope::PostsApprove),
             ManageWebhooks => Some(Scope::WebhooksManage),
+            Triage => Some(Scope::InboxWrite),
+            Engage => Some(Scope::InboxReply),
             ManageConnections | ManageMembers | ViewAudit | ManageOwners => None,
         }
     }
@@ -354,7 +375,7 @@ mod tests {
 
     #[test]
     fn each_scope_implies_exactly_its_permissions() {
-        let expect: [(Scope, &[Permission]); 8] = [
+        let expect: [(Scope, &[Permission]); 11] = [
             (Scope::AccountsRead, &[View]),
             (Scope::PostsRead, &[View]),
             (Scope::AnalyticsRead, &[View]),
@@ -363,6 +384,9 @@ mod tests {
             (Scope::PostsWrite, &[View, Draft, Publish]),
             (Scope::PostsApprove, &[View, Approve]),
             (Scope::WebhooksManage, &[View, ManageWebhooks]),
+            (Scope::InboxRead, &[View]),
+            (Scope::InboxWrite, &[View, Triage]),
+            (Scope::InboxReply, &[View, Engage]),
         ];
         for (scope, allowed) in expect {
             for p in Permission::ALL {
@@ -376,7 +400,15 @@ mod tests {
             assert!(!all.implies(p), "{p:?}");
             assert_eq!(Scope::granting(p), None);
         }
-        for p in [View, Draft, Publish, Approve, ManageWebhooks] {
+        for p in [
+            View,
+            Draft,
+            Publish,
+            Approve,
+            ManageWebhooks,
+            Triage,
+            Engage,
+        ] {
             assert!(Scope::granting(p).unwrap().implies(p), "{p:?}");
         }
     }
@@ -390,6 +422,9 @@ mod tests {
         assert!(!PostsWrite.covers(MediaWrite) && !PostsWrite.covers(PostsApprove));
         assert!(!MediaWrite.covers(PostsRead) && !AccountsRead.covers(PostsRead));
         assert!(!WebhooksManage.covers(PostsRead) && !AnalyticsRead.covers(PostsRead));
+        assert!(InboxWrite.covers(InboxRead) && InboxReply.covers(InboxRead));
+        assert!(!InboxWrite.covers(InboxReply) && !InboxReply.covers(InboxWrite));
+        assert!(!InboxReply.covers(PostsWrite) && !PostsWrite.covers(InboxReply));
         for s in Scope::ALL {
             assert!(s.covers(s));
         }

@@ -53,6 +53,7 @@ pub struct Services {
     pub outbox: herald_events::Outbox,
     pub publishing: herald_publishing::Publishing,
     pub webhooks: crate::webhooks::Webhooks,
+    pub inbox: herald_webhooks::inbox::Inbox,
     pub privacy: herald_privacy::Privacy,
     pub retention: crate::retention::Retention,
     /// Notification mail and the weekly digest.
@@ -109,6 +110,15 @@ impl Services {
             publishing.clone(),
         )
         .await?;
+        let inbox = crate::inbox::build(
+            db.clone(),
+            queue.clone(),
+            clock.clone(),
+            platforms.connections.clone(),
+            publishing.clone(),
+            platforms.engagers.clone(),
+        )
+        .await?;
         let privacy = crate::privacy::build(
             config,
             db.clone(),
@@ -146,6 +156,7 @@ impl Services {
             outbox,
             publishing,
             webhooks,
+            inbox,
             privacy,
             retention,
             notify,
@@ -165,6 +176,7 @@ impl Services {
         herald_connections::jobs::register(&mut registry, connections.clone(), keyring());
         herald_publishing::register(&mut registry, self.publishing.clone());
         self.notify.register(&mut registry);
+        self.inbox.register_jobs(&mut registry);
         let webhooks = self.webhooks.clone();
         herald_webhooks::register(
             &mut registry,
@@ -184,6 +196,7 @@ impl Services {
             publishing: self.publishing.clone(),
             media: self.media.clone(),
             webhooks: self.webhooks.web(),
+            inbox: self.inbox.clone(),
             privacy: self.privacy.clone(),
         }
     }

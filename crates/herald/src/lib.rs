@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod bench;
 pub mod config;
+pub mod inbox;
 pub mod media;
 pub mod notify;
 pub mod platforms;

@@ -11,6 +11,7 @@ use herald_connections::vault::Vault;
 use herald_core::Clock;
 use herald_db::Db;
 use herald_jobs::Queue;
+use herald_platforms::engage::Engagers;
 use herald_platforms::{
     AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers,
     Publishers, Secret,
@@ -26,6 +27,9 @@ pub struct Platforms {
     pub connections: Connections,
     /// A publisher per account kind of every registered provider.
     pub publishers: Publishers,
+    /// An engager (replies, hiding, comment reading) per account kind that
+    /// has one.
+    pub engagers: Engagers,
     /// The built-in simulators, when some provider uses them.
     pub sandbox: Option<Sandbox>,
     /// Consent-screen origins forms may redirect to.
@@ -117,6 +121,7 @@ pub fn build(
         .context("could not set up the platform HTTP client")?;
     let providers = Providers::new(&apps, &client);
     let publishers = Publishers::new(&apps, &client);
+    let engagers = Engagers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = sandbox_config(config, sandbox_base(config));
@@ -193,6 +198,7 @@ pub fn build(
     Ok(Platforms {
         connections,
         publishers,
+        engagers,
         sandbox,
         form_targets,
         vault,

@@ -38,7 +38,7 @@ pub use schedule::Schedule;
 pub use service::{
     CommentView, CreatedLink, Decision, GuestDecision, GuestMedia, GuestPost, GuestReview,
     GuestTarget, HoldIfWaiting, LinkKey, MAX_COMMENT_CHARS, NewCommentInput, NewLinkInput,
-    Publishing, QueueFilter, ReviewEntry, ReviewLinkView, TargetReport, Thread,
+    PublishedPost, Publishing, QueueFilter, ReviewEntry, ReviewLinkView, TargetReport, Thread,
 };
 
 /// Registers the publish job and the approval hold with a worker registry.

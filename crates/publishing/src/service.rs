@@ -58,6 +58,17 @@ pub struct TargetReport {
     pub issues: Vec<Issue>,
 }
 
+/// A published post as other features link to it (the inbox, for the
+/// comments on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPost {
+    pub post_id: PostId,
+    /// The caption it went out with, else its title.
+    pub caption: Option<String>,
+    pub permalink: Option<String>,
+    pub published_at: Option<Timestamp>,
+}
+
 /// Which posts a queue list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "snake_case")]
@@ -629,6 +640,31 @@ impl Publishing {
                 finished_at: r.finished_at.0,
             })
             .collect())
+    }
+
+    /// The post whose target on `connection` was published as `remote_id`
+    /// (what a comment on that media belongs to): its id, the caption (or
+    /// title) it went out with, its permalink and when.
+    pub async fn published_as(
+        &self,
+        auth: &Authorized,
+        connection: &ConnectionId,
+        remote_id: &str,
+    ) -> Result<Option<PublishedPost>, PublishError> {
+        auth.require(Permission::View)?;
+        let found =
+            store::published_as(&self.inner.db, auth.workspace(), connection, remote_id).await?;
+        Ok(found.map(|(post_id, variant, permalink, published_at)| {
+            let variant: Option<Variant> = serde_json::from_str(&variant).ok();
+            let caption =
+                variant.and_then(|v| Some(v.caption).filter(|c| !c.trim().is_empty()).or(v.title));
+            PublishedPost {
+                post_id,
+                caption,
+                permalink,
+                published_at: published_at.map(|t| t.0),
+            }
+        }))
     }
 
     // ------------------------------------------------------------ helpers

@@ -1036,3 +1036,25 @@ pub async fn week_counts(
     });
     Ok([row.0, row.1, row.2, row.3, row.4])
 }
+
+/// The published target of `workspace` on `connection` whose platform id
+/// is `remote_id`: (post, variant, permalink, published at).
+pub async fn published_as(
+    db: &Db,
+    workspace: WorkspaceId,
+    connection: &ConnectionId,
+    remote_id: &str,
+) -> Result<Option<(PostId, String, Option<String>, Option<DbTime>)>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT post_id, variant, permalink, published_at FROM post_targets \
+             WHERE workspace_id = $1 AND connection_id = $2 AND remote_id = $3 \
+             AND status = 'published' ORDER BY published_at DESC LIMIT 1",
+        )
+        .bind(workspace)
+        .bind(connection)
+        .bind(remote_id)
+        .fetch_optional(pool)
+        .await?
+    }))
+}

@@ -48,6 +48,8 @@ pub enum WebError {
     Publish(#[source] herald_publishing::PublishError),
     #[error("media operation failed")]
     Media(#[from] herald_media::MediaError),
+    #[error("inbox operation failed")]
+    Inbox(#[from] herald_webhooks::inbox::InboxError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -118,6 +120,7 @@ impl WebError {
             WebError::Connect(e) => connect_status(e),
             WebError::Publish(e) => publish_status(e),
             WebError::Media(e) => media_status(e),
+            WebError::Inbox(e) => inbox_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +142,7 @@ impl WebError {
             WebError::Connect(e) => e.code(),
             WebError::Publish(e) => e.code(),
             WebError::Media(e) => e.code(),
+            WebError::Inbox(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
     }
@@ -233,6 +237,22 @@ pub fn media_status(e: &herald_media::MediaError) -> StatusCode {
     }
 }
 
+/// The status of a failed inbox operation.
+pub fn inbox_status(e: &herald_webhooks::inbox::InboxError) -> StatusCode {
+    use herald_webhooks::inbox::InboxError as I;
+    match e {
+        I::Access(e) => account_status(e),
+        I::NotFound => StatusCode::NOT_FOUND,
+        I::TextRequired
+        | I::TextTooLong { .. }
+        | I::NoteRequired
+        | I::NoteTooLong
+        | I::Unsupported
+        | I::UnknownMember => StatusCode::UNPROCESSABLE_ENTITY,
+        I::Db(_) | I::Encode(_) | I::Posts(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// Adds `Retry-After` (whole seconds, rounded up) when `e` is a rate limit.
 pub fn set_retry_after(resp: &mut Response, e: &herald_accounts::AccountError) {
     if let herald_accounts::AccountError::RateLimited { retry_after } = e {
@@ -255,6 +275,7 @@ fn missing_scope(e: &WebError) -> Option<Option<herald_accounts::Scope>> {
         WebError::Publish(P::Account(a)) => a,
         WebError::Connect(herald_connections::ConnectError::Account(a)) => a,
         WebError::Media(herald_media::MediaError::Access(a)) => a,
+        WebError::Inbox(herald_webhooks::inbox::InboxError::Access(a)) => a,
         _ => return None,
     };
     match account {
@@ -305,6 +326,7 @@ impl IntoResponse for WebError {
             WebError::Account(e) if account_status(e).is_server_error() => Some(chain(&self)),
             WebError::Publish(e) if publish_status(e).is_server_error() => Some(chain(&self)),
             WebError::Media(e) if media_status(e).is_server_error() => Some(chain(&self)),
+            WebError::Inbox(e) if inbox_status(e).is_server_error() => Some(chain(&self)),
             _ => None,
         };
         let mut resp = self.status().into_response();

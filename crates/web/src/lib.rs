@@ -87,6 +87,7 @@ struct Inner {
     services: Services,
     cookies: auth::Cookies,
     csrf_key: Vec<u8>,
+    live_streams: pages::live::Streams,
 }
 
 /// Every domain service the web layer calls, built once by the binary's
@@ -98,6 +99,7 @@ pub struct Services {
     pub publishing: herald_publishing::Publishing,
     pub media: herald_media::MediaLibrary,
     pub webhooks: Webhooks,
+    pub inbox: herald_webhooks::inbox::Inbox,
     pub privacy: herald_privacy::Privacy,
 }
 
@@ -135,6 +137,7 @@ impl AppState {
                 services,
                 cookies,
                 csrf_key,
+                live_streams: pages::live::Streams::default(),
             }),
         }
     }
@@ -145,6 +148,10 @@ impl AppState {
 
     pub fn webhooks(&self) -> &Webhooks {
         &self.inner.services.webhooks
+    }
+
+    pub fn inbox(&self) -> &herald_webhooks::inbox::Inbox {
+        &self.inner.services.inbox
     }
 
     pub fn media(&self) -> &herald_media::MediaLibrary {
@@ -161,6 +168,11 @@ impl AppState {
 
     pub fn connections(&self) -> &Connections {
         &self.inner.services.connections
+    }
+
+    /// The live streams each person holds (see `pages::live`).
+    pub fn live_streams(&self) -> &pages::live::Streams {
+        &self.inner.live_streams
     }
 
     pub fn cookies(&self) -> &auth::Cookies {

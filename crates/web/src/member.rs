@@ -91,6 +91,12 @@ pub mod need {
         ManageMembers: ManageMembers, None;
         /// Webhook deliveries and outbound endpoints.
         ManageWebhooks: ManageWebhooks, Some(Scope::WebhooksManage);
+        /// Reading the engagement inbox.
+        ReadInbox: View, Some(Scope::InboxRead);
+        /// Working the inbox: assigning, notes, done.
+        Triage: Triage, Some(Scope::InboxWrite);
+        /// Answering, hiding and deleting in the accounts' name.
+        Engage: Engage, Some(Scope::InboxReply);
     }
 }
 

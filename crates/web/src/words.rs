@@ -131,6 +131,42 @@ pub fn zoned_date(t: &Catalog, tz: &jiff::tz::TimeZone, at: herald_core::Timesta
     )
 }
 
+/// The codes an inbox action may fail with (see
+/// `herald_webhooks::inbox::ActionFailure`); each has words in every
+/// catalog.
+pub const INBOX_FAILURES: [&str; 12] = [
+    "outside_window",
+    "private_reply_used",
+    "not_found",
+    "not_allowed",
+    "unsupported",
+    "outcome_unknown",
+    "reconnect",
+    "rejected",
+    "unavailable",
+    "rate_limited",
+    "misconfigured",
+    "account_gone",
+];
+
+/// Why an inbox action failed, in the reader's language; the platform's
+/// own words, when it gave any, follow as they were said.
+pub fn inbox_failure(t: &Catalog, failure: &herald_webhooks::inbox::ActionFailure) -> String {
+    let key = format!("inbox.failure.{}", failure.code);
+    let words = if t.has(&key) {
+        t.text(&key).to_owned()
+    } else {
+        t.text("inbox.failure.other").to_owned()
+    };
+    match failure.detail.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(said) => t.format(
+            "inbox.failure_with_detail",
+            &[("reason", Arg::from(words)), ("said", Arg::from(said))],
+        ),
+        None => words,
+    }
+}
+
 /// What a webhook processing attempt did, in the reader's language; an
 /// attempt recorded before codes were stored shows its English words.
 pub fn attempt_summary(t: &Catalog, summary: &AttemptSummary) -> String {

@@ -754,3 +754,160 @@ document.addEventListener("DOMContentLoaded", () => {
   refresh();
   loadLibrary();
 });
+
+// ------------------------------------------------------------------
+// Live updates. Signed-in pages name their workspace's event stream in
+// `data-live`; one stream per tab, open only while the tab is visible (a
+// browser allows few connections per host). A `badge` event sets the
+// rail's unread count. An `inbox` event carries the inbox's fingerprint;
+// when it differs from the one the page was rendered with
+// (`data-pulse`), the page is fetched again and its `data-live-region`
+// elements are swapped for the fresh ones (forms outside them keep what
+// was typed). Without scripts nothing of this runs: a reload shows what
+// is new.
+
+document.addEventListener("DOMContentLoaded", () => {
+  const layout = document.querySelector("[data-live]");
+  if (!layout || typeof EventSource === "undefined") {
+    return;
+  }
+  const url = layout.getAttribute("data-live");
+  let source = null;
+  let busy = false;
+  let again = false;
+
+  const setBadge = (count) => {
+    const holder = document.querySelector(".rail-notifications");
+    const link = holder && holder.querySelector("a");
+    if (!link) {
+      return;
+    }
+    let badge = link.querySelector(".unread-count");
+    if (!count) {
+      if (badge) {
+        badge.remove();
+      }
+      return;
+    }
+    if (!badge) {
+      badge = element("span", { className: "badge unread-count" });
+      link.append(" ", badge);
+    }
+    badge.setAttribute("data-unread", String(count));
+    badge.replaceChildren(
+      String(count),
+      element("span", { className: "visually-hidden", text: " " + (holder.getAttribute("data-unread-label") || "") }),
+    );
+  };
+
+  const pulseOf = (data) => {
+    try {
+      const value = JSON.parse(data);
+      return `${value.items}-${value.changed}`;
+    } catch (error) {
+      return null;
+    }
+  };
+
+  const refresh = async () => {
+    const regions = document.querySelectorAll("[data-live-region]");
+    if (regions.length === 0) {
+      return;
+    }
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      const response = await fetch(window.location.href, {
+        headers: { accept: "text/html" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      if (response.ok && !response.redirected) {
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        for (const region of regions) {
+          const name = region.getAttribute("data-live-region");
+          const replacement = fresh.querySelector(`[data-live-region="${name}"]`);
+          if (replacement) {
+            region.replaceWith(document.importNode(replacement, true));
+          }
+        }
+        markRead();
+      }
+    } catch (error) {
+      // Offline for a moment: the next event tries again.
+    }
+    busy = false;
+    if (again) {
+      again = false;
+      refresh();
+    }
+  };
+
+  // A thread opened while unread is read now (the same POST its button
+  // sends); without scripts the button does it.
+  const markRead = () => {
+    const thread = document.querySelector('[data-live-region="thread"][data-read="false"]');
+    const form = thread && thread.querySelector("form[data-mark-read]");
+    if (!form) {
+      return;
+    }
+    thread.setAttribute("data-read", "pending");
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      redirect: "manual",
+    })
+      .then(() => refresh())
+      .catch(() => {
+        thread.setAttribute("data-read", "false");
+      });
+  };
+
+  const open = () => {
+    if (source) {
+      return;
+    }
+    source = new EventSource(url);
+    source.addEventListener("badge", (event) => {
+      try {
+        setBadge(JSON.parse(event.data).unread);
+      } catch (error) {
+        // A malformed event changes nothing.
+      }
+    });
+    source.addEventListener("inbox", (event) => {
+      const pulse = pulseOf(event.data);
+      const shown = document.querySelector("[data-live-region][data-pulse]");
+      if (pulse && shown && shown.getAttribute("data-pulse") !== pulse) {
+        refresh();
+      }
+    });
+  };
+  const close = () => {
+    if (source) {
+      source.close();
+      source = null;
+    }
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      close();
+    } else {
+      open();
+    }
+  });
+  window.addEventListener("pagehide", close);
+  window.addEventListener("pageshow", () => {
+    if (!document.hidden) {
+      open();
+    }
+  });
+  markRead();
+  if (!document.hidden) {
+    open();
+  }
+});

@@ -39,8 +39,9 @@ pub use metrics::{
     RECEIVE_SECONDS as METRIC_RECEIVE_SECONDS, RECEIVED as METRIC_RECEIVED,
     REJECTED as METRIC_REJECTED,
 };
+pub(crate) use plan::{Item, ItemKind, Notice as ItemNotice};
 pub use process::ProcessDelivery;
-pub(crate) use process::write_views;
+pub(crate) use process::{upsert_item, write_views};
 
 /// The largest delivery accepted (Meta batches up to 1000 updates).
 pub const MAX_DELIVERY_BYTES: usize = 4 * 1024 * 1024;

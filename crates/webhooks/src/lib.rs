@@ -14,6 +14,11 @@
 //! **Callbacks** ([`MetaCallbacks`]): Meta's deauthorize and data-deletion
 //! requests (`signed_request`), with a public status page per deletion.
 //!
+//! **Inbox** ([`inbox::Inbox`]): the engagement inbox over the items the
+//! deliveries (and, for YouTube, polling) store: lists, threads,
+//! assignment, notes, done, and replies, hides and deletes performed on the
+//! platform by a job.
+//!
 //! **Notices**: webhook-driven changes (new comments and messages, dead
 //! deliveries, revoked access, failing endpoints) are raised through
 //! `herald-notify` in the transaction of the change.
@@ -29,6 +34,7 @@
 mod callbacks;
 mod error;
 mod inbound;
+pub mod inbox;
 pub mod outbound;
 mod retention;
 pub mod signature;

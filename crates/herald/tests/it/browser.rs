@@ -1328,3 +1328,84 @@ async fn browser_a_contributor_submits_an_editor_asks_for_changes_and_approves_a
     assert_eq!(view["status"], "scheduled");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_sees_a_sandbox_comment_arrive_live_assigns_it_and_answers_it() {
+    let w = crate::inbox::World::new("inbox-browser@example.com").await;
+    w.publish("Saturday bakes").await;
+    let me: serde_json::Value = w
+        .owner
+        .get(w.app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me = me["id"].to_string();
+    let (_driver, client) = start_browser().await;
+    client.goto(&w.app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", "inbox-browser@example.com").await;
+    fill(&client, "#field-password", PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // The inbox, from the rail: empty, and open while the comment comes.
+    click(&client, "nav a[href=\"/home/inbox\"]").await;
+    wait_for_path(&client, "/home/inbox").await;
+    wait_for_text(&client, "#inbox-list", "Nothing in the inbox").await;
+    assert_no_console_errors(&client, "/home/inbox").await;
+    // Gone after a reload: its survival shows nothing reloaded the page.
+    client
+        .execute("window.inboxKeptOpen = 'yes'", vec![])
+        .await
+        .unwrap();
+
+    // A follower comments on the post; the sandbox tells Herald by webhook.
+    w.sandbox_sends("comments", "Do you bake on Saturdays?")
+        .await;
+    wait_for_text(&client, "#inbox-list", "Do you bake on Saturdays?").await;
+    let kept = client
+        .execute("return window.inboxKeptOpen", vec![])
+        .await
+        .unwrap();
+    assert_eq!(kept, json!("yes"), "the list changed without a reload");
+    assert_no_console_errors(&client, "/home/inbox, live").await;
+
+    // Open it, assign it to oneself, answer it.
+    click(&client, "#inbox-list .inbox-text a").await;
+    wait_for_path_prefix(&client, "/home/inbox/").await;
+    wait_for_text(&client, ".inbox-post", "Saturday bakes").await;
+    client
+        .find(Locator::Css("#assign-user"))
+        .await
+        .unwrap()
+        .select_by_value(&me)
+        .await
+        .unwrap();
+    click(&client, "button[data-action=\"assign\"]").await;
+    wait_for_text(&client, "main .notice", "Assigned.").await;
+    wait_for_text(&client, ".inbox-status", "Assigned to").await;
+    fill(&client, "#reply-text", "Yes, from 7 until noon.").await;
+    click(&client, "button[data-action=\"reply\"]").await;
+    wait_for_text(&client, "main .notice", "on its way").await;
+    wait_for_count(&client, ".inbox-action[data-state=\"sent\"]", 1).await;
+    assert_no_console_errors(&client, "the thread").await;
+
+    // The sandbox has the reply in its state, and shows it.
+    let sandbox = w.sandbox_engagement().await;
+    assert!(
+        sandbox["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "reply" && a["text"] == "Yes, from 7 until noon."),
+        "{sandbox:#}"
+    );
+    client.goto(&w.app.url("/sandbox/")).await.unwrap();
+    wait_for_text(&client, "body", "Yes, from 7 until noon.").await;
+
+    client.close().await.unwrap();
+    w.app.stop().await;
+}

@@ -10,6 +10,7 @@ mod connections;
 mod data_rights;
 mod helpers;
 mod http;
+mod inbox;
 mod mcp;
 mod media;
 mod notifications;

@@ -734,6 +734,76 @@ fn table() -> Vec<Route> {
         post("/unsubscribe/{token}", Public)
             .at("/unsubscribe/1.1.digest.forged")
             .form(&[]),
+        // ---------------------------------------------- the engagement inbox: pages
+        get("/home/inbox", Workspace(P::View))
+            .at("/home/inbox?workspace={ws}")
+            .outsider(OwnWorkspace),
+        get("/home/inbox/{id}", Workspace(P::View)).at("/home/inbox/{item}?workspace={ws}"),
+        post("/home/inbox/{id}/reply", Workspace(P::Engage))
+            .at("/home/inbox/{item}/reply")
+            .form(&[("workspace", "{ws}"), ("text", "routes check")])
+            .denied(forbidden),
+        post("/home/inbox/{id}/assign", Workspace(P::Triage))
+            .at("/home/inbox/{item}/assign")
+            .form(&[("workspace", "{ws}"), ("user", "")])
+            .denied(forbidden),
+        post("/home/inbox/{id}/notes", Workspace(P::Triage))
+            .at("/home/inbox/{item}/notes")
+            .form(&[("workspace", "{ws}"), ("text", "routes check")])
+            .denied(forbidden),
+        post("/home/inbox/{id}/done", Workspace(P::Triage))
+            .at("/home/inbox/{item}/done")
+            .form(&[("workspace", "{ws}"), ("value", "false")])
+            .denied(forbidden),
+        post("/home/inbox/{id}/read", Workspace(P::View))
+            .at("/home/inbox/{item}/read")
+            .form(WS_FORM),
+        post("/home/inbox/{id}/hide", Workspace(P::Engage))
+            .at("/home/inbox/{item}/hide")
+            .form(&[("workspace", "{ws}"), ("value", "false")])
+            .denied(forbidden),
+        post("/home/inbox/{id}/delete", Workspace(P::Engage))
+            .at("/home/inbox/{item}/delete")
+            .form(WS_FORM)
+            .denied(forbidden),
+        // The live stream (read up to its first events): one's own
+        // workspace's counts for someone who is not in the one asked for.
+        get("/home/live", Workspace(P::View))
+            .at("/home/live?workspace={ws}")
+            .outsider(OwnWorkspace),
+        // ---------------------------------------------- the engagement inbox: API
+        get("/api/inbox", Workspace(P::View))
+            .at("/api/inbox?workspace={ws}")
+            .scope(S::InboxRead),
+        get("/api/inbox/{id}", Workspace(P::View))
+            .at("/api/inbox/{item}?workspace={ws}")
+            .scope(S::InboxRead),
+        post("/api/inbox/{id}/reply", Workspace(P::Engage))
+            .at("/api/inbox/{item}/reply?workspace={ws}")
+            .json(r#"{"text":"routes check"}"#)
+            .scope(S::InboxReply),
+        post("/api/inbox/{id}/assign", Workspace(P::Triage))
+            .at("/api/inbox/{item}/assign?workspace={ws}")
+            .json(r#"{"user_id":null}"#)
+            .scope(S::InboxWrite),
+        post("/api/inbox/{id}/done", Workspace(P::Triage))
+            .at("/api/inbox/{item}/done?workspace={ws}")
+            .json(r#"{"done":false}"#)
+            .scope(S::InboxWrite),
+        post("/api/inbox/{id}/notes", Workspace(P::Triage))
+            .at("/api/inbox/{item}/notes?workspace={ws}")
+            .json(r#"{"text":"routes check"}"#)
+            .scope(S::InboxWrite),
+        post("/api/inbox/{id}/read", Workspace(P::View))
+            .at("/api/inbox/{item}/read?workspace={ws}")
+            .scope(S::InboxRead),
+        post("/api/inbox/{id}/hide", Workspace(P::Engage))
+            .at("/api/inbox/{item}/hide?workspace={ws}")
+            .json(r#"{"hidden":false}"#)
+            .scope(S::InboxReply),
+        post("/api/inbox/{id}/delete", Workspace(P::Engage))
+            .at("/api/inbox/{item}/delete?workspace={ws}")
+            .scope(S::InboxReply),
         // ---------------------------------------------- incoming webhooks
         get("/home/webhooks", Workspace(P::ManageWebhooks))
             .at("/home/webhooks?workspace={ws}")
@@ -932,8 +1002,8 @@ fn may(role: Role, p: Permission) -> bool {
     match role {
         Role::Owner => true,
         Role::Admin => p != ManageOwners,
-        Role::Editor => matches!(p, View | Draft | Publish | Approve),
-        Role::Contributor => matches!(p, View | Draft),
+        Role::Editor => matches!(p, View | Draft | Publish | Approve | Triage | Engage),
+        Role::Contributor => matches!(p, View | Draft | Triage),
         Role::Viewer => p == View,
     }
 }
@@ -951,11 +1021,13 @@ fn all_permissions() -> Vec<Permission> {
         ViewAudit,
         ManageWebhooks,
         ManageOwners,
+        Triage,
+        Engage,
     ];
     for p in &all {
         match p {
             View | Draft | Publish | Approve | ManageConnections | ManageMembers | ViewAudit
-            | ManageWebhooks | ManageOwners => {}
+            | ManageWebhooks | ManageOwners | Triage | Engage => {}
         }
     }
     all
@@ -1351,8 +1423,9 @@ const MARKERS: [&str; 6] = [
 
 /// Objects whose placeholders make a request "about the first
 /// workspace's object".
-const OBJECTS: [&str; 11] = [
+const OBJECTS: [&str; 12] = [
     "{post}",
+    "{item}",
     "{target}",
     "{media}",
     "{endpoint}",
@@ -1635,6 +1708,13 @@ impl World {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         self.vars.insert("{delivery}", delivery);
+        // The comment, in the workspace's inbox.
+        let (status, inbox) = self
+            .as_owner(Method::GET, &format!("/api/inbox?workspace={ws}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{inbox}");
+        self.vars
+            .insert("{item}", inbox["items"][0]["id"].to_string());
 
         // A second session of the owner's, for revoking.
         let other = new_client();
@@ -2009,7 +2089,21 @@ impl World {
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
-        let bytes = resp.bytes().await.unwrap();
+        // An event stream does not end: its first events are the answer.
+        let streaming = resp
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let mut resp = resp;
+        let bytes = if streaming {
+            tokio::time::timeout(Duration::from_secs(60), resp.chunk())
+                .await
+                .expect("the stream's first events")
+                .unwrap()
+                .unwrap_or_default()
+        } else {
+            resp.bytes().await.unwrap()
+        };
         Answer {
             status,
             location,
@@ -2534,6 +2628,9 @@ fn token_persona_name(scope: Scope) -> &'static str {
         Scope::MediaWrite => "media:write token",
         Scope::AnalyticsRead => "analytics:read token",
         Scope::WebhooksManage => "webhooks:manage token",
+        Scope::InboxRead => "inbox:read token",
+        Scope::InboxWrite => "inbox:write token",
+        Scope::InboxReply => "inbox:reply token",
     }
 }
 

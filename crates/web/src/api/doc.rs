@@ -39,8 +39,8 @@ pub(crate) const CSRF: &str = "csrf";
     info(
         title = "Herald API",
         description = "The JSON API of a Herald instance: accounts and devices, connected \
-            platform accounts, posts and their schedules, the media library, webhooks and \
-            notifications.\n\n\
+            platform accounts, posts and their schedules, the media library, webhooks, the \
+            engagement inbox and notifications.\n\n\
             **Authentication.** A bearer access token (`Authorization: Bearer …`, from \
             `POST /api/auth/token`), or the browser session cookie; with the cookie, every \
             request that changes something also sends the session's CSRF token in \
@@ -81,6 +81,7 @@ pub(crate) const CSRF: &str = "csrf";
         (name = "media", description = "The workspace's media library and imports from Google Drive."),
         (name = "webhooks", description = "Outbound webhook endpoints: Herald's events sent to your URLs, signed."),
         (name = "deliveries", description = "Webhook deliveries received from the platforms, with replay."),
+        (name = "inbox", description = "The engagement inbox: comments, mentions and direct messages of the connected accounts, their threads, assignment, notes, and replies, hides and deletes on the platform."),
         (name = "notifications", description = "The caller's notifications in a workspace and which kinds they get."),
         (name = "tokens", description = "Scoped access tokens (personal, app, assistant) of a workspace."),
         (name = "reference", description = "This document."),

@@ -7,6 +7,7 @@
 mod auth;
 pub(crate) mod doc;
 pub(crate) mod endpoints;
+mod inbox;
 pub(crate) mod json;
 pub(crate) mod media;
 mod notifications;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(media::router())
         .merge(endpoints::router())
         .merge(webhooks::router())
+        .merge(inbox::router())
         .merge(notifications::router())
         .merge(tokens::router())
 }
@@ -48,6 +50,7 @@ fn documented() -> Vec<utoipa::openapi::OpenApi> {
         media::Doc::openapi(),
         endpoints::Doc::openapi(),
         webhooks::Doc::openapi(),
+        inbox::Doc::openapi(),
         notifications::Doc::openapi(),
         tokens::Doc::openapi(),
     ]

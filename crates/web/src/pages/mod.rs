@@ -14,6 +14,8 @@ mod data;
 mod deletion;
 mod endpoints;
 mod guest_review;
+mod inbox;
+pub mod live;
 mod mailbox;
 mod notifications;
 mod posts;
@@ -56,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .merge(posts::router())
         .merge(endpoints::router())
         .merge(webhooks::router())
+        .merge(inbox::router())
+        .merge(live::router())
         .merge(notifications::router())
         .merge(deletion::router())
         .merge(guest_review::router())
@@ -90,6 +94,9 @@ pub struct Chrome {
     pub user: Option<UserBadge>,
     /// Unread notifications in the current workspace (shell pages only).
     pub unread: Option<i64>,
+    /// The live stream of the current workspace (shell pages only): the
+    /// script refreshes the badge and `data-live` regions from it.
+    pub live: Option<String>,
 }
 
 /// Who is signed in, as the shell shows it.
@@ -122,6 +129,7 @@ impl Chrome {
             csrf: String::new(),
             user: None,
             unread: None,
+            live: None,
         }
     }
 }
@@ -156,8 +164,12 @@ impl FromRequestParts<AppState> for Chrome {
                 email: authed.user.email.to_string(),
                 verified: authed.user.verified,
             });
-            if uri.path().starts_with("/home") {
-                chrome.unread = notifications::unread_badge(state, &authed.user, &uri).await;
+            if uri.path().starts_with("/home")
+                && let Some((workspace, unread)) =
+                    notifications::unread_badge(state, &authed.user, &uri).await
+            {
+                chrome.unread = Some(unread);
+                chrome.live = Some(format!("/home/live?workspace={workspace}"));
             }
         }
         Ok(chrome)

@@ -38,10 +38,15 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The unread count for the shell's badge, in the page's `?workspace=`
-/// (or the first): `None` where there is nothing to count (no workspace)
-/// or the lookup failed (a page still renders without its badge).
-pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Option<i64> {
+/// The workspace of the page's `?workspace=` (or the first) and the
+/// unread count for the shell's badge there: `None` where there is nothing
+/// to count (no workspace) or the lookup failed (a page still renders
+/// without its badge).
+pub(crate) async fn unread_badge(
+    state: &AppState,
+    user: &User,
+    uri: &Uri,
+) -> Option<(herald_core::WorkspaceId, i64)> {
     let asked = Query::<WorkspaceQuery>::try_from_uri(uri)
         .ok()
         .and_then(|Query(q)| q.workspace);
@@ -49,7 +54,7 @@ pub(crate) async fn unread_badge(state: &AppState, user: &User, uri: &Uri) -> Op
         .await
         .ok()?;
     match state.webhooks().notifications.unread_count(&auth).await {
-        Ok(n) => Some(n),
+        Ok(n) => Some((auth.workspace(), n)),
         Err(e) => {
             tracing::warn!(error = %crate::error::chain(&e), "could not count unread notifications");
             None

@@ -33,7 +33,7 @@ pub struct Feature {
     pub href: &'static str,
 }
 
-pub const FEATURES: [Feature; 6] = [
+pub const FEATURES: [Feature; 7] = [
     Feature {
         title: "landing.f_schedule_title",
         body: "landing.f_schedule_body",
@@ -53,6 +53,11 @@ pub const FEATURES: [Feature; 6] = [
         title: "landing.f_team_title",
         body: "landing.f_team_body",
         href: "/home/settings",
+    },
+    Feature {
+        title: "landing.f_inbox_title",
+        body: "landing.f_inbox_body",
+        href: "/home/inbox",
     },
     Feature {
         title: "landing.f_webhooks_title",

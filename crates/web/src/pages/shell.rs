@@ -22,15 +22,17 @@ pub enum Section {
     Home,
     Publishing,
     Calendar,
+    Inbox,
     Webhooks,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Home,
         Section::Publishing,
         Section::Calendar,
+        Section::Inbox,
         Section::Webhooks,
         Section::Settings,
     ];
@@ -40,6 +42,7 @@ impl Section {
             Section::Home => "/home",
             Section::Publishing => "/home/publishing",
             Section::Calendar => "/home/calendar",
+            Section::Inbox => "/home/inbox",
             Section::Webhooks => "/home/webhooks",
             Section::Settings => "/home/settings",
         }
@@ -51,6 +54,7 @@ impl Section {
             Section::Home => "nav.home",
             Section::Publishing => "nav.publishing",
             Section::Calendar => "nav.calendar",
+            Section::Inbox => "nav.inbox",
             Section::Webhooks => "nav.webhooks",
             Section::Settings => "nav.settings",
         }
@@ -62,6 +66,7 @@ impl Section {
             Section::Home => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z",
             Section::Publishing => "M4 12l16-8-6 16-3-7zM11 13l9-9",
             Section::Calendar => "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
+            Section::Inbox => "M4 5h16l1 8v6H3v-6zM3 13h5l2 3h4l2-3h5",
             Section::Webhooks => {
                 "M9 7a3 3 0 1 1 4 2.8L16 15M6 17a3 3 0 1 1 3-3h6M18 17a3 3 0 1 1-2.5-4.6"
             }

@@ -11,33 +11,33 @@ use herald_notify::{NoticeParam, NotificationKind};
 
 /// An engagement item to upsert.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Item {
-    pub(super) kind: ItemKind,
-    pub(super) remote_id: String,
-    pub(super) parent_id: Option<String>,
-    pub(super) media_id: Option<String>,
-    pub(super) author_id: Option<String>,
-    pub(super) author_name: Option<String>,
+pub(crate) struct Item {
+    pub(crate) kind: ItemKind,
+    pub(crate) remote_id: String,
+    pub(crate) parent_id: Option<String>,
+    pub(crate) media_id: Option<String>,
+    pub(crate) author_id: Option<String>,
+    pub(crate) author_name: Option<String>,
     /// Whether `author_name` is an Instagram username (shown as `@name`).
-    pub(super) handle: bool,
-    pub(super) text: Option<String>,
+    pub(crate) handle: bool,
+    pub(crate) text: Option<String>,
     /// Microseconds.
-    pub(super) remote_created_at: Option<i64>,
-    pub(super) removed: bool,
+    pub(crate) remote_created_at: Option<i64>,
+    pub(crate) removed: bool,
     /// Whether a new one is worth a notification (not for the account's
     /// own echoed messages, nor for removals).
-    pub(super) notify: bool,
+    pub(crate) notify: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ItemKind {
+pub(crate) enum ItemKind {
     Comment,
     Mention,
     Message,
 }
 
 impl ItemKind {
-    pub(super) fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ItemKind::Comment => "comment",
             ItemKind::Mention => "mention",
@@ -45,7 +45,7 @@ impl ItemKind {
         }
     }
 
-    pub(super) fn notification(self) -> NotificationKind {
+    pub(crate) fn notification(self) -> NotificationKind {
         match self {
             ItemKind::Comment => NotificationKind::Comment,
             ItemKind::Mention => NotificationKind::Mention,
@@ -237,18 +237,18 @@ impl Tally {
 
 /// New items of one kind for one connection, for one notification.
 #[derive(Debug)]
-pub(super) struct Notice {
-    pub(super) account: String,
-    pub(super) count: usize,
+pub(crate) struct Notice {
+    pub(crate) account: String,
+    pub(crate) count: usize,
     /// The first item's author (and whether that is an `@handle`) and text.
-    pub(super) author: Option<String>,
-    pub(super) handle: bool,
-    pub(super) text: Option<String>,
+    pub(crate) author: Option<String>,
+    pub(crate) handle: bool,
+    pub(crate) text: Option<String>,
 }
 
 impl Notice {
     /// What the notification says, as a code with parameters.
-    pub(super) fn notice(&self, kind: NotificationKind) -> herald_notify::Notice {
+    pub(crate) fn notice(&self, kind: NotificationKind) -> herald_notify::Notice {
         let author = self.author.clone().unwrap_or_default();
         let author_kind = match (&self.author, self.handle) {
             (None, _) => "none",

@@ -23,7 +23,7 @@
 //!   their own, then retried on [`crate::RETRY_SCHEDULE`]; the last one
 //!   leaves the delivery dead and tells the workspaces it was routed to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -276,6 +276,7 @@ impl Inbound {
             tally: Tally::default(),
             per_workspace: BTreeMap::new(),
             notices: BTreeMap::new(),
+            inbox_changed: BTreeSet::new(),
         };
         let supported = !kinds.is_empty();
         for entry in &payload.entry {
@@ -344,6 +345,9 @@ impl Inbound {
                 run.started,
             )
             .await?;
+        }
+        for workspace in &apply.inbox_changed {
+            crate::inbox::notify_live(&self.inner.queue, tx, *workspace).await?;
         }
         tracing::debug!(delivery = run.delivery, summary = ?summary, "webhook delivery processed");
         Ok(Outcome::Applied)
@@ -599,6 +603,9 @@ struct Apply {
     per_workspace: BTreeMap<i64, Tally>,
     /// (workspace, connection, kind) → what to tell.
     notices: BTreeMap<(i64, String, NotificationKind), Notice>,
+    /// Workspaces whose inbox items this delivery wrote (their live
+    /// streams are woken).
+    inbox_changed: BTreeSet<WorkspaceId>,
 }
 
 impl Apply {
@@ -633,7 +640,16 @@ impl Apply {
             Plan::Ignored => {}
             Plan::Item(item) => {
                 for target in targets {
-                    let new = upsert_item(tx, target, &item, self.delivery, self.now).await?;
+                    let new = upsert_item(
+                        tx,
+                        target.workspace_id,
+                        &target.connection_id,
+                        &item,
+                        Some(self.delivery),
+                        self.now,
+                    )
+                    .await?;
+                    self.inbox_changed.insert(target.workspace_id);
                     if new && item.notify {
                         self.notice(target, item.kind.notification(), Some(&item));
                     }
@@ -670,24 +686,30 @@ impl Apply {
 /// Inserts or updates an inbox item; `true` when it is new. An update from
 /// an older delivery than the one that last wrote the item changes
 /// nothing.
-async fn upsert_item(
+///
+/// Shared with the inbox's YouTube polling, whose items come from no
+/// delivery (`None`: stored as delivery 0, which every later poll may
+/// update).
+pub(crate) async fn upsert_item(
     tx: &mut Tx,
-    target: &RouteRow,
+    workspace: WorkspaceId,
+    connection: &str,
     item: &Item,
-    delivery: i64,
+    delivery: Option<i64>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let state = if item.removed { "removed" } else { "new" };
+    let last_delivery = delivery.unwrap_or(0);
     let inserted: Option<i64> = on_tx!(tx, |conn| {
         sqlx::query_scalar(
             "INSERT INTO inbox_items (workspace_id, connection_id, kind, remote_id, parent_id, \
              media_id, author_id, author_name, text, remote_created_at, state, first_delivery_id, \
              last_delivery_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $13) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
              ON CONFLICT (connection_id, kind, remote_id) DO NOTHING RETURNING id",
         )
-        .bind(target.workspace_id)
-        .bind(&target.connection_id)
+        .bind(workspace)
+        .bind(connection)
         .bind(item.kind.as_str())
         .bind(&item.remote_id)
         .bind(&item.parent_id)
@@ -698,6 +720,7 @@ async fn upsert_item(
         .bind(item.remote_created_at)
         .bind(state)
         .bind(delivery)
+        .bind(last_delivery)
         .bind(DbTime(now))
         .fetch_optional(conn)
         .await?
@@ -721,9 +744,9 @@ async fn upsert_item(
         .bind(&item.text)
         .bind(item.remote_created_at)
         .bind(state)
-        .bind(delivery)
+        .bind(last_delivery)
         .bind(DbTime(now))
-        .bind(&target.connection_id)
+        .bind(connection)
         .bind(item.kind.as_str())
         .bind(&item.remote_id)
         .execute(conn)

@@ -1,6 +1,7 @@
 mod callbacks;
 mod fixtures;
 mod inbound;
+mod inbox;
 mod notify;
 mod outbound;
 mod retention;
