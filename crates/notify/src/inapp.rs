@@ -19,13 +19,15 @@
 use herald_core::Named;
 
 use herald_accounts::{Authorized, Permission};
-use herald_core::{Clock, Timestamp, WorkspaceId};
+use herald_core::{Clock, Timestamp, UserId, WorkspaceId};
 use herald_db::DbTime;
 use herald_db::{Db, on_pool};
 use std::sync::Arc;
 
 use crate::timing::KEEP_PER_USER;
-use crate::{Channel, Notice, NotificationKind, NotifyError, UnsubscribeKey, Unsubscription};
+use crate::{
+    Channel, DigestSchedule, Notice, NotificationKind, NotifyError, UnsubscribeKey, Unsubscription,
+};
 
 /// A member's choice for one kind on one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +115,43 @@ impl Notifications {
             }
         }
         Ok(choices)
+    }
+
+    /// When `user`'s weekly digest comes (in their time zone).
+    pub async fn digest_schedule(&self, user: UserId) -> Result<DigestSchedule, NotifyError> {
+        let row: Option<(i32, i32)> = on_pool!(&self.db, |pool| {
+            sqlx::query_as("SELECT weekday, minute FROM digest_schedules WHERE user_id = $1")
+                .bind(user)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row
+            .and_then(|(d, m)| DigestSchedule::from_stored(d, m))
+            .unwrap_or_default())
+    }
+
+    /// Chooses when `user`'s weekly digest comes.
+    pub async fn set_digest_schedule(
+        &self,
+        user: UserId,
+        schedule: DigestSchedule,
+    ) -> Result<(), NotifyError> {
+        let (weekday, minute) = schedule.to_stored();
+        let now = DbTime(self.clock.now());
+        on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO digest_schedules (user_id, weekday, minute, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET \
+                 weekday = excluded.weekday, minute = excluded.minute, updated_at = excluded.updated_at",
+            )
+            .bind(user)
+            .bind(weekday)
+            .bind(minute)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Every kind with whether the member gets it in the app.

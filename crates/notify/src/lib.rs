@@ -34,7 +34,8 @@ mod unsubscribe;
 mod words;
 
 pub use digest::{
-    DIGEST_DAY, DIGEST_TIME, Digests, DigestsMade, Figures, SweepDigests, digest_time, due,
+    DIGEST_DAY, DIGEST_TIME, DigestSchedule, Digests, DigestsMade, Figures, SweepDigests,
+    digest_time, due,
 };
 pub use error::NotifyError;
 pub use inapp::{Choice, Notification, Notifications};

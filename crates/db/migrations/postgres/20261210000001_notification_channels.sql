@@ -65,6 +65,15 @@ CREATE TABLE digests (
     PRIMARY KEY (user_id, workspace_id, week)
 );
 
+-- When a member's weekly digest comes, in their time zone: a weekday
+-- (1 Monday … 7 Sunday) and a minute of the day. No row is Monday 08:00.
+CREATE TABLE digest_schedules (
+    user_id    BIGINT  PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+    minute     INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+    updated_at BIGINT  NOT NULL
+);
+
 -- A member's IANA time zone (digests, times in mail); NULL until they
 -- choose (UTC is used).
 ALTER TABLE users ADD COLUMN time_zone TEXT;

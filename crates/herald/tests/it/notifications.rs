@@ -268,12 +268,16 @@ async fn channel_preferences_change_only_with_good_input() {
         &viewer,
         Method::PUT,
         &path,
-        Some(json!({"choices": {"comment": {"email": true}}, "time_zone": "America/New_York"})),
+        Some(
+            json!({"choices": {"comment": {"email": true}}, "time_zone": "America/New_York",
+                    "digest": {"day": "friday", "time": "17:30"}}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{prefs}");
     assert_eq!(prefs["choices"]["comment"]["email"], true);
     assert_eq!(prefs["time_zone"], "America/New_York");
+    assert_eq!(prefs["digest"], json!({"day": "friday", "time": "17:30"}));
     // Bad input changes nothing: an unknown kind, channel or zone.
     for (body, code) in [
         (
@@ -288,6 +292,14 @@ async fn channel_preferences_change_only_with_good_input() {
             json!({"choices": {"comment": {"email": false}}, "time_zone": "Mars/Olympus"}),
             "unknown_time_zone",
         ),
+        (
+            json!({"choices": {"comment": {"email": false}}, "digest": {"day": "funday", "time": "08:00"}}),
+            "digest_schedule_invalid",
+        ),
+        (
+            json!({"time_zone": "Europe/Berlin", "digest": {"day": "monday", "time": "25:00"}}),
+            "digest_schedule_invalid",
+        ),
     ] {
         let (status, error) = api(&app, &viewer, Method::PUT, &path, Some(body)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
@@ -296,6 +308,7 @@ async fn channel_preferences_change_only_with_good_input() {
     let (_, prefs) = api(&app, &viewer, Method::GET, &path, None).await;
     assert_eq!(prefs["choices"]["comment"]["email"], true, "unchanged");
     assert_eq!(prefs["time_zone"], "America/New_York");
+    assert_eq!(prefs["digest"]["day"], "friday");
     // Another person's choices are theirs: the owner still has defaults.
     let (_, mine) = api(&app, &owner, Method::GET, &path, None).await;
     assert_eq!(mine["choices"]["comment"]["email"], false);
@@ -312,6 +325,8 @@ async fn channel_preferences_change_only_with_good_input() {
         .await;
     assert!(html.contains("name=\"email\" value=\"comment\" checked"));
     assert!(html.contains("<option value=\"America/New_York\" selected>"));
+    assert!(html.contains("<option value=\"friday\" selected>Friday</option>"));
+    assert!(html.contains("name=\"digest_time\" value=\"17:30\""));
     app.stop().await;
 }
 

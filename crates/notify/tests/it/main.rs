@@ -517,7 +517,34 @@ async fn unsubscribing_turns_off_one_kind_and_drops_its_waiting_mail(t: TestDb) 
     );
 }
 
+async fn a_member_chooses_the_digests_day_and_time(t: TestDb) {
+    let env = Env::new(t, "2026-10-30T12:00:00Z").await;
+    let ann = env
+        .user("ann@example.com", "de", Some("Europe/Berlin"), true)
+        .await;
+    env.workspace(&[(ann, "editor")]).await;
+    let friday = herald_notify::DigestSchedule::parse("friday", "17:30").unwrap();
+    env.notifications
+        .set_digest_schedule(ann, friday)
+        .await
+        .unwrap();
+    assert_eq!(
+        env.notifications.digest_schedule(ann).await.unwrap(),
+        friday
+    );
+    // Friday 17:29 in Berlin (CET): not yet; 17:30: the digest.
+    env.set("2026-10-30T16:29:00Z");
+    assert_eq!(env.digests.sweep().await.unwrap().made, 0);
+    env.set("2026-10-30T16:30:00Z");
+    assert_eq!(env.digests.sweep().await.unwrap().made, 1);
+    // Monday 08:00 brings nothing now.
+    env.set("2026-11-02T07:00:00Z");
+    assert_eq!(env.digests.sweep().await.unwrap().made, 0);
+    assert_eq!(env.letters()[0].2, "digest 2026-10-30 FixFailed");
+}
+
 on_both_backends!(
+    a_member_chooses_the_digests_day_and_time,
     each_channel_reaches_whom_it_should,
     a_storm_of_failures_is_one_summary,
     the_digest_comes_at_eight_local_across_daylight_saving,

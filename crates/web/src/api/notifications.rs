@@ -255,14 +255,40 @@ struct ChannelPreferences {
     /// Kind → channel (`in_app`, `email`) → on. In a PUT, only the kinds
     /// and channels named change.
     #[schema(value_type = BTreeMap<String, BTreeMap<String, bool>>)]
+    #[serde(default)]
     choices: BTreeMap<String, BTreeMap<String, bool>>,
     /// The IANA zone of the weekly digest (Monday 08:00 there) and of
     /// times in mail; `null` is UTC. In a PUT, absent keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     time_zone: Option<String>,
+    /// When the weekly digest comes, in `time_zone`: `{"day": "monday" …
+    /// "sunday", "time": "HH:MM"}` (Monday 08:00 unless chosen). In a PUT,
+    /// absent keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digest: Option<DigestWhen>,
 }
 
-fn channel_view(choices: Vec<Choice>, time_zone: Option<String>) -> ChannelPreferences {
+/// When the weekly digest comes.
+#[derive(Serialize, Deserialize, ToSchema)]
+struct DigestWhen {
+    day: String,
+    time: String,
+}
+
+impl DigestWhen {
+    fn of(s: herald_notify::DigestSchedule) -> DigestWhen {
+        DigestWhen {
+            day: s.day_name().to_owned(),
+            time: s.time_text(),
+        }
+    }
+}
+
+fn channel_view(
+    choices: Vec<Choice>,
+    time_zone: Option<String>,
+    digest: herald_notify::DigestSchedule,
+) -> ChannelPreferences {
     let mut map: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
     for c in choices {
         map.entry(c.kind.as_str().to_owned())
@@ -272,6 +298,7 @@ fn channel_view(choices: Vec<Choice>, time_zone: Option<String>) -> ChannelPrefe
     ChannelPreferences {
         choices: map,
         time_zone,
+        digest: Some(DigestWhen::of(digest)),
     }
 }
 
@@ -321,13 +348,13 @@ async fn get_channel_preferences(
     Query(q): Query<PreferencesQuery>,
 ) -> Result<Json<ChannelPreferences>, WebError> {
     let auth = member_of(&state, &user, q.workspace).await?;
-    let choices = state
-        .webhooks()
-        .notifications
-        .choices(&auth)
+    let notifications = &state.webhooks().notifications;
+    let choices = notifications.choices(&auth).await.map_err(notify_error)?;
+    let digest = notifications
+        .digest_schedule(user.id)
         .await
         .map_err(notify_error)?;
-    Ok(Json(channel_view(choices, user.time_zone.clone())))
+    Ok(Json(channel_view(choices, user.time_zone.clone(), digest)))
 }
 
 /// Change the caller's notification choices per channel
@@ -361,6 +388,14 @@ async fn set_channel_preferences(
     let notifications = &state.webhooks().notifications;
     let auth = member_of(&state, &user, q.workspace).await?;
     let changes = parse_channel_choices(&body.choices)?;
+    let schedule = match &body.digest {
+        Some(d) => Some(herald_notify::DigestSchedule::parse(&d.day, &d.time).ok_or(
+            WebError::Unprocessable {
+                code: "digest_schedule_invalid",
+            },
+        )?),
+        None => None,
+    };
     let mut time_zone = user.time_zone.clone();
     if let Some(zone) = &body.time_zone {
         if zone.trim().is_empty() || jiff::tz::TimeZone::get(zone.trim()).is_err() {
@@ -371,12 +406,22 @@ async fn set_channel_preferences(
         state.accounts().set_time_zone(&user, Some(zone)).await?;
         time_zone = Some(zone.trim().to_owned());
     }
+    if let Some(schedule) = schedule {
+        notifications
+            .set_digest_schedule(user.id, schedule)
+            .await
+            .map_err(notify_error)?;
+    }
     notifications
         .choose(&auth, &changes)
         .await
         .map_err(notify_error)?;
     let choices = notifications.choices(&auth).await.map_err(notify_error)?;
-    Ok(Json(channel_view(choices, time_zone)))
+    let digest = notifications
+        .digest_schedule(user.id)
+        .await
+        .map_err(notify_error)?;
+    Ok(Json(channel_view(choices, time_zone, digest)))
 }
 
 #[cfg(test)]

@@ -195,6 +195,9 @@ struct PreferencesPage {
     rows: Vec<PreferenceRow>,
     time_zone: String,
     zones: &'static [String],
+    /// `(value, label, chosen)` for the digest's day.
+    days: Vec<(&'static str, &'static str, bool)>,
+    digest_time: String,
     verified: bool,
     notice: Option<String>,
 }
@@ -213,6 +216,10 @@ async fn show_notification_settings(
 ) -> Result<Response, WebError> {
     let notifications = &state.webhooks().notifications;
     let choices = notifications.choices(&auth).await.map_err(notify_error)?;
+    let schedule = notifications
+        .digest_schedule(authed.user.id)
+        .await
+        .map_err(notify_error)?;
     let on = |kind: NotificationKind, channel: Channel| {
         choices
             .iter()
@@ -242,6 +249,17 @@ async fn show_notification_settings(
             .collect(),
         time_zone,
         zones: super::posts::zone_names(),
+        days: herald_notify::DigestSchedule::day_names()
+            .into_iter()
+            .map(|d| {
+                (
+                    d,
+                    c.t.text(&format!("notifications.day.{d}")),
+                    d == schedule.day_name(),
+                )
+            })
+            .collect(),
+        digest_time: schedule.time_text(),
         verified: user.verified,
         notice: known(c.t, "notifications.done.", q.done.as_deref()),
         c,
@@ -281,6 +299,32 @@ async fn save_notification_settings(
             code: "bad_request",
         })?;
     let auth = form_workspace(&state, &authed.user, asked).await?;
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let schedule = match (field("digest_day"), field("digest_time")) {
+        (Some(day), Some(time)) => Some(herald_notify::DigestSchedule::parse(day, time).ok_or(
+            WebError::Unprocessable {
+                code: "digest_schedule_invalid",
+            },
+        )?),
+        _ => None,
+    };
+    if let Some(zone) = field("time_zone")
+        && (zone.trim().is_empty() || jiff::tz::TimeZone::get(zone.trim()).is_err())
+    {
+        return Err(WebError::Unprocessable {
+            code: "unknown_time_zone",
+        });
+    }
+    if let Some(schedule) = schedule {
+        notifications
+            .set_digest_schedule(authed.user.id, schedule)
+            .await
+            .map_err(notify_error)?;
+    }
     if let Some((_, zone)) = form.iter().find(|(k, _)| k == "time_zone") {
         state
             .accounts()
