@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::WebhooksError;
 use crate::signature::{MetaSecrets, SignedRequestError, parse_signed_request};
-use herald_notify::{Audience, Notice, NotificationKind};
+use herald_notify::{Audience, Notice, NotificationKind, Raise};
 
 /// The subject of the event appended when a connection's access was
 /// removed at the platform (payload: `workspace_id`, `connection_id`,
@@ -333,18 +333,16 @@ impl MetaCallbacks {
             &format!("{} {}: {reason}", c.provider, c.name),
         )
         .await?;
-        crate::notify(
-            &self.inner.queue,
-            tx,
+        let key = format!("connection_revoked:{}", c.id.as_str());
+        let raise = Raise::new(
             c.workspace_id,
             Audience::Everyone,
             NotificationKind::ConnectionRevoked,
             notice,
-            Some("/home/publishing"),
-            Some(&format!("connection_revoked:{}", c.id.as_str())),
-            now,
         )
-        .await?;
+        .link("/home/publishing")
+        .key(&key);
+        crate::notify(&self.inner.queue, tx, &raise, now).await?;
         let event = Event::new(
             Subject::parse(CONNECTION_REVOKED_SUBJECT).expect("a valid subject"),
             serde_json::json!({

@@ -73,25 +73,16 @@ pub fn retry_delay(retry: usize) -> Option<Duration> {
     Some(base.mul_f64(factor))
 }
 
-/// Raises `notice` for `audience` of `workspace` through `herald-notify`,
-/// inside `tx`.
-#[allow(clippy::too_many_arguments)]
+/// Raises `raise` through `herald-notify` (with `queue`'s database and
+/// wake-ups), inside `tx`.
 pub(crate) async fn notify(
     queue: &herald_jobs::Queue,
     tx: &mut herald_db::Tx,
-    workspace: herald_core::WorkspaceId,
-    audience: herald_notify::Audience<'_>,
-    kind: herald_notify::NotificationKind,
-    notice: &herald_notify::Notice,
-    link: Option<&str>,
-    key: Option<&str>,
+    raise: &herald_notify::Raise<'_>,
     now: herald_core::Timestamp,
 ) -> Result<(), WebhooksError> {
-    let mut raise = herald_notify::Raise::new(workspace, audience, kind, notice);
-    raise.link = link;
-    raise.key = key;
     herald_notify::Notifier::new(queue.clone())
-        .raise(tx, &raise, now)
+        .raise(tx, raise, now)
         .await?;
     Ok(())
 }

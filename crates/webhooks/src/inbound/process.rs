@@ -41,7 +41,7 @@ use super::plan::{
 };
 use super::{AttemptSummary, Inbound, delivery_link};
 use crate::{RETRY_SCHEDULE, WebhooksError};
-use herald_notify::{Audience, NotificationKind};
+use herald_notify::{Audience, NotificationKind, Raise};
 
 /// Process one stored delivery. `replay_by` is set when a person asked for
 /// this run (it is recorded on the attempt).
@@ -333,18 +333,10 @@ impl Inbound {
         });
         let link = delivery_link(run.delivery);
         for ((workspace, _, kind), notice) in &apply.notices {
-            crate::notify(
-                &self.inner.queue,
-                tx,
-                WorkspaceId(*workspace),
-                Audience::Everyone,
-                *kind,
-                &notice.notice(*kind),
-                Some(&link),
-                None,
-                run.started,
-            )
-            .await?;
+            let notice = notice.notice(*kind);
+            let raise =
+                Raise::new(WorkspaceId(*workspace), Audience::Everyone, *kind, &notice).link(&link);
+            crate::notify(&self.inner.queue, tx, &raise, run.started).await?;
         }
         for workspace in &apply.inbox_changed {
             crate::inbox::notify_live(&self.inner.queue, tx, *workspace).await?;
@@ -427,18 +419,16 @@ impl Inbound {
             );
             let link = delivery_link(run.delivery);
             for workspace in workspaces {
-                crate::notify(
-                    &self.inner.queue,
-                    &mut tx,
+                let key = format!("delivery_dead:{}", run.delivery);
+                let raise = Raise::new(
                     WorkspaceId(workspace),
                     Audience::Permitted(herald_accounts::Permission::ManageWebhooks),
                     NotificationKind::DeliveryDead,
                     &notice,
-                    Some(&link),
-                    Some(&format!("delivery_dead:{}", run.delivery)),
-                    now,
                 )
-                .await?;
+                .link(&link)
+                .key(&key);
+                crate::notify(&self.inner.queue, &mut tx, &raise, now).await?;
             }
         }
         tx.commit().await?;

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::store;
 use super::{Inbox, InboxError, notify_live};
 use crate::inbound::{Item, ItemKind, ItemNotice, upsert_item};
-use herald_notify::{Audience, NotificationKind};
+use herald_notify::{Audience, NotificationKind, Raise};
 
 /// How often each channel is read.
 pub const EVERY: Duration = Duration::from_secs(10 * 60);
@@ -240,19 +240,17 @@ impl Inbox {
                 "/home/inbox?workspace={}&account={connection}",
                 account.workspace_id
             );
-            crate::notify(
-                &self.inner.queue,
-                &mut tx,
+            let notice = notice.notice(NotificationKind::Comment);
+            let raise = Raise::new(
                 account.workspace_id,
                 Audience::Everyone,
                 NotificationKind::Comment,
-                &notice.notice(NotificationKind::Comment),
-                Some(&link),
-                None,
-                now,
+                &notice,
             )
-            .await
-            .map_err(|e| JobError::transient_from("notifying about new comments failed", e))?;
+            .link(&link);
+            crate::notify(&self.inner.queue, &mut tx, &raise, now)
+                .await
+                .map_err(|e| JobError::transient_from("notifying about new comments failed", e))?;
         }
         if !fetched.is_empty() {
             notify_live(&self.inner.queue, &mut tx, account.workspace_id)

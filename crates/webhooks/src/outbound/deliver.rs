@@ -27,7 +27,7 @@ use super::store::{self, NewAttempt, SendRow};
 use super::{DISABLED_FAILING, DISABLED_GONE, DeliveryState, Outbound, endpoint_link};
 use crate::ssrf::{self, ResolveRefused};
 use crate::{RETRY_SCHEDULE, WebhooksError, standard};
-use herald_notify::{Audience, Notice, NoticeParam, NotificationKind};
+use herald_notify::{Audience, Notice, NoticeParam, NotificationKind, Raise};
 
 /// The queue outbound deliveries run on (give it its own concurrency).
 pub const QUEUE: &str = "webhooks_out";
@@ -423,19 +423,16 @@ impl Outbound {
             return Ok(Next::Done);
         }
         for (notice, _) in &notices {
-            crate::notify(
-                &self.inner.queue,
-                &mut tx,
+            let raise = Raise::new(
                 workspace,
                 Audience::Permitted(herald_accounts::Permission::ManageWebhooks),
                 NotificationKind::EndpointFailing,
                 notice,
-                Some(&link),
-                None,
-                now,
             )
-            .await
-            .map_err(|e| JobError::transient_from("could not raise a notification", e))?;
+            .link(&link);
+            crate::notify(&self.inner.queue, &mut tx, &raise, now)
+                .await
+                .map_err(|e| JobError::transient_from("could not raise a notification", e))?;
         }
         tx.commit().await.map_err(storage)?;
 
