@@ -398,7 +398,9 @@ async fn set_channel_preferences(
     };
     let mut time_zone = user.time_zone.clone();
     if let Some(zone) = &body.time_zone {
-        if zone.trim().is_empty() || jiff::tz::TimeZone::get(zone.trim()).is_err() {
+        // An empty zone would clear it; the accounts service refuses an
+        // unknown one before writing anything.
+        if zone.trim().is_empty() {
             return Err(WebError::Unprocessable {
                 code: "unknown_time_zone",
             });

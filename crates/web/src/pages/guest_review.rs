@@ -154,7 +154,7 @@ fn preview(c: &Chrome, review: GuestReview) -> (String, Vec<PostPreview>) {
 }
 
 /// No referrer (the token is in the URL), not indexed, not cached.
-fn private(mut response: Response) -> Response {
+pub(super) fn private(mut response: Response) -> Response {
     let h = response.headers_mut();
     h.insert(
         header::REFERRER_POLICY,

@@ -312,24 +312,25 @@ async fn save_notification_settings(
         )?),
         _ => None,
     };
-    if let Some(zone) = field("time_zone")
-        && (zone.trim().is_empty() || jiff::tz::TimeZone::get(zone.trim()).is_err())
-    {
-        return Err(WebError::Unprocessable {
-            code: "unknown_time_zone",
-        });
+    // The zone first: the accounts service refuses an unknown one before
+    // anything is written (an empty one would clear it, which the form
+    // never means).
+    if let Some(zone) = field("time_zone") {
+        if zone.trim().is_empty() {
+            return Err(WebError::Unprocessable {
+                code: "unknown_time_zone",
+            });
+        }
+        state
+            .accounts()
+            .set_time_zone(&authed.user, Some(zone))
+            .await?;
     }
     if let Some(schedule) = schedule {
         notifications
             .set_digest_schedule(authed.user.id, schedule)
             .await
             .map_err(notify_error)?;
-    }
-    if let Some((_, zone)) = form.iter().find(|(k, _)| k == "time_zone") {
-        state
-            .accounts()
-            .set_time_zone(&authed.user, Some(zone))
-            .await?;
     }
     notifications
         .choose(&auth, &chosen(&form))

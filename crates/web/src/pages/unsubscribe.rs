@@ -8,12 +8,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use herald_accounts::limits;
 use herald_notify::Unsubscription;
 
+use super::guest_review::private;
 use super::notifications::kind_label;
 use super::{Chrome, render};
 use crate::auth::Meta;
@@ -33,20 +34,6 @@ struct UnsubscribePage {
     lead: String,
     /// Whether the one button is shown (a working link, not yet used).
     ask: bool,
-}
-
-fn private(mut response: Response) -> Response {
-    let h = response.headers_mut();
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        "x-robots-tag",
-        HeaderValue::from_static("noindex, nofollow"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn page(
