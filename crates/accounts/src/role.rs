@@ -60,10 +60,13 @@ pub enum Permission {
     /// Answer, hide or delete what people wrote, in the account's name
     /// (it speaks for the brand). Every role that publishes has it.
     Engage,
+    /// Set the workspace's AI generation quotas and see each member's
+    /// spending. Owners and admins.
+    SetQuotas,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::View,
         Permission::Draft,
         Permission::Publish,
@@ -75,6 +78,7 @@ impl Permission {
         Permission::ManageOwners,
         Permission::Triage,
         Permission::Engage,
+        Permission::SetQuotas,
     ];
 }
 

@@ -132,7 +132,7 @@ impl Scope {
             ManageWebhooks => Some(Scope::WebhooksManage),
             Triage => Some(Scope::InboxWrite),
             Engage => Some(Scope::InboxReply),
-            ManageConnections | ManageMembers | ViewAudit | ManageOwners => None,
+            ManageConnections | ManageMembers | ViewAudit | ManageOwners | SetQuotas => None,
         }
     }
 }

@@ -86,6 +86,41 @@ pub async fn record_member_event(
     Ok(())
 }
 
+/// Records, for a background job, what a member asked for earlier and
+/// the job has now done in their name: the actor and the token (`via`)
+/// are the ones stored with the request; `outcome` is `success` or
+/// `failure`.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_event_for(
+    tx: &mut Tx,
+    at: Timestamp,
+    workspace: WorkspaceId,
+    actor: Option<UserId>,
+    via: Option<&str>,
+    action: &str,
+    outcome: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO audit_events (at, workspace_id, actor_id, action, outcome, subject, detail, via) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(DbTime(at))
+        .bind(workspace)
+        .bind(actor)
+        .bind(action)
+        .bind(outcome)
+        .bind(subject)
+        .bind(detail)
+        .bind(via)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
 /// The members of `workspace`, in `tx`.
 pub async fn member_ids(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<UserId>, DbError> {
     Ok(on_tx!(tx, |conn| {

@@ -92,6 +92,14 @@ number_id! {
     DeliveryId;
     /// A scoped access token (personal, app or assistant) of a workspace.
     TokenId;
+    /// A content template, of the shipped catalog or a workspace's copy.
+    TemplateId;
+    /// A workspace's content pillar.
+    PillarId;
+    /// A request to write a draft (with AI or the offline engine).
+    GenerationId;
+    /// A draft in the content studio, with its versions.
+    DraftId;
 }
 
 text_id! {

@@ -15,8 +15,8 @@ pub mod retention;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use id::{
-    ConnectionId, DeliveryId, DeviceId, EndpointId, MediaId, PostId, TargetId, TokenId, UserId,
-    WorkspaceId,
+    ConnectionId, DeliveryId, DeviceId, DraftId, EndpointId, GenerationId, MediaId, PillarId,
+    PostId, TargetId, TemplateId, TokenId, UserId, WorkspaceId,
 };
 pub use jiff::{SignedDuration, Timestamp};
 pub use named::Named;

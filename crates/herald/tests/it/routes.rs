@@ -1023,11 +1023,12 @@ fn all_permissions() -> Vec<Permission> {
         ManageOwners,
         Triage,
         Engage,
+        SetQuotas,
     ];
     for p in &all {
         match p {
             View | Draft | Publish | Approve | ManageConnections | ManageMembers | ViewAudit
-            | ManageWebhooks | ManageOwners | Triage | Engage => {}
+            | ManageWebhooks | ManageOwners | Triage | Engage | SetQuotas => {}
         }
     }
     all

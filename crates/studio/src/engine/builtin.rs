@@ -1,0 +1,1 @@
+//! The built-in offline engine (written by the catalog work).

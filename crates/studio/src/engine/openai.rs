@@ -1,0 +1,1 @@
+//! The OpenAI-compatible adapter (written by the adapter work).
