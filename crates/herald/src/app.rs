@@ -58,6 +58,8 @@ pub struct Services {
     pub retention: crate::retention::Retention,
     /// Notification mail and the weekly digest.
     pub notify: crate::notify::Notify,
+    /// The content studio: catalog, AI drafting, drafts.
+    pub studio: herald_studio::Studio,
 }
 
 impl Services {
@@ -119,6 +121,7 @@ impl Services {
             platforms.engagers.clone(),
         )
         .await?;
+        let studio = crate::studio::build(config, db.clone(), queue.clone(), clock.clone()).await?;
         let privacy = crate::privacy::build(
             config,
             db.clone(),
@@ -160,6 +163,7 @@ impl Services {
             privacy,
             retention,
             notify,
+            studio,
         })
     }
 
@@ -177,6 +181,7 @@ impl Services {
         herald_publishing::register(&mut registry, self.publishing.clone());
         self.notify.register(&mut registry);
         self.inbox.register_jobs(&mut registry);
+        self.studio.register(&mut registry);
         let webhooks = self.webhooks.clone();
         herald_webhooks::register(
             &mut registry,
@@ -198,6 +203,7 @@ impl Services {
             webhooks: self.webhooks.web(),
             inbox: self.inbox.clone(),
             privacy: self.privacy.clone(),
+            studio: self.studio.clone(),
         }
     }
 }

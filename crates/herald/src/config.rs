@@ -204,6 +204,22 @@ settings! {
     /// true: ENDPOINT/BUCKET/KEY addresses (MinIO, Garage, most self-hosted servers)
     /// | false: BUCKET.ENDPOINT/KEY
     s3_path_style: String = "true",
+    /// base URL of an OpenAI-compatible API for AI drafting, e.g. https://api.openai.com/v1 or
+    /// http://127.0.0.1:11434/v1 (Ollama); unset: the built-in template engine (no AI)
+    ai_base_url: Option<String>,
+    /// API key sent as a bearer token (local servers may need none)
+    ai_api_key: Option<SecretString>,
+    /// the model to ask, e.g. gpt-4o-mini or llama3.1 (required with ai_base_url)
+    ai_model: Option<String>,
+    /// prices per million input/output tokens for the cost ledger,
+    /// e.g. gpt-4o-mini=0.15/0.60;llama3.1=0/0 (unlisted models cost nothing)
+    ai_prices: Option<String>,
+    /// currency of ai_prices
+    ai_currency: String = "USD",
+    /// most output tokens one generation may use
+    ai_max_output_tokens: String = "1500",
+    /// longest a generation may take on the AI service
+    ai_timeout_secs: String = "120",
 }
 
 fn env_name(key: &str) -> String {
@@ -331,12 +347,30 @@ pub struct Config {
     pub metrics_token: Option<SecretString>,
     /// Who runs this instance (name, contact), when both are set.
     pub operator: Option<(String, String)>,
+    /// The OpenAI-compatible AI service drafts are written with; the
+    /// built-in template engine when unset.
+    pub ai: Option<AiService>,
+    /// Prices of the AI models for the cost ledger.
+    pub ai_prices: herald_studio::Prices,
+    /// The most output tokens one generation may use.
+    pub ai_max_output_tokens: u32,
     /// Where each key's value came from.
     pub sources: BTreeMap<&'static str, Source>,
     /// Each configured key's value as `herald config` shows it (secrets redacted).
     shown: BTreeMap<&'static str, String>,
     /// Things worth a warning once logging is up (misspelled variables).
     pub warnings: Vec<String>,
+}
+
+/// An OpenAI-compatible API (OpenAI, Ollama, vLLM, llama.cpp's server).
+#[derive(Clone, Debug)]
+pub struct AiService {
+    /// Without a trailing slash, e.g. `https://api.openai.com/v1`.
+    pub base_url: String,
+    pub api_key: Option<SecretString>,
+    pub model: String,
+    /// The longest one generation may take.
+    pub timeout: Duration,
 }
 
 /// Where media files are kept.
@@ -1054,6 +1088,60 @@ impl Settings {
                 Some((name, contact))
             }
         };
+        let ai_max_output_tokens = number!(
+            ai_max_output_tokens,
+            16..=100_000,
+            "a number of tokens from 16 to 100000"
+        );
+        let ai_timeout = number!(
+            ai_timeout_secs,
+            5..=3600,
+            "a number of seconds from 5 to 3600"
+        );
+        let ai = match (
+            self.ai_base_url
+                .as_deref()
+                .map(|u| u.trim().trim_end_matches('/'))
+                .filter(|u| !u.is_empty()),
+            text(self.ai_model.as_deref()),
+        ) {
+            (None, _) => None,
+            (Some(url), _) if !is_http(url) => bad!(
+                ai_base_url,
+                "http://HOST:PORT/v1 or https://HOST/v1 (an OpenAI-compatible API)"
+            ),
+            (Some(_), None) => required!(
+                ai_model,
+                "the AI service needs to be told which model to use (e.g. gpt-4o-mini, llama3.1)"
+            ),
+            (Some(url), Some(model)) => Some(AiService {
+                base_url: url.to_owned(),
+                api_key: secret_text(&self.ai_api_key).map(SecretString::from),
+                model,
+                timeout: Duration::from_secs(ai_timeout),
+            }),
+        };
+        let ai_prices = match herald_studio::Prices::parse(
+            self.ai_prices.as_deref().unwrap_or_default(),
+            &self.ai_currency,
+        ) {
+            Ok(p) => p,
+            Err(_)
+                if self
+                    .ai_prices
+                    .as_deref()
+                    .is_some_and(|p| !p.trim().is_empty()) =>
+            {
+                bad!(
+                    ai_prices,
+                    "model=INPUT/OUTPUT prices per million tokens, separated by ; (gpt-4o-mini=0.15/0.60)"
+                )
+            }
+            Err(_) => bad!(
+                ai_currency,
+                "a three-letter currency code such as USD or EUR"
+            ),
+        };
         Ok(Config {
             mode,
             listen,
@@ -1086,6 +1174,9 @@ impl Settings {
             trusted_proxies,
             metrics_token: secret_text(&self.metrics_token).map(SecretString::from),
             operator,
+            ai,
+            ai_prices,
+            ai_max_output_tokens: ai_max_output_tokens as u32,
             sources: BTreeMap::new(),
             shown: BTreeMap::new(),
             warnings: Vec::new(),

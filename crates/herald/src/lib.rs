@@ -13,6 +13,7 @@ pub mod privacy;
 pub mod publishing;
 pub mod retention;
 pub mod secrets;
+pub mod studio;
 pub mod telemetry;
 pub mod webhooks;
 

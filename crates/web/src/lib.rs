@@ -101,6 +101,7 @@ pub struct Services {
     pub webhooks: Webhooks,
     pub inbox: herald_webhooks::inbox::Inbox,
     pub privacy: herald_privacy::Privacy,
+    pub studio: herald_studio::Studio,
 }
 
 /// The webhook services the web layer serves.
@@ -152,6 +153,10 @@ impl AppState {
 
     pub fn inbox(&self) -> &herald_webhooks::inbox::Inbox {
         &self.inner.services.inbox
+    }
+
+    pub fn studio(&self) -> &herald_studio::Studio {
+        &self.inner.services.studio
     }
 
     pub fn media(&self) -> &herald_media::MediaLibrary {
