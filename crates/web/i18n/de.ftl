@@ -2041,11 +2041,46 @@ error-generation_not_found = Diese Generierung wurde nicht gefunden. Sie gehört
 error-draft_not_found = Dieser Entwurf wurde nicht gefunden. Er wurde vielleicht gelöscht oder gehört zu einem anderen Arbeitsbereich.
 error-draft_version_not_found = Diese Version gibt es bei diesem Entwurf nicht.
 error-template_read_only = Die Vorlagen des Katalogs lassen sich nicht ändern. Kopieren Sie die Vorlage in diesen Arbeitsbereich und ändern Sie die Kopie.
-error-studio_invalid = „{ $field }“ wurde nicht angenommen: { $reason -> [empty] es ist leer. [too_long] es ist zu lang (ein Briefing hat höchstens 4000 Zeichen, ein Titel 120). [control_characters] es enthält Steuerzeichen. [too_many_items] es hat zu viele Einträge (höchstens 30). [no_slides] ein Karussell braucht mindestens eine Folie. [bad_name] der Name eines Platzhalters darf nur Buchstaben, Ziffern und Unterstriche enthalten. [duplicate] ein Name kommt doppelt vor. [unknown_slot] es nennt einen Platzhalter, den die Vorlage nicht hat. [unknown_day] Tage sind mon, tue, wed, thu, fri, sat oder sun. [not_hh_mm] Uhrzeiten werden als HH:MM geschrieben. [too_many] höchstens 50 Beiträge pro Woche und Plattform. [not_yyyy_mm] Monate werden als JJJJ-MM geschrieben. [too_large] die Zahl ist zu groß. [not_a_number] geben Sie ganze Zahlen ein oder lassen Sie ein Feld leer. [missing] es fehlt. [unknown] es ist keine der Möglichkeiten. *[other] prüfen Sie es und versuchen Sie es erneut. }
+error-studio_invalid =
+    „{ $field }“ wurde nicht angenommen: { $reason ->
+        [empty] es ist leer.
+        [too_long] es ist zu lang (ein Briefing hat höchstens 4000 Zeichen, ein Titel 120).
+        [control_characters] es enthält Steuerzeichen.
+        [too_many_items] es hat zu viele Einträge (höchstens 30).
+        [no_slides] ein Karussell braucht mindestens eine Folie.
+        [bad_name] der Name eines Platzhalters darf nur Buchstaben, Ziffern und Unterstriche enthalten.
+        [duplicate] ein Name kommt doppelt vor.
+        [unknown_slot] es nennt einen Platzhalter, den die Vorlage nicht hat.
+        [unknown_day] Tage sind mon, tue, wed, thu, fri, sat oder sun.
+        [not_hh_mm] Uhrzeiten werden als HH:MM geschrieben.
+        [too_many] höchstens 50 Beiträge pro Woche und Plattform.
+        [not_yyyy_mm] Monate werden als JJJJ-MM geschrieben.
+        [too_large] die Zahl ist zu groß.
+        [not_a_number] geben Sie ganze Zahlen ein oder lassen Sie ein Feld leer.
+        [missing] es fehlt.
+        [unknown] es ist keine der Möglichkeiten.
+       *[other] prüfen Sie es und versuchen Sie es erneut.
+    }
 error-content_format_mismatch = Der Text ist ein { $found }, hier wird aber ein { $expected } gebraucht.
 error-pillar_exists = Dieser Arbeitsbereich hat schon eine Säule mit diesem Namen.
 error-draft_conflict = Jemand hat diesen Entwurf gespeichert, seit Sie mit dem Bearbeiten begonnen haben. Laden Sie neu, um die andere Version zu sehen; Ihre Änderungen wurden nicht gespeichert.
-error-quota_reached = { $scope -> [member] Ihr { $period -> [day] Tageskontingent *[month] Monatskontingent } *[workspace] Das { $period -> [day] Tageskontingent *[month] Monatskontingent } dieses Arbeitsbereichs } von { $limit } { $measure -> [generations] Generierungen *[tokens] Tokens } ist aufgebraucht. { $period -> [day] Es beginnt um Mitternacht (UTC) von vorn. *[month] Es beginnt am Ersten des nächsten Monats (UTC) von vorn. } Inhaberinnen, Inhaber und Admins können es auf der Verbrauchsseite erhöhen.
+error-quota_reached =
+    { $scope ->
+        [member] Ihr { $period ->
+            [day] Tageskontingent
+           *[month] Monatskontingent
+        }
+       *[workspace] Das { $period ->
+            [day] Tageskontingent
+           *[month] Monatskontingent
+        } dieses Arbeitsbereichs
+    } von { $limit } { $measure ->
+        [generations] Generierungen
+       *[tokens] Tokens
+    } ist aufgebraucht. { $period ->
+        [day] Es beginnt um Mitternacht (UTC) von vorn.
+       *[month] Es beginnt am Ersten des nächsten Monats (UTC) von vorn.
+    } Inhaberinnen, Inhaber und Admins können es auf der Verbrauchsseite erhöhen.
 error-generation_ended = Diese Generierung ist bereits beendet.
 compose-from_draft = Vorausgefüllt aus dem Entwurf
 compose-from_draft_issues = Bevor er veröffentlicht werden kann, brauchen die Plattformen noch:

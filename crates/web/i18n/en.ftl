@@ -2040,11 +2040,46 @@ error-generation_not_found = We could not find that generation. It belongs to an
 error-draft_not_found = We could not find that draft. It may have been deleted, or it belongs to another workspace.
 error-draft_version_not_found = This draft has no such version.
 error-template_read_only = The catalog's templates cannot be changed. Copy the template to this workspace and change the copy.
-error-studio_invalid = “{ $field }” was not accepted: { $reason -> [empty] it is empty. [too_long] it is too long (a brief has at most 4000 characters, a title 120). [control_characters] it contains control characters. [too_many_items] it has too many items (at most 30). [no_slides] a carousel needs at least one slide. [bad_name] a slot's name may hold only letters, digits and underscores. [duplicate] a name is there twice. [unknown_slot] it names a slot the template does not have. [unknown_day] days are mon, tue, wed, thu, fri, sat or sun. [not_hh_mm] times are written as HH:MM. [too_many] at most 50 posts a week per platform. [not_yyyy_mm] months are written as YYYY-MM. [too_large] the number is too large. [not_a_number] enter whole numbers, or leave a field empty. [missing] it is missing. [unknown] it is not one of the choices. *[other] check it and try again. }
+error-studio_invalid =
+    “{ $field }” was not accepted: { $reason ->
+        [empty] it is empty.
+        [too_long] it is too long (a brief has at most 4000 characters, a title 120).
+        [control_characters] it contains control characters.
+        [too_many_items] it has too many items (at most 30).
+        [no_slides] a carousel needs at least one slide.
+        [bad_name] a slot's name may hold only letters, digits and underscores.
+        [duplicate] a name is there twice.
+        [unknown_slot] it names a slot the template does not have.
+        [unknown_day] days are mon, tue, wed, thu, fri, sat or sun.
+        [not_hh_mm] times are written as HH:MM.
+        [too_many] at most 50 posts a week per platform.
+        [not_yyyy_mm] months are written as YYYY-MM.
+        [too_large] the number is too large.
+        [not_a_number] enter whole numbers, or leave a field empty.
+        [missing] it is missing.
+        [unknown] it is not one of the choices.
+       *[other] check it and try again.
+    }
 error-content_format_mismatch = The text is a { $found }, but this needs a { $expected }.
 error-pillar_exists = This workspace already has a pillar of that name.
 error-draft_conflict = Someone saved this draft since you started editing it. Reload to see their version; your changes were not saved.
-error-quota_reached = { $scope -> [member] Your { $period -> [day] daily *[month] monthly } quota *[workspace] This workspace's { $period -> [day] daily *[month] monthly } quota } of { $limit } { $measure -> [generations] generations *[tokens] tokens } is used up. { $period -> [day] It starts afresh at midnight UTC. *[month] It starts afresh on the first of next month (UTC). } Owners and admins can raise it on the usage page.
+error-quota_reached =
+    { $scope ->
+        [member] Your { $period ->
+            [day] daily
+           *[month] monthly
+        } quota
+       *[workspace] This workspace's { $period ->
+            [day] daily
+           *[month] monthly
+        } quota
+    } of { $limit } { $measure ->
+        [generations] generations
+       *[tokens] tokens
+    } is used up. { $period ->
+        [day] It starts afresh at midnight UTC.
+       *[month] It starts afresh on the first of next month (UTC).
+    } Owners and admins can raise it on the usage page.
 error-generation_ended = This generation has already ended.
 compose-from_draft = Prefilled from the draft
 compose-from_draft_issues = Before it can go out, the platforms still need:
