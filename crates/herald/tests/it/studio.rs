@@ -669,7 +669,7 @@ async fn huge_malformed_and_over_long_input_is_refused_and_changes_nothing() {
         o.put(w.app.url(&path))
             .header("x-csrf-token", &token)
             .header("content-type", "application/json")
-            .body("{\"content\": [1,"),
+            .body("{\"content\": nope}"),
     )
     .await;
     assert_eq!((a.status, a.code()), (StatusCode::BAD_REQUEST, "malformed_json"));
