@@ -107,7 +107,7 @@ impl Env {
         let engine: Arc<dyn ContentGenerationEngine> = if ai {
             scripted.clone()
         } else {
-            Arc::new(Builtin::default())
+            Arc::new(Builtin)
         };
         let studio = Studio::new(t.db.clone(), queue, clock.clone(), engine, settings());
         studio.apply_seed().await.unwrap();
