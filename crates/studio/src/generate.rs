@@ -476,20 +476,29 @@ impl Studio {
         }
     }
 
-    /// The workspace's latest generations, newest first.
+    /// The workspace's latest generations, newest first (at most 200).
     pub async fn generations(
         &self,
         auth: &Authorized,
         limit: u32,
     ) -> Result<Vec<GenerationView>, StudioError> {
         auth.require(Permission::View)?;
+        self.generation_list(auth.workspace(), i64::from(limit.clamp(1, 200)))
+            .await
+    }
+
+    pub(crate) async fn generation_list(
+        &self,
+        workspace: WorkspaceId,
+        limit: i64,
+    ) -> Result<Vec<GenerationView>, StudioError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM studio_generations WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2"
         );
         let rows: Vec<GenerationRow> = on_pool!(&self.inner.db, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(auth.workspace())
-                .bind(i64::from(limit.clamp(1, 200)))
+                .bind(workspace)
+                .bind(limit)
                 .fetch_all(pool)
                 .await?
         });
