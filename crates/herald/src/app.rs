@@ -134,6 +134,7 @@ impl Services {
                 media: media.clone(),
                 outbound: webhooks.outbound.clone(),
                 notifications: webhooks.notifications.clone(),
+                studio: studio.clone(),
             },
         )?;
         let retention = crate::retention::Retention::new(

@@ -4,6 +4,7 @@
 //! next to a baseline measured in the same run on the same database, so the
 //! figures are comparable across machines as ratios.
 
+mod generate;
 mod publish;
 mod webhooks;
 
@@ -35,6 +36,10 @@ pub enum BenchCommand {
     /// Signed Meta deliveries acknowledged per second after a durable
     /// store, next to a verify-only baseline handler.
     Webhooks(webhooks::WebhooksBench),
+    /// Herald's own time per content generation (request, job, streaming,
+    /// storing the draft), apart from the engine's, next to the engine
+    /// called alone.
+    Generate(generate::GenerateBench),
 }
 
 #[derive(Args)]
@@ -160,6 +165,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Queue(args) => queue(args).await,
         BenchCommand::Publish(args) => publish::run(args).await,
         BenchCommand::Webhooks(args) => webhooks::run(args).await,
+        BenchCommand::Generate(args) => generate::run(args).await,
     }
 }
 

@@ -9,6 +9,8 @@
 //! workspaces/<id>/posts.json          every post, its targets and every attempt
 //! workspaces/<id>/connections.json    connected accounts (never a token)
 //! workspaces/<id>/webhook_endpoints.json  endpoints (never a secret)
+//! workspaces/<id>/studio.json         the content studio: own templates, pillars, cadence
+//!                                     plan, drafts with every version, generations
 //! workspaces/<id>/media.json          the library, with each file's place here
 //! workspaces/<id>/media/<id>-<name>   the files
 //! ```
@@ -385,6 +387,11 @@ impl Privacy {
         )
         .await
         .map_err(a)?;
+
+        let studio = s.studio.export(&owner).await?;
+        w.json(&format!("{dir}/studio.json"), &json!(studio))
+            .await
+            .map_err(a)?;
 
         let media = s.media.all(ws).await?;
         let mut listed = Vec::with_capacity(media.len());

@@ -66,6 +66,8 @@ pub enum PrivacyError {
     Webhooks(#[from] herald_webhooks::WebhooksError),
     #[error("notification storage failed")]
     Notify(#[from] herald_notify::NotifyError),
+    #[error("reading the content studio failed: {0}")]
+    Studio(#[from] herald_studio::StudioError),
     #[error("writing the archive failed: {0}")]
     Archive(String),
     #[error("not found")]
@@ -118,6 +120,7 @@ pub struct Services {
     pub media: MediaLibrary,
     pub outbound: Outbound,
     pub notifications: Notifications,
+    pub studio: herald_studio::Studio,
 }
 
 #[derive(Clone)]

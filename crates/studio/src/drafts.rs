@@ -1136,3 +1136,55 @@ mod tests {
         }
     }
 }
+
+/// Everything the studio keeps of a workspace, for its data export.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudioExport {
+    pub templates: Vec<Template>,
+    pub pillars: Vec<crate::model::Pillar>,
+    pub cadence_plan: Option<crate::catalog::CadencePlan>,
+    pub drafts: Vec<DraftExport>,
+    pub generations: Vec<crate::generate::GenerationView>,
+}
+
+/// A draft with its whole history.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftExport {
+    #[serde(flatten)]
+    pub draft: Draft,
+    pub versions: Vec<VersionView>,
+}
+
+impl Studio {
+    /// The workspace's own templates, pillars, cadence plan, drafts with
+    /// every version, and generations (briefs, outputs, usage), for the
+    /// data export.
+    pub async fn export(&self, auth: &Authorized) -> Result<StudioExport, StudioError> {
+        auth.require(Permission::View)?;
+        let templates = self
+            .templates(
+                auth,
+                &crate::catalog::TemplateFilter {
+                    own: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut drafts = Vec::new();
+        for summary in self.drafts(auth).await? {
+            let draft = self.draft(auth, summary.id).await?;
+            let mut versions = Vec::new();
+            for v in self.versions(auth, summary.id).await? {
+                versions.push(self.version(auth, summary.id, v.version).await?);
+            }
+            drafts.push(DraftExport { draft, versions });
+        }
+        Ok(StudioExport {
+            templates,
+            pillars: self.pillars(auth).await?,
+            cadence_plan: self.cadence_plan(auth).await?,
+            drafts,
+            generations: self.generation_list(auth.workspace(), i64::MAX).await?,
+        })
+    }
+}

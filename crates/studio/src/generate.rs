@@ -255,6 +255,17 @@ async fn load(db: &herald_db::Db, id: GenerationId) -> Result<Option<GenerationR
     }))
 }
 
+/// What a request is written from.
+struct Inputs<'a> {
+    format: Format,
+    locale: &'a str,
+    template: Option<TemplateId>,
+    tone: Option<&'a str>,
+    pillar: Option<PillarId>,
+    platform: Option<Platform>,
+    brief: &'a str,
+}
+
 fn job_error(e: impl Into<StudioError>) -> JobError {
     JobError::transient_from("studio storage failed", e.into())
 }
@@ -465,20 +476,29 @@ impl Studio {
         }
     }
 
-    /// The workspace's latest generations, newest first.
+    /// The workspace's latest generations, newest first (at most 200).
     pub async fn generations(
         &self,
         auth: &Authorized,
         limit: u32,
     ) -> Result<Vec<GenerationView>, StudioError> {
         auth.require(Permission::View)?;
+        self.generation_list(auth.workspace(), i64::from(limit.clamp(1, 200)))
+            .await
+    }
+
+    pub(crate) async fn generation_list(
+        &self,
+        workspace: WorkspaceId,
+        limit: i64,
+    ) -> Result<Vec<GenerationView>, StudioError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM studio_generations WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2"
         );
         let rows: Vec<GenerationRow> = on_pool!(&self.inner.db, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(auth.workspace())
-                .bind(i64::from(limit.clamp(1, 200)))
+                .bind(workspace)
+                .bind(limit)
                 .fetch_all(pool)
                 .await?
         });
@@ -660,21 +680,81 @@ impl Studio {
         &self,
         row: &GenerationRow,
     ) -> Result<(Request, Redactions), StudioError> {
+        self.compose(
+            row.workspace_id,
+            &Inputs {
+                format: row.format(),
+                locale: &row.locale,
+                template: row.template_id,
+                tone: row.tone.as_deref(),
+                pillar: row.pillar_id,
+                platform: row.platform.as_deref().and_then(Platform::parse),
+                brief: &row.brief,
+            },
+        )
+        .await
+    }
+
+    /// The request an engine would be sent for `req`, redacted, without
+    /// storing or queueing anything (the benchmark's baseline sends it
+    /// straight to the engine).
+    pub async fn engine_request(
+        &self,
+        auth: &Authorized,
+        req: &GenerationRequest,
+    ) -> Result<Request, StudioError> {
+        auth.require(Permission::Draft)?;
+        let template = match req.template_id {
+            Some(id) => Some(load_template(&self.inner.db, auth.workspace(), id).await?),
+            None => None,
+        };
+        let locale = locale_of(
+            template
+                .as_ref()
+                .map(|t| t.locale.as_str())
+                .or(req.locale.as_deref()),
+        );
+        let (request, _) = self
+            .compose(
+                auth.workspace(),
+                &Inputs {
+                    format: template
+                        .as_ref()
+                        .map(|t| t.format)
+                        .or(req.format)
+                        .unwrap_or(Format::Caption),
+                    locale,
+                    template: req.template_id,
+                    tone: req.tone.as_deref(),
+                    pillar: req.pillar_id,
+                    platform: req.platform,
+                    brief: &req.brief,
+                },
+            )
+            .await?;
+        Ok(request)
+    }
+
+    async fn compose(
+        &self,
+        workspace: WorkspaceId,
+        inputs: &Inputs<'_>,
+    ) -> Result<(Request, Redactions), StudioError> {
         let db = &self.inner.db;
-        let template = match row.template_id {
-            Some(id) => Some(load_template(db, row.workspace_id, id).await?),
+        let template = match inputs.template {
+            Some(id) => Some(load_template(db, workspace, id).await?),
             None => None,
         };
-        let tone = match &row.tone {
-            Some(slug) => self.tone(slug, Some(&row.locale)).await.ok(),
+        let tone = match inputs.tone {
+            Some(slug) => self.tone(slug, Some(inputs.locale)).await.ok(),
             None => None,
         };
-        let pillar = match row.pillar_id {
-            Some(id) => load_pillar(db, row.workspace_id, id).await.ok(),
+        let pillar = match inputs.pillar {
+            Some(id) => load_pillar(db, workspace, id).await.ok(),
             None => None,
         };
         let mut redactions = Redactions::default();
-        let brief = redactions.redact(&row.brief);
+        let brief = redactions.redact(inputs.brief);
         let pillar = pillar.map(|mut p| {
             p.name = redactions.redact(&p.name);
             p.description = redactions.redact(&p.description);
@@ -686,28 +766,26 @@ impl Studio {
             t.content = t.content.map_texts(|s| redactions.redact(s));
             t
         });
-        let format = row.format();
-        let platform = row.platform.as_deref().and_then(Platform::parse);
         let messages = prompt::messages(
-            format,
-            &row.locale,
+            inputs.format,
+            inputs.locale,
             template.as_ref(),
             tone.as_ref(),
             pillar.as_ref(),
-            platform,
+            inputs.platform,
             &brief,
         );
         Ok((
             Request {
-                format,
-                locale: row.locale.clone(),
+                format: inputs.format,
+                locale: inputs.locale.to_owned(),
                 template,
                 tone,
                 pillar,
-                platform,
+                platform: inputs.platform,
                 brief,
                 messages,
-                schema: Some(prompt::schema(format)),
+                schema: Some(prompt::schema(inputs.format)),
                 max_output_tokens: self.inner.settings.max_output_tokens,
             },
             redactions,

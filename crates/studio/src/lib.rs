@@ -37,8 +37,8 @@ use herald_jobs::{Queue, Registry};
 pub use catalog::{CadencePlan, SeedApplied, TemplateEdit, TemplateFilter};
 pub use check::{MAX_BRIEF, MAX_CONTENT};
 pub use drafts::{
-    Bookmark, BookmarkKind, Change, ComposerVariant, Draft, DraftSummary, NewDraft, Save,
-    VersionSummary, VersionView,
+    Bookmark, BookmarkKind, Change, ComposerVariant, Draft, DraftExport, DraftSummary, NewDraft,
+    Save, StudioExport, VersionSummary, VersionView,
 };
 pub use engine::{
     ContentGenerationEngine, EngineError, EngineInfo, Generated, Message, Progress, Request,

@@ -84,7 +84,7 @@ static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\b[0-9](?:[ \-]?[0-9]){12,1
 /// brackets) numbers with 7–15 digits.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:\+|\b00)[0-9](?:[ \-./]?\(?[0-9]\)?){6,16}|\(\+?[0-9]{1,5}\)[ \-./]?[0-9](?:[ \-./]?[0-9]){4,14}|\b0[0-9](?:[ \-./]?[0-9]){5,14}\b",
+        r"(?:\+|\b00)[0-9](?:[ \-./]?\(?[0-9]\)?){6,16}|\(\+?[0-9]{1,5}\)[ \-./]?[0-9](?:[ \-./]?[0-9]){2,14}|\b0[0-9](?:[ \-./]?[0-9]){5,14}\b",
     )
 });
 
@@ -142,12 +142,23 @@ pub struct Redactions {
     /// value → its placeholder (one placeholder per distinct value).
     by_value: BTreeMap<String, String>,
     counts: BTreeMap<Kind, u32>,
+    /// Placeholder-like text the person wrote themselves, never handed
+    /// out (so restoring cannot turn their `[EMAIL_1]` into a value).
+    taken: std::collections::BTreeSet<String>,
 }
+
+static WRITTEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\[(?:URL|SECRET|EMAIL|IBAN|CARD|PHONE)_[0-9]+\]"));
 
 impl Redactions {
     /// `text` with every sensitive value replaced, recording the
     /// replacements in `self` (call again for each part of one prompt).
     pub fn redact(&mut self, text: &str) -> String {
+        for m in WRITTEN.find_iter(text) {
+            if !self.values.contains_key(m.as_str()) {
+                self.taken.insert(m.as_str().to_owned());
+            }
+        }
         let mut out = text.to_owned();
         for (kind, pattern) in [
             (Kind::Url, &*URL),
@@ -166,16 +177,39 @@ impl Redactions {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for m in pattern.find_iter(text) {
-            let value = m.as_str();
-            if !self.is_sensitive(kind, value) {
+            // A match may run on into the next word ("DE44… A" reads as
+            // one IBAN-shaped run): the value is its longest prefix that
+            // passes the kind's check.
+            let Some(value) = self.longest_sensitive(kind, m.as_str()) else {
                 continue;
-            }
+            };
             out.push_str(&text[last..m.start()]);
             out.push_str(&self.placeholder(kind, value));
-            last = m.end();
+            last = m.start() + value.len();
         }
         out.push_str(&text[last..]);
         out
+    }
+
+    fn longest_sensitive<'t>(&self, kind: Kind, value: &'t str) -> Option<&'t str> {
+        if self.is_sensitive(kind, value) {
+            return Some(value);
+        }
+        if !matches!(kind, Kind::Iban | Kind::Card | Kind::Phone) {
+            return None;
+        }
+        let mut end = value.len();
+        while let Some((at, _)) = value[..end].char_indices().next_back() {
+            end = at;
+            let candidate = value[..end].trim_end_matches([' ', '-', '.', '/']);
+            if candidate.len() < 7 {
+                return None;
+            }
+            if candidate.len() == end && self.is_sensitive(kind, candidate) {
+                return Some(candidate);
+            }
+        }
+        None
     }
 
     fn is_sensitive(&self, kind: Kind, value: &str) -> bool {
@@ -186,7 +220,11 @@ impl Redactions {
         match kind {
             Kind::Iban => iban_valid(value),
             Kind::Card => luhn(value) && (13..=19).contains(&digits(value)),
-            Kind::Phone => (7..=15).contains(&digits(value)),
+            // E.164: at most 15 digits after the international prefix.
+            Kind::Phone => {
+                let national = value.trim_start().strip_prefix("00").unwrap_or(value);
+                (7..=15).contains(&digits(national))
+            }
             Kind::Secret => {
                 // A long run of letters alone (a word, a hashtag) is not a
                 // credential: a random one mixes letters and digits.
@@ -205,7 +243,12 @@ impl Redactions {
         }
         let n = self.counts.entry(kind).or_default();
         *n += 1;
-        let p = format!("[{}_{}]", kind.label(), n);
+        let mut serial = self.values.len() + 1;
+        let mut p = format!("[{}_{}]", kind.label(), n);
+        while self.taken.contains(&p) || self.values.contains_key(&p) {
+            serial += 1;
+            p = format!("[{}_{}]", kind.label(), serial);
+        }
         self.values.insert(p.clone(), value.to_owned());
         self.by_value.insert(value.to_owned(), p.clone());
         p
@@ -294,10 +337,182 @@ mod tests {
     }
 
     #[test]
+    fn text_that_looks_like_a_placeholder_is_kept() {
+        let text = "I typed [EMAIL_1] myself; mine is a@b.de";
+        let (out, r) = redacted(text);
+        assert!(!out.contains("a@b.de"));
+        assert_eq!(r.restore(&out), text);
+    }
+
+    #[test]
     fn iban_and_luhn_checks() {
         assert!(iban_valid("GB82 WEST 1234 5698 7654 32"));
         assert!(!iban_valid("GB83 WEST 1234 5698 7654 32"));
         assert!(luhn("4111111111111111"));
         assert!(!luhn("4111111111111112"));
+    }
+}
+
+/// Generated private values of every kind, embedded in ordinary text: none
+/// may survive into what is sent, and restoring gives the text back.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::Format;
+    use crate::prompt;
+
+    fn luhn_digit(body: &[u32]) -> u32 {
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, d)| {
+                if i % 2 == 0 {
+                    let x = d * 2;
+                    if x > 9 { x - 9 } else { x }
+                } else {
+                    *d
+                }
+            })
+            .sum();
+        (10 - sum % 10) % 10
+    }
+
+    fn email() -> impl Strategy<Value = String> {
+        (
+            "[a-z][a-z0-9._+-]{0,12}[a-z0-9]",
+            "[a-z][a-z0-9-]{0,8}[a-z0-9]",
+            prop::option::of("[a-z]{2,8}"),
+            "[a-z]{2,6}",
+        )
+            .prop_map(|(local, host, sub, tld)| match sub {
+                Some(s) => format!("{local}@{s}.{host}.{tld}"),
+                None => format!("{local}@{host}.{tld}"),
+            })
+    }
+
+    fn phone() -> impl Strategy<Value = String> {
+        (
+            0..4_u8,
+            "[1-9][0-9]{0,2}",
+            "[1-9][0-9]{1,3}",
+            "[0-9]{4,8}",
+            prop::sample::select(vec![" ", "-", ".", ""]),
+        )
+            .prop_map(|(form, cc, area, number, sep)| match form {
+                0 => format!("+{cc}{sep}{area}{sep}{number}"),
+                1 => format!("00{cc} {area} {number}"),
+                2 => format!("0{area}{sep}{number}"),
+                _ => format!("(0{area}) {number}"),
+            })
+    }
+
+    fn card() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(0..10_u32, 15),
+            prop::sample::select(vec![" ", "-", ""]),
+        )
+            .prop_map(|(mut digits, sep)| {
+                digits[0] = 4;
+                let check = luhn_digit(&digits);
+                digits.push(check);
+                let text: String = digits
+                    .iter()
+                    .map(|d| char::from_digit(*d, 10).unwrap())
+                    .collect();
+                text.as_bytes()
+                    .chunks(4)
+                    .map(|c| std::str::from_utf8(c).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            })
+    }
+
+    fn iban() -> impl Strategy<Value = String> {
+        (prop::collection::vec(0..10_u32, 18), any::<bool>()).prop_map(|(bban, spaced)| {
+            let bban: String = bban
+                .iter()
+                .map(|d| char::from_digit(*d, 10).unwrap())
+                .collect();
+            // Check digits: 98 - (BBAN + "DE00" as digits) mod 97.
+            let numeric = format!("{bban}131400");
+            let rem = numeric
+                .chars()
+                .fold(0_u32, |r, c| (r * 10 + c.to_digit(10).unwrap()) % 97);
+            let iban = format!("DE{:02}{bban}", 98 - rem);
+            if spaced {
+                iban.as_bytes()
+                    .chunks(4)
+                    .map(|c| std::str::from_utf8(c).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                iban
+            }
+        })
+    }
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "sk-(proj-)?[A-Za-z0-9]{20,40}",
+            "ghp_[A-Za-z0-9]{36}",
+            "xoxb-[0-9]{10}-[A-Za-z0-9]{16}",
+            "AKIA[0-9A-Z]{16}",
+            "AIza[0-9A-Za-z_-]{35}",
+            "ya29\\.[0-9A-Za-z_-]{30}",
+            "EAA[A-Za-z0-9]{40}",
+            "eyJ[A-Za-z0-9_-]{10,20}\\.eyJ[A-Za-z0-9_-]{10,30}\\.[A-Za-z0-9_-]{20,40}",
+            "[A-Za-z]{10}[0-9]{4}[A-Za-z0-9]{24}",
+        ]
+    }
+
+    fn credential_url() -> impl Strategy<Value = String> {
+        ("[a-z]{3,8}", "[A-Za-z0-9]{6,12}", "[a-z]{3,10}")
+            .prop_map(|(user, pass, host)| format!("https://{user}:{pass}@{host}.example.com/path"))
+    }
+
+    fn secret() -> impl Strategy<Value = String> {
+        prop_oneof![email(), phone(), card(), iban(), token(), credential_url()]
+    }
+
+    fn words() -> impl Strategy<Value = String> {
+        prop::collection::vec("[A-Za-zäöüß]{1,9}[,.!?]?", 0..6).prop_map(|w| w.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn no_generated_private_value_reaches_the_request(
+            parts in prop::collection::vec((words(), secret()), 1..5),
+            tail in words(),
+        ) {
+            let mut brief = String::new();
+            for (w, s) in &parts {
+                brief.push_str(w);
+                brief.push(' ');
+                brief.push_str(s);
+                brief.push(' ');
+            }
+            brief.push_str(&tail);
+            let mut r = Redactions::default();
+            let redacted = r.redact(&brief);
+            let messages = prompt::messages(Format::Caption, "en", None, None, None, None, &redacted);
+            // What the adapter sends is these messages as JSON.
+            let body = serde_json::to_string(&messages).unwrap();
+            for (_, s) in &parts {
+                prop_assert!(!body.contains(s.as_str()), "{s:?} survived in {body}");
+            }
+            prop_assert_eq!(r.restore(&redacted), brief);
+        }
+
+        #[test]
+        fn restoring_gives_any_text_back(text in "\\PC{0,300}") {
+            let mut r = Redactions::default();
+            let redacted = r.redact(&text);
+            prop_assert_eq!(r.restore(&redacted), text);
+        }
     }
 }

@@ -360,6 +360,10 @@ async fn export_case(backend: Backend) {
     assert_eq!(connections[0]["id"], tiktok.as_str());
     let hooks = json_entry(&mut zip, &format!("{dir}/webhook_endpoints.json"));
     assert_eq!(hooks[0]["url"], "http://127.0.0.1:9/crm-hook");
+    let studio = json_entry(&mut zip, &format!("{dir}/studio.json"));
+    for part in ["templates", "pillars", "drafts", "generations"] {
+        assert!(studio[part].is_array(), "{part}: {studio}");
+    }
     let library = json_entry(&mut zip, &format!("{dir}/media.json"));
     assert_eq!(library.as_array().unwrap().len(), 1);
     assert_eq!(library[0]["id"], media.as_str());

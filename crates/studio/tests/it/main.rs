@@ -1,1 +1,4 @@
-//! The studio against a real database and the sandbox.
+//! The studio against a real database (both engines) and, for the
+//! OpenAI-compatible adapter, the sandbox's simulator.
+
+mod service;
