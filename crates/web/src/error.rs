@@ -294,7 +294,10 @@ pub fn studio_params(e: &herald_studio::StudioError) -> Vec<(&'static str, Strin
             ("limit", hit.limit.to_string()),
         ],
         S::Invalid { field, reason } => {
-            vec![("field", (*field).to_owned()), ("reason", (*reason).to_owned())]
+            vec![
+                ("field", (*field).to_owned()),
+                ("reason", (*reason).to_owned()),
+            ]
         }
         S::FormatMismatch { expected, found } => vec![
             ("expected", (*expected).to_owned()),

@@ -746,6 +746,9 @@ pub fn money(t: &Catalog, nanos: i64, currency: &str) -> String {
     };
     t.format(
         "unit.money",
-        &[("amount", Arg::from(amount)), ("currency", Arg::from(currency))],
+        &[
+            ("amount", Arg::from(amount)),
+            ("currency", Arg::from(currency)),
+        ],
     )
 }

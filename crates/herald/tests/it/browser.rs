@@ -1462,7 +1462,11 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
     // The studio, from the rail; its engine labelled honestly.
     click(&client, "nav a[href=\"/home/content\"]").await;
     wait_for_path(&client, "/home/content").await;
-    let label = if ai { "AI model" } else { "template draft (no AI)" };
+    let label = if ai {
+        "AI model"
+    } else {
+        "template draft (no AI)"
+    };
     wait_for_text(&client, ".studio-engine", label).await;
     assert_no_console_errors(&client, "/home/content").await;
     click(&client, "a[href^=\"/home/content/generate\"]").await;
@@ -1511,7 +1515,12 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
         .select_by_value("instagram")
         .await
         .unwrap();
-    fill(&client, "#gen-brief", "Sourdough loaves for the weekend market").await;
+    fill(
+        &client,
+        "#gen-brief",
+        "Sourdough loaves for the weekend market",
+    )
+    .await;
     assert_no_console_errors(&client, "the generation form").await;
     client
         .find(Locator::Css("#generate-form button[type=\"submit\"]"))
@@ -1560,17 +1569,16 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
     let slides = "[data-list=\"slide\"] > li";
     let first_title = format!("{slides}:nth-child(1) [data-field=\"slide_title\"]");
     let original = field_value(&client, &first_title).await;
-    let before = client
-        .find_all(Locator::Css(slides))
-        .await
-        .unwrap()
-        .len();
+    let before = client.find_all(Locator::Css(slides)).await.unwrap().len();
     assert!(before >= 1, "a carousel has slides");
     fill(&client, &first_title, "Rye at dawn").await;
     wait_for_text(&client, "#autosave-status", "Saved as version 2").await;
     click_centered(&client, "button[data-op=\"add\"][data-kind=\"slide\"]").await;
     wait_for_count(&client, slides, before + 1).await;
-    let added = format!("{slides}:nth-child({}) [data-field=\"slide_title\"]", before + 1);
+    let added = format!(
+        "{slides}:nth-child({}) [data-field=\"slide_title\"]",
+        before + 1
+    );
     fill(&client, &added, "Spelt at noon").await;
     click_centered(
         &client,
@@ -1607,7 +1615,11 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
     assert!(titles.contains(&"Rye at dawn".to_owned()), "{titles:?}");
 
     // Compare the first version with now, then restore it.
-    click(&client, "#versions tr[data-version=\"1\"] a[data-action=\"compare\"]").await;
+    click(
+        &client,
+        "#versions tr[data-version=\"1\"] a[data-action=\"compare\"]",
+    )
+    .await;
     wait_for_text(&client, "#compare", "Rye at dawn").await;
     assert!(
         !client
@@ -1617,7 +1629,11 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
             .is_empty(),
         "the comparison marks what was added"
     );
-    click_centered(&client, "#versions tr[data-version=\"1\"] button[data-action=\"restore\"]").await;
+    click_centered(
+        &client,
+        "#versions tr[data-version=\"1\"] button[data-action=\"restore\"]",
+    )
+    .await;
     wait_for_text(&client, "main .notice", "restored").await;
     wait_for_value(&client, &first_title, &original).await;
     wait_for_count(&client, "#versions tr[data-version]", 4).await;
@@ -1625,7 +1641,12 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
     // Bookmark it.
     click_centered(&client, "button[data-action=\"bookmark\"]").await;
     wait_for_text(&client, "main .notice", "Bookmarked").await;
-    wait_for_count(&client, "button[data-action=\"bookmark\"][aria-pressed=\"true\"]", 1).await;
+    wait_for_count(
+        &client,
+        "button[data-action=\"bookmark\"][aria-pressed=\"true\"]",
+        1,
+    )
+    .await;
     assert_no_console_errors(&client, "restored and bookmarked").await;
 
     // Use it in the composer, and schedule it to the Facebook Page.
@@ -1634,9 +1655,16 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
     wait_for_count(&client, "form#composer.enhanced", 1).await;
     wait_for_count(&client, "[data-from-draft]", 1).await;
     let caption = field_value(&client, "#caption").await;
-    assert!(!caption.trim().is_empty(), "the caption comes from the draft");
+    assert!(
+        !caption.trim().is_empty(),
+        "the caption comes from the draft"
+    );
     let page = account_id(&client, "facebook").await;
-    click_centered(&client, &format!("input[name=\"account\"][value=\"{page}\"]")).await;
+    click_centered(
+        &client,
+        &format!("input[name=\"account\"][value=\"{page}\"]"),
+    )
+    .await;
     wait_for_count(&client, "#variant-tabs [role=\"tab\"]", 1).await;
     client
         .execute(

@@ -2061,7 +2061,10 @@ impl World {
             .as_owner(
                 Method::POST,
                 &format!("/api/pillars?workspace={}", self.ws()),
-                Some(&format!(r#"{{"name":"ws1-secret-pillar {}"}}"#, self.next_seed())),
+                Some(&format!(
+                    r#"{{"name":"ws1-secret-pillar {}"}}"#,
+                    self.next_seed()
+                )),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{pillar}");

@@ -88,7 +88,9 @@ impl World {
                 &self.owner,
                 Method::POST,
                 &self.at("/api/tokens"),
-                Some(json!({"name": format!("studio {scopes:?}"), "kind": "app", "scopes": scopes})),
+                Some(
+                    json!({"name": format!("studio {scopes:?}"), "kind": "app", "scopes": scopes}),
+                ),
             )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
@@ -106,13 +108,20 @@ impl World {
             )
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        a.body["templates"][0]["id"].as_i64().expect("a script template")
+        a.body["templates"][0]["id"]
+            .as_i64()
+            .expect("a script template")
     }
 
     /// Asks for a generation as `client` and waits until it ended.
     async fn generate(&self, client: &reqwest::Client, body: Value) -> Value {
         let a = self
-            .call(client, Method::POST, &self.at("/api/generations"), Some(body))
+            .call(
+                client,
+                Method::POST,
+                &self.at("/api/generations"),
+                Some(body),
+            )
             .await;
         assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
         let id = a.body["id"].as_i64().unwrap();
@@ -126,8 +135,11 @@ impl World {
                 )
                 .await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-            matches!(a.body["status"].as_str(), Some("succeeded" | "failed" | "cancelled"))
-                .then_some(a.body)
+            matches!(
+                a.body["status"].as_str(),
+                Some("succeeded" | "failed" | "cancelled")
+            )
+            .then_some(a.body)
         })
         .await
     }
@@ -193,15 +205,30 @@ async fn the_catalog_copies_tones_and_pillars_answer_members_and_no_one_else() {
     assert!(!templates.is_empty(), "the shipped catalog");
     let script = w.script_template().await;
     let de = w
-        .call(o, Method::GET, &w.at("/api/templates?format=script&locale=de"), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at("/api/templates?format=script&locale=de"),
+            None,
+        )
         .await;
     assert_eq!(de.body["templates"][0]["locale"], "de");
     let none = w
-        .call(o, Method::GET, &w.at("/api/templates?q=zzzz-no-such-words"), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at("/api/templates?q=zzzz-no-such-words"),
+            None,
+        )
         .await;
     assert_eq!(none.body["templates"], json!([]));
     let one = w
-        .call(o, Method::GET, &w.at(&format!("/api/templates/{script}")), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at(&format!("/api/templates/{script}")),
+            None,
+        )
         .await;
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.body["format"], "script");
@@ -288,7 +315,12 @@ async fn the_catalog_copies_tones_and_pillars_answer_members_and_no_one_else() {
 
     // A stranger: 401 for reads, 403 (no CSRF token) for writes.
     let stranger = reqwest::Client::new();
-    for path in ["/api/templates", "/api/tones", "/api/pillars", "/api/drafts"] {
+    for path in [
+        "/api/templates",
+        "/api/tones",
+        "/api/pillars",
+        "/api/drafts",
+    ] {
         let a = answer(stranger.get(w.app.url(&w.at(path)))).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{path}");
     }
@@ -352,7 +384,11 @@ async fn a_generation_is_queued_runs_and_its_draft_keeps_every_version() {
     assert_eq!(g["status"], "succeeded", "{g}");
     assert_eq!(g["engine"]["ai"], false, "the built-in engine, said so");
     assert_eq!(g["format"], "script");
-    assert!(g["text"].as_str().is_some_and(|t| t.contains("protein timing")));
+    assert!(
+        g["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("protein timing"))
+    );
     assert_eq!(g["output"]["format"], "script");
     assert!(g["usage"]["input_tokens"].is_number());
     let draft_id = g["draft_id"].as_i64().expect("the draft it wrote");
@@ -375,7 +411,10 @@ async fn a_generation_is_queued_runs_and_its_draft_keeps_every_version() {
 
     // Without a template: the format asked for.
     let g = w
-        .generate(o, json!({"format": "carousel", "brief": "five loaf shapes"}))
+        .generate(
+            o,
+            json!({"format": "carousel", "brief": "five loaf shapes"}),
+        )
         .await;
     assert_eq!(g["output"]["format"], "carousel", "{g}");
 
@@ -416,7 +455,12 @@ async fn a_generation_is_queued_runs_and_its_draft_keeps_every_version() {
     assert_eq!(same.body["version"], 2, "an unchanged save is no version");
 
     let versions = w
-        .call(o, Method::GET, &w.at(&format!("/api/drafts/{id}/versions")), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at(&format!("/api/drafts/{id}/versions")),
+            None,
+        )
         .await;
     let numbers: Vec<i64> = versions.body["versions"]
         .as_array()
@@ -427,11 +471,21 @@ async fn a_generation_is_queued_runs_and_its_draft_keeps_every_version() {
     assert_eq!(numbers, [2, 1], "newest first");
     assert!(versions.body["versions"][0]["author_name"].is_string());
     let first = w
-        .call(o, Method::GET, &w.at(&format!("/api/drafts/{id}/versions/1")), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at(&format!("/api/drafts/{id}/versions/1")),
+            None,
+        )
         .await;
     assert_eq!(first.body["content"]["slides"][0]["title"], "One");
     let missing = w
-        .call(o, Method::GET, &w.at(&format!("/api/drafts/{id}/versions/9")), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at(&format!("/api/drafts/{id}/versions/9")),
+            None,
+        )
         .await;
     assert_eq!(
         (missing.status, missing.code()),
@@ -449,7 +503,12 @@ async fn a_generation_is_queued_runs_and_its_draft_keeps_every_version() {
     assert_eq!(restored.body["version"], 3);
     assert_eq!(restored.body["content"]["slides"][0]["title"], "One");
     let versions = w
-        .call(o, Method::GET, &w.at(&format!("/api/drafts/{id}/versions")), None)
+        .call(
+            o,
+            Method::GET,
+            &w.at(&format!("/api/drafts/{id}/versions")),
+            None,
+        )
         .await;
     assert_eq!(versions.body["versions"][0]["restored_from"], 1);
 
@@ -504,7 +563,9 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
     let save = json!({"content": carousel(&["Changed"], "c")});
 
     // A viewer reads but neither generates nor saves.
-    let a = w.call(&viewer, Method::GET, &w.at("/api/drafts"), None).await;
+    let a = w
+        .call(&viewer, Method::GET, &w.at("/api/drafts"), None)
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     let a = w
         .call(
@@ -555,7 +616,11 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert_eq!(a.body["version"], 2);
-    assert_eq!(w.draft(ours).await["version"], 1, "the owner's is untouched");
+    assert_eq!(
+        w.draft(ours).await["version"],
+        1,
+        "the owner's is untouched"
+    );
 
     // Another workspace's member: 404 for our draft, generation and its
     // versions, whichever workspace they name.
@@ -564,10 +629,18 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
     for ws in [&w.ws, &other_ws] {
         for (method, path, body) in [
             (Method::GET, format!("/api/drafts/{ours}"), None),
-            (Method::PUT, format!("/api/drafts/{ours}"), Some(save.clone())),
+            (
+                Method::PUT,
+                format!("/api/drafts/{ours}"),
+                Some(save.clone()),
+            ),
             (Method::GET, format!("/api/drafts/{ours}/versions"), None),
             (Method::GET, format!("/api/generations/{generation}"), None),
-            (Method::POST, format!("/api/generations/{generation}/cancel"), None),
+            (
+                Method::POST,
+                format!("/api/generations/{generation}/cancel"),
+                None,
+            ),
             (
                 Method::POST,
                 "/api/bookmarks".to_owned(),
@@ -575,9 +648,19 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
             ),
         ] {
             let a = w
-                .call(&outsider, method.clone(), &format!("{path}?workspace={ws}"), body)
+                .call(
+                    &outsider,
+                    method.clone(),
+                    &format!("{path}?workspace={ws}"),
+                    body,
+                )
                 .await;
-            assert_eq!(a.status, StatusCode::NOT_FOUND, "{method} {path} via {ws}: {}", a.body);
+            assert_eq!(
+                a.status,
+                StatusCode::NOT_FOUND,
+                "{method} {path} via {ws}: {}",
+                a.body
+            );
             assert!(!a.body.to_string().contains("Owner's"));
         }
     }
@@ -589,7 +672,11 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     for (method, path, body) in [
-        (Method::POST, "/api/generations".to_owned(), json!({"brief": "x"})),
+        (
+            Method::POST,
+            "/api/generations".to_owned(),
+            json!({"brief": "x"}),
+        ),
         (Method::PUT, format!("/api/drafts/{ours}"), save.clone()),
         (Method::POST, "/api/drafts".to_owned(), json!({})),
     ] {
@@ -621,7 +708,11 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
     let a = w
         .with_token(&writer, Method::PUT, "/api/quotas", Some(json!({})))
         .await;
-    assert_eq!(a.status, StatusCode::FORBIDDEN, "quotas are never a token's");
+    assert_eq!(
+        a.status,
+        StatusCode::FORBIDDEN,
+        "quotas are never a token's"
+    );
     let a = w
         .with_token(
             &writer,
@@ -630,7 +721,11 @@ async fn roles_other_workspaces_and_tokens_get_only_what_they_may() {
             None,
         )
         .await;
-    assert_eq!(a.status, StatusCode::NOT_FOUND, "a token stays in its workspace");
+    assert_eq!(
+        a.status,
+        StatusCode::NOT_FOUND,
+        "a token stays in its workspace"
+    );
     w.app.stop().await;
 }
 
@@ -672,41 +767,93 @@ async fn huge_malformed_and_over_long_input_is_refused_and_changes_nothing() {
             .body("{\"content\": nope}"),
     )
     .await;
-    assert_eq!((a.status, a.code()), (StatusCode::BAD_REQUEST, "malformed_json"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
     let a = w
-        .call(o, Method::PUT, &path, Some(json!({"content": {"format": "carousel", "slides": "many"}})))
+        .call(
+            o,
+            Method::PUT,
+            &path,
+            Some(json!({"content": {"format": "carousel", "slides": "many"}})),
+        )
         .await;
-    assert_eq!((a.status, a.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
-    assert!(a.body["error"]["field"].as_str().unwrap().contains("content"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
+    );
+    assert!(
+        a.body["error"]["field"]
+            .as_str()
+            .unwrap()
+            .contains("content")
+    );
     // Another format than the draft's.
     let a = w
-        .call(o, Method::PUT, &path, Some(json!({"content": {"format": "thread", "parts": ["x"]}})))
+        .call(
+            o,
+            Method::PUT,
+            &path,
+            Some(json!({"content": {"format": "thread", "parts": ["x"]}})),
+        )
         .await;
     assert_eq!(
         (a.status, a.code()),
         (StatusCode::UNPROCESSABLE_ENTITY, "content_format_mismatch")
     );
-    assert!(a.body["error"]["message"].as_str().unwrap().contains("thread"));
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("thread")
+    );
     // Too many slides.
     let many: Vec<String> = (0..31).map(|i| format!("s{i}")).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     let a = w
-        .call(o, Method::PUT, &path, Some(json!({"content": carousel(&many, "")})))
+        .call(
+            o,
+            Method::PUT,
+            &path,
+            Some(json!({"content": carousel(&many, "")})),
+        )
         .await;
-    assert_eq!((a.status, a.code()), (StatusCode::UNPROCESSABLE_ENTITY, "studio_invalid"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "studio_invalid")
+    );
     assert_eq!(a.body["error"]["field"], "content");
     assert_eq!(w.draft(id).await["version"], 1, "nothing was saved");
 
     // A brief over MAX_BRIEF: 422 naming the field; no generation.
     let long = "b".repeat(herald_studio::MAX_BRIEF + 1);
     let a = w
-        .call(o, Method::POST, &w.at("/api/generations"), Some(json!({"brief": long})))
+        .call(
+            o,
+            Method::POST,
+            &w.at("/api/generations"),
+            Some(json!({"brief": long})),
+        )
         .await;
-    assert_eq!((a.status, a.code()), (StatusCode::UNPROCESSABLE_ENTITY, "studio_invalid"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "studio_invalid")
+    );
     assert_eq!(a.body["error"]["field"], "brief");
-    assert!(a.body["error"]["message"].as_str().unwrap().contains("brief"));
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("brief")
+    );
     let a = w
-        .call(o, Method::POST, &w.at("/api/generations"), Some(json!({"brief": "  "})))
+        .call(
+            o,
+            Method::POST,
+            &w.at("/api/generations"),
+            Some(json!({"brief": "  "})),
+        )
         .await;
     assert_eq!(a.body["error"]["field"], "brief");
     let a = w
@@ -717,7 +864,10 @@ async fn huge_malformed_and_over_long_input_is_refused_and_changes_nothing() {
             Some(json!({"brief": "x", "tone": "no-such-tone"})),
         )
         .await;
-    assert_eq!((a.status, a.code()), (StatusCode::NOT_FOUND, "tone_not_found"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::NOT_FOUND, "tone_not_found")
+    );
     let a = w
         .call(
             o,
@@ -726,7 +876,10 @@ async fn huge_malformed_and_over_long_input_is_refused_and_changes_nothing() {
             Some(json!({"brief": "x", "template_id": 999_999})),
         )
         .await;
-    assert_eq!((a.status, a.code()), (StatusCode::NOT_FOUND, "template_not_found"));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::NOT_FOUND, "template_not_found")
+    );
     let usage = w.call(o, Method::GET, &w.at("/api/usage"), None).await;
     assert_eq!(usage.status, StatusCode::OK, "{}", usage.body);
     let today = usage.body["quotas"]
@@ -759,14 +912,21 @@ async fn a_used_up_quota_is_429_naming_it_and_only_owners_and_admins_set_quotas(
         "member_month": {"generations": null, "tokens": null}
     });
     let a = w
-        .call(&editor, Method::PUT, &w.at("/api/quotas"), Some(quotas.clone()))
+        .call(
+            &editor,
+            Method::PUT,
+            &w.at("/api/quotas"),
+            Some(quotas.clone()),
+        )
         .await;
     assert_eq!((a.status, a.code()), (StatusCode::FORBIDDEN, "forbidden"));
     let a = w
         .call(o, Method::PUT, &w.at("/api/quotas"), Some(quotas.clone()))
         .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let a = w.call(&editor, Method::GET, &w.at("/api/quotas"), None).await;
+    let a = w
+        .call(&editor, Method::GET, &w.at("/api/quotas"), None)
+        .await;
     assert_eq!(a.body["member_day"]["generations"], 1);
 
     let g = w.generate(o, json!({"brief": "first"})).await;
@@ -821,7 +981,9 @@ async fn a_used_up_quota_is_429_naming_it_and_only_owners_and_admins_set_quotas(
         .clone();
     assert_eq!(mine["generations"], 1);
     assert_eq!(mine["limit"]["generations"], 1);
-    let theirs = w.call(&editor, Method::GET, &w.at("/api/usage"), None).await;
+    let theirs = w
+        .call(&editor, Method::GET, &w.at("/api/usage"), None)
+        .await;
     assert_eq!(
         theirs.body["by_member"].as_array().unwrap().len(),
         1,
@@ -846,9 +1008,15 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
     let o = &w.owner;
     let ws = w.ws.clone();
 
-    let html = w.app.html(o, &format!("/home/content?workspace={ws}")).await;
+    let html = w
+        .app
+        .html(o, &format!("/home/content?workspace={ws}"))
+        .await;
     assert!(html.contains("Content studio") && html.contains("template draft (no AI)"));
-    assert!(html.contains("href=\"/home/content\""), "the rail has Content");
+    assert!(
+        html.contains("href=\"/home/content\""),
+        "the rail has Content"
+    );
     let de = answer(
         o.get(w.app.url(&format!("/home/content?workspace={ws}")))
             .header("accept-language", "de"),
@@ -913,7 +1081,11 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
             ],
         )
         .await;
-    assert!(location(&resp).contains("done=saved"), "{}", location(&resp));
+    assert!(
+        location(&resp).contains("done=saved"),
+        "{}",
+        location(&resp)
+    );
     let draft = w.draft(id).await;
     assert_eq!(draft["version"], 2);
     assert_eq!(draft["content"]["slides"].as_array().unwrap().len(), 2);
@@ -935,11 +1107,19 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
         .await;
     let back = location(&resp);
     assert!(back.contains("error=draft_conflict"), "{back}");
-    assert!(w.app.html(o, &back).await.contains("Someone saved this draft"));
+    assert!(
+        w.app
+            .html(o, &back)
+            .await
+            .contains("Someone saved this draft")
+    );
     // Compare and restore.
     let html = w
         .app
-        .html(o, &format!("/home/content/drafts/{id}?workspace={ws}&from=1"))
+        .html(
+            o,
+            &format!("/home/content/drafts/{id}?workspace={ws}&from=1"),
+        )
         .await;
     assert!(html.contains("data-change=\"added\"") && html.contains("Slide 1 title"));
     let resp = w
@@ -958,11 +1138,19 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
         .submit(
             o,
             "/home/content/bookmarks",
-            &[("workspace", &ws), ("kind", "draft"), ("id", &id.to_string()), ("on", "true")],
+            &[
+                ("workspace", &ws),
+                ("kind", "draft"),
+                ("id", &id.to_string()),
+                ("on", "true"),
+            ],
         )
         .await;
     assert!(location(&resp).contains("done=bookmarked"));
-    let html = w.app.html(o, &format!("/home/content?workspace={ws}")).await;
+    let html = w
+        .app
+        .html(o, &format!("/home/content?workspace={ws}"))
+        .await;
     assert!(html.contains("class=\"badge bookmarked\""));
 
     // The composer, prefilled from the draft's variants.
@@ -978,7 +1166,11 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
         .submit(
             o,
             "/home/content/pillars",
-            &[("workspace", &ws), ("name", "Bakery life"), ("description", "")],
+            &[
+                ("workspace", &ws),
+                ("name", "Bakery life"),
+                ("description", ""),
+            ],
         )
         .await;
     assert!(location(&resp).contains("done=pillar_added"));
@@ -996,8 +1188,15 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
             ],
         )
         .await;
-    assert!(location(&resp).contains("done=cadence_saved"), "{}", location(&resp));
-    let html = w.app.html(o, &format!("/home/content/pillars?workspace={ws}")).await;
+    assert!(
+        location(&resp).contains("done=cadence_saved"),
+        "{}",
+        location(&resp)
+    );
+    let html = w
+        .app
+        .html(o, &format!("/home/content/pillars?workspace={ws}"))
+        .await;
     assert!(html.contains("Bakery life") && html.contains("Instagram 3 a week"));
     let resp = w
         .app
@@ -1008,9 +1207,15 @@ async fn the_studio_pages_work_without_javascript_in_both_languages() {
         )
         .await;
     let back = location(&resp);
-    assert!(back.contains("error=studio_invalid") && back.contains("field=times"), "{back}");
+    assert!(
+        back.contains("error=studio_invalid") && back.contains("field=times"),
+        "{back}"
+    );
     assert!(w.app.html(o, &back).await.contains("HH:MM"));
-    let html = w.app.html(o, &format!("/home/content/usage?workspace={ws}")).await;
+    let html = w
+        .app
+        .html(o, &format!("/home/content/usage?workspace={ws}"))
+        .await;
     assert!(html.contains("Set the quotas"));
     let resp = w
         .app
@@ -1035,7 +1240,10 @@ async fn a_generations_stream_sends_its_text_and_status_and_ends_with_it() {
     let g = w.generate(o, json!({"brief": "stream me"})).await;
     let id = g["id"].as_i64().unwrap();
     let resp = o
-        .get(w.app.url(&w.at(&format!("/home/content/generations/{id}/stream"))))
+        .get(
+            w.app
+                .url(&w.at(&format!("/home/content/generations/{id}/stream"))),
+        )
         .send()
         .await
         .unwrap();
@@ -1047,7 +1255,10 @@ async fn a_generations_stream_sends_its_text_and_status_and_ends_with_it() {
         .expect("the stream ends with the generation")
         .unwrap();
     assert!(body.contains("event: generation"), "{body}");
-    assert!(body.contains("\"done\":true") && body.contains("stream me"), "{body}");
+    assert!(
+        body.contains("\"done\":true") && body.contains("stream me"),
+        "{body}"
+    );
     // Another workspace's member: not found, no stream.
     let outsider = w.app.signed_in("studio-peeker@example.com").await;
     let resp = outsider

@@ -659,10 +659,7 @@ async fn show_version(
     Path((id, version)): Path<(i64, i32)>,
 ) -> Result<Json<VersionView>, WebError> {
     Ok(Json(
-        state
-            .studio()
-            .version(&auth, DraftId(id), version)
-            .await?,
+        state.studio().version(&auth, DraftId(id), version).await?,
     ))
 }
 

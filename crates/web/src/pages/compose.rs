@@ -598,8 +598,10 @@ async fn from_draft(
 ) -> Result<FromDraft, WebError> {
     let studio = state.studio();
     let draft = studio.draft(auth, herald_core::DraftId(id)).await?;
-    let mut platforms: Vec<herald_studio::Platform> =
-        connections.iter().map(|c| studio_platform(c.kind)).collect();
+    let mut platforms: Vec<herald_studio::Platform> = connections
+        .iter()
+        .map(|c| studio_platform(c.kind))
+        .collect();
     platforms.sort();
     platforms.dedup();
     let variants = studio

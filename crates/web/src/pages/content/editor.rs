@@ -115,7 +115,11 @@ impl ContentForm {
                 slides: self
                     .slide_titles
                     .iter()
-                    .zip(self.slide_bodies.iter().chain(std::iter::repeat(&String::new())))
+                    .zip(
+                        self.slide_bodies
+                            .iter()
+                            .chain(std::iter::repeat(&String::new())),
+                    )
                     .map(|(title, body)| Slide {
                         title: title.clone(),
                         body: body.clone(),

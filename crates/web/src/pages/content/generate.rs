@@ -36,8 +36,8 @@ use tokio::time::Instant;
 use super::super::shell::{RailItem, Section, rail};
 use super::super::{Chrome, known, render};
 use super::{
-    Choice, Refused, back, content_lines, engine_label, format_choices, format_label,
-    platform_choices, proof, ContentLine,
+    Choice, ContentLine, Refused, back, content_lines, engine_label, format_choices, format_label,
+    platform_choices, proof,
 };
 use crate::auth::SignedIn;
 use crate::error::studio_status;
@@ -396,7 +396,10 @@ async fn cancel_generation(
         .await
         .map(|_| "cancelled");
     back(
-        &format!("/home/content/generations/{id}?workspace={}", form.workspace),
+        &format!(
+            "/home/content/generations/{id}?workspace={}",
+            form.workspace
+        ),
         outcome,
     )
 }

@@ -25,8 +25,8 @@ use axum::routing::{get, post};
 use herald_accounts::{Authorized, Permission, User};
 use herald_core::{Named, TemplateId};
 use herald_studio::{
-    BookmarkKind, Content, EngineInfo, Format, NewDraft, Platform, Slot, StudioError,
-    TemplateEdit, TemplateFilter,
+    BookmarkKind, Content, EngineInfo, Format, NewDraft, Platform, Slot, StudioError, TemplateEdit,
+    TemplateFilter,
 };
 use serde::Deserialize;
 
@@ -751,9 +751,11 @@ async fn create_draft(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<i64>().map(TemplateId).map_err(|_| WebError::BadRequest {
-                code: "bad_request",
-            })
+            s.parse::<i64>()
+                .map(TemplateId)
+                .map_err(|_| WebError::BadRequest {
+                    code: "bad_request",
+                })
         })
         .transpose()?;
     let new = NewDraft {
@@ -775,7 +777,10 @@ async fn create_draft(
             d.id, form.workspace
         ))
         .into_response()),
-        Err(e) => back(&format!("/home/content?workspace={}", form.workspace), Err(e)),
+        Err(e) => back(
+            &format!("/home/content?workspace={}", form.workspace),
+            Err(e),
+        ),
     }
 }
 
@@ -812,7 +817,11 @@ mod tests {
         for locale in Locale::ALL {
             let t = catalog(locale);
             let mut keys: Vec<String> = Vec::new();
-            keys.extend(Format::ALL.iter().map(|f| format!("studio.format.{}", f.as_str())));
+            keys.extend(
+                Format::ALL
+                    .iter()
+                    .map(|f| format!("studio.format.{}", f.as_str())),
+            );
             keys.extend(
                 Platform::ALL
                     .iter()
@@ -890,7 +899,10 @@ mod tests {
             resets_at: herald_core::Timestamp::UNIX_EPOCH,
         });
         let en = crate::words::studio_error(Locale::En, &hit);
-        assert!(en.contains("daily") && en.contains('3') && en.contains("generations"), "{en}");
+        assert!(
+            en.contains("daily") && en.contains('3') && en.contains("generations"),
+            "{en}"
+        );
         let de = crate::words::studio_error(Locale::De, &hit);
         assert!(de.contains('3') && de.contains("Generierungen"), "{de}");
         // Through a redirect, the same words.

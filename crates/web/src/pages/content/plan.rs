@@ -263,11 +263,12 @@ async fn set_cadence(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.trim().to_owned())
     };
-    let workspace: i64 = value("workspace")
-        .and_then(|w| w.parse().ok())
-        .ok_or(WebError::BadRequest {
-            code: "bad_request",
-        })?;
+    let workspace: i64 =
+        value("workspace")
+            .and_then(|w| w.parse().ok())
+            .ok_or(WebError::BadRequest {
+                code: "bad_request",
+            })?;
     let auth = proof(&state, &authed.user, workspace).await?;
     let preset = value("preset").filter(|p| !p.is_empty());
     let cadence = if preset.is_some() {

@@ -113,11 +113,7 @@ async fn show_usage(
 ) -> Result<Response, WebError> {
     let t = c.t;
     let studio = state.studio();
-    let month = q
-        .month
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
+    let month = q.month.as_deref().map(str::trim).filter(|m| !m.is_empty());
     let report = studio.usage(&auth, month).await?;
     let quotas = studio.quotas(&auth).await?;
     let money = |nanos: i64| words::money(t, nanos, &report.currency);
@@ -173,7 +169,12 @@ async fn show_usage(
         may_set: auth.allows(Permission::SetQuotas),
         fields: vec![
             field("workspace_day", "workspace", "day", quotas.workspace_day),
-            field("workspace_month", "workspace", "month", quotas.workspace_month),
+            field(
+                "workspace_month",
+                "workspace",
+                "month",
+                quotas.workspace_month,
+            ),
             field("member_day", "member", "day", quotas.member_day),
             field("member_month", "member", "month", quotas.member_month),
         ],
@@ -197,9 +198,11 @@ async fn set_quotas(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let workspace: i64 = value("workspace").parse().map_err(|_| WebError::BadRequest {
-        code: "bad_request",
-    })?;
+    let workspace: i64 = value("workspace")
+        .parse()
+        .map_err(|_| WebError::BadRequest {
+            code: "bad_request",
+        })?;
     let auth = proof(&state, &authed.user, workspace).await?;
     let base = format!("/home/content/usage?workspace={workspace}");
     let number = |name: String| -> Result<Option<u64>, ()> {
