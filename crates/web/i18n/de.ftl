@@ -2084,3 +2084,5 @@ error-quota_reached =
 error-generation_ended = Diese Generierung ist bereits beendet.
 compose-from_draft = Vorausgefüllt aus dem Entwurf
 compose-from_draft_issues = Bevor er veröffentlicht werden kann, brauchen die Plattformen noch:
+landing-f_studio_title = Entwürfe aus Vorlagen, mit oder ohne KI
+landing-f_studio_body = Beginnen Sie mit einem Katalog von Skripten, Bildunterschriften, Karussells und Threads in Ihrem Ton; ein KI-Modell Ihrer Wahl (oder die eingebaute Vorlagen-Engine) schreibt den Entwurf, und jede Änderung bleibt als Version erhalten, die Sie vergleichen und wiederherstellen können.

@@ -2083,3 +2083,5 @@ error-quota_reached =
 error-generation_ended = This generation has already ended.
 compose-from_draft = Prefilled from the draft
 compose-from_draft_issues = Before it can go out, the platforms still need:
+landing-f_studio_title = Drafts from templates, with or without AI
+landing-f_studio_body = Start from a catalog of scripts, captions, carousels and threads in your tone; an AI model you configure (or the built-in template engine) writes the draft, and every edit is kept as a version you can compare and restore.

@@ -361,7 +361,9 @@ async fn show_generation(
                 ],
             )
         }),
-        cost: (ended && g.engine.ai).then(|| words::money(t, g.cost_nanos, currency)),
+        // What it cost, once it ended (the built-in engine's drafts cost
+        // nothing, and the page says so rather than hiding the line).
+        cost: ended.then(|| words::money(t, g.cost_nanos, currency)),
         draft_href: g
             .draft_id
             .map(|d| format!("/home/content/drafts/{d}?workspace={ws}")),
