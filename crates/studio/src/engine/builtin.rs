@@ -15,13 +15,13 @@
 //!    (`[fill in: the belief people hold]`). Clauses no slot took are kept
 //!    as extra beats, slides, parts or a paragraph.
 //! 3. The tone adds one of its `do` sentences (picked by a hash of the
-//!    brief) as the caption's closing line; a pillar adds "part of my …
-//!    series" and its hashtag.
+//!    brief) before the caption's closing question; a pillar adds a
+//!    "part of my … series" line and its hashtag.
 //! 4. The platform's rules (`herald_publishing::rules`) bound the result:
 //!    characters it refuses are dropped, the caption (with its hashtags) is
 //!    cut at a word boundary to its limit, hashtags are derived from the
-//!    brief and pillar and capped (a sensible few per platform, never past
-//!    its own maximum).
+//!    brief's words (German: its nouns) and the pillar and capped (a
+//!    sensible few per platform, never past its own maximum).
 //!
 //! The result is streamed to [`Progress`] as JSON in small pieces, like a
 //! chat model's structured answer.
@@ -119,7 +119,7 @@ struct Lang {
 const EN: Lang = Lang {
     german: false,
     fill_in: "fill in",
-    series: "Part of my {} series.",
+    series: "Part of my “{}” series.",
 };
 
 const DE: Lang = Lang {
@@ -158,7 +158,7 @@ pub fn fill(request: &Request) -> Content {
         .collect();
     let filled = fill_content(&content, &values, lang);
     let grown = add_leftovers(filled, &leftovers, lang);
-    finish(grown, request, lang)
+    finish(grown, request, &clauses, lang)
 }
 
 /// The structure used when the request names no template: the brief's
@@ -183,7 +183,7 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
         let content = match format {
             Format::Script => Content::Script {
                 hook: s("{topic}? Das solltest du wissen."),
-                beats: vec![s("{point1}"), s("{point2}"), s("{point3}")],
+                beats: vec![s("{point1}."), s("{point2}."), s("{point3}.")],
                 cta: s("Folg mir für mehr und speicher dir das Video, damit du es wiederfindest."),
                 shots: vec![
                     s("Nahaufnahme, direkt in die Kamera: der Hook in den ersten zwei Sekunden."),
@@ -195,16 +195,16 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
             },
             Format::Caption => Content::Caption {
                 text: s(
-                    "{topic}\n\n{point1}\n\n{point2}\n\nWie siehst du das? Schreib's mir in die Kommentare.",
+                    "{topic}\n\n{point1}.\n\n{point2}.\n\nWie siehst du das? Schreib's mir in die Kommentare.",
                 ),
                 hashtags: Vec::new(),
             },
             Format::Carousel => Content::Carousel {
                 slides: vec![
                     slide("{topic}", "Wisch dich durch das Wichtigste →"),
-                    slide("1", "{point1}"),
-                    slide("2", "{point2}"),
-                    slide("3", "{point3}"),
+                    slide("1", "{point1}."),
+                    slide("2", "{point2}."),
+                    slide("3", "{point3}."),
                     slide(
                         "Speichern",
                         "Speicher dir den Beitrag fürs nächste Mal und schick ihn jemandem, der ihn braucht.",
@@ -215,9 +215,9 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
             Format::Thread => Content::Thread {
                 parts: vec![
                     s("{topic} – ein kurzer Thread 👇"),
-                    s("1/ {point1}"),
-                    s("2/ {point2}"),
-                    s("3/ {point3}"),
+                    s("1/ {point1}."),
+                    s("2/ {point2}."),
+                    s("3/ {point3}."),
                     s("Das war's. Was probierst du zuerst aus?"),
                 ],
             },
@@ -233,7 +233,7 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
         let content = match format {
             Format::Script => Content::Script {
                 hook: s("{topic}? Here's what you need to know."),
-                beats: vec![s("{point1}"), s("{point2}"), s("{point3}")],
+                beats: vec![s("{point1}."), s("{point2}."), s("{point3}.")],
                 cta: s("Follow for more, and save this so you can find it again."),
                 shots: vec![
                     s("Close-up, straight to camera: the hook in the first two seconds."),
@@ -245,16 +245,16 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
             },
             Format::Caption => Content::Caption {
                 text: s(
-                    "{topic}\n\n{point1}\n\n{point2}\n\nWhat's your take? Tell me in the comments.",
+                    "{topic}\n\n{point1}.\n\n{point2}.\n\nWhat's your take? Tell me in the comments.",
                 ),
                 hashtags: Vec::new(),
             },
             Format::Carousel => Content::Carousel {
                 slides: vec![
                     slide("{topic}", "Swipe for the essentials →"),
-                    slide("1", "{point1}"),
-                    slide("2", "{point2}"),
-                    slide("3", "{point3}"),
+                    slide("1", "{point1}."),
+                    slide("2", "{point2}."),
+                    slide("3", "{point3}."),
                     slide(
                         "Save this",
                         "Save this post for next time and send it to someone who needs it.",
@@ -265,9 +265,9 @@ fn default_structure(format: Format, lang: &Lang) -> (Content, Vec<Slot>) {
             Format::Thread => Content::Thread {
                 parts: vec![
                     s("{topic}: a short thread 👇"),
-                    s("1/ {point1}"),
-                    s("2/ {point2}"),
-                    s("3/ {point3}"),
+                    s("1/ {point1}."),
+                    s("2/ {point2}."),
+                    s("3/ {point3}."),
                     s("That's it. Which one will you try first?"),
                 ],
             },
@@ -395,7 +395,12 @@ fn clean(text: &str) -> String {
     let text = text.trim_start_matches(|c: char| lead.contains(&c) || c == ' ');
     // A numbered list's "1." or "2)".
     let text = match text.find(['.', ')']) {
-        Some(at) if at > 0 && at <= 2 && text[..at].chars().all(|c| c.is_ascii_digit()) => {
+        Some(at)
+            if at > 0
+                && at <= 2
+                && text[..at].chars().all(|c| c.is_ascii_digit())
+                && text[at + 1..].starts_with(' ') =>
+        {
             text[at + 1..].trim_start()
         }
         _ => text,
@@ -431,7 +436,7 @@ fn sentences(line: &str) -> Vec<&str> {
     while let Some((at, c)) = chars.next() {
         let end = matches!(c, '.' | '!' | '?' | ';' | '…');
         let next_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
-        if end && next_space {
+        if end && next_space && !(c == '.' && abbreviation(&line[start..at])) {
             let stop = at + c.len_utf8();
             out.push(&line[start..stop]);
             start = stop;
@@ -446,6 +451,26 @@ fn sentences(line: &str) -> Vec<&str> {
     }
     out.push(&line[start..]);
     out
+}
+
+/// Abbreviations a full stop does not end a sentence after.
+const ABBREVIATIONS: &str = "ca bzw usw etc evtl ggf inkl nr str tel vs dr mr mrs ms eg ie approx";
+
+/// Whether `before` (the text up to a full stop) ends in an abbreviation,
+/// a single letter ("z. B.") or a day of the month ("14. Juni").
+fn abbreviation(before: &str) -> bool {
+    let word = before
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches(['(', '"', '„', '“']);
+    let letters: String = word.chars().filter(|c| *c != '.').collect();
+    let n = letters.chars().count();
+    (n == 1 && letters.chars().all(char::is_alphabetic))
+        || ((1..=2).contains(&n) && letters.chars().all(|c| c.is_ascii_digit()))
+        || ABBREVIATIONS
+            .split_whitespace()
+            .any(|a| a == letters.to_lowercase())
 }
 
 /// A clause written as `label: value`: the label, when it is short.
@@ -494,7 +519,7 @@ fn clauses(brief: &str, slots: usize) -> Vec<Clause> {
         let mut split = Vec::new();
         for c in raw {
             let parts: Vec<&str> = c.split(", ").collect();
-            if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 3) {
+            if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 4) {
                 split.extend(parts.into_iter().map(clean).filter(|p| !p.is_empty()));
             } else {
                 split.push(c);
@@ -515,189 +540,39 @@ fn clauses(brief: &str, slots: usize) -> Vec<Clause> {
 
 /// Words that say nothing about where a clause belongs, and make no
 /// hashtag.
-const STOPWORDS: &[&str] = &[
+const STOPWORDS: &str = concat!(
     // English
-    "about",
-    "after",
-    "again",
-    "also",
-    "always",
-    "because",
-    "been",
-    "before",
-    "being",
-    "could",
-    "does",
-    "doing",
-    "during",
-    "each",
-    "even",
-    "every",
-    "from",
-    "have",
-    "having",
-    "here",
-    "into",
-    "just",
-    "like",
-    "make",
-    "more",
-    "most",
-    "much",
-    "must",
-    "need",
-    "never",
-    "only",
-    "other",
-    "over",
-    "really",
-    "same",
-    "should",
-    "some",
-    "such",
-    "than",
-    "that",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "thing",
-    "things",
-    "this",
-    "those",
-    "through",
-    "very",
-    "want",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "will",
-    "with",
-    "without",
-    "would",
-    "your",
-    "yours",
-    "post",
-    "video",
-    "reel",
-    "caption",
-    "thread",
-    "carousel",
-    "want",
-    "people",
-    "something",
-    "someone",
-    "one",
-    "write",
+    "about after again also always because been before being could does doing during each ",
+    "even every from have having here into just like make more most much must need never only ",
+    "other over really same should some such than that their them then there these they thing ",
+    "things this those through very want what when where which while will with without would ",
+    "your yours post video reel caption thread carousel want something someone one ",
+    "write ",
     // German
-    "aber",
-    "alle",
-    "allem",
-    "allen",
-    "aller",
-    "alles",
-    "also",
-    "auch",
-    "auf",
-    "aus",
-    "bei",
-    "beim",
-    "bist",
-    "dann",
-    "dass",
-    "dein",
-    "deine",
-    "deinem",
-    "deinen",
-    "deiner",
-    "denn",
-    "dich",
-    "dies",
-    "diese",
-    "diesem",
-    "diesen",
-    "dieser",
-    "dieses",
-    "doch",
-    "durch",
-    "eine",
-    "einem",
-    "einen",
-    "einer",
-    "eines",
-    "etwas",
-    "für",
-    "gegen",
-    "gibt",
-    "habe",
-    "haben",
-    "hast",
-    "hier",
-    "ihre",
-    "ihren",
-    "immer",
-    "jede",
-    "jeden",
-    "jeder",
-    "jedes",
-    "kann",
-    "kannst",
-    "kein",
-    "keine",
-    "mach",
-    "machen",
-    "mehr",
-    "mein",
-    "meine",
-    "meinem",
-    "meinen",
-    "meiner",
-    "mich",
-    "mit",
-    "muss",
-    "nach",
-    "nicht",
-    "noch",
-    "nur",
-    "oder",
-    "ohne",
-    "schon",
-    "sehr",
-    "sein",
-    "seine",
-    "sich",
-    "sind",
-    "soll",
-    "sollte",
-    "über",
-    "unser",
-    "unsere",
-    "viel",
-    "viele",
-    "vom",
-    "von",
-    "weil",
-    "wenn",
-    "werden",
-    "wie",
-    "will",
-    "wird",
-    "wirst",
-    "zum",
-    "zur",
-    "zwischen",
-    "möchte",
-    "beitrag",
-    "leute",
-];
+    "aber alle allem allen aller alles also auch auf aus bei beim bist dann dass dein deine ",
+    "deinem deinen deiner denn dich dies diese diesem diesen dieser dieses doch durch eine ",
+    "einem einen einer eines etwas für gegen gibt habe haben hast hier ihre ihren immer jede ",
+    "jeden jeder jedes kann kannst kein keine mach machen mehr mein meine meinem meinen ",
+    "meiner mich mit muss nach nicht noch nur oder ohne schon sehr sein seine sich sind soll ",
+    "sollte über unser unsere viel viele vom von weil wenn werden wie will wird wirst zum zur ",
+    "zwischen möchte beitrag leute unserer unseren unserem ",
+);
+
+/// Words that help place a clause but make poor hashtags.
+const NOT_TAGS: &str = concat!(
+    // English
+    "people think thought know knows take takes made makes first actually great good best ",
+    "better still around today give gets getting going come comes look looks find right ",
+    "matters total start started doesn don isn aren wasn didn minute minutes hour hours ",
+    "days week weeks ",
+    // German
+    "viele glauben braucht brauchst direkt einfach heute wirklich eigentlich ganz besser ",
+    "erste ersten zwei drei geht macht kommt sprechen schreiben zeigen erzählen ",
+);
 
 fn is_stopword(word: &str) -> bool {
     let lower = word.to_lowercase();
-    STOPWORDS.contains(&lower.as_str())
+    STOPWORDS.split_whitespace().any(|w| w == lower)
 }
 
 /// The words of `text` worth matching or tagging: letters and digits, at
@@ -856,18 +731,18 @@ fn lower_first(s: &str) -> String {
 
 /// English words that begin a clause but are not names: lowercased when
 /// the clause lands mid-sentence.
-const EN_COMMON_STARTS: &[&str] = &[
-    "a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these",
-    "those", "how", "why", "what", "when", "where", "which", "who", "you", "we", "they", "it",
-    "some", "most", "many", "every", "each", "all", "no", "more", "less", "simple", "easy",
-    "quick", "best", "new", "old", "good", "bad", "big", "small", "doing", "eating", "using",
-    "making", "getting", "taking", "buying", "one", "two", "three", "five", "ten", "too", "not",
-    "never", "always", "only", "just", "people", "everyone", "nobody",
-];
+const EN_COMMON_STARTS: &str = concat!(
+    "a an the my your our their his her its this that these those how why what when where ",
+    "which who you we they it some most many every each all no more less simple easy quick ",
+    "best new old good bad big small doing eating using making getting taking buying one two ",
+    "three five ten too not never always only just people everyone nobody ",
+);
 
 /// Whether text placed after `before` starts a sentence.
 fn sentence_start(before: &str) -> bool {
-    let trimmed = before.trim_end_matches([' ', '\t']);
+    // An opening quote starts whatever its own place starts.
+    let trimmed =
+        before.trim_end_matches([' ', '\t', '„', '“', '"', '‚', '‘', '«', '(', '[', '\'']);
     match trimmed.chars().last() {
         None => true,
         Some(c) => {
@@ -894,7 +769,8 @@ fn placed(value: &str, before: &str, lang: &Lang) -> String {
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
             .next()
             .unwrap_or_default();
-        if EN_COMMON_STARTS.contains(&first.to_lowercase().as_str()) {
+        let first = first.to_lowercase();
+        if EN_COMMON_STARTS.split_whitespace().any(|w| w == first) {
             return lower_first(value);
         }
     }
@@ -1004,9 +880,18 @@ fn add_leftovers(content: Content, leftovers: &[String], lang: &Lang) -> Content
             }
         }
         Content::Caption { text, hashtags } => {
+            // Before the closing paragraph, which asks the question.
             let extra: Vec<String> = leftovers.iter().map(sentence).collect();
+            let mut paragraphs: Vec<&str> = text.trim_end().split("\n\n").collect();
+            let at = paragraphs
+                .len()
+                .saturating_sub(1)
+                .max(1)
+                .min(paragraphs.len());
+            let extra = extra.join(" ");
+            paragraphs.insert(at, &extra);
             Content::Caption {
-                text: format!("{}\n\n{}", text.trim_end(), extra.join(" ")),
+                text: paragraphs.join("\n\n"),
                 hashtags,
             }
         }
@@ -1086,16 +971,17 @@ fn series_line(pillar: Option<&Pillar>, lang: &Lang) -> Option<String> {
 /// platform's own maximum bounds them further).
 fn tags_wanted(platform: Option<Platform>) -> usize {
     match platform {
-        Some(Platform::Instagram) => 10,
+        Some(Platform::Instagram) => 8,
         Some(Platform::Tiktok) => 5,
         Some(Platform::Youtube | Platform::Facebook) => 3,
         None => 5,
     }
 }
 
-/// Hashtags from the pillar (one, its words joined) and the brief's words,
-/// in order, each once.
-fn derived_tags(brief: &str, pillar: Option<&Pillar>) -> Vec<String> {
+/// Hashtags from the pillar (one, its words joined) and the words of the
+/// brief's clauses (lead-ins dropped), in order, each once. In German only
+/// nouns make tags: they are the capitalised words.
+fn derived_tags(clauses: &[Clause], pillar: Option<&Pillar>, lang: &Lang) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(p) = pillar {
         let joined: String = p
@@ -1110,13 +996,26 @@ fn derived_tags(brief: &str, pillar: Option<&Pillar>) -> Vec<String> {
             out.push(tag);
         }
     }
-    let source: String = brief.chars().take(TAG_SOURCE_MAX).collect();
-    for w in words(&source) {
-        if w.chars().count() > TAG_MAX {
-            continue;
+    let mut seen = 0;
+    for c in clauses {
+        if seen > TAG_SOURCE_MAX {
+            break;
         }
-        if let Some(tag) = hashtag(w) {
-            out.push(tag);
+        seen += c.text.len();
+        for w in words(&c.text) {
+            let noun = w.chars().next().is_some_and(char::is_uppercase);
+            let lower = w.to_lowercase();
+            if w.chars().count() > TAG_MAX
+                || (lang.german && !noun)
+                || NOT_TAGS.split_whitespace().any(|n| n == lower)
+            {
+                continue;
+            }
+            // English tags in lower case; German nouns keep their capital.
+            let word = if lang.german { w.to_owned() } else { lower };
+            if let Some(tag) = hashtag(&word) {
+                out.push(tag);
+            }
         }
     }
     dedupe(out)
@@ -1155,24 +1054,54 @@ fn limit_tags(text: &str, max: usize) -> String {
     out
 }
 
+/// The lines the tone and the pillar add to a caption.
+struct Extras {
+    /// Goes before the caption's last paragraph (its question or call to
+    /// action, which should stay last).
+    tone: Option<String>,
+    /// Goes at the end.
+    series: Option<String>,
+}
+
+/// `body` with the tone's and the pillar's lines (each only once).
+fn with_extras(body: &str, extras: &Extras) -> String {
+    let mut paragraphs: Vec<String> = body
+        .trim_end()
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    let has = |paragraphs: &[String], line: &str| {
+        paragraphs
+            .iter()
+            .any(|p| p.to_lowercase().contains(&line.to_lowercase()))
+    };
+    if let Some(tone) = &extras.tone
+        && !has(&paragraphs, tone)
+    {
+        let at = match paragraphs.len() {
+            n if n >= 2 => n - 1,
+            n => n,
+        };
+        paragraphs.insert(at, tone.clone());
+    }
+    if let Some(series) = &extras.series
+        && !has(&paragraphs, series)
+    {
+        paragraphs.push(series.clone());
+    }
+    paragraphs.join("\n\n")
+}
+
 /// A caption with its tone line, series line and hashtags, within the
 /// platform's caption limit: the body is cut first, the tags kept.
 fn caption_with(
     body: &str,
-    extras: &[String],
+    extras: &Extras,
     tags: &[String],
     limits: Option<&ProviderRules>,
 ) -> String {
-    let mut body = body.trim_end().to_owned();
-    for e in extras {
-        if !body.to_lowercase().contains(&e.to_lowercase()) {
-            if body.is_empty() {
-                body = e.clone();
-            } else {
-                body = format!("{body}\n\n{e}");
-            }
-        }
-    }
+    let body = with_extras(body, extras);
     let tag_line = tags.join(" ");
     let Some(r) = limits else {
         return join_tags(&body, &tag_line);
@@ -1196,17 +1125,17 @@ fn join_tags(body: &str, tags: &str) -> String {
 }
 
 /// The piece made fit for the request's tone, pillar and platform.
-fn finish(content: Content, request: &Request, lang: &Lang) -> Content {
+fn finish(content: Content, request: &Request, clauses: &[Clause], lang: &Lang) -> Content {
     let limits = request.platform.map(|p| rules::rules_for(account_kind(p)));
     let forbidden: &[char] = limits.map_or(&[], |r| r.forbidden_chars);
     let content = content.map_texts(|s| s.chars().filter(|c| !forbidden.contains(c)).collect());
     let tag_max = limits.and_then(|r| r.hashtags_max).unwrap_or(usize::MAX);
-    let extras: Vec<String> = tone_line(request.tone.as_ref(), &request.brief)
-        .into_iter()
-        .chain(series_line(request.pillar.as_ref(), lang))
-        .map(|s| s.chars().filter(|c| !forbidden.contains(c)).collect())
-        .collect();
-    let derived = derived_tags(&request.brief, request.pillar.as_ref());
+    let allowed = |s: String| -> String { s.chars().filter(|c| !forbidden.contains(c)).collect() };
+    let extras = Extras {
+        tone: tone_line(request.tone.as_ref(), &request.brief).map(allowed),
+        series: series_line(request.pillar.as_ref(), lang).map(allowed),
+    };
+    let derived = derived_tags(clauses, request.pillar.as_ref(), lang);
     let wanted = tags_wanted(request.platform);
     // The tags a caption body gets: derived ones not already in it, as many
     // as the platform has room for.
@@ -1249,7 +1178,7 @@ fn finish(content: Content, request: &Request, lang: &Lang) -> Content {
             let tags = tags_for(&body, &hashtags);
             // The composer adds the tags below the text: the text keeps
             // room for them.
-            let text = caption_with(&body, &extras, &[], None);
+            let text = with_extras(&body, &extras);
             let text = match limits {
                 Some(r) => {
                     let line = tags.join(" ").chars().count();
@@ -1278,10 +1207,12 @@ fn finish(content: Content, request: &Request, lang: &Lang) -> Content {
         Content::Thread { parts } => {
             let mut parts: Vec<String> =
                 parts.into_iter().map(|p| limit_tags(&p, tag_max)).collect();
-            if let (Some(line), Some(last)) = (extras.first(), parts.last_mut())
+            // The closing part ends on its question; the tone's line leads
+            // into it.
+            if let (Some(line), Some(last)) = (&extras.tone, parts.last_mut())
                 && !last.contains(line.as_str())
             {
-                *last = format!("{} {line}", last.trim_end());
+                *last = format!("{line} {}", last.trim_start());
             }
             let parts = match limits {
                 Some(r) => fit_parts(parts, r.caption_max),
@@ -1331,7 +1262,7 @@ mod tests {
     #[test]
     fn briefs_split_into_clauses_without_their_lead_ins() {
         let c = clauses(
-            "A post about protein myths. Myth: you need 2 g per kg! Most people get 1.6 g easily",
+            "A post about protein myths. Myth: you need 2 g per kg! 1.6 g is plenty\n2) Sleep",
             3,
         );
         let texts: Vec<&str> = c.iter().map(|c| c.text.as_str()).collect();
@@ -1340,7 +1271,8 @@ mod tests {
             [
                 "protein myths",
                 "you need 2 g per kg",
-                "Most people get 1.6 g easily"
+                "1.6 g is plenty",
+                "Sleep"
             ]
         );
         assert_eq!(c[1].label.as_deref(), Some("myth"));
