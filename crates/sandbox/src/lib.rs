@@ -339,6 +339,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod ai;
 mod assets;
 mod config;
 mod consent;
@@ -372,7 +373,7 @@ use herald_core::Clock;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use config::{AppCredentials, Limits, SandboxConfig, WebhookTargets};
+pub use config::{AiLatency, AiSettings, AppCredentials, Limits, SandboxConfig, WebhookTargets};
 pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, EngagementReport};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
@@ -474,6 +475,7 @@ impl Sandbox {
             .merge(tiktok::router())
             .merge(tiktok_publish::router())
             .merge(google::router())
+            .merge(ai::router())
             .merge(admin::router(admin))
             .merge(assets::router());
         if admin {
@@ -498,6 +500,12 @@ impl Sandbox {
     pub fn inject(&self, endpoint: &str, fault: Fault) -> Result<(), SandboxError> {
         let id = faults::endpoint_id(endpoint)
             .ok_or_else(|| SandboxError::UnknownEndpoint(endpoint.to_owned()))?;
+        if !fault.kind.applies_to(id) {
+            return Err(SandboxError::UnsupportedFault {
+                endpoint: id,
+                kind: fault.kind.name(),
+            });
+        }
         lock(&self.inner.faults).inject(id, fault);
         Ok(())
     }
