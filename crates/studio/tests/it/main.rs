@@ -1,1 +1,3 @@
 //! The studio against a real database and the sandbox.
+
+mod openai;
