@@ -125,9 +125,8 @@ impl Meters {
                 self.buckets
                     .insert((*key).to_owned(), Bucket { level, at: now });
                 let rate = *capacity as f64 / period.as_secs_f64().max(1e-9);
-                let retry_in = if fits || level >= *cost as f64 {
-                    None
-                } else if *cost > *capacity {
+                // None: it fits, or never will (larger than the bucket).
+                let retry_in = if fits || level >= *cost as f64 || *cost > *capacity {
                     None
                 } else {
                     Some(secs((*cost as f64 - level) / rate))

@@ -49,18 +49,15 @@ fn piece_len(text: &str) -> usize {
         return 0;
     };
     let mut len = first.len_utf8();
-    let mut word = if first.is_alphanumeric() {
-        1
+    // Up to four letters or digits, after one space or not.
+    let more = if first.is_alphanumeric() {
+        3
     } else if first == ' ' && chars.peek().is_some_and(|(_, c)| c.is_alphanumeric()) {
-        0
+        4
     } else {
         return len;
     };
-    for (i, c) in chars {
-        if !c.is_alphanumeric() || word == 4 {
-            break;
-        }
-        word += 1;
+    for (i, c) in chars.take_while(|(_, c)| c.is_alphanumeric()).take(more) {
         len = i + c.len_utf8();
     }
     len
@@ -133,6 +130,92 @@ const STOP_DE: &[&str] = &[
     "mich", "nach", "nicht", "noch", "oder", "schon", "sehr", "sich", "sind", "über", "unsere",
     "viel", "von", "wenn", "werden", "wird", "woche", "zum", "zur",
 ];
+
+/// The sentences an answer is made of, `{w}` a keyword, `{topic}` the
+/// brief's first sentence, `{n}` the position in a list.
+#[derive(Clone, Copy)]
+struct Phrases {
+    hooks: &'static [&'static str],
+    beats: &'static [&'static str],
+    ctas: &'static [&'static str],
+    shots: &'static [&'static str],
+    titles: &'static [&'static str],
+    bodies: &'static [&'static str],
+}
+
+const ENGLISH: Phrases = Phrases {
+    hooks: &[
+        "Stop scrolling: {topic}.",
+        "Here is what nobody tells you about {w}.",
+        "{topic}, in under a minute.",
+        "Three things I learned about {w}.",
+    ],
+    beats: &[
+        "Start with {w} and keep it simple.",
+        "Most people skip {w}. Don't.",
+        "Show the moment {w} meets {w}.",
+        "Tell them why {w} matters to you.",
+        "One small step: {w} today, {w} tomorrow.",
+    ],
+    ctas: &[
+        "Save this for later and follow for more.",
+        "Tell me in the comments: {w} or {w}?",
+        "Share it with someone who loves {w}.",
+    ],
+    shots: &[
+        "Close-up on {w}.",
+        "Wide shot of the workspace, soft light.",
+        "Cut to hands working on {w}.",
+    ],
+    titles: &[
+        "{w}, explained",
+        "Step {n}: {w}",
+        "Why {w} matters",
+        "{w} without the stress",
+    ],
+    bodies: &[
+        "{topic}: how {w} makes it work.",
+        "Less is more, especially with {w}.",
+        "With {w}, an idea becomes a habit.",
+    ],
+};
+
+const GERMAN: Phrases = Phrases {
+    hooks: &[
+        "Hör kurz zu: {topic}.",
+        "Das sagt dir keiner über {w}.",
+        "{topic} in unter einer Minute.",
+        "Drei Dinge, die ich über {w} gelernt habe.",
+    ],
+    beats: &[
+        "Fang mit {w} an und halte es einfach.",
+        "Die meisten überspringen {w}. Mach es nicht.",
+        "Zeig den Moment, in dem {w} auf {w} trifft.",
+        "Erzähl, warum dir {w} wichtig ist.",
+        "Ein kleiner Schritt: heute {w}, morgen {w}.",
+    ],
+    ctas: &[
+        "Speicher dir das und folge für mehr.",
+        "Schreib in die Kommentare: {w} oder {w}?",
+        "Teil das mit jemandem, der {w} liebt.",
+    ],
+    shots: &[
+        "Nahaufnahme: {w}.",
+        "Totale vom Arbeitsplatz, ruhiges Licht.",
+        "Schnitt auf die Hände bei {w}.",
+    ],
+    titles: &[
+        "{w} kurz erklärt",
+        "Schritt {n}: {w}",
+        "Warum {w} zählt",
+        "{w} ohne Stress",
+    ],
+    bodies: &[
+        "{topic}: so gelingt es mit {w}.",
+        "Weniger ist mehr, besonders bei {w}.",
+        "Mit {w} wird aus einer Idee ein Ritual.",
+    ],
+};
 
 struct Writer {
     state: u64,
@@ -247,88 +330,15 @@ impl Writer {
     }
 
     fn text(&mut self, role: Role, index: usize) -> String {
-        let (hooks, beats, ctas, shots, titles, bodies): (
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-        ) = if self.de {
-            (
-                &[
-                    "Hör kurz zu: {topic}.",
-                    "Das sagt dir keiner über {w}.",
-                    "{topic} in unter einer Minute.",
-                    "Drei Dinge, die ich über {w} gelernt habe.",
-                ],
-                &[
-                    "Fang mit {w} an und halte es einfach.",
-                    "Die meisten überspringen {w}. Mach es nicht.",
-                    "Zeig den Moment, in dem {w} auf {w} trifft.",
-                    "Erzähl, warum dir {w} wichtig ist.",
-                    "Ein kleiner Schritt: heute {w}, morgen {w}.",
-                ],
-                &[
-                    "Speicher dir das und folge für mehr.",
-                    "Schreib in die Kommentare: {w} oder {w}?",
-                    "Teil das mit jemandem, der {w} liebt.",
-                ],
-                &[
-                    "Nahaufnahme: {w}.",
-                    "Totale vom Arbeitsplatz, ruhiges Licht.",
-                    "Schnitt auf die Hände bei {w}.",
-                ],
-                &[
-                    "{w} kurz erklärt",
-                    "Schritt {n}: {w}",
-                    "Warum {w} zählt",
-                    "{w} ohne Stress",
-                ],
-                &[
-                    "{topic}: so gelingt es mit {w}.",
-                    "Weniger ist mehr, besonders bei {w}.",
-                    "Mit {w} wird aus einer Idee ein Ritual.",
-                ],
-            )
-        } else {
-            (
-                &[
-                    "Stop scrolling: {topic}.",
-                    "Here is what nobody tells you about {w}.",
-                    "{topic}, in under a minute.",
-                    "Three things I learned about {w}.",
-                ],
-                &[
-                    "Start with {w} and keep it simple.",
-                    "Most people skip {w}. Don't.",
-                    "Show the moment {w} meets {w}.",
-                    "Tell them why {w} matters to you.",
-                    "One small step: {w} today, {w} tomorrow.",
-                ],
-                &[
-                    "Save this for later and follow for more.",
-                    "Tell me in the comments: {w} or {w}?",
-                    "Share it with someone who loves {w}.",
-                ],
-                &[
-                    "Close-up on {w}.",
-                    "Wide shot of the workspace, soft light.",
-                    "Cut to hands working on {w}.",
-                ],
-                &[
-                    "{w}, explained",
-                    "Step {n}: {w}",
-                    "Why {w} matters",
-                    "{w} without the stress",
-                ],
-                &[
-                    "{topic}: how {w} makes it work.",
-                    "Less is more, especially with {w}.",
-                    "With {w}, an idea becomes a habit.",
-                ],
-            )
-        };
+        let p = if self.de { &GERMAN } else { &ENGLISH };
+        let Phrases {
+            hooks,
+            beats,
+            ctas,
+            shots,
+            titles,
+            bodies,
+        } = *p;
         match role {
             Role::Hook => {
                 let t = self.pick(hooks);
@@ -516,7 +526,7 @@ impl Writer {
                     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
                 }
             }
-            "boolean" => Value::Bool(self.next() % 2 == 0),
+            "boolean" => Value::Bool(self.next().is_multiple_of(2)),
             _ => Value::Null,
         }
     }

@@ -279,12 +279,11 @@ impl OpenAiCompatible {
                 }
             }
             if !answer.done {
-                if let Some(data) = events.finish() {
-                    if let Step::Delta(delta) = answer.event(&data, |e| self.scrub(e))?
-                        && progress.text(&delta).await.is_err()
-                    {
-                        return Err(Failure::Engine(EngineError::Cancelled));
-                    }
+                if let Some(data) = events.finish()
+                    && let Step::Delta(delta) = answer.event(&data, |e| self.scrub(e))?
+                    && progress.text(&delta).await.is_err()
+                {
+                    return Err(Failure::Engine(EngineError::Cancelled));
                 }
                 if answer.finish.is_none() {
                     // Neither a finish reason nor `[DONE]`: the connection
