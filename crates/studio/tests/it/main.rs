@@ -3,4 +3,5 @@
 //! against the sandbox's simulator.
 
 mod builtin;
+mod openai;
 mod service;
