@@ -205,7 +205,8 @@ settings! {
     /// | false: BUCKET.ENDPOINT/KEY
     s3_path_style: String = "true",
     /// base URL of an OpenAI-compatible API for AI drafting, e.g. https://api.openai.com/v1 or
-    /// http://127.0.0.1:11434/v1 (Ollama); unset: the built-in template engine (no AI)
+    /// http://127.0.0.1:11434/v1 (Ollama), or `sandbox` for the sandbox's simulated one;
+    /// unset: the built-in template engine (no AI)
     ai_base_url: Option<String>,
     /// API key sent as a bearer token (local servers may need none)
     ai_api_key: Option<SecretString>,
@@ -365,12 +366,21 @@ pub struct Config {
 /// An OpenAI-compatible API (OpenAI, Ollama, vLLM, llama.cpp's server).
 #[derive(Clone, Debug)]
 pub struct AiService {
-    /// Without a trailing slash, e.g. `https://api.openai.com/v1`.
-    pub base_url: String,
+    pub endpoint: AiEndpoint,
     pub api_key: Option<SecretString>,
     pub model: String,
     /// The longest one generation may take.
     pub timeout: Duration,
+}
+
+/// Where the OpenAI-compatible API is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AiEndpoint {
+    /// A base URL without a trailing slash, e.g. `https://api.openai.com/v1`.
+    Url(String),
+    /// The sandbox's simulated API (`HERALD_AI_BASE_URL=sandbox`), with the
+    /// sandbox's generated key.
+    Sandbox,
 }
 
 /// Where media files are kept.
@@ -404,6 +414,8 @@ pub struct SandboxSecrets {
     pub instagram: SecretString,
     pub tiktok: SecretString,
     pub google: SecretString,
+    /// The simulated OpenAI-compatible API's key.
+    pub ai: SecretString,
 }
 
 /// One platform app: client id and secret.
@@ -676,6 +688,7 @@ impl Config {
             instagram: load("instagram")?,
             tiktok: load("tiktok")?,
             google: load("google")?,
+            ai: load("ai")?,
         })
     }
 
@@ -1106,6 +1119,16 @@ impl Settings {
             text(self.ai_model.as_deref()),
         ) {
             (None, _) => None,
+            (Some("sandbox"), _) if !sandbox => bad!(
+                ai_base_url,
+                "an API URL: `sandbox` needs the sandbox on (development, or HERALD_SANDBOX=on)"
+            ),
+            (Some("sandbox"), model) => Some(AiService {
+                endpoint: AiEndpoint::Sandbox,
+                api_key: None,
+                model: model.unwrap_or_else(|| "gpt-4o-mini".to_owned()),
+                timeout: Duration::from_secs(ai_timeout),
+            }),
             (Some(url), _) if !is_http(url) => bad!(
                 ai_base_url,
                 "http://HOST:PORT/v1 or https://HOST/v1 (an OpenAI-compatible API)"
@@ -1115,7 +1138,7 @@ impl Settings {
                 "the AI service needs to be told which model to use (e.g. gpt-4o-mini, llama3.1)"
             ),
             (Some(url), Some(model)) => Some(AiService {
-                base_url: url.to_owned(),
+                endpoint: AiEndpoint::Url(url.to_owned()),
                 api_key: secret_text(&self.ai_api_key).map(SecretString::from),
                 model,
                 timeout: Duration::from_secs(ai_timeout),

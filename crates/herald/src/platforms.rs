@@ -56,7 +56,7 @@ fn origin_of(url: &str) -> Option<String> {
 
 /// Where unconfigured providers point: the standalone sandbox, or the
 /// built-in one under this server's public URL.
-fn sandbox_base(config: &Config) -> String {
+pub fn sandbox_base(config: &Config) -> String {
     config
         .sandbox_url
         .clone()
@@ -72,6 +72,7 @@ pub fn sandbox_config(config: &Config, base: String) -> SandboxConfig {
         sandbox.instagram.client_secret = secrets.instagram.expose_secret().to_owned();
         sandbox.tiktok.client_secret = secrets.tiktok.expose_secret().to_owned();
         sandbox.google.client_secret = secrets.google.expose_secret().to_owned();
+        sandbox.ai.api_key = format!("sk-sandbox-{}", secrets.ai.expose_secret());
     }
     sandbox
 }
@@ -122,7 +123,11 @@ pub fn build(
     let providers = Providers::new(&apps, &client);
     let publishers = Publishers::new(&apps, &client);
     let engagers = Engagers::new(&apps, &client);
-    let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox);
+    let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox)
+        || config
+            .ai
+            .as_ref()
+            .is_some_and(|ai| ai.endpoint == crate::config::AiEndpoint::Sandbox);
     let sandbox = if serve_sandbox && uses_sandbox && config.sandbox_url.is_none() {
         let mut sandbox_config = sandbox_config(config, sandbox_base(config));
         sandbox_config.state_file = Some(config.data_dir.join("sandbox-state.json"));

@@ -124,6 +124,14 @@ async fn create_fault(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes
             ),
         );
     };
+    if !kind.applies_to(id) {
+        return admin_error(
+            "unsupported_kind",
+            format!(
+                "Fault kind {kind_name:?} does not apply to {id}: content_filtered, answer_filtered, stream_cut and quota_exhausted are for openai.chat_completions."
+            ),
+        );
+    }
     let times = match p
         .non_empty("times")
         .filter(|t| *t != "null")

@@ -97,6 +97,12 @@ pub struct Limits {
     /// Longest a Meta media download (`image_url`, `video_url`, `url`,
     /// `file_url`) may take, in real milliseconds.
     pub media_fetch_timeout_ms: u64,
+    /// OpenAI-compatible chat completions per API key per minute (real,
+    /// `gpt-4o-mini` at usage tier 1: 500).
+    pub openai_requests_per_minute: u32,
+    /// Tokens per API key per minute, each request charged its prompt
+    /// tokens plus its `max_tokens` (real, `gpt-4o-mini` at tier 1: 200,000).
+    pub openai_tokens_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -121,6 +127,8 @@ impl Default for Limits {
             instagram_publishes_per_day: 50,
             instagram_containers_per_day: 400,
             media_fetch_timeout_ms: 30_000,
+            openai_requests_per_minute: 500,
+            openai_tokens_per_minute: 200_000,
         }
     }
 }
@@ -168,6 +176,54 @@ pub struct SandboxConfig {
     /// come from API callers, so outside tests and development only public
     /// addresses.
     pub fetch_policy: herald_net::TargetPolicy,
+    /// The OpenAI-compatible API: its key and how fast it answers.
+    pub ai: AiSettings,
+}
+
+/// The simulated OpenAI-compatible API's key and pace.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AiSettings {
+    /// The one API key `Authorization: Bearer …` is accepted with.
+    pub api_key: String,
+    /// How fast answers come; [`AiLatency::ZERO`] for benchmarks.
+    pub latency: AiLatency,
+}
+
+impl std::fmt::Debug for AiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiSettings")
+            .field("api_key", &"[redacted]")
+            .field("latency", &self.latency)
+            .finish()
+    }
+}
+
+/// Real milliseconds a simulated model takes: before its first streamed
+/// token and between two streamed tokens. A non-streamed answer takes the
+/// sum it would have taken streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AiLatency {
+    pub first_token_ms: u64,
+    pub per_token_ms: u64,
+}
+
+impl AiLatency {
+    /// Answers at once, in one piece of body: what a benchmark of Herald's
+    /// own overhead wants.
+    pub const ZERO: AiLatency = AiLatency {
+        first_token_ms: 0,
+        per_token_ms: 0,
+    };
+
+    /// A pace a person can watch stream in (the default).
+    pub const DEMO: AiLatency = AiLatency {
+        first_token_ms: 300,
+        per_token_ms: 15,
+    };
+
+    pub fn is_zero(&self) -> bool {
+        self.first_token_ms == 0 && self.per_token_ms == 0
+    }
 }
 
 /// The app's webhook and callback URLs as registered in Meta's App
@@ -262,7 +318,8 @@ impl std::fmt::Debug for WebhookTargets {
 impl SandboxConfig {
     /// The sandbox apps' ids with freshly generated secrets (Herald sets
     /// its install's own), non-rotating TikTok tokens, memory-only state,
-    /// no webhook sender, the admin API on, downloads from any address.
+    /// no webhook sender, the admin API on, downloads from any address, a
+    /// fresh random OpenAI API key and the demo pace.
     pub fn new(public_base: impl Into<String>) -> Self {
         let mut public_base = public_base.into();
         while public_base.ends_with('/') {
@@ -281,6 +338,14 @@ impl SandboxConfig {
             webhooks: None,
             admin: true,
             fetch_policy: herald_net::TargetPolicy::AllowPrivate,
+            ai: AiSettings {
+                api_key: {
+                    let bytes: [u8; 24] = rand::random();
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    format!("sk-sandbox-{hex}")
+                },
+                latency: AiLatency::DEMO,
+            },
         }
     }
 }

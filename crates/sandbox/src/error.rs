@@ -7,6 +7,11 @@ use std::path::PathBuf;
 pub enum SandboxError {
     #[error("unknown sandbox endpoint id {0:?} (see herald_sandbox::ENDPOINTS)")]
     UnknownEndpoint(String),
+    #[error("fault kind {kind} does not apply to endpoint {endpoint}")]
+    UnsupportedFault {
+        endpoint: &'static str,
+        kind: &'static str,
+    },
     #[error("cannot read sandbox state file {path}")]
     ReadState {
         path: PathBuf,

@@ -219,6 +219,14 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "youtube.comment_moderation",
         "www.googleapis.com/youtube/v3/comments/setModerationStatus — hide, show or reject comments",
     ),
+    (
+        "openai.chat_completions",
+        "api.openai.com/v1/chat/completions — chat completions, streamed or not",
+    ),
+    (
+        "openai.models",
+        "api.openai.com/v1/models — the models a key may use",
+    ),
 ];
 
 /// Every endpoint id:
@@ -277,6 +285,8 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `youtube.comment_threads` | `www.googleapis.com/youtube/v3/commentThreads` |
 /// | `youtube.comments` | `www.googleapis.com/youtube/v3/comments` (GET, POST, DELETE) |
 /// | `youtube.comment_moderation` | `www.googleapis.com/youtube/v3/comments/setModerationStatus` |
+/// | `openai.chat_completions` | `api.openai.com/v1/chat/completions` |
+/// | `openai.models` | `api.openai.com/v1/models` and `/v1/models/{model}` |
 pub const ENDPOINTS: &[&str] = &[
     "meta.oauth_dialog",
     "meta.access_token",
@@ -330,6 +340,8 @@ pub const ENDPOINTS: &[&str] = &[
     "youtube.comment_threads",
     "youtube.comments",
     "youtube.comment_moderation",
+    "openai.chat_completions",
+    "openai.models",
 ];
 
 /// What an injected fault makes an endpoint answer. Each endpoint renders the
@@ -350,6 +362,17 @@ pub enum FaultKind {
     /// in the body, so the client cannot tell whether it worked. This is
     /// what makes other tools post twice.
     ResponseLost,
+    /// AI only: the service's content filter refuses the prompt (400
+    /// `content_filter`).
+    ContentFiltered,
+    /// AI only: the answer starts, then the content filter stops it
+    /// (`finish_reason: content_filter`).
+    AnswerFiltered,
+    /// AI only: the answer starts, then the connection breaks mid-answer
+    /// (no `finish_reason`, no `[DONE]`).
+    StreamCut,
+    /// AI only: the account's credit is used up (429 `insufficient_quota`).
+    QuotaExhausted,
 }
 
 impl FaultKind {
@@ -363,6 +386,22 @@ impl FaultKind {
             FaultKind::RevokedToken => "revoked_token",
             FaultKind::MissingPermission => "missing_permission",
             FaultKind::ResponseLost => "response_lost",
+            FaultKind::ContentFiltered => "content_filtered",
+            FaultKind::AnswerFiltered => "answer_filtered",
+            FaultKind::StreamCut => "stream_cut",
+            FaultKind::QuotaExhausted => "quota_exhausted",
+        }
+    }
+
+    /// Whether an endpoint can show this kind: the AI kinds only on the
+    /// chat completions endpoint.
+    pub fn applies_to(&self, endpoint: &str) -> bool {
+        match self {
+            FaultKind::ContentFiltered
+            | FaultKind::AnswerFiltered
+            | FaultKind::StreamCut
+            | FaultKind::QuotaExhausted => endpoint == "openai.chat_completions",
+            _ => true,
         }
     }
 
@@ -376,6 +415,10 @@ impl FaultKind {
             "revoked_token" => FaultKind::RevokedToken,
             "missing_permission" => FaultKind::MissingPermission,
             "response_lost" => FaultKind::ResponseLost,
+            "content_filtered" => FaultKind::ContentFiltered,
+            "answer_filtered" => FaultKind::AnswerFiltered,
+            "stream_cut" => FaultKind::StreamCut,
+            "quota_exhausted" => FaultKind::QuotaExhausted,
             _ => return None,
         })
     }
@@ -390,6 +433,10 @@ pub(crate) const FAULT_KIND_NAMES: &[&str] = &[
     "revoked_token",
     "missing_permission",
     "response_lost",
+    "content_filtered",
+    "answer_filtered",
+    "stream_cut",
+    "quota_exhausted",
 ];
 
 /// A fault for one endpoint.

@@ -348,7 +348,12 @@ impl GraphCall {
             }
             FaultKind::RevokedToken => GraphError::session_invalidated(),
             FaultKind::MissingPermission => missing_permission(),
-            FaultKind::Slow { .. } | FaultKind::ResponseLost => return Ok(()),
+            FaultKind::Slow { .. }
+            | FaultKind::ResponseLost
+            | FaultKind::ContentFiltered
+            | FaultKind::AnswerFiltered
+            | FaultKind::StreamCut
+            | FaultKind::QuotaExhausted => return Ok(()),
         })
     }
 

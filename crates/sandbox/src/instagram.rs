@@ -245,7 +245,15 @@ async fn exchange_code(State(sb): State<Sandbox>, headers: HeaderMap, body: Byte
             return bad_request("This authorization code has been used");
         }
         Some(FaultKind::MissingPermission) => return bad_request("Insufficient developer role"),
-        Some(FaultKind::Slow { .. } | FaultKind::ResponseLost) | None => {}
+        Some(
+            FaultKind::Slow { .. }
+            | FaultKind::ResponseLost
+            | FaultKind::ContentFiltered
+            | FaultKind::AnswerFiltered
+            | FaultKind::StreamCut
+            | FaultKind::QuotaExhausted,
+        )
+        | None => {}
     }
     let app = &sb.config().instagram;
     if p.non_empty("client_id") != Some(app.client_id.as_str()) {

@@ -2,8 +2,9 @@
 //! demos: the Meta Graph API (Facebook Login, Pages, Instagram business
 //! accounts, and Instagram Login), TikTok Login Kit v2 with user info and
 //! the Content Posting API, and Google OAuth 2.0 with YouTube channels,
-//! resumable video uploads and Google Drive; and engagement on Meta and
-//! YouTube (comments, replies, moderation, private replies, messages).
+//! resumable video uploads and Google Drive; engagement on Meta and
+//! YouTube (comments, replies, moderation, private replies, messages); and
+//! an OpenAI-compatible chat completions API for AI drafting.
 //!
 //! The simulators follow the wire contract of `platform-apis.md`: real
 //! paths and parameters, JSON shapes, error objects and codes, rate-limit
@@ -30,6 +31,7 @@
 //! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
 //! | `https://accounts.google.com/o/oauth2/v2/auth` | `/accounts.google.com/o/oauth2/v2/auth` |
 //! | `https://oauth2.googleapis.com/...` | `/oauth2.googleapis.com/token`, `/revoke`, `/tokeninfo` |
+//! | `https://api.openai.com/v1/...` | `/api.openai.com/v1/chat/completions` (`POST`, streamed or whole), `/api.openai.com/v1/models`, `/api.openai.com/v1/models/{model}` |
 //! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/youtube/v3/commentThreads`, `/youtube/v3/comments` (GET, POST, DELETE), `/youtube/v3/comments/setModerationStatus`, `/drive/v3/files`, `/drive/v3/files/{id}` |
 //!
 //! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
@@ -200,6 +202,35 @@
 //! chronologically as `{id,message,created_time,from}`, or
 //! `order=reverse_chronological`).
 //!
+//! # OpenAI-compatible API
+//!
+//! Chat completions as OpenAI answers them (`docs/platforms/ai.md` has
+//! the contract and its sources): `Authorization: Bearer` with
+//! [`AiSettings::api_key`] (401 `invalid_api_key` otherwise); models
+//! `gpt-4o-mini`, `gpt-4o` (128K context), `o4-mini` (200K, refuses
+//! `max_tokens`) and `llama3.1` (8K, as a local server runs it); answers
+//! deterministic per request, built from the brief, JSON valid against a
+//! `json_schema` `response_format`; `stream: true` gives
+//! `chat.completion.chunk` events (role, one token each, finish reason,
+//! usage with `stream_options.include_usage`, `[DONE]`). Tokens are counted
+//! deterministically (pieces of at most four letters or one other
+//! character). Every answer after the key check carries the
+//! `x-ratelimit-*` headers of per-key requests and tokens buckets
+//! ([`Limits::openai_requests_per_minute`],
+//! [`Limits::openai_tokens_per_minute`]); over either, 429
+//! `rate_limit_exceeded` with `retry-after`. Prompt and `max_tokens` over
+//! the model's context: 400 `context_length_exceeded`. [`AiSettings::latency`]
+//! paces the answer ([`AiLatency::ZERO`] writes it in one piece).
+//!
+//! Faults on `openai.chat_completions`: RateLimited is 429 with only the
+//! `x-ratelimit-*` headers (no `retry-after`), ServerError 500, the token
+//! kinds 401 `invalid_api_key`, MissingPermission 403 `model_not_found`,
+//! and four kinds of its own: ContentFiltered (400 `content_filter`),
+//! AnswerFiltered (half the answer, then `finish_reason: content_filter`),
+//! StreamCut (half the answer, then the connection breaks) and
+//! QuotaExhausted (429 `insufficient_quota`); these four are refused on
+//! other endpoints.
+//!
 //! # Admin HTTP API
 //!
 //! `GET /_admin/state` (JSON summary), `POST /_admin/faults`
@@ -339,6 +370,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod ai;
 mod assets;
 mod config;
 mod consent;
@@ -372,7 +404,7 @@ use herald_core::Clock;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use config::{AppCredentials, Limits, SandboxConfig, WebhookTargets};
+pub use config::{AiLatency, AiSettings, AppCredentials, Limits, SandboxConfig, WebhookTargets};
 pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, EngagementReport};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
@@ -474,6 +506,7 @@ impl Sandbox {
             .merge(tiktok::router())
             .merge(tiktok_publish::router())
             .merge(google::router())
+            .merge(ai::router())
             .merge(admin::router(admin))
             .merge(assets::router());
         if admin {
@@ -498,6 +531,12 @@ impl Sandbox {
     pub fn inject(&self, endpoint: &str, fault: Fault) -> Result<(), SandboxError> {
         let id = faults::endpoint_id(endpoint)
             .ok_or_else(|| SandboxError::UnknownEndpoint(endpoint.to_owned()))?;
+        if !fault.kind.applies_to(id) {
+            return Err(SandboxError::UnsupportedFault {
+                endpoint: id,
+                kind: fault.kind.name(),
+            });
+        }
         lock(&self.inner.faults).inject(id, fault);
         Ok(())
     }

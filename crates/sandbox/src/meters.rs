@@ -1,6 +1,8 @@
 //! Rate-limit meters: sliding windows of call times (Meta app and
 //! business-use-case budgets, TikTok per-minute limits) and daily unit
-//! quotas (YouTube). Memory only: a restart starts every meter at zero.
+//! quotas (YouTube), and token buckets (the OpenAI-compatible API's
+//! requests and tokens per minute). Memory only: a restart starts every
+//! meter at zero.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -10,6 +12,28 @@ use jiff::{SignedDuration, Timestamp};
 pub(crate) struct Meters {
     windows: HashMap<String, VecDeque<Timestamp>>,
     daily: HashMap<String, (i64, u64)>,
+    buckets: HashMap<String, Bucket>,
+}
+
+/// A bucket that holds up to `capacity` units and refills at
+/// `capacity` per `period`, continuously.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    level: f64,
+    at: Timestamp,
+}
+
+/// A bucket's state after a look or a charge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct BucketState {
+    pub capacity: u64,
+    /// Whole units left now.
+    pub remaining: u64,
+    /// Until the bucket is full again.
+    pub full_in: std::time::Duration,
+    /// When a charge was refused: until it would fit (None when it never
+    /// fits, being larger than the bucket).
+    pub retry_in: Option<std::time::Duration>,
 }
 
 /// Calls inside a window after recording one more.
@@ -77,6 +101,60 @@ impl Meters {
         }
     }
 
+    /// Takes `cost` units from each bucket when every one has them, else
+    /// none: `(key, capacity, period, cost)` per bucket. Returns the
+    /// buckets' states and whether the charge was made.
+    pub fn take_all(
+        &mut self,
+        now: Timestamp,
+        charges: &[(&str, u64, SignedDuration, u64)],
+    ) -> (Vec<BucketState>, bool) {
+        let levels: Vec<f64> = charges
+            .iter()
+            .map(|(key, capacity, period, _)| self.level(key, *capacity, *period, now))
+            .collect();
+        let fits = charges
+            .iter()
+            .zip(&levels)
+            .all(|((_, _, _, cost), level)| *level >= *cost as f64);
+        let states = charges
+            .iter()
+            .zip(levels)
+            .map(|((key, capacity, period, cost), level)| {
+                let level = if fits { level - *cost as f64 } else { level };
+                self.buckets
+                    .insert((*key).to_owned(), Bucket { level, at: now });
+                let rate = *capacity as f64 / period.as_secs_f64().max(1e-9);
+                // None: it fits, or never will (larger than the bucket).
+                let retry_in = if fits || level >= *cost as f64 || *cost > *capacity {
+                    None
+                } else {
+                    Some(secs((*cost as f64 - level) / rate))
+                };
+                BucketState {
+                    capacity: *capacity,
+                    remaining: level.max(0.0).floor() as u64,
+                    full_in: secs((*capacity as f64 - level) / rate),
+                    retry_in,
+                }
+            })
+            .collect();
+        (states, fits)
+    }
+
+    /// A bucket's level now (a new bucket is full).
+    fn level(&self, key: &str, capacity: u64, period: SignedDuration, now: Timestamp) -> f64 {
+        let capacity = capacity as f64;
+        match self.buckets.get(key) {
+            None => capacity,
+            Some(b) => {
+                let elapsed = now.duration_since(b.at).as_secs_f64().max(0.0);
+                let rate = capacity / period.as_secs_f64().max(1e-9);
+                (b.level + elapsed * rate).min(capacity)
+            }
+        }
+    }
+
     /// Charges `cost` units to `key`'s quota for the current Pacific day and
     /// returns the units used before this charge.
     pub fn charge_daily(&mut self, key: &str, now: Timestamp, cost: u64) -> u64 {
@@ -89,6 +167,12 @@ impl Meters {
         entry.1 += cost;
         before
     }
+}
+
+/// Seconds as a duration, to the millisecond (floating-point dust would
+/// make a 6 s wait 5.999999 s).
+fn secs(s: f64) -> std::time::Duration {
+    std::time::Duration::from_millis((s.max(0.0) * 1000.0).round() as u64)
 }
 
 /// Days since the epoch in UTC−8. Google resets quotas at midnight Pacific
@@ -132,6 +216,37 @@ mod tests {
             Usage::of(WindowCount { calls: 1, ..w }, 4, now).call_count,
             25
         );
+    }
+
+    #[test]
+    fn buckets_refill_continuously_and_charge_all_or_nothing() {
+        let mut m = Meters::default();
+        let t0 = Timestamp::from_second(1_700_000_000).unwrap();
+        let minute = SignedDuration::from_mins(1);
+        let charge = |m: &mut Meters, at, tokens| {
+            m.take_all(at, &[("r", 2, minute, 1), ("t", 100, minute, tokens)])
+        };
+        let (s, ok) = charge(&mut m, t0, 40);
+        assert!(ok);
+        assert_eq!((s[0].remaining, s[1].remaining), (1, 60));
+        assert_eq!(s[0].full_in, std::time::Duration::from_secs(30));
+        // Too many tokens: nothing is taken, and the wait is until 70 fit.
+        let (s, ok) = charge(&mut m, t0, 70);
+        assert!(!ok);
+        assert_eq!(s[0].remaining, 1);
+        assert_eq!(s[1].retry_in, Some(std::time::Duration::from_secs(6)));
+        assert_eq!(s[0].retry_in, None);
+        let (_, ok) = charge(&mut m, t0, 10);
+        assert!(ok);
+        let (s, ok) = charge(&mut m, t0, 1);
+        assert!(!ok);
+        assert_eq!(s[0].retry_in, Some(std::time::Duration::from_secs(30)));
+        let (_, ok) = charge(&mut m, t0 + SignedDuration::from_secs(30), 1);
+        assert!(ok);
+        // Larger than the bucket: never fits, no wait to suggest.
+        let (s, ok) = charge(&mut m, t0 + SignedDuration::from_mins(5), 101);
+        assert!(!ok);
+        assert_eq!(s[1].retry_in, None);
     }
 
     #[test]

@@ -320,7 +320,12 @@ fn oauth_fault(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
             "unauthorized_client",
             "The client is not authorized to request an access token using this method.",
         ),
-        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
+        FaultKind::Slow { .. }
+        | FaultKind::ResponseLost
+        | FaultKind::ContentFiltered
+        | FaultKind::AnswerFiltered
+        | FaultKind::StreamCut
+        | FaultKind::QuotaExhausted => return None,
     })
 }
 
@@ -622,7 +627,15 @@ async fn get_user_info(
         }
         Some(FaultKind::ExpiredToken | FaultKind::RevokedToken) => return token_invalid(&sb),
         Some(FaultKind::MissingPermission) => return scope_missing(&sb),
-        Some(FaultKind::Slow { .. } | FaultKind::ResponseLost) | None => {}
+        Some(
+            FaultKind::Slow { .. }
+            | FaultKind::ResponseLost
+            | FaultKind::ContentFiltered
+            | FaultKind::AnswerFiltered
+            | FaultKind::StreamCut
+            | FaultKind::QuotaExhausted,
+        )
+        | None => {}
     }
     let now = sb.now();
     let app = sb.config().tiktok.client_id.clone();

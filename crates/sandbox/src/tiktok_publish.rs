@@ -343,7 +343,12 @@ fn fault_response(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
         ),
         FaultKind::ExpiredToken | FaultKind::RevokedToken => token_invalid(sb),
         FaultKind::MissingPermission => scope_missing(sb),
-        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
+        FaultKind::Slow { .. }
+        | FaultKind::ResponseLost
+        | FaultKind::ContentFiltered
+        | FaultKind::AnswerFiltered
+        | FaultKind::StreamCut
+        | FaultKind::QuotaExhausted => return None,
     })
 }
 

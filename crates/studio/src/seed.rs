@@ -265,3 +265,204 @@ impl SeedFile {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    fn shipped() -> SeedFile {
+        SeedFile::shipped().expect("the shipped catalog parses and passes its checks")
+    }
+
+    #[test]
+    fn the_shipped_catalog_meets_the_promised_counts() {
+        let file = shipped();
+        assert_eq!(file.version, 1);
+        assert_eq!(file.niches.len(), 6);
+        assert!(file.tones.len() >= 8, "{} tones", file.tones.len());
+        assert!(file.cadences.len() >= 4, "{} cadences", file.cadences.len());
+        assert!(
+            file.templates.len() >= 40,
+            "{} templates",
+            file.templates.len()
+        );
+        let mut per_niche: BTreeMap<&str, usize> = BTreeMap::new();
+        for t in &file.templates {
+            *per_niche.entry(t.niche.as_str()).or_default() += 1;
+        }
+        for n in &file.niches {
+            let count = per_niche.get(n.code.as_str()).copied().unwrap_or(0);
+            assert!(count >= 6, "niche {} has {count} templates", n.code);
+        }
+        let formats: BTreeSet<Format> = file.templates.iter().map(SeedTemplate::format).collect();
+        assert_eq!(formats, Format::ALL.into_iter().collect());
+        for f in Format::ALL {
+            for n in &file.niches {
+                let any = file
+                    .templates
+                    .iter()
+                    .any(|t| t.niche == n.code && t.format() == f);
+                assert!(any, "niche {} has no {f:?} template", n.code);
+            }
+        }
+        let fitted: BTreeSet<Platform> = file
+            .templates
+            .iter()
+            .flat_map(|t| t.platforms.iter().copied())
+            .collect();
+        assert_eq!(fitted, Platform::ALL.into_iter().collect());
+    }
+
+    #[test]
+    fn every_entry_has_both_languages_filled_in() {
+        let file = shipped();
+        for n in &file.niches {
+            assert!(
+                !n.en.trim().is_empty() && !n.de.trim().is_empty(),
+                "{}",
+                n.code
+            );
+        }
+        for t in &file.tones {
+            for (lang, text) in [("en", &t.en), ("de", &t.de)] {
+                let what = format!("tone {} ({lang})", t.slug);
+                assert!(!text.name.trim().is_empty(), "{what}: name");
+                assert!(!text.description.trim().is_empty(), "{what}: description");
+                assert!((2..=3).contains(&text.dos.len()), "{what}: do examples");
+                assert!((2..=3).contains(&text.donts.len()), "{what}: dont examples");
+                assert!(
+                    text.dos
+                        .iter()
+                        .chain(&text.donts)
+                        .all(|s| !s.trim().is_empty()),
+                    "{what}: an empty example"
+                );
+            }
+            assert_ne!(t.en.dos, t.de.dos, "tone {}: the German is a copy", t.slug);
+        }
+        for c in &file.cadences {
+            assert!(!c.en.name.is_empty() && !c.de.name.is_empty(), "{}", c.slug);
+            assert!(!c.days.is_empty() && !c.times.is_empty(), "{}", c.slug);
+            for p in Platform::ALL {
+                assert!(
+                    c.per_week.contains_key(&p),
+                    "cadence {} names no {p:?}",
+                    c.slug
+                );
+            }
+            assert!(c.per_week.values().any(|n| *n > 0), "{}", c.slug);
+        }
+        for t in &file.templates {
+            assert_ne!(
+                t.en.title, t.de.title,
+                "{}: the title is not translated",
+                t.slug
+            );
+            for locale in LOCALES {
+                let text = t.text(locale);
+                assert!(!text.title.trim().is_empty(), "{} {locale}", t.slug);
+                assert!(!text.description.trim().is_empty(), "{} {locale}", t.slug);
+                assert!(!text.slots.is_empty(), "{} {locale}: no slots", t.slug);
+                assert!(
+                    text.slots.iter().all(|s| !s.hint.trim().is_empty()),
+                    "{} {locale}: a slot without a hint",
+                    t.slug
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn templates_have_the_shape_of_their_format_and_fit_the_platforms() {
+        for t in &shipped().templates {
+            for locale in LOCALES {
+                let text = t.text(locale);
+                let what = format!("{} ({locale})", t.slug);
+                crate::check::content(&text.content).unwrap_or_else(|e| panic!("{what}: {e}"));
+                crate::check::slots(&text.slots).unwrap_or_else(|e| panic!("{what}: {e}"));
+                // Every slot is used somewhere, so none asks for work that
+                // is thrown away.
+                let used: BTreeSet<&str> = text
+                    .content
+                    .texts()
+                    .into_iter()
+                    .flat_map(placeholders)
+                    .collect();
+                for s in &text.slots {
+                    assert!(used.contains(s.name.as_str()), "{what}: {} unused", s.name);
+                }
+                match &text.content {
+                    Content::Script {
+                        hook,
+                        beats,
+                        cta,
+                        shots,
+                        caption,
+                    } => {
+                        // The hook becomes the YouTube title: room for slots.
+                        assert!(hook.chars().count() <= 70, "{what}: hook too long");
+                        assert!((3..=6).contains(&beats.len()), "{what}: beats");
+                        assert!((3..=5).contains(&shots.len()), "{what}: shots");
+                        assert!(!cta.is_empty() && !caption.is_empty(), "{what}");
+                        assert!(caption.chars().count() <= 600, "{what}: caption");
+                    }
+                    Content::Caption { text, hashtags } => {
+                        assert!(text.chars().count() <= 600, "{what}: text");
+                        assert!((1..=5).contains(&hashtags.len()), "{what}: hashtags");
+                        for h in hashtags {
+                            assert!(
+                                h.starts_with('#')
+                                    && h[1..].chars().all(|c| c.is_alphanumeric() || c == '_'),
+                                "{what}: hashtag {h}"
+                            );
+                        }
+                    }
+                    Content::Carousel { slides, caption } => {
+                        assert!((4..=8).contains(&slides.len()), "{what}: slides");
+                        assert!(
+                            slides
+                                .iter()
+                                .all(|s| !s.title.is_empty() && !s.body.is_empty()),
+                            "{what}: an empty slide"
+                        );
+                        assert!(!caption.is_empty() && caption.chars().count() <= 600);
+                    }
+                    Content::Thread { parts } => {
+                        assert!((3..=6).contains(&parts.len()), "{what}: parts");
+                        assert!(parts.iter().all(|p| p.chars().count() <= 280), "{what}");
+                    }
+                }
+                for s in text.content.texts() {
+                    assert!(!s.contains(['<', '>']), "{what}: YouTube refuses < and >");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_catalog_has_a_new_checksum_and_bad_ones_are_refused() {
+        assert_eq!(SeedFile::checksum(CATALOG), SeedFile::checksum(CATALOG));
+        assert_ne!(
+            SeedFile::checksum(CATALOG),
+            SeedFile::checksum(&format!("{CATALOG}\n"))
+        );
+        let unknown_slot = CATALOG.replacen("{myth}", "{nothing_like_it}", 1);
+        assert!(matches!(
+            SeedFile::parse(&unknown_slot),
+            Err(SeedError::Invalid(slug, _)) if slug == "fitness-myth-buster"
+        ));
+        let twice = format!(
+            "{CATALOG}\n[[tones]]\nslug = \"warm\"\n[tones.en]\nname = \"a\"\ndescription = \"b\"\ndo = []\ndont = []\n[tones.de]\nname = \"a\"\ndescription = \"b\"\ndo = []\ndont = []\n"
+        );
+        assert!(matches!(
+            SeedFile::parse(&twice),
+            Err(SeedError::Invalid(slug, _)) if slug == "warm"
+        ));
+        assert!(matches!(
+            SeedFile::parse("version = 1\nniches = 3"),
+            Err(SeedError::Parse(_))
+        ));
+    }
+}

@@ -43,6 +43,9 @@ use super::{Lateness, scratch};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum EngineChoice {
+    /// The OpenAI-compatible adapter against the sandbox's simulator, at
+    /// zero latency.
+    Sandbox,
     /// The built-in template engine.
     Builtin,
 }
@@ -53,7 +56,7 @@ pub struct GenerateBench {
     #[arg(long, default_value_t = 300)]
     generations: usize,
     /// Which engine writes.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Builtin)]
+    #[arg(long, value_enum, default_value_t = EngineChoice::Sandbox)]
     engine: EngineChoice,
     /// A postgres:// server to run on (a fresh database is created there
     /// and dropped afterwards); default: a SQLite file in a temporary folder.
@@ -327,11 +330,39 @@ async fn inner_request(
     Ok(studio.engine_request(auth, request).await?)
 }
 
+/// The engine to measure; the sandbox is served on a port of its own
+/// until `shutdown`.
 async fn engine(
     choice: EngineChoice,
-    _shutdown: &CancellationToken,
+    shutdown: &CancellationToken,
 ) -> anyhow::Result<Arc<dyn ContentGenerationEngine>> {
     match choice {
         EngineChoice::Builtin => Ok(Arc::new(Builtin)),
+        EngineChoice::Sandbox => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            let mut config = herald_sandbox::SandboxConfig::new(base.clone());
+            config.ai.latency = herald_sandbox::AiLatency::ZERO;
+            // No rate limit caps the run: the overhead is what is measured.
+            config.limits.openai_requests_per_minute = u32::MAX;
+            config.limits.openai_tokens_per_minute = u32::MAX;
+            let key = config.ai.api_key.clone();
+            let sandbox = herald_sandbox::Sandbox::new(config, Arc::new(SystemClock))?;
+            let router = sandbox.router();
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .await;
+            });
+            let mut settings = herald_studio::engine::openai::OpenAiConfig::new(
+                format!("{base}/api.openai.com/v1"),
+                "gpt-4o-mini",
+            );
+            settings.api_key = Some(key);
+            Ok(Arc::new(
+                herald_studio::engine::openai::OpenAiCompatible::new(settings)?,
+            ))
+        }
     }
 }

@@ -178,7 +178,12 @@ pub(crate) fn api_fault(fault: Option<FaultKind>, youtube: bool) -> Option<Respo
         FaultKind::ServerError => backend_error(),
         FaultKind::ExpiredToken | FaultKind::RevokedToken => unauthenticated(),
         FaultKind::MissingPermission => insufficient_permissions(),
-        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
+        FaultKind::Slow { .. }
+        | FaultKind::ResponseLost
+        | FaultKind::ContentFiltered
+        | FaultKind::AnswerFiltered
+        | FaultKind::StreamCut
+        | FaultKind::QuotaExhausted => return None,
     })
 }
 

@@ -335,7 +335,12 @@ fn oauth_fault(fault: Option<FaultKind>, expired: &str) -> Option<Response> {
             "unauthorized_client",
             "Unauthorized",
         ),
-        FaultKind::Slow { .. } | FaultKind::ResponseLost => return None,
+        FaultKind::Slow { .. }
+        | FaultKind::ResponseLost
+        | FaultKind::ContentFiltered
+        | FaultKind::AnswerFiltered
+        | FaultKind::StreamCut
+        | FaultKind::QuotaExhausted => return None,
     })
 }
 

@@ -77,7 +77,11 @@ async fn every_fault_kind_on_meta_me() {
                 );
             }
             FaultKind::MissingPermission => assert_eq!(e["code"], 200),
-            FaultKind::ResponseLost => unreachable!("not in KINDS"),
+            FaultKind::ResponseLost
+            | FaultKind::ContentFiltered
+            | FaultKind::AnswerFiltered
+            | FaultKind::StreamCut
+            | FaultKind::QuotaExhausted => unreachable!("not in KINDS"),
         }
         // `times: 1` — the next call is normal again.
         let ok = t

@@ -3,6 +3,7 @@
 //! webhook sender and the engagement simulators.
 
 mod admin;
+mod ai;
 mod engagement;
 mod faults;
 mod google;

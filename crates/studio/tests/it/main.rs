@@ -1,4 +1,7 @@
-//! The studio against a real database (both engines) and, for the
-//! OpenAI-compatible adapter, the sandbox's simulator.
+//! The studio against a real database (both engines), the built-in
+//! engine against the shipped catalog, and the OpenAI-compatible adapter
+//! against the sandbox's simulator.
 
+mod builtin;
+mod openai;
 mod service;
