@@ -1557,7 +1557,7 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    wait_for_text(&client, "[data-generation-text]", "Sourdough").await;
+    wait_for_text(&client, "[data-generation-text]", "ourdough").await;
     wait_for_count(&client, "a[data-action=\"open-draft\"]", 1).await;
     wait_for_text(&client, ".generation-result", "Tokens used").await;
     assert_no_console_errors(&client, "the generation").await;
@@ -1693,5 +1693,23 @@ async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
 async fn browser_studio_generates_edits_a_carousel_restores_bookmarks_and_schedules_it() {
     let app = spawn_app().await;
     studio_flow(&app, "studio-browser@example.com", false).await;
+    app.stop().await;
+}
+
+/// The same flow on the OpenAI-compatible adapter, against the sandbox's
+/// simulated API (`HERALD_AI_BASE_URL=sandbox`, at the pace a person can
+/// watch): the text streams onto the page before the generation ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_studio_streams_an_ai_draft_from_the_sandboxed_api_and_schedules_it() {
+    let app = crate::helpers::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("HERALD_AI_BASE_URL", "sandbox"),
+            ("HERALD_AI_MODEL", "gpt-4o-mini"),
+        ],
+    )
+    .await;
+    studio_flow(&app, "studio-ai-browser@example.com", true).await;
     app.stop().await;
 }
