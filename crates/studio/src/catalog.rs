@@ -47,6 +47,7 @@ pub struct TemplateFilter {
 
 /// A change to a workspace's template copy; `None` keeps a field.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateEdit {
     pub title: Option<String>,
     pub description: Option<String>,

@@ -511,6 +511,9 @@ pub fn variant_for(content: &Content, title: &str, platform: Platform) -> Compos
     let format = match (platform, content.format()) {
         (Platform::Youtube | Platform::Tiktok, _) | (_, Format::Script) => PostFormat::Video,
         (Platform::Facebook, Format::Caption | Format::Thread) => PostFormat::Text,
+        // A Page has no carousel format: its slides go out as one post of
+        // several photos.
+        (Platform::Facebook, Format::Carousel) => PostFormat::Image,
         (_, Format::Carousel) => PostFormat::Carousel,
         _ => PostFormat::Image,
     };
@@ -1114,6 +1117,21 @@ mod tests {
             .map(|c| (c.change, c.text.as_str()))
             .collect();
         assert_eq!(changed, vec![("removed", "Two"), ("added", "Two!")]);
+    }
+
+    #[test]
+    fn a_carousel_for_a_facebook_page_is_a_photo_post_that_wants_its_photos() {
+        let c = Content::Carousel {
+            slides: vec![Slide {
+                title: "One".into(),
+                body: "a".into(),
+            }],
+            caption: "Loaves".into(),
+        };
+        let v = variant_for(&c, "T", Platform::Facebook);
+        let codes: Vec<&str> = v.issues.iter().map(|i| i.code).collect();
+        assert!(!codes.contains(&"format_unsupported"), "{codes:?}");
+        assert_eq!(v.caption, "Loaves");
     }
 
     #[test]

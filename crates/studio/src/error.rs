@@ -1,6 +1,7 @@
 //! What the studio's use cases refuse, by code.
 
 use herald_accounts::AccountError;
+use herald_core::Timestamp;
 use herald_db::DbError;
 
 /// Which quota a request ran into.
@@ -14,6 +15,9 @@ pub struct QuotaHit {
     pub measure: &'static str,
     /// The limit that was reached.
     pub limit: u64,
+    /// When the period ends and the quota is counted afresh (the next UTC
+    /// midnight or first of the month): what `Retry-After` says.
+    pub resets_at: Timestamp,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -172,6 +172,20 @@ pub fn periods(at: Timestamp) -> (String, String) {
     )
 }
 
+/// When the `period` (`day` or `month`, UTC) that holds `at` ends.
+pub fn period_end(period: &str, at: Timestamp) -> Timestamp {
+    let date = at.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let next = if period == "day" {
+        date.tomorrow().ok()
+    } else {
+        date.first_of_month()
+            .checked_add(jiff::Span::new().months(1))
+            .ok()
+    };
+    next.and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map_or(at, |z| z.timestamp())
+}
+
 /// The four counter rows a generation of `user` counts against, with their
 /// limits.
 fn counters(
@@ -258,6 +272,7 @@ pub(crate) async fn reserve(
                 period,
                 measure,
                 limit,
+                resets_at: period_end(period, at),
             }));
         }
     }
@@ -668,5 +683,22 @@ mod tests {
     fn periods_are_utc_day_and_month() {
         let at: Timestamp = "2026-12-31T23:30:00Z".parse().unwrap();
         assert_eq!(periods(at), ("d2026-12-31".into(), "m2026-12".into()));
+    }
+
+    #[test]
+    fn a_period_ends_at_the_next_utc_midnight_or_first_of_the_month() {
+        let at: Timestamp = "2026-12-31T23:30:00Z".parse().unwrap();
+        let next_year: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(period_end("day", at), next_year);
+        assert_eq!(period_end("month", at), next_year);
+        let mid: Timestamp = "2026-02-10T08:00:00Z".parse().unwrap();
+        assert_eq!(
+            period_end("day", mid),
+            "2026-02-11T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(
+            period_end("month", mid),
+            "2026-03-01T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
     }
 }

@@ -1790,3 +1790,299 @@ notifications-day-friday = Freitag
 notifications-day-saturday = Samstag
 notifications-day-sunday = Sonntag
 error-digest_schedule_invalid = Der Wochenbericht braucht einen Tag (monday … sunday) und eine Uhrzeit als HH:MM (00:00 bis 23:59).
+
+## Das Content-Studio
+nav-content = Inhalte
+unit-money = { $amount } { $currency }
+unit-decimal_mark = ,
+studio-title = Content-Studio
+studio-lead = Beginnen Sie mit einer Vorlage oder einem Briefing, erhalten Sie einen Entwurf in Ihrem Ton, bearbeiten Sie ihn mit vollständigem Verlauf und übergeben Sie ihn an den Editor für Beiträge.
+studio-engine_label = Entwürfe schreibt:
+studio-engine_ai = das KI-Modell { $model } (OpenAI-kompatibel)
+studio-engine_builtin = Vorlagenentwurf (ohne KI)
+studio-engine_builtin_hint = Auf diesem Server ist keine KI eingerichtet: Die eingebaute Engine füllt die Vorlage aus Ihrem Briefing, der Säule, dem Ton und den Regeln der Plattform, jedes Mal gleich.
+studio-generate_action = Entwurf schreiben
+studio-plan_link = Säulen und Rhythmus
+studio-usage_link = Verbrauch und Kontingente
+studio-drafts_title = Entwürfe
+studio-drafts_empty = Noch keine Entwürfe. Schreiben Sie einen aus einer Vorlage oder einem Briefing, oder beginnen Sie einen leeren.
+studio-col_title = Titel
+studio-col_format = Format
+studio-col_version = Version
+studio-col_changed = Zuletzt geändert
+studio-bookmarked = Gemerkt
+studio-generated_badge = Generiert
+studio-blank_format = Format eines leeren Entwurfs
+studio-blank_draft = Leeren Entwurf beginnen
+studio-bookmarks_title = Ihre Lesezeichen
+studio-bookmarks_empty = Noch nichts gemerkt. Merken Sie sich Entwürfe, Vorlagen und Generierungen, um sie hier zu finden.
+studio-catalog_title = Vorlagen
+studio-filters = Vorlagen filtern
+studio-niche = Nische
+studio-format_label = Format
+studio-platform_label = Plattform
+studio-catalog_language = Sprache des Katalogs
+studio-words = Wörter
+studio-any = Alle
+studio-any_platform = Jede Plattform
+studio-apply = Anwenden
+studio-clear = Filter zurücksetzen
+studio-catalog_empty_title = Keine Vorlage passt
+studio-catalog_empty_body = Versuchen Sie weniger Filter oder andere Wörter.
+studio-own_copy = Ihre Kopie
+studio-back = Content-Studio
+studio-retired = nicht mehr im Katalog
+studio-copied_from = kopiert von der Vorlage des Katalogs
+studio-write_with = Damit schreiben
+studio-blank_from = Leeren Entwurf daraus beginnen
+studio-copy = In diesen Arbeitsbereich kopieren
+studio-bookmark = Merken
+studio-unbookmark = Lesezeichen entfernen
+studio-slots_title = Platzhalter
+studio-slots_empty = Diese Vorlage hat keine Platzhalter.
+studio-slots_hint = Jeder Platzhalter ist eine Lücke in der Struktur, geschrieben als sein Name in geschweiften Klammern. Lassen Sie einen Namen leer, um den Platzhalter zu entfernen.
+studio-slot_name = Name
+studio-slot_hint = Was hineingehört
+studio-structure_title = Struktur
+studio-edit_copy = Ihre Kopie ändern
+studio-field_title = Titel
+studio-description = Beschreibung
+studio-platforms = Passende Plattformen
+studio-save = Speichern
+studio-delete_copy = Diese Kopie löschen
+studio-delete_copy_confirm = Diese Vorlagenkopie löschen? Daraus entstandene Entwürfe behalten ihren Text.
+studio-move_up = Nach oben
+studio-move_down = Nach unten
+studio-remove = Entfernen
+studio-add_beat = Abschnitt hinzufügen
+studio-add_shot = Kameranotiz hinzufügen
+studio-add_slide = Folie hinzufügen
+studio-add_part = Teil hinzufügen
+studio-label-hook = Hook (die ersten Sekunden)
+studio-label-beats = Abschnitte
+studio-label-cta = Handlungsaufforderung
+studio-label-shots = Kameranotizen
+studio-label-caption = Bildunterschrift
+studio-label-text = Text
+studio-label-hashtags = Hashtags (durch Leerzeichen getrennt)
+studio-label-slides = Folien
+studio-label-slide = Folie
+studio-label-slide_title = Titel
+studio-label-slide_body = Text
+studio-label-parts = Teile
+studio-generate_title = Entwurf schreiben
+studio-generate_lead = Wählen Sie eine Vorlage oder ein Format, einen Ton, eine Säule und eine Plattform, und sagen Sie, worum es geht.
+studio-template_label = Vorlage
+studio-no_template = Keine Vorlage
+studio-template_option = { $title } ({ $format })
+studio-format_hint = Gilt, wenn keine Vorlage gewählt ist; eine Vorlage bringt ihr eigenes Format mit.
+studio-tone_label = Ton
+studio-no_tone = Kein bestimmter Ton
+studio-pillar_label = Säule
+studio-no_pillar = Keine Säule
+studio-brief_label = Briefing
+studio-brief_hint = Worum es geht, in Ihren Worten (höchstens { $max } Zeichen). E-Mail-Adressen, Telefonnummern, Kartennummern und Schlüssel werden ersetzt, bevor etwas diesen Server verlässt.
+studio-generate_submit = Entwurf schreiben lassen
+studio-generate_not_allowed = Ihre Rolle erlaubt, das Studio anzusehen, aber keine Entwürfe zu schreiben.
+studio-generation_title = Generierung
+studio-generation_status = Stand:
+studio-retrying = Der letzte Versuch hat nicht geklappt ({ $reason }). Herald versucht es gleich noch einmal.
+studio-reload = Neu laden, um den neuesten Stand zu sehen
+studio-cancel_generation = Abbrechen
+studio-output_title = Was geschrieben wurde
+studio-result_title = Ergebnis
+studio-usage_line = Verbrauchte Tokens: { $input } Eingabe, { $output } Ausgabe.
+studio-cost_line = Kosten: { $cost }
+studio-open_draft = Entwurf öffnen
+studio-version_now = Version { $version }
+studio-from_generation = aus einer Generierung
+studio-from_template = aus einer Vorlage
+studio-use_in_composer = Im Editor verwenden
+studio-editor_title = Bearbeiten
+studio-read_only = Nur wer den Entwurf angelegt hat oder veröffentlichen darf, kann ihn ändern.
+studio-compare_heading = Änderungen von Version { $from } zu Version { $to }
+studio-compare_same = Die beiden Versionen haben denselben Text.
+studio-col_change = Änderung
+studio-col_part = Teil
+studio-col_text = Text
+studio-change_added = hinzugefügt
+studio-change_removed = entfernt
+studio-change_same = unverändert
+studio-versions_title = Versionen
+studio-col_by = Gespeichert von
+studio-col_when = Wann
+studio-col_actions = Aktionen
+studio-current = aktuell
+studio-compare = Mit aktueller vergleichen
+studio-restore = Wiederherstellen
+studio-restored_from = (Version { $version } wiederhergestellt)
+studio-former_member = ein ehemaliges Mitglied
+studio-delete_draft = Diesen Entwurf löschen
+studio-delete_draft_confirm = Diesen Entwurf mit allen Versionen löschen?
+studio-autosave-saving = Wird gespeichert …
+studio-autosave-saved = Als Version { $version } gespeichert.
+studio-autosave-conflict = Jemand hat diesen Entwurf gespeichert, seit Sie ihn geöffnet haben. Ihre letzten Änderungen sind nicht gespeichert: Laden Sie neu, um die andere Version zu sehen, und ändern Sie sie dann erneut.
+studio-autosave-failed = Speichern fehlgeschlagen: { $reason }
+studio-autosave-reload = Deren Version laden
+studio-plan_title = Säulen und Rhythmus
+studio-plan_lead = Die Themen, zwischen denen dieser Arbeitsbereich wechselt, und wie oft er wo postet.
+studio-pillars_title = Säulen
+studio-pillars_empty = Noch keine Säulen.
+studio-pillar_name = Name
+studio-rename = Speichern
+studio-delete = Löschen
+studio-delete_pillar_confirm = Diese Säule löschen? Entwürfe, die sie nannten, behalten ihren Text.
+studio-add_pillar = Säule hinzufügen
+studio-cadence_title = Rhythmus
+studio-cadence_empty = Noch kein Rhythmus: Wählen Sie eine Vorgabe oder legen Sie einen eigenen fest.
+studio-plan_from_preset = { $preset }: { $plan }
+studio-per_week_line = { $platform } { $n }-mal pro Woche
+studio-cadence_preset = Mit einer Vorgabe beginnen
+studio-use_preset = Diese Vorgabe verwenden
+studio-cadence_own = Beiträge pro Woche
+studio-per_week_label = { $platform }
+studio-cadence_days = Bevorzugte Tage
+studio-cadence_times = Bevorzugte Uhrzeiten (HH:MM, durch Kommas getrennt)
+studio-save_cadence = Rhythmus speichern
+studio-usage_title = Verbrauch und Kontingente
+studio-usage_lead = Was die Generierungen des Studios verbraucht und gekostet haben und wie viel von den Kontingenten übrig ist.
+studio-month = Monat
+studio-show = Anzeigen
+studio-usage_month = { $month }
+studio-generations = Generierungen
+studio-input_tokens = Eingabe-Tokens
+studio-output_tokens = Ausgabe-Tokens
+studio-cost = Kosten
+studio-by_model = Nach Modell
+studio-by_member = Nach Mitglied
+studio-usage_empty = In diesem Monat wurde nichts generiert.
+studio-col_engine = Engine
+studio-col_model = Modell
+studio-col_calls = Generierungen
+studio-col_member = Mitglied
+studio-col_tokens = Tokens
+studio-col_quota = Kontingent
+studio-quota_use = Kontingente heute und in diesem Monat
+studio-used_of = { $used } von { $limit }
+studio-used_unlimited = { $used } (ohne Grenze)
+studio-count = { $n }
+studio-quotas_title = Kontingente festlegen
+studio-quotas_hint = Generierungen und Tokens pro Tag und Monat (UTC), für den ganzen Arbeitsbereich und für jedes Mitglied. Lassen Sie ein Feld leer für keine Grenze.
+studio-save_quotas = Kontingente speichern
+studio-quota-workspace_day = Arbeitsbereich, pro Tag
+studio-quota-workspace_month = Arbeitsbereich, pro Monat
+studio-quota-member_day = Jedes Mitglied, pro Tag
+studio-quota-member_month = Jedes Mitglied, pro Monat
+studio-format-script = Reel- oder Short-Skript
+studio-format-caption = Bildunterschrift
+studio-format-carousel = Karussell
+studio-format-thread = Thread
+studio-platform-instagram = Instagram
+studio-platform-facebook = Facebook
+studio-platform-tiktok = TikTok
+studio-platform-youtube = YouTube
+studio-status-queued = Wartet
+studio-status-running = Wird geschrieben
+studio-status-succeeded = Fertig
+studio-status-failed = Fehlgeschlagen
+studio-status-cancelled = Abgebrochen
+studio-bookmark_kind-draft = Entwurf
+studio-bookmark_kind-template = Vorlage
+studio-bookmark_kind-generation = Generierung
+studio-field-title = Titel
+studio-field-hook = Hook
+studio-field-beat = Abschnitt { $n }
+studio-field-cta = Handlungsaufforderung
+studio-field-shot = Kameranotiz { $n }
+studio-field-caption = Bildunterschrift
+studio-field-text = Text
+studio-field-hashtag = Hashtag { $n }
+studio-field-slide_title = Titel von Folie { $n }
+studio-field-slide_body = Text von Folie { $n }
+studio-field-part = Teil { $n }
+studio-day-mon = Montag
+studio-day-tue = Dienstag
+studio-day-wed = Mittwoch
+studio-day-thu = Donnerstag
+studio-day-fri = Freitag
+studio-day-sat = Samstag
+studio-day-sun = Sonntag
+studio-done-copied = Die Vorlage wurde in diesen Arbeitsbereich kopiert. Ändern Sie die Kopie nach Belieben.
+studio-done-template_saved = Ihre Vorlagenkopie wurde gespeichert.
+studio-done-template_deleted = Die Vorlagenkopie wurde gelöscht.
+studio-done-bookmarked = Gemerkt.
+studio-done-unbookmarked = Das Lesezeichen wurde entfernt.
+studio-done-draft_created = Ein neuer Entwurf wurde begonnen.
+studio-done-saved = Als neue Version gespeichert.
+studio-done-unchanged = Nichts hat sich geändert, daher wurde keine neue Version gespeichert.
+studio-done-restored = Die alte Version wurde als neueste Version wiederhergestellt.
+studio-done-draft_deleted = Der Entwurf wurde gelöscht.
+studio-done-cancelled = Die Generierung wurde abgebrochen.
+studio-done-pillar_added = Die Säule wurde hinzugefügt.
+studio-done-pillar_saved = Die Säule wurde gespeichert.
+studio-done-pillar_deleted = Die Säule wurde gelöscht.
+studio-done-cadence_saved = Der Rhythmus wurde gespeichert.
+studio-done-quotas_saved = Die Kontingente wurden gespeichert.
+studio-done-generation_requested = Der Entwurf wird geschrieben.
+studio-failure-rate_limited = der KI-Dienst hat Herald gebeten, langsamer zu machen
+studio-failure-unavailable = der KI-Dienst war nicht erreichbar
+studio-failure-timeout = der KI-Dienst hat nicht rechtzeitig geantwortet
+studio-failure-context_too_long = Briefing und Vorlage sind zu lang für das Modell; kürzen Sie das Briefing
+studio-failure-content_filtered = der Inhaltsfilter des KI-Dienstes hat die Anfrage oder die Antwort abgelehnt; formulieren Sie das Briefing um
+studio-failure-unauthorized = der KI-Dienst hat den Schlüssel dieses Servers abgelehnt; eine Administratorin oder ein Administrator muss die KI-Einstellungen prüfen
+studio-failure-rejected = der KI-Dienst hat die Anfrage abgelehnt
+studio-failure-malformed = die Antwort ließ sich nicht als Entwurf lesen
+studio-failure-cancelled = sie wurde abgebrochen
+studio-failure-other = etwas ist schiefgegangen
+error-template_not_found = Diese Vorlage wurde nicht gefunden. Sie wurde vielleicht gelöscht oder gehört zu einem anderen Arbeitsbereich.
+error-tone_not_found = Diesen Ton gibt es nicht. Wählen Sie einen der aufgeführten Töne.
+error-pillar_not_found = Diese Säule wurde nicht gefunden. Sie wurde vielleicht gelöscht.
+error-generation_not_found = Diese Generierung wurde nicht gefunden. Sie gehört zu einem anderen Arbeitsbereich oder existiert nicht.
+error-draft_not_found = Dieser Entwurf wurde nicht gefunden. Er wurde vielleicht gelöscht oder gehört zu einem anderen Arbeitsbereich.
+error-draft_version_not_found = Diese Version gibt es bei diesem Entwurf nicht.
+error-template_read_only = Die Vorlagen des Katalogs lassen sich nicht ändern. Kopieren Sie die Vorlage in diesen Arbeitsbereich und ändern Sie die Kopie.
+error-studio_invalid =
+    „{ $field }“ wurde nicht angenommen: { $reason ->
+        [empty] es ist leer.
+        [too_long] es ist zu lang (ein Briefing hat höchstens 4000 Zeichen, ein Titel 120).
+        [control_characters] es enthält Steuerzeichen.
+        [too_many_items] es hat zu viele Einträge (höchstens 30).
+        [no_slides] ein Karussell braucht mindestens eine Folie.
+        [bad_name] der Name eines Platzhalters darf nur Buchstaben, Ziffern und Unterstriche enthalten.
+        [duplicate] ein Name kommt doppelt vor.
+        [unknown_slot] es nennt einen Platzhalter, den die Vorlage nicht hat.
+        [unknown_day] Tage sind mon, tue, wed, thu, fri, sat oder sun.
+        [not_hh_mm] Uhrzeiten werden als HH:MM geschrieben.
+        [too_many] höchstens 50 Beiträge pro Woche und Plattform.
+        [not_yyyy_mm] Monate werden als JJJJ-MM geschrieben.
+        [too_large] die Zahl ist zu groß.
+        [not_a_number] geben Sie ganze Zahlen ein oder lassen Sie ein Feld leer.
+        [missing] es fehlt.
+        [unknown] es ist keine der Möglichkeiten.
+       *[other] prüfen Sie es und versuchen Sie es erneut.
+    }
+error-content_format_mismatch = Der Text ist ein { $found }, hier wird aber ein { $expected } gebraucht.
+error-pillar_exists = Dieser Arbeitsbereich hat schon eine Säule mit diesem Namen.
+error-draft_conflict = Jemand hat diesen Entwurf gespeichert, seit Sie mit dem Bearbeiten begonnen haben. Laden Sie neu, um die andere Version zu sehen; Ihre Änderungen wurden nicht gespeichert.
+error-quota_reached =
+    { $scope ->
+        [member] Ihr { $period ->
+            [day] Tageskontingent
+           *[month] Monatskontingent
+        }
+       *[workspace] Das { $period ->
+            [day] Tageskontingent
+           *[month] Monatskontingent
+        } dieses Arbeitsbereichs
+    } von { $limit } { $measure ->
+        [generations] Generierungen
+       *[tokens] Tokens
+    } ist aufgebraucht. { $period ->
+        [day] Es beginnt um Mitternacht (UTC) von vorn.
+       *[month] Es beginnt am Ersten des nächsten Monats (UTC) von vorn.
+    } Inhaberinnen, Inhaber und Admins können es auf der Verbrauchsseite erhöhen.
+error-generation_ended = Diese Generierung ist bereits beendet.
+compose-from_draft = Vorausgefüllt aus dem Entwurf
+compose-from_draft_issues = Bevor er veröffentlicht werden kann, brauchen die Plattformen noch:
+landing-f_studio_title = Entwürfe aus Vorlagen, mit oder ohne KI
+landing-f_studio_body = Beginnen Sie mit einem Katalog von Skripten, Bildunterschriften, Karussells und Threads in Ihrem Ton; ein KI-Modell Ihrer Wahl (oder die eingebaute Vorlagen-Engine) schreibt den Entwurf, und jede Änderung bleibt als Version erhalten, die Sie vergleichen und wiederherstellen können.

@@ -1789,3 +1789,299 @@ notifications-day-friday = Friday
 notifications-day-saturday = Saturday
 notifications-day-sunday = Sunday
 error-digest_schedule_invalid = The digest needs a day (monday … sunday) and a time as HH:MM (00:00 to 23:59).
+
+## The content studio
+nav-content = Content
+unit-money = { $amount } { $currency }
+unit-decimal_mark = .
+studio-title = Content studio
+studio-lead = Start from a template or a brief, get a draft in your tone, edit it with its full history, and send it to the composer.
+studio-engine_label = Drafts are written by:
+studio-engine_ai = AI model { $model } (OpenAI-compatible)
+studio-engine_builtin = template draft (no AI)
+studio-engine_builtin_hint = No AI is configured on this server: the built-in engine fills the template from your brief, pillar, tone and the platform's rules, the same way every time.
+studio-generate_action = Write a draft
+studio-plan_link = Pillars and cadence
+studio-usage_link = Usage and quotas
+studio-drafts_title = Drafts
+studio-drafts_empty = No drafts yet. Write one from a template or a brief, or start a blank one.
+studio-col_title = Title
+studio-col_format = Format
+studio-col_version = Version
+studio-col_changed = Last changed
+studio-bookmarked = Bookmarked
+studio-generated_badge = Generated
+studio-blank_format = Format of a blank draft
+studio-blank_draft = Start a blank draft
+studio-bookmarks_title = Your bookmarks
+studio-bookmarks_empty = Nothing bookmarked yet. Bookmark drafts, templates and generations to find them here.
+studio-catalog_title = Templates
+studio-filters = Filter the templates
+studio-niche = Niche
+studio-format_label = Format
+studio-platform_label = Platform
+studio-catalog_language = Catalog language
+studio-words = Words
+studio-any = Any
+studio-any_platform = Any platform
+studio-apply = Apply
+studio-clear = Clear filters
+studio-catalog_empty_title = No templates match
+studio-catalog_empty_body = Try fewer filters or other words.
+studio-own_copy = Your copy
+studio-back = Content studio
+studio-retired = no longer in the catalog
+studio-copied_from = copied from the catalog's template
+studio-write_with = Write with this
+studio-blank_from = Start a blank draft from it
+studio-copy = Copy to this workspace
+studio-bookmark = Bookmark
+studio-unbookmark = Remove bookmark
+studio-slots_title = Slots
+studio-slots_empty = This template has no slots.
+studio-slots_hint = Each slot is a gap in the structure, written as its name in braces. Leave a name empty to remove the slot.
+studio-slot_name = Name
+studio-slot_hint = What goes there
+studio-structure_title = Structure
+studio-edit_copy = Change your copy
+studio-field_title = Title
+studio-description = Description
+studio-platforms = Platforms it fits
+studio-save = Save
+studio-delete_copy = Delete this copy
+studio-delete_copy_confirm = Delete this template copy? Drafts made from it keep their text.
+studio-move_up = Move up
+studio-move_down = Move down
+studio-remove = Remove
+studio-add_beat = Add a beat
+studio-add_shot = Add a shot note
+studio-add_slide = Add a slide
+studio-add_part = Add a part
+studio-label-hook = Hook (the first seconds)
+studio-label-beats = Beats
+studio-label-cta = Call to action
+studio-label-shots = Shot notes
+studio-label-caption = Caption
+studio-label-text = Text
+studio-label-hashtags = Hashtags (separated by spaces)
+studio-label-slides = Slides
+studio-label-slide = Slide
+studio-label-slide_title = Title
+studio-label-slide_body = Text
+studio-label-parts = Parts
+studio-generate_title = Write a draft
+studio-generate_lead = Choose a template or a format, a tone, a pillar and a platform, and say what it is about.
+studio-template_label = Template
+studio-no_template = No template
+studio-template_option = { $title } ({ $format })
+studio-format_hint = Used when no template is chosen; a template brings its own format.
+studio-tone_label = Tone
+studio-no_tone = No particular tone
+studio-pillar_label = Pillar
+studio-no_pillar = No pillar
+studio-brief_label = Brief
+studio-brief_hint = What the piece is about, in your words (at most { $max } characters). E-mail addresses, phone numbers, card numbers and keys are replaced before anything leaves this server.
+studio-generate_submit = Write the draft
+studio-generate_not_allowed = Your role lets you read the studio but not write drafts.
+studio-generation_title = Generation
+studio-generation_status = Status:
+studio-retrying = The last attempt did not work ({ $reason }). Herald tries again shortly.
+studio-reload = Reload to see the latest state
+studio-cancel_generation = Cancel
+studio-output_title = What was written
+studio-result_title = Result
+studio-usage_line = Tokens used: { $input } in, { $output } out.
+studio-cost_line = Cost: { $cost }
+studio-open_draft = Open the draft
+studio-version_now = version { $version }
+studio-from_generation = from a generation
+studio-from_template = from a template
+studio-use_in_composer = Use in composer
+studio-editor_title = Edit
+studio-read_only = Only the draft's author, or someone who may publish, can change it.
+studio-compare_heading = Changes from version { $from } to version { $to }
+studio-compare_same = The two versions have the same text.
+studio-col_change = Change
+studio-col_part = Part
+studio-col_text = Text
+studio-change_added = added
+studio-change_removed = removed
+studio-change_same = unchanged
+studio-versions_title = Versions
+studio-col_by = Saved by
+studio-col_when = When
+studio-col_actions = Actions
+studio-current = current
+studio-compare = Compare with current
+studio-restore = Restore
+studio-restored_from = (restored version { $version })
+studio-former_member = a former member
+studio-delete_draft = Delete this draft
+studio-delete_draft_confirm = Delete this draft and all its versions?
+studio-autosave-saving = Saving…
+studio-autosave-saved = Saved as version { $version }.
+studio-autosave-conflict = Someone saved this draft since you opened it. Your latest changes are not saved: reload to see their version, then make your changes again.
+studio-autosave-failed = Could not save: { $reason }
+studio-autosave-reload = Reload their version
+studio-plan_title = Pillars and cadence
+studio-plan_lead = The themes this workspace rotates through, and how often it posts where.
+studio-pillars_title = Pillars
+studio-pillars_empty = No pillars yet.
+studio-pillar_name = Name
+studio-rename = Save
+studio-delete = Delete
+studio-delete_pillar_confirm = Delete this pillar? Drafts that named it keep their text.
+studio-add_pillar = Add a pillar
+studio-cadence_title = Cadence
+studio-cadence_empty = No cadence plan yet: pick a preset or set your own.
+studio-plan_from_preset = { $preset }: { $plan }
+studio-per_week_line = { $platform } { $n } a week
+studio-cadence_preset = Start from a preset
+studio-use_preset = Use this preset
+studio-cadence_own = Posts per week
+studio-per_week_label = { $platform }
+studio-cadence_days = Preferred days
+studio-cadence_times = Preferred times (HH:MM, separated by commas)
+studio-save_cadence = Save the cadence
+studio-usage_title = Usage and quotas
+studio-usage_lead = What the studio's generations used and cost, and how much of the quotas is left.
+studio-month = Month
+studio-show = Show
+studio-usage_month = { $month }
+studio-generations = Generations
+studio-input_tokens = Input tokens
+studio-output_tokens = Output tokens
+studio-cost = Cost
+studio-by_model = By model
+studio-by_member = By member
+studio-usage_empty = Nothing was generated this month.
+studio-col_engine = Engine
+studio-col_model = Model
+studio-col_calls = Generations
+studio-col_member = Member
+studio-col_tokens = Tokens
+studio-col_quota = Quota
+studio-quota_use = Quotas today and this month
+studio-used_of = { $used } of { $limit }
+studio-used_unlimited = { $used } (no limit)
+studio-count = { $n }
+studio-quotas_title = Set the quotas
+studio-quotas_hint = Generations and tokens per day and month (UTC), for the whole workspace and for each member. Leave a field empty for no limit.
+studio-save_quotas = Save the quotas
+studio-quota-workspace_day = Workspace, per day
+studio-quota-workspace_month = Workspace, per month
+studio-quota-member_day = Each member, per day
+studio-quota-member_month = Each member, per month
+studio-format-script = Reel or short script
+studio-format-caption = Caption
+studio-format-carousel = Carousel
+studio-format-thread = Thread
+studio-platform-instagram = Instagram
+studio-platform-facebook = Facebook
+studio-platform-tiktok = TikTok
+studio-platform-youtube = YouTube
+studio-status-queued = Waiting
+studio-status-running = Writing
+studio-status-succeeded = Done
+studio-status-failed = Failed
+studio-status-cancelled = Cancelled
+studio-bookmark_kind-draft = Draft
+studio-bookmark_kind-template = Template
+studio-bookmark_kind-generation = Generation
+studio-field-title = Title
+studio-field-hook = Hook
+studio-field-beat = Beat { $n }
+studio-field-cta = Call to action
+studio-field-shot = Shot { $n }
+studio-field-caption = Caption
+studio-field-text = Text
+studio-field-hashtag = Hashtag { $n }
+studio-field-slide_title = Slide { $n } title
+studio-field-slide_body = Slide { $n } text
+studio-field-part = Part { $n }
+studio-day-mon = Monday
+studio-day-tue = Tuesday
+studio-day-wed = Wednesday
+studio-day-thu = Thursday
+studio-day-fri = Friday
+studio-day-sat = Saturday
+studio-day-sun = Sunday
+studio-done-copied = The template was copied to this workspace. Change the copy as you like.
+studio-done-template_saved = Your template copy was saved.
+studio-done-template_deleted = The template copy was deleted.
+studio-done-bookmarked = Bookmarked.
+studio-done-unbookmarked = The bookmark was removed.
+studio-done-draft_created = A new draft was started.
+studio-done-saved = Saved as a new version.
+studio-done-unchanged = Nothing changed, so no new version was saved.
+studio-done-restored = The old version was restored as the newest version.
+studio-done-draft_deleted = The draft was deleted.
+studio-done-cancelled = The generation was cancelled.
+studio-done-pillar_added = The pillar was added.
+studio-done-pillar_saved = The pillar was saved.
+studio-done-pillar_deleted = The pillar was deleted.
+studio-done-cadence_saved = The cadence plan was saved.
+studio-done-quotas_saved = The quotas were saved.
+studio-done-generation_requested = The draft is being written.
+studio-failure-rate_limited = the AI service asked Herald to slow down
+studio-failure-unavailable = the AI service was unavailable
+studio-failure-timeout = the AI service did not answer in time
+studio-failure-context_too_long = the brief and the template are too long for the model; shorten the brief
+studio-failure-content_filtered = the AI service's content filter refused the request or the answer; rephrase the brief
+studio-failure-unauthorized = the AI service refused this server's key; an administrator must check the AI settings
+studio-failure-rejected = the AI service refused the request
+studio-failure-malformed = the answer could not be read as a draft
+studio-failure-cancelled = it was cancelled
+studio-failure-other = something went wrong
+error-template_not_found = We could not find that template. It may have been deleted, or it belongs to another workspace.
+error-tone_not_found = There is no such tone. Choose one of the listed tones.
+error-pillar_not_found = We could not find that pillar. It may have been deleted.
+error-generation_not_found = We could not find that generation. It belongs to another workspace or never existed.
+error-draft_not_found = We could not find that draft. It may have been deleted, or it belongs to another workspace.
+error-draft_version_not_found = This draft has no such version.
+error-template_read_only = The catalog's templates cannot be changed. Copy the template to this workspace and change the copy.
+error-studio_invalid =
+    “{ $field }” was not accepted: { $reason ->
+        [empty] it is empty.
+        [too_long] it is too long (a brief has at most 4000 characters, a title 120).
+        [control_characters] it contains control characters.
+        [too_many_items] it has too many items (at most 30).
+        [no_slides] a carousel needs at least one slide.
+        [bad_name] a slot's name may hold only letters, digits and underscores.
+        [duplicate] a name is there twice.
+        [unknown_slot] it names a slot the template does not have.
+        [unknown_day] days are mon, tue, wed, thu, fri, sat or sun.
+        [not_hh_mm] times are written as HH:MM.
+        [too_many] at most 50 posts a week per platform.
+        [not_yyyy_mm] months are written as YYYY-MM.
+        [too_large] the number is too large.
+        [not_a_number] enter whole numbers, or leave a field empty.
+        [missing] it is missing.
+        [unknown] it is not one of the choices.
+       *[other] check it and try again.
+    }
+error-content_format_mismatch = The text is a { $found }, but this needs a { $expected }.
+error-pillar_exists = This workspace already has a pillar of that name.
+error-draft_conflict = Someone saved this draft since you started editing it. Reload to see their version; your changes were not saved.
+error-quota_reached =
+    { $scope ->
+        [member] Your { $period ->
+            [day] daily
+           *[month] monthly
+        } quota
+       *[workspace] This workspace's { $period ->
+            [day] daily
+           *[month] monthly
+        } quota
+    } of { $limit } { $measure ->
+        [generations] generations
+       *[tokens] tokens
+    } is used up. { $period ->
+        [day] It starts afresh at midnight UTC.
+       *[month] It starts afresh on the first of next month (UTC).
+    } Owners and admins can raise it on the usage page.
+error-generation_ended = This generation has already ended.
+compose-from_draft = Prefilled from the draft
+compose-from_draft_issues = Before it can go out, the platforms still need:
+landing-f_studio_title = Drafts from templates, with or without AI
+landing-f_studio_body = Start from a catalog of scripts, captions, carousels and threads in your tone; an AI model you configure (or the built-in template engine) writes the draft, and every edit is kept as a version you can compare and restore.

@@ -50,6 +50,8 @@ pub enum WebError {
     Media(#[from] herald_media::MediaError),
     #[error("inbox operation failed")]
     Inbox(#[from] herald_webhooks::inbox::InboxError),
+    #[error("content studio operation failed")]
+    Studio(#[from] herald_studio::StudioError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -101,6 +103,9 @@ pub struct ErrorInfo {
     pub detail: Option<String>,
     /// For a refused JSON body: where and why (shown to API callers).
     pub problem: Option<BodyProblem>,
+    /// The variables of the code's message (`error.quota_reached` names
+    /// the quota), set in the reader's language by the middleware.
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl WebError {
@@ -121,6 +126,7 @@ impl WebError {
             WebError::Publish(e) => publish_status(e),
             WebError::Media(e) => media_status(e),
             WebError::Inbox(e) => inbox_status(e),
+            WebError::Studio(e) => studio_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -143,6 +149,7 @@ impl WebError {
             WebError::Publish(e) => e.code(),
             WebError::Media(e) => e.code(),
             WebError::Inbox(e) => e.code(),
+            WebError::Studio(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
     }
@@ -253,6 +260,56 @@ pub fn inbox_status(e: &herald_webhooks::inbox::InboxError) -> StatusCode {
     }
 }
 
+/// The status of a failed content studio operation: a missing object is
+/// 404 (another workspace's too), a rule about the object's state 409, a
+/// refused value 422, a quota 429.
+pub fn studio_status(e: &herald_studio::StudioError) -> StatusCode {
+    use herald_studio::StudioError as S;
+    match e {
+        S::Access(e) => account_status(e),
+        S::TemplateNotFound
+        | S::ToneNotFound
+        | S::PillarNotFound
+        | S::GenerationNotFound
+        | S::DraftNotFound
+        | S::VersionNotFound => StatusCode::NOT_FOUND,
+        S::CatalogReadOnly | S::PillarExists | S::Conflict { .. } | S::AlreadyEnded => {
+            StatusCode::CONFLICT
+        }
+        S::Invalid { .. } | S::FormatMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        S::QuotaReached(_) => StatusCode::TOO_MANY_REQUESTS,
+        S::Db(_) | S::Queue(_) | S::Seed(_) | S::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The variables of a studio error's message: which quota, which field
+/// and why, which formats, which versions.
+pub fn studio_params(e: &herald_studio::StudioError) -> Vec<(&'static str, String)> {
+    use herald_studio::StudioError as S;
+    match e {
+        S::QuotaReached(hit) => vec![
+            ("scope", hit.scope.to_owned()),
+            ("period", hit.period.to_owned()),
+            ("measure", hit.measure.to_owned()),
+            ("limit", hit.limit.to_string()),
+        ],
+        S::Invalid { field, reason } => {
+            vec![
+                ("field", (*field).to_owned()),
+                ("reason", (*reason).to_owned()),
+            ]
+        }
+        S::FormatMismatch { expected, found } => vec![
+            ("expected", (*expected).to_owned()),
+            ("found", (*found).to_owned()),
+        ],
+        S::Conflict { base, current } => {
+            vec![("base", base.to_string()), ("current", current.to_string())]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Adds `Retry-After` (whole seconds, rounded up) when `e` is a rate limit.
 pub fn set_retry_after(resp: &mut Response, e: &herald_accounts::AccountError) {
     if let herald_accounts::AccountError::RateLimited { retry_after } = e {
@@ -276,6 +333,7 @@ fn missing_scope(e: &WebError) -> Option<Option<herald_accounts::Scope>> {
         WebError::Connect(herald_connections::ConnectError::Account(a)) => a,
         WebError::Media(herald_media::MediaError::Access(a)) => a,
         WebError::Inbox(herald_webhooks::inbox::InboxError::Access(a)) => a,
+        WebError::Studio(herald_studio::StudioError::Access(a)) => a,
         _ => return None,
     };
     match account {
@@ -327,23 +385,48 @@ impl IntoResponse for WebError {
             WebError::Publish(e) if publish_status(e).is_server_error() => Some(chain(&self)),
             WebError::Media(e) if media_status(e).is_server_error() => Some(chain(&self)),
             WebError::Inbox(e) if inbox_status(e).is_server_error() => Some(chain(&self)),
+            WebError::Studio(e) if studio_status(e).is_server_error() => Some(chain(&self)),
             _ => None,
         };
         let mut resp = self.status().into_response();
         if let WebError::Account(e) = &self {
             set_retry_after(&mut resp, e);
         }
+        if let WebError::Studio(herald_studio::StudioError::QuotaReached(hit)) = &self {
+            // The quota is counted afresh when its period ends.
+            let secs = hit
+                .resets_at
+                .duration_since(jiff::Timestamp::now())
+                .as_secs()
+                .max(1);
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(u64::try_from(secs).unwrap_or(1)),
+            );
+        }
         if let Some(scope) = missing_scope(&self) {
             set_insufficient_scope(&mut resp, scope);
         }
         let problem = match &self {
             WebError::MalformedJson(p) | WebError::InvalidBody(p) => Some(p.clone()),
+            // A refused value names its field, like a refused body does.
+            WebError::Studio(herald_studio::StudioError::Invalid { field, reason }) => {
+                Some(BodyProblem {
+                    field: (*field).to_owned(),
+                    expected: (*reason).to_owned(),
+                })
+            }
             _ => None,
+        };
+        let params = match &self {
+            WebError::Studio(e) => studio_params(e),
+            _ => Vec::new(),
         };
         resp.extensions_mut().insert(ErrorInfo {
             code: self.code(),
             detail,
             problem,
+            params,
         });
         resp
     }

@@ -592,6 +592,23 @@ pub fn error_copy(locale: Locale, code: &str) -> &'static str {
     })
 }
 
+/// The user-facing message for an error code with its variables set
+/// (`params`, as `ErrorInfo` carries them), in `locale`.
+pub fn error_message(locale: Locale, code: &str, params: &[(&'static str, String)]) -> String {
+    if params.is_empty() {
+        return error_copy(locale, code).to_owned();
+    }
+    let key = format!("error.{code}");
+    if !catalog(Locale::En).has(&key) {
+        return error_copy(locale, code).to_owned();
+    }
+    let args: Vec<(&str, Arg<'_>)> = params
+        .iter()
+        .map(|(name, value)| (*name, Arg::from(value.as_str())))
+        .collect();
+    catalog(locale).format(&key, &args)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

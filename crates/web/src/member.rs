@@ -97,6 +97,15 @@ pub mod need {
         Triage: Triage, Some(Scope::InboxWrite);
         /// Answering, hiding and deleting in the accounts' name.
         Engage: Engage, Some(Scope::InboxReply);
+        /// The content studio's templates, tones, pillars, generations,
+        /// drafts and their versions.
+        ReadContent: View, Some(Scope::PostsRead);
+        /// One's own bookmarks in the studio: a change, so a write scope.
+        Bookmark: View, Some(Scope::DraftsWrite);
+        /// The studio's spending: usage, costs and quotas.
+        ReadUsage: View, Some(Scope::AnalyticsRead);
+        /// Setting the studio's quotas: never a token's.
+        SetQuotas: SetQuotas, None;
     }
 }
 

@@ -197,8 +197,13 @@ async fn render_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
-    let (code, detail, problem) = match resp.extensions().get::<ErrorInfo>() {
-        Some(info) => (info.code, info.detail.clone(), info.problem.clone()),
+    let (code, detail, problem, params) = match resp.extensions().get::<ErrorInfo>() {
+        Some(info) => (
+            info.code,
+            info.detail.clone(),
+            info.problem.clone(),
+            info.params.clone(),
+        ),
         None => {
             // Bodies rendered on purpose (readiness JSON, pages) pass; bare
             // statuses and axum's plain-text rejections get ours.
@@ -210,7 +215,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
             if !plain {
                 return resp;
             }
-            (code_for_status(status), None, None)
+            (code_for_status(status), None, None, Vec::new())
         }
     };
     if status.is_server_error() {
@@ -229,14 +234,14 @@ async fn render_errors(req: Request, next: Next) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_owned(),
-                message: crate::i18n::error_copy(locale, code).to_owned(),
+                message: crate::i18n::error_message(locale, code, &params),
                 field,
                 expected,
             },
         };
         (status, axum::Json(body)).into_response()
     } else {
-        crate::pages::error_page(locale, status, code, request_id.as_deref())
+        crate::pages::error_page(locale, status, code, &params, request_id.as_deref())
     };
     // The metrics still count it under the route that answered.
     if let Some(label) = resp.extensions().get::<RouteLabel>() {

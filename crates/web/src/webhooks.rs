@@ -108,6 +108,7 @@ impl IntoResponse for Refusal {
             code: self.code,
             detail: self.detail,
             problem: None,
+            params: Vec::new(),
         });
         resp
     }

@@ -911,3 +911,257 @@ document.addEventListener("DOMContentLoaded", () => {
     open();
   }
 });
+
+// ------------------------------------------------------------------
+// A generation's page: the text as it streams in. The page names its
+// event stream in `data-stream` while the generation runs; each
+// `generation` event carries the status, the text so far and whether it
+// ended, which reloads the page to show the result (usage, cost, the
+// draft). Without scripts the page refreshes itself while it runs.
+
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-generation][data-stream]");
+  if (!box || typeof EventSource === "undefined") {
+    return;
+  }
+  const text = box.querySelector("[data-generation-text]");
+  const label = box.querySelector("[data-status-label]");
+  const retry = box.querySelector("[data-retry]");
+  const source = new EventSource(box.getAttribute("data-stream"));
+  source.addEventListener("generation", (event) => {
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    box.setAttribute("data-status", data.status);
+    if (label) {
+      label.textContent = data.status_label;
+      label.className = `status-badge generation-${data.status}`;
+    }
+    if (text && typeof data.text === "string") {
+      text.textContent = data.text;
+    }
+    if (retry) {
+      retry.hidden = !data.retry;
+      retry.textContent = data.retry ? data.retry : "";
+    }
+    if (data.done) {
+      source.close();
+      window.location.reload();
+    }
+  });
+  window.addEventListener("pagehide", () => source.close());
+});
+
+// ------------------------------------------------------------------
+// The draft editor: the buttons that add, remove and move beats, shots,
+// slides and parts act in the page, and the draft saves itself about
+// 1.5 s after the last change through the API, with the version the page
+// started from. A conflict (someone saved meanwhile) is said, with a link
+// to their version; nothing is overwritten. Without scripts the same
+// buttons post the form and the server saves.
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("draft-editor");
+  if (!form) {
+    return;
+  }
+  let config;
+  try {
+    config = JSON.parse(form.dataset.config || "{}");
+  } catch (error) {
+    return;
+  }
+  const copy = (key, values) => fillText((config.copy || {})[key] || key, values || {});
+  const token = (form.querySelector('input[name="_csrf"]') || {}).value || "";
+  const base = form.querySelector("[data-base-version]");
+  const status = document.getElementById("autosave-status");
+  const fields = form.querySelector(".editor-fields");
+  form.classList.add("enhanced");
+  let timer = null;
+  let saving = false;
+  let again = false;
+  let stopped = false;
+
+  const say = (text, link) => {
+    status.replaceChildren(text);
+    if (link) {
+      status.append(" ", element("a", { href: window.location.pathname + window.location.search, text: link }));
+    }
+  };
+
+  const value = (root, name) => {
+    const el = root.querySelector(`[data-field="${name}"]`);
+    return el ? el.value : "";
+  };
+  const listValues = (kind) =>
+    Array.from(form.querySelectorAll(`[data-list="${kind}"] > [data-item]`)).map((li) => value(li, kind));
+
+  /** The piece as the API takes it, from the fields. */
+  const content = () => {
+    switch (fields.dataset.format) {
+      case "script":
+        return {
+          format: "script",
+          hook: value(fields, "hook"),
+          beats: listValues("beat"),
+          cta: value(fields, "cta"),
+          shots: listValues("shot"),
+          caption: value(fields, "caption"),
+        };
+      case "caption":
+        return {
+          format: "caption",
+          text: value(fields, "text"),
+          hashtags: value(fields, "hashtags")
+            .split(/[\s,]+/)
+            .filter((s) => s.length > 0),
+        };
+      case "carousel":
+        return {
+          format: "carousel",
+          slides: Array.from(form.querySelectorAll('[data-list="slide"] > [data-item]')).map((li) => ({
+            title: value(li, "slide_title"),
+            body: value(li, "slide_body"),
+          })),
+          caption: value(fields, "caption"),
+        };
+      default:
+        return { format: "thread", parts: listValues("part") };
+    }
+  };
+
+  /** The version list, fresh from the server (it names the new version). */
+  const refreshVersions = async () => {
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) {
+        return;
+      }
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const list = fresh.querySelector("[data-versions]");
+      const current = document.querySelector("[data-versions]");
+      if (list && current) {
+        current.replaceWith(document.importNode(list, true));
+      }
+    } catch (error) {
+      // The list catches up at the next save or reload.
+    }
+  };
+
+  const save = async () => {
+    if (stopped) {
+      return;
+    }
+    if (saving) {
+      again = true;
+      return;
+    }
+    saving = true;
+    say(copy("saving"));
+    const body = {
+      title: value(form, "title"),
+      content: content(),
+      base_version: Number(base.value),
+    };
+    try {
+      const response = await fetch(config.saveApi, {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": token, accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.ok) {
+        const changed = String(answer.version) !== base.value;
+        base.value = String(answer.version);
+        form.dataset.savedVersion = String(answer.version);
+        say(copy("saved", { version: answer.version }));
+        if (changed) {
+          refreshVersions();
+        }
+      } else if (response.status === 409) {
+        stopped = true;
+        form.dataset.conflict = "true";
+        say(copy("conflict"), copy("reload"));
+      } else {
+        const reason = answer.error && answer.error.message ? answer.error.message : String(response.status);
+        say(copy("failed", { reason }));
+      }
+    } catch (error) {
+      say(copy("failed", { reason: String(error.message || error) }));
+    }
+    saving = false;
+    if (again) {
+      again = false;
+      save();
+    }
+  };
+
+  const soon = () => {
+    if (stopped) {
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(save, 1500);
+  };
+
+  const renumber = (list) => {
+    Array.from(list.children).forEach((li, i) => {
+      const number = li.querySelector("[data-number]");
+      if (number) {
+        number.textContent = String(i + 1);
+      }
+    });
+  };
+
+  form.addEventListener("input", soon);
+  form.addEventListener("change", soon);
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-op]");
+    if (!button || !form.contains(button)) {
+      return;
+    }
+    event.preventDefault();
+    const op = button.dataset.op;
+    if (op === "add") {
+      const kind = button.dataset.kind;
+      const list = form.querySelector(`[data-list="${kind}"]`);
+      const template = form.querySelector(`template[data-item-template="${kind}"]`);
+      if (!list || !template) {
+        return;
+      }
+      const item = template.content.firstElementChild.cloneNode(true);
+      list.append(item);
+      renumber(list);
+      const first = item.querySelector("input, textarea");
+      if (first) {
+        first.focus();
+      }
+    } else {
+      const item = button.closest("[data-item]");
+      const list = item && item.parentElement;
+      if (!item || !list) {
+        return;
+      }
+      if (op === "remove") {
+        item.remove();
+      } else if (op === "up" && item.previousElementSibling) {
+        list.insertBefore(item, item.previousElementSibling);
+      } else if (op === "down" && item.nextElementSibling) {
+        list.insertBefore(item.nextElementSibling, item);
+      }
+      renumber(list);
+      button.focus();
+    }
+    soon();
+  });
+  // The Save button saves at once, through the same request.
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    save();
+  });
+});

@@ -1409,3 +1409,307 @@ async fn browser_sees_a_sandbox_comment_arrive_live_assigns_it_and_answers_it() 
     client.close().await.unwrap();
     w.app.stop().await;
 }
+
+/// The value of a form field.
+async fn field_value(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// Waits until the field `css` holds exactly `text`.
+async fn wait_for_value(client: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if field_value(client, css).await == text {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} never held {text:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The content studio end to end, as a person: pick a template (a
+/// carousel one when the catalog has it, else a carousel from the brief)
+/// and a tone, generate, watch the text arrive, open the draft, edit the
+/// carousel (change a slide, add one, move it up) and let autosave save,
+/// restore the first version, bookmark the draft, open it in the composer
+/// and schedule it to a sandbox Facebook Page. `ai` says which engine the
+/// app runs; with an AI engine the streamed text must show before the
+/// generation ends.
+async fn studio_flow(app: &crate::helpers::TestApp, email: &str, ai: bool) {
+    app.signed_in(email).await;
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", email).await;
+    fill(&client, "#field-password", PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // A Facebook Page in the sandbox, to schedule to at the end.
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    consent_in_sandbox(&client, "facebook", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    click(&client, "input[value^=\"facebook_page:\"]").await;
+    submit(&client).await;
+    wait_for_text(&client, ".account-list", "Facebook Page").await;
+
+    // The studio, from the rail; its engine labelled honestly.
+    click(&client, "nav a[href=\"/home/content\"]").await;
+    wait_for_path(&client, "/home/content").await;
+    let label = if ai {
+        "AI model"
+    } else {
+        "template draft (no AI)"
+    };
+    wait_for_text(&client, ".studio-engine", label).await;
+    assert_no_console_errors(&client, "/home/content").await;
+    click(&client, "a[href^=\"/home/content/generate\"]").await;
+    wait_for_path(&client, "/home/content/generate").await;
+
+    // A template and a tone.
+    let carousel_template = client
+        .execute(
+            r#"const o = Array.from(document.querySelectorAll('#gen-template option'))
+                 .find((o) => o.value && o.textContent.includes('(Carousel)'));
+               return o ? o.value : null;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    match carousel_template.as_str() {
+        Some(id) => client
+            .find(Locator::Css("#gen-template"))
+            .await
+            .unwrap()
+            .select_by_value(id)
+            .await
+            .unwrap(),
+        None => {
+            client
+                .find(Locator::Css("#gen-template"))
+                .await
+                .unwrap()
+                .select_by_value("")
+                .await
+                .unwrap();
+            client
+                .find(Locator::Css("#gen-format"))
+                .await
+                .unwrap()
+                .select_by_value("carousel")
+                .await
+                .unwrap();
+        }
+    }
+    click(&client, "input[name=\"tone\"]:not([value=\"\"])").await;
+    client
+        .find(Locator::Css("#gen-platform"))
+        .await
+        .unwrap()
+        .select_by_value("instagram")
+        .await
+        .unwrap();
+    fill(
+        &client,
+        "#gen-brief",
+        "Sourdough loaves for the weekend market",
+    )
+    .await;
+    assert_no_console_errors(&client, "the generation form").await;
+    client
+        .find(Locator::Css("#generate-form button[type=\"submit\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The generation's page: the text arrives, then the draft's link.
+    wait_for_path_prefix(&client, "/home/content/generations/").await;
+    if ai {
+        // Streamed text shows while the generation is still writing.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let seen = client
+                .execute(
+                    r#"const box = document.querySelector('[data-generation]');
+                       const text = document.querySelector('[data-generation-text]');
+                       return [box ? box.dataset.status : '', text ? text.textContent : ''];"#,
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let status = seen[0].as_str().unwrap_or_default().to_owned();
+            let text = seen[1].as_str().unwrap_or_default().to_owned();
+            if status == "running" && !text.is_empty() {
+                break;
+            }
+            assert!(
+                status != "succeeded" && Instant::now() < deadline,
+                "no streamed text before the generation ended ({status}: {text:?})"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    wait_for_text(&client, "[data-generation-text]", "ourdough").await;
+    wait_for_count(&client, "a[data-action=\"open-draft\"]", 1).await;
+    wait_for_text(&client, ".generation-result", "Tokens used").await;
+    assert_no_console_errors(&client, "the generation").await;
+    click(&client, "a[data-action=\"open-draft\"]").await;
+
+    // The editor: a carousel; change a slide, add one, move it up.
+    wait_for_path_prefix(&client, "/home/content/drafts/").await;
+    wait_for_count(&client, "form#draft-editor.enhanced", 1).await;
+    let slides = "[data-list=\"slide\"] > li";
+    let first_title = format!("{slides}:nth-child(1) [data-field=\"slide_title\"]");
+    let original = field_value(&client, &first_title).await;
+    let before = client.find_all(Locator::Css(slides)).await.unwrap().len();
+    assert!(before >= 1, "a carousel has slides");
+    fill(&client, &first_title, "Rye at dawn").await;
+    wait_for_text(&client, "#autosave-status", "Saved as version 2").await;
+    click_centered(&client, "button[data-op=\"add\"][data-kind=\"slide\"]").await;
+    wait_for_count(&client, slides, before + 1).await;
+    let added = format!(
+        "{slides}:nth-child({}) [data-field=\"slide_title\"]",
+        before + 1
+    );
+    fill(&client, &added, "Spelt at noon").await;
+    click_centered(
+        &client,
+        &format!("{slides}:nth-child({}) button[data-op=\"up\"]", before + 1),
+    )
+    .await;
+    wait_for_value(
+        &client,
+        &format!("{slides}:nth-child({before}) [data-field=\"slide_title\"]"),
+        "Spelt at noon",
+    )
+    .await;
+    wait_for_text(&client, "#autosave-status", "Saved as version 3").await;
+    wait_for_count(&client, "#versions tr[data-version]", 3).await;
+    assert_no_console_errors(&client, "the editor").await;
+    // What was saved is what the page shows, in that order.
+    let draft_path = client.current_url().await.unwrap();
+    let id = draft_path
+        .path()
+        .trim_start_matches("/home/content/drafts/")
+        .to_owned();
+    let titles = client
+        .execute(
+            r#"return fetch(arguments[0], {credentials: 'same-origin'})
+                 .then((r) => r.json())
+                 .then((d) => d.content.slides.map((s) => s.title));"#,
+            vec![json!(format!("/api/drafts/{id}"))],
+        )
+        .await
+        .unwrap();
+    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    assert_eq!(titles.len(), before + 1);
+    assert_eq!(titles[before - 1], "Spelt at noon", "{titles:?}");
+    assert!(titles.contains(&"Rye at dawn".to_owned()), "{titles:?}");
+
+    // Compare the first version with now, then restore it.
+    click(
+        &client,
+        "#versions tr[data-version=\"1\"] a[data-action=\"compare\"]",
+    )
+    .await;
+    wait_for_text(&client, "#compare", "Rye at dawn").await;
+    assert!(
+        !client
+            .find_all(Locator::Css("#compare tr[data-change=\"added\"]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the comparison marks what was added"
+    );
+    click_centered(
+        &client,
+        "#versions tr[data-version=\"1\"] button[data-action=\"restore\"]",
+    )
+    .await;
+    wait_for_text(&client, "main .notice", "restored").await;
+    wait_for_value(&client, &first_title, &original).await;
+    wait_for_count(&client, "#versions tr[data-version]", 4).await;
+
+    // Bookmark it.
+    click_centered(&client, "button[data-action=\"bookmark\"]").await;
+    wait_for_text(&client, "main .notice", "Bookmarked").await;
+    wait_for_count(
+        &client,
+        "button[data-action=\"bookmark\"][aria-pressed=\"true\"]",
+        1,
+    )
+    .await;
+    assert_no_console_errors(&client, "restored and bookmarked").await;
+
+    // Use it in the composer, and schedule it to the Facebook Page.
+    click_centered(&client, "a[data-action=\"composer\"]").await;
+    wait_for_path(&client, "/home/compose").await;
+    wait_for_count(&client, "form#composer.enhanced", 1).await;
+    wait_for_count(&client, "[data-from-draft]", 1).await;
+    let caption = field_value(&client, "#caption").await;
+    assert!(
+        !caption.trim().is_empty(),
+        "the caption comes from the draft"
+    );
+    let page = account_id(&client, "facebook").await;
+    click_centered(
+        &client,
+        &format!("input[name=\"account\"][value=\"{page}\"]"),
+    )
+    .await;
+    wait_for_count(&client, "#variant-tabs [role=\"tab\"]", 1).await;
+    client
+        .execute(
+            r#"
+            const at = new Date(Date.now() + 3600000);
+            const pad = (n) => String(n).padStart(2, "0");
+            document.getElementById("date").value =
+              `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+            document.getElementById("time").value = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_no_console_errors(&client, "the composer from a draft").await;
+    click_centered(&client, "button[name=\"action\"][value=\"schedule\"]").await;
+    wait_for_path(&client, "/home/calendar").await;
+    wait_for_text(&client, ".notice", "Scheduled").await;
+    assert_no_console_errors(&client, "scheduled").await;
+
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_studio_generates_edits_a_carousel_restores_bookmarks_and_schedules_it() {
+    let app = spawn_app().await;
+    studio_flow(&app, "studio-browser@example.com", false).await;
+    app.stop().await;
+}
+
+/// The same flow on the OpenAI-compatible adapter, against the sandbox's
+/// simulated API (`HERALD_AI_BASE_URL=sandbox`, at the pace a person can
+/// watch): the text streams onto the page before the generation ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_studio_streams_an_ai_draft_from_the_sandboxed_api_and_schedules_it() {
+    let app = crate::helpers::spawn_app_with(
+        Backend::Sqlite,
+        &[
+            ("HERALD_AI_BASE_URL", "sandbox"),
+            ("HERALD_AI_MODEL", "gpt-4o-mini"),
+        ],
+    )
+    .await;
+    studio_flow(&app, "studio-ai-browser@example.com", true).await;
+    app.stop().await;
+}

@@ -20,6 +20,7 @@ mod pages;
 mod posts;
 mod routes;
 mod security;
+mod studio;
 mod tokens;
 mod webhooks;
 mod webhooks_crash;

@@ -163,6 +163,12 @@ enum Fresh {
     Link,
     /// `{token}`: a scoped token of the owner's.
     Token,
+    /// `{draft}`: a studio draft of the owner's.
+    Draft,
+    /// `{template}`: the workspace's copy of a catalog template.
+    Template,
+    /// `{pillar}`: a content pillar.
+    Pillar,
 }
 
 struct Route {
@@ -986,6 +992,180 @@ fn table() -> Vec<Route> {
             .form(WS_FORM)
             .fresh(Fresh::Token)
             .denied(not_found),
+        // ---------------------------------------------- the content studio: pages
+        get("/home/content", Workspace(P::View))
+            .at("/home/content?workspace={ws}")
+            .outsider(OwnWorkspace),
+        get("/home/content/templates/{id}", Workspace(P::View))
+            .at("/home/content/templates/{template}?workspace={ws}"),
+        post("/home/content/templates/{id}", Workspace(P::Draft))
+            .at("/home/content/templates/{template}")
+            .form(&[
+                ("workspace", "{ws}"),
+                ("title", "ws1-secret-template"),
+                ("platform", "tiktok"),
+                ("hook", "routes check"),
+                ("beat", "routes check"),
+                ("cta", "routes check"),
+                ("caption", "routes check"),
+            ])
+            .denied(forbidden),
+        post("/home/content/templates/{id}/copy", Workspace(P::Draft))
+            .at("/home/content/templates/{template}/copy")
+            .form(WS_FORM)
+            .denied(forbidden),
+        post("/home/content/templates/{id}/delete", Workspace(P::Draft))
+            .at("/home/content/templates/{template}/delete")
+            .form(WS_FORM)
+            .fresh(Fresh::Template)
+            .denied(forbidden),
+        // One's own bookmark on something of the workspace.
+        post("/home/content/bookmarks", Workspace(P::View)).form(&[
+            ("workspace", "{ws}"),
+            ("kind", "draft"),
+            ("id", "{draft}"),
+            ("on", "true"),
+        ]),
+        post("/home/content/drafts", Workspace(P::Draft))
+            .form(&[("workspace", "{ws}"), ("format", "caption")])
+            .denied(forbidden),
+        get("/home/content/generate", Workspace(P::View))
+            .at("/home/content/generate?workspace={ws}")
+            .outsider(OwnWorkspace),
+        // A refusal shows the form again, with its status.
+        post("/home/content/generate", Workspace(P::Draft))
+            .form(&[("workspace", "{ws}"), ("brief", "routes check")]),
+        get("/home/content/generations/{id}", Workspace(P::View))
+            .at("/home/content/generations/{generation}?workspace={ws}"),
+        get("/home/content/generations/{id}/stream", Workspace(P::View))
+            .at("/home/content/generations/{generation}/stream?workspace={ws}"),
+        // The generation has ended: "already ended" for those who may.
+        post("/home/content/generations/{id}/cancel", AuthorOr(P::Draft, P::Publish))
+            .at("/home/content/generations/{generation}/cancel")
+            .form(WS_FORM)
+            .denied(forbidden),
+        get("/home/content/drafts/{id}", Workspace(P::View))
+            .at("/home/content/drafts/{draft}?workspace={ws}"),
+        post("/home/content/drafts/{id}", AuthorOr(P::Draft, P::Publish))
+            .at("/home/content/drafts/{draft}")
+            .form(&[("workspace", "{ws}"), ("title", "routes check"), ("text", "routes check")])
+            .denied(forbidden),
+        post("/home/content/drafts/{id}/restore", AuthorOr(P::Draft, P::Publish))
+            .at("/home/content/drafts/{draft}/restore")
+            .form(&[("workspace", "{ws}"), ("version", "1")])
+            .denied(forbidden),
+        post("/home/content/drafts/{id}/delete", AuthorOr(P::Draft, P::Publish))
+            .at("/home/content/drafts/{draft}/delete")
+            .form(WS_FORM)
+            .fresh(Fresh::Draft)
+            .denied(forbidden),
+        get("/home/content/pillars", Workspace(P::View))
+            .at("/home/content/pillars?workspace={ws}")
+            .outsider(OwnWorkspace),
+        post("/home/content/pillars", Workspace(P::Publish))
+            .form(&[("workspace", "{ws}"), ("name", "routes check page")])
+            .denied(forbidden),
+        post("/home/content/pillars/{id}", Workspace(P::Publish))
+            .at("/home/content/pillars/{pillar}")
+            .form(&[("workspace", "{ws}"), ("name", "ws1-secret-pillar")])
+            .denied(forbidden),
+        post("/home/content/pillars/{id}/delete", Workspace(P::Publish))
+            .at("/home/content/pillars/{pillar}/delete")
+            .form(WS_FORM)
+            .fresh(Fresh::Pillar)
+            .denied(forbidden),
+        post("/home/content/cadence", Workspace(P::Publish))
+            .form(&[("workspace", "{ws}"), ("n.instagram", "2"), ("day", "mon")])
+            .denied(forbidden),
+        get("/home/content/usage", Workspace(P::View))
+            .at("/home/content/usage?workspace={ws}")
+            .outsider(OwnWorkspace),
+        post("/home/content/usage/quotas", Workspace(P::SetQuotas))
+            .form(&[
+                ("workspace", "{ws}"),
+                ("workspace_day.generations", "1000"),
+                ("member_day.generations", "500"),
+            ])
+            .denied(forbidden),
+        // ---------------------------------------------- the content studio: API
+        get("/api/templates", Workspace(P::View))
+            .at("/api/templates?workspace={ws}")
+            .scope(S::PostsRead),
+        get("/api/templates/{id}", Workspace(P::View))
+            .at("/api/templates/{template}?workspace={ws}")
+            .scope(S::PostsRead),
+        put("/api/templates/{id}", Workspace(P::Draft))
+            .at("/api/templates/{template}?workspace={ws}")
+            .json(r#"{"title":"ws1-secret-template"}"#)
+            .scope(S::DraftsWrite),
+        post("/api/templates/{id}/copy", Workspace(P::Draft))
+            .at("/api/templates/{template}/copy?workspace={ws}")
+            .scope(S::DraftsWrite),
+        get("/api/tones", Workspace(P::View))
+            .at("/api/tones?workspace={ws}")
+            .scope(S::PostsRead),
+        get("/api/pillars", Workspace(P::View))
+            .at("/api/pillars?workspace={ws}")
+            .scope(S::PostsRead),
+        // The workspace's plan: editors and up (a second add is 409).
+        post("/api/pillars", Workspace(P::Publish))
+            .at("/api/pillars?workspace={ws}")
+            .json(r#"{"name":"routes check api"}"#)
+            .scope(S::DraftsWrite),
+        post("/api/generations", Workspace(P::Draft))
+            .at("/api/generations?workspace={ws}")
+            .json(r#"{"brief":"routes check"}"#)
+            .scope(S::DraftsWrite),
+        get("/api/generations/{id}", Workspace(P::View))
+            .at("/api/generations/{generation}?workspace={ws}")
+            .scope(S::PostsRead),
+        post("/api/generations/{id}/cancel", AuthorOr(P::Draft, P::Publish))
+            .at("/api/generations/{generation}/cancel?workspace={ws}")
+            .scope(S::DraftsWrite),
+        get("/api/drafts", Workspace(P::View))
+            .at("/api/drafts?workspace={ws}")
+            .scope(S::PostsRead),
+        post("/api/drafts", Workspace(P::Draft))
+            .at("/api/drafts?workspace={ws}")
+            .json("{}")
+            .scope(S::DraftsWrite),
+        get("/api/drafts/{id}", Workspace(P::View))
+            .at("/api/drafts/{draft}?workspace={ws}")
+            .scope(S::PostsRead),
+        put("/api/drafts/{id}", AuthorOr(P::Draft, P::Publish))
+            .at("/api/drafts/{draft}?workspace={ws}")
+            .json(r#"{"content":{"format":"caption","text":"routes check"}}"#)
+            .scope(S::DraftsWrite),
+        get("/api/drafts/{id}/versions", Workspace(P::View))
+            .at("/api/drafts/{draft}/versions?workspace={ws}")
+            .scope(S::PostsRead),
+        get("/api/drafts/{id}/versions/{version}", Workspace(P::View))
+            .at("/api/drafts/{draft}/versions/1?workspace={ws}")
+            .scope(S::PostsRead),
+        post("/api/drafts/{id}/restore", AuthorOr(P::Draft, P::Publish))
+            .at("/api/drafts/{draft}/restore?workspace={ws}")
+            .json(r#"{"version":1}"#)
+            .scope(S::DraftsWrite),
+        get("/api/usage", Workspace(P::View))
+            .at("/api/usage?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        get("/api/quotas", Workspace(P::View))
+            .at("/api/quotas?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        put("/api/quotas", Workspace(P::SetQuotas))
+            .at("/api/quotas?workspace={ws}")
+            .json(r#"{"workspace_day":{"generations":1000,"tokens":null},"workspace_month":{"generations":null,"tokens":null},"member_day":{"generations":500,"tokens":null},"member_month":{"generations":null,"tokens":null}}"#)
+            .token(Refused),
+        get("/api/bookmarks", Workspace(P::View))
+            .at("/api/bookmarks?workspace={ws}")
+            .scope(S::PostsRead),
+        post("/api/bookmarks", Workspace(P::View))
+            .at("/api/bookmarks?workspace={ws}")
+            .json(r#"{"kind":"draft","id":{draft}}"#)
+            .scope(S::DraftsWrite),
+        delete("/api/bookmarks", Workspace(P::View))
+            .at("/api/bookmarks?workspace={ws}&kind=draft&id={draft}")
+            .scope(S::DraftsWrite),
         // ---------------------------------------------- assistants (MCP)
         // Each tool's own permission is the service's: tests/it/mcp.rs.
         post("/mcp", Bearer(P::View))
@@ -1413,7 +1593,10 @@ const PENDING: &str = "routes-pending@example.com";
 
 /// Strings planted in the first workspace's data: no answer to an
 /// anonymous caller or the other workspace's member may contain them.
-const MARKERS: [&str; 6] = [
+const MARKERS: [&str; 9] = [
+    "ws1-secret-draft",
+    "ws1-secret-template",
+    "ws1-secret-brief",
     "ws1-secret-caption",
     "ws1-secret-endpoint",
     "ws1-secret-hook",
@@ -1424,7 +1607,11 @@ const MARKERS: [&str; 6] = [
 
 /// Objects whose placeholders make a request "about the first
 /// workspace's object".
-const OBJECTS: [&str; 12] = [
+const OBJECTS: [&str; 16] = [
+    "{draft}",
+    "{template}",
+    "{generation}",
+    "{pillar}",
     "{post}",
     "{item}",
     "{target}",
@@ -1781,6 +1968,140 @@ impl World {
 
         let mail = herald_mail::recent(&app.db, 1).await.unwrap();
         self.vars.insert("{mail}", mail[0].id.to_string());
+
+        // The content studio: a template copy, a draft, a pillar and a
+        // generation that has ended.
+        let template = self.new_template().await;
+        self.vars.insert("{template}", template);
+        let draft = self.new_draft(&self.owner, &self.owner_token).await;
+        self.vars.insert("{draft}", draft);
+        let pillar = self.new_pillar().await;
+        self.vars.insert("{pillar}", pillar);
+        let generation = self.new_generation(&self.owner, &self.owner_token).await;
+        self.vars.insert("{generation}", generation);
+    }
+
+    /// A request as `client` with its CSRF `token`.
+    async fn as_client(
+        &self,
+        client: &reqwest::Client,
+        token: &str,
+        method: Method,
+        path: &str,
+        json: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = client
+            .request(method, self.app.url(path))
+            .header("x-csrf-token", token);
+        if let Some(body) = json {
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The workspace's copy of the catalog's first template, named with
+    /// the marker.
+    async fn new_template(&self) -> String {
+        let ws = self.ws();
+        let (status, list) = self
+            .as_owner(Method::GET, &format!("/api/templates?workspace={ws}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let catalog = list["templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["workspace"].is_null())
+            .expect("a catalog template")["id"]
+            .clone();
+        let (status, copy) = self
+            .as_owner(
+                Method::POST,
+                &format!("/api/templates/{catalog}/copy?workspace={ws}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{copy}");
+        let id = copy["id"].to_string();
+        let (status, body) = self
+            .as_owner(
+                Method::PUT,
+                &format!("/api/templates/{id}?workspace={ws}"),
+                Some(r#"{"title":"ws1-secret-template"}"#),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        id
+    }
+
+    /// A caption draft of `client`'s with the marker.
+    async fn new_draft(&self, client: &reqwest::Client, token: &str) -> String {
+        let (status, draft) = self
+            .as_client(
+                client,
+                token,
+                Method::POST,
+                &format!("/api/drafts?workspace={}", self.ws()),
+                Some(
+                    r#"{"title":"ws1-secret-draft","content":{"format":"caption","text":"ws1-secret-draft"}}"#,
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{draft}");
+        draft["id"].to_string()
+    }
+
+    async fn new_pillar(&self) -> String {
+        let (status, pillar) = self
+            .as_owner(
+                Method::POST,
+                &format!("/api/pillars?workspace={}", self.ws()),
+                Some(&format!(
+                    r#"{{"name":"ws1-secret-pillar {}"}}"#,
+                    self.next_seed()
+                )),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{pillar}");
+        pillar["id"].to_string()
+    }
+
+    /// A generation of `client`'s that has ended.
+    async fn new_generation(&self, client: &reqwest::Client, token: &str) -> String {
+        let ws = self.ws();
+        let (status, g) = self
+            .as_client(
+                client,
+                token,
+                Method::POST,
+                &format!("/api/generations?workspace={ws}"),
+                Some(r#"{"brief":"ws1-secret-brief"}"#),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{g}");
+        let id = g["id"].to_string();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, g) = self
+                .as_client(
+                    client,
+                    token,
+                    Method::GET,
+                    &format!("/api/generations/{id}?workspace={ws}"),
+                    None,
+                )
+                .await;
+            if g["status"] == "succeeded" {
+                return id;
+            }
+            assert!(Instant::now() < deadline, "the generation never ended: {g}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// A draft with the caption marker, written by `client`.
@@ -2017,6 +2338,9 @@ impl World {
             Fresh::Device => "{device}",
             Fresh::Link => "{link}",
             Fresh::Token => "{token}",
+            Fresh::Draft => "{draft}",
+            Fresh::Template => "{template}",
+            Fresh::Pillar => "{pillar}",
         };
         if kind == Fresh::Membership {
             return (placeholder, self.spare_membership().await);
@@ -2033,6 +2357,9 @@ impl World {
             Fresh::Device => self.new_device().await,
             Fresh::Link => self.new_link().await,
             Fresh::Token => self.new_token(&[]).await.0,
+            Fresh::Draft => self.new_draft(&self.owner, &self.owner_token).await,
+            Fresh::Template => self.new_template().await,
+            Fresh::Pillar => self.new_pillar().await,
             Fresh::Membership => unreachable!(),
         };
         self.fresh.insert(kind, value.clone());
@@ -2400,11 +2727,20 @@ async fn every_route_answers_each_persona_as_its_access_decision_says() {
         .iter()
         .filter(|r| matches!(r.access, Access::AuthorOr(..)))
     {
-        let (post, _) = w
-            .new_post(&contributor.client, contributor.token.as_deref().unwrap())
-            .await;
+        let token = contributor.token.as_deref().unwrap();
+        let (post, _) = w.new_post(&contributor.client, token).await;
         let mut vars = w.vars.clone();
         vars.insert("{post}", post);
+        // The studio's: a draft and a generation of the contributor's.
+        if route.path.starts_with("/api/drafts") || route.path.starts_with("/home/content/drafts") {
+            vars.insert("{draft}", w.new_draft(&contributor.client, token).await);
+        }
+        if route.path.contains("/generations/") {
+            vars.insert(
+                "{generation}",
+                w.new_generation(&contributor.client, token).await,
+            );
+        }
         let answer = w.send(contributor, route, &vars, &[]).await;
         report.record(
             route,

@@ -122,13 +122,14 @@ async fn production_with_the_sandbox_turned_on_says_so_and_keeps_its_admin_api_o
     assert_eq!(
         sandbox_secret_files(&app),
         [
+            "sandbox-ai-secret",
             "sandbox-google-secret",
             "sandbox-instagram-secret",
             "sandbox-meta-secret",
             "sandbox-tiktok-secret"
         ]
     );
-    for name in ["meta", "instagram", "tiktok", "google"] {
+    for name in ["ai", "meta", "instagram", "tiktok", "google"] {
         let path = app
             .data_dir
             .join("secrets")

@@ -14,6 +14,7 @@ mod notifications;
 mod platforms;
 pub(crate) mod posts;
 mod reviews;
+mod studio;
 mod tokens;
 mod webhooks;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(inbox::router())
         .merge(notifications::router())
         .merge(tokens::router())
+        .merge(studio::router())
 }
 
 /// Each module's part of the OpenAPI document: a module that routes also
@@ -53,6 +55,7 @@ fn documented() -> Vec<utoipa::openapi::OpenApi> {
         inbox::Doc::openapi(),
         notifications::Doc::openapi(),
         tokens::Doc::openapi(),
+        studio::Doc::openapi(),
     ]
 }
 

@@ -339,6 +339,7 @@ struct ComposePage {
     config: String,
     error: Option<String>,
     issues: Vec<IssueLine>,
+    from_draft: Option<FromDraft>,
 }
 
 fn kind_label(t: &'static Catalog, kind: AccountKind) -> &'static str {
@@ -394,6 +395,7 @@ struct PageInput {
     zone_from_browser: bool,
     error: Option<String>,
     issues: Vec<IssueLine>,
+    from_draft: Option<FromDraft>,
 }
 
 fn page(c: Chrome, input: PageInput) -> ComposePage {
@@ -408,6 +410,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
         zone_from_browser,
         error,
         issues,
+        from_draft,
     } = input;
     let accounts = connections
         .iter()
@@ -550,6 +553,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
         config: config.to_string(),
         error,
         issues,
+        from_draft,
         c,
     }
 }
@@ -557,6 +561,94 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
 #[derive(Deserialize, Default)]
 struct ComposeQuery {
     workspace: Option<i64>,
+    /// A content studio draft to start from.
+    draft: Option<i64>,
+}
+
+/// The draft a new post starts from, and what its platforms would still
+/// refuse or warn about (media to add, a title).
+pub struct FromDraft {
+    pub title: String,
+    pub href: String,
+    pub issues: Vec<IssueLine>,
+}
+
+/// The studio's platform of an account kind.
+fn studio_platform(kind: AccountKind) -> herald_studio::Platform {
+    use herald_studio::Platform as P;
+    match kind {
+        AccountKind::InstagramBusiness | AccountKind::InstagramAccount => P::Instagram,
+        AccountKind::FacebookPage => P::Facebook,
+        AccountKind::TikTokUser => P::Tiktok,
+        AccountKind::YouTubeChannel => P::Youtube,
+    }
+}
+
+/// The form prefilled from a draft's per-platform variants: the first
+/// variant's caption is the shared one, each account whose platform's
+/// variant differs gets it as its own, YouTube its title. No account is
+/// ticked: the person picks them, the media and the time.
+async fn from_draft(
+    state: &AppState,
+    auth: &herald_accounts::Authorized,
+    t: &'static Catalog,
+    id: i64,
+    connections: &[ConnectionView],
+    form: &mut ComposeState,
+) -> Result<FromDraft, WebError> {
+    let studio = state.studio();
+    let draft = studio.draft(auth, herald_core::DraftId(id)).await?;
+    let mut platforms: Vec<herald_studio::Platform> = connections
+        .iter()
+        .map(|c| studio_platform(c.kind))
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    let variants = studio
+        .composer_variants(auth, herald_core::DraftId(id), &platforms)
+        .await?;
+    let shared = draft
+        .platform
+        .and_then(|p| variants.iter().find(|v| v.platform == p))
+        .or(variants.first())
+        .map(|v| v.caption.clone())
+        .unwrap_or_default();
+    for conn in connections {
+        let Some(v) = variants
+            .iter()
+            .find(|v| v.platform == studio_platform(conn.kind))
+        else {
+            continue;
+        };
+        form.overrides.insert(
+            conn.id.to_string(),
+            Overrides {
+                caption: if v.caption == shared {
+                    String::new()
+                } else {
+                    v.caption.clone()
+                },
+                title: v.title.clone().unwrap_or_default(),
+                ..Overrides::default()
+            },
+        );
+    }
+    form.caption = shared;
+    let issues = variants
+        .iter()
+        .flat_map(|v| {
+            let platform = t.text(&format!("studio.platform.{}", v.platform.as_str()));
+            v.issues.iter().map(move |i| IssueLine {
+                account: platform.to_owned(),
+                message: crate::words::issue(t, i),
+            })
+        })
+        .collect();
+    Ok(FromDraft {
+        href: format!("/home/content/drafts/{id}?workspace={}", auth.workspace()),
+        title: draft.title,
+        issues,
+    })
 }
 
 async fn show_composer(
@@ -569,10 +661,14 @@ async fn show_composer(
     let (ws, auth) = member::authorize(&state, &authed.user, q.workspace, Permission::View).await?;
     let connections = state.connections().list(&auth, None).await?;
     let zone = viewer_zone(None, &headers);
-    let form = ComposeState {
+    let mut form = ComposeState {
         workspace: Some(ws.id.0),
         time_zone: zone.name,
         ..ComposeState::default()
+    };
+    let from_draft = match q.draft {
+        Some(id) => Some(from_draft(&state, &auth, c.t, id, &connections, &mut form).await?),
+        None => None,
     };
     render(&page(
         c,
@@ -586,6 +682,7 @@ async fn show_composer(
             zone_from_browser: true,
             error: None,
             issues: Vec::new(),
+            from_draft,
         },
     ))
 }
@@ -614,6 +711,7 @@ async fn show_edit(
             zone_from_browser: post.schedule.is_none(),
             error,
             issues: Vec::new(),
+            from_draft: None,
         },
     ))
 }
@@ -696,6 +794,7 @@ async fn save(
             zone_from_browser: false,
             error,
             issues,
+            from_draft: None,
         },
     ))?;
     *response.status_mut() = status;

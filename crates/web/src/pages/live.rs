@@ -58,13 +58,15 @@ pub struct Streams {
 }
 
 /// One admitted stream; gives its place back when dropped.
-struct Admitted {
+pub(crate) struct Admitted {
     streams: Streams,
     user: UserId,
 }
 
 impl Streams {
-    fn admit(&self, user: UserId) -> Option<Admitted> {
+    /// A place for one more stream of `user`'s, if they hold fewer than
+    /// [`PER_USER`].
+    pub(crate) fn admit(&self, user: UserId) -> Option<Admitted> {
         let mut open = self
             .open
             .lock()

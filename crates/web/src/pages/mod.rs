@@ -10,6 +10,7 @@ pub(crate) mod api_docs;
 mod approvals;
 mod calendar;
 mod compose;
+mod content;
 mod data;
 mod deletion;
 mod endpoints;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(publishing::router())
         .merge(calendar::router())
         .merge(compose::router())
+        .merge(content::router())
         .merge(posts::router())
         .merge(endpoints::router())
         .merge(webhooks::router())
@@ -217,7 +219,7 @@ pub fn render(template: &impl Template) -> Result<Response, WebError> {
 struct ErrorPage {
     c: Chrome,
     status: u16,
-    message: &'static str,
+    message: String,
     reference: Option<String>,
 }
 
@@ -226,12 +228,13 @@ pub fn error_page(
     locale: Locale,
     status: StatusCode,
     code: &str,
+    params: &[(&'static str, String)],
     request_id: Option<&str>,
 ) -> Response {
     let c = Chrome::new(locale, false, "/".to_owned());
     let page = ErrorPage {
         reference: request_id.map(|id| c.t.fill("error.reference", "id", id)),
-        message: crate::i18n::error_copy(locale, code),
+        message: crate::i18n::error_message(locale, code, params),
         status: status.as_u16(),
         c,
     };

@@ -33,7 +33,7 @@ pub struct Feature {
     pub href: &'static str,
 }
 
-pub const FEATURES: [Feature; 7] = [
+pub const FEATURES: [Feature; 8] = [
     Feature {
         title: "landing.f_schedule_title",
         body: "landing.f_schedule_body",
@@ -58,6 +58,11 @@ pub const FEATURES: [Feature; 7] = [
         title: "landing.f_inbox_title",
         body: "landing.f_inbox_body",
         href: "/home/inbox",
+    },
+    Feature {
+        title: "landing.f_studio_title",
+        body: "landing.f_studio_body",
+        href: "/home/content",
     },
     Feature {
         title: "landing.f_webhooks_title",

@@ -1,7 +1,8 @@
 //! The logged-in layout: a left rail with the product's sections, and the
 //! home page's getting-started steps. A section is in the rail only once it
 //! has a page of its own: nothing here links to a page that does not exist
-//! yet (content and analytics come back with their features).
+//! yet (content came back with the content studio; analytics comes back
+//! with its feature).
 
 use askama::Template;
 use axum::Router;
@@ -22,16 +23,18 @@ pub enum Section {
     Home,
     Publishing,
     Calendar,
+    Content,
     Inbox,
     Webhooks,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Home,
         Section::Publishing,
         Section::Calendar,
+        Section::Content,
         Section::Inbox,
         Section::Webhooks,
         Section::Settings,
@@ -42,6 +45,7 @@ impl Section {
             Section::Home => "/home",
             Section::Publishing => "/home/publishing",
             Section::Calendar => "/home/calendar",
+            Section::Content => "/home/content",
             Section::Inbox => "/home/inbox",
             Section::Webhooks => "/home/webhooks",
             Section::Settings => "/home/settings",
@@ -54,6 +58,7 @@ impl Section {
             Section::Home => "nav.home",
             Section::Publishing => "nav.publishing",
             Section::Calendar => "nav.calendar",
+            Section::Content => "nav.content",
             Section::Inbox => "nav.inbox",
             Section::Webhooks => "nav.webhooks",
             Section::Settings => "nav.settings",
@@ -66,6 +71,7 @@ impl Section {
             Section::Home => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z",
             Section::Publishing => "M4 12l16-8-6 16-3-7zM11 13l9-9",
             Section::Calendar => "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
+            Section::Content => "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
             Section::Inbox => "M4 5h16l1 8v6H3v-6zM3 13h5l2 3h4l2-3h5",
             Section::Webhooks => {
                 "M9 7a3 3 0 1 1 4 2.8L16 15M6 17a3 3 0 1 1 3-3h6M18 17a3 3 0 1 1-2.5-4.6"
