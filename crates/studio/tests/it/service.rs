@@ -795,6 +795,13 @@ async fn drafts_keep_every_version_and_guard_who_edits(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(variants.len(), 4);
+    // The data export holds every draft with its whole history, and only
+    // the workspace's.
+    let export = env.studio.export(&ann_a).await.unwrap();
+    let tips = export.drafts.iter().find(|x| x.draft.id == d.id).unwrap();
+    assert_eq!(tips.versions.len(), 3);
+    assert_eq!(export.drafts.len(), 2);
+    assert!(env.studio.export(&eve_a).await.unwrap().drafts.is_empty());
 }
 
 async fn the_builtin_engine_writes_a_labelled_draft_offline(t: TestDb) {
