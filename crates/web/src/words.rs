@@ -316,6 +316,63 @@ fn either(t: &Catalog, items: &[String]) -> String {
     }
 }
 
+/// The codes a generation may fail with (the engine's error classes, see
+/// `herald_studio::EngineError::code`); each has words in every catalog.
+pub const GENERATION_FAILURES: [&str; 9] = [
+    "rate_limited",
+    "unavailable",
+    "timeout",
+    "context_too_long",
+    "content_filtered",
+    "unauthorized",
+    "rejected",
+    "malformed",
+    "cancelled",
+];
+
+/// Why a generation failed (or why its last attempt did), in the reader's
+/// language.
+pub fn generation_failure(t: &Catalog, code: &str) -> String {
+    let key = format!("studio.failure.{code}");
+    if t.has(&key) {
+        t.text(&key).to_owned()
+    } else {
+        t.text("studio.failure.other").to_owned()
+    }
+}
+
+/// A studio refusal in the reader's language, with its variables (which
+/// quota, which field).
+pub fn studio_error(locale: crate::i18n::Locale, e: &herald_studio::StudioError) -> String {
+    crate::i18n::error_message(locale, e.code(), &crate::error::studio_params(e))
+}
+
+/// An amount of `currency` given in billionths (the ledger's unit), the
+/// language's way, with as many decimals as a fraction of a cent needs
+/// (`0.00075 USD`, `0,00075 USD`; `1.25 USD`).
+pub fn money(t: &Catalog, nanos: i64, currency: &str) -> String {
+    let whole = nanos / 1_000_000_000;
+    let frac = (nanos % 1_000_000_000).unsigned_abs();
+    let mut digits = format!("{frac:09}");
+    while digits.len() > 2 && digits.ends_with('0') {
+        digits.pop();
+    }
+    let sign = if nanos < 0 && whole == 0 { "-" } else { "" };
+    let amount = format!("{sign}{whole}.{digits}");
+    let amount = if t.text("unit.decimal_mark") == "," {
+        amount.replace('.', ",")
+    } else {
+        amount
+    };
+    t.format(
+        "unit.money",
+        &[
+            ("amount", Arg::from(amount)),
+            ("currency", Arg::from(currency)),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,61 +751,4 @@ mod tests {
             "YouTube needs a title. A YouTube Video takes exactly 1 media file; this one has 0."
         );
     }
-}
-
-/// The codes a generation may fail with (the engine's error classes, see
-/// `herald_studio::EngineError::code`); each has words in every catalog.
-pub const GENERATION_FAILURES: [&str; 9] = [
-    "rate_limited",
-    "unavailable",
-    "timeout",
-    "context_too_long",
-    "content_filtered",
-    "unauthorized",
-    "rejected",
-    "malformed",
-    "cancelled",
-];
-
-/// Why a generation failed (or why its last attempt did), in the reader's
-/// language.
-pub fn generation_failure(t: &Catalog, code: &str) -> String {
-    let key = format!("studio.failure.{code}");
-    if t.has(&key) {
-        t.text(&key).to_owned()
-    } else {
-        t.text("studio.failure.other").to_owned()
-    }
-}
-
-/// A studio refusal in the reader's language, with its variables (which
-/// quota, which field).
-pub fn studio_error(locale: crate::i18n::Locale, e: &herald_studio::StudioError) -> String {
-    crate::i18n::error_message(locale, e.code(), &crate::error::studio_params(e))
-}
-
-/// An amount of `currency` given in billionths (the ledger's unit), the
-/// language's way, with as many decimals as a fraction of a cent needs
-/// (`0.00075 USD`, `0,00075 USD`; `1.25 USD`).
-pub fn money(t: &Catalog, nanos: i64, currency: &str) -> String {
-    let whole = nanos / 1_000_000_000;
-    let frac = (nanos % 1_000_000_000).unsigned_abs();
-    let mut digits = format!("{frac:09}");
-    while digits.len() > 2 && digits.ends_with('0') {
-        digits.pop();
-    }
-    let sign = if nanos < 0 && whole == 0 { "-" } else { "" };
-    let amount = format!("{sign}{whole}.{digits}");
-    let amount = if t.text("unit.decimal_mark") == "," {
-        amount.replace('.', ",")
-    } else {
-        amount
-    };
-    t.format(
-        "unit.money",
-        &[
-            ("amount", Arg::from(amount)),
-            ("currency", Arg::from(currency)),
-        ],
-    )
 }
