@@ -162,9 +162,24 @@ impl Studio {
     /// file (version and checksum) was applied before. Workspace copies
     /// are never touched.
     pub async fn apply_seed(&self) -> Result<SeedApplied, StudioError> {
+        let checksum = SeedFile::checksum(crate::seed::CATALOG);
+        // Every start asks; only a changed file is parsed and applied.
+        let applied: Option<(i64, String)> = on_pool!(&self.inner.db, |pool| {
+            sqlx::query_as("SELECT version, checksum FROM studio_seed WHERE name = $1")
+                .bind(SEED_NAME)
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some((version, sum)) = applied
+            && sum == checksum
+        {
+            return Ok(SeedApplied {
+                version,
+                ..SeedApplied::default()
+            });
+        }
         let file = SeedFile::shipped().map_err(|e| StudioError::Seed(e.to_string()))?;
-        self.apply_seed_file(&file, &SeedFile::checksum(crate::seed::CATALOG))
-            .await
+        self.apply_seed_file(&file, &checksum).await
     }
 
     /// [`Studio::apply_seed`] with a given file (tests apply other
@@ -706,11 +721,7 @@ impl Studio {
             .fetch_one(conn)
             .await
         });
-        let id = match inserted {
-            Ok(id) => id,
-            Err(e) if herald_db::is_unique_violation(&e) => return Err(StudioError::PillarExists),
-            Err(e) => return Err(e.into()),
-        };
+        let id = inserted.map_err(pillar_error)?;
         herald_accounts::shared::record_member_event(
             &mut tx,
             now.0,
@@ -756,11 +767,7 @@ impl Studio {
             .await
             .map(|r| r.rows_affected())
         });
-        match updated {
-            Ok(_) => {}
-            Err(e) if herald_db::is_unique_violation(&e) => return Err(StudioError::PillarExists),
-            Err(e) => return Err(e.into()),
-        }
+        updated.map_err(pillar_error)?;
         herald_accounts::shared::record_member_event(
             &mut tx,
             now.0,
@@ -892,6 +899,16 @@ impl Studio {
             cadence,
             updated_at: now.0,
         })
+    }
+}
+
+/// A pillar write refused for its name (another pillar has it) is
+/// `PillarExists`; anything else a storage failure.
+fn pillar_error(e: sqlx::Error) -> StudioError {
+    if herald_db::is_unique_violation(&e) {
+        StudioError::PillarExists
+    } else {
+        e.into()
     }
 }
 
