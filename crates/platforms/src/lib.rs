@@ -15,6 +15,7 @@
 pub mod client;
 pub mod drive;
 pub mod engage;
+pub mod insights;
 mod error;
 pub mod instagram;
 pub mod meta;
