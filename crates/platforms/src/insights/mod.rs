@@ -163,7 +163,9 @@ pub trait InsightsReader: Send + Sync {
     fn pace(&self) -> Pace;
 
     /// The longest range of days one [`InsightsReader::account_days`] call
-    /// may ask for.
+    /// may ask for. 0: the platform keeps no daily account figures (TikTok);
+    /// Herald then derives them from each day's [`InsightsReader::snapshot`]
+    /// and post figures, and never calls `account_days`.
     fn max_days(&self) -> u32;
 
     /// How many days the platform takes to finish a day's figures: the
