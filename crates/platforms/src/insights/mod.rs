@@ -235,7 +235,7 @@ pub fn sum(values: &[Option<i64>]) -> Option<i64> {
         .iter()
         .flatten()
         .copied()
-        .reduce(|a, b| a.saturating_add(b))
+        .reduce(i64::saturating_add)
 }
 
 /// Clears one call with `pacer`, as the error a platform's throttling
