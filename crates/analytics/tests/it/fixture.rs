@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use herald_accounts::{Authorized, Permission};
 use herald_analytics::{AccountTokens, Analytics, AnalyticsSettings, Dependencies};
-use herald_core::{Clock, ConnectionId, ManualClock, Timestamp, UserId, WorkspaceId};
+use herald_core::{ConnectionId, ManualClock, Timestamp, UserId, WorkspaceId};
 use herald_db::on_pool;
 use herald_db::testing::TestDb;
 use herald_jobs::Queue;
