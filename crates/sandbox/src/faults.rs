@@ -227,6 +227,18 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "openai.models",
         "api.openai.com/v1/models — the models a key may use",
     ),
+    (
+        "tiktok.video_query",
+        "open.tiktokapis.com/v2/video/query/ — the user's videos by id",
+    ),
+    (
+        "youtube.playlist_items",
+        "www.googleapis.com/youtube/v3/playlistItems — playlistItems.list (a channel's uploads)",
+    ),
+    (
+        "youtube.analytics_reports",
+        "youtubeanalytics.googleapis.com/v2/reports — YouTube Analytics reports.query",
+    ),
 ];
 
 /// Every endpoint id:
@@ -287,6 +299,9 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `youtube.comment_moderation` | `www.googleapis.com/youtube/v3/comments/setModerationStatus` |
 /// | `openai.chat_completions` | `api.openai.com/v1/chat/completions` |
 /// | `openai.models` | `api.openai.com/v1/models` and `/v1/models/{model}` |
+/// | `tiktok.video_query` | `open.tiktokapis.com/v2/video/query/` |
+/// | `youtube.playlist_items` | `www.googleapis.com/youtube/v3/playlistItems` |
+/// | `youtube.analytics_reports` | `youtubeanalytics.googleapis.com/v2/reports` |
 pub const ENDPOINTS: &[&str] = &[
     "meta.oauth_dialog",
     "meta.access_token",
@@ -342,6 +357,9 @@ pub const ENDPOINTS: &[&str] = &[
     "youtube.comment_moderation",
     "openai.chat_completions",
     "openai.models",
+    "tiktok.video_query",
+    "youtube.playlist_items",
+    "youtube.analytics_reports",
 ];
 
 /// What an injected fault makes an endpoint answer. Each endpoint renders the

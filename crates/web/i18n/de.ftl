@@ -1326,6 +1326,8 @@ review-purpose-drive_import = Importiert Mediendateien, die Sie in Ihrem Google 
 review-purpose-engage_pages = Beantwortet, verbirgt und löscht Kommentare zu den Beiträgen der Seite aus dem Posteingang.
 review-purpose-messages = Beantwortet Direktnachrichten und sendet private Antworten auf Kommentare aus dem Posteingang, innerhalb des Nachrichtenfensters der Plattform.
 review-purpose-engage_youtube = Liest die Kommentare zu den Videos des Kanals, beantwortet sie und hält sie zur Prüfung zurück, aus dem Posteingang.
+review-purpose-tiktok_insights = Liest die Follower-, Like- und Videozahlen des Kontos sowie Aufrufe, Likes, Kommentare und Shares jedes Videos, für die Analysen.
+review-purpose-youtube_insights = Liest die YouTube-Analytics-Berichte des Kanals (Aufrufe, Wiedergabezeit, gewonnene und verlorene Abonnenten), für die Analysen.
 
 # Einstellungen → Ihre Daten.
 ## data

@@ -1325,6 +1325,8 @@ review-purpose-drive_import = Imports media files you pick from your Google Driv
 review-purpose-engage_pages = Replies to, hides and deletes comments on the Page's posts from the inbox.
 review-purpose-messages = Answers direct messages and sends private replies to comments from the inbox, within the platform's messaging window.
 review-purpose-engage_youtube = Reads the comments on the channel's videos, replies to them and holds them for review from the inbox.
+review-purpose-tiktok_insights = Reads the account's follower, like and video counts and each video's views, likes, comments and shares, for analytics.
+review-purpose-youtube_insights = Reads the channel's YouTube Analytics reports (views, watch time, subscribers gained and lost), for analytics.
 
 # Settings → Your data.
 ## data

@@ -32,6 +32,9 @@ use jiff::civil::Date;
 
 use crate::{AccountKind, PlatformClient, PlatformError, PlatformsConfig, Secret};
 
+pub mod tiktok;
+pub mod youtube;
+
 /// The account whose insights are read, with the token to read them (a
 /// Page token for Pages and the Instagram accounts reached through them).
 #[derive(Debug, Clone)]
@@ -216,7 +219,18 @@ impl Readers {
         let mut readers = Readers::default();
         // Each adapter registers here: Meta (Pages, Instagram through
         // Facebook Login and Instagram Login), TikTok, YouTube.
-        let _ = (config, client);
+        if let Some(app) = &config.tiktok {
+            readers.insert(Arc::new(tiktok::TikTokInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.youtube {
+            readers.insert(Arc::new(youtube::YouTubeInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+        }
         readers
     }
 

@@ -6,6 +6,7 @@
 mod client;
 mod engage;
 mod helpers;
+mod insights_tiktok_youtube;
 mod instagram;
 mod meta;
 mod publish_meta;

@@ -8,6 +8,7 @@ mod engagement;
 mod faults;
 mod google;
 mod helpers;
+mod insights;
 mod instagram;
 mod meta;
 mod meta_publish;
