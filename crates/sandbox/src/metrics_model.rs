@@ -14,38 +14,56 @@ use jiff::civil::Date;
 /// 1970-01-01.
 const EPOCH: Date = jiff::civil::date(1970, 1, 1);
 
-/// A 64-bit hash of `key`, `label` and `n`: FNV-1a over the bytes, then
-/// the splitmix64 finaliser so neighbouring `n` give unrelated values.
-pub(crate) fn mix(key: &str, label: &str, n: i64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in key
-        .bytes()
-        .chain([0])
-        .chain(label.bytes())
-        .chain([0])
-        .chain(n.to_le_bytes())
-    {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// A stream of deterministic numbers fixed by a key and a label: hashing
+/// the strings once, then one cheap step per number, so loops over days
+/// stay fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seed(u64);
+
+impl Seed {
+    /// FNV-1a over `key`, a separator and `label`.
+    pub(crate) fn new(key: &str, label: &str) -> Seed {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes().chain([0]).chain(label.bytes()) {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Seed(h)
     }
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
+
+    /// The `n`-th number: the splitmix64 finaliser of the seed and `n`,
+    /// so neighbouring `n` give unrelated values.
+    pub(crate) fn at(self, n: i64) -> u64 {
+        let mut h = self.0 ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^ (h >> 31)
+    }
+
+    /// The `n`-th number in `[0, 1)`.
+    pub(crate) fn unit(self, n: i64) -> f64 {
+        (self.at(n) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The `n`-th number in `[lo, hi)`.
+    pub(crate) fn between(self, n: i64, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit(n)
+    }
+
+    /// `1 ± spread`, the `n`-th.
+    pub(crate) fn noise(self, n: i64, spread: f64) -> f64 {
+        1.0 + spread * (2.0 * self.unit(n) - 1.0)
+    }
+}
+
+/// A 64-bit hash of `key`, `label` and `n`.
+pub(crate) fn mix(key: &str, label: &str, n: i64) -> u64 {
+    Seed::new(key, label).at(n)
 }
 
 /// A number in `[0, 1)` fixed by `key`, `label` and `n`.
 pub(crate) fn unit(key: &str, label: &str, n: i64) -> f64 {
-    (mix(key, label, n) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A number in `[lo, hi)` fixed by `key`, `label` and `n`.
-pub(crate) fn between(key: &str, label: &str, n: i64, lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) * unit(key, label, n)
-}
-
-/// `1 ± spread`, fixed by `key`, `label` and `day`.
-pub(crate) fn noise(key: &str, label: &str, day: i64, spread: f64) -> f64 {
-    1.0 + spread * (2.0 * unit(key, label, day) - 1.0)
+    Seed::new(key, label).unit(n)
 }
 
 /// `n` decimal digits fixed by `key`, `label` and `n_seed`.
@@ -110,9 +128,10 @@ pub(crate) enum Event {
     Drop,
 }
 
-/// About one day in 47 is a spike and one in 47 a drop, per key.
-pub(crate) fn event(key: &str, day: i64) -> Event {
-    match mix(key, "event", day) % 47 {
+/// About one day in 47 is a spike and one in 47 a drop, per key: the
+/// days of `Seed::new(key, "event")`.
+pub(crate) fn event(seed: Seed, day: i64) -> Event {
+    match seed.at(day) % 47 {
         0 => Event::Spike,
         1 => Event::Drop,
         _ => Event::Normal,
@@ -185,8 +204,9 @@ mod tests {
 
     #[test]
     fn events_are_rare() {
+        let seed = Seed::new("acct", "event");
         let spikes = (0..4700)
-            .filter(|d| event("acct", *d) == Event::Spike)
+            .filter(|d| event(seed, *d) == Event::Spike)
             .count();
         assert!((60..=140).contains(&spikes), "{spikes}");
     }

@@ -148,14 +148,15 @@ fn reported_days(
     last: i64,
     today: i64,
 ) -> Vec<(i64, DayFigures)> {
+    let first = first.max(today - model::HISTORY_DAYS);
+    let last = last.min(today - 1);
+    if first > last {
+        return Vec::new();
+    }
+    let figures = model::Account::new(surface, account).days(published, first, last);
     (first..=last)
-        .filter_map(|day| {
-            let part = model::reported(surface, day, today)?;
-            Some((
-                day,
-                model::account_day(surface, account, published, day).part(part),
-            ))
-        })
+        .zip(figures)
+        .filter_map(|(day, f)| Some((day, f.part(model::reported(surface, day, today)?))))
         .collect()
 }
 

@@ -18,7 +18,7 @@
 use jiff::Timestamp;
 
 use crate::metrics_model::{
-    between, day_of, digits, event, mix, noise, saturating, start_of, unit, weekly, whole,
+    Seed, day_of, digits, event, mix, saturating, start_of, unit, weekly, whole,
 };
 
 /// Which Graph surface an account is on.
@@ -257,69 +257,186 @@ struct Profile {
     fan_ratio: f64,
 }
 
-fn profile(surface: MetaSurface, account: &str) -> Profile {
-    let b = |label: &str, lo: f64, hi: f64| between(account, label, 0, lo, hi);
-    let base = match surface {
-        MetaSurface::Instagram => b("base", 800.0, 20_000.0),
-        MetaSurface::Page => b("base", 300.0, 10_000.0),
-    };
-    Profile {
-        base: base.round(),
-        follow_rate: b("follow_rate", 0.0015, 0.003),
-        unfollow_rate: b("unfollow_rate", 0.0005, 0.0011),
-        views_rate: b("views_rate", 0.25, 0.6),
-        reach_ratio: b("reach_ratio", 0.55, 0.75),
-        engaged_ratio: b("engaged_ratio", 0.03, 0.07),
-        like_rate: b("like_rate", 0.02, 0.05),
-        comment_ratio: b("comment_ratio", 0.04, 0.1),
-        share_rate: b("share_rate", 0.002, 0.008),
-        save_rate: b("save_rate", 0.002, 0.01),
-        reply_rate: b("reply_rate", 0.0002, 0.0008),
-        tap_rate: b("tap_rate", 0.002, 0.006),
-        fan_ratio: b("fan_ratio", 0.85, 0.95),
+/// An account of the model: its profile and the seeds of its daily
+/// figures.
+pub(crate) struct Account<'a> {
+    surface: MetaSurface,
+    id: &'a str,
+    p: Profile,
+    follows: Seed,
+    unfollows: Seed,
+    event: Seed,
+    views: Seed,
+    likes: Seed,
+    reach: Seed,
+    replies: Seed,
+}
+
+impl<'a> Account<'a> {
+    pub(crate) fn new(surface: MetaSurface, id: &'a str) -> Account<'a> {
+        let seed = Seed::new(id, "profile");
+        let b = |n: i64, lo: f64, hi: f64| seed.between(n, lo, hi);
+        let base = match surface {
+            MetaSurface::Instagram => b(0, 800.0, 20_000.0),
+            MetaSurface::Page => b(0, 300.0, 10_000.0),
+        };
+        Account {
+            surface,
+            id,
+            p: Profile {
+                base: base.round(),
+                follow_rate: b(1, 0.0015, 0.003),
+                unfollow_rate: b(2, 0.0005, 0.0011),
+                views_rate: b(3, 0.25, 0.6),
+                reach_ratio: b(4, 0.55, 0.75),
+                engaged_ratio: b(5, 0.03, 0.07),
+                like_rate: b(6, 0.02, 0.05),
+                comment_ratio: b(7, 0.04, 0.1),
+                share_rate: b(8, 0.002, 0.008),
+                save_rate: b(9, 0.002, 0.01),
+                reply_rate: b(10, 0.0002, 0.0008),
+                tap_rate: b(11, 0.002, 0.006),
+                fan_ratio: b(12, 0.85, 0.95),
+            },
+            follows: Seed::new(id, "follows"),
+            unfollows: Seed::new(id, "unfollows"),
+            event: Seed::new(id, "event"),
+            views: Seed::new(id, "views"),
+            likes: Seed::new(id, "likes"),
+            reach: Seed::new(id, "reach"),
+            replies: Seed::new(id, "replies"),
+        }
+    }
+
+    /// New followers in `day`.
+    pub(crate) fn follows(&self, day: i64) -> i64 {
+        whole(
+            self.p.base
+                * self.p.follow_rate
+                * weekly(day)
+                * event(self.event, day).factor()
+                * self.follows.noise(day, 0.35),
+        )
+    }
+
+    /// Followers lost in `day`.
+    pub(crate) fn unfollows(&self, day: i64) -> i64 {
+        whole(self.p.base * self.p.unfollow_rate * self.unfollows.noise(day, 0.35))
+    }
+
+    fn net(&self, day: i64) -> i64 {
+        self.follows(day) - self.unfollows(day)
+    }
+
+    /// Followers at the end of `day`.
+    pub(crate) fn followers(&self, day: i64) -> i64 {
+        let moved: i64 = if day >= REFERENCE_DAY {
+            ((REFERENCE_DAY + 1)..=day).map(|d| self.net(d)).sum()
+        } else {
+            -((day + 1)..=REFERENCE_DAY)
+                .map(|d| self.net(d))
+                .sum::<i64>()
+        };
+        (self.p.base as i64 + moved).max(0)
+    }
+
+    /// A Page's likes (fans) at the end of `day`.
+    pub(crate) fn fans(&self, day: i64) -> i64 {
+        whole(self.followers(day) as f64 * self.p.fan_ratio)
+    }
+
+    /// The model of one of the account's posts.
+    pub(crate) fn post(&self, post: &Post) -> PostModel {
+        PostModel::new(self.p.base, post)
+    }
+
+    /// The seeded posts and `published` that add to days `first` to
+    /// `last`.
+    fn posts_for(&self, published: &[Post], first: i64, last: i64) -> Vec<PostModel> {
+        let from = first - POST_REACH_DAYS;
+        (from.div_euclid(3)..=last.div_euclid(3))
+            .map(|block| block_post(self.surface, self.id, block).post)
+            .chain(published.iter().cloned())
+            .filter(|post| (from..=last).contains(&post.day()))
+            .map(|post| self.post(&post))
+            .collect()
+    }
+
+    /// The whole figures of each day from `first` to `last`, in order,
+    /// its seeded posts and `published` (the posts published through the
+    /// simulators) included.
+    pub(crate) fn days(&self, published: &[Post], first: i64, last: i64) -> Vec<DayFigures> {
+        let p = &self.p;
+        let posts = self.posts_for(published, first, last);
+        let mut followers = self.followers(first - 1);
+        let mut out = Vec::new();
+        for day in first..=last {
+            followers += self.net(day);
+            let base_views = p.base
+                * p.views_rate
+                * weekly(day)
+                * event(self.event, day).factor()
+                * self.views.noise(day, 0.2);
+            let base_likes = base_views * p.like_rate * self.likes.noise(day, 0.15);
+            let mut gained = PostFigures::default();
+            for post in posts
+                .iter()
+                .filter(|m| (day - POST_REACH_DAYS..=day).contains(&m.day))
+            {
+                let g = post.lifetime(day).minus(post.lifetime(day - 1));
+                gained.views += g.views;
+                gained.likes += g.likes;
+                gained.comments += g.comments;
+                gained.shares += g.shares;
+                gained.saves += g.saves;
+                gained.clicks += g.clicks;
+                gained.reactions[0] += g.reactions_total();
+            }
+            let views = whole(base_views) + gained.views;
+            let reach = whole(views as f64 * p.reach_ratio * self.reach.noise(day, 0.05));
+            let likes = whole(base_likes) + gained.likes;
+            let comments = whole(base_likes * p.comment_ratio) + gained.comments;
+            let shares = whole(base_views * p.share_rate) + gained.shares;
+            let (saves, post_engagements) = match self.surface {
+                MetaSurface::Instagram => (whole(base_views * p.save_rate) + gained.saves, 0),
+                MetaSurface::Page => (
+                    0,
+                    whole(base_likes * 1.4)
+                        + gained.reactions[0]
+                        + gained.comments
+                        + gained.shares
+                        + gained.clicks,
+                ),
+            };
+            out.push(DayFigures {
+                views,
+                reach,
+                accounts_engaged: whole(reach as f64 * p.engaged_ratio),
+                likes,
+                comments,
+                shares,
+                saves,
+                replies: whole(p.base * p.reply_rate * self.replies.noise(day, 0.5)),
+                reposts: whole(shares as f64 * 0.1),
+                profile_links_taps: whole(reach as f64 * p.tap_rate),
+                post_engagements,
+                follows: self.follows(day),
+                unfollows: self.unfollows(day),
+                followers,
+            });
+        }
+        out
     }
 }
 
-/// New followers in `day`.
-pub(crate) fn follows(surface: MetaSurface, account: &str, day: i64) -> i64 {
-    follows_of(&profile(surface, account), account, day)
-}
-
-/// Followers lost in `day`.
-pub(crate) fn unfollows(surface: MetaSurface, account: &str, day: i64) -> i64 {
-    unfollows_of(&profile(surface, account), account, day)
-}
-
-fn follows_of(p: &Profile, account: &str, day: i64) -> i64 {
-    whole(
-        p.base
-            * p.follow_rate
-            * weekly(day)
-            * event(account, day).factor()
-            * noise(account, "follows", day, 0.35),
-    )
-}
-
-fn unfollows_of(p: &Profile, account: &str, day: i64) -> i64 {
-    whole(p.base * p.unfollow_rate * noise(account, "unfollows", day, 0.35))
-}
-
-/// Followers at the end of `day`.
+/// Followers of `account` at the end of `day`.
 pub(crate) fn followers(surface: MetaSurface, account: &str, day: i64) -> i64 {
-    let p = profile(surface, account);
-    let net = |d: i64| follows_of(&p, account, d) - unfollows_of(&p, account, d);
-    let moved: i64 = if day >= REFERENCE_DAY {
-        ((REFERENCE_DAY + 1)..=day).map(net).sum()
-    } else {
-        -((day + 1)..=REFERENCE_DAY).map(net).sum::<i64>()
-    };
-    (p.base as i64 + moved).max(0)
+    Account::new(surface, account).followers(day)
 }
 
 /// A Page's likes (fans) at the end of `day`.
 pub(crate) fn fans(account: &str, day: i64) -> i64 {
-    let p = profile(MetaSurface::Page, account);
-    whole(followers(MetaSurface::Page, account, day) as f64 * p.fan_ratio)
+    Account::new(MetaSurface::Page, account).fans(day)
 }
 
 // --------------------------------------------------------------- posts
@@ -388,87 +505,127 @@ impl PostFigures {
     }
 }
 
-/// A post's lifetime figures at the end of `day` (all 0 before it went
-/// up).
+/// A post's lifetime totals (what it reaches once saturated), fixed by
+/// its id, its format and its account's size.
+#[derive(Debug, Clone)]
+pub(crate) struct PostModel {
+    format: Format,
+    day: i64,
+    reach: f64,
+    views: f64,
+    likes: f64,
+    comment_rate: f64,
+    shares: f64,
+    saves: f64,
+    follow_rate: f64,
+    visits: f64,
+    reply_rate: f64,
+    navigation_rate: f64,
+    watch_ms: f64,
+    reactions: f64,
+    page_comment_rate: f64,
+    page_share_rate: f64,
+    click_rate: f64,
+}
+
+impl PostModel {
+    fn new(base: f64, post: &Post) -> PostModel {
+        let seed = Seed::new(&post.id, "post");
+        let r = |n: i64, lo: f64, hi: f64| seed.between(n, lo, hi);
+        let quality = r(0, -0.7, 0.9).exp();
+        let reach = base * post.format.reach_factor() * quality;
+        PostModel {
+            format: post.format,
+            day: post.day(),
+            reach,
+            views: reach * post.format.views_per_reach() * r(1, 0.9, 1.1),
+            likes: reach * r(2, 0.04, 0.09),
+            comment_rate: r(3, 0.03, 0.08),
+            shares: reach
+                * r(4, 0.003, 0.015)
+                * if post.format == Format::Reel {
+                    2.0
+                } else {
+                    1.0
+                },
+            saves: reach
+                * r(5, 0.004, 0.02)
+                * if post.format == Format::Carousel {
+                    1.5
+                } else {
+                    1.0
+                },
+            follow_rate: r(6, 0.001, 0.004),
+            visits: reach * r(7, 0.01, 0.03),
+            reply_rate: r(8, 0.005, 0.02),
+            navigation_rate: r(9, 0.7, 0.9),
+            watch_ms: r(10, 3_500.0, 15_000.0),
+            reactions: reach * r(11, 0.03, 0.08),
+            page_comment_rate: r(12, 0.06, 0.14),
+            page_share_rate: r(13, 0.002, 0.008),
+            click_rate: r(14, 0.02, 0.06),
+        }
+    }
+
+    /// The lifetime figures at the end of `day` (all 0 before the post
+    /// went up).
+    pub(crate) fn lifetime(&self, day: i64) -> PostFigures {
+        let age = day - self.day;
+        if age < 0 {
+            return PostFigures::default();
+        }
+        let f = saturating(age, self.format.half_life());
+        let mut figures = PostFigures {
+            views: whole(self.views * f),
+            reach: whole(self.reach * f),
+            likes: whole(self.likes * f),
+            comments: whole(self.likes * self.comment_rate * f),
+            shares: whole(self.shares * f),
+            saves: whole(self.saves * f),
+            follows: whole(self.reach * self.follow_rate * f),
+            profile_visits: whole(self.visits * f),
+            profile_activity: whole(self.visits * 0.25 * f),
+            ..PostFigures::default()
+        };
+        match self.format {
+            Format::Story => {
+                figures.saves = 0;
+                figures.likes = 0;
+                figures.comments = 0;
+                figures.replies = whole(self.reach * self.reply_rate * f);
+                figures.navigation = whole(self.views * self.navigation_rate * f);
+            }
+            Format::Reel => {
+                figures.watch_ms = whole(figures.views as f64 * self.watch_ms);
+            }
+            Format::Photo | Format::Text | Format::Video => {
+                let total = self.reactions * f;
+                let mut reactions = [0; 6];
+                for (i, share) in REACTION_SHARES.iter().enumerate().skip(1) {
+                    reactions[i] = whole(total * share);
+                }
+                reactions[0] = (whole(total) - reactions[1..].iter().sum::<i64>()).max(0);
+                figures.reactions = reactions;
+                figures.likes = reactions[0];
+                figures.comments = whole(total * self.page_comment_rate);
+                figures.shares = whole(self.reach * self.page_share_rate * f);
+                figures.clicks = whole(self.reach * self.click_rate * f);
+                figures.saves = 0;
+            }
+            Format::Image | Format::Carousel => {}
+        }
+        figures
+    }
+}
+
+/// A post's lifetime figures at the end of `day`.
 pub(crate) fn post_lifetime(
     surface: MetaSurface,
     account: &str,
     post: &Post,
     day: i64,
 ) -> PostFigures {
-    let age = day - post.day();
-    if age < 0 {
-        return PostFigures::default();
-    }
-    let f = saturating(age, post.format.half_life());
-    let key = post.id.as_str();
-    let r = |label: &str, lo: f64, hi: f64| between(key, label, 0, lo, hi);
-    let p = profile(surface, account);
-    let quality = r("quality", -0.7, 0.9).exp();
-    let reach = p.base * post.format.reach_factor() * quality;
-    let views = reach * post.format.views_per_reach() * r("views", 0.9, 1.1);
-    let likes = reach * r("likes", 0.04, 0.09);
-    let shares = reach
-        * r("shares", 0.003, 0.015)
-        * if post.format == Format::Reel {
-            2.0
-        } else {
-            1.0
-        };
-    let saves = reach
-        * r("saves", 0.004, 0.02)
-        * if post.format == Format::Carousel {
-            1.5
-        } else {
-            1.0
-        };
-    let visits = reach * r("visits", 0.01, 0.03);
-    let mut figures = PostFigures {
-        views: whole(views * f),
-        reach: whole(reach * f),
-        likes: whole(likes * f),
-        comments: whole(likes * r("comments", 0.03, 0.08) * f),
-        shares: whole(shares * f),
-        saves: whole(saves * f),
-        follows: whole(reach * r("follows", 0.001, 0.004) * f),
-        profile_visits: whole(visits * f),
-        profile_activity: whole(visits * 0.25 * f),
-        ..PostFigures::default()
-    };
-    match post.format {
-        Format::Story => {
-            figures.saves = 0;
-            figures.likes = 0;
-            figures.comments = 0;
-            figures.replies = whole(reach * r("replies", 0.005, 0.02) * f);
-            figures.navigation = whole(views * r("navigation", 0.7, 0.9) * f);
-        }
-        Format::Reel => {
-            let average = r("watch", 3_500.0, 15_000.0);
-            figures.watch_ms = whole(figures.views as f64 * average);
-        }
-        Format::Photo | Format::Text | Format::Video => {
-            let total = reach * r("reactions", 0.03, 0.08) * f;
-            let mut reactions = [0; 6];
-            for (i, share) in REACTION_SHARES.iter().enumerate().skip(1) {
-                reactions[i] = whole(total * share);
-            }
-            reactions[0] = (whole(total) - reactions[1..].iter().sum::<i64>()).max(0);
-            figures.reactions = reactions;
-            figures.likes = reactions[0];
-            figures.comments = whole(total * r("page_comments", 0.06, 0.14));
-            figures.shares = whole(reach * r("page_shares", 0.002, 0.008) * f);
-            figures.clicks = whole(reach * r("clicks", 0.02, 0.06) * f);
-            figures.saves = 0;
-        }
-        Format::Image | Format::Carousel => {}
-    }
-    figures
-}
-
-/// What `post` added in `day`.
-fn post_gain(surface: MetaSurface, account: &str, post: &Post, day: i64) -> PostFigures {
-    post_lifetime(surface, account, post, day).minus(post_lifetime(surface, account, post, day - 1))
+    Account::new(surface, account).post(post).lifetime(day)
 }
 
 // ---------------------------------------------------------------- days
@@ -524,83 +681,23 @@ impl DayFigures {
     }
 }
 
-/// `account`'s whole figures for `day`, its seeded posts and `published`
-/// (the posts published through the simulators) included.
+/// `account`'s whole figures for `day`.
+#[cfg(test)]
 pub(crate) fn account_day(
     surface: MetaSurface,
     account: &str,
     published: &[Post],
     day: i64,
 ) -> DayFigures {
-    let p = profile(surface, account);
-    let base_views = p.base
-        * p.views_rate
-        * weekly(day)
-        * event(account, day).factor()
-        * noise(account, "views", day, 0.2);
-    let base_likes = base_views * p.like_rate * noise(account, "likes", day, 0.15);
-    let mut gained = PostFigures::default();
-    let first = day - POST_REACH_DAYS;
-    let seeded = (first.div_euclid(3)..=day.div_euclid(3))
-        .map(|block| block_post(surface, account, block).post)
-        .filter(|post| (first..=day).contains(&post.day()));
-    let published = published
-        .iter()
-        .filter(|post| (first..=day).contains(&post.day()))
-        .cloned();
-    for post in seeded.chain(published) {
-        let g = post_gain(surface, account, &post, day);
-        gained.views += g.views;
-        gained.likes += g.likes;
-        gained.comments += g.comments;
-        gained.shares += g.shares;
-        gained.saves += g.saves;
-        gained.clicks += g.clicks;
-        gained.reactions[0] += g.reactions_total();
-    }
-    let views = whole(base_views) + gained.views;
-    let reach = whole(views as f64 * p.reach_ratio * noise(account, "reach", day, 0.05));
-    let likes = whole(base_likes) + gained.likes;
-    let comments = whole(base_likes * p.comment_ratio) + gained.comments;
-    let shares = whole(base_views * p.share_rate) + gained.shares;
-    let saves = match surface {
-        MetaSurface::Instagram => whole(base_views * p.save_rate) + gained.saves,
-        MetaSurface::Page => 0,
-    };
-    let post_engagements = match surface {
-        MetaSurface::Page => {
-            whole(base_likes * 1.4)
-                + gained.reactions[0]
-                + gained.comments
-                + gained.shares
-                + gained.clicks
-        }
-        MetaSurface::Instagram => 0,
-    };
-    DayFigures {
-        views,
-        reach,
-        accounts_engaged: whole(reach as f64 * p.engaged_ratio),
-        likes,
-        comments,
-        shares,
-        saves,
-        replies: whole(p.base * p.reply_rate * noise(account, "replies", day, 0.5)),
-        reposts: whole(shares as f64 * 0.1),
-        profile_links_taps: whole(reach as f64 * p.tap_rate),
-        post_engagements,
-        follows: follows(surface, account, day),
-        unfollows: unfollows(surface, account, day),
-        followers: followers(surface, account, day),
-    }
+    Account::new(surface, account).days(published, day, day)[0]
 }
 
 /// How much of `day` the platform reports on `today`: nothing before the
-/// day is over, then all of it for Pages ("most metrics update once every
+/// day is over or once it is two years old, then all of it for Pages ("most metrics update once every
 /// 24 hours"); Instagram reports part of it the next day and all of it
 /// after 48 hours.
 pub(crate) fn reported(surface: MetaSurface, day: i64, today: i64) -> Option<f64> {
-    if day >= today {
+    if day >= today || day < today - HISTORY_DAYS {
         return None;
     }
     match surface {
@@ -632,9 +729,10 @@ mod tests {
         let s = MetaSurface::Instagram;
         let d = today();
         for day in [d - 400, d - 1, d, REFERENCE_DAY, REFERENCE_DAY - 3] {
+            let a = Account::new(s, IG);
             assert_eq!(
                 followers(s, IG, day) - followers(s, IG, day - 1),
-                follows(s, IG, day) - unfollows(s, IG, day),
+                a.follows(day) - a.unfollows(day),
                 "day {day}"
             );
         }
