@@ -60,6 +60,8 @@ pub struct Services {
     pub notify: crate::notify::Notify,
     /// The content studio: catalog, AI drafting, drafts.
     pub studio: herald_studio::Studio,
+    /// Analytics and the learning hub.
+    pub analytics: herald_analytics::Analytics,
 }
 
 impl Services {
@@ -122,6 +124,15 @@ impl Services {
         )
         .await?;
         let studio = crate::studio::build(config, db.clone(), queue.clone(), clock.clone()).await?;
+        let analytics = crate::analytics::build(
+            db.clone(),
+            queue.clone(),
+            clock.clone(),
+            &platforms,
+            accounts.limiter().clone(),
+            studio.clone(),
+        )
+        .await?;
         let privacy = crate::privacy::build(
             config,
             db.clone(),
@@ -165,6 +176,7 @@ impl Services {
             retention,
             notify,
             studio,
+            analytics,
         })
     }
 
@@ -183,6 +195,7 @@ impl Services {
         self.notify.register(&mut registry);
         self.inbox.register_jobs(&mut registry);
         self.studio.register(&mut registry);
+        self.analytics.register(&mut registry);
         let webhooks = self.webhooks.clone();
         herald_webhooks::register(
             &mut registry,
@@ -205,6 +218,7 @@ impl Services {
             inbox: self.inbox.clone(),
             privacy: self.privacy.clone(),
             studio: self.studio.clone(),
+            analytics: self.analytics.clone(),
         }
     }
 }

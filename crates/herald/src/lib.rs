@@ -2,6 +2,7 @@
 //! the `herald` binary stays a thin CLI and tests can start the real app.
 
 pub mod accounts;
+pub mod analytics;
 pub mod app;
 pub mod bench;
 pub mod config;

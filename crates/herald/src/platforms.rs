@@ -30,6 +30,8 @@ pub struct Platforms {
     /// An engager (replies, hiding, comment reading) per account kind that
     /// has one.
     pub engagers: Engagers,
+    /// An insights reader (analytics) per account kind that has one.
+    pub readers: herald_platforms::insights::Readers,
     /// The built-in simulators, when some provider uses them.
     pub sandbox: Option<Sandbox>,
     /// Consent-screen origins forms may redirect to.
@@ -123,6 +125,7 @@ pub fn build(
     let providers = Providers::new(&apps, &client);
     let publishers = Publishers::new(&apps, &client);
     let engagers = Engagers::new(&apps, &client);
+    let readers = herald_platforms::insights::Readers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox)
         || config
             .ai
@@ -204,6 +207,7 @@ pub fn build(
         connections,
         publishers,
         engagers,
+        readers,
         sandbox,
         form_targets,
         vault,

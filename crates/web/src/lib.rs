@@ -102,6 +102,7 @@ pub struct Services {
     pub inbox: herald_webhooks::inbox::Inbox,
     pub privacy: herald_privacy::Privacy,
     pub studio: herald_studio::Studio,
+    pub analytics: herald_analytics::Analytics,
 }
 
 /// The webhook services the web layer serves.
@@ -157,6 +158,10 @@ impl AppState {
 
     pub fn studio(&self) -> &herald_studio::Studio {
         &self.inner.services.studio
+    }
+
+    pub fn analytics(&self) -> &herald_analytics::Analytics {
+        &self.inner.services.analytics
     }
 
     pub fn media(&self) -> &herald_media::MediaLibrary {
