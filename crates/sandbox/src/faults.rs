@@ -208,6 +208,26 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "graph.facebook.com/{v}/{page-id}/messages — Messenger messages and private replies (POST)",
     ),
     (
+        "instagram.user_insights",
+        "graph.*.com/{v}/{ig-user-id}/insights — Instagram account insights",
+    ),
+    (
+        "instagram.media_insights",
+        "graph.*.com/{v}/{ig-media-id}/insights — Instagram media insights",
+    ),
+    (
+        "facebook.page_insights",
+        "graph.facebook.com/{v}/{page-id}/insights — Page insights",
+    ),
+    (
+        "facebook.post_insights",
+        "graph.facebook.com/{v}/{post-id}/insights — Page post insights",
+    ),
+    (
+        "facebook.published_posts",
+        "graph.facebook.com/{v}/{page-id}/published_posts (and /posts) — the Page's posts",
+    ),
+    (
         "youtube.comment_threads",
         "www.googleapis.com/youtube/v3/commentThreads — commentThreads.list",
     ),
@@ -294,6 +314,11 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `instagram.messages` | `graph.*.com/{v}/{ig-user-id}/messages` |
 /// | `facebook.comment` | `graph.facebook.com/{v}/{comment-id}` (GET, POST `is_hidden`, DELETE) |
 /// | `facebook.messages` | `graph.facebook.com/{v}/{page-id}/messages` |
+/// | `instagram.user_insights` | `graph.*.com/{v}/{ig-user-id}/insights` |
+/// | `instagram.media_insights` | `graph.*.com/{v}/{ig-media-id}/insights` |
+/// | `facebook.page_insights` | `graph.facebook.com/{v}/{page-id}/insights` |
+/// | `facebook.post_insights` | `graph.facebook.com/{v}/{post-id}/insights` |
+/// | `facebook.published_posts` | `graph.facebook.com/{v}/{page-id}/published_posts` and `/posts` |
 /// | `youtube.comment_threads` | `www.googleapis.com/youtube/v3/commentThreads` |
 /// | `youtube.comments` | `www.googleapis.com/youtube/v3/comments` (GET, POST, DELETE) |
 /// | `youtube.comment_moderation` | `www.googleapis.com/youtube/v3/comments/setModerationStatus` |
@@ -352,6 +377,11 @@ pub const ENDPOINTS: &[&str] = &[
     "instagram.messages",
     "facebook.comment",
     "facebook.messages",
+    "instagram.user_insights",
+    "instagram.media_insights",
+    "facebook.page_insights",
+    "facebook.post_insights",
+    "facebook.published_posts",
     "youtube.comment_threads",
     "youtube.comments",
     "youtube.comment_moderation",

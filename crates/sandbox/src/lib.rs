@@ -21,11 +21,11 @@
 //! | real URL | sandbox path |
 //! |---|---|
 //! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
-//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`) |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`; insights: `{ig-user-id}/insights`, `{ig-media-id}/insights`, `{page-id}/insights`, `{post-id}/insights`, `{page-id}/published_posts` and `/posts`) |
 //! | `https://graph-video.facebook.com/v25.0/{page-id}/videos` | `/graph-video.facebook.com/v25.0/{page-id}/videos` |
 //! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
 //! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
-//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`) |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`); insights: `/v25.0/{ig-user-id}/insights` (or `me/insights`), `/{ig-media-id}/insights` |
 //! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
 //! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/`, `/video/query/` |
 //! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
@@ -316,6 +316,26 @@
 //!   media or Page post. `POST /_admin/youtube/comments`
 //!   `{"video_id"|"parent_id","from"?,"text"?}`: a YouTube comment or reply.
 //!
+//! # Insights
+//!
+//! `GET /{ig-user-id}/insights` (`metric_type=total_value` windows of at
+//! most 30 days, `time_series` for `reach` and `follower_count`),
+//! `/{ig-media-id}/insights` on both Graph hosts, `/{page-id}/insights`
+//! (daily, at most 93 days) and `/{post-id}/insights` on
+//! graph.facebook.com, with the 2025–2026 metric sets; retired metrics
+//! answer Graph's errors. Figures are deterministic per account or post
+//! and calendar day: followers grow by each day's follows minus unfollows,
+//! days have a weekly rhythm and rare spikes and drops, posts' lifetime
+//! figures rise and saturate and add to their account's days. Every
+//! seeded Page and Instagram account has a history of one post per three
+//! days over two years, listed by `/media` and `published_posts`.
+//! [`Sandbox::meta_account_day`], [`Sandbox::meta_posts`],
+//! [`Sandbox::meta_post_insights`] and [`Sandbox::meta_followers`] give
+//! the figures the endpoints report. Faults: `instagram.user_insights`,
+//! `instagram.media_insights`, `facebook.page_insights`,
+//! `facebook.post_insights`, `facebook.published_posts`. The rules and
+//! their sources are in Herald's `docs/platforms/analytics.md`.
+//!
 //! # Engagement
 //!
 //! Comment nodes on both Graph hosts (`GET`, `POST hide=`/`is_hidden=`,
@@ -358,9 +378,10 @@
 //!   answers 9004/2207008 ("the media builder was already used"; Graph's
 //!   own answer is undocumented), and the 400-containers-a-day limit code 9
 //!   without a subcode. Processing times count from creation, not from the
-//!   end of the download. Only API-published media are listed (the seeded
-//!   `media_count` is decorative); stories have no caption and take no
-//!   comments. Page comments also accept `pages_manage_posts` (real:
+//!   end of the download. `/media` and a Page's `published_posts` list
+//!   the seeded history (see Insights) with the API-published posts, but a
+//!   seeded post cannot be read by id, and `/feed` lists API-published
+//!   posts only; stories have no caption and take no comments. Page comments also accept `pages_manage_posts` (real:
 //!   `pages_manage_engagement`). Video `permalink_url`s are absolute and a
 //!   video's post id is `{page}_{video-id}`; uploads other than `file_url`,
 //!   Page reels and stories, multi-photo posts and `scheduled_publish_time`
@@ -403,6 +424,7 @@ mod graph;
 mod instagram;
 mod meta;
 mod meters;
+mod metrics_model;
 mod oauth;
 mod params;
 mod published;
@@ -431,6 +453,7 @@ pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, E
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
 pub use google::catalog::{YouTubeDay, YouTubeFigures, YouTubeVideo};
+pub use meta::{MetaPost, MetaSurface};
 pub use published::PublishedPost;
 pub use tiktok_insights::{TikTokFigures, TikTokVideo};
 

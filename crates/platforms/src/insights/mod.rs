@@ -22,6 +22,9 @@
 //! simulated rule is and where it comes from is in
 //! `docs/platforms/analytics.md`.
 
+pub mod graph;
+pub mod instagram;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ use async_trait::async_trait;
 use herald_core::Timestamp;
 use jiff::civil::Date;
 
+use crate::publish::instagram::InstagramApi;
 use crate::{AccountKind, PlatformClient, PlatformError, PlatformsConfig, Secret};
 
 pub mod tiktok;
@@ -219,6 +223,24 @@ impl Readers {
         let mut readers = Readers::default();
         // Each adapter registers here: Meta (Pages, Instagram through
         // Facebook Login and Instagram Login), TikTok, YouTube.
+        if let Some(app) = &config.facebook {
+            readers.insert(Arc::new(graph::FacebookPageInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+            readers.insert(Arc::new(instagram::InstagramInsights::new(
+                app.hosts.clone(),
+                InstagramApi::FacebookLogin,
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.instagram {
+            readers.insert(Arc::new(instagram::InstagramInsights::new(
+                app.hosts.clone(),
+                InstagramApi::InstagramLogin,
+                client.clone(),
+            )));
+        }
         if let Some(app) = &config.tiktok {
             readers.insert(Arc::new(tiktok::TikTokInsights::new(
                 app.hosts.clone(),
