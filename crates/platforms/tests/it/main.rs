@@ -7,8 +7,8 @@
 mod client;
 mod engage;
 mod helpers;
-mod insights_tiktok_youtube;
 mod insights_meta;
+mod insights_tiktok_youtube;
 mod instagram;
 mod meta;
 mod publish_meta;
