@@ -104,16 +104,16 @@ pub async fn run(args: PublishBench) -> anyhow::Result<()> {
 
 /// What a run holds that must go away whatever happens.
 #[derive(Default)]
-struct Held {
-    workers: Vec<Child>,
-    db: Option<Db>,
-    database: Option<(String, String)>,
-    sandbox: Option<tokio::task::JoinHandle<()>>,
-    dir: Option<tempfile::TempDir>,
+pub(super) struct Held {
+    pub(super) workers: Vec<Child>,
+    pub(super) db: Option<Db>,
+    pub(super) database: Option<(String, String)>,
+    pub(super) sandbox: Option<tokio::task::JoinHandle<()>>,
+    pub(super) dir: Option<tempfile::TempDir>,
 }
 
 impl Held {
-    async fn release(&mut self) -> anyhow::Result<()> {
+    pub(super) async fn release(&mut self) -> anyhow::Result<()> {
         for child in &mut self.workers {
             let _ = child.start_kill();
             let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
@@ -187,7 +187,7 @@ struct Report {
 
 /// Requests the sandbox answered and the time they took in all.
 #[derive(Default)]
-struct SandboxMeter {
+pub(super) struct SandboxMeter {
     requests: AtomicU64,
     busy_micros: AtomicU64,
 }
@@ -362,7 +362,7 @@ async fn bench(args: &PublishBench, held: &mut Held) -> anyhow::Result<Report> {
 
 /// The sandbox on a port of its own, quotas raised, its answer times
 /// metered.
-fn start_sandbox(
+pub(super) fn start_sandbox(
     held: &mut Held,
     clock: Arc<dyn Clock>,
     listener: tokio::net::TcpListener,
@@ -445,7 +445,7 @@ async fn exactly_once(
 }
 
 /// The environment of this process's configuration and of every worker.
-fn worker_env(
+pub(super) fn worker_env(
     database_url: &str,
     data_dir: &std::path::Path,
     sandbox: &str,
@@ -474,7 +474,7 @@ fn worker_env(
 
 /// Signs an account up, verifies it from the mail and logs in; returns the
 /// user and the session id the connect flow is bound to.
-async fn sign_up(accounts: &Accounts, db: &Db) -> anyhow::Result<(User, String)> {
+pub(super) async fn sign_up(accounts: &Accounts, db: &Db) -> anyhow::Result<(User, String)> {
     let meta = bench_meta();
     let email = format!("bench-{:08x}@herald.invalid", rand::random::<u32>());
     let password = format!(
@@ -513,7 +513,7 @@ fn token_in(text: &str) -> Option<String> {
     (!token.is_empty()).then_some(token)
 }
 
-fn bench_meta() -> RequestMeta {
+pub(super) fn bench_meta() -> RequestMeta {
     RequestMeta::new(Some("127.0.0.1".into()), Some("herald-bench"))
 }
 
@@ -611,7 +611,7 @@ async fn connect_pages(
 
 /// The form action and what a browser submits from the consent page:
 /// hidden and text fields and the ticked, enabled checkboxes.
-fn consent_form(html: &str) -> Option<(String, Vec<(String, String)>)> {
+pub(super) fn consent_form(html: &str) -> Option<(String, Vec<(String, String)>)> {
     let form = html.split("<form").nth(1)?;
     let action = attr(&form[..form.find('>')?], "action")?;
     let mut fields = Vec::new();
