@@ -251,8 +251,10 @@ fn fingerprint(key: &str, parts: &[&str]) -> String {
     h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The guide best matching a recommendation: tagged with its signal, then
-/// most about its format, then its platform; the seed's order breaks ties.
+/// The guide best matching a recommendation, among those tagged with its
+/// signal: a guide mainly about the signal (its first tag) first, then one
+/// about the format, then one about the platform (one about that platform
+/// alone before a general one); the seed's order breaks ties.
 pub fn pick_guide(
     guides: &[GuideMeta],
     signal: Signal,
@@ -261,8 +263,13 @@ pub fn pick_guide(
 ) -> Option<String> {
     let mut best: Option<(u8, &GuideMeta)> = None;
     for g in guides.iter().filter(|g| g.signals.contains(&signal)) {
-        let score = 2 * u8::from(format.is_some_and(|f| g.formats.iter().any(|x| x == f)))
-            + u8::from(platform.is_some_and(|p| g.platforms.contains(&p)));
+        let main = g.signals.first() == Some(&signal);
+        let on_format = format.is_some_and(|f| g.formats.iter().any(|x| x == f));
+        let on_platform = platform.is_some_and(|p| g.platforms.contains(&p));
+        let score = 8 * u8::from(main)
+            + 4 * u8::from(on_format)
+            + 2 * u8::from(on_platform)
+            + u8::from(on_platform && g.platforms.len() == 1);
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, g));
         }
