@@ -28,10 +28,9 @@
 use std::collections::BTreeMap;
 
 use herald_accounts::Authorized;
-use herald_core::{ConnectionId, Named, Timestamp, WorkspaceId};
+use herald_core::{ConnectionId, Named, WorkspaceId};
 use herald_db::{DbTime, on_pool, on_tx};
 use herald_notify::{Audience, Notice, NoticeParam, NotificationKind, Raise};
-use jiff::civil::Date;
 
 use crate::{Analytics, AnalyticsError, Anomaly, Direction, Filter, Metric, Platform};
 
@@ -69,7 +68,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 {
+    Some(if v.len().is_multiple_of(2) {
         (v[mid - 1] + v[mid]) / 2.0
     } else {
         v[mid]
@@ -179,24 +178,7 @@ pub fn scan(
         .collect()
 }
 
-const EPOCH: Date = jiff::civil::date(1970, 1, 1);
-
-/// The day number (days since 1970-01-01) of `date`.
-pub fn day_number(date: Date) -> i32 {
-    (date - EPOCH).get_days()
-}
-
-/// The date of day number `day`.
-pub fn date_of(day: i32) -> Date {
-    EPOCH
-        .checked_add(jiff::Span::new().days(i64::from(day)))
-        .unwrap_or(EPOCH)
-}
-
-/// The UTC day number of `at`.
-pub fn utc_day(at: Timestamp) -> i32 {
-    at.as_second().div_euclid(86_400) as i32
-}
+pub use crate::store::{date_of, day_number, utc_day};
 
 const METRICS: [Metric; 6] = [
     Metric::Views,
@@ -239,19 +221,20 @@ impl Analytics {
         filter: &Filter,
     ) -> Result<Vec<Anomaly>, AnalyticsError> {
         auth.require(herald_accounts::Permission::View)?;
-        let today = utc_day(self.now());
-        let since = today - filter.period.days();
+        let days = crate::query::Days::of(filter.period, self.now());
         let account = filter.account.as_ref().map(|c| c.as_str().to_owned());
         let rows: Vec<AnomalyRow> = on_pool!(self.db(), |pool| {
             sqlx::query_as(
                 "SELECT a.id, a.connection_id, c.name, a.metric, a.day, a.direction, a.value, \
                  a.median, a.mad, a.score, c.kind \
                  FROM analytics_anomalies a JOIN connections c ON c.id = a.connection_id \
-                 WHERE a.workspace_id = $1 AND a.day >= $2 AND ($3 IS NULL OR a.connection_id = $3) \
+                 WHERE a.workspace_id = $1 AND a.day >= $2 AND a.day <= $3 \
+                 AND ($4 IS NULL OR a.connection_id = $4) \
                  ORDER BY a.day DESC, a.id DESC",
             )
             .bind(auth.workspace())
-            .bind(since)
+            .bind(days.from)
+            .bind(days.to)
             .bind(account)
             .fetch_all(pool)
             .await?
@@ -364,7 +347,10 @@ impl Analytics {
                     ("metric", metric.as_str().into()),
                     ("direction", f.direction.as_str().into()),
                     ("value", NoticeParam::Count(value.max(0) as u64)),
-                    ("median", NoticeParam::Count(f.median.round().max(0.0) as u64)),
+                    (
+                        "median",
+                        NoticeParam::Count(f.median.round().max(0.0) as u64),
+                    ),
                 ],
             );
             let key = format!("analytics_anomaly:{connection}:{}:{day}", metric.as_str());
@@ -474,7 +460,10 @@ mod tests {
         assert_eq!((found[0].0, found[0].1), (35, 5000));
         // The spike is in the window of the days after it and moves nothing.
         assert!(scan(Metric::Views, &days, 36, 39).is_empty());
-        assert!(scan(Metric::Views, &days, 0, 13).is_empty(), "no baseline yet");
+        assert!(
+            scan(Metric::Views, &days, 0, 13).is_empty(),
+            "no baseline yet"
+        );
     }
 
     #[test]
@@ -482,7 +471,7 @@ mod tests {
         assert_eq!(day_number(jiff::civil::date(1970, 1, 1)), 0);
         assert_eq!(day_number(jiff::civil::date(2026, 12, 7)), 20_794);
         assert_eq!(date_of(20_794), jiff::civil::date(2026, 12, 7));
-        let at: Timestamp = "2026-12-07T23:59:59Z".parse().unwrap();
+        let at: herald_core::Timestamp = "2026-12-07T23:59:59Z".parse().unwrap();
         assert_eq!(utc_day(at), 20_794);
     }
 

@@ -342,11 +342,13 @@ pub async fn apply_seed_file(
             continue;
         }
         on_tx!(tx, |conn| {
-            sqlx::query("UPDATE analytics_guides SET retired = TRUE WHERE slug = $1 AND locale = $2")
-                .bind(&slug)
-                .bind(&locale)
-                .execute(conn)
-                .await?;
+            sqlx::query(
+                "UPDATE analytics_guides SET retired = TRUE WHERE slug = $1 AND locale = $2",
+            )
+            .bind(&slug)
+            .bind(&locale)
+            .execute(conn)
+            .await?;
         });
         out.retired += 1;
     }
@@ -595,10 +597,7 @@ mod tests {
             )
         };
         let kept = prefer(vec![row("a", "en"), row("a", "de"), row("b", "en")], "de");
-        let picked: Vec<(&str, &str)> = kept
-            .iter()
-            .map(|r| (r.0.as_str(), r.1.as_str()))
-            .collect();
+        let picked: Vec<(&str, &str)> = kept.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
         assert_eq!(picked, [("a", "de"), ("b", "en")]);
         let kept = prefer(vec![row("a", "de"), row("a", "en")], "en");
         assert_eq!(kept[0].1, "en");

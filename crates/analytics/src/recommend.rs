@@ -57,8 +57,8 @@ use sha2::{Digest, Sha256};
 
 use crate::anomaly::{date_of, utc_day};
 use crate::{
-    Analytics, AnalyticsError, Direction, Metric, NextStep, Outcome, Platform, Recommendation,
-    Signal,
+    Analytics, AnalyticsError, Direction, Filter, Metric, NextStep, Outcome, Period, Platform,
+    Recommendation, Signal, Slot,
 };
 
 /// Days without a format or a pillar before it is called unused.
@@ -172,6 +172,9 @@ pub struct Inputs {
     pub accounts: Vec<AccountFacts>,
     /// The last 90 days' posts.
     pub posts: Vec<PostFact>,
+    /// The best slots of the last 90 days' posts, weekday × hour in UTC
+    /// ([`Analytics::best_times`]: two posts each at least, best first).
+    pub best: Vec<Slot>,
     /// When each platform last used each format (all time).
     pub format_last: BTreeMap<(Platform, String), Timestamp>,
     pub pillars: Vec<PillarFacts>,
@@ -181,15 +184,6 @@ pub struct Inputs {
     pub guides: Vec<GuideMeta>,
 }
 
-/// A best slot: weekday (0 = Monday) and hour, in UTC.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BestSlot {
-    pub weekday: u8,
-    pub hour: u8,
-    pub posts: u32,
-    pub engagement_rate: f64,
-}
-
 /// The weekday (0 = Monday) and hour of `at` in `tz`.
 fn slot_of(at: Timestamp, tz: &TimeZone) -> (u8, u8) {
     let z = at.to_zoned(tz.clone());
@@ -197,39 +191,6 @@ fn slot_of(at: Timestamp, tz: &TimeZone) -> (u8, u8) {
         z.weekday().to_monday_zero_offset() as u8,
         z.hour().clamp(0, 23) as u8,
     )
-}
-
-/// The best slots of `posts` in UTC: each with at least two posts that
-/// have a rate, by mean engagement rate, best first, at most three.
-pub fn best_slots(posts: &[PostFact]) -> Vec<BestSlot> {
-    let mut by_slot: BTreeMap<(u8, u8), (u32, f64)> = BTreeMap::new();
-    for p in posts {
-        let Some(rate) = p.engagement_rate else {
-            continue;
-        };
-        let e = by_slot
-            .entry(slot_of(p.published_at, &TimeZone::UTC))
-            .or_default();
-        e.0 += 1;
-        e.1 += rate;
-    }
-    let mut slots: Vec<BestSlot> = by_slot
-        .into_iter()
-        .filter(|(_, (n, _))| *n >= 2)
-        .map(|((weekday, hour), (n, sum))| BestSlot {
-            weekday,
-            hour,
-            posts: n,
-            engagement_rate: sum / f64::from(n),
-        })
-        .collect();
-    slots.sort_by(|a, b| {
-        b.engagement_rate
-            .total_cmp(&a.engagement_rate)
-            .then((a.weekday, a.hour).cmp(&(b.weekday, b.hour)))
-    });
-    slots.truncate(3);
-    slots
 }
 
 /// The first whole hour after `now` that falls on the UTC slot.
@@ -248,7 +209,10 @@ fn fingerprint(key: &str, parts: &[&str]) -> String {
         h.update(b"|");
         h.update(p.as_bytes());
     }
-    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The guide best matching a recommendation, among those tagged with its
@@ -310,11 +274,16 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
     };
     // The best slots that beat the 90 days' mean: with few slots, the
     // one every recent post used is among the top three without being good.
-    let rates: Vec<f64> = inputs.posts.iter().filter_map(|p| p.engagement_rate).collect();
+    let rates: Vec<f64> = inputs
+        .posts
+        .iter()
+        .filter_map(|p| p.engagement_rate)
+        .collect();
     let mean = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
-    let best: Vec<BestSlot> = best_slots(&inputs.posts)
-        .into_iter()
-        .filter(|s| s.engagement_rate > mean)
+    let best: Vec<&Slot> = inputs
+        .best
+        .iter()
+        .filter(|s| s.engagement_rate.is_some_and(|r| r > mean))
         .collect();
     let best_at = best
         .first()
@@ -377,7 +346,10 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
             let mut evidence = vec![
                 ("platform", platform.as_str().to_owned()),
                 ("format", format.to_owned()),
-                ("used", if days.is_some() { "before" } else { "never" }.into()),
+                (
+                    "used",
+                    if days.is_some() { "before" } else { "never" }.into(),
+                ),
             ];
             if let Some(d) = days {
                 evidence.push(("days", d.to_string()));
@@ -473,7 +445,7 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
     // The best hours of the last 90 days, unused by the last 10 posts.
     if let (Some(top), Some(at)) = (best.first(), best_at) {
         let mut recent: Vec<&PostFact> = inputs.posts.iter().collect();
-        recent.sort_by(|a, b| b.published_at.cmp(&a.published_at));
+        recent.sort_by_key(|p| std::cmp::Reverse(p.published_at));
         recent.truncate(RECENT_POSTS);
         let in_best = |p: &&PostFact| {
             let s = slot_of(p.published_at, &TimeZone::UTC);
@@ -495,7 +467,7 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
                 evidence: vec![
                     ("weekday", weekday.to_string()),
                     ("hour", hour.to_string()),
-                    ("rate", percent(top.engagement_rate)),
+                    ("rate", percent(top.engagement_rate.unwrap_or_default())),
                     ("posts", recent.len().to_string()),
                 ],
                 platform: None,
@@ -512,9 +484,7 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
     // Unusual drops: the latest per account and metric.
     let mut latest: BTreeMap<(ConnectionId, Metric), &Drop> = BTreeMap::new();
     for d in &inputs.drops {
-        let e = latest
-            .entry((d.connection.clone(), d.metric))
-            .or_insert(d);
+        let e = latest.entry((d.connection.clone(), d.metric)).or_insert(d);
         if d.day > e.day {
             *e = d;
         }
@@ -593,7 +563,11 @@ type DropRow = (ConnectionId, String, String, i32, i64, f64);
 
 impl Analytics {
     /// Gathers what the rules look at for `auth`'s workspace.
-    async fn inputs(&self, auth: &Authorized, time_zone: TimeZone) -> Result<Inputs, AnalyticsError> {
+    async fn inputs(
+        &self,
+        auth: &Authorized,
+        time_zone: TimeZone,
+    ) -> Result<Inputs, AnalyticsError> {
         let ws = auth.workspace();
         let now = self.now();
         let today = utc_day(now);
@@ -635,7 +609,11 @@ impl Analytics {
                 continue;
             };
             let w = windows.entry(connection).or_default();
-            let w = if day >= today - 30 { &mut w.0 } else { &mut w.1 };
+            let w = if day >= today - 30 {
+                &mut w.0
+            } else {
+                &mut w.1
+            };
             w.engagements += e;
             w.views += v;
             w.days += 1;
@@ -764,12 +742,19 @@ impl Analytics {
                 })
             })
             .collect();
+        // In UTC: whether the signal holds must not depend on the reader.
+        let quarter = Filter {
+            period: Period::Quarter,
+            ..Filter::default()
+        };
+        let best = self.best_times(auth, &quarter, "UTC").await?.best;
         Ok(Inputs {
             now,
             time_zone,
             plan,
             accounts,
             posts,
+            best,
             format_last,
             pillars,
             drops,
@@ -925,12 +910,17 @@ mod tests {
         at(NOW) - SignedDuration::from_hours(24 * n)
     }
 
-    fn guide(slug: &str, signals: &[Signal], platforms: &[Platform], formats: &[&str]) -> GuideMeta {
+    fn guide(
+        slug: &str,
+        signals: &[Signal],
+        platforms: &[Platform],
+        formats: &[&str],
+    ) -> GuideMeta {
         GuideMeta {
             slug: slug.into(),
             signals: signals.to_vec(),
             platforms: platforms.to_vec(),
-            formats: formats.iter().map(|f| f.to_string()).collect(),
+            formats: formats.iter().map(ToString::to_string).collect(),
         }
     }
 
@@ -941,15 +931,41 @@ mod tests {
             plan: BTreeMap::new(),
             accounts: vec![account("ig", Platform::Instagram)],
             posts: Vec::new(),
+            best: Vec::new(),
             format_last: BTreeMap::new(),
             pillars: Vec::new(),
             drops: Vec::new(),
             guides: vec![
-                guide("planning", &[Signal::CadenceBelowPlan, Signal::PillarNeglected], &[], &[]),
-                guide("reels", &[Signal::FormatUnused], &[Platform::Instagram], &["reel"]),
-                guide("carousels", &[Signal::FormatUnused], &[Platform::Instagram], &["carousel"]),
-                guide("shorts", &[Signal::FormatUnused], &[Platform::YouTube], &["short"]),
-                guide("reading", &[Signal::EngagementFalling, Signal::Anomaly], &[], &[]),
+                guide(
+                    "planning",
+                    &[Signal::CadenceBelowPlan, Signal::PillarNeglected],
+                    &[],
+                    &[],
+                ),
+                guide(
+                    "reels",
+                    &[Signal::FormatUnused],
+                    &[Platform::Instagram],
+                    &["reel"],
+                ),
+                guide(
+                    "carousels",
+                    &[Signal::FormatUnused],
+                    &[Platform::Instagram],
+                    &["carousel"],
+                ),
+                guide(
+                    "shorts",
+                    &[Signal::FormatUnused],
+                    &[Platform::YouTube],
+                    &["short"],
+                ),
+                guide(
+                    "reading",
+                    &[Signal::EngagementFalling, Signal::Anomaly],
+                    &[],
+                    &[],
+                ),
                 guide("timing", &[Signal::BestHoursUnused], &[], &[]),
             ],
         }
@@ -968,8 +984,10 @@ mod tests {
     fn cadence_below_plan_counts_the_last_seven_days_per_platform() {
         let mut i = inputs();
         i.plan = BTreeMap::from([(Platform::Instagram, 3), (Platform::TikTok, 5)]);
-        i.format_last.insert((Platform::Instagram, "reel".into()), days_ago(2));
-        i.format_last.insert((Platform::Instagram, "carousel".into()), days_ago(3));
+        i.format_last
+            .insert((Platform::Instagram, "reel".into()), days_ago(2));
+        i.format_last
+            .insert((Platform::Instagram, "carousel".into()), days_ago(3));
         i.posts = vec![
             post("ig", Platform::Instagram, days_ago(2), "reel", 0.05),
             post("ig", Platform::Instagram, days_ago(3), "carousel", 0.05),
@@ -994,6 +1012,16 @@ mod tests {
         let mut later = i.clone();
         later.now = at("2026-12-08T10:00:00Z");
         assert_eq!(recommend(&later)[0].fingerprint, r.fingerprint);
+        // With a best hour known, the composer opens there.
+        i.best = vec![slot(1, 9, 2, 0.09)];
+        assert_eq!(
+            recommend(&i)[0].next,
+            NextStep::Compose {
+                at: Some(at("2026-12-08T09:00:00Z")),
+                account: Some(ConnectionId::from("ig"))
+            }
+        );
+        i.best.clear();
         // A new plan is a new signal.
         i.plan.insert(Platform::Instagram, 4);
         assert_ne!(recommend(&i)[0].fingerprint, r.fingerprint);
@@ -1005,8 +1033,10 @@ mod tests {
     fn a_format_unused_for_three_weeks_points_to_its_templates_and_guide() {
         let mut i = inputs();
         i.posts = vec![post("ig", Platform::Instagram, days_ago(1), "image", 0.05)];
-        i.format_last.insert((Platform::Instagram, "reel".into()), days_ago(30));
-        i.format_last.insert((Platform::Instagram, "carousel".into()), days_ago(20));
+        i.format_last
+            .insert((Platform::Instagram, "reel".into()), days_ago(30));
+        i.format_last
+            .insert((Platform::Instagram, "carousel".into()), days_ago(20));
         let recs = recommend(&i);
         assert_eq!(keys(&recs), ["format_unused:instagram:reel"]);
         let r = &recs[0];
@@ -1116,28 +1146,21 @@ mod tests {
         assert!(recommend(&i).is_empty());
     }
 
+    fn slot(weekday: u8, hour: u8, posts: u32, rate: f64) -> Slot {
+        Slot {
+            weekday,
+            hour,
+            posts,
+            engagement_rate: Some(rate),
+        }
+    }
+
     #[test]
-    fn best_slots_need_two_posts_and_rank_by_rate() {
-        // Mondays 18:00 UTC do best, Tuesday 09:00 next, a lone post is
-        // not a slot.
-        let monday = at("2026-11-30T18:20:00Z");
-        let tuesday = at("2026-12-01T09:05:00Z");
-        let posts = vec![
-            post("ig", Platform::Instagram, monday, "reel", 0.08),
-            post("ig", Platform::Instagram, monday - SignedDuration::from_hours(168), "reel", 0.10),
-            post("ig", Platform::Instagram, tuesday, "image", 0.04),
-            post("ig", Platform::Instagram, tuesday - SignedDuration::from_hours(168), "image", 0.02),
-            post("ig", Platform::Instagram, at("2026-12-02T12:00:00Z"), "image", 0.50),
-        ];
-        let best = best_slots(&posts);
-        assert_eq!(
-            best.iter().map(|s| (s.weekday, s.hour, s.posts)).collect::<Vec<_>>(),
-            [(0, 18, 2), (1, 9, 2)]
-        );
-        assert!((best[0].engagement_rate - 0.09).abs() < 1e-9);
+    fn the_next_occurrence_of_a_slot_is_the_next_whole_hour_on_it() {
         // The next Monday 18:00 UTC after Monday 2026-12-07 10:00.
         assert_eq!(next_occurrence(at(NOW), 0, 18), at("2026-12-07T18:00:00Z"));
         assert_eq!(next_occurrence(at(NOW), 0, 10), at("2026-12-14T10:00:00Z"));
+        assert_eq!(next_occurrence(at(NOW), 6, 23), at("2026-12-13T23:00:00Z"));
     }
 
     #[test]
@@ -1146,20 +1169,41 @@ mod tests {
         // Two old Monday-18:00 posts did best; the last ten went out on
         // Wednesdays at noon and did worse.
         i.posts = vec![
-            post("ig", Platform::Instagram, at("2026-09-14T18:00:00Z"), "reel", 0.09),
-            post("ig", Platform::Instagram, at("2026-09-21T18:00:00Z"), "reel", 0.11),
+            post(
+                "ig",
+                Platform::Instagram,
+                at("2026-09-14T18:00:00Z"),
+                "reel",
+                0.09,
+            ),
+            post(
+                "ig",
+                Platform::Instagram,
+                at("2026-09-21T18:00:00Z"),
+                "reel",
+                0.11,
+            ),
         ];
         for n in 0..10 {
             let when = at("2026-12-02T12:00:00Z") - SignedDuration::from_hours(24 * 7 * n);
-            i.posts.push(post("ig", Platform::Instagram, when, "reel", 0.03));
+            i.posts
+                .push(post("ig", Platform::Instagram, when, "reel", 0.03));
         }
-        i.format_last.insert((Platform::Instagram, "reel".into()), days_ago(5));
-        i.format_last.insert((Platform::Instagram, "carousel".into()), days_ago(5));
+        // Best first, as best_times has them: the Wednesdays are second
+        // but below the mean, so they are no best hour to suggest.
+        i.best = vec![slot(0, 18, 2, 0.10), slot(2, 12, 10, 0.03)];
+        i.format_last
+            .insert((Platform::Instagram, "reel".into()), days_ago(5));
+        i.format_last
+            .insert((Platform::Instagram, "carousel".into()), days_ago(5));
         let recs = recommend(&i);
         assert_eq!(keys(&recs), ["best_hours_unused"]);
         let r = &recs[0];
         // Monday 18:00 UTC is 19:00 in Berlin in December.
-        assert_eq!((r.evidence["weekday"].as_str(), r.evidence["hour"].as_str()), ("0", "19"));
+        assert_eq!(
+            (r.evidence["weekday"].as_str(), r.evidence["hour"].as_str()),
+            ("0", "19")
+        );
         assert_eq!(r.evidence["rate"], "10.0");
         assert_eq!(
             r.next,
@@ -1173,9 +1217,19 @@ mod tests {
         let mut utc = i.clone();
         utc.time_zone = TimeZone::UTC;
         let u = &recommend(&utc)[0];
-        assert_eq!((u.fingerprint.as_str(), u.evidence["hour"].as_str()), (r.fingerprint.as_str(), "18"));
+        assert_eq!(
+            (u.fingerprint.as_str(), u.evidence["hour"].as_str()),
+            (r.fingerprint.as_str(), "18")
+        );
         // One recent post in the best slot: nothing to say.
-        i.posts.push(post("ig", Platform::Instagram, at("2026-11-30T18:00:00Z"), "reel", 0.05));
+        i.posts.push(post(
+            "ig",
+            Platform::Instagram,
+            at("2026-11-30T18:00:00Z"),
+            "reel",
+            0.05,
+        ));
+        i.best = vec![slot(0, 18, 3, 0.083), slot(2, 12, 10, 0.03)];
         assert!(recommend(&i).iter().all(|r| r.key != "best_hours_unused"));
     }
 
@@ -1217,12 +1271,23 @@ mod tests {
     fn the_guide_is_the_best_match_and_none_without_a_tagged_one() {
         let g = inputs().guides;
         assert_eq!(
-            pick_guide(&g, Signal::FormatUnused, Some(Platform::YouTube), Some("short")).as_deref(),
+            pick_guide(
+                &g,
+                Signal::FormatUnused,
+                Some(Platform::YouTube),
+                Some("short")
+            )
+            .as_deref(),
             Some("shorts")
         );
         assert_eq!(
-            pick_guide(&g, Signal::FormatUnused, Some(Platform::Instagram), Some("carousel"))
-                .as_deref(),
+            pick_guide(
+                &g,
+                Signal::FormatUnused,
+                Some(Platform::Instagram),
+                Some("carousel")
+            )
+            .as_deref(),
             Some("carousels")
         );
         assert_eq!(

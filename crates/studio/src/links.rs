@@ -79,10 +79,12 @@ impl Studio {
         auth.require(Permission::View)?;
         let wanted: BTreeSet<&PostId> = posts.iter().collect();
         let rows: Vec<(PostId, DraftId)> = on_pool!(&self.inner.db, |pool| {
-            sqlx::query_as("SELECT post_id, draft_id FROM studio_draft_posts WHERE workspace_id = $1")
-                .bind(auth.workspace())
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT post_id, draft_id FROM studio_draft_posts WHERE workspace_id = $1",
+            )
+            .bind(auth.workspace())
+            .fetch_all(pool)
+            .await?
         });
         Ok(rows
             .into_iter()

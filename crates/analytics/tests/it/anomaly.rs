@@ -44,17 +44,22 @@ async fn anomalies_are_stored_once_and_only_recent_ones_notify(t: TestDb) {
     let told = || env.count("SELECT COUNT(*) FROM notifications WHERE kind = 'analytics_anomaly'");
     assert_eq!(told().await, 2, "one notice per member");
     let (code, params, link): (String, String, String) = on_pool!(&env.t.db, |pool| {
-        sqlx::query_as("SELECT code, params, link FROM notifications WHERE kind = 'analytics_anomaly' LIMIT 1")
-            .fetch_one(pool)
-            .await
-            .unwrap()
+        sqlx::query_as(
+            "SELECT code, params, link FROM notifications WHERE kind = 'analytics_anomaly' LIMIT 1",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
     });
     assert_eq!(code, "analytics_anomaly");
     let params: serde_json::Value = serde_json::from_str(&params).unwrap();
     assert_eq!(params["direction"]["text"], "drop");
     assert_eq!(params["metric"]["text"], "views");
     assert_eq!(params["value"]["count"], 150);
-    assert_eq!(link, format!("/home/analytics?workspace={}&account=c-ig", ws.0));
+    assert_eq!(
+        link,
+        format!("/home/analytics?workspace={}&account=c-ig", ws.0)
+    );
 
     // Again (a retry, the next night): nothing new, nobody told twice.
     let again = env
@@ -64,7 +69,10 @@ async fn anomalies_are_stored_once_and_only_recent_ones_notify(t: TestDb) {
         .unwrap();
     assert_eq!(again, 0);
     assert_eq!(told().await, 2);
-    assert_eq!(env.count("SELECT COUNT(*) FROM analytics_anomalies").await, 2);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM analytics_anomalies").await,
+        2
+    );
 
     // Listed newest first with their evidence, by the filter's period.
     let auth = env.auth(vi, ws).await;
@@ -72,35 +80,65 @@ async fn anomalies_are_stored_once_and_only_recent_ones_notify(t: TestDb) {
         period,
         ..Filter::default()
     };
-    let all = env.analytics.anomalies(&auth, &filter(Period::Quarter)).await.unwrap();
+    let all = env
+        .analytics
+        .anomalies(&auth, &filter(Period::Quarter))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2);
     let (drop, spike) = (&all[0], &all[1]);
-    assert_eq!((drop.direction, drop.metric), (Direction::Drop, Metric::Views));
+    assert_eq!(
+        (drop.direction, drop.metric),
+        (Direction::Drop, Metric::Views)
+    );
     assert_eq!(drop.account_name, "Acme IG");
     assert_eq!(drop.value, 150);
     assert_eq!(drop.median, 1000.0);
     assert!(drop.score <= -3.5 && drop.mad > 0.0);
     assert_eq!(herald_analytics::anomaly::day_number(drop.day), today - 2);
     assert_eq!(spike.direction, Direction::Spike);
-    let week = env.analytics.anomalies(&auth, &filter(Period::Week)).await.unwrap();
+    let week = env
+        .analytics
+        .anomalies(&auth, &filter(Period::Week))
+        .await
+        .unwrap();
     assert_eq!(week.len(), 1);
     let facebook = Filter {
         platform: Some(Platform::Facebook),
         ..filter(Period::Quarter)
     };
-    assert!(env.analytics.anomalies(&auth, &facebook).await.unwrap().is_empty());
+    assert!(
+        env.analytics
+            .anomalies(&auth, &facebook)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let instagram = Filter {
         platform: Some(Platform::Instagram),
         account: Some(conn.clone()),
         ..filter(Period::Quarter)
     };
-    assert_eq!(env.analytics.anomalies(&auth, &instagram).await.unwrap().len(), 2);
+    assert_eq!(
+        env.analytics
+            .anomalies(&auth, &instagram)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Another workspace sees none of them.
     let eve = env.user("eve@example.com").await;
     let other = env.workspace(&[(eve, "owner")]).await;
     let eve = env.auth(eve, other).await;
-    assert!(env.analytics.anomalies(&eve, &filter(Period::Quarter)).await.unwrap().is_empty());
+    assert!(
+        env.analytics
+            .anomalies(&eve, &filter(Period::Quarter))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     assert!(matches!(
         env.analytics
@@ -118,7 +156,8 @@ async fn a_small_or_young_account_raises_nothing(t: TestDb) {
     let today = env.today();
     // Two or three views a day, then six: three times as many, and nothing.
     for day in today - 40..today - 1 {
-        env.day(ws, &conn, day, Some(2 + i64::from(day % 2)), None).await;
+        env.day(ws, &conn, day, Some(2 + i64::from(day % 2)), None)
+            .await;
     }
     env.day(ws, &conn, today - 1, Some(6), None).await;
     // A young account: ten days of history and a spike.
@@ -128,7 +167,11 @@ async fn a_small_or_young_account_raises_nothing(t: TestDb) {
     }
     env.day(ws, &young, today - 1, Some(50_000), None).await;
     for c in [&conn, &young] {
-        let n = env.analytics.detect_anomalies(c, today - 90, today - 1).await.unwrap();
+        let n = env
+            .analytics
+            .detect_anomalies(c, today - 90, today - 1)
+            .await
+            .unwrap();
         assert_eq!(n, 0);
     }
     assert_eq!(env.count("SELECT COUNT(*) FROM notifications").await, 0);

@@ -13,8 +13,14 @@ async fn the_guides_seed_is_applied_once_and_never_rolled_back(t: TestDb) {
     let db = &env.t.db;
     let shipped = SeedFile::shipped().unwrap();
     let rows = env.count("SELECT COUNT(*) FROM analytics_guides").await;
-    assert_eq!(rows, 2 * shipped.guides.len() as i64, "every guide in both languages");
-    let version = env.count("SELECT version FROM analytics_seed WHERE name = 'guides'").await;
+    assert_eq!(
+        rows,
+        2 * shipped.guides.len() as i64,
+        "every guide in both languages"
+    );
+    let version = env
+        .count("SELECT version FROM analytics_seed WHERE name = 'guides'")
+        .await;
     assert_eq!(version, shipped.version);
 
     // The same file again, at start or directly: nothing is written.
@@ -29,7 +35,9 @@ async fn the_guides_seed_is_applied_once_and_never_rolled_back(t: TestDb) {
     newer.version += 1;
     newer.guides[0].en.title = "Filming with a phone, revised".into();
     let dropped = newer.guides.pop().unwrap().slug;
-    let done = apply_seed_file(db, &newer, "newer", env.now()).await.unwrap();
+    let done = apply_seed_file(db, &newer, "newer", env.now())
+        .await
+        .unwrap();
     assert!(done.applied);
     assert_eq!((done.added, done.updated, done.retired), (0, 1, 2));
     let first = &newer.guides[0].slug;
@@ -62,14 +70,22 @@ async fn the_guides_seed_is_applied_once_and_never_rolled_back(t: TestDb) {
         .unwrap();
     assert!(!older.applied);
     assert!(env.analytics.guide(&dropped, "en").await.is_err());
-    let version = env.count("SELECT version FROM analytics_seed WHERE name = 'guides'").await;
+    let version = env
+        .count("SELECT version FROM analytics_seed WHERE name = 'guides'")
+        .await;
     assert_eq!(version, newer.version);
 
     // The dropped guide shipped again comes back to life.
     let mut revived = shipped.clone();
     revived.version = newer.version + 1;
-    let back = apply_seed_file(db, &revived, "revived", env.now()).await.unwrap();
-    assert_eq!((back.updated, back.retired), (3, 0), "two revived, one retitled back");
+    let back = apply_seed_file(db, &revived, "revived", env.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (back.updated, back.retired),
+        (3, 0),
+        "two revived, one retitled back"
+    );
     assert!(env.analytics.guide(&dropped, "en").await.is_ok());
 }
 
@@ -83,7 +99,11 @@ async fn guides_are_read_in_the_readers_language_with_english_as_fallback(t: Tes
     let topics: Vec<&str> = de.iter().map(|g| g.topic.as_str()).collect();
     assert_eq!(topics.first(), Some(&"filming"));
     assert_eq!(topics.last(), Some(&"analytics"));
-    let en = env.analytics.guides("fr", Some(Signal::Anomaly)).await.unwrap();
+    let en = env
+        .analytics
+        .guides("fr", Some(Signal::Anomaly))
+        .await
+        .unwrap();
     assert!(!en.is_empty());
     assert!(
         en.iter()

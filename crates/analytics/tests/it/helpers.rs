@@ -131,7 +131,13 @@ impl Env {
     }
 
     /// A connected account of `kind` (`connections.kind`).
-    pub async fn connection(&self, ws: WorkspaceId, id: &str, kind: &str, name: &str) -> ConnectionId {
+    pub async fn connection(
+        &self,
+        ws: WorkspaceId,
+        id: &str,
+        kind: &str,
+        name: &str,
+    ) -> ConnectionId {
         on_pool!(&self.t.db, |pool| {
             sqlx::query(
                 "INSERT INTO connections (id, workspace_id, provider, kind, remote_id, name, status, \

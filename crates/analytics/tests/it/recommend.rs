@@ -53,7 +53,8 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
 
     // Two posts this week, one a week ago from a Team draft; a reel 40
     // days ago, never a carousel.
-    env.post(ws, &ig, "m1", None, env.days_ago(1), "image", 1000, 50).await;
+    env.post(ws, &ig, "m1", None, env.days_ago(1), "image", 1000, 50)
+        .await;
     let draft = env
         .studio
         .create_draft(
@@ -72,10 +73,25 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
         .unwrap();
     let post = env.herald_post(ws, "p-team").await;
     env.studio.link_post(&ann_a, draft.id, &post).await.unwrap();
-    env.post(ws, &ig, "m2", Some("p-team"), env.days_ago(3), "image", 1000, 60).await;
-    env.post(ws, &ig, "m3", None, env.days_ago(40), "reel", 3000, 200).await;
+    env.post(
+        ws,
+        &ig,
+        "m2",
+        Some("p-team"),
+        env.days_ago(3),
+        "image",
+        1000,
+        60,
+    )
+    .await;
+    env.post(ws, &ig, "m3", None, env.days_ago(40), "reel", 3000, 200)
+        .await;
 
-    let recs = env.analytics.recommendations(&vi_a, "Europe/Berlin").await.unwrap();
+    let recs = env
+        .analytics
+        .recommendations(&vi_a, "Europe/Berlin")
+        .await
+        .unwrap();
     let keys: Vec<&str> = recs.iter().map(|r| r.key.as_str()).collect();
     let pillar_key = format!("pillar_neglected:{}", recipes.id);
     assert_eq!(
@@ -90,7 +106,10 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
     );
     let cadence = &recs[0];
     assert_eq!(
-        (cadence.evidence["planned"].as_str(), cadence.evidence["posted"].as_str()),
+        (
+            cadence.evidence["planned"].as_str(),
+            cadence.evidence["posted"].as_str()
+        ),
         ("3", "2")
     );
     assert_eq!(cadence.guide.as_deref(), Some("planning-a-cadence"));
@@ -126,7 +145,12 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
     ));
     assert!(matches!(
         env.analytics
-            .settle_recommendation(&ann_a, "format_unused:tiktok:video", &reel.fingerprint, Outcome::Done)
+            .settle_recommendation(
+                &ann_a,
+                "format_unused:tiktok:video",
+                &reel.fingerprint,
+                Outcome::Done
+            )
             .await,
         Err(AnalyticsError::RecommendationNotFound)
     ));
@@ -134,10 +158,14 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
         env.analytics
             .settle_recommendation(&ann_a, &reel.key, "not hex!", Outcome::Done)
             .await,
-        Err(AnalyticsError::Invalid { field: "fingerprint", .. })
+        Err(AnalyticsError::Invalid {
+            field: "fingerprint",
+            ..
+        })
     ));
     assert_eq!(
-        env.count("SELECT COUNT(*) FROM analytics_recommendation_states").await,
+        env.count("SELECT COUNT(*) FROM analytics_recommendation_states")
+            .await,
         0
     );
     env.analytics
@@ -158,7 +186,8 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
     assert!(find(&later, &reel.key).is_none());
 
     // A reel 25 days ago: still unused for three weeks, but a new signal.
-    env.post(ws, &ig, "m4", None, env.days_ago(25), "reel", 3000, 100).await;
+    env.post(ws, &ig, "m4", None, env.days_ago(25), "reel", 3000, 100)
+        .await;
     let back = env.analytics.recommendations(&vi_a, "UTC").await.unwrap();
     let again = find(&back, &reel.key).expect("the changed signal comes back");
     assert_ne!(again.fingerprint, reel.fingerprint);
@@ -183,7 +212,13 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
     let eve = env.user("eve@example.com").await;
     let other = env.workspace(&[(eve, "owner")]).await;
     let eve = env.auth(eve, other).await;
-    assert!(env.analytics.recommendations(&eve, "UTC").await.unwrap().is_empty());
+    assert!(
+        env.analytics
+            .recommendations(&eve, "UTC")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         env.analytics
             .settle_recommendation(&eve, &cadence.key, &cadence.fingerprint, Outcome::Done)
@@ -192,7 +227,10 @@ async fn recommendations_read_the_workspace_and_stay_away_once_settled(t: TestDb
     ));
     assert!(matches!(
         env.analytics.recommendations(&vi_a, "Mars/Olympus").await,
-        Err(AnalyticsError::Invalid { field: "time_zone", .. })
+        Err(AnalyticsError::Invalid {
+            field: "time_zone",
+            ..
+        })
     ));
 }
 
@@ -201,7 +239,9 @@ async fn falling_engagement_and_drops_point_to_the_dashboard(t: TestDb) {
     let ann = env.user("ann@example.com").await;
     let ws = env.workspace(&[(ann, "owner")]).await;
     let auth = env.auth(ann, ws).await;
-    let ig = env.connection(ws, "c-ig", "instagram_business", "Acme IG").await;
+    let ig = env
+        .connection(ws, "c-ig", "instagram_business", "Acme IG")
+        .await;
     let today = env.today();
     // 5 % of views engaged the 30 days before; 3 % the last 30.
     for day in today - 60..today {

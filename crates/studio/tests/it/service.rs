@@ -885,11 +885,7 @@ async fn a_post_is_linked_to_its_draft_once_and_takes_its_pillar(t: TestDb) {
     };
     let ours = post("p-ours", ws).await;
     let theirs = post("p-theirs", other).await;
-    let pillar = env
-        .studio
-        .add_pillar(&ann_a, "Recipes", "")
-        .await
-        .unwrap();
+    let pillar = env.studio.add_pillar(&ann_a, "Recipes", "").await.unwrap();
     let new = |pillar: Option<PillarId>| NewDraft {
         title: Some("Loaf".into()),
         content: None,
@@ -899,7 +895,11 @@ async fn a_post_is_linked_to_its_draft_once_and_takes_its_pillar(t: TestDb) {
         platform: None,
         tone: None,
     };
-    let with = env.studio.create_draft(&ann_a, &new(Some(pillar.id))).await.unwrap();
+    let with = env
+        .studio
+        .create_draft(&ann_a, &new(Some(pillar.id)))
+        .await
+        .unwrap();
     let without = env.studio.create_draft(&ann_a, &new(None)).await.unwrap();
     let foreign = env.studio.create_draft(&eve_a, &new(None)).await.unwrap();
     let links = || env.count("SELECT COUNT(*) FROM studio_draft_posts");
@@ -940,7 +940,10 @@ async fn a_post_is_linked_to_its_draft_once_and_takes_its_pillar(t: TestDb) {
         "another workspace reads nothing"
     );
     // Composed again from a draft without a pillar: the link moves.
-    env.studio.link_post(&ann_a, without.id, &ours).await.unwrap();
+    env.studio
+        .link_post(&ann_a, without.id, &ours)
+        .await
+        .unwrap();
     assert_eq!(links().await, 1);
     let drafts = env
         .studio
