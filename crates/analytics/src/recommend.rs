@@ -36,7 +36,7 @@
 //! | `format_unused` | `platform`, `format` (`reel`, `carousel`, `short`, `video`, `photo`), `used` (`never`, `before`), `days` (when `before`) |
 //! | `pillar_neglected` | `pillar` (its name), `used` (`never`, `before`), `days` (since the last post, or since the pillar was made) |
 //! | `engagement_falling` | `account`, `rate`, `previous` (percent, one decimal), `change` (percent fallen, whole) |
-//! | `best_hours_unused` | `weekday` (0 = Monday … 6), `hour` (0–23, the reader's), `rate` (percent, one decimal), `posts` (recent posts looked at) |
+//! | `best_hours_unused` | `weekday` (`mon` … `sun`) and `hour` (0–23) in the reader's zone, `rate` (percent, one decimal), `posts` (recent posts looked at) |
 //! | `anomaly` | `account`, `metric`, `day` (YYYY-MM-DD), `value`, `median` |
 //!
 //! # Fingerprints
@@ -459,13 +459,15 @@ pub fn recommend(inputs: &Inputs) -> Vec<Recommendation> {
                 .collect();
             let slots: Vec<&str> = slots.iter().map(String::as_str).collect();
             let (weekday, hour) = slot_of(at, &inputs.time_zone);
+            let weekday =
+                ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][usize::from(weekday % 7)];
             let only = (inputs.accounts.len() == 1).then(|| inputs.accounts[0].id.clone());
             out.push(Rec {
                 fingerprint: fingerprint(&key, &slots),
                 key,
                 signal: Signal::BestHoursUnused,
                 evidence: vec![
-                    ("weekday", weekday.to_string()),
+                    ("weekday", weekday.to_owned()),
                     ("hour", hour.to_string()),
                     ("rate", percent(top.engagement_rate.unwrap_or_default())),
                     ("posts", recent.len().to_string()),
@@ -1202,7 +1204,7 @@ mod tests {
         // Monday 18:00 UTC is 19:00 in Berlin in December.
         assert_eq!(
             (r.evidence["weekday"].as_str(), r.evidence["hour"].as_str()),
-            ("0", "19")
+            ("mon", "19")
         );
         assert_eq!(r.evidence["rate"], "10.0");
         assert_eq!(
