@@ -1,74 +1,45 @@
-//! What the analytics tests share: a database with the guides applied, a
-//! manual clock, the service, and rows written the way ingestion writes
-//! them.
+//! What the learning hub's tests add to the fixture: the studio, and rows
+//! written the way ingestion writes them (fixed ids, chosen figures).
 
+use std::ops::Deref;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use herald_accounts::{Authorized, Permission};
-use herald_analytics::{AccountTokens, Analytics, AnalyticsSettings, Dependencies};
-use herald_core::{Clock, ConnectionId, ManualClock, Timestamp, UserId, WorkspaceId};
+use herald_core::{Clock, ConnectionId, Timestamp, WorkspaceId};
 use herald_db::testing::TestDb;
 use herald_db::{DbTime, on_pool};
 use herald_jobs::Queue;
-use herald_platforms::Secret;
 use herald_studio::engine::builtin::Builtin;
 use herald_studio::{Studio, StudioSettings};
 
-/// Monday 2026-12-07, 10:00 UTC.
-pub const NOW: &str = "2026-12-07T10:00:00Z";
+use crate::fixture;
 
-/// No account has a token: nothing here reads a platform.
-struct NoTokens;
-
-#[async_trait]
-impl AccountTokens for NoTokens {
-    async fn access_token(
-        &self,
-        _connection: &ConnectionId,
-    ) -> Result<Option<Secret>, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(None)
-    }
+/// The lead's fixture (database, clock, the service with the guides
+/// applied) with the studio beside it.
+pub struct Env {
+    base: fixture::Env,
+    pub studio: Studio,
 }
 
-pub struct Env {
-    pub t: TestDb,
-    pub clock: Arc<ManualClock>,
-    pub analytics: Analytics,
-    pub studio: Studio,
+impl Deref for Env {
+    type Target = fixture::Env;
+
+    fn deref(&self) -> &fixture::Env {
+        &self.base
+    }
 }
 
 impl Env {
     pub async fn new(t: TestDb) -> Env {
-        let clock = Arc::new(ManualClock::new(NOW.parse().unwrap()));
-        let queue = Queue::new(t.db.clone(), clock.clone());
+        let base = fixture::Env::new(t, Vec::new()).await;
+        let queue = Queue::new(base.t.db.clone(), base.clock.clone());
         let studio = Studio::new(
-            t.db.clone(),
-            queue.clone(),
-            clock.clone(),
+            base.t.db.clone(),
+            queue,
+            base.clock.clone(),
             Arc::new(Builtin),
             StudioSettings::default(),
         );
-        let analytics = Analytics::new(Dependencies {
-            db: t.db.clone(),
-            queue: queue.clone(),
-            clock: clock.clone(),
-            tokens: Arc::new(NoTokens),
-            readers: Default::default(),
-            limiter: Arc::new(herald_ratelimit::InProcessLimiter::new(clock.clone())),
-            studio: studio.clone(),
-            notifier: herald_notify::Notifier::new(queue),
-            settings: AnalyticsSettings::default(),
-        });
-        herald_analytics::guides::apply_seed(&t.db, clock.now())
-            .await
-            .unwrap();
-        Env {
-            t,
-            clock,
-            analytics,
-            studio,
-        }
+        Env { base, studio }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -83,51 +54,6 @@ impl Env {
     /// `n` days before now.
     pub fn days_ago(&self, n: i64) -> Timestamp {
         self.now() - herald_core::SignedDuration::from_hours(24 * n)
-    }
-
-    pub async fn user(&self, email: &str) -> UserId {
-        let id: i64 = on_pool!(&self.t.db, |pool| {
-            sqlx::query_scalar(
-                "INSERT INTO users (email, password_hash, display_name, locale, created_at, updated_at) \
-                 VALUES ($1, 'x', $1, 'en', 0, 0) RETURNING id",
-            )
-            .bind(email)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-        });
-        UserId(id)
-    }
-
-    pub async fn workspace(&self, members: &[(UserId, &str)]) -> WorkspaceId {
-        let id: i64 = on_pool!(&self.t.db, |pool| {
-            sqlx::query_scalar(
-                "INSERT INTO workspaces (name, created_at) VALUES ('Acme', 0) RETURNING id",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap()
-        });
-        for (user, role) in members {
-            on_pool!(&self.t.db, |pool| {
-                sqlx::query(
-                    "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, 0)",
-                )
-                .bind(id)
-                .bind(user.0)
-                .bind(*role)
-                .execute(pool)
-                .await
-                .unwrap();
-            });
-        }
-        WorkspaceId(id)
-    }
-
-    pub async fn auth(&self, user: UserId, ws: WorkspaceId) -> Authorized {
-        herald_accounts::shared::authorize(&self.t.db, user, ws, Permission::View)
-            .await
-            .unwrap()
     }
 
     /// A connected account of `kind` (`connections.kind`).
@@ -227,11 +153,5 @@ impl Env {
             .unwrap();
         });
         herald_core::PostId::from(id)
-    }
-
-    pub async fn count(&self, sql: &'static str) -> i64 {
-        on_pool!(&self.t.db, |pool| {
-            sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-        })
     }
 }
