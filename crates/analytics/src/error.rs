@@ -30,6 +30,9 @@ pub enum AnalyticsError {
     Corrupt(String),
     #[error("the studio failed: {0}")]
     Studio(#[from] herald_studio::StudioError),
+    /// Raising a notice failed.
+    #[error("could not raise a notice")]
+    Notify(#[from] herald_notify::NotifyError),
 }
 
 impl From<sqlx::Error> for AnalyticsError {
@@ -49,9 +52,10 @@ impl AnalyticsError {
             AnalyticsError::RecommendationNotFound => "recommendation_not_found",
             AnalyticsError::Invalid { .. } => "analytics_invalid",
             AnalyticsError::Studio(e) => e.code(),
-            AnalyticsError::Seed(_) | AnalyticsError::Db(_) | AnalyticsError::Corrupt(_) => {
-                "internal"
-            }
+            AnalyticsError::Seed(_)
+            | AnalyticsError::Db(_)
+            | AnalyticsError::Corrupt(_)
+            | AnalyticsError::Notify(_) => "internal",
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum NotificationKind {
     StoryInsights,
     /// The weekly digest.
     Digest,
+    /// An account's metric jumped or dropped far from its usual range.
+    AnalyticsAnomaly,
 }
 
 /// Where a notification reaches a member. (The workspace's outbound
@@ -74,7 +76,7 @@ impl Channel {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 14] = [
+    pub const ALL: [NotificationKind; 15] = [
         NotificationKind::PostFailed,
         NotificationKind::PostUnconfirmed,
         NotificationKind::ConnectionReconnect,
@@ -89,12 +91,14 @@ impl NotificationKind {
         NotificationKind::Message,
         NotificationKind::StoryInsights,
         NotificationKind::Digest,
+        NotificationKind::AnalyticsAnomaly,
     ];
 
     /// Whether a member gets it on `channel` before they choose: in the
     /// app, everything but story insights; by mail, what needs someone to
     /// act (failures, lost access, approvals, mentions) and the digest, not
-    /// the stream of comments and messages (the inbox holds those).
+    /// the stream of comments and messages (the inbox holds those) nor
+    /// analytics' anomalies (news to look at, nothing broken).
     pub fn default_on(self, channel: Channel) -> bool {
         use NotificationKind as K;
         match channel {
@@ -136,5 +140,7 @@ mod tests {
         assert!(!NotificationKind::Comment.default_on(Channel::Email));
         assert!(NotificationKind::Comment.default_on(Channel::InApp));
         assert!(!NotificationKind::StoryInsights.default_on(Channel::InApp));
+        assert!(NotificationKind::AnalyticsAnomaly.default_on(Channel::InApp));
+        assert!(!NotificationKind::AnalyticsAnomaly.default_on(Channel::Email));
     }
 }

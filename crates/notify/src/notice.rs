@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 /// | `post_failed`, `post_unconfirmed` | `post`, `platform`, `account`, `reason` (a `failure.` code) |
 /// | `review_*`, `post_mention` | `post`, `by` |
 /// | `digest` | see `digest.rs` |
+/// | `analytics_anomaly` | `account`, `metric` (`views`, `reach`, `engagements`, `follows`, `unfollows`, `watch_time_secs`), `direction` (`spike`, `drop`), `value`, `median` (counts) |
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {

@@ -35,6 +35,9 @@ pub enum StudioError {
     GenerationNotFound,
     #[error("no such draft in this workspace")]
     DraftNotFound,
+    /// A post to link a draft to is not the workspace's.
+    #[error("no such post in this workspace")]
+    PostNotFound,
     #[error("no such version of this draft")]
     VersionNotFound,
     /// A catalog template is edited through a copy.
@@ -90,6 +93,7 @@ impl StudioError {
             StudioError::PillarNotFound => "pillar_not_found",
             StudioError::GenerationNotFound => "generation_not_found",
             StudioError::DraftNotFound => "draft_not_found",
+            StudioError::PostNotFound => "post_not_found",
             StudioError::VersionNotFound => "draft_version_not_found",
             StudioError::CatalogReadOnly => "template_read_only",
             StudioError::Invalid { .. } => "studio_invalid",

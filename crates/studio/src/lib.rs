@@ -13,6 +13,8 @@
 //!   redaction of what must not leave Herald; an audit entry per call.
 //! - Drafts (drafts.rs): every save a version, diffs, restore, bookmarks,
 //!   and the per-platform variants the composer is opened with.
+//! - Links (links.rs): which draft a post was composed from, and so its
+//!   pillar.
 //!
 //! The crate owns every `studio_*` table.
 
@@ -22,6 +24,7 @@ pub mod drafts;
 pub mod engine;
 mod error;
 pub mod generate;
+pub mod links;
 pub mod model;
 pub mod prompt;
 pub mod redact;

@@ -1672,6 +1672,26 @@ mail-notice-connection_expiring-subject =
        *[other] Der Zugriff auf { $count } Konten endet bald ({ $workspace })
     }
 mail-notice-connection_expiring-intro = Verbinden Sie diese Konten neu, bevor ihr Zugriff endet, sonst kann Herald dort nicht mehr veröffentlichen:
+notice-analytics_anomaly =
+    { $direction ->
+        [drop] Ungewöhnlicher Einbruch
+       *[spike] Ungewöhnlicher Anstieg
+    } { $metric ->
+        [views] der Aufrufe
+        [reach] der Reichweite
+        [engagements] der Interaktionen
+        [follows] der neuen Follower
+        [unfollows] der Entfolgungen
+       *[watch_time_secs] der Wiedergabezeit (Sekunden)
+    } bei { $account }: { $value } statt üblicherweise { $median } am Tag.
+notifications-kind-analytics_anomaly = Ungewöhnliche Zahlen
+notifications-describe-analytics_anomaly = Aufrufe, Reichweite, Interaktionen, Follower oder Wiedergabezeit eines Kontos sind weit über oder unter ihren üblichen Bereich gesprungen (nur für Tage der letzten Woche).
+mail-notice-analytics_anomaly-subject =
+    { $count ->
+        [one] Ein ungewöhnlicher Tag bei einem Ihrer Konten ({ $workspace })
+       *[other] { $count } ungewöhnliche Tage bei Ihren Konten ({ $workspace })
+    }
+mail-notice-analytics_anomaly-intro = Diese Zahlen liegen weit außerhalb ihres üblichen Bereichs:
 ## inbox (the engagement inbox at /home/inbox)
 nav-inbox = Posteingang
 landing-f_inbox_title = Ein Posteingang für alle Konten
@@ -2088,3 +2108,76 @@ compose-from_draft = Vorausgefüllt aus dem Entwurf
 compose-from_draft_issues = Bevor er veröffentlicht werden kann, brauchen die Plattformen noch:
 landing-f_studio_title = Entwürfe aus Vorlagen, mit oder ohne KI
 landing-f_studio_body = Beginnen Sie mit einem Katalog von Skripten, Bildunterschriften, Karussells und Threads in Ihrem Ton; ein KI-Modell Ihrer Wahl (oder die eingebaute Vorlagen-Engine) schreibt den Entwurf, und jede Änderung bleibt als Version erhalten, die Sie vergleichen und wiederherstellen können.
+
+# The learning hub's recommendations: a title and the evidence per signal,
+# with the parameters listed in crates/analytics/src/recommend.rs. Numbers
+# arrive as plain decimals and are formatted by the page.
+## recommendation
+recommendation-cadence_below_plan-title =
+    Auf { $platform ->
+        [facebook] Facebook
+        [instagram] Instagram
+        [tiktok] TikTok
+       *[youtube] YouTube
+    } so oft posten wie geplant
+recommendation-cadence_below_plan-evidence =
+    Ihr Plan sieht dort { $planned } { $planned ->
+        [one] Beitrag
+       *[other] Beiträge
+    } pro Woche vor; in den letzten 7 Tagen { $posted ->
+        [one] erschien { $posted }
+       *[other] erschienen { $posted }
+    }.
+recommendation-format_unused-title =
+    { $format ->
+        [reel] Wieder ein Reel
+        [carousel] Wieder ein Karussell
+        [short] Wieder einen Short
+        [photo] Wieder einen Fotobeitrag
+       *[video] Wieder ein Video
+    } auf { $platform ->
+        [facebook] Facebook
+        [instagram] Instagram
+        [tiktok] TikTok
+       *[youtube] YouTube
+    } ausprobieren
+recommendation-format_unused-evidence =
+    { $used ->
+        [never] Sie haben dort noch nichts in diesem Format veröffentlicht, obwohl die Plattform es bevorzugt, um neue Menschen zu erreichen.
+       *[before] Der letzte Beitrag in diesem Format erschien vor { $days } Tagen.
+    }
+recommendation-pillar_neglected-title = „{ $pillar }“ wieder aufgreifen
+recommendation-pillar_neglected-evidence =
+    { $used ->
+        [never] Noch kein Beitrag aus einem Entwurf dieser Säule, { $days } Tage nachdem Sie sie angelegt haben.
+       *[before] Der letzte Beitrag aus einem Entwurf dieser Säule erschien vor { $days } Tagen.
+    }
+recommendation-engagement_falling-title = Die Interaktion bei { $account } sinkt
+recommendation-engagement_falling-evidence = In den letzten 30 Tagen führten { $rate } % der Aufrufe zu einer Interaktion, in den 30 Tagen davor { $previous } %: { $change } % weniger.
+recommendation-best_hours_unused-title = Zu Ihrer besten Zeit posten
+recommendation-best_hours_unused-evidence =
+    Beiträge { $weekday ->
+        [mon] montags
+        [tue] dienstags
+        [wed] mittwochs
+        [thu] donnerstags
+        [fri] freitags
+        [sat] samstags
+       *[sun] sonntags
+    } gegen { $hour }:00 Uhr liefen am besten ({ $rate } % der Aufrufe mit Interaktion), aber keiner Ihrer letzten { $posts } Beiträge erschien zu dieser Zeit.
+recommendation-anomaly-title =
+    { $metric ->
+        [views] Die Aufrufe
+        [reach] Die Reichweite
+        [engagements] Die Interaktionen
+        [follows] Die neuen Follower
+        [unfollows] Die Entfolgungen
+       *[watch_time_secs] Die Wiedergabezeit
+    } bei { $account } { $metric ->
+        [views] sind
+        [engagements] sind
+        [follows] sind
+        [unfollows] sind
+       *[other] ist
+    } ungewöhnlich eingebrochen
+recommendation-anomaly-evidence = Am { $day } fiel der Wert auf { $value }, statt üblicherweise { $median } am Tag.

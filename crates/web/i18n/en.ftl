@@ -1671,6 +1671,26 @@ mail-notice-connection_expiring-subject =
        *[other] Access to { $count } accounts ends soon ({ $workspace })
     }
 mail-notice-connection_expiring-intro = Connect these accounts again before their access ends, or Herald can no longer publish to them:
+notice-analytics_anomaly =
+    { $direction ->
+        [drop] Unusual drop
+       *[spike] Unusual jump
+    } in { $metric ->
+        [views] views
+        [reach] reach
+        [engagements] engagements
+        [follows] new followers
+        [unfollows] unfollows
+       *[watch_time_secs] watch time (seconds)
+    } on { $account }: { $value } against a usual { $median } a day.
+notifications-kind-analytics_anomaly = Unusual figures
+notifications-describe-analytics_anomaly = An account's views, reach, engagements, followers or watch time jumped or dropped far outside its usual range (told for the last week's days only).
+mail-notice-analytics_anomaly-subject =
+    { $count ->
+        [one] An unusual day on one of your accounts ({ $workspace })
+       *[other] { $count } unusual days on your accounts ({ $workspace })
+    }
+mail-notice-analytics_anomaly-intro = These figures are far outside their usual range:
 ## inbox (the engagement inbox at /home/inbox)
 nav-inbox = Inbox
 landing-f_inbox_title = One inbox for every account
@@ -2087,3 +2107,67 @@ compose-from_draft = Prefilled from the draft
 compose-from_draft_issues = Before it can go out, the platforms still need:
 landing-f_studio_title = Drafts from templates, with or without AI
 landing-f_studio_body = Start from a catalog of scripts, captions, carousels and threads in your tone; an AI model you configure (or the built-in template engine) writes the draft, and every edit is kept as a version you can compare and restore.
+
+# The learning hub's recommendations: a title and the evidence per signal,
+# with the parameters listed in crates/analytics/src/recommend.rs. Numbers
+# arrive as plain decimals and are formatted by the page.
+## recommendation
+recommendation-cadence_below_plan-title =
+    Post on { $platform ->
+        [facebook] Facebook
+        [instagram] Instagram
+        [tiktok] TikTok
+       *[youtube] YouTube
+    } as often as you planned
+recommendation-cadence_below_plan-evidence =
+    Your plan asks for { $planned } { $planned ->
+        [one] post
+       *[other] posts
+    } a week there; { $posted } went out in the last 7 days.
+recommendation-format_unused-title =
+    Try { $format ->
+        [reel] a Reel
+        [carousel] a carousel
+        [short] a Short
+        [photo] a photo post
+       *[video] a video
+    } on { $platform ->
+        [facebook] Facebook
+        [instagram] Instagram
+        [tiktok] TikTok
+       *[youtube] YouTube
+    } again
+recommendation-format_unused-evidence =
+    { $used ->
+        [never] You have not published this format there yet, though the platform favours it for reaching new people.
+       *[before] Your last one went out { $days } days ago.
+    }
+recommendation-pillar_neglected-title = Bring back “{ $pillar }”
+recommendation-pillar_neglected-evidence =
+    { $used ->
+        [never] No post from a draft of this pillar yet, { $days } days after you made it.
+       *[before] The last post from a draft of this pillar went out { $days } days ago.
+    }
+recommendation-engagement_falling-title = Engagement on { $account } is falling
+recommendation-engagement_falling-evidence = In the last 30 days { $rate } % of views led to an engagement, against { $previous } % in the 30 days before: { $change } % less.
+recommendation-best_hours_unused-title = Post at your best time
+recommendation-best_hours_unused-evidence =
+    Posts on { $weekday ->
+        [mon] Mondays
+        [tue] Tuesdays
+        [wed] Wednesdays
+        [thu] Thursdays
+        [fri] Fridays
+        [sat] Saturdays
+       *[sun] Sundays
+    } around { $hour }:00 did best ({ $rate } % of views engaged), but none of your last { $posts } posts went out then.
+recommendation-anomaly-title =
+    { $metric ->
+        [views] Views
+        [reach] Reach
+        [engagements] Engagements
+        [follows] New followers
+        [unfollows] Unfollows
+       *[watch_time_secs] Watch time
+    } on { $account } dropped unusually
+recommendation-anomaly-evidence = On { $day } the figure fell to { $value }, against a usual { $median } a day.

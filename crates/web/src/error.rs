@@ -272,6 +272,7 @@ pub fn studio_status(e: &herald_studio::StudioError) -> StatusCode {
         | S::PillarNotFound
         | S::GenerationNotFound
         | S::DraftNotFound
+        | S::PostNotFound
         | S::VersionNotFound => StatusCode::NOT_FOUND,
         S::CatalogReadOnly | S::PillarExists | S::Conflict { .. } | S::AlreadyEnded => {
             StatusCode::CONFLICT

@@ -702,6 +702,67 @@ mod tests {
     }
 
     #[test]
+    fn an_anomaly_notice_names_the_metric_and_direction_in_each_language() {
+        let n = notification(
+            Some(Notice::new(
+                "analytics_anomaly",
+                [
+                    ("account", "Acme IG".into()),
+                    ("metric", "views".into()),
+                    ("direction", "drop".into()),
+                    ("value", NoticeParam::Count(150)),
+                    ("median", NoticeParam::Count(1200)),
+                ],
+            )),
+            "",
+        );
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(
+            notice(catalog(Locale::En), &utc, &n),
+            "Unusual drop in views on Acme IG: 150 against a usual 1,200 a day."
+        );
+        assert_eq!(
+            notice(catalog(Locale::De), &utc, &n),
+            "Ungewöhnlicher Einbruch der Aufrufe bei Acme IG: 150 statt üblicherweise 1.200 am Tag."
+        );
+    }
+
+    #[test]
+    fn every_recommendation_has_a_title_and_evidence_in_every_language() {
+        for locale in Locale::ALL {
+            for signal in [
+                "cadence_below_plan",
+                "format_unused",
+                "pillar_neglected",
+                "engagement_falling",
+                "best_hours_unused",
+                "anomaly",
+            ] {
+                for part in ["title", "evidence"] {
+                    let key = format!("recommendation.{signal}.{part}");
+                    assert!(catalog(locale).has(&key), "{key} in {}", locale.code());
+                }
+            }
+        }
+        let args = [
+            ("weekday", crate::i18n::Arg::from("tue")),
+            ("hour", crate::i18n::Arg::from("19")),
+            ("rate", crate::i18n::Arg::from("4.2")),
+            ("posts", crate::i18n::Arg::Count(10)),
+        ];
+        assert_eq!(
+            catalog(Locale::De).format("recommendation.best_hours_unused.evidence", &args),
+            "Beiträge dienstags gegen 19:00 Uhr liefen am besten (4.2 % der Aufrufe mit \
+             Interaktion), aber keiner Ihrer letzten 10 Beiträge erschien zu dieser Zeit."
+        );
+        assert!(
+            catalog(Locale::En)
+                .format("recommendation.best_hours_unused.evidence", &args)
+                .starts_with("Posts on Tuesdays around 19:00 did best")
+        );
+    }
+
+    #[test]
     fn every_notice_code_has_copy_in_every_language() {
         for locale in Locale::ALL {
             for code in [
@@ -716,6 +777,7 @@ mod tests {
                 "endpoint_gone",
                 "endpoint_failing",
                 "endpoint_exhausted",
+                "analytics_anomaly",
             ] {
                 let key = format!("notice.{code}");
                 assert!(catalog(locale).has(&key), "{key} in {}", locale.code());

@@ -946,3 +946,152 @@ async fn a_contributor_cannot_change_or_unschedule_another_members_post() {
     assert_eq!(put(mine, "My draft, better").await.status(), StatusCode::OK);
     s.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_post_composed_from_a_draft_is_linked_to_it_and_takes_its_pillar() {
+    let s = setup("draft-poster@example.com").await;
+    let ws = s.ws.clone();
+    let pillar = s
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/pillars?workspace={ws}"),
+            Some(json!({"name": "Bakery life"})),
+        )
+        .await;
+    assert_eq!(pillar.status(), StatusCode::CREATED);
+    let pillar: Value = pillar.json().await.unwrap();
+    let draft = s
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/drafts?workspace={ws}"),
+            Some(json!({
+                "title": "Slow bread",
+                "content": {"format": "caption", "text": "Bread, slowly", "hashtags": ["#Bread"]},
+                "pillar_id": pillar["id"],
+            })),
+        )
+        .await;
+    assert_eq!(draft.status(), StatusCode::CREATED);
+    let draft = serde_json::from_str::<Value>(&draft.text().await.unwrap()).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // The composer opened from the draft carries it in the form.
+    let html = s
+        .client
+        .get(
+            s.app
+                .url(&format!("/home/compose?workspace={ws}&draft={draft}")),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("name=\"draft\" value=\"{draft}\"")),
+        "the draft rides along"
+    );
+
+    let form = |draft: &str| -> Vec<(String, String)> {
+        vec![
+            ("workspace".into(), ws.clone()),
+            ("account".into(), s.tiktok.clone()),
+            ("caption".into(), "Bread, slowly".into()),
+            ("media".into(), s.video.clone()),
+            ("action".into(), "draft".into()),
+            ("draft".into(), draft.into()),
+            ("_csrf".into(), s.token.clone()),
+        ]
+    };
+    let links = |post: Option<String>| {
+        let db = s.app.db.clone();
+        async move {
+            let rows: Vec<(String, i64)> = herald_db::on_pool!(&db, |pool| {
+                sqlx::query_as("SELECT post_id, draft_id FROM studio_draft_posts")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap()
+            });
+            rows.into_iter()
+                .filter(|(p, _)| post.as_ref().is_none_or(|want| want == p))
+                .collect::<Vec<_>>()
+        }
+    };
+    let posts = || {
+        let db = s.app.db.clone();
+        async move {
+            herald_db::on_pool!(&db, |pool| {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            })
+        }
+    };
+
+    // Another workspace's draft: refused before any post is made.
+    let other = s.app.signed_in("draft-stranger@example.com").await;
+    let theirs = workspace(&s.app, &other).await;
+    let token = s.app.csrf_for(&other).await;
+    let foreign = other
+        .post(s.app.url(&format!("/api/drafts?workspace={theirs}")))
+        .header("x-csrf-token", token)
+        .json(&json!({"title": "Theirs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::CREATED);
+    let foreign = foreign.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let resp = s
+        .client
+        .post(s.app.url("/home/compose"))
+        .form(&form(&foreign.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(posts().await, 0, "nothing was created");
+
+    // Saved from the composer: linked, and the link reads back the pillar.
+    let resp = s
+        .client
+        .post(s.app.url("/home/compose"))
+        .form(&form(&draft.to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let linked = links(None).await;
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].1, draft);
+    let post = linked[0].0.clone();
+    let name: String = herald_db::on_pool!(&s.app.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT p.name FROM studio_draft_posts l JOIN studio_drafts d ON d.id = l.draft_id \
+             JOIN studio_pillars p ON p.id = d.pillar_id WHERE l.post_id = $1",
+        )
+        .bind(&post)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(name, "Bakery life");
+
+    // A post composed without a draft is not linked.
+    let resp = s
+        .client
+        .post(s.app.url("/home/compose"))
+        .form(&form(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(posts().await, 2);
+    assert_eq!(links(None).await.len(), 1);
+    assert_eq!(links(Some(post)).await.len(), 1);
+    s.app.stop().await;
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use herald_accounts::{Authorized, Permission};
-use herald_core::{Clock, GenerationId, ManualClock, UserId, WorkspaceId};
+use herald_core::{Clock, GenerationId, ManualClock, PillarId, PostId, UserId, WorkspaceId};
 use herald_db::testing::TestDb;
 use herald_db::{on_both_backends, on_pool};
 use herald_jobs::{JobContext, JobId, Queue};
@@ -854,6 +854,112 @@ async fn the_builtin_engine_writes_a_labelled_draft_offline(t: TestDb) {
     );
 }
 
+async fn a_post_is_linked_to_its_draft_once_and_takes_its_pillar(t: TestDb) {
+    let env = Env::new(t, false).await;
+    let ann = env.user("ann@example.com").await;
+    let vi = env.user("vi@example.com").await;
+    let eve = env.user("eve@example.com").await;
+    let ws = env.workspace(&[(ann, "editor"), (vi, "viewer")]).await;
+    let other = env.workspace(&[(eve, "owner")]).await;
+    let (ann_a, vi_a, eve_a) = (
+        env.auth(ann, ws).await,
+        env.auth(vi, ws).await,
+        env.auth(eve, other).await,
+    );
+    let post = |id: &'static str, workspace: WorkspaceId| {
+        let db = env.t.db.clone();
+        async move {
+            on_pool!(&db, |pool| {
+                sqlx::query(
+                    "INSERT INTO posts (id, workspace_id, status, created_at, updated_at) \
+                     VALUES ($1, $2, 'draft', 0, 0)",
+                )
+                .bind(id)
+                .bind(workspace)
+                .execute(pool)
+                .await
+                .unwrap();
+            });
+            PostId::from(id)
+        }
+    };
+    let ours = post("p-ours", ws).await;
+    let theirs = post("p-theirs", other).await;
+    let pillar = env.studio.add_pillar(&ann_a, "Recipes", "").await.unwrap();
+    let new = |pillar: Option<PillarId>| NewDraft {
+        title: Some("Loaf".into()),
+        content: None,
+        format: Some(Format::Caption),
+        template_id: None,
+        pillar_id: pillar,
+        platform: None,
+        tone: None,
+    };
+    let with = env
+        .studio
+        .create_draft(&ann_a, &new(Some(pillar.id)))
+        .await
+        .unwrap();
+    let without = env.studio.create_draft(&ann_a, &new(None)).await.unwrap();
+    let foreign = env.studio.create_draft(&eve_a, &new(None)).await.unwrap();
+    let links = || env.count("SELECT COUNT(*) FROM studio_draft_posts");
+
+    // Refused: a viewer, another workspace's draft or post.
+    assert!(matches!(
+        env.studio.link_post(&vi_a, with.id, &ours).await,
+        Err(StudioError::Access(_))
+    ));
+    assert!(matches!(
+        env.studio.link_post(&ann_a, foreign.id, &ours).await,
+        Err(StudioError::DraftNotFound)
+    ));
+    assert!(matches!(
+        env.studio.link_post(&ann_a, with.id, &theirs).await,
+        Err(StudioError::PostNotFound)
+    ));
+    assert_eq!(links().await, 0);
+
+    // Linked once, however often; the pillar reads back by post.
+    for _ in 0..2 {
+        env.studio.link_post(&ann_a, with.id, &ours).await.unwrap();
+    }
+    assert_eq!(links().await, 1);
+    let pillars = env
+        .studio
+        .post_pillars(&vi_a, &[ours.clone(), theirs.clone()])
+        .await
+        .unwrap();
+    assert_eq!(pillars.len(), 1);
+    assert_eq!(pillars[&ours].name, "Recipes");
+    assert!(
+        env.studio
+            .post_pillars(&eve_a, std::slice::from_ref(&ours))
+            .await
+            .unwrap()
+            .is_empty(),
+        "another workspace reads nothing"
+    );
+    // Composed again from a draft without a pillar: the link moves.
+    env.studio
+        .link_post(&ann_a, without.id, &ours)
+        .await
+        .unwrap();
+    assert_eq!(links().await, 1);
+    let drafts = env
+        .studio
+        .post_drafts(&ann_a, std::slice::from_ref(&ours))
+        .await
+        .unwrap();
+    assert_eq!(drafts[&ours], without.id);
+    assert!(
+        env.studio
+            .post_pillars(&ann_a, std::slice::from_ref(&ours))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 on_both_backends!(
     the_seed_is_a_repeatable_migration_that_spares_workspace_copies,
     a_generation_becomes_a_draft_with_ledger_quota_and_audit,
@@ -862,4 +968,5 @@ on_both_backends!(
     failures_are_retried_by_class_and_cancellation_stops_a_run,
     drafts_keep_every_version_and_guard_who_edits,
     the_builtin_engine_writes_a_labelled_draft_offline,
+    a_post_is_linked_to_its_draft_once_and_takes_its_pillar,
 );

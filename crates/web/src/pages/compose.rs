@@ -70,6 +70,9 @@ struct ComposeState {
     time: String,
     time_zone: String,
     action: String,
+    /// The studio draft a new post is composed from: the post is linked to
+    /// it when saved, and so takes its pillar.
+    draft: Option<i64>,
 }
 
 fn ids(s: &str) -> Vec<String> {
@@ -116,6 +119,7 @@ impl ComposeState {
                 "time" => s.time = value,
                 "time_zone" => s.time_zone = value,
                 "action" => s.action = value,
+                "draft" => s.draft = value.trim().parse().ok().filter(|d| *d > 0),
                 _ => {
                     let Some((id, field)) = key
                         .strip_prefix("t.")
@@ -340,6 +344,8 @@ struct ComposePage {
     error: Option<String>,
     issues: Vec<IssueLine>,
     from_draft: Option<FromDraft>,
+    /// Carried through the form (`draft`) into the post's creation.
+    draft: Option<i64>,
 }
 
 fn kind_label(t: &'static Catalog, kind: AccountKind) -> &'static str {
@@ -540,6 +546,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
         panels,
         caption: state.caption,
         media: state.media,
+        draft: if post_id.is_none() { state.draft } else { None },
         date: state.date,
         time: state.time,
         zones: zone_names()
@@ -664,6 +671,7 @@ async fn show_composer(
     let mut form = ComposeState {
         workspace: Some(ws.id.0),
         time_zone: zone.name,
+        draft: q.draft,
         ..ComposeState::default()
     };
     let from_draft = match q.draft {
@@ -759,12 +767,31 @@ async fn save(
         .map(|v| (v.id.to_string(), v.kind))
         .collect();
     let input = form.to_input(&kinds)?;
+    // A new post from a draft: the draft must be the workspace's before
+    // anything is created.
+    let draft = match (&post_id, form.draft) {
+        (None, Some(id)) => {
+            let id = herald_core::DraftId(id);
+            state.studio().draft(&auth, id).await?;
+            Some(id)
+        }
+        _ => None,
+    };
     let saved = match &post_id {
         None => publishing.create(&auth, input).await,
         Some(id) => publishing.update(&auth, id, input).await,
     };
     let e = match saved {
-        Ok(post) => return Ok(Redirect::to(&after_save(&form, &post)).into_response()),
+        Ok(post) => {
+            if let Some(draft) = draft {
+                // The post exists either way; a draft deleted meanwhile
+                // only loses the pillar link.
+                if let Err(e) = state.studio().link_post(&auth, draft, &post.id).await {
+                    tracing::warn!(error = %e, post = %post.id, "could not link the post to its draft");
+                }
+            }
+            return Ok(Redirect::to(&after_save(&form, &post)).into_response());
+        }
         Err(e) => e,
     };
     let status = publish_status(&e);

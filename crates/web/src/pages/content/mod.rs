@@ -872,6 +872,7 @@ mod tests {
                 "pillar_not_found",
                 "generation_not_found",
                 "draft_not_found",
+                "post_not_found",
                 "draft_version_not_found",
                 "template_read_only",
                 "studio_invalid",
