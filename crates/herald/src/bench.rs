@@ -6,6 +6,7 @@
 
 mod analytics;
 mod generate;
+mod ingest;
 mod publish;
 mod webhooks;
 
@@ -44,6 +45,9 @@ pub enum BenchCommand {
     /// The analytics dashboards' requests over millions of fact rows of one
     /// workspace, next to a plain scan of the same rows.
     Analytics(analytics::AnalyticsBench),
+    /// The 90-day backfill of many sandbox accounts through the real
+    /// readers and pacer, within the sandbox's own limits.
+    Ingest(ingest::IngestBench),
 }
 
 #[derive(Args)]
@@ -171,6 +175,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Webhooks(args) => webhooks::run(args).await,
         BenchCommand::Generate(args) => generate::run(args).await,
         BenchCommand::Analytics(args) => analytics::run(args).await,
+        BenchCommand::Ingest(args) => ingest::run(args).await,
     }
 }
 

@@ -212,11 +212,17 @@ async fn bench(args: &IngestBench, held: &mut Held) -> anyhow::Result<Report> {
             .fetch_all(pool)
             .await?
     });
+    let connected: i64 = on_pool!(&db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM connections")
+            .fetch_one(pool)
+            .await?
+    });
+    let connected = usize::try_from(connected).unwrap_or(0);
     ensure!(
-        runs.len() == args.accounts,
+        runs.len() == connected,
         "the sweep queued {} runs for {} accounts",
         runs.len(),
-        args.accounts
+        connected
     );
     let pauses = Arc::new(AtomicU64::new(0));
     let gate = Arc::new(tokio::sync::Semaphore::new(args.concurrency));
@@ -291,7 +297,7 @@ async fn bench(args: &IngestBench, held: &mut Held) -> anyhow::Result<Report> {
             Which::Youtube => "youtube",
             Which::Tiktok => "tiktok",
         },
-        accounts: args.accounts,
+        accounts: connected,
         connect_seconds: connect_time.as_secs_f64(),
         backfill_seconds: backfill_time.as_secs_f64(),
         backfill_ratio_to_connect: backfill_time.as_secs_f64()
@@ -299,7 +305,7 @@ async fn bench(args: &IngestBench, held: &mut Held) -> anyhow::Result<Report> {
         runs_succeeded: succeeded,
         runs_failed: failed,
         calls,
-        calls_per_account_mean: calls as f64 / args.accounts as f64,
+        calls_per_account_mean: calls as f64 / connected.max(1) as f64,
         calls_per_account_max: max_calls,
         account_rows,
         post_rows,
@@ -358,7 +364,9 @@ async fn connect(
         Completed::Connected { .. } => {}
         Completed::Choose { attempt } => {
             let (_, choices) = connections.choices(user, Some(session), &attempt).await?;
-            let chosen: Vec<String> = choices.iter().map(|c| c.key.clone()).collect();
+            // One account per sandbox user (a YouTube user may have a
+            // second channel), so `--accounts` is the number read.
+            let chosen: Vec<String> = choices.iter().take(1).map(|c| c.key.clone()).collect();
             connections
                 .choose(user, Some(session), &attempt, &chosen, &meta)
                 .await?;
