@@ -8,6 +8,7 @@
 mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod mail;
