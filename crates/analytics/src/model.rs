@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter
+    strum::EnumIter,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
@@ -64,7 +64,7 @@ impl Period {
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter
+    strum::EnumIter,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -221,9 +221,7 @@ pub struct Series {
 }
 
 /// A step of the engagement funnel.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumIter,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumIter)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -280,7 +278,7 @@ pub struct PostRow {
     Deserialize,
     Serialize,
     strum::IntoStaticStr,
-    strum::EnumString
+    strum::EnumString,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -350,7 +348,7 @@ pub struct PlatformRow {
     Serialize,
     Deserialize,
     strum::IntoStaticStr,
-    strum::EnumString
+    strum::EnumString,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -372,7 +370,7 @@ pub enum Reason {
     Serialize,
     Deserialize,
     strum::IntoStaticStr,
-    strum::EnumString
+    strum::EnumString,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -433,7 +431,7 @@ pub struct Refresh {
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter
+    strum::EnumIter,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -456,7 +454,7 @@ pub enum Metric {
     Serialize,
     Deserialize,
     strum::IntoStaticStr,
-    strum::EnumString
+    strum::EnumString,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -500,7 +498,7 @@ pub struct Anomaly {
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumString,
-    strum::EnumIter
+    strum::EnumIter,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -594,7 +592,7 @@ pub struct Recommendation {
     Serialize,
     Deserialize,
     strum::IntoStaticStr,
-    strum::EnumString
+    strum::EnumString,
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -76,7 +76,10 @@ impl LimiterPacer {
 /// The limits' names: one pair per account kind (names key the counters).
 fn names(kind: AccountKind) -> (&'static str, &'static str) {
     match kind {
-        AccountKind::FacebookPage => ("insights_app_facebook_page", "insights_account_facebook_page"),
+        AccountKind::FacebookPage => (
+            "insights_app_facebook_page",
+            "insights_account_facebook_page",
+        ),
         AccountKind::InstagramBusiness => (
             "insights_app_instagram_business",
             "insights_account_instagram_business",

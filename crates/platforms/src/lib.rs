@@ -15,8 +15,8 @@
 pub mod client;
 pub mod drive;
 pub mod engage;
-pub mod insights;
 mod error;
+pub mod insights;
 pub mod instagram;
 pub mod meta;
 mod provider;

@@ -231,11 +231,7 @@ impl Readers {
 
 /// Sums the values that are there; `None` when none is.
 pub fn sum(values: &[Option<i64>]) -> Option<i64> {
-    values
-        .iter()
-        .flatten()
-        .copied()
-        .reduce(|a, b| a.saturating_add(b))
+    values.iter().flatten().copied().reduce(i64::saturating_add)
 }
 
 /// Clears one call with `pacer`, as the error a platform's throttling
