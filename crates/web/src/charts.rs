@@ -103,7 +103,7 @@ pub fn ticks(min: f64, max: f64, whole: bool) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) {
         return vec![0.0, 1.0];
     }
-    if hi - lo < f64::EPSILON {
+    if (hi - lo).abs() < f64::EPSILON {
         let pad = if hi.abs() < f64::EPSILON {
             1.0
         } else {
@@ -241,13 +241,10 @@ impl LineChart<'_> {
         let right_margin = if self.lines.len() > 1 { 96.0 } else { 16.0 };
         let plot_w = width - LINE_LEFT - right_margin;
         let plot_h = height - LINE_TOP - LINE_BOTTOM;
-        let n = self.x_labels.len().max(
-            self.lines
-                .iter()
-                .map(|l| l.values.len())
-                .max()
-                .unwrap_or(0),
-        );
+        let n = self
+            .x_labels
+            .len()
+            .max(self.lines.iter().map(|l| l.values.len()).max().unwrap_or(0));
         let known: Vec<f64> = self
             .lines
             .iter()
@@ -520,7 +517,9 @@ impl HeatMap {
             .iter()
             .enumerate()
             .flat_map(|(r, row)| {
-                row.iter().enumerate().map(move |(col, cell)| (r, col, cell))
+                row.iter()
+                    .enumerate()
+                    .map(move |(col, cell)| (r, col, cell))
             })
             .map(|(r, col, cell)| {
                 let x = HEAT_LEFT + HEAT_CELL * col as f64;
@@ -640,7 +639,10 @@ mod tests {
         assert!(s.starts_with("<svg"), "{s}");
         assert!(s.contains(r#"role="img""#));
         assert!(s.contains(r#"aria-labelledby="growth-title growth-desc""#));
-        assert!(s.contains("<title id=\"growth-title\">Followers &#60;all&#62;</title>"), "{s}");
+        assert!(
+            s.contains("<title id=\"growth-title\">Followers &#60;all&#62;</title>"),
+            "{s}"
+        );
         assert!(s.contains("From 10 to 20 &#38; up"), "{s}");
         assert!(s.contains("A &#38; B"), "{s}");
         // Two runs for the first line, a dot for the lone point.
@@ -666,7 +668,10 @@ mod tests {
             format: &fmt,
         };
         let s = chart.svg().to_string();
-        assert!(s.contains("chart-small") && s.contains("chart-empty"), "{s}");
+        assert!(
+            s.contains("chart-small") && s.contains("chart-empty"),
+            "{s}"
+        );
         assert!(!s.contains("<polyline"));
     }
 
