@@ -535,6 +535,7 @@ impl Analytics {
                 )
                 .await?;
             }
+            rows += store::fill_followers(&mut tx, &row.connection_id).await?;
             store::link_posts(&mut tx, &row.connection_id).await?;
             store::extend_days(
                 &mut tx,

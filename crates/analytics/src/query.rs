@@ -997,36 +997,34 @@ async fn sums(
 }
 
 /// Each account's followers at the end of the period and of the one
-/// before: its latest known count on or before each end.
+/// before: its latest known count on or before each end (one backwards
+/// step along each account's primary key, however long its history).
 async fn followers(
     db: &Db,
     workspace: WorkspaceId,
     days: Days,
 ) -> Result<HashMap<ConnectionId, Figure>, AnalyticsError> {
-    let latest = |end: i32| async move {
-        let rows: Vec<(ConnectionId, Option<i64>)> = on_pool!(db, |pool| {
-            sqlx::query_as(
-                "SELECT d.connection_id, d.followers FROM analytics_account_days d \
-                 JOIN (SELECT connection_id, MAX(day) AS day FROM analytics_account_days \
-                       WHERE workspace_id = $1 AND day <= $2 AND followers IS NOT NULL \
-                       GROUP BY connection_id) m \
-                   ON m.connection_id = d.connection_id AND m.day = d.day",
-            )
-            .bind(workspace)
-            .bind(end)
-            .fetch_all(pool)
-            .await?
-        });
-        Ok::<_, AnalyticsError>(rows)
-    };
-    let mut out: HashMap<ConnectionId, Figure> = HashMap::new();
-    for (id, f) in latest(days.to).await? {
-        out.entry(id).or_default().value = f;
-    }
-    for (id, f) in latest(days.from - 1).await? {
-        out.entry(id).or_default().previous = f;
-    }
-    Ok(out)
+    let rows: Vec<(ConnectionId, Option<i64>, Option<i64>)> = on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT a.connection_id, \
+               (SELECT d.followers FROM analytics_account_days d \
+                 WHERE d.connection_id = a.connection_id AND d.day <= $2 \
+                   AND d.followers IS NOT NULL ORDER BY d.day DESC LIMIT 1), \
+               (SELECT d.followers FROM analytics_account_days d \
+                 WHERE d.connection_id = a.connection_id AND d.day <= $3 \
+                   AND d.followers IS NOT NULL ORDER BY d.day DESC LIMIT 1) \
+             FROM analytics_accounts a WHERE a.workspace_id = $1",
+        )
+        .bind(workspace)
+        .bind(days.to)
+        .bind(days.from - 1)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, value, previous)| (id, Figure { value, previous }))
+        .collect())
 }
 
 /// Each account's followers last known before `day`.
@@ -1037,11 +1035,11 @@ async fn followers_before(
 ) -> Result<HashMap<ConnectionId, i64>, AnalyticsError> {
     let rows: Vec<(ConnectionId, Option<i64>)> = on_pool!(db, |pool| {
         sqlx::query_as(
-            "SELECT d.connection_id, d.followers FROM analytics_account_days d \
-             JOIN (SELECT connection_id, MAX(day) AS day FROM analytics_account_days \
-                   WHERE workspace_id = $1 AND day < $2 AND followers IS NOT NULL \
-                   GROUP BY connection_id) m \
-               ON m.connection_id = d.connection_id AND m.day = d.day",
+            "SELECT a.connection_id, \
+               (SELECT d.followers FROM analytics_account_days d \
+                 WHERE d.connection_id = a.connection_id AND d.day < $2 \
+                   AND d.followers IS NOT NULL ORDER BY d.day DESC LIMIT 1) \
+             FROM analytics_accounts a WHERE a.workspace_id = $1",
         )
         .bind(workspace)
         .bind(day)

@@ -699,6 +699,58 @@ pub async fn derived_day(
     )))
 }
 
+/// Fills the follower count of days that have none (Instagram reports
+/// only each day's new followers and the total now) backwards from the
+/// nearest later day that has one: the day before ends with that day's
+/// count less its follows plus its unfollows. A day whose follows are not
+/// known stops the walk. Only empty counts are written, so running it
+/// again changes nothing; returns how many days were filled.
+pub async fn fill_followers(tx: &mut Tx, connection: &ConnectionId) -> Result<u64, DbError> {
+    let days: Vec<(i32, Option<i64>, Option<i64>, Option<i64>)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT day, followers, follows, unfollows FROM analytics_account_days \
+             WHERE connection_id = $1 ORDER BY day DESC",
+        )
+        .bind(connection)
+        .fetch_all(conn)
+        .await?
+    });
+    let mut fills = Vec::new();
+    // The count at the end of the day after the one looked at, and that
+    // day's net change.
+    let mut later: Option<(i32, i64, Option<i64>)> = None;
+    for (day, followers, follows, unfollows) in days {
+        let net = follows.map(|f| f - unfollows.unwrap_or(0));
+        match followers {
+            Some(count) => later = Some((day, count, net)),
+            None => match later {
+                Some((after, count, Some(change))) if after == day + 1 => {
+                    let estimate = (count - change).max(0);
+                    fills.push((day, estimate));
+                    later = Some((day, estimate, net));
+                }
+                _ => later = None,
+            },
+        }
+    }
+    let mut filled = 0;
+    for (day, count) in fills {
+        filled += on_tx!(tx, |conn| {
+            sqlx::query(
+                "UPDATE analytics_account_days SET followers = $3 \
+                 WHERE connection_id = $1 AND day = $2 AND followers IS NULL",
+            )
+            .bind(connection)
+            .bind(day)
+            .bind(count)
+            .execute(conn)
+            .await?
+            .rows_affected()
+        });
+    }
+    Ok(filled)
+}
+
 /// Links the account's posts to the Herald posts they were published from
 /// (read-only join on publishing's `post_targets`); returns how many were
 /// linked now.

@@ -4,6 +4,7 @@
 //! next to a baseline measured in the same run on the same database, so the
 //! figures are comparable across machines as ratios.
 
+mod analytics;
 mod generate;
 mod publish;
 mod webhooks;
@@ -40,6 +41,9 @@ pub enum BenchCommand {
     /// storing the draft), apart from the engine's, next to the engine
     /// called alone.
     Generate(generate::GenerateBench),
+    /// The analytics dashboards' requests over millions of fact rows of one
+    /// workspace, next to a plain scan of the same rows.
+    Analytics(analytics::AnalyticsBench),
 }
 
 #[derive(Args)]
@@ -166,6 +170,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Publish(args) => publish::run(args).await,
         BenchCommand::Webhooks(args) => webhooks::run(args).await,
         BenchCommand::Generate(args) => generate::run(args).await,
+        BenchCommand::Analytics(args) => analytics::run(args).await,
     }
 }
 

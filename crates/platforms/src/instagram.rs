@@ -51,7 +51,7 @@ const SCOPES: &[ScopeUse] = &[
     ScopeUse {
         scope: "instagram_business_manage_insights",
         required: false,
-        purpose: "story_insights",
+        purpose: "insights",
     },
     ScopeUse {
         scope: "instagram_business_manage_messages",

@@ -31,10 +31,11 @@ const REQUIRED: &[&str] = &[
     "instagram_content_publish",
 ];
 
-/// Asked for as well, but Herald works without them (metrics, comments).
+/// Asked for as well, but Herald works without them (insights, comments).
 const OPTIONAL: &[&str] = &[
     "business_management",
     "instagram_manage_insights",
+    "read_insights",
     "instagram_manage_comments",
     "pages_manage_engagement",
     "pages_messaging",
@@ -77,7 +78,12 @@ const SCOPES: &[ScopeUse] = &[
     ScopeUse {
         scope: "instagram_manage_insights",
         required: false,
-        purpose: "story_insights",
+        purpose: "insights",
+    },
+    ScopeUse {
+        scope: "read_insights",
+        required: false,
+        purpose: "insights",
     },
     ScopeUse {
         scope: "instagram_manage_comments",

@@ -19,7 +19,7 @@ use crate::provider::{
 use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, split_scopes};
 
 const REQUIRED: &[&str] = &["user.info.basic", "video.publish"];
-const OPTIONAL: &[&str] = &["user.info.profile"];
+const OPTIONAL: &[&str] = &["user.info.profile", "user.info.stats", "video.list"];
 
 /// Every scope requested, with the feature that uses it (a test keeps
 /// this equal to `REQUIRED` and `OPTIONAL`).
@@ -38,6 +38,16 @@ const SCOPES: &[ScopeUse] = &[
         scope: "user.info.profile",
         required: false,
         purpose: "tiktok_username",
+    },
+    ScopeUse {
+        scope: "user.info.stats",
+        required: false,
+        purpose: "tiktok_insights",
+    },
+    ScopeUse {
+        scope: "video.list",
+        required: false,
+        purpose: "tiktok_insights",
     },
 ];
 

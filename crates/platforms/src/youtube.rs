@@ -25,9 +25,11 @@ pub const SCOPE_READONLY: &str = "https://www.googleapis.com/auth/youtube.readon
 pub const SCOPE_DRIVE: &str = "https://www.googleapis.com/auth/drive.readonly";
 /// Replying to and moderating comments on the channel's videos.
 pub const SCOPE_FORCE_SSL: &str = "https://www.googleapis.com/auth/youtube.force-ssl";
+/// Reading the channel's YouTube Analytics reports.
+pub const SCOPE_ANALYTICS: &str = "https://www.googleapis.com/auth/yt-analytics.readonly";
 
 const REQUIRED: &[&str] = &[SCOPE_UPLOAD, SCOPE_READONLY];
-const OPTIONAL: &[&str] = &["openid", SCOPE_DRIVE, SCOPE_FORCE_SSL];
+const OPTIONAL: &[&str] = &["openid", SCOPE_DRIVE, SCOPE_FORCE_SSL, SCOPE_ANALYTICS];
 
 /// Every scope requested, with the feature that uses it (a test keeps
 /// this equal to `REQUIRED` and `OPTIONAL`).
@@ -56,6 +58,11 @@ const SCOPES: &[ScopeUse] = &[
         scope: SCOPE_FORCE_SSL,
         required: false,
         purpose: "engage_youtube",
+    },
+    ScopeUse {
+        scope: SCOPE_ANALYTICS,
+        required: false,
+        purpose: "youtube_insights",
     },
 ];
 

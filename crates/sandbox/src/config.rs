@@ -65,6 +65,12 @@ pub struct Limits {
     pub tiktok_status_per_minute: u32,
     /// TikTok `/v2/video/list/` requests per app per minute (real: 600).
     pub tiktok_video_list_per_minute: u32,
+    /// TikTok `/v2/video/query/` requests per app per minute (real: 600).
+    pub tiktok_video_query_per_minute: u32,
+    /// YouTube Analytics API queries per project per Pacific day, a quota of
+    /// its own (real: shown per project in the Cloud console, not
+    /// documented; 429 `rateLimitExceeded` past it).
+    pub youtube_analytics_daily_queries: u32,
     /// Seconds a TikTok video spends processing once all its bytes are in
     /// (uploaded or pulled) before it is `PUBLISH_COMPLETE` or `FAILED`.
     pub tiktok_processing_secs: u32,
@@ -116,6 +122,8 @@ impl Default for Limits {
             tiktok_video_init_per_minute: 6,
             tiktok_status_per_minute: 30,
             tiktok_video_list_per_minute: 600,
+            tiktok_video_query_per_minute: 600,
+            youtube_analytics_daily_queries: 10_000,
             tiktok_processing_secs: 5,
             tiktok_post_id_secs: 10,
             youtube_daily_uploads: 100,

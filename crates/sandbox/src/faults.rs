@@ -208,6 +208,26 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "graph.facebook.com/{v}/{page-id}/messages — Messenger messages and private replies (POST)",
     ),
     (
+        "instagram.user_insights",
+        "graph.*.com/{v}/{ig-user-id}/insights — Instagram account insights",
+    ),
+    (
+        "instagram.media_insights",
+        "graph.*.com/{v}/{ig-media-id}/insights — Instagram media insights",
+    ),
+    (
+        "facebook.page_insights",
+        "graph.facebook.com/{v}/{page-id}/insights — Page insights",
+    ),
+    (
+        "facebook.post_insights",
+        "graph.facebook.com/{v}/{post-id}/insights — Page post insights",
+    ),
+    (
+        "facebook.published_posts",
+        "graph.facebook.com/{v}/{page-id}/published_posts (and /posts) — the Page's posts",
+    ),
+    (
         "youtube.comment_threads",
         "www.googleapis.com/youtube/v3/commentThreads — commentThreads.list",
     ),
@@ -226,6 +246,18 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
     (
         "openai.models",
         "api.openai.com/v1/models — the models a key may use",
+    ),
+    (
+        "tiktok.video_query",
+        "open.tiktokapis.com/v2/video/query/ — the user's videos by id",
+    ),
+    (
+        "youtube.playlist_items",
+        "www.googleapis.com/youtube/v3/playlistItems — playlistItems.list (a channel's uploads)",
+    ),
+    (
+        "youtube.analytics_reports",
+        "youtubeanalytics.googleapis.com/v2/reports — YouTube Analytics reports.query",
     ),
 ];
 
@@ -282,11 +314,19 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
 /// | `instagram.messages` | `graph.*.com/{v}/{ig-user-id}/messages` |
 /// | `facebook.comment` | `graph.facebook.com/{v}/{comment-id}` (GET, POST `is_hidden`, DELETE) |
 /// | `facebook.messages` | `graph.facebook.com/{v}/{page-id}/messages` |
+/// | `instagram.user_insights` | `graph.*.com/{v}/{ig-user-id}/insights` |
+/// | `instagram.media_insights` | `graph.*.com/{v}/{ig-media-id}/insights` |
+/// | `facebook.page_insights` | `graph.facebook.com/{v}/{page-id}/insights` |
+/// | `facebook.post_insights` | `graph.facebook.com/{v}/{post-id}/insights` |
+/// | `facebook.published_posts` | `graph.facebook.com/{v}/{page-id}/published_posts` and `/posts` |
 /// | `youtube.comment_threads` | `www.googleapis.com/youtube/v3/commentThreads` |
 /// | `youtube.comments` | `www.googleapis.com/youtube/v3/comments` (GET, POST, DELETE) |
 /// | `youtube.comment_moderation` | `www.googleapis.com/youtube/v3/comments/setModerationStatus` |
 /// | `openai.chat_completions` | `api.openai.com/v1/chat/completions` |
 /// | `openai.models` | `api.openai.com/v1/models` and `/v1/models/{model}` |
+/// | `tiktok.video_query` | `open.tiktokapis.com/v2/video/query/` |
+/// | `youtube.playlist_items` | `www.googleapis.com/youtube/v3/playlistItems` |
+/// | `youtube.analytics_reports` | `youtubeanalytics.googleapis.com/v2/reports` |
 pub const ENDPOINTS: &[&str] = &[
     "meta.oauth_dialog",
     "meta.access_token",
@@ -337,11 +377,19 @@ pub const ENDPOINTS: &[&str] = &[
     "instagram.messages",
     "facebook.comment",
     "facebook.messages",
+    "instagram.user_insights",
+    "instagram.media_insights",
+    "facebook.page_insights",
+    "facebook.post_insights",
+    "facebook.published_posts",
     "youtube.comment_threads",
     "youtube.comments",
     "youtube.comment_moderation",
     "openai.chat_completions",
     "openai.models",
+    "tiktok.video_query",
+    "youtube.playlist_items",
+    "youtube.analytics_reports",
 ];
 
 /// What an injected fault makes an endpoint answer. Each endpoint renders the

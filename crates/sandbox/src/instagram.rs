@@ -501,7 +501,10 @@ fn me(sb: &Sandbox, call: &mut GraphCall, ver: Option<&str>) -> Result<Value, Gr
     let record = sb
         .read(|st| st.check(&token, Platform::Instagram, now).cloned())
         .map_err(|problem| GraphError::from_problem(problem, &call.app_id, now))?;
-    let account = instagram_account(&record.user, &sb.config().public_base);
+    let account = crate::meta::insights::live_ig(
+        sb,
+        instagram_account(&record.user, &sb.config().public_base),
+    );
     call.fault(
         sb,
         Budget::Instagram(&account.id),

@@ -21,18 +21,19 @@
 //! | real URL | sandbox path |
 //! |---|---|
 //! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
-//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`) |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`; insights: `{ig-user-id}/insights`, `{ig-media-id}/insights`, `{page-id}/insights`, `{post-id}/insights`, `{page-id}/published_posts` and `/posts`) |
 //! | `https://graph-video.facebook.com/v25.0/{page-id}/videos` | `/graph-video.facebook.com/v25.0/{page-id}/videos` |
 //! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
 //! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
-//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`) |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`); insights: `/v25.0/{ig-user-id}/insights` (or `me/insights`), `/{ig-media-id}/insights` |
 //! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
-//! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/` |
+//! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/`, `/video/query/` |
 //! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
 //! | `https://accounts.google.com/o/oauth2/v2/auth` | `/accounts.google.com/o/oauth2/v2/auth` |
 //! | `https://oauth2.googleapis.com/...` | `/oauth2.googleapis.com/token`, `/revoke`, `/tokeninfo` |
 //! | `https://api.openai.com/v1/...` | `/api.openai.com/v1/chat/completions` (`POST`, streamed or whole), `/api.openai.com/v1/models`, `/api.openai.com/v1/models/{model}` |
-//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/youtube/v3/commentThreads`, `/youtube/v3/comments` (GET, POST, DELETE), `/youtube/v3/comments/setModerationStatus`, `/drive/v3/files`, `/drive/v3/files/{id}` |
+//! | `https://www.googleapis.com/...` | `/www.googleapis.com/oauth2/v3/userinfo`, `/youtube/v3/channels`, `/youtube/v3/videos`, `/upload/youtube/v3/videos` (resumable `POST`, then `PUT` on the session URI from `Location`), `/youtube/v3/commentThreads`, `/youtube/v3/comments` (GET, POST, DELETE), `/youtube/v3/comments/setModerationStatus`, `/youtube/v3/playlistItems`, `/drive/v3/files`, `/drive/v3/files/{id}` |
+//! | `https://youtubeanalytics.googleapis.com/v2/reports` | `/youtubeanalytics.googleapis.com/v2/reports` |
 //!
 //! Any Graph version segment `vNN.N` is accepted. The sandbox also serves
 //! `GET /` (an HTML index with fault and webhook forms), `/_admin/*` (JSON admin API,
@@ -95,7 +96,7 @@
 //!
 //! | kind | Meta Graph | Instagram Login OAuth | TikTok | Google APIs | Google OAuth |
 //! |---|---|---|---|---|---|
-//! | RateLimited | 400, code 4 (32 Page / 80002 IG on object reads), usage header ≥ 100 | 429 `OAuthRateLimitException` | 429 `rate_limit_exceeded` | 429 `rateLimitExceeded`; YouTube 403 `quotaExceeded` | 429 `rate_limit_exceeded` |
+//! | RateLimited | 400, code 4 (32 Page / 80002 IG on object reads), usage header ≥ 100 | 429 `OAuthRateLimitException` | 429 `rate_limit_exceeded` | 429 `rateLimitExceeded`; YouTube Data API 403 `quotaExceeded` | 429 `rate_limit_exceeded` |
 //! | ServerError | 500, code 2, `is_transient` | 500 | 500 `internal_error` | 503 `backendError` | 503 `temporarily_unavailable` |
 //! | Slow | sleeps `delay_ms`, then answers normally | | | | |
 //! | ExpiredToken | 190/463 (code endpoints: code 100/36007) | "Invalid authorization code" | 401 `access_token_invalid`; OAuth `invalid_grant` | 401 `authError` | 400 `invalid_grant` |
@@ -133,7 +134,11 @@
 //! TikTok posting endpoints count per user token per minute
 //! ([`Limits::tiktok_creator_info_per_minute`] 20, `video/init/`
 //! [`Limits::tiktok_video_init_per_minute`] 6, `status/fetch/`
-//! [`Limits::tiktok_status_per_minute`] 30). YouTube `videos.insert` calls
+//! [`Limits::tiktok_status_per_minute`] 30); `video/list/` and
+//! `video/query/` 600 per app per minute each. YouTube Analytics queries
+//! count against a daily quota of their own
+//! ([`Limits::youtube_analytics_daily_queries`]; 429 `rateLimitExceeded`).
+//! YouTube `videos.insert` calls
 //! (opening an upload session) spend a separate daily bucket
 //! ([`Limits::youtube_daily_uploads`], 100; 403 `quotaExceeded`), and a
 //! channel may upload [`Limits::youtube_channel_daily_uploads`] videos per
@@ -201,6 +206,21 @@
 //! (listed newest first as `{id,text,timestamp}`) and Page posts (listed
 //! chronologically as `{id,message,created_time,from}`, or
 //! `order=reverse_chronological`).
+//!
+//! # TikTok and YouTube insights
+//!
+//! Sandbox users' TikTok accounts and YouTube channels have audiences that
+//! grow a little every day and a seeded history of videos (one every 3–5
+//! days since 2025-01-01); videos published through the simulators join
+//! it. Every figure is a pure function of the account (or video) and the
+//! calendar day (UTC for TikTok, Pacific for YouTube): TikTok's
+//! `user.info.stats` counts and the video list's and `video/query/`'s
+//! view, like, comment and share counts; YouTube's channel and video
+//! statistics, the uploads playlist (`playlistItems`) and YouTube
+//! Analytics reports by day, in total and by video, ending two or three
+//! days ago. [`Sandbox::tiktok_figures`], [`Sandbox::youtube_figures`] and
+//! [`Sandbox::youtube_day`] say what they are, for tests.
+//! `docs/platforms/analytics.md` lists each rule and its source.
 //!
 //! # OpenAI-compatible API
 //!
@@ -296,6 +316,26 @@
 //!   media or Page post. `POST /_admin/youtube/comments`
 //!   `{"video_id"|"parent_id","from"?,"text"?}`: a YouTube comment or reply.
 //!
+//! # Insights
+//!
+//! `GET /{ig-user-id}/insights` (`metric_type=total_value` windows of at
+//! most 30 days, `time_series` for `reach` and `follower_count`),
+//! `/{ig-media-id}/insights` on both Graph hosts, `/{page-id}/insights`
+//! (daily, at most 93 days) and `/{post-id}/insights` on
+//! graph.facebook.com, with the 2025–2026 metric sets; retired metrics
+//! answer Graph's errors. Figures are deterministic per account or post
+//! and calendar day: followers grow by each day's follows minus unfollows,
+//! days have a weekly rhythm and rare spikes and drops, posts' lifetime
+//! figures rise and saturate and add to their account's days. Every
+//! seeded Page and Instagram account has a history of one post per three
+//! days over two years, listed by `/media` and `published_posts`.
+//! [`Sandbox::meta_account_day`], [`Sandbox::meta_posts`],
+//! [`Sandbox::meta_post_insights`] and [`Sandbox::meta_followers`] give
+//! the figures the endpoints report. Faults: `instagram.user_insights`,
+//! `instagram.media_insights`, `facebook.page_insights`,
+//! `facebook.post_insights`, `facebook.published_posts`. The rules and
+//! their sources are in Herald's `docs/platforms/analytics.md`.
+//!
 //! # Engagement
 //!
 //! Comment nodes on both Graph hosts (`GET`, `POST hide=`/`is_hidden=`,
@@ -338,9 +378,10 @@
 //!   answers 9004/2207008 ("the media builder was already used"; Graph's
 //!   own answer is undocumented), and the 400-containers-a-day limit code 9
 //!   without a subcode. Processing times count from creation, not from the
-//!   end of the download. Only API-published media are listed (the seeded
-//!   `media_count` is decorative); stories have no caption and take no
-//!   comments. Page comments also accept `pages_manage_posts` (real:
+//!   end of the download. `/media` and a Page's `published_posts` list
+//!   the seeded history (see Insights) with the API-published posts, but a
+//!   seeded post cannot be read by id, and `/feed` lists API-published
+//!   posts only; stories have no caption and take no comments. Page comments also accept `pages_manage_posts` (real:
 //!   `pages_manage_engagement`). Video `permalink_url`s are absolute and a
 //!   video's post id is `{page}_{video-id}`; uploads other than `file_url`,
 //!   Page reels and stories, multi-photo posts and `scheduled_publish_time`
@@ -383,13 +424,16 @@ mod graph;
 mod instagram;
 mod meta;
 mod meters;
+mod metrics_model;
 mod oauth;
 mod params;
 mod published;
 mod seed;
 mod state;
 mod tiktok;
+mod tiktok_insights;
 mod tiktok_publish;
+mod video_insights;
 mod webhooks;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -408,7 +452,10 @@ pub use config::{AiLatency, AiSettings, AppCredentials, Limits, SandboxConfig, W
 pub use engagement::{Conversation, DirectMessage, Direction, EngagementAction, EngagementReport};
 pub use error::SandboxError;
 pub use faults::{ENDPOINTS, Fault, FaultKind};
+pub use google::catalog::{YouTubeDay, YouTubeFigures, YouTubeVideo};
+pub use meta::{MetaPost, MetaSurface};
 pub use published::PublishedPost;
+pub use tiktok_insights::{TikTokFigures, TikTokVideo};
 
 use faults::FaultBoard;
 use meters::Meters;
@@ -505,6 +552,7 @@ impl Sandbox {
             .merge(instagram::router())
             .merge(tiktok::router())
             .merge(tiktok_publish::router())
+            .merge(tiktok_insights::router())
             .merge(google::router())
             .merge(ai::router())
             .merge(admin::router(admin))

@@ -236,10 +236,11 @@ pub(crate) struct TikTokUser {
     pub bio_description: String,
     pub profile_deep_link: String,
     pub is_verified: bool,
+    /// Followers on 2024-01-01, from which they grow.
     pub follower_count: u64,
     pub following_count: u64,
+    /// Likes of videos older than the seeded history.
     pub likes_count: u64,
-    pub video_count: u64,
 }
 
 /// `open_id` is per app (derived with the client key), `union_id` per developer.
@@ -262,7 +263,6 @@ pub(crate) fn tiktok_user(user: &str, client_key: &str, base: &str) -> TikTokUse
         follower_count: 10 + number("tiktok.followers", user, 50_000),
         following_count: 5 + number("tiktok.following", user, 500),
         likes_count: 100 + number("tiktok.likes", user, 500_000),
-        video_count: 1 + number("tiktok.videos", user, 120),
         username,
     }
 }
@@ -352,9 +352,10 @@ pub(crate) struct YouTubeChannel {
     pub custom_url: String,
     pub published_at: String,
     pub thumbnail: String,
+    /// Views of videos older than the seeded history.
     pub view_count: u64,
+    /// Subscribers on 2024-01-01, from which they grow.
     pub subscriber_count: u64,
-    pub video_count: u64,
     pub uploads: String,
 }
 
@@ -424,7 +425,6 @@ pub(crate) fn google_user(user: &str, base: &str) -> GoogleUser {
                 thumbnail: avatar(base, &format!("{user}-{label}")),
                 view_count: 1_000 + number(&format!("yt.views.{label}"), user, 2_000_000),
                 subscriber_count: 10 + number(&format!("yt.subs.{label}"), user, 50_000),
-                video_count: 1 + number(&format!("yt.videos.{label}"), user, 200),
                 uploads: format!("UU{tail}"),
             }
         })

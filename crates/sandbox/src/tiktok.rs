@@ -3,7 +3,8 @@
 //! quirk real clients report), the token endpoint (form body only; top-level
 //! token JSON; OAuth errors as `{error, error_description, log_id}`), revoke,
 //! and `/v2/user/info/` in the `{"data":…,"error":{"code","message","log_id"}}`
-//! envelope with fields gated by scope and the 600/min per-app limit.
+//! envelope with fields gated by scope and the 600/min per-app limit; the
+//! `user.info.stats` counts come from [`crate::tiktok_insights`].
 //!
 //! Lifetimes follow [`crate::SandboxConfig::tiktok_rotating_refresh`]: access
 //! 24 h / refresh 365 d with a stable refresh token, or access 2 h / refresh
@@ -692,6 +693,13 @@ async fn get_user_info(
         return scope_missing(&sb);
     }
     let u = tiktok_user(&record.user, &record.client_id, &sb.config().public_base);
+    // The counts grow day by day with the user's videos.
+    let stats = needed
+        .contains(&"user.info.stats")
+        .then(|| sb.read(|st| crate::tiktok_insights::figures(&sb, st, &record.user, now)));
+    let count = |pick: fn(&crate::tiktok_insights::TikTokFigures) -> i64| {
+        json!(stats.as_ref().map_or(0, pick))
+    };
     let mut user = serde_json::Map::new();
     for field in fields {
         let value = match field.as_str() {
@@ -705,10 +713,10 @@ async fn get_user_info(
             "profile_deep_link" => json!(u.profile_deep_link),
             "is_verified" => json!(u.is_verified),
             "username" => json!(u.username),
-            "follower_count" => json!(u.follower_count),
-            "following_count" => json!(u.following_count),
-            "likes_count" => json!(u.likes_count),
-            _ => json!(u.video_count),
+            "follower_count" => count(|f| f.follower_count),
+            "following_count" => count(|f| f.following_count),
+            "likes_count" => count(|f| f.likes_count),
+            _ => count(|f| f.video_count),
         };
         user.insert(field, value);
     }

@@ -1,5 +1,5 @@
 //! TikTok's Content Posting API for direct video posts, and the Display
-//! API's video list.
+//! API's video list (its figures come from [`crate::tiktok_insights`]).
 //!
 //! A direct post is a `publish_id` with a small state machine on the
 //! sandbox clock: `creator_info/query/` says which privacy levels the
@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 
 use crate::faults::FaultKind;
 use crate::oauth::{hex, random_base62, sha256};
-use crate::params::{Params, bearer, split_scopes};
+use crate::params::{Params, bearer};
 use crate::published::PublishedPost;
 use crate::seed::tiktok_user;
 use crate::state::{TokenKind, TokenRecord};
@@ -63,7 +63,7 @@ const PRIVACY_LEVELS: &[&str] = &[
     "SELF_ONLY",
 ];
 const VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime", "video/webm"];
-const LIST_FIELDS: &[&str] = &[
+pub(crate) const LIST_FIELDS: &[&str] = &[
     "id",
     "create_time",
     "cover_image_url",
@@ -111,6 +111,10 @@ pub(crate) fn router() -> Router<Sandbox> {
 pub(crate) struct TikTokPublishes {
     #[serde(default)]
     by_id: BTreeMap<String, Publish>,
+    /// The privacy level of every post that went live, by post id: kept
+    /// after its publish is forgotten, for the post's figures.
+    #[serde(default)]
+    privacy: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -252,6 +256,8 @@ impl TikTokPublishes {
                 + (rand::random::<u64>() % 1_000_000_000_000_000_000) as i64;
             publish.completed_at = Some(ready);
             publish.post_id = Some(id);
+            self.privacy
+                .insert(id.to_string(), publish.privacy_level.clone());
             live.push(PublishedPost {
                 platform: Platform::TikTok,
                 account_id: publish.open_id.clone(),
@@ -265,6 +271,11 @@ impl TikTokPublishes {
             });
         }
         live
+    }
+
+    /// The privacy level a live post was published with.
+    pub fn privacy_of(&self, post_id: &str) -> Option<&str> {
+        self.privacy.get(post_id).map(String::as_str)
     }
 
     /// Forgets publishes a week after their init.
@@ -299,7 +310,7 @@ impl TikTokPublishes {
 }
 
 /// Settles due publishes and records the posts that went live.
-fn settle(st: &mut crate::state::State, now: Timestamp) {
+pub(crate) fn settle(st: &mut crate::state::State, now: Timestamp) {
     for post in st.tiktok_publishes_mut().settle(now) {
         st.record_published(post);
     }
@@ -307,7 +318,7 @@ fn settle(st: &mut crate::state::State, now: Timestamp) {
 
 // ---------------------------------------------------------------- helpers
 
-fn envelope(sb: &Sandbox, status: StatusCode, data: Value) -> Response {
+pub(crate) fn envelope(sb: &Sandbox, status: StatusCode, data: Value) -> Response {
     (
         status,
         axum::Json(json!({
@@ -318,7 +329,7 @@ fn envelope(sb: &Sandbox, status: StatusCode, data: Value) -> Response {
         .into_response()
 }
 
-fn invalid_params(sb: &Sandbox, message: &str) -> Response {
+pub(crate) fn invalid_params(sb: &Sandbox, message: &str) -> Response {
     api_error(sb, StatusCode::BAD_REQUEST, "invalid_params", message)
 }
 
@@ -332,7 +343,7 @@ fn rate_limited(sb: &Sandbox) -> Response {
 }
 
 /// A pending fault in TikTok's envelope.
-fn fault_response(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
+pub(crate) fn fault_response(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
     Some(match fault? {
         FaultKind::RateLimited => rate_limited(sb),
         FaultKind::ServerError => api_error(
@@ -353,7 +364,7 @@ fn fault_response(sb: &Sandbox, fault: Option<FaultKind>) -> Option<Response> {
 }
 
 /// The request's live user token holding one of `scopes`.
-fn user_token(
+pub(crate) fn user_token(
     sb: &Sandbox,
     headers: &HeaderMap,
     scopes: &[&str],
@@ -373,7 +384,7 @@ fn user_token(
 }
 
 /// Counts a call against a per-minute budget keyed by `key`.
-fn within_budget(sb: &Sandbox, key: &str, budget: u32) -> Result<(), Response> {
+pub(crate) fn within_budget(sb: &Sandbox, key: &str, budget: u32) -> Result<(), Response> {
     let now = sb.now();
     let window = sb.meters(|m| m.record(key, now, SignedDuration::from_mins(1)));
     if window.calls > u64::from(budget) {
@@ -841,14 +852,10 @@ async fn list_videos(
         Ok(t) => t,
         Err(response) => return response,
     };
-    let params = Params::from_query(query.as_deref());
-    let fields = split_scopes(params.get("fields").unwrap_or(""), &[',']);
-    if fields.is_empty() {
-        return invalid_params(&sb, "fields is required.");
-    }
-    if let Some(bad) = fields.iter().find(|f| !LIST_FIELDS.contains(&f.as_str())) {
-        return invalid_params(&sb, &format!("Invalid field: {bad}"));
-    }
+    let fields = match crate::tiktok_insights::video_fields(&sb, query.as_deref()) {
+        Ok(f) => f,
+        Err(response) => return response,
+    };
     let request = if body.is_empty() {
         json!({})
     } else {
@@ -864,65 +871,40 @@ async fn list_videos(
             _ => return invalid_params(&sb, "max_count must be between 1 and 20."),
         },
     };
-    let cursor = request.get("cursor").and_then(Value::as_i64);
+    let cursor = match request.get("cursor") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(c) if c >= 0 => Some(c),
+            _ => return invalid_params(&sb, "cursor must be a timestamp in milliseconds."),
+        },
+    };
     let now = sb.now();
-    let visible_after =
-        SignedDuration::from_secs(i64::from(sb.config().limits.tiktok_post_id_secs));
-    let open_id = tiktok_user(&record.user, &record.client_id, &sb.config().public_base).open_id;
-    let mut posts: Vec<PublishedPost> = sb.update(|st| {
+    let figures = sb.update(|st| {
         settle(st, now);
-        st.published()
-            .iter()
-            .filter(|p| {
-                p.platform == Platform::TikTok
-                    && p.account_id == open_id
-                    && p.published_at + visible_after <= now
-                    && cursor.is_none_or(|c| p.published_at.as_millisecond() < c)
-            })
-            .cloned()
-            .collect()
+        crate::tiktok_insights::figures(&sb, st, &record.user, now)
     });
-    posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
-    let has_more = posts.len() > max_count;
-    posts.truncate(max_count);
-    let next_cursor = posts
+    // Newest first; a cursor continues below the last page's oldest video.
+    let mut videos: Vec<&crate::tiktok_insights::TikTokVideo> = figures
+        .videos
+        .iter()
+        .filter(|v| cursor.is_none_or(|c| v.create_time.as_millisecond() < c))
+        .collect();
+    let has_more = videos.len() > max_count;
+    videos.truncate(max_count);
+    let next_cursor = videos
         .last()
-        .map(|p| p.published_at.as_millisecond())
+        .map(|v| v.create_time.as_millisecond())
         .or(cursor)
         .unwrap_or(0);
-    let videos: Vec<Value> = posts.iter().map(|p| video_json(&sb, p, &fields)).collect();
+    let videos: Vec<Value> = videos
+        .iter()
+        .map(|v| crate::tiktok_insights::video_json(&sb, v, &fields))
+        .collect();
     envelope(
         &sb,
         StatusCode::OK,
         json!({"videos": videos, "cursor": next_cursor, "has_more": has_more}),
     )
-}
-
-fn video_json(sb: &Sandbox, post: &PublishedPost, fields: &[String]) -> Value {
-    let mut out = serde_json::Map::new();
-    let size = post.media_sizes.first().copied().unwrap_or(0);
-    for field in fields {
-        let value = match field.as_str() {
-            "id" => json!(post.id),
-            "create_time" => json!(post.published_at.as_second()),
-            "cover_image_url" => json!(sb.url(&format!("/_static/avatar/tiktok-{}.svg", post.id))),
-            "share_url" => json!(post.permalink),
-            "video_description" => json!(post.caption.chars().take(150).collect::<String>()),
-            "title" => json!(post.caption.chars().take(150).collect::<String>()),
-            // No decoding: the duration is derived from the size.
-            "duration" => json!((size / 250_000).clamp(1, 600)),
-            "height" => json!(1920),
-            "width" => json!(1080),
-            "embed_link" => json!(format!("https://www.tiktok.com/player/v1/{}", post.id)),
-            "embed_html" => json!(format!(
-                "<blockquote class=\"tiktok-embed\" cite=\"{}\" data-video-id=\"{}\"></blockquote>",
-                post.permalink, post.id
-            )),
-            _ => json!(0),
-        };
-        out.insert(field.clone(), value);
-    }
-    Value::Object(out)
 }
 
 #[cfg(test)]

@@ -1314,7 +1314,7 @@ review-purpose-publish_pages = Veröffentlicht Beiträge, Fotos und Videos auf d
 review-purpose-read_instagram = Liest Name, Bild und Medien des professionellen Instagram-Kontos, um es zu verbinden und zu prüfen, was ein unterbrochener Versuch schon veröffentlicht hat.
 review-purpose-publish_instagram = Veröffentlicht Fotos, Videos, Reels und Karussells im Instagram-Konto.
 review-purpose-business_pages = Listet Seiten, die einem Business-Portfolio gehören, damit auch sie verbunden werden können.
-review-purpose-story_insights = Empfängt die Statistiken Ihrer Storys, die Meta als Webhooks sendet.
+review-purpose-insights = Liest die Statistiken des Kontos und seiner Beiträge (Aufrufe, Reichweite, Interaktionen, Follower) für die Auswertungen und empfängt die Statistiken von Storys, die Meta als Webhooks sendet.
 review-purpose-comments = Empfängt Kommentare und Erwähnungen als Webhooks und veröffentlicht den ersten Kommentar eines Beitrags.
 review-purpose-identify_tiktok = Liest ID, Anzeigenamen und Avatar des TikTok-Kontos, um es zu verbinden.
 review-purpose-publish_tiktok = Veröffentlicht Videos direkt im TikTok-Konto.
@@ -1326,6 +1326,8 @@ review-purpose-drive_import = Importiert Mediendateien, die Sie in Ihrem Google 
 review-purpose-engage_pages = Beantwortet, verbirgt und löscht Kommentare zu den Beiträgen der Seite aus dem Posteingang.
 review-purpose-messages = Beantwortet Direktnachrichten und sendet private Antworten auf Kommentare aus dem Posteingang, innerhalb des Nachrichtenfensters der Plattform.
 review-purpose-engage_youtube = Liest die Kommentare zu den Videos des Kanals, beantwortet sie und hält sie zur Prüfung zurück, aus dem Posteingang.
+review-purpose-tiktok_insights = Liest die Follower-, Like- und Videozahlen des Kontos sowie Aufrufe, Likes, Kommentare und Shares jedes Videos, für die Analysen.
+review-purpose-youtube_insights = Liest die YouTube-Analytics-Berichte des Kanals (Aufrufe, Wiedergabezeit, gewonnene und verlorene Abonnenten), für die Analysen.
 
 # Einstellungen → Ihre Daten.
 ## data

@@ -1313,7 +1313,7 @@ review-purpose-publish_pages = Publishes posts, photos and videos to the Page.
 review-purpose-read_instagram = Reads the Instagram professional account's name, picture and media, to connect it and check what an interrupted attempt already published.
 review-purpose-publish_instagram = Publishes photos, videos, reels and carousels to the Instagram account.
 review-purpose-business_pages = Lists Pages that a business portfolio owns, so they can be connected too.
-review-purpose-story_insights = Receives the insights of your stories, which Meta sends as webhooks.
+review-purpose-insights = Reads the insights of the account and its posts (views, reach, interactions, followers) for the analytics pages, and receives the insights of stories that Meta sends as webhooks.
 review-purpose-comments = Receives comments and mentions as webhooks, and posts a post's first comment.
 review-purpose-identify_tiktok = Reads the TikTok account's id, display name and avatar to connect it.
 review-purpose-publish_tiktok = Posts videos directly to the TikTok account.
@@ -1325,6 +1325,8 @@ review-purpose-drive_import = Imports media files you pick from your Google Driv
 review-purpose-engage_pages = Replies to, hides and deletes comments on the Page's posts from the inbox.
 review-purpose-messages = Answers direct messages and sends private replies to comments from the inbox, within the platform's messaging window.
 review-purpose-engage_youtube = Reads the comments on the channel's videos, replies to them and holds them for review from the inbox.
+review-purpose-tiktok_insights = Reads the account's follower, like and video counts and each video's views, likes, comments and shares, for analytics.
+review-purpose-youtube_insights = Reads the channel's YouTube Analytics reports (views, watch time, subscribers gained and lost), for analytics.
 
 # Settings → Your data.
 ## data

@@ -73,6 +73,9 @@ pub struct Scripted {
     pub max_days: u32,
     pub posts: Vec<PostFacts>,
     pub page_size: usize,
+    /// Whether the daily figures carry the follower total (Instagram's do
+    /// not: only the snapshot has it).
+    pub daily_followers: bool,
     /// Errors for the next calls, in order (`None` = answer normally).
     pub failures: Mutex<VecDeque<Option<PlatformError>>>,
     /// Each call as `days:FROM..TO`, `snapshot`, `posts:CURSOR`.
@@ -86,6 +89,7 @@ impl Scripted {
             max_days,
             posts,
             page_size: 5,
+            daily_followers: true,
             failures: Mutex::new(VecDeque::new()),
             calls: Mutex::new(Vec::new()),
         }
@@ -163,10 +167,14 @@ impl InsightsReader for Scripted {
         let mut days = Vec::new();
         let mut day = from;
         while day <= to {
+            let mut normalized = day_figures(&account.account_id, day);
+            if !self.daily_followers {
+                normalized.followers = None;
+            }
             days.push(AccountDay {
                 day,
                 facts: Facts {
-                    normalized: day_figures(&account.account_id, day),
+                    normalized,
                     raw: BTreeMap::from([(
                         "views".to_owned(),
                         day_figures(&account.account_id, day).views.unwrap(),

@@ -314,7 +314,56 @@ async fn platforms_without_daily_figures_get_days_derived_from_their_posts(t: Te
     assert_eq!(views, 300);
 }
 
+async fn follower_totals_are_filled_backwards_from_the_snapshot(t: TestDb) {
+    let mut scripted = Scripted::new(AccountKind::InstagramBusiness, 30, Vec::new());
+    scripted.daily_followers = false;
+    let reader = Arc::new(scripted);
+    let env = Env::new(t, vec![reader.clone() as Arc<dyn InsightsReader>]).await;
+    let ann = env.user("ann@example.com").await;
+    let ws = env.workspace(&[(ann, "owner")]).await;
+    env.connection(ws, AccountKind::InstagramBusiness, "Insta", "ig")
+        .await;
+    env.analytics.sweep().await.unwrap();
+    let run = env.runs().await[0].0;
+    env.analytics.ingest(run, None).await.unwrap();
+    // Today's count is the snapshot's; each day before ends with the next
+    // day's count less that day's follows (12 + seed) plus its unfollows (3).
+    let counts: Vec<(i32, Option<i64>)> = herald_db::on_pool!(&env.t.db, |pool| {
+        sqlx::query_as("SELECT day, followers FROM analytics_account_days ORDER BY day DESC")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(counts.len(), 91);
+    assert_eq!(counts[0].1, Some(9999));
+    let net = crate::fixture::day_figures("ig", jiff::civil::date(2026, 12, 7))
+        .follows
+        .unwrap()
+        - 3;
+    assert_eq!(counts[1].1, Some(9999 - net));
+    assert_eq!(counts[90].1, Some(9999 - 90 * net));
+    // Running again fills nothing more and changes no row.
+    let before = env.facts().await;
+    let auth = env.auth(ann, ws).await;
+    let refresh = env.analytics.refresh(&auth, None).await.unwrap();
+    env.analytics.ingest(refresh.runs[0], None).await.unwrap();
+    assert_eq!(env.facts().await, before);
+    let summary = env
+        .analytics
+        .summary(
+            &auth,
+            &Filter {
+                period: Period::Week,
+                ..Filter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.total.followers.change(), Some(7 * net));
+}
+
 on_both_backends!(
+    follower_totals_are_filled_backwards_from_the_snapshot,
     a_new_account_is_backfilled_and_reading_it_again_changes_no_row,
     a_platform_error_mid_run_is_retried_and_resumes_where_it_stopped,
     being_paced_goes_on_later_and_a_refusal_fails_the_run,

@@ -22,6 +22,9 @@
 //! simulated rule is and where it comes from is in
 //! `docs/platforms/analytics.md`.
 
+pub mod graph;
+pub mod instagram;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +33,11 @@ use async_trait::async_trait;
 use herald_core::Timestamp;
 use jiff::civil::Date;
 
+use crate::publish::instagram::InstagramApi;
 use crate::{AccountKind, PlatformClient, PlatformError, PlatformsConfig, Secret};
+
+pub mod tiktok;
+pub mod youtube;
 
 /// The account whose insights are read, with the token to read them (a
 /// Page token for Pages and the Instagram accounts reached through them).
@@ -216,7 +223,36 @@ impl Readers {
         let mut readers = Readers::default();
         // Each adapter registers here: Meta (Pages, Instagram through
         // Facebook Login and Instagram Login), TikTok, YouTube.
-        let _ = (config, client);
+        if let Some(app) = &config.facebook {
+            readers.insert(Arc::new(graph::FacebookPageInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+            readers.insert(Arc::new(instagram::InstagramInsights::new(
+                app.hosts.clone(),
+                InstagramApi::FacebookLogin,
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.instagram {
+            readers.insert(Arc::new(instagram::InstagramInsights::new(
+                app.hosts.clone(),
+                InstagramApi::InstagramLogin,
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.tiktok {
+            readers.insert(Arc::new(tiktok::TikTokInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+        }
+        if let Some(app) = &config.youtube {
+            readers.insert(Arc::new(youtube::YouTubeInsights::new(
+                app.hosts.clone(),
+                client.clone(),
+            )));
+        }
         readers
     }
 

@@ -1,11 +1,14 @@
 //! Integration tests: Herald's real platform adapters against the sandbox
 //! simulators, served on loopback HTTP with a manual clock. One module per
 //! provider for the OAuth flows, `client` for every fault class, the
-//! publishers, and `engage` for replies, messages and moderation.
+//! publishers, `engage` for replies, messages and moderation, and
+//! `insights_meta` for the Meta insights readers.
 
 mod client;
 mod engage;
 mod helpers;
+mod insights_meta;
+mod insights_tiktok_youtube;
 mod instagram;
 mod meta;
 mod publish_meta;

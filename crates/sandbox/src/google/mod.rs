@@ -1,13 +1,18 @@
 //! Google: OAuth 2.0 (`oauth`), the YouTube Data API's `channels.list`
-//! (`youtube`), resumable uploads and `videos.list` (`upload`), comments
-//! (`comments`) and Drive v3 files (`drive`). This module holds what the
+//! (`youtube`), resumable uploads and `videos.list` (`upload`),
+//! `playlistItems.list` (`playlists`), comments (`comments`), the YouTube
+//! Analytics API's reports (`analytics`) over each channel's videos and
+//! audience (`catalog`), and Drive v3 files (`drive`). This module holds what the
 //! APIs share: the JSON error format
 //! (`{"error":{"code","message","errors":[{message,domain,reason,…}],"status"}}`),
 //! bearer-token checks, fault rendering and the per-project daily quota.
 
+mod analytics;
+pub(crate) mod catalog;
 mod comments;
 mod drive;
 mod oauth;
+mod playlists;
 pub(crate) mod upload;
 mod youtube;
 
@@ -32,6 +37,8 @@ pub(crate) fn router() -> Router<Sandbox> {
         .merge(comments::router())
         .merge(upload::router())
         .merge(drive::router())
+        .merge(playlists::router())
+        .merge(analytics::router())
 }
 
 fn status_name(status: StatusCode) -> &'static str {

@@ -13,7 +13,9 @@
 //! and resent ranges after that answer with the same resource, never a
 //! second video. Sessions end after
 //! [`Limits::youtube_upload_session_secs`](crate::Limits::youtube_upload_session_secs)
-//! (404). Uploaded videos turn from `uploaded` to `processed` after
+//! (404). `videos.list` also knows the channels' seeded videos, and every
+//! video's statistics come from [`super::catalog`]. Uploaded videos turn
+//! from `uploaded` to `processed` after
 //! [`Limits::youtube_processing_secs`](crate::Limits::youtube_processing_secs).
 //!
 //! A sandbox Google user owns two channels under one token, where a real
@@ -34,6 +36,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::catalog::{Catalog, content_details_json, seeded_video_json, statistics_json};
 use super::{
     Reason, api_error, api_fault, bad_parameter, caller, has_any_scope, insufficient_permissions,
     json_response, quota_exceeded,
@@ -43,6 +46,7 @@ use crate::oauth::{hex, random_base62, sha256};
 use crate::params::Params;
 use crate::published::PublishedPost;
 use crate::seed::{google_time, google_user};
+use crate::video_insights::Lifetime;
 use crate::{Platform, Sandbox};
 
 /// Non-final chunks are kept in whole blocks of this size.
@@ -161,7 +165,36 @@ pub(crate) struct VideoOwner {
     pub title: String,
 }
 
+/// A video uploaded to a channel, for its figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UploadedVideo {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub uploaded_at: Timestamp,
+    pub size: u64,
+    pub privacy: String,
+    pub publish_at: Option<Timestamp>,
+}
+
 impl YouTubeUploads {
+    /// Every video uploaded to `channel_id`.
+    pub fn channel_videos(&self, channel_id: &str) -> Vec<UploadedVideo> {
+        self.videos
+            .iter()
+            .filter(|(_, v)| v.channel_id == channel_id)
+            .map(|(id, v)| UploadedVideo {
+                id: id.clone(),
+                title: str_field(&v.snippet, "title").to_owned(),
+                description: str_field(&v.snippet, "description").to_owned(),
+                uploaded_at: v.uploaded_at,
+                size: v.size,
+                privacy: str_field(&v.status, "privacyStatus").to_owned(),
+                publish_at: str_field(&v.status, "publishAt").parse().ok(),
+            })
+            .collect()
+    }
+
     /// The owner of video `id`, if it was uploaded here.
     pub fn video_owner(&self, id: &str) -> Option<VideoOwner> {
         self.videos.get(id).map(|v| VideoOwner {
@@ -217,7 +250,13 @@ impl YouTubeUploads {
         if let Some(id) = &session.video_id {
             let video = &self.videos[id];
             return (
-                Outcome::Complete(video_json(id, video, &session.parts, now)),
+                Outcome::Complete(video_json(
+                    id,
+                    video,
+                    &session.parts,
+                    now,
+                    Lifetime::default(),
+                )),
                 None,
             );
         }
@@ -262,7 +301,7 @@ impl YouTubeUploads {
             uploaded_at: now,
             processing_secs: session.processing_secs,
         };
-        let resource = video_json(&id, &video, &session.parts, now);
+        let resource = video_json(&id, &video, &session.parts, now, Lifetime::default());
         let post = PublishedPost {
             platform: Platform::Google,
             account_id: video.channel_id.clone(),
@@ -283,12 +322,19 @@ fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn etag(seed: &str) -> String {
+pub(crate) fn etag(seed: &str) -> String {
     hex(&sha256(seed.as_bytes()))[..27].to_owned()
 }
 
-/// The video resource with the requested parts.
-fn video_json(id: &str, video: &Video, parts: &[String], now: Timestamp) -> Value {
+/// The video resource with the requested parts (`statistics` from
+/// `figures`, its lifetime figures today; none yet when just uploaded).
+fn video_json(
+    id: &str,
+    video: &Video,
+    parts: &[String],
+    now: Timestamp,
+    figures: Lifetime,
+) -> Value {
     let processed =
         now >= video.uploaded_at + SignedDuration::from_secs(i64::from(video.processing_secs));
     let mut item = Map::new();
@@ -335,21 +381,11 @@ fn video_json(id: &str, video: &Video, parts: &[String], now: Timestamp) -> Valu
             "processingDetails" => json!({
                 "processingStatus": if processed { "succeeded" } else { "processing" },
             }),
-            "statistics" => json!({
-                "viewCount": "0",
-                "likeCount": "0",
-                "favoriteCount": "0",
-                "commentCount": "0",
-            }),
-            "contentDetails" => json!({
-                // Not decoded: the duration is derived from the size.
-                "duration": format!("PT{}S", (video.size / 250_000).clamp(1, 43_200)),
-                "dimension": "2d",
-                "definition": "hd",
-                "caption": "false",
-                "licensedContent": false,
-                "projection": "rectangular",
-            }),
+            "statistics" => statistics_json(figures),
+            // Not decoded: the duration is derived from the size.
+            "contentDetails" => {
+                content_details_json((video.size / 250_000).clamp(1, 43_200) as u32)
+            }
             _ => continue,
         };
         item.insert(part.clone(), value);
@@ -773,13 +809,23 @@ async fn list_videos(
     if ids.len() > 50 {
         return bad_parameter("Too many ids: at most 50.", "invalidValue", "id");
     }
+    let base = sb.config().public_base.clone();
     let items: Vec<Value> = sb.read(|st| {
+        let catalogs = Catalog::all(st, &base, now);
         ids.iter()
             .filter_map(|id| {
-                let video = st.youtube_uploads().videos.get(*id)?;
-                let visible = video.user == record.user
-                    || str_field(&video.status, "privacyStatus") == "public";
-                visible.then(|| video_json(id, video, &parts, now))
+                let (catalog, listed) = catalogs
+                    .iter()
+                    .find_map(|c| c.videos.iter().find(|v| v.id == *id).map(|v| (c, v)))?;
+                let figures = catalog.lifetime(listed);
+                match st.youtube_uploads().videos.get(*id) {
+                    Some(video) => {
+                        let visible = video.user == record.user
+                            || str_field(&video.status, "privacyStatus") == "public";
+                        visible.then(|| video_json(id, video, &parts, now, figures))
+                    }
+                    None => Some(seeded_video_json(catalog, listed, &parts)),
+                }
             })
             .collect()
     });

@@ -1,7 +1,9 @@
 //! YouTube Data API v3 `channels.list`: `mine=true`, `id=` and
 //! `forHandle=` over the sandbox user's two channels, `part` selection,
-//! statistics as strings, the `fields` mask, and the per-project daily
-//! quota (1 unit per call, charged even when the call fails).
+//! statistics as strings (growing day by day with the channel's videos, see
+//! [`super::catalog`]; subscribers rounded down to three significant
+//! figures), the `fields` mask, and the per-project daily quota (1 unit per
+//! call, charged even when the call fails).
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -10,6 +12,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
+use super::catalog::{Catalog, three_significant};
 use super::{
     api_fault, bad_parameter, caller, has_any_scope, insufficient_permissions, json_response,
     quota_exceeded,
@@ -116,7 +119,22 @@ async fn list_channels(
             "parameters.",
         );
     };
-    let items: Vec<Value> = channels.iter().map(|c| channel_json(c, &parts)).collect();
+    let items: Vec<Value> = sb.read(|st| {
+        channels
+            .iter()
+            .map(|c| {
+                let stats = parts.contains(&"statistics").then(|| {
+                    let catalog = Catalog::new(st, &record.user, (*c).clone(), now);
+                    Statistics {
+                        subscribers: three_significant(catalog.subscribers()),
+                        views: catalog.view_count(),
+                        videos: catalog.public_videos(),
+                    }
+                });
+                channel_json(c, &parts, stats)
+            })
+            .collect()
+    });
     let body = json!({
         "kind": "youtube#channelListResponse",
         "etag": etag(&format!("list/{}/{part}", record.user)),
@@ -130,7 +148,15 @@ async fn list_channels(
     json_response(StatusCode::OK, body)
 }
 
-fn channel_json(c: &YouTubeChannel, parts: &[&str]) -> Value {
+/// A channel's counts today.
+struct Statistics {
+    /// Rounded down to three significant figures, as YouTube shows them.
+    subscribers: i64,
+    views: i64,
+    videos: i64,
+}
+
+fn channel_json(c: &YouTubeChannel, parts: &[&str], stats: Option<Statistics>) -> Value {
     let mut item = Map::new();
     item.insert("kind".into(), json!("youtube#channel"));
     item.insert("etag".into(), json!(etag(&c.id)));
@@ -148,12 +174,15 @@ fn channel_json(c: &YouTubeChannel, parts: &[&str]) -> Value {
                 "country": "US",
             }),
             "contentDetails" => json!({"relatedPlaylists": {"likes": "", "uploads": c.uploads}}),
-            "statistics" => json!({
-                "viewCount": c.view_count.to_string(),
-                "subscriberCount": c.subscriber_count.to_string(),
-                "hiddenSubscriberCount": false,
-                "videoCount": c.video_count.to_string(),
-            }),
+            "statistics" => {
+                let Some(stats) = &stats else { continue };
+                json!({
+                    "viewCount": stats.views.to_string(),
+                    "subscriberCount": stats.subscribers.to_string(),
+                    "hiddenSubscriberCount": false,
+                    "videoCount": stats.videos.to_string(),
+                })
+            }
             "status" => json!({
                 "privacyStatus": "public",
                 "isLinked": true,

@@ -5,8 +5,9 @@
 //! removes the app), Page and Instagram business account reads, and
 //! `debug_token`; `publish` Instagram content publishing (on both Graph
 //! hosts) and Facebook Page posts; `engage` comment moderation, replies,
-//! private replies and direct messages (on both hosts). This module holds
-//! the token checks they share.
+//! private replies and direct messages (on both hosts); `insights` account,
+//! media, Page and post insights (on both hosts). This module holds the
+//! token checks they share.
 //!
 //! Models: short user tokens (1 h) that exchange once for long ones
 //! (5183944 s, no refresh), Page tokens that never expire when derived from
@@ -14,10 +15,12 @@
 //! the usage headers / throttling of [`crate::graph`].
 
 mod engage;
+pub(crate) mod insights;
 mod login;
 mod nodes;
 mod publish;
 
+pub use insights::{MetaPost, MetaSurface};
 pub(crate) use publish::MetaPublishing;
 pub(crate) use publish::store::{Comment, CommentHome, ContainerKind, FoundComment, numeric_id};
 

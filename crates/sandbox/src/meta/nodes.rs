@@ -11,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
+use super::insights::{live_ig, live_page};
 use super::{caller, granted_pages, has_scope, new_token};
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
 use crate::params::GraphField;
@@ -185,7 +186,7 @@ fn me(sb: &Sandbox, call: &mut GraphCall, ver: &str) -> Result<Value, GraphError
             .ok_or_else(GraphError::cannot_parse_token)?;
         let fields = requested_fields(&call.params, &["name", "id"], PAGE_FIELDS, "Page")?;
         call.charge_object(sb, Budget::Page(&page.id))?;
-        return Ok(page_json(page, &fields, None));
+        return Ok(page_json(&live_page(sb, page.clone()), &fields, None));
     }
     let fields = requested_fields(&call.params, &["name", "id"], USER_FIELDS, "User")?;
     Ok(user_json(&user, &record, &fields))
@@ -260,7 +261,11 @@ fn accounts(sb: &Sandbox, call: &mut GraphCall, ver: &str) -> Result<Value, Grap
         .iter()
         .map(|(_, page)| {
             let page_token = wants_token.then(|| page_token(sb, &token, &record, page));
-            page_json(page, &fields, page_token.as_deref())
+            page_json(
+                &live_page(sb, (*page).clone()),
+                &fields,
+                page_token.as_deref(),
+            )
         })
         .collect();
     let mut body = json!({ "data": data });
@@ -530,7 +535,11 @@ fn object(sb: &Sandbox, call: &mut GraphCall, ver: &str, id: &str) -> Result<Val
         let fields = requested_fields(&call.params, &["name", "id"], PAGE_FIELDS, "Page")?;
         let wants_token = !is_page_token && fields.iter().any(|f| f.name == "access_token");
         let page_token = wants_token.then(|| page_token(sb, &token, &record, page));
-        return Ok(page_json(page, &fields, page_token.as_deref()));
+        return Ok(page_json(
+            &live_page(sb, page.clone()),
+            &fields,
+            page_token.as_deref(),
+        ));
     }
     if let Some(page) = visible.iter().find(|p| p.ig.id == id) {
         let budget = Budget::Instagram(&page.ig.id);
@@ -541,7 +550,7 @@ fn object(sb: &Sandbox, call: &mut GraphCall, ver: &str, id: &str) -> Result<Val
             return Err(GraphError::no_permission());
         }
         let fields = requested_fields(&call.params, &["id"], IG_FIELDS, "IGUser")?;
-        return Ok(ig_json(&page.ig, &fields));
+        return Ok(ig_json(&live_ig(sb, page.ig.clone()), &fields));
     }
     call.fault(sb, Budget::App, GraphError::no_permission)?;
     call.check_app_budget()?;

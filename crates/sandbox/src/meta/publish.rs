@@ -240,6 +240,11 @@ async fn edge_response(
     body: Bytes,
 ) -> Response {
     if let Some(response) =
+        super::insights::edge(&sb, host, &path, &method, query.as_deref(), &headers).await
+    {
+        return response;
+    }
+    if let Some(response) =
         super::engage::edge(&sb, host, &path, &method, query.as_deref(), &headers, &body).await
     {
         return response;
@@ -260,6 +265,7 @@ async fn edge_response(
             None if facebook => "facebook.comments",
             None => "instagram.comments",
         },
+        "published_posts" | "posts" if facebook && get => "facebook.published_posts",
         "feed" if facebook => "facebook.feed",
         "photos" if facebook => "facebook.photos",
         "videos" if facebook => "facebook.videos",
@@ -288,6 +294,7 @@ async fn edge_response(
                 page::create_comment(&sb, &ver, &id, node, c)
             }
         }
+        ("facebook.published_posts", _, None) => page::list_posts(&sb, &ver, &id, &edge, c),
         ("facebook.feed", true, None) => page::list_feed(&sb, &ver, &id, c),
         ("facebook.feed", false, None) => page::create_feed_post(&sb, &ver, &id, c),
         ("facebook.photos", false, None) => page::create_photo(&sb, &ver, &id, c).await,
@@ -449,6 +456,18 @@ pub(super) fn require_scope(
 }
 
 // ------------------------------------------------------------- helpers
+
+/// The order of a listing that mixes seeded and published items: by time,
+/// then by creation order (newest first when sorted descending).
+pub(super) fn listing_key(at: Timestamp, seq: u64) -> u64 {
+    ((at.as_second().max(0) as u64) << 32) | (seq & 0xFFFF_FFFF)
+}
+
+/// Puts up `page`'s processed videos, so their posts are there to list
+/// and measure.
+pub(super) fn settle_page_videos(sb: &Sandbox, page: &str) {
+    page::settle(sb, page);
+}
 
 /// Graph's instants: `2026-01-01T00:00:00+0000`.
 pub(super) fn graph_time(ts: Timestamp) -> String {

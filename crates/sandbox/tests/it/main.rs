@@ -1,5 +1,5 @@
 //! Integration tests: the router driven through `oneshot` with a manual
-//! clock, one module per simulated platform plus faults, the admin API, the
+//! clock, one module per simulated platform (and Meta insights) plus faults, the admin API, the
 //! webhook sender and the engagement simulators.
 
 mod admin;
@@ -8,8 +8,10 @@ mod engagement;
 mod faults;
 mod google;
 mod helpers;
+mod insights;
 mod instagram;
 mod meta;
+mod meta_insights;
 mod meta_publish;
 mod tiktok;
 mod video_publishing;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use herald_sandbox::{Fault, FaultKind, Platform};
+use herald_sandbox::{Fault, FaultKind, MetaSurface, Platform};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
@@ -336,7 +336,20 @@ async fn media_listing_is_newest_first_with_cursors() {
     let next = next.strip_prefix(BASE).unwrap();
     let page2 = ok(&t.get(next).await);
     assert_eq!(page2["data"][0]["id"], ids[0].as_str());
-    assert!(page2["paging"].get("next").is_none());
+    // Then the account's seeded history, older than anything published.
+    let older = page2["data"][1]["timestamp"].as_str().unwrap();
+    assert!(older < "2026-01-01T00:00:00+0000", "{older}");
+    assert!(page2["paging"]["next"].is_string());
+    let published: Vec<String> = t.sb.published_on(&b.ig).into_iter().map(|p| p.id).collect();
+    let listed = t.sb.meta_posts(MetaSurface::Instagram, &b.ig);
+    assert_eq!(
+        listed
+            .iter()
+            .take(3)
+            .map(|p| p.id.clone())
+            .collect::<Vec<_>>(),
+        published.into_iter().rev().collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -584,8 +597,16 @@ async fn reels_and_stories_get_their_permalinks() {
         &b.page_token,
     )
     .await);
-    assert_eq!(feed["data"].as_array().unwrap().len(), 1);
+    // The reel, then the seeded history (no stories).
+    assert_eq!(feed["data"][0]["id"], published[0].id.as_str());
     assert_eq!(feed["data"][0]["media_product_type"], "REELS");
+    assert!(
+        feed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["media_product_type"] != "STORY" && m["id"] != story_id.as_str())
+    );
     let stories = ok(&get(
         &t,
         &format!("{FB}/{}/stories?fields=id", b.ig),
@@ -758,36 +779,42 @@ async fn comments_are_posted_and_listed_newest_first() {
         &b.page_token,
     )
     .await);
-    assert_eq!(node["comments_count"], 2);
+    // The two written here, on top of the simulated audience's.
+    let insights =
+        t.sb.meta_post_insights(MetaSurface::Instagram, &b.ig, &media_id)
+            .unwrap();
+    assert_eq!(node["comments_count"], insights["comments"]);
+    assert!(insights["comments"] >= 2);
 }
 
 /// Instagram Login: a long-lived token for the demo user's account.
 pub(crate) async fn instagram_login(t: &TestSandbox) -> (String, String) {
+    instagram_login_with(t, &["instagram_business_manage_comments"]).await
+}
+
+/// Instagram Login with `extra` scopes on top of basic and publishing, all
+/// granted.
+pub(crate) async fn instagram_login_with(t: &TestSandbox, extra: &[&str]) -> (String, String) {
     let app = t.sb.config().instagram.clone();
+    let mut scopes = vec![
+        "instagram_business_basic",
+        "instagram_business_content_publish",
+    ];
+    scopes.extend_from_slice(extra);
+    let scope = scopes.join(",");
+    let mut grants = vec![("decision", "allow")];
+    grants.extend(scopes.iter().skip(1).map(|s| ("grant", *s)));
     let authorize = format!(
         "/www.instagram.com/oauth/authorize?{}",
         form(&[
             ("client_id", &app.client_id),
             ("redirect_uri", REDIRECT),
             ("response_type", "code"),
-            (
-                "scope",
-                "instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments"
-            ),
+            ("scope", &scope),
             ("state", "s"),
         ])
     );
-    let redirect = t
-        .consent(
-            &authorize,
-            &[
-                ("decision", "allow"),
-                ("grant", "instagram_business_content_publish"),
-                ("grant", "instagram_business_manage_comments"),
-            ],
-        )
-        .await
-        .location();
+    let redirect = t.consent(&authorize, &grants).await.location();
     let code = query_of(&redirect)["code"].clone();
     let res = t
         .post_form(

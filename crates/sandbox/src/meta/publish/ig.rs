@@ -9,10 +9,14 @@ use serde_json::{Value, json};
 use super::store::{
     Comment, Container, ContainerKind, ContainerStatus, DAY, Fetch, FetchTarget, IgMedia, MediaKind,
 };
-use super::{Host, graph_time, ig_actor, paged, parse_instant, require_scope, spawn_fetch, truthy};
+use super::{
+    Host, graph_time, ig_actor, listing_key, paged, parse_instant, require_scope, spawn_fetch,
+    truthy,
+};
 use crate::Sandbox;
 use crate::fetch::Expect;
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
+use crate::meta::insights;
 use crate::oauth::random_b64url;
 
 const CAPTION_MAX: usize = 2200;
@@ -408,7 +412,8 @@ pub(super) fn publish(
 
 // ----------------------------------------------------------------- media
 
-fn media_json(media: &IgMedia, fields: &[crate::params::GraphField]) -> Value {
+/// A media with `fields`; `counts` are its like and comment counts.
+fn media_json(media: &IgMedia, fields: &[crate::params::GraphField], counts: (i64, i64)) -> Value {
     let story = media.kind == ContainerKind::Story;
     select(fields, |f| match f.name.as_str() {
         "id" => Some(json!(media.id)),
@@ -419,16 +424,17 @@ fn media_json(media: &IgMedia, fields: &[crate::params::GraphField]) -> Value {
         "shortcode" => Some(json!(media.shortcode)),
         "timestamp" => Some(json!(graph_time(media.timestamp))),
         "username" => Some(json!(media.username)),
-        "comments_count" => Some(json!(media.comments.len())),
-        "like_count" => Some(json!(0)),
+        "comments_count" => Some(json!(counts.1)),
+        "like_count" => Some(json!(counts.0)),
         "is_comment_enabled" => Some(json!(!story)),
         "owner" => Some(json!({ "id": media.account })),
         _ => None,
     })
 }
 
-/// `GET /{ig-user-id}/media` (feed and reels, newest first) and
-/// `/{ig-user-id}/stories` (stories of the last 24 hours).
+/// `GET /{ig-user-id}/media` (feed and reels, newest first: the seeded
+/// history and what was published here) and `/{ig-user-id}/stories`
+/// (stories of the last 24 hours).
 pub(super) fn list_media(
     sb: &Sandbox,
     host: Host,
@@ -448,10 +454,11 @@ pub(super) fn list_media(
     )?;
     let fields = requested_fields(&call.params, &["id"], MEDIA_FIELDS, "IGMedia")?;
     let now = sb.now();
+    let today = insights::today(sb);
     let stories = edge == "stories";
     let since = call.params.get("since").and_then(parse_instant);
     let until = call.params.get("until").and_then(parse_instant);
-    let items: Vec<IgMedia> = sb.read(|st| {
+    let mut items: Vec<IgMedia> = sb.read(|st| {
         st.meta_publishing()
             .media_of(&account)
             .into_iter()
@@ -462,19 +469,69 @@ pub(super) fn list_media(
                     m.kind != ContainerKind::Story
                 }
             })
-            .filter(|m| since.is_none_or(|s| m.timestamp >= s))
-            .filter(|m| until.is_none_or(|u| m.timestamp < u))
             .cloned()
             .collect()
     });
+    if !stories {
+        items.extend(
+            insights::seeded_media(&account, today)
+                .into_iter()
+                .map(|s| seeded_media(&account, &actor.account.username, s)),
+        );
+    }
+    items.retain(|m| {
+        since.is_none_or(|s| m.timestamp >= s) && until.is_none_or(|u| m.timestamp < u)
+    });
+    items.sort_by_key(|m| std::cmp::Reverse(listing_key(m.timestamp, m.seq)));
     let path = format!("/{}/{ver}/{id}/{edge}", host.name());
     paged(
         sb,
         call,
         &path,
         items,
-        |m| m.seq,
-        |m| media_json(m, &fields),
+        |m| listing_key(m.timestamp, m.seq),
+        |m| media_json(m, &fields, counts(&account, m, today)),
+    )
+}
+
+/// A seeded post as the store's media (it is never stored).
+fn seeded_media(account: &str, username: &str, s: insights::SeededPost) -> IgMedia {
+    let reel = s.post.format == insights::Format::Reel;
+    IgMedia {
+        id: s.post.id,
+        account: account.to_owned(),
+        username: username.to_owned(),
+        kind: match s.post.format {
+            insights::Format::Reel => ContainerKind::Reel,
+            insights::Format::Carousel => ContainerKind::Carousel,
+            _ => ContainerKind::Image,
+        },
+        media: if reel {
+            MediaKind::Video
+        } else {
+            MediaKind::Image
+        },
+        caption: s.caption,
+        permalink: if reel {
+            format!("https://www.instagram.com/reel/{}/", s.shortcode)
+        } else {
+            format!("https://www.instagram.com/p/{}/", s.shortcode)
+        },
+        shortcode: s.shortcode,
+        timestamp: s.post.at,
+        seq: 0,
+        container: String::new(),
+        comments: Vec::new(),
+    }
+}
+
+/// A media's like and comment counts today.
+fn counts(account: &str, media: &IgMedia, today: i64) -> (i64, i64) {
+    insights::media_counts(
+        account,
+        &insights::media_post(media),
+        media.comments.len(),
+        today,
     )
 }
 
@@ -498,7 +555,8 @@ pub(super) fn get_media(
     let media = sb
         .read(|st| st.meta_publishing().media(id).cloned())
         .ok_or_else(|| super::unsupported("get", id))?;
-    Ok(media_json(&media, &fields))
+    let today = insights::today(sb);
+    Ok(media_json(&media, &fields, counts(account, &media, today)))
 }
 
 pub(super) fn publishing_limit(

@@ -8,9 +8,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::store::{Comment, Fetch, FetchTarget, Node, PagePost, PageVideo, VideoStatus};
-use super::{PageActor, falsy, graph_time, page_actor, paged, parse_instant, require_scope};
+use super::{
+    PageActor, falsy, graph_time, listing_key, page_actor, paged, parse_instant, require_scope,
+};
 use crate::fetch::{self, Expect, FetchError};
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
+use crate::meta::insights;
 use crate::params::GraphField;
 use crate::{Platform, PublishedPost, Sandbox};
 
@@ -124,7 +127,7 @@ fn charge(
 }
 
 /// Puts up the Page's processed videos (recording them as published).
-fn settle(sb: &Sandbox, page: &str) {
+pub(super) fn settle(sb: &Sandbox, page: &str) {
     let now = sb.now();
     let limits = sb.config().limits.clone();
     let pending = sb.read(|st| {
@@ -397,6 +400,169 @@ pub(super) fn list_feed(
     });
     let path = format!("/graph.facebook.com/{ver}/{page_id}/feed");
     paged(sb, call, &path, items, |p| p.seq, |p| post_json(p, &fields))
+}
+
+/// What `published_posts` may show: a post's fields, its shares and its
+/// comments (`comments.summary(true)` adds the count).
+const LISTED_POST_FIELDS: &[&str] = &[
+    "id",
+    "message",
+    "created_time",
+    "updated_time",
+    "permalink_url",
+    "is_published",
+    "from",
+    "status_type",
+    "link",
+    "shares",
+    "comments",
+];
+
+/// `GET /{page-id}/published_posts` and `/posts`: the Page's posts, newest
+/// first — its seeded history and what was published here.
+pub(super) fn list_posts(
+    sb: &Sandbox,
+    ver: &str,
+    page_id: &str,
+    edge: &str,
+    call: &mut GraphCall,
+) -> Result<Value, GraphError> {
+    check_version(ver)?;
+    let actor = reader(sb, call, page_id, page_id)?;
+    let fields = requested_fields(
+        &call.params,
+        &["created_time", "message", "id"],
+        LISTED_POST_FIELDS,
+        "Post",
+    )?;
+    let raw_fields = call.params.get("fields").unwrap_or("").to_owned();
+    let summary = modifiers(&raw_fields, "comments")
+        .iter()
+        .any(|(name, arg)| name == "summary" && matches!(arg.as_str(), "true" | "1"));
+    let comment_limit = modifiers(&raw_fields, "comments")
+        .iter()
+        .find(|(name, _)| name == "limit")
+        .and_then(|(_, arg)| arg.parse::<usize>().ok())
+        .unwrap_or(25);
+    settle(sb, page_id);
+    let today = insights::today(sb);
+    let since = call.params.get("since").and_then(parse_instant);
+    let until = call.params.get("until").and_then(parse_instant);
+    let mut items: Vec<PagePost> = sb.read(|st| {
+        st.meta_publishing()
+            .feed_of(page_id)
+            .into_iter()
+            .cloned()
+            .collect()
+    });
+    items.extend(
+        insights::seeded_page_posts(page_id, today)
+            .into_iter()
+            .map(|s| seeded_post(&actor.page.name, page_id, s)),
+    );
+    items.retain(|p| {
+        since.is_none_or(|s| p.created_at >= s) && until.is_none_or(|u| p.created_at <= u)
+    });
+    items.sort_by_key(|p| std::cmp::Reverse(listing_key(p.created_at, p.seq)));
+    let path = format!("/graph.facebook.com/{ver}/{page_id}/{edge}");
+    paged(
+        sb,
+        call,
+        &path,
+        items,
+        |p| listing_key(p.created_at, p.seq),
+        |p| {
+            let mut body = post_json(p, &fields);
+            let top: Vec<&Comment> = p.comments.iter().filter(|c| c.parent.is_none()).collect();
+            let (shares, comments) =
+                insights::post_counts(page_id, &insights::page_post(p), top.len(), today);
+            if fields.iter().any(|f| f.name == "shares") && shares > 0 {
+                body["shares"] = json!({ "count": shares });
+            }
+            if fields.iter().any(|f| f.name == "comments") {
+                let data: Vec<Value> = top
+                    .iter()
+                    .take(comment_limit)
+                    .map(|c| json!({"id": c.id, "message": c.text, "created_time": graph_time(c.at)}))
+                    .collect();
+                let mut listing = json!({ "data": data });
+                if summary {
+                    listing["summary"] = json!({
+                        "order": "chronological",
+                        "total_count": comments,
+                        "can_comment": true,
+                    });
+                }
+                body["comments"] = listing;
+            }
+            body
+        },
+    )
+}
+
+/// A seeded post as the store's post (it is never stored).
+fn seeded_post(page_name: &str, page_id: &str, s: insights::SeededPost) -> PagePost {
+    let number = s.post.id.rsplit('_').next().unwrap_or_default().to_owned();
+    PagePost {
+        permalink: format!("https://www.facebook.com/{page_id}/posts/{number}"),
+        id: s.post.id,
+        page: page_id.to_owned(),
+        page_name: page_name.to_owned(),
+        message: s.caption,
+        link: None,
+        kind: match s.post.format {
+            insights::Format::Photo => "photo".into(),
+            insights::Format::Video => "video".into(),
+            _ => "feed".into(),
+        },
+        created_at: s.post.at,
+        published: true,
+        seq: 0,
+        photo_id: None,
+        video_id: None,
+        comments: Vec::new(),
+    }
+}
+
+/// The `.name(arg)` modifiers of the top-level field `field` in a raw
+/// Graph `fields` list (`comments.summary(true).limit(0)`).
+fn modifiers(raw: &str, field: &str) -> Vec<(String, String)> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut items = Vec::new();
+    for (i, c) in raw.char_indices() {
+        match c {
+            '{' | '(' => depth += 1,
+            '}' | ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(&raw[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&raw[start..]);
+    let Some(item) = items
+        .into_iter()
+        .map(str::trim)
+        .find(|item| item.split(['.', '{']).next() == Some(field))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut rest = &item[field.len()..];
+    while let Some(after) = rest.strip_prefix('.') {
+        let Some(open) = after.find('(') else { break };
+        let Some(close) = after[open..].find(')') else {
+            break;
+        };
+        out.push((
+            after[..open].to_owned(),
+            after[open + 1..open + close].trim().to_owned(),
+        ));
+        rest = &after[open + close + 1..];
+    }
+    out
 }
 
 fn video_status(video: &PageVideo, status: VideoStatus) -> Value {
