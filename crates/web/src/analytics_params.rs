@@ -116,6 +116,21 @@ pub fn time_zone(value: &str) -> Result<String, AnalyticsError> {
     Ok(v.to_owned())
 }
 
+/// Refuses a filter's pillar the workspace does not have: the account
+/// figures have no pillar, so the summary alone would not notice.
+pub async fn known_pillar(
+    studio: &herald_studio::Studio,
+    auth: &herald_accounts::Authorized,
+    filter: &Filter,
+) -> Result<(), crate::WebError> {
+    if let Some(pillar) = filter.pillar
+        && !studio.pillars(auth).await?.iter().any(|p| p.id == pillar)
+    {
+        return Err(AnalyticsError::PillarNotFound.into());
+    }
+    Ok(())
+}
+
 impl FilterQuery {
     pub fn filter(&self) -> Result<Filter, AnalyticsError> {
         Ok(Filter {

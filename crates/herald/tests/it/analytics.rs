@@ -80,7 +80,15 @@ impl World {
 
     /// Plants both accounts' figures and waits until no run is open.
     async fn planted(&self) {
-        plant(&self.app, &self.ws, &self.tiktok, "tiktok_user", 1_000, "ws1-secret-tiktok").await;
+        plant(
+            &self.app,
+            &self.ws,
+            &self.tiktok,
+            "tiktok_user",
+            1_000,
+            "ws1-secret-tiktok",
+        )
+        .await;
         plant(
             &self.app,
             &self.ws,
@@ -97,7 +105,14 @@ impl World {
 /// An account's figures as ingestion writes them: 120 days up to today
 /// (followers growing by `base / 100` a day), and three posts of the
 /// last week titled with `marker`.
-pub(crate) async fn plant(app: &TestApp, ws: &str, conn: &str, kind: &str, base: i64, marker: &str) {
+pub(crate) async fn plant(
+    app: &TestApp,
+    ws: &str,
+    conn: &str,
+    kind: &str,
+    base: i64,
+    marker: &str,
+) {
     let workspace = WorkspaceId(ws.parse().unwrap());
     let connection = ConnectionId::from(conn);
     let now = Timestamp::now();
@@ -140,6 +155,9 @@ pub(crate) async fn plant(app: &TestApp, ws: &str, conn: &str, kind: &str, base:
         })
         .collect();
     store::upsert_account_days(&mut tx, &connection, workspace, &days, now)
+        .await
+        .unwrap();
+    store::extend_days(&mut tx, &connection, today - 119, today)
         .await
         .unwrap();
     let posts: Vec<PostFacts> = (1..=3_i64)
@@ -283,18 +301,30 @@ async fn every_member_sees_the_workspaces_figures_and_the_exports_and_api_agree(
         .iter()
         .find(|a| a["connection_id"] == w.tiktok.as_str())
         .unwrap();
-    assert!(tiktok["totals"]["followers"]["previous"].as_i64().unwrap()
-        < tiktok["totals"]["followers"]["value"].as_i64().unwrap());
+    assert!(
+        tiktok["totals"]["followers"]["previous"].as_i64().unwrap()
+            < tiktok["totals"]["followers"]["value"].as_i64().unwrap()
+    );
 
-    for (who, client) in [("owner", &w.owner), ("editor", &editor), ("viewer", &viewer)] {
+    for (who, client) in [
+        ("owner", &w.owner),
+        ("editor", &editor),
+        ("viewer", &viewer),
+    ] {
         let (status, html) = w.text(client, &w.at("/home/analytics")).await;
         assert_eq!(status, StatusCode::OK, "{who}");
         assert_eq!(headline(&html, "followers"), en(followers), "{who}");
         assert_eq!(headline(&html, "views"), en(views), "{who}");
         assert_eq!(headline(&html, "engagements"), en(engagements), "{who}");
-        assert!(html.contains("ws1-secret-tiktok post 3"), "{who}: the top posts");
+        assert!(
+            html.contains("ws1-secret-tiktok post 3"),
+            "{who}: the top posts"
+        );
         assert!(html.contains("role=\"img\""), "{who}: the charts");
-        assert!(html.contains("<details class=\"chart-data\">"), "{who}: their tables");
+        assert!(
+            html.contains("<details class=\"chart-data\">"),
+            "{who}: their tables"
+        );
         assert!(!html.contains("data-empty"), "{who}");
         let refresh = html.contains("action=\"/home/analytics/refresh\"");
         assert_eq!(refresh, who != "viewer", "{who}: the refresh button");
@@ -302,14 +332,23 @@ async fn every_member_sees_the_workspaces_figures_and_the_exports_and_api_agree(
 
     // Every table downloads as CSV with the same figures.
     let (status, text) = w
-        .text(&viewer, &w.at("/home/analytics/export/summary.csv?period=30d"))
+        .text(
+            &viewer,
+            &w.at("/home/analytics/export/summary.csv?period=30d"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let rows = csv(&text);
-    let total_row = rows.iter().find(|r| r[0] == "total").expect("the total row");
+    let total_row = rows
+        .iter()
+        .find(|r| r[0] == "total")
+        .expect("the total row");
     assert_eq!(total_row[col(&rows, "followers")], followers.to_string());
     assert_eq!(total_row[col(&rows, "views")], views.to_string());
-    assert_eq!(total_row[col(&rows, "engagements")], engagements.to_string());
+    assert_eq!(
+        total_row[col(&rows, "engagements")],
+        engagements.to_string()
+    );
     assert!(rows.iter().all(|r| r.len() == rows[0].len()));
     for table in [
         "summary",
@@ -322,7 +361,10 @@ async fn every_member_sees_the_workspaces_figures_and_the_exports_and_api_agree(
     ] {
         let resp = w
             .owner
-            .get(w.app.url(&w.at(&format!("/home/analytics/export/{table}.csv"))))
+            .get(
+                w.app
+                    .url(&w.at(&format!("/home/analytics/export/{table}.csv"))),
+            )
             .send()
             .await
             .unwrap();
@@ -335,11 +377,16 @@ async fn every_member_sees_the_workspaces_figures_and_the_exports_and_api_agree(
                 .to_owned()
         };
         assert!(header("content-type").starts_with("text/csv"), "{table}");
-        assert!(header("content-disposition").starts_with("attachment"), "{table}");
+        assert!(
+            header("content-disposition").starts_with("attachment"),
+            "{table}"
+        );
         let rows = csv(&resp.text().await.unwrap());
         assert!(rows.iter().all(|r| r.len() == rows[0].len()), "{table}");
     }
-    let (_, text) = w.text(&w.owner, &w.at("/home/analytics/export/growth.csv")).await;
+    let (_, text) = w
+        .text(&w.owner, &w.at("/home/analytics/export/growth.csv"))
+        .await;
     let growth = csv(&text);
     let all: Vec<&Vec<String>> = growth[1..].iter().filter(|r| r[0] == "all").collect();
     assert_eq!(all.len(), 30, "a row a day of the period");
@@ -363,15 +410,15 @@ async fn every_member_sees_the_workspaces_figures_and_the_exports_and_api_agree(
         Some(titles[0]),
         "the export ranks as the API does"
     );
-    let unknown = w.text(&w.owner, &w.at("/home/analytics/export/secrets.csv")).await;
+    let unknown = w
+        .text(&w.owner, &w.at("/home/analytics/export/secrets.csv"))
+        .await;
     assert_eq!(unknown.0, StatusCode::NOT_FOUND);
 
     // Someone else: the API says not found; the page and the exports show
     // their own (empty) workspace and nothing of this one.
     let stranger = w.app.signed_in("analytics-stranger@example.com").await;
-    let (status, body) = w
-        .get_json(&stranger, &w.at("/api/analytics/summary"))
-        .await;
+    let (status, body) = w.get_json(&stranger, &w.at("/api/analytics/summary")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     for path in [
         "/home/analytics",
@@ -403,15 +450,26 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
     let w = World::new("analytics-filters@example.com").await;
     w.planted().await;
 
-    let (_, html) = w.text(&w.owner, &w.at("/home/analytics?platform=tiktok")).await;
+    let (_, html) = w
+        .text(&w.owner, &w.at("/home/analytics?platform=tiktok"))
+        .await;
     assert!(html.contains("ws1-secret-tiktok post 1"));
     assert!(!html.contains("ws1-secret-youtube"), "only TikTok");
-    assert!(html.contains("<option value=\"tiktok\" selected>"), "the form keeps it");
+    assert!(
+        html.contains("<option value=\"tiktok\" selected>"),
+        "the form keeps it"
+    );
     let (_, html) = w
-        .text(&w.owner, &w.at(&format!("/home/analytics?account={}&period=7d", w.youtube)))
+        .text(
+            &w.owner,
+            &w.at(&format!("/home/analytics?account={}&period=7d", w.youtube)),
+        )
         .await;
     assert!(html.contains("ws1-secret-youtube post 2"));
-    assert!(!html.contains("ws1-secret-tiktok"), "only the YouTube channel");
+    assert!(
+        !html.contains("ws1-secret-tiktok"),
+        "only the YouTube channel"
+    );
     assert!(html.contains("<option value=\"7d\" selected>"));
     // The exports keep the filter.
     assert!(html.contains(&format!(
@@ -421,7 +479,10 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
     let (_, summary) = w
         .get_json(
             &w.owner,
-            &w.at(&format!("/api/analytics/summary?account={}&period=7d", w.youtube)),
+            &w.at(&format!(
+                "/api/analytics/summary?account={}&period=7d",
+                w.youtube
+            )),
         )
         .await;
     let accounts = summary["accounts"].as_array().unwrap();
@@ -430,7 +491,10 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
     let (_, text) = w
         .text(
             &w.owner,
-            &w.at(&format!("/home/analytics/export/summary.csv?account={}&period=7d", w.youtube)),
+            &w.at(&format!(
+                "/home/analytics/export/summary.csv?account={}&period=7d",
+                w.youtube
+            )),
         )
         .await;
     let rows = csv(&text);
@@ -450,7 +514,10 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{pillar}");
     let (_, ranking) = w
-        .get_json(&w.owner, &w.at(&format!("/api/analytics/posts?pillar={}", pillar["id"])))
+        .get_json(
+            &w.owner,
+            &w.at(&format!("/api/analytics/posts?pillar={}", pillar["id"])),
+        )
         .await;
     assert_eq!(ranking["posts"], 0, "{ranking}");
 
@@ -463,7 +530,10 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
         ("/api/analytics/posts?limit=10000", "limit"),
         ("/api/analytics/posts?limit=0", "limit"),
         ("/api/analytics/posts?rank=best", "rank"),
-        ("/api/analytics/best-times?time_zone=Mars/Olympus", "time_zone"),
+        (
+            "/api/analytics/best-times?time_zone=Mars/Olympus",
+            "time_zone",
+        ),
         ("/api/analytics/summary?pillar=987654", "pillar"),
         ("/api/analytics/summary?account=not%20an%20id", "account"),
     ];
@@ -474,7 +544,10 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
     }
     let (status, body) = w
-        .get_json(&w.owner, &w.at(&format!("/api/analytics/summary?account={theirs}")))
+        .get_json(
+            &w.owner,
+            &w.at(&format!("/api/analytics/summary?account={theirs}")),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "analytics_account_not_found");
@@ -484,14 +557,22 @@ async fn filters_narrow_the_figures_and_bad_ones_are_refused_naming_them() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("7d, 30d or 90d"), "{html}");
     let (status, _) = w
-        .text(&w.owner, &w.at(&format!("/home/analytics?account={theirs}")))
+        .text(
+            &w.owner,
+            &w.at(&format!("/home/analytics?account={theirs}")),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = w
-        .text(&w.owner, &w.at("/home/analytics/export/posts.csv?limit=10000"))
+        .text(
+            &w.owner,
+            &w.at("/home/analytics/export/posts.csv?limit=10000"),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = w.text(&w.owner, &w.at("/home/analytics?measure=likes")).await;
+    let (status, _) = w
+        .text(&w.owner, &w.at("/home/analytics?measure=likes"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -516,7 +597,9 @@ async fn german_readers_get_german_numbers_and_dates() {
         html.contains(&from.strftime("%d.%m.%Y").to_string()),
         "the period's first day the German way"
     );
-    let rate = summary["total"]["engagement_rate"]["value"].as_f64().unwrap();
+    let rate = summary["total"]["engagement_rate"]["value"]
+        .as_f64()
+        .unwrap();
     let shown = format!("{:.2} %", rate * 100.0).replace('.', ",");
     assert_eq!(headline(&html, "engagement_rate"), shown);
     // The exports stay machine-readable whatever the language.
@@ -540,7 +623,12 @@ async fn refreshing_is_for_those_who_may_publish() {
     plant(&w.app, &w.ws, &w.tiktok, "tiktok_user", 1_000, "refresh").await;
     let viewer = w
         .app
-        .member(&w.owner, &w.ws, "analytics-refresh-viewer@example.com", "viewer")
+        .member(
+            &w.owner,
+            &w.ws,
+            "analytics-refresh-viewer@example.com",
+            "viewer",
+        )
         .await;
 
     let resp = w
@@ -551,20 +639,34 @@ async fn refreshing_is_for_those_who_may_publish() {
             &[
                 ("workspace", &w.ws),
                 ("account", ""),
-                ("back", "period=7d&platform=tiktok&next=https://evil.example"),
+                (
+                    "back",
+                    "period=7d&platform=tiktok&next=https://evil.example",
+                ),
             ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let to = location(&resp);
-    assert!(to.starts_with(&format!("/home/analytics?workspace={}&period=7d&platform=tiktok&done=refresh_queued&queued=", w.ws)), "{to}");
+    assert!(
+        to.starts_with(&format!(
+            "/home/analytics?workspace={}&period=7d&platform=tiktok&done=refresh_queued&queued=",
+            w.ws
+        )),
+        "{to}"
+    );
     assert!(!to.contains("evil"));
     let (status, html) = w.text(&w.owner, &to).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("role=\"status\""), "the notice");
 
     let (status, body) = w
-        .call(&w.owner, Method::POST, &w.at("/api/analytics/refresh"), None)
+        .call(
+            &w.owner,
+            Method::POST,
+            &w.at("/api/analytics/refresh"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert!(body["queued"].is_u64() && body["runs"].is_array(), "{body}");
@@ -636,16 +738,28 @@ async fn refreshing_is_for_those_who_may_publish() {
             .bearer_auth(secret.to_owned())
             .send()
     };
-    let resp = bearer(&reader, Method::GET, &w.at("/api/analytics/summary")).await.unwrap();
+    let resp = bearer(&reader, Method::GET, &w.at("/api/analytics/summary"))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let resp = bearer(&reader, Method::POST, &w.at("/api/analytics/refresh")).await.unwrap();
+    let resp = bearer(&reader, Method::POST, &w.at("/api/analytics/refresh"))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "insufficient_scope");
-    let resp = bearer(&writer, Method::POST, &w.at("/api/analytics/refresh")).await.unwrap();
+    let resp = bearer(&writer, Method::POST, &w.at("/api/analytics/refresh"))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    let resp = bearer(&writer, Method::GET, &w.at("/api/analytics/summary")).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "posts:write reads no analytics");
+    let resp = bearer(&writer, Method::GET, &w.at("/api/analytics/summary"))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::FORBIDDEN,
+        "posts:write reads no analytics"
+    );
 }
 
 #[tokio::test]
@@ -658,8 +772,14 @@ async fn the_composer_opens_at_a_proposed_hour_for_an_account() {
     let (status, html) = w.text(&w.owner, &path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("value=\"2026-12-08\""), "the date");
-    assert!(html.contains("value=\"17:00\""), "the hour, in UTC without a zone chosen");
-    assert!(!html.contains("data-from-browser"), "the zone select keeps the hour's zone");
+    assert!(
+        html.contains("value=\"17:00\""),
+        "the hour, in UTC without a zone chosen"
+    );
+    assert!(
+        !html.contains("data-from-browser"),
+        "the zone select keeps the hour's zone"
+    );
     assert!(ticked(&html, &w.tiktok), "the account is ticked");
     assert!(!ticked(&html, &w.youtube));
     // In the reader's own zone once they chose one.
@@ -676,7 +796,9 @@ async fn the_composer_opens_at_a_proposed_hour_for_an_account() {
     assert!(html.contains("value=\"18:00\""), "18:00 in Berlin");
     assert!(html.contains("<option value=\"Europe/Berlin\" selected>"));
     // Another workspace's account is not ticked; a malformed time refused.
-    let (_, html) = w.text(&w.owner, &w.at("/home/compose?account=someone-elses")).await;
+    let (_, html) = w
+        .text(&w.owner, &w.at("/home/compose?account=someone-elses"))
+        .await;
     assert!(!html.contains("name=\"account\" value=\"someone-elses\""));
     assert!(!ticked(&html, &w.tiktok));
     let (status, _) = w.text(&w.owner, &w.at("/home/compose?at=tomorrow")).await;
@@ -688,7 +810,12 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
     let w = World::new("analytics-learn@example.com").await;
     let viewer = w
         .app
-        .member(&w.owner, &w.ws, "analytics-learn-viewer@example.com", "viewer")
+        .member(
+            &w.owner,
+            &w.ws,
+            "analytics-learn-viewer@example.com",
+            "viewer",
+        )
         .await;
     // A pillar made weeks ago that never had a post: neglected.
     let (status, pillar) = w
@@ -707,12 +834,18 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
     let (status, html) = w.text(&w.owner, &w.at("/home/learn")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("data-key=\"{key}\"")), "{html}");
-    assert!(html.contains("“Behind the scenes”"), "the evidence names the pillar");
+    assert!(
+        html.contains("“Behind the scenes”"),
+        "the evidence names the pillar"
+    );
     // Its next step: the gallery for the pillar, whose drafts belong to it.
     let next = format!("/home/content?workspace={}&#38;pillar={id}", w.ws);
     assert!(html.contains(&next), "{html}");
     let (_, gallery) = w
-        .text(&w.owner, &format!("/home/content?workspace={}&pillar={id}", w.ws))
+        .text(
+            &w.owner,
+            &format!("/home/content?workspace={}&pillar={id}", w.ws),
+        )
         .await;
     assert!(gallery.contains(&format!("data-pillar=\"{id}\"")));
     let template = gallery
@@ -728,7 +861,10 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
     let (_, page) = w
         .text(
             &w.owner,
-            &format!("/home/content/templates/{template}?workspace={}&pillar={id}", w.ws),
+            &format!(
+                "/home/content/templates/{template}?workspace={}&pillar={id}",
+                w.ws
+            ),
         )
         .await;
     assert!(page.contains(&format!("name=\"pillar\" value=\"{id}\"")));
@@ -737,7 +873,11 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
         .submit(
             &w.owner,
             "/home/content/drafts",
-            &[("workspace", &w.ws), ("template", &template), ("pillar", &id.to_string())],
+            &[
+                ("workspace", &w.ws),
+                ("template", &template),
+                ("pillar", &id.to_string()),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -747,7 +887,9 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
         .and_then(|s| s.split('?').next())
         .unwrap()
         .to_owned();
-    let (_, body) = w.get_json(&w.owner, &w.at(&format!("/api/drafts/{draft}"))).await;
+    let (_, body) = w
+        .get_json(&w.owner, &w.at(&format!("/api/drafts/{draft}")))
+        .await;
     assert_eq!(body["pillar_id"], id, "{body}");
 
     // The API lists it with its words and settles it.
@@ -773,7 +915,12 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
         .submit(
             &viewer,
             "/home/learn/recommendations",
-            &[("workspace", &w.ws), ("key", &key), ("fingerprint", &fingerprint), ("outcome", "done")],
+            &[
+                ("workspace", &w.ws),
+                ("key", &key),
+                ("fingerprint", &fingerprint),
+                ("outcome", "done"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
@@ -793,7 +940,12 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
         .submit(
             &w.owner,
             "/home/learn/recommendations",
-            &[("workspace", &w.ws), ("key", &key), ("fingerprint", &fingerprint), ("outcome", "dismissed")],
+            &[
+                ("workspace", &w.ws),
+                ("key", &key),
+                ("fingerprint", &fingerprint),
+                ("outcome", "dismissed"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -828,7 +980,12 @@ async fn the_learning_hub_recommends_from_the_workspaces_gaps_and_settled_ones_s
         .submit(
             &w.owner,
             "/home/learn/recommendations",
-            &[("workspace", &w.ws), ("key", "best_hours_unused"), ("fingerprint", "00ff"), ("outcome", "done")],
+            &[
+                ("workspace", &w.ws),
+                ("key", "best_hours_unused"),
+                ("fingerprint", "00ff"),
+                ("outcome", "done"),
+            ],
         )
         .await;
     assert!(location(&resp).ends_with("done=gone"));

@@ -343,8 +343,14 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     let figures = &summary["accounts"][0]["totals"];
     assert_eq!(mine["platform"]["followers"], figures["followers"]["value"]);
     assert_eq!(mine["platform"]["views"], figures["views"]["value"]);
-    assert_eq!(mine["platform"]["engagements"], figures["engagements"]["value"]);
-    assert_eq!(mine["platform"]["engagement_rate"], figures["engagement_rate"]["value"]);
+    assert_eq!(
+        mine["platform"]["engagements"],
+        figures["engagements"]["value"]
+    );
+    assert_eq!(
+        mine["platform"]["engagement_rate"],
+        figures["engagement_rate"]["value"]
+    );
     assert!(mine["platform"]["followers"].as_i64().unwrap() > 1_000);
     let error = refused(&client, "read_analytics", json!({"period": "5y"})).await;
     assert_eq!(error["code"], "invalid_arguments");

@@ -106,6 +106,7 @@ async fn show_summary(
     q: Result<Query<FilterQuery>, QueryRejection>,
 ) -> Result<Json<Summary>, WebError> {
     let filter = query(q)?.filter()?;
+    params::known_pillar(state.studio(), &auth, &filter).await?;
     Ok(Json(state.analytics().summary(&auth, &filter).await?))
 }
 

@@ -455,6 +455,7 @@ async fn export_table(
 ) -> Result<Response, WebError> {
     let table = ExportTable::of_file(&file).ok_or(WebError::NotFound)?;
     let filter = q.filter.filter()?;
+    params::known_pillar(state.studio(), &auth, &filter).await?;
     let analytics = state.analytics();
     let body = match table {
         ExportTable::Summary => export::summary(&analytics.summary(&auth, &filter).await?),
