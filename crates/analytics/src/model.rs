@@ -66,7 +66,7 @@ impl Period {
     strum::EnumString,
     strum::EnumIter,
 )]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AnalyticsPlatform))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Platform {
@@ -304,7 +304,7 @@ pub struct Ranking {
 
 /// One hour of one weekday in the heat map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TimeSlot))]
 pub struct Slot {
     /// 0 = Monday … 6 = Sunday.
     pub weekday: u8,

@@ -1672,26 +1672,6 @@ mail-notice-connection_expiring-subject =
        *[other] Der Zugriff auf { $count } Konten endet bald ({ $workspace })
     }
 mail-notice-connection_expiring-intro = Verbinden Sie diese Konten neu, bevor ihr Zugriff endet, sonst kann Herald dort nicht mehr veröffentlichen:
-notice-analytics_anomaly =
-    { $direction ->
-        [drop] Ungewöhnlicher Einbruch
-       *[spike] Ungewöhnlicher Anstieg
-    } { $metric ->
-        [views] der Aufrufe
-        [reach] der Reichweite
-        [engagements] der Interaktionen
-        [follows] der neuen Follower
-        [unfollows] der Entfolgungen
-       *[watch_time_secs] der Wiedergabezeit (Sekunden)
-    } bei { $account }: { $value } statt üblicherweise { $median } am Tag.
-notifications-kind-analytics_anomaly = Ungewöhnliche Zahlen
-notifications-describe-analytics_anomaly = Aufrufe, Reichweite, Interaktionen, Follower oder Wiedergabezeit eines Kontos sind weit über oder unter ihren üblichen Bereich gesprungen (nur für Tage der letzten Woche).
-mail-notice-analytics_anomaly-subject =
-    { $count ->
-        [one] Ein ungewöhnlicher Tag bei einem Ihrer Konten ({ $workspace })
-       *[other] { $count } ungewöhnliche Tage bei Ihren Konten ({ $workspace })
-    }
-mail-notice-analytics_anomaly-intro = Diese Zahlen liegen weit außerhalb ihres üblichen Bereichs:
 ## inbox (the engagement inbox at /home/inbox)
 nav-inbox = Posteingang
 landing-f_inbox_title = Ein Posteingang für alle Konten
@@ -2109,75 +2089,265 @@ compose-from_draft_issues = Bevor er veröffentlicht werden kann, brauchen die P
 landing-f_studio_title = Entwürfe aus Vorlagen, mit oder ohne KI
 landing-f_studio_body = Beginnen Sie mit einem Katalog von Skripten, Bildunterschriften, Karussells und Threads in Ihrem Ton; ein KI-Modell Ihrer Wahl (oder die eingebaute Vorlagen-Engine) schreibt den Entwurf, und jede Änderung bleibt als Version erhalten, die Sie vergleichen und wiederherstellen können.
 
-# The learning hub's recommendations: a title and the evidence per signal,
-# with the parameters listed in crates/analytics/src/recommend.rs. Numbers
-# arrive as plain decimals and are formatted by the page.
-## recommendation
-recommendation-cadence_below_plan-title =
-    Auf { $platform ->
-        [facebook] Facebook
-        [instagram] Instagram
-        [tiktok] TikTok
-       *[youtube] YouTube
-    } so oft posten wie geplant
-recommendation-cadence_below_plan-evidence =
-    Ihr Plan sieht dort { $planned } { $planned ->
-        [one] Beitrag
-       *[other] Beiträge
-    } pro Woche vor; in den letzten 7 Tagen { $posted ->
-        [one] erschien { $posted }
-       *[other] erschienen { $posted }
-    }.
-recommendation-format_unused-title =
-    { $format ->
-        [reel] Wieder ein Reel
-        [carousel] Wieder ein Karussell
-        [short] Wieder einen Short
-        [photo] Wieder einen Fotobeitrag
-       *[video] Wieder ein Video
-    } auf { $platform ->
-        [facebook] Facebook
-        [instagram] Instagram
-        [tiktok] TikTok
-       *[youtube] YouTube
-    } ausprobieren
-recommendation-format_unused-evidence =
-    { $used ->
-        [never] Sie haben dort noch nichts in diesem Format veröffentlicht, obwohl die Plattform es bevorzugt, um neue Menschen zu erreichen.
-       *[before] Der letzte Beitrag in diesem Format erschien vor { $days } Tagen.
+## analytics
+nav-analytics = Statistiken
+nav-learn = Lernen
+unit-percent = { $n } %
+unit-points = { $n } Pp.
+unit-hours_short = { $n } Std.
+unit-day_month = { $day }. { $month }
+month-short-1 = Jan.
+month-short-2 = Feb.
+month-short-3 = März
+month-short-4 = Apr.
+month-short-5 = Mai
+month-short-6 = Juni
+month-short-7 = Juli
+month-short-8 = Aug.
+month-short-9 = Sept.
+month-short-10 = Okt.
+month-short-11 = Nov.
+month-short-12 = Dez.
+analytics-title = Statistiken
+analytics-lead = Wie Ihre Konten gewachsen sind und was funktioniert hat, nach den Zahlen der Plattformen selbst.
+analytics-learn_link = Empfehlungen und Anleitungen
+analytics-filters = Filter
+analytics-period = Zeitraum
+analytics-period-7d = Letzte 7 Tage
+analytics-period-30d = Letzte 30 Tage
+analytics-period-90d = Letzte 90 Tage
+analytics-account = Konto
+analytics-any_account = Alle Konten
+analytics-platform = Plattform
+analytics-any_platform = Alle Plattformen
+analytics-pillar = Themensäule
+analytics-any_pillar = Alle Themensäulen
+analytics-measure = Wachstumsdiagramm zeigt
+analytics-measure-followers = Follower
+analytics-measure-views = Aufrufe
+analytics-measure-engagements = Interaktionen
+analytics-show = Anzeigen
+analytics-clear_filters = Alles anzeigen
+analytics-range = { $from } bis { $to }, verglichen mit den { $days } Tagen davor.
+analytics-refresh = Jetzt aktualisieren
+analytics-done-refresh_queued =
+    { $n ->
+        [0] Für jedes Konto wartet schon eine Aktualisierung; die Zahlen kommen, sobald sie gelaufen ist.
+        [one] Ein Konto wird aktualisiert: Die Zahlen kommen in wenigen Minuten.
+       *[other] { $n } Konten werden aktualisiert: Die Zahlen kommen in wenigen Minuten.
     }
-recommendation-pillar_neglected-title = „{ $pillar }“ wieder aufgreifen
-recommendation-pillar_neglected-evidence =
-    { $used ->
-        [never] Noch kein Beitrag aus einem Entwurf dieser Säule, { $days } Tage nachdem Sie sie angelegt haben.
-       *[before] Der letzte Beitrag aus einem Entwurf dieser Säule erschien vor { $days } Tagen.
+analytics-none = —
+analytics-not_reported = nicht gemeldet
+analytics-headline_title = Der Zeitraum auf einen Blick
+analytics-headline-followers = Follower
+analytics-headline-views = Aufrufe
+analytics-headline-engagements = Interaktionen
+analytics-headline-engagement_rate = Interaktionsrate
+analytics-headline-watch_time = Wiedergabezeit
+analytics-change_up = { $change } mehr als in den { $days } Tagen davor
+analytics-change_down = { $change } weniger als in den { $days } Tagen davor
+analytics-change_flat = unverändert gegenüber den { $days } Tagen davor
+analytics-change_unknown = keine Zahlen aus den { $days } Tagen davor zum Vergleich
+analytics-accounts_title = Konten
+analytics-col-account = Konto
+analytics-col-platform = Plattform
+analytics-col-accounts = Konten
+analytics-col-followers = Follower
+analytics-col-views = Aufrufe
+analytics-col-engagements = Interaktionen
+analytics-col-rate = Interaktionsrate
+analytics-col-watch_time = Wiedergabezeit
+analytics-col-posts = Beiträge
+analytics-col-last_day = Neueste Zahlen
+analytics-col-day = Tag
+analytics-col-step = Schritt
+analytics-col-value = Anzahl
+analytics-col-of_previous = Vom Schritt davor
+analytics-col-post = Beitrag
+analytics-col-published = Veröffentlicht
+analytics-col-weekday = Wochentag
+analytics-col-hour = Uhrzeit
+analytics-col-reason = Anlass
+analytics-col-status = Status
+analytics-col-days = Gelesene Tage
+analytics-col-rows = Zeilen (Tage / Beiträge)
+analytics-col-calls = Plattformaufrufe
+analytics-col-errors = Fehler
+analytics-col-started = Begonnen
+analytics-growth_title = Wachstum
+analytics-growth_all = Alle Konten
+analytics-growth_chart = { $measure }: { $name }
+analytics-growth_summary = { $measure }: { $first } am { $from }, { $last } am { $to }.
+analytics-growth_summary_none = Keine Zahlen zu { $measure } in diesem Zeitraum.
+analytics-show_numbers = Zahlen anzeigen
+analytics-funnel_title = Interaktionstrichter
+analytics-funnel_lead = Von Aufrufen zu Interaktionen, Profilbesuchen und neuen Followern.
+analytics-funnel_summary = { $views } Aufrufe führten zu { $engagements } Interaktionen und { $follows } neuen Followern.
+analytics-step-views = Aufrufe
+analytics-step-engagements = Interaktionen
+analytics-step-profile_actions = Profilaktionen
+analytics-step-follows = Neue Follower
+analytics-platforms_title = Plattformen im Vergleich
+analytics-platforms_chart = Aufrufe nach Plattform
+analytics-platform_summary = { $platform }: { $views } Aufrufe, { $rate } Interaktionsrate.
+analytics-posts_title = Stärkste und schwächste Beiträge
+analytics-posts_count =
+    { $n ->
+        [0] Keine Beiträge in diesem Zeitraum.
+        [one] Ein Beitrag in diesem Zeitraum, nach Interaktionsrate geordnet.
+       *[other] { $n } Beiträge in diesem Zeitraum, nach Interaktionsrate geordnet.
     }
-recommendation-engagement_falling-title = Die Interaktion bei { $account } sinkt
-recommendation-engagement_falling-evidence = In den letzten 30 Tagen führten { $rate } % der Aufrufe zu einer Interaktion, in den 30 Tagen davor { $previous } %: { $change } % weniger.
-recommendation-best_hours_unused-title = Zu Ihrer besten Zeit posten
-recommendation-best_hours_unused-evidence =
-    Beiträge { $weekday ->
-        [mon] montags
-        [tue] dienstags
-        [wed] mittwochs
-        [thu] donnerstags
-        [fri] freitags
-        [sat] samstags
-       *[sun] sonntags
-    } gegen { $hour }:00 Uhr liefen am besten ({ $rate } % der Aufrufe mit Interaktion), aber keiner Ihrer letzten { $posts } Beiträge erschien zu dieser Zeit.
-recommendation-anomaly-title =
-    { $metric ->
-        [views] Die Aufrufe
-        [reach] Die Reichweite
-        [engagements] Die Interaktionen
-        [follows] Die neuen Follower
-        [unfollows] Die Entfolgungen
-       *[watch_time_secs] Die Wiedergabezeit
-    } bei { $account } { $metric ->
-        [views] sind
-        [engagements] sind
-        [follows] sind
-        [unfollows] sind
-       *[other] ist
-    } ungewöhnlich eingebrochen
-recommendation-anomaly-evidence = Am { $day } fiel der Wert auf { $value }, statt üblicherweise { $median } am Tag.
+analytics-posts_empty = In diesem Zeitraum wurde nichts veröffentlicht, oder die Plattformen haben es noch nicht gemeldet.
+analytics-top = Am stärksten
+analytics-bottom = Am schwächsten
+analytics-untitled = Beitrag ohne Titel
+analytics-open_post = öffnet auf der Plattform
+analytics-open_herald = In Herald
+analytics-heat_title = Beste Zeiten zum Posten
+analytics-heat_lead = Wann Ihre Beiträge am besten liefen, nach Wochentag und Stunde in { $zone }. Ein Stern markiert die besten Zeiten.
+analytics-heat_chart = Interaktionsrate nach Wochentag und Stunde ({ $zone })
+analytics-heat_cell = { $day } { $hour }:00 Uhr: { $posts ->
+        [one] 1 Beitrag
+       *[other] { $posts } Beiträge
+    }, { $rate } Interaktionsrate
+analytics-heat_cell_empty = { $day } { $hour }:00 Uhr: keine Beiträge
+analytics-heat_summary = { $posts ->
+        [one] 1 Beitrag
+       *[other] { $posts } Beiträge
+    } in diesem Zeitraum. Am besten: { $best }.
+analytics-heat_summary_none = { $posts ->
+        [one] 1 Beitrag
+       *[other] { $posts } Beiträge
+    } in diesem Zeitraum; zu wenige zu einer Stunde, um die beste zu nennen.
+analytics-best_slot = { $day } um { $hour }:00 Uhr ({ $rate }, { $posts ->
+        [one] 1 Beitrag
+       *[other] { $posts } Beiträge
+    })
+analytics-best_none = Noch zu wenige Beiträge: Für eine beste Zeit braucht es mindestens zwei Beiträge zu dieser Stunde.
+analytics-anomalies_title = Ungewöhnliche Tage
+analytics-anomalies_empty = Nichts Ungewöhnliches: Jeder Tag blieb in seinem üblichen Bereich.
+analytics-anomaly-spike = { $metric } von { $account } schnellten am { $day } hoch: { $value } statt üblicherweise { $median }.
+analytics-anomaly-drop = { $metric } von { $account } fielen am { $day }: { $value } statt üblicherweise { $median }.
+analytics-metric-views = Aufrufe
+analytics-metric-reach = Reichweite
+analytics-metric-engagements = Interaktionen
+analytics-metric-follows = Neue Follower
+analytics-metric-unfollows = Entfolgungen
+analytics-metric-watch_time_secs = Wiedergabezeit
+analytics-runs_title = Letzte Datenaktualisierungen
+analytics-runs_empty = Herald hat noch keine Zahlen gelesen.
+analytics-run_days = { $from } bis { $to }
+analytics-finished = fertig { $at }
+analytics-reason-backfill = Erstes Lesen (90 Tage)
+analytics-reason-nightly = Nächtlich
+analytics-reason-manual = Jetzt aktualisieren
+analytics-status-queued = Wartet
+analytics-status-running = Läuft
+analytics-status-succeeded = Fertig
+analytics-status-failed = Fehlgeschlagen
+analytics-run_error-rate_limited = Das Limit der Plattform war erreicht; Herald macht später weiter.
+analytics-run_error-unavailable = Die Plattform hat nicht geantwortet; Herald versucht es erneut.
+analytics-run_error-reconnect = Das Konto muss neu verbunden werden.
+analytics-run_error-other = Die Plattform hat eine Anfrage abgelehnt.
+analytics-export_title = Als CSV herunterladen
+analytics-export_hint = Jede Tabelle mit den Filtern oben, für Tabellenkalkulationen: einfache Zahlen mit Punkt als Dezimalzeichen, Raten als Anteile, Tage als JJJJ-MM-TT.
+analytics-export-summary = Konten und Summen
+analytics-export-growth = Wachstum, Tag für Tag
+analytics-export-funnel = Interaktionstrichter
+analytics-export-posts = Stärkste und schwächste Beiträge
+analytics-export-best_times = Beste Zeiten
+analytics-export-platforms = Plattformen
+analytics-export-runs = Datenaktualisierungen
+analytics-empty-connect_title = Noch keine Konten zum Messen
+analytics-empty-connect_body = Verbinden Sie ein Instagram-, Facebook-, TikTok- oder YouTube-Konto: Herald liest dann seine Zahlen der letzten 90 Tage und danach jede Nacht.
+analytics-empty-connect_action = Konto verbinden
+analytics-empty-waiting_title = Die ersten Zahlen sind unterwegs
+analytics-empty-waiting_body = Herald liest gerade die Zahlen Ihrer Konten bei den Plattformen. Das dauert einige Minuten; laden Sie die Seite dann neu.
+analytics-empty-none_title = Noch keine Zahlen
+analytics-empty-none_body = Herald liest die Zahlen jedes Kontos jede Nacht um 3:00 Uhr in dessen Zeitzone. Um sie jetzt zu sehen, aktualisieren Sie.
+analytics-empty-none_body_viewer = Herald liest die Zahlen jedes Kontos jede Nacht um 3:00 Uhr in dessen Zeitzone; wer veröffentlichen darf, kann sie auch jetzt aktualisieren.
+analytics-empty-filtered_title = Nichts passt zu diesen Filtern
+analytics-empty-filtered_body = Keine Zahlen für dieses Konto, diese Plattform oder diese Themensäule in diesem Zeitraum.
+
+## recommendations
+recommendation-cadence_below_plan-title = Mehr auf { $platform } posten
+recommendation-cadence_below_plan-evidence = Ihr Plan sieht { $planned } Beiträge pro Woche auf { $platform } vor; in den letzten 7 Tagen waren es { $posted }.
+recommendation-format_unused-title = { $format } auf { $platform } posten
+recommendation-format_unused-evidence = { $used ->
+        [never] Sie haben auf { $platform } noch nichts als { $format } gepostet, obwohl Ihr Publikum dort so etwas sieht.
+       *[other] Ihr letzter Beitrag als { $format } auf { $platform } ist { $days } Tage her.
+    }
+recommendation-pillar_neglected-title = „{ $pillar }“ einen Beitrag geben
+recommendation-pillar_neglected-evidence = { $used ->
+        [never] Zur Themensäule „{ $pillar }“ ist in den { $days } Tagen seit ihrer Anlage nichts erschienen.
+       *[other] Zur Themensäule „{ $pillar }“ gab es seit { $days } Tagen keinen Beitrag.
+    }
+recommendation-engagement_falling-title = Die Interaktionen auf { $account } sinken
+recommendation-engagement_falling-evidence = In den letzten 30 Tagen wurden { $rate } der Aufrufe zu Interaktionen, in den 30 Tagen davor { $previous }: { $change } weniger.
+recommendation-best_hours_unused-title = Zur besten Stunde posten
+recommendation-best_hours_unused-evidence = Ihre Beiträge liefen am besten am { $weekday } um { $hour } Uhr ({ $rate } Interaktionsrate), aber keiner Ihrer letzten { $posts } Beiträge erschien zu dieser Zeit.
+recommendation-anomaly-title = Ein ungewöhnlicher Tag auf { $account }
+recommendation-anomaly-evidence = { $metric } fielen am { $day } auf { $value }, üblich sind { $median }.
+
+## learn
+learn-title = Lernen
+learn-lead = Was Ihre eigenen Zahlen als Nächstes nahelegen, und kurze Anleitungen für Beiträge, die funktionieren.
+learn-recommendations_title = Für Sie empfohlen
+learn-recommendations_empty = Gerade gibt es nichts zu empfehlen: Sie posten nach Plan und Ihre Zahlen sind stabil. Neue Empfehlungen erscheinen, sobald neue Zahlen kommen.
+learn-open_dashboard = Statistiken öffnen
+learn-read = Lesen:
+learn-done_action = Erledigt
+learn-dismiss_action = Verwerfen
+learn-done-done = Als erledigt markiert. Sie kommt nur wieder, wenn sich die Zahlen ändern.
+learn-done-dismissed = Verworfen. Sie kommt nur wieder, wenn sich die Zahlen ändern.
+learn-done-gone = Diese Empfehlung gilt nicht mehr.
+learn-next-compose = Editor öffnen
+learn-next-compose_at = Beitrag für { $at } verfassen
+learn-next-templates = Vorlagen öffnen
+learn-next-cadence = Postingplan öffnen
+learn-next-dashboard = Statistiken öffnen
+learn-guides_title = Anleitungen
+learn-guides_empty = Es sind keine Anleitungen installiert.
+learn-minutes = { $n ->
+        [one] 1 Minute Lesezeit
+       *[other] { $n } Minuten Lesezeit
+    }
+learn-back = Lernen
+learn-in_english = Diese Anleitung gibt es noch nicht auf Deutsch; hier ist sie auf Englisch.
+learn-topic-formats = Formate
+learn-topic-hooks = Einstiege und Texte
+learn-topic-filming = Filmen
+learn-topic-tone = Tonalität
+learn-topic-accessibility = Barrierefreiheit
+learn-topic-planning = Planung
+learn-topic-analytics = Zahlen lesen
+learn-topic-other = Weiteres
+learn-format-reel = Reel
+learn-format-carousel = Karussell
+learn-format-short = Short
+learn-format-video = Video
+learn-format-photo = Fotobeitrag
+studio-for_pillar = Für Ihre Themensäule „{ $pillar }“: Ein Entwurf, den Sie hier beginnen, gehört zu ihr.
+error-analytics_invalid =
+    { $field ->
+        [period] Der Zeitraum muss 7d, 30d oder 90d sein.
+        [limit] Das Limit muss zwischen 1 und 100 liegen.
+        [rank] Beiträge werden nach engagement_rate, engagements, views oder newest geordnet.
+        [platform] Die Plattform muss facebook, instagram, tiktok oder youtube sein.
+        [account] Das ist nicht die ID eines verbundenen Kontos.
+        [pillar] Das ist nicht die ID einer Themensäule.
+        [time_zone] Die Zeitzone muss ein IANA-Name wie Europe/Berlin sein.
+        [measure] Das Wachstumsdiagramm zeigt followers, views oder engagements.
+       *[other] „{ $field }“ ist nicht gültig.
+    }
+error-analytics_account_not_found = Dieser Arbeitsbereich hat kein solches Konto.
+error-guide_not_found = Diese Anleitung gibt es nicht.
+error-recommendation_not_found = Diese Empfehlung gilt nicht mehr.
+notice-analytics_anomaly = { $direction ->
+        [spike] { $metric } von { $account } stiegen auf { $value } (üblich: { $median }).
+       *[other] { $metric } von { $account } fielen auf { $value } (üblich: { $median }).
+    }
+notifications-kind-analytics_anomaly = Ungewöhnliche Tage in den Statistiken
+notifications-describe-analytics_anomaly = Aufrufe, Reichweite, Interaktionen oder Follower eines verbundenen Kontos wichen weit vom Üblichen ab.
+mail-notice-analytics_anomaly-subject = Ungewöhnliche Tage in Ihren Statistiken ({ $workspace })
+mail-notice-analytics_anomaly-intro = Einige Zahlen wichen weit vom Üblichen ab:

@@ -1671,26 +1671,6 @@ mail-notice-connection_expiring-subject =
        *[other] Access to { $count } accounts ends soon ({ $workspace })
     }
 mail-notice-connection_expiring-intro = Connect these accounts again before their access ends, or Herald can no longer publish to them:
-notice-analytics_anomaly =
-    { $direction ->
-        [drop] Unusual drop
-       *[spike] Unusual jump
-    } in { $metric ->
-        [views] views
-        [reach] reach
-        [engagements] engagements
-        [follows] new followers
-        [unfollows] unfollows
-       *[watch_time_secs] watch time (seconds)
-    } on { $account }: { $value } against a usual { $median } a day.
-notifications-kind-analytics_anomaly = Unusual figures
-notifications-describe-analytics_anomaly = An account's views, reach, engagements, followers or watch time jumped or dropped far outside its usual range (told for the last week's days only).
-mail-notice-analytics_anomaly-subject =
-    { $count ->
-        [one] An unusual day on one of your accounts ({ $workspace })
-       *[other] { $count } unusual days on your accounts ({ $workspace })
-    }
-mail-notice-analytics_anomaly-intro = These figures are far outside their usual range:
 ## inbox (the engagement inbox at /home/inbox)
 nav-inbox = Inbox
 landing-f_inbox_title = One inbox for every account
@@ -2108,66 +2088,265 @@ compose-from_draft_issues = Before it can go out, the platforms still need:
 landing-f_studio_title = Drafts from templates, with or without AI
 landing-f_studio_body = Start from a catalog of scripts, captions, carousels and threads in your tone; an AI model you configure (or the built-in template engine) writes the draft, and every edit is kept as a version you can compare and restore.
 
-# The learning hub's recommendations: a title and the evidence per signal,
-# with the parameters listed in crates/analytics/src/recommend.rs. Numbers
-# arrive as plain decimals and are formatted by the page.
-## recommendation
-recommendation-cadence_below_plan-title =
-    Post on { $platform ->
-        [facebook] Facebook
-        [instagram] Instagram
-        [tiktok] TikTok
-       *[youtube] YouTube
-    } as often as you planned
-recommendation-cadence_below_plan-evidence =
-    Your plan asks for { $planned } { $planned ->
-        [one] post
-       *[other] posts
-    } a week there; { $posted } went out in the last 7 days.
-recommendation-format_unused-title =
-    Try { $format ->
-        [reel] a Reel
-        [carousel] a carousel
-        [short] a Short
-        [photo] a photo post
-       *[video] a video
-    } on { $platform ->
-        [facebook] Facebook
-        [instagram] Instagram
-        [tiktok] TikTok
-       *[youtube] YouTube
-    } again
-recommendation-format_unused-evidence =
-    { $used ->
-        [never] You have not published this format there yet, though the platform favours it for reaching new people.
-       *[before] Your last one went out { $days } days ago.
+## analytics
+nav-analytics = Analytics
+nav-learn = Learn
+unit-percent = { $n }%
+unit-points = { $n } pp
+unit-hours_short = { $n } h
+unit-day_month = { $month } { $day }
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mar
+month-short-4 = Apr
+month-short-5 = May
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Aug
+month-short-9 = Sep
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Dec
+analytics-title = Analytics
+analytics-lead = How your accounts grew and what worked, from the platforms' own figures.
+analytics-learn_link = Recommendations and guides
+analytics-filters = Filters
+analytics-period = Period
+analytics-period-7d = Last 7 days
+analytics-period-30d = Last 30 days
+analytics-period-90d = Last 90 days
+analytics-account = Account
+analytics-any_account = All accounts
+analytics-platform = Platform
+analytics-any_platform = All platforms
+analytics-pillar = Content pillar
+analytics-any_pillar = All pillars
+analytics-measure = Growth chart shows
+analytics-measure-followers = Followers
+analytics-measure-views = Views
+analytics-measure-engagements = Engagements
+analytics-show = Show
+analytics-clear_filters = Show everything
+analytics-range = { $from } to { $to }, compared with the { $days } days before.
+analytics-refresh = Refresh now
+analytics-done-refresh_queued =
+    { $n ->
+        [0] Every account already has a refresh waiting; its figures arrive when it has run.
+        [one] Refreshing one account: its figures arrive in a few minutes.
+       *[other] Refreshing { $n } accounts: their figures arrive in a few minutes.
     }
-recommendation-pillar_neglected-title = Bring back “{ $pillar }”
-recommendation-pillar_neglected-evidence =
-    { $used ->
-        [never] No post from a draft of this pillar yet, { $days } days after you made it.
-       *[before] The last post from a draft of this pillar went out { $days } days ago.
+analytics-none = —
+analytics-not_reported = not reported
+analytics-headline_title = The period at a glance
+analytics-headline-followers = Followers
+analytics-headline-views = Views
+analytics-headline-engagements = Engagements
+analytics-headline-engagement_rate = Engagement rate
+analytics-headline-watch_time = Watch time
+analytics-change_up = up { $change } on the { $days } days before
+analytics-change_down = down { $change } on the { $days } days before
+analytics-change_flat = unchanged against the { $days } days before
+analytics-change_unknown = no figures from the { $days } days before to compare with
+analytics-accounts_title = Accounts
+analytics-col-account = Account
+analytics-col-platform = Platform
+analytics-col-accounts = Accounts
+analytics-col-followers = Followers
+analytics-col-views = Views
+analytics-col-engagements = Engagements
+analytics-col-rate = Engagement rate
+analytics-col-watch_time = Watch time
+analytics-col-posts = Posts
+analytics-col-last_day = Latest figures
+analytics-col-day = Day
+analytics-col-step = Step
+analytics-col-value = Number
+analytics-col-of_previous = Of the step before
+analytics-col-post = Post
+analytics-col-published = Published
+analytics-col-weekday = Weekday
+analytics-col-hour = Hour
+analytics-col-reason = Why
+analytics-col-status = Status
+analytics-col-days = Days read
+analytics-col-rows = Rows (days / posts)
+analytics-col-calls = Platform calls
+analytics-col-errors = Errors
+analytics-col-started = Started
+analytics-growth_title = Growth
+analytics-growth_all = All accounts
+analytics-growth_chart = { $measure }: { $name }
+analytics-growth_summary = { $measure }: { $first } on { $from }, { $last } on { $to }.
+analytics-growth_summary_none = No { $measure } figures in this period.
+analytics-show_numbers = Show the numbers
+analytics-funnel_title = Engagement funnel
+analytics-funnel_lead = From views to engagements, profile visits and new followers.
+analytics-funnel_summary = { $views } views led to { $engagements } engagements and { $follows } new followers.
+analytics-step-views = Views
+analytics-step-engagements = Engagements
+analytics-step-profile_actions = Profile actions
+analytics-step-follows = New followers
+analytics-platforms_title = Platforms side by side
+analytics-platforms_chart = Views by platform
+analytics-platform_summary = { $platform }: { $views } views, { $rate } engagement rate.
+analytics-posts_title = Top and bottom posts
+analytics-posts_count =
+    { $n ->
+        [0] No posts in this period.
+        [one] One post in this period, ranked by engagement rate.
+       *[other] { $n } posts in this period, ranked by engagement rate.
     }
-recommendation-engagement_falling-title = Engagement on { $account } is falling
-recommendation-engagement_falling-evidence = In the last 30 days { $rate } % of views led to an engagement, against { $previous } % in the 30 days before: { $change } % less.
-recommendation-best_hours_unused-title = Post at your best time
-recommendation-best_hours_unused-evidence =
-    Posts on { $weekday ->
-        [mon] Mondays
-        [tue] Tuesdays
-        [wed] Wednesdays
-        [thu] Thursdays
-        [fri] Fridays
-        [sat] Saturdays
-       *[sun] Sundays
-    } around { $hour }:00 did best ({ $rate } % of views engaged), but none of your last { $posts } posts went out then.
-recommendation-anomaly-title =
-    { $metric ->
-        [views] Views
-        [reach] Reach
-        [engagements] Engagements
-        [follows] New followers
-        [unfollows] Unfollows
-       *[watch_time_secs] Watch time
-    } on { $account } dropped unusually
-recommendation-anomaly-evidence = On { $day } the figure fell to { $value }, against a usual { $median } a day.
+analytics-posts_empty = No posts were published in this period, or the platforms have not reported them yet.
+analytics-top = Best
+analytics-bottom = Weakest
+analytics-untitled = Untitled post
+analytics-open_post = opens on the platform
+analytics-open_herald = In Herald
+analytics-heat_title = Best times to post
+analytics-heat_lead = When your posts did best, by weekday and hour in { $zone }. A star marks the best slots.
+analytics-heat_chart = Engagement rate by weekday and hour ({ $zone })
+analytics-heat_cell = { $day } { $hour }:00: { $posts ->
+        [one] 1 post
+       *[other] { $posts } posts
+    }, { $rate } engagement rate
+analytics-heat_cell_empty = { $day } { $hour }:00: no posts
+analytics-heat_summary = { $posts ->
+        [one] 1 post
+       *[other] { $posts } posts
+    } in this period. Best: { $best }.
+analytics-heat_summary_none = { $posts ->
+        [one] 1 post
+       *[other] { $posts } posts
+    } in this period; too few at any one hour to tell the best.
+analytics-best_slot = { $day } at { $hour }:00 ({ $rate }, { $posts ->
+        [one] 1 post
+       *[other] { $posts } posts
+    })
+analytics-best_none = Not enough posts yet to tell: a best time needs at least two posts at that hour.
+analytics-anomalies_title = Unusual days
+analytics-anomalies_empty = Nothing unusual: every day stayed near its usual range.
+analytics-anomaly-spike = { $metric } of { $account } jumped on { $day }: { $value } against a usual { $median }.
+analytics-anomaly-drop = { $metric } of { $account } dropped on { $day }: { $value } against a usual { $median }.
+analytics-metric-views = Views
+analytics-metric-reach = Reach
+analytics-metric-engagements = Engagements
+analytics-metric-follows = New followers
+analytics-metric-unfollows = Unfollows
+analytics-metric-watch_time_secs = Watch time
+analytics-runs_title = Latest data refreshes
+analytics-runs_empty = Herald has not read any figures yet.
+analytics-run_days = { $from } to { $to }
+analytics-finished = finished { $at }
+analytics-reason-backfill = First read (90 days)
+analytics-reason-nightly = Nightly
+analytics-reason-manual = Refresh now
+analytics-status-queued = Waiting
+analytics-status-running = Running
+analytics-status-succeeded = Done
+analytics-status-failed = Failed
+analytics-run_error-rate_limited = The platform's rate limit was reached; Herald carries on later.
+analytics-run_error-unavailable = The platform did not answer; Herald tries again.
+analytics-run_error-reconnect = The account has to be connected again.
+analytics-run_error-other = The platform refused a request.
+analytics-export_title = Download as CSV
+analytics-export_hint = Every table with the filters above, for spreadsheets: plain numbers, rates as fractions, days as YYYY-MM-DD.
+analytics-export-summary = Accounts and totals
+analytics-export-growth = Growth, day by day
+analytics-export-funnel = Engagement funnel
+analytics-export-posts = Top and bottom posts
+analytics-export-best_times = Best times
+analytics-export-platforms = Platforms
+analytics-export-runs = Data refreshes
+analytics-empty-connect_title = No accounts to measure yet
+analytics-empty-connect_body = Connect an Instagram, Facebook, TikTok or YouTube account: Herald then reads its figures of the last 90 days and every night after.
+analytics-empty-connect_action = Connect an account
+analytics-empty-waiting_title = The first figures are on their way
+analytics-empty-waiting_body = Herald is reading your accounts' figures from the platforms. This takes a few minutes; reload the page to see them.
+analytics-empty-none_title = No figures yet
+analytics-empty-none_body = Herald reads every account's figures each night at 03:00 in its time zone. To see them now, refresh.
+analytics-empty-none_body_viewer = Herald reads every account's figures each night at 03:00 in its time zone; someone who may publish can also refresh them now.
+analytics-empty-filtered_title = Nothing matches these filters
+analytics-empty-filtered_body = No figures for this account, platform or pillar in this period.
+
+## recommendations
+recommendation-cadence_below_plan-title = Post more on { $platform }
+recommendation-cadence_below_plan-evidence = Your plan asks for { $planned } posts a week on { $platform }; the last 7 days had { $posted }.
+recommendation-format_unused-title = Post a { $format } on { $platform }
+recommendation-format_unused-evidence = { $used ->
+        [never] You have not posted a { $format } on { $platform } yet, though your audience there sees them.
+       *[other] Your last { $format } on { $platform } was { $days } days ago.
+    }
+recommendation-pillar_neglected-title = Give “{ $pillar }” a post
+recommendation-pillar_neglected-evidence = { $used ->
+        [never] Nothing has gone out for the pillar “{ $pillar }” in the { $days } days since you made it.
+       *[other] The pillar “{ $pillar }” has had no post for { $days } days.
+    }
+recommendation-engagement_falling-title = Engagement is falling on { $account }
+recommendation-engagement_falling-evidence = In the last 30 days { $rate } of views turned into engagements, against { $previous } in the 30 days before: { $change } fewer.
+recommendation-best_hours_unused-title = Post at your best hour
+recommendation-best_hours_unused-evidence = Your posts did best on { $weekday } at { $hour } ({ $rate } engagement rate), but none of your last { $posts } posts went out then.
+recommendation-anomaly-title = An unusual day on { $account }
+recommendation-anomaly-evidence = { $metric } dropped to { $value } on { $day }, against a usual { $median }.
+
+## learn
+learn-title = Learn
+learn-lead = What your own figures suggest next, and short guides on making posts that work.
+learn-recommendations_title = Recommended for you
+learn-recommendations_empty = Nothing to recommend right now: your posting matches your plan and your figures look steady. New recommendations appear as the figures come in.
+learn-open_dashboard = Open the dashboard
+learn-read = Read:
+learn-done_action = Done
+learn-dismiss_action = Dismiss
+learn-done-done = Marked as done. It comes back only if the figures change.
+learn-done-dismissed = Dismissed. It comes back only if the figures change.
+learn-done-gone = That recommendation no longer applies.
+learn-next-compose = Open the composer
+learn-next-compose_at = Compose for { $at }
+learn-next-templates = Open the templates
+learn-next-cadence = Open the posting plan
+learn-next-dashboard = Open the dashboard
+learn-guides_title = Guides
+learn-guides_empty = No guides are installed.
+learn-minutes = { $n ->
+        [one] 1 minute to read
+       *[other] { $n } minutes to read
+    }
+learn-back = Learn
+learn-in_english = This guide is not written in your language yet; here it is in English.
+learn-topic-formats = Formats
+learn-topic-hooks = Hooks and captions
+learn-topic-filming = Filming
+learn-topic-tone = Tone of voice
+learn-topic-accessibility = Accessibility
+learn-topic-planning = Planning
+learn-topic-analytics = Reading your figures
+learn-topic-other = More
+learn-format-reel = Reel
+learn-format-carousel = carousel
+learn-format-short = Short
+learn-format-video = video
+learn-format-photo = photo post
+studio-for_pillar = For your pillar “{ $pillar }”: a draft you start here belongs to it.
+error-analytics_invalid =
+    { $field ->
+        [period] The period must be 7d, 30d or 90d.
+        [limit] The limit must be between 1 and 100.
+        [rank] Posts are ranked by engagement_rate, engagements, views or newest.
+        [platform] The platform must be facebook, instagram, tiktok or youtube.
+        [account] That is not the id of a connected account.
+        [pillar] That is not the id of a content pillar.
+        [time_zone] The time zone must be an IANA name such as Europe/Berlin.
+        [measure] The growth chart shows followers, views or engagements.
+       *[other] “{ $field }” is not valid.
+    }
+error-analytics_account_not_found = This workspace has no such account.
+error-guide_not_found = There is no such guide.
+error-recommendation_not_found = That recommendation no longer applies.
+notice-analytics_anomaly = { $direction ->
+        [spike] { $metric } of { $account } jumped to { $value } (usually { $median }).
+       *[other] { $metric } of { $account } dropped to { $value } (usually { $median }).
+    }
+notifications-kind-analytics_anomaly = Unusual days in analytics
+notifications-describe-analytics_anomaly = A connected account's views, reach, engagements or followers moved far from their usual range.
+mail-notice-analytics_anomaly-subject = Unusual days in your analytics ({ $workspace })
+mail-notice-analytics_anomaly-intro = Some figures moved far from their usual range:

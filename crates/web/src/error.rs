@@ -52,6 +52,8 @@ pub enum WebError {
     Inbox(#[from] herald_webhooks::inbox::InboxError),
     #[error("content studio operation failed")]
     Studio(#[from] herald_studio::StudioError),
+    #[error("analytics operation failed")]
+    Analytics(#[from] herald_analytics::AnalyticsError),
     #[error("database error")]
     Database(#[from] DbError),
     #[error("internal error")]
@@ -127,6 +129,7 @@ impl WebError {
             WebError::Media(e) => media_status(e),
             WebError::Inbox(e) => inbox_status(e),
             WebError::Studio(e) => studio_status(e),
+            WebError::Analytics(e) => analytics_status(e),
             WebError::Database(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,6 +153,7 @@ impl WebError {
             WebError::Media(e) => e.code(),
             WebError::Inbox(e) => e.code(),
             WebError::Studio(e) => e.code(),
+            WebError::Analytics(e) => e.code(),
             WebError::Database(_) | WebError::Internal(_) => "internal",
         }
     }
@@ -311,6 +315,41 @@ pub fn studio_params(e: &herald_studio::StudioError) -> Vec<(&'static str, Strin
     }
 }
 
+/// The status of a failed analytics operation: a filter or parameter the
+/// workspace has no such thing for (an account or pillar of another
+/// workspace reads the same as one that never existed) is a refused value,
+/// 422 naming it; a guide or recommendation that is not there is 404.
+pub fn analytics_status(e: &herald_analytics::AnalyticsError) -> StatusCode {
+    use herald_analytics::AnalyticsError as A;
+    match e {
+        A::Access(e) => account_status(e),
+        A::AccountNotFound | A::PillarNotFound | A::Invalid { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        A::GuideNotFound | A::RecommendationNotFound => StatusCode::NOT_FOUND,
+        A::Studio(e) => studio_status(e),
+        // The rest is Herald's to fix (storage, the seed, raising a
+        // notice), whatever new kinds of it the crate adds.
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The parameter an analytics refusal is about, and what it takes there
+/// (for developers; the message says it in the reader's language).
+pub fn analytics_problem(e: &herald_analytics::AnalyticsError) -> Option<BodyProblem> {
+    use herald_analytics::AnalyticsError as A;
+    let (field, expected) = match e {
+        A::Invalid { field, reason } => (*field, *reason),
+        A::AccountNotFound => ("account", "an account connected to this workspace"),
+        A::PillarNotFound => ("pillar", "a content pillar of this workspace"),
+        _ => return None,
+    };
+    Some(BodyProblem {
+        field: field.to_owned(),
+        expected: expected.to_owned(),
+    })
+}
+
 /// Adds `Retry-After` (whole seconds, rounded up) when `e` is a rate limit.
 pub fn set_retry_after(resp: &mut Response, e: &herald_accounts::AccountError) {
     if let herald_accounts::AccountError::RateLimited { retry_after } = e {
@@ -335,6 +374,7 @@ fn missing_scope(e: &WebError) -> Option<Option<herald_accounts::Scope>> {
         WebError::Media(herald_media::MediaError::Access(a)) => a,
         WebError::Inbox(herald_webhooks::inbox::InboxError::Access(a)) => a,
         WebError::Studio(herald_studio::StudioError::Access(a)) => a,
+        WebError::Analytics(herald_analytics::AnalyticsError::Access(a)) => a,
         _ => return None,
     };
     match account {
@@ -387,6 +427,7 @@ impl IntoResponse for WebError {
             WebError::Media(e) if media_status(e).is_server_error() => Some(chain(&self)),
             WebError::Inbox(e) if inbox_status(e).is_server_error() => Some(chain(&self)),
             WebError::Studio(e) if studio_status(e).is_server_error() => Some(chain(&self)),
+            WebError::Analytics(e) if analytics_status(e).is_server_error() => Some(chain(&self)),
             _ => None,
         };
         let mut resp = self.status().into_response();
@@ -417,10 +458,15 @@ impl IntoResponse for WebError {
                     expected: (*reason).to_owned(),
                 })
             }
+            WebError::Analytics(e) => analytics_problem(e),
             _ => None,
         };
         let params = match &self {
             WebError::Studio(e) => studio_params(e),
+            WebError::Analytics(herald_analytics::AnalyticsError::Studio(e)) => studio_params(e),
+            WebError::Analytics(e) => analytics_problem(e)
+                .map(|p| vec![("field", p.field)])
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         resp.extensions_mut().insert(ErrorInfo {

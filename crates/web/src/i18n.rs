@@ -378,6 +378,28 @@ impl Catalog {
         )
     }
 
+    /// A whole number the language's way, its thousands grouped
+    /// (`12,345` in English, `12.345` in German).
+    pub fn count(&self, n: i64) -> String {
+        self.decimal(n as f64, 0)
+    }
+
+    /// A number with exactly `digits` decimals, its thousands grouped and
+    /// its decimal mark the language's (`1,234.5` in English, `1.234,5`
+    /// in German).
+    pub fn decimal(&self, n: f64, digits: usize) -> String {
+        let plain = format!("{n:.digits$}");
+        // `-0.0` is not a negative number a reader should see.
+        let plain = match plain.strip_prefix('-') {
+            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+            _ => plain,
+        };
+        match self.locale {
+            Locale::En => grouped(&plain, ',', '.'),
+            Locale::De => grouped(&plain, '.', ','),
+        }
+    }
+
     pub fn duration(&self, d: std::time::Duration) -> String {
         let secs = d.as_secs();
         let (key, n) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
@@ -703,6 +725,19 @@ mod tests {
         // A message with a missing variable still renders, naming it.
         assert!(en.format("public.updated", &[]).contains("date"));
         assert_eq!(en.format("no.such.key", &[]), "no.such.key");
+    }
+
+    #[test]
+    fn counts_and_decimals_are_written_the_languages_way() {
+        let en = catalog(Locale::En);
+        let de = catalog(Locale::De);
+        assert_eq!(en.count(1_234_567), "1,234,567");
+        assert_eq!(de.count(1_234_567), "1.234.567");
+        assert_eq!(en.count(-950), "-950");
+        assert_eq!(en.decimal(1234.5, 1), "1,234.5");
+        assert_eq!(de.decimal(1234.5, 1), "1.234,5");
+        assert_eq!(de.decimal(0.04234, 2), "0,04");
+        assert_eq!(en.decimal(-0.001, 1), "0.0", "no negative zero");
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! Handlers stay thin: they extract what they need (locale, later the user
 //! and workspace), call one service function and render or redirect.
 
+mod analytics_params;
 mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
+pub mod csv;
 pub mod error;
 pub mod i18n;
 pub mod mail;

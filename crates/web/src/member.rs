@@ -67,6 +67,11 @@ pub mod need {
         ReadPosts: View, Some(Scope::PostsRead);
         /// Analytics.
         ReadAnalytics: View, Some(Scope::AnalyticsRead);
+        /// "Refresh now": reading the accounts' figures from the
+        /// platforms spends their rate limits, so it is for those who may
+        /// publish; of the scopes, only `posts:write` implies that (a route
+        /// asking `analytics:read` would still need it for the permission).
+        RefreshAnalytics: Publish, Some(Scope::PostsWrite);
         /// Writing drafts.
         Draft: Draft, Some(Scope::DraftsWrite);
         /// Scheduling, publishing, cancelling, deleting posts.

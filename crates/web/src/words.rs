@@ -83,6 +83,8 @@ pub fn notice_text(t: &Catalog, tz: &jiff::tz::TimeZone, notice: &Notice) -> Str
                         Arg::from(t.text(&format!("notice.reason.{s}")))
                     } else if name == "next" {
                         Arg::from(t.text(&format!("notice.next.{s}")))
+                    } else if name == "metric" && t.has(&format!("analytics.metric.{s}")) {
+                        Arg::from(t.text(&format!("analytics.metric.{s}")))
                     } else {
                         Arg::from(s)
                     }
@@ -371,6 +373,63 @@ pub fn money(t: &Catalog, nanos: i64, currency: &str) -> String {
             ("currency", Arg::from(currency)),
         ],
     )
+}
+
+/// A fraction as a percentage with `digits` decimals, the language's way
+/// (`0.0425` → `4.25%` in English, `4,25 %` in German).
+pub fn percent(t: &Catalog, ratio: f64, digits: usize) -> String {
+    t.fill("unit.percent", "n", t.decimal(ratio * 100.0, digits))
+}
+
+/// A change as a signed percentage (`+12.5%`, `-3,0 %`).
+pub fn signed_percent(t: &Catalog, ratio: f64, digits: usize) -> String {
+    let text = percent(t, ratio, digits);
+    if ratio > 0.0 && !text.starts_with('+') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// A signed whole number (`+1,250`, `-40`, `0`).
+pub fn signed_count(t: &Catalog, n: i64) -> String {
+    if n > 0 {
+        format!("+{}", t.count(n))
+    } else {
+        t.count(n)
+    }
+}
+
+/// A calendar day the language's way (`2026-12-07`, `07.12.2026`).
+pub fn date(t: &Catalog, day: jiff::civil::Date) -> String {
+    let two = |n: i8| format!("{n:02}");
+    t.format(
+        "unit.date",
+        &[
+            ("year", Arg::from(day.year().to_string())),
+            ("month", Arg::from(two(day.month()))),
+            ("day", Arg::from(two(day.day()))),
+        ],
+    )
+}
+
+/// A day and its month, short, for a chart's axis (`Dec 7`, `7. Dez.`).
+pub fn day_month(t: &Catalog, day: jiff::civil::Date) -> String {
+    t.format(
+        "unit.day_month",
+        &[
+            (
+                "month",
+                Arg::from(t.text(&format!("month.short.{}", day.month()))),
+            ),
+            ("day", Arg::from(day.day().to_string())),
+        ],
+    )
+}
+
+/// A length of watch time in hours with one decimal (`1,234.5 h`).
+pub fn watch_hours(t: &Catalog, secs: i64) -> String {
+    t.fill("unit.hours_short", "n", t.decimal(secs as f64 / 3600.0, 1))
 }
 
 #[cfg(test)]

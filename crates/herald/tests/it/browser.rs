@@ -1713,3 +1713,224 @@ async fn browser_studio_streams_an_ai_draft_from_the_sandboxed_api_and_schedules
     studio_flow(&app, "studio-ai-browser@example.com", true).await;
     app.stop().await;
 }
+
+/// The text of the first element matching `css`.
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver: pass --ignored browser"]
+async fn browser_refreshes_analytics_sees_the_sandboxs_figures_and_follows_a_recommendation() {
+    let app = spawn_app().await;
+    let email = "fay@example.com";
+    let api = app.signed_in(email).await;
+    let ws = app.settings_workspace(&api).await;
+    let (_driver, client) = start_browser().await;
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(&client, "#field-email", email).await;
+    fill(&client, "#field-password", crate::helpers::PASSWORD).await;
+    submit(&client).await;
+    wait_for_path(&client, "/home").await;
+
+    // Nothing to measure yet: the dashboard says to connect an account.
+    client.goto(&app.url("/home/analytics")).await.unwrap();
+    wait_for_text(&client, "[data-empty]", "No accounts to measure yet").await;
+    assert_no_console_errors(&client, "empty analytics").await;
+
+    // A Facebook Page and its Instagram account, TikTok and a YouTube
+    // channel, all in the sandbox.
+    client.goto(&app.url("/home/publishing")).await.unwrap();
+    consent_in_sandbox(&client, "facebook", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    click(&client, "input[value^=\"facebook_page:\"]").await;
+    click(&client, "input[value^=\"instagram_business:\"]").await;
+    submit(&client).await;
+    wait_for_text(&client, ".account-list", "Instagram business account").await;
+    consent_in_sandbox(&client, "tiktok", "allow").await;
+    wait_for_text(&client, ".account-list", "TikTok account").await;
+    consent_in_sandbox(&client, "youtube", "allow").await;
+    wait_for_path_prefix(&client, "/home/publishing/choose/").await;
+    click(&client, "input[value^=\"youtube_channel:\"]").await;
+    submit(&client).await;
+    wait_for_text(&client, ".account-list", "YouTube channel").await;
+
+    // Publish a text post on the Page, through the API of the same person.
+    let list = |provider: &'static str| {
+        let api = &api;
+        let app = &app;
+        async move {
+            api.get(app.url(&format!("/api/platforms/{provider}/connections")))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let pages = list("facebook").await;
+    let page = pages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "facebook_page")
+        .expect("the Page")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csrf = app.csrf_for(&api).await;
+    let resp = api
+        .post(app.url(&format!("/api/posts?workspace={ws}")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({
+            "targets": [{"connection_id": page, "variant": {"format": "text", "caption": "Analytics day at Demo Bakery"}}],
+            "when": {"action": "now"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+
+    // "Refresh now"; the worker reads every account from the sandbox.
+    client.goto(&app.url("/home/analytics")).await.unwrap();
+    click(&client, "button[data-refresh]").await;
+    wait_for_text(&client, ".notice", "figures").await;
+    assert_no_console_errors(&client, "refresh").await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        client.goto(&app.url("/home/analytics")).await.unwrap();
+        let html = client.source().await.unwrap();
+        let open = html.contains(">Waiting<") || html.contains(">Running<");
+        if !open && !html.contains("data-empty") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "ingestion never finished");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_no_console_errors(&client, "/home/analytics").await;
+
+    // The TikTok account's followers are the sandbox's own count (its
+    // figures are a pure function of the seeded account and the day, so a
+    // twin of the built-in sandbox computes the same).
+    let tiktok = list("tiktok").await;
+    let tiktok = &tiktok.as_array().unwrap()[0];
+    let mut config = herald_sandbox::SandboxConfig::new(app.url("/sandbox"));
+    config.state_file = None;
+    let twin = herald_sandbox::Sandbox::new(config, std::sync::Arc::new(herald_core::SystemClock))
+        .unwrap();
+    let figures = twin
+        .tiktok_figures(tiktok["remote_id"].as_str().unwrap())
+        .expect("the sandbox's TikTok account");
+    let name = tiktok["name"].as_str().unwrap();
+    let shown = text_of(
+        &client,
+        &format!("tr[data-account=\"{name}\"] [data-followers]"),
+    )
+    .await;
+    let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits, figures.follower_count.to_string(), "{shown}");
+    // The charts are images with their numbers behind them.
+    let charts = client
+        .find_all(Locator::Css("svg[role=\"img\"]"))
+        .await
+        .unwrap();
+    assert!(charts.len() >= 4, "growth, funnel, platforms, heat map");
+    click(&client, "#growth-all-figure details summary").await;
+    let rows = client
+        .find_all(Locator::Css("#growth-all-figure tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 30, "a row a day");
+    // The filter is an address: narrowing to TikTok keeps the figure.
+    client
+        .goto(&app.url(&format!("/home/analytics?workspace={ws}&platform=tiktok")))
+        .await
+        .unwrap();
+    let narrowed = text_of(&client, "[data-headline=\"followers\"] [data-value]").await;
+    let narrowed: String = narrowed.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(narrowed, figures.follower_count.to_string());
+
+    // The learning hub: a pillar made weeks ago and never posted is
+    // recommended; its next step opens the templates for the pillar, and a
+    // template carries it into the draft.
+    let csrf = app.csrf_for(&api).await;
+    let pillar: serde_json::Value = api
+        .post(app.url(&format!("/api/pillars?workspace={ws}")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"name": "Behind the counter"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pillar = pillar["id"].as_i64().unwrap();
+    crate::analytics::backdate_pillar(&app, pillar, 30).await;
+    client.goto(&app.url("/home/learn")).await.unwrap();
+    wait_for_text(&client, "h1", "Learn").await;
+    let key = format!("pillar_neglected:{pillar}");
+    wait_for_text(
+        &client,
+        &format!("[data-key=\"{key}\"] .evidence"),
+        "Behind the counter",
+    )
+    .await;
+    assert_no_console_errors(&client, "/home/learn").await;
+    click(&client, &format!("[data-key=\"{key}\"] a[data-next]")).await;
+    wait_for_path(&client, "/home/content").await;
+    wait_for_text(&client, "[data-pillar]", "Behind the counter").await;
+    click(&client, ".template-list a").await;
+    wait_for_path_prefix(&client, "/home/content/templates/").await;
+    client
+        .find(Locator::Css(&format!(
+            "input[name=\"pillar\"][value=\"{pillar}\"]"
+        )))
+        .await
+        .expect("the template's draft form carries the pillar");
+    click(&client, "button[data-action=\"blank\"]").await;
+    wait_for_path_prefix(&client, "/home/content/drafts/").await;
+    let draft = client.current_url().await.unwrap();
+    let draft = draft.path().rsplit('/').next().unwrap().to_owned();
+    let body: serde_json::Value = api
+        .get(app.url(&format!("/api/drafts/{draft}?workspace={ws}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["pillar_id"], pillar, "the draft belongs to the pillar");
+
+    // Dismissed, it stays away.
+    client.goto(&app.url("/home/learn")).await.unwrap();
+    click(
+        &client,
+        &format!("[data-key=\"{key}\"] button[value=\"dismissed\"]"),
+    )
+    .await;
+    wait_for_text(&client, ".notice", "Dismissed").await;
+    assert!(
+        client
+            .find(Locator::Css(&format!("[data-key=\"{key}\"]")))
+            .await
+            .is_err()
+    );
+    // A guide opens in full.
+    click(&client, ".guide-list a").await;
+    wait_for_path_prefix(&client, "/home/learn/").await;
+    client
+        .find(Locator::Css("article.guide .guide-body p"))
+        .await
+        .expect("the guide's text");
+    assert_no_console_errors(&client, "a guide").await;
+
+    client.close().await.unwrap();
+    app.stop().await;
+}

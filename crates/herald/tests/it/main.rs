@@ -3,6 +3,7 @@
 //! with `--ignored browser`) pages in headless Chromium.
 
 mod accounts;
+mod analytics;
 mod approvals;
 mod browser;
 mod cli;

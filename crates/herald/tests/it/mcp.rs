@@ -315,8 +315,21 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
     assert_eq!(after["targets"][0]["status"], "draft");
     assert!(after["scheduled_at"].is_null());
 
+    // The platforms' own figures sit beside what Herald recorded.
+    crate::analytics::plant(app, &w.ws, &w.tiktok, "tiktok_user", 1_000, "mcp-post").await;
+    let summary: Value = w
+        .browser
+        .get(app.url(&format!("/api/analytics/summary?workspace={}", w.ws)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let report = ok(&client, "read_analytics", json!({})).await;
-    assert_eq!(report["platform_metrics"], false);
+    assert_eq!(report["platform_metrics"], true);
+    assert_eq!(report["platform_period"]["period"], "30d");
+    assert_eq!(report["platform_period"]["to"], summary["to"]);
     let mine = report["accounts"]
         .as_array()
         .unwrap()
@@ -327,6 +340,21 @@ async fn an_assistant_lists_accounts_and_drafts_but_is_refused_publishing() {
         (mine["drafts"].as_u64(), mine["published"].as_u64()),
         (Some(1), Some(0))
     );
+    let figures = &summary["accounts"][0]["totals"];
+    assert_eq!(mine["platform"]["followers"], figures["followers"]["value"]);
+    assert_eq!(mine["platform"]["views"], figures["views"]["value"]);
+    assert_eq!(
+        mine["platform"]["engagements"],
+        figures["engagements"]["value"]
+    );
+    assert_eq!(
+        mine["platform"]["engagement_rate"],
+        figures["engagement_rate"]["value"]
+    );
+    assert!(mine["platform"]["followers"].as_i64().unwrap() > 1_000);
+    let error = refused(&client, "read_analytics", json!({"period": "5y"})).await;
+    assert_eq!(error["code"], "invalid_arguments");
+    assert_eq!(error["field"], "period");
 
     // Every call is audited as the owner's, via the assistant.
     let audit = mcp_audit(app).await;

@@ -379,6 +379,10 @@ async fn the_documented_examples_are_accepted_and_the_answers_have_the_documente
         ("/api/platforms", 200),
         ("/api/notifications", 200),
         ("/api/notifications/preferences", 200),
+        ("/api/analytics/summary", 200),
+        ("/api/analytics/posts", 200),
+        ("/api/analytics/best-times", 200),
+        ("/api/recommendations", 200),
     ] {
         let resp = new_client()
             .get(app.url(path))
@@ -391,6 +395,29 @@ async fn the_documented_examples_are_accepted_and_the_answers_have_the_documente
         let problems = validate(&doc, &answer_schema(&doc, "get", path, status), &body);
         assert!(problems.is_empty(), "{path}: {problems:?}\n{body:#}");
     }
+    // Refreshing answers 202 with the runs queued, as documented.
+    let resp = new_client()
+        .post(app.url("/api/analytics/refresh"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let body: Value = resp.json().await.unwrap();
+    let schema = answer_schema(&doc, "post", "/api/analytics/refresh", 202);
+    assert!(validate(&doc, &schema, &body).is_empty(), "{body:#}");
+    // A refused parameter: 422 naming it, shaped like every refusal.
+    let resp = new_client()
+        .get(app.url("/api/analytics/summary?period=5y"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "period");
+    let schema = answer_schema(&doc, "get", "/api/analytics/summary", 422);
+    assert!(validate(&doc, &schema, &body).is_empty(), "{body:#}");
     let posts = client
         .get(app.url("/api/posts?queue=drafts"))
         .send()

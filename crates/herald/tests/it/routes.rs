@@ -1166,6 +1166,56 @@ fn table() -> Vec<Route> {
         delete("/api/bookmarks", Workspace(P::View))
             .at("/api/bookmarks?workspace={ws}&kind=draft&id={draft}")
             .scope(S::DraftsWrite),
+        // ---------------------------------------------- analytics and the learning hub
+        get("/home/analytics", Workspace(P::View))
+            .at("/home/analytics?workspace={ws}")
+            .outsider(OwnWorkspace),
+        // Spends the platforms' rate limits: those who may publish.
+        post("/home/analytics/refresh", Workspace(P::Publish)).form(WS_FORM),
+        get("/home/analytics/export/{file}", Workspace(P::View))
+            .at("/home/analytics/export/posts.csv?workspace={ws}")
+            .outsider(OwnWorkspace),
+        get("/home/learn", Workspace(P::View))
+            .at("/home/learn?workspace={ws}")
+            .outsider(OwnWorkspace),
+        // A guide is the same for every workspace: members see it.
+        get("/home/learn/{slug}", Workspace(P::View))
+            .at("/home/learn/reading-your-analytics?workspace={ws}")
+            .outsider(OwnWorkspace),
+        // Another workspace's recommendation is one this workspace does
+        // not have: "no longer applies", as for any unknown one.
+        post("/home/learn/recommendations", Workspace(P::Draft))
+            .form(&[
+                ("workspace", "{ws}"),
+                ("key", "{recommendation}"),
+                ("fingerprint", "00ff"),
+                ("outcome", "dismissed"),
+            ])
+            .idor(Redirect("done=gone")),
+        get("/api/analytics/summary", Workspace(P::View))
+            .at("/api/analytics/summary?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        get("/api/analytics/posts", Workspace(P::View))
+            .at("/api/analytics/posts?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        get("/api/analytics/best-times", Workspace(P::View))
+            .at("/api/analytics/best-times?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        // Only posts:write implies publishing among the scopes.
+        post("/api/analytics/refresh", Workspace(P::Publish))
+            .at("/api/analytics/refresh?workspace={ws}")
+            .scope(S::PostsWrite),
+        get("/api/recommendations", Workspace(P::View))
+            .at("/api/recommendations?workspace={ws}")
+            .scope(S::AnalyticsRead),
+        post("/api/recommendations/{key}/dismiss", Workspace(P::Draft))
+            .at("/api/recommendations/{recommendation}/dismiss?workspace={ws}")
+            .json(r#"{"fingerprint":"00ff"}"#)
+            .scope(S::DraftsWrite),
+        post("/api/recommendations/{key}/done", Workspace(P::Draft))
+            .at("/api/recommendations/{recommendation}/done?workspace={ws}")
+            .json(r#"{"fingerprint":"00ff"}"#)
+            .scope(S::DraftsWrite),
         // ---------------------------------------------- assistants (MCP)
         // Each tool's own permission is the service's: tests/it/mcp.rs.
         post("/mcp", Bearer(P::View))
@@ -1607,8 +1657,9 @@ const MARKERS: [&str; 9] = [
 
 /// Objects whose placeholders make a request "about the first
 /// workspace's object".
-const OBJECTS: [&str; 16] = [
+const OBJECTS: [&str; 17] = [
     "{draft}",
+    "{recommendation}",
     "{template}",
     "{generation}",
     "{pillar}",
@@ -1977,6 +2028,13 @@ impl World {
         self.vars.insert("{draft}", draft);
         let pillar = self.new_pillar().await;
         self.vars.insert("{pillar}", pillar);
+        // A pillar made weeks ago without a post: a recommendation that
+        // holds whatever else the table changes (settling it leaves it
+        // recommended, only hidden).
+        let neglected = self.new_pillar().await;
+        crate::analytics::backdate_pillar(app, neglected.parse().unwrap(), 40).await;
+        self.vars
+            .insert("{recommendation}", format!("pillar_neglected:{neglected}"));
         let generation = self.new_generation(&self.owner, &self.owner_token).await;
         self.vars.insert("{generation}", generation);
     }

@@ -40,7 +40,7 @@ pub(crate) const CSRF: &str = "csrf";
         title = "Herald API",
         description = "The JSON API of a Herald instance: accounts and devices, connected \
             platform accounts, posts and their schedules, the media library, webhooks, the \
-            engagement inbox, notifications and the content studio.\n\n\
+            engagement inbox, notifications, the content studio and analytics.\n\n\
             **Authentication.** A bearer access token (`Authorization: Bearer …`, from \
             `POST /api/auth/token`), or the browser session cookie; with the cookie, every \
             request that changes something also sends the session's CSRF token in \
@@ -85,6 +85,7 @@ pub(crate) const CSRF: &str = "csrf";
         (name = "notifications", description = "The caller's notifications in a workspace and which kinds they get."),
         (name = "tokens", description = "Scoped access tokens (personal, app, assistant) of a workspace."),
         (name = "studio", description = "The content studio: the template catalog and the workspace's copies, tones, pillars, AI or template generations, drafts with their versions, bookmarks, usage and quotas."),
+        (name = "analytics", description = "The platforms' figures of the workspace's accounts (summary, top and bottom posts, best times), refreshing them, and the learning hub's recommendations."),
         (name = "reference", description = "This document."),
     )
 )]

@@ -4,6 +4,7 @@
 //! middleware (with `field` and `expected` when a JSON body is refused:
 //! bodies are read with [`json::ApiJson`]).
 
+mod analytics;
 mod auth;
 pub(crate) mod doc;
 pub(crate) mod endpoints;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(tokens::router())
         .merge(studio::router())
+        .merge(analytics::router())
 }
 
 /// Each module's part of the OpenAPI document: a module that routes also
@@ -56,6 +58,7 @@ fn documented() -> Vec<utoipa::openapi::OpenApi> {
         notifications::Doc::openapi(),
         tokens::Doc::openapi(),
         studio::Doc::openapi(),
+        analytics::Doc::openapi(),
     ]
 }
 

@@ -1,11 +1,14 @@
 //! `read_analytics`: what Herald itself knows about how publishing went,
 //! per account over a period: how many targets were published, failed,
-//! are scheduled or going out, and the published posts' links. Herald does
-//! not read reach, views or likes from the platforms yet, and says so
-//! (`platform_metrics: false`) rather than inventing numbers.
+//! are scheduled or going out, and the published posts' links; beside it,
+//! the platforms' own figures of each account (followers, views,
+//! engagements, engagement rate) from analytics' summary, over its period
+//! and the one before. A figure a platform does not report is `null`,
+//! never a made-up zero.
 
 use std::collections::BTreeMap;
 
+use herald_analytics::{AccountSummary, Summary};
 use herald_core::{ConnectionId, Named};
 use herald_publishing::{PostView, TargetStatus};
 use schemars::JsonSchema;
@@ -19,13 +22,70 @@ pub(super) struct Analytics {
     /// The period: posts whose time (scheduled, else created) is in `[from, to)`.
     pub from: String,
     pub to: String,
-    /// Whether platform metrics (reach, views, likes) are included: not yet, so always false.
+    /// Whether the platforms' own figures are included (`platform` of each account).
     pub platform_metrics: bool,
+    /// The days the platforms' figures cover.
+    pub platform_period: PlatformPeriod,
     pub accounts: Vec<AccountActivity>,
 }
 
+/// The days of the platforms' figures: `7d`, `30d` or `90d` up to `to`
+/// (UTC days, inclusive), compared with as many days before.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct PlatformPeriod {
+    pub period: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl PlatformPeriod {
+    pub fn of(s: &Summary) -> PlatformPeriod {
+        PlatformPeriod {
+            period: <&str>::from(s.period).to_owned(),
+            from: s.from.to_string(),
+            to: s.to.to_string(),
+        }
+    }
+}
+
+/// One account's figures on its platform, over the period and the one
+/// before; `null` where the platform does not report it.
+#[derive(Debug, Default, PartialEq, Serialize, JsonSchema)]
+pub(super) struct PlatformFigures {
+    /// Followers at the end of the period.
+    pub followers: Option<i64>,
+    pub followers_before: Option<i64>,
+    /// Views (reach where the platform has no views).
+    pub views: Option<i64>,
+    pub views_before: Option<i64>,
+    pub engagements: Option<i64>,
+    pub engagements_before: Option<i64>,
+    /// Engagements per view (0.05 = 5 %).
+    pub engagement_rate: Option<f64>,
+    pub engagement_rate_before: Option<f64>,
+    /// The last day with figures (YYYY-MM-DD); null before the first read.
+    pub last_day: Option<String>,
+}
+
+impl PlatformFigures {
+    fn of(a: &AccountSummary) -> PlatformFigures {
+        let t = &a.totals;
+        PlatformFigures {
+            followers: t.followers.value,
+            followers_before: t.followers.previous,
+            views: t.views.value,
+            views_before: t.views.previous,
+            engagements: t.engagements.value,
+            engagements_before: t.engagements.previous,
+            engagement_rate: t.engagement_rate.value,
+            engagement_rate_before: t.engagement_rate.previous,
+            last_day: a.last_day.map(|d| d.to_string()),
+        }
+    }
+}
+
 /// One account's publishing in the period.
-#[derive(Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub(super) struct AccountActivity {
     /// `None` for an account removed from the workspace since.
     pub connection_id: Option<String>,
@@ -39,6 +99,9 @@ pub(super) struct AccountActivity {
     pub cancelled: u32,
     /// The published posts, oldest first, with their links on the platform.
     pub published_posts: Vec<Published>,
+    /// The platform's figures of the account (null when Herald reads none
+    /// for it: an account removed since, or a platform without insights).
+    pub platform: Option<PlatformFigures>,
 }
 
 #[derive(Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -96,6 +159,37 @@ pub(super) fn activity(posts: &[PostView], only: Option<&ConnectionId>) -> Vec<A
             .sort_by(|x, y| x.published_at.cmp(&y.published_at));
     }
     out
+}
+
+/// Puts each account's platform figures beside its publishing; an account
+/// with figures but nothing published in the range is added (only `only`
+/// when one is asked for).
+pub(super) fn add_figures(
+    accounts: &mut Vec<AccountActivity>,
+    summary: &Summary,
+    only: Option<&ConnectionId>,
+) {
+    for a in &summary.accounts {
+        if only.is_some_and(|id| id != &a.connection_id) {
+            continue;
+        }
+        let id = a.connection_id.to_string();
+        let figures = PlatformFigures::of(a);
+        match accounts
+            .iter_mut()
+            .find(|x| x.connection_id.as_deref() == Some(id.as_str()))
+        {
+            Some(x) => x.platform = Some(figures),
+            None => accounts.push(AccountActivity {
+                connection_id: Some(id),
+                provider: <&str>::from(a.platform).to_owned(),
+                account_name: a.name.clone(),
+                platform: Some(figures),
+                ..AccountActivity::default()
+            }),
+        }
+    }
+    accounts.sort_by(|x, y| x.account_name.cmp(&y.account_name));
 }
 
 #[cfg(test)]
@@ -188,5 +282,64 @@ mod tests {
         assert_eq!(beta.len(), 1);
         assert_eq!(beta[0].account_name, "Beta");
         assert!(activity(&posts, Some(&ConnectionId("c-none".to_owned()))).is_empty());
+    }
+
+    #[test]
+    fn platform_figures_sit_beside_publishing_and_missing_ones_stay_null() {
+        use herald_analytics::{Figure, Period, Platform, Rate, Totals};
+        let posts = [post(
+            "p1",
+            vec![target("a1", Some("c-a"), "Alpha", TargetStatus::Published)],
+        )];
+        let mut accounts = activity(&posts, None);
+        let account = |id: &str, name: &str, followers: Option<i64>| AccountSummary {
+            connection_id: ConnectionId(id.to_owned()),
+            platform: Platform::Instagram,
+            kind: "instagram_business".into(),
+            name: name.into(),
+            last_day: None,
+            totals: Totals {
+                followers: Figure {
+                    value: followers,
+                    previous: Some(90),
+                },
+                engagement_rate: Rate {
+                    value: Some(0.05),
+                    previous: None,
+                },
+                ..Totals::default()
+            },
+        };
+        let summary = Summary {
+            period: Period::Month,
+            from: jiff::civil::date(2026, 11, 8),
+            to: jiff::civil::date(2026, 12, 7),
+            accounts: vec![
+                account("c-a", "Alpha", Some(100)),
+                account("c-z", "Zeta", None),
+            ],
+            total: Totals::default(),
+        };
+        add_figures(&mut accounts, &summary, None);
+        assert_eq!(accounts.len(), 2);
+        let alpha = accounts[0].platform.as_ref().unwrap();
+        assert_eq!(
+            (alpha.followers, alpha.followers_before),
+            (Some(100), Some(90))
+        );
+        assert_eq!(alpha.engagement_rate, Some(0.05));
+        assert_eq!(alpha.views, None, "not reported stays null");
+        assert_eq!(accounts[0].published, 1);
+        assert_eq!(accounts[1].account_name, "Zeta");
+        assert_eq!(accounts[1].published, 0);
+        let mut only = activity(&posts, Some(&ConnectionId("c-z".into())));
+        add_figures(&mut only, &summary, Some(&ConnectionId("c-z".into())));
+        assert_eq!(only.len(), 1);
+        assert_eq!(only[0].account_name, "Zeta");
+        let period = PlatformPeriod::of(&summary);
+        assert_eq!(
+            (period.period.as_str(), period.to.as_str()),
+            ("30d", "2026-12-07")
+        );
     }
 }

@@ -190,11 +190,12 @@ impl Name {
             Name::ReadAnalytics => define::<AnalyticsArgs, Analytics>(
                 self,
                 "Read publishing analytics",
-                "What Herald itself recorded about publishing, per account over a period \
-                 (default: the last 30 days): how many posts were published, failed, are \
-                 scheduled or going out, and links to the published ones. Herald does not \
-                 read reach, views or likes from the platforms yet, so there are no such \
-                 numbers (`platform_metrics` is false).",
+                "Per account: what Herald recorded about publishing over a period (default: \
+                 the last 30 days): how many posts were published, failed, are scheduled or \
+                 going out, and links to the published ones; and the platforms' own figures \
+                 over the last 7, 30 or 90 days (`period`, default 30d): followers, views, \
+                 engagements and engagement rate, each beside the same days before \
+                 (`platform_metrics` is true; a figure a platform does not report is null).",
                 reads,
             ),
         }
@@ -363,6 +364,9 @@ struct AnalyticsArgs {
     to: Option<String>,
     /// Only this account (an id from list_accounts).
     connection_id: Option<String>,
+    /// The platforms' figures cover the last `7d`, `30d` (default) or
+    /// `90d` up to today (UTC).
+    period: Option<String>,
 }
 
 // ------------------------------------------------------------ calling
@@ -714,17 +718,36 @@ async fn run(
                 None => to - DEFAULT_PERIOD,
             };
             let (from, to) = range(from, to)?;
+            let period = crate::analytics_params::period(&a.period)
+                .map_err(|_| Refusal::argument("period", "7d, 30d or 90d"))?;
             let only = a.connection_id.map(ConnectionId);
             let views = state.publishing().between(auth, from, to).await?;
-            let accounts = analytics::activity(&views, only.as_ref());
+            let mut accounts = analytics::activity(&views, only.as_ref());
+            // Every account's figures, narrowed here: an account whose
+            // figures were never read is simply without them.
+            let figures = state
+                .analytics()
+                .summary(
+                    auth,
+                    &herald_analytics::Filter {
+                        period,
+                        ..herald_analytics::Filter::default()
+                    },
+                )
+                .await
+                .map_err(WebError::from)?;
+            analytics::add_figures(&mut accounts, &figures, only.as_ref());
             let summary = format!(
-                "Publishing of {} accounts from {from} to {to} (no platform metrics yet)",
-                accounts.len()
+                "Publishing of {} accounts from {from} to {to}; platform figures from {} to {}",
+                accounts.len(),
+                figures.from,
+                figures.to
             );
             let report = Analytics {
                 from: views::instant(from),
                 to: views::instant(to),
-                platform_metrics: false,
+                platform_metrics: true,
+                platform_period: analytics::PlatformPeriod::of(&figures),
                 accounts,
             };
             Done::of(report, summary, only.map(|c| c.to_string()))

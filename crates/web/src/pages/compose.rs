@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use herald_accounts::Permission;
 use herald_connections::{ConnectionView, Status};
-use herald_core::{ConnectionId, PostId, WorkspaceId};
+use herald_core::{ConnectionId, PostId, Timestamp, WorkspaceId};
 use herald_platforms::{AccountKind, PostFormat, ProviderId};
 use herald_publishing::rules::rules_for;
 use herald_publishing::{PostInput, PostView, PublishError, TargetInput, Variant, When};
@@ -570,6 +570,21 @@ struct ComposeQuery {
     workspace: Option<i64>,
     /// A content studio draft to start from.
     draft: Option<i64>,
+    /// A time to schedule for (RFC 3339, a recommendation's best hour):
+    /// the date and time fields start at it, in the reader's zone.
+    at: Option<String>,
+    /// An account to start with, ticked (one of the workspace's).
+    account: Option<String>,
+}
+
+/// The date and time fields (`2026-12-08`, `18:00`) of instant `at` in
+/// `tz`.
+fn date_time_fields(at: Timestamp, tz: &jiff::tz::TimeZone) -> (String, String) {
+    let local = at.to_zoned(tz.clone());
+    (
+        local.strftime("%Y-%m-%d").to_string(),
+        local.strftime("%H:%M").to_string(),
+    )
 }
 
 /// The draft a new post starts from, and what its platforms would still
@@ -674,6 +689,29 @@ async fn show_composer(
         draft: q.draft,
         ..ComposeState::default()
     };
+    // A proposed time is shown in the zone the reader reads times in, and
+    // the zone select keeps it (the script would otherwise pick the
+    // browser's and move the hour).
+    let at =
+        q.at.as_deref()
+            .map(|a| {
+                a.trim()
+                    .parse::<Timestamp>()
+                    .map_err(|_| WebError::BadRequest {
+                        code: "bad_request",
+                    })
+            })
+            .transpose()?;
+    if let Some(at) = at {
+        let reader = super::analytics::reader_zone(&authed.user, &headers);
+        (form.date, form.time) = date_time_fields(at, &reader.tz);
+        form.time_zone = reader.name;
+    }
+    if let Some(account) = q.account.as_deref().map(str::trim)
+        && connections.iter().any(|c| c.id.as_str() == account)
+    {
+        form.accounts.push(account.to_owned());
+    }
     let from_draft = match q.draft {
         Some(id) => Some(from_draft(&state, &auth, c.t, id, &connections, &mut form).await?),
         None => None,
@@ -687,7 +725,7 @@ async fn show_composer(
             state: form,
             editable: true,
             may_publish: auth.allows(Permission::Publish),
-            zone_from_browser: true,
+            zone_from_browser: at.is_none(),
             error: None,
             issues: Vec::new(),
             from_draft,

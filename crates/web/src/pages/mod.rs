@@ -6,6 +6,7 @@
 //! request so handlers only add what their page shows.
 
 mod account;
+mod analytics;
 pub(crate) mod api_docs;
 mod approvals;
 mod calendar;
@@ -16,6 +17,8 @@ mod deletion;
 mod endpoints;
 mod guest_review;
 mod inbox;
+mod learn;
+pub(crate) use learn::recommendation_words;
 pub mod live;
 mod mailbox;
 mod notifications;
@@ -57,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(compose::router())
         .merge(content::router())
+        .merge(analytics::router())
+        .merge(learn::router())
         .merge(posts::router())
         .merge(endpoints::router())
         .merge(webhooks::router())

@@ -1,8 +1,7 @@
 //! The logged-in layout: a left rail with the product's sections, and the
 //! home page's getting-started steps. A section is in the rail only once it
 //! has a page of its own: nothing here links to a page that does not exist
-//! yet (content came back with the content studio; analytics comes back
-//! with its feature).
+//! yet.
 
 use askama::Template;
 use axum::Router;
@@ -24,17 +23,21 @@ pub enum Section {
     Publishing,
     Calendar,
     Content,
+    Analytics,
+    Learn,
     Inbox,
     Webhooks,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 9] = [
         Section::Home,
         Section::Publishing,
         Section::Calendar,
         Section::Content,
+        Section::Analytics,
+        Section::Learn,
         Section::Inbox,
         Section::Webhooks,
         Section::Settings,
@@ -46,6 +49,8 @@ impl Section {
             Section::Publishing => "/home/publishing",
             Section::Calendar => "/home/calendar",
             Section::Content => "/home/content",
+            Section::Analytics => "/home/analytics",
+            Section::Learn => "/home/learn",
             Section::Inbox => "/home/inbox",
             Section::Webhooks => "/home/webhooks",
             Section::Settings => "/home/settings",
@@ -59,6 +64,8 @@ impl Section {
             Section::Publishing => "nav.publishing",
             Section::Calendar => "nav.calendar",
             Section::Content => "nav.content",
+            Section::Analytics => "nav.analytics",
+            Section::Learn => "nav.learn",
             Section::Inbox => "nav.inbox",
             Section::Webhooks => "nav.webhooks",
             Section::Settings => "nav.settings",
@@ -72,6 +79,8 @@ impl Section {
             Section::Publishing => "M4 12l16-8-6 16-3-7zM11 13l9-9",
             Section::Calendar => "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
             Section::Content => "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
+            Section::Analytics => "M4 20V4M4 20h16M8 16v-5M12 16V8M16 16v-8M20 16v-3",
+            Section::Learn => "M3 6l9-3 9 3-9 3zM7 8v6c3 2 7 2 10 0V8M21 6v6",
             Section::Inbox => "M4 5h16l1 8v6H3v-6zM3 13h5l2 3h4l2-3h5",
             Section::Webhooks => {
                 "M9 7a3 3 0 1 1 4 2.8L16 15M6 17a3 3 0 1 1 3-3h6M18 17a3 3 0 1 1-2.5-4.6"

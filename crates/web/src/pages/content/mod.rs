@@ -367,8 +367,38 @@ struct StudioPage {
     drafts: Vec<DraftRow>,
     bookmarks: Vec<BookmarkRow>,
     may_draft: bool,
+    /// The pillar the gallery was opened for (a recommendation's next
+    /// step): its templates' drafts and generations belong to it.
+    pillar: Option<PillarChoice>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// A pillar the gallery and a template carry on to the draft.
+pub struct PillarChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The workspace's pillar `value` names, if it names one.
+async fn pillar_of(
+    state: &AppState,
+    auth: &Authorized,
+    value: Option<&str>,
+) -> Result<Option<PillarChoice>, WebError> {
+    let Some(id) = value.map(str::trim).and_then(|v| v.parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    Ok(state
+        .studio()
+        .pillars(auth)
+        .await?
+        .into_iter()
+        .find(|p| p.id.0 == id)
+        .map(|p| PillarChoice {
+            id: p.id.0,
+            name: p.name,
+        }))
 }
 
 #[derive(Deserialize, Default)]
@@ -378,6 +408,7 @@ struct StudioQuery {
     platform: Option<String>,
     locale: Option<String>,
     q: Option<String>,
+    pillar: Option<String>,
     done: Option<String>,
     #[serde(flatten)]
     refused: Refused,
@@ -427,6 +458,11 @@ async fn show_studio(
     let drafts = studio.drafts(&auth).await?;
     let bookmarks = studio.bookmarks(&auth).await?;
     let ws = workspace.id.0;
+    let pillar = pillar_of(&state, &auth, q.pillar.as_deref()).await?;
+    let for_pillar = pillar
+        .as_ref()
+        .map(|p| format!("&pillar={}", p.id))
+        .unwrap_or_default();
     let niche_name = |code: &str| {
         niches
             .iter()
@@ -442,7 +478,10 @@ async fn show_studio(
         templates: templates
             .iter()
             .map(|tpl| TemplateCard {
-                href: format!("/home/content/templates/{}?workspace={ws}", tpl.id),
+                href: format!(
+                    "/home/content/templates/{}?workspace={ws}{for_pillar}",
+                    tpl.id
+                ),
                 title: tpl.title.clone(),
                 description: tpl.description.clone(),
                 niche: niche_name(&tpl.niche),
@@ -501,6 +540,7 @@ async fn show_studio(
             })
             .collect(),
         may_draft: auth.allows(Permission::Draft),
+        pillar,
         notice: known(t, "studio.done.", q.done.as_deref()),
         error: q.refused.message(c.locale),
         c,
@@ -536,6 +576,8 @@ struct TemplatePage {
     platform_choices: Vec<Choice>,
     fields: EditorFields,
     copied_from: Option<String>,
+    /// The pillar a draft started here belongs to.
+    pillar: Option<PillarChoice>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -547,6 +589,13 @@ struct NoticeQuery {
     refused: Refused,
 }
 
+#[derive(Deserialize, Default)]
+struct TemplateQuery {
+    pillar: Option<String>,
+    #[serde(flatten)]
+    notice: NoticeQuery,
+}
+
 async fn show_template(
     State(state): State<AppState>,
     PageMember {
@@ -554,11 +603,12 @@ async fn show_template(
     }: PageMember,
     c: Chrome,
     Path(id): Path<i64>,
-    Query(q): Query<NoticeQuery>,
+    Query(TemplateQuery { pillar, notice: q }): Query<TemplateQuery>,
 ) -> Result<Response, WebError> {
     let t = c.t;
     let studio = state.studio();
     let tpl = studio.template(&auth, TemplateId(id)).await?;
+    let pillar = pillar_of(&state, &auth, pillar.as_deref()).await?;
     let niches = studio.niches(Some(c.locale.code())).await?;
     let bookmarked = studio
         .bookmarks(&auth)
@@ -601,6 +651,7 @@ async fn show_template(
             .map(|from| format!("/home/content/templates/{from}?workspace={ws}")),
         title: tpl.title,
         description: tpl.description,
+        pillar,
         notice: known(t, "studio.done.", q.done.as_deref()),
         error: q.refused.message(c.locale),
         c,
@@ -736,6 +787,10 @@ struct NewDraftForm {
     template: Option<String>,
     #[serde(default)]
     format: Option<String>,
+    /// The pillar the draft belongs to (one of the workspace's: the
+    /// studio refuses another).
+    #[serde(default)]
+    pillar: Option<String>,
 }
 
 /// A blank draft: a template's structure, or an empty piece of a format.
@@ -767,7 +822,19 @@ async fn create_draft(
             form.format.as_deref().and_then(Format::parse)
         },
         template_id: template,
-        pillar_id: None,
+        pillar_id: form
+            .pillar
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<i64>()
+                    .map(herald_core::PillarId)
+                    .map_err(|_| WebError::BadRequest {
+                        code: "bad_request",
+                    })
+            })
+            .transpose()?,
         platform: None,
         tone: None,
     };
