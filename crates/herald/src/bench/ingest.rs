@@ -26,16 +26,16 @@ use anyhow::{Context, ensure};
 use clap::{Args, ValueEnum};
 use herald_accounts::{Authorized, Permission, User};
 use herald_analytics::ingest::Outcome;
-use herald_jobs::JobPayload;
 use herald_connections::{CallbackParams, Completed, Connections};
 use herald_core::{Clock, SystemClock};
 use herald_db::on_pool;
+use herald_jobs::JobPayload;
 use herald_platforms::ProviderId;
 use herald_sandbox::Sandbox;
 use serde::Serialize;
 
-use super::publish::{Held, bench_meta, consent_form, sign_up, worker_env};
 use super::create_database;
+use super::publish::{Held, bench_meta, consent_form, sign_up, worker_env};
 use crate::app::Process;
 use crate::config::Config;
 
@@ -198,9 +198,16 @@ async fn bench(args: &IngestBench, held: &mut Held) -> anyhow::Result<Report> {
 
     let started = Instant::now();
     for i in 0..args.accounts {
-        connect(&connections, &user, &session, &auth, provider, &format!("bench-{i:04}"))
-            .await
-            .with_context(|| format!("connecting sandbox user bench-{i:04}"))?;
+        connect(
+            &connections,
+            &user,
+            &session,
+            &auth,
+            provider,
+            &format!("bench-{i:04}"),
+        )
+        .await
+        .with_context(|| format!("connecting sandbox user bench-{i:04}"))?;
     }
     let connect_time = started.elapsed();
     eprintln!("  connected in {:.1} s", connect_time.as_secs_f64());
