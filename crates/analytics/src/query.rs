@@ -534,7 +534,11 @@ impl Analytics {
     ) -> Result<Ranking, AnalyticsError> {
         let scope = AccountScope::of(filter, accounts);
         let order = match rank {
-            Rank::EngagementRate => "rate",
+            // The expression, not its alias: PostgreSQL reads no alias in
+            // WHERE.
+            Rank::EngagementRate => {
+                "CAST(p.engagements AS DOUBLE PRECISION) / NULLIF(COALESCE(p.views, p.reach), 0)"
+            }
             Rank::Engagements => "p.engagements",
             Rank::Views => "COALESCE(p.views, p.reach)",
             Rank::Newest => "p.published_at",

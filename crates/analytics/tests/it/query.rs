@@ -199,6 +199,24 @@ async fn filters_narrow_and_strangers_see_nothing(t: TestDb) {
         .await
         .unwrap();
     assert!(!their_posts.top.is_empty());
+    // Ranked by engagement rate: best first, worst first, no post twice.
+    let by_rate = env
+        .analytics
+        .posts(
+            &auth,
+            &Filter {
+                period: Period::Month,
+                ..Filter::default()
+            },
+            Rank::EngagementRate,
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_rate.top.len(), 3);
+    assert!(by_rate.top[0].engagement_rate >= by_rate.top[1].engagement_rate);
+    assert!(by_rate.bottom[0].engagement_rate <= by_rate.bottom[1].engagement_rate);
+    assert!(by_rate.bottom[0].engagement_rate < by_rate.top[2].engagement_rate);
     assert!(
         their_posts
             .top
