@@ -706,7 +706,9 @@ pub async fn derived_day(
 /// known stops the walk. Only empty counts are written, so running it
 /// again changes nothing; returns how many days were filled.
 pub async fn fill_followers(tx: &mut Tx, connection: &ConnectionId) -> Result<u64, DbError> {
-    let days: Vec<(i32, Option<i64>, Option<i64>, Option<i64>)> = on_tx!(tx, |conn| {
+    // (day, followers, follows, unfollows), newest first.
+    type Day = (i32, Option<i64>, Option<i64>, Option<i64>);
+    let days: Vec<Day> = on_tx!(tx, |conn| {
         sqlx::query_as(
             "SELECT day, followers, follows, unfollows FROM analytics_account_days \
              WHERE connection_id = $1 ORDER BY day DESC",
