@@ -212,7 +212,7 @@ impl Analytics {
         let best_times = self
             .best_times_of(auth.workspace(), filter, &accounts, days, time_zone, &zone)
             .await?;
-        let platforms = platforms_of(&summary, &accounts);
+        let platforms = platforms_of(&summary);
         let anomalies = self.anomalies(auth, filter).await?;
         let runs = self.runs(auth, 10).await?;
         Ok(Dashboard {
@@ -705,9 +705,7 @@ impl Analytics {
         auth: &Authorized,
         filter: &Filter,
     ) -> Result<Vec<PlatformRow>, AnalyticsError> {
-        let summary = self.summary(auth, filter).await?;
-        let accounts = self.accounts_of(auth.workspace(), filter).await?;
-        Ok(platforms_of(&summary, &accounts))
+        Ok(platforms_of(&self.summary(auth, filter).await?))
     }
 
     /// The workspace's latest ingestion runs, newest first.
@@ -945,7 +943,7 @@ pub(crate) fn heat_map(
     }
 }
 
-fn platforms_of(summary: &Summary, accounts: &[Named]) -> Vec<PlatformRow> {
+fn platforms_of(summary: &Summary) -> Vec<PlatformRow> {
     let mut rows: BTreeMap<Platform, PlatformRow> = BTreeMap::new();
     for a in &summary.accounts {
         let row = rows.entry(a.platform).or_insert_with(|| PlatformRow {
@@ -956,7 +954,6 @@ fn platforms_of(summary: &Summary, accounts: &[Named]) -> Vec<PlatformRow> {
         row.accounts += 1;
         row.totals.add(&a.totals);
     }
-    debug_assert!(summary.accounts.len() <= accounts.len());
     rows.into_values().collect()
 }
 
