@@ -322,7 +322,12 @@ impl Analytics {
                     .filter(|c| c == "paced")
                     .unwrap_or_else(|| error.kind.as_str().to_owned());
                 match &error.kind {
-                    ErrorKind::RateLimited { until } => {
+                    ErrorKind::RateLimited { .. } | ErrorKind::Postponed { .. } => {
+                        let until = match error.kind {
+                            ErrorKind::Postponed { until } => Some(until),
+                            ErrorKind::RateLimited { until } => until,
+                            _ => None,
+                        };
                         if code != "paced" {
                             store::record_error(self.db(), run, &code, 1)
                                 .await

@@ -299,7 +299,7 @@ pub fn platform_code(e: &PlatformError) -> &'static str {
     match e.kind {
         ErrorKind::Reconnect => "platform_reconnect",
         ErrorKind::Reconsent { .. } => "platform_reconsent",
-        ErrorKind::RateLimited { .. } => "platform_rate_limited",
+        ErrorKind::RateLimited { .. } | ErrorKind::Postponed { .. } => "platform_rate_limited",
         ErrorKind::Unavailable | ErrorKind::OutcomeUnknown => "platform_unavailable",
         ErrorKind::BadRequest => "platform_bad_request",
         ErrorKind::Misconfigured => "platform_misconfigured",

@@ -1,9 +1,11 @@
 //! What can go wrong when Herald talks to a platform, classified into the
 //! few things a person (or a job) can act on.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use herald_core::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::ProviderId;
 
@@ -28,6 +30,11 @@ pub enum ErrorKind {
     /// The platform rejected Herald's app credentials or redirect URI: an
     /// operator has to fix the configuration.
     Misconfigured,
+    /// The platform will not take this now but nobody has to act: the
+    /// same request may go out at `until` (a per-account daily cap, an
+    /// instance-wide upload budget). Waiting for it is not a failed
+    /// attempt; the reason ([`PlatformError::hint`]) is shown meanwhile.
+    Postponed { until: Timestamp },
 }
 
 impl ErrorKind {
@@ -41,6 +48,7 @@ impl ErrorKind {
             ErrorKind::OutcomeUnknown => "outcome_unknown",
             ErrorKind::BadRequest => "bad_request",
             ErrorKind::Misconfigured => "misconfigured",
+            ErrorKind::Postponed { .. } => "postponed",
         }
     }
 }
@@ -58,6 +66,49 @@ pub struct PlatformError {
     pub message: String,
     /// `fbtrace_id`, `log_id` or similar.
     pub trace: Option<String>,
+    /// What exactly happened and what the person can do, as a code and
+    /// parameters (rendered at the edge as `failure.<code>`), when the
+    /// adapter knows more than the kind says.
+    pub hint: Option<Hint>,
+}
+
+/// A precise reason for a platform failure, in no language: a code from
+/// [`HINT_CODES`] and the values its words need (the platform's own
+/// `error_user_msg`, a rejection reason, a time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hint {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl Hint {
+    /// A hint with `code`, which must be one of [`HINT_CODES`].
+    pub fn new<const N: usize>(code: &str, params: [(&str, String); N]) -> Hint {
+        debug_assert!(is_hint_code(code), "unregistered hint code {code}");
+        Hint {
+            code: code.to_owned(),
+            params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        }
+    }
+}
+
+/// Every hint code an adapter may produce, one list per area. The web
+/// layer has words for each in every language (a test holds it), so add a
+/// code to its area's `HINTS` and its `failure-<code>` copy in every
+/// catalogue together.
+pub const HINT_CODES: &[&[&str]] = &[
+    // Facebook Login: permissions and webhook subscriptions.
+    crate::meta::HINTS,
+    // Instagram and Facebook publishing.
+    crate::publish::graph::HINTS,
+    crate::publish::tiktok::HINTS,
+    crate::publish::youtube::HINTS,
+];
+
+/// Whether `code` is a registered hint code.
+pub fn is_hint_code(code: &str) -> bool {
+    HINT_CODES.iter().any(|area| area.contains(&code))
 }
 
 impl PlatformError {
@@ -68,7 +119,13 @@ impl PlatformError {
             code: None,
             message: message.into(),
             trace: None,
+            hint: None,
         }
+    }
+
+    pub fn with_hint(mut self, hint: Hint) -> Self {
+        self.hint = Some(hint);
+        self
     }
 
     pub fn with_code(mut self, code: impl Into<String>) -> Self {

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use client::{Call, ClientOptions, Dialect, Method, PlatformClient, Reply, Usage};
-pub use error::{ErrorKind, PlatformError};
+pub use error::{ErrorKind, HINT_CODES, Hint, PlatformError, is_hint_code};
 pub use provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, missing_scopes,

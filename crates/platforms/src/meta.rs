@@ -20,6 +20,10 @@ use crate::provider::{
 };
 use crate::{AppConfig, ErrorKind, PlatformError, consent_url};
 
+/// Hint codes of Facebook Login connections (permissions, webhook
+/// subscriptions); see [`crate::HINT_CODES`].
+pub const HINTS: &[&str] = &[];
+
 /// The Graph API version Herald speaks.
 pub const GRAPH_VERSION: &str = "v25.0";
 

@@ -55,6 +55,11 @@ impl JobPayload for PublishTarget {
     const MAX_ATTEMPTS: i32 = 10;
 }
 
+/// Longest a platform may postpone a target past its due time before it
+/// fails: a cap that lifts "tomorrow" lifts within this, one that keeps
+/// refusing for a week needs a person.
+const MAX_POSTPONED: herald_core::SignedDuration = herald_core::SignedDuration::from_hours(7 * 24);
+
 /// Most steps one job runs before handing over to a fresh job (a
 /// thousand-chunk upload does not hold one job forever).
 const STEPS_PER_RUN: usize = 64;
@@ -595,6 +600,12 @@ impl Dispatcher {
         error: PlatformError,
     ) -> Result<(), JobError> {
         let (target, attempt) = (run.target, run.attempt);
+        if let ErrorKind::Postponed { until } = error.kind {
+            let due = target.due_at.map(|t| t.0).unwrap_or(run.started);
+            if until <= due + MAX_POSTPONED {
+                return self.postpone(run, progress, until, &error).await;
+            }
+        }
         let retryable = matches!(
             error.kind,
             ErrorKind::RateLimited { .. } | ErrorKind::Unavailable | ErrorKind::OutcomeUnknown
@@ -640,13 +651,14 @@ impl Dispatcher {
             ErrorKind::Reconsent { .. } => FailureKind::Reconsent,
             ErrorKind::BadRequest => FailureKind::Rejected,
             ErrorKind::Misconfigured => FailureKind::Misconfigured,
-            ErrorKind::RateLimited { .. } => FailureKind::Quota,
+            ErrorKind::RateLimited { .. } | ErrorKind::Postponed { .. } => FailureKind::Quota,
             ErrorKind::Unavailable => FailureKind::Unavailable,
             ErrorKind::OutcomeUnknown => FailureKind::Unconfirmed,
         };
         let platform = ("platform", Param::from(provider_name(&target.provider)));
         let said = ("detail", Param::Text(error.message.clone()));
         let detail = match (&error.kind, failure_kind) {
+            _ if error.hint.is_some() => hinted(&error, platform.1.clone()),
             (_, FailureKind::Unconfirmed) => {
                 FailureDetail::new("platform_unconfirmed", [platform, said])
             }
@@ -675,6 +687,85 @@ impl Dispatcher {
             },
         )
         .await
+    }
+
+    /// The platform will take the target later: a fresh job at `until`
+    /// resumes from the saved progress (no attempt is spent), and the
+    /// target says why it waits until then.
+    async fn postpone(
+        &self,
+        run: Run<'_>,
+        progress: &Progress,
+        until: Timestamp,
+        error: &PlatformError,
+    ) -> Result<(), JobError> {
+        let target = run.target;
+        let now = self.now();
+        let encoded = encode(progress);
+        let platform = Param::from(provider_name(&target.provider));
+        let mut detail = if error.hint.is_some() {
+            hinted(error, platform)
+        } else {
+            FailureDetail::new(
+                "platform_said",
+                [
+                    ("platform", platform),
+                    ("detail", Param::Text(error.message.clone())),
+                ],
+            )
+        };
+        detail.params.insert("until".to_owned(), Param::Time(until));
+        let detail = serde_json::to_string(&detail)
+            .map_err(|e| JobError::permanent(format!("the reason could not be encoded: {e}")))?;
+        let reason = store::ReceiptError {
+            kind: error.kind.as_str(),
+            code: error.code.as_deref(),
+            message: Some(&error.message),
+            detail: Some(&detail),
+        };
+        let mut tx = self.db().begin().await.map_err(db_error)?;
+        let next = NewJob::of(&PublishTarget {
+            target_id: target.id.clone(),
+        })
+        .map_err(|e| JobError::permanent(e.to_string()))?
+        .run_at(until.max(now));
+        let next = self
+            .queue()
+            .enqueue(&mut tx, next)
+            .await
+            .map_err(db_error)?;
+        if !store::postpone(
+            &mut tx,
+            &target.id,
+            run.job_id,
+            next.id().0,
+            &encoded,
+            reason,
+            now,
+        )
+        .await
+        .map_err(db_error)?
+        {
+            return Ok(());
+        }
+        store::insert_receipt(
+            &mut tx,
+            &NewReceipt {
+                error: Some(reason),
+                ..run.receipt(Outcome::Waiting, &encoded, now)
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(
+            target_id = %target.id,
+            provider = %target.provider,
+            until = %until,
+            reason = error.hint.as_ref().map(|h| h.code.as_str()).unwrap_or(""),
+            "the platform postponed the post"
+        );
+        Ok(())
     }
 
     async fn fail(&self, run: Run<'_>, encoded: &str, failure: Failure) -> Result<(), JobError> {
@@ -796,6 +887,27 @@ fn provider_name(provider: &str) -> &str {
         Some(p) => p.name(),
         None => provider,
     }
+}
+
+/// The detail of an error whose adapter said exactly what happened: the
+/// hint's code and values, with the platform and its own words.
+fn hinted(error: &PlatformError, platform: Param) -> FailureDetail {
+    let mut detail = FailureDetail::new(
+        "platform_said",
+        [
+            ("platform", platform),
+            ("detail", Param::Text(error.message.clone())),
+        ],
+    );
+    if let Some(hint) = &error.hint {
+        detail.code = hint.code.clone();
+        for (key, value) in &hint.params {
+            detail
+                .params
+                .insert(key.clone(), Param::Text(value.clone()));
+        }
+    }
+    detail
 }
 
 fn account_removed(target: &TargetRow) -> FailureDetail {

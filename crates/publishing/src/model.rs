@@ -303,6 +303,10 @@ pub struct TargetView {
     /// Why it failed, as a code with parameters for the reader's language
     /// (none on failures recorded before codes were stored).
     pub error_detail: Option<FailureDetail>,
+    /// While it is publishing: why the platform postponed it and until
+    /// when (`params.until`), as a code with parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postponed: Option<FailureDetail>,
     pub published_at: Option<Timestamp>,
 }
 

@@ -925,6 +925,11 @@ pub(crate) fn status_of(row: &TargetRow) -> TargetStatus {
 }
 
 pub(crate) fn target_view(row: &TargetRow) -> TargetView {
+    let postponed = row.error_kind.as_deref() == Some("postponed")
+        && matches!(
+            status_of(row),
+            TargetStatus::Publishing | TargetStatus::Scheduled
+        );
     TargetView {
         id: row.id.clone(),
         connection_id: row.connection_id.clone(),
@@ -940,7 +945,16 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
         permalink: row.permalink.clone(),
         error_kind: row.error_kind.as_deref().and_then(FailureKind::parse),
         error_message: row.error_message.clone(),
-        error_detail: row.error_detail.as_deref().and_then(detail_of),
+        error_detail: row
+            .error_detail
+            .as_deref()
+            .filter(|_| !postponed)
+            .and_then(detail_of),
+        postponed: row
+            .error_detail
+            .as_deref()
+            .filter(|_| postponed)
+            .and_then(detail_of),
         published_at: row.published_at.map(Timestamp::from),
     }
 }

@@ -431,6 +431,38 @@ pub async fn hand_over(
     Ok(done == 1)
 }
 
+/// Hands a target over like [`hand_over`] and says why it waits: the
+/// platform postponed it (`error_kind = 'postponed'` with the reason's
+/// detail until it is published, fails or is rescheduled).
+pub async fn postpone(
+    tx: &mut Tx,
+    id: &TargetId,
+    from_job: i64,
+    to_job: i64,
+    progress: &str,
+    reason: ReceiptError<'_>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE post_targets SET job_id = $1, progress = $2, updated_at = $3, \
+               error_kind = $4, error_message = $5, error_detail = $6 \
+               WHERE id = $7 AND job_id = $8 AND status = 'publishing'";
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(sql)
+            .bind(to_job)
+            .bind(progress)
+            .bind(DbTime(now))
+            .bind(reason.kind)
+            .bind(reason.message)
+            .bind(reason.detail)
+            .bind(id)
+            .bind(from_job)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}
+
 /// Which run of a target a change belongs to: the target and the job
 /// that owns it (a change by a job that no longer owns it does nothing).
 #[derive(Debug, Clone, Copy)]

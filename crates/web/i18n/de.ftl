@@ -578,6 +578,8 @@ posts-outcome-failed = Fehlgeschlagen
 posts-outcome-cancelled = Abgebrochen
 
 ## posts.failure
+posts-postponed = Von der Plattform verschoben:
+posts-postponed_until = { $reason } Herald versucht es um { $until } erneut.
 posts-failure-reconnect = Das Konto muss neu verbunden werden.
 posts-failure-reconsent = Herald fehlt eine Berechtigung für dieses Konto.
 posts-failure-rejected = Die Plattform hat den Beitrag abgelehnt.

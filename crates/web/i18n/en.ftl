@@ -577,6 +577,8 @@ posts-outcome-failed = Failed
 posts-outcome-cancelled = Cancelled
 
 ## posts.failure
+posts-postponed = Postponed by the platform:
+posts-postponed_until = { $reason } Herald tries again at { $until }.
 posts-failure-reconnect = The account needs to be reconnected.
 posts-failure-reconsent = Herald is missing a permission for this account.
 posts-failure-rejected = The platform refused the post.

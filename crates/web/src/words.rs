@@ -272,6 +272,7 @@ fn arg<'a>(t: &Catalog, value: &'a Param) -> Arg<'a> {
             Arg::from(labels.join(", "))
         }
         Param::List(values) => Arg::from(values.join(", ")),
+        Param::Time(at) => Arg::from(zoned_instant(t, &jiff::tz::TimeZone::UTC, *at)),
     }
 }
 
@@ -637,6 +638,24 @@ mod tests {
                     "{kind}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_platform_hint_has_copy_in_every_language() {
+        for locale in Locale::ALL {
+            let t = catalog(locale);
+            for code in herald_platforms::HINT_CODES
+                .iter()
+                .flat_map(|area| area.iter())
+            {
+                assert!(
+                    t.has(&format!("failure.{code}")),
+                    "failure.{code} in {}",
+                    locale.code()
+                );
+            }
+            assert!(t.has("posts.postponed") && t.has("posts.postponed_until"));
         }
     }
 

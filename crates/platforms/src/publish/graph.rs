@@ -12,6 +12,10 @@ use crate::client::{Call, Method, PlatformClient};
 use crate::meta::{GRAPH_VERSION, GraphDialect};
 use crate::{ErrorKind, Hosts, PlatformError, ProviderId};
 
+/// Hint codes of Instagram and Facebook publishing; see
+/// [`crate::HINT_CODES`].
+pub const HINTS: &[&str] = &[];
+
 pub(super) const PERMALINK: &str = "permalink";
 pub(super) const PERMALINK_WARNING: &str = "permalink_warning";
 pub(super) const COMMENT_INTENT: &str = "comment_intent_at";

@@ -26,7 +26,7 @@
 //!    instead of sleeping, so a worker is never held by a slow platform.
 
 pub mod facebook;
-mod graph;
+pub(crate) mod graph;
 pub mod instagram;
 pub mod tiktok;
 mod upload;

@@ -38,6 +38,9 @@ use crate::client::{Call, Method, PlatformClient};
 use crate::tiktok::TikTokDialect;
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
 
+/// Hint codes of TikTok publishing; see [`crate::HINT_CODES`].
+pub const HINTS: &[&str] = &[];
+
 const P: ProviderId = ProviderId::TikTok;
 const MIB: u64 = 1024 * 1024;
 const MIN_CHUNK: u64 = 5 * MIB;

@@ -42,6 +42,9 @@ use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::youtube::GoogleDialect;
 use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
 
+/// Hint codes of YouTube publishing; see [`crate::HINT_CODES`].
+pub const HINTS: &[&str] = &[];
+
 const P: ProviderId = ProviderId::YouTube;
 /// Non-final chunks must be whole multiples of this.
 pub const CHUNK_QUANTUM: u64 = 256 * 1024;

@@ -217,6 +217,7 @@ mod tests {
             error_kind: None,
             error_message: None,
             error_detail: None,
+            postponed: None,
             published_at: published
                 .then(|| Timestamp::from_second(1_700_000_000 + id.len() as i64).unwrap()),
         }

@@ -209,6 +209,8 @@ pub struct TargetLine {
     pub published_at: Option<String>,
     pub attempts: i32,
     pub failure: Option<FailureView>,
+    /// Why the platform postponed it and when it is tried again.
+    pub postponed: Option<String>,
     pub can_retry: bool,
     pub format: &'static str,
     pub caption: String,
@@ -277,6 +279,19 @@ fn target_line(t: &'static Catalog, tz: &TimeZone, target: &TargetView, role: Ro
         published_at: target.published_at.map(|at| local_time(at, tz)),
         attempts: target.attempts,
         failure: failure(t, target),
+        postponed: target.postponed.as_ref().map(|detail| {
+            let reason = crate::words::failure(t, detail);
+            match detail.params.get("until") {
+                Some(herald_publishing::rules::Param::Time(at)) => t.format(
+                    "posts.postponed_until",
+                    &[
+                        ("reason", crate::i18n::Arg::from(reason)),
+                        ("until", crate::i18n::Arg::from(local_time(*at, tz))),
+                    ],
+                ),
+                _ => reason,
+            }
+        }),
         can_retry: target.may_retry(role),
         format: t.text(&format!(
             "compose.format.{}",

@@ -55,8 +55,12 @@ fn db_error(e: impl Into<InboxError>) -> JobError {
 /// or `None` when the platform did nothing and a later attempt may work.
 fn failure_code(e: &PlatformError, last_attempt: bool) -> Option<&'static str> {
     match e.kind {
-        ErrorKind::RateLimited { .. } | ErrorKind::Unavailable if !last_attempt => None,
-        ErrorKind::RateLimited { .. } => Some("rate_limited"),
+        ErrorKind::RateLimited { .. } | ErrorKind::Postponed { .. } | ErrorKind::Unavailable
+            if !last_attempt =>
+        {
+            None
+        }
+        ErrorKind::RateLimited { .. } | ErrorKind::Postponed { .. } => Some("rate_limited"),
         ErrorKind::Unavailable => Some("unavailable"),
         ErrorKind::OutcomeUnknown => Some("outcome_unknown"),
         ErrorKind::Reconnect | ErrorKind::Reconsent { .. } => Some("reconnect"),
