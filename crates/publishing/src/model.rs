@@ -559,6 +559,7 @@ mod tests {
                 error_kind: None,
                 error_message: None,
                 error_detail: None,
+                postponed: None,
                 published_at: None,
             })
             .collect();

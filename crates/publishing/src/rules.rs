@@ -317,7 +317,8 @@ pub enum Param {
     /// Values shown as they are (MIME types).
     List(Vec<String>),
     /// An instant (when a postponed post is tried again).
-    Time(#[cfg_attr(feature = "openapi", schema(value_type = String))] herald_core::Timestamp),
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    Time(herald_core::Timestamp),
 }
 
 impl Param {

@@ -197,6 +197,12 @@ struct Setup {
 }
 
 async fn setup(t: &TestDb) -> Setup {
+    setup_with(t, |_| {}).await
+}
+
+/// [`setup`] with its publishers changed by `adjust` (a wrapper that
+/// plays a platform's answer the sandbox has no switch for).
+async fn setup_with(t: &TestDb, adjust: impl FnOnce(&mut Publishers)) -> Setup {
     let clock = Arc::new(ManualClock::new(
         Timestamp::from_second(1_800_000_000).unwrap(),
     ));
@@ -274,7 +280,8 @@ async fn setup(t: &TestDb) -> Setup {
         youtube: Some(app(&c.google)),
     };
     let providers = Providers::new(&apps, &client);
-    let publishers = Publishers::new(&apps, &client);
+    let mut publishers = Publishers::new(&apps, &client);
+    adjust(&mut publishers);
     let queue = Queue::new(t.db.clone(), clock.clone());
     let connections = Connections::new(
         t.db.clone(),
@@ -657,6 +664,44 @@ impl Setup {
             );
             assert!(target.remote_id.is_some(), "{tag}: remote id recorded");
         }
+    }
+}
+
+/// A publisher that, the first time it is asked, answers as a platform
+/// does that takes the post later (a daily cap): `Postponed` with a
+/// reason; after that it is the real publisher.
+struct PostponesOnce {
+    inner: Arc<dyn herald_platforms::Publisher>,
+    clock: Arc<ManualClock>,
+    asked: Mutex<bool>,
+}
+
+#[async_trait]
+impl herald_platforms::Publisher for PostponesOnce {
+    fn provider(&self) -> ProviderId {
+        self.inner.provider()
+    }
+
+    async fn step(
+        &self,
+        request: &herald_platforms::PublishRequest,
+        media: &dyn MediaSource,
+        progress: &herald_platforms::Progress,
+    ) -> Result<herald_platforms::Step, herald_platforms::PlatformError> {
+        if !std::mem::replace(&mut *self.asked.lock().unwrap(), true) {
+            let until = self.clock.now() + SignedDuration::from_hours(20);
+            return Err(herald_platforms::PlatformError::new(
+                self.provider(),
+                herald_platforms::ErrorKind::Postponed { until },
+                "too many posts today",
+            )
+            .with_code("spam_risk_too_many_posts")
+            .with_hint(herald_platforms::Hint {
+                code: "test_daily_cap".into(),
+                params: [("limit".to_owned(), "15".to_owned())].into(),
+            }));
+        }
+        self.inner.step(request, media, progress).await
     }
 }
 
@@ -1125,7 +1170,104 @@ async fn contributors_submit_approvers_ask_for_changes_then_approve(t: TestDb) {
     );
 }
 
+/// A platform that postpones a post (a daily cap) leaves the target
+/// publishing with the reason and the time of the next try, spends no
+/// attempt of the queue, and the post goes out once at that time.
+async fn a_postponed_target_waits_with_its_reason_then_goes_out_once(t: TestDb) {
+    let clock_slot: Arc<Mutex<Option<Arc<ManualClock>>>> = Arc::default();
+    let s = setup_with(&t, |publishers| {
+        let inner = publishers.get(AccountKind::TikTokUser).unwrap();
+        let clock = Arc::new(ManualClock::new(Timestamp::UNIX_EPOCH));
+        *clock_slot.lock().unwrap() = Some(clock.clone());
+        publishers.insert(
+            AccountKind::TikTokUser,
+            Arc::new(PostponesOnce {
+                inner,
+                clock,
+                asked: Mutex::new(false),
+            }),
+        );
+    })
+    .await;
+    // The wrapper reads the same time as everyone else.
+    let wrapper_clock = clock_slot.lock().unwrap().clone().unwrap();
+    wrapper_clock.set(s.clock.now());
+    let due = s.clock.now();
+    let post = s.publish_now("#capped").await;
+    let worker = s.worker("w1");
+    let tiktok = |view: &PostView| {
+        view.targets
+            .iter()
+            .find(|t| t.kind == AccountKind::TikTokUser)
+            .cloned()
+            .unwrap()
+    };
+    // Run what is due before the next try: every other target goes out,
+    // TikTok waits.
+    let retry_at = due + SignedDuration::from_hours(20);
+    for _ in 0..2_000 {
+        let view = s.publishing.get(&s.auth, &post.id).await.unwrap();
+        if tiktok(&view).postponed.is_some()
+            && view
+                .targets
+                .iter()
+                .filter(|t| t.kind != AccountKind::TikTokUser)
+                .all(|t| t.status == TargetStatus::Published)
+        {
+            break;
+        }
+        if worker.run_due().await.unwrap() == 0 {
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            if let Some(next) = s.queue.next_due("publishing").await.unwrap()
+                && next > s.clock.now()
+                && next < retry_at
+            {
+                s.clock.set(next);
+                wrapper_clock.set(next);
+            }
+        }
+    }
+    let view = s.publishing.get(&s.auth, &post.id).await.unwrap();
+    let waiting = tiktok(&view);
+    assert_eq!(waiting.status, TargetStatus::Publishing);
+    assert_eq!(waiting.error_kind, None, "a postponement is not a failure");
+    assert_eq!(waiting.error_detail, None);
+    let reason = waiting.postponed.as_ref().expect("the reason is shown");
+    assert_eq!(reason.code, "test_daily_cap");
+    assert_eq!(
+        reason.params.get("limit"),
+        Some(&herald_publishing::rules::Param::Text("15".into()))
+    );
+    assert_eq!(
+        reason.params.get("until"),
+        Some(&herald_publishing::rules::Param::Time(retry_at))
+    );
+    let next = s.queue.next_due("publishing").await.unwrap().unwrap();
+    assert_eq!(next, retry_at, "the next try is a job at the platform's time");
+    // Its time comes: published once, and the reason is gone.
+    s.clock.set(next);
+    wrapper_clock.set(next);
+    let view = s.settle(&worker, &post.id).await;
+    s.assert_each_once(&view, "#capped");
+    let done = tiktok(&view);
+    assert_eq!(done.postponed, None);
+    let receipts = s
+        .publishing
+        .receipts(&s.auth, &done.id)
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = receipts.iter().map(|r| r.outcome.as_str()).collect();
+    assert!(outcomes.contains(&"waiting"), "{outcomes:?}");
+    assert!(
+        receipts
+            .iter()
+            .any(|r| r.error_kind.as_deref() == Some("postponed")),
+        "the postponement has its receipt"
+    );
+}
+
 on_both_backends!(
+    a_postponed_target_waits_with_its_reason_then_goes_out_once,
     a_post_waiting_for_approval_never_goes_out_and_is_held_at_its_time,
     contributors_submit_approvers_ask_for_changes_then_approve,
     every_provider_publishes_once_with_receipts_and_events,
