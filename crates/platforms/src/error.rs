@@ -69,7 +69,7 @@ pub struct PlatformError {
     /// What exactly happened and what the person can do, as a code and
     /// parameters (rendered at the edge as `failure.<code>`), when the
     /// adapter knows more than the kind says.
-    pub hint: Option<Hint>,
+    pub hint: Option<Box<Hint>>,
 }
 
 /// A precise reason for a platform failure, in no language: a code from
@@ -124,7 +124,7 @@ impl PlatformError {
     }
 
     pub fn with_hint(mut self, hint: Hint) -> Self {
-        self.hint = Some(hint);
+        self.hint = Some(Box::new(hint));
         self
     }
 

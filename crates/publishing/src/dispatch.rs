@@ -601,7 +601,7 @@ impl Dispatcher {
     ) -> Result<(), JobError> {
         let (target, attempt) = (run.target, run.attempt);
         if let ErrorKind::Postponed { until } = error.kind {
-            let due = target.due_at.map(|t| t.0).unwrap_or(run.started);
+            let due = target.due_at.map_or(run.started, |t| t.0);
             if until <= due + MAX_POSTPONED {
                 return self.postpone(run, progress, until, &error).await;
             }
@@ -762,7 +762,7 @@ impl Dispatcher {
             target_id = %target.id,
             provider = %target.provider,
             until = %until,
-            reason = error.hint.as_ref().map(|h| h.code.as_str()).unwrap_or(""),
+            reason = error.hint.as_ref().map_or("", |h| h.code.as_str()),
             "the platform postponed the post"
         );
         Ok(())
