@@ -156,6 +156,10 @@ settings! {
     google_client_id: Option<String>,
     /// Google OAuth client secret (with google_client_id)
     google_client_secret: Option<SecretString>,
+    /// YouTube uploads (videos.insert calls) Herald may start per Pacific day, for every
+    /// workspace together: the Google Cloud project's videos.insert quota (later uploads wait
+    /// for the next day)
+    youtube_daily_uploads: String = "100",
     /// auto: on in development, off in production | on: platforms without app credentials use
     /// the built-in sandbox at /sandbox, in production too (with a warning at start and a
     /// banner) | off: they are not offered
@@ -353,6 +357,9 @@ pub struct Config {
     pub ai: Option<AiService>,
     /// Prices of the AI models for the cost ledger.
     pub ai_prices: herald_studio::Prices,
+    /// YouTube uploads Herald may start per Pacific day, for every
+    /// workspace together.
+    pub youtube_daily_uploads: u32,
     /// The most output tokens one generation may use.
     pub ai_max_output_tokens: u32,
     /// Where each key's value came from.
@@ -1101,6 +1108,11 @@ impl Settings {
                 Some((name, contact))
             }
         };
+        let youtube_daily_uploads = number!(
+            youtube_daily_uploads,
+            1..=1_000_000,
+            "a whole number of uploads per day, from 1 to 1000000"
+        );
         let ai_max_output_tokens = number!(
             ai_max_output_tokens,
             16..=100_000,
@@ -1200,6 +1212,7 @@ impl Settings {
             ai,
             ai_prices,
             ai_max_output_tokens: ai_max_output_tokens as u32,
+            youtube_daily_uploads: youtube_daily_uploads as u32,
             sources: BTreeMap::new(),
             shown: BTreeMap::new(),
             warnings: Vec::new(),

@@ -14,7 +14,7 @@ use herald_jobs::Queue;
 use herald_platforms::engage::Engagers;
 use herald_platforms::{
     AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers,
-    Publishers, Secret,
+    PublishLimits, Publishers, Secret,
 };
 use herald_sandbox::{Sandbox, SandboxConfig, WebhookTargets};
 use secrecy::ExposeSecret;
@@ -123,7 +123,13 @@ pub fn build(
     let client = PlatformClient::new(clock.clone(), ClientOptions::default())
         .context("could not set up the platform HTTP client")?;
     let providers = Providers::new(&apps, &client);
-    let publishers = Publishers::new(&apps, &client);
+    let publishers = Publishers::with_limits(
+        &apps,
+        &client,
+        PublishLimits {
+            youtube_daily_uploads: config.youtube_daily_uploads,
+        },
+    );
     let engagers = Engagers::new(&apps, &client);
     let readers = herald_platforms::insights::Readers::new(&apps, &client);
     let uses_sandbox = providers.iter().any(|(_, r)| r.sandbox)

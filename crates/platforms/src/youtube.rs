@@ -398,6 +398,14 @@ pub fn next_quota_reset(now: Timestamp) -> Timestamp {
         })
 }
 
+/// The Pacific day `now` falls on (`2026-12-13`): the day Google counts
+/// daily quotas for.
+pub fn quota_day(now: Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get("America/Los_Angeles")
+        .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(-8)));
+    now.to_zoned(tz).date().to_string()
+}
+
 impl Dialect for GoogleDialect {
     fn classify(&self, reply: &Reply, now: Timestamp) -> Option<PlatformError> {
         let p = self.0;
@@ -513,6 +521,17 @@ mod tests {
         assert_eq!(
             next_quota_reset(now),
             "2026-11-25T08:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert_eq!(quota_day(now), "2026-11-24");
+        // 07:59 UTC is still the evening before in Los Angeles.
+        let evening: Timestamp = "2026-11-25T07:59:00Z".parse().unwrap();
+        assert_eq!(quota_day(evening), "2026-11-24");
+        // In summer (PDT, UTC-7) the day turns at 07:00 UTC.
+        let summer: Timestamp = "2026-07-01T07:00:00Z".parse().unwrap();
+        assert_eq!(quota_day(summer), "2026-07-01");
+        assert_eq!(
+            next_quota_reset(summer),
+            "2026-07-02T07:00:00Z".parse::<Timestamp>().unwrap()
         );
     }
 }

@@ -29,10 +29,12 @@ use herald_db::Db;
 use herald_events::Outbox;
 use herald_jobs::{Handler, JobContext, JobError, JobPayload, NewJob, Queue};
 use herald_platforms::{
-    AccountKind, ErrorKind, PlatformError, Progress, PublishRequest, Published, Publishers, Step,
+    AccountKind, ErrorKind, Hint, PlatformError, Progress, PublishRequest, Published, Publishers,
+    Step,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::budget;
 use crate::events;
 use crate::model::{FailureDetail, FailureKind, Outcome, TargetStatus, Variant};
 use crate::ports::MediaCatalog;
@@ -321,6 +323,25 @@ impl Dispatcher {
                     "stopped before the end; the next run resumes from the saved progress",
                 ));
             }
+            // A step that spends an app-wide daily budget claims it first;
+            // with nothing left the target waits for the next day.
+            if let Some(spend) = publisher.spend(&request, &progress, self.now())
+                && let budget::Claim::Refused { used } =
+                    budget::claim(self.db(), &spend.budget, &target.id, spend.admit)
+                        .await
+                        .map_err(db_error)?
+            {
+                tracing::info!(
+                    %target_id,
+                    bucket = %spend.budget.bucket,
+                    used,
+                    limit = spend.budget.limit,
+                    "the app-wide daily budget is spent; the target waits"
+                );
+                return self
+                    .on_error(run, kind, ctx, &progress, spend.refusal)
+                    .await;
+            }
             match publisher.step(&request, source.as_ref(), &progress).await {
                 Ok(Step::Continue(next)) => {
                     progress = next;
@@ -342,7 +363,8 @@ impl Dispatcher {
                     return self.hand_over(run, &next, at).await;
                 }
                 Ok(Step::Done(published)) => {
-                    return self.succeed(run, published).await;
+                    let notices = publisher.notices(&published);
+                    return self.succeed(run, published, &notices).await;
                 }
                 Err(error) => {
                     if error.kind == ErrorKind::Reconnect
@@ -534,10 +556,21 @@ impl Dispatcher {
         Ok(())
     }
 
-    async fn succeed(&self, run: Run<'_>, published: Published) -> Result<(), JobError> {
+    async fn succeed(
+        &self,
+        run: Run<'_>,
+        published: Published,
+        notices: &[Hint],
+    ) -> Result<(), JobError> {
         let target = run.target;
         let now = self.now();
         let encoded = encode(&published.progress);
+        // What the person should know although it went out, kept on the
+        // target (shown with the post) and on the receipt.
+        let notice = noticed(notices, provider_name(&target.provider))
+            .map(|detail| serde_json::to_string(&detail))
+            .transpose()
+            .map_err(|e| JobError::permanent(format!("the notice could not be encoded: {e}")))?;
         let mut tx = self.db().begin().await.map_err(db_error)?;
         if !store::finish_published(
             &mut tx,
@@ -545,6 +578,7 @@ impl Dispatcher {
             &published.remote_id,
             published.permalink.as_deref(),
             &encoded,
+            notice.as_deref(),
             now,
         )
         .await
@@ -558,17 +592,19 @@ impl Dispatcher {
             return Ok(());
         }
         let warning = (!published.warnings.is_empty()).then(|| published.warnings.join(" "));
+        let receipt_warning =
+            (warning.is_some() || notice.is_some()).then_some(store::ReceiptError {
+                kind: "warning",
+                code: None,
+                message: warning.as_deref(),
+                detail: notice.as_deref(),
+            });
         store::insert_receipt(
             &mut tx,
             &NewReceipt {
                 remote_id: Some(&published.remote_id),
                 permalink: published.permalink.as_deref(),
-                error: warning.as_deref().map(|w| store::ReceiptError {
-                    kind: "warning",
-                    code: None,
-                    message: Some(w),
-                    detail: None,
-                }),
+                error: receipt_warning,
                 ..run.receipt(Outcome::Published, &encoded, now)
             },
         )
@@ -586,6 +622,7 @@ impl Dispatcher {
             provider = %target.provider,
             remote_id = %published.remote_id,
             attempt = run.attempt,
+            notices = %notices.iter().map(|h| h.code.as_str()).collect::<Vec<_>>().join(" "),
             "published"
         );
         Ok(())
@@ -908,6 +945,30 @@ fn hinted(error: &PlatformError, platform: Param) -> FailureDetail {
         }
     }
     detail
+}
+
+/// The notices of a published post as one detail: the first, with the
+/// others as its issues (each with the platform's name, like a hint).
+fn noticed(notices: &[Hint], platform: &str) -> Option<FailureDetail> {
+    let detail = |hint: &Hint| {
+        let mut detail = FailureDetail::new(
+            &hint.code,
+            [
+                ("platform", Param::from(platform)),
+                ("detail", Param::Text(String::new())),
+            ],
+        );
+        for (key, value) in &hint.params {
+            detail
+                .params
+                .insert(key.clone(), Param::Text(value.clone()));
+        }
+        detail
+    };
+    let (first, rest) = notices.split_first()?;
+    let mut out = detail(first);
+    out.issues = rest.iter().map(detail).collect();
+    Some(out)
 }
 
 fn account_removed(target: &TargetRow) -> FailureDetail {

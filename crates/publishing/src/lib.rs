@@ -14,6 +14,7 @@
 //! delivery receipt per attempt and the `platform.publish.*` events through
 //! the transactional outbox.
 
+mod budget;
 pub mod dispatch;
 mod error;
 mod events;
@@ -26,6 +27,7 @@ pub mod schedule;
 mod service;
 mod store;
 
+pub use budget::BudgetUse;
 pub use dispatch::{Dispatcher, PublishTarget};
 pub use error::PublishError;
 pub use model::{

@@ -307,6 +307,11 @@ pub struct TargetView {
     /// when (`params.until`), as a code with parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postponed: Option<FailureDetail>,
+    /// Once published: what the person should know although it went out
+    /// (the platform made it private, it still processes), as codes with
+    /// parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<FailureDetail>,
     pub published_at: Option<Timestamp>,
 }
 
@@ -560,6 +565,7 @@ mod tests {
                 error_message: None,
                 error_detail: None,
                 postponed: None,
+                notices: Vec::new(),
                 published_at: None,
             })
             .collect();

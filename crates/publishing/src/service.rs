@@ -17,6 +17,7 @@ use herald_platforms::{AccountKind, MediaItem, ProviderId, Publishers};
 use serde::Serialize;
 
 use crate::PublishError;
+use crate::budget::BudgetUse;
 use crate::dispatch::PublishTarget;
 use crate::model::{
     FailureDetail, FailureKind, Outcome, PostInput, PostStatus, PostView, Receipt, TargetInput,
@@ -667,6 +668,44 @@ impl Publishing {
         }))
     }
 
+    /// How much of the app-wide daily budget that posts to accounts of
+    /// `kind` draw on is used today (YouTube uploads, shared by every
+    /// workspace of the instance), when the platform has one.
+    pub async fn budget_use(
+        &self,
+        auth: &Authorized,
+        kind: AccountKind,
+    ) -> Result<Option<BudgetUse>, PublishError> {
+        auth.require(Permission::View)?;
+        let Some(budget) = self
+            .inner
+            .publishers
+            .get(kind)
+            .and_then(|p| p.budget(self.now()))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(crate::budget::usage(&self.inner.db, &budget).await?))
+    }
+
+    /// The notices of each connection's most recent published post (a
+    /// platform that made it private, say), by connection, for the
+    /// connection cards.
+    pub async fn latest_notices(
+        &self,
+        auth: &Authorized,
+    ) -> Result<HashMap<ConnectionId, Vec<FailureDetail>>, PublishError> {
+        auth.require(Permission::View)?;
+        let rows = store::latest_published_notices(&self.inner.db, auth.workspace()).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(connection, detail)| {
+                let notices = detail_of(&detail?).map(notices_of)?;
+                Some((connection, notices))
+            })
+            .collect())
+    }
+
     // ------------------------------------------------------------ helpers
 
     async fn connections_of(
@@ -930,6 +969,8 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
             status_of(row),
             TargetStatus::Publishing | TargetStatus::Scheduled
         );
+    let noticed =
+        row.error_kind.as_deref() == Some("warning") && status_of(row) == TargetStatus::Published;
     TargetView {
         id: row.id.clone(),
         connection_id: row.connection_id.clone(),
@@ -948,15 +989,28 @@ pub(crate) fn target_view(row: &TargetRow) -> TargetView {
         error_detail: row
             .error_detail
             .as_deref()
-            .filter(|_| !postponed)
+            .filter(|_| !postponed && !noticed)
             .and_then(detail_of),
         postponed: row
             .error_detail
             .as_deref()
             .filter(|_| postponed)
             .and_then(detail_of),
+        notices: row
+            .error_detail
+            .as_deref()
+            .filter(|_| noticed)
+            .and_then(detail_of)
+            .map(notices_of)
+            .unwrap_or_default(),
         published_at: row.published_at.map(Timestamp::from),
     }
+}
+
+/// The notices stored as one detail (the first, the others its issues).
+fn notices_of(mut first: FailureDetail) -> Vec<FailureDetail> {
+    let rest = std::mem::take(&mut first.issues);
+    std::iter::once(first).chain(rest).collect()
 }
 
 /// A stored failure detail; one this version cannot read is left out (the

@@ -471,18 +471,21 @@ pub struct Fence<'a> {
     pub job_id: i64,
 }
 
-/// Ends a target as published, fenced by its job.
+/// Ends a target as published, fenced by its job; `notice` (a detail's
+/// JSON) is what the person should know although it went out, kept as
+/// `error_kind = 'warning'`.
 pub async fn finish_published(
     tx: &mut Tx,
     fence: Fence<'_>,
     remote_id: &str,
     permalink: Option<&str>,
     progress: &str,
+    notice: Option<&str>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let sql = "UPDATE post_targets SET status = 'published', remote_id = $1, permalink = $2, \
                progress = $3, published_at = $4, updated_at = $5, job_id = NULL, \
-               error_kind = NULL, error_message = NULL, error_detail = NULL \
+               error_kind = $8, error_message = NULL, error_detail = $9 \
                WHERE id = $6 AND job_id = $7 AND status = 'publishing'";
     let done = on_tx!(tx, |conn| {
         sqlx::query(sql)
@@ -493,6 +496,8 @@ pub async fn finish_published(
             .bind(DbTime(now))
             .bind(fence.target)
             .bind(fence.job_id)
+            .bind(notice.map(|_| "warning"))
+            .bind(notice)
             .execute(conn)
             .await?
             .rows_affected()
@@ -1087,6 +1092,26 @@ pub async fn published_as(
         .bind(connection)
         .bind(remote_id)
         .fetch_optional(pool)
+        .await?
+    }))
+}
+
+/// Per connection of `workspace`, the notice (`error_detail`) of its most
+/// recently published target, when it went out with one.
+pub async fn latest_published_notices(
+    db: &Db,
+    workspace: WorkspaceId,
+) -> Result<Vec<(ConnectionId, Option<String>)>, DbError> {
+    Ok(on_pool!(db, |pool| {
+        sqlx::query_as(
+            "SELECT t.connection_id, t.error_detail FROM post_targets t \
+             WHERE t.workspace_id = $1 AND t.status = 'published' \
+             AND t.error_kind = 'warning' AND t.connection_id IS NOT NULL \
+             AND t.published_at = (SELECT MAX(u.published_at) FROM post_targets u \
+                 WHERE u.connection_id = t.connection_id AND u.status = 'published')",
+        )
+        .bind(workspace)
+        .fetch_all(pool)
         .await?
     }))
 }

@@ -38,7 +38,8 @@ use herald_events::Outbox;
 use herald_jobs::{Queue, Registry, Worker, WorkerOptions};
 use herald_platforms::{
     AccountKind, AppConfig, ClientOptions, Hosts, MediaItem, MediaKind, MediaSource,
-    PlatformClient, PlatformsConfig, PostFormat, ProviderId, Providers, Publishers, Secret,
+    PlatformClient, PlatformsConfig, PostFormat, ProviderId, Providers, PublishLimits, Publishers,
+    Secret,
 };
 use herald_publishing::{
     ApprovalMode, ApprovalPolicy, FailureKind, MediaCatalog, PostInput, PostNews, PostNewsKind,
@@ -194,6 +195,8 @@ struct Setup {
     db: herald_db::Db,
     users: Accounts,
     news: Arc<News>,
+    letters: Arc<Letters>,
+    connections: Connections,
 }
 
 async fn setup(t: &TestDb) -> Setup {
@@ -203,6 +206,15 @@ async fn setup(t: &TestDb) -> Setup {
 /// [`setup`] with its publishers changed by `adjust` (a wrapper that
 /// plays a platform's answer the sandbox has no switch for).
 async fn setup_with(t: &TestDb, adjust: impl FnOnce(&mut Publishers)) -> Setup {
+    setup_limited(t, PublishLimits::default(), adjust).await
+}
+
+/// [`setup_with`] and the operator's publishing `limits`.
+async fn setup_limited(
+    t: &TestDb,
+    limits: PublishLimits,
+    adjust: impl FnOnce(&mut Publishers),
+) -> Setup {
     let clock = Arc::new(ManualClock::new(
         Timestamp::from_second(1_800_000_000).unwrap(),
     ));
@@ -280,7 +292,7 @@ async fn setup_with(t: &TestDb, adjust: impl FnOnce(&mut Publishers)) -> Setup {
         youtube: Some(app(&c.google)),
     };
     let providers = Providers::new(&apps, &client);
-    let mut publishers = Publishers::new(&apps, &client);
+    let mut publishers = Publishers::with_limits(&apps, &client, limits);
     adjust(&mut publishers);
     let queue = Queue::new(t.db.clone(), clock.clone());
     let connections = Connections::new(
@@ -331,6 +343,8 @@ async fn setup_with(t: &TestDb, adjust: impl FnOnce(&mut Publishers)) -> Setup {
         db: t.db.clone(),
         users: accounts,
         news,
+        letters,
+        connections,
     }
 }
 
@@ -603,8 +617,13 @@ impl Setup {
     /// Runs due jobs, moving the clock to the next due job when idle,
     /// until every target of `post` is published, failed or cancelled.
     async fn settle(&self, worker: &Worker, post: &PostId) -> PostView {
+        self.settle_as(&self.auth, worker, post).await
+    }
+
+    /// [`Setup::settle`] for a post of the workspace `auth` proves.
+    async fn settle_as(&self, auth: &Authorized, worker: &Worker, post: &PostId) -> PostView {
         for _ in 0..400 {
-            let view = self.publishing.get(&self.auth, post).await.unwrap();
+            let view = self.publishing.get(auth, post).await.unwrap();
             if view.targets.iter().all(|t| {
                 matches!(
                     t.status,
@@ -1243,7 +1262,10 @@ async fn a_postponed_target_waits_with_its_reason_then_goes_out_once(t: TestDb) 
         Some(&herald_publishing::rules::Param::Time(retry_at))
     );
     let next = s.queue.next_due("publishing").await.unwrap().unwrap();
-    assert_eq!(next, retry_at, "the next try is a job at the platform's time");
+    assert_eq!(
+        next, retry_at,
+        "the next try is a job at the platform's time"
+    );
     // Its time comes: published once, and the reason is gone.
     s.clock.set(next);
     wrapper_clock.set(next);
@@ -1251,11 +1273,7 @@ async fn a_postponed_target_waits_with_its_reason_then_goes_out_once(t: TestDb) 
     s.assert_each_once(&view, "#capped");
     let done = tiktok(&view);
     assert_eq!(done.postponed, None);
-    let receipts = s
-        .publishing
-        .receipts(&s.auth, &done.id)
-        .await
-        .unwrap();
+    let receipts = s.publishing.receipts(&s.auth, &done.id).await.unwrap();
     let outcomes: Vec<&str> = receipts.iter().map(|r| r.outcome.as_str()).collect();
     assert!(outcomes.contains(&"waiting"), "{outcomes:?}");
     assert!(
@@ -1266,8 +1284,214 @@ async fn a_postponed_target_waits_with_its_reason_then_goes_out_once(t: TestDb) 
     );
 }
 
+impl Setup {
+    /// Someone else signs up (with a workspace of their own) and connects
+    /// the sandbox's YouTube channels there: their proof and their first
+    /// channel.
+    async fn another_workspace(&self, name: &str) -> (Authorized, ConnectionView) {
+        let meta = RequestMeta::default();
+        let email = format!("{name}@example.com");
+        self.users
+            .sign_up(&email, PASSWORD, name, "en", "2026-12-07", &meta)
+            .await
+            .unwrap();
+        let link = self.letters.0.lock().unwrap().last().unwrap().link.clone();
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        self.users.verify_email(&token, &meta).await.unwrap();
+        let (session, _) = self.users.log_in(&email, PASSWORD, &meta).await.unwrap();
+        let authed = self.users.session(session.expose()).await.unwrap().unwrap();
+        let workspace = self.users.workspaces(&authed.user).await.unwrap()[0].id;
+        let auth = self
+            .users
+            .require(&authed.user, workspace, Permission::ManageConnections)
+            .await
+            .unwrap();
+        connect(
+            &self.connections,
+            &authed.user,
+            &authed.session_id,
+            &auth,
+            ProviderId::YouTube,
+        )
+        .await;
+        let channel = self
+            .connections
+            .list(&auth, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.kind == AccountKind::YouTubeChannel)
+            .expect("a YouTube channel");
+        (auth, channel)
+    }
+
+    /// A YouTube video post to `channel` as `auth`, now.
+    async fn youtube_now(
+        &self,
+        auth: &Authorized,
+        channel: &ConnectionView,
+        tag: &str,
+    ) -> PostView {
+        self.publishing
+            .create(
+                auth,
+                PostInput {
+                    targets: vec![TargetInput {
+                        connection_id: channel.id.clone(),
+                        variant: Variant {
+                            format: PostFormat::Video,
+                            caption: format!("Budget {tag}"),
+                            title: Some(format!("Budget {tag}")),
+                            privacy: Some("private".into()),
+                            media: vec!["vid".into()],
+                            ..Variant::default()
+                        },
+                    }],
+                    when: When::Now,
+                },
+            )
+            .await
+            .unwrap()
+    }
+}
+
+/// Two workspaces share the instance's daily YouTube upload budget: once
+/// one has spent it, the other's upload waits (with the reason on the
+/// target) until Pacific midnight without opening an upload session, then
+/// goes out exactly once.
+async fn workspaces_share_the_daily_youtube_upload_budget(t: TestDb) {
+    let s = setup_limited(
+        &t,
+        PublishLimits {
+            youtube_daily_uploads: 1,
+        },
+        |_| {},
+    )
+    .await;
+    let worker = s.worker("w1");
+    let mine = s.account(AccountKind::YouTubeChannel).clone();
+    let first = s.youtube_now(&s.auth, &mine, "#ws1").await;
+    let view = s.settle(&worker, &first.id).await;
+    assert_eq!(view.targets[0].status, TargetStatus::Published);
+    let used = s
+        .publishing
+        .budget_use(&s.auth, AccountKind::YouTubeChannel)
+        .await
+        .unwrap()
+        .expect("YouTube has a budget");
+    assert_eq!((used.used, used.limit), (1, 1));
+    assert!(used.spent() && used.near_limit());
+
+    let (theirs_auth, theirs) = s.another_workspace("bo").await;
+    let inits = s.sandbox.calls("youtube.upload_init");
+    let second = s.youtube_now(&theirs_auth, &theirs, "#ws2").await;
+    assert!(worker.run_due().await.unwrap() >= 1);
+    let waiting = s.publishing.get(&theirs_auth, &second.id).await.unwrap();
+    let target = &waiting.targets[0];
+    assert_eq!(
+        target.status,
+        TargetStatus::Publishing,
+        "it waits, not failed"
+    );
+    let reason = target
+        .postponed
+        .as_ref()
+        .expect("the reason is on the target");
+    assert_eq!(reason.code, "youtube_upload_budget_spent");
+    assert_eq!(
+        reason.params.get("limit"),
+        Some(&herald_publishing::rules::Param::Text("1".into()))
+    );
+    let reset = herald_platforms::youtube::next_quota_reset(s.clock.now());
+    assert_eq!(
+        reason.params.get("until"),
+        Some(&herald_publishing::rules::Param::Time(reset))
+    );
+    assert_eq!(
+        s.sandbox.calls("youtube.upload_init"),
+        inits,
+        "no upload session was opened"
+    );
+    assert_eq!(target.attempts, 1);
+    // The same budget, seen from the other workspace.
+    let seen = s
+        .publishing
+        .budget_use(&theirs_auth, AccountKind::YouTubeChannel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(seen.spent());
+
+    // After Pacific midnight the upload goes out, once.
+    let view = s.settle_as(&theirs_auth, &worker, &second.id).await;
+    assert!(s.clock.now() >= reset);
+    let target = &view.targets[0];
+    assert_eq!(
+        target.status,
+        TargetStatus::Published,
+        "{:?}",
+        target.error_message
+    );
+    assert!(target.postponed.is_none());
+    assert_eq!(s.published_with("#ws2").values().sum::<usize>(), 1);
+    let receipts = s
+        .publishing
+        .receipts(&theirs_auth, &target.id)
+        .await
+        .unwrap();
+    assert_eq!(receipts[0].outcome, herald_publishing::Outcome::Waiting);
+    assert_eq!(
+        receipts[0].error_detail.as_ref().map(|d| d.code.as_str()),
+        Some("youtube_upload_budget_spent")
+    );
+}
+
+/// YouTube locking an unaudited project's upload private is a notice on
+/// the published target (never a public post), kept for the connection
+/// card.
+async fn a_private_lock_is_a_notice_on_the_published_target(t: TestDb) {
+    let s = setup(&t).await;
+    let worker = s.worker("w1");
+    let channel = s.account(AccountKind::YouTubeChannel).clone();
+    let post = s
+        .publishing
+        .create(
+            &s.auth,
+            PostInput {
+                targets: vec![TargetInput {
+                    connection_id: channel.id.clone(),
+                    variant: Variant {
+                        format: PostFormat::Video,
+                        caption: "Locked #lock".into(),
+                        title: Some("Locked".into()),
+                        privacy: Some("public".into()),
+                        media: vec!["vid".into()],
+                        ..Variant::default()
+                    },
+                }],
+                when: When::Now,
+            },
+        )
+        .await
+        .unwrap();
+    let view = s.settle(&worker, &post.id).await;
+    let target = &view.targets[0];
+    assert_eq!(target.status, TargetStatus::Published);
+    assert!(target.error_detail.is_none() && target.error_kind.is_none());
+    let codes: Vec<&str> = target.notices.iter().map(|n| n.code.as_str()).collect();
+    assert_eq!(codes, ["youtube_locked_private"]);
+    assert_eq!(
+        target.notices[0].params.get("requested"),
+        Some(&herald_publishing::rules::Param::Text("public".into()))
+    );
+    let latest = s.publishing.latest_notices(&s.auth).await.unwrap();
+    assert_eq!(latest[&channel.id][0].code, "youtube_locked_private");
+}
+
 on_both_backends!(
     a_postponed_target_waits_with_its_reason_then_goes_out_once,
+    workspaces_share_the_daily_youtube_upload_budget,
+    a_private_lock_is_a_notice_on_the_published_target,
     a_post_waiting_for_approval_never_goes_out_and_is_held_at_its_time,
     contributors_submit_approvers_ask_for_changes_then_approve,
     every_provider_publishes_once_with_receipts_and_events,

@@ -164,6 +164,15 @@ pub struct SandboxConfig {
     /// `SELF_ONLY`, and a direct post with any other privacy level fails
     /// with `unaudited_client_can_only_post_to_private_accounts`.
     pub tiktok_unaudited: bool,
+    /// Whether Herald's Google Cloud project passed YouTube's API audit.
+    /// Off (the default, like every new project): YouTube locks each video
+    /// uploaded as public or unlisted to private once it is processed.
+    pub youtube_audited: bool,
+    /// Whether YouTube rejects an upload whose bytes equal a video already
+    /// on the channel (`rejectionReason: duplicate`). Off by default: the
+    /// rejection is documented, but whether today's YouTube still applies
+    /// it to every identical file is not (see docs/platforms/youtube-uploads.md).
+    pub youtube_reject_duplicates: bool,
     /// Where to persist state (JSON, written atomically after each change) so
     /// a restart keeps issued tokens; None = memory only.
     pub state_file: Option<PathBuf>,
@@ -341,6 +350,8 @@ impl SandboxConfig {
             google: AppCredentials::generated("sandbox-google-client.apps.googleusercontent.com"),
             tiktok_rotating_refresh: false,
             tiktok_unaudited: false,
+            youtube_audited: false,
+            youtube_reject_duplicates: false,
             state_file: None,
             limits: Limits::default(),
             webhooks: None,

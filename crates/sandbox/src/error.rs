@@ -24,4 +24,9 @@ pub enum SandboxError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("{upload_status}/{reason} is no documented YouTube upload end")]
+    UnknownYouTubeVerdict {
+        upload_status: String,
+        reason: String,
+    },
 }

@@ -161,9 +161,18 @@
 //! (then 404); non-final chunks are kept in whole 256 KiB blocks and
 //! answered 308 with `Range`; the final byte creates the video and answers
 //! 200 with the resource, as does every later `PUT` or probe on that
-//! session. `videos.list` shows `uploadStatus` `uploaded`, then `processed`
-//! after [`Limits::youtube_processing_secs`]. Both record a
-//! [`PublishedPost`] when the post goes live ([`Sandbox::published`]).
+//! session. `videos.list` shows `uploadStatus` `uploaded` (with
+//! `processingDetails` and its progress), then `processed` after
+//! [`Limits::youtube_processing_secs`] — or `failed` (`invalidFile` for
+//! bytes in no video container), `rejected` (`duplicate` with
+//! [`SandboxConfig::youtube_reject_duplicates`]), or whatever
+//! `POST /_admin/youtube/verdicts` queued. Unless
+//! [`SandboxConfig::youtube_audited`], public and unlisted uploads are
+//! private once processed (YouTube's lock on unaudited API projects). The
+//! `videos.insert` bucket is per project (the Google client id), shared by
+//! every user. Both record a [`PublishedPost`] when the post goes live
+//! ([`Sandbox::published`]); a rejected or failed video stays recorded, as
+//! it stays on the channel.
 //!
 //! # Instagram and Facebook Page publishing
 //!
@@ -315,6 +324,9 @@
 //!   `{"on"|"account","from"?|"from_account"?,"text"?}`: a comment on a
 //!   media or Page post. `POST /_admin/youtube/comments`
 //!   `{"video_id"|"parent_id","from"?,"text"?}`: a YouTube comment or reply.
+//! - `POST /_admin/youtube/verdicts` `{"upload_status":"rejected"|"failed",
+//!   "reason"}`: the next YouTube upload to complete ends that way once
+//!   processed (documented reasons only; [`Sandbox::queue_youtube_verdict`]).
 //!
 //! # Insights
 //!
@@ -558,7 +570,10 @@ impl Sandbox {
             .merge(admin::router(admin))
             .merge(assets::router());
         if admin {
-            router = router.merge(webhooks::router()).merge(engagement::router());
+            router = router
+                .merge(webhooks::router())
+                .merge(engagement::router())
+                .merge(google::admin_router());
         }
         router
             // Small bodies everywhere but the upload routes (which set
@@ -607,6 +622,25 @@ impl Sandbox {
     /// Every post the simulators published, oldest first.
     pub fn published(&self) -> Vec<PublishedPost> {
         self.read(|st| st.published().to_vec())
+    }
+
+    /// Makes the next YouTube upload to complete end `upload_status`
+    /// (`rejected` or `failed`) with `reason` (a documented
+    /// `rejectionReason` or `failureReason`) once it is processed, as
+    /// `POST /_admin/youtube/verdicts` does.
+    pub fn queue_youtube_verdict(
+        &self,
+        upload_status: &str,
+        reason: &str,
+    ) -> Result<(), SandboxError> {
+        let verdict = google::upload::Verdict::parse(upload_status, reason).ok_or_else(|| {
+            SandboxError::UnknownYouTubeVerdict {
+                upload_status: upload_status.to_owned(),
+                reason: reason.to_owned(),
+            }
+        })?;
+        self.update(|st| st.youtube_uploads_mut().queue(verdict));
+        Ok(())
     }
 
     /// The posts published on one account (Page, Instagram user, TikTok

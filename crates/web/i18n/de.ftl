@@ -417,6 +417,9 @@ publishing-tiktok_name = TikTok
 publishing-tiktok_needs = Ein TikTok-Konto. Der Zugriff gilt einen Tag und wird automatisch erneuert.
 publishing-youtube_name = YouTube
 publishing-youtube_needs = Ein Google-Konto mit mindestens einem YouTube-Kanal. Gehören ihm mehrere, wählen Sie, welche verbunden werden.
+publishing-youtube_locked = YouTube hat den letzten Upload dieses Kanals auf privat gesetzt, obwohl er „{ $requested }“ sein sollte: Das Google-Cloud-Projekt dieses Herald hat die API-Prüfung von YouTube nicht bestanden, darum wird jeder Upload darüber privat gesperrt. Die Betreiber dieses Herald müssen das Projekt prüfen lassen.
+publishing-youtube_budget_near = { $used } der { $limit } YouTube-Uploads, die dieses Herald heute machen darf, sind verbraucht (alle Arbeitsbereiche zählen mit). Weitere Uploads warten bis { $resets }.
+publishing-youtube_budget_spent = Alle { $limit } YouTube-Uploads, die dieses Herald heute machen darf, sind verbraucht (alle Arbeitsbereiche zählen mit; bisher { $used }). Neue Uploads warten bis { $resets }.
 publishing-choose_title = Auswählen, was verbunden wird
 publishing-choose_lead = { $provider } hat Herald Zugriff auf diese Konten gegeben. Wählen Sie die aus, in denen dieser Arbeitsbereich veröffentlichen soll.
 publishing-choose_submit = Auswahl verbinden
@@ -580,6 +583,7 @@ posts-outcome-cancelled = Abgebrochen
 ## posts.failure
 posts-postponed = Von der Plattform verschoben:
 posts-postponed_until = { $reason } Herald versucht es um { $until } erneut.
+posts-published_notice = Veröffentlicht, aber beachten Sie:
 posts-failure-reconnect = Das Konto muss neu verbunden werden.
 posts-failure-reconsent = Herald fehlt eine Berechtigung für dieses Konto.
 posts-failure-rejected = Die Plattform hat den Beitrag abgelehnt.
@@ -867,6 +871,47 @@ failure-variant_unreadable = Der gespeicherte Beitrag ließ sich nicht lesen: { 
 failure-progress_unreadable = Der gespeicherte Veröffentlichungsstand ließ sich nicht lesen; der Beitrag wurde nicht von vorn begonnen (er könnte sonst doppelt erscheinen): { $detail }
 failure-account_kind_unknown = Unbekannte Kontoart { $kind }.
 failure-provider_unavailable = Das Veröffentlichen auf { $platform } ist in dieser Installation nicht verfügbar.
+
+# YouTube publishing (issue 20): what YouTube did with an upload. `$reason`
+# is YouTube's own code, `$video` the video's id on YouTube.
+failure-youtube_rejected =
+    YouTube hat das Video abgelehnt: { $reason ->
+        [claim] ein Rechteinhaber hat es gesperrt.
+        [copyright] Urheberrechtsverletzung.
+        [duplicate] es gleicht einem Video, das schon auf dem Kanal ist.
+        [inappropriate] unangemessene Inhalte.
+        [legal] ein rechtlicher Grund.
+        [length] es ist für diesen Kanal zu lang.
+        [termsOfUse] es verstößt gegen die Nutzungsbedingungen von YouTube.
+        [trademark] Markenrechtsverletzung.
+        [uploaderAccountClosed] das Konto des Kanals wurde geschlossen.
+        [uploaderAccountSuspended] das Konto des Kanals ist gesperrt.
+       *[other] { $reason }.
+    } Das abgelehnte Video bleibt auf dem Kanal (ID { $video }); Sie können es in YouTube Studio löschen. Ein erneuter Versuch mit derselben Datei wird genauso abgelehnt, wählen Sie also zuerst eine andere Datei.
+failure-youtube_failed =
+    YouTube konnte das Video nicht verarbeiten: { $reason ->
+        [codec] es nutzt einen Codec, den YouTube nicht annimmt.
+        [conversion] es ließ sich nicht umwandeln.
+        [emptyFile] die Datei ist leer.
+        [invalidFile] es ist keine Videodatei, die YouTube lesen kann.
+        [tooSmall] die Datei ist zu klein.
+        [uploadAborted] der Upload brach ab.
+        [uploadFailed] der Upload schlug fehl.
+        [transcodeFailed] es ließ sich nicht transkodieren.
+        [streamingFailed] es ließ sich nicht fürs Streaming aufbereiten.
+        [terminated] die Verarbeitung wurde abgebrochen.
+       *[other] { $reason }.
+    } Das fehlgeschlagene Video bleibt auf dem Kanal (ID { $video }). Exportieren Sie das Video neu (H.264 in MP4 geht überall), ersetzen Sie es im Beitrag und versuchen Sie es erneut.
+failure-youtube_deleted = Das Video (ID { $video }) wurde vom Kanal gelöscht, bevor YouTube es fertig verarbeitet hatte. Versuchen Sie es erneut, um es noch einmal hochzuladen.
+failure-youtube_locked_private = YouTube hat das Video auf privat gesetzt, obwohl es { $requested ->
+        [unlisted] nicht gelistet
+       *[other] öffentlich
+    } sein sollte (ID { $video }): Das Google-Cloud-Projekt dieses Herald hat die API-Prüfung von YouTube nicht bestanden, darum sperrt YouTube jeden Upload darüber auf privat. Bitten Sie die Betreiber dieses Herald, das Projekt prüfen zu lassen; bis dahin lässt sich auch in YouTube Studio nichts daran ändern.
+failure-youtube_still_processing = YouTube hat das Video (ID { $video }) nach { $minutes } Minuten noch verarbeitet, daher beobachtet Herald es nicht weiter. Es ist auf dem Kanal; ob die Verarbeitung fertig wurde, sehen Sie in YouTube Studio.
+failure-youtube_upload_budget_spent = Dieses Herald darf täglich { $limit } Videos zu YouTube hochladen, für alle Arbeitsbereiche zusammen, und die von heute sind aufgebraucht. Der Tag von YouTube endet um Mitternacht pazifischer Zeit.
+failure-youtube_quota_exceeded = Das tägliche Upload-Kontingent von YouTube für dieses Herald ist aufgebraucht. Es wird um Mitternacht pazifischer Zeit zurückgesetzt.
+failure-youtube_check_quota_exceeded = Das Video ist hochgeladen (ID { $video }), aber das tägliche Kontingent von YouTube für dieses Herald ist aufgebraucht, darum kann Herald noch nicht prüfen, ob YouTube es angenommen hat. Das Kontingent wird um Mitternacht pazifischer Zeit zurückgesetzt.
+failure-youtube_channel_upload_limit = Der Kanal hat so viele Videos hochgeladen, wie YouTube ihm pro Tag erlaubt.
 
 ## unit
 unit-megabytes = { $n } MB

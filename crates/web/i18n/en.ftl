@@ -416,6 +416,9 @@ publishing-tiktok_name = TikTok
 publishing-tiktok_needs = A TikTok account. Access lasts a day and is renewed automatically.
 publishing-youtube_name = YouTube
 publishing-youtube_needs = A Google account with at least one YouTube channel. If it owns several, you choose which to connect.
+publishing-youtube_locked = YouTube made this channel's last upload private although it was set to “{ $requested }”: this Herald's Google Cloud project has not passed YouTube's API audit, so every upload through it is locked to private. Whoever runs this Herald has to get the project audited.
+publishing-youtube_budget_near = { $used } of the { $limit } YouTube uploads this Herald may make today are used (every workspace on it counts). Uploads beyond that wait until { $resets }.
+publishing-youtube_budget_spent = All { $limit } YouTube uploads this Herald may make today are used (every workspace on it counts; { $used } so far). New uploads wait until { $resets }.
 publishing-choose_title = Choose what to connect
 publishing-choose_lead = { $provider } gave Herald access to these accounts. Tick the ones this workspace should publish to.
 publishing-choose_submit = Connect selected
@@ -579,6 +582,7 @@ posts-outcome-cancelled = Cancelled
 ## posts.failure
 posts-postponed = Postponed by the platform:
 posts-postponed_until = { $reason } Herald tries again at { $until }.
+posts-published_notice = Published, but note:
 posts-failure-reconnect = The account needs to be reconnected.
 posts-failure-reconsent = Herald is missing a permission for this account.
 posts-failure-rejected = The platform refused the post.
@@ -866,6 +870,47 @@ failure-variant_unreadable = The saved post could not be read: { $detail }
 failure-progress_unreadable = Its saved publishing progress could not be read, so it was not started over (that could post it twice): { $detail }
 failure-account_kind_unknown = Unknown account kind { $kind }.
 failure-provider_unavailable = Publishing to { $platform } is not available in this deployment.
+
+# YouTube publishing (issue 20): what YouTube did with an upload. `$reason`
+# is YouTube's own code, `$video` the video's id on YouTube.
+failure-youtube_rejected =
+    YouTube rejected the video: { $reason ->
+        [claim] a rights holder blocked it.
+        [copyright] copyright infringement.
+        [duplicate] it duplicates a video already on the channel.
+        [inappropriate] inappropriate content.
+        [legal] a legal reason.
+        [length] it is too long for this channel.
+        [termsOfUse] it breaks YouTube's terms of use.
+        [trademark] trademark infringement.
+        [uploaderAccountClosed] the channel's account was closed.
+        [uploaderAccountSuspended] the channel's account is suspended.
+       *[other] { $reason }.
+    } The rejected video stays on the channel (ID { $video }); delete it in YouTube Studio if you like. Retrying with the same file is refused the same way, so pick another file first.
+failure-youtube_failed =
+    YouTube could not process the video: { $reason ->
+        [codec] it uses a codec YouTube does not accept.
+        [conversion] it could not be converted.
+        [emptyFile] the file is empty.
+        [invalidFile] it is not a video file YouTube can read.
+        [tooSmall] the file is too small.
+        [uploadAborted] the upload was cut off.
+        [uploadFailed] the upload failed.
+        [transcodeFailed] it could not be transcoded.
+        [streamingFailed] it could not be prepared for streaming.
+        [terminated] processing was stopped.
+       *[other] { $reason }.
+    } The failed video stays on the channel (ID { $video }). Export the video again (H.264 in an MP4 works everywhere), replace it in the post and retry.
+failure-youtube_deleted = The video (ID { $video }) was deleted from the channel before YouTube finished processing it. Retry to upload it again.
+failure-youtube_locked_private = YouTube made the video private although it was to be { $requested ->
+        [unlisted] unlisted
+       *[other] public
+    } (ID { $video }): this Herald's Google Cloud project has not passed YouTube's API audit, so YouTube locks every upload through it to private. Ask whoever runs this Herald to get the project audited; until then the video cannot be made public in YouTube Studio either.
+failure-youtube_still_processing = YouTube was still processing the video (ID { $video }) after { $minutes } minutes, so Herald stopped watching. It is on the channel; check YouTube Studio for whether it finished.
+failure-youtube_upload_budget_spent = This Herald may upload { $limit } videos to YouTube per day, for every workspace together, and today's are used up. YouTube's day ends at midnight Pacific time.
+failure-youtube_quota_exceeded = YouTube's daily upload quota for this Herald is used up. It resets at midnight Pacific time.
+failure-youtube_check_quota_exceeded = The video is uploaded (ID { $video }), but YouTube's daily quota for this Herald is used up, so Herald cannot check yet whether YouTube accepted it. The quota resets at midnight Pacific time.
+failure-youtube_channel_upload_limit = The channel reached the number of videos YouTube lets it upload per day.
 
 ## unit
 unit-megabytes = { $n } MB

@@ -164,6 +164,37 @@ pub struct Published {
     pub warnings: Vec<String>,
 }
 
+/// A daily allowance a platform counts per app rather than per account,
+/// so every workspace of the instance draws on the same one (YouTube's
+/// `videos.insert` calls per Google Cloud project).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// What is counted, for which app: `youtube.videos_insert:{client id}`.
+    pub bucket: String,
+    /// The platform's day the count is for (`2026-12-13`; Pacific time for
+    /// Google).
+    pub day: String,
+    /// Units the operator lets Herald spend per day.
+    pub limit: u32,
+    /// When the platform's next day starts.
+    pub resets_at: Timestamp,
+}
+
+/// What the next step of a post spends of its publisher's [`Budget`].
+#[derive(Debug, Clone)]
+pub struct Spend {
+    pub budget: Budget,
+    /// Whether a spent budget holds the step back. True for work that has
+    /// not started (a new upload); false for work already admitted (a
+    /// session that expired and is opened again), which is counted but
+    /// never blocked.
+    pub admit: bool,
+    /// What the step ends with when it is held back: a
+    /// [`ErrorKind::Postponed`](crate::ErrorKind::Postponed) until the
+    /// budget resets, with the hint to show meanwhile.
+    pub refusal: PlatformError,
+}
+
 /// Publishes posts to the accounts of one kind.
 #[async_trait]
 pub trait Publisher: Send + Sync {
@@ -176,6 +207,48 @@ pub trait Publisher: Send + Sync {
         media: &dyn MediaSource,
         progress: &Progress,
     ) -> Result<Step, PlatformError>;
+
+    /// The app-wide daily budget this publisher's posts draw on, as of
+    /// `now`, if the platform has one.
+    fn budget(&self, _now: Timestamp) -> Option<Budget> {
+        None
+    }
+
+    /// What the next [`Publisher::step`] from `progress` spends of the
+    /// budget, if anything. The dispatcher claims it from the ledger that
+    /// every process of the instance shares before calling `step`, and
+    /// ends the step with [`Spend::refusal`] when nothing is left.
+    fn spend(
+        &self,
+        _request: &PublishRequest,
+        _progress: &Progress,
+        _now: Timestamp,
+    ) -> Option<Spend> {
+        None
+    }
+
+    /// What the person should know about a published post although it went
+    /// out (the platform changed its privacy, it still processes), as hints
+    /// shown with the post; read from the post's final progress.
+    fn notices(&self, _published: &Published) -> Vec<crate::Hint> {
+        Vec::new()
+    }
+}
+
+/// Limits the operator configures for publishing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishLimits {
+    /// `videos.insert` calls Herald may spend per Pacific day, for every
+    /// workspace together (`HERALD_YOUTUBE_DAILY_UPLOADS`).
+    pub youtube_daily_uploads: u32,
+}
+
+impl Default for PublishLimits {
+    fn default() -> Self {
+        PublishLimits {
+            youtube_daily_uploads: youtube::DEFAULT_DAILY_UPLOADS,
+        }
+    }
 }
 
 /// The progress with one more entry.
@@ -202,6 +275,15 @@ impl Publishers {
     /// (real or sandbox): Pages and their Instagram accounts through the
     /// Facebook app, Instagram Login accounts, TikTok and YouTube.
     pub fn new(config: &crate::PlatformsConfig, client: &crate::PlatformClient) -> Publishers {
+        Publishers::with_limits(config, client, PublishLimits::default())
+    }
+
+    /// Like [`Publishers::new`], with the operator's `limits`.
+    pub fn with_limits(
+        config: &crate::PlatformsConfig,
+        client: &crate::PlatformClient,
+        limits: PublishLimits,
+    ) -> Publishers {
         use std::sync::Arc;
         let mut publishers = Publishers::default();
         if let Some(app) = &config.facebook {
@@ -243,10 +325,10 @@ impl Publishers {
         if let Some(app) = &config.youtube {
             publishers.insert(
                 AccountKind::YouTubeChannel,
-                Arc::new(youtube::YouTubePublisher::new(
-                    app.hosts.clone(),
-                    client.clone(),
-                )),
+                Arc::new(
+                    youtube::YouTubePublisher::new(app.hosts.clone(), client.clone())
+                        .with_daily_uploads(&app.client_id, limits.youtube_daily_uploads),
+                ),
             );
         }
         publishers

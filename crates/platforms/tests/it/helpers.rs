@@ -59,6 +59,8 @@ pub struct Setup {
     pub start: Timestamp,
     pub tiktok_rotating_refresh: bool,
     pub limits: Limits,
+    /// The sandbox's Google project passed YouTube's audit.
+    pub youtube_audited: bool,
 }
 
 impl Default for Setup {
@@ -68,6 +70,7 @@ impl Default for Setup {
             start: start(),
             tiktok_rotating_refresh: false,
             limits: Limits::default(),
+            youtube_audited: false,
         }
     }
 }
@@ -111,6 +114,7 @@ impl Env {
         let mut config = SandboxConfig::new(base.clone());
         config.tiktok_rotating_refresh = setup.tiktok_rotating_refresh;
         config.limits = setup.limits;
+        config.youtube_audited = setup.youtube_audited;
         let clock = Arc::new(ManualClock::new(setup.start));
         let sandbox = Sandbox::new(config, clock.clone()).unwrap();
         let router = sandbox.router();

@@ -2,7 +2,8 @@
 //! simulators, served on loopback HTTP with a manual clock. One module per
 //! provider for the OAuth flows, `client` for every fault class, the
 //! publishers, `engage` for replies, messages and moderation, and
-//! `insights_meta` for the Meta insights readers.
+//! `insights_meta` for the Meta insights readers, `youtube_after_upload`
+//! for what YouTube does with an upload once its bytes are in.
 
 mod client;
 mod engage;
@@ -16,3 +17,4 @@ mod publish_tiktok_youtube;
 mod publishing;
 mod tiktok;
 mod youtube;
+mod youtube_after_upload;

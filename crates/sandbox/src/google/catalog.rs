@@ -142,7 +142,7 @@ impl Catalog {
                 }
             })
             .collect();
-        for upload in st.youtube_uploads().channel_videos(&channel.id) {
+        for upload in st.youtube_uploads().channel_videos(&channel.id, now) {
             let (share, from) = reach(&upload.privacy, upload.publish_at, upload.uploaded_at, now);
             // Not decoded: the duration is derived from the size.
             let duration = (upload.size / 250_000).clamp(1, 43_200) as u32;

@@ -30,6 +30,11 @@ pub(crate) use comments::{VideoChoice, YouTubeComments, create_youtube_comment, 
 
 pub(crate) const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
 
+/// Google's admin routes (tests' switches for YouTube uploads).
+pub(crate) fn admin_router() -> Router<Sandbox> {
+    upload::admin_router()
+}
+
 pub(crate) fn router() -> Router<Sandbox> {
     Router::new()
         .merge(oauth::router())

@@ -15,8 +15,25 @@
 //! [`Limits::youtube_upload_session_secs`](crate::Limits::youtube_upload_session_secs)
 //! (404). `videos.list` also knows the channels' seeded videos, and every
 //! video's statistics come from [`super::catalog`]. Uploaded videos turn
-//! from `uploaded` to `processed` after
+//! from `uploaded` (`processingDetails.processingStatus: processing`, with
+//! its progress) to `processed` after
 //! [`Limits::youtube_processing_secs`](crate::Limits::youtube_processing_secs).
+//!
+//! Processing can end otherwise, as on YouTube: a file whose first bytes
+//! are no video container the sandbox knows (ISO BMFF/MP4/MOV, Matroska/
+//! WebM, AVI, FLV, ASF, MPEG-PS/TS) turns `failed` (`failureReason:
+//! invalidFile`); with
+//! [`SandboxConfig::youtube_reject_duplicates`](crate::SandboxConfig::youtube_reject_duplicates)
+//! a file byte for byte like a video already on the channel turns
+//! `rejected` (`duplicate`; the bytes are compared by a digest over 256 KiB
+//! blocks); and `POST /_admin/youtube/verdicts` `{"upload_status":
+//! "rejected"|"failed", "reason"}` queues that end for the next upload to
+//! complete, for any documented reason. A rejected or failed video stays
+//! on the channel (and in the published record). Unless
+//! [`SandboxConfig::youtube_audited`](crate::SandboxConfig::youtube_audited),
+//! a video uploaded as `public` or `unlisted` is locked to `private` once
+//! processed: the answer to the final byte still shows the privacy asked
+//! for.
 //!
 //! A sandbox Google user owns two channels under one token, where a real
 //! token is bound to the one channel picked at consent: the upload goes to
@@ -24,7 +41,7 @@
 //! ignored by the real API) when the token's user owns it, else to the
 //! user's first channel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -95,6 +112,81 @@ pub(crate) struct YouTubeUploads {
     sessions: BTreeMap<String, Session>,
     #[serde(default)]
     videos: BTreeMap<String, Video>,
+    /// Ends queued for the next uploads to complete, first first.
+    #[serde(default)]
+    queued: VecDeque<Verdict>,
+}
+
+/// How YouTube ended a video other than `processed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Verdict {
+    /// `rejected` or `failed`.
+    pub upload_status: String,
+    /// A `rejectionReason` or a `failureReason`.
+    pub reason: String,
+}
+
+/// The documented values of `status.rejectionReason`.
+pub(crate) const REJECTION_REASONS: &[&str] = &[
+    "claim",
+    "copyright",
+    "duplicate",
+    "inappropriate",
+    "legal",
+    "length",
+    "termsOfUse",
+    "trademark",
+    "uploaderAccountClosed",
+    "uploaderAccountSuspended",
+];
+
+/// The documented values of `status.failureReason`.
+pub(crate) const FAILURE_REASONS: &[&str] = &[
+    "codec",
+    "conversion",
+    "emptyFile",
+    "invalidFile",
+    "tooSmall",
+    "uploadAborted",
+];
+
+impl Verdict {
+    /// A verdict with a documented reason, or None.
+    pub fn parse(upload_status: &str, reason: &str) -> Option<Verdict> {
+        let known = match upload_status {
+            "rejected" => REJECTION_REASONS,
+            "failed" => FAILURE_REASONS,
+            _ => return None,
+        };
+        known.contains(&reason).then(|| Verdict {
+            upload_status: upload_status.to_owned(),
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// `processingDetails.processingFailureReason` of a failed video.
+    fn processing_failure(&self) -> &'static str {
+        match self.reason.as_str() {
+            "codec" | "conversion" => "transcodeFailed",
+            _ => "uploadFailed",
+        }
+    }
+}
+
+/// What the sandbox's configuration says about how uploads end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UploadRules {
+    pub audited: bool,
+    pub reject_duplicates: bool,
+}
+
+impl UploadRules {
+    fn of(sb: &Sandbox) -> UploadRules {
+        UploadRules {
+            audited: sb.config().youtube_audited,
+            reject_duplicates: sb.config().youtube_reject_duplicates,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +204,13 @@ struct Session {
     processing_secs: u32,
     #[serde(default)]
     video_id: Option<String>,
+    /// A digest of the bytes received, chained over 256 KiB blocks (the
+    /// same for any way the file was cut into chunks).
+    #[serde(default)]
+    fingerprint: String,
+    /// Whether the file starts like a video container (once byte 0 is in).
+    #[serde(default)]
+    readable: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +223,31 @@ struct Video {
     size: u64,
     uploaded_at: Timestamp,
     processing_secs: u32,
+    #[serde(default)]
+    fingerprint: String,
+    /// How processing ends when it is not `processed`.
+    #[serde(default)]
+    verdict: Option<Verdict>,
+    /// Asked to be public or unlisted by an unaudited project: private once
+    /// processed.
+    #[serde(default)]
+    locked: bool,
+}
+
+impl Video {
+    fn processed(&self, now: Timestamp) -> bool {
+        now >= self.uploaded_at + SignedDuration::from_secs(i64::from(self.processing_secs))
+    }
+
+    /// The privacy YouTube shows now (a locked video is private once
+    /// processed).
+    fn privacy(&self, now: Timestamp) -> &str {
+        if self.locked && self.processed(now) {
+            "private"
+        } else {
+            str_field(&self.status, "privacyStatus")
+        }
+    }
 }
 
 /// A `Content-Range` of an upload `PUT`.
@@ -178,21 +302,34 @@ pub(crate) struct UploadedVideo {
 }
 
 impl YouTubeUploads {
-    /// Every video uploaded to `channel_id`.
-    pub fn channel_videos(&self, channel_id: &str) -> Vec<UploadedVideo> {
+    /// Every video uploaded to `channel_id`, as watchable at `now` (a
+    /// locked, rejected or failed video is seen by nobody).
+    pub fn channel_videos(&self, channel_id: &str, now: Timestamp) -> Vec<UploadedVideo> {
         self.videos
             .iter()
             .filter(|(_, v)| v.channel_id == channel_id)
-            .map(|(id, v)| UploadedVideo {
-                id: id.clone(),
-                title: str_field(&v.snippet, "title").to_owned(),
-                description: str_field(&v.snippet, "description").to_owned(),
-                uploaded_at: v.uploaded_at,
-                size: v.size,
-                privacy: str_field(&v.status, "privacyStatus").to_owned(),
-                publish_at: str_field(&v.status, "publishAt").parse().ok(),
+            .map(|(id, v)| {
+                let unseen = v.processed(now) && (v.locked || v.verdict.is_some());
+                UploadedVideo {
+                    id: id.clone(),
+                    title: str_field(&v.snippet, "title").to_owned(),
+                    description: str_field(&v.snippet, "description").to_owned(),
+                    uploaded_at: v.uploaded_at,
+                    size: v.size,
+                    privacy: if unseen { "private" } else { v.privacy(now) }.to_owned(),
+                    publish_at: str_field(&v.status, "publishAt")
+                        .parse()
+                        .ok()
+                        .filter(|_| !unseen),
+                }
             })
             .collect()
+    }
+
+    /// Queues how the next upload to complete ends.
+    pub fn queue(&mut self, verdict: Verdict) -> usize {
+        self.queued.push_back(verdict);
+        self.queued.len()
     }
 
     /// The owner of video `id`, if it was uploaded here.
@@ -225,12 +362,15 @@ impl YouTubeUploads {
             .count()
     }
 
-    /// Applies a chunk or probe; a completed upload also gives the post.
+    /// Applies a chunk (`body`) or probe; a completed upload also gives the
+    /// post.
     fn put(
         &mut self,
         upload_id: &str,
         range: Range,
+        body: &[u8],
         now: Timestamp,
+        rules: UploadRules,
     ) -> (Outcome, Option<PublishedPost>) {
         let Some(session) = self
             .sessions
@@ -283,14 +423,39 @@ impl YouTubeUploads {
             Some(total) if end == total => {}
             _ => {
                 // Only whole blocks of a non-final chunk are kept.
-                session.received = session.received.max(end / BLOCK * BLOCK);
+                let kept = end / BLOCK * BLOCK;
+                if kept > session.received {
+                    absorb(session, first, body, kept);
+                }
                 return (Outcome::Incomplete(session.received), None);
             }
         }
         let total = end;
-        session.received = total;
+        absorb(session, first, body, total);
         let id = random_base62(11);
         session.video_id = Some(id.clone());
+        let fingerprint = session.fingerprint.clone();
+        let duplicate = rules.reject_duplicates
+            && self.videos.values().any(|v| {
+                v.channel_id == session.channel_id
+                    && v.fingerprint == fingerprint
+                    && v.verdict.is_none()
+            });
+        let verdict = self
+            .queued
+            .pop_front()
+            .or_else(|| {
+                (session.readable == Some(false)).then(|| Verdict {
+                    upload_status: "failed".into(),
+                    reason: "invalidFile".into(),
+                })
+            })
+            .or_else(|| {
+                duplicate.then(|| Verdict {
+                    upload_status: "rejected".into(),
+                    reason: "duplicate".into(),
+                })
+            });
         let video = Video {
             user: session.user.clone(),
             channel_id: session.channel_id.clone(),
@@ -300,6 +465,9 @@ impl YouTubeUploads {
             size: total,
             uploaded_at: now,
             processing_secs: session.processing_secs,
+            fingerprint,
+            verdict,
+            locked: !rules.audited && str_field(&session.status, "privacyStatus") != "private",
         };
         let resource = video_json(&id, &video, &session.parts, now, Lifetime::default());
         let post = PublishedPost {
@@ -316,6 +484,46 @@ impl YouTubeUploads {
         self.videos.insert(id, video);
         (Outcome::Complete(resource), Some(post))
     }
+}
+
+/// Takes the bytes `session.received..to` of a chunk starting at `first`
+/// into the session: its digest (block by block from the last kept byte,
+/// which is always at a block boundary until the end) and, with byte 0,
+/// whether the file looks like a video.
+fn absorb(session: &mut Session, first: u64, body: &[u8], to: u64) {
+    let from = session.received;
+    let (Ok(start), Ok(end)) = (usize::try_from(from - first), usize::try_from(to - first)) else {
+        return;
+    };
+    let Some(bytes) = body.get(start..end) else {
+        return;
+    };
+    if from == 0 {
+        session.readable = Some(looks_like_video(bytes));
+    }
+    for block in bytes.chunks(BLOCK as usize) {
+        let mut input = session.fingerprint.clone().into_bytes();
+        input.extend_from_slice(block);
+        session.fingerprint = hex(&sha256(&input));
+    }
+    session.received = to;
+}
+
+/// Whether `head` (a file's first bytes) starts a container YouTube
+/// reads: ISO BMFF (MP4, MOV, 3GP), Matroska/WebM, AVI, FLV, ASF/WMV,
+/// MPEG program or transport streams.
+pub(crate) fn looks_like_video(head: &[u8]) -> bool {
+    let box_type = head.get(4..8);
+    let iso = matches!(
+        box_type,
+        Some(b"ftyp" | b"moov" | b"mdat" | b"free" | b"wide" | b"skip" | b"pnot")
+    );
+    iso || head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3])
+        || (head.starts_with(b"RIFF") && head.get(8..11) == Some(b"AVI"))
+        || head.starts_with(b"FLV")
+        || head.starts_with(&[0x30, 0x26, 0xB2, 0x75])
+        || head.starts_with(&[0x00, 0x00, 0x01, 0xBA])
+        || (head.first() == Some(&0x47) && head.get(188).is_none_or(|b| *b == 0x47))
 }
 
 fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
@@ -335,8 +543,7 @@ fn video_json(
     now: Timestamp,
     figures: Lifetime,
 ) -> Value {
-    let processed =
-        now >= video.uploaded_at + SignedDuration::from_secs(i64::from(video.processing_secs));
+    let processed = video.processed(now);
     let mut item = Map::new();
     item.insert("kind".into(), json!("youtube#video"));
     item.insert(
@@ -372,15 +579,48 @@ fn video_json(
             }
             "status" => {
                 let mut status = video.status.as_object().cloned().unwrap_or_default();
-                status.insert(
-                    "uploadStatus".into(),
-                    json!(if processed { "processed" } else { "uploaded" }),
-                );
+                let upload_status = match (&video.verdict, processed) {
+                    (_, false) => "uploaded",
+                    (None, true) => "processed",
+                    (Some(v), true) => {
+                        let field = if v.upload_status == "rejected" {
+                            "rejectionReason"
+                        } else {
+                            "failureReason"
+                        };
+                        status.insert(field.into(), json!(v.reason));
+                        v.upload_status.as_str()
+                    }
+                };
+                status.insert("uploadStatus".into(), json!(upload_status));
+                if processed && video.locked {
+                    status.insert("privacyStatus".into(), json!("private"));
+                }
                 Value::Object(status)
             }
-            "processingDetails" => json!({
-                "processingStatus": if processed { "succeeded" } else { "processing" },
-            }),
+            "processingDetails" => match (&video.verdict, processed) {
+                (_, false) => {
+                    let total = i64::from(video.processing_secs.max(1));
+                    let done = now
+                        .duration_since(video.uploaded_at)
+                        .as_secs()
+                        .clamp(0, total);
+                    json!({
+                        "processingStatus": "processing",
+                        "processingProgress": {
+                            "partsTotal": "1000",
+                            "partsProcessed": (done * 1000 / total).to_string(),
+                            "timeLeftMs": ((total - done) * 1000).to_string(),
+                        },
+                    })
+                }
+                (None, true) => json!({"processingStatus": "succeeded"}),
+                (Some(v), true) if v.upload_status == "failed" => json!({
+                    "processingStatus": "failed",
+                    "processingFailureReason": v.processing_failure(),
+                }),
+                (Some(_), true) => json!({"processingStatus": "terminated"}),
+            },
             "statistics" => statistics_json(figures),
             // Not decoded: the duration is derived from the size.
             "contentDetails" => {
@@ -643,6 +883,8 @@ async fn open_session(
         expires_at: now + SignedDuration::from_secs(i64::from(limits.youtube_upload_session_secs)),
         processing_secs: limits.youtube_processing_secs,
         video_id: None,
+        fingerprint: String::new(),
+        readable: None,
     };
     let channel_cap = limits.youtube_channel_daily_uploads as usize;
     let opened = sb.update(|st| {
@@ -736,8 +978,11 @@ async fn put_bytes(
         return bad_upload("The request body does not match its Content-Range.");
     }
     let now = sb.now();
+    let rules = UploadRules::of(&sb);
     let outcome = sb.update(|st| {
-        let (outcome, post) = st.youtube_uploads_mut().put(upload_id, range, now);
+        let (outcome, post) = st
+            .youtube_uploads_mut()
+            .put(upload_id, range, &body, now, rules);
         if let Some(post) = post {
             st.record_published(post);
         }
@@ -763,6 +1008,35 @@ async fn put_bytes(
         }
         Outcome::Complete(resource) => json_response(StatusCode::OK, resource),
     }
+}
+
+// --------------------------------------------------------------- admin API
+
+/// The admin routes of uploads: `POST /_admin/youtube/verdicts`.
+pub(crate) fn admin_router() -> Router<Sandbox> {
+    Router::new().route("/_admin/youtube/verdicts", post(queue_verdict))
+}
+
+/// `POST /_admin/youtube/verdicts` `{"upload_status": "rejected"|"failed",
+/// "reason"}`: the next upload to complete ends that way once processed.
+async fn queue_verdict(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = crate::engagement::admin_input(&headers, &body).and_then(|params| {
+        let status = params.get("upload_status").unwrap_or("");
+        let reason = params.get("reason").unwrap_or("");
+        let verdict = Verdict::parse(status, reason).ok_or_else(|| {
+            crate::engagement::AdminError::invalid(
+                "invalid_verdict",
+                format!(
+                    "\"upload_status\" must be rejected (reason one of {}) or failed (reason one of {}).",
+                    REJECTION_REASONS.join(", "),
+                    FAILURE_REASONS.join(", ")
+                ),
+            )
+        })?;
+        let queued = sb.update(|st| st.youtube_uploads_mut().queue(verdict));
+        Ok(json!({"queued": queued}))
+    });
+    crate::engagement::admin_respond(&sb, &headers, result)
 }
 
 // ------------------------------------------------------------- videos.list
@@ -820,8 +1094,7 @@ async fn list_videos(
                 let figures = catalog.lifetime(listed);
                 match st.youtube_uploads().videos.get(*id) {
                     Some(video) => {
-                        let visible = video.user == record.user
-                            || str_field(&video.status, "privacyStatus") == "public";
+                        let visible = video.user == record.user || video.privacy(now) == "public";
                         visible.then(|| video_json(id, video, &parts, now, figures))
                     }
                     None => Some(seeded_video_json(catalog, listed, &parts)),

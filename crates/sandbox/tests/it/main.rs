@@ -16,3 +16,4 @@ mod meta_publish;
 mod tiktok;
 mod video_publishing;
 mod webhooks;
+mod youtube_after_upload;

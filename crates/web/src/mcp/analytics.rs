@@ -218,6 +218,7 @@ mod tests {
             error_message: None,
             error_detail: None,
             postponed: None,
+            notices: Vec::new(),
             published_at: published
                 .then(|| Timestamp::from_second(1_700_000_000 + id.len() as i64).unwrap()),
         }

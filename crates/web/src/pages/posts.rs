@@ -211,6 +211,8 @@ pub struct TargetLine {
     pub failure: Option<FailureView>,
     /// Why the platform postponed it and when it is tried again.
     pub postponed: Option<String>,
+    /// What to know about it although it went out.
+    pub notices: Vec<String>,
     pub can_retry: bool,
     pub format: &'static str,
     pub caption: String,
@@ -292,6 +294,11 @@ fn target_line(t: &'static Catalog, tz: &TimeZone, target: &TargetView, role: Ro
                 _ => reason,
             }
         }),
+        notices: target
+            .notices
+            .iter()
+            .map(|detail| crate::words::failure(t, detail))
+            .collect(),
         can_retry: target.may_retry(role),
         format: t.text(&format!(
             "compose.format.{}",

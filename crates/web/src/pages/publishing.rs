@@ -59,6 +59,9 @@ pub struct AccountRow {
     pub scopes: String,
     pub sandbox: bool,
     pub needs_reconnection: bool,
+    /// What the platform did to this account's recent posts, or a limit
+    /// close by, worth knowing before scheduling more.
+    pub notes: Vec<String>,
 }
 
 fn kind_label(t: &'static Catalog, kind: AccountKind) -> &'static str {
@@ -103,6 +106,7 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
             .join(", "),
         needs_reconnection: v.status == Status::NeedsReconnection,
         sandbox: v.sandbox,
+        notes: Vec::new(),
         id: v.id.to_string(),
         name: v.name,
         handle: v.handle,
@@ -110,6 +114,65 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
             u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')
         }),
     }
+}
+
+/// Notices of the accounts' most recent posts that concern the account
+/// rather than the post (YouTube locking uploads private until the
+/// instance's Google project is audited), and the instance-wide YouTube
+/// upload budget once 80 % of it is used.
+async fn account_notes(
+    state: &AppState,
+    t: &'static Catalog,
+    auth: &herald_accounts::Authorized,
+    list: &[ConnectionView],
+) -> Result<std::collections::HashMap<ConnectionId, Vec<String>>, WebError> {
+    use herald_platforms::publish::youtube::LOCKED_PRIVATE;
+    let mut notes: std::collections::HashMap<ConnectionId, Vec<String>> = Default::default();
+    if !list.iter().any(|v| v.kind == AccountKind::YouTubeChannel) {
+        return Ok(notes);
+    }
+    let latest = state.publishing().latest_notices(auth).await?;
+    let budget = state
+        .publishing()
+        .budget_use(auth, AccountKind::YouTubeChannel)
+        .await?
+        .filter(herald_publishing::BudgetUse::near_limit);
+    for v in list
+        .iter()
+        .filter(|v| v.kind == AccountKind::YouTubeChannel)
+    {
+        let mut mine = Vec::new();
+        if let Some(locked) = latest
+            .get(&v.id)
+            .and_then(|n| n.iter().find(|d| d.code == LOCKED_PRIVATE))
+        {
+            let requested = match locked.params.get("requested") {
+                Some(herald_publishing::rules::Param::Text(p)) => p.as_str(),
+                _ => "public",
+            };
+            let key = format!("compose.privacy.{}", requested.to_ascii_lowercase());
+            let requested = if t.has(&key) { t.text(&key) } else { requested };
+            mine.push(t.fill("publishing.youtube_locked", "requested", requested));
+        }
+        if let Some(b) = budget {
+            mine.push(t.format(
+                if b.spent() {
+                    "publishing.youtube_budget_spent"
+                } else {
+                    "publishing.youtube_budget_near"
+                },
+                &[
+                    ("used", crate::i18n::Arg::Count(u64::from(b.used))),
+                    ("limit", crate::i18n::Arg::Count(u64::from(b.limit))),
+                    ("resets", crate::i18n::Arg::from(when(b.resets_at))),
+                ],
+            ));
+        }
+        if !mine.is_empty() {
+            notes.insert(v.id.clone(), mine);
+        }
+    }
+    Ok(notes)
 }
 
 #[derive(Template)]
@@ -146,7 +209,17 @@ async fn show(
         Some((_, auth)) => {
             let list = state.connections().list(auth, None).await?;
             let can_manage = auth.allows(Permission::ManageConnections);
-            (list.into_iter().map(|v| row(c.t, v)).collect(), can_manage)
+            let notes = account_notes(&state, c.t, auth, &list).await?;
+            let rows = list
+                .into_iter()
+                .map(|v| {
+                    let id = v.id.clone();
+                    let mut row = row(c.t, v);
+                    row.notes = notes.get(&id).cloned().unwrap_or_default();
+                    row
+                })
+                .collect();
+            (rows, can_manage)
         }
         None => (Vec::new(), false),
     };
