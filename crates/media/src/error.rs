@@ -34,8 +34,9 @@ pub enum MediaError {
     /// The client's body broke off (disconnect, timeout).
     #[error("the upload was interrupted")]
     Body(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Boxed: a platform error is large, and every media result carries it.
     #[error(transparent)]
-    Drive(#[from] PlatformError),
+    Drive(Box<PlatformError>),
     /// The Google connection could not be read or renewed.
     #[error("the Google connection could not be used")]
     Connection(#[source] herald_connections::ConnectError),
@@ -77,5 +78,11 @@ impl MediaError {
             | MediaError::Body(_) => true,
             _ => false,
         }
+    }
+}
+
+impl From<PlatformError> for MediaError {
+    fn from(e: PlatformError) -> Self {
+        MediaError::Drive(Box::new(e))
     }
 }

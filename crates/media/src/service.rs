@@ -717,7 +717,7 @@ impl MediaLibrary {
                 Err(e) if e.code.as_deref() == Some("fileNotDownloadable") => {
                     Err(MediaError::NotDownloadable(e.message))
                 }
-                Err(e) => Err(MediaError::Drive(e)),
+                Err(e) => Err(MediaError::from(e)),
             }
         });
         let hints = Hints {

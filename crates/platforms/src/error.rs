@@ -64,8 +64,9 @@ pub struct PlatformError {
     pub code: Option<String>,
     /// The platform's message, or ours when there was no answer.
     pub message: String,
-    /// `fbtrace_id`, `log_id` or similar.
-    pub trace: Option<String>,
+    /// `fbtrace_id`, `log_id` or similar (boxed, like the hint: the error
+    /// rides in every platform call's result, so it stays small).
+    pub trace: Option<Box<str>>,
     /// What exactly happened and what the person can do, as a code and
     /// parameters (rendered at the edge as `failure.<code>`), when the
     /// adapter knows more than the kind says.
@@ -134,7 +135,7 @@ impl PlatformError {
     }
 
     pub fn with_trace(mut self, trace: Option<String>) -> Self {
-        self.trace = trace;
+        self.trace = trace.map(String::into_boxed_str);
         self
     }
 

@@ -326,7 +326,7 @@ impl YouTubePublisher {
         match wait {
             Some((until, hint)) => PlatformError {
                 kind: ErrorKind::Postponed { until },
-                hint: Some(Hint::new(hint, [])),
+                hint: Some(Box::new(Hint::new(hint, []))),
                 ..error
             },
             None => error,
@@ -482,7 +482,10 @@ impl YouTubePublisher {
                         kind: ErrorKind::Postponed {
                             until: next_quota_reset(self.now()),
                         },
-                        hint: Some(Hint::new(CHECK_QUOTA_EXCEEDED, [("video", id.to_owned())])),
+                        hint: Some(Box::new(Hint::new(
+                            CHECK_QUOTA_EXCEEDED,
+                            [("video", id.to_owned())],
+                        ))),
                         ..e
                     }
                 } else {

@@ -343,7 +343,11 @@ async fn processing_is_read_with_backing_off_pauses_and_watched_for_an_hour_at_m
     )
     .await;
     let done = watched.outcome.expect("published with a notice");
-    let secs: Vec<i64> = watched.pauses.iter().map(|p| p.as_secs()).collect();
+    let secs: Vec<i64> = watched
+        .pauses
+        .iter()
+        .map(herald_core::SignedDuration::as_secs)
+        .collect();
     assert_eq!(secs[..6], [5, 10, 20, 40, 60, 60], "{secs:?}");
     assert!(secs.iter().all(|s| *s <= 60), "{secs:?}");
     // It stops at the limit, not hours later.
