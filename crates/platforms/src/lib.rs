@@ -34,8 +34,8 @@ pub use provider::{
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, missing_scopes,
 };
 pub use publish::{
-    MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishRequest, Published, Publisher,
-    Publishers, Step,
+    MediaItem, MediaKind, MediaSource, POST_ID_PENDING, PostFormat, PostIdLookup, PostSettings,
+    PostingOptions, Progress, PublishRequest, Published, Publisher, Publishers, Step,
 };
 
 /// Where a provider's hosts are: the real ones, or their simulators under

@@ -2,7 +2,8 @@
 //! simulators, served on loopback HTTP with a manual clock. One module per
 //! provider for the OAuth flows, `client` for every fault class, the
 //! publishers, `engage` for replies, messages and moderation, and
-//! `insights_meta` for the Meta insights readers.
+//! `insights_meta` for the Meta insights readers, `tiktok_posting` for
+//! TikTok's audit rules, caps, post settings and moderation delay.
 
 mod client;
 mod engage;
@@ -15,4 +16,5 @@ mod publish_meta;
 mod publish_tiktok_youtube;
 mod publishing;
 mod tiktok;
+mod tiktok_posting;
 mod youtube;

@@ -14,5 +14,6 @@ mod meta;
 mod meta_insights;
 mod meta_publish;
 mod tiktok;
+mod tiktok_posting;
 mod video_publishing;
 mod webhooks;
