@@ -34,8 +34,9 @@ pub use provider::{
     ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, missing_scopes,
 };
 pub use publish::{
-    Budget, MediaItem, MediaKind, MediaSource, PostFormat, Progress, PublishLimits, PublishRequest,
-    Published, Publisher, Publishers, Spend, Step,
+    Budget, MediaItem, MediaKind, MediaSource, POST_ID_PENDING, PostFormat, PostIdLookup,
+    PostSettings, PostingOptions, Progress, PublishLimits, PublishRequest, Published, Publisher,
+    Publishers, Spend, Step,
 };
 
 /// Where a provider's hosts are: the real ones, or their simulators under

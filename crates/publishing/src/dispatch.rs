@@ -472,6 +472,7 @@ impl Dispatcher {
             ));
         }
         let token_expires = credentials.access_expires_at;
+        let settings = variant.settings();
         Ready(Prepared {
             request: PublishRequest {
                 kind,
@@ -486,6 +487,7 @@ impl Dispatcher {
                 privacy: variant.privacy,
                 cover_offset_ms: variant.cover_offset_ms,
                 media,
+                settings,
             },
             publisher,
             token_expires,
@@ -613,6 +615,19 @@ impl Dispatcher {
         events::published(self.outbox(), &mut tx, target, run.attempt, &published, now)
             .await
             .map_err(db_error)?;
+        // Its id comes later (TikTok: after moderation): a bounded job
+        // looks for it.
+        if published
+            .progress
+            .contains_key(herald_platforms::POST_ID_PENDING)
+        {
+            let backfill = crate::backfill::first_job(&target.id, now)
+                .map_err(|e| JobError::permanent(e.to_string()))?;
+            self.queue()
+                .enqueue(&mut tx, backfill)
+                .await
+                .map_err(db_error)?;
+        }
         self.refresh_status(&mut tx, &target.post_id)
             .await
             .map_err(|e| JobError::transient(e.to_string()))?;

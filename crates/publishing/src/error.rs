@@ -35,6 +35,10 @@ pub enum PublishError {
     WrongState(&'static str),
     #[error("publishing for {0} is not available in this deployment")]
     ProviderUnavailable(String),
+    /// The platform did not answer a read the composer needs (TikTok's
+    /// creator info); trying again soon may work.
+    #[error("{0} did not answer; try again in a moment")]
+    PlatformUnavailable(String),
     #[error("the post needs approval before it goes out; submit it")]
     ApprovalRequired,
     #[error("nobody approves their own post")]
@@ -92,6 +96,7 @@ impl PublishError {
             PublishError::InPast => "post_time_in_past",
             PublishError::WrongState(_) => "post_wrong_state",
             PublishError::ProviderUnavailable(_) => "post_provider_unavailable",
+            PublishError::PlatformUnavailable(_) => "post_platform_unavailable",
             PublishError::ApprovalRequired => "post_approval_required",
             PublishError::OwnPost => "post_own_approval",
             PublishError::CommentRequired => "post_comment_required",

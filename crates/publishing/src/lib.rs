@@ -14,6 +14,7 @@
 //! delivery receipt per attempt and the `platform.publish.*` events through
 //! the transactional outbox.
 
+pub mod backfill;
 mod budget;
 pub mod dispatch;
 mod error;
@@ -27,6 +28,7 @@ pub mod schedule;
 mod service;
 mod store;
 
+pub use backfill::{BackfillPostId, Backfiller};
 pub use budget::BudgetUse;
 pub use dispatch::{Dispatcher, PublishTarget};
 pub use error::PublishError;
@@ -43,8 +45,10 @@ pub use service::{
     PublishedPost, Publishing, QueueFilter, ReviewEntry, ReviewLinkView, TargetReport, Thread,
 };
 
-/// Registers the publish job and the approval hold with a worker registry.
+/// Registers the publish job, the post-id backfill and the approval hold
+/// with a worker registry.
 pub fn register(registry: &mut herald_jobs::Registry, publishing: Publishing) {
     registry.register::<PublishTarget, _>(publishing.dispatcher());
+    registry.register::<BackfillPostId, _>(publishing.backfiller());
     registry.register::<HoldIfWaiting, _>(service::HoldHandler(publishing));
 }

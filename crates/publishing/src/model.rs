@@ -32,6 +32,31 @@ pub struct Variant {
     /// Cover frame of a video, milliseconds from its start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_offset_ms: Option<u64>,
+    /// TikTok: viewers may comment, duet, stitch. Off unless turned on
+    /// (TikTok's guidelines); an interaction the creator switched off in
+    /// TikTok cannot be turned on.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_comments: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_duets: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_stitches: bool,
+    /// TikTok: the post promotes a brand, product or service (the
+    /// "disclose commercial content" switch); then at least one of the two
+    /// below is chosen.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub discloses_commercial_content: bool,
+    /// It promotes the creator's own business ("Your brand").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub promotes_own_brand: bool,
+    /// A paid partnership promoting a third party ("Branded content"):
+    /// never private.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub branded_content: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for Variant {
@@ -45,6 +70,12 @@ impl Default for Variant {
             privacy: None,
             media: Vec::new(),
             cover_offset_ms: None,
+            allow_comments: false,
+            allow_duets: false,
+            allow_stitches: false,
+            discloses_commercial_content: false,
+            promotes_own_brand: false,
+            branded_content: false,
         }
     }
 }
@@ -61,7 +92,20 @@ impl Variant {
         self.first_comment = clean(self.first_comment);
         self.privacy = clean(self.privacy);
         self.media.retain(|m| !m.trim().is_empty());
+        // Choosing what it promotes is disclosing.
+        self.discloses_commercial_content |= self.promotes_own_brand || self.branded_content;
         self
+    }
+
+    /// The interactions and disclosure, as the publishers take them.
+    pub fn settings(&self) -> herald_platforms::PostSettings {
+        herald_platforms::PostSettings {
+            allow_comments: self.allow_comments,
+            allow_duets: self.allow_duets,
+            allow_stitches: self.allow_stitches,
+            promotes_own_brand: self.promotes_own_brand,
+            branded_content: self.branded_content,
+        }
     }
 }
 

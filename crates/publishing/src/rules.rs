@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat};
+use herald_platforms::{AccountKind, MediaItem, MediaKind, PostFormat, PostingOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Variant;
@@ -50,6 +50,14 @@ pub struct ProviderRules {
     pub first_comment: bool,
     /// Privacy values; the first is the default. Empty: no choice.
     pub privacy: &'static [&'static str],
+    /// There is no default privacy: the person must choose one, from the
+    /// values the account offers at the time (TikTok).
+    pub privacy_required: bool,
+    /// Text lengths count UTF-16 code units, not characters (TikTok:
+    /// "2200 in UTF-16 runes"; an emoji counts 2).
+    pub counts_utf16: bool,
+    /// Interaction switches and commercial-content disclosure (TikTok).
+    pub post_settings: bool,
     pub formats: &'static [FormatRules],
 }
 
@@ -95,6 +103,9 @@ pub const INSTAGRAM: ProviderRules = ProviderRules {
     link: false,
     first_comment: true,
     privacy: NONE,
+    privacy_required: false,
+    counts_utf16: false,
+    post_settings: false,
     formats: &[
         FormatRules {
             format: PostFormat::Image,
@@ -158,6 +169,9 @@ pub const FACEBOOK: ProviderRules = ProviderRules {
     link: true,
     first_comment: true,
     privacy: NONE,
+    privacy_required: false,
+    counts_utf16: false,
+    post_settings: false,
     formats: &[
         NO_MEDIA,
         FormatRules {
@@ -181,7 +195,11 @@ pub const FACEBOOK: ProviderRules = ProviderRules {
     ],
 };
 
-/// TikTok direct posts: one video of 3 s to 10 min, up to 4 GB.
+/// TikTok direct posts: one video of 3 s to 10 min, up to 4 GB, a caption
+/// of up to 2200 UTF-16 code units, a privacy level the person chooses
+/// (no default; the account's own options are checked with
+/// [`validate_options`]), interactions off unless turned on, and the
+/// commercial-content disclosure.
 pub const TIKTOK: ProviderRules = ProviderRules {
     name: "TikTok",
     caption_max: 2200,
@@ -198,6 +216,9 @@ pub const TIKTOK: ProviderRules = ProviderRules {
         "MUTUAL_FOLLOW_FRIENDS",
         "FOLLOWER_OF_CREATOR",
     ],
+    privacy_required: true,
+    counts_utf16: true,
+    post_settings: true,
     formats: &[FormatRules {
         format: PostFormat::Video,
         media_min: 1,
@@ -224,6 +245,9 @@ pub const YOUTUBE: ProviderRules = ProviderRules {
     link: false,
     first_comment: false,
     privacy: &["private", "unlisted", "public"],
+    privacy_required: false,
+    counts_utf16: false,
+    post_settings: false,
     formats: &[FormatRules {
         format: PostFormat::Video,
         media_min: 1,
@@ -395,6 +419,15 @@ pub fn count_tags(text: &str, marker: char) -> usize {
         .count()
 }
 
+/// The length of `text` as the platform counts it.
+pub fn text_len(rules: &ProviderRules, text: &str) -> usize {
+    if rules.counts_utf16 {
+        text.encode_utf16().count()
+    } else {
+        text.chars().count()
+    }
+}
+
 /// A ratio rounded to two decimals, as the copy shows it.
 fn ratio(r: f64) -> Param {
     Param::Ratio((r * 100.0).round() / 100.0)
@@ -422,11 +455,15 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
     };
 
     // Text.
-    let caption_len = variant.caption.chars().count();
+    let caption_len = text_len(rules, &variant.caption);
     if caption_len > rules.caption_max {
         issues.push(Issue::error(
             "caption",
-            "caption_too_long",
+            if rules.counts_utf16 {
+                "caption_too_long_utf16"
+            } else {
+                "caption_too_long"
+            },
             [
                 platform(),
                 ("actual", caption_len.into()),
@@ -458,13 +495,13 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
     if rules.title_required && title.is_empty() {
         issues.push(Issue::error("title", "title_required", [platform()]));
     }
-    if rules.title_max > 0 && title.chars().count() > rules.title_max {
+    if rules.title_max > 0 && text_len(rules, title) > rules.title_max {
         issues.push(Issue::error(
             "title",
             "title_too_long",
             [
                 platform(),
-                ("actual", title.chars().count().into()),
+                ("actual", text_len(rules, title).into()),
                 ("limit", rules.title_max.into()),
             ],
         ));
@@ -538,6 +575,28 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
                 ),
             ],
         ));
+    }
+    if rules.privacy_required && variant.privacy.as_deref().unwrap_or("").is_empty() {
+        issues.push(Issue::error("privacy", "privacy_required", [platform()]));
+    }
+    if rules.post_settings {
+        if variant.branded_content && variant.privacy.as_deref() == Some("SELF_ONLY") {
+            issues.push(Issue::error(
+                "privacy",
+                "branded_content_private",
+                [platform()],
+            ));
+        }
+        if variant.discloses_commercial_content
+            && !variant.promotes_own_brand
+            && !variant.branded_content
+        {
+            issues.push(Issue::error(
+                "disclosure",
+                "disclosure_incomplete",
+                [platform()],
+            ));
+        }
     }
     if format.format == PostFormat::Text
         && variant.caption.trim().is_empty()
@@ -698,6 +757,71 @@ pub fn validate(kind: AccountKind, variant: &Variant, media: &[MediaItem]) -> Ve
     issues
 }
 
+/// Checks a variant against what its account offers right now (TikTok's
+/// creator info): the chosen privacy among the account's options, no
+/// interaction the creator switched off turned on, the video no longer
+/// than the account may post.
+pub fn validate_options(
+    kind: AccountKind,
+    variant: &Variant,
+    media: &[MediaItem],
+    options: &PostingOptions,
+) -> Vec<Issue> {
+    let rules = rules_for(kind);
+    let platform = || ("platform", Param::from(rules.name));
+    let mut issues = Vec::new();
+    if let Some(privacy) = variant.privacy.as_deref().filter(|p| !p.is_empty())
+        && !options.privacy_options.iter().any(|o| o == privacy)
+    {
+        issues.push(Issue::error(
+            "privacy",
+            "privacy_not_offered",
+            [
+                platform(),
+                ("privacy", Param::Privacy(vec![privacy.to_owned()])),
+                ("count", options.privacy_options.len().into()),
+                ("choices", Param::Privacy(options.privacy_options.clone())),
+            ],
+        ));
+    }
+    if rules.post_settings {
+        for (wanted, disabled, name) in [
+            (variant.allow_comments, options.comment_disabled, "comment"),
+            (variant.allow_duets, options.duet_disabled, "duet"),
+            (variant.allow_stitches, options.stitch_disabled, "stitch"),
+        ] {
+            if wanted && disabled {
+                issues.push(Issue::error(
+                    "interactions",
+                    "interaction_disabled",
+                    [platform(), ("interaction", Param::from(name))],
+                ));
+            }
+        }
+    }
+    if let Some(max) = options.max_video_duration_secs {
+        let max_ms = max.saturating_mul(1000);
+        let n = media.len();
+        for (i, item) in media.iter().enumerate() {
+            if let (MediaKind::Video, Some(d)) = (item.kind, item.duration_ms)
+                && d > max_ms
+            {
+                issues.push(Issue::error(
+                    "media",
+                    "video_too_long_for_account",
+                    [
+                        ("item", Param::from(if n > 1 { i + 1 } else { 0 })),
+                        platform(),
+                        ("duration", Param::Millis(d)),
+                        ("max", Param::Millis(max_ms)),
+                    ],
+                ));
+            }
+        }
+    }
+    issues
+}
+
 /// Whether any issue stops publishing.
 pub fn has_errors(issues: &[Issue]) -> bool {
     issues.iter().any(|i| i.severity == Severity::Error)
@@ -837,6 +961,97 @@ mod tests {
             codes(&validate(AccountKind::InstagramBusiness, &v, &image_reel)),
             ["media_kind_unsupported"]
         );
+    }
+
+    #[test]
+    fn tiktok_wants_a_chosen_privacy_and_counts_utf16_units() {
+        let video = [video(30_000, 1080, 1920, MIB)];
+        let v = variant(PostFormat::Video, "dance");
+        assert_eq!(
+            codes(&validate(AccountKind::TikTokUser, &v, &video)),
+            ["privacy_required"]
+        );
+        // 1100 emoji are 1100 characters but 2200 UTF-16 units: at the
+        // limit; one more character is over it.
+        let mut v = variant(PostFormat::Video, &"😀".repeat(1100));
+        v.privacy = Some("SELF_ONLY".into());
+        assert!(validate(AccountKind::TikTokUser, &v, &video).is_empty());
+        v.caption.push('!');
+        let issues = validate(AccountKind::TikTokUser, &v, &video);
+        assert_eq!(codes(&issues), ["caption_too_long_utf16"]);
+        assert_eq!(issues[0].param("actual"), Some(&Param::Count(2201)));
+        // Instagram counts characters: the same caption is fine there.
+        let mut ig = variant(PostFormat::Reel, &"😀".repeat(1101));
+        ig.privacy = None;
+        assert!(validate(AccountKind::InstagramBusiness, &ig, &video).is_empty());
+    }
+
+    #[test]
+    fn tiktok_disclosure_needs_a_choice_and_branded_content_is_never_private() {
+        let video = [video(30_000, 1080, 1920, MIB)];
+        let mut v = variant(PostFormat::Video, "new oven");
+        v.privacy = Some("SELF_ONLY".into());
+        v.discloses_commercial_content = true;
+        assert_eq!(
+            codes(&validate(AccountKind::TikTokUser, &v, &video)),
+            ["disclosure_incomplete"]
+        );
+        v.branded_content = true;
+        assert_eq!(
+            codes(&validate(AccountKind::TikTokUser, &v, &video)),
+            ["branded_content_private"]
+        );
+        v.privacy = Some("PUBLIC_TO_EVERYONE".into());
+        assert!(validate(AccountKind::TikTokUser, &v, &video).is_empty());
+        // Naming what it promotes is disclosing.
+        let own = Variant {
+            promotes_own_brand: true,
+            ..variant(PostFormat::Video, "")
+        }
+        .normalized();
+        assert!(own.discloses_commercial_content);
+        assert!(own.settings().promotes_own_brand);
+    }
+
+    #[test]
+    fn tiktok_options_of_the_account_are_checked_too() {
+        let options = PostingOptions {
+            username: Some("demo".into()),
+            nickname: None,
+            avatar_url: None,
+            privacy_options: vec![
+                "FOLLOWER_OF_CREATOR".into(),
+                "MUTUAL_FOLLOW_FRIENDS".into(),
+                "SELF_ONLY".into(),
+            ],
+            comment_disabled: true,
+            duet_disabled: true,
+            stitch_disabled: false,
+            max_video_duration_secs: Some(60),
+        };
+        let mut v = variant(PostFormat::Video, "");
+        v.privacy = Some("PUBLIC_TO_EVERYONE".into());
+        v.allow_comments = true;
+        v.allow_stitches = true;
+        let long = [video(90_000, 1080, 1920, MIB)];
+        let issues = validate_options(AccountKind::TikTokUser, &v, &long, &options);
+        assert_eq!(
+            codes(&issues),
+            [
+                "privacy_not_offered",
+                "interaction_disabled",
+                "video_too_long_for_account"
+            ]
+        );
+        assert_eq!(
+            issues[1].param("interaction"),
+            Some(&Param::from("comment"))
+        );
+        assert_eq!(issues[2].param("max"), Some(&Param::Millis(60_000)));
+        v.privacy = Some("FOLLOWER_OF_CREATOR".into());
+        v.allow_comments = false;
+        let short = [video(59_000, 1080, 1920, MIB)];
+        assert!(validate_options(AccountKind::TikTokUser, &v, &short, &options).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use herald_db::DbTime;
 use herald_db::{Db, Tx};
 use herald_events::Outbox;
 use herald_jobs::{JobId, NewJob, Queue};
-use herald_platforms::{AccountKind, MediaItem, ProviderId, Publishers};
+use herald_platforms::{AccountKind, ErrorKind, MediaItem, PostingOptions, ProviderId, Publishers};
 use serde::Serialize;
 
 use crate::PublishError;
@@ -47,6 +47,11 @@ pub use links::{
 const PAST_TOLERANCE: SignedDuration = SignedDuration::from_mins(2);
 /// How long signed media URLs given to platforms stay valid.
 pub(crate) const MEDIA_URL_TTL: SignedDuration = SignedDuration::from_hours(24);
+/// How long an account's posting options are reused: the composer asks
+/// on every page and check, and TikTok allows 20 creator-info reads a
+/// minute per token (publishing reads it too). Short enough that a change
+/// in the TikTok app shows soon.
+pub const POSTING_OPTIONS_TTL: SignedDuration = SignedDuration::from_secs(30);
 
 /// Validation of one target while composing.
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +100,8 @@ struct Inner {
     publishers: Publishers,
     outbox: Outbox,
     notifier: Arc<dyn TeamNotifier>,
+    /// Posting options by connection, with when they were read.
+    options: std::sync::Mutex<HashMap<ConnectionId, (Timestamp, Option<PostingOptions>)>>,
 }
 
 /// Posts and their dispatch.
@@ -124,6 +131,7 @@ impl Publishing {
                 publishers,
                 outbox,
                 notifier,
+                options: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -141,6 +149,18 @@ impl Publishing {
             publishers: inner.publishers.clone(),
             outbox: inner.outbox.clone(),
             notifier: inner.notifier.clone(),
+        })
+    }
+
+    /// The post-id backfill job's handler, with this service's handles.
+    pub fn backfiller(&self) -> crate::Backfiller {
+        let inner = &self.inner;
+        crate::Backfiller::new(crate::backfill::BackfillDependencies {
+            db: inner.db.clone(),
+            queue: inner.queue.clone(),
+            clock: inner.clock.clone(),
+            connections: inner.connections.clone(),
+            publishers: inner.publishers.clone(),
         })
     }
 
@@ -206,6 +226,15 @@ impl Publishing {
                 }
             }
             issues.extend(rules::validate(conn.kind, &variant, &media));
+            // What the account offers now (TikTok): a failure to ask is
+            // no issue here; publishing asks again and says why.
+            if conn.status != ConnectionStatus::NeedsReconnection
+                && let Ok(Some(options)) = self.options_of(conn).await
+            {
+                issues.extend(rules::validate_options(
+                    conn.kind, &variant, &media, &options,
+                ));
+            }
             if conn.status == ConnectionStatus::NeedsReconnection {
                 issues.push(needs_reconnection(&conn.name));
             }
@@ -221,6 +250,77 @@ impl Publishing {
             });
         }
         Ok(reports)
+    }
+
+    /// What the next post to `connection` may be, as its platform says now
+    /// (TikTok's creator info: the privacy levels to choose from, the
+    /// interactions the creator switched off, the longest video), for the
+    /// composer; None where the platform has no such notion. Reused for
+    /// [`POSTING_OPTIONS_TTL`].
+    pub async fn posting_options(
+        &self,
+        auth: &Authorized,
+        connection: &ConnectionId,
+    ) -> Result<Option<PostingOptions>, PublishError> {
+        auth.require(Permission::Draft)?;
+        let connections = self.connections_of(auth).await?;
+        let conn = connections
+            .get(connection)
+            .ok_or_else(|| PublishError::UnknownConnection(connection.to_string()))?;
+        self.options_of(conn).await
+    }
+
+    /// Posting options of one connection of the caller's workspace.
+    async fn options_of(
+        &self,
+        conn: &ConnectionView,
+    ) -> Result<Option<PostingOptions>, PublishError> {
+        let Some(publisher) = self.inner.publishers.get(conn.kind) else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let cached = self
+            .inner
+            .options
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&conn.id)
+            .filter(|(at, _)| now < *at + POSTING_OPTIONS_TTL)
+            .map(|(_, options)| options.clone());
+        if let Some(options) = cached {
+            return Ok(options);
+        }
+        if conn.status == ConnectionStatus::NeedsReconnection {
+            return Err(PublishError::ConnectionNeedsReconnection(conn.name.clone()));
+        }
+        let credentials = self
+            .inner
+            .connections
+            .credentials(&conn.id)
+            .await
+            .map_err(|e| PublishError::Internal(e.to_string()))?
+            .ok_or_else(|| PublishError::UnknownConnection(conn.id.to_string()))?;
+        let options = match publisher
+            .posting_options(conn.kind, &credentials.access_token)
+            .await
+        {
+            Ok(options) => options,
+            Err(e) if matches!(e.kind, ErrorKind::Reconnect | ErrorKind::Reconsent { .. }) => {
+                return Err(PublishError::ConnectionNeedsReconnection(conn.name.clone()));
+            }
+            Err(e) => {
+                tracing::warn!(connection = %conn.id, error = %e, "posting options unavailable");
+                return Err(PublishError::PlatformUnavailable(
+                    conn.provider.name().to_owned(),
+                ));
+            }
+        };
+        self.inner
+            .options
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(conn.id.clone(), (now, options.clone()));
+        Ok(options)
     }
 
     /// Saves a new post: as a draft, submitted for approval, scheduled, or
@@ -804,7 +904,15 @@ impl Publishing {
                         conn.provider.name().to_owned(),
                     ));
                 }
-                for issue in rules::validate(conn.kind, &variant, &media) {
+                let mut issues = rules::validate(conn.kind, &variant, &media);
+                // What the account offers now (TikTok), when the platform
+                // answers; publishing checks again either way.
+                if let Ok(Some(options)) = self.options_of(conn).await {
+                    issues.extend(rules::validate_options(
+                        conn.kind, &variant, &media, &options,
+                    ));
+                }
+                for issue in issues {
                     if issue.severity == rules::Severity::Error {
                         problems.push((conn.name.clone(), issue));
                     }

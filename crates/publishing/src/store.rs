@@ -505,6 +505,56 @@ pub async fn finish_published(
     Ok(done == 1)
 }
 
+/// Puts the final post id (and its permalink, when known) on a target
+/// published with `provisional`; false when it is no longer so.
+pub async fn fill_post_id(
+    tx: &mut Tx,
+    target: &TargetId,
+    provisional: &str,
+    remote_id: &str,
+    permalink: Option<&str>,
+    progress: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE post_targets SET remote_id = $1, permalink = COALESCE($2, permalink), \
+               progress = $3, updated_at = $4 \
+               WHERE id = $5 AND status = 'published' AND remote_id = $6";
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(sql)
+            .bind(remote_id)
+            .bind(permalink)
+            .bind(progress)
+            .bind(DbTime(now))
+            .bind(target)
+            .bind(provisional)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}
+
+/// Replaces the saved progress of a published target.
+pub async fn set_published_progress(
+    tx: &mut Tx,
+    target: &TargetId,
+    progress: &str,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let sql = "UPDATE post_targets SET progress = $1, updated_at = $2 \
+               WHERE id = $3 AND status = 'published'";
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(sql)
+            .bind(progress)
+            .bind(DbTime(now))
+            .bind(target)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(done == 1)
+}
+
 /// Ends a target as failed, fenced by its job; `progress`, when given,
 /// replaces the saved progress.
 pub async fn finish_failed(

@@ -206,7 +206,7 @@ async fn setup(t: &TestDb) -> Setup {
 /// [`setup`] with its publishers changed by `adjust` (a wrapper that
 /// plays a platform's answer the sandbox has no switch for).
 async fn setup_with(t: &TestDb, adjust: impl FnOnce(&mut Publishers)) -> Setup {
-    setup_limited(t, PublishLimits::default(), adjust).await
+    setup_full(t, PublishLimits::default(), |_| {}, adjust).await
 }
 
 /// [`setup_with`] and the operator's publishing `limits`.
@@ -215,13 +215,33 @@ async fn setup_limited(
     limits: PublishLimits,
     adjust: impl FnOnce(&mut Publishers),
 ) -> Setup {
+    setup_full(t, limits, |_| {}, adjust).await
+}
+
+/// [`setup`] with the sandbox's configuration changed by `configure`.
+async fn setup_sandbox(t: &TestDb, configure: impl FnOnce(&mut SandboxConfig)) -> Setup {
+    setup_full(t, PublishLimits::default(), configure, |_| {}).await
+}
+
+async fn setup_full(
+    t: &TestDb,
+    limits: PublishLimits,
+    configure: impl FnOnce(&mut SandboxConfig),
+    adjust: impl FnOnce(&mut Publishers),
+) -> Setup {
     let clock = Arc::new(ManualClock::new(
         Timestamp::from_second(1_800_000_000).unwrap(),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut config = SandboxConfig::new(base.clone());
-    config.limits = Limits::default();
+    config.limits = Limits {
+        // These tests post to the one TikTok account far more often than
+        // TikTok's daily cap allows; the cap has tests of its own.
+        tiktok_posts_per_user_per_day: 1_000,
+        ..Limits::default()
+    };
+    configure(&mut config);
     let sandbox = Sandbox::new(config, clock.clone()).unwrap();
     let router = sandbox.router();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -1501,3 +1521,155 @@ on_both_backends!(
     unreadable_saved_progress_fails_the_target_instead_of_starting_over,
     scheduled_posts_wait_for_their_time_and_can_be_moved_or_cancelled,
 );
+
+// ------------------------------------------------------------ TikTok
+
+impl Setup {
+    /// A post to the TikTok account only, going out now.
+    async fn tiktok_now(&self, tag: &str) -> PostView {
+        let targets = self
+            .post(tag)
+            .into_iter()
+            .filter(|t| t.connection_id == self.account(AccountKind::TikTokUser).id)
+            .collect();
+        self.publishing
+            .create(
+                &self.auth,
+                PostInput {
+                    targets,
+                    when: When::Now,
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    /// Runs the publishing queue, jumping the clock to each next job,
+    /// until `done` holds for the post or no job is left; how many jobs
+    /// ran.
+    async fn run_until(
+        &self,
+        worker: &Worker,
+        post: &PostId,
+        done: impl Fn(&PostView) -> bool,
+    ) -> usize {
+        let mut ran = 0;
+        for _ in 0..500 {
+            if done(&self.publishing.get(&self.auth, post).await.unwrap()) {
+                return ran;
+            }
+            let n = worker.run_due().await.unwrap();
+            ran += n;
+            if n == 0 {
+                tokio::time::sleep(Duration::from_millis(15)).await;
+                match self.queue.next_due("publishing").await.unwrap() {
+                    Some(next) if next > self.clock.now() => self.clock.set(next),
+                    Some(_) => {}
+                    None => return ran,
+                }
+            }
+        }
+        panic!("post {post} never got there");
+    }
+}
+
+/// A TikTok post whose id comes hours after publishing (moderation) is
+/// published with its publish id, and a bounded backfill job later puts
+/// the post id and link on it, with a receipt.
+async fn tiktok_post_ids_after_moderation_are_backfilled(t: TestDb) {
+    let s = setup_sandbox(&t, |c| c.limits.tiktok_post_id_secs = 3 * 3600).await;
+    let worker = s.worker("w1");
+    let post = s.tiktok_now("#moderated").await;
+    let view = s.settle(&worker, &post.id).await;
+    let target = &view.targets[0];
+    assert_eq!(target.status, TargetStatus::Published);
+    let provisional = target.remote_id.clone().unwrap();
+    assert!(provisional.starts_with("v_pub_file~"), "{provisional}");
+    assert_eq!(target.permalink, None);
+    let published_at = s.clock.now();
+
+    s.run_until(&worker, &post.id, |v| {
+        v.targets[0].remote_id.as_deref() != Some(provisional.as_str())
+    })
+    .await;
+    let target = &s.publishing.get(&s.auth, &post.id).await.unwrap().targets[0];
+    let live = &s.sandbox.published()[0];
+    assert_eq!(target.remote_id.as_deref(), Some(live.id.as_str()));
+    assert_eq!(target.permalink.as_deref(), Some(live.permalink.as_str()));
+    assert_eq!(target.status, TargetStatus::Published);
+    // Found within the hour after moderation ended, not days later.
+    let waited = s.clock.now().duration_since(published_at);
+    assert!(waited <= SignedDuration::from_hours(4), "{waited:?}");
+    let receipts = s.publishing.receipts(&s.auth, &target.id).await.unwrap();
+    let last = receipts.last().unwrap();
+    assert_eq!(last.outcome, herald_publishing::Outcome::Published);
+    assert_eq!(last.remote_id.as_deref(), Some(live.id.as_str()));
+    // Nothing is left to look for.
+    assert_eq!(s.queue.next_due("publishing").await.unwrap(), None);
+}
+
+/// A post id that never comes is looked for 48 hours, backing off to once
+/// an hour, then the target stays published without a link and a receipt
+/// says why.
+async fn a_post_id_that_never_comes_is_looked_for_two_days_at_most(t: TestDb) {
+    let s = setup_sandbox(&t, |c| c.limits.tiktok_post_id_secs = 5 * 24 * 3600).await;
+    let worker = s.worker("w1");
+    let post = s.tiktok_now("#hidden").await;
+    let view = s.settle(&worker, &post.id).await;
+    let provisional = view.targets[0].remote_id.clone().unwrap();
+    let published_at = s.clock.now();
+    let polls = s.run_until(&worker, &post.id, |_| false).await;
+    assert!((45..=56).contains(&polls), "{polls} polls");
+    let waited = s.clock.now().duration_since(published_at);
+    assert!(waited <= SignedDuration::from_hours(48), "{waited:?}");
+    assert!(waited >= SignedDuration::from_hours(46), "{waited:?}");
+    let target = &s.publishing.get(&s.auth, &post.id).await.unwrap().targets[0];
+    assert_eq!(target.status, TargetStatus::Published);
+    assert_eq!(target.remote_id.as_deref(), Some(provisional.as_str()));
+    let receipts = s.publishing.receipts(&s.auth, &target.id).await.unwrap();
+    let last = receipts.last().unwrap();
+    assert_eq!(last.error_kind.as_deref(), Some("warning"));
+    assert!(
+        last.error_message.as_deref().unwrap().contains("48 hours"),
+        "{last:?}"
+    );
+}
+
+/// TikTok's daily post cap postpones the target a day, with the reason on
+/// it, instead of failing it; then it goes out.
+async fn tiktok_daily_cap_postpones_the_target_with_its_reason(t: TestDb) {
+    let s = setup_sandbox(&t, |c| c.limits.tiktok_posts_per_user_per_day = 1).await;
+    let worker = s.worker("w1");
+    let first = s.tiktok_now("#first").await;
+    s.settle(&worker, &first.id).await;
+    let second = s.tiktok_now("#second").await;
+    let started = s.clock.now();
+    s.run_until(&worker, &second.id, |v| v.targets[0].postponed.is_some())
+        .await;
+    let target = &s.publishing.get(&s.auth, &second.id).await.unwrap().targets[0];
+    assert_eq!(target.status, TargetStatus::Publishing);
+    let reason = target.postponed.as_ref().unwrap();
+    assert_eq!(reason.code, "tiktok_daily_post_cap");
+    match reason.params.get("until") {
+        Some(herald_publishing::rules::Param::Time(until)) => {
+            assert!(
+                *until >= started + SignedDuration::from_hours(24),
+                "{until}"
+            );
+        }
+        other => panic!("no time to try again: {other:?}"),
+    }
+    let view = s.settle(&worker, &second.id).await;
+    assert_eq!(view.targets[0].status, TargetStatus::Published);
+    assert_eq!(s.published_with("#second").len(), 1);
+}
+
+mod tiktok {
+    use super::*;
+
+    on_both_backends!(
+        tiktok_post_ids_after_moderation_are_backfilled,
+        a_post_id_that_never_comes_is_looked_for_two_days_at_most,
+        tiktok_daily_cap_postpones_the_target_with_its_reason,
+    );
+}

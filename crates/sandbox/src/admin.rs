@@ -33,6 +33,7 @@ pub(crate) fn router(admin: bool) -> Router<Sandbox> {
         .route("/_admin/faults", post(create_fault).delete(delete_faults))
         .route("/_admin/faults/clear", post(clear_faults_form))
         .route("/_admin/revoke", post(revoke_user))
+        .route("/_admin/tiktok/creator", post(set_tiktok_creator))
 }
 
 fn admin_error(code: &str, message: String) -> Response {
@@ -193,6 +194,29 @@ async fn revoke_user(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes)
     } else {
         Redirect::to(&sb.url("/")).into_response()
     }
+}
+
+/// Sets a TikTok user's account settings: `{"username", "private_account",
+/// "comment_disabled", "duet_disabled", "stitch_disabled",
+/// "max_video_post_duration_sec"}` (absent flags are off).
+async fn set_tiktok_creator(State(sb): State<Sandbox>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        username: String,
+        #[serde(flatten)]
+        creator: crate::TikTokCreator,
+    }
+    let body = match serde_json::from_slice::<Body>(&body) {
+        Ok(b) if !b.username.trim().is_empty() => b,
+        Ok(_) => return admin_error("missing_username", "\"username\" is required.".into()),
+        Err(e) => return admin_error("invalid_body", e.to_string()),
+    };
+    sb.set_tiktok_creator(&body.username, body.creator.clone());
+    axum::Json(json!({
+        "username": normalize_username(&body.username),
+        "creator": body.creator,
+    }))
+    .into_response()
 }
 
 // ------------------------------------------------------------- HTML pages

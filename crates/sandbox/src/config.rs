@@ -75,8 +75,16 @@ pub struct Limits {
     /// (uploaded or pulled) before it is `PUBLISH_COMPLETE` or `FAILED`.
     pub tiktok_processing_secs: u32,
     /// Seconds after `PUBLISH_COMPLETE` until moderation fills
-    /// `publicaly_available_post_id` (real: usually under a minute).
+    /// `publicaly_available_post_id` (real: usually under a minute, can be
+    /// hours).
     pub tiktok_post_id_secs: u32,
+    /// Direct posts (accepted `video/init/`s) one TikTok user may make
+    /// through the API per rolling 24 h before `spam_risk_too_many_posts`
+    /// (real: not published; integrators report about 15).
+    pub tiktok_posts_per_user_per_day: u32,
+    /// Distinct users an unaudited TikTok client may post for per rolling
+    /// 24 h before `reached_active_user_cap` (real: 5).
+    pub tiktok_unaudited_users_per_day: u32,
     /// `videos.insert` calls per project per Pacific day, a bucket of its
     /// own (real, current docs: 100; older docs charged 1,600 units).
     pub youtube_daily_uploads: u32,
@@ -126,6 +134,8 @@ impl Default for Limits {
             youtube_analytics_daily_queries: 10_000,
             tiktok_processing_secs: 5,
             tiktok_post_id_secs: 10,
+            tiktok_posts_per_user_per_day: 15,
+            tiktok_unaudited_users_per_day: 5,
             youtube_daily_uploads: 100,
             youtube_channel_daily_uploads: 50,
             youtube_upload_session_secs: 86_400,
@@ -160,9 +170,13 @@ pub struct SandboxConfig {
     /// token stays the same); true = access 2 h / refresh 180 d and refresh
     /// tokens rotate (old one dies when a new one is issued).
     pub tiktok_rotating_refresh: bool,
-    /// TikTok's rules for unaudited API clients: creators are offered only
-    /// `SELF_ONLY`, and a direct post with any other privacy level fails
-    /// with `unaudited_client_can_only_post_to_private_accounts`.
+    /// TikTok's rules for unaudited API clients: a direct post to an
+    /// account that is public at posting time fails with
+    /// `unaudited_client_can_only_post_to_private_accounts`, at most
+    /// [`Limits::tiktok_unaudited_users_per_day`] users may post
+    /// (`reached_active_user_cap`), creators are offered only `SELF_ONLY`
+    /// and every post is `SELF_ONLY`. Off by default (the seeded app is
+    /// audited), because Herald's own tests and demos post publicly.
     pub tiktok_unaudited: bool,
     /// Whether Herald's Google Cloud project passed YouTube's API audit.
     /// Off (the default, like every new project): YouTube locks each video

@@ -400,9 +400,14 @@
 //!   are not simulated. Containers are forgotten a week after creation.
 //! - TikTok `PULL_FROM_URL` accepts any `http(s)` URL (no verified
 //!   domains) and the simulator fetches it itself; unaudited-client rules
-//!   apply only with [`SandboxConfig::tiktok_unaudited`] (only `SELF_ONLY`
-//!   offered and accepted; no five-user cap). Video list durations are
-//!   derived from the file size, not decoded.
+//!   (private accounts only, five users a day, `SELF_ONLY` only) apply
+//!   with [`SandboxConfig::tiktok_unaudited`]; the seeded app is audited.
+//!   The daily post cap per user is [`Limits::tiktok_posts_per_user_per_day`]
+//!   (TikTok publishes no number) and counts accepted inits. Branded
+//!   content posted `SELF_ONLY` is refused with `invalid_params` (the API's
+//!   answer is not documented). Video durations are not decoded: the
+//!   creator's longest video is reported, not enforced. Video list
+//!   durations are derived from the file size.
 //! - Engagement: message tags are not simulated (a tagged message keeps
 //!   the 24-hour rule), private replies answer comments only (not visitor
 //!   posts), someone who only got a private reply has no conversation
@@ -468,6 +473,7 @@ pub use google::catalog::{YouTubeDay, YouTubeFigures, YouTubeVideo};
 pub use meta::{MetaPost, MetaSurface};
 pub use published::PublishedPost;
 pub use tiktok_insights::{TikTokFigures, TikTokVideo};
+pub use tiktok_publish::{TikTokCreator, TikTokPublishView};
 
 use faults::FaultBoard;
 use meters::Meters;
@@ -667,6 +673,20 @@ impl Sandbox {
             report.hidden_comments.extend(st.youtube_comments().held());
             report
         })
+    }
+
+    /// Sets a TikTok user's account settings (private or public, the
+    /// interactions they switched off, their longest video), as
+    /// `creator_info/query/` and `video/init/` see them from now on.
+    pub fn set_tiktok_creator(&self, username: &str, creator: TikTokCreator) {
+        let user = seed::normalize_username(username);
+        self.update(|st| st.tiktok_publishes_mut().set_creator(&user, creator));
+    }
+
+    /// Every TikTok direct post the sandbox holds, oldest first: what was
+    /// asked for and what is in force.
+    pub fn tiktok_publishes(&self) -> Vec<TikTokPublishView> {
+        self.read(|st| st.tiktok_publishes().views())
     }
 
     /// How many requests an endpoint id received (unknown ids: 0).

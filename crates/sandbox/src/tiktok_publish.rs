@@ -3,7 +3,14 @@
 //!
 //! A direct post is a `publish_id` with a small state machine on the
 //! sandbox clock: `creator_info/query/` says which privacy levels the
-//! creator offers; `video/init/` checks the post info and the chunk plan
+//! creator offers (by account type: a public account never offers
+//! `FOLLOWER_OF_CREATOR`, a private one never `PUBLIC_TO_EVERYONE`; an
+//! unaudited client only `SELF_ONLY`), which interactions are off (duets
+//! and stitches always on private accounts) and the longest video, from
+//! the user's [`TikTokCreator`] settings; `video/init/` enforces the
+//! unaudited client's rules (private accounts only, five users a day),
+//! the user's daily post cap and the privacy options (all 403, as TikTok
+//! documents), then checks the post info and the chunk plan
 //! exactly (`total_chunk_count = floor(video_size / chunk_size)`, 5–64 MiB
 //! chunks, the final one absorbing the remainder up to 128 MiB, one chunk
 //! of exactly `video_size` under 5 MiB, 1–1000 chunks) and hands out an
@@ -15,7 +22,9 @@
 //! [`Limits::tiktok_processing_secs`](crate::Limits::tiktok_processing_secs)
 //! and becomes `PUBLISH_COMPLETE` (recorded as published) or `FAILED`
 //! (`file_format_check_failed` when the bytes have no `ftyp` box at offset
-//! 4); moderation fills `publicaly_available_post_id` (sic) a little later.
+//! 4); moderation fills `publicaly_available_post_id` (sic)
+//! [`Limits::tiktok_post_id_secs`](crate::Limits::tiktok_post_id_secs)
+//! later. Titles count UTF-16 code units.
 //!
 //! Chunk bytes are never kept: a publish records counts and whether the
 //! first chunk looked like MP4. Every answer is in the
@@ -51,17 +60,22 @@ const MAX_CHUNK: u64 = 64 * MIB;
 /// The final chunk takes the remainder and may reach this size.
 const MAX_FINAL_CHUNK: u64 = 128 * MIB;
 const MAX_CHUNKS: u64 = 1000;
-const TITLE_MAX_CHARS: usize = 2200;
+/// "The maximum length is 2200 in UTF-16 runes."
+const TITLE_MAX_UTF16: usize = 2200;
+/// TikTok's caps count a rolling day.
+const CAP_WINDOW: SignedDuration = SignedDuration::from_hours(24);
+/// The longest video a creator may post unless set otherwise.
+const DEFAULT_MAX_DURATION_SECS: u32 = 600;
 const UPLOAD_URL_LIFETIME: SignedDuration = SignedDuration::from_secs(3600);
 /// Publishes are forgotten (status → not found) a week after their init.
 const PUBLISH_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 7);
 
-const PRIVACY_LEVELS: &[&str] = &[
-    "PUBLIC_TO_EVERYONE",
-    "MUTUAL_FOLLOW_FRIENDS",
-    "FOLLOWER_OF_CREATOR",
-    "SELF_ONLY",
-];
+/// The privacy levels of a public account, in TikTok's order.
+const PUBLIC_ACCOUNT_LEVELS: &[&str] =
+    &["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"];
+/// The privacy levels of a private account.
+const PRIVATE_ACCOUNT_LEVELS: &[&str] =
+    &["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"];
 const VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime", "video/webm"];
 pub(crate) const LIST_FIELDS: &[&str] = &[
     "id",
@@ -115,6 +129,63 @@ pub(crate) struct TikTokPublishes {
     /// after its publish is forgotten, for the post's figures.
     #[serde(default)]
     privacy: BTreeMap<String, String>,
+    /// Each user's account settings, by sandbox user name (absent: a
+    /// public account with every interaction allowed).
+    #[serde(default)]
+    creators: BTreeMap<String, TikTokCreator>,
+}
+
+/// A sandbox TikTok user's account settings, as `creator_info/query/`
+/// reports them (set with [`crate::Sandbox::set_tiktok_creator`] or
+/// `POST /_admin/tiktok/creator`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TikTokCreator {
+    /// A private account: only approved followers see its posts; duets and
+    /// stitches are off.
+    #[serde(default)]
+    pub private_account: bool,
+    /// "Who can comment: No one".
+    #[serde(default)]
+    pub comment_disabled: bool,
+    #[serde(default)]
+    pub duet_disabled: bool,
+    #[serde(default)]
+    pub stitch_disabled: bool,
+    /// The longest video the user may post (default 600 s).
+    #[serde(default)]
+    pub max_video_post_duration_sec: Option<u32>,
+}
+
+impl TikTokCreator {
+    fn privacy_options(&self, unaudited: bool) -> &'static [&'static str] {
+        if unaudited {
+            &["SELF_ONLY"]
+        } else if self.private_account {
+            PRIVATE_ACCOUNT_LEVELS
+        } else {
+            PUBLIC_ACCOUNT_LEVELS
+        }
+    }
+}
+
+/// What a direct post asked for and how TikTok took it, for tests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TikTokPublishView {
+    pub publish_id: String,
+    /// The sandbox user it was posted for.
+    pub user: String,
+    pub title: String,
+    /// The privacy level it has (an unaudited client's posts are all
+    /// `SELF_ONLY`).
+    pub privacy_level: String,
+    /// The interactions as in force: asked off, or off by the creator.
+    pub disable_comment: bool,
+    pub disable_duet: bool,
+    pub disable_stitch: bool,
+    pub brand_organic_toggle: bool,
+    pub brand_content_toggle: bool,
+    /// `PROCESSING_UPLOAD`, `PUBLISH_COMPLETE`, …
+    pub status: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,6 +213,17 @@ struct Publish {
     /// The public video id, set when the post goes live.
     #[serde(default)]
     post_id: Option<i64>,
+    /// The post settings in force.
+    #[serde(default)]
+    disable_comment: bool,
+    #[serde(default)]
+    disable_duet: bool,
+    #[serde(default)]
+    disable_stitch: bool,
+    #[serde(default)]
+    brand_organic_toggle: bool,
+    #[serde(default)]
+    brand_content_toggle: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,6 +355,64 @@ impl TikTokPublishes {
         live
     }
 
+    /// A user's account settings.
+    pub fn creator(&self, user: &str) -> TikTokCreator {
+        self.creators.get(user).cloned().unwrap_or_default()
+    }
+
+    pub fn set_creator(&mut self, user: &str, creator: TikTokCreator) {
+        self.creators.insert(user.to_owned(), creator);
+    }
+
+    /// Every publish, oldest first, as tests read them.
+    pub fn views(&self) -> Vec<TikTokPublishView> {
+        let mut views: Vec<(&Timestamp, TikTokPublishView)> = self
+            .by_id
+            .iter()
+            .map(|(id, p)| {
+                (
+                    &p.created_at,
+                    TikTokPublishView {
+                        publish_id: id.clone(),
+                        user: p.user.clone(),
+                        title: p.title.clone(),
+                        privacy_level: p.privacy_level.clone(),
+                        disable_comment: p.disable_comment,
+                        disable_duet: p.disable_duet,
+                        disable_stitch: p.disable_stitch,
+                        brand_organic_toggle: p.brand_organic_toggle,
+                        brand_content_toggle: p.brand_content_toggle,
+                        status: p.status(),
+                    },
+                )
+            })
+            .collect();
+        views.sort_by_key(|(at, _)| **at);
+        views.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// Direct posts `user` made in the rolling day before `now`.
+    fn posts_today(&self, user: &str, now: Timestamp) -> usize {
+        self.by_id
+            .values()
+            .filter(|p| p.user == user && p.created_at > now - CAP_WINDOW)
+            .count()
+    }
+
+    /// The users other than `user` who posted through `client_id` in the
+    /// rolling day before `now`.
+    fn other_active_users(&self, client_id: &str, user: &str, now: Timestamp) -> usize {
+        let users: std::collections::BTreeSet<&str> = self
+            .by_id
+            .values()
+            .filter(|p| {
+                p.client_id == client_id && p.user != user && p.created_at > now - CAP_WINDOW
+            })
+            .map(|p| p.user.as_str())
+            .collect();
+        users.len()
+    }
+
     /// The privacy level a live post was published with.
     pub fn privacy_of(&self, post_id: &str) -> Option<&str> {
         self.privacy.get(post_id).map(String::as_str)
@@ -402,12 +542,9 @@ fn token_key(token: &str, endpoint: &str) -> String {
     )
 }
 
-fn privacy_options(sb: &Sandbox) -> Vec<&'static str> {
-    if sb.config().tiktok_unaudited {
-        vec!["SELF_ONLY"]
-    } else {
-        PRIVACY_LEVELS.to_vec()
-    }
+/// A posting refusal in TikTok's words: 403 with `code`.
+fn forbidden(sb: &Sandbox, code: &str, message: &str) -> Response {
+    api_error(sb, StatusCode::FORBIDDEN, code, message)
 }
 
 fn random_digits(n: usize) -> String {
@@ -470,6 +607,7 @@ async fn query_creator_info(State(sb): State<Sandbox>, headers: HeaderMap) -> Re
         return response;
     }
     let u = tiktok_user(&record.user, &record.client_id, &sb.config().public_base);
+    let creator = sb.read(|st| st.tiktok_publishes().creator(&record.user));
     envelope(
         &sb,
         StatusCode::OK,
@@ -477,11 +615,14 @@ async fn query_creator_info(State(sb): State<Sandbox>, headers: HeaderMap) -> Re
             "creator_avatar_url": u.avatar_url,
             "creator_username": u.username,
             "creator_nickname": u.display_name,
-            "privacy_level_options": privacy_options(&sb),
-            "comment_disabled": false,
-            "duet_disabled": false,
-            "stitch_disabled": false,
-            "max_video_post_duration_sec": 600,
+            "privacy_level_options": creator.privacy_options(sb.config().tiktok_unaudited),
+            "comment_disabled": creator.comment_disabled,
+            // TikTok turns duets and stitches off for private accounts.
+            "duet_disabled": creator.duet_disabled || creator.private_account,
+            "stitch_disabled": creator.stitch_disabled || creator.private_account,
+            "max_video_post_duration_sec": creator
+                .max_video_post_duration_sec
+                .unwrap_or(DEFAULT_MAX_DURATION_SECS),
         }),
     )
 }
@@ -515,32 +656,65 @@ async fn init_video(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    if title.chars().count() > TITLE_MAX_CHARS {
-        return invalid_params(&sb, "post_info.title must be at most 2200 characters.");
-    }
-    if sb.config().tiktok_unaudited && privacy != "SELF_ONLY" {
-        return api_error(
+    if title.encode_utf16().count() > TITLE_MAX_UTF16 {
+        return invalid_params(
             &sb,
-            StatusCode::FORBIDDEN,
+            "post_info.title must be at most 2200 UTF-16 code units.",
+        );
+    }
+    let flag = |key: &str| post_info.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let now = sb.now();
+    let unaudited = sb.config().tiktok_unaudited;
+    let limits = &sb.config().limits;
+    let (creator, posts_today, other_users) = sb.read(|st| {
+        let publishes = st.tiktok_publishes();
+        (
+            publishes.creator(&record.user),
+            publishes.posts_today(&record.user, now),
+            publishes.other_active_users(&record.client_id, &record.user, now),
+        )
+    });
+    if unaudited && !creator.private_account {
+        return forbidden(
+            &sb,
             "unaudited_client_can_only_post_to_private_accounts",
-            "Unaudited clients can only post to private accounts.",
+            "Unaudited clients can only post to a private account.",
         );
     }
-    if !privacy_options(&sb).contains(&privacy) {
-        return api_error(
+    if unaudited
+        && posts_today == 0
+        && other_users >= limits.tiktok_unaudited_users_per_day as usize
+    {
+        return forbidden(
             &sb,
-            StatusCode::BAD_REQUEST,
-            "privacy_level_option_mismatch",
-            "privacy_level is not one of the creator's privacy_level_options.",
+            "reached_active_user_cap",
+            "The daily quota for active publishing users from your client is reached.",
         );
+    }
+    if posts_today >= limits.tiktok_posts_per_user_per_day as usize {
+        return forbidden(
+            &sb,
+            "spam_risk_too_many_posts",
+            "The daily post cap from the API is reached for the current user.",
+        );
+    }
+    if !creator.privacy_options(unaudited).contains(&privacy) {
+        return forbidden(
+            &sb,
+            "privacy_level_option_mismatch",
+            "privacy_level is not specified or not among the options from the privacy_level_options returned in /publish/creator_info/query/ API.",
+        );
+    }
+    // TikTok's guidelines: branded content cannot be private. The API's
+    // answer to it is not documented; the sandbox refuses it.
+    if flag("brand_content_toggle") && privacy == "SELF_ONLY" {
+        return invalid_params(&sb, "Branded content visibility cannot be set to private.");
     }
     let Some(source_info) = request.get("source_info").filter(|v| v.is_object()) else {
         return invalid_params(&sb, "source_info is required.");
     };
     let number = |key: &str| source_info.get(key).and_then(Value::as_u64);
-    let now = sb.now();
     let u = tiktok_user(&record.user, &record.client_id, &sb.config().public_base);
-    let limits = &sb.config().limits;
     let (publish_id, source, data) = match source_info.get("source").and_then(Value::as_str) {
         Some("FILE_UPLOAD") => {
             let (Some(video_size), Some(chunk_size), Some(count)) = (
@@ -608,7 +782,8 @@ async fn init_video(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
         open_id: u.open_id,
         username: u.username,
         title,
-        privacy_level: privacy.to_owned(),
+        // An unaudited client's posts are all private.
+        privacy_level: if unaudited { "SELF_ONLY" } else { privacy }.to_owned(),
         created_at: now,
         source,
         received_at: None,
@@ -618,6 +793,13 @@ async fn init_video(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
         fail_reason: None,
         completed_at: None,
         post_id: None,
+        disable_comment: flag("disable_comment") || creator.comment_disabled,
+        disable_duet: flag("disable_duet") || creator.duet_disabled || creator.private_account,
+        disable_stitch: flag("disable_stitch")
+            || creator.stitch_disabled
+            || creator.private_account,
+        brand_organic_toggle: flag("brand_organic_toggle"),
+        brand_content_toggle: flag("brand_content_toggle"),
     };
     sb.update(|st| {
         st.tiktok_publishes_mut()

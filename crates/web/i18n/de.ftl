@@ -162,6 +162,7 @@ error-post_invalid_time = Geben Sie ein Datum und eine Uhrzeit ein, um den Beitr
 error-post_time_in_past = Dieser Zeitpunkt ist bereits vorbei. Wählen Sie eine Zeit in der Zukunft, oder veröffentlichen Sie sofort.
 error-post_wrong_state = Dieser Beitrag wird gerade veröffentlicht oder wurde bereits veröffentlicht und kann so nicht mehr geändert werden.
 error-post_provider_unavailable = Das Veröffentlichen auf einer der gewählten Plattformen ist auf diesem Server nicht verfügbar. Lassen Sie dieses Konto weg oder fragen Sie Ihre Administration.
+error-post_platform_unavailable = Die Plattform hat eine Frage, die der Editor braucht, nicht beantwortet. Versuchen Sie es gleich noch einmal.
 error-post_approval_required = Dieser Beitrag muss freigegeben werden, bevor er erscheint. Reichen Sie ihn stattdessen zur Freigabe ein.
 error-post_own_approval = Niemand gibt seinen eigenen Beitrag frei. Bitten Sie eine andere freigebende Person darum oder senden Sie einen Kunden-Freigabelink.
 error-post_comment_required = Schreiben Sie, welche Änderungen nötig sind: Der Kommentar ist das, womit die Autorin oder der Autor weiterarbeitet.
@@ -757,6 +758,25 @@ compose-severity_error = Fehler
 compose-severity_warning = Warnung
 compose-video = Video
 compose-image = Bild
+compose-tiktok_posting_as = Auf TikTok veröffentlichen als { $name }
+compose-tiktok_options_unavailable = TikTok hat nicht mitgeteilt, welche Einstellungen dieses Konto gerade anbietet. Laden Sie die Seite neu, um erneut zu fragen; Herald prüft beim Veröffentlichen ebenfalls.
+compose-privacy_choose = Auswählen…
+compose-tiktok_privacy_hint = TikTok verlangt eine Auswahl: Es gibt keine Voreinstellung. Zur Wahl steht, was dieses Konto gerade anbietet.
+compose-tiktok_allow = Zuschauern erlauben:
+compose-tiktok_allow_comments = Kommentieren
+compose-tiktok_allow_duets = Duett
+compose-tiktok_allow_stitches = Stitch
+compose-tiktok_interaction_off = in den TikTok-Einstellungen dieses Kontos ausgeschaltet
+compose-tiktok_disclose = Kommerzielle Inhalte offenlegen
+compose-tiktok_disclose_hint = Schalten Sie dies ein, wenn das Video Sie selbst, eine Marke, ein Produkt oder eine Dienstleistung bewirbt, und geben Sie dann an, was es bewirbt.
+compose-tiktok_own_brand = Ihre Marke
+compose-tiktok_own_brand_hint = Sie bewerben sich selbst oder Ihr eigenes Unternehmen. TikTok kennzeichnet das Video als „Werbeinhalt“.
+compose-tiktok_branded = Markeninhalt
+compose-tiktok_branded_hint = Sie bewerben eine andere Marke oder einen Dritten. TikTok kennzeichnet das Video als „Bezahlte Partnerschaft“. Markeninhalte können nicht privat sein.
+compose-tiktok_max_duration = Dieses Konto darf Videos von bis zu { $seconds } Sekunden veröffentlichen.
+compose-tiktok_counts_utf16 = TikTok zählt Emojis und einige andere Symbole als zwei Zeichen.
+compose-tiktok_declaration = Mit dem Veröffentlichen stimmen Sie der Musiknutzungsbestätigung von TikTok zu.
+compose-tiktok_declaration_branded = Mit dem Veröffentlichen stimmen Sie der Richtlinie für Markeninhalte und der Musiknutzungsbestätigung von TikTok zu.
 
 ## compose.format
 compose-format-text = Text
@@ -855,6 +875,22 @@ issue-account_unknown = Dieses Konto ist nicht mit dem Arbeitsbereich verbunden.
 issue-media_missing = Die Mediendatei { $media } ist nicht mehr in der Mediathek.
 issue-account_needs_reconnection = { $account } muss neu verbunden werden, bevor es veröffentlichen kann.
 issue-provider_unavailable = Das Veröffentlichen auf { $platform } ist hier nicht verfügbar.
+issue-caption_too_long_utf16 = Der Text für { $platform } hat { $actual } Zeichen, so wie { $platform } zählt (Emojis zählen doppelt); das Limit ist { $limit }.
+issue-privacy_required = Wählen Sie, wer den Beitrag auf { $platform } sehen kann: { $platform } erlaubt keine Voreinstellung.
+issue-privacy_not_offered = Dieses { $platform }-Konto bietet „{ $privacy }“ gerade nicht an; wählen Sie { $choices }.
+issue-branded_content_private = Markeninhalte auf { $platform } können nicht privat sein; wählen Sie, wer sie noch sehen kann.
+issue-disclosure_incomplete = Sie haben die Offenlegung kommerzieller Inhalte eingeschaltet: Geben Sie an, ob der Beitrag auf { $platform } Ihre eigene Marke bewirbt, ein Markeninhalt ist oder beides.
+issue-interaction_disabled =
+    { $interaction ->
+        [comment] Kommentare sind
+        [duet] Duette sind
+       *[stitch] Stitches sind
+    } in den { $platform }-Einstellungen dieses Kontos ausgeschaltet und können hier nicht erlaubt werden.
+issue-video_too_long_for_account =
+    { $item ->
+        [0] Die Mediendatei
+       *[other] Mediendatei { $item }
+    } dauert { $duration }; dieses { $platform }-Konto darf Videos von bis zu { $max } veröffentlichen.
 
 ## failure
 failure-platform_said = { $platform } meldete: { $detail }
@@ -871,6 +907,17 @@ failure-variant_unreadable = Der gespeicherte Beitrag ließ sich nicht lesen: { 
 failure-progress_unreadable = Der gespeicherte Veröffentlichungsstand ließ sich nicht lesen; der Beitrag wurde nicht von vorn begonnen (er könnte sonst doppelt erscheinen): { $detail }
 failure-account_kind_unknown = Unbekannte Kontoart { $kind }.
 failure-provider_unavailable = Das Veröffentlichen auf { $platform } ist in dieser Installation nicht verfügbar.
+# TikTok-Veröffentlichung (herald_platforms::publish::tiktok::HINTS)
+failure-tiktok_account_must_be_private = TikTok hat den Beitrag abgelehnt, weil die TikTok-App dieses Servers die Prüfung durch TikTok noch nicht bestanden hat: Bis dahin nimmt TikTok nur Beiträge an Konten an, die beim Veröffentlichen privat sind, und zeigt sie nur der Person selbst. Stellen Sie das TikTok-Konto auf privat (in der TikTok-App: Einstellungen und Datenschutz → Datenschutz → Privates Konto) und versuchen Sie es erneut, oder bitten Sie Ihre Administration, die App von TikTok prüfen zu lassen.
+failure-tiktok_active_user_cap = Die TikTok-App dieses Servers hat die Prüfung durch TikTok noch nicht bestanden, und TikTok lässt eine solche App für höchstens 5 Konten am Tag veröffentlichen; so viele haben heute schon veröffentlicht. Sie müssen jetzt nichts tun. Um die Grenze aufzuheben, kann Ihre Administration die App von TikTok prüfen lassen.
+failure-tiktok_daily_post_cap = Dieses TikTok-Konto hat die tägliche Höchstzahl an Beiträgen über Apps erreicht. Sie müssen jetzt nichts tun.
+failure-tiktok_user_banned = TikTok lässt dieses Konto gerade keine neuen Beiträge veröffentlichen. Prüfen Sie das Konto in der TikTok-App.
+failure-tiktok_privacy_required = Wählen Sie, wer den TikTok-Beitrag sehen kann, und versuchen Sie es erneut: TikTok erlaubt keine Voreinstellung. Dieses Konto bietet an: { $offered }.
+failure-tiktok_privacy_not_offered = TikTok bietet „{ $privacy }“ für dieses Konto gerade nicht an (es bietet an: { $offered }). Die Privatsphäre des Kontos hat sich vielleicht geändert: Wählen Sie in den TikTok-Einstellungen des Beitrags neu und versuchen Sie es erneut.
+failure-tiktok_branded_content_private = Markeninhalte können auf TikTok nicht privat veröffentlicht werden. Wählen Sie, wer sie noch sehen kann, und versuchen Sie es erneut.
+failure-tiktok_video_too_long = Das Video ist länger, als dieses TikTok-Konto veröffentlichen darf ({ $max_seconds } Sekunden). Kürzen Sie es und versuchen Sie es erneut.
+failure-tiktok_caption_too_long = Der Text hat { $actual } Zeichen, so wie TikTok zählt (Emojis zählen doppelt); TikTok nimmt höchstens { $limit }. Kürzen Sie ihn und versuchen Sie es erneut.
+failure-tiktok_processing_timeout = TikTok hat das ganze Video erhalten, es aber noch verarbeitet, als Herald nach { $minutes } Minuten aufhörte zu warten. Suchen Sie das Video in der TikTok-App: Ist es dort, wurde es veröffentlicht. Ein neuer Versuch fragt zuerst bei TikTok nach und veröffentlicht nie doppelt.
 
 # YouTube publishing (issue 20): what YouTube did with an upload. `$reason`
 # is YouTube's own code, `$video` the video's id on YouTube.

@@ -163,6 +163,7 @@ error-post_invalid_time = Enter a date and a time to schedule the post.
 error-post_time_in_past = That time has already passed. Choose a time in the future, or publish now.
 error-post_wrong_state = This post is being published or has been published, so it can no longer be changed that way.
 error-post_provider_unavailable = Publishing to one of the chosen platforms is not available on this server. Leave that account out or ask your administrator.
+error-post_platform_unavailable = The platform did not answer a question the composer needs. Try again in a moment.
 error-post_approval_required = This post needs approval before it goes out. Submit it for approval instead.
 error-post_own_approval = Nobody approves their own post. Ask another approver, or send a client review link.
 error-post_comment_required = Say which changes are needed: the comment is what the author works from.
@@ -756,6 +757,25 @@ compose-severity_error = Error
 compose-severity_warning = Warning
 compose-video = Video
 compose-image = Image
+compose-tiktok_posting_as = Posting to TikTok as { $name }
+compose-tiktok_options_unavailable = TikTok did not say which settings this account offers right now. Reload the page to ask again; Herald also checks when it publishes.
+compose-privacy_choose = Choose…
+compose-tiktok_privacy_hint = TikTok wants you to choose: there is no default. The choices are the ones this account offers now.
+compose-tiktok_allow = Allow viewers to
+compose-tiktok_allow_comments = Comment
+compose-tiktok_allow_duets = Duet
+compose-tiktok_allow_stitches = Stitch
+compose-tiktok_interaction_off = turned off in this account's TikTok settings
+compose-tiktok_disclose = Disclose commercial content
+compose-tiktok_disclose_hint = Turn this on if the video promotes yourself, a brand, a product or a service, then say what it promotes.
+compose-tiktok_own_brand = Your brand
+compose-tiktok_own_brand_hint = You promote yourself or your own business. TikTok labels the video “Promotional content”.
+compose-tiktok_branded = Branded content
+compose-tiktok_branded_hint = You promote another brand or a third party. TikTok labels the video “Paid partnership”. Branded content cannot be private.
+compose-tiktok_max_duration = This account may post videos of up to { $seconds } seconds.
+compose-tiktok_counts_utf16 = TikTok counts emoji and some other symbols as two characters.
+compose-tiktok_declaration = By posting, you agree to TikTok's Music Usage Confirmation.
+compose-tiktok_declaration_branded = By posting, you agree to TikTok's Branded Content Policy and Music Usage Confirmation.
 
 ## compose.format
 compose-format-text = Text
@@ -854,6 +874,22 @@ issue-account_unknown = This account is not connected to the workspace.
 issue-media_missing = The media { $media } is not in the library any more.
 issue-account_needs_reconnection = { $account } has to be reconnected before it can publish.
 issue-provider_unavailable = Publishing to { $platform } is not available here.
+issue-caption_too_long_utf16 = The { $platform } caption is { $actual } characters as { $platform } counts them (emoji count twice); the limit is { $limit }.
+issue-privacy_required = Choose who can see the { $platform } post: { $platform } allows no default.
+issue-privacy_not_offered = This { $platform } account does not offer “{ $privacy }” right now; choose { $choices }.
+issue-branded_content_private = Branded content on { $platform } cannot be private; choose who else can see it.
+issue-disclosure_incomplete = You turned on the commercial-content disclosure: say whether the { $platform } post promotes your own brand, branded content, or both.
+issue-interaction_disabled =
+    { $interaction ->
+        [comment] Comments are
+        [duet] Duets are
+       *[stitch] Stitches are
+    } turned off in this account's { $platform } settings, so they cannot be allowed here.
+issue-video_too_long_for_account =
+    { $item ->
+        [0] The media
+       *[other] Media { $item }
+    } lasts { $duration }; this { $platform } account may post videos of up to { $max }.
 
 ## failure
 failure-platform_said = { $platform } said: { $detail }
@@ -870,6 +906,17 @@ failure-variant_unreadable = The saved post could not be read: { $detail }
 failure-progress_unreadable = Its saved publishing progress could not be read, so it was not started over (that could post it twice): { $detail }
 failure-account_kind_unknown = Unknown account kind { $kind }.
 failure-provider_unavailable = Publishing to { $platform } is not available in this deployment.
+# TikTok publishing (herald_platforms::publish::tiktok::HINTS)
+failure-tiktok_account_must_be_private = TikTok refused the post because this server's TikTok app has not passed TikTok's audit yet: until then TikTok only takes posts to accounts that are private at the time of posting, and shows them only to the creator. Make the TikTok account private (in the TikTok app: Settings and privacy → Privacy → Private account) and retry, or ask your administrator to have the app audited by TikTok.
+failure-tiktok_active_user_cap = This server's TikTok app has not passed TikTok's audit yet, and TikTok lets such an app post for at most 5 accounts a day; that many have posted today. Nothing to do now. To lift the limit, your administrator can have the app audited by TikTok.
+failure-tiktok_daily_post_cap = This TikTok account has reached TikTok's daily limit of posts made through apps. Nothing to do now.
+failure-tiktok_user_banned = TikTok does not let this account make new posts at the moment. Check the account in the TikTok app.
+failure-tiktok_privacy_required = Choose who can see the TikTok post and retry: TikTok allows no default. This account offers: { $offered }.
+failure-tiktok_privacy_not_offered = TikTok does not offer “{ $privacy }” for this account right now (it offers: { $offered }). The account's privacy may have changed: choose again in the post's TikTok settings and retry.
+failure-tiktok_branded_content_private = Branded content cannot be posted privately on TikTok. Choose who else can see it and retry.
+failure-tiktok_video_too_long = The video is longer than this TikTok account may post ({ $max_seconds } seconds). Shorten it and retry.
+failure-tiktok_caption_too_long = The caption is { $actual } characters as TikTok counts them (emoji count twice); TikTok takes up to { $limit }. Shorten it and retry.
+failure-tiktok_processing_timeout = TikTok got the whole video but was still processing it when Herald stopped waiting, after { $minutes } minutes. Look for the video in the TikTok app: if it is there, it went out. A retry checks with TikTok first and never posts twice.
 
 # YouTube publishing (issue 20): what YouTube did with an upload. `$reason`
 # is YouTube's own code, `$video` the video's id on YouTube.

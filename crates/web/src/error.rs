@@ -214,7 +214,7 @@ pub fn publish_status(e: &herald_publishing::PublishError) -> StatusCode {
         | P::WrongState(_)
         | P::ApprovalRequired
         | P::NotInReview => StatusCode::CONFLICT,
-        P::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        P::ProviderUnavailable(_) | P::PlatformUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         P::Db(_) | P::Media(_) | P::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -814,6 +814,7 @@ mod tests {
             "post_time_in_past",
             "post_wrong_state",
             "post_provider_unavailable",
+            "post_platform_unavailable",
             "media_too_large",
             "media_empty",
             "media_unsupported",

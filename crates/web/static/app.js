@@ -231,7 +231,60 @@ document.addEventListener("DOMContentLoaded", () => {
         variant[name] = text;
       }
     }
+    // TikTok's switches (absent elsewhere); what a post promotes counts
+    // only with the disclosure on, as the server reads the form.
+    const on = (name) => {
+      const el = field(panel, name);
+      return Boolean(el && el.checked && !el.disabled);
+    };
+    for (const name of ["allow_comments", "allow_duets", "allow_stitches"]) {
+      if (on(name)) {
+        variant[name] = true;
+      }
+    }
+    if (on("discloses_commercial_content")) {
+      variant.discloses_commercial_content = true;
+      for (const name of ["promotes_own_brand", "branded_content"]) {
+        if (on(name)) {
+          variant[name] = true;
+        }
+      }
+    }
     return variant;
+  };
+
+  /** A text's length as the account's platform counts it (TikTok: UTF-16 units, like `length`). */
+  const lengthFor = (account, text) => (account && account.utf16 ? (text || "").length : charCount(text));
+
+  /** TikTok's disclosure rules in the form: the choices show with the switch on, branded content is never private, and the declaration names the policies that apply. */
+  const syncTikTok = (panel) => {
+    const disclose = field(panel, "discloses_commercial_content");
+    if (!disclose) {
+      return;
+    }
+    const choices = panel.querySelector("[data-disclosure-choices]");
+    if (choices) {
+      choices.hidden = !disclose.checked;
+    }
+    const branded = field(panel, "branded_content");
+    const privacy = field(panel, "privacy");
+    const brandedOn = disclose.checked && branded && branded.checked;
+    if (privacy) {
+      for (const option of privacy.options) {
+        if (option.value === "SELF_ONLY") {
+          option.disabled = brandedOn;
+        }
+      }
+      if (brandedOn && privacy.value === "SELF_ONLY") {
+        privacy.value = "";
+      }
+    }
+    if (branded) {
+      branded.disabled = !brandedOn && Boolean(privacy && privacy.value === "SELF_ONLY");
+    }
+    for (const note of panel.querySelectorAll("[data-declaration]")) {
+      note.hidden = note.dataset.declaration !== (brandedOn ? "branded" : "plain");
+    }
   };
 
   const thumb = (id) => {
@@ -409,7 +462,6 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const renderCounters = () => {
     const sharedCounter = form.querySelector('.composer-content [data-counter-for="caption"]');
-    const count = charCount(caption.value);
     let tightest = null;
     for (const id of chosen()) {
       const panel = panelOf(id);
@@ -421,6 +473,7 @@ document.addEventListener("DOMContentLoaded", () => {
         tightest = account;
       }
     }
+    const count = lengthFor(tightest, caption.value);
     if (tightest) {
       sharedCounter.textContent = copy("compose.shared_caption_hint", {
         count,
@@ -436,10 +489,10 @@ document.addEventListener("DOMContentLoaded", () => {
       const own = value(panel, "caption");
       counter(
         panel.querySelector('[data-counter-for="caption"]'),
-        charCount(own.trim() ? own : caption.value),
+        lengthFor(account, own.trim() ? own : caption.value),
         account.captionMax,
       );
-      counter(panel.querySelector('[data-counter-for="title"]'), charCount(value(panel, "title").trim()), account.titleMax);
+      counter(panel.querySelector('[data-counter-for="title"]'), lengthFor(account, value(panel, "title").trim()), account.titleMax);
     }
   };
 
@@ -745,10 +798,19 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
   form.addEventListener("change", (event) => {
+    const panel = event.target.closest("fieldset.variant");
+    if (panel && event.target.matches("input[type=checkbox][data-field], select[data-field]")) {
+      syncTikTok(panel);
+    }
     if (event.target.matches("select[data-field]")) {
       refresh();
+    } else if (event.target.matches("input[type=checkbox][data-field]") && event.target.dataset.field !== "own_media") {
+      validateSoon();
     }
   });
+  for (const panel of panels) {
+    syncTikTok(panel);
+  }
   picker.hidden = false;
   renderTabs();
   refresh();

@@ -668,6 +668,15 @@ async fn browser_composes_one_post_for_instagram_tiktok_and_youtube_and_sees_it_
     fill(&client, "#caption", "Fresh from the oven at Demo Bakery").await;
     leave_out(&client, &instagram, &video).await;
     leave_out(&client, &tiktok, &image).await;
+    // TikTok has no default privacy: the person picks one the account
+    // offers (its tab is the active one now).
+    client
+        .find(Locator::Css(&format!("#f-{tiktok}-privacy")))
+        .await
+        .unwrap()
+        .select_by_value("SELF_ONLY")
+        .await
+        .unwrap();
     leave_out(&client, &youtube, &image).await;
     // YouTube refuses a post without a title, in words, in its tab.
     wait_for_text(

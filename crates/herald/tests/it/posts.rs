@@ -420,6 +420,8 @@ async fn the_composer_calendar_and_post_page_work_as_plain_forms() {
             ("caption".into(), "Bread, slowly".into()),
             ("media".into(), s.video.clone()),
             (format!("t.{}.title", s.youtube), title.into()),
+            // TikTok has no default privacy: the person chooses.
+            (format!("t.{}.privacy", s.tiktok), "SELF_ONLY".into()),
             ("date".into(), date.clone()),
             ("time".into(), "09:30".into()),
             ("time_zone".into(), "Europe/Berlin".into()),
@@ -1094,4 +1096,165 @@ async fn a_post_composed_from_a_draft_is_linked_to_it_and_takes_its_pillar() {
     assert_eq!(links(None).await.len(), 1);
     assert_eq!(links(Some(post)).await.len(), 1);
     s.app.stop().await;
+}
+
+/// The text from `start` to the next `end` in `html`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn the_composer_offers_the_tiktok_accounts_own_options_and_no_default_privacy() {
+    let s = setup("tiktok-options@example.com").await;
+    // In the TikTok app the account is private, comments are off and it
+    // may post five-minute videos.
+    let resp = s
+        .client
+        .post(s.app.url("/sandbox/_admin/tiktok/creator"))
+        .json(&json!({"username": "demo", "private_account": true, "comment_disabled": true, "max_video_post_duration_sec": 300}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = s
+        .app
+        .html(&s.client, &format!("/home/compose?workspace={}", s.ws))
+        .await;
+    let select = between(
+        &html,
+        &format!("id=\"f-{}-privacy\"", s.tiktok),
+        "</select>",
+    );
+    let values: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    // "Choose…" first, then what this private account offers, in TikTok's
+    // order: followers, not everyone.
+    assert_eq!(
+        values,
+        [
+            "",
+            "FOLLOWER_OF_CREATOR",
+            "MUTUAL_FOLLOW_FRIENDS",
+            "SELF_ONLY"
+        ]
+    );
+    assert!(!select.contains("selected"), "no default: {select}");
+    assert!(
+        html.contains("Posting to TikTok as"),
+        "the account is named"
+    );
+    assert!(html.contains("This account may post videos of up to 300 seconds."));
+    // Interactions start off; those TikTok switched off cannot be turned on.
+    let tt = &s.tiktok;
+    for field in ["allow_comments", "allow_duets", "allow_stitches"] {
+        let tag = between(&html, &format!("name=\"t.{tt}.{field}\""), ">");
+        assert!(!tag.contains("checked"), "{field} starts off: {tag}");
+        assert!(tag.contains("disabled"), "{field} is off in TikTok: {tag}");
+    }
+    assert!(html.contains(&format!("name=\"t.{tt}.disclose\"")));
+    assert!(html.contains(&format!("name=\"t.{tt}.branded\"")));
+    // YouTube keeps its own default.
+    let youtube = between(
+        &html,
+        &format!("id=\"f-{}-privacy\"", s.youtube),
+        "</select>",
+    );
+    assert!(youtube.contains("selected"), "{youtube}");
+
+    // API clients read the same options.
+    let resp = s
+        .send(
+            reqwest::Method::GET,
+            &format!(
+                "/api/platforms/tiktok/connections/{tt}/posting-options?workspace={}",
+                s.ws
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["options"]["privacy_options"],
+        json!(["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"])
+    );
+    assert_eq!(body["options"]["comment_disabled"], true);
+    assert_eq!(body["options"]["max_video_duration_secs"], 300);
+    let resp = s
+        .send(
+            reqwest::Method::GET,
+            &format!(
+                "/api/platforms/youtube/connections/{}/posting-options?workspace={}",
+                s.youtube, s.ws
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(resp.json::<Value>().await.unwrap()["options"], Value::Null);
+
+    // Publishing without a choice, or with one the account does not
+    // offer, or with comments it switched off, is refused in words.
+    let form = |extra: &[(&str, &str)]| {
+        let mut fields: Vec<(String, String)> = vec![
+            ("workspace".into(), s.ws.clone()),
+            ("account".into(), tt.clone()),
+            ("caption".into(), "Crumb check".into()),
+            ("media".into(), s.video.clone()),
+            ("action".into(), "now".into()),
+            ("_csrf".into(), s.token.clone()),
+        ];
+        fields.extend(
+            extra
+                .iter()
+                .map(|(k, v)| (format!("t.{tt}.{k}"), (*v).to_owned())),
+        );
+        fields
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let client = s.client.clone();
+        let url = s.app.url("/home/compose");
+        async move { client.post(url).form(&fields).send().await.unwrap() }
+    };
+    let resp = post(form(&[])).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("Choose who can see the TikTok post"),
+        "{page}"
+    );
+    let resp = post(form(&[("privacy", "PUBLIC_TO_EVERYONE")])).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let targets = json!([{"connection_id": tt, "variant": {"format": "video", "caption": "x", "media": [s.video], "privacy": "PUBLIC_TO_EVERYONE", "allow_comments": true}}]);
+    let resp = s
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/posts/validate?workspace={}", s.ws),
+            Some(json!({"targets": targets})),
+        )
+        .await;
+    let reports: Vec<Value> = resp.json().await.unwrap();
+    let codes: Vec<&str> = reports[0]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"privacy_not_offered"), "{codes:?}");
+    assert!(codes.contains(&"interaction_disabled"), "{codes:?}");
+    // A choice it offers goes out.
+    let resp = post(form(&[("privacy", "FOLLOWER_OF_CREATOR")])).await;
+    let status = resp.status();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resp.text().await.unwrap()
+    );
 }

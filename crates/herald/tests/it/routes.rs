@@ -512,6 +512,14 @@ fn table() -> Vec<Route> {
         .at("/api/platforms/tiktok/connections/{conn}?workspace={ws}")
         .fresh(Fresh::Connection)
         .token(Refused),
+        // What the account offers for a post (TikTok's creator info), for
+        // composing: those who draft.
+        get(
+            "/api/platforms/{provider}/connections/{id}/posting-options",
+            Workspace(P::Draft),
+        )
+        .at("/api/platforms/tiktok/connections/{tiktok}/posting-options?workspace={ws}")
+        .scope(S::DraftsWrite),
         // ---------------------------------------------- posts: pages
         get("/home/calendar", Workspace(P::View))
             .at("/home/calendar?workspace={ws}")

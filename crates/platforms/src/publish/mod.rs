@@ -131,6 +131,71 @@ pub struct PublishRequest {
     /// Cover frame of a video, in milliseconds from its start.
     pub cover_offset_ms: Option<u64>,
     pub media: Vec<MediaItem>,
+    /// What viewers may do with the post and what it discloses (TikTok;
+    /// the other platforms have no such settings and ignore it).
+    pub settings: PostSettings,
+}
+
+/// What viewers may do with a post and what it discloses, as the person
+/// chose it (TikTok direct posts: `disable_comment`, `disable_duet`,
+/// `disable_stitch`, `brand_organic_toggle`, `brand_content_toggle`).
+/// Everything is off unless the person turned it on; an interaction the
+/// creator switched off in their TikTok settings stays off whatever this
+/// says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSettings {
+    pub allow_comments: bool,
+    pub allow_duets: bool,
+    pub allow_stitches: bool,
+    /// The post promotes the creator's own business ("Your brand").
+    pub promotes_own_brand: bool,
+    /// A paid partnership promoting a third party ("Branded content").
+    pub branded_content: bool,
+}
+
+/// What an account may post with right now, as the platform says before
+/// every post (TikTok's `creator_info`): who the post goes out as, the
+/// privacy levels to choose from (no default), which interactions the
+/// creator switched off, and the longest video.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostingOptions {
+    /// The account's handle (`creator_username`).
+    pub username: Option<String>,
+    /// The name it shows (`creator_nickname`).
+    pub nickname: Option<String>,
+    pub avatar_url: Option<String>,
+    /// The platform's privacy values the person may choose from, in the
+    /// platform's order.
+    pub privacy_options: Vec<String>,
+    /// Viewers cannot comment, duet or stitch, whatever the post says.
+    pub comment_disabled: bool,
+    pub duet_disabled: bool,
+    pub stitch_disabled: bool,
+    /// The longest video this account may post, in seconds.
+    pub max_video_duration_secs: Option<u64>,
+}
+
+/// Progress key of a [`Published`] whose `remote_id` is provisional: the
+/// platform gives the post's own id only later (TikTok, after moderation).
+/// Its value is when the publish completed (unix seconds). The dispatcher
+/// then looks for the id with [`Publisher::find_post_id`] in a bounded
+/// backfill job.
+pub const POST_ID_PENDING: &str = "post_id_pending";
+
+/// What a look for a published post's final id found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostIdLookup {
+    /// The post's id and where people see it.
+    Found {
+        remote_id: String,
+        permalink: Option<String>,
+    },
+    /// Not yet (still in moderation): look again later.
+    Pending,
+    /// It will never come: the platform refused the post after all, or
+    /// forgot the publish. `reason` is the platform's word for it.
+    Gone { reason: String },
 }
 
 /// What a publisher has done so far, saved by the dispatcher between steps
@@ -232,6 +297,29 @@ pub trait Publisher: Send + Sync {
     /// shown with the post; read from the post's final progress.
     fn notices(&self, _published: &Published) -> Vec<crate::Hint> {
         Vec::new()
+    }
+
+    /// What `account`'s post may be, as the platform says now (TikTok's
+    /// creator info); None where the platform has no such notion.
+    async fn posting_options(
+        &self,
+        _kind: AccountKind,
+        _access_token: &Secret,
+    ) -> Result<Option<PostingOptions>, PlatformError> {
+        Ok(None)
+    }
+
+    /// For a post published with a provisional id ([`POST_ID_PENDING`]):
+    /// looks once for its final id, from the `progress` it was published
+    /// with. Platforms that always know the id at once say it is gone.
+    async fn find_post_id(
+        &self,
+        _access_token: &Secret,
+        _progress: &Progress,
+    ) -> Result<PostIdLookup, PlatformError> {
+        Ok(PostIdLookup::Gone {
+            reason: "this platform gives post ids at once".to_owned(),
+        })
     }
 }
 

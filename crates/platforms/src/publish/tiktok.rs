@@ -2,11 +2,26 @@
 //! (`FILE_UPLOAD`), as a resumable [`Publisher`].
 //!
 //! The steps: `creator_info/query/` (which privacy levels the creator
-//! offers; the requested one must be among them, else `SELF_ONLY` or the
-//! first offered), `video/init/` with a chunk plan that follows TikTok's
+//! offers right now — the person's choice must be among them, there is no
+//! default — which interactions the creator switched off, the longest
+//! video), `video/init/` with the chosen privacy, interactions and
+//! commercial-content disclosure and a chunk plan that follows TikTok's
 //! rules ([`chunk_plan`]), one chunk `PUT` per step, then `status/fetch/`
-//! until `PUBLISH_COMPLETE` and a little longer for the post id
-//! (`publicaly_available_post_id`, sic) that the permalink needs.
+//! until `PUBLISH_COMPLETE`, backing off from 5 s to a minute and giving
+//! up after [`PROCESSING_LIMIT`]. The post id (`publicaly_available_post_id`,
+//! sic) comes only after moderation: the step waits a minute for it, then
+//! publishes with the `publish_id` and marks the id pending
+//! ([`super::POST_ID_PENDING`]); [`Publisher::find_post_id`] looks for it
+//! later.
+//!
+//! What TikTok refuses is said precisely ([`HINTS`]): an unaudited app
+//! posts only to private accounts and for at most five users a day
+//! (`unaudited_client_can_only_post_to_private_accounts`,
+//! `reached_active_user_cap`), and every account has a daily cap of API
+//! posts (`spam_risk_too_many_posts`). The caps lift by themselves, so
+//! they postpone the post ([`ErrorKind::Postponed`]) by TikTok's 24-hour
+//! window instead of failing it. Titles count UTF-16 code units, as
+//! TikTok does.
 //!
 //! Why this never posts twice: TikTok publishes a `publish_id` only once
 //! all its bytes arrived, so an init whose answer was lost leaves an orphan
@@ -33,32 +48,64 @@ use super::upload::{
     FINAL_SENT, OFFSET, OneVideo, content_range, final_intent, read_chunk, the_video,
     upload_url_allowed,
 };
-use super::{MediaItem, MediaSource, Progress, PublishRequest, Published, Publisher, Step, with};
+use super::{
+    MediaItem, MediaSource, POST_ID_PENDING, PostIdLookup, PostingOptions, Progress,
+    PublishRequest, Published, Publisher, Step, with,
+};
 use crate::client::{Call, Method, PlatformClient};
 use crate::tiktok::TikTokDialect;
-use crate::{AccountKind, ErrorKind, Hosts, PlatformError, ProviderId};
+use crate::{AccountKind, ErrorKind, Hint, Hosts, PlatformError, ProviderId, Secret};
 
 /// Hint codes of TikTok publishing; see [`crate::HINT_CODES`].
-pub const HINTS: &[&str] = &[];
+pub const HINTS: &[&str] = &[
+    // The app is unaudited and the account is public.
+    "tiktok_account_must_be_private",
+    // An unaudited app's five users of the day have posted (postponed).
+    "tiktok_active_user_cap",
+    // The account's daily cap of API posts is reached (postponed).
+    "tiktok_daily_post_cap",
+    "tiktok_user_banned",
+    "tiktok_privacy_required",
+    // `privacy`, and `offered` when known.
+    "tiktok_privacy_not_offered",
+    "tiktok_branded_content_private",
+    // `max_seconds`.
+    "tiktok_video_too_long",
+    // `limit`, `actual` (UTF-16 code units).
+    "tiktok_caption_too_long",
+    // `minutes`: how long Herald waited for TikTok's processing.
+    "tiktok_processing_timeout",
+];
 
 const P: ProviderId = ProviderId::TikTok;
 const MIB: u64 = 1024 * 1024;
 const MIN_CHUNK: u64 = 5 * MIB;
 const MAX_CHUNK: u64 = 64 * MIB;
 const MAX_CHUNKS: u64 = 1000;
-const TITLE_MAX_CHARS: usize = 2200;
+/// TikTok's limit on `title`, "2200 in UTF-16 runes".
+pub const TITLE_MAX_UTF16: usize = 2200;
 /// Chunk size unless [`TikTokPublisher::with_chunk_size`] says otherwise.
 pub const DEFAULT_CHUNK_SIZE: u64 = 10 * MIB;
 /// Upload URLs live about an hour; stop trusting one a little earlier.
 const UPLOAD_URL_USE: SignedDuration = SignedDuration::from_mins(55);
 /// Fresh starts after a retryable failure or a dead upload URL.
 const MAX_RESTARTS: u64 = 3;
-/// How long to wait for the post id after `PUBLISH_COMPLETE`.
-const POST_ID_PATIENCE: SignedDuration = SignedDuration::from_mins(3);
+/// How long to wait for the post id after `PUBLISH_COMPLETE` before
+/// publishing with the `publish_id` (moderation "usually" takes under a
+/// minute).
+const POST_ID_PATIENCE: SignedDuration = SignedDuration::from_mins(1);
 const POST_ID_POLL: SignedDuration = SignedDuration::from_secs(15);
-/// After this long in processing the step fails as unavailable (the
-/// dispatcher may keep retrying, which only polls again).
-const PROCESSING_PATIENCE: SignedDuration = SignedDuration::from_hours(24);
+/// How long Herald polls a video in processing after its last byte before
+/// it says it could not confirm the post: TikTok's guide names 30 s for
+/// 512 MB and "more than 2 minutes" for 4 GB.
+pub const PROCESSING_LIMIT: SignedDuration = SignedDuration::from_hours(1);
+/// Creator info older than this is read again before an init: the
+/// account's privacy and settings may have changed meanwhile (a postponed
+/// post, a retry hours later).
+const CREATOR_INFO_FRESH: SignedDuration = SignedDuration::from_mins(15);
+/// TikTok's caps (users per app, posts per account) count a rolling 24
+/// hours; a post refused now is sure to fit once that window has passed.
+pub const CAP_WINDOW: SignedDuration = SignedDuration::from_hours(24);
 const VIDEO_TYPES: &[&str] = &["video/mp4", "video/quicktime", "video/webm"];
 
 /// The one video of a TikTok post, and the words for what is refused.
@@ -83,6 +130,17 @@ const COMPLETE: &str = "complete_at";
 const POLLS: &str = "polls";
 const RESTARTS: &str = "restarts";
 const POST_ID: &str = "post_id";
+/// When the creator info was read (unix seconds).
+const CHECKED_AT: &str = "creator_checked_at";
+/// The interactions the creator switched off (`comment,duet,stitch`).
+const INTERACTIONS_OFF: &str = "interactions_off";
+/// The privacy levels the creator offered (`A, B, C`).
+const PRIVACY_OPTIONS: &str = "privacy_options";
+/// A postponement decided in a step that had to change the progress
+/// first (a publish that failed on the daily cap): until when (unix
+/// seconds), and the hint code of why.
+const WAIT_UNTIL: &str = "postponed_until";
+const WAIT_REASON: &str = "postponed_reason";
 
 /// The chunk size and count TikTok accepts for a file of `size` bytes,
 /// using chunks of about `preferred` bytes: one chunk of exactly the file
@@ -142,12 +200,8 @@ impl TikTokPublisher {
         self.client.clock().now()
     }
 
-    async fn creator_info(
-        &self,
-        request: &PublishRequest,
-        item: &MediaItem,
-        progress: &Progress,
-    ) -> Result<Step, PlatformError> {
+    /// TikTok's creator info for the token's account.
+    async fn query_creator_info(&self, token: &Secret) -> Result<CreatorInfo, PlatformError> {
         let call = Call::new(
             P,
             "tiktok.creator_info",
@@ -155,28 +209,64 @@ impl TikTokPublisher {
             self.api("/v2/post/publish/creator_info/query/"),
         )
         .header("Content-Type", "application/json; charset=UTF-8")
-        .bearer(&request.access_token)
+        .bearer(token)
         .idempotent(true);
-        let info: CreatorInfo = data(self.client.send(&call, &TikTokDialect).await?.json(P)?)?;
+        let reply = self
+            .client
+            .send(&call, &TikTokDialect)
+            .await
+            .map_err(|e| refine(e, &Progress::new(), self.now()))?;
+        data(reply.json(P)?)
+    }
+
+    /// Reads the creator info and checks the post against it: the
+    /// person's privacy choice must be offered, the video short enough.
+    async fn creator_info(
+        &self,
+        request: &PublishRequest,
+        item: &MediaItem,
+        progress: &Progress,
+    ) -> Result<Step, PlatformError> {
+        let info = self.query_creator_info(&request.access_token).await?;
         let options = &info.privacy_level_options;
-        let privacy = match &request.privacy {
-            Some(wanted) if options.contains(wanted) => wanted.clone(),
-            Some(wanted) => {
-                return Err(PlatformError::new(
-                    P,
-                    ErrorKind::BadRequest,
-                    format!(
-                        "this creator cannot post with privacy {wanted}; offered: {}",
-                        options.join(", ")
-                    ),
-                )
-                .with_code("privacy_level_option_mismatch"));
-            }
-            None if options.iter().any(|o| o == "SELF_ONLY") => "SELF_ONLY".to_owned(),
-            None => options.first().cloned().ok_or_else(|| {
-                PlatformError::unexpected(P, "creator info offers no privacy level")
-            })?,
+        let Some(wanted) = request.privacy.as_deref().filter(|p| !p.is_empty()) else {
+            // TikTok's guidelines: no default, the person picks.
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                "choose who can see the TikTok post; TikTok allows no default",
+            )
+            .with_hint(Hint::new(
+                "tiktok_privacy_required",
+                [("offered", options.join(", "))],
+            )));
         };
+        if !options.iter().any(|o| o == wanted) {
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                format!(
+                    "this creator cannot post with privacy {wanted}; offered: {}",
+                    options.join(", ")
+                ),
+            )
+            .with_code("privacy_level_option_mismatch")
+            .with_hint(Hint::new(
+                "tiktok_privacy_not_offered",
+                [
+                    ("privacy", wanted.to_owned()),
+                    ("offered", options.join(", ")),
+                ],
+            )));
+        }
+        if request.settings.branded_content && wanted == "SELF_ONLY" {
+            return Err(PlatformError::new(
+                P,
+                ErrorKind::BadRequest,
+                "branded content cannot be posted privately (SELF_ONLY)",
+            )
+            .with_hint(Hint::new("tiktok_branded_content_private", [])));
+        }
         if let (Some(max), Some(ms)) = (info.max_video_post_duration_sec, item.duration_ms)
             && ms > max * 1000
         {
@@ -185,14 +275,27 @@ impl TikTokPublisher {
                 ErrorKind::BadRequest,
                 format!("the video is longer than this creator may post ({max} s)"),
             )
-            .with_code("duration_check_failed"));
+            .with_code("duration_check_failed")
+            .with_hint(Hint::new(
+                "tiktok_video_too_long",
+                [("max_seconds", max.to_string())],
+            )));
         }
-        let next = with(progress, PRIVACY, privacy);
-        Ok(Step::Continue(with(
-            &next,
-            USERNAME,
-            info.creator_username.unwrap_or_default(),
-        )))
+        let off: Vec<&str> = [
+            (info.comment_disabled, "comment"),
+            (info.duet_disabled, "duet"),
+            (info.stitch_disabled, "stitch"),
+        ]
+        .into_iter()
+        .filter_map(|(disabled, name)| disabled.then_some(name))
+        .collect();
+        let mut next = progress.clone();
+        next.insert(PRIVACY.into(), wanted.to_owned());
+        next.insert(USERNAME.into(), info.creator_username.unwrap_or_default());
+        next.insert(CHECKED_AT.into(), self.now().as_second().to_string());
+        next.insert(INTERACTIONS_OFF.into(), off.join(","));
+        next.insert(PRIVACY_OPTIONS.into(), options.join(", "));
+        Ok(Step::Continue(next))
     }
 
     async fn init(
@@ -201,12 +304,20 @@ impl TikTokPublisher {
         item: &MediaItem,
         progress: &Progress,
     ) -> Result<Step, PlatformError> {
-        if request.caption.chars().count() > TITLE_MAX_CHARS {
+        let units = request.caption.encode_utf16().count();
+        if units > TITLE_MAX_UTF16 {
             return Err(PlatformError::new(
                 P,
                 ErrorKind::BadRequest,
-                "TikTok captions are limited to 2200 characters",
-            ));
+                format!("TikTok captions are limited to {TITLE_MAX_UTF16} UTF-16 code units"),
+            )
+            .with_hint(Hint::new(
+                "tiktok_caption_too_long",
+                [
+                    ("limit", TITLE_MAX_UTF16.to_string()),
+                    ("actual", units.to_string()),
+                ],
+            )));
         }
         let Some((chunk_size, chunks)) = chunk_plan(item.size, self.chunk_size) else {
             return Err(PlatformError::new(
@@ -215,12 +326,19 @@ impl TikTokPublisher {
                 "the video is too large for TikTok's chunked upload",
             ));
         };
+        let off = progress.get(INTERACTIONS_OFF).map_or("", String::as_str);
+        let off = |name: &str| off.split(',').any(|o| o == name);
+        let settings = request.settings;
+        // An interaction the creator switched off stays off; the others
+        // are on only when the person turned them on.
         let mut post_info = json!({
             "title": request.caption,
             "privacy_level": progress[PRIVACY],
-            "disable_duet": false,
-            "disable_comment": false,
-            "disable_stitch": false,
+            "disable_comment": !settings.allow_comments || off("comment"),
+            "disable_duet": !settings.allow_duets || off("duet"),
+            "disable_stitch": !settings.allow_stitches || off("stitch"),
+            "brand_organic_toggle": settings.promotes_own_brand,
+            "brand_content_toggle": settings.branded_content,
         });
         if let Some(ms) = request.cover_offset_ms {
             post_info["video_cover_timestamp_ms"] = json!(ms);
@@ -243,7 +361,12 @@ impl TikTokPublisher {
                 "total_chunk_count": chunks,
             },
         }));
-        let init: InitData = data(self.client.send(&call, &TikTokDialect).await?.json(P)?)?;
+        let reply = self
+            .client
+            .send(&call, &TikTokDialect)
+            .await
+            .map_err(|e| refine(e, progress, self.now()))?;
+        let init: InitData = data(reply.json(P)?)?;
         let upload_url = init
             .upload_url
             .ok_or_else(|| PlatformError::unexpected(P, "no upload_url for FILE_UPLOAD"))?;
@@ -293,7 +416,7 @@ impl TikTokPublisher {
         if final_tried || expired {
             // The final chunk may have landed, or the URL is dead: ask
             // TikTok before sending anything.
-            let status = self.status(request, progress).await?;
+            let status = self.status(&request.access_token, progress).await?;
             if status.status == "FAILED" {
                 return self.failed(progress, &status);
             }
@@ -346,7 +469,7 @@ impl TikTokPublisher {
             Err(e) if e.kind == ErrorKind::BadRequest => {
                 // TikTok disagrees about the range (a lost answer, an
                 // expired URL): resume from where it stands.
-                let status = self.status(request, progress).await?;
+                let status = self.status(&request.access_token, progress).await?;
                 if status.status == "FAILED" {
                     return self.failed(progress, &status);
                 }
@@ -373,19 +496,15 @@ impl TikTokPublisher {
         progress: &Progress,
     ) -> Result<Step, PlatformError> {
         let now = self.now();
-        let status = self.status(request, progress).await?;
+        let status = self.status(&request.access_token, progress).await?;
         match status.status.as_str() {
             "PUBLISH_COMPLETE" => {
                 if let Some(id) = status.post_ids().into_iter().next() {
-                    let username = progress.get(USERNAME).filter(|u| !u.is_empty());
+                    let permalink = permalink(progress, &id);
                     let mut warnings = Vec::new();
-                    let permalink = match username {
-                        Some(u) => Some(format!("https://www.tiktok.com/@{u}/video/{id}")),
-                        None => {
-                            warnings.push("TikTok did not tell the creator's username, so there is no link to the post".to_owned());
-                            None
-                        }
-                    };
+                    if permalink.is_none() {
+                        warnings.push("TikTok did not tell the creator's username, so there is no link to the post".to_owned());
+                    }
                     return Ok(Step::Done(Published {
                         remote_id: id.clone(),
                         permalink,
@@ -398,12 +517,14 @@ impl TikTokPublisher {
                     None => now,
                 };
                 if now >= since + POST_ID_PATIENCE {
+                    // Published; its id comes after moderation, which may
+                    // take hours: a backfill looks for it.
                     return Ok(Step::Done(Published {
                         remote_id: progress[PUBLISH_ID].clone(),
                         permalink: None,
-                        progress: progress.clone(),
+                        progress: with(progress, POST_ID_PENDING, since.as_second().to_string()),
                         warnings: vec![
-                            "TikTok published the video but has not made it public yet (moderation), so there is no link to it yet".to_owned(),
+                            "TikTok published the video but has not made it public yet (moderation), so there is no link to it yet; Herald keeps looking for it".to_owned(),
                         ],
                     }));
                 }
@@ -436,12 +557,20 @@ impl TikTokPublisher {
                     .ok()
                     .and_then(|s| Timestamp::from_second(s as i64).ok())
                     .unwrap_or(now);
-                if now >= since + PROCESSING_PATIENCE {
+                if now >= since + PROCESSING_LIMIT {
+                    // Every byte is in, so TikTok may still publish it:
+                    // not confirmed either way. A retry polls again from
+                    // the saved publish and never uploads twice.
+                    let minutes = PROCESSING_LIMIT.as_mins();
                     return Err(PlatformError::new(
                         P,
-                        ErrorKind::Unavailable,
-                        "TikTok is still processing the video after 24 hours",
-                    ));
+                        ErrorKind::OutcomeUnknown,
+                        format!("TikTok was still processing the video after {minutes} minutes"),
+                    )
+                    .with_hint(Hint::new(
+                        "tiktok_processing_timeout",
+                        [("minutes", minutes.to_string())],
+                    )));
                 }
                 Ok(Step::Wait {
                     progress: with(progress, POLLS, polls.to_string()),
@@ -453,22 +582,26 @@ impl TikTokPublisher {
 
     async fn status(
         &self,
-        request: &PublishRequest,
+        token: &Secret,
         progress: &Progress,
     ) -> Result<StatusData, PlatformError> {
+        let publish_id = progress.get(PUBLISH_ID).ok_or_else(|| {
+            PlatformError::new(P, ErrorKind::BadRequest, "saved progress lacks publish_id")
+        })?;
         let call = Call::new(
             P,
             "tiktok.status",
             Method::Post,
             self.api("/v2/post/publish/status/fetch/"),
         )
-        .bearer(&request.access_token)
-        .json(json!({"publish_id": progress[PUBLISH_ID]}))
+        .bearer(token)
+        .json(json!({"publish_id": publish_id}))
         .idempotent(true);
         data(self.client.send(&call, &TikTokDialect).await?.json(P)?)
     }
 
-    /// A `FAILED` publish: retryable reasons start over, others end here.
+    /// A `FAILED` publish: retryable reasons start over, the daily cap
+    /// starts over once it has lifted, others end here.
     fn failed(&self, progress: &Progress, status: &StatusData) -> Result<Step, PlatformError> {
         let reason = status.fail_reason.clone().unwrap_or_default();
         let error = |kind: ErrorKind| {
@@ -482,6 +615,18 @@ impl TikTokPublisher {
         match reason.as_str() {
             "internal" | "video_pull_failed" => {
                 self.start_over(progress, Some(error(ErrorKind::Unavailable)))
+            }
+            "spam_risk_too_many_posts" => {
+                // This publish is dead; a fresh one fits once the day's
+                // window has passed. The next step says so.
+                let mut next = clear_upload(progress);
+                next.remove(PUBLISH_ID);
+                next.insert(
+                    WAIT_UNTIL.into(),
+                    (self.now() + CAP_WINDOW).as_second().to_string(),
+                );
+                next.insert(WAIT_REASON.into(), "tiktok_daily_post_cap".into());
+                Ok(Step::Continue(next))
             }
             "auth_removed" => Err(error(ErrorKind::Reconnect)),
             _ => Err(error(ErrorKind::BadRequest)),
@@ -509,6 +654,45 @@ impl TikTokPublisher {
         next.insert(RESTARTS.into(), (restarts + 1).to_string());
         Ok(Step::Continue(next))
     }
+
+    /// A postponement saved in the progress: still waiting (the error to
+    /// return), or over (the progress without it).
+    fn saved_postponement(&self, progress: &Progress) -> Option<Result<Step, PlatformError>> {
+        let until = progress.get(WAIT_UNTIL)?;
+        let until = until
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| Timestamp::from_second(s).ok())
+            .unwrap_or_else(|| self.now());
+        if self.now() >= until {
+            let mut next = progress.clone();
+            next.remove(WAIT_UNTIL);
+            next.remove(WAIT_REASON);
+            // Read the creator info again: a day has passed.
+            next.remove(CHECKED_AT);
+            return Some(Ok(Step::Continue(next)));
+        }
+        let reason = progress
+            .get(WAIT_REASON)
+            .map_or("tiktok_daily_post_cap", String::as_str);
+        Some(Err(postponed(
+            reason,
+            until,
+            "TikTok refused more posts from this account today",
+        )))
+    }
+
+    /// Whether the saved creator info is too old to post with.
+    fn creator_info_stale(&self, progress: &Progress) -> bool {
+        match progress
+            .get(CHECKED_AT)
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|s| Timestamp::from_second(s).ok())
+        {
+            Some(at) => self.now() >= at + CREATOR_INFO_FRESH,
+            None => true,
+        }
+    }
 }
 
 #[async_trait]
@@ -524,26 +708,143 @@ impl Publisher for TikTokPublisher {
         progress: &Progress,
     ) -> Result<Step, PlatformError> {
         let item = the_video(request, &ONE_VIDEO)?;
-        if !progress.contains_key(PRIVACY) {
-            self.creator_info(request, item, progress).await
-        } else if !progress.contains_key(PUBLISH_ID) {
-            self.init(request, item, progress).await
+        if let Some(outcome) = self.saved_postponement(progress) {
+            return outcome;
+        }
+        if !progress.contains_key(PUBLISH_ID) {
+            if !progress.contains_key(PRIVACY) || self.creator_info_stale(progress) {
+                self.creator_info(request, item, progress).await
+            } else {
+                self.init(request, item, progress).await
+            }
         } else if !progress.contains_key(UPLOADED) {
             self.upload(request, item, media, progress).await
         } else {
             self.poll(request, item, progress).await
         }
     }
+
+    async fn posting_options(
+        &self,
+        kind: AccountKind,
+        access_token: &Secret,
+    ) -> Result<Option<PostingOptions>, PlatformError> {
+        if kind != AccountKind::TikTokUser {
+            return Ok(None);
+        }
+        let info = self.query_creator_info(access_token).await?;
+        Ok(Some(PostingOptions {
+            username: info.creator_username,
+            nickname: info.creator_nickname,
+            avatar_url: info.creator_avatar_url,
+            privacy_options: info.privacy_level_options,
+            comment_disabled: info.comment_disabled,
+            duet_disabled: info.duet_disabled,
+            stitch_disabled: info.stitch_disabled,
+            max_video_duration_secs: info.max_video_post_duration_sec,
+        }))
+    }
+
+    async fn find_post_id(
+        &self,
+        access_token: &Secret,
+        progress: &Progress,
+    ) -> Result<PostIdLookup, PlatformError> {
+        let status = match self.status(access_token, progress).await {
+            Ok(status) => status,
+            // TikTok no longer knows the publish (it keeps them for a
+            // limited time): the id will not come.
+            Err(e) if e.kind == ErrorKind::BadRequest => {
+                return Ok(PostIdLookup::Gone {
+                    reason: e.code.unwrap_or(e.message),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(match status.status.as_str() {
+            "PUBLISH_COMPLETE" => match status.post_ids().into_iter().next() {
+                Some(id) => PostIdLookup::Found {
+                    permalink: permalink(progress, &id),
+                    remote_id: id,
+                },
+                None => PostIdLookup::Pending,
+            },
+            "FAILED" => PostIdLookup::Gone {
+                reason: status.fail_reason.unwrap_or_else(|| "failed".to_owned()),
+            },
+            _ => PostIdLookup::Pending,
+        })
+    }
 }
 
-/// 5 s for the first minute, then 30 s, then 5 min (status/fetch allows
-/// 30 calls per minute and token).
-fn poll_interval(polls: u32) -> SignedDuration {
-    match polls {
-        0..=12 => SignedDuration::from_secs(5),
-        13..=60 => SignedDuration::from_secs(30),
-        _ => SignedDuration::from_mins(5),
+/// TikTok's link to post `id` of the saved creator, when its username is
+/// known.
+fn permalink(progress: &Progress, id: &str) -> Option<String> {
+    progress
+        .get(USERNAME)
+        .filter(|u| !u.is_empty())
+        .map(|u| format!("https://www.tiktok.com/@{u}/video/{id}"))
+}
+
+/// A postponement with hint `code` until `until`.
+fn postponed(code: &str, until: Timestamp, message: &str) -> PlatformError {
+    PlatformError::new(P, ErrorKind::Postponed { until }, message).with_hint(Hint::new(code, []))
+}
+
+/// What TikTok's posting codes mean for the person: an unaudited app's
+/// rules, the caps that lift by themselves (postponed by TikTok's 24-hour
+/// window), a ban, a privacy level not offered (named from `progress`).
+/// Other errors pass unchanged.
+fn refine(error: PlatformError, progress: &Progress, now: Timestamp) -> PlatformError {
+    let hint = |code: &str| Hint::new(code, []);
+    match error.code.as_deref() {
+        Some("unaudited_client_can_only_post_to_private_accounts") => PlatformError {
+            kind: ErrorKind::BadRequest,
+            ..error
+        }
+        .with_hint(hint("tiktok_account_must_be_private")),
+        Some("reached_active_user_cap") => PlatformError {
+            kind: ErrorKind::Postponed {
+                until: now + CAP_WINDOW,
+            },
+            ..error
+        }
+        .with_hint(hint("tiktok_active_user_cap")),
+        Some("spam_risk_too_many_posts") => PlatformError {
+            kind: ErrorKind::Postponed {
+                until: now + CAP_WINDOW,
+            },
+            ..error
+        }
+        .with_hint(hint("tiktok_daily_post_cap")),
+        Some("spam_risk_user_banned_from_posting") => PlatformError {
+            kind: ErrorKind::BadRequest,
+            ..error
+        }
+        .with_hint(hint("tiktok_user_banned")),
+        Some("privacy_level_option_mismatch") => {
+            let saved = |key: &str| progress.get(key).cloned().unwrap_or_default();
+            PlatformError {
+                kind: ErrorKind::BadRequest,
+                ..error
+            }
+            .with_hint(Hint::new(
+                "tiktok_privacy_not_offered",
+                [
+                    ("privacy", saved(PRIVACY)),
+                    ("offered", saved(PRIVACY_OPTIONS)),
+                ],
+            ))
+        }
+        _ => error,
     }
+}
+
+/// 5 s, doubling to a minute (status/fetch allows 30 calls per minute
+/// and token).
+fn poll_interval(polls: u32) -> SignedDuration {
+    let secs = 5u64.saturating_mul(1 << polls.saturating_sub(1).min(4));
+    SignedDuration::from_secs(secs.min(60) as i64)
 }
 
 /// Whether TikTok still lacks bytes of the upload: `Some(true)` when it
@@ -615,7 +916,17 @@ struct CreatorInfo {
     #[serde(default)]
     creator_username: Option<String>,
     #[serde(default)]
+    creator_nickname: Option<String>,
+    #[serde(default)]
+    creator_avatar_url: Option<String>,
+    #[serde(default)]
     privacy_level_options: Vec<String>,
+    #[serde(default)]
+    comment_disabled: bool,
+    #[serde(default)]
+    duet_disabled: bool,
+    #[serde(default)]
+    stitch_disabled: bool,
     #[serde(default)]
     max_video_post_duration_sec: Option<u64>,
 }
@@ -697,9 +1008,10 @@ mod tests {
     }
 
     #[test]
-    fn polling_slows_down() {
-        assert_eq!(poll_interval(1), SignedDuration::from_secs(5));
-        assert_eq!(poll_interval(20), SignedDuration::from_secs(30));
-        assert_eq!(poll_interval(100), SignedDuration::from_mins(5));
+    fn polling_backs_off_from_five_seconds_to_a_minute() {
+        let waits: Vec<i64> = (1..=7).map(|n| poll_interval(n).as_secs()).collect();
+        assert_eq!(waits, [5, 10, 20, 40, 60, 60, 60]);
+        assert_eq!(poll_interval(0), SignedDuration::from_secs(5));
+        assert_eq!(poll_interval(u32::MAX), SignedDuration::from_mins(1));
     }
 }

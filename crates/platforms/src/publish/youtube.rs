@@ -905,6 +905,7 @@ mod tests {
             privacy: None,
             cover_offset_ms: None,
             media: Vec::new(),
+            settings: Default::default(),
         }
     }
 

@@ -72,6 +72,7 @@ fn post(
         privacy: None,
         cover_offset_ms: None,
         media,
+        settings: Default::default(),
     }
 }
 

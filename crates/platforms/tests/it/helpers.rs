@@ -58,6 +58,8 @@ pub struct Setup {
     pub options: ClientOptions,
     pub start: Timestamp,
     pub tiktok_rotating_refresh: bool,
+    /// The sandbox's TikTok app has not passed TikTok's audit.
+    pub tiktok_unaudited: bool,
     pub limits: Limits,
     /// The sandbox's Google project passed YouTube's audit.
     pub youtube_audited: bool,
@@ -69,6 +71,7 @@ impl Default for Setup {
             options: fast_options(),
             start: start(),
             tiktok_rotating_refresh: false,
+            tiktok_unaudited: false,
             limits: Limits::default(),
             youtube_audited: false,
         }
@@ -113,6 +116,7 @@ impl Env {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = SandboxConfig::new(base.clone());
         config.tiktok_rotating_refresh = setup.tiktok_rotating_refresh;
+        config.tiktok_unaudited = setup.tiktok_unaudited;
         config.limits = setup.limits;
         config.youtube_audited = setup.youtube_audited;
         let clock = Arc::new(ManualClock::new(setup.start));

@@ -379,6 +379,7 @@ async fn instagram_login_reads_its_account_and_a_freshly_published_post() {
         privacy: None,
         cover_offset_ms: None,
         media: vec![files.item("photo")],
+        settings: Default::default(),
     };
     let run = drive(&env, &publisher, &request, &files, 3).await;
     let published = run.outcome.expect("published");

@@ -2,8 +2,10 @@
 //! simulators, served on loopback HTTP with a manual clock. One module per
 //! provider for the OAuth flows, `client` for every fault class, the
 //! publishers, `engage` for replies, messages and moderation, and
-//! `insights_meta` for the Meta insights readers, `youtube_after_upload`
-//! for what YouTube does with an upload once its bytes are in.
+//! `insights_meta` for the Meta insights readers, `tiktok_posting` for
+//! TikTok's audit rules, caps, post settings and moderation delay,
+//! `youtube_after_upload` for what YouTube does with an upload once its
+//! bytes are in.
 
 mod client;
 mod engage;
@@ -16,5 +18,6 @@ mod publish_meta;
 mod publish_tiktok_youtube;
 mod publishing;
 mod tiktok;
+mod tiktok_posting;
 mod youtube;
 mod youtube_after_upload;

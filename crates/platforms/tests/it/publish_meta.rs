@@ -77,6 +77,7 @@ fn request(
         privacy: None,
         cover_offset_ms: None,
         media,
+        settings: Default::default(),
     }
 }
 

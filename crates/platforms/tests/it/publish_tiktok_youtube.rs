@@ -41,6 +41,16 @@ fn request(account: &Candidate, files: &MediaFiles, caption: &str) -> PublishReq
         privacy: None,
         cover_offset_ms: None,
         media: vec![files.item("video")],
+        settings: Default::default(),
+    }
+}
+
+/// A TikTok post for `account`, its privacy chosen (TikTok allows no
+/// default).
+fn tt_request(account: &Candidate, files: &MediaFiles, caption: &str) -> PublishRequest {
+    PublishRequest {
+        privacy: Some("SELF_ONLY".into()),
+        ..request(account, files, caption)
     }
 }
 
@@ -160,7 +170,7 @@ async fn tiktok_small_video_is_published_once_with_a_permalink() {
     let env = Env::start().await;
     let account = tiktok_account(&env).await;
     let files = video(mp4(900_000)).await;
-    let request = request(&account, &files, "Croissants, fresh #bakery");
+    let request = tt_request(&account, &files, "Croissants, fresh #bakery");
     let run = drive(&env, &tiktok(&env), &request, &files, 0).await;
     let done = published(&run);
 
@@ -190,7 +200,7 @@ async fn tiktok_large_video_goes_up_in_two_chunks() {
     let account = tiktok_account(&env).await;
     let size = 11 * MIB + 4321;
     let files = video(mp4(size)).await;
-    let mut request = request(&account, &files, "Studio tour");
+    let mut request = tt_request(&account, &files, "Studio tour");
     request.privacy = Some("PUBLIC_TO_EVERYONE".into());
     let run = drive(&env, &tiktok(&env), &request, &files, 0).await;
     published(&run);
@@ -218,7 +228,7 @@ async fn tiktok_faults_on_every_step_still_publish_exactly_once() {
         for kind in KINDS {
             let env = Env::start().await;
             let account = tiktok_account(&env).await;
-            let request = request(&account, &files, "Fault-tolerant croissants");
+            let request = tt_request(&account, &files, "Fault-tolerant croissants");
             env.inject(endpoint, kind, Some(1));
             let run = drive(&env, &tiktok(&env), &request, &files, 5).await;
             let what = format!("{endpoint} {kind:?}");
@@ -242,7 +252,7 @@ async fn tiktok_resumes_from_an_earlier_saved_progress_without_a_second_post() {
     let env = Env::start().await;
     let account = tiktok_account(&env).await;
     let files = video(mp4(11 * MIB)).await;
-    let request = request(&account, &files, "After the crash");
+    let request = tt_request(&account, &files, "After the crash");
     let publisher = tiktok(&env);
     // Everything up to "all bytes in" happened, but the worker died and the
     // newest saved progress is the one right after init.
@@ -275,7 +285,7 @@ async fn tiktok_starts_over_when_the_upload_url_expires_mid_upload() {
     let env = Env::start().await;
     let account = tiktok_account(&env).await;
     let files = video(mp4(11 * MIB)).await;
-    let request = request(&account, &files, "Slow upload");
+    let request = tt_request(&account, &files, "Slow upload");
     let publisher = tiktok(&env);
     let saved = steps_until(&publisher, &request, &files, |p| {
         p.get("offset").is_some_and(|o| o != "0")
@@ -305,7 +315,7 @@ async fn tiktok_revoked_token_asks_to_reconnect_and_posts_nothing() {
     let run = drive(
         &env,
         &tiktok(&env),
-        &request(&account, &files, "x"),
+        &tt_request(&account, &files, "x"),
         &files,
         3,
     )
@@ -325,7 +335,7 @@ async fn tiktok_format_check_failure_is_a_bad_request_without_a_post() {
     let run = drive(
         &env,
         &tiktok(&env),
-        &request(&account, &files, "x"),
+        &tt_request(&account, &files, "x"),
         &files,
         3,
     )
@@ -341,7 +351,7 @@ async fn tiktok_privacy_the_creator_does_not_offer_is_refused_before_init() {
     let env = Env::start().await;
     let account = tiktok_account(&env).await;
     let files = video(mp4(100_000)).await;
-    let mut request = request(&account, &files, "x");
+    let mut request = tt_request(&account, &files, "x");
     request.privacy = Some("EVERYONE_AND_THEIR_DOG".into());
     let run = drive(&env, &tiktok(&env), &request, &files, 3).await;
     let error = run.outcome.unwrap_err();

@@ -41,6 +41,7 @@ fn request(channel: &Candidate, files: &MediaFiles, id: &str) -> PublishRequest 
         first_comment: None,
         privacy: None,
         cover_offset_ms: None,
+        settings: Default::default(),
         media: vec![files.item(id)],
     }
 }

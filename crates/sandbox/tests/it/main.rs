@@ -14,6 +14,7 @@ mod meta;
 mod meta_insights;
 mod meta_publish;
 mod tiktok;
+mod tiktok_posting;
 mod video_publishing;
 mod webhooks;
 mod youtube_after_upload;

@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const TT_SCOPES: &str = "user.info.basic,user.info.profile,video.publish,video.list";
+pub(crate) const TT_SCOPES: &str = "user.info.basic,user.info.profile,video.publish,video.list";
 const YT_UPLOAD: &str = "https://www.googleapis.com/auth/youtube.upload";
 const YT_READ: &str = "https://www.googleapis.com/auth/youtube.readonly";
 const MIB: usize = 1024 * 1024;
 
 /// Bytes with an `ftyp` box at offset 4.
-fn mp4(len: usize) -> Vec<u8> {
+pub(crate) fn mp4(len: usize) -> Vec<u8> {
     let mut bytes = vec![
         0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm',
     ];
@@ -32,14 +32,14 @@ fn path_of(url: &str) -> String {
         .to_owned()
 }
 
-async fn tiktok_token(t: &TestSandbox) -> String {
+pub(crate) async fn tiktok_token(t: &TestSandbox) -> String {
     t.tiktok_login("demo", TT_SCOPES).await["access_token"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-async fn tt_post(t: &TestSandbox, path: &str, token: &str, body: &Value) -> Resp {
+pub(crate) async fn tt_post(t: &TestSandbox, path: &str, token: &str, body: &Value) -> Resp {
     t.request(
         Method::POST,
         path,
@@ -52,7 +52,7 @@ async fn tt_post(t: &TestSandbox, path: &str, token: &str, body: &Value) -> Resp
     .await
 }
 
-async fn init(t: &TestSandbox, token: &str, privacy: &str, source: Value) -> Resp {
+pub(crate) async fn init(t: &TestSandbox, token: &str, privacy: &str, source: Value) -> Resp {
     tt_post(
         t,
         "/open.tiktokapis.com/v2/post/publish/video/init/",
@@ -65,11 +65,17 @@ async fn init(t: &TestSandbox, token: &str, privacy: &str, source: Value) -> Res
     .await
 }
 
-fn file_source(size: usize, chunk: usize, count: usize) -> Value {
+pub(crate) fn file_source(size: usize, chunk: usize, count: usize) -> Value {
     json!({"source": "FILE_UPLOAD", "video_size": size, "chunk_size": chunk, "total_chunk_count": count})
 }
 
-async fn put_chunk(t: &TestSandbox, upload: &str, bytes: &[u8], first: usize, last: usize) -> Resp {
+pub(crate) async fn put_chunk(
+    t: &TestSandbox,
+    upload: &str,
+    bytes: &[u8],
+    first: usize,
+    last: usize,
+) -> Resp {
     t.request(
         Method::PUT,
         upload,
@@ -85,7 +91,7 @@ async fn put_chunk(t: &TestSandbox, upload: &str, bytes: &[u8], first: usize, la
     .await
 }
 
-async fn status(t: &TestSandbox, token: &str, publish_id: &str) -> Value {
+pub(crate) async fn status(t: &TestSandbox, token: &str, publish_id: &str) -> Value {
     let res = tt_post(
         t,
         "/open.tiktokapis.com/v2/post/publish/status/fetch/",
@@ -99,12 +105,17 @@ async fn status(t: &TestSandbox, token: &str, publish_id: &str) -> Value {
     body["data"].clone()
 }
 
-fn error_code(res: &Resp) -> String {
+pub(crate) fn error_code(res: &Resp) -> String {
     res.json()["error"]["code"].as_str().unwrap().to_owned()
 }
 
 /// Inits a FILE_UPLOAD; returns (publish_id, upload path).
-async fn init_file(t: &TestSandbox, token: &str, size: usize, chunk: usize) -> (String, String) {
+pub(crate) async fn init_file(
+    t: &TestSandbox,
+    token: &str,
+    size: usize,
+    chunk: usize,
+) -> (String, String) {
     let count = if size < 5 * MIB { 1 } else { size / chunk };
     let res = init(t, token, "SELF_ONLY", file_source(size, chunk, count)).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -141,14 +152,10 @@ async fn creator_info_lists_privacy_options_and_needs_video_publish() {
     assert_eq!(body["error"]["code"], "ok");
     assert!(!body["error"]["log_id"].as_str().unwrap().is_empty());
     assert_eq!(body["data"]["creator_username"], "demo");
+    // A public account (the default): no FOLLOWER_OF_CREATOR.
     assert_eq!(
         body["data"]["privacy_level_options"],
-        json!([
-            "PUBLIC_TO_EVERYONE",
-            "MUTUAL_FOLLOW_FRIENDS",
-            "FOLLOWER_OF_CREATOR",
-            "SELF_ONLY"
-        ])
+        json!(["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"])
     );
     assert_eq!(body["data"]["max_video_post_duration_sec"], 600);
 
@@ -231,7 +238,7 @@ async fn init_checks_the_chunk_math_privacy_and_title() {
         t.advance(11);
     }
     let res = init(&t, &token, "FRIENDS", file_source(1000, 1000, 1)).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&res), "privacy_level_option_mismatch");
     t.advance(11);
     let res = tt_post(
@@ -555,14 +562,24 @@ async fn unaudited_clients_may_only_post_privately() {
         res.json()["data"]["privacy_level_options"],
         json!(["SELF_ONLY"])
     );
-    let res = init(&t, &token, "PUBLIC_TO_EVERYONE", file_source(1000, 1000, 1)).await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        error_code(&res),
-        "unaudited_client_can_only_post_to_private_accounts"
+    // The account is public: even a SELF_ONLY post is refused.
+    for privacy in ["PUBLIC_TO_EVERYONE", "SELF_ONLY"] {
+        let res = init(&t, &token, privacy, file_source(1000, 1000, 1)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            error_code(&res),
+            "unaudited_client_can_only_post_to_private_accounts"
+        );
+    }
+    t.sb.set_tiktok_creator(
+        "demo",
+        herald_sandbox::TikTokCreator {
+            private_account: true,
+            ..Default::default()
+        },
     );
     let res = init(&t, &token, "SELF_ONLY", file_source(1000, 1000, 1)).await;
-    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 }
 
 #[tokio::test]

@@ -7,12 +7,12 @@ use axum::{Json, Router};
 use herald_accounts::Permission;
 use herald_connections::ConnectionView;
 use herald_core::{ConnectionId, Named};
-use herald_platforms::ProviderId;
+use herald_platforms::{PostingOptions, ProviderId};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use super::WorkspaceQuery;
-use crate::api::doc::{Forbidden, NotFound, Unauthorized};
+use crate::api::doc::{Conflict, Forbidden, NotFound, Unauthorized, Unavailable};
 use crate::auth::{ApiCaller, CurrentUser, Meta};
 use crate::member::{self, ApiMember, need};
 use crate::{AppState, WebError};
@@ -23,10 +23,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/platforms/{provider}/connect", post(connect))
         .route("/api/platforms/{provider}/connections", get(list))
         .route("/api/platforms/{provider}/connections/{id}", delete(remove))
+        .route(
+            "/api/platforms/{provider}/connections/{id}/posting-options",
+            get(show_posting_options),
+        )
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(providers, connect, list, remove))]
+#[openapi(paths(providers, connect, list, remove, show_posting_options))]
 pub(super) struct Doc;
 
 fn provider(slug: &str) -> Result<ProviderId, WebError> {
@@ -214,5 +218,56 @@ async fn remove(
     Ok(Json(RemovedBody {
         removed: true,
         revocation: removed.code(),
+    }))
+}
+
+/// What an account offers for its next post.
+#[derive(Serialize, ToSchema)]
+struct PostingOptionsBody {
+    connection_id: ConnectionId,
+    /// Null for platforms without such a notion (all but TikTok).
+    options: Option<PostingOptions>,
+}
+
+/// Read what an account's next post may be
+///
+/// What the platform says the account offers right now, to build a
+/// composer by its rules: TikTok's creator info (who the post goes out as,
+/// the privacy levels to choose from — TikTok allows no default —, the
+/// interactions the creator switched off, the longest video). Read again
+/// at most every 30 seconds per account (TikTok allows 20 reads a minute).
+#[utoipa::path(
+    get,
+    path = "/api/platforms/{provider}/connections/{id}/posting-options",
+    tag = "platforms",
+    operation_id = "get_posting_options",
+    params(
+        ("provider" = ProviderId, Path, description = "The platform."),
+        ("id" = ConnectionId, Path, description = "The connection."),
+        WorkspaceQuery,
+    ),
+    responses(
+        (status = 200, description = "The account's options.", body = PostingOptionsBody),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn show_posting_options(
+    State(state): State<AppState>,
+    ApiMember { auth, .. }: ApiMember<need::Draft>,
+    Path((slug, id)): Path<(String, ConnectionId)>,
+) -> Result<Json<PostingOptionsBody>, WebError> {
+    let provider = provider(&slug)?;
+    let listed = state.connections().list(&auth, Some(provider)).await?;
+    if !listed.iter().any(|c| c.id == id) {
+        return Err(WebError::NotFound);
+    }
+    let options = state.publishing().posting_options(&auth, &id).await?;
+    Ok(Json(PostingOptionsBody {
+        connection_id: id,
+        options,
     }))
 }

@@ -795,7 +795,7 @@ fn draft_target(t: DraftTarget) -> TargetInput {
             first_comment: t.first_comment,
             privacy: t.privacy,
             media: t.media,
-            cover_offset_ms: None,
+            ..Variant::default()
         },
     }
 }

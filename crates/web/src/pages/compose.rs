@@ -20,7 +20,7 @@ use axum::routing::get;
 use herald_accounts::Permission;
 use herald_connections::{ConnectionView, Status};
 use herald_core::{ConnectionId, PostId, Timestamp, WorkspaceId};
-use herald_platforms::{AccountKind, PostFormat, ProviderId};
+use herald_platforms::{AccountKind, PostFormat, PostingOptions, ProviderId};
 use herald_publishing::rules::rules_for;
 use herald_publishing::{PostInput, PostView, PublishError, TargetInput, Variant, When};
 use serde::Deserialize;
@@ -56,6 +56,14 @@ struct Overrides {
     /// The account gets its own media list (possibly empty).
     own_media: bool,
     media: String,
+    /// TikTok: interactions viewers get, and the commercial-content
+    /// disclosure (the switch and what it promotes).
+    allow_comments: bool,
+    allow_duets: bool,
+    allow_stitches: bool,
+    disclose: bool,
+    own_brand: bool,
+    branded: bool,
 }
 
 /// Everything the form holds.
@@ -138,6 +146,12 @@ impl ComposeState {
                         "format_auto" => o.format_auto = value,
                         "own_media" => o.own_media = !value.is_empty(),
                         "media" => o.media = value,
+                        "allow_comments" => o.allow_comments = !value.is_empty(),
+                        "allow_duets" => o.allow_duets = !value.is_empty(),
+                        "allow_stitches" => o.allow_stitches = !value.is_empty(),
+                        "disclose" => o.disclose = !value.is_empty(),
+                        "own_brand" => o.own_brand = !value.is_empty(),
+                        "branded" => o.branded = !value.is_empty(),
                         _ => {}
                     }
                 }
@@ -191,6 +205,12 @@ impl ComposeState {
                     format_auto: String::new(),
                     own_media: v.media != media,
                     media: v.media.join(","),
+                    allow_comments: v.allow_comments,
+                    allow_duets: v.allow_duets,
+                    allow_stitches: v.allow_stitches,
+                    disclose: v.discloses_commercial_content,
+                    own_brand: v.promotes_own_brand,
+                    branded: v.branded_content,
                 },
             );
             s.accounts.push(id);
@@ -246,6 +266,9 @@ impl ComposeState {
                 let keep = |supported: bool, value: &str| {
                     if supported { opt(value) } else { None }
                 };
+                let settings = rules.is_some_and(|r| r.post_settings);
+                // What it promotes counts only with the disclosure on.
+                let disclose = settings && o.disclose;
                 TargetInput {
                     connection_id: ConnectionId::from(id.as_str()),
                     variant: Variant {
@@ -260,6 +283,12 @@ impl ComposeState {
                         privacy: keep(rules.is_some_and(|r| !r.privacy.is_empty()), &o.privacy),
                         media,
                         cover_offset_ms: None,
+                        allow_comments: settings && o.allow_comments,
+                        allow_duets: settings && o.allow_duets,
+                        allow_stitches: settings && o.allow_stitches,
+                        discloses_commercial_content: disclose,
+                        promotes_own_brand: disclose && o.own_brand,
+                        branded_content: disclose && o.branded,
                     },
                 }
             })
@@ -304,10 +333,45 @@ pub struct Panel {
     pub has_first_comment: bool,
     pub first_comment: String,
     pub privacy: Vec<Choice>,
+    /// No privacy is preselected: the select starts at "Choose…".
+    pub privacy_choose: bool,
+    pub tiktok: Option<TikTokPanel>,
     pub formats: Vec<Choice>,
     pub format_auto: String,
     pub own_media: bool,
     pub media: String,
+}
+
+/// An interaction switch of a TikTok post.
+pub struct Toggle {
+    pub checked: bool,
+    /// Switched off in the creator's TikTok settings: it cannot be on.
+    pub disabled: bool,
+}
+
+/// The TikTok part of an account's panel: who the post goes out as, what
+/// the account offers right now (its creator info) and the person's
+/// choices.
+pub struct TikTokPanel {
+    /// `Nickname (@handle)`, when TikTok said.
+    pub posting_as: Option<String>,
+    /// TikTok did not say what the account offers.
+    pub unavailable: bool,
+    /// The longest video the account may post, in seconds.
+    pub max_seconds: Option<String>,
+    pub comments: Toggle,
+    pub duets: Toggle,
+    pub stitches: Toggle,
+    pub disclose: bool,
+    pub own_brand: bool,
+    pub branded: bool,
+}
+
+/// What an account's platform said it offers, for the composer.
+pub enum Offered {
+    Options(PostingOptions),
+    /// It was asked and did not answer.
+    Unavailable,
 }
 
 pub struct IssueLine {
@@ -393,6 +457,8 @@ fn script_copy(t: &'static Catalog) -> serde_json::Map<String, serde_json::Value
 
 struct PageInput {
     post_id: Option<PostId>,
+    /// What the accounts offer now, by connection id (TikTok).
+    offered: HashMap<String, Offered>,
     workspace: WorkspaceId,
     connections: Vec<ConnectionView>,
     state: ComposeState,
@@ -408,6 +474,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
     let t = c.t;
     let PageInput {
         post_id,
+        offered,
         workspace,
         connections,
         state,
@@ -463,14 +530,58 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
                     "titleMax": rules.title_max,
                     "titleRequired": rules.title_required,
                     "hashtagsMax": rules.hashtags_max,
+                    "utf16": rules.counts_utf16,
                     "formats": rules.formats.iter().map(|f| f.format.as_str()).collect::<Vec<_>>(),
                 }),
             );
-            let privacy_selected = if rules.privacy.contains(&o.privacy.as_str()) {
+            let options = match offered.get(v.id.as_str()) {
+                Some(Offered::Options(options)) => Some(options),
+                _ => None,
+            };
+            // The platform's own list, in its order, when it said;
+            // otherwise every value the platform knows.
+            let privacy_values: Vec<&'static str> = match options {
+                Some(options) => options
+                    .privacy_options
+                    .iter()
+                    .filter_map(|o| rules.privacy.iter().find(|p| **p == o.as_str()).copied())
+                    .collect(),
+                None => rules.privacy.to_vec(),
+            };
+            let privacy_selected = if privacy_values.contains(&o.privacy.as_str()) {
                 o.privacy.as_str()
+            } else if rules.privacy_required {
+                ""
             } else {
                 rules.privacy.first().copied().unwrap_or("")
             };
+            let tiktok = rules.post_settings.then(|| TikTokPanel {
+                posting_as: options.and_then(|i| match (&i.nickname, &i.username) {
+                    (Some(n), Some(u)) => Some(format!("{n} (@{u})")),
+                    (None, Some(u)) => Some(format!("@{u}")),
+                    (Some(n), None) => Some(n.clone()),
+                    (None, None) => None,
+                }),
+                unavailable: matches!(offered.get(v.id.as_str()), Some(Offered::Unavailable)),
+                max_seconds: options
+                    .and_then(|i| i.max_video_duration_secs)
+                    .map(|s| s.to_string()),
+                comments: Toggle {
+                    checked: o.allow_comments,
+                    disabled: options.is_some_and(|i| i.comment_disabled),
+                },
+                duets: Toggle {
+                    checked: o.allow_duets,
+                    disabled: options.is_some_and(|i| i.duet_disabled),
+                },
+                stitches: Toggle {
+                    checked: o.allow_stitches,
+                    disabled: options.is_some_and(|i| i.stitch_disabled),
+                },
+                disclose: o.disclose,
+                own_brand: o.own_brand,
+                branded: o.branded,
+            });
             Panel {
                 id: v.id.to_string(),
                 name: v.name.clone(),
@@ -485,8 +596,7 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
                 link: o.link.clone(),
                 has_first_comment: rules.first_comment,
                 first_comment: o.first_comment.clone(),
-                privacy: rules
-                    .privacy
+                privacy: privacy_values
                     .iter()
                     .map(|value| Choice {
                         value,
@@ -494,6 +604,8 @@ fn page(c: Chrome, input: PageInput) -> ComposePage {
                         selected: *value == privacy_selected,
                     })
                     .collect(),
+                privacy_choose: rules.privacy_required,
+                tiktok,
                 formats: rules
                     .formats
                     .iter()
@@ -575,6 +687,34 @@ struct ComposeQuery {
     at: Option<String>,
     /// An account to start with, ticked (one of the workspace's).
     account: Option<String>,
+}
+
+/// What each account whose platform says so offers right now (TikTok's
+/// creator info), by connection id. An account that needs reconnecting is
+/// not asked; one that could not be asked is marked unavailable.
+async fn offered_of(
+    state: &AppState,
+    auth: &herald_accounts::Authorized,
+    connections: &[ConnectionView],
+) -> HashMap<String, Offered> {
+    let publishing = state.publishing();
+    let mut offered = HashMap::new();
+    for conn in connections {
+        if !rules_for(conn.kind).post_settings || conn.status == Status::NeedsReconnection {
+            continue;
+        }
+        match publishing.posting_options(auth, &conn.id).await {
+            Ok(Some(options)) => {
+                offered.insert(conn.id.to_string(), Offered::Options(options));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::debug!(connection = %conn.id, error = %e, "posting options not shown");
+                offered.insert(conn.id.to_string(), Offered::Unavailable);
+            }
+        }
+    }
+    offered
 }
 
 /// The date and time fields (`2026-12-08`, `18:00`) of instant `at` in
@@ -716,10 +856,12 @@ async fn show_composer(
         Some(id) => Some(from_draft(&state, &auth, c.t, id, &connections, &mut form).await?),
         None => None,
     };
+    let offered = offered_of(&state, &auth, &connections).await;
     render(&page(
         c,
         PageInput {
             post_id: None,
+            offered,
             workspace: ws.id,
             connections,
             state: form,
@@ -745,10 +887,12 @@ async fn show_edit(
     let connections = state.connections().list(&auth, None).await?;
     let editable = post.targets.iter().all(|t| t.status.is_editable());
     let error = (!editable).then(|| c.t.get("compose.not_editable").to_owned());
+    let offered = offered_of(&state, &auth, &connections).await;
     render(&page(
         c,
         PageInput {
             post_id: Some(post.id.clone()),
+            offered,
             workspace: ws.id,
             connections,
             state: ComposeState::from_post(&post),
@@ -847,10 +991,12 @@ async fn save(
         _ => Vec::new(),
     };
     let error = Some(error_copy(c.locale, e.code()).to_owned());
+    let offered = offered_of(&state, &auth, &connections).await;
     let mut response = render(&page(
         c,
         PageInput {
             post_id,
+            offered,
             workspace,
             connections,
             state: form,
@@ -964,7 +1110,14 @@ mod tests {
     }
 
     /// Every issue code the rules and the service produce.
-    const ISSUE_CODES: [&str; 28] = [
+    const ISSUE_CODES: [&str; 35] = [
+        "caption_too_long_utf16",
+        "privacy_required",
+        "privacy_not_offered",
+        "branded_content_private",
+        "disclosure_incomplete",
+        "interaction_disabled",
+        "video_too_long_for_account",
         "format_unsupported",
         "caption_too_long",
         "too_many_hashtags",
