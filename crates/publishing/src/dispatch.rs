@@ -558,6 +558,16 @@ impl Dispatcher {
             return Ok(());
         }
         let warning = (!published.warnings.is_empty()).then(|| published.warnings.join(" "));
+        // A warning the adapter explained is shown in the reader's words.
+        let explained = match (published.hints().first(), &warning) {
+            (Some(hint), Some(said)) => serde_json::to_string(&warning_detail(
+                hint,
+                Param::from(provider_name(&target.provider)),
+                said,
+            ))
+            .ok(),
+            _ => None,
+        };
         store::insert_receipt(
             &mut tx,
             &NewReceipt {
@@ -567,7 +577,7 @@ impl Dispatcher {
                     kind: "warning",
                     code: None,
                     message: Some(w),
-                    detail: None,
+                    detail: explained.as_deref(),
                 }),
                 ..run.receipt(Outcome::Published, &encoded, now)
             },
@@ -906,6 +916,25 @@ fn hinted(error: &PlatformError, platform: Param) -> FailureDetail {
                 .params
                 .insert(key.clone(), Param::Text(value.clone()));
         }
+    }
+    detail
+}
+
+/// The words of a warning whose adapter said what it means: the hint's
+/// code and values, with the platform and the warning itself.
+fn warning_detail(hint: &herald_platforms::Hint, platform: Param, said: &str) -> FailureDetail {
+    let mut detail = FailureDetail::new(
+        "platform_said",
+        [
+            ("platform", platform),
+            ("detail", Param::Text(said.to_owned())),
+        ],
+    );
+    detail.code = hint.code.clone();
+    for (key, value) in &hint.params {
+        detail
+            .params
+            .insert(key.clone(), Param::Text(value.clone()));
     }
     detail
 }

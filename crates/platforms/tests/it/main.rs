@@ -1,8 +1,9 @@
 //! Integration tests: Herald's real platform adapters against the sandbox
 //! simulators, served on loopback HTTP with a manual clock. One module per
 //! provider for the OAuth flows, `client` for every fault class, the
-//! publishers, `engage` for replies, messages and moderation, and
-//! `insights_meta` for the Meta insights readers.
+//! publishers, `engage` for replies, messages and moderation,
+//! `insights_meta` for the Meta insights readers, and `subscriptions` for
+//! webhook subscriptions.
 
 mod client;
 mod engage;
@@ -14,5 +15,6 @@ mod meta;
 mod publish_meta;
 mod publish_tiktok_youtube;
 mod publishing;
+mod subscriptions;
 mod tiktok;
 mod youtube;
