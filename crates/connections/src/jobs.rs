@@ -1,5 +1,6 @@
-//! Jobs: renewing a connection's tokens, and re-encrypting credentials
-//! after a key rotation.
+//! Jobs: renewing a connection's tokens, subscribing its webhooks when
+//! that failed for a passing reason, and re-encrypting credentials after
+//! a key rotation.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use herald_platforms::ErrorKind;
 use serde::{Deserialize, Serialize};
 
 use crate::sealed::Keyring;
-use crate::{Connections, Refreshed};
+use crate::{Connections, Refreshed, Webhooks};
 
 /// Renew (or check) the tokens of one connection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +24,21 @@ impl JobPayload for RefreshConnection {
     /// With the queue's backoff this spans about an hour: well inside the
     /// lead time before even Google's hour-long tokens expire… for the
     /// first refresh; later ones still have the remaining lifetime.
+    const MAX_ATTEMPTS: i32 = 12;
+}
+
+/// Ask the platform again to send one connection's webhooks (after a
+/// passing failure, or for a connection never subscribed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubscribeWebhooks {
+    pub connection: herald_core::ConnectionId,
+}
+
+impl JobPayload for SubscribeWebhooks {
+    const KIND: &'static str = "connections.webhooks.v1";
+    const QUEUE: &'static str = "connections";
+    /// With the queue's backoff this spans about two hours; then the
+    /// subscription counts as failed until the daily check.
     const MAX_ATTEMPTS: i32 = 12;
 }
 
@@ -68,6 +84,7 @@ pub const REENCRYPT_KEY: &str = "credentials-reencrypt";
 /// sealed values in `keyring`.
 pub fn register(registry: &mut Registry, connections: Connections, keyring: Keyring) {
     registry.register::<RefreshConnection, _>(RefreshHandler(connections.clone()));
+    registry.register::<SubscribeWebhooks, _>(SubscribeHandler(connections.clone()));
     registry.register::<WarnExpiring, _>(ExpiryHandler(connections.clone()));
     registry.register::<ReencryptCredentials, _>(ReencryptHandler {
         connections,
@@ -123,6 +140,25 @@ impl Handler<RefreshConnection> for RefreshHandler {
                     _ => error,
                 })
             }
+        }
+    }
+}
+
+pub struct SubscribeHandler(pub Connections);
+
+#[async_trait]
+impl Handler<SubscribeWebhooks> for SubscribeHandler {
+    async fn run(&self, job: SubscribeWebhooks, ctx: &JobContext) -> Result<(), JobError> {
+        match self
+            .0
+            .subscribe_webhooks(&job.connection, ctx.is_last_attempt())
+            .await
+        {
+            Ok(Some(Webhooks::Retrying { message, .. })) => Err(JobError::transient(format!(
+                "subscribing webhooks failed for now: {message}"
+            ))),
+            Ok(_) => Ok(()),
+            Err(e) => Err(JobError::transient(herald_core::error::chain(&e))),
         }
     }
 }

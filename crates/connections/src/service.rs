@@ -25,10 +25,12 @@ use crate::vault::{Vault, VaultError};
 mod connect;
 mod expiry;
 mod refresh;
+mod webhooks;
 
 pub use expiry::{EXPIRING_SUBJECT, WARN_BEFORE, hard_end};
 pub use refresh::NEEDS_RECONNECTION_SUBJECT;
 use refresh::next_refresh;
+pub use webhooks::Webhooks;
 
 /// How long a person has to consent, and then to choose accounts.
 /// How long a connect attempt (OAuth in flight) may take; then it is void
@@ -153,6 +155,11 @@ pub struct ConnectionView {
     /// deauthorize callback); `None` unless revoked since the last
     /// (re)connection.
     pub revoked_at: Option<Timestamp>,
+    /// Whether the platform sends Herald this account's webhooks
+    /// (comments, mentions, messages for the inbox).
+    pub webhooks: Webhooks,
+    /// When the subscription was last asked for.
+    pub webhooks_checked_at: Option<Timestamp>,
 }
 
 /// An account offered after consent, for the person to pick.
@@ -495,6 +502,8 @@ impl Connections {
             refreshed_at: row.refreshed_at.map(Timestamp::from),
             connected_at: row.created_at.0,
             revoked_at: row.revoked_at.map(Timestamp::from),
+            webhooks: Webhooks::from_stored(&row.webhooks, provider),
+            webhooks_checked_at: row.webhooks_checked_at.map(Timestamp::from),
         }
     }
 

@@ -34,12 +34,16 @@ pub struct ConnectionRow {
     /// Connected through the built-in sandbox (only sandbox webhooks and
     /// callbacks reach it).
     pub sandbox: bool,
+    /// The webhook subscription at the platform (`Webhooks` as JSON;
+    /// empty: not asked yet).
+    pub webhooks: String,
+    pub webhooks_checked_at: Option<DbTime>,
 }
 
 const COLUMNS: &str = "id, workspace_id, provider, kind, remote_id, platform_user_id, name, \
      handle, avatar_url, parent, scopes, status, status_detail, key_id, secrets, \
      access_expires_at, refresh_expires_at, issued_at, refreshed_at, created_at, updated_at, \
-     revoked_at, sandbox";
+     revoked_at, sandbox, webhooks, webhooks_checked_at";
 
 pub async fn connection(db: &Db, id: &ConnectionId) -> Result<Option<ConnectionRow>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
@@ -107,7 +111,7 @@ pub async fn ending_between(
 pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: UserId) -> Result<(), DbError> {
     let sql = format!(
         "INSERT INTO connections ({COLUMNS}, connected_by) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
     );
     on_tx!(tx, |conn| {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -134,6 +138,8 @@ pub async fn insert(tx: &mut Tx, row: &ConnectionRow, by: UserId) -> Result<(), 
             .bind(row.updated_at)
             .bind(row.revoked_at)
             .bind(row.sandbox)
+            .bind(&row.webhooks)
+            .bind(row.webhooks_checked_at)
             .bind(by)
             .execute(conn)
             .await?;
@@ -168,6 +174,24 @@ pub async fn update_grant(tx: &mut Tx, row: &ConnectionRow) -> Result<(), DbErro
         .bind(&row.id)
         .execute(conn)
         .await?;
+    });
+    Ok(())
+}
+
+/// Records where the connection's webhook subscription stands.
+pub async fn set_webhooks(
+    db: &Db,
+    id: &ConnectionId,
+    webhooks: &str,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    on_pool!(db, |pool| {
+        sqlx::query("UPDATE connections SET webhooks = $1, webhooks_checked_at = $2 WHERE id = $3")
+            .bind(webhooks)
+            .bind(DbTime(at))
+            .bind(id)
+            .execute(pool)
+            .await?;
     });
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! TikTok adapter against the sandbox (rotating refresh tokens): a token
 //! about to expire is renewed, two refreshes at once do not burn the
 //! rotating refresh token, and a token revoked at the platform flags the
-//! connection for reconnection with an audit event. On both engines.
+//! connection for reconnection with an audit event. And the webhook
+//! subscription a Facebook Page gets when it is connected: stored on the
+//! connection, retried after a passing failure, asked for again on a
+//! reconnection and at the daily check. On both engines.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,19 +15,19 @@ use herald_accounts::{Accounts, BoxError, Letter, Mailbox, RequestMeta, Settings
 use herald_connections::vault::{KeyId, Vault};
 use herald_connections::{
     CallbackParams, Completed, Connections, NEEDS_RECONNECTION_SUBJECT, Refreshed, Status,
-    StatusDetail,
+    StatusDetail, Webhooks,
 };
 use herald_core::{ConnectionId, ManualClock, SignedDuration, Timestamp};
 use herald_db::Tx;
 use herald_db::on_both_backends;
 use herald_db::testing::TestDb;
 use herald_events::Outbox;
-use herald_jobs::Queue;
+use herald_jobs::{JobState, Queue};
 use herald_platforms::{
     AppConfig, ClientOptions, Hosts, PlatformClient, PlatformsConfig, ProviderId, Providers, Secret,
 };
 use herald_ratelimit::InProcessLimiter;
-use herald_sandbox::{Platform, Sandbox, SandboxConfig};
+use herald_sandbox::{Fault, FaultKind, Platform, Sandbox, SandboxConfig};
 
 #[derive(Default)]
 struct Letters(Mutex<Vec<Letter>>);
@@ -41,6 +44,7 @@ const PASSWORD: &str = "violet lantern across the fjord";
 
 struct Setup {
     connections: Connections,
+    queue: Queue,
     accounts: Accounts,
     sandbox: Sandbox,
     clock: Arc<ManualClock>,
@@ -103,21 +107,23 @@ async fn setup(t: &TestDb) -> Setup {
         },
     )
     .unwrap();
-    let tiktok = &sandbox.config().tiktok;
+    let app = |credentials: &herald_sandbox::AppCredentials| AppConfig {
+        client_id: credentials.client_id.clone(),
+        client_secret: Secret::new(credentials.client_secret.clone()),
+        hosts: Hosts::sandbox(&base),
+    };
     let providers = Providers::new(
         &PlatformsConfig {
-            tiktok: Some(AppConfig {
-                client_id: tiktok.client_id.clone(),
-                client_secret: Secret::new(tiktok.client_secret.clone()),
-                hosts: Hosts::sandbox(base),
-            }),
+            tiktok: Some(app(&sandbox.config().tiktok)),
+            facebook: Some(app(&sandbox.config().meta)),
             ..PlatformsConfig::default()
         },
         &client,
     );
+    let queue = Queue::new(t.db.clone(), clock.clone());
     let connections = Connections::new(
         t.db.clone(),
-        Queue::new(t.db.clone(), clock.clone()),
+        queue.clone(),
         providers,
         Arc::new(Vault::in_memory(&[(KeyId(1), [9; 32])])),
         accounts.clone(),
@@ -126,6 +132,7 @@ async fn setup(t: &TestDb) -> Setup {
     );
     Setup {
         connections,
+        queue,
         accounts,
         sandbox,
         clock,
@@ -149,15 +156,18 @@ async fn owner(s: &Setup) -> herald_accounts::Authorized {
 
 /// Connects the sandbox user `demo`'s TikTok account; returns its id.
 async fn connect_tiktok(s: &Setup) -> ConnectionId {
+    match consent(s, ProviderId::TikTok, &[]).await {
+        Completed::Connected { accounts, .. } => accounts[0].id.clone(),
+        other => panic!("expected one account, got {other:?}"),
+    }
+}
+
+/// Consents to everything `provider` asks for but `withheld` as the
+/// sandbox user `demo`, and completes the callback.
+async fn consent(s: &Setup, provider: ProviderId, withheld: &[&str]) -> Completed {
     let authorize = s
         .connections
-        .start(
-            &s.user,
-            Some(&s.session),
-            &owner(s).await,
-            ProviderId::TikTok,
-            false,
-        )
+        .start(&s.user, Some(&s.session), &owner(s).await, provider, false)
         .await
         .unwrap();
     let browser = reqwest::Client::builder()
@@ -189,7 +199,11 @@ async fn connect_tiktok(s: &Setup) -> ConnectionId {
         {
             continue;
         }
-        form.push((name, get("value").unwrap_or_default()));
+        let value = get("value").unwrap_or_default();
+        if name == "grant" && withheld.contains(&value.as_str()) {
+            continue;
+        }
+        form.push((name, value));
     }
     form.push(("decision".into(), "allow".into()));
     let action = authorize.as_str().split('?').next().unwrap().to_owned();
@@ -200,12 +214,11 @@ async fn connect_tiktok(s: &Setup) -> ConnectionId {
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.into_owned())
     };
-    let completed = s
-        .connections
+    s.connections
         .complete(
             &s.user,
             Some(&s.session),
-            ProviderId::TikTok,
+            provider,
             &CallbackParams {
                 state: param("state"),
                 code: param("code"),
@@ -214,11 +227,137 @@ async fn connect_tiktok(s: &Setup) -> ConnectionId {
             &RequestMeta::default(),
         )
         .await
+        .unwrap()
+}
+
+/// Connects the sandbox user `demo`'s first Facebook Page (withholding
+/// `withheld`); its connection.
+async fn connect_page(s: &Setup, withheld: &[&str]) -> herald_connections::ConnectionView {
+    let Completed::Choose { attempt } = consent(s, ProviderId::Facebook, withheld).await else {
+        panic!("two Pages and their Instagram accounts to choose from");
+    };
+    let (_, choices) = s
+        .connections
+        .choices(&s.user, Some(&s.session), &attempt)
+        .await
         .unwrap();
-    match completed {
-        Completed::Connected { accounts, .. } => accounts[0].id.clone(),
-        other => panic!("expected one account, got {other:?}"),
-    }
+    let page = choices
+        .iter()
+        .find(|c| c.key.starts_with("facebook_page:"))
+        .unwrap()
+        .key
+        .clone();
+    let (_, mut views) = s
+        .connections
+        .choose(
+            &s.user,
+            Some(&s.session),
+            &attempt,
+            &[page],
+            &RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+    views.remove(0)
+}
+
+/// The queued webhook-subscription jobs of connection `id`.
+async fn subscription_jobs(s: &Setup, id: &ConnectionId) -> usize {
+    s.queue
+        .list(JobState::Queued, Some("connections"), 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|j| j.kind == "connections.webhooks.v1" && j.payload["connection"] == id.as_str())
+        .count()
+}
+
+async fn a_connected_page_is_subscribed_and_a_passing_failure_is_retried(t: TestDb) {
+    let s = setup(&t).await;
+    let page = connect_page(&s, &[]).await;
+    let fields = vec!["feed".to_owned(), "messages".to_owned()];
+    assert_eq!(
+        page.webhooks,
+        Webhooks::Subscribed {
+            fields: fields.clone()
+        }
+    );
+    assert_eq!(
+        page.webhooks_checked_at,
+        Some(herald_core::Clock::now(&*s.clock))
+    );
+    assert_eq!(
+        s.sandbox.webhook_subscription(&page.remote_id),
+        Some(fields.clone())
+    );
+    assert_eq!(subscription_jobs(&s, &page.id).await, 0);
+
+    // Meta fails while the Page is connected again: the connection says
+    // so and a job is queued to try again.
+    s.sandbox
+        .inject(
+            "meta.subscribed_apps",
+            Fault {
+                kind: FaultKind::ServerError,
+                times: None,
+            },
+        )
+        .unwrap();
+    let again = connect_page(&s, &[]).await;
+    assert_eq!(again.id, page.id);
+    assert!(
+        matches!(&again.webhooks, Webhooks::Retrying { platform_code, .. } if platform_code.as_deref() == Some("2")),
+        "{:?}",
+        again.webhooks
+    );
+    assert_eq!(subscription_jobs(&s, &page.id).await, 1);
+    // The job's last attempt gives up: failed, not retrying.
+    assert!(matches!(
+        s.connections
+            .subscribe_webhooks(&page.id, true)
+            .await
+            .unwrap(),
+        Some(Webhooks::Failed { .. })
+    ));
+    // The daily check of the Page token asks again, and then it works.
+    s.sandbox.clear_faults();
+    s.clock.advance(SignedDuration::from_hours(25));
+    assert!(matches!(
+        s.connections.refresh(&page.id, false).await.unwrap(),
+        Refreshed::Checked { .. }
+    ));
+    assert_eq!(subscription_jobs(&s, &page.id).await, 2);
+    assert_eq!(
+        s.connections
+            .subscribe_webhooks(&page.id, false)
+            .await
+            .unwrap(),
+        Some(Webhooks::Subscribed { fields })
+    );
+}
+
+async fn a_page_connected_without_pages_manage_metadata_says_so_until_reconnected(t: TestDb) {
+    let s = setup(&t).await;
+    let page = connect_page(&s, &["pages_manage_metadata"]).await;
+    assert_eq!(
+        page.webhooks,
+        Webhooks::MissingPermission {
+            scopes: vec!["pages_manage_metadata".to_owned()]
+        }
+    );
+    assert_eq!(s.sandbox.webhook_subscription(&page.remote_id), None);
+    assert_eq!(subscription_jobs(&s, &page.id).await, 0, "nothing to retry");
+    // Reconnecting with the permission subscribes it.
+    let again = connect_page(&s, &[]).await;
+    assert!(matches!(again.webhooks, Webhooks::Subscribed { .. }));
+    let listed = s.connections.list(&owner(&s).await, None).await.unwrap();
+    assert_eq!(listed[0].webhooks, again.webhooks);
+    assert!(s.sandbox.webhook_subscription(&page.remote_id).is_some());
+    // TikTok has nothing to subscribe.
+    let tiktok = connect_tiktok(&s).await;
+    let listed = s.connections.list(&owner(&s).await, None).await.unwrap();
+    let tiktok = listed.iter().find(|c| c.id == tiktok).unwrap();
+    assert_eq!(tiktok.webhooks, Webhooks::NotApplicable);
 }
 
 async fn refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token(t: TestDb) {
@@ -380,4 +519,6 @@ async fn a_connection_whose_access_ends_within_a_week_is_announced(t: TestDb) {
 on_both_backends!(
     refresh_renews_before_expiry_once_at_a_time_and_flags_a_revoked_token,
     a_connection_whose_access_ends_within_a_week_is_announced,
+    a_connected_page_is_subscribed_and_a_passing_failure_is_retried,
+    a_page_connected_without_pages_manage_metadata_says_so_until_reconnected,
 );

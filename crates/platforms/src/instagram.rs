@@ -14,7 +14,7 @@ use crate::client::{Call, Dialect, Method, PlatformClient, Reply};
 use crate::meta::{GRAPH_VERSION, GraphDialect};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, SubscribeRequest, Subscription,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, consent_url, expiry, split_scopes};
 use herald_core::Timestamp;
@@ -280,6 +280,64 @@ impl Connector for InstagramLogin {
         // removes the app under Instagram's "Apps and websites".
         Ok(Revocation::Unsupported)
     }
+
+    /// `POST graph.instagram.com/{v}/me/subscribed_apps` with the account's
+    /// token, asking for the fields Herald consumes that its permissions
+    /// cover.
+    async fn subscribe_webhooks(
+        &self,
+        request: &SubscribeRequest<'_>,
+    ) -> Result<Subscription, PlatformError> {
+        if request.kind != AccountKind::InstagramAccount {
+            return Ok(Subscription::NotApplicable);
+        }
+        let fields = instagram_fields(request.granted_scopes);
+        if fields.is_empty() {
+            return Ok(Subscription::MissingPermission {
+                scopes: vec![COMMENTS_SCOPE.to_owned()],
+            });
+        }
+        let call = Call::new(
+            ProviderId::Instagram,
+            "instagram.subscribed_apps",
+            Method::Post,
+            self.app.hosts.url(
+                "graph.instagram.com",
+                &format!("/{GRAPH_VERSION}/me/subscribed_apps"),
+            ),
+        )
+        .query("access_token", request.access_token.expose())
+        .form(&[("subscribed_fields", &fields.join(","))])
+        // Subscribing again sets the same fields.
+        .idempotent(true)
+        .bucket(request.remote_id);
+        crate::meta::subscribed(
+            self.client.send(&call, &DIALECT).await,
+            ProviderId::Instagram,
+            fields,
+            COMMENTS_SCOPE,
+        )
+    }
+}
+
+/// What the inbox needs most: comments and mentions.
+const COMMENTS_SCOPE: &str = "instagram_business_manage_comments";
+
+/// The Instagram fields Herald consumes (`herald_webhooks`' plan), each
+/// when the scope Meta requires for it was granted.
+fn instagram_fields(granted: &[String]) -> Vec<String> {
+    let has = |scope: &str| granted.iter().any(|s| s == scope);
+    let mut fields = Vec::new();
+    if has(COMMENTS_SCOPE) {
+        fields.extend(["comments", "live_comments", "mentions"].map(str::to_owned));
+    }
+    if has("instagram_business_manage_insights") {
+        fields.push("story_insights".to_owned());
+    }
+    if has("instagram_business_manage_messages") {
+        fields.push("messages".to_owned());
+    }
+    fields
 }
 
 #[derive(Deserialize)]

@@ -31,7 +31,8 @@ pub use client::{Call, ClientOptions, Dialect, Method, PlatformClient, Reply, Us
 pub use error::{ErrorKind, HINT_CODES, Hint, PlatformError, is_hint_code};
 pub use provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, missing_scopes,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, SubscribeRequest, Subscription,
+    missing_scopes,
 };
 pub use publish::{
     Budget, MediaItem, MediaKind, MediaSource, POST_ID_PENDING, PostFormat, PostIdLookup,

@@ -16,13 +16,24 @@ use url::Url;
 use crate::client::{Call, Dialect, Method, PlatformClient, Reply, Usage};
 use crate::provider::{
     AccountKind, AuthorizeRequest, Candidate, CodeExchange, Connector, Credentials, Grant,
-    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret,
+    ProviderId, ProviderInfo, Revocation, ScopeUse, Secret, SubscribeRequest, Subscription,
 };
 use crate::{AppConfig, ErrorKind, PlatformError, consent_url};
 
 /// Hint codes of Facebook Login connections (permissions, webhook
 /// subscriptions); see [`crate::HINT_CODES`].
-pub const HINTS: &[&str] = &[];
+pub const HINTS: &[&str] = &[FIRST_COMMENT_PERMISSION];
+
+/// The post is up, but Meta refused its first comment for want of a
+/// permission (`scopes`: the ones commenting as the Page takes).
+pub const FIRST_COMMENT_PERMISSION: &str = "first_comment_missing_permission";
+
+/// What commenting as the Page takes besides the Page token: Meta's
+/// comments guide lists these with `pages_read_engagement`.
+pub const COMMENT_SCOPES: &[&str] = &["pages_manage_engagement", "pages_read_user_engagement"];
+
+/// Without it Meta refuses `subscribed_apps`, and no webhook comes at all.
+pub const SUBSCRIBE_SCOPE: &str = "pages_manage_metadata";
 
 /// The Graph API version Herald speaks.
 pub const GRAPH_VERSION: &str = "v25.0";
@@ -35,15 +46,21 @@ const REQUIRED: &[&str] = &[
     "instagram_content_publish",
 ];
 
-/// Asked for as well, but Herald works without them (insights, comments).
+/// Asked for as well, but Herald publishes without them (insights,
+/// comments, webhooks). `pages_manage_metadata` is here rather than
+/// required: publishing works without it, and a connection that lacks it
+/// says so on its card (no webhooks) instead of refusing to connect.
 const OPTIONAL: &[&str] = &[
     "business_management",
     "instagram_manage_insights",
     "read_insights",
     "instagram_manage_comments",
     "pages_manage_engagement",
+    "pages_read_user_engagement",
     "pages_messaging",
     "instagram_manage_messages",
+    "pages_manage_metadata",
+    "ads_read",
 ];
 
 /// Every scope requested, with the feature that uses it (a test keeps
@@ -100,6 +117,11 @@ const SCOPES: &[ScopeUse] = &[
         purpose: "engage_pages",
     },
     ScopeUse {
+        scope: "pages_read_user_engagement",
+        required: false,
+        purpose: "engage_pages",
+    },
+    ScopeUse {
         scope: "pages_messaging",
         required: false,
         purpose: "messages",
@@ -108,6 +130,16 @@ const SCOPES: &[ScopeUse] = &[
         scope: "instagram_manage_messages",
         required: false,
         purpose: "messages",
+    },
+    ScopeUse {
+        scope: "pages_manage_metadata",
+        required: false,
+        purpose: "webhooks",
+    },
+    ScopeUse {
+        scope: "ads_read",
+        required: false,
+        purpose: "business_roles",
     },
 ];
 
@@ -373,6 +405,107 @@ impl Connector for FacebookLogin {
         // revoked.
         Ok(Revocation::Unsupported)
     }
+
+    /// `POST /{page-id}/subscribed_apps` with the Page token. An Instagram
+    /// business account gets its webhooks through its Page (the fields
+    /// themselves are the app's Instagram fields): its Page token's `/me`
+    /// is that Page.
+    async fn subscribe_webhooks(
+        &self,
+        request: &SubscribeRequest<'_>,
+    ) -> Result<Subscription, PlatformError> {
+        let page = match request.kind {
+            AccountKind::FacebookPage => request.remote_id,
+            AccountKind::InstagramBusiness => "me",
+            _ => return Ok(Subscription::NotApplicable),
+        };
+        let granted = request.granted_scopes;
+        if !granted.iter().any(|s| s == SUBSCRIBE_SCOPE) {
+            return Ok(Subscription::MissingPermission {
+                scopes: vec![SUBSCRIBE_SCOPE.to_owned()],
+            });
+        }
+        let fields = page_fields(granted);
+        let call = Call::new(
+            ProviderId::Facebook,
+            "meta.subscribed_apps",
+            Method::Post,
+            self.graph(&format!("/{page}/subscribed_apps")),
+        )
+        .query("access_token", request.access_token.expose())
+        .form(&[("subscribed_fields", &fields.join(","))])
+        // Subscribing again sets the same fields.
+        .idempotent(true)
+        .bucket(request.remote_id);
+        subscribed(
+            self.client
+                .send(&call, &GraphDialect(ProviderId::Facebook))
+                .await,
+            ProviderId::Facebook,
+            fields,
+            SUBSCRIBE_SCOPE,
+        )
+    }
+}
+
+/// The Page fields Herald consumes (`herald_webhooks`' plan): `feed`
+/// (comments on the Page's posts) always, `messages` when the Page's
+/// messages were granted (Meta refuses the field without
+/// `pages_messaging`).
+fn page_fields(granted: &[String]) -> Vec<String> {
+    let mut fields = vec!["feed".to_owned()];
+    if granted.iter().any(|s| s == "pages_messaging") {
+        fields.push("messages".to_owned());
+    }
+    fields
+}
+
+/// What a `subscribed_apps` answer means: `{"success":true}` subscribed,
+/// a permission refusal the permission it names (else `fallback`), any
+/// other refusal an error.
+pub(crate) fn subscribed(
+    answer: Result<Reply, PlatformError>,
+    provider: ProviderId,
+    fields: Vec<String>,
+    fallback: &str,
+) -> Result<Subscription, PlatformError> {
+    match answer {
+        Ok(reply) => {
+            let body: SuccessReply = reply.json(provider)?;
+            if body.success {
+                Ok(Subscription::Subscribed { fields })
+            } else {
+                Err(PlatformError::unexpected(
+                    provider,
+                    "subscribed_apps answered success: false",
+                ))
+            }
+        }
+        Err(e) if matches!(e.kind, ErrorKind::Reconsent { .. }) => {
+            // "(#200) To subscribe to the messages field, one of these
+            // permissions is needed: pages_messaging" names it; "(#200)
+            // Requires pages_manage_metadata permission…" too.
+            let named: Vec<String> = e
+                .message
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w.starts_with("pages_") || w.starts_with("instagram_"))
+                .map(str::to_owned)
+                .collect();
+            let scopes = if named.is_empty() {
+                vec![fallback.to_owned()]
+            } else {
+                named
+            };
+            Ok(Subscription::MissingPermission { scopes })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SuccessReply {
+    #[serde(default)]
+    success: bool,
 }
 
 #[derive(Deserialize)]

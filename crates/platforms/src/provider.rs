@@ -254,6 +254,32 @@ pub enum Revocation {
     Unsupported,
 }
 
+/// One connected account whose webhooks should be switched on.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscribeRequest<'a> {
+    pub kind: AccountKind,
+    /// The account's platform id (Page id, Instagram user id).
+    pub remote_id: &'a str,
+    pub access_token: &'a Secret,
+    /// The scopes the connection was granted (which fields may be asked
+    /// for, and whether subscribing is allowed at all).
+    pub granted_scopes: &'a [String],
+}
+
+/// Where an account's webhook subscription stands after asking for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    /// The platform sends webhooks for these fields.
+    Subscribed { fields: Vec<String> },
+    /// The connection lacks these permissions: the platform refuses the
+    /// subscription (or would), so no webhook comes until the person
+    /// grants them by connecting again.
+    MissingPermission { scopes: Vec<String> },
+    /// The platform has no per-account webhook subscription Herald uses
+    /// (TikTok, YouTube).
+    NotApplicable,
+}
+
 /// Connecting accounts and keeping their tokens alive. One implementation
 /// per provider; publishing and metrics get their own traits.
 #[async_trait]
@@ -280,6 +306,16 @@ pub trait Connector: Send + Sync + 'static {
         kind: AccountKind,
         credentials: &Credentials,
     ) -> Result<Revocation, PlatformError>;
+
+    /// Subscribes the account to the webhook fields Herald consumes, where
+    /// the platform only sends webhooks for accounts subscribed one by one
+    /// (Meta). Safe to repeat: subscribing again sets the same fields.
+    async fn subscribe_webhooks(
+        &self,
+        _request: &SubscribeRequest<'_>,
+    ) -> Result<Subscription, PlatformError> {
+        Ok(Subscription::NotApplicable)
+    }
 }
 
 /// The scopes of `required` missing from `granted`.

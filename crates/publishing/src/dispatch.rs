@@ -363,7 +363,11 @@ impl Dispatcher {
                     return self.hand_over(run, &next, at).await;
                 }
                 Ok(Step::Done(published)) => {
-                    let notices = publisher.notices(&published);
+                    // What the publisher reads from the post (a private
+                    // lock) and what its warnings mean (a first comment
+                    // refused for want of a permission).
+                    let mut notices = publisher.notices(&published);
+                    notices.extend(published.hints());
                     return self.succeed(run, published, &notices).await;
                 }
                 Err(error) => {

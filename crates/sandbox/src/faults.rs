@@ -40,6 +40,14 @@ pub(crate) const ENDPOINT_DOCS: &[(&str, &str)] = &[
         "graph.facebook.com/{v}/debug_token — token introspection",
     ),
     (
+        "meta.subscribed_apps",
+        "graph.facebook.com/{v}/{page-id}/subscribed_apps — a Page's webhook subscription (GET, POST, DELETE)",
+    ),
+    (
+        "instagram.subscribed_apps",
+        "graph.instagram.com/{v}/me/subscribed_apps — an Instagram Login account's webhook subscription (GET, POST, DELETE)",
+    ),
+    (
         "instagram.oauth_dialog",
         "www.instagram.com/oauth/authorize — Instagram Login consent (faults apply on submit)",
     ),
@@ -335,6 +343,8 @@ pub const ENDPOINTS: &[&str] = &[
     "meta.permissions",
     "meta.object",
     "meta.debug_token",
+    "meta.subscribed_apps",
+    "instagram.subscribed_apps",
     "instagram.oauth_dialog",
     "instagram.access_token",
     "instagram.exchange",

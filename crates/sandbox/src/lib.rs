@@ -21,11 +21,11 @@
 //! | real URL | sandbox path |
 //! |---|---|
 //! | `https://www.facebook.com/v25.0/dialog/oauth` | `/www.facebook.com/v25.0/dialog/oauth` |
-//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`; insights: `{ig-user-id}/insights`, `{ig-media-id}/insights`, `{page-id}/insights`, `{post-id}/insights`, `{page-id}/published_posts` and `/posts`) |
+//! | `https://graph.facebook.com/v25.0/...` | `/graph.facebook.com/v25.0/...` (`oauth/access_token`, `me`, `me/accounts`, `me/permissions`, `debug_token`, `{page-id}`, `{ig-user-id}`; publishing: `{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `{container-id}`, `{ig-media-id}`, `{ig-media-id}/comments`, `{page-id}/feed`, `/photos`, `/videos`, `{post-id}`, `{photo-id}`, `{video-id}`, `{post-id}/comments`; webhooks: `{page-id}/subscribed_apps` (GET, POST, DELETE; `me` with a Page token); engagement: `{comment-id}` (GET, POST, DELETE), `{comment-id}/comments`, `{ig-comment-id}/replies`, `{page-id}/messages`, `{ig-user-id}/messages`; insights: `{ig-user-id}/insights`, `{ig-media-id}/insights`, `{page-id}/insights`, `{post-id}/insights`, `{page-id}/published_posts` and `/posts`) |
 //! | `https://graph-video.facebook.com/v25.0/{page-id}/videos` | `/graph-video.facebook.com/v25.0/{page-id}/videos` |
 //! | `https://www.instagram.com/oauth/authorize` | `/www.instagram.com/oauth/authorize` (also `/api.instagram.com/oauth/authorize`) |
 //! | `https://api.instagram.com/oauth/access_token` | `/api.instagram.com/oauth/access_token` |
-//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`); insights: `/v25.0/{ig-user-id}/insights` (or `me/insights`), `/{ig-media-id}/insights` |
+//! | `https://graph.instagram.com/...` | `/graph.instagram.com/access_token`, `/refresh_access_token`, `/me`, `/v25.0/me`; publishing as on graph.facebook.com for the account (`me` works as its id): `/v25.0/{ig-user-id}/media`, `/media_publish`, `/stories`, `/content_publishing_limit`, `/v25.0/{container-id}`, `/{ig-media-id}`, `/{ig-media-id}/comments`; webhooks: `/v25.0/me/subscribed_apps` (GET, POST, DELETE); engagement: `/v25.0/{ig-comment-id}` (GET, POST, DELETE), `/{ig-comment-id}/replies`, `/{ig-user-id}/messages` (or `me/messages`); insights: `/v25.0/{ig-user-id}/insights` (or `me/insights`), `/{ig-media-id}/insights` |
 //! | `https://www.tiktok.com/v2/auth/authorize/` | `/www.tiktok.com/v2/auth/authorize/` |
 //! | `https://open.tiktokapis.com/v2/...` | `/open.tiktokapis.com/v2/oauth/token/`, `/oauth/revoke/`, `/user/info/`, `/post/publish/creator_info/query/`, `/post/publish/video/init/`, `/post/publish/status/fetch/`, `/video/list/`, `/video/query/` |
 //! | `https://open-upload.tiktokapis.com/video/?upload_id=…&upload_token=…` | `/open-upload.tiktokapis.com/video/` (chunk `PUT`s; the upload URL from `video/init/` is already a sandbox URL) |
@@ -214,7 +214,10 @@
 //! or the video are next read. Comments (`message`) go on Instagram media
 //! (listed newest first as `{id,text,timestamp}`) and Page posts (listed
 //! chronologically as `{id,message,created_time,from}`, or
-//! `order=reverse_chronological`).
+//! `order=reverse_chronological`). Commenting on a Page post takes the
+//! Page token with `pages_manage_engagement`, `pages_read_engagement` and
+//! `pages_read_user_engagement` (else `(#200) You do not have sufficient
+//! permissions to perform this action`).
 //!
 //! # TikTok and YouTube insights
 //!
@@ -288,7 +291,9 @@
 //!   name; `app` (`facebook` / `instagram`) picks the login an Instagram
 //!   account is connected with when it is connected both ways (default:
 //!   Facebook Login). The entry id is the Page id or the Instagram user id
-//!   (`17841…`). Without `value` the sandbox builds one: Instagram
+//!   (`17841…`). Like Meta, the sender delivers only what is subscribed
+//!   (see Webhook subscriptions below), else 409 `not_subscribed`.
+//!   Without `value` the sandbox builds one: Instagram
 //!   `comments` (adds a follower's comment to the account's latest post or
 //!   reel, 409 `no_media` if none), `mentions` (`{media_id,comment_id}`),
 //!   `story_insights` (the latest story, 409 `no_story`), Page `feed` (a
@@ -327,6 +332,27 @@
 //! - `POST /_admin/youtube/verdicts` `{"upload_status":"rejected"|"failed",
 //!   "reason"}`: the next YouTube upload to complete ends that way once
 //!   processed (documented reasons only; [`Sandbox::queue_youtube_verdict`]).
+//!
+//! # Webhook subscriptions
+//!
+//! Meta sends webhooks only for accounts subscribed one by one.
+//! `POST /{page-id}/subscribed_apps` with `subscribed_fields` (comma
+//! list) and the Page's own token sets the Page's fields (`me` with a Page
+//! token is the Page) and answers `{"success":true}`; `GET` lists the app
+//! as `{"data":[{"category","link","name","id","subscribed_fields"}]}`
+//! (`{"data":[]}` when not subscribed), `DELETE` unsubscribes. Without
+//! `pages_manage_metadata`: 200 `(#200) Requires pages_manage_metadata
+//! permission to manage the object`; messaging fields also take
+//! `pages_messaging` (`(#200) To subscribe to the messages field, one of
+//! these permissions is needed: pages_messaging`); a user token: 210;
+//! unknown fields: 100. On graph.instagram.com `/me/subscribed_apps` with
+//! the Instagram Login token does the same for the account (`comments`,
+//! `live_comments`, `mentions`: `instagram_business_manage_comments`;
+//! `story_insights`: `…_manage_insights`; `messages`: `…_manage_messages`).
+//! The webhook sender delivers a Page's subscribed fields, an Instagram
+//! Login account's subscribed fields, and the Instagram fields of an
+//! account reached through a Page once that Page is subscribed. Faults:
+//! `meta.subscribed_apps`, `instagram.subscribed_apps`.
 //!
 //! # Insights
 //!
@@ -368,7 +394,9 @@
 //! - Webhooks: no legacy `X-Hub-Signature` (SHA-1) header; retries follow
 //!   [`WebhookTargets::retry_delays`] (real: up to 36 h), are not
 //!   persisted, and nothing is sent unless asked for (publishing and
-//!   comments made through the Graph API send no webhooks). Deauthorize
+//!   comments made through the Graph API send no webhooks). App-level
+//!   field subscriptions (`/{app-id}/subscriptions`) are not modelled: every
+//!   field is taken to be selected for the app. Deauthorize
 //!   and data-deletion callbacks are sent once.
 //! - Any `http(s)` redirect URI without a fragment is accepted (no registered
 //!   list), and consent is asked every time (Google never skips it).
@@ -393,8 +421,7 @@
 //!   end of the download. `/media` and a Page's `published_posts` list
 //!   the seeded history (see Insights) with the API-published posts, but a
 //!   seeded post cannot be read by id, and `/feed` lists API-published
-//!   posts only; stories have no caption and take no comments. Page comments also accept `pages_manage_posts` (real:
-//!   `pages_manage_engagement`). Video `permalink_url`s are absolute and a
+//!   posts only; stories have no caption and take no comments. Video `permalink_url`s are absolute and a
 //!   video's post id is `{page}_{video-id}`; uploads other than `file_url`,
 //!   Page reels and stories, multi-photo posts and `scheduled_publish_time`
 //!   are not simulated. Containers are forgotten a week after creation.
@@ -658,6 +685,17 @@ impl Sandbox {
                 .filter(|p| p.account_id == account_id)
                 .cloned()
                 .collect()
+        })
+    }
+
+    /// The webhook fields a Page (Facebook Login) or an Instagram Login
+    /// account is subscribed to; `None` when Meta would send nothing.
+    pub fn webhook_subscription(&self, account_id: &str) -> Option<Vec<String>> {
+        self.read(|st| {
+            let subs = st.subscriptions();
+            subs.fields(meta::Subscriber::Page, account_id)
+                .or_else(|| subs.fields(meta::Subscriber::Instagram, account_id))
+                .map(<[String]>::to_vec)
         })
     }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::engagement::Engagement;
 use crate::google::YouTubeComments;
 use crate::google::upload::YouTubeUploads;
-use crate::meta::MetaPublishing;
+use crate::meta::{MetaPublishing, Subscriptions};
 use crate::oauth::Pkce;
 use crate::published::PublishedPost;
 use crate::tiktok_publish::TikTokPublishes;
@@ -183,6 +183,9 @@ pub(crate) struct State {
     /// YouTube comments and replies.
     #[serde(default)]
     youtube_comments: YouTubeComments,
+    /// Pages and Instagram Login accounts subscribed to webhooks.
+    #[serde(default)]
+    subscriptions: Subscriptions,
 }
 
 fn grant_key(platform: Platform, client_id: &str, user: &str) -> String {
@@ -380,6 +383,14 @@ impl State {
 
     pub fn youtube_comments_mut(&mut self) -> &mut YouTubeComments {
         &mut self.youtube_comments
+    }
+
+    pub fn subscriptions(&self) -> &Subscriptions {
+        &self.subscriptions
+    }
+
+    pub fn subscriptions_mut(&mut self) -> &mut Subscriptions {
+        &mut self.subscriptions
     }
 
     pub fn users(&self, platform: Platform) -> impl Iterator<Item = &str> {

@@ -394,6 +394,12 @@ publishing-detail_platform_unavailable = Die Plattform konnte den Zugang gerade 
 publishing-detail_platform_bad_request = Die Plattform hat die Erneuerung abgelehnt: { $said }
 publishing-detail_platform_misconfigured = Die Plattform hat die App-Einstellungen dieser Instanz abgelehnt: { $said }
 publishing-detail_access_removed = Der Zugang wurde auf { $app } entfernt.
+publishing-webhooks = Webhooks
+publishing-webhooks_subscribed = Aktiv: Meta sendet { $fields } an Heralds Posteingang.
+publishing-webhooks_pending = Noch nicht eingeschaltet: Herald fragt Meta bei der nächsten Prüfung dieser Verbindung, oder verbinde sie jetzt neu.
+publishing-webhooks_retrying = Das Einschalten ist vorerst fehlgeschlagen ({ $said }). Herald versucht es von selbst erneut.
+publishing-webhooks_failed = Meta hat das Einschalten abgelehnt ({ $said }). Herald versucht es täglich erneut; bleibt es dabei, bitte deine Herald-Administration, die Webhook-Einstellungen der Meta-App zu prüfen.
+publishing-webhooks_missing_permission = Aus: Der Verbindung fehlt die Berechtigung { $scopes }, daher sendet Meta keine Kommentare, Erwähnungen oder Nachrichten an den Posteingang (Veröffentlichen funktioniert weiter). Verbinde neu und erlaube sie; bietet die Plattform sie nicht an, frag deine Herald-Administration, deren Meta-App sie genehmigt braucht.
 publishing-expires = Zugriff gültig bis { $when }, wird automatisch erneuert
 publishing-never_expires = Zugriff läuft nicht ab
 publishing-last_renewed = Zuletzt erneuert { $when }
@@ -960,6 +966,9 @@ failure-youtube_quota_exceeded = Das tägliche Upload-Kontingent von YouTube fü
 failure-youtube_check_quota_exceeded = Das Video ist hochgeladen (ID { $video }), aber das tägliche Kontingent von YouTube für dieses Herald ist aufgebraucht, darum kann Herald noch nicht prüfen, ob YouTube es angenommen hat. Das Kontingent wird um Mitternacht pazifischer Zeit zurückgesetzt.
 failure-youtube_channel_upload_limit = Der Kanal hat so viele Videos hochgeladen, wie YouTube ihm pro Tag erlaubt.
 
+# Meta permissions and webhook subscriptions (herald_platforms::meta::HINTS).
+failure-first_comment_missing_permission = Der Beitrag ist online, aber { $platform } hat Herald den ersten Kommentar nicht posten lassen: Der Verbindung fehlt die Berechtigung { $scopes }. Poste den Kommentar selbst auf { $platform } und verbinde das Konto neu mit der Erlaubnis, Kommentare zu verwalten, damit der nächste erste Kommentar klappt.
+
 ## unit
 unit-megabytes = { $n } MB
 unit-gigabytes = { $n } GB
@@ -1417,7 +1426,9 @@ review-purpose-publish_youtube = Lädt Videos in den Kanal hoch.
 review-purpose-list_channels = Listet die Kanäle des Google-Kontos und prüft, was ein unterbrochener Upload schon veröffentlicht hat.
 review-purpose-identify_google = Erkennt das Google-Konto, damit eine erneute Verbindung dieselbe Verbindung aktualisiert.
 review-purpose-drive_import = Importiert Mediendateien, die Sie in Ihrem Google Drive auswählen, in die Mediathek.
-review-purpose-engage_pages = Beantwortet, verbirgt und löscht Kommentare zu den Beiträgen der Seite aus dem Posteingang.
+review-purpose-engage_pages = Veröffentlicht den ersten Kommentar eines Facebook-Beitrags als Seite und beantwortet, verbirgt und löscht Kommentare zu den Beiträgen der Seite aus dem Posteingang.
+review-purpose-webhooks = Schaltet Metas Webhooks für die Seite und ihr Instagram-Konto ein (subscribed_apps), damit Kommentare, Erwähnungen und Nachrichten im Posteingang ankommen. Ohne sie sendet Meta Herald nichts; Veröffentlichen funktioniert weiter.
+review-purpose-business_roles = Nur nötig, wenn deine Rolle auf einer Seite über ein Business-Portfolio (Business Manager) kommt: Meta verlangt sie dann zusätzlich, bevor Herald für die Seite und ihr Instagram-Konto handeln darf. Herald liest keine Werbedaten.
 review-purpose-messages = Beantwortet Direktnachrichten und sendet private Antworten auf Kommentare aus dem Posteingang, innerhalb des Nachrichtenfensters der Plattform.
 review-purpose-engage_youtube = Liest die Kommentare zu den Videos des Kanals, beantwortet sie und hält sie zur Prüfung zurück, aus dem Posteingang.
 review-purpose-tiktok_insights = Liest die Follower-, Like- und Videozahlen des Kontos sowie Aufrufe, Likes, Kommentare und Shares jedes Videos, für die Analysen.

@@ -393,6 +393,12 @@ publishing-detail_platform_unavailable = The platform could not renew the access
 publishing-detail_platform_bad_request = The platform refused the renewal: { $said }
 publishing-detail_platform_misconfigured = The platform refused this instance's app settings: { $said }
 publishing-detail_access_removed = Access was removed on { $app }.
+publishing-webhooks = Webhooks
+publishing-webhooks_subscribed = On: Meta sends { $fields } to Herald's inbox.
+publishing-webhooks_pending = Not switched on yet: Herald asks Meta at the next check of this connection, or reconnect it now.
+publishing-webhooks_retrying = Switching them on failed for now ({ $said }). Herald will retry on its own.
+publishing-webhooks_failed = Meta refused to switch them on ({ $said }). Herald tries again every day; if this stays, ask your Herald administrator to check the Meta app's webhook settings.
+publishing-webhooks_missing_permission = Off: the connection lacks the permission { $scopes }, so Meta sends no comments, mentions or messages to the inbox (publishing still works). Reconnect and allow it; if the platform does not offer it, ask your Herald administrator, whose Meta app needs it approved.
 publishing-expires = Access valid until { $when }, renewed automatically
 publishing-never_expires = Access does not expire
 publishing-last_renewed = Last renewed { $when }
@@ -959,6 +965,9 @@ failure-youtube_quota_exceeded = YouTube's daily upload quota for this Herald is
 failure-youtube_check_quota_exceeded = The video is uploaded (ID { $video }), but YouTube's daily quota for this Herald is used up, so Herald cannot check yet whether YouTube accepted it. The quota resets at midnight Pacific time.
 failure-youtube_channel_upload_limit = The channel reached the number of videos YouTube lets it upload per day.
 
+# Meta permissions and webhook subscriptions (herald_platforms::meta::HINTS).
+failure-first_comment_missing_permission = The post is up, but { $platform } did not let Herald post its first comment: the connection lacks the permission { $scopes }. Post the comment yourself on { $platform }, and reconnect the account allowing comments to be managed so the next first comment goes through.
+
 ## unit
 unit-megabytes = { $n } MB
 unit-gigabytes = { $n } GB
@@ -1416,7 +1425,9 @@ review-purpose-publish_youtube = Uploads videos to the channel.
 review-purpose-list_channels = Lists the channels of the Google account, and checks what an interrupted upload already published.
 review-purpose-identify_google = Identifies the Google account, so connecting it again updates the same connection.
 review-purpose-drive_import = Imports media files you pick from your Google Drive into the media library.
-review-purpose-engage_pages = Replies to, hides and deletes comments on the Page's posts from the inbox.
+review-purpose-engage_pages = Posts a Facebook post's first comment as the Page, and replies to, hides and deletes comments on the Page's posts from the inbox.
+review-purpose-webhooks = Switches on Meta's webhooks for the Page and its Instagram account (subscribed_apps), so comments, mentions and messages reach the inbox. Without it Meta sends Herald nothing; publishing still works.
+review-purpose-business_roles = Only needed when your role on a Page comes through a business portfolio (Business Manager): Meta then also asks for it before Herald may act for the Page and its Instagram account. Herald reads no ads data.
 review-purpose-messages = Answers direct messages and sends private replies to comments from the inbox, within the platform's messaging window.
 review-purpose-engage_youtube = Reads the comments on the channel's videos, replies to them and holds them for review from the inbox.
 review-purpose-tiktok_insights = Reads the account's follower, like and video counts and each video's views, likes, comments and shares, for analytics.

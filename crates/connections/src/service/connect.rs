@@ -377,6 +377,12 @@ impl Connections {
                 .providers
                 .get(provider)
                 .is_some_and(|p| p.sandbox),
+            // A new connection has not been subscribed yet; a reconnection
+            // keeps its state until the subscription below says more.
+            webhooks: existing
+                .as_ref()
+                .map_or_else(String::new, |e| e.webhooks.clone()),
+            webhooks_checked_at: existing.as_ref().and_then(|e| e.webhooks_checked_at),
         };
         if existing.is_some() {
             store::update_grant(&mut tx, &row).await?;
@@ -410,6 +416,10 @@ impl Connections {
             )
             .await;
         tracing::info!(connection = %id, %provider, kind = candidate.kind.as_str(), "account connected");
+        // Webhooks come only for subscribed accounts: subscribe now (again
+        // on a reconnection, which may have granted what was missing).
+        self.subscribe_after_connect(&id).await;
+        let row = store::connection(&self.inner.db, &id).await?.unwrap_or(row);
         Ok(self.view(row))
     }
 

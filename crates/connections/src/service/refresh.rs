@@ -120,6 +120,15 @@ impl Connections {
                 if row.status != Status::Active.as_str() || renewed {
                     tracing::info!(connection = %id, %provider, renewed, next = %next, "token refresh succeeded");
                 }
+                // The token works: a subscription never asked for (a
+                // connection older than subscribing) or given up on is
+                // asked for again.
+                if matches!(
+                    Webhooks::from_stored(&row.webhooks, provider),
+                    Webhooks::Pending | Webhooks::Failed { .. }
+                ) {
+                    self.queue_subscription(id, now).await;
+                }
                 Ok(if renewed {
                     Refreshed::Renewed { next }
                 } else {
@@ -267,6 +276,8 @@ mod tests {
             updated_at: DbTime::from_micros(0),
             revoked_at: None,
             sandbox: false,
+            webhooks: String::new(),
+            webhooks_checked_at: None,
         }
     }
 

@@ -467,6 +467,130 @@ async fn every_unhappy_callback_is_explained_and_connects_nothing() {
     w.app.stop().await;
 }
 
+/// Connects the first Facebook Page of the sandbox user (withholding the
+/// scopes `withheld` on the consent page).
+async fn connect_first_page(w: &World, client: &reqwest::Client, withheld: &[&str]) {
+    let app = &w.app;
+    let callback = consent(&start(app, client, "facebook").await, "allow", |fields| {
+        fields.retain(|(k, v)| !(k == "grant" && withheld.contains(&v.as_str())));
+    })
+    .await;
+    let choose = location(&back(client, &callback).await);
+    let html = client
+        .get(app.url(&choose))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page = html
+        .split("name=\"account\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .find(|k| k.starts_with("facebook_page:"))
+        .expect("a Page to choose");
+    let resp = app.submit(client, &choose, &[("account", &page)]).await;
+    assert!(location(&resp).contains("done=connected"));
+}
+
+/// The Publishing page in `lang`, and the text of its webhooks line.
+async fn webhooks_line(w: &World, client: &reqwest::Client, lang: &str) -> (String, String) {
+    let html = client
+        .get(w.app.url("/home/publishing"))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = html
+        .split("class=\"webhooks\" data-webhooks=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a webhooks line: {html}"));
+    let state = line.split('"').next().unwrap().to_owned();
+    let text = unescape(line.split("</dd>").next().unwrap());
+    (state, text)
+}
+
+#[tokio::test]
+async fn the_connection_card_says_whether_meta_sends_webhooks_and_what_to_do() {
+    let w = world().await;
+    let app = &w.app;
+    let client = app.signed_in("owner@example.com").await;
+
+    // Connected without the permission subscribed_apps takes: the card
+    // says webhooks are off, why, and to reconnect (or ask the admin).
+    connect_first_page(&w, &client, &["pages_manage_metadata"]).await;
+    let (state, en) = webhooks_line(&w, &client, "en").await;
+    assert_eq!(state, "missing_permission");
+    assert!(
+        en.contains("lacks the permission pages_manage_metadata"),
+        "{en}"
+    );
+    assert!(en.contains("Reconnect and allow it"), "{en}");
+    assert!(en.contains("administrator"), "{en}");
+    let (_, de) = webhooks_line(&w, &client, "de").await;
+    assert!(
+        de.contains("fehlt die Berechtigung pages_manage_metadata"),
+        "{de}"
+    );
+    assert!(de.contains("Verbinde neu"), "{de}");
+    let list = connections(app, &client, "facebook").await;
+    assert_eq!(list[0]["webhooks"]["state"], "missing_permission");
+    assert_eq!(
+        list[0]["webhooks"]["scopes"],
+        serde_json::json!(["pages_manage_metadata"])
+    );
+    let page = list[0]["remote_id"].as_str().unwrap().to_owned();
+    assert_eq!(w.sandbox.webhook_subscription(&page), None);
+
+    // Meta fails for now on the reconnection: Herald will retry.
+    w.sandbox
+        .inject(
+            "meta.subscribed_apps",
+            herald_sandbox::Fault {
+                kind: herald_sandbox::FaultKind::ServerError,
+                times: None,
+            },
+        )
+        .unwrap();
+    connect_first_page(&w, &client, &[]).await;
+    let (state, en) = webhooks_line(&w, &client, "en").await;
+    assert_eq!(state, "retrying");
+    assert!(en.contains("Herald will retry"), "{en}");
+    let (_, de) = webhooks_line(&w, &client, "de").await;
+    assert!(de.contains("versucht es von selbst erneut"), "{de}");
+
+    // Reconnected with everything allowed: on, with its fields.
+    w.sandbox.clear_faults();
+    connect_first_page(&w, &client, &[]).await;
+    let (state, en) = webhooks_line(&w, &client, "en").await;
+    assert_eq!(state, "subscribed");
+    assert!(en.contains("Meta sends feed, messages"), "{en}");
+    let (_, de) = webhooks_line(&w, &client, "de").await;
+    assert!(de.contains("Meta sendet feed, messages"), "{de}");
+    assert_eq!(
+        w.sandbox.webhook_subscription(&page),
+        Some(vec!["feed".to_owned(), "messages".to_owned()])
+    );
+    // TikTok has no such line.
+    let callback = consent(&start(app, &client, "tiktok").await, "allow", |_| {}).await;
+    back(&client, &callback).await;
+    let html = client
+        .get(app.url("/home/publishing"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-connection=").count(), 2);
+    assert_eq!(html.matches("data-webhooks=").count(), 1);
+    w.app.stop().await;
+}
+
 #[tokio::test]
 async fn a_viewer_cannot_connect_and_signed_out_callbacks_go_to_login() {
     let w = world().await;

@@ -49,6 +49,7 @@ const FOLLOW_UPS: FollowUps = FollowUps {
         ("order", "reverse_chronological"),
     ],
     no_comment: None,
+    comment_scopes: crate::meta::COMMENT_SCOPES,
 };
 
 /// Publishes text, image and video posts to Facebook Pages.

@@ -21,6 +21,8 @@ pub(super) const PERMALINK_WARNING: &str = "permalink_warning";
 pub(super) const COMMENT_INTENT: &str = "comment_intent_at";
 pub(super) const COMMENT_ID: &str = "comment_id";
 pub(super) const COMMENT_WARNING: &str = "comment_warning";
+/// The hint of the comment's warning (JSON), when it has one.
+pub(super) const COMMENT_HINT: &str = "comment_hint";
 
 /// Tries of a follow-up (permalink, first comment) before it becomes a
 /// warning.
@@ -62,6 +64,9 @@ pub(super) struct FollowUps {
     /// When set, the first comment is not posted and this is the warning
     /// (stories take no comments).
     pub no_comment: Option<&'static str>,
+    /// The permissions commenting takes: a refusal for want of one is not
+    /// retried and its warning carries a hint naming them (empty: no hint).
+    pub comment_scopes: &'static [&'static str],
 }
 
 /// A post as read for its permalink.
@@ -206,6 +211,12 @@ impl Graph {
                     .await
                 {
                     Ok(id) => Step::Continue(with(progress, COMMENT_ID, id)),
+                    Err(e)
+                        if matches!(e.kind, ErrorKind::Reconsent { .. })
+                            && !rules.comment_scopes.is_empty() =>
+                    {
+                        Step::Continue(comment_refused(progress, &e, rules))
+                    }
                     Err(e) => follow_up_failed(
                         self.now(),
                         progress,
@@ -321,6 +332,26 @@ pub(super) fn follow_up_failed(
     ))
 }
 
+/// The platform refused the first comment for want of a permission:
+/// asking again will not help, so it becomes a warning at once, with the
+/// hint that names the permissions and says to reconnect.
+fn comment_refused(progress: &Progress, error: &PlatformError, rules: &FollowUps) -> Progress {
+    let hint = crate::Hint::new(
+        crate::meta::FIRST_COMMENT_PERMISSION,
+        [("scopes", rules.comment_scopes.join(", "))],
+    );
+    let warned = with(
+        progress,
+        COMMENT_WARNING,
+        format!("posting the first comment failed: {error}"),
+    );
+    with(
+        &warned,
+        COMMENT_HINT,
+        serde_json::to_string(&hint).unwrap_or_default(),
+    )
+}
+
 /// The final answer from the saved progress.
 pub(super) fn published(remote_id: &str, progress: &Progress) -> Published {
     let warnings = [PERMALINK_WARNING, COMMENT_WARNING]
@@ -333,6 +364,15 @@ pub(super) fn published(remote_id: &str, progress: &Progress) -> Published {
         progress: progress.clone(),
         warnings,
     }
+}
+
+/// The hints of a Graph publisher's warnings, from its final progress.
+pub(super) fn hints(progress: &Progress) -> Vec<crate::Hint> {
+    progress
+        .get(COMMENT_HINT)
+        .and_then(|h| serde_json::from_str(h).ok())
+        .into_iter()
+        .collect()
 }
 
 pub(super) fn count(progress: &Progress, key: &str) -> u32 {

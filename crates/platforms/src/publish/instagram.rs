@@ -60,6 +60,7 @@ const FOLLOW_UPS: FollowUps = FollowUps {
     comments_endpoint: "instagram.comments",
     comment_query: &[("fields", "id,text,timestamp")],
     no_comment: None,
+    comment_scopes: &[],
 };
 
 /// Which Instagram API a publisher speaks.

@@ -260,6 +260,15 @@ pub struct Spend {
     pub refusal: PlatformError,
 }
 
+impl Published {
+    /// What the warnings mean for the person, when the adapter knows (the
+    /// first comment was refused for want of a permission): hints kept in
+    /// the final progress, which only the adapters read.
+    pub fn hints(&self) -> Vec<crate::Hint> {
+        graph::hints(&self.progress)
+    }
+}
+
 /// Publishes posts to the accounts of one kind.
 #[async_trait]
 pub trait Publisher: Send + Sync {

@@ -361,6 +361,67 @@ async fn every_facebook_format_is_published_once_with_its_permalink() {
     assert_eq!(posts[2].media_sizes, [60_000]);
 }
 
+#[tokio::test]
+async fn a_facebook_first_comment_without_the_engagement_permissions_is_an_explained_warning() {
+    let env = Env::start().await;
+    let media = files().await;
+    // Connected before Herald asked for the comment permissions: the Page
+    // token publishes but may not comment.
+    let grant = env
+        .connect_as(
+            ProviderId::Facebook,
+            "demo",
+            &["-pages_manage_engagement", "-pages_read_user_engagement"],
+        )
+        .await;
+    let page = grant
+        .accounts
+        .into_iter()
+        .find(|a| a.kind == AccountKind::FacebookPage)
+        .unwrap();
+    let account = Account {
+        kind: AccountKind::FacebookPage,
+        id: page.remote_id,
+        token: page.credentials.access_token,
+    };
+    let mut req = request(&account, PostFormat::Text, "Open on Sunday", vec![]);
+    req.first_comment = Some("Come early".into());
+    let run = drive(&env, &facebook(&env), &req, &media, 0).await;
+    let published = run.outcome.expect("the post itself is published");
+    assert_published_once(&env, &account, "Open on Sunday", &published);
+    // One warning, explained by a hint naming the permissions; not retried.
+    assert_eq!(published.warnings.len(), 1, "{:?}", published.warnings);
+    assert!(
+        published.warnings[0].contains("(#200)"),
+        "the platform's words stay on the receipt: {:?}",
+        published.warnings
+    );
+    let hints = published.hints();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    assert_eq!(hints[0].code, "first_comment_missing_permission");
+    assert_eq!(
+        hints[0].params["scopes"],
+        "pages_manage_engagement, pages_read_user_engagement"
+    );
+    assert!(run.retried.is_empty(), "{:?}", run.retried);
+    // The listing before posting, then the one refused post.
+    assert_eq!(env.calls("facebook.comments"), 2);
+    let post = &published.progress["post_id"];
+    assert!(comments(&env, &account, post).await.is_empty());
+
+    // With the permissions granted, the same post's comment goes through
+    // and nothing needs explaining.
+    let account = self::account(&env, AccountKind::FacebookPage).await;
+    let mut req = request(&account, PostFormat::Text, "Open on Monday", vec![]);
+    req.first_comment = Some("Come early".into());
+    let published = drive(&env, &facebook(&env), &req, &media, 0)
+        .await
+        .outcome
+        .unwrap();
+    assert!(published.warnings.is_empty(), "{:?}", published.warnings);
+    assert!(published.hints().is_empty());
+}
+
 // ------------------------------------------------------------------- faults
 
 const KINDS: [FaultKind; 3] = [

@@ -31,6 +31,7 @@ const KNOWN_SCOPES: &[&str] = &[
     "pages_read_engagement",
     "pages_manage_posts",
     "pages_manage_engagement",
+    "pages_read_user_engagement",
     "pages_manage_metadata",
     "pages_read_user_content",
     "pages_messaging",

@@ -19,10 +19,12 @@ pub(crate) mod insights;
 mod login;
 mod nodes;
 mod publish;
+mod subscriptions;
 
 pub use insights::{MetaPost, MetaSurface};
 pub(crate) use publish::MetaPublishing;
 pub(crate) use publish::store::{Comment, CommentHome, ContainerKind, FoundComment, numeric_id};
+pub(crate) use subscriptions::{Subscriber, Subscriptions};
 
 use axum::Router;
 use axum::routing::get;

@@ -44,7 +44,9 @@ pub(super) fn router() -> Router<Sandbox> {
     Router::new()
         .route(
             "/graph.facebook.com/{ver}/{id}/{edge}",
-            get(facebook_edge).post(facebook_edge),
+            get(facebook_edge)
+                .post(facebook_edge)
+                .delete(super::subscriptions::delete_facebook_edge),
         )
         .route(
             "/graph-video.facebook.com/{ver}/{id}/{edge}",
@@ -58,7 +60,9 @@ pub(super) fn router() -> Router<Sandbox> {
         )
         .route(
             "/graph.instagram.com/{ver}/{id}/{edge}",
-            get(instagram_edge).post(instagram_edge),
+            get(instagram_edge)
+                .post(instagram_edge)
+                .delete(super::subscriptions::delete_instagram_edge),
         )
 }
 
@@ -239,6 +243,18 @@ async fn edge_response(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if path.2 == "subscribed_apps" {
+        return super::subscriptions::respond(
+            &sb,
+            host,
+            (&path.0, &path.1),
+            &method,
+            query.as_deref(),
+            &headers,
+            &body,
+        )
+        .await;
+    }
     if let Some(response) =
         super::insights::edge(&sb, host, &path, &method, query.as_deref(), &headers).await
     {

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::{App, WebhookError};
-use crate::meta::{Comment, ContainerKind, numeric_id};
+use crate::meta::{Comment, ContainerKind, Subscriber, numeric_id};
 use crate::oauth::random_b64url;
 use crate::seed::{
     Follower, IgAccount, MetaPage, instagram_account, meta_user, normalize_username,
@@ -78,6 +78,76 @@ impl Account {
             Account::Page { .. } => &["feed", "messages"],
             Account::Instagram { .. } => &["comments", "mentions", "story_insights", "messages"],
         }
+    }
+
+    /// What Meta sends about the account: a Page's subscribed fields, an
+    /// Instagram Login account's own; an Instagram account reached through
+    /// its Page gets the app's Instagram fields once that Page is
+    /// subscribed (to any field). `None`: nothing is sent.
+    pub fn subscription(&self, sb: &Sandbox) -> Option<Vec<String>> {
+        let base = &sb.config().public_base;
+        sb.read(|st| {
+            let subs = st.subscriptions();
+            match self {
+                Account::Page { page, .. } => subs
+                    .fields(Subscriber::Page, &page.id)
+                    .map(<[String]>::to_vec),
+                Account::Instagram {
+                    app: App::Facebook,
+                    user,
+                    ig,
+                } => meta_user(user, base)
+                    .pages
+                    .iter()
+                    .find(|p| p.ig.id == ig.id)
+                    .and_then(|p| subs.fields(Subscriber::Page, &p.id))
+                    .map(|_| {
+                        [
+                            "comments",
+                            "live_comments",
+                            "mentions",
+                            "story_insights",
+                            "messages",
+                        ]
+                        .map(str::to_owned)
+                        .to_vec()
+                    }),
+                Account::Instagram { ig, .. } => subs
+                    .fields(Subscriber::Instagram, &ig.id)
+                    .map(<[String]>::to_vec),
+            }
+        })
+    }
+
+    /// Refuses a delivery Meta would not send: the account (or, for an
+    /// Instagram account reached through its Page, that Page) is not
+    /// subscribed to `field`.
+    pub fn check_subscribed(&self, sb: &Sandbox, field: &str) -> Result<(), WebhookError> {
+        if self
+            .subscription(sb)
+            .is_some_and(|fields| fields.iter().any(|f| f == field))
+        {
+            return Ok(());
+        }
+        let how = match self {
+            Account::Page { page, .. } => format!(
+                "POST /{}/subscribed_apps?subscribed_fields={field} with its Page token",
+                page.id
+            ),
+            Account::Instagram {
+                app: App::Facebook, ..
+            } => "its Page gets POST /{page-id}/subscribed_apps with the Page token (Instagram accounts reached through a Page get their webhooks through it)".to_owned(),
+            Account::Instagram { .. } => format!(
+                "POST graph.instagram.com/{{v}}/me/subscribed_apps?subscribed_fields={field} with its Instagram Login token"
+            ),
+        };
+        Err(WebhookError::conflict(
+            "not_subscribed",
+            format!(
+                "Meta sends no {field} webhooks about {}: it is not subscribed. Subscribe it first ({how}); Herald does when it connects the account.",
+                self.name()
+            ),
+        ))
     }
 
     fn matches(&self, wanted: &str) -> bool {

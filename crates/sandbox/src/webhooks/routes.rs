@@ -179,6 +179,7 @@ async fn deliver(sb: &Sandbox, input: &Input) -> Result<Value, WebhookError> {
         .or_else(|| input.get("username"))
         .unwrap_or("");
     let account = payload::resolve(sb, account, input.app()?, field)?;
+    account.check_subscribed(sb, field)?;
     let text = input.get("text");
     if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
         return Err(WebhookError::invalid(
@@ -294,6 +295,8 @@ pub(crate) struct AccountRow {
     pub id: String,
     pub app: &'static str,
     pub fields: &'static [&'static str],
+    /// The subscribed fields, or that nothing is sent.
+    pub subscribed: String,
 }
 
 pub(crate) struct PersonRow {
@@ -346,6 +349,10 @@ pub(crate) fn index_section(sb: &Sandbox) -> Option<IndexSection> {
             id: a.id().to_owned(),
             app: a.app().name(),
             fields: a.generated_fields(),
+            subscribed: match a.subscription(sb) {
+                Some(fields) => format!("webhooks: {}", fields.join(", ")),
+                None => "not subscribed: Meta sends nothing about it".to_owned(),
+            },
         })
         .collect();
     let people = [

@@ -13,6 +13,7 @@ mod instagram;
 mod meta;
 mod meta_insights;
 mod meta_publish;
+mod subscriptions;
 mod tiktok;
 mod tiktok_posting;
 mod video_publishing;

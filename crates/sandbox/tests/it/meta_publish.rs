@@ -16,6 +16,8 @@ use tokio::task::JoinHandle;
 use crate::helpers::*;
 
 pub(crate) const FB_SCOPES: &str = "pages_show_list,pages_read_engagement,pages_manage_posts,instagram_basic,instagram_content_publish,instagram_manage_comments";
+/// What commenting as a Page takes besides `pages_read_engagement`.
+pub(crate) const COMMENT_SCOPES: &str = "pages_manage_engagement,pages_read_user_engagement";
 
 // ------------------------------------------------------------- media files
 
@@ -966,7 +968,7 @@ async fn faults_on_publishing_endpoints_have_the_graph_shape() {
 #[tokio::test]
 async fn page_text_posts_go_to_the_feed() {
     let t = TestSandbox::new();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = bakery(&t, &format!("{FB_SCOPES},{COMMENT_SCOPES}")).await;
     let res = post(
         &t,
         &format!("{FB}/{}/feed", b.page),
@@ -1050,6 +1052,47 @@ async fn page_text_posts_go_to_the_feed() {
     )
     .await);
     assert_eq!(comments["data"][0]["message"], "See you");
+}
+
+#[tokio::test]
+async fn page_comments_are_refused_without_the_engagement_permissions() {
+    let t = TestSandbox::new();
+    // Publishing's permissions only: the post goes up, its comment not.
+    let b = bakery(&t, FB_SCOPES).await;
+    let id = ok(&post(
+        &t,
+        &format!("{FB}/{}/feed", b.page),
+        &b.page_token,
+        &[("message", "Open today")],
+    )
+    .await)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let comment = |token: String| {
+        let t = &t;
+        let path = format!("{FB}/{id}/comments");
+        async move { post(t, &path, &token, &[("message", "See you")]).await }
+    };
+    let res = comment(b.page_token.clone()).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let error = &res.json()["error"];
+    assert_eq!(error["code"], 200);
+    assert_eq!(error["type"], "OAuthException");
+    assert_eq!(
+        error["message"],
+        "(#200) You do not have sufficient permissions to perform this action"
+    );
+    // One of the two is not enough either.
+    let half = bakery(&t, &format!("{FB_SCOPES},pages_manage_engagement")).await;
+    assert_eq!(error_codes(&comment(half.page_token).await).0, Some(200));
+    let listed = ok(&get(&t, &format!("{FB}/{id}/comments"), &b.page_token).await);
+    assert_eq!(listed["data"], serde_json::json!([]), "nothing was created");
+
+    // Granted again with both: the Page comments.
+    let both = bakery(&t, &format!("{FB_SCOPES},{COMMENT_SCOPES}")).await;
+    let made = ok(&comment(both.page_token.clone()).await);
+    assert!(made["id"].is_string());
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::helpers::*;
 use crate::meta_publish::{
-    FB, FB_SCOPES, IG, Media, bakery, get, instagram_login, ok, post, publish, ready,
+    Bakery, FB, FB_SCOPES, IG, Media, bakery, get, instagram_login, ok, post, publish, ready,
 };
 
 const VERIFY_TOKEN: &str = "herald-verify-token";
@@ -199,6 +199,49 @@ impl Receiver {
 
 // --------------------------------------------------------------- helpers
 
+/// Facebook Login's webhook permission on top of `scopes`.
+fn with_webhooks(scopes: &str) -> String {
+    format!("{scopes},pages_manage_metadata")
+}
+
+/// Subscribes the Page (with its token) to `fields`; Meta's answer.
+async fn subscribe_page(t: &TestSandbox, page: &str, token: &str, fields: &str) -> Resp {
+    post(
+        t,
+        &format!("{FB}/{page}/subscribed_apps"),
+        token,
+        &[("subscribed_fields", fields)],
+    )
+    .await
+}
+
+/// The Bakery Page with the webhook permission, subscribed to `feed` (and
+/// `messages` when `scopes` has `pages_messaging`): its Instagram account
+/// gets its webhooks through it.
+async fn subscribed_bakery(t: &TestSandbox, scopes: &str) -> Bakery {
+    let b = bakery(t, &with_webhooks(scopes)).await;
+    let fields = if scopes.contains("pages_messaging") {
+        "feed,messages"
+    } else {
+        "feed"
+    };
+    ok(&subscribe_page(t, &b.page, &b.page_token, fields).await);
+    b
+}
+
+/// An Instagram Login account subscribed to comments and mentions.
+async fn subscribed_instagram_login(t: &TestSandbox) -> (String, String) {
+    let (token, ig) = instagram_login(t).await;
+    ok(&post(
+        t,
+        &format!("{IG}/me/subscribed_apps"),
+        &token,
+        &[("subscribed_fields", "comments,mentions")],
+    )
+    .await);
+    (token, ig)
+}
+
 async fn send(t: &TestSandbox, body: Value) -> Value {
     let res = t.post_json("/_admin/webhooks/send", &body).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -274,7 +317,7 @@ async fn a_comments_delivery_is_signed_over_the_escaped_bytes_and_creates_the_co
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
     let media = Media::start().await;
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, FB_SCOPES).await;
     let media_id = publish_photo(&t, &media, FB, &b.ig, &b.page_token).await;
 
     let text = "Grüße aus Köln 🥐 @demo.bakery 100% / top";
@@ -359,7 +402,7 @@ async fn a_comments_delivery_is_signed_over_the_escaped_bytes_and_creates_the_co
 async fn page_feed_and_instagram_login_deliveries_name_the_ids_the_graph_api_reports() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, &format!("{FB_SCOPES},pages_messaging")).await;
 
     // Page feed: a follower's comment on the latest post.
     let post_id = ok(&post(
@@ -431,7 +474,7 @@ async fn page_feed_and_instagram_login_deliveries_name_the_ids_the_graph_api_rep
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
     let media = Media::start().await;
-    let (token, ig) = instagram_login(&t).await;
+    let (token, ig) = subscribed_instagram_login(&t).await;
     let media_id = publish_photo(&t, &media, IG, &ig, &token).await;
     let answer = send(&t, json!({"account": ig, "field": "comments"})).await;
     assert_eq!(answer["app"], "instagram");
@@ -459,7 +502,7 @@ async fn page_feed_and_instagram_login_deliveries_name_the_ids_the_graph_api_rep
 async fn bad_signatures_arrive_wrong_as_asked_and_are_not_retried() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, FB_SCOPES).await;
     let secret = t.sb.config().meta.client_secret.clone();
     receiver.answer_next(&[403, 403, 403, 403]);
     let mut ids = Vec::new();
@@ -516,7 +559,7 @@ async fn bad_signatures_arrive_wrong_as_asked_and_are_not_retried() {
 async fn failed_deliveries_are_retried_until_answered_then_given_up() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, FB_SCOPES).await;
 
     receiver.answer_next(&[500, 500]);
     let answer = send(&t, json!({"account": b.ig, "field": "mentions"})).await;
@@ -561,6 +604,7 @@ async fn failed_deliveries_are_retried_until_answered_then_given_up() {
     let mut targets = receiver.targets();
     targets.callback_url = "http://127.0.0.1:9/webhooks/meta".into();
     let t2 = TestSandbox::with(|c| c.webhooks = Some(targets));
+    subscribed_bakery(&t2, FB_SCOPES).await;
     let answer = send(&t2, json!({"account": "demo", "field": "mentions"})).await;
     assert_eq!(answer["status"], Value::Null);
     assert!(answer["error"].is_string(), "{answer}");
@@ -736,7 +780,9 @@ async fn refusals_say_what_is_missing() {
 
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = bakery(&t, &with_webhooks(FB_SCOPES)).await;
+    // Subscribed to a field the sandbox builds no value for, too.
+    ok(&subscribe_page(&t, &b.page, &b.page_token, "feed,mention").await);
     let cases = [
         (
             json!({"account": b.ig, "field": "comments"}),
@@ -755,9 +801,14 @@ async fn refusals_say_what_is_missing() {
             "unknown_account",
         ),
         (
-            json!({"account": b.page, "field": "comments"}),
+            json!({"account": b.page, "field": "mention"}),
             400,
             "unsupported_field",
+        ),
+        (
+            json!({"account": b.page, "field": "messages"}),
+            409,
+            "not_subscribed",
         ),
         (json!({"account": b.ig, "field": ""}), 400, "invalid_field"),
         (
@@ -797,7 +848,7 @@ async fn story_insights_describe_the_latest_story() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
     let media = Media::start().await;
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, FB_SCOPES).await;
     let story = ready(
         &t,
         FB,
@@ -824,7 +875,7 @@ async fn story_insights_describe_the_latest_story() {
 async fn the_index_page_offers_webhook_forms_that_post_back() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, FB_SCOPES).await;
+    let b = subscribed_bakery(&t, FB_SCOPES).await;
     let html = t.get("/").await.text();
     assert!(html.contains("<h2>Webhooks</h2>"));
     assert!(html.contains(&format!("action=\"{BASE}/_admin/webhooks/send\"")));
@@ -877,7 +928,7 @@ async fn the_index_page_offers_webhook_forms_that_post_back() {
 async fn a_messages_delivery_opens_the_messaging_window_for_its_sender() {
     let receiver = Receiver::start().await;
     let t = receiver.sandbox();
-    let b = bakery(&t, &format!("{FB_SCOPES},pages_messaging")).await;
+    let b = subscribed_bakery(&t, &format!("{FB_SCOPES},pages_messaging")).await;
     let report = send(
         &t,
         json!({"account": b.page, "field": "messages", "text": "Habt ihr noch Brezeln?"}),
@@ -913,4 +964,80 @@ async fn a_messages_delivery_opens_the_messaging_window_for_its_sender() {
     t.advance(86_401);
     let res = post(&t, &path, &b.page_token, &pairs).await;
     assert_eq!(res.json()["error"]["error_subcode"], 2018278);
+}
+
+#[tokio::test]
+async fn meta_sends_nothing_about_an_account_that_is_not_subscribed_to_the_field() {
+    let receiver = Receiver::start().await;
+    let t = receiver.sandbox();
+    let b = bakery(&t, &with_webhooks(FB_SCOPES)).await;
+    ok(&post(
+        &t,
+        &format!("{FB}/{}/feed", b.page),
+        &b.page_token,
+        &[("message", "Open today")],
+    )
+    .await);
+    let refused = |body: Value| {
+        let t = &t;
+        async move {
+            let res = t.post_json("/_admin/webhooks/send", &body).await;
+            assert_eq!(res.status, StatusCode::CONFLICT, "{body}: {}", res.text());
+            let error = res.json()["error"].clone();
+            assert_eq!(error["code"], "not_subscribed", "{body}");
+            error["message"].as_str().unwrap().to_owned()
+        }
+    };
+    // Not subscribed: neither the Page nor its Instagram account.
+    let why = refused(json!({"account": b.page, "field": "feed"})).await;
+    assert!(why.contains("subscribed_apps"), "{why}");
+    refused(json!({"account": b.ig, "field": "mentions"})).await;
+    // Even a value given as is, or a bad signature on purpose.
+    refused(json!({"account": b.ig, "field": "mentions", "value": {"media_id": "1"}})).await;
+    refused(json!({"account": b.page, "field": "feed", "signature": "tampered"})).await;
+    assert!(receiver.deliveries().is_empty());
+    assert!(t.get("/").await.text().contains("not subscribed"));
+
+    // Subscribed to feed: feed comes, and the Instagram account's fields
+    // through the Page; messages (not subscribed) do not.
+    ok(&subscribe_page(&t, &b.page, &b.page_token, "feed").await);
+    send(&t, json!({"account": b.page, "field": "feed"})).await;
+    send(&t, json!({"account": b.ig, "field": "mentions"})).await;
+    refused(json!({"account": b.page, "field": "messages"})).await;
+    assert_eq!(receiver.deliveries().len(), 2);
+    assert!(t.get("/").await.text().contains("webhooks: feed"));
+
+    // Unsubscribed again: nothing.
+    let res = t
+        .request(
+            axum::http::Method::DELETE,
+            &format!(
+                "{FB}/{}/subscribed_apps?access_token={}",
+                b.page, b.page_token
+            ),
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(ok(&res), json!({"success": true}));
+    refused(json!({"account": b.page, "field": "feed"})).await;
+    refused(json!({"account": b.ig, "field": "mentions"})).await;
+
+    // An Instagram Login account: only its own subscription counts.
+    let (token, ig) = instagram_login(&t).await;
+    refused(json!({"account": ig, "app": "instagram", "field": "mentions"})).await;
+    ok(&post(
+        &t,
+        &format!("{IG}/me/subscribed_apps"),
+        &token,
+        &[("subscribed_fields", "mentions")],
+    )
+    .await);
+    send(
+        &t,
+        json!({"account": ig, "app": "instagram", "field": "mentions"}),
+    )
+    .await;
+    refused(json!({"account": ig, "app": "instagram", "field": "story_insights"})).await;
+    assert_eq!(receiver.deliveries().len(), 3);
 }

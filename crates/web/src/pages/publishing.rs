@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use herald_accounts::Permission;
-use herald_connections::{CallbackParams, Completed, ConnectError, ConnectionView, Status};
+use herald_connections::{
+    CallbackParams, Completed, ConnectError, ConnectionView, Status, Webhooks,
+};
 use herald_core::{ConnectionId, Named};
 use herald_platforms::{AccountKind, ProviderId};
 use serde::Deserialize;
@@ -62,6 +64,71 @@ pub struct AccountRow {
     /// What the platform did to this account's recent posts, or a limit
     /// close by, worth knowing before scheduling more.
     pub notes: Vec<String>,
+    /// Whether the platform sends this account's webhooks, and what to do
+    /// when not (`None`: the platform has no per-account subscription).
+    pub webhooks: Option<WebhooksLine>,
+}
+
+/// The card's webhook line.
+pub struct WebhooksLine {
+    /// `subscribed`, `missing_permission`, … (also the badge's class).
+    pub state: &'static str,
+    pub class: &'static str,
+    pub text: String,
+}
+
+fn webhooks_line(t: &'static Catalog, w: &Webhooks) -> Option<WebhooksLine> {
+    let said = |code: &Option<String>, message: &str| match code {
+        Some(code) => format!("{message} ({code})"),
+        None => message.to_owned(),
+    };
+    let (class, text) = match w {
+        Webhooks::NotApplicable => return None,
+        Webhooks::Subscribed { fields } => (
+            "ok",
+            t.fill(
+                "publishing.webhooks_subscribed",
+                "fields",
+                fields.join(", "),
+            ),
+        ),
+        Webhooks::Pending => ("warn", t.text("publishing.webhooks_pending").to_owned()),
+        Webhooks::Retrying {
+            platform_code,
+            message,
+        } => (
+            "warn",
+            t.fill(
+                "publishing.webhooks_retrying",
+                "said",
+                said(platform_code, message),
+            ),
+        ),
+        Webhooks::Failed {
+            platform_code,
+            message,
+        } => (
+            "bad",
+            t.fill(
+                "publishing.webhooks_failed",
+                "said",
+                said(platform_code, message),
+            ),
+        ),
+        Webhooks::MissingPermission { scopes } => (
+            "bad",
+            t.fill(
+                "publishing.webhooks_missing_permission",
+                "scopes",
+                scopes.join(", "),
+            ),
+        ),
+    };
+    Some(WebhooksLine {
+        state: w.state(),
+        class,
+        text,
+    })
 }
 
 fn kind_label(t: &'static Catalog, kind: AccountKind) -> &'static str {
@@ -105,6 +172,7 @@ fn row(t: &'static Catalog, v: ConnectionView) -> AccountRow {
             .collect::<Vec<_>>()
             .join(", "),
         needs_reconnection: v.status == Status::NeedsReconnection,
+        webhooks: webhooks_line(t, &v.webhooks),
         sandbox: v.sandbox,
         notes: Vec::new(),
         id: v.id.to_string(),

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use super::store::{Comment, Fetch, FetchTarget, Node, PagePost, PageVideo, VideoStatus};
 use super::{
-    PageActor, falsy, graph_time, listing_key, page_actor, paged, parse_instant, require_scope,
+    PageActor, falsy, graph_time, has_scope, listing_key, page_actor, paged, parse_instant,
+    require_scope,
 };
 use crate::fetch::{self, Expect, FetchError};
 use crate::graph::{Budget, GraphCall, GraphError, check_version, requested_fields, select};
@@ -73,6 +74,22 @@ fn read_permission() -> GraphError {
     GraphError::new(
         10,
         "(#10) This endpoint requires the 'pages_read_engagement' permission or the 'Page Public Content Access' feature.",
+    )
+}
+
+/// What commenting as the Page takes (Meta's comments guide).
+const COMMENT_SCOPES: &[&str] = &[
+    "pages_manage_engagement",
+    "pages_read_engagement",
+    "pages_read_user_engagement",
+];
+
+/// Graph's refusal of a comment for want of a permission, as production
+/// clients recorded it.
+fn comment_permission() -> GraphError {
+    GraphError::new(
+        200,
+        "(#200) You do not have sufficient permissions to perform this action",
     )
 }
 
@@ -733,15 +750,16 @@ pub(super) fn create_comment(
 ) -> Result<Value, GraphError> {
     check_version(ver)?;
     let page = page_of(id, node)?;
-    // Commenting as the Page takes pages_manage_engagement; the sandbox also
-    // accepts pages_manage_posts, which Herald asks for.
-    let actor = writer(
-        sb,
-        call,
-        &page,
-        id,
-        &["pages_manage_engagement", "pages_manage_posts"],
-    )?;
+    // Commenting as the Page takes its token with every permission of
+    // Meta's comments guide; publishing's pages_manage_posts is not one.
+    let actor = page_actor(sb, call, &page, id, "post")?;
+    charge(sb, call, &actor, comment_permission)?;
+    if !actor.page_token {
+        return Err(write_permission());
+    }
+    if !COMMENT_SCOPES.iter().all(|s| has_scope(&actor.record, s)) {
+        return Err(comment_permission());
+    }
     settle(sb, &page);
     let message = call
         .params
