@@ -527,6 +527,22 @@ impl Dispatcher {
         }
     }
 
+    /// Enqueues the target's next publish job at `at` in `tx`; its id.
+    async fn follow_up(
+        &self,
+        tx: &mut herald_db::Tx,
+        target: &TargetRow,
+        at: Timestamp,
+    ) -> Result<i64, JobError> {
+        let next = NewJob::of(&PublishTarget {
+            target_id: target.id.clone(),
+        })
+        .map_err(|e| JobError::permanent(e.to_string()))?
+        .run_at(at);
+        let next = self.queue().enqueue(tx, next).await.map_err(db_error)?;
+        Ok(next.id().0)
+    }
+
     async fn hand_over(
         &self,
         run: Run<'_>,
@@ -537,17 +553,8 @@ impl Dispatcher {
         let now = self.now();
         let encoded = encode(progress);
         let mut tx = self.db().begin().await.map_err(db_error)?;
-        let next = NewJob::of(&PublishTarget {
-            target_id: target.id.clone(),
-        })
-        .map_err(|e| JobError::permanent(e.to_string()))?
-        .run_at(at.max(now));
-        let next = self
-            .queue()
-            .enqueue(&mut tx, next)
-            .await
-            .map_err(db_error)?;
-        if !store::hand_over(&mut tx, &target.id, run.job_id, next.id().0, &encoded, now)
+        let next = self.follow_up(&mut tx, target, at.max(now)).await?;
+        if !store::hand_over(&mut tx, &target.id, run.job_id, next, &encoded, now)
             .await
             .map_err(db_error)?
         {
@@ -780,27 +787,10 @@ impl Dispatcher {
             detail: Some(&detail),
         };
         let mut tx = self.db().begin().await.map_err(db_error)?;
-        let next = NewJob::of(&PublishTarget {
-            target_id: target.id.clone(),
-        })
-        .map_err(|e| JobError::permanent(e.to_string()))?
-        .run_at(until.max(now));
-        let next = self
-            .queue()
-            .enqueue(&mut tx, next)
+        let next = self.follow_up(&mut tx, target, until.max(now)).await?;
+        if !store::postpone(&mut tx, &target.id, run.job_id, next, &encoded, reason, now)
             .await
-            .map_err(db_error)?;
-        if !store::postpone(
-            &mut tx,
-            &target.id,
-            run.job_id,
-            next.id().0,
-            &encoded,
-            reason,
-            now,
-        )
-        .await
-        .map_err(db_error)?
+            .map_err(db_error)?
         {
             return Ok(());
         }
