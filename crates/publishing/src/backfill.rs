@@ -30,6 +30,7 @@ use herald_platforms::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::dispatch::db_error;
 use crate::model::{Outcome, TargetStatus};
 use crate::service::status_of;
 use crate::store::{self, NewReceipt, ReceiptError, TargetRow};
@@ -87,10 +88,6 @@ pub struct BackfillDependencies {
 /// The backfill job's handler.
 pub struct Backfiller {
     deps: BackfillDependencies,
-}
-
-fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
-    JobError::transient_from("database unavailable", e)
 }
 
 /// How one poll ended.

@@ -218,7 +218,7 @@ impl<'a> Run<'a> {
     }
 }
 
-fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
+pub(crate) fn db_error(e: impl std::error::Error + Send + Sync + 'static) -> JobError {
     JobError::transient_from("database unavailable", e)
 }
 
@@ -766,17 +766,7 @@ impl Dispatcher {
         let now = self.now();
         let encoded = encode(progress);
         let platform = Param::from(provider_name(&target.provider));
-        let mut detail = if error.hint.is_some() {
-            hinted(error, platform)
-        } else {
-            FailureDetail::new(
-                "platform_said",
-                [
-                    ("platform", platform),
-                    ("detail", Param::Text(error.message.clone())),
-                ],
-            )
-        };
+        let mut detail = hinted(error, platform);
         detail.params.insert("until".to_owned(), Param::Time(until));
         let detail = serde_json::to_string(&detail)
             .map_err(|e| JobError::permanent(format!("the reason could not be encoded: {e}")))?;
@@ -938,14 +928,20 @@ fn provider_name(provider: &str) -> &str {
 /// The detail of an error whose adapter said exactly what happened: the
 /// hint's code and values, with the platform and its own words.
 fn hinted(error: &PlatformError, platform: Param) -> FailureDetail {
+    hint_detail(error.hint.as_deref(), platform, &error.message)
+}
+
+/// `platform_said` with the platform's words `said`, or, when the adapter
+/// gave a hint, the hint's code with its values added.
+fn hint_detail(hint: Option<&Hint>, platform: Param, said: &str) -> FailureDetail {
     let mut detail = FailureDetail::new(
         "platform_said",
         [
             ("platform", platform),
-            ("detail", Param::Text(error.message.clone())),
+            ("detail", Param::Text(said.to_owned())),
         ],
     );
-    if let Some(hint) = &error.hint {
+    if let Some(hint) = hint {
         detail.code = hint.code.clone();
         for (key, value) in &hint.params {
             detail
@@ -959,21 +955,7 @@ fn hinted(error: &PlatformError, platform: Param) -> FailureDetail {
 /// The notices of a published post as one detail: the first, with the
 /// others as its issues (each with the platform's name, like a hint).
 fn noticed(notices: &[Hint], platform: &str) -> Option<FailureDetail> {
-    let detail = |hint: &Hint| {
-        let mut detail = FailureDetail::new(
-            &hint.code,
-            [
-                ("platform", Param::from(platform)),
-                ("detail", Param::Text(String::new())),
-            ],
-        );
-        for (key, value) in &hint.params {
-            detail
-                .params
-                .insert(key.clone(), Param::Text(value.clone()));
-        }
-        detail
-    };
+    let detail = |hint: &Hint| hint_detail(Some(hint), Param::from(platform), "");
     let (first, rest) = notices.split_first()?;
     let mut out = detail(first);
     out.issues = rest.iter().map(detail).collect();
